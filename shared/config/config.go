@@ -1,0 +1,357 @@
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+)
+
+// Config is the whole configuration. Every field's zero value means "use the default";
+// Load fills defaults in.
+type Config struct {
+	// Service names this deployment in logs and metrics.
+	Service string `yaml:"service"`
+	// SupportEmail is the manual alternative offered when a business tool fails.
+	SupportEmail string `yaml:"support_email"`
+	// DataDir holds the embedded store and the demo database when they are used.
+	DataDir string `yaml:"data_dir"`
+
+	Server     Server     `yaml:"server"`
+	Intents    Intents    `yaml:"intents"`
+	Deadlines  Deadlines  `yaml:"deadlines"`
+	Connectors Connectors `yaml:"connectors"`
+	Store      Store      `yaml:"store"`
+	Resilience Resilience `yaml:"resilience"`
+	Telemetry  Telemetry  `yaml:"telemetry"`
+	Security   Security   `yaml:"security"`
+}
+
+// Server configures `switchboard serve`.
+type Server struct {
+	Addr string `yaml:"addr"` // default 127.0.0.1:8080
+	// MaxBodyBytes caps a webhook body (Rasa trackers can be several MiB). Default 8 MiB.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+}
+
+// Intents maps each platform's intent names onto the canonical intents, and says which
+// intents are enabled.
+type Intents struct {
+	Dialogflow   map[string]conversation.Intent `yaml:"dialogflow"`    // ES display names
+	DialogflowCX map[string]conversation.Intent `yaml:"dialogflow_cx"` // CX fulfillment tags
+	Lex          map[string]conversation.Intent `yaml:"lex"`           // Lex V2 intent names
+	Rasa         map[string]conversation.Intent `yaml:"rasa"`          // Rasa action names
+	// Enabled lists the canonical intents this deployment answers (rollout stage).
+	// Empty means all.
+	Enabled []conversation.Intent `yaml:"enabled"`
+}
+
+// Deadlines are how long each platform waits for a webhook, and the margin kept to
+// encode and send the reply.
+type Deadlines struct {
+	Dialogflow   time.Duration `yaml:"dialogflow"`    // default 5s
+	DialogflowCX time.Duration `yaml:"dialogflow_cx"` // default 5s (the agent's webhook timeout)
+	Lex          time.Duration `yaml:"lex"`           // default 30s; on Lambda the invocation deadline wins
+	Rasa         time.Duration `yaml:"rasa"`          // default 10s
+	ReplyMargin  time.Duration `yaml:"reply_margin"`  // default 300ms
+}
+
+// DefaultIntentNames are the names used when the configuration gives none.
+func DefaultIntentNames() Intents {
+	c := conversation.LookupCustomer
+	t := conversation.CreateTicket
+	p := conversation.VerifyPayment
+	k := conversation.SearchKB
+	return Intents{
+		Dialogflow:   map[string]conversation.Intent{"LookupCustomer": c, "CreateTicket": t, "VerifyPayment": p, "SearchKnowledgeBase": k},
+		DialogflowCX: map[string]conversation.Intent{"lookup-customer": c, "create-ticket": t, "verify-payment": p, "search-kb": k},
+		Lex:          map[string]conversation.Intent{"LookupCustomer": c, "CreateTicket": t, "VerifyPayment": p, "SearchKnowledgeBase": k},
+		Rasa:         map[string]conversation.Intent{"action_lookup_customer": c, "action_create_ticket": t, "action_verify_payment": p, "action_search_kb": k},
+	}
+}
+
+// Names returns the intent-name map for a platform.
+func (i Intents) Names(p conversation.Platform) map[string]conversation.Intent {
+	switch p {
+	case conversation.DialogflowES:
+		return i.Dialogflow
+	case conversation.DialogflowCX:
+		return i.DialogflowCX
+	case conversation.LexV2:
+		return i.Lex
+	case conversation.Rasa:
+		return i.Rasa
+	}
+	return nil
+}
+
+// IsEnabled reports whether the canonical intent is enabled in this deployment.
+func (i Intents) IsEnabled(in conversation.Intent) bool {
+	if len(i.Enabled) == 0 {
+		return true
+	}
+	for _, e := range i.Enabled {
+		if e == in {
+			return true
+		}
+	}
+	return false
+}
+
+// Deadline returns the platform's webhook deadline.
+func (d Deadlines) For(p conversation.Platform) time.Duration {
+	switch p {
+	case conversation.DialogflowES:
+		return d.Dialogflow
+	case conversation.DialogflowCX:
+		return d.DialogflowCX
+	case conversation.LexV2:
+		return d.Lex
+	case conversation.Rasa:
+		return d.Rasa
+	}
+	return 5 * time.Second
+}
+
+// Default returns the embedded default configuration.
+func Default() Config {
+	var c Config
+	c.applyDefaults()
+	return c
+}
+
+func (c *Config) applyDefaults() {
+	if c.Service == "" {
+		c.Service = "switchboard"
+	}
+	if c.SupportEmail == "" {
+		c.SupportEmail = "support@example.com"
+	}
+	if c.DataDir == "" {
+		c.DataDir = ".switchboard"
+	}
+	if c.Server.Addr == "" {
+		c.Server.Addr = "127.0.0.1:8080"
+	}
+	if c.Server.MaxBodyBytes == 0 {
+		c.Server.MaxBodyBytes = 8 << 20
+	}
+	def := DefaultIntentNames()
+	if len(c.Intents.Dialogflow) == 0 {
+		c.Intents.Dialogflow = def.Dialogflow
+	}
+	if len(c.Intents.DialogflowCX) == 0 {
+		c.Intents.DialogflowCX = def.DialogflowCX
+	}
+	if len(c.Intents.Lex) == 0 {
+		c.Intents.Lex = def.Lex
+	}
+	if len(c.Intents.Rasa) == 0 {
+		c.Intents.Rasa = def.Rasa
+	}
+	setDur(&c.Deadlines.Dialogflow, 5*time.Second)
+	setDur(&c.Deadlines.DialogflowCX, 5*time.Second)
+	setDur(&c.Deadlines.Lex, 30*time.Second)
+	setDur(&c.Deadlines.Rasa, 10*time.Second)
+	setDur(&c.Deadlines.ReplyMargin, 300*time.Millisecond)
+	c.Connectors.applyDefaults()
+	c.Store.applyDefaults(c)
+	c.Resilience.applyDefaults()
+	c.Telemetry.applyDefaults(c)
+	c.Security.applyDefaults()
+}
+
+func setDur(d *time.Duration, def time.Duration) {
+	if *d == 0 {
+		*d = def
+	}
+}
+
+// Load reads the YAML file at path (optional: "" means none), overlays SWITCHBOARD_*
+// environment variables from environ (os.Environ() when nil), fills defaults and
+// validates. Unknown YAML keys are an error, so a typo never silently falls back to
+// a default.
+func Load(path string, environ []string) (Config, error) {
+	var c Config
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return c, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(raw))
+		dec.KnownFields(true)
+		if err := dec.Decode(&c); err != nil && err.Error() != "EOF" {
+			return c, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if environ == nil {
+		environ = os.Environ()
+	}
+	if err := overlayEnv(&c, environ); err != nil {
+		return c, err
+	}
+	c.applyDefaults()
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// Validate checks the configuration for values that cannot work.
+func (c Config) Validate() error {
+	for _, p := range conversation.Platforms {
+		for name, in := range c.Intents.Names(p) {
+			if !isCanonical(in) {
+				return fmt.Errorf("config: intents.%s: %q maps to unknown intent %q", envKey(string(p)), name, in)
+			}
+		}
+	}
+	for _, in := range c.Intents.Enabled {
+		if !isCanonical(in) {
+			return fmt.Errorf("config: intents.enabled: unknown intent %q", in)
+		}
+	}
+	return c.Connectors.validate()
+}
+
+func isCanonical(in conversation.Intent) bool {
+	for _, k := range conversation.Intents {
+		if k == in {
+			return true
+		}
+	}
+	return false
+}
+
+// EnvPrefix starts every environment variable Load reads.
+const EnvPrefix = "SWITCHBOARD_"
+
+// overlayEnv sets fields from SWITCHBOARD_<SECTION>_<FIELD> variables, the names being
+// the YAML keys upper-cased and joined by "_" (e.g. SWITCHBOARD_CONNECTORS_CUSTOMERS).
+// Slices take comma-separated values; maps take k=v pairs separated by commas.
+func overlayEnv(c *Config, environ []string) error {
+	env := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && strings.HasPrefix(k, EnvPrefix) {
+			env[k] = v
+		}
+	}
+	if len(env) == 0 {
+		return nil
+	}
+	return walk(reflect.ValueOf(c).Elem(), strings.TrimSuffix(EnvPrefix, "_"), env)
+}
+
+func envKey(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }
+
+var durationType = reflect.TypeOf(time.Duration(0))
+
+func walk(v reflect.Value, prefix string, env map[string]string) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if tag == "-" || tag == "" {
+			continue
+		}
+		name := prefix + "_" + envKey(tag)
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Struct && fv.Type() != durationType {
+			if err := walk(fv, name, env); err != nil {
+				return err
+			}
+			continue
+		}
+		raw, ok := env[name]
+		if !ok {
+			continue
+		}
+		if err := setFromString(fv, raw); err != nil {
+			return fmt.Errorf("config: %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func setFromString(v reflect.Value, raw string) error {
+	if v.Type() == durationType {
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return err
+		}
+		v.SetInt(int64(d))
+		return nil
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(raw)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return err
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return err
+		}
+		v.SetInt(n)
+	case reflect.Float64:
+		n, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return err
+		}
+		v.SetFloat(n)
+	case reflect.Slice:
+		parts := splitList(raw)
+		s := reflect.MakeSlice(v.Type(), len(parts), len(parts))
+		for i, p := range parts {
+			if err := setFromString(s.Index(i), p); err != nil {
+				return err
+			}
+		}
+		v.Set(s)
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		for _, p := range splitList(raw) {
+			k, val, ok := strings.Cut(p, "=")
+			if !ok {
+				return fmt.Errorf("want k=v pairs, got %q", p)
+			}
+			kv := reflect.New(v.Type().Key()).Elem()
+			if err := setFromString(kv, strings.TrimSpace(k)); err != nil {
+				return err
+			}
+			vv := reflect.New(v.Type().Elem()).Elem()
+			if err := setFromString(vv, strings.TrimSpace(val)); err != nil {
+				return err
+			}
+			m.SetMapIndex(kv, vv)
+		}
+		v.Set(m)
+	default:
+		return fmt.Errorf("cannot set %s from the environment", v.Type())
+	}
+	return nil
+}
+
+func splitList(raw string) []string {
+	var out []string
+	for _, p := range strings.Split(raw, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,5 @@
+// Package config loads Switchboard's configuration from an optional YAML file and
+// SWITCHBOARD_* environment variables. The zero configuration is the embedded default:
+// demo backend, embedded store under ./.switchboard/, default intent names. Each
+// section lives in its own file next to the feature it configures.
+package config

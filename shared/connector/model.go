@@ -1,0 +1,174 @@
+package connector
+
+import (
+	"context"
+	"time"
+)
+
+// Customer is a person known to the CRM. Connectors fill what their tool has; the same
+// person looked up in Salesforce, HubSpot, SQL or the demo backend yields the same
+// values (ID aside, which is the tool's own identifier).
+type Customer struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	FirstName string    `json:"first_name"`
+	LastName  string    `json:"last_name"`
+	Company   string    `json:"company,omitempty"`
+	Phone     string    `json:"phone,omitempty"`
+	Plan      string    `json:"plan,omitempty"`   // e.g. "Enterprise", "Pro", "Free"
+	Status    string    `json:"status,omitempty"` // e.g. "active", "trial", "churned"
+	CreatedAt time.Time `json:"created_at,omitempty"`
+}
+
+// Name is the customer's display name.
+func (c Customer) Name() string {
+	switch {
+	case c.FirstName != "" && c.LastName != "":
+		return c.FirstName + " " + c.LastName
+	case c.FirstName != "":
+		return c.FirstName
+	default:
+		return c.LastName
+	}
+}
+
+// TicketStatus is the normalized state of a helpdesk ticket (Zendesk's vocabulary).
+type TicketStatus string
+
+// Ticket statuses. New, Open, Pending and Hold count as open.
+const (
+	TicketNew     TicketStatus = "new"
+	TicketOpen    TicketStatus = "open"
+	TicketPending TicketStatus = "pending"
+	TicketHold    TicketStatus = "hold"
+	TicketSolved  TicketStatus = "solved"
+	TicketClosed  TicketStatus = "closed"
+)
+
+// IsOpen reports whether the ticket still needs work.
+func (s TicketStatus) IsOpen() bool {
+	return s == TicketNew || s == TicketOpen || s == TicketPending || s == TicketHold
+}
+
+// Priority of a ticket.
+type Priority string
+
+// Ticket priorities (Zendesk's vocabulary). Normal is the default.
+const (
+	PriorityLow    Priority = "low"
+	PriorityNormal Priority = "normal"
+	PriorityHigh   Priority = "high"
+	PriorityUrgent Priority = "urgent"
+)
+
+// ParsePriority maps user words onto a Priority; ok is false for an unknown word.
+func ParsePriority(s string) (p Priority, ok bool) {
+	switch normalizeWord(s) {
+	case "", "normal", "medium", "default", "regular":
+		return PriorityNormal, true
+	case "low", "minor":
+		return PriorityLow, true
+	case "high", "important", "major":
+		return PriorityHigh, true
+	case "urgent", "critical", "emergency", "asap":
+		return PriorityUrgent, true
+	}
+	return "", false
+}
+
+// Ticket is a helpdesk ticket.
+type Ticket struct {
+	ID             string       `json:"id"`
+	Subject        string       `json:"subject"`
+	Description    string       `json:"description,omitempty"`
+	Status         TicketStatus `json:"status"`
+	Priority       Priority     `json:"priority"`
+	RequesterEmail string       `json:"requester_email"`
+	// ExternalID is the idempotency key the ticket was created with, if any.
+	ExternalID string    `json:"external_id,omitempty"`
+	URL        string    `json:"url,omitempty"`
+	CreatedAt  time.Time `json:"created_at,omitempty"`
+}
+
+// NewTicket is what CreateTicket needs.
+type NewTicket struct {
+	RequesterEmail string
+	RequesterName  string
+	Subject        string
+	Description    string
+	Priority       Priority
+	// ExternalID is the idempotency key: a helpdesk that already holds a ticket with
+	// this ExternalID returns that ticket instead of creating a second one.
+	ExternalID string
+}
+
+// PaymentStatus is the normalized state of a payment.
+type PaymentStatus string
+
+// Payment statuses.
+const (
+	PaymentPaid     PaymentStatus = "paid"
+	PaymentPending  PaymentStatus = "pending"
+	PaymentFailed   PaymentStatus = "failed"
+	PaymentRefunded PaymentStatus = "refunded"
+)
+
+// Payment is one payment (a Stripe PaymentIntent, a row in the demo database).
+type Payment struct {
+	ID string `json:"id"`
+	// OrderNumber is the merchant's order reference, when the tool keeps one.
+	OrderNumber   string        `json:"order_number,omitempty"`
+	CustomerEmail string        `json:"customer_email"`
+	Amount        int64         `json:"amount"`   // in the currency's minor unit
+	Currency      string        `json:"currency"` // ISO 4217, lower case
+	Status        PaymentStatus `json:"status"`
+	Description   string        `json:"description,omitempty"`
+	CreatedAt     time.Time     `json:"created_at,omitempty"`
+}
+
+// Article is a knowledge-base article found by a search.
+type Article struct {
+	ID      string  `json:"id"`
+	Title   string  `json:"title"`
+	Snippet string  `json:"snippet"` // one line, plain text
+	URL     string  `json:"url"`
+	Score   float64 `json:"score,omitempty"`
+}
+
+// CustomerDirectory finds customers (CRM: Salesforce, HubSpot, SQL, demo).
+type CustomerDirectory interface {
+	// FindCustomerByEmail matches the email case-insensitively. A missing customer is
+	// an error matching ErrNotFound.
+	FindCustomerByEmail(ctx context.Context, email string) (Customer, error)
+}
+
+// Helpdesk creates and lists tickets (Zendesk, SQL, demo).
+type Helpdesk interface {
+	// CreateTicket creates a ticket, or returns the existing one when a ticket with
+	// t.ExternalID already exists.
+	CreateTicket(ctx context.Context, t NewTicket) (Ticket, error)
+	// OpenTickets lists the requester's tickets that are still open, newest first.
+	OpenTickets(ctx context.Context, email string) ([]Ticket, error)
+}
+
+// Payments looks payments up (Stripe, demo).
+type Payments interface {
+	// FindPayment finds a payment by its id or by the merchant's order number.
+	// Callers must check CustomerEmail before revealing anything.
+	FindPayment(ctx context.Context, reference string) (Payment, error)
+	// RecentPayments lists the customer's latest payments, newest first.
+	RecentPayments(ctx context.Context, email string, limit int) ([]Payment, error)
+}
+
+// KnowledgeBase searches help articles (Zendesk Help Center, demo).
+type KnowledgeBase interface {
+	// SearchArticles returns at most limit articles, best match first. No match is an
+	// empty slice and a nil error.
+	SearchArticles(ctx context.Context, query string, limit int) ([]Article, error)
+}
+
+// Pinger is implemented by connectors that can prove their credentials and reach
+// (switchboard check): authenticate and fetch one item.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}

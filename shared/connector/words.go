@@ -1,0 +1,5 @@
+package connector
+
+import "strings"
+
+func normalizeWord(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
