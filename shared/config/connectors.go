@@ -9,6 +9,12 @@ type Connectors struct {
 	Tickets   string `yaml:"tickets"`   // demo | zendesk | sql
 	Payments  string `yaml:"payments"`  // demo | stripe
 	KB        string `yaml:"kb"`        // demo | zendesk
+
+	Salesforce Salesforce `yaml:"salesforce"`
+	HubSpot    HubSpot    `yaml:"hubspot"`
+	Zendesk    Zendesk    `yaml:"zendesk"`
+	Stripe     Stripe     `yaml:"stripe"`
+	SQL        SQL        `yaml:"sql"`
 }
 
 func (c *Connectors) applyDefaults() {

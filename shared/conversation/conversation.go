@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"context"
 	"strings"
 	"time"
 )
@@ -111,3 +112,16 @@ func (r Reply) Text() string { return strings.Join(r.Messages, " ") }
 
 // Value returns a pointer to s, for Reply.SetSlots.
 func Value(s string) *string { return &s }
+
+// Handler answers turns. Intent handlers implement it, and so do the layers wrapped
+// around them (idempotency, telemetry). A Handler never returns an error: a failure is
+// an honest Reply with OutcomeFailed.
+type Handler interface {
+	Handle(ctx context.Context, t Turn) Reply
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, t Turn) Reply
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, t Turn) Reply { return f(ctx, t) }

@@ -1,0 +1,4 @@
+package config
+
+// Salesforce configures the Salesforce connector. Owned by the connectors work (issue 3).
+type Salesforce struct{}
