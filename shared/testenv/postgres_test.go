@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-
 func TestPostgresGivesSeparateDatabases(t *testing.T) {
 	a, b := Postgres(t), Postgres(t)
 	if a == b {
