@@ -1,0 +1,143 @@
+package intents
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+)
+
+// Slot names shared by every platform.
+const (
+	SlotEmail            = "email"
+	SlotSubject          = "subject"
+	SlotDescription      = "description"
+	SlotPriority         = "priority"
+	SlotPaymentReference = "payment_reference"
+	SlotQuery            = "query"
+)
+
+// slotSpec describes one slot an intent reads: whether it is required, how to
+// normalize and validate it, and what to ask for it.
+type slotSpec struct {
+	name     string
+	required bool
+	// check returns the normalized value, or ok=false when the value is unusable.
+	check  func(string) (string, bool)
+	prompt string // asked when the slot is missing
+	retry  string // asked when the value was invalid; %s is not used: never echo junk back
+}
+
+// Specs per intent, in the order slots are asked for.
+var specs = map[conversation.Intent][]slotSpec{
+	conversation.LookupCustomer: {emailSpec},
+	conversation.CreateTicket: {
+		emailSpec,
+		{name: SlotSubject, required: true, check: checkText(3, 200),
+			prompt: "What is the problem, in a few words?",
+			retry:  "Could you describe the problem in a few words (up to 200 characters)?"},
+		{name: SlotDescription, check: checkText(0, 5000),
+			retry: "That description is too long — could you shorten it to under 5,000 characters?"},
+		{name: SlotPriority, check: checkPriority,
+			retry: "What priority should the ticket have: low, normal, high or urgent?"},
+	},
+	conversation.VerifyPayment: {
+		{name: SlotPaymentReference, required: true, check: checkReference,
+			prompt: "What is the payment ID or order number?",
+			retry:  "That doesn't look like a payment ID (pi_…) or an order number. Could you read it out again?"},
+		emailSpec,
+	},
+	conversation.SearchKB: {
+		{name: SlotQuery, required: true, check: checkText(2, 300),
+			prompt: "What would you like to find in the help center?",
+			retry:  "Could you say what you're looking for in a few words?"},
+	},
+}
+
+var emailSpec = slotSpec{name: SlotEmail, required: true, check: checkEmail,
+	prompt: "What is the email address on the account?",
+	retry:  "That doesn't look like a valid email address. Could you spell it again, like name@example.com?"}
+
+// validate checks the turn's slots against the intent's spec. It returns the
+// normalized slot values, or an elicit Reply for the first missing or invalid slot.
+func validate(in conversation.Intent, t conversation.Turn) (map[string]string, *conversation.Reply) {
+	out := make(map[string]string, len(specs[in]))
+	for _, s := range specs[in] {
+		raw := t.Slot(s.name)
+		if raw == "" {
+			if s.required {
+				return nil, elicit(s.name, s.prompt, false)
+			}
+			continue
+		}
+		v, ok := s.check(raw)
+		if !ok {
+			return nil, elicit(s.name, s.retry, true)
+		}
+		out[s.name] = v
+	}
+	return out, nil
+}
+
+func elicit(slot, prompt string, invalid bool) *conversation.Reply {
+	r := &conversation.Reply{
+		Outcome:      conversation.OutcomeElicitSlot,
+		Messages:     []string{prompt},
+		SlotToElicit: slot,
+	}
+	if invalid {
+		// Clear the bad value so the platform asks again instead of reusing it.
+		r.SetSlots = map[string]*string{slot: nil}
+	}
+	return r
+}
+
+// checkEmail accepts one plain address (no display name) with a dotted domain, and
+// returns it lower-cased.
+func checkEmail(s string) (string, bool) {
+	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "mailto:"))
+	if len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>\"") {
+		return "", false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return "", false
+	}
+	local, domain, ok := strings.Cut(a.Address, "@")
+	if !ok || local == "" || !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") ||
+		strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
+		return "", false
+	}
+	return strings.ToLower(a.Address), true
+}
+
+func checkText(min, max int) func(string) (string, bool) {
+	return func(s string) (string, bool) {
+		s = strings.Join(strings.Fields(s), " ")
+		n := utf8.RuneCountInString(s)
+		if n < min || n > max || !utf8.ValidString(s) {
+			return "", false
+		}
+		return s, true
+	}
+}
+
+func checkPriority(s string) (string, bool) {
+	p, ok := connector.ParsePriority(s)
+	return string(p), ok
+}
+
+// A payment id (Stripe pi_/ch_/py_ ids and the like) or an order number: letters,
+// digits, '_' and '-', 3 to 64 characters, at least one digit.
+var referenceRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$`)
+
+func checkReference(s string) (string, bool) {
+	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "#"))
+	if !referenceRE.MatchString(s) || !strings.ContainsAny(s, "0123456789") {
+		return "", false
+	}
+	return s, true
+}
