@@ -1,0 +1,158 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform"
+)
+
+// Response is what goes back to the platform.
+type Response struct {
+	Status int
+	Body   []byte
+}
+
+// Engine dispatches webhook bodies to the handler through the platform adapters.
+type Engine struct {
+	adapters map[conversation.Platform]platform.Adapter
+	handler  conversation.Handler
+	intents  config.Intents
+	support  string
+	deadline config.Deadlines
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// Options configure an Engine. Zero values are the documented defaults.
+type Options struct {
+	// Adapters by platform (app.DefaultAdapters builds the standard four).
+	Adapters map[conversation.Platform]platform.Adapter
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// New returns an Engine answering with h.
+func New(cfg config.Config, h conversation.Handler, o Options) *Engine {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Engine{
+		adapters: o.Adapters, handler: h, intents: cfg.Intents, support: cfg.SupportEmail,
+		deadline: cfg.Deadlines, log: o.Logger, now: o.Now,
+	}
+}
+
+// Adapter returns the adapter of a platform, or nil.
+func (e *Engine) Adapter(p conversation.Platform) platform.Adapter { return e.adapters[p] }
+
+// Serve answers one webhook body from platform p. It always returns a response the
+// platform understands, within the platform's deadline: errors become the platform's
+// error shape (bad requests) or an honest failed reply (everything else).
+func (e *Engine) Serve(ctx context.Context, p conversation.Platform, body []byte) Response {
+	ad := e.adapters[p]
+	if ad == nil {
+		return Response{Status: 404, Body: []byte(`{"error":"unknown platform"}`)}
+	}
+	req, err := ad.Decode(body)
+	if err != nil {
+		var br *platform.BadRequest
+		if errors.As(err, &br) {
+			e.log.LogAttrs(ctx, slog.LevelWarn, "bad webhook request",
+				slog.String("platform", string(p)), slog.String("reason", br.Reason))
+			return Response{Status: br.Status, Body: br.Body}
+		}
+		return Response{Status: 400, Body: platform.NewBadRequest(p, "invalid request").Body}
+	}
+	turn := req.Turn()
+	turn.Deadline = e.deadlineFor(ctx, p)
+	reply := e.Handle(ctx, turn)
+	status, out, err := req.Encode(reply)
+	if err != nil {
+		// Encoding our own reply failed: say so in the simplest reply the adapter can
+		// still produce rather than failing the platform's whole turn.
+		e.log.LogAttrs(ctx, slog.LevelError, "encode reply", slog.String("platform", string(p)), slog.Any("error", err))
+		status, out, err = req.Encode(conversation.Reply{Outcome: conversation.OutcomeFailed,
+			Messages: []string{e.apology()}})
+		if err != nil {
+			return Response{Status: 500, Body: []byte(`{"error":"internal error"}`)}
+		}
+	}
+	return Response{Status: status, Body: out}
+}
+
+// deadlineFor is the earlier of the platform's own deadline from now and the caller's
+// context deadline (the Lambda invocation's).
+func (e *Engine) deadlineFor(ctx context.Context, p conversation.Platform) time.Time {
+	d := e.now().Add(e.deadline.For(p))
+	if cd, ok := ctx.Deadline(); ok && cd.Before(d) {
+		d = cd
+	}
+	return d
+}
+
+// Handle runs the handler on a decoded turn under the turn's budget (its deadline minus
+// the reply margin). Unknown and disabled intents are answered here without reaching
+// the handler. If the handler has not answered when the budget runs out, the user gets
+// an honest fallback while there is still time to deliver it.
+func (e *Engine) Handle(ctx context.Context, t conversation.Turn) conversation.Reply {
+	switch {
+	case t.Intent == "":
+		return conversation.Reply{Outcome: conversation.OutcomeUnknownIntent,
+			Messages: []string{"Sorry, I can't help with that here."}}
+	case !e.intents.IsEnabled(t.Intent):
+		return conversation.Reply{Outcome: conversation.OutcomeRejected,
+			Messages: []string{fmt.Sprintf("Sorry, I can't do that here yet. Please email %s and a person will help you.", e.support)}}
+	}
+	if t.Deadline.IsZero() {
+		return e.safeHandle(ctx, t)
+	}
+	budget := t.Deadline.Add(-e.deadline.ReplyMargin)
+	ctx, cancel := context.WithDeadline(ctx, budget)
+	defer cancel()
+	done := make(chan conversation.Reply, 1)
+	go func() { done <- e.safeHandle(ctx, t) }()
+	select {
+	case r := <-done:
+		return r
+	case <-ctx.Done():
+		e.log.LogAttrs(ctx, slog.LevelWarn, "turn budget exhausted",
+			slog.String("intent", string(t.Intent)), slog.String("platform", string(t.Platform)))
+		return e.timeoutReply(t)
+	}
+}
+
+// safeHandle turns a panic in a handler into an honest failed reply: a platform must
+// never see a crash.
+func (e *Engine) safeHandle(ctx context.Context, t conversation.Turn) (r conversation.Reply) {
+	defer func() {
+		if v := recover(); v != nil {
+			e.log.LogAttrs(ctx, slog.LevelError, "handler panic",
+				slog.String("intent", string(t.Intent)), slog.String("panic", fmt.Sprint(v)))
+			r = conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{e.apology()}}
+		}
+	}()
+	return e.handler.Handle(ctx, t)
+}
+
+func (e *Engine) timeoutReply(t conversation.Turn) conversation.Reply {
+	if t.Intent == conversation.CreateTicket {
+		return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{fmt.Sprintf(
+			"Sorry, this is taking too long and I couldn't confirm that your ticket was created. "+
+				"Asking me again won't create a duplicate; or email %s.", e.support)}}
+	}
+	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{fmt.Sprintf(
+		"Sorry, our systems are slow to answer right now. Please try again in a minute, or email %s.", e.support)}}
+}
+
+func (e *Engine) apology() string {
+	return fmt.Sprintf("Sorry, something went wrong on our side. Please try again, or email %s.", e.support)
+}

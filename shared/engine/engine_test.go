@@ -1,0 +1,134 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform"
+)
+
+// testAdapter is a minimal platform for engine unit tests: the body is a JSON Turn and
+// the response is the JSON Reply. The real adapters are tested in their packages and
+// end to end.
+type testAdapter struct{}
+
+func (testAdapter) Platform() conversation.Platform { return "test" }
+func (testAdapter) Decode(body []byte) (platform.Request, error) {
+	var t conversation.Turn
+	if err := json.Unmarshal(body, &t); err != nil {
+		return nil, platform.NewBadRequest("test", "body is not JSON")
+	}
+	return testRequest{t}, nil
+}
+
+type testRequest struct{ t conversation.Turn }
+
+func (r testRequest) Turn() conversation.Turn { return r.t }
+func (r testRequest) Encode(rep conversation.Reply) (int, []byte, error) {
+	b, err := json.Marshal(rep)
+	return 200, b, err
+}
+
+func newEngine(cfg config.Config, h conversation.HandlerFunc) *Engine {
+	return New(cfg, h, Options{Adapters: map[conversation.Platform]platform.Adapter{conversation.DialogflowES: testAdapter{}}})
+}
+
+func serve(t *testing.T, e *Engine, turn conversation.Turn) (Response, conversation.Reply) {
+	t.Helper()
+	body, _ := json.Marshal(turn)
+	resp := e.Serve(context.Background(), conversation.DialogflowES, body)
+	var r conversation.Reply
+	if err := json.Unmarshal(resp.Body, &r); err != nil {
+		t.Fatalf("response %q: %v", resp.Body, err)
+	}
+	return resp, r
+}
+
+func ok(context.Context, conversation.Turn) conversation.Reply {
+	return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"done"}}
+}
+
+func TestServe(t *testing.T) {
+	t.Parallel()
+	cfg := config.Default()
+	e := newEngine(cfg, ok)
+	if _, r := serve(t, e, conversation.Turn{Intent: conversation.LookupCustomer}); r.Outcome != conversation.OutcomeFulfilled {
+		t.Fatalf("outcome %s", r.Outcome)
+	}
+	if _, r := serve(t, e, conversation.Turn{}); r.Outcome != conversation.OutcomeUnknownIntent {
+		t.Fatalf("unknown intent: outcome %s", r.Outcome)
+	}
+	resp := e.Serve(context.Background(), conversation.DialogflowES, []byte("{nope"))
+	if resp.Status != 400 || !strings.Contains(string(resp.Body), "not JSON") {
+		t.Fatalf("malformed: %d %s", resp.Status, resp.Body)
+	}
+	if resp := e.Serve(context.Background(), conversation.Rasa, []byte("{}")); resp.Status != 404 {
+		t.Fatalf("unknown platform: %d", resp.Status)
+	}
+}
+
+func TestDisabledIntentIsRejected(t *testing.T) {
+	t.Parallel()
+	cfg := config.Default()
+	cfg.Intents.Enabled = []conversation.Intent{conversation.LookupCustomer}
+	called := false
+	e := newEngine(cfg, func(context.Context, conversation.Turn) conversation.Reply {
+		called = true
+		return conversation.Reply{}
+	})
+	_, r := serve(t, e, conversation.Turn{Intent: conversation.VerifyPayment})
+	if r.Outcome != conversation.OutcomeRejected || called {
+		t.Fatalf("outcome %s, handler called %v", r.Outcome, called)
+	}
+}
+
+func TestBudgetFallbackArrivesBeforeDeadline(t *testing.T) {
+	t.Parallel()
+	cfg := config.Default()
+	cfg.Deadlines.Dialogflow = 300 * time.Millisecond
+	cfg.Deadlines.ReplyMargin = 100 * time.Millisecond
+	e := newEngine(cfg, func(ctx context.Context, t conversation.Turn) conversation.Reply {
+		time.Sleep(2 * time.Second) // a handler that ignores its context
+		return ok(ctx, t)
+	})
+	start := time.Now()
+	_, r := serve(t, e, conversation.Turn{Intent: conversation.CreateTicket})
+	took := time.Since(start)
+	if took > 300*time.Millisecond {
+		t.Fatalf("reply took %s, past the platform deadline", took)
+	}
+	if r.Outcome != conversation.OutcomeFailed || !strings.Contains(r.Text(), "couldn't confirm") {
+		t.Fatalf("got %s %q", r.Outcome, r.Text())
+	}
+}
+
+func TestHandlerSeesBudgetAsDeadline(t *testing.T) {
+	t.Parallel()
+	cfg := config.Default()
+	cfg.Deadlines.Dialogflow = 5 * time.Second
+	cfg.Deadlines.ReplyMargin = time.Second
+	var left time.Duration
+	e := newEngine(cfg, func(ctx context.Context, t conversation.Turn) conversation.Reply {
+		d, _ := ctx.Deadline()
+		left = time.Until(d)
+		return ok(ctx, t)
+	})
+	serve(t, e, conversation.Turn{Intent: conversation.SearchKB})
+	if left <= 3*time.Second || left > 4*time.Second {
+		t.Fatalf("handler budget %s, want ~4s (5s deadline - 1s margin)", left)
+	}
+}
+
+func TestPanicBecomesApology(t *testing.T) {
+	t.Parallel()
+	e := newEngine(config.Default(), func(context.Context, conversation.Turn) conversation.Reply { panic("boom") })
+	resp, r := serve(t, e, conversation.Turn{Intent: conversation.SearchKB})
+	if resp.Status != 200 || r.Outcome != conversation.OutcomeFailed || strings.Contains(r.Text(), "boom") {
+		t.Fatalf("got %d %s %q", resp.Status, r.Outcome, r.Text())
+	}
+}
