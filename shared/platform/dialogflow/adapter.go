@@ -1,0 +1,352 @@
+package dialogflow
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform"
+)
+
+const (
+	// ContextID is the id of the output context that carries slot values between
+	// turns. Context ids are lower case.
+	ContextID = "switchboard"
+	// ContextLifespan is how many turns the switchboard context stays active.
+	ContextLifespan = 5
+	// ElicitEventPrefix prefixes the follow-up event raised to ask for a slot again:
+	// elicit_email, elicit_payment_reference, … The agent maps each event to an intent
+	// that prompts for the slot.
+	ElicitEventPrefix = "elicit_"
+	// MaxResponseBytes is Dialogflow's limit on a webhook response.
+	MaxResponseBytes = 64 << 10
+)
+
+// Default texts for outcomes whose Reply carries no message.
+const (
+	msgUnknownIntent = "Sorry, I can't help with that here yet."
+	msgRejected      = "Sorry, that isn't available right now. Please contact our support team."
+	msgFailed        = "Sorry, something went wrong on our side. Please try again later or contact our support team."
+	truncatedMark    = " …"
+)
+
+// Adapter decodes Dialogflow ES webhook requests.
+type Adapter struct {
+	names platform.Names
+}
+
+var _ platform.Adapter = (*Adapter)(nil)
+
+// New returns an adapter that maps intent display names to canonical intents.
+func New(names platform.Names) *Adapter { return &Adapter{names: names} }
+
+// Platform reports conversation.DialogflowES.
+func (a *Adapter) Platform() conversation.Platform { return conversation.DialogflowES }
+
+// Call is one decoded webhook call.
+type Call struct {
+	// Wire is the request as Dialogflow sent it.
+	Wire *WebhookRequest
+	turn conversation.Turn
+}
+
+// Decode parses a WebhookRequest. A body that is not one yields a *platform.BadRequest
+// (HTTP 400, {"error": reason}).
+func (a *Adapter) Decode(body []byte) (platform.Request, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, bad("empty body")
+	}
+	var w WebhookRequest
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, bad(jsonReason(err))
+	}
+	if w.ResponseID == "" {
+		return nil, bad("missing responseId")
+	}
+	sessionID, ok := SessionID(w.Session)
+	if !ok {
+		return nil, bad("missing or malformed session")
+	}
+	q := w.QueryResult
+	if q == nil {
+		return nil, bad("missing queryResult")
+	}
+	if q.Intent == nil || q.Intent.DisplayName == "" {
+		return nil, bad("missing queryResult.intent.displayName")
+	}
+	raw := q.Intent.DisplayName
+	return &Call{Wire: &w, turn: conversation.Turn{
+		Platform:  conversation.DialogflowES,
+		Intent:    a.names.Resolve(raw),
+		RawIntent: raw,
+		Phase:     conversation.PhaseFulfill,
+		Slots:     slots(w.Session, q),
+		SessionID: sessionID,
+		TurnID:    w.ResponseID,
+		Locale:    q.LanguageCode,
+		Text:      q.QueryText,
+	}}, nil
+}
+
+func bad(reason string) *platform.BadRequest {
+	return platform.NewBadRequest(conversation.DialogflowES, reason)
+}
+
+// jsonReason says what is wrong with a body without echoing it.
+func jsonReason(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return "wrong type for " + te.Field
+	}
+	return "body is not a valid JSON webhook request"
+}
+
+// SessionID returns the session id segment of a session path:
+// projects/<p>/agent/sessions/<s>, projects/<p>/agent/environments/<e>/users/<u>/sessions/<s>
+// or the same under projects/<p>/locations/<l>/.
+func SessionID(session string) (string, bool) {
+	if !strings.HasPrefix(session, "projects/") || !strings.Contains(session, "/agent/") {
+		return "", false
+	}
+	i := strings.LastIndex(session, "/sessions/")
+	if i < 0 {
+		return "", false
+	}
+	id := session[i+len("/sessions/"):]
+	if id == "" || strings.Contains(id, "/") {
+		return "", false
+	}
+	return id, true
+}
+
+// slots collects parameter values: queryResult.parameters first, then the switchboard
+// context, then the other contexts in request order; the first non-empty value of a
+// name wins. ".original" companions and Dialogflow's own contexts (ids starting with
+// "__", such as __system_counters__) are skipped.
+func slots(session string, q *QueryResult) map[string]string {
+	out := make(map[string]string, len(q.Parameters))
+	add := func(params map[string]json.RawMessage) {
+		for k, v := range params {
+			if k == "" || strings.HasSuffix(k, ".original") {
+				continue
+			}
+			if _, seen := out[k]; seen {
+				continue
+			}
+			if s := scalar(v); s != "" {
+				out[k] = s
+			}
+		}
+	}
+	add(q.Parameters)
+	own := session + "/contexts/" + ContextID
+	for _, c := range q.OutputContexts {
+		if c.Name == own {
+			add(c.Parameters)
+		}
+	}
+	for _, c := range q.OutputContexts {
+		id := c.Name[strings.LastIndexByte(c.Name, '/')+1:]
+		if c.Name != own && !strings.HasPrefix(id, "__") {
+			add(c.Parameters)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// Turn returns the decoded turn.
+func (c *Call) Turn() conversation.Turn { return c.turn }
+
+// Encode renders reply as a WebhookResponse (always HTTP 200): the messages as
+// fulfillmentText and text fulfillmentMessages, the slots carried forward in the
+// switchboard output context, and for OutcomeElicitSlot the follow-up event
+// elicit_<slot>. A response over MaxResponseBytes has its messages truncated.
+func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
+	msgs, err := messages(reply)
+	if err != nil {
+		return 0, nil, err
+	}
+	resp := WebhookResponse{OutputContexts: c.contexts(reply.SetSlots)}
+	if reply.Outcome == conversation.OutcomeElicitSlot {
+		if reply.SlotToElicit == "" {
+			return 0, nil, errors.New("dialogflow: elicit_slot reply without SlotToElicit")
+		}
+		resp.FollowupEventInput = c.elicitEvent(reply.SlotToElicit)
+	}
+	body, err := fit(&resp, msgs)
+	if err != nil {
+		return 0, nil, err
+	}
+	return 200, body, nil
+}
+
+// messages returns the texts to send for an outcome, supplying a default where the
+// reply has none and the user must be told something.
+func messages(r conversation.Reply) ([]string, error) {
+	msgs := slices.DeleteFunc(slices.Clone(r.Messages), func(s string) bool { return strings.TrimSpace(s) == "" })
+	var def string
+	switch r.Outcome {
+	case conversation.OutcomeFulfilled, conversation.OutcomeElicitSlot, conversation.OutcomeDelegate:
+	case conversation.OutcomeFailed:
+		def = msgFailed
+	case conversation.OutcomeUnknownIntent:
+		def = msgUnknownIntent
+	case conversation.OutcomeRejected:
+		def = msgRejected
+	default:
+		return nil, fmt.Errorf("dialogflow: cannot encode outcome %q", r.Outcome)
+	}
+	if len(msgs) == 0 && def != "" {
+		msgs = []string{def}
+	}
+	return msgs, nil
+}
+
+// contexts returns the switchboard output context: the turn's slots with set applied
+// (nil deletes). The context replaces the active one of the same name, so it carries
+// every slot, not only the changes.
+func (c *Call) contexts(set map[string]*string) []Context {
+	if len(c.turn.Slots) == 0 && len(set) == 0 {
+		return nil
+	}
+	params := make(map[string]json.RawMessage, len(c.turn.Slots)+len(set))
+	for k, v := range c.turn.Slots {
+		if p, ok := set[k]; ok && p == nil {
+			continue
+		}
+		params[k] = jsonString(v)
+	}
+	for k, v := range set {
+		if v != nil {
+			params[k] = jsonString(*v)
+		}
+	}
+	return []Context{{
+		Name:          c.Wire.Session + "/contexts/" + ContextID,
+		LifespanCount: ContextLifespan,
+		Parameters:    params,
+	}}
+}
+
+func (c *Call) elicitEvent(slot string) *EventInput {
+	lang := c.turn.Locale
+	if lang == "" {
+		lang = "en"
+	}
+	return &EventInput{
+		Name:         ElicitEventPrefix + slot,
+		LanguageCode: lang,
+		Parameters: map[string]json.RawMessage{
+			"slot":   jsonString(slot),
+			"intent": jsonString(c.turn.RawIntent),
+		},
+	}
+}
+
+// fit marshals resp with msgs, truncating the messages (from the end) until the body
+// fits in MaxResponseBytes. If the messages are gone and it still does not fit, the
+// largest context parameters are dropped.
+func fit(resp *WebhookResponse, msgs []string) ([]byte, error) {
+	for range 64 {
+		setMessages(resp, msgs)
+		body, err := marshal(resp)
+		if err != nil {
+			return nil, err
+		}
+		over := len(body) - MaxResponseBytes
+		if over <= 0 {
+			return body, nil
+		}
+		if total := textBytes(msgs); total > 0 {
+			// Each message appears twice (fulfillmentText and fulfillmentMessages), and
+			// escaping may grow it: cut a little more than half the overflow per round.
+			msgs = truncate(msgs, total-(over/2+len(truncatedMark)+16))
+			continue
+		}
+		if !dropLargestParam(resp) {
+			return nil, fmt.Errorf("dialogflow: response of %d bytes exceeds %d", len(body), MaxResponseBytes)
+		}
+	}
+	return nil, fmt.Errorf("dialogflow: response does not fit in %d bytes", MaxResponseBytes)
+}
+
+func setMessages(resp *WebhookResponse, msgs []string) {
+	resp.FulfillmentText = strings.Join(msgs, " ")
+	resp.FulfillmentMessages = resp.FulfillmentMessages[:0]
+	for _, m := range msgs {
+		resp.FulfillmentMessages = append(resp.FulfillmentMessages, Message{Text: &Text{Text: []string{m}}})
+	}
+}
+
+func textBytes(msgs []string) int {
+	n := 0
+	for _, m := range msgs {
+		n += len(m)
+	}
+	return n
+}
+
+// truncate keeps at most budget bytes of text, cutting at a rune boundary and marking
+// the cut so the user knows the answer was shortened.
+func truncate(msgs []string, budget int) []string {
+	out := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		if budget <= len(truncatedMark) {
+			break
+		}
+		if len(m) <= budget {
+			out = append(out, m)
+			budget -= len(m)
+			continue
+		}
+		cut := budget - len(truncatedMark)
+		for cut > 0 && !utf8.RuneStart(m[cut]) {
+			cut--
+		}
+		out = append(out, strings.TrimSpace(m[:cut])+truncatedMark)
+		break
+	}
+	return out
+}
+
+func dropLargestParam(resp *WebhookResponse) bool {
+	if len(resp.OutputContexts) == 0 {
+		return false
+	}
+	params := resp.OutputContexts[0].Parameters
+	largest := ""
+	for k, v := range params {
+		if largest == "" || len(v) > len(params[largest]) || (len(v) == len(params[largest]) && k < largest) {
+			largest = k
+		}
+	}
+	if largest == "" {
+		return false
+	}
+	delete(params, largest)
+	return true
+}
+
+// marshal encodes without HTML escaping: the texts reach chat surfaces, not HTML.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("dialogflow: encode response: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+func jsonString(s string) json.RawMessage {
+	b, _ := json.Marshal(s) // a string always marshals
+	return b
+}
