@@ -2,8 +2,8 @@ package stripeconn
 
 import (
 	"encoding/json"
-	"net/http"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
