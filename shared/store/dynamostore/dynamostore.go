@@ -1,0 +1,226 @@
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/switchboard-dev/switchboard/shared/store"
+)
+
+// API is the part of the DynamoDB client the store uses; *dynamodb.Client and
+// *Counting implement it.
+type API interface {
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+}
+
+// Options configure the store. The zero value is the default.
+type Options struct {
+	// Now is the clock used for expiry conditions (time.Now when nil).
+	Now func() time.Time
+}
+
+// Store is a store.Store on one DynamoDB table created by store.CreateTable (or the
+// CDK app, which uses the same schema constants).
+type Store struct {
+	api   API
+	table *string
+	now   func() time.Time
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns a store on table.
+func New(api API, table string, opts Options) *Store {
+	s := &Store{api: api, table: aws.String(table), now: opts.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// The condition under which Create may write: no item, or an expired one, or an
+// in-progress one whose owner ran out of time (the Powertools condition, with "<="
+// so that code and condition agree on the boundary second).
+const createCondition = "attribute_not_exists(#id) OR #exp <= :now OR (#status = :inprogress AND #ipe <= :nowms)"
+
+// Create implements store.Store with a single conditional PutItem; on a failed
+// condition DynamoDB returns the existing item, so a duplicate costs no extra read.
+func (s *Store) Create(ctx context.Context, rec store.Record) error {
+	now := s.now()
+	_, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:           s.table,
+		Item:                marshal(rec),
+		ConditionExpression: aws.String(createCondition),
+		ExpressionAttributeNames: map[string]string{
+			"#id": store.PartitionKey, "#exp": store.TTLAttribute,
+			"#status": store.AttrStatus, "#ipe": store.AttrInProgressExpiration,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":now":        num(now.Unix()),
+			":nowms":      num(now.UnixMilli()),
+			":inprogress": &types.AttributeValueMemberS{Value: string(store.StatusInProgress)},
+		},
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var failed *types.ConditionalCheckFailedException
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &failed) && failed.Item != nil:
+		return &store.ExistsError{Record: unmarshal(failed.Item)}
+	case errors.As(err, &failed):
+		// An endpoint that ignores ALL_OLD: read the record instead, at one extra call.
+		old, gerr := s.Get(ctx, rec.Key)
+		if gerr != nil {
+			return fmt.Errorf("dynamostore: create %s: condition failed and the existing record is unreadable: %w", rec.Key, gerr)
+		}
+		return &store.ExistsError{Record: old}
+	default:
+		return fmt.Errorf("dynamostore: create %s: %w", rec.Key, err)
+	}
+}
+
+// Complete implements store.Store with one UpdateItem.
+func (s *Store) Complete(ctx context.Context, rec store.Record) error {
+	names := map[string]string{"#status": store.AttrStatus, "#exp": store.TTLAttribute, "#val": store.AttrPayloadHash, "#data": store.AttrData}
+	values := map[string]types.AttributeValue{
+		":completed": &types.AttributeValueMemberS{Value: string(store.StatusCompleted)},
+		":exp":       num(rec.Expiration.Unix()),
+		":val":       &types.AttributeValueMemberS{Value: rec.PayloadHash},
+	}
+	expr := "SET #status = :completed, #exp = :exp, #val = :val"
+	if len(rec.Data) > 0 {
+		expr += ", #data = :data"
+		values[":data"] = &types.AttributeValueMemberB{Value: rec.Data}
+	} else {
+		expr += " REMOVE #data"
+	}
+	_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 s.table,
+		Key:                       key(rec.Key),
+		UpdateExpression:          aws.String(expr),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	})
+	if err != nil {
+		return fmt.Errorf("dynamostore: complete %s: %w", rec.Key, err)
+	}
+	return nil
+}
+
+// Get implements store.Store with a strongly consistent GetItem, so a poller sees a
+// completion the moment it is written.
+func (s *Store) Get(ctx context.Context, k string) (store.Record, error) {
+	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: key(k), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return store.Record{}, fmt.Errorf("dynamostore: get %s: %w", k, err)
+	}
+	if out.Item == nil {
+		return store.Record{}, store.ErrNotFound
+	}
+	rec := unmarshal(out.Item)
+	if rec.Expired(s.now()) {
+		return store.Record{}, store.ErrNotFound
+	}
+	return rec, nil
+}
+
+// Put implements store.Store.
+func (s *Store) Put(ctx context.Context, rec store.Record) error {
+	if _, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: marshal(rec)}); err != nil {
+		return fmt.Errorf("dynamostore: put %s: %w", rec.Key, err)
+	}
+	return nil
+}
+
+// Delete implements store.Store.
+func (s *Store) Delete(ctx context.Context, k string) error {
+	if _, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: s.table, Key: key(k)}); err != nil {
+		return fmt.Errorf("dynamostore: delete %s: %w", k, err)
+	}
+	return nil
+}
+
+func key(k string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{store.PartitionKey: &types.AttributeValueMemberS{Value: k}}
+}
+
+func num(n int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
+}
+
+func marshal(rec store.Record) map[string]types.AttributeValue {
+	item := key(rec.Key)
+	if rec.Status != "" {
+		item[store.AttrStatus] = &types.AttributeValueMemberS{Value: string(rec.Status)}
+	}
+	if !rec.Expiration.IsZero() {
+		item[store.TTLAttribute] = num(rec.Expiration.Unix())
+	}
+	if !rec.InProgressExpiration.IsZero() {
+		item[store.AttrInProgressExpiration] = num(rec.InProgressExpiration.UnixMilli())
+	}
+	if rec.PayloadHash != "" {
+		item[store.AttrPayloadHash] = &types.AttributeValueMemberS{Value: rec.PayloadHash}
+	}
+	if len(rec.Data) > 0 {
+		item[store.AttrData] = &types.AttributeValueMemberB{Value: rec.Data}
+	}
+	if !rec.FetchedAt.IsZero() {
+		item[store.AttrFetchedAt] = num(rec.FetchedAt.UnixMilli())
+	}
+	return item
+}
+
+func unmarshal(item map[string]types.AttributeValue) store.Record {
+	var rec store.Record
+	if v, ok := item[store.PartitionKey].(*types.AttributeValueMemberS); ok {
+		rec.Key = v.Value
+	}
+	if v, ok := item[store.AttrStatus].(*types.AttributeValueMemberS); ok {
+		rec.Status = store.Status(v.Value)
+	}
+	if n, ok := number(item[store.TTLAttribute]); ok {
+		rec.Expiration = time.Unix(n, 0)
+	}
+	if n, ok := number(item[store.AttrInProgressExpiration]); ok {
+		rec.InProgressExpiration = time.UnixMilli(n)
+	}
+	if v, ok := item[store.AttrPayloadHash].(*types.AttributeValueMemberS); ok {
+		rec.PayloadHash = v.Value
+	}
+	if v, ok := item[store.AttrData].(*types.AttributeValueMemberB); ok {
+		rec.Data = v.Value
+	}
+	if n, ok := number(item[store.AttrFetchedAt]); ok {
+		rec.FetchedAt = time.UnixMilli(n)
+	}
+	return rec
+}
+
+func number(v types.AttributeValue) (int64, bool) {
+	n, ok := v.(*types.AttributeValueMemberN)
+	if !ok {
+		return 0, false
+	}
+	i, err := strconv.ParseInt(n.Value, 10, 64)
+	if err != nil {
+		// TTL values written by other tools may carry a fraction; keep the seconds.
+		f, ferr := strconv.ParseFloat(n.Value, 64)
+		if ferr != nil {
+			return 0, false
+		}
+		i = int64(f)
+	}
+	return i, true
+}

@@ -1,0 +1,197 @@
+package embedded
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/switchboard-dev/switchboard/shared/store"
+)
+
+// Options configure the embedded store. The zero value is the default.
+type Options struct {
+	// Now is the clock used for expiry (time.Now when nil).
+	Now func() time.Time
+}
+
+// Store is a store.Store over one SQLite file.
+type Store struct {
+	db  *sql.DB
+	now func() time.Time
+}
+
+var _ store.Store = (*Store)(nil)
+
+const schema = `CREATE TABLE IF NOT EXISTS records (
+	id                     TEXT PRIMARY KEY,
+	status                 TEXT NOT NULL DEFAULT '',
+	expiration             INTEGER,
+	in_progress_expiration INTEGER,
+	validation             TEXT NOT NULL DEFAULT '',
+	data                   BLOB,
+	fetched_at             INTEGER
+) WITHOUT ROWID`
+
+// Open opens (creating if needed) the database file at path and its directory. Expired
+// records are swept on open, since nothing else deletes them.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("embedded: empty path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("embedded: %w", err)
+		}
+	}
+	q := url.Values{}
+	// A writer waits for another process's lock instead of failing at once, and
+	// BEGIN IMMEDIATE makes Create's read-then-write atomic across processes too.
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("embedded: open %s: %w", path, err)
+	}
+	// One writer at a time is all SQLite allows; a small pool still lets reads overlap.
+	db.SetMaxOpenConns(4)
+	s := &Store{db: db, now: opts.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("embedded: create schema in %s: %w", path, err)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM records WHERE expiration IS NOT NULL AND expiration <= ?`, s.now().Unix()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("embedded: sweep %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+const columns = `status, expiration, in_progress_expiration, validation, data, fetched_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanRecord(key string, row scanner) (store.Record, error) {
+	var (
+		rec                 store.Record
+		status, hash        string
+		exp, ipe, fetchedAt sql.NullInt64
+		data                []byte
+	)
+	if err := row.Scan(&status, &exp, &ipe, &hash, &data, &fetchedAt); err != nil {
+		return rec, err
+	}
+	rec.Key = key
+	rec.Status = store.Status(status)
+	rec.PayloadHash = hash
+	rec.Data = data
+	if exp.Valid {
+		rec.Expiration = time.Unix(exp.Int64, 0)
+	}
+	if ipe.Valid {
+		rec.InProgressExpiration = time.UnixMilli(ipe.Int64)
+	}
+	if fetchedAt.Valid {
+		rec.FetchedAt = time.UnixMilli(fetchedAt.Int64)
+	}
+	return rec, nil
+}
+
+func seconds(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.Unix(), Valid: true}
+}
+
+func millis(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+func (s *Store) write(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, rec store.Record) error {
+	_, err := db.ExecContext(ctx, `INSERT OR REPLACE INTO records (id, `+columns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		rec.Key, string(rec.Status), seconds(rec.Expiration), millis(rec.InProgressExpiration), rec.PayloadHash, rec.Data, millis(rec.FetchedAt))
+	return err
+}
+
+// Create implements store.Store.
+func (s *Store) Create(ctx context.Context, rec store.Record) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("embedded: create %s: %w", rec.Key, err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+	old, err := scanRecord(rec.Key, tx.QueryRowContext(ctx, `SELECT `+columns+` FROM records WHERE id = ?`, rec.Key))
+	switch {
+	case err == nil && !old.Replaceable(s.now()):
+		return &store.ExistsError{Record: old}
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("embedded: create %s: %w", rec.Key, err)
+	}
+	if err := s.write(ctx, tx, rec); err != nil {
+		return fmt.Errorf("embedded: create %s: %w", rec.Key, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("embedded: create %s: %w", rec.Key, err)
+	}
+	return nil
+}
+
+// Complete implements store.Store.
+func (s *Store) Complete(ctx context.Context, rec store.Record) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO records (id, status, expiration, validation, data) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET status = excluded.status, expiration = excluded.expiration,
+			validation = excluded.validation, data = excluded.data`,
+		rec.Key, string(store.StatusCompleted), seconds(rec.Expiration), rec.PayloadHash, rec.Data)
+	if err != nil {
+		return fmt.Errorf("embedded: complete %s: %w", rec.Key, err)
+	}
+	return nil
+}
+
+// Get implements store.Store.
+func (s *Store) Get(ctx context.Context, key string) (store.Record, error) {
+	rec, err := scanRecord(key, s.db.QueryRowContext(ctx, `SELECT `+columns+` FROM records WHERE id = ?`, key))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && rec.Expired(s.now())) {
+		return store.Record{}, store.ErrNotFound
+	}
+	if err != nil {
+		return store.Record{}, fmt.Errorf("embedded: get %s: %w", key, err)
+	}
+	return rec, nil
+}
+
+// Put implements store.Store.
+func (s *Store) Put(ctx context.Context, rec store.Record) error {
+	if err := s.write(ctx, s.db, rec); err != nil {
+		return fmt.Errorf("embedded: put %s: %w", rec.Key, err)
+	}
+	return nil
+}
+
+// Delete implements store.Store.
+func (s *Store) Delete(ctx context.Context, key string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM records WHERE id = ?`, key); err != nil {
+		return fmt.Errorf("embedded: delete %s: %w", key, err)
+	}
+	return nil
+}
