@@ -1,0 +1,290 @@
+package dialogflowcx
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform"
+)
+
+// MaxResponseBytes is Dialogflow CX's limit on a webhook response.
+const MaxResponseBytes = 64 << 10
+
+// Default texts for outcomes whose Reply carries no message.
+const (
+	msgUnknownIntent = "Sorry, I can't help with that here yet."
+	msgRejected      = "Sorry, that isn't available right now. Please contact our support team."
+	msgFailed        = "Sorry, something went wrong on our side. Please try again later or contact our support team."
+	truncatedMark    = " …"
+)
+
+var jsonNull = json.RawMessage("null")
+
+// Adapter decodes Dialogflow CX webhook requests.
+type Adapter struct {
+	names platform.Names
+}
+
+var _ platform.Adapter = (*Adapter)(nil)
+
+// New returns an adapter that maps fulfillment tags to canonical intents.
+func New(names platform.Names) *Adapter { return &Adapter{names: names} }
+
+// Platform reports conversation.DialogflowCX.
+func (a *Adapter) Platform() conversation.Platform { return conversation.DialogflowCX }
+
+// Call is one decoded webhook call.
+type Call struct {
+	// Wire is the request as Dialogflow CX sent it.
+	Wire *WebhookRequest
+	turn conversation.Turn
+}
+
+// Decode parses a WebhookRequest. A body that is not one yields a *platform.BadRequest
+// (HTTP 400, {"error": reason}), which CX turns into the webhook.error.bad-request
+// event.
+func (a *Adapter) Decode(body []byte) (platform.Request, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, bad("empty body")
+	}
+	var w WebhookRequest
+	if err := json.Unmarshal(body, &w); err != nil {
+		return nil, bad(jsonReason(err))
+	}
+	if w.DetectIntentResponseID == "" {
+		return nil, bad("missing detectIntentResponseId")
+	}
+	if w.FulfillmentInfo == nil || w.FulfillmentInfo.Tag == "" {
+		return nil, bad("missing fulfillmentInfo.tag")
+	}
+	if w.SessionInfo == nil {
+		return nil, bad("missing sessionInfo")
+	}
+	sessionID, ok := SessionID(w.SessionInfo.Session)
+	if !ok {
+		return nil, bad("missing or malformed sessionInfo.session")
+	}
+	text := w.Text
+	if text == "" {
+		text = w.Transcript
+	}
+	tag := w.FulfillmentInfo.Tag
+	return &Call{Wire: &w, turn: conversation.Turn{
+		Platform:  conversation.DialogflowCX,
+		Intent:    a.names.Resolve(tag),
+		RawIntent: tag,
+		Phase:     conversation.PhaseFulfill,
+		Slots:     slots(&w),
+		SessionID: sessionID,
+		TurnID:    w.DetectIntentResponseID,
+		Locale:    w.LanguageCode,
+		Text:      text,
+	}}, nil
+}
+
+func bad(reason string) *platform.BadRequest {
+	return platform.NewBadRequest(conversation.DialogflowCX, reason)
+}
+
+// jsonReason says what is wrong with a body without echoing it.
+func jsonReason(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		// The snake_case decoders embed a copy of each type named camel.
+		return "wrong type for " + strings.ReplaceAll(te.Field, "camel.", "")
+	}
+	return "body is not a valid JSON webhook request"
+}
+
+// SessionID returns the last segment of a CX session path,
+// projects/<p>/locations/<l>/agents/<a>/[environments/<e>/]sessions/<s>.
+func SessionID(session string) (string, bool) {
+	if !strings.HasPrefix(session, "projects/") || !strings.Contains(session, "/agents/") {
+		return "", false
+	}
+	i := strings.LastIndex(session, "/sessions/")
+	if i < 0 {
+		return "", false
+	}
+	id := session[i+len("/sessions/"):]
+	if id == "" || strings.Contains(id, "/") {
+		return "", false
+	}
+	return id, true
+}
+
+// slots collects session parameters first, then the matched intent's parameters
+// (resolved value, else original value) for names the session does not have.
+func slots(w *WebhookRequest) map[string]string {
+	out := map[string]string{}
+	if w.SessionInfo != nil {
+		for k, v := range w.SessionInfo.Parameters {
+			if s := scalar(v); k != "" && s != "" {
+				out[k] = s
+			}
+		}
+	}
+	if w.IntentInfo != nil {
+		for k, v := range w.IntentInfo.Parameters {
+			if _, seen := out[k]; seen || k == "" {
+				continue
+			}
+			s := scalar(v.ResolvedValue)
+			if s == "" {
+				s = strings.TrimSpace(v.OriginalValue)
+			}
+			if s != "" {
+				out[k] = s
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// Turn returns the decoded turn.
+func (c *Call) Turn() conversation.Turn { return c.turn }
+
+// Encode renders reply as a WebhookResponse (always HTTP 200): messages replace the
+// fulfillment's own, SetSlots become session parameters (nil as null, which deletes),
+// and OutcomeElicitSlot marks the slot's form parameter INVALID (EMPTY when it was
+// missing) and clears it so the page prompts again. A response over MaxResponseBytes
+// has its messages truncated.
+func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
+	msgs, err := messages(reply)
+	if err != nil {
+		return 0, nil, err
+	}
+	params := make(map[string]json.RawMessage, len(reply.SetSlots)+1)
+	for k, v := range reply.SetSlots {
+		if v == nil {
+			params[k] = jsonNull
+		} else {
+			params[k] = jsonString(*v)
+		}
+	}
+	resp := WebhookResponse{SessionInfo: &SessionInfo{Session: c.Wire.SessionInfo.Session}}
+	if reply.Outcome == conversation.OutcomeElicitSlot {
+		slot := reply.SlotToElicit
+		if slot == "" {
+			return 0, nil, errors.New("dialogflowcx: elicit_slot reply without SlotToElicit")
+		}
+		state := StateEmpty
+		if p, ok := reply.SetSlots[slot]; c.turn.Slots[slot] != "" || (ok && p == nil) {
+			state = StateInvalid
+		}
+		params[slot] = jsonNull
+		resp.PageInfo = &PageInfo{FormInfo: &FormInfo{ParameterInfo: []ParameterInfo{{
+			DisplayName: slot, Required: true, State: state,
+		}}}}
+	}
+	if len(params) > 0 {
+		resp.SessionInfo.Parameters = params
+	}
+	body, err := fit(&resp, msgs)
+	if err != nil {
+		return 0, nil, err
+	}
+	return 200, body, nil
+}
+
+// messages returns the texts to send for an outcome, supplying a default where the
+// reply has none and the user must be told something.
+func messages(r conversation.Reply) ([]string, error) {
+	msgs := slices.DeleteFunc(slices.Clone(r.Messages), func(s string) bool { return strings.TrimSpace(s) == "" })
+	var def string
+	switch r.Outcome {
+	case conversation.OutcomeFulfilled, conversation.OutcomeElicitSlot, conversation.OutcomeDelegate:
+	case conversation.OutcomeFailed:
+		def = msgFailed
+	case conversation.OutcomeUnknownIntent:
+		def = msgUnknownIntent
+	case conversation.OutcomeRejected:
+		def = msgRejected
+	default:
+		return nil, fmt.Errorf("dialogflowcx: cannot encode outcome %q", r.Outcome)
+	}
+	if len(msgs) == 0 && def != "" {
+		msgs = []string{def}
+	}
+	return msgs, nil
+}
+
+// fit marshals resp with msgs, truncating the messages (from the end) until the body
+// fits in MaxResponseBytes.
+func fit(resp *WebhookResponse, msgs []string) ([]byte, error) {
+	for range 64 {
+		resp.FulfillmentResponse = nil
+		if len(msgs) > 0 {
+			fr := &FulfillmentResponse{MergeBehavior: MergeReplace}
+			for _, m := range msgs {
+				fr.Messages = append(fr.Messages, ResponseMessage{Text: &Text{Text: []string{m}}})
+			}
+			resp.FulfillmentResponse = fr
+		}
+		body, err := marshal(resp)
+		if err != nil {
+			return nil, err
+		}
+		over := len(body) - MaxResponseBytes
+		if over <= 0 {
+			return body, nil
+		}
+		total := 0
+		for _, m := range msgs {
+			total += len(m)
+		}
+		if total == 0 {
+			return nil, fmt.Errorf("dialogflowcx: response of %d bytes exceeds %d", len(body), MaxResponseBytes)
+		}
+		msgs = truncate(msgs, total-(over+len(truncatedMark)+16))
+	}
+	return nil, fmt.Errorf("dialogflowcx: response does not fit in %d bytes", MaxResponseBytes)
+}
+
+// truncate keeps at most budget bytes of text, cutting at a rune boundary and marking
+// the cut so the user knows the answer was shortened.
+func truncate(msgs []string, budget int) []string {
+	out := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		if budget <= len(truncatedMark) {
+			break
+		}
+		if len(m) <= budget {
+			out = append(out, m)
+			budget -= len(m)
+			continue
+		}
+		cut := budget - len(truncatedMark)
+		for cut > 0 && !utf8.RuneStart(m[cut]) {
+			cut--
+		}
+		out = append(out, strings.TrimSpace(m[:cut])+truncatedMark)
+		break
+	}
+	return out
+}
+
+// marshal encodes without HTML escaping: the texts reach chat surfaces, not HTML.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("dialogflowcx: encode response: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+func jsonString(s string) json.RawMessage {
+	b, _ := json.Marshal(s) // a string always marshals
+	return b
+}
