@@ -1,6 +1,13 @@
 package config
 
-import "path/filepath"
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+)
 
 // Store configures idempotency records and the read cache. Owned by the store work
 // (issue 4).
@@ -8,7 +15,47 @@ type Store struct {
 	Backend string `yaml:"backend"` // embedded | dynamodb
 	// Path of the embedded store's database file (default <data_dir>/store.db).
 	Path string `yaml:"path"`
+	// Table is the DynamoDB table (default "switchboard").
+	Table string `yaml:"table"`
+	// Endpoint overrides the DynamoDB endpoint (local tests); "" keeps the SDK's own
+	// resolution, which also honours AWS_ENDPOINT_URL.
+	Endpoint string `yaml:"endpoint"`
+
+	// IdempotentIntents lists the intents wrapped by the idempotency middleware
+	// (default: all four; "none" disables it). Each wrapped new turn costs two
+	// DynamoDB writes; a retried turn costs one.
+	IdempotentIntents []string `yaml:"idempotent_intents"`
+	// FailOpenIntents lists the intents that still run when the store is unreachable
+	// (default: the read-only ones — lookup_customer, verify_payment, search_kb; "none"
+	// makes every intent fail closed). An intent not listed answers with an honest
+	// failure instead of risking a duplicate side effect.
+	FailOpenIntents []string `yaml:"fail_open_intents"`
+	// IdempotencyExpiration is how long a completed turn's reply is kept and replayed
+	// (default 1h).
+	IdempotencyExpiration time.Duration `yaml:"idempotency_expiration"`
+
+	Cache StoreCache `yaml:"cache"`
 }
+
+// StoreCache configures the read cache: per-capability maximum ages, and how long an
+// entry is kept to be served stale (with its age) while its tool is failing.
+type StoreCache struct {
+	// Size bounds the in-memory LRU of each Lambda instance or server (default 1000).
+	Size int `yaml:"size"`
+	// Customer, KB and PaymentStatus are the maximum ages of a fresh answer
+	// (defaults 10m, 30m, 1m). A negative value disables caching of that capability.
+	Customer      time.Duration `yaml:"customer"`
+	KB            time.Duration `yaml:"kb"`
+	PaymentStatus time.Duration `yaml:"payment_status"`
+	// StaleLimit is how old an entry may be and still be served during an outage
+	// (default 24h); PaymentStaleLimit is the same for payment status (default 1h),
+	// since a payment's state moves faster than a profile's.
+	StaleLimit        time.Duration `yaml:"stale_limit"`
+	PaymentStaleLimit time.Duration `yaml:"payment_stale_limit"`
+}
+
+// IdempotencyNone is the list value that disables an intent list.
+const IdempotencyNone = "none"
 
 func (s *Store) applyDefaults(c *Config) {
 	if s.Backend == "" {
@@ -17,4 +64,57 @@ func (s *Store) applyDefaults(c *Config) {
 	if s.Path == "" {
 		s.Path = filepath.Join(c.DataDir, "store.db")
 	}
+	if s.Table == "" {
+		s.Table = "switchboard"
+	}
+	if len(s.IdempotentIntents) == 0 {
+		for _, in := range conversation.Intents {
+			s.IdempotentIntents = append(s.IdempotentIntents, string(in))
+		}
+	}
+	if len(s.FailOpenIntents) == 0 {
+		s.FailOpenIntents = []string{string(conversation.LookupCustomer), string(conversation.VerifyPayment), string(conversation.SearchKB)}
+	}
+	setDur(&s.IdempotencyExpiration, time.Hour)
+	if s.Cache.Size == 0 {
+		s.Cache.Size = 1000
+	}
+	setDur(&s.Cache.Customer, 10*time.Minute)
+	setDur(&s.Cache.KB, 30*time.Minute)
+	setDur(&s.Cache.PaymentStatus, time.Minute)
+	setDur(&s.Cache.StaleLimit, 24*time.Hour)
+	setDur(&s.Cache.PaymentStaleLimit, time.Hour)
+}
+
+// Idempotent reports whether the intent (or function) is wrapped by idempotency.
+func (s Store) Idempotent(intent string) bool { return listed(s.IdempotentIntents, intent) }
+
+// FailsOpen reports whether the intent runs without idempotency when the store fails.
+func (s Store) FailsOpen(intent string) bool { return listed(s.FailOpenIntents, intent) }
+
+func listed(list []string, in string) bool {
+	return !slices.Contains(list, IdempotencyNone) && slices.Contains(list, in)
+}
+
+// Validate checks the store section. Config.Validate should call it.
+func (s Store) Validate() error {
+	switch s.Backend {
+	case "embedded", "dynamodb":
+	default:
+		return fmt.Errorf("config: store.backend: unknown backend %q (want embedded or dynamodb)", s.Backend)
+	}
+	for name, list := range map[string][]string{"idempotent_intents": s.IdempotentIntents, "fail_open_intents": s.FailOpenIntents} {
+		for _, in := range list {
+			if in != IdempotencyNone && !isCanonical(conversation.Intent(in)) {
+				return fmt.Errorf("config: store.%s: unknown intent %q", name, in)
+			}
+		}
+	}
+	if s.IdempotencyExpiration < time.Minute {
+		return fmt.Errorf("config: store.idempotency_expiration: %s is shorter than a platform's retry window", s.IdempotencyExpiration)
+	}
+	if s.Cache.Size < 0 {
+		return fmt.Errorf("config: store.cache.size: %d is negative", s.Cache.Size)
+	}
+	return nil
 }

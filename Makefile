@@ -1,0 +1,93 @@
+# Switchboard — every target is self-contained: it installs what it needs into the
+# repo's ignored .cache/ (Go tools) or _tools/ (npm), and starts the real components its
+# tests use on 127.0.0.1 from the tests themselves.
+
+SHELL       := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+ROOT        := $(CURDIR)
+TOOLS       := $(ROOT)/.cache/bin
+export GOCACHE    ?= $(ROOT)/.cache/go-build
+export GOMODCACHE ?= $(ROOT)/.cache/gomod
+export GOFLAGS    ?= -buildvcs=false
+export PATH       := $(TOOLS):$(PATH)
+export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(ROOT)/.cache/jsii
+
+GO          ?= go
+ADDR        ?= 127.0.0.1:8080
+CONFIG      ?=
+BUILD_DIR   ?= $(ROOT)/build
+GOARCH_LAMBDA ?= arm64
+FUNCTIONS   := lookupcustomer createticket verifypayment searchkb router
+STRIPE_MOCK_VERSION := v0.203.0
+RIE_VERSION := latest
+FUZZTIME    ?= 60s
+# Packages whose tests exercise concurrency run under the race detector.
+RACE_PKGS   := ./shared/... ./cmd/...
+
+.PHONY: help run test test-unit test-e2e build lint fmt vet vuln bench fuzz tools tool-stripe-mock tool-rie tool-postgres tool-moto clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
+
+run: ## start the local server on the embedded default (demo data) at $(ADDR)
+	$(GO) run ./cmd/switchboard serve --addr $(ADDR) $(if $(CONFIG),--config $(CONFIG))
+
+test: tools vet fmt ## install test tools, then vet, gofmt check and every test (race detector on shared/ and cmd/)
+	$(GO) test -race -count=1 -timeout 20m $(RACE_PKGS)
+	$(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v -e '/shared/' -e '/cmd/')
+
+build: ## build the Lambda bootstrap binaries for linux/$(GOARCH_LAMBDA) into build/<fn>/bootstrap
+	@for fn in $(FUNCTIONS); do \
+	  if [ -d functions/$$fn ]; then \
+	    echo "build $$fn"; \
+	    GOOS=linux GOARCH=$(GOARCH_LAMBDA) CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags='-s -w' \
+	      -o $(BUILD_DIR)/$$fn/bootstrap ./functions/$$fn; \
+	  fi; \
+	done
+
+vet: ## go vet
+	$(GO) vet ./...
+
+fmt: ## fail if gofmt would change a file
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^_') 2>/dev/null); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+lint: vet fmt vuln ## vet, gofmt and govulncheck
+
+vuln: ## govulncheck ./...
+	GOBIN=$(TOOLS) $(GO) install golang.org/x/vuln/cmd/govulncheck@latest
+	$(TOOLS)/govulncheck ./...
+
+bench: tools ## run the benchmarks and print the figures
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./shared/...
+
+fuzz: ## run every fuzz target for $(FUZZTIME) each
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+tools: tool-stripe-mock tool-rie tool-postgres tool-moto ## install what the tests need (Go tools into .cache/bin)
+
+tool-stripe-mock:
+	@test -x $(TOOLS)/stripe-mock || GOBIN=$(TOOLS) $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
+
+tool-rie:
+	@test -x $(TOOLS)/aws-lambda-rie || GOBIN=$(TOOLS) $(GO) install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(RIE_VERSION)
+
+tool-postgres: ## PostgreSQL server binaries from Debian's packages, when absent
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; then :; \
+	elif command -v apt-get >/dev/null; then \
+	  echo "installing PostgreSQL from Debian packages"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	else echo "apt-get unavailable: PostgreSQL tests will be skipped"; fi
+
+tool-moto: ## moto_server comes with the machine's Python (moto 5.2.1)
+	@command -v moto_server >/dev/null || { \
+	  echo "moto_server not found: install moto[server]==5.2.1 with pip"; \
+	  if [ -n "$${CI:-}" ]; then exit 1; fi; }
+
+clean: ## remove build output and the local data dir (keeps caches)
+	rm -rf $(BUILD_DIR) cdk.out .switchboard

@@ -1,0 +1,258 @@
+package stacks
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/store"
+)
+
+// Deployed is one function as deployed: the function, its `live` alias, the alarms
+// that roll a deployment back, and its CodeDeploy deployment group.
+type Deployed struct {
+	Name      string
+	Function  awslambda.Function
+	Alias     awslambda.Alias
+	Role      awsiam.Role
+	ErrorRate awscloudwatch.Alarm
+	Latency   awscloudwatch.Alarm
+	Group     awscodedeploy.LambdaDeploymentGroup
+}
+
+// FunctionsStack holds the intent functions and the router.
+type FunctionsStack struct {
+	awscdk.Stack
+	Intents map[conversation.Intent]*Deployed
+	Router  *Deployed
+}
+
+// FunctionsDeps are the other stacks' resources the functions use.
+type FunctionsDeps struct {
+	Data  *DataStack
+	Topic awssns.ITopic
+}
+
+// NewFunctionsStack creates the functions stack for the settings' rollout stage.
+func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps FunctionsDeps, props *awscdk.StackProps) *FunctionsStack {
+	st := awscdk.NewStack(scope, jsii.String(id), props)
+	fs := &FunctionsStack{Stack: st, Intents: map[conversation.Intent]*Deployed{}}
+	app := awscodedeploy.NewLambdaApplication(st, jsii.String("Deployments"), &awscodedeploy.LambdaApplicationProps{
+		ApplicationName: jsii.String(s.Prefix),
+	})
+	enabled := make([]string, 0, len(s.Functions()))
+	for _, in := range s.EnabledIntents() {
+		enabled = append(enabled, string(in))
+	}
+	common := map[string]string{
+		config.EnvPrefix + "SERVICE":             s.Prefix,
+		config.EnvPrefix + "DATA_DIR":            "/tmp/switchboard",
+		config.EnvPrefix + "STORE_BACKEND":       "dynamodb",
+		config.EnvPrefix + "STORE_TABLE":         s.TableName(),
+		config.EnvPrefix + "TELEMETRY_LOG_LEVEL": s.LogLevel,
+		EnabledEnv:                               strings.Join(enabled, ","),
+	}
+
+	for _, f := range s.Functions() {
+		env := clone(common)
+		for _, c := range f.Uses {
+			env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(string(c))] = s.Tools[c]
+		}
+		d := deploy(st, s, app, deps.Topic, f.Name, s.Timeout, env)
+		grantStore(d.Role, deps.Data, f.Intent)
+		for _, name := range s.SecretNames(f) {
+			sec := awssecretsmanager.Secret_FromSecretNameV2(st, jsii.String(f.Name+"Secret"+idSafe(name)), jsii.String(name))
+			sec.GrantRead(d.Role, nil)
+		}
+		fs.Intents[f.Intent] = d
+	}
+
+	// The router only forwards: it needs no table, no secret, only the enabled aliases.
+	env := clone(common)
+	var targets []*string
+	for _, f := range s.Functions() {
+		alias := fs.Intents[f.Intent].Alias
+		env[RouteEnv(f.Intent)] = *alias.FunctionArn()
+		targets = append(targets, alias.FunctionArn())
+	}
+	fs.Router = deploy(st, s, app, deps.Topic, RouterName, s.Timeout+RouterExtra, env)
+	fs.Router.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("InvokeEnabledIntentAliases"),
+		Actions:   jsii.Strings("lambda:InvokeFunction"),
+		Resources: &targets,
+	}))
+	for i, arn := range s.LexBotAliasARNs {
+		fs.Router.Alias.AddPermission(jsii.String(fmt.Sprintf("LexInvoke%d", i)), &awslambda.Permission{
+			Principal: awsiam.NewServicePrincipal(jsii.String("lexv2.amazonaws.com"), nil),
+			Action:    jsii.String("lambda:InvokeFunction"),
+			SourceArn: jsii.String(arn),
+		})
+	}
+	awscdk.NewCfnOutput(st, jsii.String("RouterAliasArn"), &awscdk.CfnOutputProps{
+		Value:       fs.Router.Alias.FunctionArn(),
+		Description: jsii.String("Configure this ARN as the Lex V2 bot locale's code hook Lambda"),
+	})
+	return fs
+}
+
+// deploy creates one function with its log group, role, `live` alias, rollback alarms
+// and deployment group.
+func deploy(st awscdk.Stack, s Settings, app awscodedeploy.ILambdaApplication, topic awssns.ITopic,
+	name string, timeout time.Duration, env map[string]string) *Deployed {
+	scope := constructs.NewConstruct(st, jsii.String(constructID(name)))
+	fnName := s.FunctionName(name)
+	logs := awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String("/aws/lambda/" + fnName),
+		Retention:     retentionDays[s.LogRetentionDays],
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	// An explicit role instead of the default managed policy: the default lets a
+	// function write to every log group in the account.
+	role := awsiam.NewRole(scope, jsii.String("Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Switchboard " + name + " function"),
+	})
+	logs.GrantWrite(role)
+	fn := awslambda.NewFunction(scope, jsii.String("Function"), &awslambda.FunctionProps{
+		FunctionName: jsii.String(fnName),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(s.AssetDir, name)), nil),
+		MemorySize:   jsii.Number(float64(s.MemoryMB)),
+		Timeout:      awscdk.Duration_Millis(jsii.Number(float64(timeout.Milliseconds()))),
+		Tracing:      awslambda.Tracing_ACTIVE,
+		LogGroup:     logs,
+		Role:         role,
+		Environment:  strMap(env),
+		Description:  jsii.String("Switchboard " + name + " (" + string(s.Rollout) + " stage)"),
+	})
+	alias := awslambda.NewAlias(scope, jsii.String("Live"), &awslambda.AliasProps{
+		AliasName: jsii.String(AliasName),
+		Version:   fn.CurrentVersion(),
+	})
+
+	// Both rollback alarms watch the alias, not the function: during a canary the
+	// alias carries the new version's traffic, and CodeDeploy stops on either alarm.
+	errRate := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String("100 * errors / MAX([invocations, 1])"),
+		UsingMetrics: &map[string]awscloudwatch.IMetric{
+			"errors":      alias.MetricErrors(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(1))}),
+			"invocations": alias.MetricInvocations(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(1))}),
+		},
+		Label:  jsii.String(name + " error rate (%)"),
+		Period: awscdk.Duration_Minutes(jsii.Number(1)),
+	})
+	errAlarm := awscloudwatch.NewAlarm(scope, jsii.String("ErrorRateAlarm"), &awscloudwatch.AlarmProps{
+		AlarmName:          jsii.String(s.alarmName(AlarmErrorRate, name)),
+		AlarmDescription:   jsii.String(s.alarmDescription(AlarmErrorRate, fmt.Sprintf("More than %g%% of %s:%s invocations failed in a minute; CodeDeploy rolls back a deployment in progress.", s.ErrorRatePercent, fnName, AliasName))),
+		Metric:             errRate,
+		Threshold:          jsii.Number(s.ErrorRatePercent),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+		EvaluationPeriods:  jsii.Number(1),
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	latAlarm := awscloudwatch.NewAlarm(scope, jsii.String("LatencyAlarm"), &awscloudwatch.AlarmProps{
+		AlarmName:          jsii.String(s.alarmName(AlarmLatency, name)),
+		AlarmDescription:   jsii.String(s.alarmDescription(AlarmLatency, fmt.Sprintf("p99 duration of %s:%s exceeded %d ms (the tightest platform deadline less the reply margin) for 2 of 3 minutes; CodeDeploy rolls back a deployment in progress.", fnName, AliasName, s.LatencyThreshold.Milliseconds()))),
+		Metric:             alias.MetricDuration(&awscloudwatch.MetricOptions{Statistic: jsii.String("p99"), Period: awscdk.Duration_Minutes(jsii.Number(1))}),
+		Threshold:          jsii.Number(float64(s.LatencyThreshold.Milliseconds())),
+		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+		EvaluationPeriods:  jsii.Number(3),
+		DatapointsToAlarm:  jsii.Number(2),
+		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+	})
+	notify(errAlarm, topic)
+	notify(latAlarm, topic)
+
+	group := awscodedeploy.NewLambdaDeploymentGroup(scope, jsii.String("Deployment"), &awscodedeploy.LambdaDeploymentGroupProps{
+		Application:         app,
+		DeploymentGroupName: jsii.String(fnName),
+		Alias:               alias,
+		DeploymentConfig:    deploymentConfigs[s.Deployment](),
+		Alarms:              &[]awscloudwatch.IAlarm{errAlarm, latAlarm},
+		AutoRollback: &awscodedeploy.AutoRollbackConfig{
+			FailedDeployment:  jsii.Bool(true),
+			StoppedDeployment: jsii.Bool(true),
+			DeploymentInAlarm: jsii.Bool(true),
+		},
+	})
+	return &Deployed{Name: name, Function: fn, Alias: alias, Role: role, ErrorRate: errAlarm, Latency: latAlarm, Group: group}
+}
+
+// grantStore lets a function use only its own items: every key it writes starts with
+// "<canonical intent>#", and dynamodb:LeadingKeys pins the partition keys it may touch
+// to that prefix. The table's customer-managed key is usable only through DynamoDB.
+func grantStore(role awsiam.Role, data *DataStack, in conversation.Intent) {
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("OwnItemsOnly"),
+		Actions:   jsii.Strings(store.DataActions()...),
+		Resources: &[]*string{data.Table.TableArn()},
+		Conditions: &map[string]any{
+			"ForAllValues:StringLike": map[string]any{
+				"dynamodb:LeadingKeys": []string{string(in) + "#*"},
+			},
+		},
+	}))
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("TableKeyViaDynamoDB"),
+		Actions:   jsii.Strings("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey"),
+		Resources: &[]*string{data.Key.KeyArn()},
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{
+				"kms:ViaService": awscdk.Fn_Join(jsii.String(""), &[]*string{
+					jsii.String("dynamodb."), awscdk.Aws_REGION(), jsii.String(".amazonaws.com"),
+				}),
+			},
+		},
+	}))
+}
+
+func clone(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m)+8)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func strMap(m map[string]string) *map[string]*string {
+	out := make(map[string]*string, len(m))
+	for k, v := range m {
+		out[k] = jsii.String(v)
+	}
+	return &out
+}
+
+// constructID turns a function name into a construct id ("lookupcustomer" → "Lookupcustomer").
+func constructID(name string) string {
+	if name == "" {
+		return name
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+// idSafe keeps only letters and digits, for construct ids derived from names.
+func idSafe(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

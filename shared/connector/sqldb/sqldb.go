@@ -1,0 +1,167 @@
+package sqldb
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/switchboard-dev/switchboard/shared/connector"
+)
+
+// Tool names this connector in errors, logs and metrics.
+const Tool = "sql"
+
+//go:embed schema.sql
+var schemaSQL string
+
+// migrateLockID is the pg_advisory_xact_lock key Migrate holds; any constant works as
+// long as every Switchboard process uses the same one.
+const migrateLockID int64 = 0x5357_4244_0001 // "SWBD" v1
+
+// Options configure DB. The zero value of every field but DSN is the documented
+// default.
+type Options struct {
+	// DSN is a libpq connection string or URL (postgres://user:pass@host:5432/db). It
+	// holds a password: never log it.
+	DSN string
+	// MaxConns caps the pool. A Lambda instance serves one request at a time, so a
+	// handful of connections per instance is plenty, and with hundreds of warm
+	// instances a larger pool would exhaust the server's max_connections. Default 2.
+	MaxConns int32
+	// MaxConnIdleTime closes connections idle this long, so a function that went
+	// quiet does not hold server slots. Default 5m.
+	MaxConnIdleTime time.Duration
+	// MaxConnLifetime recycles connections (e.g. after a failover). Default 30m.
+	MaxConnLifetime time.Duration
+	// StatementTimeout is set as the session's statement_timeout, so a query the
+	// client gave up on does not keep running on the server. Default 3s; negative
+	// disables it.
+	StatementTimeout time.Duration
+	// ConnectTimeout bounds one connection attempt. Default 3s.
+	ConnectTimeout time.Duration
+	// Schema, when set, becomes the search_path: the tables (or views) live there.
+	Schema string
+	// TicketBaseURL + id is a ticket's URL; empty leaves Ticket.URL empty.
+	TicketBaseURL string
+	Logger        *slog.Logger
+}
+
+// DB implements connector.CustomerDirectory, connector.Helpdesk and connector.Pinger.
+// It is safe for concurrent use; create one per process and Close it on shutdown.
+type DB struct {
+	pool *pgxpool.Pool
+	opts Options
+	log  *slog.Logger
+}
+
+var (
+	_ connector.CustomerDirectory = (*DB)(nil)
+	_ connector.Helpdesk          = (*DB)(nil)
+	_ connector.Pinger            = (*DB)(nil)
+)
+
+// Open builds the pool. It does not connect: the first query does, so a cold start
+// pays for a connection only when an intent needs the database.
+func Open(ctx context.Context, opts Options) (*DB, error) {
+	if opts.DSN == "" {
+		return nil, errors.New("sqldb: no DSN configured")
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = 2
+	}
+	if opts.MaxConnIdleTime <= 0 {
+		opts.MaxConnIdleTime = 5 * time.Minute
+	}
+	if opts.MaxConnLifetime <= 0 {
+		opts.MaxConnLifetime = 30 * time.Minute
+	}
+	if opts.StatementTimeout == 0 {
+		opts.StatementTimeout = 3 * time.Second
+	}
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = 3 * time.Second
+	}
+	cfg, err := pgxpool.ParseConfig(opts.DSN)
+	if err != nil {
+		// pgx's parse errors can quote the DSN, password included: say only that it
+		// did not parse.
+		return nil, errors.New("sqldb: the DSN does not parse as a PostgreSQL connection string or URL")
+	}
+	cfg.MaxConns = opts.MaxConns
+	cfg.MinConns = 0
+	cfg.MaxConnIdleTime = opts.MaxConnIdleTime
+	cfg.MaxConnLifetime = opts.MaxConnLifetime
+	cfg.MaxConnLifetimeJitter = opts.MaxConnLifetime / 10
+	cfg.HealthCheckPeriod = time.Minute
+	// A thawed Lambda may hold connections the server or a NAT dropped while it was
+	// frozen; pgxpool pings connections idle over a second before use, and this bounds
+	// that ping.
+	cfg.PingTimeout = time.Second
+	cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
+	if opts.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
+	}
+	if opts.Schema != "" {
+		cfg.ConnConfig.RuntimeParams["search_path"] = opts.Schema
+	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = "switchboard"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: %w", err)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &DB{pool: pool, opts: opts, log: log}, nil
+}
+
+// Close closes every connection.
+func (d *DB) Close() { d.pool.Close() }
+
+// Pool exposes the pool for wiring that needs it (metrics, shared use).
+func (d *DB) Pool() *pgxpool.Pool { return d.pool }
+
+// Migrate creates the tables and indexes of schema.sql when they are missing, in one
+// transaction under an advisory lock: concurrent cold starts serialize instead of
+// failing on each other's CREATE, and a failure leaves nothing half-made.
+func (d *DB) Migrate(ctx context.Context) error {
+	const op = "migrate"
+	tx, err := d.pool.Begin(ctx)
+	if err != nil {
+		return mapError(ctx, op, err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLockID); err != nil {
+		return mapError(ctx, op, err)
+	}
+	// Exec without arguments uses the simple protocol, which runs the whole
+	// multi-statement file.
+	if _, err := tx.Exec(ctx, schemaSQL); err != nil {
+		return mapError(ctx, op, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return mapError(ctx, op, err)
+	}
+	return nil
+}
+
+// Ping proves the credentials and the schema: it reads one customer id (none is fine).
+func (d *DB) Ping(ctx context.Context) error {
+	var id string
+	err := d.pool.QueryRow(ctx, "SELECT id::text FROM customers LIMIT 1").Scan(&id)
+	if err != nil && connector.KindOf(mapError(ctx, "ping", err)) != connector.KindNotFound {
+		return mapError(ctx, "ping", err)
+	}
+	return nil
+}
+
+func invalid(op, field, msg string) error {
+	return &connector.Error{Kind: connector.KindInvalidInput, Tool: Tool, Op: op, Field: field, Err: errors.New(msg)}
+}

@@ -1,0 +1,140 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/switchboard-dev/switchboard/shared/connector"
+)
+
+const ticketColumns = `id::text, subject, coalesce(description, ''), status, priority, requester_email,
+       coalesce(external_id, ''), created_at`
+
+// insertTicket files a ticket unless its external_id is taken. ON CONFLICT DO NOTHING
+// waits for a concurrent insert of the same key to commit and then inserts nothing, so
+// of N racing calls exactly one inserts; the others read the winner's row.
+const insertTicket = `
+INSERT INTO tickets (external_id, subject, description, status, priority, requester_email, requester_name)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (external_id) DO NOTHING
+RETURNING ` + ticketColumns
+
+const ticketByExternalID = `SELECT ` + ticketColumns + ` FROM tickets WHERE external_id = $1`
+
+const openTickets = `
+SELECT ` + ticketColumns + `
+FROM tickets
+WHERE lower(requester_email) = lower($1) AND status IN ('new', 'open', 'pending', 'hold')
+ORDER BY created_at DESC, id DESC
+LIMIT $2`
+
+// MaxOpenTickets caps OpenTickets: a chatbot reads out a few, not a backlog.
+const MaxOpenTickets = 50
+
+// CreateTicket files a ticket with status "open" (priority "normal" unless given). With
+// an ExternalID already used, it returns that ticket and files nothing, even when
+// several calls race from several processes.
+func (d *DB) CreateTicket(ctx context.Context, t connector.NewTicket) (connector.Ticket, error) {
+	const op = "create_ticket"
+	email := strings.TrimSpace(t.RequesterEmail)
+	subject := strings.TrimSpace(t.Subject)
+	extID := strings.TrimSpace(t.ExternalID)
+	prio := t.Priority
+	if prio == "" {
+		prio = connector.PriorityNormal
+	}
+	switch {
+	case email == "":
+		return connector.Ticket{}, invalid(op, "requester_email", "a requester email is required")
+	case !strings.Contains(email, "@"):
+		return connector.Ticket{}, invalid(op, "requester_email", "the requester email has no @")
+	case subject == "":
+		return connector.Ticket{}, invalid(op, "subject", "a subject is required")
+	case !validPriority(prio):
+		return connector.Ticket{}, invalid(op, "priority", "unknown priority "+strconv.Quote(string(prio)))
+	}
+	var ext *string
+	if extID != "" {
+		ext = &extID
+	}
+	// Two rounds cover the one way the read-back can miss: the winner's row deleted
+	// between our conflict and our read.
+	for range 2 {
+		tk, err := d.scanTicket(d.pool.QueryRow(ctx, insertTicket, ext, subject, strings.TrimSpace(t.Description),
+			string(connector.TicketOpen), string(prio), email, strings.TrimSpace(t.RequesterName)))
+		if err == nil {
+			return tk, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) || ext == nil {
+			return connector.Ticket{}, mapError(ctx, op, err)
+		}
+		tk, err = d.scanTicket(d.pool.QueryRow(ctx, ticketByExternalID, extID))
+		if err == nil {
+			return tk, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return connector.Ticket{}, mapError(ctx, op, err)
+		}
+	}
+	return connector.Ticket{}, &connector.Error{Kind: connector.KindConflict, Tool: Tool, Op: op, Field: "external_id",
+		Err: errors.New("the ticket holding this external id vanished while it was being read")}
+}
+
+// OpenTickets lists the requester's tickets whose status is new, open, pending or
+// hold, newest first. A requester without tickets gets an empty slice.
+func (d *DB) OpenTickets(ctx context.Context, email string) ([]connector.Ticket, error) {
+	const op = "open_tickets"
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return nil, invalid(op, "email", "an email address is required")
+	}
+	rows, err := d.pool.Query(ctx, openTickets, email, MaxOpenTickets)
+	if err != nil {
+		return nil, mapError(ctx, op, err)
+	}
+	defer rows.Close()
+	out := []connector.Ticket{}
+	for rows.Next() {
+		tk, err := d.scanTicket(rows)
+		if err != nil {
+			return nil, mapError(ctx, op, err)
+		}
+		out = append(out, tk)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(ctx, op, err)
+	}
+	return out, nil
+}
+
+func (d *DB) scanTicket(row pgx.Row) (connector.Ticket, error) {
+	var (
+		tk               connector.Ticket
+		status, priority string
+		created          time.Time
+	)
+	if err := row.Scan(&tk.ID, &tk.Subject, &tk.Description, &status, &priority, &tk.RequesterEmail,
+		&tk.ExternalID, &created); err != nil {
+		return connector.Ticket{}, err
+	}
+	tk.Status = connector.TicketStatus(strings.ToLower(status))
+	tk.Priority = connector.Priority(strings.ToLower(priority))
+	tk.CreatedAt = created.UTC()
+	if d.opts.TicketBaseURL != "" {
+		tk.URL = d.opts.TicketBaseURL + tk.ID
+	}
+	return tk, nil
+}
+
+func validPriority(p connector.Priority) bool {
+	switch p {
+	case connector.PriorityLow, connector.PriorityNormal, connector.PriorityHigh, connector.PriorityUrgent:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,346 @@
+package resilience
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+	"golang.org/x/sync/semaphore"
+	"golang.org/x/time/rate"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/connector"
+)
+
+// Options configure a Policy beyond its tool settings. The zero value is the default.
+type Options struct {
+	// Observer receives every attempt and breaker change (none when nil).
+	Observer Observer
+	// Logger logs breaker changes (discarded when nil).
+	Logger *slog.Logger
+}
+
+// Op names one operation of a tool and says whether repeating it is safe.
+type Op struct {
+	Name string
+	// Idempotent: a read, or a write carrying an idempotency key the tool honours.
+	// Only idempotent operations are retried.
+	Idempotent bool
+}
+
+// Policy is the resilience policy of one business tool. One Policy is shared by every
+// connector call to that tool in the process; it is safe for concurrent use.
+type Policy struct {
+	tool    string
+	s       config.ToolResilience
+	obs     Observer
+	log     *slog.Logger
+	breaker *gobreaker.TwoStepCircuitBreaker[struct{}]
+	limiter *rate.Limiter       // nil: unlimited
+	sem     *semaphore.Weighted // nil: unlimited
+
+	// coolUntil (unix nanoseconds) is when the tool's last Retry-After ends: until then
+	// calls wait (within budget) or fail fast instead of provoking more 429s.
+	coolUntil atomic.Int64
+
+	calls, failures, retries                                 atomic.Int64
+	limiterWaits, limiterRejections                          atomic.Int64
+	bulkheadRejections, breakerRejections, opens, inFlight atomic.Int64
+
+	evMu   sync.Mutex
+	events []breakerEvent
+}
+
+type breakerEvent struct{ from, to BreakerState }
+
+// NewPolicy builds the policy of tool from its effective settings (config.Resilience.For
+// after Load). Settings that Load would have defaulted must not be zero here.
+func NewPolicy(tool string, s config.ToolResilience, o Options) *Policy {
+	p := &Policy{tool: tool, s: s, obs: o.Observer, log: o.Logger}
+	if p.obs == nil {
+		p.obs = nopObserver{}
+	}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	if s.MaxAttempts < 1 {
+		p.s.MaxAttempts = 1
+	}
+	window := s.BreakerWindow
+	if window <= 0 {
+		window = time.Minute
+	}
+	failures, minReq, rateThreshold := uint32(max(s.BreakerFailures, 1)), uint32(max(s.BreakerMinRequests, 1)), s.BreakerFailureRate
+	p.breaker = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:         tool,
+		MaxRequests:  uint32(max(s.BreakerProbes, 1)),
+		Interval:     window,
+		BucketPeriod: window / 10,
+		Timeout:      s.BreakerOpenFor,
+		ReadyToTrip: func(c gobreaker.Counts) bool {
+			if c.ConsecutiveFailures >= failures {
+				return true
+			}
+			counted := c.TotalFailures + c.TotalSuccesses
+			return rateThreshold > 0 && counted >= minReq && float64(c.TotalFailures) >= rateThreshold*float64(counted)
+		},
+		IsSuccessful: healthy,
+		IsExcluded: func(err error) bool {
+			return errors.Is(err, errNotAttempted) || errors.Is(err, context.Canceled)
+		},
+		// Called with the breaker's lock held: only record here, and deliver in flush.
+		OnStateChange: func(_ string, from, to gobreaker.State) {
+			if to == gobreaker.StateOpen {
+				p.opens.Add(1)
+			}
+			p.evMu.Lock()
+			p.events = append(p.events, breakerEvent{state(from), state(to)})
+			p.evMu.Unlock()
+		},
+	})
+	if s.Rate > 0 {
+		p.limiter = rate.NewLimiter(rate.Limit(s.Rate), max(s.Burst, 1))
+	}
+	if s.MaxInFlight > 0 {
+		p.sem = semaphore.NewWeighted(int64(s.MaxInFlight))
+	}
+	return p
+}
+
+// ForTool builds the policy of tool from the resilience configuration.
+func ForTool(cfg config.Resilience, tool string, o Options) *Policy {
+	return NewPolicy(tool, cfg.For(tool), o)
+}
+
+func state(s gobreaker.State) BreakerState {
+	switch s {
+	case gobreaker.StateOpen:
+		return BreakerOpen
+	case gobreaker.StateHalfOpen:
+		return BreakerHalfOpen
+	}
+	return BreakerClosed
+}
+
+// Tool is the tool this policy guards.
+func (p *Policy) Tool() string { return p.tool }
+
+// Settings are the policy's effective settings.
+func (p *Policy) Settings() config.ToolResilience { return p.s }
+
+// State is the breaker's current state (an open breaker whose open time has passed
+// reports half-open).
+func (p *Policy) State() BreakerState {
+	s := state(p.breaker.State())
+	p.flush()
+	return s
+}
+
+// Stats is a snapshot of a policy's counters, for tests and metrics.
+type Stats struct {
+	Tool    string
+	Breaker BreakerState
+	// BreakerOpens counts transitions to open.
+	BreakerOpens int64
+	// Calls counts attempts that reached the tool; Failures those that failed in a way
+	// that counts against the breaker; Retries the extra attempts made.
+	Calls, Failures, Retries int64
+	// LimiterWaits counts calls that waited for a token; LimiterRejections those
+	// refused because the wait (or the tool's Retry-After) exceeded the budget.
+	LimiterWaits, LimiterRejections int64
+	// BulkheadRejections and BreakerRejections count calls refused without reaching
+	// the tool.
+	BulkheadRejections, BreakerRejections int64
+	// InFlight is the number of calls to the tool right now.
+	InFlight int64
+}
+
+// Stats returns a snapshot of the counters.
+func (p *Policy) Stats() Stats {
+	return Stats{
+		Tool: p.tool, Breaker: p.State(), BreakerOpens: p.opens.Load(),
+		Calls: p.calls.Load(), Failures: p.failures.Load(), Retries: p.retries.Load(),
+		LimiterWaits: p.limiterWaits.Load(), LimiterRejections: p.limiterRejections.Load(),
+		BulkheadRejections: p.bulkheadRejections.Load(), BreakerRejections: p.breakerRejections.Load(),
+		InFlight: p.inFlight.Load(),
+	}
+}
+
+// flush delivers breaker changes recorded under the breaker's lock.
+func (p *Policy) flush() {
+	p.evMu.Lock()
+	evs := p.events
+	p.events = nil
+	p.evMu.Unlock()
+	for _, e := range evs {
+		level := slog.LevelInfo
+		if e.to == BreakerOpen {
+			level = slog.LevelWarn
+		}
+		p.log.LogAttrs(context.Background(), level, "circuit breaker state change",
+			slog.String("tool", p.tool), slog.String("from", e.from.String()), slog.String("to", e.to.String()))
+		p.obs.OnBreakerChange(p.tool, e.from, e.to)
+	}
+}
+
+// Do runs fn under p: each attempt passes the bulkhead, the breaker and the rate
+// limiter, gets what is left of ctx's budget, and is retried (when op is idempotent and
+// the failure is transient) after a full-jitter backoff or the tool's Retry-After —
+// never when the wait would outlast the budget. The error is the last attempt's, typed
+// as a *connector.Error.
+func Do[T any](ctx context.Context, p *Policy, op Op, fn func(context.Context) (T, error)) (T, error) {
+	var zero T
+	for attempt := 1; ; attempt++ {
+		var v T
+		start := time.Now()
+		err := p.attempt(ctx, op.Name, func(ctx context.Context) error {
+			var err error
+			v, err = fn(ctx)
+			return err
+		})
+		p.obs.OnCall(ctx, CallInfo{Tool: p.tool, Op: op.Name, Attempt: attempt, Latency: time.Since(start), Err: err, BreakerState: p.State()})
+		if err == nil {
+			return v, nil
+		}
+		wait, again := p.retryWait(ctx, op, attempt, err)
+		if !again {
+			return zero, err
+		}
+		p.retries.Add(1)
+		if !sleep(ctx, wait) {
+			return zero, err
+		}
+	}
+}
+
+func (p *Policy) retryWait(ctx context.Context, op Op, attempt int, err error) (time.Duration, bool) {
+	if !op.Idempotent || attempt >= p.s.MaxAttempts || !retryable(err) || ctx.Err() != nil {
+		return 0, false
+	}
+	wait := p.backoff(attempt)
+	if ra := connector.RetryAfterOf(err); ra > 0 {
+		wait = ra
+	}
+	return wait, fits(ctx, wait)
+}
+
+// backoff is "full jitter": a uniform wait in [0, min(max, base·2^(attempt-1))], which
+// spreads the retries of many callers hit by the same failure.
+func (p *Policy) backoff(attempt int) time.Duration {
+	ceiling := p.s.BackoffMax
+	if b := p.s.BackoffBase; b > 0 && attempt-1 < 32 {
+		if d := b << (attempt - 1); d > 0 && d < ceiling {
+			ceiling = d
+		}
+	}
+	if ceiling <= 0 {
+		return 0
+	}
+	return rand.N(ceiling + 1)
+}
+
+// attempt is one pass through the guards and, if they allow, one call to the tool.
+func (p *Policy) attempt(ctx context.Context, op string, call func(context.Context) error) error {
+	if err := ctx.Err(); err != nil {
+		return p.normalize(op, err)
+	}
+	// Checked before the bulkhead so an open breaker fails in microseconds even when
+	// every slot is taken by calls that are hanging.
+	if p.breaker.State() == gobreaker.StateOpen {
+		p.flush()
+		p.breakerRejections.Add(1)
+		return p.refusal(op, connector.KindUnavailable, "circuit_open", 0, ErrBreakerOpen)
+	}
+	if p.sem != nil {
+		if !p.sem.TryAcquire(1) {
+			wctx, cancel := context.WithTimeout(ctx, p.s.QueueWait)
+			err := p.sem.Acquire(wctx, 1)
+			cancel()
+			if err != nil {
+				if ctx.Err() != nil {
+					return p.normalize(op, ctx.Err())
+				}
+				p.bulkheadRejections.Add(1)
+				return p.refusal(op, connector.KindUnavailable, "bulkhead_full", 0, ErrBulkheadFull)
+			}
+		}
+		defer p.sem.Release(1)
+	}
+	done, err := p.breaker.Allow()
+	p.flush()
+	if err != nil {
+		// Open, or half-open with every probe slot taken.
+		p.breakerRejections.Add(1)
+		return p.refusal(op, connector.KindUnavailable, "circuit_open", 0, ErrBreakerOpen)
+	}
+	if err := p.waitTurn(ctx, op); err != nil {
+		done(errNotAttempted)
+		p.flush()
+		return err
+	}
+	p.calls.Add(1)
+	p.inFlight.Add(1)
+	err = p.normalize(op, call(ctx))
+	p.inFlight.Add(-1)
+	done(err)
+	p.flush()
+	if err != nil && !healthy(err) && !errors.Is(err, context.Canceled) {
+		p.failures.Add(1)
+	}
+	if ra := connector.RetryAfterOf(err); ra > 0 && connector.KindOf(err) == connector.KindRateLimited {
+		p.coolDown(ra)
+	}
+	return err
+}
+
+// coolDown makes every call wait out a Retry-After the tool sent.
+func (p *Policy) coolDown(d time.Duration) {
+	until := time.Now().Add(d).UnixNano()
+	for {
+		cur := p.coolUntil.Load()
+		if cur >= until || p.coolUntil.CompareAndSwap(cur, until) {
+			return
+		}
+	}
+}
+
+// waitTurn waits out the tool's Retry-After and takes a token from the bucket, or
+// refuses at once when either wait would outlast the budget.
+func (p *Policy) waitTurn(ctx context.Context, op string) error {
+	if until := p.coolUntil.Load(); until > 0 {
+		if wait := time.Until(time.Unix(0, until)); wait > 0 {
+			if !fits(ctx, wait) {
+				p.limiterRejections.Add(1)
+				return p.refusal(op, connector.KindRateLimited, "retry_after", wait, ErrLimited)
+			}
+			p.limiterWaits.Add(1)
+			if !sleep(ctx, wait) {
+				return p.normalize(op, ctx.Err())
+			}
+		}
+	}
+	if p.limiter == nil {
+		return nil
+	}
+	r := p.limiter.Reserve()
+	wait := r.Delay()
+	if wait == 0 {
+		return nil
+	}
+	if !r.OK() || !fits(ctx, wait) {
+		r.Cancel()
+		p.limiterRejections.Add(1)
+		return p.refusal(op, connector.KindRateLimited, "local_rate_limit", wait, ErrLimited)
+	}
+	p.limiterWaits.Add(1)
+	if !sleep(ctx, wait) {
+		r.Cancel()
+		return p.normalize(op, ctx.Err())
+	}
+	return nil
+}

@@ -1,0 +1,176 @@
+package metricdefs
+
+// Namespace is the CloudWatch namespace every Switchboard metric is published in.
+const Namespace = "Switchboard"
+
+// PromPrefix starts every Prometheus metric name.
+const PromPrefix = "switchboard_"
+
+// Dimension keys. Only these are ever used as dimensions: each has a small, closed
+// set of values (no session ids, emails or request ids, which would create one
+// custom metric per user).
+const (
+	DimService    = "Service"    // the deployment's service name (config: service)
+	DimIntent     = "Intent"     // canonical intent, or "unknown"
+	DimTool       = "Tool"       // business tool: hubspot, salesforce, zendesk, stripe, sql, demo, …
+	DimErrorClass = "ErrorClass" // connector.Kind string: not_found, unauthorized, rate_limited, …
+)
+
+// Unit is a CloudWatch metric unit.
+type Unit string
+
+// Units used by Switchboard's metrics.
+const (
+	Count        Unit = "Count"
+	Milliseconds Unit = "Milliseconds"
+)
+
+// Kind says how a metric aggregates.
+type Kind int
+
+const (
+	// Counter values are summed; Prometheus exposes them as counters (_total).
+	Counter Kind = iota
+	// Timing values are kept individually (EMF value arrays, CloudWatch percentiles);
+	// Prometheus exposes them as histograms in seconds.
+	Timing
+)
+
+// Scope is the family of dimensions a metric is recorded with.
+type Scope string
+
+const (
+	// ScopeIntent metrics describe turns, per intent.
+	ScopeIntent Scope = "intent"
+	// ScopeTool metrics describe outbound calls, per business tool.
+	ScopeTool Scope = "tool"
+	// ScopeToolError metrics describe failed calls, per tool and error class.
+	ScopeToolError Scope = "tool_error"
+)
+
+// Metric is one metric definition.
+type Metric struct {
+	// Name is the CloudWatch metric name (and the EMF root member).
+	Name  string
+	Unit  Unit
+	Kind  Kind
+	Scope Scope
+	// Help describes the metric (Prometheus HELP, dashboard tooltips).
+	Help string
+	// Prom is the Prometheus metric family name: snake_case with the switchboard_
+	// prefix, _total for counters, _seconds for timings.
+	Prom string
+}
+
+// The metrics. Latency names differ per scope (TurnLatency, ToolLatency) because the
+// {Service} dimension set is shared by both scopes: the same name would merge turn and
+// tool latencies into one metric.
+var (
+	Turns           = Metric{Name: "Turns", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_turns_total", Help: "Webhook turns answered."}
+	Fulfilled       = Metric{Name: "Fulfilled", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_turns_fulfilled_total", Help: "Turns answered with the business answer."}
+	Failed          = Metric{Name: "Failed", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_turns_failed_total", Help: "Turns answered with an honest failure and a manual alternative."}
+	FallbackReplies = Metric{Name: "FallbackReplies", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_fallback_replies_total", Help: "Turns answered from a fallback (stale cached data or an explicit degraded reply)."}
+	TurnLatency     = Metric{Name: "TurnLatency", Unit: Milliseconds, Kind: Timing, Scope: ScopeIntent, Prom: "switchboard_turn_latency_seconds", Help: "Time to answer a turn, from decoded request to reply."}
+
+	Calls        = Metric{Name: "Calls", Unit: Count, Kind: Counter, Scope: ScopeTool, Prom: "switchboard_tool_calls_total", Help: "Calls to a business tool, one per attempt."}
+	ToolLatency  = Metric{Name: "ToolLatency", Unit: Milliseconds, Kind: Timing, Scope: ScopeTool, Prom: "switchboard_tool_latency_seconds", Help: "Latency of one call attempt to a business tool."}
+	Retries      = Metric{Name: "Retries", Unit: Count, Kind: Counter, Scope: ScopeTool, Prom: "switchboard_tool_retries_total", Help: "Call attempts that were retries (attempt > 1)."}
+	BreakerOpens = Metric{Name: "BreakerOpens", Unit: Count, Kind: Counter, Scope: ScopeTool, Prom: "switchboard_breaker_opens_total", Help: "Times a tool's circuit breaker opened."}
+	AuthFailures = Metric{Name: "AuthFailures", Unit: Count, Kind: Counter, Scope: ScopeTool, Prom: "switchboard_auth_failures_total", Help: "Calls rejected for credentials (401/403)."}
+	CacheHits    = Metric{Name: "CacheHits", Unit: Count, Kind: Counter, Scope: ScopeTool, Prom: "switchboard_cache_hits_total", Help: "Lookups answered from a fresh cache entry."}
+	CacheMisses  = Metric{Name: "CacheMisses", Unit: Count, Kind: Counter, Scope: ScopeTool, Prom: "switchboard_cache_misses_total", Help: "Lookups that found no usable cache entry."}
+	StaleServed  = Metric{Name: "StaleServed", Unit: Count, Kind: Counter, Scope: ScopeTool, Prom: "switchboard_stale_served_total", Help: "Lookups answered from a stale cache entry because the tool failed."}
+
+	Errors = Metric{Name: "Errors", Unit: Count, Kind: Counter, Scope: ScopeToolError, Prom: "switchboard_tool_errors_total", Help: "Failed call attempts, by error class."}
+)
+
+var all = []Metric{
+	Turns, Fulfilled, Failed, FallbackReplies, TurnLatency,
+	Calls, ToolLatency, Retries, BreakerOpens, AuthFailures, CacheHits, CacheMisses, StaleServed,
+	Errors,
+}
+
+// All returns every metric, in a stable order (a copy: callers may not change the
+// definitions).
+func All() []Metric { return append([]Metric(nil), all...) }
+
+// ForScope returns the metrics of one scope, in a stable order. A metric's position
+// in this list is its index within the scope.
+func ForScope(s Scope) []Metric {
+	var out []Metric
+	for _, m := range all {
+		if m.Scope == s {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// ByName returns the metric with the CloudWatch name.
+func ByName(name string) (Metric, bool) {
+	for _, m := range all {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return Metric{}, false
+}
+
+// Scopes lists every scope in a stable order.
+var Scopes = []Scope{ScopeIntent, ScopeTool, ScopeToolError}
+
+// Dimensions returns the dimension keys that identify one series of the scope, in
+// order (Service first). The EMF document for a series carries exactly these keys at
+// its root.
+func (s Scope) Dimensions() []string {
+	switch s {
+	case ScopeIntent:
+		return []string{DimService, DimIntent}
+	case ScopeTool:
+		return []string{DimService, DimTool}
+	case ScopeToolError:
+		return []string{DimService, DimTool, DimErrorClass}
+	}
+	return nil
+}
+
+// DimensionSets returns the CloudWatch dimension sets each series of the scope is
+// published under: the full set, plus roll-ups used by the service-wide alarms and
+// dashboard rows (per service, and per tool for errors).
+func (s Scope) DimensionSets() [][]string {
+	switch s {
+	case ScopeIntent:
+		return [][]string{{DimService, DimIntent}, {DimService}}
+	case ScopeTool:
+		return [][]string{{DimService, DimTool}, {DimService}}
+	case ScopeToolError:
+		return [][]string{{DimService, DimTool, DimErrorClass}, {DimService, DimTool}, {DimService}}
+	}
+	return nil
+}
+
+// PromLabel is the Prometheus label name of a dimension key (snake_case).
+func PromLabel(dim string) string {
+	switch dim {
+	case DimService:
+		return "service"
+	case DimIntent:
+		return "intent"
+	case DimTool:
+		return "tool"
+	case DimErrorClass:
+		return "error_class"
+	}
+	b := make([]byte, 0, len(dim)+4)
+	for i := 0; i < len(dim); i++ {
+		c := dim[i]
+		if c >= 'A' && c <= 'Z' {
+			if i > 0 {
+				b = append(b, '_')
+			}
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
