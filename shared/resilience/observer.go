@@ -51,5 +51,5 @@ type Observer interface {
 
 type nopObserver struct{}
 
-func (nopObserver) OnCall(context.Context, CallInfo)                 {}
+func (nopObserver) OnCall(context.Context, CallInfo)                   {}
 func (nopObserver) OnBreakerChange(string, BreakerState, BreakerState) {}

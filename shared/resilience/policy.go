@@ -48,8 +48,8 @@ type Policy struct {
 	// calls wait (within budget) or fail fast instead of provoking more 429s.
 	coolUntil atomic.Int64
 
-	calls, failures, retries                                 atomic.Int64
-	limiterWaits, limiterRejections                          atomic.Int64
+	calls, failures, retries                               atomic.Int64
+	limiterWaits, limiterRejections                        atomic.Int64
 	bulkheadRejections, breakerRejections, opens, inFlight atomic.Int64
 
 	evMu   sync.Mutex
