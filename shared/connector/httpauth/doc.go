@@ -1,0 +1,7 @@
+// Package httpauth authenticates the HTTP connectors to their business tools with one of
+// four methods — OAuth 2.0 client credentials, a static bearer token or API-key header,
+// HTTP basic, and mutual TLS — all reading their credentials from a secrets.Provider.
+// Client wraps an http.Client so that a 401/403 from the tool refreshes the credentials
+// once (the secret may have been rotated, the token may have expired) and replays the
+// request once.
+package httpauth
