@@ -209,10 +209,12 @@ func Do[T any](ctx context.Context, p *Policy, op Op, fn func(context.Context) (
 		}
 		wait, again := p.retryWait(ctx, op, attempt, err)
 		if !again {
+			NoteTrouble(ctx, err)
 			return zero, err
 		}
 		p.retries.Add(1)
 		if !sleep(ctx, wait) {
+			NoteTrouble(ctx, err)
 			return zero, err
 		}
 	}

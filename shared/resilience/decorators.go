@@ -1,0 +1,174 @@
+package resilience
+
+import (
+	"context"
+	"sync"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/connector"
+)
+
+// Operation names, as they appear in CallInfo, logs and metrics.
+const (
+	OpFindCustomer   = "find_customer"
+	OpCreateTicket   = "create_ticket"
+	OpOpenTickets    = "open_tickets"
+	OpFindPayment    = "find_payment"
+	OpRecentPayments = "recent_payments"
+	OpSearchArticles = "search_articles"
+)
+
+// Customers applies p to every call of next. Lookups are reads, so they are retried.
+func Customers(p *Policy, next connector.CustomerDirectory) connector.CustomerDirectory {
+	return &customers{p: p, next: next}
+}
+
+type customers struct {
+	p    *Policy
+	next connector.CustomerDirectory
+}
+
+func (c *customers) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
+	return Do(ctx, c.p, Op{Name: OpFindCustomer, Idempotent: true}, func(ctx context.Context) (connector.Customer, error) {
+		return c.next.FindCustomerByEmail(ctx, email)
+	})
+}
+
+// Unwrap returns the decorated connector.
+func (c *customers) Unwrap() any { return c.next }
+
+// ExternalIDHonourer is implemented by helpdesks that can say whether they deduplicate
+// CreateTicket by NewTicket.ExternalID (Zendesk's external_id lookup, the demo and SQL
+// backends' unique index).
+type ExternalIDHonourer interface {
+	HonoursExternalID() bool
+}
+
+// HelpdeskOptions say what the decorator may assume about the helpdesk.
+type HelpdeskOptions struct {
+	// HonoursExternalID: a second CreateTicket with the same ExternalID returns the
+	// first ticket. Without it (and without the helpdesk saying so through
+	// ExternalIDHonourer) a ticket creation is never repeated.
+	HonoursExternalID bool
+}
+
+// Helpdesk applies p to every call of next. OpenTickets is a read and is retried.
+// CreateTicket is retried only when the policy allows retrying writes (RetryWrites),
+// the helpdesk honours ExternalID, and the ticket carries one: a blind second POST
+// could file the ticket twice.
+func Helpdesk(p *Policy, next connector.Helpdesk, o HelpdeskOptions) connector.Helpdesk {
+	honours := o.HonoursExternalID
+	if h, ok := next.(ExternalIDHonourer); ok && h.HonoursExternalID() {
+		honours = true
+	}
+	return &helpdesk{p: p, next: next, honours: honours}
+}
+
+type helpdesk struct {
+	p       *Policy
+	next    connector.Helpdesk
+	honours bool
+}
+
+func (h *helpdesk) CreateTicket(ctx context.Context, t connector.NewTicket) (connector.Ticket, error) {
+	op := Op{Name: OpCreateTicket, Idempotent: h.p.s.RetryWrites && h.honours && t.ExternalID != ""}
+	return Do(ctx, h.p, op, func(ctx context.Context) (connector.Ticket, error) {
+		return h.next.CreateTicket(ctx, t)
+	})
+}
+
+func (h *helpdesk) OpenTickets(ctx context.Context, email string) ([]connector.Ticket, error) {
+	return Do(ctx, h.p, Op{Name: OpOpenTickets, Idempotent: true}, func(ctx context.Context) ([]connector.Ticket, error) {
+		return h.next.OpenTickets(ctx, email)
+	})
+}
+
+// Unwrap returns the decorated connector.
+func (h *helpdesk) Unwrap() any { return h.next }
+
+// Payments applies p to every call of next; both calls are reads.
+func Payments(p *Policy, next connector.Payments) connector.Payments {
+	return &payments{p: p, next: next}
+}
+
+type payments struct {
+	p    *Policy
+	next connector.Payments
+}
+
+func (c *payments) FindPayment(ctx context.Context, reference string) (connector.Payment, error) {
+	return Do(ctx, c.p, Op{Name: OpFindPayment, Idempotent: true}, func(ctx context.Context) (connector.Payment, error) {
+		return c.next.FindPayment(ctx, reference)
+	})
+}
+
+func (c *payments) RecentPayments(ctx context.Context, email string, limit int) ([]connector.Payment, error) {
+	return Do(ctx, c.p, Op{Name: OpRecentPayments, Idempotent: true}, func(ctx context.Context) ([]connector.Payment, error) {
+		return c.next.RecentPayments(ctx, email, limit)
+	})
+}
+
+// Unwrap returns the decorated connector.
+func (c *payments) Unwrap() any { return c.next }
+
+// KnowledgeBase applies p to every search of next.
+func KnowledgeBase(p *Policy, next connector.KnowledgeBase) connector.KnowledgeBase {
+	return &kb{p: p, next: next}
+}
+
+type kb struct {
+	p    *Policy
+	next connector.KnowledgeBase
+}
+
+func (k *kb) SearchArticles(ctx context.Context, query string, limit int) ([]connector.Article, error) {
+	return Do(ctx, k.p, Op{Name: OpSearchArticles, Idempotent: true}, func(ctx context.Context) ([]connector.Article, error) {
+		return k.next.SearchArticles(ctx, query, limit)
+	})
+}
+
+// Unwrap returns the decorated connector.
+func (k *kb) Unwrap() any { return k.next }
+
+// Set holds one Policy per business tool, so that every connector interface a tool
+// implements (the demo backend implements all four) shares one breaker, one limiter
+// and one bulkhead. Safe for concurrent use.
+type Set struct {
+	cfg  config.Resilience
+	opts Options
+
+	mu       sync.Mutex
+	policies map[string]*Policy
+}
+
+// NewSet returns a Set building policies from cfg (after config.Load).
+func NewSet(cfg config.Resilience, o Options) *Set {
+	return &Set{cfg: cfg, opts: o, policies: map[string]*Policy{}}
+}
+
+// For returns the tool's policy, building it on first use.
+func (s *Set) For(tool string) *Policy {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.policies[tool]
+	if !ok {
+		p = ForTool(s.cfg, tool, s.opts)
+		s.policies[tool] = p
+	}
+	return p
+}
+
+// Stats returns a snapshot of every policy built so far.
+func (s *Set) Stats() []Stats {
+	s.mu.Lock()
+	ps := make([]*Policy, 0, len(s.policies))
+	for _, p := range s.policies {
+		ps = append(ps, p)
+	}
+	s.mu.Unlock()
+	out := make([]Stats, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, p.Stats())
+	}
+	return out
+}

@@ -1,0 +1,568 @@
+package resilience_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/resilience"
+	"github.com/switchboard-dev/switchboard/shared/resilience/faultserver"
+)
+
+// httpTool is a minimal JSON client of a faultserver, classifying answers the way every
+// connector does: 404 not found, 429 rate limited with Retry-After, 5xx and transport
+// failures unavailable, an unreadable body invalid response.
+type httpTool struct {
+	url    string
+	client *http.Client
+}
+
+type item struct {
+	ID     string `json:"id"`
+	Amount int64  `json:"amount"`
+}
+
+func (h httpTool) get(ctx context.Context, path string) (item, error) {
+	return h.do(ctx, http.MethodGet, path)
+}
+
+func (h httpTool) do(ctx context.Context, method, path string) (item, error) {
+	req, err := http.NewRequestWithContext(ctx, method, h.url+path, nil)
+	if err != nil {
+		return item{}, err
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		return item{}, &connector.Error{Kind: connector.KindUnavailable, Tool: "fake", Op: "get", Err: err}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return item{}, &connector.Error{Kind: connector.KindUnavailable, Tool: "fake", Op: "get", Err: err}
+	}
+	e := &connector.Error{Tool: "fake", Op: "get", StatusCode: resp.StatusCode}
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		e.Kind = connector.KindNotFound
+		return item{}, e
+	case resp.StatusCode == http.StatusTooManyRequests:
+		e.Kind = connector.KindRateLimited
+		if n, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
+			e.RetryAfter = time.Duration(n) * time.Second
+		}
+		return item{}, e
+	case resp.StatusCode >= 500:
+		e.Kind = connector.KindUnavailable
+		return item{}, e
+	}
+	var it item
+	if err := json.Unmarshal(body, &it); err != nil {
+		return item{}, connector.InvalidResponse("fake", "get", "body", err)
+	}
+	return it, nil
+}
+
+func healthy(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/missing" {
+		http.Error(w, `{"error":{"type":"invalid_request_error","code":"resource_missing"}}`, http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	fmt.Fprint(w, `{"id":"it_1","amount":2000}`)
+}
+
+func newTool(t *testing.T) (*faultserver.Server, httpTool) {
+	t.Helper()
+	srv := faultserver.New(http.HandlerFunc(healthy))
+	t.Cleanup(srv.Close)
+	return srv, httpTool{url: srv.URL, client: &http.Client{}}
+}
+
+// settings are effective settings with everything permissive, for tests to tighten.
+func settings() config.ToolResilience {
+	return config.ToolResilience{
+		MaxAttempts: 1, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond,
+		BreakerFailures: 1000, BreakerMinRequests: 1000, BreakerWindow: time.Minute, BreakerFailureRate: 0.5,
+		BreakerOpenFor: time.Minute, BreakerProbes: 1,
+		Rate: -1, Burst: 1, MaxInFlight: -1, QueueWait: 50 * time.Millisecond,
+	}
+}
+
+var read = resilience.Op{Name: "get", Idempotent: true}
+
+func call(ctx context.Context, p *resilience.Policy, tool httpTool, path string) error {
+	_, err := resilience.Do(ctx, p, read, func(ctx context.Context) (item, error) { return tool.get(ctx, path) })
+	return err
+}
+
+type recorder struct {
+	mu      sync.Mutex
+	changes []string
+	calls   []resilience.CallInfo
+}
+
+func (r *recorder) OnCall(_ context.Context, info resilience.CallInfo) {
+	r.mu.Lock()
+	r.calls = append(r.calls, info)
+	r.mu.Unlock()
+}
+
+func (r *recorder) OnBreakerChange(tool string, from, to resilience.BreakerState) {
+	r.mu.Lock()
+	r.changes = append(r.changes, from.String()+"->"+to.String())
+	r.mu.Unlock()
+}
+
+func (r *recorder) transitions() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.changes...)
+}
+
+func TestBreakerOpensAfterConsecutiveFailures(t *testing.T) {
+	t.Parallel()
+	for _, fault := range []faultserver.Fault{faultserver.ServerError, faultserver.Down, faultserver.Malformed} {
+		t.Run(fault.String(), func(t *testing.T) {
+			t.Parallel()
+			srv, tool := newTool(t)
+			srv.Set(fault)
+			s := settings()
+			s.BreakerFailures = 3
+			rec := &recorder{}
+			p := resilience.NewPolicy("fake", s, resilience.Options{Observer: rec})
+			ctx := context.Background()
+			for i := 0; i < 3; i++ {
+				if err := call(ctx, p, tool, "/x"); err == nil {
+					t.Fatalf("call %d succeeded against %s", i, fault)
+				}
+			}
+			if got := p.State(); got != resilience.BreakerOpen {
+				t.Fatalf("state after 3 failures = %s, want open", got)
+			}
+			start := time.Now()
+			err := call(ctx, p, tool, "/x")
+			took := time.Since(start)
+			if !errors.Is(err, resilience.ErrBreakerOpen) || !errors.Is(err, connector.ErrUnavailable) {
+				t.Fatalf("4th call = %v, want breaker open (unavailable)", err)
+			}
+			if srv.Hits() != 3 {
+				t.Fatalf("server hits = %d, want 3: an open breaker must not reach the tool", srv.Hits())
+			}
+			if took > 5*time.Millisecond {
+				t.Errorf("open breaker took %s to refuse", took)
+			}
+			st := p.Stats()
+			if st.BreakerOpens != 1 || st.BreakerRejections != 1 || st.Calls != 3 || st.Failures != 3 {
+				t.Errorf("stats = %+v", st)
+			}
+			if got := rec.transitions(); len(got) != 1 || got[0] != "closed->open" {
+				t.Errorf("observed transitions %v, want [closed->open]", got)
+			}
+		})
+	}
+}
+
+func TestAnswersThatProveTheToolIsUpDoNotTripTheBreaker(t *testing.T) {
+	t.Parallel()
+	_, tool := newTool(t)
+	s := settings()
+	s.BreakerFailures = 2
+	p := resilience.NewPolicy("fake", s, resilience.Options{})
+	for i := 0; i < 10; i++ {
+		if err := call(context.Background(), p, tool, "/missing"); !errors.Is(err, connector.ErrNotFound) {
+			t.Fatalf("call %d = %v, want not found", i, err)
+		}
+	}
+	if st := p.Stats(); st.Breaker != resilience.BreakerClosed || st.Failures != 0 || st.Calls != 10 {
+		t.Fatalf("stats = %+v, want closed with no failures", st)
+	}
+}
+
+func TestBreakerOpensOnFailureRate(t *testing.T) {
+	t.Parallel()
+	srv, tool := newTool(t)
+	s := settings()
+	s.BreakerFailures = 100 // never reached: failures alternate with successes
+	s.BreakerMinRequests = 10
+	s.BreakerFailureRate = 0.5
+	p := resilience.NewPolicy("fake", s, resilience.Options{})
+	for i := 0; i < 9; i++ {
+		if i%2 == 0 {
+			srv.Next(faultserver.ServerError)
+		}
+		_ = call(context.Background(), p, tool, "/x")
+		if st := p.State(); st != resilience.BreakerClosed {
+			t.Fatalf("opened after %d calls (below min requests)", i+1)
+		}
+	}
+	// 9 calls, 5 failures so far; the 10th succeeds: 5/10 = 50% after the minimum.
+	srv.Next(faultserver.ServerError)
+	_ = call(context.Background(), p, tool, "/x")
+	if st := p.Stats(); st.Breaker != resilience.BreakerOpen || st.Failures != 6 {
+		t.Fatalf("stats after 10 calls = %+v, want open at 6/10 failed", st)
+	}
+}
+
+func TestHalfOpenProbe(t *testing.T) {
+	t.Parallel()
+	srv, tool := newTool(t)
+	s := settings()
+	s.BreakerFailures = 2
+	s.BreakerOpenFor = 80 * time.Millisecond
+	rec := &recorder{}
+	p := resilience.NewPolicy("fake", s, resilience.Options{Observer: rec})
+	ctx := context.Background()
+	srv.Set(faultserver.ServerError)
+	_ = call(ctx, p, tool, "/x")
+	_ = call(ctx, p, tool, "/x")
+	if p.State() != resilience.BreakerOpen {
+		t.Fatal("breaker did not open")
+	}
+
+	// A failed probe re-opens the breaker at once.
+	time.Sleep(100 * time.Millisecond)
+	if p.State() != resilience.BreakerHalfOpen {
+		t.Fatalf("state after open time = %s, want half_open", p.State())
+	}
+	if err := call(ctx, p, tool, "/x"); errors.Is(err, resilience.ErrBreakerOpen) || err == nil {
+		t.Fatalf("probe = %v, want the tool's own failure", err)
+	}
+	if p.State() != resilience.BreakerOpen {
+		t.Fatalf("state after failed probe = %s, want open", p.State())
+	}
+
+	// Only one probe at a time: a slow probe holds the slot, a concurrent call is refused.
+	time.Sleep(100 * time.Millisecond)
+	srv.Set(faultserver.Slow)
+	srv.SetDelay(150 * time.Millisecond)
+	probeDone := make(chan error, 1)
+	go func() { probeDone <- call(ctx, p, tool, "/x") }()
+	deadline := time.Now().Add(time.Second)
+	for p.Stats().InFlight == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if err := call(ctx, p, tool, "/x"); !errors.Is(err, resilience.ErrBreakerOpen) {
+		t.Fatalf("call during the probe = %v, want refused", err)
+	}
+	if err := <-probeDone; err != nil {
+		t.Fatalf("probe = %v, want success", err)
+	}
+	if p.State() != resilience.BreakerClosed {
+		t.Fatalf("state after successful probe = %s, want closed", p.State())
+	}
+	want := []string{"closed->open", "open->half_open", "half_open->open", "open->half_open", "half_open->closed"}
+	if got := rec.transitions(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("transitions %v, want %v", got, want)
+	}
+}
+
+func TestRateLimiterWaitsWithinBudgetAndRefusesBeyondIt(t *testing.T) {
+	t.Parallel()
+	srv, tool := newTool(t)
+	s := settings()
+	s.Rate = 10 // one token every 100ms
+	s.Burst = 2
+	p := resilience.NewPolicy("fake", s, resilience.Options{})
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		if err := call(ctx, p, tool, "/x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	if err := call(ctx, p, tool, "/x"); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took < 60*time.Millisecond {
+		t.Fatalf("third call took %s, want a wait for the next token", took)
+	}
+	// The bucket is empty again; a turn with 20ms left must not wait 100ms.
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	start = time.Now()
+	err := call(short, p, tool, "/x")
+	if !errors.Is(err, resilience.ErrLimited) || !errors.Is(err, connector.ErrRateLimited) || connector.RetryAfterOf(err) <= 0 {
+		t.Fatalf("call over budget = %v, want local rate limit with a wait", err)
+	}
+	if took := time.Since(start); took > 10*time.Millisecond {
+		t.Fatalf("refusal took %s, want immediate", took)
+	}
+	st := p.Stats()
+	if st.LimiterWaits != 1 || st.LimiterRejections != 1 || srv.Hits() != 3 || st.Breaker != resilience.BreakerClosed {
+		t.Fatalf("stats = %+v hits %d", st, srv.Hits())
+	}
+}
+
+func TestBulkheadBoundsCallsInFlight(t *testing.T) {
+	t.Parallel()
+	srv, tool := newTool(t)
+	srv.Set(faultserver.Slow)
+	srv.SetDelay(300 * time.Millisecond)
+	s := settings()
+	s.MaxInFlight = 2
+	s.QueueWait = 30 * time.Millisecond
+	p := resilience.NewPolicy("fake", s, resilience.Options{})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = call(ctx, p, tool, "/x") }()
+	}
+	deadline := time.Now().Add(time.Second)
+	for p.Stats().InFlight < 2 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	err := call(ctx, p, tool, "/x")
+	took := time.Since(start)
+	if !errors.Is(err, resilience.ErrBulkheadFull) || !errors.Is(err, connector.ErrUnavailable) {
+		t.Fatalf("third call = %v, want bulkhead full", err)
+	}
+	if took < 25*time.Millisecond || took > 150*time.Millisecond {
+		t.Fatalf("refusal after %s, want about the 30ms queue wait", took)
+	}
+	wg.Wait()
+	st := p.Stats()
+	if st.BulkheadRejections != 1 || srv.Hits() != 2 || st.InFlight != 0 || st.Breaker != resilience.BreakerClosed {
+		t.Fatalf("stats = %+v hits %d", st, srv.Hits())
+	}
+}
+
+func TestRetryHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	srv, tool := newTool(t)
+	s := settings()
+	s.MaxAttempts = 3
+	p := resilience.NewPolicy("fake", s, resilience.Options{})
+	srv.SetRetryAfter(1)
+	srv.Next(faultserver.RateLimited)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := call(ctx, p, tool, "/x"); err != nil {
+		t.Fatalf("call = %v, want success after the Retry-After", err)
+	}
+	if took := time.Since(start); took < 950*time.Millisecond {
+		t.Fatalf("retried after %s, before the 1s Retry-After", took)
+	}
+	if st := p.Stats(); st.Retries != 1 || srv.Hits() != 2 {
+		t.Fatalf("stats = %+v hits %d, want 1 retry", st, srv.Hits())
+	}
+}
+
+func TestRetryAfterPastTheBudgetFailsAtOnceAndCoolsOtherCalls(t *testing.T) {
+	t.Parallel()
+	srv, tool := newTool(t)
+	s := settings()
+	s.MaxAttempts = 3
+	p := resilience.NewPolicy("fake", s, resilience.Options{})
+	srv.SetRetryAfter(2)
+	srv.Next(faultserver.RateLimited)
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := call(ctx, p, tool, "/x")
+	if !errors.Is(err, connector.ErrRateLimited) || connector.RetryAfterOf(err) != 2*time.Second {
+		t.Fatalf("call = %v, want the tool's 429 with its Retry-After", err)
+	}
+	if took := time.Since(start); took > 100*time.Millisecond {
+		t.Fatalf("took %s: waited for a retry that could not fit the budget", took)
+	}
+	// The next turn, also short, does not provoke another 429: it is refused locally.
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel2()
+	if err := call(ctx2, p, tool, "/x"); !errors.Is(err, resilience.ErrLimited) {
+		t.Fatalf("call during cool-down = %v, want a local refusal", err)
+	}
+	if srv.Hits() != 1 {
+		t.Fatalf("hits = %d, want 1", srv.Hits())
+	}
+	if st := p.Stats(); st.LimiterRejections != 1 || st.Retries != 0 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+func TestRetriesA5xxBurst(t *testing.T) {
+	t.Parallel()
+	srv, tool := newTool(t)
+	s := settings()
+	s.MaxAttempts = 3
+	p := resilience.NewPolicy("fake", s, resilience.Options{})
+	srv.Next(faultserver.ServerError, faultserver.RateLimited)
+	srv.SetRetryAfter(0)
+	if err := call(context.Background(), p, tool, "/x"); err != nil {
+		t.Fatalf("call = %v, want success on the third attempt", err)
+	}
+	if st := p.Stats(); st.Retries != 2 || st.Calls != 3 || srv.Hits() != 3 {
+		t.Fatalf("stats = %+v hits %d", st, srv.Hits())
+	}
+	// Attempts are bounded: a longer burst fails after MaxAttempts.
+	srv.Next(faultserver.ServerError, faultserver.ServerError, faultserver.ServerError, faultserver.ServerError)
+	if err := call(context.Background(), p, tool, "/x"); !errors.Is(err, connector.ErrUnavailable) {
+		t.Fatalf("call = %v, want unavailable", err)
+	}
+	if srv.Hits() != 6 {
+		t.Fatalf("hits = %d, want 6", srv.Hits())
+	}
+}
+
+func TestNeverSleepsPastTheBudget(t *testing.T) {
+	t.Parallel()
+	srv, tool := newTool(t)
+	srv.Set(faultserver.ServerError)
+	s := settings()
+	s.MaxAttempts = 50
+	s.BackoffBase = 40 * time.Millisecond
+	s.BackoffMax = 400 * time.Millisecond
+	p := resilience.NewPolicy("fake", s, resilience.Options{})
+	for i := 0; i < 10; i++ {
+		budget := 150 * time.Millisecond
+		ctx, cancel := context.WithTimeout(context.Background(), budget)
+		start := time.Now()
+		err := call(ctx, p, tool, "/x")
+		took := time.Since(start)
+		cancel()
+		if err == nil {
+			t.Fatal("succeeded against a failing tool")
+		}
+		if took > budget+20*time.Millisecond {
+			t.Fatalf("run %d took %s with a %s budget", i, took, budget)
+		}
+	}
+	// A hanging tool is cut off by the budget and reported as a timeout.
+	srv.Set(faultserver.Slow)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := call(ctx, p, tool, "/x")
+	if took := time.Since(start); took > 150*time.Millisecond {
+		t.Fatalf("hanging tool held the call for %s", took)
+	}
+	var ce *connector.Error
+	if !errors.As(err, &ce) || ce.Kind != connector.KindUnavailable || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want unavailable wrapping the deadline", err)
+	}
+}
+
+func TestNonIdempotentCallsAreNotRetried(t *testing.T) {
+	t.Parallel()
+	srv, tool := newTool(t)
+	s := settings()
+	s.MaxAttempts = 5
+	p := resilience.NewPolicy("fake", s, resilience.Options{})
+	srv.Next(faultserver.ServerError)
+	_, err := resilience.Do(context.Background(), p, resilience.Op{Name: "post"}, func(ctx context.Context) (item, error) {
+		return tool.do(ctx, http.MethodPost, "/x")
+	})
+	if !errors.Is(err, connector.ErrUnavailable) || srv.Hits() != 1 {
+		t.Fatalf("err %v after %d hits, want one attempt", err, srv.Hits())
+	}
+}
+
+func TestObserverSeesEveryAttempt(t *testing.T) {
+	t.Parallel()
+	srv, tool := newTool(t)
+	s := settings()
+	s.MaxAttempts = 3
+	rec := &recorder{}
+	p := resilience.NewPolicy("fake", s, resilience.Options{Observer: rec})
+	srv.Next(faultserver.ServerError)
+	if err := call(context.Background(), p, tool, "/x"); err != nil {
+		t.Fatal(err)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.calls) != 2 || rec.calls[0].Attempt != 1 || rec.calls[0].Err == nil || rec.calls[1].Attempt != 2 || rec.calls[1].Err != nil {
+		t.Fatalf("calls = %+v", rec.calls)
+	}
+}
+
+func TestBudget(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	tests := []struct {
+		name     string
+		parent   time.Duration // 0: no parent deadline
+		deadline time.Duration // 0: zero deadline
+		margin   time.Duration
+		want     time.Duration // 0: no deadline
+	}{
+		{"platform deadline minus margin", 0, 5 * time.Second, 300 * time.Millisecond, 4700 * time.Millisecond},
+		{"earlier parent wins", 2 * time.Second, 5 * time.Second, 300 * time.Millisecond, 1700 * time.Millisecond},
+		{"earlier platform wins", 10 * time.Second, 5 * time.Second, 300 * time.Millisecond, 4700 * time.Millisecond},
+		{"parent only", 3 * time.Second, 0, 300 * time.Millisecond, 2700 * time.Millisecond},
+		{"neither", 0, 0, 300 * time.Millisecond, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			if tc.parent > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithDeadline(ctx, now.Add(tc.parent))
+				defer cancel()
+			}
+			var dl time.Time
+			if tc.deadline > 0 {
+				dl = now.Add(tc.deadline)
+			}
+			bctx, cancel := resilience.Budget(ctx, dl, tc.margin)
+			defer cancel()
+			got, ok := bctx.Deadline()
+			if tc.want == 0 {
+				if ok {
+					t.Fatalf("deadline %v, want none", got)
+				}
+				return
+			}
+			if !ok || !got.Equal(now.Add(tc.want)) {
+				t.Fatalf("deadline %v (ok %v), want now+%s", got.Sub(now), ok, tc.want)
+			}
+		})
+	}
+}
+
+func TestParallelSharesOneBudgetAndSurvivesPanics(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	var fast atomic.Bool
+	errs := resilience.Parallel(ctx,
+		func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() },
+		func(ctx context.Context) error { fast.Store(true); return nil },
+		func(ctx context.Context) error { panic("connector bug") },
+	)
+	if took := time.Since(start); took > 200*time.Millisecond {
+		t.Fatalf("took %s, want the shared 100ms budget", took)
+	}
+	var pe *resilience.PanicError
+	if !errors.Is(errs[0], context.DeadlineExceeded) || errs[1] != nil || !fast.Load() || !errors.As(errs[2], &pe) {
+		t.Fatalf("errs = %v", errs)
+	}
+}
+
+func TestTroubleCollectsOnlyTransientFailures(t *testing.T) {
+	t.Parallel()
+	srv, tool := newTool(t)
+	p := resilience.NewPolicy("fake", settings(), resilience.Options{})
+	ctx, tr := resilience.WithTrouble(context.Background())
+	_ = call(ctx, p, tool, "/missing")
+	if _, any := tr.Any(); any {
+		t.Fatal("not found counted as trouble")
+	}
+	srv.Next(faultserver.ServerError)
+	_ = call(ctx, p, tool, "/x")
+	if err, any := tr.Any(); !any || !errors.Is(err, connector.ErrUnavailable) {
+		t.Fatalf("trouble = %v %v, want the 503", err, any)
+	}
+}
