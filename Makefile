@@ -24,7 +24,7 @@ FUZZTIME    ?= 60s
 # Packages whose tests exercise concurrency run under the race detector.
 RACE_PKGS   := ./shared/... ./cmd/...
 
-.PHONY: help run test test-unit test-e2e build lint fmt vet vuln bench fuzz tools tool-stripe-mock tool-rie tool-postgres tool-moto clean
+.PHONY: help run test test-unit test-e2e build lint fmt vet vuln bench fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -44,6 +44,24 @@ build: ## build the Lambda bootstrap binaries for linux/$(GOARCH_LAMBDA) into bu
 	      -o $(BUILD_DIR)/$$fn/bootstrap ./functions/$$fn; \
 	  fi; \
 	done
+
+# The CDK app is `go run ./infra`; it reads build/<fn>/bootstrap, so synth builds first.
+# No AWS credentials are needed to synthesize: the stacks stay environment-agnostic.
+CDK         := $(ROOT)/_tools/node_modules/.bin/cdk
+CDK_ARGS    ?=
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION ?= 1
+
+synth: build ## synthesize the CDK app into cdk.out (no AWS credentials; -c via CDK_CONTEXT_JSON)
+	CDK_OUTDIR=cdk.out $(GO) run ./infra
+
+cdk-cli: ## install the CDK CLI pinned in _tools/package-lock.json
+	@test -x $(CDK) || npm --prefix _tools ci --no-audit --no-fund
+
+deploy: build cdk-cli ## deploy every stack with the pinned CDK CLI (CDK_ARGS="-c rollout=writes" …)
+	$(CDK) deploy --all --require-approval never $(CDK_ARGS)
+
+diff: build cdk-cli ## show what deploy would change
+	$(CDK) diff --all $(CDK_ARGS)
 
 vet: ## go vet
 	$(GO) vet ./...

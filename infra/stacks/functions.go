@@ -64,11 +64,14 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 		config.EnvPrefix + "STORE_BACKEND":       "dynamodb",
 		config.EnvPrefix + "STORE_TABLE":         s.TableName(),
 		config.EnvPrefix + "TELEMETRY_LOG_LEVEL": s.LogLevel,
-		EnabledEnv:                               strings.Join(enabled, ","),
 	}
 
 	for _, f := range s.Functions() {
 		env := clone(common)
+		// An intent function answers only its own intent: a request routed to it by
+		// mistake (a CX tag path that disagrees with the body's tag) gets a polite
+		// "not here" instead of running another intent with this function's secrets.
+		env[EnabledEnv] = string(f.Intent)
 		for _, c := range f.Uses {
 			env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(string(c))] = s.Tools[c]
 		}
@@ -83,6 +86,7 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 
 	// The router only forwards: it needs no table, no secret, only the enabled aliases.
 	env := clone(common)
+	env[EnabledEnv] = strings.Join(enabled, ",")
 	var targets []*string
 	for _, f := range s.Functions() {
 		alias := fs.Intents[f.Intent].Alias
@@ -195,7 +199,7 @@ func deploy(st awscdk.Stack, s Settings, app awscodedeploy.ILambdaApplication, t
 }
 
 // grantStore lets a function use only its own items: every key it writes starts with
-// "<canonical intent>#", and dynamodb:LeadingKeys pins the partition keys it may touch
+// store.KeyPrefix(<canonical intent>), and dynamodb:LeadingKeys pins the partition keys it may touch
 // to that prefix. The table's customer-managed key is usable only through DynamoDB.
 func grantStore(role awsiam.Role, data *DataStack, in conversation.Intent) {
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -204,7 +208,7 @@ func grantStore(role awsiam.Role, data *DataStack, in conversation.Intent) {
 		Resources: &[]*string{data.Table.TableArn()},
 		Conditions: &map[string]any{
 			"ForAllValues:StringLike": map[string]any{
-				"dynamodb:LeadingKeys": []string{string(in) + "#*"},
+				"dynamodb:LeadingKeys": []string{store.LeadingKeysPattern(string(in))},
 			},
 		},
 	}))
