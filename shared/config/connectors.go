@@ -23,6 +23,7 @@ func (c *Connectors) applyDefaults() {
 			*f = "demo"
 		}
 	}
+	c.Zendesk.applyDefaults()
 }
 
 func (c Connectors) validate() error {
@@ -40,6 +41,11 @@ func (c Connectors) validate() error {
 		}
 		if !ok {
 			return fmt.Errorf("config: connectors.%s: unknown tool %q (want one of %v)", k, v, allowed[k])
+		}
+	}
+	if c.Tickets == "zendesk" || c.KB == "zendesk" {
+		if err := c.Zendesk.Validate(); err != nil {
+			return err
 		}
 	}
 	return nil
