@@ -33,6 +33,14 @@ func (s Static) Get(_ context.Context, id string) (Secret, error) {
 func (s Static) Refresh(ctx context.Context, id string) (Secret, error) { return s.Get(ctx, id) }
 
 // NotFoundError says a secret does not exist in its source.
-type NotFoundError struct{ ID string }
+type NotFoundError struct {
+	ID     string
+	Source string // "aws", "file", "env"; empty for Static
+}
 
-func (e *NotFoundError) Error() string { return "secrets: secret " + e.ID + " not found" }
+func (e *NotFoundError) Error() string {
+	if e.Source != "" {
+		return "secrets: secret " + e.ID + " not found (" + e.Source + ")"
+	}
+	return "secrets: secret " + e.ID + " not found"
+}
