@@ -27,6 +27,7 @@ type Engine struct {
 	deadline config.Deadlines
 	log      *slog.Logger
 	now      func() time.Time
+	hook     TurnHook
 }
 
 // Options configure an Engine. Zero values are the documented defaults.
@@ -35,6 +36,39 @@ type Options struct {
 	Adapters map[conversation.Platform]platform.Adapter
 	Logger   *slog.Logger
 	Now      func() time.Time
+	// Hook observes every decoded turn (telemetry); none when nil.
+	Hook TurnHook
+}
+
+// TurnHook observes every decoded turn: StartTurn before the handler runs (the
+// context it returns is the one the turn runs under), EndTurn once the reply is
+// encoded. Telemetry implements it. Both are called on the request's goroutine.
+type TurnHook interface {
+	StartTurn(ctx context.Context, s TurnStart) context.Context
+	EndTurn(ctx context.Context, e TurnEnd)
+}
+
+// TurnStart describes a turn about to be handled.
+type TurnStart struct {
+	Platform conversation.Platform
+	Turn     conversation.Turn
+	// Body is the raw webhook body (log it only redacted, and only at debug).
+	Body []byte
+}
+
+// TurnEnd describes how a turn was answered.
+type TurnEnd struct {
+	Platform conversation.Platform
+	Turn     conversation.Turn
+	Reply    conversation.Reply
+	// Status and Body are what goes back to the platform.
+	Status int
+	Body   []byte
+	// Latency runs from the decoded request to the encoded reply.
+	Latency time.Duration
+	// Fallback: the engine answered for the handler (turn budget exhausted, handler
+	// panic, or the reply could not be encoded).
+	Fallback bool
 }
 
 // New returns an Engine answering with h.
@@ -47,7 +81,7 @@ func New(cfg config.Config, h conversation.Handler, o Options) *Engine {
 	}
 	return &Engine{
 		adapters: o.Adapters, handler: h, intents: cfg.Intents, support: cfg.SupportEmail,
-		deadline: cfg.Deadlines, log: o.Logger, now: o.Now,
+		deadline: cfg.Deadlines, log: o.Logger, now: o.Now, hook: o.Hook,
 	}
 }
 
@@ -74,17 +108,26 @@ func (e *Engine) Serve(ctx context.Context, p conversation.Platform, body []byte
 	}
 	turn := req.Turn()
 	turn.Deadline = e.deadlineFor(ctx, p)
-	reply := e.Handle(ctx, turn)
+	start := e.now()
+	if e.hook != nil {
+		ctx = e.hook.StartTurn(ctx, TurnStart{Platform: p, Turn: turn, Body: body})
+	}
+	reply, fallback := e.handle(ctx, turn)
 	status, out, err := req.Encode(reply)
 	if err != nil {
+		fallback = true
 		// Encoding our own reply failed: say so in the simplest reply the adapter can
 		// still produce rather than failing the platform's whole turn.
 		e.log.LogAttrs(ctx, slog.LevelError, "encode reply", slog.String("platform", string(p)), slog.Any("error", err))
 		status, out, err = req.Encode(conversation.Reply{Outcome: conversation.OutcomeFailed,
 			Messages: []string{e.apology()}})
 		if err != nil {
-			return Response{Status: 500, Body: []byte(`{"error":"internal error"}`)}
+			status, out = 500, []byte(`{"error":"internal error"}`)
 		}
+	}
+	if e.hook != nil {
+		e.hook.EndTurn(ctx, TurnEnd{Platform: p, Turn: turn, Reply: reply, Status: status, Body: out,
+			Latency: e.now().Sub(start), Fallback: fallback})
 	}
 	return Response{Status: status, Body: out}
 }
@@ -104,13 +147,20 @@ func (e *Engine) deadlineFor(ctx context.Context, p conversation.Platform) time.
 // the handler. If the handler has not answered when the budget runs out, the user gets
 // an honest fallback while there is still time to deliver it.
 func (e *Engine) Handle(ctx context.Context, t conversation.Turn) conversation.Reply {
+	r, _ := e.handle(ctx, t)
+	return r
+}
+
+// handle is Handle, also reporting whether the engine answered for the handler
+// (budget exhausted or panic).
+func (e *Engine) handle(ctx context.Context, t conversation.Turn) (conversation.Reply, bool) {
 	switch {
 	case t.Intent == "":
 		return conversation.Reply{Outcome: conversation.OutcomeUnknownIntent,
-			Messages: []string{"Sorry, I can't help with that here."}}
+			Messages: []string{"Sorry, I can't help with that here."}}, false
 	case !e.intents.IsEnabled(t.Intent):
 		return conversation.Reply{Outcome: conversation.OutcomeRejected,
-			Messages: []string{fmt.Sprintf("Sorry, I can't do that here yet. Please email %s and a person will help you.", e.support)}}
+			Messages: []string{fmt.Sprintf("Sorry, I can't do that here yet. Please email %s and a person will help you.", e.support)}}, false
 	}
 	if t.Deadline.IsZero() {
 		return e.safeHandle(ctx, t)
@@ -118,29 +168,36 @@ func (e *Engine) Handle(ctx context.Context, t conversation.Turn) conversation.R
 	budget := t.Deadline.Add(-e.deadline.ReplyMargin)
 	ctx, cancel := context.WithDeadline(ctx, budget)
 	defer cancel()
-	done := make(chan conversation.Reply, 1)
-	go func() { done <- e.safeHandle(ctx, t) }()
+	type answer struct {
+		r        conversation.Reply
+		fallback bool
+	}
+	done := make(chan answer, 1)
+	go func() {
+		r, fb := e.safeHandle(ctx, t)
+		done <- answer{r, fb}
+	}()
 	select {
-	case r := <-done:
-		return r
+	case a := <-done:
+		return a.r, a.fallback
 	case <-ctx.Done():
 		e.log.LogAttrs(ctx, slog.LevelWarn, "turn budget exhausted",
 			slog.String("intent", string(t.Intent)), slog.String("platform", string(t.Platform)))
-		return e.timeoutReply(t)
+		return e.timeoutReply(t), true
 	}
 }
 
 // safeHandle turns a panic in a handler into an honest failed reply: a platform must
 // never see a crash.
-func (e *Engine) safeHandle(ctx context.Context, t conversation.Turn) (r conversation.Reply) {
+func (e *Engine) safeHandle(ctx context.Context, t conversation.Turn) (r conversation.Reply, fallback bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			e.log.LogAttrs(ctx, slog.LevelError, "handler panic",
 				slog.String("intent", string(t.Intent)), slog.String("panic", fmt.Sprint(v)))
-			r = conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{e.apology()}}
+			r, fallback = conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{e.apology()}}, true
 		}
 	}()
-	return e.handler.Handle(ctx, t)
+	return e.handler.Handle(ctx, t), false
 }
 
 func (e *Engine) timeoutReply(t conversation.Turn) conversation.Reply {
