@@ -1,0 +1,171 @@
+package security_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
+	"github.com/switchboard-dev/switchboard/shared/security"
+)
+
+func guard(t *testing.T) *security.Guard {
+	t.Helper()
+	cfg := config.Default().Security
+	cfg.Dialogflow = config.WebhookAuth{Method: config.AuthBasic, Secret: "df"}
+	cfg.DialogflowCX = config.WebhookAuth{Method: config.AuthHeader, Secret: "cx", Header: "X-Switchboard-Token"}
+	cfg.Rasa = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa", Param: "token"}
+	p := secrets.Static{
+		"df":   {"username": "dialogflow", "password": "s3cret-pass"},
+		"cx":   {"token": "cx-token-123"},
+		"rasa": {"token": "rasa-token-456"},
+	}
+	g, err := security.NewGuard(cfg, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func TestWebhookAuthentication(t *testing.T) {
+	t.Parallel()
+	g := guard(t)
+	basic := func(u, p string) http.Header {
+		r, _ := http.NewRequest("POST", "/", nil)
+		r.SetBasicAuth(u, p)
+		return r.Header
+	}
+	hdr := func(k, v string) http.Header { h := http.Header{}; h.Set(k, v); return h }
+	cases := []struct {
+		name   string
+		p      conversation.Platform
+		h      http.Header
+		q      url.Values
+		status int // 0: admitted
+	}{
+		{"es right", conversation.DialogflowES, basic("dialogflow", "s3cret-pass"), nil, 0},
+		{"es wrong password", conversation.DialogflowES, basic("dialogflow", "s3cret-pas"), nil, 401},
+		{"es wrong user", conversation.DialogflowES, basic("df", "s3cret-pass"), nil, 401},
+		{"es empty", conversation.DialogflowES, http.Header{}, nil, 401},
+		{"es empty basic", conversation.DialogflowES, basic("", ""), nil, 401},
+		{"cx right", conversation.DialogflowCX, hdr("X-Switchboard-Token", "cx-token-123"), nil, 0},
+		{"cx wrong", conversation.DialogflowCX, hdr("X-Switchboard-Token", "cx-token-124"), nil, 401},
+		{"cx other header", conversation.DialogflowCX, hdr("Authorization", "cx-token-123"), nil, 401},
+		{"cx empty", conversation.DialogflowCX, hdr("X-Switchboard-Token", ""), nil, 401},
+		{"rasa right", conversation.Rasa, nil, url.Values{"token": {"rasa-token-456"}}, 0},
+		{"rasa wrong", conversation.Rasa, nil, url.Values{"token": {"rasa-token-45"}}, 401},
+		{"rasa empty", conversation.Rasa, nil, url.Values{"token": {""}}, 401},
+		{"rasa missing", conversation.Rasa, nil, nil, 401},
+		{"lex none", conversation.LexV2, nil, nil, 0},
+	}
+	for _, c := range cases {
+		ref := g.Admit(context.Background(), c.p, c.h, c.q, "")
+		got := 0
+		if ref != nil {
+			got = ref.Status
+			if strings.Contains(string(ref.Body), "s3cret") || strings.Contains(string(ref.Body), "token-") {
+				t.Errorf("%s: refusal leaks a credential: %s", c.name, ref.Body)
+			}
+		}
+		if got != c.status {
+			t.Errorf("%s: status %d, want %d", c.name, got, c.status)
+		}
+	}
+}
+
+func TestSecretStoreDownIs503(t *testing.T) {
+	t.Parallel()
+	cfg := config.Default().Security
+	cfg.Rasa = config.WebhookAuth{Method: config.AuthToken, Secret: "missing", Param: "token"}
+	g, err := security.NewGuard(cfg, secrets.Static{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := g.Admit(context.Background(), conversation.Rasa, nil, url.Values{"token": {"x"}}, "")
+	if ref == nil || ref.Status != 503 {
+		t.Fatalf("refusal = %+v, want 503", ref)
+	}
+}
+
+func TestAuthNeedsProvider(t *testing.T) {
+	t.Parallel()
+	cfg := config.Default().Security
+	cfg.Rasa = config.WebhookAuth{Method: config.AuthToken, Secret: "x"}
+	if _, err := security.NewGuard(cfg, nil); err == nil {
+		t.Fatal("token auth without a secrets provider was accepted")
+	}
+}
+
+func TestLimiters(t *testing.T) {
+	t.Parallel()
+	l := security.NewLimiter(1, 3, time.Minute)
+	allowed := 0
+	for i := 0; i < 10; i++ {
+		if l.Allow("10.0.0.1") {
+			allowed++
+		}
+	}
+	if allowed != 3 {
+		t.Fatalf("burst of 3 allowed %d", allowed)
+	}
+	if !l.Allow("10.0.0.2") {
+		t.Fatal("a second client shares the first one's bucket")
+	}
+	var off *security.Limiter = security.NewLimiter(-1, 0, 0)
+	for i := 0; i < 100; i++ {
+		if !off.Allow("x") {
+			t.Fatal("disabled limiter refused")
+		}
+	}
+	g := guard(t)
+	refused := 0
+	for i := 0; i < 200; i++ {
+		if g.Admit(context.Background(), conversation.LexV2, nil, nil, "192.0.2.7") != nil {
+			refused++
+		}
+	}
+	if refused == 0 {
+		t.Fatal("per-source limit never refused 200 calls in a burst")
+	}
+	sessionRefused := 0
+	for i := 0; i < 50; i++ {
+		if !g.AllowSession(conversation.Rasa, "user-1") {
+			sessionRefused++
+		}
+	}
+	if sessionRefused == 0 || !g.AllowSession(conversation.Rasa, "user-2") {
+		t.Fatalf("per-session limit: refused %d of 50; other sessions must pass", sessionRefused)
+	}
+}
+
+func TestCheckDepth(t *testing.T) {
+	t.Parallel()
+	deep := strings.Repeat("[", 100) + strings.Repeat("]", 100)
+	cases := []struct {
+		body string
+		ok   bool
+	}{
+		{`{"a":{"b":[1,2,{"c":3}]}}`, true},
+		{deep, false},
+		{`{"s":"` + strings.Repeat("[", 500) + `"}`, true},
+		{`{"s":"\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}`, true},
+	}
+	for i, c := range cases {
+		err := security.CheckDepth([]byte(c.body), 64)
+		if (err == nil) != c.ok {
+			t.Errorf("case %d: err = %v, want ok=%v", i, err, c.ok)
+		}
+	}
+}
+
+func FuzzCheckDepth(f *testing.F) {
+	f.Add([]byte(`{"a":[{"b":"]"}]}`), 3)
+	f.Fuzz(func(t *testing.T, body []byte, max int) {
+		_ = security.CheckDepth(body, max)
+	})
+}
