@@ -1,0 +1,247 @@
+package rasa
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform"
+)
+
+// Texts for outcomes whose Reply carries no message, and rasa-sdk's own error texts.
+const (
+	msgFailed = "Sorry, something went wrong on our side. Please try again later or contact our support team."
+	// msgInvalidBody is rasa-sdk's answer to a body that is not a JSON object.
+	msgInvalidBody = "Invalid body request"
+)
+
+// skippedSlots are Rasa's bookkeeping slots, which carry no user data.
+var skippedSlots = map[string]bool{RequestedSlot: true, "session_started_metadata": true}
+
+// Adapter decodes Rasa action calls.
+type Adapter struct {
+	names platform.Names
+}
+
+var _ platform.Adapter = (*Adapter)(nil)
+
+// New returns an adapter that maps custom action names to canonical intents.
+func New(names platform.Names) *Adapter { return &Adapter{names: names} }
+
+// Platform reports conversation.Rasa.
+func (a *Adapter) Platform() conversation.Platform { return conversation.Rasa }
+
+// Actions returns the body of rasa-sdk's GET /actions for the configured action names:
+// [{"name": "action_…"}, …], sorted by name.
+func Actions(names platform.Names) []byte {
+	list := make([]ActionInfo, 0, len(names))
+	for name := range names {
+		list = append(list, ActionInfo{Name: name})
+	}
+	slices.SortFunc(list, func(a, b ActionInfo) int { return strings.Compare(a.Name, b.Name) })
+	b, _ := marshal(list) // a list of names always marshals
+	return b
+}
+
+// Call is one decoded action call.
+type Call struct {
+	// Wire is the action call as Rasa sent it. Wire.Tracker.Events is the raw event
+	// history.
+	Wire *ActionCall
+	turn conversation.Turn
+}
+
+// Decode parses an action call. A body that is not a JSON object yields rasa-sdk's own
+// 400 {"error": "Invalid body request"}; a call without next_action a 400 with the
+// reason; any other unusable call a 400 in the ActionExecutionRejection shape
+// {"error", "action_name"}, which Rasa handles by letting its policies choose another
+// action (Rasa reads action_name from every 400 it gets).
+func (a *Adapter) Decode(body []byte) (platform.Request, error) {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return nil, invalidBody()
+	}
+	var w ActionCall
+	if err := json.Unmarshal(body, &w); err != nil {
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) {
+			return nil, invalidBody()
+		}
+		// encoding/json decodes the rest of the body after a type error, so
+		// next_action is known unless it is the field in error.
+		if w.NextAction == "" {
+			return nil, platform.NewBadRequest(conversation.Rasa, "wrong type for "+te.Field)
+		}
+		return nil, rejected(w.NextAction, "wrong type for "+te.Field)
+	}
+	if w.NextAction == "" {
+		return nil, platform.NewBadRequest(conversation.Rasa, "missing next_action")
+	}
+	if w.Tracker == nil {
+		return nil, rejected(w.NextAction, "missing tracker")
+	}
+	sender := w.SenderID
+	if sender == "" {
+		sender = w.Tracker.SenderID
+	}
+	if sender == "" {
+		return nil, rejected(w.NextAction, "missing sender_id")
+	}
+	var text, turnID string
+	if m := w.Tracker.LatestMessage; m != nil {
+		text = m.Text
+		if m.MessageID != "" {
+			turnID = sender + ":" + m.MessageID
+		}
+	}
+	if turnID == "" && w.Tracker.LatestEventTime != "" {
+		turnID = sender + ":" + string(w.Tracker.LatestEventTime)
+	}
+	return &Call{Wire: &w, turn: conversation.Turn{
+		Platform:  conversation.Rasa,
+		Intent:    a.names.Resolve(w.NextAction),
+		RawIntent: w.NextAction,
+		Phase:     conversation.PhaseFulfill,
+		Slots:     slots(w.Tracker),
+		SessionID: sender,
+		TurnID:    turnID,
+		Text:      text,
+	}}, nil
+}
+
+func invalidBody() *platform.BadRequest {
+	return platform.NewBadRequest(conversation.Rasa, msgInvalidBody)
+}
+
+// rejected is a 400 in rasa-sdk's ActionExecutionRejection shape.
+func rejected(action, reason string) *platform.BadRequest {
+	b, _ := marshal(ActionError{Error: reason, ActionName: action})
+	return &platform.BadRequest{Platform: conversation.Rasa, Reason: reason, Status: 400, Body: b}
+}
+
+// slots collects the tracker's slots, then, for names still without a value, the
+// entities of the latest message. A list slot gives its first value. For an entity
+// found more than once the last value wins, as in Rasa's from_entity mapping of a
+// non-list slot.
+func slots(t *Tracker) map[string]string {
+	out := map[string]string{}
+	for k, v := range t.Slots {
+		if k == "" || skippedSlots[k] {
+			continue
+		}
+		if s := scalar(v); s != "" {
+			out[k] = s
+		}
+	}
+	if m := t.LatestMessage; m != nil {
+		fromEntities := map[string]string{}
+		for _, e := range m.Entities {
+			if _, set := out[e.Entity]; set || e.Entity == "" || skippedSlots[e.Entity] {
+				continue
+			}
+			if s := scalar(e.Value); s != "" {
+				fromEntities[e.Entity] = s
+			}
+		}
+		for k, v := range fromEntities {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// Turn returns the decoded turn.
+func (c *Call) Turn() conversation.Turn { return c.turn }
+
+// Encode renders reply as rasa-sdk would answer:
+//
+//   - fulfilled, failed, delegate: 200 {"events", "responses"}; SetSlots become slot
+//     events (nil as null, which resets the slot) and Messages become text responses;
+//   - elicit_slot: 200 with the prompt and a slot event resetting SlotToElicit; when a
+//     form is active, also requested_slot = SlotToElicit, so that the form fills that
+//     slot from the user's next message. No event ends the form (an active_loop null or
+//     requested_slot null event would);
+//   - unknown_intent: 404 {"error": "No registered action found for name '<x>'.",
+//     "action_name"}, as for an action rasa-sdk does not have;
+//   - rejected: 400 {"error": <messages>, "action_name"}, rasa-sdk's
+//     ActionExecutionRejection. Rasa logs the error (the user does not see it) and lets
+//     its policies predict another action.
+func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
+	action := c.Wire.NextAction
+	switch reply.Outcome {
+	case conversation.OutcomeUnknownIntent:
+		body, err := marshal(ActionError{
+			Error:      fmt.Sprintf("No registered action found for name '%s'.", action),
+			ActionName: action,
+		})
+		return 404, body, err
+	case conversation.OutcomeRejected:
+		msg := strings.TrimSpace(reply.Text())
+		if msg == "" {
+			msg = fmt.Sprintf("Custom action '%s' rejected execution.", action)
+		}
+		body, err := marshal(ActionError{Error: msg, ActionName: action})
+		return 400, body, err
+	case conversation.OutcomeFulfilled, conversation.OutcomeFailed, conversation.OutcomeDelegate, conversation.OutcomeElicitSlot:
+	default:
+		return 0, nil, fmt.Errorf("rasa: cannot encode outcome %q", reply.Outcome)
+	}
+	elicit := ""
+	if reply.Outcome == conversation.OutcomeElicitSlot {
+		if elicit = reply.SlotToElicit; elicit == "" {
+			return 0, nil, errors.New("rasa: elicit_slot reply without SlotToElicit")
+		}
+	}
+	resp := ActionResponse{Events: []Event{}, Responses: []Response{}}
+	keys := make([]string, 0, len(reply.SetSlots))
+	for k := range reply.SetSlots {
+		if k != elicit {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		resp.Events = append(resp.Events, slotEvent(k, reply.SetSlots[k]))
+	}
+	if elicit != "" {
+		resp.Events = append(resp.Events, slotEvent(elicit, nil))
+		if t := c.Wire.Tracker; t.ActiveLoop != nil && t.ActiveLoop.Name != "" {
+			resp.Events = append(resp.Events, slotEvent(RequestedSlot, &elicit))
+		}
+	}
+	for _, m := range reply.Messages {
+		if strings.TrimSpace(m) != "" {
+			resp.Responses = append(resp.Responses, Response{Text: m})
+		}
+	}
+	if reply.Outcome == conversation.OutcomeFailed && len(resp.Responses) == 0 {
+		resp.Responses = append(resp.Responses, Response{Text: msgFailed})
+	}
+	body, err := marshal(resp)
+	if err != nil {
+		return 0, nil, err
+	}
+	return 200, body, nil
+}
+
+func slotEvent(name string, value *string) Event {
+	return Event{Event: EventSlot, Name: name, Value: value}
+}
+
+// marshal encodes without HTML escaping: the texts reach chat surfaces, not HTML.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("rasa: encode response: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
