@@ -1,8 +1,12 @@
 package lexv2
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 )
 
 // The wire types of the Lex V2 Lambda code hook, field for field from the Lex V2
@@ -35,8 +39,31 @@ const (
 	StateWaiting               = "Waiting"
 )
 
-// ContentPlainText is the plain-text message content type.
-const ContentPlainText = "PlainText"
+// Confirmation states of an intent.
+const (
+	ConfirmationConfirmed = "Confirmed"
+	ConfirmationDenied    = "Denied"
+	ConfirmationNone      = "None"
+)
+
+// Slot shapes.
+const (
+	ShapeScalar    = "Scalar"
+	ShapeList      = "List"
+	ShapeComposite = "Composite"
+)
+
+// Message content types.
+const (
+	ContentPlainText         = "PlainText"
+	ContentSSML              = "SSML"
+	ContentCustomPayload     = "CustomPayload"
+	ContentImageResponseCard = "ImageResponseCard"
+)
+
+// MaxMessageChars is the most characters one message's content may hold (the runtime
+// API's Message.content: 1 to 1024).
+const MaxMessageChars = 1024
 
 // Event is the input event Lex V2 passes to the code hook Lambda.
 type Event struct {
@@ -73,24 +100,36 @@ type Interpretation struct {
 	SentimentResponse    *SentimentResponse `json:"sentimentResponse,omitempty"`
 }
 
-// Confidence is an NLU confidence score. Real events carry a bare number; some
-// fixtures and the runtime API carry {"score": n}: both decode, and it encodes as a
-// bare number.
+// Confidence is an NLU or transcription confidence score. Real events carry a bare
+// number; some fixtures and SDK models carry {"score": n}: both decode (a number in a
+// JSON string too), and it encodes as a bare number.
 type Confidence float64
 
-// UnmarshalJSON accepts 0.87 and {"score": 0.87}.
+// UnmarshalJSON accepts 0.87, "0.87", {"score": 0.87} and {"score": "0.87"}.
 func (c *Confidence) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '{' {
 		var s struct {
-			Score *float64 `json:"score"`
+			Score json.RawMessage `json:"score"`
 		}
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
-		if s.Score == nil {
-			return errors.New("lexv2: nluConfidence object without score")
+		if len(s.Score) == 0 || s.Score[0] == '{' || string(s.Score) == "null" {
+			return errors.New("lexv2: confidence object without a numeric score")
 		}
-		*c = Confidence(*s.Score)
+		return c.UnmarshalJSON(s.Score)
+	}
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil {
+			return fmt.Errorf("lexv2: confidence %q is not a number", s)
+		}
+		*c = Confidence(f)
 		return nil
 	}
 	var f float64
@@ -181,7 +220,9 @@ type ElicitSubSlot struct {
 	SubSlotToElicit *ElicitSubSlot `json:"subSlotToElicit,omitempty"`
 }
 
-// Intent is the active intent. Slots that are not filled are null, hence pointers.
+// Intent is the active intent. Slots that are not filled are null, hence pointers;
+// Lex lists every slot the intent defines, filled or not. KendraResponse is present
+// only for KendraSearchIntent and is not part of a response.
 type Intent struct {
 	Name              string           `json:"name"`
 	Slots             map[string]*Slot `json:"slots,omitempty"`
@@ -200,7 +241,8 @@ type Slot struct {
 }
 
 // SlotValue is what the user said (OriginalValue), what Lex resolved it to
-// (InterpretedValue), and other candidate resolutions.
+// (InterpretedValue), and other candidate resolutions. In a response Lex needs
+// InterpretedValue, and ResolvedValues as a list (never null).
 type SlotValue struct {
 	OriginalValue    string   `json:"originalValue"`
 	InterpretedValue string   `json:"interpretedValue"`

@@ -1,0 +1,366 @@
+package lexv2
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform"
+)
+
+// MaxMessages caps how many messages one response carries; a longer reply is cut and
+// marked. The runtime API documents no higher count to rely on, and a chat turn of more
+// than ten bubbles is unreadable anyway.
+const MaxMessages = 10
+
+// Default texts for outcomes whose Reply carries no message.
+const (
+	msgUnknownIntent = "Sorry, I can't help with that here yet."
+	msgRejected      = "Sorry, that isn't available right now. Please contact our support team."
+	msgFailed        = "Sorry, something went wrong on our side. Please try again later or contact our support team."
+	truncatedMark    = " …"
+)
+
+// Adapter decodes Lex V2 code hook events.
+type Adapter struct {
+	names platform.Names
+}
+
+var _ platform.Adapter = (*Adapter)(nil)
+
+// New returns an adapter that maps Lex intent names to canonical intents.
+func New(names platform.Names) *Adapter { return &Adapter{names: names} }
+
+// Platform reports conversation.LexV2.
+func (a *Adapter) Platform() conversation.Platform { return conversation.LexV2 }
+
+// Call is one decoded code hook invocation.
+type Call struct {
+	// Wire is the event as Lex sent it.
+	Wire *Event
+	turn conversation.Turn
+}
+
+// Decode parses a Lex V2 input event. A body that is not one yields a
+// *platform.BadRequest (HTTP 400, {"error": reason}). Lex itself never sees that
+// body: it invokes a Lambda, whose layer (lambdafn) answers a direct invocation.
+func (a *Adapter) Decode(body []byte) (platform.Request, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, bad("empty body")
+	}
+	var e Event
+	if err := json.Unmarshal(body, &e); err != nil {
+		return nil, bad(jsonReason(err))
+	}
+	var phase conversation.Phase
+	switch e.InvocationSource {
+	case DialogCodeHook:
+		phase = conversation.PhaseValidate
+	case FulfillmentCodeHook:
+		phase = conversation.PhaseFulfill
+	case "":
+		return nil, bad("missing invocationSource")
+	default:
+		return nil, bad("invocationSource must be DialogCodeHook or FulfillmentCodeHook")
+	}
+	if e.SessionID == "" {
+		return nil, bad("missing sessionId")
+	}
+	if e.SessionState.Intent == nil {
+		return nil, bad("missing sessionState.intent")
+	}
+	name := e.SessionState.Intent.Name
+	if name == "" {
+		return nil, bad("missing sessionState.intent.name")
+	}
+	slots := slotValues(e.SessionState.Intent.Slots)
+	return &Call{Wire: &e, turn: conversation.Turn{
+		Platform:  conversation.LexV2,
+		Intent:    a.names.Resolve(name),
+		RawIntent: name,
+		Phase:     phase,
+		Slots:     slots,
+		SessionID: e.SessionID,
+		TurnID:    turnID(&e, phase, slots),
+		Locale:    e.Bot.LocaleID,
+		Text:      e.InputTranscript,
+	}}, nil
+}
+
+func bad(reason string) *platform.BadRequest {
+	return platform.NewBadRequest(conversation.LexV2, reason)
+}
+
+// jsonReason says what is wrong with a body without echoing it.
+func jsonReason(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return "wrong type for " + te.Field
+	}
+	return "body is not a valid JSON Lex V2 event"
+}
+
+// turnID is the idempotency key of one invocation. Lex puts no request id of its own
+// in the event, so:
+//
+//   - with sessionState.originatingRequestId (the id of the runtime request that
+//     started this turn) the key is sessionId:originatingRequestId:phase:intent. The
+//     phase and intent are part of it because one runtime request can invoke the code
+//     hook more than once — the dialog hook and then the fulfillment hook, or the
+//     dialog hook again after the intent switched — and each needs its own answer.
+//   - without it, the key is sessionId:h<hash>, the hash (SHA-256, 128 bits shown) of
+//     the phase, the transcript, the intent and its slot values: an identical turn in
+//     the same session counts as a repeat of the earlier one.
+func turnID(e *Event, phase conversation.Phase, slots map[string]string) string {
+	intent := e.SessionState.Intent.Name
+	if id := e.SessionState.OriginatingRequestID; id != "" {
+		return e.SessionID + ":" + id + ":" + string(phase) + ":" + intent
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s", phase, e.InputTranscript, intent)
+	for _, k := range slices.Sorted(maps.Keys(slots)) {
+		fmt.Fprintf(h, "\x00%s=%s", k, slots[k])
+	}
+	return e.SessionID + ":h" + hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// slotValues reduces the intent's slots to strings: the interpreted value, else the
+// original value; for a list slot without an overall value, its first element. Null
+// slots, composite slots and empty values are left out.
+func slotValues(slots map[string]*Slot) map[string]string {
+	out := map[string]string{}
+	for k, s := range slots {
+		if v := slotString(s, 0); k != "" && v != "" {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func slotString(s *Slot, depth int) string {
+	if s == nil || depth > 2 {
+		return ""
+	}
+	if s.Value != nil {
+		if v := strings.TrimSpace(s.Value.InterpretedValue); v != "" {
+			return v
+		}
+		if v := strings.TrimSpace(s.Value.OriginalValue); v != "" {
+			return v
+		}
+	}
+	for i := range s.Values {
+		if v := slotString(&s.Values[i], depth+1); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Turn returns the decoded turn.
+func (c *Call) Turn() conversation.Turn { return c.turn }
+
+// Encode renders reply as the Lambda response (always status 200). The session state
+// echoes the event's session attributes, active contexts and runtime hints, and its
+// intent with SetSlots applied:
+//
+//   - OutcomeFulfilled → Close, intent Fulfilled
+//   - OutcomeFailed, OutcomeUnknownIntent, OutcomeRejected → Close, intent Failed
+//   - OutcomeElicitSlot → ElicitSlot with slotToElicit, that slot cleared to null
+//   - OutcomeDelegate → Delegate, intent state as Lex sent it
+//
+// A SetSlots name that is a slot of the intent (Lex lists every one, null when unfilled)
+// sets the slot, nil clearing it; any other name is a session attribute, nil removing
+// it. Messages are PlainText, split to MaxMessageChars and capped at MaxMessages.
+func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
+	msgs, err := messages(reply)
+	if err != nil {
+		return 0, nil, err
+	}
+	in := c.Wire.SessionState.Intent
+	intent := &Intent{Name: in.Name, ConfirmationState: in.ConfirmationState, Slots: make(map[string]*Slot, len(in.Slots))}
+	for k, s := range in.Slots {
+		intent.Slots[k] = cloneSlot(s)
+	}
+	attrs := maps.Clone(c.Wire.SessionState.SessionAttributes)
+	for k, v := range reply.SetSlots {
+		_, isSlot := in.Slots[k]
+		switch {
+		case isSlot && v == nil:
+			intent.Slots[k] = nil
+		case isSlot:
+			intent.Slots[k] = &Slot{Value: &SlotValue{OriginalValue: *v, InterpretedValue: *v, ResolvedValues: []string{}}}
+		case v == nil:
+			delete(attrs, k)
+		default:
+			if attrs == nil {
+				attrs = map[string]string{}
+			}
+			attrs[k] = *v
+		}
+	}
+	action := &DialogAction{}
+	switch reply.Outcome {
+	case conversation.OutcomeFulfilled:
+		action.Type, intent.State = ActionClose, StateFulfilled
+	case conversation.OutcomeFailed, conversation.OutcomeUnknownIntent, conversation.OutcomeRejected:
+		action.Type, intent.State = ActionClose, StateFailed
+	case conversation.OutcomeElicitSlot:
+		if reply.SlotToElicit == "" {
+			return 0, nil, errors.New("lexv2: elicit_slot reply without SlotToElicit")
+		}
+		action.Type, action.SlotToElicit, intent.State = ActionElicitSlot, reply.SlotToElicit, StateInProgress
+		intent.Slots[reply.SlotToElicit] = nil
+	case conversation.OutcomeDelegate:
+		action.Type, intent.State = ActionDelegate, in.State
+		if intent.State == "" {
+			intent.State = StateInProgress
+		}
+	}
+	if len(intent.Slots) == 0 {
+		intent.Slots = nil
+	}
+	resp := Response{SessionState: SessionState{
+		ActiveContexts:    c.Wire.SessionState.ActiveContexts,
+		SessionAttributes: attrs,
+		RuntimeHints:      c.Wire.SessionState.RuntimeHints,
+		DialogAction:      action,
+		Intent:            intent,
+	}}
+	for _, m := range msgs {
+		resp.Messages = append(resp.Messages, Message{ContentType: ContentPlainText, Content: m})
+	}
+	body, err := marshal(&resp)
+	if err != nil {
+		return 0, nil, err
+	}
+	return 200, body, nil
+}
+
+// cloneSlot deep-copies a slot for the response in the form Lex accepts there: every
+// value has an interpretedValue (the original value when Lex sent none) and a
+// resolvedValues list, never null; a slot left with no value at all is null.
+func cloneSlot(s *Slot) *Slot {
+	if s == nil {
+		return nil
+	}
+	out := &Slot{Shape: s.Shape}
+	if s.Value != nil {
+		v := *s.Value
+		if strings.TrimSpace(v.InterpretedValue) == "" {
+			v.InterpretedValue = strings.TrimSpace(v.OriginalValue)
+		}
+		v.ResolvedValues = slices.Clone(v.ResolvedValues)
+		if v.ResolvedValues == nil {
+			v.ResolvedValues = []string{}
+		}
+		if v.InterpretedValue != "" {
+			out.Value = &v
+		}
+	}
+	for i := range s.Values {
+		if c := cloneSlot(&s.Values[i]); c != nil {
+			out.Values = append(out.Values, *c)
+		}
+	}
+	if s.SubSlots != nil {
+		out.SubSlots = make(map[string]*Slot, len(s.SubSlots))
+		for k, sub := range s.SubSlots {
+			out.SubSlots[k] = cloneSlot(sub)
+		}
+	}
+	if out.Value == nil && len(out.Values) == 0 && len(out.SubSlots) == 0 {
+		return nil
+	}
+	return out
+}
+
+// messages returns the texts to send for an outcome — a default where the reply has
+// none and the user must be told something — split to fit MaxMessageChars and cut to
+// MaxMessages.
+func messages(r conversation.Reply) ([]string, error) {
+	var def string
+	switch r.Outcome {
+	case conversation.OutcomeFulfilled, conversation.OutcomeElicitSlot, conversation.OutcomeDelegate:
+	case conversation.OutcomeFailed:
+		def = msgFailed
+	case conversation.OutcomeUnknownIntent:
+		def = msgUnknownIntent
+	case conversation.OutcomeRejected:
+		def = msgRejected
+	default:
+		return nil, fmt.Errorf("lexv2: cannot encode outcome %q", r.Outcome)
+	}
+	var out []string
+	for _, m := range r.Messages {
+		for _, part := range split(strings.TrimSpace(m), MaxMessageChars) {
+			if len(out) == MaxMessages {
+				out[MaxMessages-1] = mark(out[MaxMessages-1])
+				return out, nil
+			}
+			out = append(out, part)
+		}
+	}
+	if len(out) == 0 && def != "" {
+		out = []string{def}
+	}
+	return out, nil
+}
+
+// split cuts s into parts of at most limit characters, at a space where there is one
+// in the second half of the part. An empty s gives no part.
+func split(s string, limit int) []string {
+	var parts []string
+	for s != "" {
+		if utf8.RuneCountInString(s) <= limit {
+			parts = append(parts, s)
+			break
+		}
+		cut, n := 0, 0 // cut: byte offset after limit runes
+		for i := range s {
+			if n == limit {
+				cut = i
+				break
+			}
+			n++
+		}
+		if sp := strings.LastIndexFunc(s[:cut], unicode.IsSpace); sp > cut/2 {
+			cut = sp
+		}
+		parts = append(parts, strings.TrimSpace(s[:cut]))
+		s = strings.TrimSpace(s[cut:])
+	}
+	return parts
+}
+
+// mark ends a message with the truncation mark, keeping it within MaxMessageChars.
+func mark(m string) string {
+	room := MaxMessageChars - utf8.RuneCountInString(truncatedMark)
+	if r := []rune(m); len(r) > room {
+		m = strings.TrimSpace(string(r[:room]))
+	}
+	return m + truncatedMark
+}
+
+// marshal encodes without HTML escaping: the texts reach chat and voice, not HTML.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("lexv2: encode response: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
