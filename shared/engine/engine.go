@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
+	"github.com/switchboard-dev/switchboard/shared/security"
 )
 
 // Response is what goes back to the platform.
@@ -28,6 +31,7 @@ type Engine struct {
 	log      *slog.Logger
 	now      func() time.Time
 	hook     TurnHook
+	guard    *security.Guard
 }
 
 // Options configure an Engine. Zero values are the documented defaults.
@@ -38,6 +42,9 @@ type Options struct {
 	Now      func() time.Time
 	// Hook observes every decoded turn (telemetry); none when nil.
 	Hook TurnHook
+	// Guard authenticates and rate-limits webhook calls and bounds JSON nesting; none
+	// when nil.
+	Guard *security.Guard
 }
 
 // TurnHook observes every decoded turn: StartTurn before the handler runs (the
@@ -81,12 +88,25 @@ func New(cfg config.Config, h conversation.Handler, o Options) *Engine {
 	}
 	return &Engine{
 		adapters: o.Adapters, handler: h, intents: cfg.Intents, support: cfg.SupportEmail,
-		deadline: cfg.Deadlines, log: o.Logger, now: o.Now, hook: o.Hook,
+		deadline: cfg.Deadlines, log: o.Logger, now: o.Now, hook: o.Hook, guard: o.Guard,
 	}
 }
 
 // Adapter returns the adapter of a platform, or nil.
 func (e *Engine) Adapter(p conversation.Platform) platform.Adapter { return e.adapters[p] }
+
+// Admit checks an HTTP webhook call's credentials and its client's rate before the body
+// is read: nil lets it through, otherwise the response says why not (401, 429, or 503
+// when the secret cannot be read). Direct Lex invocations are authorized by IAM and
+// skip it.
+func (e *Engine) Admit(ctx context.Context, p conversation.Platform, h http.Header, q url.Values, source string) *Response {
+	if r := e.guard.Admit(ctx, p, h, q, source); r != nil {
+		e.log.LogAttrs(ctx, slog.LevelWarn, "webhook call refused",
+			slog.String("platform", string(p)), slog.Int("status", r.Status))
+		return &Response{Status: r.Status, Body: r.Body}
+	}
+	return nil
+}
 
 // Serve answers one webhook body from platform p. It always returns a response the
 // platform understands, within the platform's deadline: errors become the platform's
@@ -95,6 +115,9 @@ func (e *Engine) Serve(ctx context.Context, p conversation.Platform, body []byte
 	ad := e.adapters[p]
 	if ad == nil {
 		return Response{Status: 404, Body: []byte(`{"error":"unknown platform"}`)}
+	}
+	if err := e.guard.Depth(body); err != nil {
+		return Response{Status: 400, Body: platform.NewBadRequest(p, err.Error()).Body}
 	}
 	req, err := ad.Decode(body)
 	if err != nil {
@@ -107,6 +130,10 @@ func (e *Engine) Serve(ctx context.Context, p conversation.Platform, body []byte
 		return Response{Status: 400, Body: platform.NewBadRequest(p, "invalid request").Body}
 	}
 	turn := req.Turn()
+	if !e.guard.AllowSession(p, turn.SessionID) {
+		e.log.LogAttrs(ctx, slog.LevelWarn, "session rate limited", slog.String("platform", string(p)))
+		return Response{Status: 429, Body: []byte(`{"error":"too many requests in this conversation"}`)}
+	}
 	turn.Deadline = e.deadlineFor(ctx, p)
 	start := e.now()
 	if e.hook != nil {

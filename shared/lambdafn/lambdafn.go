@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -85,6 +86,17 @@ func ServeHTTPEvent(ctx context.Context, e *engine.Engine, req events.APIGateway
 	}
 	if m := req.RequestContext.HTTP.Method; m != "" && m != http.MethodPost {
 		return httpResponse(http.StatusMethodNotAllowed, []byte(`{"error":"webhooks accept POST only"}`))
+	}
+	h := make(http.Header, len(req.Headers))
+	for k, v := range req.Headers {
+		h.Set(k, v)
+	}
+	q := make(url.Values, len(req.QueryStringParameters))
+	for k, v := range req.QueryStringParameters {
+		q.Set(k, v)
+	}
+	if ref := e.Admit(ctx, p, h, q, req.RequestContext.HTTP.SourceIP); ref != nil {
+		return httpResponse(ref.Status, ref.Body)
 	}
 	body := []byte(req.Body)
 	if req.IsBase64Encoded {

@@ -89,6 +89,14 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 			writeError(w, http.StatusMethodNotAllowed, "webhooks accept POST only")
 			return
 		}
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		if ref := e.Admit(r.Context(), p, r.Header, r.URL.Query(), host); ref != nil {
+			if ref.Status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Basic realm="switchboard"`)
+			}
+			writeJSON(w, ref.Status, ref.Body)
+			return
+		}
 		body, err := ReadBody(r, o.MaxBodyBytes)
 		if err != nil {
 			status := http.StatusBadRequest
