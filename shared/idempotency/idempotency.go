@@ -1,0 +1,345 @@
+// Package idempotency makes a retried platform turn safe: a conversation.Handler
+// middleware with the semantics of Powertools for AWS Lambda's idempotency utility,
+// on the one-table store (DynamoDB or the embedded backend). A turn's first delivery
+// runs the handler and stores its reply; a redelivery of a finished turn gets the
+// stored reply without touching any business tool; a redelivery that arrives while the
+// first is still running waits for it within the turn's budget.
+package idempotency
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/resilience"
+	"github.com/switchboard-dev/switchboard/shared/store"
+)
+
+// KeyKind is the kind segment of idempotency keys ("<function>#idem#<hash>").
+const KeyKind = "idem"
+
+// Options configure the middleware. The zero value of every field is the documented
+// default.
+type Options struct {
+	// Function is the key prefix: the Lambda function's name, so IAM can scope each
+	// function to its own items. Default: the turn's intent.
+	Function string
+	// Expiration is how long a completed turn's reply is replayed (default 1h).
+	Expiration time.Duration
+	// Idempotent reports whether an intent is wrapped (default: every intent).
+	Idempotent func(conversation.Intent) bool
+	// FailOpen reports whether an intent still runs, without idempotency, when the
+	// store cannot be reached (default: none; every intent fails closed).
+	FailOpen func(conversation.Intent) bool
+	// PollInterval is the first wait between reads of an in-progress record; it grows
+	// by half each poll up to MaxPollInterval (defaults 25ms and 250ms).
+	PollInterval, MaxPollInterval time.Duration
+	// StoreTimeout bounds each store call, so a hanging store cannot eat the turn's
+	// budget (default 1s; always also bounded by the turn's own deadline, except for
+	// the write that records the reply or frees the key, which gets StoreTimeout even
+	// after the turn's budget is spent).
+	StoreTimeout time.Duration
+	// LockFor is how long an in-progress record holds its key when the turn carries
+	// no deadline (default 30s). With a deadline, the lock ends with it.
+	LockFor time.Duration
+	// SupportEmail is the manual alternative offered in failure replies.
+	SupportEmail string
+	Now          func() time.Time
+	Logger       *slog.Logger
+}
+
+// FromConfig returns options from the store section of the configuration, for the
+// function named fn ("" for the local server, which keys records by intent).
+func FromConfig(cfg config.Config, fn string) Options {
+	return Options{
+		Function:     fn,
+		Expiration:   cfg.Store.IdempotencyExpiration,
+		Idempotent:   func(in conversation.Intent) bool { return cfg.Store.Idempotent(string(in)) },
+		FailOpen:     func(in conversation.Intent) bool { return cfg.Store.FailsOpen(string(in)) },
+		SupportEmail: cfg.SupportEmail,
+	}
+}
+
+// Middleware is the idempotency layer around a handler.
+type Middleware struct {
+	s    store.Store
+	next conversation.Handler
+	o    Options
+}
+
+var _ conversation.Handler = (*Middleware)(nil)
+
+// New wraps next.
+func New(s store.Store, next conversation.Handler, o Options) *Middleware {
+	if o.Expiration <= 0 {
+		o.Expiration = time.Hour
+	}
+	if o.Idempotent == nil {
+		o.Idempotent = func(conversation.Intent) bool { return true }
+	}
+	if o.FailOpen == nil {
+		o.FailOpen = func(conversation.Intent) bool { return false }
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 25 * time.Millisecond
+	}
+	if o.MaxPollInterval < o.PollInterval {
+		o.MaxPollInterval = max(250*time.Millisecond, o.PollInterval)
+	}
+	if o.StoreTimeout <= 0 {
+		o.StoreTimeout = time.Second
+	}
+	if o.LockFor <= 0 {
+		o.LockFor = 30 * time.Second
+	}
+	if o.SupportEmail == "" {
+		o.SupportEmail = "support@example.com"
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Middleware{s: s, next: next, o: o}
+}
+
+// Key is the store key of a turn: the function (or intent), then a hash of the intent,
+// the platform and the platform's turn id, so no turn id is stored in the clear.
+func (m *Middleware) Key(t conversation.Turn) string {
+	fn := m.o.Function
+	if fn == "" {
+		fn = string(t.Intent)
+	}
+	return store.Key(fn, KeyKind, string(t.Intent), string(t.Platform), t.TurnID)
+}
+
+// PayloadHash identifies what a turn asks for. A platform redelivers a turn with the
+// same payload; a key reused with another payload is a different request that must not
+// get this one's answer.
+func PayloadHash(t conversation.Turn) string {
+	parts := []string{string(t.Platform), string(t.Intent), string(t.Phase), t.SessionID}
+	names := make([]string, 0, len(t.Slots))
+	for k := range t.Slots {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		parts = append(parts, k, t.Slots[k])
+	}
+	return store.Hash(parts...)
+}
+
+// Handle implements conversation.Handler.
+func (m *Middleware) Handle(ctx context.Context, t conversation.Turn) conversation.Reply {
+	// Slot validation (Lex DialogCodeHook) makes no business call; a turn without an
+	// id cannot be recognised when it comes back.
+	if !m.o.Idempotent(t.Intent) || t.Phase == conversation.PhaseValidate || t.TurnID == "" {
+		return m.next.Handle(ctx, t)
+	}
+	key, hash := m.Key(t), PayloadHash(t)
+	for takeovers := 0; ; takeovers++ {
+		now := m.o.Now()
+		rec := store.Record{
+			Key: key, Status: store.StatusInProgress, PayloadHash: hash,
+			Expiration:           now.Add(m.o.Expiration),
+			InProgressExpiration: m.lockUntil(ctx, t, now),
+		}
+		err := m.create(ctx, rec)
+		var ex *store.ExistsError
+		switch {
+		case err == nil:
+			return m.run(ctx, t, rec)
+		case errors.As(err, &ex):
+			r, again := m.duplicate(ctx, t, hash, ex.Record)
+			if again && takeovers < 3 {
+				continue
+			}
+			if again {
+				return m.stillWorking(t)
+			}
+			return r
+		default:
+			return m.storeDown(ctx, t, err)
+		}
+	}
+}
+
+func (m *Middleware) create(ctx context.Context, rec store.Record) error {
+	ctx, cancel := context.WithTimeout(ctx, m.o.StoreTimeout)
+	defer cancel()
+	return m.s.Create(ctx, rec)
+}
+
+// lockUntil is when an in-progress record stops holding its key: when the platform
+// stops waiting for this delivery, after which a redelivery may run.
+func (m *Middleware) lockUntil(ctx context.Context, t conversation.Turn, now time.Time) time.Time {
+	if !t.Deadline.IsZero() {
+		return t.Deadline
+	}
+	if d, ok := ctx.Deadline(); ok {
+		return d
+	}
+	return now.Add(m.o.LockFor)
+}
+
+// run executes the turn that holds the key, then records the reply or frees the key.
+func (m *Middleware) run(ctx context.Context, t conversation.Turn, rec store.Record) conversation.Reply {
+	hctx, trouble := resilience.WithTrouble(ctx)
+	reply := m.safeNext(hctx, t)
+	// The turn's own context may be spent (the engine already answered with its
+	// fallback); the record must still be settled, or the key stays locked.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.o.StoreTimeout)
+	defer cancel()
+	cause, troubled := trouble.Any()
+	if ctx.Err() != nil && !troubled {
+		cause, troubled = ctx.Err(), true
+	}
+	// A fulfilled reply is kept even when it came too late for this delivery: the
+	// platform's retry then gets the real answer. A failure is kept only when it is the
+	// business's answer (the helpdesk refused the ticket), not an outage.
+	if reply.Outcome == conversation.OutcomeFulfilled || (reply.Outcome == conversation.OutcomeFailed && !troubled) {
+		data, err := json.Marshal(reply)
+		if err == nil {
+			rec.Status = store.StatusCompleted
+			rec.Data = data
+			rec.Expiration = m.o.Now().Add(m.o.Expiration)
+			err = m.s.Complete(sctx, rec)
+		}
+		if err != nil {
+			m.o.Logger.LogAttrs(ctx, slog.LevelError, "idempotency: could not store the reply",
+				slog.String("intent", string(t.Intent)), slog.Any("error", err))
+		}
+		return reply
+	}
+	// Nothing worth replaying (a prompt for a slot costs no business call to produce
+	// again), or the failure was an outage: free the key so the
+	// platform's retry runs the intent again.
+	if troubled {
+		m.o.Logger.LogAttrs(ctx, slog.LevelInfo, "idempotency: freeing the key after a transient failure",
+			slog.String("intent", string(t.Intent)), slog.Any("error", cause))
+	}
+	if err := m.s.Delete(sctx, rec.Key); err != nil {
+		m.o.Logger.LogAttrs(ctx, slog.LevelError, "idempotency: could not free the key; it stays locked until its deadline",
+			slog.String("intent", string(t.Intent)), slog.Any("error", err))
+	}
+	return reply
+}
+
+// safeNext runs the handler; a panic frees the key like any other failure would, and
+// then propagates to the engine, which turns it into an apology.
+func (m *Middleware) safeNext(ctx context.Context, t conversation.Turn) (r conversation.Reply) {
+	ok := false
+	defer func() {
+		if !ok {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.o.StoreTimeout)
+			defer cancel()
+			_ = m.s.Delete(sctx, m.Key(t))
+		}
+	}()
+	r = m.next.Handle(ctx, t)
+	ok = true
+	return r
+}
+
+// duplicate answers a turn whose key is held by rec. again is true when the key was
+// freed or its lock ran out while waiting: the caller may try to take it.
+func (m *Middleware) duplicate(ctx context.Context, t conversation.Turn, hash string, rec store.Record) (conversation.Reply, bool) {
+	for wait := m.o.PollInterval; ; wait = min(wait*3/2, m.o.MaxPollInterval) {
+		now := m.o.Now()
+		if rec.Expired(now) {
+			// The store's TTL sweep is lazy: an expired record is no record.
+			return conversation.Reply{}, true
+		}
+		if rec.PayloadHash != hash {
+			m.o.Logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: key reused with a different payload",
+				slog.String("intent", string(t.Intent)), slog.String("platform", string(t.Platform)))
+			return m.mismatch(), false
+		}
+		switch rec.Status {
+		case store.StatusCompleted:
+			var r conversation.Reply
+			if err := json.Unmarshal(rec.Data, &r); err != nil || r.Outcome == "" {
+				m.o.Logger.LogAttrs(ctx, slog.LevelError, "idempotency: stored reply unreadable",
+					slog.String("intent", string(t.Intent)), slog.Any("error", err))
+				return m.failed(fmt.Sprintf("Sorry, I handled this request a moment ago but can't read back the result. "+
+					"Please email %s and a person will check it for you.", m.o.SupportEmail)), false
+			}
+			return r, false
+		case store.StatusInProgress:
+			if rec.LockExpired(now) {
+				return conversation.Reply{}, true
+			}
+		default:
+			return m.failed(fmt.Sprintf("Sorry, something went wrong on our side. Please try again, or email %s.", m.o.SupportEmail)), false
+		}
+		// Still running elsewhere: wait, but never past this turn's budget.
+		if left, ok := resilience.Remaining(ctx); ok && left <= wait {
+			return m.stillWorking(t), false
+		}
+		tm := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			tm.Stop()
+			return m.stillWorking(t), false
+		case <-tm.C:
+		}
+		gctx, cancel := context.WithTimeout(ctx, m.o.StoreTimeout)
+		next, err := m.s.Get(gctx, rec.Key)
+		cancel()
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// The first delivery failed and freed the key: this one may run.
+			return conversation.Reply{}, true
+		case err != nil:
+			m.o.Logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: polling the in-progress record failed",
+				slog.String("intent", string(t.Intent)), slog.Any("error", err))
+			if ctx.Err() != nil {
+				return m.stillWorking(t), false
+			}
+			continue
+		}
+		rec = next
+	}
+}
+
+// storeDown answers when the store cannot be reached: read-only intents run without
+// protection (a repeat costs nothing), the others refuse honestly rather than risk
+// doing twice what the user asked once.
+func (m *Middleware) storeDown(ctx context.Context, t conversation.Turn, err error) conversation.Reply {
+	open := m.o.FailOpen(t.Intent)
+	m.o.Logger.LogAttrs(ctx, slog.LevelError, "idempotency: store unreachable",
+		slog.String("intent", string(t.Intent)), slog.Bool("fail_open", open), slog.Any("error", err))
+	if open {
+		return m.next.Handle(ctx, t)
+	}
+	what := "do that"
+	if t.Intent == conversation.CreateTicket {
+		what = "create your ticket"
+	}
+	return m.failed(fmt.Sprintf("Sorry, I can't %s right now: a system that keeps me from doing it twice isn't responding, "+
+		"so I haven't done anything. Please try again in a few minutes, or email %s.", what, m.o.SupportEmail))
+}
+
+func (m *Middleware) stillWorking(t conversation.Turn) conversation.Reply {
+	msg := "I'm still working on that request and don't have the result yet. Please give it a minute before asking again"
+	if t.Intent == conversation.CreateTicket {
+		msg += "; I won't file the ticket twice"
+	}
+	return m.failed(msg + fmt.Sprintf(", or email %s.", m.o.SupportEmail))
+}
+
+func (m *Middleware) mismatch() conversation.Reply {
+	return m.failed(fmt.Sprintf("Sorry, this request arrived with the id of an earlier, different request, "+
+		"so I haven't acted on it. Please ask again, or email %s.", m.o.SupportEmail))
+}
+
+func (m *Middleware) failed(msg string) conversation.Reply {
+	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{msg}}
+}

@@ -1,0 +1,410 @@
+package idempotency_test
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/idempotency"
+	"github.com/switchboard-dev/switchboard/shared/resilience"
+	"github.com/switchboard-dev/switchboard/shared/store"
+	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
+	"github.com/switchboard-dev/switchboard/shared/store/embedded"
+	"github.com/switchboard-dev/switchboard/shared/store/memstore"
+	"github.com/switchboard-dev/switchboard/shared/store/storetest"
+	"github.com/switchboard-dev/switchboard/shared/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+type backend struct {
+	name string
+	open func(t testing.TB) store.Store
+}
+
+func backends() []backend {
+	return []backend{
+		{"memory", func(t testing.TB) store.Store { return memstore.New(nil) }},
+		{"embedded", func(t testing.TB) store.Store {
+			s, err := embedded.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"), embedded.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}},
+		{"dynamodb", func(t testing.TB) store.Store {
+			client := storetest.MotoClient(t)
+			return dynamostore.New(client, storetest.MotoTable(t, client), dynamostore.Options{})
+		}},
+	}
+}
+
+// tool counts the calls that reach "the business tool" and answers with reply.
+type tool struct {
+	calls atomic.Int64
+	reply func(ctx context.Context, t conversation.Turn) conversation.Reply
+}
+
+func (h *tool) Handle(ctx context.Context, t conversation.Turn) conversation.Reply {
+	n := h.calls.Add(1)
+	if h.reply != nil {
+		return h.reply(ctx, t)
+	}
+	return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"I've created ticket #" + strconv.FormatInt(n, 10) + "."}}
+}
+
+var seq atomic.Int64
+
+func turn() conversation.Turn {
+	return conversation.Turn{
+		Platform: conversation.DialogflowES, Intent: conversation.CreateTicket, Phase: conversation.PhaseFulfill,
+		SessionID: "s-1", TurnID: "resp-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.FormatInt(seq.Add(1), 10),
+		Slots:    map[string]string{"email": "ada@example.com", "subject": "Cannot log in"},
+		Deadline: time.Now().Add(5 * time.Second),
+	}
+}
+
+func ctxFor(t conversation.Turn) (context.Context, context.CancelFunc) {
+	return context.WithDeadline(context.Background(), t.Deadline.Add(-300*time.Millisecond))
+}
+
+func handle(m conversation.Handler, t conversation.Turn) conversation.Reply {
+	ctx, cancel := ctxFor(t)
+	defer cancel()
+	return m.Handle(ctx, t)
+}
+
+func forEach(t *testing.T, f func(t *testing.T, s store.Store)) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			f(t, b.open(t))
+		})
+	}
+}
+
+func TestDuplicateOfACompletedTurnGetsTheStoredReply(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s store.Store) {
+		h := &tool{}
+		m := idempotency.New(s, h, idempotency.Options{})
+		tn := turn()
+		first := handle(m, tn)
+		tn.Deadline = time.Now().Add(5 * time.Second) // a redelivery gets a new deadline
+		second := handle(m, tn)
+		if h.calls.Load() != 1 {
+			t.Fatalf("tool called %d times, want 1", h.calls.Load())
+		}
+		if !reflect.DeepEqual(first, second) || first.Text() != "I've created ticket #1." {
+			t.Fatalf("replies differ: %+v vs %+v", first, second)
+		}
+		rec, err := s.Get(context.Background(), m.Key(tn))
+		if err != nil || rec.Status != store.StatusCompleted || rec.PayloadHash != idempotency.PayloadHash(tn) {
+			t.Fatalf("record = %+v, %v", rec, err)
+		}
+		if !strings.HasPrefix(rec.Key, "create_ticket#idem#") || strings.Contains(rec.Key, tn.TurnID) {
+			t.Fatalf("key %q must be <function>#idem#<hash> without the turn id", rec.Key)
+		}
+		// Another turn is another request.
+		if r := handle(m, turn()); r.Text() != "I've created ticket #2." {
+			t.Fatalf("new turn got %q", r.Text())
+		}
+	})
+}
+
+func TestKeyReusedWithAnotherPayloadIsRejected(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s store.Store) {
+		h := &tool{}
+		m := idempotency.New(s, h, idempotency.Options{SupportEmail: "help@example.com"})
+		tn := turn()
+		handle(m, tn)
+		tn.Slots = map[string]string{"email": "ada@example.com", "subject": "Refund please"}
+		r := handle(m, tn)
+		if h.calls.Load() != 1 || r.Outcome != conversation.OutcomeFailed ||
+			!strings.Contains(r.Text(), "different request") || !strings.Contains(r.Text(), "help@example.com") {
+			t.Fatalf("calls %d, reply %+v", h.calls.Load(), r)
+		}
+	})
+}
+
+func TestOutcomes(t *testing.T) {
+	t.Parallel()
+	unavailable := &connector.Error{Kind: connector.KindUnavailable, Tool: "zendesk", Op: "create_ticket"}
+	tests := []struct {
+		name      string
+		reply     func(ctx context.Context, t conversation.Turn) conversation.Reply
+		wantCalls int64 // after two deliveries
+	}{
+		{"fulfilled is stored", nil, 1},
+		{"business failure is stored", func(ctx context.Context, t conversation.Turn) conversation.Reply {
+			return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{"The helpdesk didn't accept that ticket."}}
+		}, 1},
+		{"failure after an outage frees the key", func(ctx context.Context, t conversation.Turn) conversation.Reply {
+			resilience.NoteTrouble(ctx, unavailable)
+			return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{"The helpdesk isn't responding."}}
+		}, 2},
+		{"fulfilled from a stale cache during an outage is stored", func(ctx context.Context, t conversation.Turn) conversation.Reply {
+			resilience.NoteTrouble(ctx, unavailable)
+			return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"as of 12 minutes ago"}}
+		}, 1},
+		{"slot prompt is not stored", func(ctx context.Context, t conversation.Turn) conversation.Reply {
+			return conversation.Reply{Outcome: conversation.OutcomeElicitSlot, SlotToElicit: "email", Messages: []string{"Your email?"}}
+		}, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := memstore.New(nil)
+			h := &tool{reply: tc.reply}
+			m := idempotency.New(s, h, idempotency.Options{})
+			tn := turn()
+			handle(m, tn)
+			handle(m, tn)
+			if h.calls.Load() != tc.wantCalls {
+				t.Fatalf("tool called %d times, want %d", h.calls.Load(), tc.wantCalls)
+			}
+		})
+	}
+}
+
+func TestPanicFreesTheKey(t *testing.T) {
+	t.Parallel()
+	s := memstore.New(nil)
+	var calls atomic.Int64
+	m := idempotency.New(s, conversation.HandlerFunc(func(ctx context.Context, t conversation.Turn) conversation.Reply {
+		if calls.Add(1) == 1 {
+			panic("connector bug")
+		}
+		return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"ok"}}
+	}), idempotency.Options{})
+	tn := turn()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("panic swallowed: the engine must see it")
+			}
+		}()
+		handle(m, tn)
+	}()
+	if r := handle(m, tn); r.Text() != "ok" || calls.Load() != 2 {
+		t.Fatalf("retry after panic: %+v after %d calls", r, calls.Load())
+	}
+}
+
+func TestBypass(t *testing.T) {
+	t.Parallel()
+	s := memstore.New(nil)
+	h := &tool{}
+	m := idempotency.New(s, h, idempotency.Options{Idempotent: func(in conversation.Intent) bool { return in != conversation.SearchKB }})
+	validate := turn()
+	validate.Phase = conversation.PhaseValidate
+	noID := turn()
+	noID.TurnID = ""
+	kb := turn()
+	kb.Intent = conversation.SearchKB
+	for _, tn := range []conversation.Turn{validate, validate, noID, noID, kb, kb} {
+		handle(m, tn)
+	}
+	if h.calls.Load() != 6 || s.Len() != 0 {
+		t.Fatalf("calls %d records %d, want 6 and 0", h.calls.Load(), s.Len())
+	}
+}
+
+func TestConcurrentDeliveryWaitsForTheFirst(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s store.Store) {
+		release := make(chan struct{})
+		started := make(chan struct{})
+		var once sync.Once
+		h := &tool{}
+		h.reply = func(ctx context.Context, tn conversation.Turn) conversation.Reply {
+			once.Do(func() { close(started) })
+			<-release
+			return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"I've created ticket #7."}}
+		}
+		m := idempotency.New(s, h, idempotency.Options{})
+		tn := turn()
+		firstDone := make(chan conversation.Reply, 1)
+		go func() { firstDone <- handle(m, tn) }()
+		<-started
+		time.AfterFunc(150*time.Millisecond, func() { close(release) })
+		start := time.Now()
+		second := handle(m, tn)
+		if took := time.Since(start); took < 100*time.Millisecond {
+			t.Fatalf("duplicate answered after %s, before the first finished", took)
+		}
+		first := <-firstDone
+		if !reflect.DeepEqual(first, second) || h.calls.Load() != 1 {
+			t.Fatalf("first %+v second %+v calls %d", first, second, h.calls.Load())
+		}
+	})
+}
+
+func TestInProgressDuplicateSaysStillWorkingWithinItsBudget(t *testing.T) {
+	t.Parallel()
+	s := memstore.New(nil)
+	release := make(chan struct{})
+	defer close(release)
+	h := &tool{reply: func(ctx context.Context, tn conversation.Turn) conversation.Reply {
+		<-release
+		return conversation.Reply{Outcome: conversation.OutcomeFulfilled}
+	}}
+	m := idempotency.New(s, h, idempotency.Options{})
+	tn := turn()
+	go handle(m, tn)
+	deadline := time.Now().Add(time.Second)
+	for s.Len() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	r := m.Handle(ctx, tn)
+	if took := time.Since(start); took > 200*time.Millisecond {
+		t.Fatalf("answered after %s, past its 200ms budget", took)
+	}
+	if r.Outcome != conversation.OutcomeFailed || !strings.Contains(r.Text(), "still working") ||
+		!strings.Contains(r.Text(), "won't file the ticket twice") || h.calls.Load() != 1 {
+		t.Fatalf("reply %+v calls %d", r, h.calls.Load())
+	}
+}
+
+func TestExpiryIsCheckedInCode(t *testing.T) {
+	t.Parallel()
+	clock := storetest.NewClock(time.Now())
+	s := memstore.New(clock.Now)
+	h := &tool{}
+	m := idempotency.New(s, h, idempotency.Options{Expiration: time.Minute, Now: clock.Now})
+	tn := turn()
+	handle(m, tn)
+	clock.Advance(59 * time.Second)
+	handle(m, tn)
+	if h.calls.Load() != 1 {
+		t.Fatalf("calls %d before expiry, want 1", h.calls.Load())
+	}
+	clock.Advance(time.Second)
+	handle(m, tn)
+	if h.calls.Load() != 2 {
+		t.Fatalf("calls %d after expiry, want 2", h.calls.Load())
+	}
+}
+
+func TestAbandonedLockIsTakenOver(t *testing.T) {
+	t.Parallel()
+	forEach(t, func(t *testing.T, s store.Store) {
+		h := &tool{}
+		m := idempotency.New(s, h, idempotency.Options{})
+		tn := turn()
+		// A delivery that crashed: its lock ended with its deadline a moment ago.
+		now := time.Now()
+		if err := s.Put(context.Background(), store.Record{Key: m.Key(tn), Status: store.StatusInProgress,
+			PayloadHash: idempotency.PayloadHash(tn), Expiration: now.Add(time.Hour), InProgressExpiration: now.Add(-time.Second)}); err != nil {
+			t.Fatal(err)
+		}
+		if r := handle(m, tn); r.Outcome != conversation.OutcomeFulfilled || h.calls.Load() != 1 {
+			t.Fatalf("reply %+v calls %d", r, h.calls.Load())
+		}
+	})
+}
+
+func TestStoreUnreachable(t *testing.T) {
+	t.Parallel()
+	dead := dynamostore.New(storetest.DynamoClient("http://127.0.0.1:"+strconv.Itoa(testenv.FreePort(t))), "switchboard", dynamostore.Options{})
+	h := &tool{}
+	m := idempotency.New(dead, h, idempotency.Options{
+		SupportEmail: "help@example.com",
+		FailOpen:     func(in conversation.Intent) bool { return in != conversation.CreateTicket },
+	})
+	ticket := turn()
+	start := time.Now()
+	r := handle(m, ticket)
+	if took := time.Since(start); took > time.Second {
+		t.Fatalf("took %s", took)
+	}
+	if r.Outcome != conversation.OutcomeFailed || h.calls.Load() != 0 ||
+		!strings.Contains(r.Text(), "haven't done anything") || !strings.Contains(r.Text(), "help@example.com") {
+		t.Fatalf("fail-closed reply %+v after %d calls", r, h.calls.Load())
+	}
+	lookup := turn()
+	lookup.Intent = conversation.LookupCustomer
+	if r := handle(m, lookup); r.Outcome != conversation.OutcomeFulfilled || h.calls.Load() != 1 {
+		t.Fatalf("fail-open reply %+v after %d calls", r, h.calls.Load())
+	}
+}
+
+// The DynamoDB calls each request path costs, the figures the issue asks to report.
+func TestDynamoDBCallsPerRequest(t *testing.T) {
+	t.Parallel()
+	client := storetest.MotoClient(t)
+	counting := dynamostore.NewCounting(client)
+	s := dynamostore.New(counting, storetest.MotoTable(t, client), dynamostore.Options{})
+	release := make(chan struct{})
+	started := make(chan struct{}, 1)
+	block := atomic.Bool{}
+	h := &tool{}
+	h.reply = func(ctx context.Context, tn conversation.Turn) conversation.Reply {
+		if block.Load() {
+			started <- struct{}{}
+			<-release
+		}
+		return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"done"}}
+	}
+	m := idempotency.New(s, h, idempotency.Options{PollInterval: 50 * time.Millisecond, MaxPollInterval: 50 * time.Millisecond})
+	tn := turn()
+
+	before := counting.Counts()
+	handle(m, tn)
+	newReq := counting.Counts().Sub(before)
+	if newReq != (dynamostore.Counts{PutItem: 1, UpdateItem: 1}) {
+		t.Errorf("new request: %+v, want 1 PutItem + 1 UpdateItem", newReq)
+	}
+	before = counting.Counts()
+	handle(m, tn)
+	dup := counting.Counts().Sub(before)
+	if dup != (dynamostore.Counts{PutItem: 1}) {
+		t.Errorf("duplicate of a completed turn: %+v, want 1 PutItem and no GetItem", dup)
+	}
+
+	block.Store(true)
+	tn2 := turn()
+	go handle(m, tn2)
+	<-started
+	time.AfterFunc(220*time.Millisecond, func() { close(release) })
+	before = counting.Counts()
+	handle(m, tn2)
+	inProg := counting.Counts().Sub(before)
+	// The counts include the first delivery's completion (1 UpdateItem).
+	if inProg.PutItem != 1 || inProg.GetItem < 3 || inProg.GetItem > 6 {
+		t.Errorf("in-progress duplicate: %+v, want 1 PutItem and about 5 polls", inProg)
+	}
+	t.Logf("DynamoDB calls per request: new %d (%+v), duplicate %d (%+v), in-progress duplicate waiting 220ms with 50ms polls %d (PutItem %d, GetItem %d; the first delivery's UpdateItem %d)",
+		newReq.Total(), newReq, dup.Total(), dup, inProg.PutItem+inProg.GetItem, inProg.PutItem, inProg.GetItem, inProg.UpdateItem)
+}
+
+func TestFromConfig(t *testing.T) {
+	t.Parallel()
+	o := idempotency.FromConfig(configDefault(), "createticket")
+	if o.Function != "createticket" || o.Expiration != time.Hour {
+		t.Fatalf("options %+v", o)
+	}
+	if !o.Idempotent(conversation.CreateTicket) || o.FailOpen(conversation.CreateTicket) || !o.FailOpen(conversation.SearchKB) {
+		t.Fatal("defaults: every intent idempotent, only reads fail open")
+	}
+	m := idempotency.New(memstore.New(nil), &tool{}, o)
+	if k := m.Key(turn()); !strings.HasPrefix(k, "createticket#idem#") {
+		t.Fatalf("key %q", k)
+	}
+}
+
+func configDefault() config.Config { return config.Default() }
