@@ -33,7 +33,7 @@ func (d *DB) FindCustomerByEmail(ctx context.Context, email string) (connector.C
 	err := d.pool.QueryRow(ctx, customerQuery, email).Scan(&c.ID, &c.Email, &c.FirstName, &c.LastName,
 		&c.Company, &c.Phone, &c.Plan, &c.Status, &created)
 	if err != nil {
-		return connector.Customer{}, mapError(ctx, op, err)
+		return connector.Customer{}, d.fail(ctx, op, err)
 	}
 	if created != nil {
 		c.CreatedAt = created.UTC()

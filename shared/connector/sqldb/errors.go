@@ -19,6 +19,10 @@ func mapError(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
 	}
+	var ce *connector.Error
+	if errors.As(err, &ce) {
+		return ce // already classified (a password hook's failure)
+	}
 	e := &connector.Error{Tool: Tool, Op: op, Err: err}
 	var pgErr *pgconn.PgError
 	var scanErr pgx.ScanArgError
@@ -33,6 +37,9 @@ func mapError(ctx context.Context, op string, err error) error {
 		// The server's message can quote the offending value (an email in a unique
 		// violation's detail): keep the code and the constraint or column only.
 		e.Err = fmt.Errorf("%s", pgErr.Code)
+		if safeMessage(pgErr.Code) {
+			e.Err = fmt.Errorf("%s: %s", pgErr.Code, pgErr.Message)
+		}
 		switch {
 		case pgErr.ConstraintName != "":
 			e.Field = pgErr.ConstraintName
@@ -81,6 +88,12 @@ func pgKind(code string) connector.Kind {
 		return connector.KindUnauthorized
 	case strings.HasPrefix(code, "28"): // invalid authorization (bad password, no such role)
 		return connector.KindUnauthorized
+	case code == "3D000", // invalid_catalog_name: the database does not exist
+		code == "3F000", // invalid_schema_name: the configured schema does not exist
+		code == "42P01": // undefined_table: the database lacks the tables (Migrate not run)
+		// Configuration, not the user's input: to the conversation the tool is down,
+		// and `switchboard check` shows the server's message.
+		return connector.KindUnavailable
 	case strings.HasPrefix(code, "08"), // connection exception
 		strings.HasPrefix(code, "53"), // insufficient resources (too many connections)
 		strings.HasPrefix(code, "57"), // operator intervention (shutdown, cannot connect now)
@@ -92,4 +105,16 @@ func pgKind(code string) connector.Kind {
 		return connector.KindInvalidInput
 	}
 	return connector.KindUnknown
+}
+
+// safeMessage reports whether the server's message for code is about the setup, not
+// about the data (class 22's messages quote the offending value, 23's details quote
+// keys), so it can go into an error.
+func safeMessage(code string) bool {
+	for _, class := range []string{"08", "28", "3D", "3F", "42", "53", "57"} {
+		if strings.HasPrefix(code, class) {
+			return true
+		}
+	}
+	return false
 }

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
@@ -47,6 +49,11 @@ type Options struct {
 	ConnectTimeout time.Duration
 	// Schema, when set, becomes the search_path: the tables (or views) live there.
 	Schema string
+	// Password, when set, supplies the password of every new connection (from a
+	// secret store), so a rotated password reaches the next connection without a
+	// restart. After the server refused the credentials (SQLSTATE class 28) the next
+	// connection asks with refresh true: drop any cached copy and fetch it again.
+	Password func(ctx context.Context, refresh bool) (string, error)
 	// TicketBaseURL + id is a ticket's URL; empty leaves Ticket.URL empty.
 	TicketBaseURL string
 	Logger        *slog.Logger
@@ -58,6 +65,8 @@ type DB struct {
 	pool *pgxpool.Pool
 	opts Options
 	log  *slog.Logger
+	// authFailed makes the next connection refresh the password.
+	authFailed atomic.Bool
 }
 
 var (
@@ -111,15 +120,30 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		cfg.ConnConfig.RuntimeParams["search_path"] = opts.Schema
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "switchboard"
+	d := &DB{opts: opts, log: opts.Logger}
+	if d.log == nil {
+		d.log = slog.Default()
+	}
+	if opts.Password != nil {
+		cfg.BeforeConnect = func(ctx context.Context, cc *pgx.ConnConfig) error {
+			pw, err := opts.Password(ctx, d.authFailed.Swap(false))
+			if err != nil {
+				var ce *connector.Error
+				if errors.As(err, &ce) {
+					return err // the hook classified it (a secret store that is down)
+				}
+				return &connector.Error{Kind: connector.KindUnauthorized, Tool: Tool, Op: "connect", Err: err}
+			}
+			cc.Password = pw
+			return nil
+		}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: %w", err)
 	}
-	log := opts.Logger
-	if log == nil {
-		log = slog.Default()
-	}
-	return &DB{pool: pool, opts: opts, log: log}, nil
+	d.pool = pool
+	return d, nil
 }
 
 // Close closes every connection.
@@ -135,19 +159,19 @@ func (d *DB) Migrate(ctx context.Context) error {
 	const op = "migrate"
 	tx, err := d.pool.Begin(ctx)
 	if err != nil {
-		return mapError(ctx, op, err)
+		return d.fail(ctx, op, err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrateLockID); err != nil {
-		return mapError(ctx, op, err)
+		return d.fail(ctx, op, err)
 	}
 	// Exec without arguments uses the simple protocol, which runs the whole
 	// multi-statement file.
 	if _, err := tx.Exec(ctx, schemaSQL); err != nil {
-		return mapError(ctx, op, err)
+		return d.fail(ctx, op, err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return mapError(ctx, op, err)
+		return d.fail(ctx, op, err)
 	}
 	return nil
 }
@@ -156,10 +180,20 @@ func (d *DB) Migrate(ctx context.Context) error {
 func (d *DB) Ping(ctx context.Context) error {
 	var id string
 	err := d.pool.QueryRow(ctx, "SELECT id::text FROM customers LIMIT 1").Scan(&id)
-	if err != nil && connector.KindOf(mapError(ctx, "ping", err)) != connector.KindNotFound {
-		return mapError(ctx, "ping", err)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return d.fail(ctx, "ping", err)
 	}
 	return nil
+}
+
+// fail maps err and remembers a refusal of the credentials, so the next connection
+// fetches the password again (it may have been rotated).
+func (d *DB) fail(ctx context.Context, op string, err error) error {
+	e := mapError(ctx, op, err)
+	if connector.KindOf(e) == connector.KindUnauthorized {
+		d.authFailed.Store(true)
+	}
+	return e
 }
 
 func invalid(op, field, msg string) error {

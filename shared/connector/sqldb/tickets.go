@@ -71,14 +71,14 @@ func (d *DB) CreateTicket(ctx context.Context, t connector.NewTicket) (connector
 			return tk, nil
 		}
 		if !errors.Is(err, pgx.ErrNoRows) || ext == nil {
-			return connector.Ticket{}, mapError(ctx, op, err)
+			return connector.Ticket{}, d.fail(ctx, op, err)
 		}
 		tk, err = d.scanTicket(d.pool.QueryRow(ctx, ticketByExternalID, extID))
 		if err == nil {
 			return tk, nil
 		}
 		if !errors.Is(err, pgx.ErrNoRows) {
-			return connector.Ticket{}, mapError(ctx, op, err)
+			return connector.Ticket{}, d.fail(ctx, op, err)
 		}
 	}
 	return connector.Ticket{}, &connector.Error{Kind: connector.KindConflict, Tool: Tool, Op: op, Field: "external_id",
@@ -95,19 +95,19 @@ func (d *DB) OpenTickets(ctx context.Context, email string) ([]connector.Ticket,
 	}
 	rows, err := d.pool.Query(ctx, openTickets, email, MaxOpenTickets)
 	if err != nil {
-		return nil, mapError(ctx, op, err)
+		return nil, d.fail(ctx, op, err)
 	}
 	defer rows.Close()
 	out := []connector.Ticket{}
 	for rows.Next() {
 		tk, err := d.scanTicket(rows)
 		if err != nil {
-			return nil, mapError(ctx, op, err)
+			return nil, d.fail(ctx, op, err)
 		}
 		out = append(out, tk)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, mapError(ctx, op, err)
+		return nil, d.fail(ctx, op, err)
 	}
 	return out, nil
 }

@@ -1,0 +1,363 @@
+package sqldb_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/connector/connectortest"
+	"github.com/switchboard-dev/switchboard/shared/connector/sqldb"
+	"github.com/switchboard-dev/switchboard/shared/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// fixtures describes testdata/seed.sql (the demo backend's customers and tickets).
+func fixtures() connectortest.Fixtures {
+	return connectortest.Fixtures{
+		KnownCustomer:        connectortest.AdaCustomer(),
+		UnknownEmail:         "nobody@example.com",
+		Requester:            "helpdesk.contract@example.com",
+		OpenTicketEmail:      "grace.hopper@example.com",
+		OpenTicketSubjects:   []string{"Add two more seats to our plan", "Webhook deliveries failing with 401"},
+		ClosedTicketSubjects: []string{"SSO login loops back to the sign-in page"},
+		NoTicketsEmail:       "katherine.johnson@example.com",
+	}
+}
+
+func ctxT(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+// seeded opens a fresh database on the test PostgreSQL server, migrates and seeds it.
+func seeded(t *testing.T, o sqldb.Options) (*sqldb.DB, string) {
+	t.Helper()
+	dsn := testenv.Postgres(t)
+	o.DSN = dsn
+	db, err := sqldb.Open(ctxT(t), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if err := db.Migrate(ctxT(t)); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	seed, err := os.ReadFile(filepath.Join("testdata", "seed.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool().Exec(ctxT(t), string(seed)); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	return db, dsn
+}
+
+func TestContract(t *testing.T) {
+	db, _ := seeded(t, sqldb.Options{TicketBaseURL: "https://helpdesk.example.com/tickets/"})
+	t.Run("CustomerDirectory", func(t *testing.T) { connectortest.TestCustomerDirectory(t, db, fixtures()) })
+	t.Run("Helpdesk", func(t *testing.T) { connectortest.TestHelpdesk(t, db, fixtures()) })
+}
+
+func TestMigrateIsIdempotentUnderConcurrentColdStarts(t *testing.T) {
+	db, dsn := seeded(t, sqldb.Options{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			other, err := sqldb.Open(ctxT(t), sqldb.Options{DSN: dsn})
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer other.Close()
+			errs <- other.Migrate(ctxT(t))
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("concurrent Migrate: %v", err)
+		}
+	}
+	if _, err := db.FindCustomerByEmail(ctxT(t), connectortest.AdaEmail); err != nil {
+		t.Fatalf("seed lost after re-migrating: %v", err)
+	}
+}
+
+// TestInjection: the inputs are bind parameters, so SQL in them is data. Every hostile
+// email finds nothing (or exactly its own row), and the tables survive.
+func TestInjection(t *testing.T) {
+	db, _ := seeded(t, sqldb.Options{})
+	ctx := ctxT(t)
+	hostile := []string{
+		`' OR '1'='1`,
+		`' OR 1=1 --`,
+		`ada@example.com' --`,
+		`ada@example.com' OR email LIKE '%`,
+		`x'; DROP TABLE customers; --`,
+		`x"; DROP TABLE tickets; --`,
+		`%`,
+		`_%@example.com`,
+		`\'; SELECT pg_sleep(5); --`,
+		`$1`,
+	}
+	for _, email := range hostile {
+		t.Run(email, func(t *testing.T) {
+			start := time.Now()
+			c, err := db.FindCustomerByEmail(ctx, email)
+			if !errors.Is(err, connector.ErrNotFound) {
+				t.Errorf("FindCustomerByEmail(%q) = %+v, %v; want not found", email, c, err)
+			}
+			if time.Since(start) > 2*time.Second {
+				t.Errorf("FindCustomerByEmail(%q) took %s: the input ran as SQL", email, time.Since(start))
+			}
+			ts, err := db.OpenTickets(ctx, email)
+			if err != nil || len(ts) != 0 {
+				t.Errorf("OpenTickets(%q) = %v, %v; want none", email, ts, err)
+			}
+		})
+	}
+	// Stored verbatim, read back verbatim.
+	subject := `Robert'); DROP TABLE tickets; -- "quoted" \ backslash`
+	tk, err := db.CreateTicket(ctx, connector.NewTicket{RequesterEmail: "bobby.tables@example.com", Subject: subject,
+		ExternalID: `ext' OR '1'='1`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.Subject != subject || tk.ExternalID != `ext' OR '1'='1` {
+		t.Errorf("ticket = %+v, want the subject and external id stored verbatim", tk)
+	}
+	again, err := db.CreateTicket(ctx, connector.NewTicket{RequesterEmail: "bobby.tables@example.com", Subject: "other",
+		ExternalID: `ext' OR '1'='1`})
+	if err != nil || again.ID != tk.ID {
+		t.Errorf("retry with the hostile external id = #%s, %v; want #%s", again.ID, err, tk.ID)
+	}
+	var customers, tickets int
+	if err := db.Pool().QueryRow(ctx, "SELECT (SELECT count(*) FROM customers), (SELECT count(*) FROM tickets)").Scan(&customers, &tickets); err != nil {
+		t.Fatalf("tables gone after hostile input: %v", err)
+	}
+	if customers != 9 || tickets != 12 {
+		t.Errorf("customers=%d tickets=%d, want 9 and 12 (seed + one)", customers, tickets)
+	}
+}
+
+// TestPoolReuse: a warm process serves many lookups from its few pooled connections
+// instead of connecting per call (what a warm Lambda relies on).
+func TestPoolReuse(t *testing.T) {
+	db, _ := seeded(t, sqldb.Options{MaxConns: 2})
+	ctx := ctxT(t)
+	for range 50 {
+		if _, err := db.FindCustomerByEmail(ctx, connectortest.AdaEmail); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i%2 == 0 {
+				_, _ = db.OpenTickets(ctx, "grace.hopper@example.com")
+			} else {
+				_, _ = db.FindCustomerByEmail(ctx, connectortest.AdaEmail)
+			}
+		}()
+	}
+	wg.Wait()
+	st := db.Pool().Stat()
+	if st.TotalConns() > 2 || st.NewConnsCount() > 2 {
+		t.Errorf("after 90 queries: total conns %d, new conns %d; want at most MaxConns=2 ever opened",
+			st.TotalConns(), st.NewConnsCount())
+	}
+	var backends int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND application_name = 'switchboard'`).Scan(&backends); err != nil {
+		t.Fatal(err)
+	}
+	if backends > 2 {
+		t.Errorf("server sees %d switchboard connections to this database, want at most 2", backends)
+	}
+}
+
+func TestDatabaseDown(t *testing.T) {
+	dsn := testenv.Postgres(t)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedPort := testenv.FreePort(t)
+	for _, tc := range []struct {
+		name string
+		dsn  string
+		want *connector.Error
+	}{
+		{"nothing listening", fmt.Sprintf("postgres://switchboard@127.0.0.1:%d/x?sslmode=disable", closedPort), connector.ErrUnavailable},
+		{"unknown role", fmt.Sprintf("postgres://no_such_role:pw-SECRET@%s:%d/%s?sslmode=disable", cfg.Host, cfg.Port, cfg.Database), connector.ErrUnauthorized},
+		{"unknown database", fmt.Sprintf("postgres://switchboard@%s:%d/no_such_db?sslmode=disable", cfg.Host, cfg.Port), connector.ErrUnavailable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, err := sqldb.Open(ctxT(t), sqldb.Options{DSN: tc.dsn, ConnectTimeout: time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			start := time.Now()
+			_, err = db.FindCustomerByEmail(ctxT(t), connectortest.AdaEmail)
+			if !errors.Is(err, tc.want) {
+				t.Errorf("FindCustomerByEmail: err = %v (kind %s), want %s", err, connector.KindOf(err), tc.want.Kind)
+			}
+			if el := time.Since(start); el > 3*time.Second {
+				t.Errorf("took %s, want the connect timeout to bound it", el)
+			}
+			if err != nil && strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("error quotes the password: %v", err)
+			}
+			if perr := db.Ping(ctxT(t)); !errors.Is(perr, tc.want) {
+				t.Errorf("Ping: err = %v, want %s", perr, tc.want.Kind)
+			}
+		})
+	}
+	if _, err := sqldb.Open(context.Background(), sqldb.Options{DSN: "postgres://u:pw-SECRET@host:notaport/db"}); err == nil ||
+		strings.Contains(err.Error(), "SECRET") {
+		t.Errorf("Open with a malformed DSN: err = %v, want an error without the password", err)
+	}
+}
+
+// TestSlowQuery: a query stuck behind a lock is abandoned at the caller's deadline (and
+// by statement_timeout on the server), reported as unavailable, and the pool recovers.
+func TestSlowQuery(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		opts     sqldb.Options
+		deadline time.Duration
+		wantCtx  bool
+	}{
+		{"caller deadline", sqldb.Options{StatementTimeout: -1}, 300 * time.Millisecond, true},
+		{"statement_timeout", sqldb.Options{StatementTimeout: 300 * time.Millisecond}, 10 * time.Second, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, dsn := seeded(t, tc.opts)
+			locker, err := pgx.Connect(ctxT(t), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer locker.Close(context.Background())
+			tx, err := locker.Begin(ctxT(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(ctxT(t), "LOCK TABLE customers IN ACCESS EXCLUSIVE MODE"); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), tc.deadline)
+			defer cancel()
+			start := time.Now()
+			_, err = db.FindCustomerByEmail(ctx, connectortest.AdaEmail)
+			el := time.Since(start)
+			if !errors.Is(err, connector.ErrUnavailable) {
+				t.Fatalf("err = %v (kind %s), want unavailable", err, connector.KindOf(err))
+			}
+			if tc.wantCtx && !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("err = %v, want it to match context.DeadlineExceeded", err)
+			}
+			if el > 1500*time.Millisecond {
+				t.Errorf("took %s, want about 300ms", el)
+			}
+			if err := tx.Rollback(ctxT(t)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.FindCustomerByEmail(ctxT(t), connectortest.AdaEmail); err != nil {
+				t.Errorf("after the lock is released: %v", err)
+			}
+		})
+	}
+}
+
+func TestPingOnEmptyAndMissingSchema(t *testing.T) {
+	dsn := testenv.Postgres(t)
+	db, err := sqldb.Open(ctxT(t), sqldb.Options{DSN: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Ping(ctxT(t)); err == nil {
+		t.Errorf("Ping before Migrate (no customers table) = nil, want an error")
+	}
+	if err := db.Migrate(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ping(ctxT(t)); err != nil {
+		t.Errorf("Ping on an empty customers table: %v, want nil", err)
+	}
+}
+
+// TestPasswordHook: every new connection asks the hook for the password; after the
+// server refuses the credentials, the next connection asks for a refreshed one (the
+// secret may have been rotated); a failing hook is a typed unauthorized error.
+func TestPasswordHook(t *testing.T) {
+	dsn := testenv.Postgres(t)
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var calls []bool
+	hook := func(_ context.Context, refresh bool) (string, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls = append(calls, refresh)
+		return "pw-SECRET", nil
+	}
+	bad := fmt.Sprintf("postgres://no_such_role@%s:%d/%s?sslmode=disable", cfg.Host, cfg.Port, cfg.Database)
+	db, err := sqldb.Open(ctxT(t), sqldb.Options{DSN: bad, Password: hook})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for range 2 {
+		if _, err := db.FindCustomerByEmail(ctxT(t), connectortest.AdaEmail); !errors.Is(err, connector.ErrUnauthorized) ||
+			strings.Contains(err.Error(), "SECRET") {
+			t.Fatalf("err = %v, want unauthorized without the password", err)
+		}
+	}
+	mu.Lock()
+	got := fmt.Sprint(calls)
+	mu.Unlock()
+	if got != "[false true]" {
+		t.Errorf("hook calls (refresh flags) = %s, want [false true]", got)
+	}
+
+	good, err := sqldb.Open(ctxT(t), sqldb.Options{DSN: dsn, Password: hook})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer good.Close()
+	if err := good.Migrate(ctxT(t)); err != nil {
+		t.Fatalf("with a password hook (trust auth ignores it): %v", err)
+	}
+
+	failing, err := sqldb.Open(ctxT(t), sqldb.Options{DSN: dsn, Password: func(context.Context, bool) (string, error) {
+		return "", errors.New("secrets: secret sql (aws): unavailable")
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer failing.Close()
+	if _, err := failing.FindCustomerByEmail(ctxT(t), connectortest.AdaEmail); !errors.Is(err, connector.ErrUnauthorized) {
+		t.Errorf("hook failure: err = %v, want unauthorized", err)
+	}
+}
