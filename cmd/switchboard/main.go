@@ -1,0 +1,52 @@
+// Command switchboard runs Switchboard locally: `serve` hosts the webhooks over HTTP,
+// `invoke` runs one event file through the handlers, `check` proves each configured
+// business tool is reachable with its credentials.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `usage: switchboard <command> [flags]
+
+commands:
+  serve   [--addr 127.0.0.1:8080] [--config FILE]   serve the webhooks over HTTP
+  invoke  --platform P [--config FILE] FILE|-        run one webhook event, print the response
+  check   [--config FILE] [--json]                   authenticate to each configured tool
+
+With no --config, Switchboard uses its embedded default: the demo backend and an
+embedded store under ./.switchboard/. SWITCHBOARD_* environment variables override
+the file (see README).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr)
+	case "invoke":
+		return invoke(ctx, args[1:], stdin, stdout, stderr)
+	case "check":
+		return check(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "switchboard: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}

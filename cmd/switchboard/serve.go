@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform/rasa"
+	"github.com/switchboard-dev/switchboard/shared/server"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "", "listen address (default from config, 127.0.0.1:8080)")
+	cfgPath := fs.String("config", "", "configuration file (YAML); empty = embedded default")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := config.Load(*cfgPath, nil)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	if *addr != "" {
+		cfg.Server.Addr = *addr
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	a, err := app.Build(ctx, cfg, app.Options{Logger: logger})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer a.Close()
+	h := server.Handler(a.Engine, server.Options{
+		MaxBodyBytes: cfg.Server.MaxBodyBytes,
+		Logger:       logger,
+		RasaActions:  rasa.Actions(cfg.Intents.Names(conversation.Rasa)),
+	})
+	err = server.Serve(ctx, cfg.Server.Addr, h, 10*time.Second, func(l net.Addr) {
+		logger.Info("switchboard serving", slog.String("addr", l.String()),
+			slog.String("customers", cfg.Connectors.Customers), slog.String("tickets", cfg.Connectors.Tickets),
+			slog.String("payments", cfg.Connectors.Payments), slog.String("kb", cfg.Connectors.KB))
+		fmt.Fprintf(stdout, "switchboard listening on http://%s (webhooks under /webhooks/{dialogflow,dialogflow-cx,lex,rasa})\n", l)
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,288 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/connector/demo"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// eventFile names each intent's sample event in events/<platform>/.
+var eventFile = map[conversation.Intent]string{
+	conversation.LookupCustomer: "lookup_customer.json",
+	conversation.CreateTicket:   "create_ticket.json",
+	conversation.VerifyPayment:  "verify_payment.json",
+	conversation.SearchKB:       "search_kb.json",
+}
+
+// goldenCase changes an intent's sample event into one situation.
+type goldenCase struct {
+	name string
+	// slots to set (a nil value removes the slot) in the sample event.
+	slots map[string]*string
+	// backendDown makes every business tool fail as unavailable.
+	backendDown bool
+}
+
+func str(s string) *string { return &s }
+
+// casesFor lists the situations each intent is tested in.
+func casesFor(in conversation.Intent) []goldenCase {
+	required := map[conversation.Intent]string{
+		conversation.LookupCustomer: intents.SlotEmail,
+		conversation.CreateTicket:   intents.SlotEmail,
+		conversation.VerifyPayment:  intents.SlotPaymentReference,
+		conversation.SearchKB:       intents.SlotQuery,
+	}[in]
+	invalid := map[conversation.Intent]string{
+		conversation.LookupCustomer: "ada at example dot com",
+		conversation.CreateTicket:   "ada@@example",
+		conversation.VerifyPayment:  "!!",
+		conversation.SearchKB:       "?",
+	}[in]
+	notFound := map[conversation.Intent]map[string]*string{
+		conversation.LookupCustomer: {intents.SlotEmail: str("nobody@example.com")},
+		conversation.CreateTicket:   {intents.SlotEmail: str("new.customer@example.com")},
+		conversation.VerifyPayment:  {intents.SlotPaymentReference: str("pi_3NotARealPaymentXyz")},
+		conversation.SearchKB:       {intents.SlotQuery: str("zzqx flurble wibble")},
+	}[in]
+	return []goldenCase{
+		{name: "success"},
+		{name: "missing_slot", slots: map[string]*string{required: nil}},
+		{name: "invalid_slot", slots: map[string]*string{required: str(invalid)}},
+		{name: "not_found", slots: notFound},
+		{name: "backend_error", backendDown: true},
+	}
+}
+
+// TestGoldenMatrix runs every platform × intent × situation through the whole stack
+// (adapter → engine → intents → demo backend → adapter), validates each 200 response
+// against the platform's response schema, and compares it with its golden file.
+func TestGoldenMatrix(t *testing.T) {
+	for _, p := range conversation.Platforms {
+		t.Run(string(p), func(t *testing.T) {
+			t.Parallel()
+			for _, in := range conversation.Intents {
+				for _, c := range casesFor(in) {
+					t.Run(string(in)+"/"+c.name, func(t *testing.T) {
+						body := readEvent(t, p, eventFile[in])
+						if c.slots != nil {
+							body = withSlots(t, p, body, c.slots)
+						}
+						e := newEngine(t, c.backendDown)
+						resp := e.Serve(context.Background(), p, body)
+						checkResponse(t, p, resp)
+						golden(t, filepath.Join("testdata", "golden", string(p), string(in), c.name+".json"), resp)
+					})
+				}
+			}
+			for _, c := range []struct{ name, file string }{
+				{"malformed_json", "malformed.json"},
+				{"unknown_intent", "invalid/unknown_intent.json"},
+			} {
+				t.Run(c.name, func(t *testing.T) {
+					resp := newEngine(t, false).Serve(context.Background(), p, readEvent(t, p, c.file))
+					checkResponse(t, p, resp)
+					golden(t, filepath.Join("testdata", "golden", string(p), c.name+".json"), resp)
+				})
+			}
+		})
+	}
+}
+
+func readEvent(t testing.TB, p conversation.Platform, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "events", string(p), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// newEngine wires the default stack on a fresh demo database, or on tools that are all
+// down.
+func newEngine(t *testing.T, down bool) *engine.Engine {
+	t.Helper()
+	cfg, err := config.Load("", []string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deps intents.Deps
+	if down {
+		deps = intents.Deps{Customers: downTool{}, Tickets: downTool{}, Payments: downTool{}, KB: downTool{}}
+	} else {
+		b, err := demo.Open(context.Background(), filepath.Join(t.TempDir(), "demo.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		deps = intents.Deps{Customers: b, Tickets: b, Payments: b, KB: b}
+	}
+	deps.SupportEmail = cfg.SupportEmail
+	return engine.New(cfg, intents.New(deps), engine.Options{Adapters: app.DefaultAdapters(cfg)})
+}
+
+// checkResponse validates a response: 200 bodies against the platform's schema, errors
+// as JSON with a reason.
+func checkResponse(t *testing.T, p conversation.Platform, resp engine.Response) {
+	t.Helper()
+	if resp.Status == 200 {
+		schematest.Validate(t, p, resp.Body)
+		return
+	}
+	var reason struct {
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal(resp.Body, &reason); err != nil || reason.Error == "" {
+		t.Fatalf("HTTP %d without a JSON reason: %s", resp.Status, resp.Body)
+	}
+}
+
+func golden(t *testing.T, path string, resp engine.Response) {
+	t.Helper()
+	var pretty bytes.Buffer
+	fmt.Fprintf(&pretty, "{\n  \"status\": %d,\n  \"body\": ", resp.Status)
+	if err := json.Indent(&pretty, resp.Body, "  ", "  "); err != nil {
+		t.Fatalf("body is not JSON: %s", resp.Body)
+	}
+	pretty.WriteString("\n}\n")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./tests -run Golden -update to create it)", err)
+	}
+	if !bytes.Equal(pretty.Bytes(), want) {
+		t.Errorf("response differs from %s\ngot:\n%s\nwant:\n%s", path, pretty.Bytes(), want)
+	}
+}
+
+// downTool is every business tool failing as unavailable.
+type downTool struct{}
+
+var errDown = &connector.Error{Kind: connector.KindUnavailable, Tool: "test", Op: "any", StatusCode: 503}
+
+func (downTool) FindCustomerByEmail(context.Context, string) (connector.Customer, error) {
+	return connector.Customer{}, errDown
+}
+func (downTool) CreateTicket(context.Context, connector.NewTicket) (connector.Ticket, error) {
+	return connector.Ticket{}, errDown
+}
+func (downTool) OpenTickets(context.Context, string) ([]connector.Ticket, error) { return nil, errDown }
+func (downTool) FindPayment(context.Context, string) (connector.Payment, error) {
+	return connector.Payment{}, errDown
+}
+func (downTool) RecentPayments(context.Context, string, int) ([]connector.Payment, error) {
+	return nil, errDown
+}
+func (downTool) SearchArticles(context.Context, string, int) ([]connector.Article, error) {
+	return nil, errDown
+}
+
+// withSlots sets or removes slot values in a sample event, where each platform carries
+// them.
+func withSlots(t *testing.T, p conversation.Platform, body []byte, slots map[string]*string) []byte {
+	t.Helper()
+	var ev map[string]any
+	if err := json.Unmarshal(body, &ev); err != nil {
+		t.Fatal(err)
+	}
+	obj := func(m map[string]any, path ...string) map[string]any {
+		for _, k := range path {
+			next, _ := m[k].(map[string]any)
+			if next == nil {
+				next = map[string]any{}
+				m[k] = next
+			}
+			m = next
+		}
+		return m
+	}
+	for name, v := range slots {
+		switch p {
+		case conversation.DialogflowES:
+			setOrDelete(obj(ev, "queryResult", "parameters"), name, v)
+			ctxs, _ := obj(ev, "queryResult")["outputContexts"].([]any)
+			for _, c := range ctxs {
+				if cm, ok := c.(map[string]any); ok {
+					if params, ok := cm["parameters"].(map[string]any); ok {
+						setOrDelete(params, name, v)
+						delete(params, name+".original")
+					}
+				}
+			}
+		case conversation.DialogflowCX:
+			setOrDelete(obj(ev, "sessionInfo", "parameters"), name, v)
+			if ii, ok := ev["intentInfo"].(map[string]any); ok {
+				if params, ok := ii["parameters"].(map[string]any); ok {
+					if v == nil {
+						delete(params, name)
+					} else {
+						params[name] = map[string]any{"originalValue": *v, "resolvedValue": *v}
+					}
+				}
+			}
+		case conversation.LexV2:
+			s := obj(ev, "sessionState", "intent", "slots")
+			if v == nil {
+				s[name] = nil
+			} else {
+				s[name] = map[string]any{"shape": "Scalar", "value": map[string]any{
+					"originalValue": *v, "interpretedValue": *v, "resolvedValues": []any{*v}}}
+			}
+		case conversation.Rasa:
+			s := obj(ev, "tracker", "slots")
+			if v == nil {
+				s[name] = nil
+			} else {
+				s[name] = *v
+			}
+			lm := obj(ev, "tracker", "latest_message")
+			if ents, ok := lm["entities"].([]any); ok {
+				kept := ents[:0]
+				for _, e := range ents {
+					if em, ok := e.(map[string]any); ok && em["entity"] == name {
+						continue
+					}
+					kept = append(kept, e)
+				}
+				lm["entities"] = kept
+			}
+		}
+	}
+	out, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func setOrDelete(m map[string]any, k string, v *string) {
+	if v == nil {
+		delete(m, k)
+		return
+	}
+	m[k] = *v
+}
