@@ -1,0 +1,550 @@
+package telemetry
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+)
+
+// Redacted replaces a value that must never be logged.
+const Redacted = "[REDACTED]"
+
+// Redactor scrubs secrets and personal data from log attributes, however nested:
+//
+//   - values under a sensitive key (password, secret, token, authorization, api key,
+//     cookie, credential, private key, signature, card number, cvc, …) are replaced
+//     whole, whatever their type;
+//   - registered secret values (AddSecret) are cut out of every string;
+//   - credentials recognisable by their shape are cut out of free text: Bearer/Basic
+//     authorization values, key=value pairs with a sensitive key, Stripe/Slack/GitHub/
+//     GitLab tokens, AWS access key ids, JWTs, PEM private keys;
+//   - card numbers (13–19 digits passing the Luhn check) keep only their last four
+//     digits, phone numbers their last two, e-mail addresses their first letter and
+//     domain (a***@example.com).
+//
+// Structs, maps and slices are redacted through their JSON form (what the JSON log
+// handler would print), so a field tagged `json:"email"` is treated like any other.
+// Safe for concurrent use.
+type Redactor struct {
+	mu      sync.RWMutex
+	secrets []string
+}
+
+// NewRedactor returns a Redactor that also removes the given secret values.
+func NewRedactor(secrets ...string) *Redactor {
+	r := &Redactor{}
+	for _, s := range secrets {
+		r.AddSecret(s)
+	}
+	return r
+}
+
+// minSecretLen keeps short strings ("test", "demo") from being registered as secrets
+// and then cut out of every word that contains them.
+const minSecretLen = 8
+
+// AddSecret registers a secret value (an API key, a client secret, a password read
+// from the secret store) to cut out of every logged string.
+func (r *Redactor) AddSecret(s string) {
+	s = strings.TrimSpace(s)
+	if len(s) < minSecretLen {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, have := range r.secrets {
+		if have == s {
+			return
+		}
+	}
+	r.secrets = append(r.secrets, s)
+}
+
+// sensitiveKeyParts are matched inside a normalized key (lower case, without _ - . and
+// spaces); sensitiveKeys must match the whole normalized key.
+var (
+	sensitiveKeyParts = []string{"password", "passwd", "secret", "token", "authorization",
+		"apikey", "cookie", "credential", "privatekey", "signature", "cardnumber", "accesskey"}
+	sensitiveKeys = map[string]bool{"auth": true, "pin": true, "pan": true, "cvc": true, "cvv": true,
+		"cvc2": true, "cvv2": true, "ssn": true, "iban": true, "card": true, "number": false, "pwd": true,
+		"xapikey": true, "proxyauthorization": true, "setcookie": true}
+)
+
+// SensitiveKey reports whether values logged under key are redacted whole.
+func SensitiveKey(key string) bool {
+	if len(key) < 3 {
+		return false
+	}
+	var buf [64]byte
+	n := 0
+	for i := 0; i < len(key) && n < len(buf); i++ {
+		c := key[i]
+		switch {
+		case c == '_' || c == '-' || c == '.' || c == ' ':
+			continue
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+	}
+	k := string(buf[:n])
+	if sensitiveKeys[k] {
+		return true
+	}
+	for _, p := range sensitiveKeyParts {
+		if strings.Contains(k, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// String returns s with secrets and personal data removed or masked.
+func (r *Redactor) String(s string) string {
+	if len(s) < 5 {
+		return s
+	}
+	r.mu.RLock()
+	for _, sec := range r.secrets {
+		if strings.Contains(s, sec) {
+			s = strings.ReplaceAll(s, sec, Redacted)
+		}
+	}
+	r.mu.RUnlock()
+	s = redactCredentials(s)
+	if strings.IndexByte(s, '@') >= 0 {
+		s = maskEmails(s)
+	}
+	if digitCount(s) >= 7 {
+		s = maskNumbers(s)
+	}
+	return s
+}
+
+// Attr returns a with its value redacted, and whether anything changed.
+func (r *Redactor) Attr(a slog.Attr) (slog.Attr, bool) {
+	if SensitiveKey(a.Key) {
+		return slog.String(a.Key, Redacted), true
+	}
+	v, changed := r.value(a.Value)
+	if !changed {
+		return a, false
+	}
+	return slog.Attr{Key: a.Key, Value: v}, true
+}
+
+// Attrs redacts each attribute, returning as (unchanged) when nothing needed it.
+func (r *Redactor) Attrs(as []slog.Attr) []slog.Attr {
+	var out []slog.Attr
+	for i, a := range as {
+		ra, changed := r.Attr(a)
+		if changed && out == nil {
+			out = append(make([]slog.Attr, 0, len(as)), as[:i]...)
+		}
+		if out != nil {
+			out = append(out, ra)
+		}
+	}
+	if out == nil {
+		return as
+	}
+	return out
+}
+
+func (r *Redactor) value(v slog.Value) (slog.Value, bool) {
+	resolved := false
+	if v.Kind() == slog.KindLogValuer {
+		v = v.Resolve()
+		resolved = true
+	}
+	switch v.Kind() {
+	case slog.KindString:
+		s := v.String()
+		if rs := r.String(s); rs != s {
+			return slog.StringValue(rs), true
+		}
+	case slog.KindGroup:
+		as := v.Group()
+		if ras := r.Attrs(as); len(as) > 0 && &ras[0] != &as[0] {
+			return slog.GroupValue(ras...), true
+		}
+	case slog.KindAny:
+		if nv, changed := r.anyValue(v.Any()); changed {
+			return nv, true
+		}
+	}
+	return v, resolved
+}
+
+// anyValue redacts a value of kind Any: errors by their message, byte slices as JSON
+// or text, everything else through its JSON encoding.
+func (r *Redactor) anyValue(x any) (slog.Value, bool) {
+	switch t := x.(type) {
+	case nil, bool, float32, float64, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return slog.AnyValue(x), false
+	case error:
+		return slog.StringValue(r.String(t.Error())), true
+	case json.RawMessage:
+		return r.bytesValue(t), true
+	case []byte:
+		return r.bytesValue(t), true
+	}
+	raw, err := json.Marshal(x)
+	if err != nil {
+		return slog.StringValue("[unloggable value]"), true
+	}
+	return r.bytesValue(raw), true
+}
+
+func (r *Redactor) bytesValue(b []byte) slog.Value {
+	var tree any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&tree); err != nil || dec.More() {
+		return slog.StringValue(r.String(string(b)))
+	}
+	return slog.AnyValue(r.Tree(tree))
+}
+
+// Tree redacts a decoded JSON value (map[string]any, []any, string, json.Number, …) in
+// place where it can and returns it.
+func (r *Redactor) Tree(x any) any {
+	switch t := x.(type) {
+	case map[string]any:
+		for k, v := range t {
+			if SensitiveKey(k) {
+				t[k] = Redacted
+				continue
+			}
+			t[k] = r.Tree(v)
+		}
+		return t
+	case []any:
+		for i, v := range t {
+			t[i] = r.Tree(v)
+		}
+		return t
+	case string:
+		return r.String(t)
+	case json.Number:
+		s := string(t)
+		if strings.ContainsAny(s, ".eE") {
+			return t
+		}
+		if m := maskNumbers(s); m != s {
+			return m
+		}
+		return t
+	}
+	return x
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isAlnum(c byte) bool {
+	return isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+}
+
+func digitCount(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+// tokenChar is a character of an opaque credential (base64, base64url, hex, ids).
+func tokenChar(c byte) bool {
+	return isAlnum(c) || c == '_' || c == '-' || c == '.' || c == '=' || c == '+' || c == '/' || c == '~'
+}
+
+// credentialPrefixes start tokens whose shape gives them away.
+var credentialPrefixes = []string{
+	"sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_", // Stripe
+	"xoxb-", "xoxp-", "xoxa-", "xoxs-", "xapp-", // Slack
+	"ghp_", "gho_", "ghs_", "ghu_", "github_pat_", "glpat-", // GitHub, GitLab
+	"AKIA", "ASIA", // AWS access key ids
+	"eyJ",          // JWTs (a base64url JSON header)
+	"00D",          // Salesforce session ids (org id prefix), checked for length below
+}
+
+var authSchemes = []string{"Bearer ", "bearer ", "BEARER ", "Basic ", "basic ", "BASIC ", "Token ", "token "}
+
+// redactCredentials removes authorization values, sensitive key=value pairs, PEM
+// private keys and tokens recognisable by their prefix.
+func redactCredentials(s string) string {
+	if i := strings.Index(s, "-----BEGIN"); i >= 0 && strings.Contains(s[i:], "PRIVATE KEY") {
+		end := strings.Index(s[i:], "-----END")
+		if end < 0 {
+			return s[:i] + Redacted
+		}
+		rest := s[i+end+len("-----END"):]
+		if j := strings.Index(rest, "-----"); j >= 0 {
+			rest = rest[j+5:]
+		} else {
+			rest = ""
+		}
+		s = s[:i] + Redacted + redactCredentials(rest)
+	}
+	for _, scheme := range authSchemes {
+		for from := 0; ; {
+			i := strings.Index(s[from:], scheme)
+			if i < 0 {
+				break
+			}
+			start := from + i + len(scheme)
+			end := start
+			for end < len(s) && tokenChar(s[end]) {
+				end++
+			}
+			if end-start >= 6 && s[start:end] != Redacted {
+				s = s[:start] + Redacted + s[end:]
+				end = start + len(Redacted)
+			}
+			from = end
+		}
+	}
+	s = redactKeyValues(s)
+	for _, p := range credentialPrefixes {
+		for from := 0; ; {
+			i := strings.Index(s[from:], p)
+			if i < 0 {
+				break
+			}
+			start := from + i
+			end := start + len(p)
+			for end < len(s) && tokenChar(s[end]) {
+				end++
+			}
+			if (start == 0 || !tokenChar(s[start-1])) && credentialShape(p, s[start:end]) {
+				s = s[:start] + Redacted + s[end:]
+				end = start + len(Redacted)
+			}
+			from = end
+		}
+	}
+	return s
+}
+
+func credentialShape(prefix, tok string) bool {
+	switch prefix {
+	case "AKIA", "ASIA":
+		if len(tok) != 20 {
+			return false
+		}
+		for i := 4; i < 20; i++ {
+			if c := tok[i]; !(c >= 'A' && c <= 'Z') && !isDigit(c) {
+				return false
+			}
+		}
+		return true
+	case "eyJ":
+		return strings.Count(tok, ".") == 2 && len(tok) >= 20
+	case "00D":
+		return len(tok) >= 40 && strings.Contains(tok, "!")
+	}
+	return len(tok) > len(prefix)+4
+}
+
+// redactKeyValues removes the value of key=value / key: value pairs (query strings,
+// headers, log text) whose key is sensitive.
+func redactKeyValues(s string) string {
+	for from := 0; from < len(s); {
+		i := strings.IndexAny(s[from:], "=:")
+		if i < 0 {
+			break
+		}
+		sep := from + i
+		// The key is the identifier just before the separator (allowing a closing quote).
+		kEnd := sep
+		if kEnd > 0 && (s[kEnd-1] == '"' || s[kEnd-1] == '\'') {
+			kEnd--
+		}
+		kStart := kEnd
+		for kStart > 0 && (isAlnum(s[kStart-1]) || s[kStart-1] == '_' || s[kStart-1] == '-') {
+			kStart--
+		}
+		vStart := sep + 1
+		for vStart < len(s) && (s[vStart] == ' ' || s[vStart] == '"' || s[vStart] == '\'') {
+			vStart++
+		}
+		vEnd := vStart
+		for vEnd < len(s) && s[vEnd] != '&' && s[vEnd] != ' ' && s[vEnd] != '"' && s[vEnd] != '\'' && s[vEnd] != ',' && s[vEnd] != ';' && s[vEnd] != '}' {
+			vEnd++
+		}
+		if kEnd > kStart && vEnd > vStart && SensitiveKey(s[kStart:kEnd]) && s[vStart:vEnd] != Redacted {
+			// "Authorization: Bearer x" keeps the scheme name out of the way.
+			if s[vStart:vEnd] == "Bearer" || s[vStart:vEnd] == "Basic" {
+				from = vEnd
+				continue
+			}
+			s = s[:vStart] + Redacted + s[vEnd:]
+			vEnd = vStart + len(Redacted)
+		}
+		from = max(vEnd, sep+1)
+	}
+	return s
+}
+
+func emailLocal(c byte) bool {
+	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
+}
+
+func emailDomain(c byte) bool { return isAlnum(c) || c == '.' || c == '-' }
+
+// maskEmails keeps the first character of the local part and the domain of every
+// e-mail address: jane.doe@example.com → j***@example.com.
+func maskEmails(s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '@' {
+			continue
+		}
+		ls := i
+		for ls > last && emailLocal(s[ls-1]) {
+			ls--
+		}
+		de := i + 1
+		for de < len(s) && emailDomain(s[de]) {
+			de++
+		}
+		for de > i+1 && (s[de-1] == '.' || s[de-1] == '-') {
+			de--
+		}
+		domain := s[i+1 : de]
+		dot := strings.LastIndexByte(domain, '.')
+		if ls == i || dot <= 0 || dot == len(domain)-1 {
+			continue
+		}
+		if b.Len() == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[last:ls])
+		b.WriteByte(s[ls])
+		b.WriteString("***@")
+		b.WriteString(domain)
+		last = de
+		i = de - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// maskNumbers masks card numbers (13–19 digits passing the Luhn check, spaces or
+// dashes allowed between groups) and phone numbers (a leading + and 8–15 digits, or
+// 10–15 digits). Dates and IPv4 addresses are left alone.
+func maskNumbers(s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(isDigit(c) || c == '+' || c == '(') || (i > 0 && (isAlnum(s[i-1]) || s[i-1] == '_')) {
+			continue
+		}
+		end, digits, seps, dotsOnly := scanNumber(s, i)
+		if digits < 7 || (end < len(s) && (isAlnum(s[end]) || s[end] == '_')) {
+			if end > i {
+				i = end - 1
+			}
+			continue
+		}
+		run := s[i:end]
+		var repl string
+		ds := onlyDigits(run)
+		switch {
+		case digits >= 13 && digits <= 19 && luhn(ds):
+			repl = "[card ****" + ds[len(ds)-4:] + "]"
+		case looksLikeDate(run) || (dotsOnly && seps == 3 && digits <= 12):
+		case (run[0] == '+' && digits >= 8 && digits <= 15) || (digits >= 10 && digits <= 15):
+			repl = "[phone ***" + ds[len(ds)-2:] + "]"
+		}
+		if repl != "" {
+			if b.Len() == 0 {
+				b.Grow(len(s))
+			}
+			b.WriteString(s[last:i])
+			b.WriteString(repl)
+			last = end
+		}
+		i = end - 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// scanNumber reads a run of digits and single separators starting at i. It returns
+// where the run ends (trailing separators excluded), its digit count, the number of
+// separators and whether every separator is a dot.
+func scanNumber(s string, i int) (end, digits, seps int, dotsOnly bool) {
+	dotsOnly = true
+	j := i
+	if s[j] == '+' {
+		j++
+	}
+	end = j
+	prevSep := true
+	pending, pendingNonDot := 0, false // separators not yet followed by a digit
+	for ; j < len(s); j++ {
+		c := s[j]
+		switch {
+		case isDigit(c):
+			digits++
+			seps += pending
+			dotsOnly = dotsOnly && !pendingNonDot
+			pending, pendingNonDot = 0, false
+			prevSep = false
+			end = j + 1
+		case (c == ' ' || c == '-' || c == '.' || c == '(' || c == ')') && (!prevSep || c == '(' || (c == ' ' && j > 0 && s[j-1] == ')')):
+			pending++
+			pendingNonDot = pendingNonDot || c != '.'
+			prevSep = c != ')'
+		default:
+			return end, digits, seps, dotsOnly
+		}
+	}
+	return end, digits, seps, dotsOnly
+}
+
+func onlyDigits(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
+}
+
+// looksLikeDate matches 2024-05-01 and 2024-05-01 12 (a date before a time).
+func looksLikeDate(run string) bool {
+	return len(run) >= 10 && isDigit(run[0]) && isDigit(run[3]) && run[4] == '-' && run[7] == '-' && isDigit(run[9])
+}
+
+// luhn reports whether the digit string passes the Luhn checksum.
+func luhn(ds string) bool {
+	sum := 0
+	double := false
+	for i := len(ds) - 1; i >= 0; i-- {
+		d := int(ds[i] - '0')
+		if double {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		double = !double
+	}
+	return sum%10 == 0
+}

@@ -1,0 +1,127 @@
+package telemetry
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/smithy-go/middleware"
+	"go.opentelemetry.io/contrib/propagators/aws/xray"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/exporters/stdout/stdouttrace"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+)
+
+// TracerName names Switchboard's tracer (the instrumentation scope).
+const TracerName = "github.com/switchboard-dev/switchboard"
+
+// TraceHeader is the HTTP header and Lambda context key carrying the X-Ray trace.
+const TraceHeader = "X-Amzn-Trace-Id"
+
+// lambdaTraceKey is the context key aws-lambda-go stores the invocation's trace header
+// under (a plain string: that is the library's choice).
+const lambdaTraceKey = "x-amzn-trace-id"
+
+// Tracing holds the tracer provider, the X-Ray propagator and the tracer.
+type Tracing struct {
+	Provider   trace.TracerProvider
+	Propagator propagation.TextMapPropagator
+	tracer     trace.Tracer
+	shutdown   func(context.Context) error
+}
+
+// NewTracing returns tracing for mode "none" (spans not recorded; incoming X-Ray
+// trace ids still propagate) or "stdout" (spans exported as JSON to w, synchronously:
+// a local-run aid). Span and trace ids are X-Ray compatible (the trace id starts with
+// the epoch seconds) so that they can be sent to X-Ray through an OTLP collector.
+func NewTracing(mode string, w io.Writer) (*Tracing, error) {
+	t := &Tracing{Propagator: xray.Propagator{}, shutdown: func(context.Context) error { return nil }}
+	switch mode {
+	case "", "none":
+		t.Provider = noop.NewTracerProvider()
+	case "stdout":
+		exp, err := stdouttrace.New(stdouttrace.WithWriter(w))
+		if err != nil {
+			return nil, err
+		}
+		tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithIDGenerator(xray.NewIDGenerator()))
+		t.Provider, t.shutdown = tp, tp.Shutdown
+	default:
+		return nil, fmt.Errorf("telemetry: tracing %q: want none or stdout", mode)
+	}
+	t.tracer = t.Provider.Tracer(TracerName)
+	return t, nil
+}
+
+// NewTracingWith wraps a caller's provider (tests, or an OTLP pipeline set up in main).
+func NewTracingWith(tp trace.TracerProvider) *Tracing {
+	return &Tracing{Provider: tp, Propagator: xray.Propagator{}, tracer: tp.Tracer(TracerName),
+		shutdown: func(context.Context) error { return nil }}
+}
+
+// Tracer returns Switchboard's tracer.
+func (t *Tracing) Tracer() trace.Tracer { return t.tracer }
+
+// Shutdown flushes and stops the exporter.
+func (t *Tracing) Shutdown(ctx context.Context) error { return t.shutdown(ctx) }
+
+// Extract returns ctx with the remote X-Ray parent named by header (an
+// X-Amzn-Trace-Id value: Root=1-…;Parent=…;Sampled=1), or ctx unchanged.
+func (t *Tracing) Extract(ctx context.Context, header string) context.Context {
+	if header == "" {
+		return ctx
+	}
+	return t.Propagator.Extract(ctx, propagation.MapCarrier{TraceHeader: header})
+}
+
+// XRayTraceID formats an OpenTelemetry trace id the way X-Ray and CloudWatch show it
+// (1-xxxxxxxx-yyyyyyyyyyyyyyyyyyyyyyyy), or "" for an invalid id.
+func XRayTraceID(id trace.TraceID) string {
+	if !id.IsValid() {
+		return ""
+	}
+	h := id.String()
+	return "1-" + h[:8] + "-" + h[8:]
+}
+
+// InstrumentAWS adds a client span around every AWS SDK operation made with cfg
+// (DynamoDB, Secrets Manager, …), named "<Service>.<Operation>" with the rpc.*
+// attributes, as a child of the turn's span.
+func (t *Tracing) InstrumentAWS(cfg *aws.Config) {
+	tracer := t.tracer
+	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("SwitchboardTrace",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				service, op := awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx)
+				ctx, span := tracer.Start(ctx, service+"."+op, trace.WithSpanKind(trace.SpanKindClient),
+					trace.WithAttributes(attribute.String("rpc.system", "aws-api"),
+						attribute.String("rpc.service", service), attribute.String("rpc.method", op),
+						attribute.String("cloud.region", awsmiddleware.GetRegion(ctx))))
+				defer span.End()
+				out, md, err := next.HandleInitialize(ctx, in)
+				if rid, ok := awsmiddleware.GetRequestIDMetadata(md); ok {
+					span.SetAttributes(attribute.String("aws.request_id", rid))
+				}
+				if err != nil {
+					span.RecordError(err)
+					span.SetStatus(codes.Error, "aws call failed")
+				}
+				return out, md, err
+			}), middleware.Before)
+	})
+}
+
+// spanAfter records a span for work that already finished (a business-tool call
+// attempt reported by the resilience layer after the fact).
+func (t *Tracing) spanAfter(ctx context.Context, name string, start time.Time, d time.Duration, attrs ...attribute.KeyValue) trace.Span {
+	_, span := t.tracer.Start(ctx, name, trace.WithTimestamp(start), trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attrs...))
+	return span
+}
