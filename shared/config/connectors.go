@@ -1,14 +1,20 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Connectors chooses which business tool serves each capability and configures each
-// tool. Owned by the connectors work (issue 3): tool sections are added here.
+// tool and where their credentials come from.
 type Connectors struct {
 	Customers string `yaml:"customers"` // demo | salesforce | hubspot | sql
 	Tickets   string `yaml:"tickets"`   // demo | zendesk | sql
 	Payments  string `yaml:"payments"`  // demo | stripe
 	KB        string `yaml:"kb"`        // demo | zendesk
+
+	// Secrets says where the tools' credentials come from.
+	Secrets Secrets `yaml:"secrets"`
 
 	Salesforce Salesforce `yaml:"salesforce"`
 	HubSpot    HubSpot    `yaml:"hubspot"`
@@ -17,24 +23,61 @@ type Connectors struct {
 	SQL        SQL        `yaml:"sql"`
 }
 
+// Secrets configures the credentials source shared by every connector.
+type Secrets struct {
+	// Provider is "env" (default: SWITCHBOARD_SECRET_<ID> variables holding each
+	// secret's JSON object, for local development), "file" (a JSON file mapping
+	// secret id to object) or "aws" (AWS Secrets Manager, one JSON secret per tool).
+	Provider string `yaml:"provider"`
+	// File is the JSON file of the file provider.
+	File string `yaml:"file"`
+	// MaxAge is how long a secret is served from memory before it is fetched again
+	// (default 5m). A tool answering 401/403 makes the connector fetch it at once.
+	MaxAge time.Duration `yaml:"max_age"`
+	// Prefix is prepended to every secret id with the aws provider (e.g. "prod/").
+	Prefix string `yaml:"prefix"`
+	// Endpoint overrides the Secrets Manager endpoint (local tests); "" keeps the
+	// SDK's own resolution, which also honours AWS_ENDPOINT_URL.
+	Endpoint string `yaml:"endpoint"`
+}
+
+// Secret providers.
+const (
+	SecretsEnv  = "env"
+	SecretsFile = "file"
+	SecretsAWS  = "aws"
+)
+
+// Uses reports whether tool serves any capability.
+func (c Connectors) Uses(tool string) bool {
+	return c.Customers == tool || c.Tickets == tool || c.Payments == tool || c.KB == tool
+}
+
 func (c *Connectors) applyDefaults() {
 	for _, f := range []*string{&c.Customers, &c.Tickets, &c.Payments, &c.KB} {
 		if *f == "" {
-			*f = "demo"
+			*f = ToolDemo
 		}
 	}
+	if c.Secrets.Provider == "" {
+		c.Secrets.Provider = SecretsEnv
+	}
+	setDur(&c.Secrets.MaxAge, 5*time.Minute)
 	c.Zendesk.applyDefaults()
+	c.Stripe.applyDefaults()
+	c.SQL.applyDefaults()
 }
 
 func (c Connectors) validate() error {
 	allowed := map[string][]string{
-		"customers": {"demo", "salesforce", "hubspot", "sql"},
-		"tickets":   {"demo", "zendesk", "sql"},
-		"payments":  {"demo", "stripe"},
-		"kb":        {"demo", "zendesk"},
+		"customers": {ToolDemo, ToolSalesforce, ToolHubSpot, ToolSQL},
+		"tickets":   {ToolDemo, ToolZendesk, ToolSQL},
+		"payments":  {ToolDemo, ToolStripe},
+		"kb":        {ToolDemo, ToolZendesk},
 	}
 	got := map[string]string{"customers": c.Customers, "tickets": c.Tickets, "payments": c.Payments, "kb": c.KB}
-	for k, v := range got {
+	for _, k := range []string{"customers", "tickets", "payments", "kb"} {
+		v := got[k]
 		ok := false
 		for _, a := range allowed[k] {
 			ok = ok || a == v
@@ -43,9 +86,31 @@ func (c Connectors) validate() error {
 			return fmt.Errorf("config: connectors.%s: unknown tool %q (want one of %v)", k, v, allowed[k])
 		}
 	}
-	if c.Tickets == "zendesk" || c.KB == "zendesk" {
-		if err := c.Zendesk.Validate(); err != nil {
-			return err
+	switch c.Secrets.Provider {
+	case SecretsEnv, SecretsAWS:
+	case SecretsFile:
+		if c.Secrets.File == "" {
+			return fmt.Errorf("config: connectors.secrets.file is required with provider file")
+		}
+	default:
+		return fmt.Errorf("config: connectors.secrets.provider: unknown provider %q (want env, file or aws)", c.Secrets.Provider)
+	}
+	if c.Secrets.MaxAge < 0 {
+		return fmt.Errorf("config: connectors.secrets.max_age: %s is negative", c.Secrets.MaxAge)
+	}
+	checks := []struct {
+		tool     string
+		validate func() error
+	}{
+		{ToolZendesk, c.Zendesk.Validate},
+		{ToolStripe, c.Stripe.Validate},
+		{ToolSQL, c.SQL.Validate},
+	}
+	for _, ch := range checks {
+		if c.Uses(ch.tool) {
+			if err := ch.validate(); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
