@@ -1,0 +1,251 @@
+// Package cache is the read cache in front of the business tools: decorators for the
+// customer directory, the knowledge base and payment lookups that keep each answer in
+// an in-memory LRU (per Lambda instance or server) and in the store (shared by every
+// instance, deleted by TTL). Every value keeps its fetch time: a fresh one is served
+// without calling the tool, and when the tool fails an older one is served instead of
+// an apology, its age recorded through connector.NoteStale so the reply can say
+// "as of 12 minutes ago".
+package cache
+
+import (
+	"container/list"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/resilience"
+	"github.com/switchboard-dev/switchboard/shared/store"
+)
+
+// KeyKind is the kind segment of cache keys ("<function>#cache#<hash>").
+const KeyKind = "cache"
+
+// Policy is how one capability is cached.
+type Policy struct {
+	// MaxAge is how old a value may be and still be served without asking the tool.
+	// A negative MaxAge disables the cache for the capability (no reads, no writes).
+	MaxAge time.Duration
+	// StaleLimit is how old a value may be and still be served while the tool is
+	// failing. Entries are kept in the store until then.
+	StaleLimit time.Duration
+}
+
+// Policies are the three capabilities' policies.
+type Policies struct {
+	Customer, KB, PaymentStatus Policy
+}
+
+// PoliciesFromConfig reads the store.cache section (after config.Load).
+func PoliciesFromConfig(c config.StoreCache) Policies {
+	return Policies{
+		Customer:      Policy{MaxAge: c.Customer, StaleLimit: max(c.StaleLimit, c.Customer)},
+		KB:            Policy{MaxAge: c.KB, StaleLimit: max(c.StaleLimit, c.KB)},
+		PaymentStatus: Policy{MaxAge: c.PaymentStatus, StaleLimit: max(c.PaymentStaleLimit, c.PaymentStatus)},
+	}
+}
+
+// Options configure a Cache. The zero value of every field is the documented default.
+type Options struct {
+	// Function is the key prefix (the Lambda function's name; default "switchboard").
+	Function string
+	// Size bounds the in-memory LRU (default 1000 entries).
+	Size int
+	// StoreTimeout bounds each store read or write, so a slow store costs the turn at
+	// most this (default 150ms).
+	StoreTimeout time.Duration
+	Now          func() time.Time
+	Logger       *slog.Logger
+}
+
+// Cache holds the entries; the decorators share it. Safe for concurrent use.
+type Cache struct {
+	s   store.Store // nil: memory only
+	lru *lru
+	o   Options
+
+	hits, storeHits, misses, stale atomic.Int64
+}
+
+// New returns a cache backed by s (nil for memory only).
+func New(s store.Store, o Options) *Cache {
+	if o.Function == "" {
+		o.Function = "switchboard"
+	}
+	if o.Size <= 0 {
+		o.Size = 1000
+	}
+	if o.StoreTimeout <= 0 {
+		o.StoreTimeout = 150 * time.Millisecond
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Cache{s: s, lru: newLRU(o.Size), o: o}
+}
+
+// Stats counts how answers were served.
+type Stats struct {
+	// MemoryHits and StoreHits are fresh answers served without the tool; Misses went
+	// to the tool; Stale are old answers served because the tool failed.
+	MemoryHits, StoreHits, Misses, Stale int64
+}
+
+// Stats returns a snapshot of the counters.
+func (c *Cache) Stats() Stats {
+	return Stats{MemoryHits: c.hits.Load(), StoreHits: c.storeHits.Load(), Misses: c.misses.Load(), Stale: c.stale.Load()}
+}
+
+type entry struct {
+	key       string
+	value     any // the decoded value, so a memory hit costs no JSON decoding
+	fetchedAt time.Time
+	expires   time.Time
+}
+
+// fetch is the read path every decorator shares. servable says whether a value may be
+// served fresh at all (a pending payment is always asked again); clone copies a value
+// so callers cannot modify the cached one.
+func fetch[T any](ctx context.Context, c *Cache, p Policy, key string, servable func(T) bool, clone func(T) T,
+	call func(context.Context) (T, error)) (T, error) {
+	if p.MaxAge < 0 {
+		return call(ctx)
+	}
+	start := c.o.Now()
+	e, fromStore, ok := lookup[T](ctx, c, key, start, p.MaxAge)
+	if ok && start.Sub(e.fetchedAt) <= p.MaxAge && servable(e.value.(T)) {
+		if fromStore {
+			c.storeHits.Add(1)
+		} else {
+			c.hits.Add(1)
+		}
+		return clone(e.value.(T)), nil
+	}
+	c.misses.Add(1)
+	v, err := call(ctx)
+	if err == nil {
+		c.save(ctx, p, key, v, start)
+		return v, nil
+	}
+	if ok && resilience.Transient(err) && c.o.Now().Sub(e.fetchedAt) <= p.StaleLimit {
+		c.stale.Add(1)
+		connector.NoteStale(ctx, e.fetchedAt)
+		c.o.Logger.LogAttrs(ctx, slog.LevelWarn, "cache: serving a stale answer while the tool fails",
+			slog.Duration("age", c.o.Now().Sub(e.fetchedAt)), slog.String("error_class", connector.KindOf(err).String()))
+		return clone(e.value.(T)), nil
+	}
+	var zero T
+	return zero, err
+}
+
+// lookup returns the freshest entry known: the memory one when it is fresh enough,
+// else the store's when it is newer (another instance may have refreshed it).
+func lookup[T any](ctx context.Context, c *Cache, key string, now time.Time, maxAge time.Duration) (entry, bool, bool) {
+	mem, memOK := c.lru.get(key, now)
+	if (memOK && now.Sub(mem.fetchedAt) <= maxAge) || c.s == nil {
+		return mem, false, memOK
+	}
+	sctx, cancel := context.WithTimeout(ctx, c.o.StoreTimeout)
+	rec, err := c.s.Get(sctx, key)
+	cancel()
+	if err != nil {
+		return mem, false, memOK
+	}
+	var v T
+	if err := json.Unmarshal(rec.Data, &v); err != nil || rec.FetchedAt.IsZero() {
+		c.o.Logger.LogAttrs(ctx, slog.LevelWarn, "cache: unreadable store entry ignored", slog.Any("error", err))
+		return mem, false, memOK
+	}
+	if memOK && !rec.FetchedAt.After(mem.fetchedAt) {
+		return mem, false, true
+	}
+	e := entry{key: key, value: v, fetchedAt: rec.FetchedAt, expires: rec.Expiration}
+	c.lru.put(e)
+	return e, true, true
+}
+
+func (c *Cache) save(ctx context.Context, p Policy, key string, v any, fetchedAt time.Time) {
+	e := entry{key: key, value: v, fetchedAt: fetchedAt, expires: fetchedAt.Add(max(p.StaleLimit, p.MaxAge))}
+	c.lru.put(e)
+	if c.s == nil {
+		return
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.o.StoreTimeout)
+	defer cancel()
+	if err := c.s.Put(sctx, store.Record{Key: key, Data: data, FetchedAt: fetchedAt, Expiration: e.expires}); err != nil {
+		c.o.Logger.LogAttrs(ctx, slog.LevelWarn, "cache: store write failed; the entry stays in memory only", slog.Any("error", err))
+	}
+}
+
+// Key is the store key of one cached answer. Arguments are normalized (trimmed, lower
+// case) and hashed, so no email or search text is stored in the clear.
+func (c *Cache) Key(capability string, args ...string) string {
+	norm := make([]string, len(args))
+	for i, a := range args {
+		norm[i] = strings.ToLower(strings.Join(strings.Fields(a), " "))
+	}
+	return store.Key(c.o.Function, KeyKind, append([]string{capability}, norm...)...)
+}
+
+// lru is a size-bounded least-recently-used map.
+type lru struct {
+	mu    sync.Mutex
+	size  int
+	order *list.List // front: most recent
+	items map[string]*list.Element
+}
+
+func newLRU(size int) *lru {
+	return &lru{size: size, order: list.New(), items: make(map[string]*list.Element, size)}
+}
+
+func (l *lru) get(key string, now time.Time) (entry, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	el, ok := l.items[key]
+	if !ok {
+		return entry{}, false
+	}
+	e := el.Value.(entry)
+	if !e.expires.IsZero() && !now.Before(e.expires) {
+		l.order.Remove(el)
+		delete(l.items, key)
+		return entry{}, false
+	}
+	l.order.MoveToFront(el)
+	return e, true
+}
+
+func (l *lru) put(e entry) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if el, ok := l.items[e.key]; ok {
+		el.Value = e
+		l.order.MoveToFront(el)
+		return
+	}
+	l.items[e.key] = l.order.PushFront(e)
+	for l.order.Len() > l.size {
+		last := l.order.Back()
+		l.order.Remove(last)
+		delete(l.items, last.Value.(entry).key)
+	}
+}
+
+func (l *lru) len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.order.Len()
+}

@@ -1,0 +1,95 @@
+package cache
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"github.com/switchboard-dev/switchboard/shared/connector"
+)
+
+// Capability names, the first part of every cache key.
+const (
+	CapCustomer       = "customer"
+	CapArticles       = "articles"
+	CapPayment        = "payment"
+	CapRecentPayments = "recent_payments"
+)
+
+func always[T any](T) bool { return true }
+func same[T any](v T) T    { return v }
+
+// Customers caches customer profiles by email under p. A customer that does not exist
+// is not cached: a sign-up must be found at once.
+func (c *Cache) Customers(next connector.CustomerDirectory, p Policy) connector.CustomerDirectory {
+	return &customers{c: c, p: p, next: next}
+}
+
+type customers struct {
+	c    *Cache
+	p    Policy
+	next connector.CustomerDirectory
+}
+
+func (d *customers) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
+	return fetch(ctx, d.c, d.p, d.c.Key(CapCustomer, email), always[connector.Customer], same[connector.Customer],
+		func(ctx context.Context) (connector.Customer, error) { return d.next.FindCustomerByEmail(ctx, email) })
+}
+
+// Unwrap returns the decorated connector.
+func (d *customers) Unwrap() any { return d.next }
+
+// KnowledgeBase caches search results by query and limit under p.
+func (c *Cache) KnowledgeBase(next connector.KnowledgeBase, p Policy) connector.KnowledgeBase {
+	return &kb{c: c, p: p, next: next}
+}
+
+type kb struct {
+	c    *Cache
+	p    Policy
+	next connector.KnowledgeBase
+}
+
+func (d *kb) SearchArticles(ctx context.Context, query string, limit int) ([]connector.Article, error) {
+	return fetch(ctx, d.c, d.p, d.c.Key(CapArticles, query, strconv.Itoa(limit)), always[[]connector.Article], slices.Clone[[]connector.Article],
+		func(ctx context.Context) ([]connector.Article, error) { return d.next.SearchArticles(ctx, query, limit) })
+}
+
+// Unwrap returns the decorated connector.
+func (d *kb) Unwrap() any { return d.next }
+
+// Payments caches payment lookups under p, where that is safe: a settled payment (paid
+// or refunded) is served from the cache while fresh, but one still moving (pending,
+// failed and open to another attempt) is always asked again. Every answer is kept to
+// be served, with its age, when the payment tool is down. A reference that is not
+// found is never cached: Stripe's search index lags new payments.
+func (c *Cache) Payments(next connector.Payments, p Policy) connector.Payments {
+	return &payments{c: c, p: p, next: next}
+}
+
+type payments struct {
+	c    *Cache
+	p    Policy
+	next connector.Payments
+}
+
+func settled(s connector.PaymentStatus) bool {
+	return s == connector.PaymentPaid || s == connector.PaymentRefunded
+}
+
+func (d *payments) FindPayment(ctx context.Context, reference string) (connector.Payment, error) {
+	return fetch(ctx, d.c, d.p, d.c.Key(CapPayment, reference),
+		func(p connector.Payment) bool { return settled(p.Status) }, same[connector.Payment],
+		func(ctx context.Context) (connector.Payment, error) { return d.next.FindPayment(ctx, reference) })
+}
+
+func (d *payments) RecentPayments(ctx context.Context, email string, limit int) ([]connector.Payment, error) {
+	return fetch(ctx, d.c, d.p, d.c.Key(CapRecentPayments, email, strconv.Itoa(limit)),
+		func(ps []connector.Payment) bool {
+			return !slices.ContainsFunc(ps, func(p connector.Payment) bool { return !settled(p.Status) })
+		}, slices.Clone[[]connector.Payment],
+		func(ctx context.Context) ([]connector.Payment, error) { return d.next.RecentPayments(ctx, email, limit) })
+}
+
+// Unwrap returns the decorated connector.
+func (d *payments) Unwrap() any { return d.next }
