@@ -1,0 +1,313 @@
+package router
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/lambdafn"
+	"github.com/switchboard-dev/switchboard/shared/server"
+)
+
+// RouteEnvPrefix starts the environment variables naming each intent's function:
+// SWITCHBOARD_ROUTE_LOOKUP_CUSTOMER=<function name or alias ARN>. The CDK app sets one
+// per intent in the rollout stage.
+const RouteEnvPrefix = config.EnvPrefix + "ROUTE_"
+
+// DefaultQualifier is the alias invoked when a route names a function without one.
+const DefaultQualifier = "live"
+
+// Invoker is the part of the Lambda client the router uses.
+type Invoker interface {
+	Invoke(ctx context.Context, in *lambda.InvokeInput, optFns ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
+}
+
+// Options configure a Router. Zero values are the documented defaults.
+type Options struct {
+	// Routes maps each canonical intent to the function answering it: a function name
+	// (invoked at Qualifier) or a full, qualified function ARN. An intent without a
+	// route is answered "not available here".
+	Routes map[conversation.Intent]string
+	// Qualifier is the alias or version invoked for routes given by name (default "live").
+	Qualifier string
+	// Client invokes the intent functions. Default: a Lambda client from the ambient
+	// AWS configuration, at Endpoint when set.
+	Client Invoker
+	// Endpoint overrides the Lambda API endpoint of the default client (local tests;
+	// AWS_ENDPOINT_URL_LAMBDA does the same through the SDK's own configuration).
+	Endpoint string
+	// AWSConfig is the configuration of the default client: region and credentials,
+	// loaded by the caller (functions/router loads the ambient one; no network).
+	AWSConfig *aws.Config
+	Logger    *slog.Logger
+}
+
+// Router forwards events to intent functions.
+type Router struct {
+	cfg       config.Config
+	routes    map[conversation.Intent]string
+	qualifier string
+	client    Invoker
+	eng       *engine.Engine // answers what is not forwarded
+	failed    *engine.Engine // renders honest failures when a forward fails
+	log       *slog.Logger
+}
+
+// New returns a router. It makes no network calls.
+func New(cfg config.Config, o Options) (*Router, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	if o.Qualifier == "" {
+		o.Qualifier = DefaultQualifier
+	}
+	r := &Router{cfg: cfg, routes: map[conversation.Intent]string{}, qualifier: o.Qualifier, client: o.Client, log: o.Logger}
+	// An intent is forwarded only when it is both enabled (the rollout stage) and
+	// routed; everything else is answered here, by an engine whose enabled list is
+	// exactly the forwarded intents.
+	var forwarded []conversation.Intent
+	for in, fn := range o.Routes {
+		if fn = strings.TrimSpace(fn); fn != "" && cfg.Intents.IsEnabled(in) {
+			r.routes[in] = fn
+			forwarded = append(forwarded, in)
+		}
+	}
+	slices.Sort(forwarded)
+	if r.client == nil {
+		var ac aws.Config
+		if o.AWSConfig != nil {
+			ac = *o.AWSConfig
+		}
+		r.client = lambda.NewFromConfig(ac, func(lo *lambda.Options) {
+			if o.Endpoint != "" {
+				lo.BaseEndpoint = aws.String(o.Endpoint)
+			}
+		})
+	}
+	local := cfg
+	local.Intents.Enabled = forwarded
+	if len(forwarded) == 0 {
+		// An empty list means "all" to the engine; none routed means none enabled.
+		local.Intents.Enabled = []conversation.Intent{"none"}
+	}
+	adapters := app.DefaultAdapters(cfg)
+	r.eng = engine.New(local, conversation.HandlerFunc(r.unrouted), engine.Options{Adapters: adapters, Logger: o.Logger})
+	all := cfg
+	all.Intents.Enabled = nil
+	r.failed = engine.New(all, conversation.HandlerFunc(r.failure), engine.Options{Adapters: adapters, Logger: o.Logger})
+	return r, nil
+}
+
+// RoutesFromEnv reads SWITCHBOARD_ROUTE_<INTENT> variables from environ (os.Environ()
+// when nil).
+func RoutesFromEnv(environ []string) map[conversation.Intent]string {
+	if environ == nil {
+		environ = os.Environ()
+	}
+	out := map[conversation.Intent]string{}
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(k, RouteEnvPrefix) || strings.TrimSpace(v) == "" {
+			continue
+		}
+		name := strings.ToLower(strings.TrimPrefix(k, RouteEnvPrefix))
+		for _, in := range conversation.Intents {
+			if string(in) == name {
+				out[in] = strings.TrimSpace(v)
+			}
+		}
+	}
+	return out
+}
+
+// Handle is the Lambda handler: the raw event in, the intent function's payload (or
+// the router's own platform-valid reply) out.
+func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error) {
+	p, body, ok := r.platformBody(ctx, event)
+	if !ok {
+		// Not something to forward (unknown path, undecodable body, not an event at
+		// all): the standard handler gives the standard answer.
+		return lambdafn.Handler(r.eng, r.cfg.Server.MaxBodyBytes)(ctx, event)
+	}
+	raw := IntentName(p, body)
+	in := r.cfg.Intents.Names(p)[raw]
+	fn, routed := r.routes[in]
+	if in == "" || !routed {
+		r.log.LogAttrs(ctx, slog.LevelInfo, "not routed", slog.String("platform", string(p)),
+			slog.String("intent", raw), slog.String("canonical", string(in)))
+		return lambdafn.Handler(r.eng, r.cfg.Server.MaxBodyBytes)(ctx, event)
+	}
+	payload, err := r.forward(ctx, p, fn, event)
+	if err != nil {
+		r.log.LogAttrs(ctx, slog.LevelError, "forward failed", slog.String("platform", string(p)),
+			slog.String("intent", string(in)), slog.String("function", fn), slog.Any("error", err))
+		return lambdafn.Handler(r.failed, r.cfg.Server.MaxBodyBytes)(withFailure(ctx, in, err), event)
+	}
+	return json.RawMessage(payload), nil
+}
+
+// ErrFunction is a forward whose intent function reported an unhandled error.
+var ErrFunction = errors.New("router: intent function failed")
+
+// forward invokes fn with the event under the platform's deadline (less the reply
+// margin, kept to answer honestly if the function is too slow).
+func (r *Router) forward(ctx context.Context, p conversation.Platform, fn string, event []byte) ([]byte, error) {
+	budget := time.Now().Add(r.cfg.Deadlines.For(p) - r.cfg.Deadlines.ReplyMargin)
+	ctx, cancel := context.WithDeadline(ctx, budget)
+	defer cancel()
+	in := &lambda.InvokeInput{FunctionName: aws.String(fn), InvocationType: types.InvocationTypeRequestResponse, Payload: event}
+	if !strings.HasPrefix(fn, "arn:") {
+		in.Qualifier = aws.String(r.qualifier)
+	}
+	out, err := r.client.Invoke(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("invoke %s: %w", fn, err)
+	}
+	if out.FunctionError != nil {
+		return nil, fmt.Errorf("%w: %s: %s: %.200s", ErrFunction, fn, *out.FunctionError, out.Payload)
+	}
+	if !json.Valid(out.Payload) {
+		return nil, fmt.Errorf("%w: %s returned a payload that is not JSON", ErrFunction, fn)
+	}
+	return out.Payload, nil
+}
+
+// platformBody returns the platform and the webhook body of an event, decoding an
+// HTTP API event's base64 and Content-Encoding.
+func (r *Router) platformBody(ctx context.Context, event []byte) (conversation.Platform, []byte, bool) {
+	switch lambdafn.Classify(event) {
+	case lambdafn.KindLex:
+		return conversation.LexV2, event, true
+	case lambdafn.KindHTTP:
+		var req events.APIGatewayV2HTTPRequest
+		if json.Unmarshal(event, &req) != nil {
+			return "", nil, false
+		}
+		p, ok := server.PlatformForPath(req.RawPath)
+		if !ok {
+			return "", nil, false
+		}
+		body := []byte(req.Body)
+		if req.IsBase64Encoded {
+			b, err := base64.StdEncoding.DecodeString(req.Body)
+			if err != nil {
+				return "", nil, false
+			}
+			body = b
+		}
+		for k, v := range req.Headers {
+			if strings.EqualFold(k, "content-encoding") && v != "" {
+				hr, _ := http.NewRequestWithContext(ctx, http.MethodPost, "/", strings.NewReader(string(body)))
+				hr.Header.Set("Content-Encoding", v)
+				b, err := server.ReadBody(hr, r.cfg.Server.MaxBodyBytes)
+				if err != nil {
+					return "", nil, false
+				}
+				body = b
+			}
+		}
+		return p, body, true
+	}
+	return "", nil, false
+}
+
+// IntentName reads the platform's own intent name from a webhook body: Lex V2
+// sessionState.intent.name, Dialogflow ES queryResult.intent.displayName, Dialogflow
+// CX fulfillmentInfo.tag (or fulfillment_info.tag), Rasa next_action. It returns ""
+// when the body has none.
+func IntentName(p conversation.Platform, body []byte) string {
+	switch p {
+	case conversation.LexV2:
+		var e struct {
+			SessionState struct {
+				Intent struct {
+					Name string `json:"name"`
+				} `json:"intent"`
+			} `json:"sessionState"`
+		}
+		_ = json.Unmarshal(body, &e)
+		return e.SessionState.Intent.Name
+	case conversation.DialogflowES:
+		var e struct {
+			QueryResult struct {
+				Intent struct {
+					DisplayName string `json:"displayName"`
+				} `json:"intent"`
+			} `json:"queryResult"`
+		}
+		_ = json.Unmarshal(body, &e)
+		return e.QueryResult.Intent.DisplayName
+	case conversation.DialogflowCX:
+		type info struct {
+			Tag string `json:"tag"`
+		}
+		var e struct {
+			Camel *info `json:"fulfillmentInfo"`
+			Snake *info `json:"fulfillment_info"`
+		}
+		_ = json.Unmarshal(body, &e)
+		if e.Camel != nil && e.Camel.Tag != "" {
+			return e.Camel.Tag
+		}
+		if e.Snake != nil {
+			return e.Snake.Tag
+		}
+	case conversation.Rasa:
+		var e struct {
+			NextAction string `json:"next_action"`
+		}
+		_ = json.Unmarshal(body, &e)
+		return e.NextAction
+	}
+	return ""
+}
+
+// unrouted answers an intent that is enabled in configuration but has no route (the
+// engine answers unknown and disabled intents before reaching here).
+func (r *Router) unrouted(context.Context, conversation.Turn) conversation.Reply {
+	return conversation.Reply{Outcome: conversation.OutcomeRejected, Messages: []string{fmt.Sprintf(
+		"Sorry, I can't do that here yet. Please email %s and a person will help you.", r.cfg.SupportEmail)}}
+}
+
+type failureKey struct{}
+
+type failureInfo struct {
+	intent conversation.Intent
+	err    error
+}
+
+func withFailure(ctx context.Context, in conversation.Intent, err error) context.Context {
+	return context.WithValue(ctx, failureKey{}, failureInfo{in, err})
+}
+
+// failure is the honest reply when the intent function could not answer: for a new
+// ticket the user learns it may or may not exist and that asking again is safe.
+func (r *Router) failure(ctx context.Context, t conversation.Turn) conversation.Reply {
+	f, _ := ctx.Value(failureKey{}).(failureInfo)
+	if t.Intent == conversation.CreateTicket {
+		return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{fmt.Sprintf(
+			"Sorry, I couldn't confirm that your ticket was created. Asking me again won't create a duplicate; or email %s.", r.cfg.SupportEmail)}}
+	}
+	msg := "Sorry, something went wrong on our side. Please try again, or email %s."
+	if errors.Is(f.err, context.DeadlineExceeded) {
+		msg = "Sorry, our systems are slow to answer right now. Please try again in a minute, or email %s."
+	}
+	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{fmt.Sprintf(msg, r.cfg.SupportEmail)}}
+}

@@ -1,0 +1,318 @@
+package router
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
+	"github.com/switchboard-dev/switchboard/shared/testenv"
+)
+
+// lambdaAPI is an httptest server speaking the Lambda Invoke API
+// (POST /2015-03-31/functions/{name}/invocations?Qualifier=…, X-Amz-Function-Error on
+// an unhandled function error). Each function answers with its reply func.
+type lambdaAPI struct {
+	mu    sync.Mutex
+	calls []invocation
+	reply map[string]func(event []byte) (payload []byte, functionError string)
+	delay time.Duration
+}
+
+type invocation struct {
+	Function, Qualifier, Type string
+	Event                     []byte
+}
+
+func (l *lambdaAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name, ok := strings.CutPrefix(r.URL.Path, "/2015-03-31/functions/")
+	name, ok2 := strings.CutSuffix(name, "/invocations")
+	if r.Method != http.MethodPost || !ok || !ok2 {
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	body, _ := io.ReadAll(r.Body)
+	l.mu.Lock()
+	l.calls = append(l.calls, invocation{name, r.URL.Query().Get("Qualifier"), r.Header.Get("X-Amz-Invocation-Type"), body})
+	f := l.reply[name]
+	l.mu.Unlock()
+	if f == nil {
+		w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"Type":"User","message":"Function not found"}`))
+		return
+	}
+	if l.delay > 0 {
+		select {
+		case <-time.After(l.delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	payload, fe := f(body)
+	if fe != "" {
+		w.Header().Set("X-Amz-Function-Error", fe)
+	}
+	w.Header().Set("X-Amz-Executed-Version", "7")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(payload)
+}
+
+func readEvent(t *testing.T, p conversation.Platform, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "events", string(p), name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// wrap turns a webhook body into the API Gateway HTTP API v2.0 event for its path.
+func wrap(t *testing.T, path string, body []byte, b64 bool) json.RawMessage {
+	t.Helper()
+	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: "POST " + path, RawPath: path, Body: string(body),
+		Headers: map[string]string{"content-type": "application/json"}}
+	if b64 {
+		ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+	}
+	ev.RequestContext.HTTP.Method = http.MethodPost
+	ev.RequestContext.HTTP.Path = path
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+var paths = map[conversation.Platform]string{
+	conversation.DialogflowES: "/webhooks/dialogflow",
+	conversation.DialogflowCX: "/webhooks/dialogflow-cx",
+	conversation.Rasa:         "/webhooks/rasa",
+}
+
+func event(t *testing.T, p conversation.Platform, file string) json.RawMessage {
+	body := readEvent(t, p, file)
+	if p == conversation.LexV2 {
+		return body
+	}
+	return wrap(t, paths[p], body, p == conversation.Rasa)
+}
+
+func newRouter(t *testing.T, api *lambdaAPI, enabled []conversation.Intent, routes map[conversation.Intent]string) *Router {
+	t.Helper()
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	cfg, err := config.Load("", []string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Intents.Enabled = enabled
+	ac := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")}
+	r, err := New(cfg, Options{Routes: routes, Endpoint: srv.URL, AWSConfig: &ac, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// body returns the platform response body of a handler result and its HTTP status
+// (200 for Lex, which has no HTTP).
+func body(t *testing.T, out any) (int, []byte) {
+	t.Helper()
+	switch v := out.(type) {
+	case json.RawMessage:
+		// A forwarded HTTP event comes back as the intent function's API Gateway
+		// response, verbatim.
+		var resp events.APIGatewayV2HTTPResponse
+		if json.Unmarshal(v, &resp) == nil && resp.StatusCode != 0 {
+			return resp.StatusCode, []byte(resp.Body)
+		}
+		return 200, v
+	case events.APIGatewayV2HTTPResponse:
+		return v.StatusCode, []byte(v.Body)
+	}
+	t.Fatalf("unexpected handler result %T", out)
+	return 0, nil
+}
+
+func TestIntentName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		p    conversation.Platform
+		file string
+		want string
+	}{
+		{conversation.LexV2, "lookup_customer.json", "LookupCustomer"},
+		{conversation.DialogflowES, "search_kb.json", "SearchKnowledgeBase"},
+		{conversation.DialogflowCX, "create_ticket.json", "create-ticket"},
+		{conversation.Rasa, "verify_payment.json", "action_verify_payment"},
+		{conversation.Rasa, "malformed.json", ""},
+	}
+	for _, tc := range tests {
+		if got := IntentName(tc.p, readEvent(t, tc.p, tc.file)); got != tc.want {
+			t.Errorf("%s/%s: %q, want %q", tc.p, tc.file, got, tc.want)
+		}
+	}
+	if got := IntentName(conversation.DialogflowCX, []byte(`{"fulfillment_info":{"tag":"search-kb"}}`)); got != "search-kb" {
+		t.Errorf("snake_case CX tag: %q", got)
+	}
+}
+
+func TestRoutesFromEnv(t *testing.T) {
+	t.Parallel()
+	got := RoutesFromEnv([]string{"SWITCHBOARD_ROUTE_LOOKUP_CUSTOMER=arn:aws:lambda:eu-west-1:1:function:sb-lookupcustomer:live",
+		"SWITCHBOARD_ROUTE_SEARCH_KB=sb-searchkb", "SWITCHBOARD_ROUTE_BOGUS=x", "SWITCHBOARD_ROUTE_CREATE_TICKET=", "PATH=/bin"})
+	if len(got) != 2 || got[conversation.SearchKB] != "sb-searchkb" || !strings.HasSuffix(got[conversation.LookupCustomer], ":live") {
+		t.Errorf("routes %v", got)
+	}
+}
+
+// TestForward: every routed intent on every platform is invoked at its alias with
+// the raw event, and the function's payload comes back byte for byte.
+func TestForward(t *testing.T) {
+	t.Parallel()
+	api := &lambdaAPI{reply: map[string]func([]byte) ([]byte, string){}}
+	routes := map[conversation.Intent]string{}
+	for _, in := range conversation.Intents {
+		fn := "sb-" + strings.ReplaceAll(string(in), "_", "")
+		routes[in] = fn
+		api.reply[fn] = func(ev []byte) ([]byte, string) {
+			if json.Valid(ev) && strings.HasPrefix(string(ev), `{"version":"2.0"`) {
+				return []byte(`{"statusCode":200,"headers":{"Content-Type":"application/json"},"body":"{\"from\":\"` + fn + `\"}"}`), ""
+			}
+			return []byte(`{"from":"` + fn + `"}`), ""
+		}
+	}
+	r := newRouter(t, api, nil, routes)
+	files := map[conversation.Intent]string{conversation.LookupCustomer: "lookup_customer.json", conversation.CreateTicket: "create_ticket.json",
+		conversation.VerifyPayment: "verify_payment.json", conversation.SearchKB: "search_kb.json"}
+	for _, p := range conversation.Platforms {
+		for in, file := range files {
+			ev := event(t, p, file)
+			api.mu.Lock()
+			api.calls = nil
+			api.mu.Unlock()
+			out, err := r.Handle(context.Background(), ev)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", p, in, err)
+			}
+			status, b := body(t, out)
+			if want := `{"from":"` + routes[in] + `"}`; status != 200 || string(b) != want {
+				t.Errorf("%s/%s: %d %s, want %s", p, in, status, b, want)
+			}
+			api.mu.Lock()
+			calls := api.calls
+			api.mu.Unlock()
+			if len(calls) != 1 || calls[0].Qualifier != DefaultQualifier || calls[0].Type != "RequestResponse" || string(calls[0].Event) != string(ev) {
+				t.Errorf("%s/%s: invocations %+v", p, in, calls)
+			}
+		}
+	}
+}
+
+// TestNotForwarded: unknown intents and intents outside the rollout stage are answered
+// by the router itself, valid for the platform, without invoking anything.
+func TestNotForwarded(t *testing.T) {
+	t.Parallel()
+	api := &lambdaAPI{reply: map[string]func([]byte) ([]byte, string){
+		"sb-lookupcustomer": func([]byte) ([]byte, string) { return []byte(`{"never":true}`), "" },
+	}}
+	r := newRouter(t, api, []conversation.Intent{conversation.LookupCustomer, conversation.SearchKB},
+		map[conversation.Intent]string{conversation.LookupCustomer: "sb-lookupcustomer", conversation.VerifyPayment: "sb-verifypayment"})
+	for _, p := range conversation.Platforms {
+		for _, tc := range []struct{ file, want string }{
+			{"invalid/unknown_intent.json", "can't help with that"},
+			{"verify_payment.json", "can't do that here yet"}, // routed but not in the stage
+			{"search_kb.json", "can't do that here yet"},      // in the stage but not routed
+		} {
+			out, err := r.Handle(context.Background(), event(t, p, tc.file))
+			if err != nil {
+				t.Fatalf("%s/%s: %v", p, tc.file, err)
+			}
+			status, b := body(t, out)
+			if p == conversation.Rasa {
+				// Rasa's protocol: 404 for an action the server does not have, 400
+				// {"error","action_name"} for an action it rejects.
+				want := 400
+				if tc.file == "invalid/unknown_intent.json" {
+					want, tc.want = 404, "No registered action"
+				}
+				if status != want || !strings.Contains(string(b), tc.want) || !strings.Contains(string(b), `"action_name"`) {
+					t.Errorf("rasa %s: %d %s", tc.file, status, b)
+				}
+				continue
+			}
+			if status != 200 || !strings.Contains(string(b), tc.want) {
+				t.Errorf("%s/%s: %d %s, want %q", p, tc.file, status, b, tc.want)
+			}
+			schematest.Validate(t, p, b)
+		}
+	}
+	if len(api.calls) != 0 {
+		t.Errorf("invoked %+v", api.calls)
+	}
+	// A body the platform adapter rejects gets the platform's bad-request answer.
+	out, _ := r.Handle(context.Background(), event(t, conversation.DialogflowES, "malformed.json"))
+	if status, b := body(t, out); status != 400 {
+		t.Errorf("malformed: %d %s", status, b)
+	}
+}
+
+// TestForwardFailure: a function error, a missing function and a function slower than
+// the platform's deadline all become honest, platform-valid failure replies.
+func TestForwardFailure(t *testing.T) {
+	t.Parallel()
+	api := &lambdaAPI{reply: map[string]func([]byte) ([]byte, string){
+		"sb-lookupcustomer": func([]byte) ([]byte, string) {
+			return []byte(`{"errorMessage":"boom","errorType":"Panic"}`), "Unhandled"
+		},
+		"sb-createticket": func([]byte) ([]byte, string) { return []byte(`{}`), "" },
+	}}
+	r := newRouter(t, api, nil, map[conversation.Intent]string{conversation.LookupCustomer: "sb-lookupcustomer",
+		conversation.SearchKB: "sb-missing", conversation.CreateTicket: "sb-createticket"})
+	r.cfg.Deadlines.Lex = 400 * time.Millisecond
+	r.cfg.Deadlines.ReplyMargin = 100 * time.Millisecond
+	slow := &lambdaAPI{reply: api.reply, delay: 2 * time.Second}
+	rs := newRouter(t, slow, nil, map[conversation.Intent]string{conversation.CreateTicket: "sb-createticket"})
+	rs.cfg.Deadlines.Lex = 400 * time.Millisecond
+	rs.cfg.Deadlines.ReplyMargin = 100 * time.Millisecond
+	for _, tc := range []struct {
+		r    *Router
+		file string
+		want string
+	}{
+		{r, "lookup_customer.json", "something went wrong"},
+		{r, "search_kb.json", "something went wrong"},
+		{rs, "create_ticket.json", "won't create a duplicate"},
+	} {
+		start := time.Now()
+		out, err := tc.r.Handle(context.Background(), event(t, conversation.LexV2, tc.file))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.file, err)
+		}
+		_, b := body(t, out)
+		if !strings.Contains(string(b), tc.want) || !strings.Contains(string(b), `"Failed"`) {
+			t.Errorf("%s: %s, want %q", tc.file, b, tc.want)
+		}
+		schematest.Validate(t, conversation.LexV2, b)
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%s: answered after %s, past the platform deadline", tc.file, d)
+		}
+	}
+}
