@@ -52,7 +52,9 @@ type kb struct {
 
 func (d *kb) SearchArticles(ctx context.Context, query string, limit int) ([]connector.Article, error) {
 	return fetch(ctx, d.c, d.p, d.c.Key(CapArticles, query, strconv.Itoa(limit)), always[[]connector.Article], slices.Clone[[]connector.Article],
-		func(ctx context.Context) ([]connector.Article, error) { return d.next.SearchArticles(ctx, query, limit) })
+		func(ctx context.Context) ([]connector.Article, error) {
+			return d.next.SearchArticles(ctx, query, limit)
+		})
 }
 
 // Unwrap returns the decorated connector.
@@ -88,7 +90,9 @@ func (d *payments) RecentPayments(ctx context.Context, email string, limit int) 
 		func(ps []connector.Payment) bool {
 			return !slices.ContainsFunc(ps, func(p connector.Payment) bool { return !settled(p.Status) })
 		}, slices.Clone[[]connector.Payment],
-		func(ctx context.Context) ([]connector.Payment, error) { return d.next.RecentPayments(ctx, email, limit) })
+		func(ctx context.Context) ([]connector.Payment, error) {
+			return d.next.RecentPayments(ctx, email, limit)
+		})
 }
 
 // Unwrap returns the decorated connector.
