@@ -268,8 +268,8 @@ var credentialPrefixes = []string{
 	"xoxb-", "xoxp-", "xoxa-", "xoxs-", "xapp-", // Slack
 	"ghp_", "gho_", "ghs_", "ghu_", "github_pat_", "glpat-", // GitHub, GitLab
 	"AKIA", "ASIA", // AWS access key ids
-	"eyJ",          // JWTs (a base64url JSON header)
-	"00D",          // Salesforce session ids (org id prefix), checked for length below
+	"eyJ", // JWTs (a base64url JSON header)
+	"00D", // Salesforce session ids (org id prefix), checked for length below
 }
 
 var authSchemes = []string{"Bearer ", "bearer ", "BEARER ", "Basic ", "basic ", "BASIC ", "Token ", "token "}
