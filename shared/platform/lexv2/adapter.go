@@ -194,7 +194,11 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	for k, s := range in.Slots {
 		intent.Slots[k] = cloneSlot(s)
 	}
+	// The attributes a response returns replace the stored set: echo them all.
 	attrs := maps.Clone(c.Wire.SessionState.SessionAttributes)
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
 	for k, v := range reply.SetSlots {
 		_, isSlot := in.Slots[k]
 		switch {
@@ -205,9 +209,6 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		case v == nil:
 			delete(attrs, k)
 		default:
-			if attrs == nil {
-				attrs = map[string]string{}
-			}
 			attrs[k] = *v
 		}
 	}
@@ -222,6 +223,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 			return 0, nil, errors.New("lexv2: elicit_slot reply without SlotToElicit")
 		}
 		action.Type, action.SlotToElicit, intent.State = ActionElicitSlot, reply.SlotToElicit, StateInProgress
+		// Lex re-elicits a filled slot only once it is null.
 		intent.Slots[reply.SlotToElicit] = nil
 	case conversation.OutcomeDelegate:
 		action.Type, intent.State = ActionDelegate, in.State

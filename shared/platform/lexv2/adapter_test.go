@@ -425,7 +425,7 @@ func TestEncodeOutcomes(t *testing.T) {
 		if len(ss.Intent.Slots) != len(in.Intent.Slots) {
 			t.Errorf("%s: %d slots echoed, event had %d", tt.event, len(ss.Intent.Slots), len(in.Intent.Slots))
 		}
-		if !reflect.DeepEqual(ss.SessionAttributes, nilIfEmpty(in.SessionAttributes)) || !reflect.DeepEqual(ss.ActiveContexts, nilIfEmptySlice(in.ActiveContexts)) {
+		if !reflect.DeepEqual(ss.SessionAttributes, emptyIfNil(in.SessionAttributes)) || !reflect.DeepEqual(ss.ActiveContexts, nilIfEmptySlice(in.ActiveContexts)) {
 			t.Errorf("%s: session attributes/contexts not echoed: %v %v", tt.event, ss.SessionAttributes, ss.ActiveContexts)
 		}
 		if ss.OriginatingRequestID != "" {
@@ -442,9 +442,9 @@ func TestEncodeOutcomes(t *testing.T) {
 	}
 }
 
-func nilIfEmpty(m map[string]string) map[string]string {
-	if len(m) == 0 {
-		return nil
+func emptyIfNil(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
 	}
 	return m
 }
@@ -497,6 +497,21 @@ func TestEncodeSetSlots(t *testing.T) {
 		if !strings.Contains(string(out), frag) {
 			t.Errorf("response lacks %s:\n%s", frag, out)
 		}
+	}
+}
+
+// Removing the last session attribute returns an explicit {}: an absent
+// sessionAttributes would tell Lex to keep the stored ones.
+func TestEncodeRemovesLastAttribute(t *testing.T) {
+	t.Parallel()
+	req := decode(t, readEvent(t, "lookup_customer.json"))
+	_, out, err := req.Encode(conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"ok"},
+		SetSlots: map[string]*string{"channel": nil}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), `"sessionAttributes":{}`) {
+		t.Errorf("response does not clear the attributes explicitly:\n%s", out)
 	}
 }
 

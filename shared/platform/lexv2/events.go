@@ -167,9 +167,12 @@ type Prompt struct {
 }
 
 // SessionState is the state of the conversation, in the event and in the response.
+// SessionAttributes has no omitempty: Lex keeps its stored attributes when a response
+// leaves them out but replaces them with the set a response returns, so removing the
+// last attribute takes an explicit {}.
 type SessionState struct {
 	ActiveContexts       []ActiveContext   `json:"activeContexts,omitempty"`
-	SessionAttributes    map[string]string `json:"sessionAttributes,omitempty"`
+	SessionAttributes    map[string]string `json:"sessionAttributes"`
 	RuntimeHints         *RuntimeHints     `json:"runtimeHints,omitempty"`
 	DialogAction         *DialogAction     `json:"dialogAction,omitempty"`
 	Intent               *Intent           `json:"intent,omitempty"`
