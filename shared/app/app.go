@@ -12,25 +12,36 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/telemetry"
 )
 
 // App is a wired Switchboard.
 type App struct {
-	Config  config.Config
-	Engine  *engine.Engine
-	Logger  *slog.Logger
-	closers []func() error
+	Config config.Config
+	Engine *engine.Engine
+	Logger *slog.Logger
+	// Telemetry is Options.Telemetry: pass it as resilience.Options.Observer (and to
+	// caches as a telemetry.CacheObserver) so every outbound call is logged, counted
+	// and traced. Nil when Build was given none.
+	Telemetry *telemetry.Telemetry
+	closers   []func() error
 }
 
 // Options adjust Build.
 type Options struct {
 	Logger *slog.Logger
+	// Telemetry, when set, supplies the logger (unless Logger is set) and observes
+	// every turn (the engine's TurnHook).
+	Telemetry *telemetry.Telemetry
 }
 
 // Build wires the configured stack. It makes no network calls: clients connect on
 // first use, so a Lambda's init stays cheap.
 func Build(ctx context.Context, cfg config.Config, o Options) (*App, error) {
-	a := &App{Config: cfg, Logger: o.Logger}
+	a := &App{Config: cfg, Logger: o.Logger, Telemetry: o.Telemetry}
+	if a.Logger == nil && o.Telemetry != nil {
+		a.Logger = o.Telemetry.Logger
+	}
 	if a.Logger == nil {
 		a.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
@@ -39,7 +50,11 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	a.Engine = engine.New(cfg, intents.New(deps), engine.Options{Logger: a.Logger, Adapters: DefaultAdapters(cfg)})
+	eo := engine.Options{Logger: a.Logger, Adapters: DefaultAdapters(cfg)}
+	if o.Telemetry != nil {
+		eo.Hook = o.Telemetry
+	}
+	a.Engine = engine.New(cfg, intents.New(deps), eo)
 	return a, nil
 }
 
