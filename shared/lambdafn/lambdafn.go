@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/platform/lexv2"
 	"github.com/switchboard-dev/switchboard/shared/server"
 )
 
@@ -66,6 +67,11 @@ func Handler(e *engine.Engine, maxBody int64) func(ctx context.Context, event js
 		switch Classify(event) {
 		case KindLex:
 			resp := e.Serve(ctx, conversation.LexV2, event)
+			if resp.Status != http.StatusOK {
+				// Lex has no error shape: anything but a code hook response fails the
+				// bot's whole turn. Answer Close/Failed with an honest message instead.
+				return lexFailure(event), nil
+			}
 			return json.RawMessage(resp.Body), nil
 		case KindHTTP:
 			var req events.APIGatewayV2HTTPRequest
@@ -137,5 +143,36 @@ func httpResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
 		StatusCode: status,
 		Headers:    map[string]string{"Content-Type": "application/json"},
 		Body:       string(body),
+	}
+}
+
+// lexFailure is a valid Lex V2 Close/Failed response for an event the adapter could not
+// decode, echoing the intent name and session attributes when they can be read.
+func lexFailure(event []byte) lexv2.Response {
+	var ev struct {
+		SessionState struct {
+			SessionAttributes map[string]string `json:"sessionAttributes"`
+			Intent            struct {
+				Name string `json:"name"`
+			} `json:"intent"`
+		} `json:"sessionState"`
+	}
+	_ = json.Unmarshal(event, &ev) // best effort: the event is already known to be bad
+	attrs := ev.SessionState.SessionAttributes
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	name := ev.SessionState.Intent.Name
+	if name == "" {
+		name = "FallbackIntent"
+	}
+	return lexv2.Response{
+		SessionState: lexv2.SessionState{
+			SessionAttributes: attrs,
+			DialogAction:      &lexv2.DialogAction{Type: "Close"},
+			Intent:            &lexv2.Intent{Name: name, State: "Failed"},
+		},
+		Messages: []lexv2.Message{{ContentType: "PlainText",
+			Content: "Sorry, I couldn't process that request. Please try again, or contact our support team."}},
 	}
 }

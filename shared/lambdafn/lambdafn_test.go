@@ -13,6 +13,8 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/platform"
+	"github.com/switchboard-dev/switchboard/shared/platform/lexv2"
+	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 )
 
 // tagAdapter answers {"platform": <its platform>} so tests see which adapter the
@@ -83,5 +85,33 @@ func TestHandler(t *testing.T) {
 	}
 	if _, err := h(context.Background(), json.RawMessage(`{"hello":"world"}`)); !errors.Is(err, ErrUnknownEvent) {
 		t.Errorf("unknown event: %v", err)
+	}
+}
+
+// TestBadLexEventGetsCloseFailed: a direct Lex invoke the real adapter cannot decode is
+// answered with a schema-valid Close/Failed, never an error body Lex would reject.
+func TestBadLexEventGetsCloseFailed(t *testing.T) {
+	t.Parallel()
+	cfg := config.Default()
+	ads := map[conversation.Platform]platform.Adapter{conversation.LexV2: lexv2.New(cfg.Intents.Names(conversation.LexV2))}
+	e := engine.New(cfg, conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply {
+		t.Error("a bad event reached the handler")
+		return conversation.Reply{}
+	}), engine.Options{Adapters: ads})
+	h := Handler(e, 0)
+	for _, ev := range []string{
+		`{"invocationSource":"FulfillmentCodeHook","sessionState":{"sessionAttributes":{"a":"b"},"intent":{"name":7}}}`,
+		`{"invocationSource":"FulfillmentCodeHook","sessionState":{}}`,
+	} {
+		out, err := h(context.Background(), json.RawMessage(ev))
+		if err != nil {
+			t.Fatalf("%s: error escaped to Lambda: %v", ev, err)
+		}
+		body, _ := json.Marshal(out)
+		schematest.Validate(t, conversation.LexV2, body)
+		var r lexv2.Response
+		if err := json.Unmarshal(body, &r); err != nil || r.SessionState.Intent.State != "Failed" || r.SessionState.DialogAction.Type != "Close" {
+			t.Fatalf("%s: got %s, want Close/Failed", ev, body)
+		}
 	}
 }
