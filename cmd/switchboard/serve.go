@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
@@ -14,6 +15,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform/rasa"
 	"github.com/switchboard-dev/switchboard/shared/server"
+	"github.com/switchboard-dev/switchboard/shared/telemetry"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -32,8 +34,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *addr != "" {
 		cfg.Server.Addr = *addr
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	a, err := app.Build(ctx, cfg, app.Options{Logger: logger})
+	// Logs go to stderr; EMF documents (telemetry.emf: on) and spans (telemetry.tracing:
+	// stdout) to stdout.
+	tel, err := telemetry.New(cfg, telemetry.Options{Logs: stderr, EMF: stdout, Traces: stdout})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer tel.Shutdown(context.Background())
+	logger := tel.Logger
+	a, err := app.Build(ctx, cfg, app.Options{Logger: logger, Telemetry: tel})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -43,7 +53,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		Logger:       logger,
 		RasaActions:  rasa.Actions(cfg.Intents.Names(conversation.Rasa)),
+		Extra:        map[string]http.Handler{"GET /metrics": tel.MetricsHandler()},
 	})
+	h = tel.Middleware(h)
 	err = server.Serve(ctx, cfg.Server.Addr, h, 10*time.Second, func(l net.Addr) {
 		logger.Info("switchboard serving", slog.String("addr", l.String()),
 			slog.String("customers", cfg.Connectors.Customers), slog.String("tickets", cfg.Connectors.Tickets),
