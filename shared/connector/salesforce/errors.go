@@ -1,0 +1,121 @@
+package salesforce
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
+)
+
+// apiError is one element of a Salesforce REST error answer:
+// [{"message": "...", "errorCode": "INVALID_SESSION_ID", "fields": [...]}].
+type apiError struct {
+	Message   string   `json:"message"`
+	ErrorCode string   `json:"errorCode"`
+	Fields    []string `json:"fields"`
+}
+
+// codeCause keeps the error code and the fields Salesforce named, never its message:
+// a MALFORMED_QUERY message quotes the query, and with it the customer's email.
+type codeCause struct {
+	code   string
+	fields []string
+}
+
+func (c codeCause) Error() string {
+	if len(c.fields) > 0 {
+		return fmt.Sprintf("salesforce %s on %v", c.code, c.fields)
+	}
+	return "salesforce " + c.code
+}
+
+// statusError classifies a non-2xx answer.
+func statusError(op string, status int, hdr http.Header, body []byte) error {
+	e := &connector.Error{Tool: tool, Op: op, StatusCode: status}
+	var errs []apiError
+	if json.Unmarshal(body, &errs) == nil && len(errs) > 0 {
+		e.Code = errs[0].ErrorCode
+		e.Err = codeCause{code: errs[0].ErrorCode, fields: errs[0].Fields}
+		if len(errs[0].Fields) > 0 {
+			e.Field = errs[0].Fields[0]
+		}
+	} else {
+		e.Err = fmt.Errorf("HTTP %d with an unreadable error body", status)
+	}
+	retry := parseRetryAfter(hdr.Get("Retry-After"), time.Now())
+	switch {
+	case e.Code == "REQUEST_LIMIT_EXCEEDED" || status == http.StatusTooManyRequests:
+		// The org's rolling 24-hour API request limit (403), or a proxy's 429.
+		e.Kind = connector.KindRateLimited
+		e.RetryAfter = retry
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		e.Kind = connector.KindUnauthorized
+	case status >= 500:
+		e.Kind = connector.KindUnavailable
+		e.RetryAfter = retry
+	case status == http.StatusNotFound:
+		// The query resource always exists: a 404 is a wrong API version or
+		// instance, never a missing customer.
+		e.Kind = connector.KindInvalidInput
+	default:
+		// MALFORMED_QUERY, INVALID_FIELD (a configured plan/status field the org lacks),
+		// INVALID_QUERY_LOCATOR, …
+		e.Kind = connector.KindInvalidInput
+	}
+	return e
+}
+
+// authError classifies a failure to get a token.
+func authError(ctx context.Context, op string, err error) error {
+	e := &connector.Error{Kind: connector.KindUnauthorized, Tool: tool, Op: op, Err: err}
+	var te *httpauth.TokenError
+	var se *secrets.Error
+	switch {
+	case ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		return transportError(ctx, op, err)
+	case errors.As(err, &te):
+		e.Op = "token"
+		e.StatusCode = te.StatusCode
+		e.Code = te.Code
+		if te.StatusCode == 0 || te.StatusCode >= 500 || te.StatusCode == http.StatusTooManyRequests {
+			e.Kind = connector.KindUnavailable
+		}
+	case errors.As(err, &se) && se.Kind == secrets.KindUnavailable:
+		e.Kind = connector.KindUnavailable
+	}
+	return e
+}
+
+// transportError is a failure without an answer: refused, reset, or past the deadline.
+// The context's error stays in the chain so callers can tell a timeout.
+func transportError(ctx context.Context, op string, err error) error {
+	e := &connector.Error{Kind: connector.KindUnavailable, Tool: tool, Op: op, Err: err}
+	if ce := ctx.Err(); ce != nil && !errors.Is(err, ce) {
+		e.Err = fmt.Errorf("%w: %w", ce, err)
+	}
+	return e
+}
+
+// parseRetryAfter reads delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0
+		}
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}

@@ -1,0 +1,309 @@
+package salesforce
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
+)
+
+const tool = "salesforce"
+
+// Defaults.
+const (
+	DefaultAPIVersion  = "v61.0"
+	DefaultPlanField   = "Account.Plan__c"
+	DefaultStatusField = "Account.Status__c"
+	DefaultMaxRecords  = 2000
+	// None, as PlanField or StatusField, reads no field for that value.
+	None = "none"
+	// maxBody caps one answer: a 2000-record batch of a dozen short fields is far below.
+	maxBody = 8 << 20
+)
+
+// TokenURL is the client-credentials token endpoint of an org's My Domain URL
+// (https://<my-domain>.my.salesforce.com).
+func TokenURL(loginURL string) string {
+	return strings.TrimRight(loginURL, "/") + "/services/oauth2/token"
+}
+
+// TokenSource hands out OAuth access tokens whose Extra("instance_url") is the org's
+// API host. *httpauth.ClientCredentials is one.
+type TokenSource interface {
+	Token(ctx context.Context) (*oauth2.Token, error)
+	Refresh(ctx context.Context) error
+}
+
+// Options configure a Client. Every zero value but the credentials is a usable default.
+type Options struct {
+	// Auth supplies tokens. When nil, Secrets, SecretID and LoginURL build the
+	// client-credentials grant (secret keys client_id, client_secret, optional
+	// token_url).
+	Auth     TokenSource
+	Secrets  secrets.Provider
+	SecretID string
+	LoginURL string
+	// InstanceURL overrides the token answer's instance_url.
+	InstanceURL string
+	// APIVersion is the REST API version, "v61.0" by default.
+	APIVersion string
+	// HTTPClient makes the API calls (and, when Auth is nil, the token calls).
+	// Default: a client without a timeout; deadlines come from ctx.
+	HTTPClient *http.Client
+	// PlanField and StatusField are SOQL field paths read into Customer.Plan and
+	// Customer.Status: DefaultPlanField and DefaultStatusField when empty, nothing
+	// when None.
+	PlanField   string
+	StatusField string
+	// BatchSize asks for query batches of this many records (Sforce-Query-Options,
+	// 200 to 2000); 0 leaves Salesforce's default of 2000.
+	BatchSize int
+	// MaxRecords bounds how many duplicate contacts one lookup reads across pages.
+	MaxRecords int
+	Logger     *slog.Logger
+}
+
+// Client implements connector.CustomerDirectory and connector.Pinger over Salesforce.
+type Client struct {
+	auth       TokenSource
+	authName   string
+	instance   string
+	version    string
+	hc         *http.Client
+	fields     fieldMap
+	batchSize  int
+	maxRecords int
+	log        *slog.Logger
+}
+
+var (
+	_ connector.CustomerDirectory = (*Client)(nil)
+	_ connector.Pinger            = (*Client)(nil)
+)
+
+var versionRE = regexp.MustCompile(`^v[0-9]{2,3}\.[0-9]$`)
+
+// New checks opts and builds a Client.
+func New(opts Options) (*Client, error) {
+	c := &Client{auth: opts.Auth, authName: httpauth.NameOAuth2, version: opts.APIVersion,
+		hc: opts.HTTPClient, batchSize: opts.BatchSize, maxRecords: opts.MaxRecords, log: opts.Logger}
+	if c.version == "" {
+		c.version = DefaultAPIVersion
+	}
+	if !versionRE.MatchString(c.version) {
+		return nil, fmt.Errorf("salesforce: API version %q is not of the form v61.0", c.version)
+	}
+	if c.hc == nil {
+		c.hc = &http.Client{}
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	if c.maxRecords <= 0 {
+		c.maxRecords = DefaultMaxRecords
+	}
+	if c.batchSize != 0 && (c.batchSize < 200 || c.batchSize > 2000) {
+		return nil, fmt.Errorf("salesforce: batch size %d is outside 200..2000", c.batchSize)
+	}
+	if opts.InstanceURL != "" {
+		u, err := url.Parse(opts.InstanceURL)
+		if err != nil || !u.IsAbs() || u.Host == "" {
+			return nil, fmt.Errorf("salesforce: instance URL %q is not an absolute URL", opts.InstanceURL)
+		}
+		c.instance = strings.TrimRight(opts.InstanceURL, "/")
+	}
+	for _, f := range []struct {
+		dst  *string
+		val  string
+		def  string
+		name string
+	}{{&c.fields.Plan, opts.PlanField, DefaultPlanField, "plan"}, {&c.fields.Status, opts.StatusField, DefaultStatusField, "status"}} {
+		switch f.val {
+		case "":
+			*f.dst = f.def
+		case None:
+		default:
+			if !ValidField(f.val) {
+				return nil, fmt.Errorf("salesforce: %s field %q is not a SOQL field path such as Account.Plan__c", f.name, f.val)
+			}
+			*f.dst = f.val
+		}
+	}
+	if c.auth == nil {
+		if opts.Secrets == nil || opts.SecretID == "" {
+			return nil, errors.New("salesforce: no credentials configured (Auth, or Secrets and SecretID)")
+		}
+		if opts.LoginURL == "" {
+			return nil, errors.New("salesforce: no login URL configured (the org's My Domain URL)")
+		}
+		c.auth = httpauth.OAuth2(opts.Secrets, opts.SecretID, TokenURL(opts.LoginURL), nil, opts.HTTPClient)
+	}
+	return c, nil
+}
+
+// AuthMethod names the authentication method, for `switchboard check`.
+func (c *Client) AuthMethod() string { return c.authName }
+
+// FindCustomerByEmail runs a SOQL query on Contact by email, follows nextRecordsUrl
+// until done (duplicates may span batches), and returns the chosen contact.
+func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
+	const op = "query_contacts"
+	email = strings.TrimSpace(email)
+	if email == "" || !strings.Contains(email, "@") || len(email) > 254 {
+		return connector.Customer{}, &connector.Error{Kind: connector.KindInvalidInput, Tool: tool, Op: op,
+			Field: "email", Err: errors.New("not an email address")}
+	}
+	q := ContactQuery(email, c.fields.extra()...)
+	var found []contact
+	start := time.Now()
+	next := "/services/data/" + c.version + "/query?q=" + url.QueryEscape(q)
+	seen, pages := 0, 0
+	for next != "" {
+		p, err := c.get(ctx, op, next)
+		if err != nil {
+			return connector.Customer{}, err
+		}
+		pages++
+		for _, raw := range p.Records {
+			at := "records[" + strconv.Itoa(seen) + "]"
+			seen++
+			ct, err := normalize(op, at, raw, c.fields, email)
+			if err != nil {
+				return connector.Customer{}, err
+			}
+			// SOQL's = is case-insensitive; anything else means the filter did not
+			// hold, and such a record must never be shown as this customer.
+			if !strings.EqualFold(ct.Email, email) {
+				c.log.WarnContext(ctx, "salesforce returned a contact with another email; ignored",
+					slog.String("tool", tool), slog.String("op", op), slog.String("id", ct.ID))
+				continue
+			}
+			found = append(found, ct)
+		}
+		next = ""
+		if !p.Done {
+			if seen >= c.maxRecords {
+				c.log.WarnContext(ctx, "salesforce duplicate contacts exceed max_records; choosing among those read",
+					slog.String("tool", tool), slog.Int("read", seen), slog.Int("total", p.TotalSize))
+				break
+			}
+			next = p.NextRecordsURL
+		}
+	}
+	if len(found) == 0 {
+		return connector.Customer{}, connector.NotFound(tool, op)
+	}
+	if len(found) > 1 {
+		c.log.InfoContext(ctx, "salesforce has duplicate contacts for one email", slog.String("tool", tool),
+			slog.Int("contacts", len(found)), slog.Int("pages", pages), slog.Duration("elapsed", time.Since(start)))
+	}
+	return choose(found).Customer, nil
+}
+
+// Ping authenticates and reads one contact with every configured field.
+func (c *Client) Ping(ctx context.Context) error {
+	_, err := c.get(ctx, "ping", "/services/data/"+c.version+"/query?q="+url.QueryEscape(pingQuery(c.fields.extra()...)))
+	return err
+}
+
+// get fetches one query page. A 401 (INVALID_SESSION_ID: the session expired or was
+// revoked) drops the token and replays once with a new one, whose instance_url is
+// used afresh. A 403 is not replayed: Salesforce uses it for REQUEST_LIMIT_EXCEEDED,
+// which a new token does not cure. (httpauth.Client replays on both, and cannot
+// change the host after a refresh, hence this loop.)
+func (c *Client) get(ctx context.Context, op, path string) (page, error) {
+	for attempt := 0; ; attempt++ {
+		status, hdr, body, err := c.send(ctx, op, path)
+		if err != nil {
+			return page{}, err
+		}
+		if status == http.StatusUnauthorized && attempt == 0 {
+			c.log.InfoContext(ctx, "salesforce session rejected, refreshing the token", slog.String("tool", tool), slog.String("op", op))
+			if err := c.auth.Refresh(ctx); err != nil {
+				return page{}, authError(ctx, op, err)
+			}
+			continue
+		}
+		if status < 200 || status > 299 {
+			return page{}, statusError(op, status, hdr, body)
+		}
+		return parsePage(op, body)
+	}
+}
+
+func (c *Client) send(ctx context.Context, op, path string) (int, http.Header, []byte, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, nil, nil, transportError(ctx, op, err)
+	}
+	tok, err := c.auth.Token(ctx)
+	if err != nil {
+		return 0, nil, nil, authError(ctx, op, err)
+	}
+	base := c.instance
+	if base == "" {
+		s, _ := tok.Extra("instance_url").(string)
+		if s == "" {
+			return 0, nil, nil, connector.InvalidResponse(tool, "token", "instance_url", errors.New("missing from the token answer"))
+		}
+		base = strings.TrimRight(s, "/")
+	}
+	target, err := resolve(base, path)
+	if err != nil {
+		return 0, nil, nil, connector.InvalidResponse(tool, op, "nextRecordsUrl", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return 0, nil, nil, &connector.Error{Kind: connector.KindInvalidInput, Tool: tool, Op: op, Err: err}
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.batchSize > 0 {
+		req.Header.Set("Sforce-Query-Options", "batchSize="+strconv.Itoa(c.batchSize))
+	}
+	tok.SetAuthHeader(req)
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, nil, nil, transportError(ctx, op, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return 0, nil, nil, transportError(ctx, op, err)
+	}
+	if len(body) > maxBody {
+		return 0, nil, nil, connector.InvalidResponse(tool, op, "body", fmt.Errorf("larger than %d bytes", maxBody))
+	}
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+// resolve joins a relative nextRecordsUrl (or the first query path) onto the instance.
+// An absolute URL on another host is refused: the bearer token must not leave the org.
+func resolve(base, path string) (string, error) {
+	u, err := url.Parse(path)
+	if err != nil {
+		return "", errors.New("not a URL")
+	}
+	b, err := url.Parse(base)
+	if err != nil {
+		return "", errors.New("instance URL is not a URL")
+	}
+	if u.IsAbs() && u.Host != b.Host {
+		return "", errors.New("points at another host")
+	}
+	if !strings.HasPrefix(u.Path, "/services/data/") {
+		return "", errors.New("not a REST API path")
+	}
+	return b.ResolveReference(u).String(), nil
+}
