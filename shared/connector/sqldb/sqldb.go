@@ -134,7 +134,9 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 				}
 				return &connector.Error{Kind: connector.KindUnauthorized, Tool: Tool, Op: "connect", Err: err}
 			}
-			cc.Password = pw
+			if pw != "" { // "" keeps the DSN's own (trust or certificate auth)
+				cc.Password = pw
+			}
 			return nil
 		}
 	}
