@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
-	"github.com/switchboard-dev/switchboard/shared/connector/demo"
+	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
 )
 
@@ -33,6 +33,8 @@ type Options struct {
 	// Telemetry, when set, supplies the logger (unless Logger is set) and observes
 	// every turn (the engine's TurnHook).
 	Telemetry *telemetry.Telemetry
+	// Secrets overrides the credentials provider built from connectors.secrets.
+	Secrets secrets.Provider
 }
 
 // Build wires the configured stack. It makes no network calls: clients connect on
@@ -46,7 +48,7 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		a.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
 	deps := intents.Deps{SupportEmail: cfg.SupportEmail}
-	if err := a.connectors(ctx, &deps); err != nil {
+	if err := a.connectors(ctx, &deps, o.Secrets); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -58,28 +60,14 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	return a, nil
 }
 
-func (a *App) connectors(ctx context.Context, d *intents.Deps) error {
-	c := a.Config.Connectors
-	if c.Customers == "demo" || c.Tickets == "demo" || c.Payments == "demo" || c.KB == "demo" {
-		path := filepath.Join(a.Config.DataDir, "demo.db")
-		b, err := demo.Open(ctx, path)
-		if err != nil {
-			return fmt.Errorf("demo backend at %s: %w", path, err)
-		}
-		a.closers = append(a.closers, b.Close)
-		if c.Customers == "demo" {
-			d.Customers = b
-		}
-		if c.Tickets == "demo" {
-			d.Tickets = b
-		}
-		if c.Payments == "demo" {
-			d.Payments = b
-		}
-		if c.KB == "demo" {
-			d.KB = b
-		}
+// connectors builds the configured business-tool connectors (shared/connector/registry).
+func (a *App) connectors(ctx context.Context, d *intents.Deps, p secrets.Provider) error {
+	set, err := registry.Build(ctx, a.Config, registry.Options{Secrets: p, Logger: a.Logger})
+	if err != nil {
+		return fmt.Errorf("connectors: %w", err)
 	}
+	a.closers = append(a.closers, set.Close)
+	d.Customers, d.Tickets, d.Payments, d.KB = set.Customers, set.Tickets, set.Payments, set.KB
 	return nil
 }
 
