@@ -1,0 +1,353 @@
+package zendesk
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
+)
+
+const tool = "zendesk"
+
+// maxBody caps a response body read into memory. A page of 100 tickets with long
+// descriptions stays well below it.
+const maxBody = 8 << 20
+
+// Options configure a Client. The zero value of every field but BaseURL and Auth is a
+// usable default.
+type Options struct {
+	// BaseURL is the account's URL, e.g. https://acme.zendesk.com (or a stand-in).
+	BaseURL string
+	// Auth authenticates every request: httpauth.BasicAuth(...).WithUser(APITokenUser)
+	// for an API token, httpauth.Bearer for an OAuth access token. A 401/403 refreshes
+	// it once and replays the request (httpauth.Client).
+	Auth httpauth.Method
+	// HTTPClient sends the requests. Default: a client without a timeout (deadlines
+	// come from ctx).
+	HTTPClient *http.Client
+	// Locale restricts Help Center search to one locale ("en-us"); "" sends none.
+	Locale string
+	// PageSize is the page size of ticket and user lists, 1..100 (default 100).
+	PageSize int
+	// MaxPages bounds the pages of one requester's tickets read by OpenTickets
+	// (default 10).
+	MaxPages int
+	// RequestURL is the base of the link given to customers for a ticket; the link is
+	// RequestURL + id. Default BaseURL + "/hc/requests/".
+	RequestURL string
+	// Tags are added to every created ticket.
+	Tags   []string
+	Logger *slog.Logger
+}
+
+// APITokenUser is the basic-auth user name of a Zendesk API token: "<email>/token",
+// read from the secret's email key. Use it with httpauth.BasicAuth(p, id, "email",
+// "api_token").WithUser(APITokenUser).
+func APITokenUser(s secrets.Secret) string {
+	if s["email"] == "" {
+		return ""
+	}
+	return s["email"] + "/token"
+}
+
+// Client implements connector.Helpdesk, connector.KnowledgeBase and connector.Pinger
+// over Zendesk. It is safe for concurrent use.
+type Client struct {
+	base *url.URL
+	hc   *httpauth.Client
+	opts Options
+	log  *slog.Logger
+
+	creates keyedMutex
+	known   requesterCache
+}
+
+var (
+	_ connector.Helpdesk      = (*Client)(nil)
+	_ connector.KnowledgeBase = (*Client)(nil)
+	_ connector.Pinger        = (*Client)(nil)
+)
+
+// New builds a Client.
+func New(o Options) (*Client, error) {
+	if o.Auth == nil {
+		return nil, errors.New("zendesk: no auth method configured")
+	}
+	u, err := url.Parse(strings.TrimRight(o.BaseURL, "/"))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("zendesk: base URL %q is not an absolute http(s) URL", o.BaseURL)
+	}
+	if o.PageSize <= 0 || o.PageSize > 100 {
+		o.PageSize = 100
+	}
+	if o.MaxPages <= 0 {
+		o.MaxPages = 10
+	}
+	if o.RequestURL == "" {
+		o.RequestURL = u.String() + "/hc/requests/"
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	hc := o.HTTPClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	return &Client{base: u, hc: &httpauth.Client{HTTP: hc, Auth: o.Auth}, opts: o, log: log}, nil
+}
+
+// HonoursExternalID reports that CreateTicket deduplicates by NewTicket.ExternalID, so
+// the resilience layer may retry a ticket creation that carries one.
+func (c *Client) HonoursExternalID() bool { return true }
+
+// AuthMethod names the auth method, for `switchboard check`.
+func (c *Client) AuthMethod() string { return c.opts.Auth.Name() }
+
+// endpoint resolves a path (with its query) or a pagination link against the base URL.
+// A link to another host is refused: the credentials must never leave the account.
+func (c *Client) endpoint(op, ref string) (string, error) {
+	u, err := c.base.Parse(ref)
+	if err != nil {
+		return "", connector.InvalidResponse(tool, op, "next_page", errors.New("unparsable link"))
+	}
+	if u.Scheme != c.base.Scheme || u.Host != c.base.Host {
+		return "", connector.InvalidResponse(tool, op, "next_page", fmt.Errorf("link to another host %q", u.Host))
+	}
+	return u.String(), nil
+}
+
+// do sends one request and decodes a 2xx JSON answer into out (when non-nil). Every
+// failure is a *connector.Error.
+func (c *Client) do(ctx context.Context, op, method, ref string, body, out any) error {
+	start := time.Now()
+	err := c.doOnce(ctx, op, method, ref, body, out)
+	if err != nil {
+		c.log.DebugContext(ctx, "zendesk call failed", slog.String("tool", tool), slog.String("op", op),
+			slog.String("error_class", connector.KindOf(err).String()), slog.Duration("elapsed", time.Since(start)))
+	}
+	return err
+}
+
+func (c *Client) doOnce(ctx context.Context, op, method, ref string, body, out any) error {
+	target, err := c.endpoint(op, ref)
+	if err != nil {
+		return err
+	}
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return &connector.Error{Kind: connector.KindInvalidInput, Tool: tool, Op: op, Err: err}
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, rd)
+	if err != nil {
+		return &connector.Error{Kind: connector.KindInvalidInput, Tool: tool, Op: op, Err: err}
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "switchboard")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return transportError(ctx, op, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return transportError(ctx, op, err)
+	}
+	if len(raw) > maxBody {
+		return connector.InvalidResponse(tool, op, "body", fmt.Errorf("larger than %d bytes", maxBody))
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return statusError(op, resp, raw, time.Now())
+	}
+	if out == nil {
+		return nil
+	}
+	return decode(op, raw, out)
+}
+
+// transportError classifies a failure to get an answer: the turn's deadline or
+// cancellation (kept in the chain for errors.Is), missing credentials, or the tool
+// being unreachable.
+func transportError(ctx context.Context, op string, err error) error {
+	e := &connector.Error{Kind: connector.KindUnavailable, Tool: tool, Op: op, Err: err}
+	var mk *httpauth.MissingKeyError
+	var nf *secrets.NotFoundError
+	var te *httpauth.TokenError
+	switch {
+	case ctx.Err() != nil:
+		if !errors.Is(err, ctx.Err()) {
+			e.Err = fmt.Errorf("%w: %w", ctx.Err(), err)
+		}
+	case errors.As(err, &mk), errors.As(err, &nf), errors.As(err, &te):
+		e.Kind = connector.KindUnauthorized
+	}
+	return e
+}
+
+// statusError maps a non-2xx answer onto a connector error kind. Zendesk's error body
+// ({"error", "description", "details"}) gives the code and the offending fields; its
+// description is kept out of the error because it can echo customer data.
+func statusError(op string, resp *http.Response, raw []byte, now time.Time) error {
+	e := &connector.Error{Tool: tool, Op: op, StatusCode: resp.StatusCode}
+	ze := parseError(raw)
+	e.Code = ze.Code
+	e.Field = ze.Field()
+	switch st := resp.StatusCode; {
+	case st == http.StatusUnauthorized || st == http.StatusForbidden:
+		e.Kind = connector.KindUnauthorized
+	case st == http.StatusNotFound:
+		e.Kind = connector.KindNotFound
+	case st == http.StatusConflict:
+		e.Kind = connector.KindConflict
+	case st == http.StatusTooManyRequests:
+		e.Kind = connector.KindRateLimited
+		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)
+	case st >= 500:
+		e.Kind = connector.KindUnavailable
+		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)
+	default: // 400, 422 and any other refusal of what we sent
+		e.Kind = connector.KindInvalidInput
+	}
+	e.Err = ze.cause()
+	return e
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		if n < 0 {
+			return 0
+		}
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// decode unmarshals a 2xx body, naming the field that does not fit.
+func decode(op string, raw []byte, out any) error {
+	err := json.Unmarshal(raw, out)
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		// Go names the embedded Paging struct in the path; Zendesk's JSON has no such level.
+		field := strings.ReplaceAll(te.Field, "Paging.", "")
+		if field == "" {
+			field = "body"
+		}
+		return connector.InvalidResponse(tool, op, field, fmt.Errorf("got JSON %s, want %s", te.Value, te.Type))
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return connector.InvalidResponse(tool, op, "body", fmt.Errorf("not JSON (offset %d)", se.Offset))
+	}
+	return connector.InvalidResponse(tool, op, "body", errors.New("undecodable answer"))
+}
+
+// keyedMutex serializes work per key (ticket creations per external id), so that
+// concurrent turns in one process cannot both miss the lookup and both create.
+type keyedMutex struct {
+	mu sync.Mutex
+	m  map[string]*keyedEntry
+}
+
+type keyedEntry struct {
+	ch   chan struct{}
+	refs int
+}
+
+// lock waits for key, or for ctx. The returned func releases it.
+func (k *keyedMutex) lock(ctx context.Context, key string) (func(), error) {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*keyedEntry{}
+	}
+	e := k.m[key]
+	if e == nil {
+		e = &keyedEntry{ch: make(chan struct{}, 1)}
+		k.m[key] = e
+	}
+	e.refs++
+	k.mu.Unlock()
+	release := func() {
+		k.mu.Lock()
+		e.refs--
+		if e.refs == 0 {
+			delete(k.m, key)
+		}
+		k.mu.Unlock()
+	}
+	select {
+	case e.ch <- struct{}{}:
+		return func() { <-e.ch; release() }, nil
+	case <-ctx.Done():
+		release()
+		return nil, ctx.Err()
+	}
+}
+
+// requesterCache remembers the user ids of requesters this process filed tickets for.
+// Zendesk's user search is served from a search index that can take minutes to list a
+// user created by a new ticket; the cache lets OpenTickets find that requester's
+// tickets at once. It is bounded and only consulted when the search finds nobody.
+type requesterCache struct {
+	mu sync.Mutex
+	m  map[string][]int64
+}
+
+const maxRemembered = 10000
+
+func (r *requesterCache) remember(email string, id int64) {
+	if id == 0 {
+		return
+	}
+	email = strings.ToLower(email)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil || len(r.m) >= maxRemembered {
+		r.m = map[string][]int64{}
+	}
+	for _, have := range r.m[email] {
+		if have == id {
+			return
+		}
+	}
+	r.m[email] = append(r.m[email], id)
+}
+
+func (r *requesterCache) lookup(email string) []int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ids := append([]int64(nil), r.m[strings.ToLower(email)]...)
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}
