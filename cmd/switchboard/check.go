@@ -2,19 +2,136 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 )
 
+// checkResult is one tool's line of `switchboard check`, also its --json form.
+type checkResult struct {
+	Tool         string   `json:"tool"`
+	Capabilities []string `json:"capabilities"`
+	AuthMethod   string   `json:"auth_method"`
+	LatencyMS    float64  `json:"latency_ms"`
+	OK           bool     `json:"ok"`
+	// ErrorKind is the connector error class (unauthorized, unavailable, …).
+	ErrorKind string `json:"error_kind,omitempty"`
+	Error     string `json:"error,omitempty"`
+}
+
+// check authenticates to each configured tool and fetches one item (its Ping), in
+// parallel, and prints one line per tool. Exit status 1 when any tool fails.
 func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	_ = fs.String("config", "", "configuration file (YAML); empty = embedded default")
-	_ = fs.Bool("json", false, "print JSON")
+	cfgPath := fs.String("config", "", "configuration file (YAML); empty = embedded default")
+	asJSON := fs.Bool("json", false, "print JSON")
+	timeout := fs.Duration("timeout", 10*time.Second, "deadline of each tool's check")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	fmt.Fprintln(stderr, "switchboard check: connector registry not wired yet (issue 3)")
-	return 1
+	if fs.NArg() != 0 {
+		fmt.Fprintln(stderr, "usage: switchboard check [--config FILE] [--json] [--timeout 10s]")
+		return 2
+	}
+	cfg, err := config.Load(*cfgPath, nil)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	set, err := registry.Build(ctx, cfg, registry.Options{Logger: log, KeepGoing: true})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer set.Close()
+
+	results := make([]checkResult, len(set.Tools))
+	var wg sync.WaitGroup
+	for i, tl := range set.Tools {
+		results[i] = checkResult{Tool: tl.Name, Capabilities: tl.Capabilities, AuthMethod: tl.AuthMethod}
+		if tl.Err != nil {
+			results[i].fail(tl.Err)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pctx, cancel := context.WithTimeout(ctx, *timeout)
+			defer cancel()
+			start := time.Now()
+			err := tl.Pinger.Ping(pctx)
+			results[i].LatencyMS = float64(time.Since(start).Microseconds()) / 1000
+			if err != nil {
+				results[i].fail(err)
+				return
+			}
+			results[i].OK = true
+		}()
+	}
+	wg.Wait()
+
+	ok := true
+	for _, r := range results {
+		ok = ok && r.OK
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(struct {
+			OK    bool          `json:"ok"`
+			Tools []checkResult `json:"tools"`
+		}{ok, results})
+	} else {
+		printCheckTable(stdout, results)
+	}
+	if !ok {
+		return 1
+	}
+	return 0
+}
+
+func (r *checkResult) fail(err error) {
+	r.OK = false
+	r.ErrorKind = connector.KindOf(err).String()
+	r.Error = err.Error()
+}
+
+func printCheckTable(w io.Writer, results []checkResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TOOL\tCAPABILITY\tAUTH METHOD\tLATENCY\tSTATUS")
+	for _, r := range results {
+		latency := "-"
+		if r.LatencyMS > 0 {
+			latency = fmt.Sprintf("%.0fms", r.LatencyMS)
+			if r.LatencyMS < 1 {
+				latency = fmt.Sprintf("%.2fms", r.LatencyMS)
+			}
+		}
+		status := "ok"
+		if !r.OK {
+			status = "FAIL " + r.ErrorKind + ": " + oneLine(r.Error)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Tool, strings.Join(r.Capabilities, ", "), r.AuthMethod, latency, status)
+	}
+	tw.Flush()
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 160 {
+		s = s[:157] + "..."
+	}
+	return s
 }

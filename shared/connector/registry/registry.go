@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
+	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	"github.com/switchboard-dev/switchboard/shared/connector/sqldb"
 	stripeconn "github.com/switchboard-dev/switchboard/shared/connector/stripe"
 	"github.com/switchboard-dev/switchboard/shared/connector/zendesk"
@@ -217,7 +218,8 @@ func buildTool(ctx context.Context, name string, cfg config.Config, p secrets.Pr
 }
 
 // StripeKey reads Stripe's API key from the "api_key" key of secret id, bypassing the
-// cache after Stripe refused the previous key.
+// cache after Stripe refused the previous key. The stripe connector classifies its
+// errors (as unauthorized).
 func StripeKey(p secrets.Provider, id string) stripeconn.KeyFunc {
 	return func(ctx context.Context, refresh bool) (string, error) {
 		get := p.Get
@@ -226,11 +228,10 @@ func StripeKey(p secrets.Provider, id string) stripeconn.KeyFunc {
 		}
 		s, err := get(ctx, id)
 		if err != nil {
-			return "", SecretError("stripe", err)
+			return "", err
 		}
 		if s["api_key"] == "" {
-			return "", &connector.Error{Kind: connector.KindUnauthorized, Tool: "stripe", Op: "credentials",
-				Err: fmt.Errorf("secret %s has no \"api_key\"", id)}
+			return "", &httpauth.MissingKeyError{SecretID: id, Key: "api_key"}
 		}
 		return s["api_key"], nil
 	}

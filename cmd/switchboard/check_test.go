@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/shared/testenv"
+)
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+type checkOutput struct {
+	OK    bool          `json:"ok"`
+	Tools []checkResult `json:"tools"`
+}
+
+func runCheck(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append([]string{"check"}, args...), strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCheckDemo(t *testing.T) {
+	cfg := writeFile(t, "c.yaml", "data_dir: "+t.TempDir()+"\n")
+	code, out, errs := runCheck(t, "--config", cfg)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "TOOL") ||
+		!strings.Contains(lines[0], "AUTH METHOD") || !strings.Contains(lines[0], "LATENCY") {
+		t.Fatalf("table =\n%s", out)
+	}
+	f := strings.Fields(lines[1])
+	if f[0] != "demo" || !strings.Contains(lines[1], "customers, tickets, payments, kb") || !strings.HasSuffix(lines[1], "ok") ||
+		!strings.Contains(lines[1], "none") || !strings.Contains(lines[1], "ms") {
+		t.Errorf("demo line = %q", lines[1])
+	}
+}
+
+// TestCheckMixed: Stripe against stripe-mock answers ok; SQL pointing at a port where
+// nothing listens fails as unavailable; the exit status is 1 and --json says which.
+func TestCheckMixed(t *testing.T) {
+	mock := testenv.StripeMock(t)
+	port := testenv.FreePort(t)
+	secretsFile := writeFile(t, "secrets.json", fmt.Sprintf(`{
+  "switchboard/stripe": {"api_key": "sk_test_123"},
+  "switchboard/sql": {"dsn": "postgres://switchboard:pw-SECRET@127.0.0.1:%d/crm?sslmode=disable"}
+}`, port))
+	cfg := writeFile(t, "c.yaml", fmt.Sprintf(`data_dir: %s
+connectors:
+  customers: sql
+  payments: stripe
+  secrets: {provider: file, file: %s}
+  stripe: {base_url: '%s'}
+  sql: {connect_timeout: 1s}
+`, t.TempDir(), secretsFile, mock))
+
+	code, out, errs := runCheck(t, "--config", cfg, "--json")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errs)
+	}
+	var got checkOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, out)
+	}
+	if got.OK || len(got.Tools) != 3 {
+		t.Fatalf("output = %+v", got)
+	}
+	by := map[string]checkResult{}
+	for _, r := range got.Tools {
+		by[r.Tool] = r
+	}
+	if r := by["stripe"]; !r.OK || r.AuthMethod != "bearer" || r.LatencyMS <= 0 || strings.Join(r.Capabilities, ",") != "payments" {
+		t.Errorf("stripe = %+v", r)
+	}
+	if r := by["sql"]; r.OK || r.ErrorKind != "unavailable" || r.AuthMethod != "password" || r.Error == "" {
+		t.Errorf("sql = %+v, want unavailable", r)
+	}
+	if r := by["demo"]; !r.OK || strings.Join(r.Capabilities, ",") != "tickets,kb" {
+		t.Errorf("demo = %+v", r)
+	}
+	if strings.Contains(out+errs, "pw-SECRET") || strings.Contains(out+errs, "sk_test_123") {
+		t.Errorf("output reveals a secret:\n%s\n%s", out, errs)
+	}
+
+	code, table, _ := runCheck(t, "--config", cfg)
+	if code != 1 || !strings.Contains(table, "FAIL unavailable") || !strings.Contains(table, "stripe") {
+		t.Errorf("table (exit %d):\n%s", code, table)
+	}
+}
+
+func TestCheckMissingSecret(t *testing.T) {
+	mock := testenv.StripeMock(t)
+	cfg := writeFile(t, "c.yaml", fmt.Sprintf(`data_dir: %s
+connectors:
+  payments: stripe
+  secrets: {provider: file, file: %s}
+  stripe: {base_url: '%s'}
+`, t.TempDir(), writeFile(t, "s.json", `{}`), mock))
+	code, out, _ := runCheck(t, "--config", cfg, "--json")
+	var got checkOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if code != 1 || got.OK {
+		t.Fatalf("exit %d, output %+v", code, got)
+	}
+	for _, r := range got.Tools {
+		if r.Tool == "stripe" && (r.OK || r.ErrorKind != "unauthorized" || !strings.Contains(r.Error, "switchboard/stripe")) {
+			t.Errorf("stripe = %+v, want unauthorized naming the secret", r)
+		}
+	}
+}
+
+func TestCheckUsage(t *testing.T) {
+	if code, _, _ := runCheck(t, "extra"); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if code, _, errs := runCheck(t, "--config", writeFile(t, "c.yaml", "connectors: {payments: paypal}\n")); code != 1 || !strings.Contains(errs, "paypal") {
+		t.Errorf("bad config: exit %d, %s", code, errs)
+	}
+}
