@@ -566,3 +566,22 @@ func TestTroubleCollectsOnlyTransientFailures(t *testing.T) {
 		t.Fatalf("trouble = %v %v, want the 503", err, any)
 	}
 }
+
+// BenchmarkOpenBreakerRefusal is the cost of a call refused by an open breaker.
+func BenchmarkOpenBreakerRefusal(b *testing.B) {
+	s := settings()
+	s.BreakerFailures = 1
+	s.BreakerOpenFor = time.Hour
+	p := resilience.NewPolicy("fake", s, resilience.Options{})
+	fail := func(context.Context) (item, error) {
+		return item{}, &connector.Error{Kind: connector.KindUnavailable, Tool: "fake"}
+	}
+	_, _ = resilience.Do(context.Background(), p, read, fail)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := resilience.Do(ctx, p, read, fail); !errors.Is(err, resilience.ErrBreakerOpen) {
+			b.Fatal(err)
+		}
+	}
+}
