@@ -123,10 +123,10 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 		helpdesk = o.tickets
 	}
 	deps := intents.Deps{
-		Customers:    s.cache.Customers(resilience.Customers(s.tickets, be), pol.Customer),
+		Customers:    s.cache.Customers(config.ToolDemo, resilience.Customers(s.tickets, be), pol.Customer),
 		Tickets:      resilience.Helpdesk(s.tickets, helpdesk, resilience.HelpdeskOptions{HonoursExternalID: true}),
-		Payments:     s.cache.Payments(resilience.Payments(s.payments, sc), pol.PaymentStatus),
-		KB:           s.cache.KnowledgeBase(resilience.KnowledgeBase(s.tickets, be), pol.KB),
+		Payments:     s.cache.Payments(config.ToolStripe, resilience.Payments(s.payments, sc), pol.PaymentStatus),
+		KB:           s.cache.KnowledgeBase(config.ToolDemo, resilience.KnowledgeBase(s.tickets, be), pol.KB),
 		SupportEmail: cfg.SupportEmail,
 		Now:          s.clock.Now,
 	}

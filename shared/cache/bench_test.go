@@ -19,7 +19,7 @@ func BenchmarkHit(b *testing.B) {
 				size = 1
 			}
 			tool := &crm{plan: "Pro"}
-			dir := cache.New(s, cache.Options{Size: size}).Customers(tool, policy)
+			dir := cache.New(s, cache.Options{Size: size}).Customers("crm", tool, policy)
 			ctx := context.Background()
 			emails := []string{"ada@example.com", "grace@example.com"}
 			for _, e := range emails {

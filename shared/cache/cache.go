@@ -21,6 +21,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/store"
+	"github.com/switchboard-dev/switchboard/shared/telemetry"
 )
 
 // KeyKind is the kind segment of cache keys ("<function>#cache#<hash>").
@@ -59,9 +60,16 @@ type Options struct {
 	// StoreTimeout bounds each store read or write, so a slow store costs the turn at
 	// most this (default 150ms).
 	StoreTimeout time.Duration
-	Now          func() time.Time
-	Logger       *slog.Logger
+	// Observer counts hits, misses and stale answers (telemetry.Telemetry implements
+	// it; none when nil).
+	Observer telemetry.CacheObserver
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
+
+type nopObserver struct{}
+
+func (nopObserver) OnCache(context.Context, string, telemetry.CacheEvent) {}
 
 // Cache holds the entries; the decorators share it. Safe for concurrent use.
 type Cache struct {
@@ -89,6 +97,9 @@ func New(s store.Store, o Options) *Cache {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Observer == nil {
+		o.Observer = nopObserver{}
+	}
 	return &Cache{s: s, lru: newLRU(o.Size), o: o}
 }
 
@@ -114,7 +125,7 @@ type entry struct {
 // fetch is the read path every decorator shares. servable says whether a value may be
 // served fresh at all (a pending payment is always asked again); clone copies a value
 // so callers cannot modify the cached one.
-func fetch[T any](ctx context.Context, c *Cache, p Policy, key string, servable func(T) bool, clone func(T) T,
+func fetch[T any](ctx context.Context, c *Cache, p Policy, tool, key string, servable func(T) bool, clone func(T) T,
 	call func(context.Context) (T, error)) (T, error) {
 	if p.MaxAge < 0 {
 		return call(ctx)
@@ -127,9 +138,11 @@ func fetch[T any](ctx context.Context, c *Cache, p Policy, key string, servable 
 		} else {
 			c.hits.Add(1)
 		}
+		c.o.Observer.OnCache(ctx, tool, telemetry.CacheHit)
 		return clone(e.value.(T)), nil
 	}
 	c.misses.Add(1)
+	c.o.Observer.OnCache(ctx, tool, telemetry.CacheMiss)
 	v, err := call(ctx)
 	if err == nil {
 		c.save(ctx, p, key, v, start)
@@ -138,8 +151,9 @@ func fetch[T any](ctx context.Context, c *Cache, p Policy, key string, servable 
 	if ok && resilience.Transient(err) && c.o.Now().Sub(e.fetchedAt) <= p.StaleLimit {
 		c.stale.Add(1)
 		connector.NoteStale(ctx, e.fetchedAt)
+		c.o.Observer.OnCache(ctx, tool, telemetry.CacheStale)
 		c.o.Logger.LogAttrs(ctx, slog.LevelWarn, "cache: serving a stale answer while the tool fails",
-			slog.Duration("age", c.o.Now().Sub(e.fetchedAt)), slog.String("error_class", connector.KindOf(err).String()))
+			slog.String("tool", tool), slog.Duration("age", c.o.Now().Sub(e.fetchedAt)), slog.String("error_class", connector.KindOf(err).String()))
 		return clone(e.value.(T)), nil
 	}
 	var zero T

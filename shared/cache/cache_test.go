@@ -21,6 +21,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/store/embedded"
 	"github.com/switchboard-dev/switchboard/shared/store/memstore"
 	"github.com/switchboard-dev/switchboard/shared/store/storetest"
+	"github.com/switchboard-dev/switchboard/shared/telemetry"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -87,7 +88,7 @@ func TestFreshHitsSkipTheTool(t *testing.T) {
 			s := b.open(t, clock.Now)
 			tool := &crm{plan: "Pro"}
 			c := cache.New(s, cache.Options{Now: clock.Now})
-			dir := c.Customers(tool, policy)
+			dir := c.Customers("crm", tool, policy)
 			ctx := context.Background()
 			for i := 0; i < 3; i++ {
 				got, err := dir.FindCustomerByEmail(ctx, " Ada@Example.com")
@@ -108,7 +109,7 @@ func TestFreshHitsSkipTheTool(t *testing.T) {
 				return
 			}
 			// Another instance (empty memory) is served from the store.
-			other := cache.New(s, cache.Options{Now: clock.Now}).Customers(tool, policy)
+			other := cache.New(s, cache.Options{Now: clock.Now}).Customers("crm", tool, policy)
 			if got, err := other.FindCustomerByEmail(ctx, "ADA@example.com"); err != nil || got.Plan != "Enterprise" || tool.calls.Load() != 2 {
 				t.Fatalf("second instance: %+v %v, calls %d", got, err, tool.calls.Load())
 			}
@@ -125,7 +126,7 @@ func TestStaleAnswerDuringAnOutageCarriesItsAge(t *testing.T) {
 			s := b.open(t, clock.Now)
 			tool := &crm{plan: "Pro"}
 			c := cache.New(s, cache.Options{Now: clock.Now})
-			dir := c.Customers(tool, cache.Policy{MaxAge: 10 * time.Minute, StaleLimit: time.Hour})
+			dir := c.Customers("crm", tool, cache.Policy{MaxAge: 10 * time.Minute, StaleLimit: time.Hour})
 			fetched := clock.Now()
 			if _, err := dir.FindCustomerByEmail(context.Background(), "ada@example.com"); err != nil {
 				t.Fatal(err)
@@ -157,7 +158,7 @@ func TestAuthoritativeAnswersAreNeitherCachedNorPaperedOver(t *testing.T) {
 	t.Parallel()
 	clock := storetest.NewClock(time.Now())
 	tool := &crm{plan: "Pro"}
-	dir := cache.New(memstore.New(clock.Now), cache.Options{Now: clock.Now}).Customers(tool, policy)
+	dir := cache.New(memstore.New(clock.Now), cache.Options{Now: clock.Now}).Customers("crm", tool, policy)
 	ctx := context.Background()
 	tool.set("", connector.NotFound("crm", "find"))
 	for i := 0; i < 2; i++ {
@@ -209,7 +210,7 @@ func TestPaymentsAreServedFromCacheOnlyWhenSettled(t *testing.T) {
 		t.Run(string(tc.status), func(t *testing.T) {
 			t.Parallel()
 			l := &ledger{status: tc.status}
-			p := cache.New(memstore.New(nil), cache.Options{}).Payments(l, cache.Policy{MaxAge: time.Minute, StaleLimit: time.Hour})
+			p := cache.New(memstore.New(nil), cache.Options{}).Payments("ledger", l, cache.Policy{MaxAge: time.Minute, StaleLimit: time.Hour})
 			for i := 0; i < 2; i++ {
 				if _, err := p.FindPayment(context.Background(), "pi_1"); err != nil {
 					t.Fatal(err)
@@ -236,7 +237,7 @@ func TestDisabledCapabilityAlwaysAsksTheTool(t *testing.T) {
 	t.Parallel()
 	tool := &crm{plan: "Pro"}
 	s := memstore.New(nil)
-	dir := cache.New(s, cache.Options{}).Customers(tool, cache.Policy{MaxAge: -1})
+	dir := cache.New(s, cache.Options{}).Customers("crm", tool, cache.Policy{MaxAge: -1})
 	for i := 0; i < 3; i++ {
 		dir.FindCustomerByEmail(context.Background(), "ada@example.com")
 	}
@@ -248,7 +249,7 @@ func TestDisabledCapabilityAlwaysAsksTheTool(t *testing.T) {
 func TestLRUIsBounded(t *testing.T) {
 	t.Parallel()
 	tool := &crm{plan: "Pro"}
-	dir := cache.New(nil, cache.Options{Size: 2}).Customers(tool, policy)
+	dir := cache.New(nil, cache.Options{Size: 2}).Customers("crm", tool, policy)
 	ctx := context.Background()
 	for _, e := range []string{"a@x", "b@x", "a@x", "c@x", "a@x", "b@x"} {
 		dir.FindCustomerByEmail(ctx, e)
@@ -264,7 +265,7 @@ func TestUnreachableStoreCostsLittleAndBreaksNothing(t *testing.T) {
 	dead := dynamostore.New(storetest.DynamoClient("http://127.0.0.1:"+strconv.Itoa(testenv.FreePort(t))), "switchboard", dynamostore.Options{})
 	tool := &crm{plan: "Pro"}
 	c := cache.New(dead, cache.Options{})
-	dir := c.Customers(tool, policy)
+	dir := c.Customers("crm", tool, policy)
 	start := time.Now()
 	for i := 0; i < 3; i++ {
 		if got, err := dir.FindCustomerByEmail(context.Background(), "ada@example.com"); err != nil || got.Plan != "Pro" {
@@ -285,7 +286,7 @@ func TestStaleNoteReachesTheReply(t *testing.T) {
 	t.Parallel()
 	clock := storetest.NewClock(time.Now())
 	tool := &crm{plan: "Pro"}
-	dir := cache.New(memstore.New(clock.Now), cache.Options{Now: clock.Now}).Customers(tool, policy)
+	dir := cache.New(memstore.New(clock.Now), cache.Options{Now: clock.Now}).Customers("crm", tool, policy)
 	svc := intents.New(intents.Deps{Customers: dir, Now: clock.Now})
 	turn := conversation.Turn{Intent: conversation.LookupCustomer, Phase: conversation.PhaseFulfill,
 		Slots: map[string]string{intents.SlotEmail: "ada@example.com"}}
@@ -310,3 +311,32 @@ func TestPoliciesFromConfigDefaults(t *testing.T) {
 }
 
 func configDefault() config.Config { return config.Default() }
+
+type cacheEvents struct {
+	mu  sync.Mutex
+	evs []string
+}
+
+func (o *cacheEvents) OnCache(_ context.Context, tool string, ev telemetry.CacheEvent) {
+	o.mu.Lock()
+	o.evs = append(o.evs, tool+":"+strconv.Itoa(int(ev)))
+	o.mu.Unlock()
+}
+
+func TestObserverSeesHitsMissesAndStaleAnswers(t *testing.T) {
+	t.Parallel()
+	clock := storetest.NewClock(time.Now())
+	obs := &cacheEvents{}
+	tool := &crm{plan: "Pro"}
+	dir := cache.New(nil, cache.Options{Now: clock.Now, Observer: obs}).Customers("hubspot", tool, policy)
+	ctx := context.Background()
+	dir.FindCustomerByEmail(ctx, "ada@example.com")
+	dir.FindCustomerByEmail(ctx, "ada@example.com")
+	clock.Advance(time.Hour)
+	tool.set("", down)
+	dir.FindCustomerByEmail(ctx, "ada@example.com")
+	want := []string{"hubspot:1", "hubspot:0", "hubspot:1", "hubspot:2"}
+	if strings.Join(obs.evs, " ") != strings.Join(want, " ") {
+		t.Fatalf("events %v, want %v (miss, hit, miss, stale)", obs.evs, want)
+	}
+}

@@ -19,20 +19,22 @@ const (
 func always[T any](T) bool { return true }
 func same[T any](v T) T    { return v }
 
-// Customers caches customer profiles by email under p. A customer that does not exist
+// Customers caches customer profiles by email under p; tool names the tool behind
+// next in metrics. A customer that does not exist
 // is not cached: a sign-up must be found at once.
-func (c *Cache) Customers(next connector.CustomerDirectory, p Policy) connector.CustomerDirectory {
-	return &customers{c: c, p: p, next: next}
+func (c *Cache) Customers(tool string, next connector.CustomerDirectory, p Policy) connector.CustomerDirectory {
+	return &customers{c: c, p: p, tool: tool, next: next}
 }
 
 type customers struct {
 	c    *Cache
 	p    Policy
+	tool string
 	next connector.CustomerDirectory
 }
 
 func (d *customers) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
-	return fetch(ctx, d.c, d.p, d.c.Key(CapCustomer, email), always[connector.Customer], same[connector.Customer],
+	return fetch(ctx, d.c, d.p, d.tool, d.c.Key(CapCustomer, email), always[connector.Customer], same[connector.Customer],
 		func(ctx context.Context) (connector.Customer, error) { return d.next.FindCustomerByEmail(ctx, email) })
 }
 
@@ -40,18 +42,19 @@ func (d *customers) FindCustomerByEmail(ctx context.Context, email string) (conn
 func (d *customers) Unwrap() any { return d.next }
 
 // KnowledgeBase caches search results by query and limit under p.
-func (c *Cache) KnowledgeBase(next connector.KnowledgeBase, p Policy) connector.KnowledgeBase {
-	return &kb{c: c, p: p, next: next}
+func (c *Cache) KnowledgeBase(tool string, next connector.KnowledgeBase, p Policy) connector.KnowledgeBase {
+	return &kb{c: c, p: p, tool: tool, next: next}
 }
 
 type kb struct {
 	c    *Cache
 	p    Policy
+	tool string
 	next connector.KnowledgeBase
 }
 
 func (d *kb) SearchArticles(ctx context.Context, query string, limit int) ([]connector.Article, error) {
-	return fetch(ctx, d.c, d.p, d.c.Key(CapArticles, query, strconv.Itoa(limit)), always[[]connector.Article], slices.Clone[[]connector.Article],
+	return fetch(ctx, d.c, d.p, d.tool, d.c.Key(CapArticles, query, strconv.Itoa(limit)), always[[]connector.Article], slices.Clone[[]connector.Article],
 		func(ctx context.Context) ([]connector.Article, error) {
 			return d.next.SearchArticles(ctx, query, limit)
 		})
@@ -65,13 +68,14 @@ func (d *kb) Unwrap() any { return d.next }
 // failed and open to another attempt) is always asked again. Every answer is kept to
 // be served, with its age, when the payment tool is down. A reference that is not
 // found is never cached: Stripe's search index lags new payments.
-func (c *Cache) Payments(next connector.Payments, p Policy) connector.Payments {
-	return &payments{c: c, p: p, next: next}
+func (c *Cache) Payments(tool string, next connector.Payments, p Policy) connector.Payments {
+	return &payments{c: c, p: p, tool: tool, next: next}
 }
 
 type payments struct {
 	c    *Cache
 	p    Policy
+	tool string
 	next connector.Payments
 }
 
@@ -80,13 +84,13 @@ func settled(s connector.PaymentStatus) bool {
 }
 
 func (d *payments) FindPayment(ctx context.Context, reference string) (connector.Payment, error) {
-	return fetch(ctx, d.c, d.p, d.c.Key(CapPayment, reference),
+	return fetch(ctx, d.c, d.p, d.tool, d.c.Key(CapPayment, reference),
 		func(p connector.Payment) bool { return settled(p.Status) }, same[connector.Payment],
 		func(ctx context.Context) (connector.Payment, error) { return d.next.FindPayment(ctx, reference) })
 }
 
 func (d *payments) RecentPayments(ctx context.Context, email string, limit int) ([]connector.Payment, error) {
-	return fetch(ctx, d.c, d.p, d.c.Key(CapRecentPayments, email, strconv.Itoa(limit)),
+	return fetch(ctx, d.c, d.p, d.tool, d.c.Key(CapRecentPayments, email, strconv.Itoa(limit)),
 		func(ps []connector.Payment) bool {
 			return !slices.ContainsFunc(ps, func(p connector.Payment) bool { return !settled(p.Status) })
 		}, slices.Clone[[]connector.Payment],
