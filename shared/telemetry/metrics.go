@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -49,8 +50,14 @@ type Metrics struct {
 
 	mu     sync.RWMutex
 	series map[seriesKey]*series
+	list   []*series // sorted by key (guarded by mu)
 
+	// Reused by WriteEMF (guarded by flushMu): a Lambda flushes after every turn.
 	flushMu sync.Mutex
+	snap    []*series
+	buf     []byte
+	deltas  []int64
+	docMs   []emfMetric
 }
 
 type seriesKey struct {
@@ -64,6 +71,8 @@ type series struct {
 	counts  []atomic.Int64
 	flushed []int64 // counts at the last EMF flush (guarded by Metrics.flushMu)
 	timing  *timing // nil when the scope has no timing metric
+	// emfHeads caches emfDocument.head per variant (guarded by Metrics.flushMu).
+	emfHeads [3]string
 }
 
 type timing struct {
@@ -131,7 +140,19 @@ func (m *Metrics) get(k seriesKey) *series {
 		}
 	}
 	m.series[k] = s
+	i, _ := slices.BinarySearchFunc(m.list, s, compareSeries)
+	m.list = slices.Insert(m.list, i, s)
 	return s
+}
+
+func compareSeries(x, y *series) int {
+	if c := strings.Compare(string(x.key.scope), string(y.key.scope)); c != 0 {
+		return c
+	}
+	if c := strings.Compare(x.key.a, y.key.a); c != 0 {
+		return c
+	}
+	return strings.Compare(x.key.b, y.key.b)
 }
 
 // Add adds n to a counter metric.
@@ -178,21 +199,8 @@ func (m *Metrics) Counter(def metricdefs.Metric, d Dims) int64 {
 
 func (m *Metrics) sorted() []*series {
 	m.mu.RLock()
-	out := make([]*series, 0, len(m.series))
-	for _, s := range m.series {
-		out = append(out, s)
-	}
-	m.mu.RUnlock()
-	slices.SortFunc(out, func(x, y *series) int {
-		if c := strings.Compare(string(x.key.scope), string(y.key.scope)); c != 0 {
-			return c
-		}
-		if c := strings.Compare(x.key.a, y.key.a); c != 0 {
-			return c
-		}
-		return strings.Compare(x.key.b, y.key.b)
-	})
-	return out
+	defer m.mu.RUnlock()
+	return slices.Clone(m.list)
 }
 
 // dimValues returns the scope's dimension keys and this series' values for them.
@@ -215,9 +223,13 @@ func (m *Metrics) WriteEMF(w io.Writer) error {
 	m.flushMu.Lock()
 	defer m.flushMu.Unlock()
 	ts := m.now().UnixMilli()
-	bw := bufio.NewWriter(w)
-	for _, s := range m.sorted() {
-		deltas := make([]int64, len(s.defs))
+	m.mu.RLock()
+	m.snap = append(m.snap[:0], m.list...)
+	m.mu.RUnlock()
+	b := m.buf[:0]
+	for _, s := range m.snap {
+		deltas := append(m.deltas[:0], make([]int64, len(s.defs))...)
+		m.deltas = deltas
 		news := false
 		for i := range s.defs {
 			cur := s.counts[i].Load()
@@ -240,7 +252,7 @@ func (m *Metrics) WriteEMF(w io.Writer) error {
 		for first || len(values) > 0 {
 			chunk := values[:min(len(values), MaxValuesPerMetric)]
 			values = values[len(chunk):]
-			doc := emfDocument{ts: ts, keys: keys, vals: vals, sets: s.key.scope.DimensionSets()}
+			doc := emfDocument{ts: ts, keys: keys, vals: vals, sets: s.key.scope.DimensionSets(), metrics: m.docMs[:0]}
 			for i, d := range s.defs {
 				switch {
 				case d.Kind == metricdefs.Timing && len(chunk) > 0:
@@ -249,22 +261,49 @@ func (m *Metrics) WriteEMF(w io.Writer) error {
 					doc.metrics = append(doc.metrics, emfMetric{def: d, value: deltas[i]})
 				}
 			}
+			m.docMs = doc.metrics
 			first = false
 			if len(doc.metrics) == 0 {
 				continue
 			}
-			if err := doc.write(bw); err != nil {
+			// Variants: 0 counters and timings, 1 counters only, 2 timings only.
+			variant := 0
+			switch {
+			case len(chunk) == 0:
+				variant = 1
+			case !doc.hasCounters():
+				variant = 2
+			}
+			if s.emfHeads[variant] == "" {
+				s.emfHeads[variant] = doc.head()
+			}
+			var err error
+			if b, err = doc.append(b, s.emfHeads[variant]); err != nil {
 				return err
 			}
 		}
 	}
-	return bw.Flush()
+	m.buf = b
+	if len(b) == 0 {
+		return nil
+	}
+	_, err := w.Write(b)
+	return err
 }
 
 type emfMetric struct {
 	def    metricdefs.Metric
 	value  int64
 	values []float64
+}
+
+func (d emfDocument) hasCounters() bool {
+	for _, m := range d.metrics {
+		if m.def.Kind == metricdefs.Counter {
+			return true
+		}
+	}
+	return false
 }
 
 type emfDocument struct {
@@ -275,53 +314,18 @@ type emfDocument struct {
 	metrics []emfMetric
 }
 
-// write encodes the document by hand: the member order is fixed (_aws first), and
-// this runs on every Lambda invocation.
-func (d emfDocument) write(w *bufio.Writer) error {
+// append encodes the document by hand: the member order is fixed (_aws first), and
+// this runs after every Lambda invocation. head is the constant part after the
+// timestamp (directive, dimension members), cached per series and variant.
+func (d emfDocument) append(b []byte, head string) ([]byte, error) {
 	if len(d.metrics) > MaxValuesPerMetric {
-		return fmt.Errorf("telemetry: %d metrics in one EMF document (max 100)", len(d.metrics))
+		return b, fmt.Errorf("telemetry: %d metrics in one EMF document (max 100)", len(d.metrics))
 	}
-	var b []byte
 	b = append(b, `{"_aws":{"Timestamp":`...)
 	b = strconv.AppendInt(b, d.ts, 10)
-	b = append(b, `,"CloudWatchMetrics":[{"Namespace":`...)
-	b = strconv.AppendQuote(b, metricdefs.Namespace)
-	b = append(b, `,"Dimensions":[`...)
-	for i, set := range d.sets {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, '[')
-		for j, k := range set {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendQuote(b, k)
-		}
-		b = append(b, ']')
-	}
-	b = append(b, `],"Metrics":[`...)
-	for i, m := range d.metrics {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"Name":`...)
-		b = strconv.AppendQuote(b, m.def.Name)
-		b = append(b, `,"Unit":`...)
-		b = strconv.AppendQuote(b, string(m.def.Unit))
-		b = append(b, '}')
-	}
-	b = append(b, `]}]}`...)
-	for i, k := range d.keys {
-		b = append(b, ',')
-		b = strconv.AppendQuote(b, k)
-		b = append(b, ':')
-		b = strconv.AppendQuote(b, d.vals[i])
-	}
+	b = append(b, head...)
 	for _, m := range d.metrics {
-		b = append(b, ',')
-		b = strconv.AppendQuote(b, m.def.Name)
-		b = append(b, ':')
+		b = append(b, metricMember[m.def.Name]...)
 		if m.def.Kind == metricdefs.Timing {
 			b = append(b, '[')
 			for i, v := range m.values {
@@ -336,8 +340,62 @@ func (d emfDocument) write(w *bufio.Writer) error {
 		}
 	}
 	b = append(b, "}\n"...)
-	_, err := w.Write(b)
-	return err
+	return b, nil
+}
+
+// metricMember is `,"<Name>":` for every metric.
+var metricMember = func() map[string]string {
+	out := map[string]string{}
+	for _, m := range metricdefs.All() {
+		out[m.Name] = "," + jsonString(m.Name) + ":"
+	}
+	return out
+}()
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// head builds the constant part of a document: the metric directive and the
+// dimension members.
+func (d emfDocument) head() string {
+	var b strings.Builder
+	b.WriteString(`,"CloudWatchMetrics":[{"Namespace":`)
+	b.WriteString(jsonString(metricdefs.Namespace))
+	b.WriteString(`,"Dimensions":[`)
+	for i, set := range d.sets {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('[')
+		for j, k := range set {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(jsonString(k))
+		}
+		b.WriteByte(']')
+	}
+	b.WriteString(`],"Metrics":[`)
+	for i, m := range d.metrics {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"Name":`)
+		b.WriteString(jsonString(m.def.Name))
+		b.WriteString(`,"Unit":`)
+		b.WriteString(jsonString(string(m.def.Unit)))
+		b.WriteByte('}')
+	}
+	b.WriteString(`]}]}`)
+	for i, k := range d.keys {
+		b.WriteByte(',')
+		b.WriteString(jsonString(k))
+		b.WriteByte(':')
+		b.WriteString(jsonString(d.vals[i]))
+	}
+	return b.String()
 }
 
 // WritePrometheus writes every metric's running totals in the Prometheus text

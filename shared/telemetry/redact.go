@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Redacted replaces a value that must never be logged.
@@ -72,8 +73,31 @@ var (
 		"xapikey": true, "proxyauthorization": true, "setcookie": true}
 )
 
+// keyCache remembers SensitiveKey's answer for the keys seen most (log attribute
+// keys are mostly constants); it stops growing at maxCachedKeys because body keys
+// come from the outside.
+var (
+	keyCache     sync.Map
+	keyCacheSize atomic.Int32
+)
+
+const maxCachedKeys = 1024
+
 // SensitiveKey reports whether values logged under key are redacted whole.
 func SensitiveKey(key string) bool {
+	if v, ok := keyCache.Load(key); ok {
+		return v.(bool)
+	}
+	s := sensitiveKey(key)
+	if keyCacheSize.Load() < maxCachedKeys {
+		if _, loaded := keyCache.LoadOrStore(key, s); !loaded {
+			keyCacheSize.Add(1)
+		}
+	}
+	return s
+}
+
+func sensitiveKey(key string) bool {
 	if len(key) < 3 {
 		return false
 	}
@@ -114,14 +138,72 @@ func (r *Redactor) String(s string) string {
 		}
 	}
 	r.mu.RUnlock()
-	s = redactCredentials(s)
-	if strings.IndexByte(s, '@') >= 0 {
+	f := prescan(s)
+	if f.credentials {
+		s = redactCredentials(s)
+	}
+	if f.at {
 		s = maskEmails(s)
 	}
-	if digitCount(s) >= 7 {
+	if f.digits >= 7 {
 		s = maskNumbers(s)
 	}
 	return s
+}
+
+type scanFlags struct {
+	at, credentials bool
+	digits          int
+}
+
+// prescan finds, in one pass, whether s could hold anything to redact: an '@', enough
+// digits for a phone or card number, or the start of a credential (a key=value or
+// key: value separator, an authorization scheme before a space, a PEM armour, or a
+// word starting like a known token prefix). Most log strings (tool names, outcomes,
+// messages) have none, and then cost only this pass.
+func prescan(s string) scanFlags {
+	var f scanFlags
+	wordStart := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case isDigit(c):
+			f.digits++
+		case c == '@':
+			f.at = true
+		case c == '=' || c == ':':
+			f.credentials = true
+		case c == ' ' && i >= 5:
+			// "Bearer x", "Basic x", "Token x": the word before the space.
+			switch s[i-1] | 0x20 {
+			case 'r', 'c', 'n':
+				if hasSchemeSuffix(s[max(0, i-6):i]) {
+					f.credentials = true
+				}
+			}
+		case c == '-' && strings.HasPrefix(s[i:], "-----"):
+			f.credentials = true
+		}
+		if wordStart && !f.credentials {
+			for _, p := range prefixesByFirst[c] {
+				if strings.HasPrefix(s[i:], p) {
+					f.credentials = true
+					break
+				}
+			}
+		}
+		wordStart = !tokenChar(c)
+	}
+	return f
+}
+
+func hasSchemeSuffix(w string) bool {
+	for _, scheme := range [...]string{"bearer", "basic", "token"} {
+		if len(w) >= len(scheme) && strings.EqualFold(w[len(w)-len(scheme):], scheme) {
+			return true
+		}
+	}
+	return false
 }
 
 // Attr returns a with its value redacted, and whether anything changed.
@@ -271,6 +353,14 @@ var credentialPrefixes = []string{
 	"eyJ", // JWTs (a base64url JSON header)
 	"00D", // Salesforce session ids (org id prefix), checked for length below
 }
+
+// prefixesByFirst indexes credentialPrefixes by their first byte.
+var prefixesByFirst = func() (idx [256][]string) {
+	for _, p := range credentialPrefixes {
+		idx[p[0]] = append(idx[p[0]], p)
+	}
+	return idx
+}()
 
 var authSchemes = []string{"Bearer ", "bearer ", "BEARER ", "Basic ", "basic ", "BASIC ", "Token ", "token "}
 

@@ -1,0 +1,62 @@
+package telemetry
+
+import (
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/resilience"
+)
+
+// BenchmarkTurnOverhead measures what logging and metrics add to one turn at info
+// level: the turn hook (context, turn line, intent metrics) and one business-tool call
+// (tool line, tool metrics), logs written to io.Discard. "lambda" also writes the EMF
+// documents after the turn, as a Lambda function does; "serve" keeps only the
+// Prometheus counters.
+func BenchmarkTurnOverhead(b *testing.B) {
+	for _, mode := range []struct {
+		name, emf string
+		calls     int
+	}{{"serve/1call", "off", 1}, {"lambda/1call", "on", 1}, {"lambda/3calls", "on", 3}} {
+		b.Run(mode.name, func(b *testing.B) {
+			cfg := config.Default()
+			cfg.Telemetry.EMF = mode.emf
+			tel, err := New(cfg, Options{Logs: io.Discard, EMF: io.Discard, Getenv: func(k string) string {
+				return map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "switchboard-lookup",
+					"_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"}[k]
+			}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			turn := conversation.Turn{Platform: conversation.DialogflowES, Intent: conversation.LookupCustomer,
+				SessionID: "projects/p/agent/sessions/1b2c3d4e-5f60-4718-92a3-b4c5d6e7f809", TurnID: "0f9e8d7c-6b5a-4493-8271-605f4e3d2c1b"}
+			reply := conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"I found Ada Lovelace."}}
+			ctx := WithRequest(context.Background(), RequestInfo{ID: "8f5c2a1e-1111-2222-3333-444455556666"})
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				tctx := tel.StartTurn(ctx, engine.TurnStart{Platform: conversation.DialogflowES, Turn: turn})
+				for i := 0; i < mode.calls; i++ {
+					tel.OnCall(tctx, resilience.CallInfo{Tool: "hubspot", Op: "find_customer", Attempt: 1, Latency: 40 * time.Millisecond})
+				}
+				tel.EndTurn(tctx, engine.TurnEnd{Platform: conversation.DialogflowES, Turn: turn, Reply: reply, Status: 200, Latency: 52 * time.Millisecond})
+			}
+		})
+	}
+}
+
+func BenchmarkRedactString(b *testing.B) {
+	r := NewRedactor("zd-api-token-9f8e7d6c5b4a3210")
+	for _, in := range []string{"lookup_customer", "Sorry, our systems are slow to answer right now.",
+		"customer jane.doe@example.com, card 4242 4242 4242 4242, Bearer abcdefghijkl"} {
+		b.Run(in[:8], func(b *testing.B) {
+			for b.Loop() {
+				_ = r.String(in)
+			}
+		})
+	}
+}
