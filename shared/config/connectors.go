@@ -63,6 +63,8 @@ func (c *Connectors) applyDefaults() {
 		c.Secrets.Provider = SecretsEnv
 	}
 	setDur(&c.Secrets.MaxAge, 5*time.Minute)
+	c.Salesforce.applyDefaults()
+	c.HubSpot.applyDefaults()
 	c.Zendesk.applyDefaults()
 	c.Stripe.applyDefaults()
 	c.SQL.applyDefaults()
@@ -102,6 +104,8 @@ func (c Connectors) validate() error {
 		tool     string
 		validate func() error
 	}{
+		{ToolSalesforce, c.Salesforce.Validate},
+		{ToolHubSpot, c.HubSpot.Validate},
 		{ToolZendesk, c.Zendesk.Validate},
 		{ToolStripe, c.Stripe.Validate},
 		{ToolSQL, c.SQL.Validate},
