@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
 )
@@ -24,7 +25,10 @@ type App struct {
 	// caches as a telemetry.CacheObserver) so every outbound call is logged, counted
 	// and traced. Nil when Build was given none.
 	Telemetry *telemetry.Telemetry
-	closers   []func() error
+	// Policies holds the resilience policy of every business tool in use (breaker
+	// state and counters for `switchboard check` and metrics).
+	Policies *resilience.Set
+	closers  []func() error
 }
 
 // Options adjust Build.
@@ -52,11 +56,16 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	wrap, err := a.protect(ctx, &deps)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	eo := engine.Options{Logger: a.Logger, Adapters: DefaultAdapters(cfg)}
 	if o.Telemetry != nil {
 		eo.Hook = o.Telemetry
 	}
-	a.Engine = engine.New(cfg, intents.New(deps), eo)
+	a.Engine = engine.New(cfg, wrap(intents.New(deps)), eo)
 	return a, nil
 }
 

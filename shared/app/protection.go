@@ -1,0 +1,85 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/switchboard-dev/switchboard/shared/cache"
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/idempotency"
+	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/resilience"
+	"github.com/switchboard-dev/switchboard/shared/store"
+	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
+	"github.com/switchboard-dev/switchboard/shared/store/embedded"
+)
+
+// OpenStore builds the store cfg.Store names: the embedded SQLite file at Path (the
+// default), or the DynamoDB table (backend: dynamodb). Neither makes a network call
+// here. The returned func closes what was opened.
+func OpenStore(ctx context.Context, cfg config.Store) (store.Store, func() error, error) {
+	switch cfg.Backend {
+	case "dynamodb":
+		client, err := dynamostore.NewClient(ctx, cfg.Endpoint)
+		if err != nil {
+			return nil, nil, err
+		}
+		return dynamostore.New(client, cfg.Table, dynamostore.Options{}), func() error { return nil }, nil
+	case "", "embedded":
+		s, err := embedded.Open(ctx, cfg.Path, embedded.Options{})
+		if err != nil {
+			return nil, nil, fmt.Errorf("store at %s: %w", cfg.Path, err)
+		}
+		return s, s.Close, nil
+	}
+	return nil, nil, fmt.Errorf("store: unknown backend %q", cfg.Backend)
+}
+
+// protect composes the layers around the connectors and the intent handler:
+//
+//	idempotency → intents → cache → resilience → connector
+//
+// Each connector gets its tool's resilience policy (one breaker, limiter and bulkhead
+// per tool, shared by every capability the tool serves); reads are cached; the handler
+// is wrapped with idempotency for the configured intents, keyed (like the cache) under
+// the turn's intent, which is the prefix each function's IAM role is scoped to.
+func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.Handler) conversation.Handler, error) {
+	cfg := a.Config
+	st, closeStore, err := OpenStore(ctx, cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, closeStore)
+
+	ro := resilience.Options{Logger: a.Logger}
+	co := cache.Options{Size: cfg.Store.Cache.Size, Logger: a.Logger}
+	if a.Telemetry != nil {
+		ro.Observer = a.Telemetry
+		co.Observer = a.Telemetry
+	}
+	a.Policies = resilience.NewSet(cfg.Resilience, ro)
+	c := cache.New(st, co)
+	pol := cache.PoliciesFromConfig(cfg.Store.Cache)
+	tools := cfg.Connectors
+	if d.Customers != nil {
+		d.Customers = c.Customers(tools.Customers, resilience.Customers(a.Policies.For(tools.Customers), d.Customers), pol.Customer)
+	}
+	if d.Tickets != nil {
+		// connector.Helpdesk's contract makes CreateTicket deduplicate by ExternalID;
+		// a write is still retried only when resilience.<tool>.retry_writes says so.
+		d.Tickets = resilience.Helpdesk(a.Policies.For(tools.Tickets), d.Tickets, resilience.HelpdeskOptions{HonoursExternalID: true})
+	}
+	if d.Payments != nil {
+		d.Payments = c.Payments(tools.Payments, resilience.Payments(a.Policies.For(tools.Payments), d.Payments), pol.PaymentStatus)
+	}
+	if d.KB != nil {
+		d.KB = c.KnowledgeBase(tools.KB, resilience.KnowledgeBase(a.Policies.For(tools.KB), d.KB), pol.KB)
+	}
+
+	io := idempotency.FromConfig(cfg, "")
+	io.Logger = a.Logger
+	return func(h conversation.Handler) conversation.Handler {
+		return cache.Scoped(idempotency.New(st, h, io))
+	}, nil
+}
