@@ -1,0 +1,104 @@
+// Peer for `make bench`: Google's dialogflow-fulfillment library answering the
+// Dialogflow ES LookupCustomer webhook from an in-memory record, with the same answer
+// shape Switchboard gives (name, company, plan and status; open tickets; last payment),
+// and the same "switchboard" output context.
+//
+// Usage: node dialogflow-fulfillment.js   (env PEER_RECORDS: JSON object keyed by
+// email, as written by tests/loadbench; PORT: 0 for any free port on 127.0.0.1).
+// Prints "listening <port>" on stdout once it accepts connections.
+'use strict';
+
+const http = require('http');
+const { WebhookClient } = require('dialogflow-fulfillment');
+
+const records = JSON.parse(process.env.PEER_RECORDS || '{}');
+
+// Stripe's zero-decimal currencies, as Switchboard formats them.
+const zeroDecimal = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg',
+  'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
+  'September', 'October', 'November', 'December'];
+
+function money(minor, currency) {
+  const cur = currency.toUpperCase();
+  if (zeroDecimal.has(currency.toLowerCase())) return `${minor} ${cur}`;
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(minor);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')} ${cur}`;
+}
+
+function day(iso) {
+  if (!iso) return 'an unknown date';
+  const d = new Date(iso);
+  return `${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+}
+
+function lookupCustomer(agent) {
+  const email = String(agent.parameters.email || '').trim().toLowerCase();
+  const rec = records[email];
+  if (!rec) {
+    agent.add(`I couldn't find an account with the email ${email}. ` +
+      'If you signed up with another address, tell me that one instead.');
+    return;
+  }
+  let first = `I found ${rec.name || email}`;
+  if (rec.company) first += ` (${rec.company})`;
+  if (rec.plan && rec.status) first += `: ${rec.plan} plan, account ${rec.status}.`;
+  else if (rec.plan) first += `: ${rec.plan} plan.`;
+  else if (rec.status) first += `: account ${rec.status}.`;
+  else first += '.';
+  agent.add(first);
+  const t = rec.tickets || [];
+  if (t.length === 0) agent.add('There are no open tickets.');
+  else if (t.length === 1) agent.add(`There is 1 open ticket: #${t[0].id} ${JSON.stringify(t[0].subject)}.`);
+  else agent.add(`There are ${t.length} open tickets; the newest is #${t[0].id} ${JSON.stringify(t[0].subject)}.`);
+  if (rec.payment) {
+    const p = rec.payment;
+    agent.add(`The last payment, ${money(p.amount, p.currency)} on ${day(p.created_at)}, is ${p.status || 'of unknown status'}.`);
+  }
+  agent.context.set({ name: 'switchboard', lifespan: 5, parameters: { email } });
+}
+
+const intentMap = new Map([['LookupCustomer', lookupCustomer]]);
+
+// The library expects Express's request and response; this is the part of them it uses.
+function expressLike(req, res, body) {
+  const request = { body, headers: req.headers, get: (h) => req.headers[h.toLowerCase()] };
+  const response = {
+    statusCode: 200,
+    status(code) { if (typeof code === 'number') this.statusCode = code; return this; },
+    json(obj) { this.send(JSON.stringify(obj), 'application/json'); },
+    send(text, type) {
+      res.writeHead(this.statusCode, { 'Content-Type': type || 'text/plain' });
+      res.end(text);
+    },
+  };
+  return { request, response };
+}
+
+const server = http.createServer((req, res) => {
+  if (req.method !== 'POST') { res.writeHead(405); res.end(); return; }
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    let body;
+    try { body = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch (e) {
+      res.writeHead(400, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: 'body is not JSON' }));
+      return;
+    }
+    const { request, response } = expressLike(req, res, body);
+    try {
+      const agent = new WebhookClient({ request, response });
+      agent.handleRequest(intentMap).catch((err) => {
+        if (!res.headersSent) { res.writeHead(500); res.end(String(err)); }
+      });
+    } catch (err) {
+      res.writeHead(500); res.end(String(err));
+    }
+  });
+});
+server.keepAliveTimeout = 120000;
+server.listen(Number(process.env.PORT || 0), '127.0.0.1', () => {
+  process.stdout.write(`listening ${server.address().port}\n`);
+});

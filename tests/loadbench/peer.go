@@ -1,0 +1,284 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/connector/demo"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/server"
+	"github.com/switchboard-dev/switchboard/shared/testenv"
+)
+
+var listening = regexp.MustCompile(`listening (\d+)`)
+
+// startPeer runs a Node peer from _tools/peers and returns its base URL once it
+// listens. It needs node on PATH and `npm ci` done in _tools (make bench does it).
+func startPeer(ctx context.Context, root, script, module string, env ...string) (string, *testenv.Process, error) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return "", nil, errors.New("node not found on PATH")
+	}
+	if _, err := os.Stat(filepath.Join(root, "_tools", "node_modules", module)); err != nil {
+		return "", nil, fmt.Errorf("npm package %s not installed (run npm ci in _tools)", module)
+	}
+	cmd := exec.Command(node, filepath.Join(root, "_tools", "peers", script))
+	cmd.Dir = filepath.Join(root, "_tools")
+	cmd.Env = append(os.Environ(), append([]string{"PORT=0", "NODE_ENV=production"}, env...)...)
+	p, err := testenv.Start("peer-"+script, cmd)
+	if err != nil {
+		return "", nil, err
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		b, _ := os.ReadFile(p.Log.Name())
+		if m := listening.FindSubmatch(b); m != nil {
+			port, _ := strconv.Atoi(string(m[1]))
+			return fmt.Sprintf("http://127.0.0.1:%d", port), p, nil
+		}
+		if p.Cmd.ProcessState != nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.Stop()
+	return "", nil, fmt.Errorf("%s did not start: %.400s", script, p.LogTail())
+}
+
+// peerRecord is the demo customer as the dialogflow-fulfillment peer keeps it in memory.
+type peerRecord struct {
+	Name    string `json:"name"`
+	Company string `json:"company,omitempty"`
+	Plan    string `json:"plan,omitempty"`
+	Status  string `json:"status,omitempty"`
+	Tickets []struct {
+		ID      string `json:"id"`
+		Subject string `json:"subject"`
+	} `json:"tickets"`
+	Payment *struct {
+		Amount    int64     `json:"amount"`
+		Currency  string    `json:"currency"`
+		CreatedAt time.Time `json:"created_at"`
+		Status    string    `json:"status"`
+	} `json:"payment,omitempty"`
+}
+
+// peerRecords reads the customer the sample event asks for from a fresh demo backend,
+// the same data Switchboard answers from.
+func peerRecords(ctx context.Context, email string) ([]byte, *memRecord, error) {
+	dir, err := os.MkdirTemp("", "switchboard-bench-peer-")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer os.RemoveAll(dir)
+	be, err := demo.Open(ctx, filepath.Join(dir, "demo.db"))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer be.Close()
+	c, err := be.FindCustomerByEmail(ctx, email)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec := peerRecord{Name: c.Name(), Company: c.Company, Plan: c.Plan, Status: c.Status}
+	mem := &memRecord{c: c}
+	ts, err := be.OpenTickets(ctx, email)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, t := range ts {
+		rec.Tickets = append(rec.Tickets, struct {
+			ID      string `json:"id"`
+			Subject string `json:"subject"`
+		}{t.ID, t.Subject})
+	}
+	mem.t = ts
+	ps, err := be.RecentPayments(ctx, email, 1)
+	if err != nil && !errors.Is(err, connector.ErrNotFound) {
+		return nil, nil, err
+	}
+	mem.p = ps
+	if len(ps) > 0 {
+		p := ps[0]
+		rec.Payment = &struct {
+			Amount    int64     `json:"amount"`
+			Currency  string    `json:"currency"`
+			CreatedAt time.Time `json:"created_at"`
+			Status    string    `json:"status"`
+		}{p.Amount, p.Currency, p.CreatedAt, string(p.Status)}
+	}
+	out, err := json.Marshal(map[string]peerRecord{email: rec})
+	return out, mem, err
+}
+
+func benchPeer(ctx context.Context, o *options, r *report) {
+	const sec = "2"
+	figPeer := fmt.Sprintf("peer dialogflow-fulfillment (Node) lookup_customer (c=%d)", o.concurrency)
+	figRatio := "Switchboard on the demo backend (SQLite) / dialogflow-fulfillment"
+	b, err := sampleBodies(o.root, conversation.DialogflowES, "lookup_customer.json")
+	if err != nil {
+		r.missing(sec, figRatio, "≥ 3×", err.Error())
+		return
+	}
+	var ev struct {
+		QueryResult struct {
+			Parameters struct {
+				Email string `json:"email"`
+			} `json:"parameters"`
+		} `json:"queryResult"`
+	}
+	_ = json.Unmarshal(b.event, &ev)
+	records, mem, err := peerRecords(ctx, ev.QueryResult.Parameters.Email)
+	if err != nil {
+		r.missing(sec, figRatio, "≥ 3×", "demo record: "+err.Error())
+		return
+	}
+	peerURL, proc, err := startPeer(ctx, o.root, "dialogflow-fulfillment.js", "dialogflow-fulfillment", "PEER_RECORDS="+string(records))
+	if err != nil {
+		r.missing(sec, figPeer, info, err.Error())
+		r.missing(sec, figRatio, "≥ 3×", "peer not running")
+		return
+	}
+	defer proc.Stop()
+
+	sbURL, stop, err := startSwitchboard(ctx)
+	if err != nil {
+		r.missing(sec, figRatio, "≥ 3×", "switchboard: "+err.Error())
+		return
+	}
+	defer stop()
+	sbEndpoint := sbURL + server.PathPrefix + string(conversation.DialogflowES)
+	// Same question, same answer: compare the texts before timing anything.
+	sbOut, err := post(ctx, sbEndpoint, b.nth(1<<41))
+	if err != nil {
+		r.missing(sec, figRatio, "≥ 3×", "switchboard: "+err.Error())
+		return
+	}
+	peerOut, err := post(ctx, peerURL, b.nth(1<<41))
+	if err != nil {
+		r.missing(sec, figPeer, info, err.Error())
+		r.missing(sec, figRatio, "≥ 3×", "peer answered an error")
+		return
+	}
+	sbMsgs, _ := messagesOf(sbOut)
+	peerMsgs, _ := messagesOf(peerOut)
+	if !sameMessages(sbMsgs, peerMsgs) {
+		r.missing(sec, figRatio, "≥ 3×", fmt.Sprintf("answers differ: switchboard %q, peer %q", sbMsgs, peerMsgs))
+		return
+	}
+
+	peer := attack("peer-dialogflow-fulfillment", peerURL, b, o.concurrency, o.duration, o.maxRequests, 0)
+	if f := peer.failure(); f != "" {
+		r.add(sec, figPeer, peer.String()+"; "+f, info, fail)
+		r.missing(sec, figRatio, "≥ 3×", "peer run failed")
+		return
+	}
+	r.add(sec, figPeer, peer.String(), info, info)
+	// Like for like: Switchboard answering from the same in-memory record.
+	figMem := "Switchboard / dialogflow-fulfillment, both from an in-memory record"
+	memURL, memStop, err := startMemSwitchboard(ctx, mem)
+	if err != nil {
+		r.missing(sec, figMem, "≥ 3×", err.Error())
+	} else {
+		defer memStop()
+		memEndpoint := memURL + server.PathPrefix + string(conversation.DialogflowES)
+		out, err := post(ctx, memEndpoint, b.nth(1<<42))
+		memMsgs, _ := messagesOf(out)
+		switch {
+		case err != nil:
+			r.missing(sec, figMem, "≥ 3×", err.Error())
+		case !sameMessages(memMsgs, peerMsgs):
+			r.missing(sec, figMem, "≥ 3×", fmt.Sprintf("answers differ: %q vs %q", memMsgs, peerMsgs))
+		default:
+			res := attack("switchboard-memory", memEndpoint, b, o.concurrency, o.duration, o.maxRequests, 0)
+			if f := res.failure(); f != "" {
+				r.missing(sec, figMem, "≥ 3×", "run failed: "+f)
+				break
+			}
+			ratio := res.Throughput / peer.Throughput
+			r.check(sec, figMem, fmt.Sprintf("%.1f× (%.0f vs %.0f req/s; p99 %s vs %s)", ratio, res.Throughput, peer.Throughput, ms(res.P99), ms(peer.P99)), "≥ 3×", ratio >= 3)
+		}
+	}
+	// Switchboard on the demo backend (three SQLite queries per turn) against the same peer.
+	sb := localDialogflow
+	if sb == nil {
+		res := attack("switchboard-dialogflow", sbEndpoint, b, o.concurrency, o.duration, o.maxRequests, 0)
+		if f := res.failure(); f != "" {
+			r.missing(sec, figRatio, "≥ 3×", "switchboard run failed: "+f)
+			return
+		}
+		sb = &res
+	}
+	ratio := sb.Throughput / peer.Throughput
+	r.check(sec, figRatio, fmt.Sprintf("%.1f× (%.0f vs %.0f req/s; p99 %s vs %s)", ratio, sb.Throughput, peer.Throughput, ms(sb.P99), ms(peer.P99)), "≥ 3×", ratio >= 3)
+}
+
+// memRecord is the like-for-like Switchboard side: the same record the peer keeps,
+// served from memory through the connector interfaces.
+type memRecord struct {
+	c connector.Customer
+	t []connector.Ticket
+	p []connector.Payment
+}
+
+func (m *memRecord) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
+	if !strings.EqualFold(email, m.c.Email) {
+		return connector.Customer{}, connector.NotFound("memory", "find_customer")
+	}
+	return m.c, nil
+}
+
+func (m *memRecord) OpenTickets(ctx context.Context, email string) ([]connector.Ticket, error) {
+	return slices.Clone(m.t), nil
+}
+
+func (m *memRecord) CreateTicket(ctx context.Context, t connector.NewTicket) (connector.Ticket, error) {
+	return connector.Ticket{}, &connector.Error{Kind: connector.KindInvalidInput, Tool: "memory", Op: "create_ticket",
+		Err: errors.New("read-only record")}
+}
+
+func (m *memRecord) RecentPayments(ctx context.Context, email string, limit int) ([]connector.Payment, error) {
+	return slices.Clone(m.p[:min(limit, len(m.p))]), nil
+}
+
+func (m *memRecord) FindPayment(ctx context.Context, ref string) (connector.Payment, error) {
+	return connector.Payment{}, connector.NotFound("memory", "find_payment")
+}
+
+// startMemSwitchboard serves Switchboard's engine and intents over m, with the same
+// configuration and HTTP handler as the demo server.
+func startMemSwitchboard(ctx context.Context, m *memRecord) (string, func(), error) {
+	dir, err := os.MkdirTemp("", "switchboard-bench-mem-")
+	if err != nil {
+		return "", nil, err
+	}
+	cfg, err := benchConfig(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	deps := intents.Deps{Customers: m, Tickets: m, Payments: m, SupportEmail: cfg.SupportEmail}
+	e := engine.New(cfg, intents.New(deps), engine.Options{Adapters: app.DefaultAdapters(cfg)})
+	sctx, cancel := context.WithCancel(ctx)
+	url, err := listen(sctx, server.Handler(e, server.Options{}))
+	stop := func() { cancel(); os.RemoveAll(dir) }
+	if err != nil {
+		stop()
+		return "", nil, err
+	}
+	return url, stop, nil
+}

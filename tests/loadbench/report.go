@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+)
+
+// verdict of a row.
+const (
+	pass = "pass"
+	fail = "FAIL"
+	na   = "n/a"
+	info = "—" // a figure without a target (context for the ratios)
+)
+
+type row struct {
+	Section, Figure, Value, Target, Verdict string
+}
+
+type report struct {
+	mu   sync.Mutex
+	rows []row
+}
+
+func (r *report) add(section, figure, value, target, verdict string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rows = append(r.rows, row{section, figure, value, target, verdict})
+	fmt.Fprintf(os.Stderr, "   %-58s %-44s %s\n", figure, value, verdict)
+}
+
+// missing records a figure that could not be measured, with the reason.
+func (r *report) missing(section, figure, target, reason string) {
+	r.add(section, figure, "n/a: "+reason, target, na)
+}
+
+// check records a measured ratio or duration against its bound.
+func (r *report) check(section, figure, value, target string, ok bool) {
+	v := fail
+	if ok {
+		v = pass
+	}
+	r.add(section, figure, value, target, v)
+}
+
+func (r *report) markdown() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var b strings.Builder
+	b.WriteString("| # | figure | measured | target | result |\n|---|---|---|---|---|\n")
+	for _, x := range r.rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", x.Section, esc(x.Figure), esc(x.Value), esc(x.Target), x.Verdict)
+	}
+	var passed, failed, missing int
+	for _, x := range r.rows {
+		switch x.Verdict {
+		case pass:
+			passed++
+		case fail:
+			failed++
+		case na:
+			missing++
+		}
+	}
+	fmt.Fprintf(&b, "\n%d passed, %d failed, %d not measured\n", passed, failed, missing)
+	return b.String()
+}
+
+func esc(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// machine describes where the figures come from.
+func machine(ctx context.Context) string {
+	cpu := "unknown CPU"
+	if f, err := os.Open("/proc/cpuinfo"); err == nil {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+		f.Close()
+	}
+	gov := runtime.Version()
+	if out, err := exec.CommandContext(ctx, "go", "version").Output(); err == nil {
+		gov = strings.TrimSpace(string(out))
+	}
+	node := "node: not found"
+	if out, err := exec.CommandContext(ctx, "node", "--version").Output(); err == nil {
+		node = "node " + strings.TrimSpace(string(out))
+	}
+	return fmt.Sprintf("%s, %d logical cores (GOMAXPROCS %d), %s/%s; %s; %s",
+		cpu, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, gov, node)
+}
+
+const docIntro = `# Benchmarks
+
+Measured by ` + "`make bench`" + ` (the program in ` + "`tests/loadbench`" + `): every figure below comes
+from one run on one machine, servers on 127.0.0.1 only, every load bounded in count and
+time. A row reading "n/a" names what was missing; nothing is estimated. Re-run
+` + "`make bench`" + ` to refresh this page (it overwrites it).
+
+`
+
+const docMethod = `
+## What each row measures
+
+1. **Local throughput and latency.** The real server in process (` + "`app.Build`" + ` on the
+   embedded default with a temporary data directory, ` + "`server.Handler`" + ` on 127.0.0.1:0)
+   answering ` + "`POST /webhooks/<platform>`" + ` with ` + "`events/<platform>/lookup_customer.json`" + `,
+   driven by vegeta (as a library) in closed loop: a fixed number of workers, each sending
+   its next request when the last one answered, for a fixed time or request count. Each
+   request carries a fresh turn id, so every one is a new turn, not a replay. The
+   per-source and per-session abuse limits are switched off for this run (one loopback
+   client would otherwise be held to 50 requests per second by design).
+2. **dialogflow-fulfillment peer.** Google's ` + "`dialogflow-fulfillment`" + ` library (npm) in a
+   Node HTTP server (` + "`_tools/peers/dialogflow-fulfillment.js`" + `) answering the same
+   Dialogflow ES request from an in-memory copy of the same demo record, with the same
+   messages and output context (checked before the load: the texts must match). Same
+   load generator and settings; the ratio is Switchboard's throughput over the peer's.
+3. **Powertools idempotency peer.** Powertools for AWS Lambda (TypeScript)
+   ` + "`makeIdempotent`" + ` with its DynamoDB persistence layer (` + "`_tools/peers/powertools-idempotency.js`" + `)
+   wrapping a create-ticket function, keyed by the turn id with the slot values
+   validated, against Switchboard's create-ticket path (` + "`shared/idempotency`" + ` on
+   ` + "`dynamostore`" + `, the demo helpdesk behind the resilience decorator). Both talk to the same
+   ` + "`moto_server`" + ` through a counting reverse proxy that tallies each request's
+   ` + "`X-Amz-Target`" + `. Phase "new": every turn id once; phase "duplicate": the same turns
+   delivered again.
+4. **Fan-out.** A lookup whose three tools (customer directory, helpdesk, payments) are
+   HTTP servers that each answer after 100 ms, through the engine, the intents handler
+   and the resilience decorators: the turn's total time over its slowest tool call
+   (median of the runs).
+5. **Cold start.** Each Lambda function's ` + "`bootstrap`" + ` (built for the host's architecture
+   with ` + "`make build`" + `'s flags) started by aws-lambda-rie, which reports the init duration of
+   the first invocation; divided by the same figure for a hello-world aws-lambda-go
+   bootstrap (` + "`tests/loadbench/hello`" + `). Medians of several cold starts. Binary sizes are
+   the linux/arm64 files ` + "`make build`" + ` writes to ` + "`build/`" + `.
+6. **Breaker open.** With the tool's circuit breaker open (tripped by real failures from
+   an HTTP server answering 503), the time from a webhook turn entering the engine to the
+   honest fallback reply.
+
+Two cores are shared by the load generator, the servers under test, the peers and
+moto_server, so absolute figures are modest; the ratios compare like with like.
+`
+
+func (r *report) document(machine string, started time.Time, took time.Duration, command, table string) string {
+	var b strings.Builder
+	b.WriteString(docIntro)
+	fmt.Fprintf(&b, "- **Command:** `%s` (about %s)\n", command, took.Round(time.Second))
+	fmt.Fprintf(&b, "- **Date:** %s\n", started.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(&b, "- **Machine:** %s\n\n", machine)
+	b.WriteString("## Results\n\n")
+	b.WriteString(table)
+	b.WriteString(docMethod)
+	return b.String()
+}
