@@ -257,6 +257,46 @@ func TestWrongClientSecret(t *testing.T) {
 	}
 }
 
+func TestTokenEndpointFaults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		fault sftest.Fault
+		kind  connector.Kind
+	}{
+		{"500", sftest.Fault{Status: 500, Body: "<html>error</html>"}, connector.KindUnavailable},
+		{"invalid_grant", sftest.Fault{Status: 400, ErrorCode: "invalid_grant", Message: "no client credentials user enabled"}, connector.KindUnauthorized},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := sftest.New(t)
+			c := newClient(t, srv)
+			srv.FailToken(tc.fault)
+			_, err := c.FindCustomerByEmail(ctx(t), "ada@example.com")
+			var ce *connector.Error
+			if !errors.As(err, &ce) || ce.Kind != tc.kind || ce.Op != "token" {
+				t.Fatalf("err = %v, want %s from the token step", err, tc.kind)
+			}
+			if srv.APIRequests() != 0 {
+				t.Errorf("the API was called without a token")
+			}
+			if _, err := c.FindCustomerByEmail(ctx(t), "ada@example.com"); err != nil {
+				t.Errorf("after the fault: %v", err)
+			}
+		})
+	}
+	// A token endpoint slower than the turn's deadline.
+	srv := sftest.New(t)
+	c := newClient(t, srv)
+	srv.FailToken(sftest.Slow(time.Second)) // the fetch outlives the turn (httpauth), so keep it short
+	cctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := c.FindCustomerByEmail(cctx, "ada@example.com"); !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, connector.ErrUnavailable) {
+		t.Errorf("slow token endpoint: err = %v, want unavailable wrapping the deadline", err)
+	}
+}
+
 func TestFaults(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

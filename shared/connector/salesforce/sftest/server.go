@@ -113,6 +113,7 @@ type Server struct {
 	cursorFields  map[string][]string
 	pageSize      int
 	faults        []Fault
+	tokenFaults   []Fault
 	queries       []string
 	tokenRequests int
 	apiRequests   int
@@ -202,8 +203,34 @@ func (s *Server) Fail(f Fault) {
 	s.mu.Unlock()
 }
 
+// FailToken queues f for the next token requests (Status with ErrorCode answers
+// {"error": ErrorCode, "error_description": Message}, as the token endpoint does).
+func (s *Server) FailToken(f Fault) {
+	if f.Times == 0 {
+		f.Times = 1
+	}
+	s.mu.Lock()
+	s.tokenFaults = append(s.tokenFaults, f)
+	s.mu.Unlock()
+}
+
 // Reset drops queued faults.
-func (s *Server) Reset() { s.mu.Lock(); s.faults = nil; s.mu.Unlock() }
+func (s *Server) Reset() { s.mu.Lock(); s.faults, s.tokenFaults = nil, nil; s.mu.Unlock() }
+
+// next pops the fault to apply from q, if any; s.mu is held.
+func next(q *[]Fault) *Fault {
+	if len(*q) == 0 {
+		return nil
+	}
+	f := (*q)[0]
+	if (*q)[0].Times > 0 {
+		(*q)[0].Times--
+		if (*q)[0].Times == 0 {
+			*q = (*q)[1:]
+		}
+	}
+	return &f
+}
 
 // Queries returns the SOQL texts received, in order.
 func (s *Server) Queries() []string {
@@ -258,17 +285,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.apiRequests++
-	var f *Fault
-	if len(s.faults) > 0 {
-		ff := s.faults[0]
-		f = &ff
-		if s.faults[0].Times > 0 {
-			s.faults[0].Times--
-			if s.faults[0].Times == 0 {
-				s.faults = s.faults[1:]
-			}
-		}
-	}
+	f := next(&s.faults)
 	s.mu.Unlock()
 	if f != nil {
 		if f.Delay > 0 {
@@ -323,7 +340,27 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.tokenRequests++
+	f := next(&s.tokenFaults)
 	s.mu.Unlock()
+	if f != nil {
+		if f.Delay > 0 {
+			select {
+			case <-time.After(f.Delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if f.Status != 0 {
+			w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+			w.WriteHeader(f.Status)
+			if f.Body != "" {
+				_, _ = w.Write([]byte(f.Body))
+			} else {
+				_ = json.NewEncoder(w).Encode(map[string]string{"error": f.ErrorCode, "error_description": f.Message})
+			}
+			return
+		}
+	}
 	if r.Method != http.MethodPost {
 		w.WriteHeader(http.StatusMethodNotAllowed)
 		return
