@@ -37,9 +37,10 @@ type LogOptions struct {
 	Attrs []slog.Attr
 }
 
-// NewLogHandler returns a JSON slog.Handler writing to w that redacts every
-// attribute, adds the turn's context (see StartTurn) to every line logged with a turn's
-// context, and enables debug lines for the turns sampled for debug.
+// NewLogHandler returns a JSON slog.Handler writing one line per record to w. It
+// redacts every attribute and message, adds the turn's context (see StartTurn) to every
+// line logged with a turn's context, and enables debug lines for the turns sampled for
+// debug. Lines look like slog.JSONHandler's: time, level, msg, then the attributes.
 func NewLogHandler(w io.Writer, o LogOptions) slog.Handler {
 	if o.Level == nil {
 		o.Level = slog.LevelInfo
@@ -47,24 +48,32 @@ func NewLogHandler(w io.Writer, o LogOptions) slog.Handler {
 	if o.Redactor == nil {
 		o.Redactor = NewRedactor()
 	}
-	// The base handler accepts every level: Enabled is decided here, per turn.
-	base := slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.Level(-8)})
-	c := &logCore{level: o.Level, red: o.Redactor, base: base.WithAttrs(o.Redactor.Attrs(o.Attrs))}
-	return &logHandler{c: c, out: c.base}
+	static := encodeMembers(o.Redactor.Attrs(o.Attrs))
+	return &logHandler{c: &logCore{level: o.Level, red: o.Redactor, w: w, static: static}}
 }
 
 type logCore struct {
-	level slog.Leveler
-	red   *Redactor
-	base  slog.Handler
+	level  slog.Leveler
+	red    *Redactor
+	static []byte // encoded static attributes, each preceded by a comma
+
+	mu sync.Mutex // serializes writes: one Write per line
+	w  io.Writer
 }
 
 type logHandler struct {
-	c   *logCore
-	out slog.Handler
-	// ops replays WithAttrs/WithGroup on a turn's derived handler.
-	ops []func(slog.Handler) slog.Handler
+	c *logCore
+	// pre holds the encoded WithAttrs/WithGroup members ("," + members, groups left
+	// open); groups counts the open groups to close.
+	pre    []byte
+	groups int
+	// gStart and gEnd are where each open group's member starts and where its '{'
+	// ends in pre: a record without attributes drops trailing groups left empty, as
+	// slog's handlers do.
+	gStart, gEnd []int
 }
+
+var linePool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 func (h *logHandler) Enabled(ctx context.Context, l slog.Level) bool {
 	if l >= h.c.level.Level() {
@@ -78,25 +87,76 @@ func (h *logHandler) Enabled(ctx context.Context, l slog.Level) bool {
 
 func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
 	r = h.c.redactRecord(r)
-	out := h.out
+	bp := linePool.Get().(*[]byte)
+	b := (*bp)[:0]
+	b = append(b, `{"time":"`...)
+	b = r.Time.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","level":`...)
+	b = appendJSONString(b, r.Level.String())
+	b = append(b, `,"msg":`...)
+	b = appendJSONString(b, r.Message)
+	b = append(b, h.c.static...)
 	if ts := turnFrom(ctx); ts != nil {
-		out = ts.handlerFor(h)
+		b = append(b, ts.encoded()...)
 	}
-	return out.Handle(ctx, r)
+	pre, groups := h.pre, h.groups
+	if r.NumAttrs() == 0 {
+		for groups > 0 && h.gEnd[groups-1] == len(pre) {
+			pre = pre[:h.gStart[groups-1]]
+			groups--
+		}
+	}
+	b = append(b, pre...)
+	r.Attrs(func(a slog.Attr) bool {
+		b = appendAttr(b, a)
+		return true
+	})
+	for i := 0; i < groups; i++ {
+		b = append(b, '}')
+	}
+	b = append(b, '}', '\n')
+	h.c.mu.Lock()
+	_, err := h.c.w.Write(b)
+	h.c.mu.Unlock()
+	if cap(b) <= 64<<10 {
+		*bp = b
+		linePool.Put(bp)
+	}
+	return err
 }
 
 func (h *logHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	as = h.c.red.Attrs(as)
-	op := func(x slog.Handler) slog.Handler { return x.WithAttrs(as) }
-	return &logHandler{c: h.c, out: op(h.out), ops: append(h.ops[:len(h.ops):len(h.ops)], op)}
+	if len(as) == 0 {
+		return h
+	}
+	var pre []byte
+	if len(h.pre) == 0 {
+		pre = encodeMembers(h.c.red.Attrs(as))
+	} else {
+		pre = append([]byte(nil), h.pre...)
+		for _, a := range h.c.red.Attrs(as) {
+			pre = appendAttr(pre, a)
+		}
+	}
+	return &logHandler{c: h.c, pre: pre, groups: h.groups, gStart: h.gStart, gEnd: h.gEnd}
 }
 
 func (h *logHandler) WithGroup(name string) slog.Handler {
 	if name == "" {
 		return h
 	}
-	op := func(x slog.Handler) slog.Handler { return x.WithGroup(name) }
-	return &logHandler{c: h.c, out: op(h.out), ops: append(h.ops[:len(h.ops):len(h.ops)], op)}
+	pre := append([]byte(nil), h.pre...)
+	start := len(pre)
+	if len(pre) == 0 {
+		pre = append(pre, ',')
+	} else {
+		pre = appendSep(pre)
+	}
+	pre = appendJSONString(pre, name)
+	pre = append(pre, ':', '{')
+	return &logHandler{c: h.c, pre: pre, groups: h.groups + 1,
+		gStart: append(h.gStart[:len(h.gStart):len(h.gStart)], start),
+		gEnd:   append(h.gEnd[:len(h.gEnd):len(h.gEnd)], len(pre))}
 }
 
 // redactRecord returns r, or a copy with its message and attributes redacted when any
@@ -135,8 +195,8 @@ type turnState struct {
 	toolCalls atomic.Int32
 	stale     atomic.Bool
 
-	mu      sync.Mutex
-	derived map[*logHandler]slog.Handler
+	encOnce sync.Once
+	enc     []byte
 }
 
 type turnKey struct{}
@@ -149,23 +209,24 @@ func turnFrom(ctx context.Context) *turnState {
 	return ts
 }
 
-// handlerFor returns h's output handler with the turn's attributes added, built once
-// per turn and handler so that the turn's attributes are formatted once.
-func (ts *turnState) handlerFor(h *logHandler) slog.Handler {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	if d, ok := ts.derived[h]; ok {
-		return d
+// encoded returns the turn's attributes as JSON members (each preceded by a comma),
+// encoded once per turn.
+func (ts *turnState) encoded() []byte {
+	ts.encOnce.Do(func() { ts.enc = encodeMembers(ts.attrs) })
+	return ts.enc
+}
+
+// encodeMembers encodes attributes as JSON members, each preceded by a comma.
+func encodeMembers(as []slog.Attr) []byte {
+	b := []byte{'{'}
+	for _, a := range as {
+		b = appendAttr(b, a)
 	}
-	d := h.c.base.WithAttrs(ts.attrs)
-	for _, op := range h.ops {
-		d = op(d)
+	if len(b) == 1 {
+		return nil
 	}
-	if ts.derived == nil {
-		ts.derived = make(map[*logHandler]slog.Handler, 2)
-	}
-	ts.derived[h] = d
-	return d
+	b[0] = ','
+	return b
 }
 
 // HashID returns a stable, non-reversible form of an identifier (a session id) for

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRedactorString(t *testing.T) {
@@ -136,5 +137,44 @@ func TestRedactRecordFastPathKeepsRecord(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { _ = c.redactRecord(r) })
 	if allocs != 0 {
 		t.Errorf("redacting a clean record allocates %v times", allocs)
+	}
+}
+
+// TestLogHandlerLinesMatchSlogJSON checks the hand-written encoder against
+// slog.JSONHandler on the same records (groups, nesting, every value kind).
+func TestLogHandlerLinesMatchSlogJSON(t *testing.T) {
+	t.Parallel()
+	type payload struct {
+		A int      `json:"a"`
+		B []string `json:"b"`
+	}
+	log := func(l *slog.Logger) {
+		l = l.With(slog.String("svc", "x")).WithGroup("g").With(slog.Int("n", 1)).WithGroup("h")
+		l.Info("m \"quoted\"\n\t\u2028", slog.Float64("f", 1.5), slog.Float64("tiny", 1e-9), slog.Bool("b", true),
+			slog.Duration("d", 1500*time.Millisecond), slog.Time("t", testTime), slog.Uint64("u", 7),
+			slog.Group("grp", slog.String("s", "v\x01\xff"), slog.Group("empty")), slog.Any("p", payload{A: 1, B: []string{"y"}}),
+			slog.Any("nil", nil), slog.Group("", slog.String("inline", "yes")))
+		l.Warn("no attrs")
+	}
+	var mine, ref bytes.Buffer
+	log(slog.New(NewLogHandler(&mine, LogOptions{})))
+	log(slog.New(slog.NewJSONHandler(&ref, nil)))
+	strip := func(s string) []map[string]any {
+		var out []map[string]any
+		for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(line), &m); err != nil {
+				t.Fatalf("invalid JSON line %q: %v", line, err)
+			}
+			delete(m, "time")
+			out = append(out, m)
+		}
+		return out
+	}
+	got, want := strip(mine.String()), strip(ref.String())
+	gj, _ := json.Marshal(got)
+	wj, _ := json.Marshal(want)
+	if string(gj) != string(wj) {
+		t.Errorf("lines differ from slog.JSONHandler:\n got %s\nwant %s", gj, wj)
 	}
 }
