@@ -1,7 +1,284 @@
 package main
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/connector/demo"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/idempotency"
+	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/resilience"
+	"github.com/switchboard-dev/switchboard/shared/server"
+	"github.com/switchboard-dev/switchboard/shared/store"
+	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
+	"github.com/switchboard-dev/switchboard/shared/testenv"
+)
+
+// countingProxy forwards to moto_server and counts DynamoDB calls by X-Amz-Target
+// (e.g. "DynamoDB_20120810.PutItem"), whoever makes them.
+type countingProxy struct {
+	next http.Handler
+	mu   sync.Mutex
+	n    map[string]int
+}
+
+func (c *countingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if t := r.Header.Get("X-Amz-Target"); t != "" {
+		_, op, _ := strings.Cut(t, ".")
+		c.mu.Lock()
+		c.n[op]++
+		c.mu.Unlock()
+	}
+	c.next.ServeHTTP(w, r)
+}
+
+func (c *countingProxy) snapshot() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int, len(c.n))
+	for k, v := range c.n {
+		out[k] = v
+	}
+	return out
+}
+
+// calls is what happened between two snapshots, per operation.
+type calls map[string]int
+
+func since(after, before map[string]int) calls {
+	out := calls{}
+	for k, v := range after {
+		if d := v - before[k]; d > 0 {
+			out[k] = d
+		}
+	}
+	return out
+}
+
+func (c calls) total() int {
+	n := 0
+	for _, v := range c {
+		n += v
+	}
+	return n
+}
+
+// per renders calls per request, e.g. "2.00 (PutItem 1.00, UpdateItem 1.00)".
+func (c calls) per(requests uint64) string {
+	if requests == 0 {
+		return "no requests"
+	}
+	ops := make([]string, 0, len(c))
+	for k := range c {
+		ops = append(ops, k)
+	}
+	sort.Strings(ops)
+	parts := make([]string, 0, len(ops))
+	for _, k := range ops {
+		parts = append(parts, fmt.Sprintf("%s %.2f", k, float64(c[k])/float64(requests)))
+	}
+	return fmt.Sprintf("%.2f (%s)", float64(c.total())/float64(requests), strings.Join(parts, ", "))
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// startMoto starts moto_server on a free loopback port.
+func startMoto(ctx context.Context) (string, *testenv.Process, error) {
+	bin, ok := testenv.LookPath("moto_server")
+	if !ok {
+		return "", nil, fmt.Errorf("moto_server not found (moto 5.2.1: pip install 'moto[server]==5.2.1')")
+	}
+	port, err := freePort()
+	if err != nil {
+		return "", nil, err
+	}
+	p, err := testenv.Start("moto-bench", exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port)))
+	if err != nil {
+		return "", nil, err
+	}
+	u := fmt.Sprintf("http://127.0.0.1:%d", port)
+	if err := testenv.WaitHTTP(ctx, u+"/moto-api/", 60*time.Second); err != nil {
+		p.Stop()
+		return "", nil, fmt.Errorf("moto_server: %w", err)
+	}
+	return u, p, nil
+}
 
 func benchIdempotency(ctx context.Context, o *options, r *report) {
-	r.missing("3", "idempotency vs Powertools", "≥ 2×", "not yet")
+	const sec = "3"
+	figNew := "idempotent create_ticket, new turns: Switchboard / Powertools throughput"
+	figDup := "idempotent create_ticket, duplicate turns: Switchboard / Powertools throughput"
+	figCallsNew := "DynamoDB calls per new turn: Switchboard vs Powertools"
+	figCallsDup := "DynamoDB calls per duplicate turn: Switchboard vs Powertools"
+	allMissing := func(reason string) {
+		r.missing(sec, figNew, "≥ 2×", reason)
+		r.missing(sec, figDup, "≥ 2×", reason)
+		r.missing(sec, figCallsNew, "≤ Powertools", reason)
+		r.missing(sec, figCallsDup, "≤ Powertools", reason)
+	}
+	motoURL, moto, err := startMoto(ctx)
+	if err != nil {
+		allMissing(err.Error())
+		return
+	}
+	defer moto.Stop()
+	target, _ := url.Parse(motoURL)
+	proxy := &countingProxy{next: httputil.NewSingleHostReverseProxy(target), n: map[string]int{}}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	proxyURL, err := listen(pctx, proxy)
+	if err != nil {
+		allMissing(err.Error())
+		return
+	}
+	// moto accepts any credentials; these are the SDKs' usual test values.
+	for k, v := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
+		"AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
+	} {
+		os.Setenv(k, v)
+	}
+	client, err := dynamostore.NewClient(ctx, proxyURL)
+	if err != nil {
+		allMissing(err.Error())
+		return
+	}
+	const sbTable, ptTable = "switchboard-bench", "powertools-bench"
+	for _, t := range []string{sbTable, ptTable} {
+		if err := store.CreateTable(ctx, client, t); err != nil {
+			allMissing("create table: " + err.Error())
+			return
+		}
+	}
+
+	// Switchboard: the create-ticket function's stack — idempotency on DynamoDB around
+	// the intents, the demo helpdesk behind its resilience policy.
+	dir, err := os.MkdirTemp("", "switchboard-bench-idem-")
+	if err != nil {
+		allMissing(err.Error())
+		return
+	}
+	defer os.RemoveAll(dir)
+	cfg, err := benchConfig(dir)
+	if err != nil {
+		allMissing(err.Error())
+		return
+	}
+	be, err := demo.Open(ctx, filepath.Join(dir, "demo.db"))
+	if err != nil {
+		allMissing(err.Error())
+		return
+	}
+	defer be.Close()
+	set := resilience.NewSet(cfg.Resilience, resilience.Options{})
+	deps := intents.Deps{
+		Tickets:      resilience.Helpdesk(set.For(config.ToolDemo), be, resilience.HelpdeskOptions{HonoursExternalID: true}),
+		SupportEmail: cfg.SupportEmail,
+	}
+	h := idempotency.New(dynamostore.New(client, sbTable, dynamostore.Options{}), intents.New(deps), idempotency.FromConfig(cfg, "createticket"))
+	e := engine.New(cfg, h, engine.Options{Adapters: app.DefaultAdapters(cfg)})
+	sbURL, err := listen(pctx, server.Handler(e, server.Options{}))
+	if err != nil {
+		allMissing(err.Error())
+		return
+	}
+	sbEndpoint := sbURL + server.PathPrefix + string(conversation.DialogflowES)
+
+	peerURL, peerProc, err := startPeer(ctx, o.root, "powertools-idempotency.js", "@aws-lambda-powertools/idempotency",
+		"DYNAMODB_ENDPOINT="+proxyURL, "TABLE="+ptTable)
+	if err != nil {
+		allMissing(err.Error())
+		return
+	}
+	defer peerProc.Stop()
+
+	b, err := sampleBodies(o.root, conversation.DialogflowES, "create_ticket.json")
+	if err != nil {
+		allMissing(err.Error())
+		return
+	}
+	// Each side must create on the first delivery and replay on the second.
+	for name, u := range map[string]string{"switchboard": sbEndpoint, "powertools": peerURL} {
+		body := b.nth(1 << 43)
+		first, err := post(ctx, u, body)
+		if err != nil {
+			allMissing(name + ": " + err.Error())
+			return
+		}
+		again, err := post(ctx, u, body)
+		if err != nil {
+			allMissing(name + " duplicate: " + err.Error())
+			return
+		}
+		if string(first) != string(again) || !strings.Contains(string(first), "#") {
+			allMissing(fmt.Sprintf("%s: the duplicate got %.160s, the first %.160s", name, again, first))
+			return
+		}
+	}
+
+	workers := max(o.concurrency/2, 1)
+	type side struct {
+		newRun, dupRun   loadResult
+		newCalls, dupCls calls
+	}
+	run := func(name, u string, first uint64) (side, string) {
+		var s side
+		c0 := proxy.snapshot()
+		s.newRun = attack(name+"-new", u, b, workers, 60*time.Second, o.idemTurns, first)
+		c1 := proxy.snapshot()
+		s.dupRun = attack(name+"-dup", u, b, workers, 60*time.Second, o.idemTurns, first)
+		c2 := proxy.snapshot()
+		s.newCalls, s.dupCls = since(c1, c0), since(c2, c1)
+		if f := s.newRun.failure(); f != "" {
+			return s, "new turns: " + f
+		}
+		if f := s.dupRun.failure(); f != "" {
+			return s, "duplicates: " + f
+		}
+		return s, ""
+	}
+	sb, f := run("switchboard", sbEndpoint, 1<<20)
+	if f != "" {
+		allMissing("switchboard " + f)
+		return
+	}
+	pt, f := run("powertools", peerURL, 1<<21)
+	if f != "" {
+		allMissing("powertools " + f)
+		return
+	}
+	ratio := func(a, b loadResult) string {
+		return fmt.Sprintf("%.2f× (%.0f vs %.0f turns/s; p99 %s vs %s; %d turns each, c=%d)",
+			a.Throughput/b.Throughput, a.Throughput, b.Throughput, ms(a.P99), ms(b.P99), a.Requests, workers)
+	}
+	r.check(sec, figNew, ratio(sb.newRun, pt.newRun), "≥ 2×", sb.newRun.Throughput >= 2*pt.newRun.Throughput)
+	r.check(sec, figDup, ratio(sb.dupRun, pt.dupRun), "≥ 2×", sb.dupRun.Throughput >= 2*pt.dupRun.Throughput)
+	perTurn := func(c calls, n uint64) float64 { return float64(c.total()) / float64(n) }
+	r.check(sec, figCallsNew, sb.newCalls.per(sb.newRun.Requests)+" vs "+pt.newCalls.per(pt.newRun.Requests), "≤ Powertools",
+		perTurn(sb.newCalls, sb.newRun.Requests) <= perTurn(pt.newCalls, pt.newRun.Requests))
+	r.check(sec, figCallsDup, sb.dupCls.per(sb.dupRun.Requests)+" vs "+pt.dupCls.per(pt.dupRun.Requests), "≤ Powertools",
+		perTurn(sb.dupCls, sb.dupRun.Requests) <= perTurn(pt.dupCls, pt.dupRun.Requests))
 }
