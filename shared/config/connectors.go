@@ -65,6 +65,8 @@ func (c *Connectors) applyDefaults() {
 	setDur(&c.Secrets.MaxAge, 5*time.Minute)
 	c.Salesforce.applyDefaults()
 	c.HubSpot.applyDefaults()
+	c.Salesforce.applyDefaults()
+	c.HubSpot.applyDefaults()
 	c.Zendesk.applyDefaults()
 	c.Stripe.applyDefaults()
 	c.SQL.applyDefaults()
@@ -104,6 +106,8 @@ func (c Connectors) validate() error {
 		tool     string
 		validate func() error
 	}{
+		{ToolSalesforce, c.Salesforce.Validate},
+		{ToolHubSpot, c.HubSpot.Validate},
 		{ToolSalesforce, c.Salesforce.Validate},
 		{ToolHubSpot, c.HubSpot.Validate},
 		{ToolZendesk, c.Zendesk.Validate},

@@ -12,7 +12,9 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/connectortest"
+	"github.com/switchboard-dev/switchboard/shared/connector/hubspot/hstest"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
+	"github.com/switchboard-dev/switchboard/shared/connector/salesforce/sftest"
 	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
@@ -213,5 +215,42 @@ func TestSecretsFromSecretsManager(t *testing.T) {
 	var nf *secrets.NotFoundError
 	if _, err := p.Get(ctxT(t), "absent"); !errors.As(err, &nf) {
 		t.Errorf("absent secret: %v, want not found from Secrets Manager", err)
+	}
+}
+
+// TestCRMs wires Salesforce and HubSpot from configuration against their stand-ins
+// and finds the canonical customer through each.
+func TestCRMs(t *testing.T) {
+	sf := sftest.New(t)
+	hs := hstest.New(t)
+	for _, tc := range []struct {
+		name, yaml, auth string
+		secrets          secrets.Static
+	}{
+		{"salesforce", "connectors: {customers: salesforce, salesforce: {login_url: '" + sf.URL() + "'}}\n",
+			"oauth2_client_credentials", secrets.Static{"switchboard/salesforce": sf.Secret()}},
+		{"hubspot", "connectors: {customers: hubspot, hubspot: {base_url: '" + hs.URL() + "'}}\n",
+			"bearer", secrets.Static{"switchboard/hubspot": hs.Secret()}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := load(t, "data_dir: "+t.TempDir()+"\n"+tc.yaml)
+			s, err := registry.Build(ctxT(t), cfg, registry.Options{Secrets: tc.secrets})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if s.Tools[0].Name != tc.name || s.Tools[0].AuthMethod != tc.auth || s.Tools[0].CapabilityList() != "customers" {
+				t.Errorf("tool = %+v", s.Tools[0])
+			}
+			if err := s.Tools[0].Pinger.Ping(ctxT(t)); err != nil {
+				t.Errorf("Ping: %v", err)
+			}
+			c, err := s.Customers.FindCustomerByEmail(ctxT(t), connectortest.AdaEmail)
+			want := connectortest.AdaCustomer()
+			c.ID = ""
+			if err != nil || c != want {
+				t.Errorf("FindCustomerByEmail = %+v, %v; want %+v", c, err, want)
+			}
+		})
 	}
 }
