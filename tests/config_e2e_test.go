@@ -1,0 +1,253 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/connector/hubspot/hstest"
+	"github.com/switchboard-dev/switchboard/shared/connector/salesforce/sftest"
+	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
+	"github.com/switchboard-dev/switchboard/shared/server"
+	"github.com/switchboard-dev/switchboard/shared/testenv"
+)
+
+// recorder is a reverse proxy in front of a stand-in that records the paths it saw, so
+// a test can prove a turn really reached the tool.
+type recorder struct {
+	mu    sync.Mutex
+	paths []string
+	srv   *httptest.Server
+}
+
+func newRecorder(t *testing.T, target string) *recorder {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &recorder{}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		r.mu.Lock()
+		r.paths = append(r.paths, req.Method+" "+req.URL.Path)
+		r.mu.Unlock()
+		proxy.ServeHTTP(w, req)
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *recorder) saw(prefix string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range r.paths {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// putSecrets stores each secret in Secrets Manager (moto) under prefix.
+func putSecrets(t *testing.T, endpoint, prefix string, all map[string]secrets.Secret) {
+	t.Helper()
+	cfg, err := awsconfig.LoadDefaultConfig(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm := secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	for id, s := range all {
+		raw, _ := json.Marshal(s)
+		if _, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+			Name: aws.String(prefix + id), SecretString: aws.String(string(raw))}); err != nil {
+			t.Fatalf("create secret %s: %v", id, err)
+		}
+	}
+}
+
+// serveExample loads an example configuration as `switchboard serve --config` does
+// (file plus SWITCHBOARD_* overrides in environ), builds the app and serves its webhooks.
+func serveExample(t *testing.T, example string, environ []string) string {
+	t.Helper()
+	cfg, err := config.Load(filepath.Join(testenv.RepoRoot(), "docs", "examples", example), environ)
+	if err != nil {
+		t.Fatalf("load %s: %v", example, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	a, err := app.Build(ctx, cfg, app.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatalf("build %s: %v", example, err)
+	}
+	t.Cleanup(func() { a.Close() })
+	srv := httptest.NewServer(server.Handler(a.Engine, server.Options{MaxBodyBytes: cfg.Server.MaxBodyBytes}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+var e2eTurnSeq atomic.Int64
+
+// fulfillment posts a sample Dialogflow ES event and returns its fulfillmentText.
+func fulfillment(t *testing.T, base, event string, params map[string]any) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "events", "dialogflow", event))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev map[string]any
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	// A new turn each time: the idempotency layer would replay a repeated responseId.
+	ev["responseId"] = fmt.Sprintf("e2e-%d-%d", time.Now().UnixNano(), e2eTurnSeq.Add(1))
+	qr := ev["queryResult"].(map[string]any)
+	ps, _ := qr["parameters"].(map[string]any)
+	for k, v := range params {
+		ps[k] = v
+	}
+	body, _ := json.Marshal(ev)
+	resp, err := http.Post(base+"/webhooks/dialogflow", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s: HTTP %d %s", event, resp.StatusCode, out)
+	}
+	var r struct {
+		FulfillmentText string `json:"fulfillmentText"`
+	}
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("%s: %v\n%s", event, err, out)
+	}
+	return r.FulfillmentText
+}
+
+func contains(t *testing.T, what, got string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s reply = %q, want it to contain %q", what, got, w)
+		}
+	}
+}
+
+// TestExampleHubSpotZendeskStripe serves docs/examples/hubspot-zendesk-stripe.yaml with
+// the tools' URLs pointed at local stand-ins (HubSpot and Zendesk in-process servers,
+// stripe-mock) and the secrets in Secrets Manager (moto), and answers the four intents.
+func TestExampleHubSpotZendeskStripe(t *testing.T) {
+	moto := testenv.Moto(t)
+	testenv.AWSEnv(t, moto)
+	stripe := newRecorder(t, testenv.StripeMock(t))
+	hs := hstest.New(t)
+	zd := zdtest.New(t)
+	prefix := "e2e-" + strings.ReplaceAll(time.Now().Format("150405.000000000"), ".", "") + "/"
+	putSecrets(t, moto, prefix, map[string]secrets.Secret{
+		"switchboard/hubspot": hs.Secret(),
+		"switchboard/zendesk": zd.Secret(),
+		"switchboard/stripe":  {"api_key": "sk_test_123"},
+	})
+	base := serveExample(t, "hubspot-zendesk-stripe.yaml", []string{
+		"SWITCHBOARD_DATA_DIR=" + t.TempDir(),
+		"SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT=" + moto,
+		"SWITCHBOARD_CONNECTORS_SECRETS_PREFIX=" + prefix,
+		"SWITCHBOARD_CONNECTORS_HUBSPOT_BASE_URL=" + hs.URL(),
+		"SWITCHBOARD_CONNECTORS_ZENDESK_BASE_URL=" + zd.URL(),
+		"SWITCHBOARD_CONNECTORS_ZENDESK_LOCALE=",
+		"SWITCHBOARD_CONNECTORS_STRIPE_BASE_URL=" + stripe.srv.URL,
+	})
+
+	// Lookup: the customer from HubSpot, open tickets from Zendesk, the last payment
+	// from Stripe, in one reply.
+	got := fulfillment(t, base, "lookup_customer.json", nil)
+	contains(t, "lookup customer", got, "I found Ada Lovelace (Analytical Engines Ltd): Enterprise plan, account active.",
+		"open ticket", "The last payment")
+
+	// Create ticket: filed in Zendesk with the turn's external id and the example's tag.
+	before := len(zd.Tickets())
+	got = fulfillment(t, base, "create_ticket.json", nil)
+	tickets := zd.Tickets()
+	if len(tickets) != before+1 {
+		t.Fatalf("Zendesk holds %d tickets after create, want %d (reply %q)", len(tickets), before+1, got)
+	}
+	tk := tickets[len(tickets)-1]
+	contains(t, "create ticket", got, "I've created ticket #", `"Cannot log in"`)
+	if tk.Subject != "Cannot log in" || tk.ExternalID == nil || *tk.ExternalID == "" || !strings.Contains(strings.Join(tk.Tags, ","), "switchboard") {
+		t.Errorf("Zendesk ticket = %+v, want the subject, an external id and the switchboard tag", tk)
+	}
+
+	// Verify payment: stripe-mock's PaymentIntent has no customer email, so the
+	// owner check refuses to reveal it — after really asking Stripe.
+	got = fulfillment(t, base, "verify_payment.json", nil)
+	contains(t, "verify payment", got, "I couldn't find a payment pi_demo_ada_1 for ada@example.com")
+	if !stripe.saw("GET /v1/payment_intents/pi_demo_ada_1") {
+		t.Errorf("stripe-mock never saw the PaymentIntent lookup; saw %v", stripe.paths)
+	}
+
+	// Search KB: Zendesk Help Center.
+	got = fulfillment(t, base, "search_kb.json", nil)
+	contains(t, "search kb", got, "How to reset your password")
+	var kbSeen bool
+	for _, r := range zd.Requests() {
+		kbSeen = kbSeen || r.Path == "/api/v2/help_center/articles/search.json"
+	}
+	if !kbSeen {
+		t.Errorf("the Zendesk stand-in never saw a Help Center search")
+	}
+}
+
+// TestExampleSalesforceSQL serves docs/examples/salesforce-sql.yaml against the
+// Salesforce stand-in and a real PostgreSQL, with secrets in Secrets Manager (moto).
+func TestExampleSalesforceSQL(t *testing.T) {
+	moto := testenv.Moto(t)
+	testenv.AWSEnv(t, moto)
+	sf := sftest.New(t)
+	dsn := testenv.Postgres(t)
+	prefix := "e2e-sf-" + strings.ReplaceAll(time.Now().Format("150405.000000000"), ".", "") + "/"
+	putSecrets(t, moto, prefix, map[string]secrets.Secret{
+		"switchboard/salesforce": sf.Secret(),
+		"switchboard/sql":        {"dsn": dsn},
+	})
+	base := serveExample(t, "salesforce-sql.yaml", []string{
+		"SWITCHBOARD_DATA_DIR=" + t.TempDir(),
+		"SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT=" + moto,
+		"SWITCHBOARD_CONNECTORS_SECRETS_PREFIX=" + prefix,
+		"SWITCHBOARD_CONNECTORS_SALESFORCE_LOGIN_URL=" + sf.URL(),
+		"SWITCHBOARD_CONNECTORS_SQL_DSN=",
+		"SWITCHBOARD_CONNECTORS_SQL_SCHEMA=",
+		"SWITCHBOARD_CONNECTORS_SQL_MIGRATE=true",
+	})
+	got := fulfillment(t, base, "lookup_customer.json", nil)
+	contains(t, "lookup customer", got, "I found Ada Lovelace (Analytical Engines Ltd)", "There are no open tickets.")
+	got = fulfillment(t, base, "create_ticket.json", nil)
+	contains(t, "create ticket", got, "I've created ticket #1001", `"Cannot log in"`)
+	got = fulfillment(t, base, "lookup_customer.json", nil)
+	contains(t, "lookup customer after the ticket", got, "Cannot log in")
+	got = fulfillment(t, base, "verify_payment.json", nil)
+	contains(t, "verify payment (demo)", got, "Payment ORD-1001")
+	got = fulfillment(t, base, "search_kb.json", nil)
+	contains(t, "search kb (demo)", got, "How to reset your password")
+}
