@@ -9,7 +9,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/switchboard-dev/switchboard/shared/connector/hubspot/hstest"
+	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -21,6 +29,8 @@ func writeFile(t *testing.T, name, body string) string {
 	}
 	return path
 }
+
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 type checkOutput struct {
 	OK    bool          `json:"ok"`
@@ -133,5 +143,69 @@ func TestCheckUsage(t *testing.T) {
 	}
 	if code, _, errs := runCheck(t, "--config", writeFile(t, "c.yaml", "connectors: {payments: paypal}\n")); code != 1 || !strings.Contains(errs, "paypal") {
 		t.Errorf("bad config: exit %d, %s", code, errs)
+	}
+}
+
+// TestCheckExampleConfig runs `switchboard check --config
+// docs/examples/hubspot-zendesk-stripe.yaml` with the tools pointed at their stand-ins
+// and the secrets in Secrets Manager (moto): every tool answers ok. Then HubSpot's
+// token is rotated at HubSpot but not in the secret: HubSpot fails as unauthorized
+// while the others stay ok.
+func TestCheckExampleConfig(t *testing.T) {
+	moto := testenv.Moto(t)
+	testenv.AWSEnv(t, moto)
+	mock := testenv.StripeMock(t)
+	hs := hstest.New(t)
+	zd := zdtest.New(t)
+	prefix := fmt.Sprintf("check-%d/", time.Now().UnixNano())
+	awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) { o.BaseEndpoint = aws.String(moto) })
+	for id, s := range map[string]secrets.Secret{
+		"switchboard/hubspot": hs.Secret(), "switchboard/zendesk": zd.Secret(), "switchboard/stripe": {"api_key": "sk_test_123"},
+	} {
+		raw, _ := json.Marshal(s)
+		if _, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+			Name: aws.String(prefix + id), SecretString: aws.String(string(raw))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for k, v := range map[string]string{
+		"SWITCHBOARD_DATA_DIR":                    t.TempDir(),
+		"SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT": moto,
+		"SWITCHBOARD_CONNECTORS_SECRETS_PREFIX":   prefix,
+		"SWITCHBOARD_CONNECTORS_HUBSPOT_BASE_URL": hs.URL(),
+		"SWITCHBOARD_CONNECTORS_ZENDESK_BASE_URL": zd.URL(),
+		"SWITCHBOARD_CONNECTORS_STRIPE_BASE_URL":  mock,
+	} {
+		t.Setenv(k, v)
+	}
+	example := filepath.Join("..", "..", "docs", "examples", "hubspot-zendesk-stripe.yaml")
+	code, out, errs := runCheck(t, "--config", example)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"hubspot   customers", "zendesk   tickets, kb", "stripe    payments"} {
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+
+	hs.RotateToken()
+	code, out, _ = runCheck(t, "--config", example, "--json")
+	var got checkOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if code != 1 || got.OK {
+		t.Fatalf("after rotation at HubSpot only: exit %d %+v", code, got)
+	}
+	for _, r := range got.Tools {
+		wantOK := r.Tool != "hubspot"
+		if r.OK != wantOK || (!wantOK && r.ErrorKind != "unauthorized") {
+			t.Errorf("%s = %+v", r.Tool, r)
+		}
 	}
 }
