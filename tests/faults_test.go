@@ -24,7 +24,10 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
+	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	stripeconn "github.com/switchboard-dev/switchboard/shared/connector/stripe"
+	"github.com/switchboard-dev/switchboard/shared/connector/zendesk"
+	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/idempotency"
@@ -508,5 +511,100 @@ func BenchmarkBreakerOpenTimeToFallback(b *testing.B) {
 	}
 	if tool.Hits() != hits {
 		b.Fatal("the open breaker let calls through")
+	}
+}
+
+func zendeskHelpdesk(t testing.TB, zd *zdtest.Server) *zendesk.Client {
+	t.Helper()
+	p := secrets.Static{"zendesk": zd.Secret()}
+	c, err := zendesk.New(zendesk.Options{
+		BaseURL: zd.URL(),
+		Auth:    httpauth.BasicAuth(p, "zendesk", "email", "api_token").WithUser(zendesk.APITokenUser),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func ticketPosts(zd *zdtest.Server) int {
+	n := 0
+	for _, r := range zd.Requests() {
+		if r.Method == http.MethodPost && strings.HasPrefix(r.Path, "/api/v2/tickets") {
+			n++
+		}
+	}
+	return n
+}
+
+// The same 50 concurrent deliveries against the Zendesk stand-in, which follows the
+// documented Tickets API: one POST /api/v2/tickets, one ticket.
+func TestConcurrentDeliveriesCreateOneZendeskTicket(t *testing.T) {
+	t.Parallel()
+	client := storetest.MotoClient(t)
+	st := dynamostore.New(client, storetest.MotoTable(t, client), dynamostore.Options{})
+	zd := zdtest.New(t)
+	s := newFaultStack(t, stackOptions{store: st, tickets: zendeskHelpdesk(t, zd), stripe: "http://127.0.0.1:1", resource: func(c *config.Config) {
+		c.Deadlines.Dialogflow = 5 * time.Second
+	}})
+	before := len(zd.Tickets())
+	body := withTurnID(t, readEvent(t, conversation.DialogflowES, "create_ticket.json"), "zd-concurrent-"+strconv.FormatInt(time.Now().UnixNano(), 10))
+	const n = 50
+	bodies := make([][]byte, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			bodies[i] = s.engine.Serve(context.Background(), conversation.DialogflowES, body).Body
+		}()
+	}
+	wg.Wait()
+	if got := len(zd.Tickets()); got != before+1 || ticketPosts(zd) != 1 {
+		t.Fatalf("tickets %d -> %d, POSTs %d; want exactly one", before, got, ticketPosts(zd))
+	}
+	schematest.Validate(t, conversation.DialogflowES, bodies[0])
+	for i := 1; i < n; i++ {
+		if !bytes.Equal(bodies[i], bodies[0]) {
+			t.Fatalf("reply %d differs:\n%s\nvs\n%s", i, bodies[i], bodies[0])
+		}
+	}
+	if !strings.Contains(string(bodies[0]), "created ticket #") {
+		t.Fatalf("reply %s", bodies[0])
+	}
+}
+
+// A ticket creation the helpdesk refused with a 5xx is not repeated by the resilience
+// layer (writes are not retried by default), the user is told nothing was filed, and
+// the idempotency record is freed: the platform's retry of the same turn files it.
+func TestFaultTicketWriteFailsHonestlyAndItsRetryRuns(t *testing.T) {
+	t.Parallel()
+	zd := zdtest.New(t)
+	s := newFaultStack(t, stackOptions{tickets: zendeskHelpdesk(t, zd), stripe: "http://127.0.0.1:1"})
+	zd.Fail(zdtest.Fault{Kind: zdtest.ServerError}.On(http.MethodPost, "/api/v2/tickets"))
+	before := len(zd.Tickets())
+	body := withTurnID(t, readEvent(t, conversation.DialogflowES, "create_ticket.json"), "zd-retry-"+strconv.FormatInt(time.Now().UnixNano(), 10))
+	serve := func() string {
+		resp := s.engine.Serve(context.Background(), conversation.DialogflowES, body)
+		schematest.Validate(t, conversation.DialogflowES, resp.Body)
+		var out struct {
+			FulfillmentText string `json:"fulfillmentText"`
+		}
+		json.Unmarshal(resp.Body, &out)
+		return out.FulfillmentText
+	}
+	text := serve()
+	mustContain(t, text, "nothing has been filed")
+	mustNotContain(t, text, "I've created")
+	if ticketPosts(zd) != 1 || len(zd.Tickets()) != before {
+		t.Fatalf("POSTs %d tickets %d->%d: a failed write was repeated or filed", ticketPosts(zd), before, len(zd.Tickets()))
+	}
+	text = serve()
+	mustContain(t, text, "I've created ticket #")
+	if len(zd.Tickets()) != before+1 {
+		t.Fatalf("the platform's retry did not file the ticket: %d -> %d", before, len(zd.Tickets()))
+	}
+	if st := s.tickets.Stats(); st.Retries != 0 || st.Breaker != resilience.BreakerClosed {
+		t.Fatalf("helpdesk policy %+v", st)
 	}
 }
