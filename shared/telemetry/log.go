@@ -218,7 +218,8 @@ func (ts *turnState) encoded() []byte {
 
 // encodeMembers encodes attributes as JSON members, each preceded by a comma.
 func encodeMembers(as []slog.Attr) []byte {
-	b := []byte{'{'}
+	b := make([]byte, 1, 32+48*len(as))
+	b[0] = '{'
 	for _, a := range as {
 		b = appendAttr(b, a)
 	}

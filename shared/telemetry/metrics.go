@@ -73,6 +73,8 @@ type series struct {
 	timing  *timing // nil when the scope has no timing metric
 	// emfHeads caches emfDocument.head per variant (guarded by Metrics.flushMu).
 	emfHeads [3]string
+	// dimKeys and dimVals are the scope's dimension keys and this series' values.
+	dimKeys, dimVals []string
 }
 
 type timing struct {
@@ -134,6 +136,7 @@ func (m *Metrics) get(k seriesKey) *series {
 	}
 	defs := metricdefs.ForScope(k.scope)
 	s = &series{key: k, defs: defs, counts: make([]atomic.Int64, len(defs)), flushed: make([]int64, len(defs))}
+	s.dimKeys, s.dimVals = m.dimValues(k)
 	for _, d := range defs {
 		if d.Kind == metricdefs.Timing {
 			s.timing = &timing{buckets: make([]uint64, len(promBuckets))}
@@ -247,12 +250,11 @@ func (m *Metrics) WriteEMF(w io.Writer) error {
 		if !news && len(values) == 0 {
 			continue
 		}
-		keys, vals := m.dimValues(s.key)
 		first := true
 		for first || len(values) > 0 {
 			chunk := values[:min(len(values), MaxValuesPerMetric)]
 			values = values[len(chunk):]
-			doc := emfDocument{ts: ts, keys: keys, vals: vals, sets: s.key.scope.DimensionSets(), metrics: m.docMs[:0]}
+			doc := emfDocument{ts: ts, keys: s.dimKeys, vals: s.dimVals, scope: s.key.scope, metrics: m.docMs[:0]}
 			for i, d := range s.defs {
 				switch {
 				case d.Kind == metricdefs.Timing && len(chunk) > 0:
@@ -310,7 +312,7 @@ type emfDocument struct {
 	ts      int64
 	keys    []string
 	vals    []string
-	sets    [][]string
+	scope   metricdefs.Scope
 	metrics []emfMetric
 }
 
@@ -364,7 +366,7 @@ func (d emfDocument) head() string {
 	b.WriteString(`,"CloudWatchMetrics":[{"Namespace":`)
 	b.WriteString(jsonString(metricdefs.Namespace))
 	b.WriteString(`,"Dimensions":[`)
-	for i, set := range d.sets {
+	for i, set := range d.scope.DimensionSets() {
 		if i > 0 {
 			b.WriteByte(',')
 		}

@@ -147,16 +147,21 @@ func (t *Telemetry) StartTurn(ctx context.Context, s engine.TurnStart) context.C
 	if header == "" {
 		header = t.getenv("_X_AMZN_TRACE_ID")
 	}
-	if !trace.SpanContextFromContext(ctx).IsValid() {
+	if t.Tracing.recording && !trace.SpanContextFromContext(ctx).IsValid() {
 		ctx = t.Tracing.Extract(ctx, header)
 	}
 	intent := string(s.Turn.Intent)
 	if intent == "" {
 		intent = "unknown"
 	}
-	ctx, span := t.Tracing.tracer.Start(ctx, "turn "+intent, trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithAttributes(attribute.String("switchboard.platform", string(s.Platform)),
-			attribute.String("switchboard.intent", intent)))
+	var span trace.Span
+	if t.Tracing.recording {
+		ctx, span = t.Tracing.tracer.Start(ctx, "turn "+intent, trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(attribute.String("switchboard.platform", string(s.Platform)),
+				attribute.String("switchboard.intent", intent)))
+	} else {
+		ctx, span = t.Tracing.tracer.Start(ctx, "turn")
+	}
 	corr := ri.CorrelationID
 	if corr == "" {
 		corr = s.Turn.TurnID
@@ -197,7 +202,9 @@ func (t *Telemetry) StartTurn(ctx context.Context, s engine.TurnStart) context.C
 
 // xrayRoot returns the Root=… part of an X-Amzn-Trace-Id header.
 func xrayRoot(header string) string {
-	for _, part := range strings.Split(header, ";") {
+	for header != "" {
+		var part string
+		part, header, _ = strings.Cut(header, ";")
 		if v, ok := strings.CutPrefix(strings.TrimSpace(part), "Root="); ok {
 			return v
 		}
@@ -237,7 +244,7 @@ func (t *Telemetry) EndTurn(ctx context.Context, e engine.TurnEnd) {
 	if ts != nil {
 		calls = ts.toolCalls.Load()
 	}
-	t.Logger.LogAttrs(ctx, level, "turn",
+	t.log(ctx, level, "turn",
 		slog.String("outcome", string(e.Reply.Outcome)),
 		slog.Int("status", e.Status),
 		slog.Float64("latency_ms", ms(e.Latency)),
@@ -260,6 +267,19 @@ func (t *Telemetry) EndTurn(ctx context.Context, e engine.TurnEnd) {
 			t.Logger.LogAttrs(ctx, slog.LevelError, "emf flush failed", slog.Any("error", err))
 		}
 	}
+}
+
+// log writes one line without the caller lookup slog.Logger does for every record
+// (the handler never prints the source): the turn and tool-call lines run on every
+// turn.
+func (t *Telemetry) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
+	h := t.Logger.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	r := slog.NewRecord(t.now(), level, msg, 0)
+	r.AddAttrs(attrs...)
+	_ = h.Handle(ctx, r)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -310,7 +330,7 @@ func (t *Telemetry) OnCall(ctx context.Context, info resilience.CallInfo) {
 			}
 			attrs = append(attrs, slog.Any("error", info.Err))
 		}
-		t.Logger.LogAttrs(ctx, level, "tool call", attrs...)
+		t.log(ctx, level, "tool call", attrs...)
 	}
 	if trace.SpanFromContext(ctx).IsRecording() {
 		end := t.now()

@@ -35,6 +35,9 @@ type Tracing struct {
 	Propagator propagation.TextMapPropagator
 	tracer     trace.Tracer
 	shutdown   func(context.Context) error
+	// recording: spans are recorded (not the no-op provider), so the incoming X-Ray
+	// parent is worth extracting into the context.
+	recording bool
 }
 
 // NewTracing returns tracing for mode "none" (spans not recorded; incoming X-Ray
@@ -52,7 +55,7 @@ func NewTracing(mode string, w io.Writer) (*Tracing, error) {
 			return nil, err
 		}
 		tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithIDGenerator(xray.NewIDGenerator()))
-		t.Provider, t.shutdown = tp, tp.Shutdown
+		t.Provider, t.shutdown, t.recording = tp, tp.Shutdown, true
 	default:
 		return nil, fmt.Errorf("telemetry: tracing %q: want none or stdout", mode)
 	}
@@ -62,8 +65,9 @@ func NewTracing(mode string, w io.Writer) (*Tracing, error) {
 
 // NewTracingWith wraps a caller's provider (tests, or an OTLP pipeline set up in main).
 func NewTracingWith(tp trace.TracerProvider) *Tracing {
+	_, isNoop := tp.(noop.TracerProvider)
 	return &Tracing{Provider: tp, Propagator: xray.Propagator{}, tracer: tp.Tracer(TracerName),
-		shutdown: func(context.Context) error { return nil }}
+		shutdown: func(context.Context) error { return nil }, recording: !isNoop}
 }
 
 // Tracer returns Switchboard's tracer.
