@@ -86,7 +86,13 @@ func (h *logHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h *logHandler) Handle(ctx context.Context, r slog.Record) error {
-	r = h.c.redactRecord(r)
+	return h.handle(ctx, h.c.redactRecord(r))
+}
+
+// handle writes a record that is already redacted (or built only from values known to
+// be safe: Telemetry's own turn and tool-call lines, whose free-text values are
+// redacted one by one).
+func (h *logHandler) handle(ctx context.Context, r slog.Record) error {
 	bp := linePool.Get().(*[]byte)
 	b := (*bp)[:0]
 	b = append(b, `{"time":"`...)

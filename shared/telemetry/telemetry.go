@@ -272,6 +272,9 @@ func (t *Telemetry) EndTurn(ctx context.Context, e engine.TurnEnd) {
 // log writes one line without the caller lookup slog.Logger does for every record
 // (the handler never prints the source): the turn and tool-call lines run on every
 // turn.
+// The attributes are enums, numbers, configured names and values the caller has
+// already passed through the Redactor, so the per-attribute scan is skipped when the
+// handler is ours.
 func (t *Telemetry) log(ctx context.Context, level slog.Level, msg string, attrs ...slog.Attr) {
 	h := t.Logger.Handler()
 	if !h.Enabled(ctx, level) {
@@ -279,6 +282,10 @@ func (t *Telemetry) log(ctx context.Context, level slog.Level, msg string, attrs
 	}
 	r := slog.NewRecord(t.now(), level, msg, 0)
 	r.AddAttrs(attrs...)
+	if lh, ok := h.(*logHandler); ok {
+		_ = lh.handle(ctx, r)
+		return
+	}
 	_ = h.Handle(ctx, r)
 }
 
@@ -323,12 +330,12 @@ func (t *Telemetry) OnCall(ctx context.Context, info resilience.CallInfo) {
 		if info.Err != nil {
 			attrs = append(attrs, slog.String("error_code", kind.String()))
 			if ce != nil && ce.Code != "" {
-				attrs = append(attrs, slog.String("tool_error_code", ce.Code))
+				attrs = append(attrs, slog.String("tool_error_code", t.Redactor.String(ce.Code)))
 			}
 			if ce != nil && ce.StatusCode != 0 {
 				attrs = append(attrs, slog.Int("http_status", ce.StatusCode))
 			}
-			attrs = append(attrs, slog.Any("error", info.Err))
+			attrs = append(attrs, slog.String("error", t.Redactor.String(info.Err.Error())))
 		}
 		t.log(ctx, level, "tool call", attrs...)
 	}
