@@ -19,6 +19,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
@@ -53,7 +54,8 @@ func PoliciesFromConfig(c config.StoreCache) Policies {
 
 // Options configure a Cache. The zero value of every field is the documented default.
 type Options struct {
-	// Function is the key prefix (the Lambda function's name; default "switchboard").
+	// Function is the key prefix of entries read outside a scoped turn (see WithScope;
+	// default "switchboard").
 	Function string
 	// Size bounds the in-memory LRU (default 1000 entries).
 	Size int
@@ -203,14 +205,40 @@ func (c *Cache) save(ctx context.Context, p Policy, key string, v any, fetchedAt
 	}
 }
 
-// Key is the store key of one cached answer. Arguments are normalized (trimmed, lower
-// case) and hashed, so no email or search text is stored in the clear.
-func (c *Cache) Key(capability string, args ...string) string {
+// Key is the store key of one cached answer: "<scope>#cache#<hash>", where the scope
+// is the one ctx carries (see WithScope) or else Options.Function. Arguments are
+// normalized (trimmed, lower case) and hashed, so no email or search text is stored in
+// the clear.
+func (c *Cache) Key(ctx context.Context, capability string, args ...string) string {
+	prefix, _ := ctx.Value(scopeKey{}).(string)
+	if prefix == "" {
+		prefix = c.o.Function
+	}
 	norm := make([]string, len(args))
 	for i, a := range args {
 		norm[i] = strings.ToLower(strings.Join(strings.Fields(a), " "))
 	}
-	return store.Key(c.o.Function, KeyKind, append([]string{capability}, norm...)...)
+	return store.Key(prefix, KeyKind, append([]string{capability}, norm...)...)
+}
+
+type scopeKey struct{}
+
+// WithScope returns a context whose cache entries are keyed under prefix. On AWS each
+// function's role may only touch items whose key starts with "<its intent>#", so the
+// entries a turn reads and writes must be scoped to the turn's intent.
+func WithScope(ctx context.Context, prefix string) context.Context {
+	return context.WithValue(ctx, scopeKey{}, prefix)
+}
+
+// Scoped is a conversation.Handler middleware that scopes each turn's cache entries to
+// its intent (see WithScope).
+func Scoped(next conversation.Handler) conversation.Handler {
+	return conversation.HandlerFunc(func(ctx context.Context, t conversation.Turn) conversation.Reply {
+		if t.Intent != "" {
+			ctx = WithScope(ctx, string(t.Intent))
+		}
+		return next.Handle(ctx, t)
+	})
 }
 
 // lru is a size-bounded least-recently-used map.

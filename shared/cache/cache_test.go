@@ -340,3 +340,33 @@ func TestObserverSeesHitsMissesAndStaleAnswers(t *testing.T) {
 		t.Fatalf("events %v, want %v (miss, hit, miss, stale)", obs.evs, want)
 	}
 }
+
+func TestEntriesAreScopedToTheTurnsIntent(t *testing.T) {
+	t.Parallel()
+	s := memstore.New(nil)
+	tool := &crm{plan: "Pro"}
+	c := cache.New(s, cache.Options{})
+	dir := c.Customers("crm", tool, policy)
+	var key string
+	h := cache.Scoped(conversation.HandlerFunc(func(ctx context.Context, tn conversation.Turn) conversation.Reply {
+		dir.FindCustomerByEmail(ctx, "Ada@Example.com")
+		key = c.Key(ctx, cache.CapCustomer, "ada@example.com")
+		return conversation.Reply{}
+	}))
+	h.Handle(context.Background(), conversation.Turn{Intent: conversation.LookupCustomer})
+	if !strings.HasPrefix(key, store.LeadingKeysPattern("lookup_customer")[:len("lookup_customer#")]) || strings.Contains(key, "ada") {
+		t.Fatalf("key %q, want lookup_customer#cache#<hash>", key)
+	}
+	if _, err := s.Get(context.Background(), key); err != nil {
+		t.Fatalf("entry not stored under the scoped key: %v", err)
+	}
+	// Another function's turn does not read this function's entry.
+	h2 := cache.Scoped(conversation.HandlerFunc(func(ctx context.Context, tn conversation.Turn) conversation.Reply {
+		dir.FindCustomerByEmail(ctx, "ada@example.com")
+		return conversation.Reply{}
+	}))
+	h2.Handle(context.Background(), conversation.Turn{Intent: conversation.VerifyPayment})
+	if tool.calls.Load() != 2 {
+		t.Fatalf("calls %d, want 2 (one per scope)", tool.calls.Load())
+	}
+}
