@@ -76,8 +76,13 @@ vuln: ## govulncheck ./...
 	GOBIN=$(TOOLS) $(GO) install golang.org/x/vuln/cmd/govulncheck@latest
 	$(TOOLS)/govulncheck ./...
 
-bench: tools ## run the benchmarks and print the figures
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./shared/...
+# One run, one table: local load per platform, the two Node peers, fan-out, cold start,
+# breaker; also written to docs/benchmarks.md. BENCH_ARGS passes flags (e.g. -duration 3s).
+BENCH_ARGS ?=
+bench: tools build ## run the load benchmarks against the peers and print one table (docs/benchmarks.md)
+	@test -d _tools/node_modules/dialogflow-fulfillment -a -d _tools/node_modules/@aws-lambda-powertools/idempotency \
+	  || npm --prefix _tools ci --no-audit --no-fund
+	$(GO) run ./tests/loadbench -build-dir $(BUILD_DIR) $(BENCH_ARGS)
 
 fuzz: ## run every fuzz target for $(FUZZTIME) each
 	@for pkg in $$($(GO) list ./...); do \
