@@ -99,8 +99,14 @@ func XRayTraceID(id trace.TraceID) string {
 // (DynamoDB, Secrets Manager, …), named "<Service>.<Operation>" with the rpc.*
 // attributes, as a child of the turn's span.
 func (t *Tracing) InstrumentAWS(cfg *aws.Config) {
+	cfg.APIOptions = append(cfg.APIOptions, t.AWSAPIOption())
+}
+
+// AWSAPIOption is InstrumentAWS for one client's options (dynamodb.Options.APIOptions
+// and the like).
+func (t *Tracing) AWSAPIOption() func(*middleware.Stack) error {
 	tracer := t.tracer
-	cfg.APIOptions = append(cfg.APIOptions, func(stack *middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
 		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("SwitchboardTrace",
 			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 				service, op := awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx)
@@ -119,7 +125,7 @@ func (t *Tracing) InstrumentAWS(cfg *aws.Config) {
 				}
 				return out, md, err
 			}), middleware.Before)
-	})
+	}
 }
 
 // spanAfter records a span for work that already finished (a business-tool call
