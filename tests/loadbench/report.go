@@ -146,6 +146,20 @@ const docMethod = `
    an HTTP server answering 503), the time from a webhook turn entering the engine to the
    honest fallback reply.
 
+Limits worth knowing when reading the table:
+- Row 1 and Switchboard's side of row 2 run the load generator in the same process as
+  the server; the Node peers get a process of their own.
+- On the demo backend every lookup makes three SQLite queries (pure-Go SQLite); the
+  dialogflow-fulfillment peer reads a JavaScript object. The "in-memory record" row
+  compares like with like.
+- In row 3 both sides wait on the same single moto_server, which bounds both
+  throughputs; the DynamoDB call counts do not depend on it.
+- aws-lambda-rie's REPORT line prints an "Init Duration" of about 0.02 ms for every
+  binary: this build returns from its Init before the runtime is up. The first
+  invocation's round trip is what is timed instead (RIE starts the bootstrap when that
+  invocation arrives). The functions' cold start includes opening and seeding the demo
+  SQLite database that the default configuration uses.
+
 Two cores are shared by the load generator, the servers under test, the peers and
 moto_server, so absolute figures are modest; the ratios compare like with like.
 `
