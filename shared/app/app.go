@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
+	"github.com/switchboard-dev/switchboard/shared/security"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
 )
 
@@ -28,6 +29,7 @@ type App struct {
 	// Policies holds the resilience policy of every business tool in use (breaker
 	// state and counters for `switchboard check` and metrics).
 	Policies *resilience.Set
+	secrets  secrets.Provider
 	closers  []func() error
 }
 
@@ -61,7 +63,12 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	eo := engine.Options{Logger: a.Logger, Adapters: DefaultAdapters(cfg)}
+	guard, err := security.NewGuard(cfg.Security, a.secrets)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	eo := engine.Options{Logger: a.Logger, Adapters: DefaultAdapters(cfg), Guard: guard}
 	if o.Telemetry != nil {
 		eo.Hook = o.Telemetry
 	}
@@ -77,6 +84,7 @@ func (a *App) connectors(ctx context.Context, d *intents.Deps, p secrets.Provide
 	}
 	a.closers = append(a.closers, set.Close)
 	d.Customers, d.Tickets, d.Payments, d.KB = set.Customers, set.Tickets, set.Payments, set.KB
+	a.secrets = set.Secrets
 	return nil
 }
 

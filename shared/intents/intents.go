@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/resilience"
 )
 
 // Deps are the business tools the intents talk to. Any of them may be nil when the
@@ -104,25 +104,38 @@ func (s *Service) lookupCustomer(ctx context.Context, slots map[string]string) c
 	}
 	email := slots[SlotEmail]
 	var (
-		wg       sync.WaitGroup
 		cust     connector.Customer
-		custErr  error
 		tickets  []connector.Ticket
 		tErr     error
 		payments []connector.Payment
 		pErr     error
 	)
-	wg.Add(1)
-	go func() { defer wg.Done(); cust, custErr = s.d.Customers.FindCustomerByEmail(ctx, email) }()
+	// resilience.Parallel turns a panicking connector into that call's error: a panic
+	// on one of these goroutines could not be recovered by the engine.
+	fns := []func(context.Context) error{func(ctx context.Context) (err error) {
+		cust, err = s.d.Customers.FindCustomerByEmail(ctx, email)
+		return err
+	}}
 	if s.d.Tickets != nil {
-		wg.Add(1)
-		go func() { defer wg.Done(); tickets, tErr = s.d.Tickets.OpenTickets(ctx, email) }()
+		fns = append(fns, func(ctx context.Context) error {
+			tickets, tErr = s.d.Tickets.OpenTickets(ctx, email)
+			return tErr
+		})
 	}
 	if s.d.Payments != nil {
-		wg.Add(1)
-		go func() { defer wg.Done(); payments, pErr = s.d.Payments.RecentPayments(ctx, email, 1) }()
+		fns = append(fns, func(ctx context.Context) error {
+			payments, pErr = s.d.Payments.RecentPayments(ctx, email, 1)
+			return pErr
+		})
 	}
-	wg.Wait()
+	errs := resilience.Parallel(ctx, fns...)
+	custErr := errs[0]
+	if s.d.Tickets != nil {
+		tErr = errs[1]
+	}
+	if s.d.Payments != nil {
+		pErr = errs[len(errs)-1]
+	}
 
 	switch {
 	case errors.Is(custErr, connector.ErrNotFound):

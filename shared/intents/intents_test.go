@@ -392,3 +392,23 @@ func TestFormat(t *testing.T) {
 		t.Error(got)
 	}
 }
+
+// panicky panics on every open-tickets lookup, like a connector with a nil-map bug.
+type panicky struct{ *fake }
+
+func (panicky) OpenTickets(context.Context, string) ([]connector.Ticket, error) {
+	panic("connector bug")
+}
+
+// TestLookupSurvivesAPanickingConnector: a panic in one of the fan-out calls (on its
+// own goroutine, where the engine cannot recover it) becomes that call's error; the
+// process lives and the customer is still answered.
+func TestLookupSurvivesAPanickingConnector(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	s := New(Deps{Customers: f, Tickets: panicky{f}, Payments: f, KB: f})
+	r := s.Handle(context.Background(), turn(conversation.LookupCustomer, map[string]string{SlotEmail: "ada@example.com"}))
+	if r.Outcome != conversation.OutcomeFulfilled || !strings.Contains(r.Text(), "Ada") {
+		t.Fatalf("reply = %+v, want Ada's account despite the tickets panic", r)
+	}
+}

@@ -17,7 +17,8 @@ import (
 // throttled or unreachable table gets two quick retries and then the caller decides
 // (fail open or closed). endpoint overrides the service endpoint ("" keeps the SDK's
 // resolution, which honours AWS_ENDPOINT_URL).
-func NewClient(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
+// optFns adjust the client further (tracing middleware, for one).
+func NewClient(ctx context.Context, endpoint string, optFns ...func(*dynamodb.Options)) (*dynamodb.Client, error) {
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRetryer(func() aws.Retryer {
 		return retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = 3
@@ -27,9 +28,10 @@ func NewClient(ctx context.Context, endpoint string) (*dynamodb.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dynamostore: aws config: %w", err)
 	}
-	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+	opts := append([]func(*dynamodb.Options){func(o *dynamodb.Options) {
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
-	}), nil
+	}}, optFns...)
+	return dynamodb.NewFromConfig(cfg, opts...), nil
 }
