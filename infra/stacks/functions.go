@@ -72,6 +72,11 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 		// mistake (a CX tag path that disagrees with the body's tag) gets a polite
 		// "not here" instead of running another intent with this function's secrets.
 		env[EnabledEnv] = string(f.Intent)
+		// A capability the function does not use is "none", never the demo default:
+		// production must not answer from demo data, and the role has no secret for it.
+		for _, c := range []Capability{Customers, Tickets, Payments, KB} {
+			env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(string(c))] = config.ToolNone
+		}
 		for _, c := range f.Uses {
 			env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(string(c))] = s.Tools[c]
 		}

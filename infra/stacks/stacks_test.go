@@ -405,6 +405,22 @@ func checkFunctions(t *testing.T, sy *synth, want []string) {
 			}
 		} else if !slices.Contains(conversation.Intents, conversation.Intent(enabled)) {
 			t.Errorf("%s answers %q, want exactly its own intent", name, enabled)
+		} else {
+			// Every capability is set: the tool it uses, or "none" — never the demo default.
+			for _, f := range sy.s.Functions() {
+				if string(f.Intent) != enabled {
+					continue
+				}
+				for _, c := range []stacks.Capability{stacks.Customers, stacks.Tickets, stacks.Payments, stacks.KB} {
+					want := "none"
+					if slices.Contains(f.Uses, c) {
+						want = sy.s.Tools[c]
+					}
+					if got := flat(env["SWITCHBOARD_CONNECTORS_"+strings.ToUpper(string(c))]); got != want {
+						t.Errorf("%s: connectors.%s = %q, want %q", name, c, got, want)
+					}
+				}
+			}
 		}
 	}
 	var got []string

@@ -218,7 +218,12 @@ func (c Config) Validate() error {
 			return fmt.Errorf("config: intents.enabled: unknown intent %q", in)
 		}
 	}
-	return c.Connectors.validate()
+	for _, v := range []func() error{c.Connectors.validate, c.Store.Validate, c.Resilience.Validate, c.Security.Validate} {
+		if err := v(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func isCanonical(in conversation.Intent) bool {

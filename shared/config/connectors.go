@@ -8,10 +8,13 @@ import (
 // Connectors chooses which business tool serves each capability and configures each
 // tool and where their credentials come from.
 type Connectors struct {
-	Customers string `yaml:"customers"` // demo | salesforce | hubspot | sql
-	Tickets   string `yaml:"tickets"`   // demo | zendesk | sql
-	Payments  string `yaml:"payments"`  // demo | stripe
-	KB        string `yaml:"kb"`        // demo | zendesk
+	// "none" leaves a capability unserved: its intents answer honestly that they are
+	// not available (a deployed function sets it for the capabilities it does not use,
+	// so it can never fall back to the demo data).
+	Customers string `yaml:"customers"` // demo | salesforce | hubspot | sql | none
+	Tickets   string `yaml:"tickets"`   // demo | zendesk | sql | none
+	Payments  string `yaml:"payments"`  // demo | stripe | none
+	KB        string `yaml:"kb"`        // demo | zendesk | none
 
 	// Secrets says where the tools' credentials come from.
 	Secrets Secrets `yaml:"secrets"`
@@ -65,8 +68,6 @@ func (c *Connectors) applyDefaults() {
 	setDur(&c.Secrets.MaxAge, 5*time.Minute)
 	c.Salesforce.applyDefaults()
 	c.HubSpot.applyDefaults()
-	c.Salesforce.applyDefaults()
-	c.HubSpot.applyDefaults()
 	c.Zendesk.applyDefaults()
 	c.Stripe.applyDefaults()
 	c.SQL.applyDefaults()
@@ -74,10 +75,10 @@ func (c *Connectors) applyDefaults() {
 
 func (c Connectors) validate() error {
 	allowed := map[string][]string{
-		"customers": {ToolDemo, ToolSalesforce, ToolHubSpot, ToolSQL},
-		"tickets":   {ToolDemo, ToolZendesk, ToolSQL},
-		"payments":  {ToolDemo, ToolStripe},
-		"kb":        {ToolDemo, ToolZendesk},
+		"customers": {ToolDemo, ToolSalesforce, ToolHubSpot, ToolSQL, ToolNone},
+		"tickets":   {ToolDemo, ToolZendesk, ToolSQL, ToolNone},
+		"payments":  {ToolDemo, ToolStripe, ToolNone},
+		"kb":        {ToolDemo, ToolZendesk, ToolNone},
 	}
 	got := map[string]string{"customers": c.Customers, "tickets": c.Tickets, "payments": c.Payments, "kb": c.KB}
 	for _, k := range []string{"customers", "tickets", "payments", "kb"} {
@@ -106,8 +107,6 @@ func (c Connectors) validate() error {
 		tool     string
 		validate func() error
 	}{
-		{ToolSalesforce, c.Salesforce.Validate},
-		{ToolHubSpot, c.HubSpot.Validate},
 		{ToolSalesforce, c.Salesforce.Validate},
 		{ToolHubSpot, c.HubSpot.Validate},
 		{ToolZendesk, c.Zendesk.Validate},

@@ -62,6 +62,8 @@ const (
 	ToolStripe     = "stripe"
 	ToolSQL        = "sql"
 	ToolDemo       = "demo"
+	// ToolNone serves no capability.
+	ToolNone = "none"
 )
 
 // globalResilience is the built-in fallback of every field.

@@ -109,6 +109,9 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*Set, error) {
 	index := map[string]int{}
 	impls := map[string]connector.Pinger{}
 	for _, cp := range caps {
+		if cp.tool == config.ToolNone {
+			continue // left nil: the intents say the capability is not available
+		}
 		if i, ok := index[cp.tool]; ok {
 			s.Tools[i].Capabilities = append(s.Tools[i].Capabilities, cp.name)
 			continue

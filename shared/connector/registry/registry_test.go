@@ -254,3 +254,28 @@ func TestCRMs(t *testing.T) {
 		})
 	}
 }
+
+// TestNoneLeavesACapabilityUnserved: "none" builds nothing for that capability, so a
+// deployed function can never fall back to demo data for a tool it does not use.
+func TestNoneLeavesACapabilityUnserved(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load("", []string{
+		"SWITCHBOARD_DATA_DIR=" + t.TempDir(),
+		"SWITCHBOARD_CONNECTORS_CUSTOMERS=none", "SWITCHBOARD_CONNECTORS_TICKETS=none",
+		"SWITCHBOARD_CONNECTORS_PAYMENTS=none",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := registry.Build(context.Background(), cfg, registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Customers != nil || s.Tickets != nil || s.Payments != nil || s.KB == nil {
+		t.Fatalf("set = %+v, want only KB", s)
+	}
+	if len(s.Tools) != 1 || s.Tools[0].Name != "demo" {
+		t.Fatalf("tools = %+v, want demo only", s.Tools)
+	}
+}

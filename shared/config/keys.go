@@ -1,0 +1,31 @@
+package config
+
+import (
+	"reflect"
+	"strings"
+)
+
+// Keys lists every configuration key as a dotted YAML path (server.addr,
+// connectors.hubspot.base_url, …), in declaration order. The matching environment
+// variable is SWITCHBOARD_ plus the path in upper case with "_" for "." and "-".
+func Keys() []string {
+	var out []string
+	var walkKeys func(t reflect.Type, prefix string)
+	walkKeys = func(t reflect.Type, prefix string) {
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if !f.IsExported() || tag == "" || tag == "-" {
+				continue
+			}
+			key := prefix + tag
+			if f.Type.Kind() == reflect.Struct && f.Type != durationType {
+				walkKeys(f.Type, key+".")
+				continue
+			}
+			out = append(out, key)
+		}
+	}
+	walkKeys(reflect.TypeOf(Config{}), "")
+	return out
+}
