@@ -5,7 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
+
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -27,7 +28,7 @@ func BenchmarkTurn(b *testing.B) {
 	}
 	defer be.Close()
 	e := engine.New(cfg, intents.New(intents.Deps{Customers: be, Tickets: be, Payments: be, KB: be}),
-		engine.Options{Adapters: app.DefaultAdapters(cfg)})
+		engine.Options{Adapters: adapters.Default(cfg)})
 	for _, p := range conversation.Platforms {
 		for _, in := range conversation.Intents {
 			body := readEvent(b, p, eventFile[in])

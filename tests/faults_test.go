@@ -15,11 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/cache"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
@@ -134,7 +135,7 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 		Now:          s.clock.Now,
 	}
 	h := idempotency.New(o.store, intents.New(deps), idempotency.FromConfig(cfg, ""))
-	s.engine = engine.New(cfg, h, engine.Options{Adapters: app.DefaultAdapters(cfg)})
+	s.engine = engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
 	return s
 }
 

@@ -10,7 +10,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
+
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
@@ -134,7 +135,7 @@ func newEngine(t *testing.T, down bool) *engine.Engine {
 		deps = intents.Deps{Customers: b, Tickets: b, Payments: b, KB: b}
 	}
 	deps.SupportEmail = cfg.SupportEmail
-	return engine.New(cfg, intents.New(deps), engine.Options{Adapters: app.DefaultAdapters(cfg)})
+	return engine.New(cfg, intents.New(deps), engine.Options{Adapters: adapters.Default(cfg)})
 }
 
 // checkResponse validates a response: 200 bodies against the platform's schema, errors

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,9 +20,13 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/switchboard-dev/switchboard/shared/connector/hubspot/hstest"
+	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 	"github.com/switchboard-dev/switchboard/shared/router"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
+	"github.com/switchboard-dev/switchboard/shared/store/storetest"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -31,6 +36,46 @@ var intentFunctions = map[string]conversation.Intent{
 	"createticket":   conversation.CreateTicket,
 	"verifypayment":  conversation.VerifyPayment,
 	"searchkb":       conversation.SearchKB,
+}
+
+// functionUses mirrors infra/stacks/settings.go: the capabilities each function calls
+// (and so the only secrets its role may read).
+var functionUses = map[string][]string{
+	"lookupcustomer": {"customers", "tickets"},
+	"createticket":   {"tickets"},
+	"verifypayment":  {"payments"},
+	"searchkb":       {"kb"},
+}
+
+// productionTools is the tool serving each capability in the RIE test: every one a real
+// stand-in, none the demo backend.
+var productionTools = map[string]string{"customers": "hubspot", "tickets": "zendesk", "payments": "stripe", "kb": "zendesk"}
+
+// productionEnv starts what a deployed function talks to — DynamoDB and Secrets Manager
+// (moto_server), Stripe (stripe-mock), HubSpot and Zendesk (their in-process stand-ins,
+// reached by the bootstraps over loopback) — and returns the SWITCHBOARD_* variables
+// pointing a function at them, as the CDK app sets them on AWS.
+func productionEnv(t *testing.T) []string {
+	t.Helper()
+	moto := testenv.Moto(t)
+	stripe := testenv.StripeMock(t)
+	hs, zd := hstest.New(t), zdtest.New(t)
+	prefix := fmt.Sprintf("rie-%d/", time.Now().UnixNano())
+	testenv.AWSEnv(t, moto)
+	putSecrets(t, moto, prefix, map[string]secrets.Secret{
+		"switchboard/hubspot": hs.Secret(),
+		"switchboard/zendesk": zd.Secret(),
+		"switchboard/stripe":  {"api_key": "sk_test_123"},
+	})
+	table := storetest.MotoTable(t, storetest.DynamoClient(moto))
+	return []string{
+		"SWITCHBOARD_STORE_BACKEND=dynamodb", "SWITCHBOARD_STORE_TABLE=" + table, "SWITCHBOARD_STORE_ENDPOINT=" + moto,
+		"SWITCHBOARD_CONNECTORS_SECRETS_PROVIDER=aws", "SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT=" + moto,
+		"SWITCHBOARD_CONNECTORS_SECRETS_PREFIX=" + prefix,
+		"SWITCHBOARD_CONNECTORS_HUBSPOT_BASE_URL=" + hs.URL(),
+		"SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN=acme", "SWITCHBOARD_CONNECTORS_ZENDESK_BASE_URL=" + zd.URL(),
+		"SWITCHBOARD_CONNECTORS_STRIPE_BASE_URL=" + stripe,
+	}
 }
 
 // webhookPaths are the HTTP API routes the platforms call (Lex invokes directly).
@@ -74,8 +119,14 @@ func startRIE(t *testing.T, rieBin, name, bootstrap string, env []string) *rie {
 	cmd := exec.Command(rieBin, "--runtime-interface-emulator-address", fmt.Sprintf("127.0.0.1:%d", port),
 		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort), bootstrap)
 	cmd.Dir = filepath.Dir(bootstrap)
-	cmd.Env = append(os.Environ(), "AWS_LAMBDA_FUNCTION_NAME="+name, "AWS_LAMBDA_FUNCTION_TIMEOUT=30",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256", "AWS_REGION=eu-west-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test")
+	// The environment a Lambda sandbox gives a function, not this machine's: a
+	// developer's AWS_CA_BUNDLE, for one, costs every AWS SDK client ~3 ms of PEM
+	// parsing that no Lambda pays.
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TZ=:UTC", "LANG=en_US.UTF-8",
+		"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_LAMBDA_FUNCTION_TIMEOUT=30", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256", "AWS_REGION=eu-west-1", "AWS_DEFAULT_REGION=eu-west-1",
+		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_SESSION_TOKEN=test",
+		"LAMBDA_TASK_ROOT=" + filepath.Dir(bootstrap), "_HANDLER=bootstrap"}
 	cmd.Env = append(cmd.Env, env...)
 	p, err := testenv.Start("rie-"+name, cmd)
 	if err != nil {
@@ -202,13 +253,23 @@ func TestLambdaRIE(t *testing.T) {
 	}
 	bin := buildBootstraps(t)
 	data := t.TempDir()
+	common := productionEnv(t)
 
 	fns := map[string]*rie{}
 	var routes []string
 	for fn, in := range intentFunctions {
 		name := "sb-" + fn
-		fns[name] = startRIE(t, rieBin, name, filepath.Join(bin, fn), []string{
-			"SWITCHBOARD_DATA_DIR=" + filepath.Join(data, fn), "SWITCHBOARD_INTENTS_ENABLED=" + string(in)})
+		env := append(slices.Clone(common), "SWITCHBOARD_DATA_DIR="+filepath.Join(data, fn), "SWITCHBOARD_INTENTS_ENABLED="+string(in))
+		// Each function is configured as infra/stacks deploys it: the tools of the
+		// capabilities it uses, "none" for the others.
+		for _, c := range []string{"customers", "tickets", "payments", "kb"} {
+			tool := "none"
+			if slices.Contains(functionUses[fn], c) {
+				tool = productionTools[c]
+			}
+			env = append(env, "SWITCHBOARD_CONNECTORS_"+strings.ToUpper(c)+"="+tool)
+		}
+		fns[name] = startRIE(t, rieBin, name, filepath.Join(bin, fn), env)
 		routes = append(routes, router.RouteEnvPrefix+strings.ToUpper(string(in))+"="+name)
 	}
 	calls := map[string]int{}

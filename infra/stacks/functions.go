@@ -67,7 +67,12 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 	}
 
 	for _, f := range s.Functions() {
-		env := clone(common)
+		// The tools' own settings first, so that what the stacks decide (store,
+		// enabled intent, tools, secret ids) always wins.
+		env := clone(s.FunctionEnv)
+		for k, v := range common {
+			env[k] = v
+		}
 		// An intent function answers only its own intent: a request routed to it by
 		// mistake (a CX tag path that disagrees with the body's tag) gets a polite
 		// "not here" instead of running another intent with this function's secrets.
@@ -78,7 +83,13 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 			env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(string(c))] = config.ToolNone
 		}
 		for _, c := range f.Uses {
-			env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(string(c))] = s.Tools[c]
+			tool := s.Tools[c]
+			env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(string(c))] = tool
+			if tool != config.ToolDemo {
+				// The secret this role may read (SecretNames), named for the connector.
+				env[config.EnvPrefix+"CONNECTORS_SECRETS_PROVIDER"] = config.SecretsAWS
+				env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(tool)+"_SECRET_ID"] = s.SecretPrefix + tool
+			}
 		}
 		d := deploy(st, s, app, deps.Topic, f.Name, s.Timeout, env)
 		grantStore(d.Role, deps.Data, f.Intent)

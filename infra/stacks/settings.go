@@ -115,6 +115,10 @@ type Settings struct {
 	Tools map[Capability]string
 	// SecretPrefix + tool is the Secrets Manager name holding that tool's credentials.
 	SecretPrefix string
+	// FunctionEnv is the tools' own configuration for every intent function, as
+	// SWITCHBOARD_* variables (SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN=acme, …).
+	// Variables the stacks set themselves cannot be overridden.
+	FunctionEnv map[string]string
 
 	// ErrorRatePercent over one minute rolls a canary back.
 	ErrorRatePercent float64
@@ -183,6 +187,7 @@ const (
 	CtxAlarmEmail       = "alarmEmail"
 	CtxRunbookBaseURL   = "runbookBaseUrl"
 	CtxToolPrefix       = "tool." // tool.customers=salesforce …
+	CtxFunctionEnv      = "functionEnv"
 	CtxAccount, CtxRegn = "account", "region"
 )
 
@@ -244,6 +249,13 @@ func SettingsFromContext(get Getter) (Settings, error) {
 	}
 	str(CtxAccount, &s.Account)
 	str(CtxRegn, &s.Region)
+	if v := get(CtxFunctionEnv); v != nil {
+		env, err := parseFunctionEnv(v)
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+		s.FunctionEnv = env
+	}
 	if len(errs) > 0 {
 		return s, fmt.Errorf("infra context: %s", strings.Join(errs, "; "))
 	}
@@ -389,4 +401,33 @@ func FileContext(path string) (map[string]any, error) {
 		return nil, fmt.Errorf("infra: %s: %w", path, err)
 	}
 	return doc.Context, nil
+}
+
+// parseFunctionEnv reads the functionEnv context: an object in cdk.json, or
+// "K=V,K=V" on the command line (-c functionEnv=…).
+func parseFunctionEnv(v any) (map[string]string, error) {
+	env := map[string]string{}
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			env[k] = fmt.Sprint(val)
+		}
+	default:
+		for _, kv := range strings.Split(fmt.Sprint(v), ",") {
+			if kv = strings.TrimSpace(kv); kv == "" {
+				continue
+			}
+			k, val, ok := strings.Cut(kv, "=")
+			if !ok {
+				return nil, fmt.Errorf("%s: %q is not KEY=VALUE", CtxFunctionEnv, kv)
+			}
+			env[strings.TrimSpace(k)] = strings.TrimSpace(val)
+		}
+	}
+	for k := range env {
+		if !strings.HasPrefix(k, config.EnvPrefix) {
+			return nil, fmt.Errorf("%s: %s is not a %s* variable", CtxFunctionEnv, k, config.EnvPrefix)
+		}
+	}
+	return env, nil
 }

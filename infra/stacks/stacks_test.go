@@ -132,6 +132,9 @@ func synthesize(t *testing.T, r stacks.Rollout) *synth {
 		return sy
 	}
 	s := stageSettings(t, r)
+	// A tool setting passes through to every intent function; a try at overriding
+	// what the stacks decide does not.
+	s.FunctionEnv = map[string]string{"SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN": "acme", "SWITCHBOARD_STORE_BACKEND": "embedded"}
 	app := awscdk.NewApp(nil)
 	built, err := stacks.Build(app, s)
 	if err != nil {
@@ -289,6 +292,21 @@ func TestSettingsFromContext(t *testing.T) {
 		{name: "bad retention", ctx: map[string]any{"logRetentionDays": 31}, wantErr: "logRetentionDays"},
 		{name: "not a number", ctx: map[string]any{"memoryMb": "lots"}, wantErr: "memoryMb"},
 		{name: "unknown tool", ctx: map[string]any{"tool.payments": "paypal"}, wantErr: "tool.payments"},
+		{name: "function env object", ctx: map[string]any{"functionEnv": map[string]any{"SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN": "acme"}},
+			check: func(s stacks.Settings) error {
+				if s.FunctionEnv["SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN"] != "acme" {
+					return fmt.Errorf("function env %v", s.FunctionEnv)
+				}
+				return nil
+			}},
+		{name: "function env string", ctx: map[string]any{"functionEnv": "SWITCHBOARD_A=1, SWITCHBOARD_B=x=y"},
+			check: func(s stacks.Settings) error {
+				if s.FunctionEnv["SWITCHBOARD_A"] != "1" || s.FunctionEnv["SWITCHBOARD_B"] != "x=y" {
+					return fmt.Errorf("function env %v", s.FunctionEnv)
+				}
+				return nil
+			}},
+		{name: "function env outside SWITCHBOARD_", ctx: map[string]any{"functionEnv": "AWS_REGION=us-east-1"}, wantErr: "functionEnv"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -406,6 +424,9 @@ func checkFunctions(t *testing.T, sy *synth, want []string) {
 		} else if !slices.Contains(conversation.Intents, conversation.Intent(enabled)) {
 			t.Errorf("%s answers %q, want exactly its own intent", name, enabled)
 		} else {
+			if flat(env["SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN"]) != "acme" || flat(env["SWITCHBOARD_STORE_BACKEND"]) != "dynamodb" {
+				t.Errorf("%s: functionEnv not applied under the stacks' own variables: %v", name, env)
+			}
 			// Every capability is set: the tool it uses, or "none" — never the demo default.
 			for _, f := range sy.s.Functions() {
 				if string(f.Intent) != enabled {
@@ -418,6 +439,15 @@ func checkFunctions(t *testing.T, sy *synth, want []string) {
 					}
 					if got := flat(env["SWITCHBOARD_CONNECTORS_"+strings.ToUpper(string(c))]); got != want {
 						t.Errorf("%s: connectors.%s = %q, want %q", name, c, got, want)
+					}
+					if want != "none" && want != "demo" {
+						// The connector reads exactly the secret the role is granted.
+						if got := flat(env["SWITCHBOARD_CONNECTORS_"+strings.ToUpper(want)+"_SECRET_ID"]); got != sy.s.SecretPrefix+want {
+							t.Errorf("%s: %s secret id %q, want %q", name, want, got, sy.s.SecretPrefix+want)
+						}
+						if got := flat(env["SWITCHBOARD_CONNECTORS_SECRETS_PROVIDER"]); got != "aws" {
+							t.Errorf("%s: secrets provider %q, want aws", name, got)
+						}
 					}
 				}
 			}

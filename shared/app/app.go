@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/security"
@@ -68,7 +69,7 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	eo := engine.Options{Logger: a.Logger, Adapters: DefaultAdapters(cfg), Guard: guard}
+	eo := engine.Options{Logger: a.Logger, Adapters: adapters.Default(cfg), Guard: guard}
 	if o.Telemetry != nil {
 		eo.Hook = o.Telemetry
 	}

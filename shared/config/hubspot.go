@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 )
 
 // HubSpot configures the HubSpot connector (customers=hubspot). It authenticates with
@@ -49,8 +48,6 @@ func (h *HubSpot) applyDefaults() {
 	}
 }
 
-var hsProperty = regexp.MustCompile(`^[A-Za-z0-9_]{1,100}$`)
-
 // Validate checks the HubSpot section. Connectors.validate calls it when
 // customers=hubspot.
 func (h HubSpot) Validate() error {
@@ -59,7 +56,7 @@ func (h HubSpot) Validate() error {
 		return fmt.Errorf("config: connectors.hubspot.base_url: %q is not an absolute http(s) URL", h.BaseURL)
 	}
 	for key, v := range map[string]string{"plan_property": h.PlanProperty, "status_property": h.StatusProperty} {
-		if v != "none" && !hsProperty.MatchString(v) {
+		if v != "none" && !ValidHubSpotProperty(v) {
 			return fmt.Errorf("config: connectors.hubspot.%s: %q is not a property's internal name (or none)", key, v)
 		}
 	}

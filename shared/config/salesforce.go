@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 )
 
 // Salesforce configures the Salesforce connector (customers=salesforce). It signs in
@@ -51,11 +50,6 @@ func (s *Salesforce) applyDefaults() {
 	}
 }
 
-var (
-	sfVersion = regexp.MustCompile(`^v[0-9]{2,3}\.[0-9]$`)
-	sfField   = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,79}(\.[A-Za-z][A-Za-z0-9_]{0,79}){0,4}$`)
-)
-
 // Validate checks the Salesforce section. Connectors.validate calls it when
 // customers=salesforce.
 func (s Salesforce) Validate() error {
@@ -71,11 +65,11 @@ func (s Salesforce) Validate() error {
 			return fmt.Errorf("config: connectors.salesforce.%s: %q is not an absolute http(s) URL", key, v)
 		}
 	}
-	if !sfVersion.MatchString(s.APIVersion) {
+	if !ValidSalesforceAPIVersion(s.APIVersion) {
 		return fmt.Errorf("config: connectors.salesforce.api_version: %q, want the form v61.0", s.APIVersion)
 	}
 	for key, v := range map[string]string{"plan_field": s.PlanField, "status_field": s.StatusField} {
-		if v != "none" && !sfField.MatchString(v) {
+		if v != "none" && !ValidSalesforceField(v) {
 			return fmt.Errorf("config: connectors.salesforce.%s: %q is not a SOQL field path such as Account.Plan__c (or none)", key, v)
 		}
 	}

@@ -3,7 +3,6 @@ package config
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -67,15 +66,13 @@ func (z Zendesk) URL() string {
 	return "https://" + strings.ToLower(z.Subdomain) + ".zendesk.com"
 }
 
-var zendeskSubdomain = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,62}$`)
-
 // Validate checks the Zendesk section. Connectors.validate calls it when a capability
 // is served by Zendesk.
 func (z Zendesk) Validate() error {
 	switch {
 	case z.Subdomain == "" && z.BaseURL == "":
 		return fmt.Errorf("config: connectors.zendesk: subdomain or base_url is required")
-	case z.Subdomain != "" && !zendeskSubdomain.MatchString(z.Subdomain):
+	case z.Subdomain != "" && !validZendeskSubdomain(z.Subdomain):
 		return fmt.Errorf("config: connectors.zendesk.subdomain: %q is not a subdomain (want e.g. \"acme\" for acme.zendesk.com)", z.Subdomain)
 	}
 	if z.BaseURL != "" {

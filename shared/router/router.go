@@ -13,12 +13,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
+
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -107,7 +108,7 @@ func New(cfg config.Config, o Options) (*Router, error) {
 		// An empty list means "all" to the engine; none routed means none enabled.
 		local.Intents.Enabled = []conversation.Intent{"none"}
 	}
-	adapters := app.DefaultAdapters(cfg)
+	adapters := adapters.Default(cfg)
 	r.eng = engine.New(local, conversation.HandlerFunc(r.unrouted), engine.Options{Adapters: adapters, Logger: o.Logger})
 	all := cfg
 	all.Intents.Enabled = nil

@@ -14,7 +14,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
+
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
@@ -210,7 +211,7 @@ func TestConversationLogsCarryNoSecretsOrPII(t *testing.T) {
 						panic(fmt.Sprintf("crashed on %v with key %s", t.Slots, seededSecret))
 					})
 				}
-				eng := engine.New(c, h, engine.Options{Logger: tel.Logger, Adapters: app.DefaultAdapters(c), Hook: tel})
+				eng := engine.New(c, h, engine.Options{Logger: tel.Logger, Adapters: adapters.Default(c), Hook: tel})
 				intentsSeen := map[string]bool{}
 				for _, p := range conversation.Platforms {
 					for i, body := range events[p] {

@@ -10,7 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
+
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -38,7 +39,7 @@ func benchBreaker(ctx context.Context, o *options, r *report) {
 	s.BreakerOpenFor = time.Hour // stays open for the whole measurement
 	pol := resilience.NewPolicy(config.ToolSalesforce, s, resilience.Options{})
 	deps := intents.Deps{Customers: resilience.Customers(pol, crm), SupportEmail: cfg.SupportEmail}
-	e := engine.New(cfg, intents.New(deps), engine.Options{Adapters: app.DefaultAdapters(cfg)})
+	e := engine.New(cfg, intents.New(deps), engine.Options{Adapters: adapters.Default(cfg)})
 	b, err := sampleBodies(o.root, conversation.DialogflowES, "lookup_customer.json")
 	if err != nil {
 		r.missing(sec, fig, "< 2 ms", err.Error())

@@ -10,7 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
+
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -141,7 +142,7 @@ func benchFanOut(ctx context.Context, o *options, r *report) {
 		Payments:     resilience.Payments(set.For(config.ToolStripe), paymentsTool{tp}),
 		SupportEmail: cfg.SupportEmail,
 	}
-	e := engine.New(cfg, intents.New(deps), engine.Options{Adapters: app.DefaultAdapters(cfg)})
+	e := engine.New(cfg, intents.New(deps), engine.Options{Adapters: adapters.Default(cfg)})
 	b, err := sampleBodies(o.root, conversation.DialogflowES, "lookup_customer.json")
 	if err != nil {
 		r.missing(sec, fig, "≤ 1.15", err.Error())

@@ -16,7 +16,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
+
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -199,7 +200,7 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 		SupportEmail: cfg.SupportEmail,
 	}
 	h := idempotency.New(dynamostore.New(client, sbTable, dynamostore.Options{}), intents.New(deps), idempotency.FromConfig(cfg, "createticket"))
-	e := engine.New(cfg, h, engine.Options{Adapters: app.DefaultAdapters(cfg)})
+	e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
 	sbURL, err := listen(pctx, server.Handler(e, server.Options{}))
 	if err != nil {
 		allMissing(err.Error())

@@ -14,7 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
+
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -272,7 +273,7 @@ func startMemSwitchboard(ctx context.Context, m *memRecord) (string, func(), err
 		return "", nil, err
 	}
 	deps := intents.Deps{Customers: m, Tickets: m, Payments: m, SupportEmail: cfg.SupportEmail}
-	e := engine.New(cfg, intents.New(deps), engine.Options{Adapters: app.DefaultAdapters(cfg)})
+	e := engine.New(cfg, intents.New(deps), engine.Options{Adapters: adapters.Default(cfg)})
 	sctx, cancel := context.WithCancel(ctx)
 	url, err := listen(sctx, server.Handler(e, server.Options{}))
 	stop := func() { cancel(); os.RemoveAll(dir) }

@@ -10,11 +10,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
@@ -78,8 +78,6 @@ var (
 	_ connector.Pinger            = (*Client)(nil)
 )
 
-var propName = regexp.MustCompile(`^[A-Za-z0-9_]{1,100}$`)
-
 // New checks opts and builds a Client.
 func New(opts Options) (*Client, error) {
 	c := &Client{auth: opts.Auth, base: strings.TrimRight(opts.BaseURL, "/"), pageSize: opts.PageSize,
@@ -112,7 +110,7 @@ func New(opts Options) (*Client, error) {
 			*p.dst = p.def
 		case None:
 		default:
-			if !propName.MatchString(p.val) {
+			if !config.ValidHubSpotProperty(p.val) {
 				return nil, fmt.Errorf("hubspot: %s property %q is not a property's internal name", p.name, p.val)
 			}
 			*p.dst = p.val

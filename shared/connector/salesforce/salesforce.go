@@ -8,13 +8,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
 
+	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
@@ -94,8 +94,6 @@ var (
 	_ connector.Pinger            = (*Client)(nil)
 )
 
-var versionRE = regexp.MustCompile(`^v[0-9]{2,3}\.[0-9]$`)
-
 // New checks opts and builds a Client.
 func New(opts Options) (*Client, error) {
 	c := &Client{auth: opts.Auth, authName: httpauth.NameOAuth2, version: opts.APIVersion,
@@ -103,7 +101,7 @@ func New(opts Options) (*Client, error) {
 	if c.version == "" {
 		c.version = DefaultAPIVersion
 	}
-	if !versionRE.MatchString(c.version) {
+	if !config.ValidSalesforceAPIVersion(c.version) {
 		return nil, fmt.Errorf("salesforce: API version %q is not of the form v61.0", c.version)
 	}
 	if c.hc == nil {

@@ -2,8 +2,9 @@ package salesforce
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
 )
 
 // Quote returns s as a SOQL string literal: wrapped in single quotes, with the
@@ -45,13 +46,12 @@ func Quote(s string) string {
 	return b.String()
 }
 
-// fieldPath is a SOQL field reference: a field of Contact (Phone) or of a parent
-// reached through relationships (Account.Plan__c). Only these shapes are accepted, so
-// configuration can never smuggle SOQL into the SELECT clause.
-var fieldPath = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,79}(\.[A-Za-z][A-Za-z0-9_]{0,79}){0,4}$`)
+// A SOQL field reference is a field of Contact (Phone) or of a parent reached through
+// relationships (Account.Plan__c). Only these shapes are accepted, so configuration can
+// never smuggle SOQL into the SELECT clause.
 
 // ValidField reports whether f is a plain SOQL field path.
-func ValidField(f string) bool { return fieldPath.MatchString(f) }
+func ValidField(f string) bool { return config.ValidSalesforceField(f) }
 
 // baseFields are the Contact fields every lookup reads.
 var baseFields = []string{"Id", "Email", "FirstName", "LastName", "Phone", "MobilePhone",

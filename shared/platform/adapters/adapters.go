@@ -1,4 +1,7 @@
-package app
+// Package adapters builds the four platform adapters from the configured intent names.
+// It is its own package so that the router, which only renders replies, does not link
+// the connectors and their clients.
+package adapters
 
 import (
 	"github.com/switchboard-dev/switchboard/shared/config"
@@ -10,8 +13,8 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/platform/rasa"
 )
 
-// DefaultAdapters returns the four platform adapters with the configured intent names.
-func DefaultAdapters(cfg config.Config) map[conversation.Platform]platform.Adapter {
+// Default returns the four platform adapters with the configured intent names.
+func Default(cfg config.Config) map[conversation.Platform]platform.Adapter {
 	return map[conversation.Platform]platform.Adapter{
 		conversation.DialogflowES: dialogflow.New(cfg.Intents.Names(conversation.DialogflowES)),
 		conversation.DialogflowCX: dialogflowcx.New(cfg.Intents.Names(conversation.DialogflowCX)),
