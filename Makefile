@@ -21,6 +21,8 @@ FUNCTIONS   := lookupcustomer createticket verifypayment searchkb router
 STRIPE_MOCK_VERSION := v0.203.0
 RIE_VERSION := latest
 FUZZTIME    ?= 60s
+GOVULNCHECK_VERSION := v1.9.0
+VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 # Packages whose tests exercise concurrency run under the race detector.
 RACE_PKGS   := ./shared/... ./cmd/...
 
@@ -72,9 +74,13 @@ fmt: ## fail if gofmt would change a file
 
 lint: vet fmt vuln ## vet, gofmt and govulncheck
 
-vuln: ## govulncheck ./...
-	GOBIN=$(TOOLS) $(GO) install golang.org/x/vuln/cmd/govulncheck@latest
-	$(TOOLS)/govulncheck ./...
+vuln: ## govulncheck ./... against the Go vulnerability database built from golang.org/x/vulndb (module proxy)
+	GOBIN=$(TOOLS) $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
+	$(GO) mod download golang.org/x/vulndb@$(VULNDB_VERSION)
+	rm -rf $(ROOT)/.cache/vulndb
+	$(GO) run ./tests/vulndb -src $(GOMODCACHE)/golang.org/x/vulndb@$(VULNDB_VERSION) \
+	  -accepted tests/vulndb/accepted.txt -out $(ROOT)/.cache/vulndb
+	$(TOOLS)/govulncheck -db file://$(ROOT)/.cache/vulndb ./...
 
 # One run, one table: local load per platform, the two Node peers, fan-out, cold start,
 # breaker; also written to docs/benchmarks.md. BENCH_ARGS passes flags (e.g. -duration 3s).
