@@ -65,7 +65,7 @@ func statusError(op string, status int, hdr http.Header, body []byte, now time.T
 		e.Kind = connector.KindUnauthorized
 	case status >= 500:
 		e.Kind = connector.KindUnavailable
-		e.RetryAfter = parseRetryAfter(hdr.Get("Retry-After"), now)
+		e.RetryAfter = connector.ParseRetryAfter(hdr.Get("Retry-After"), now)
 	default:
 		// 400 VALIDATION_ERROR; a 404 from the search endpoint is a wrong base URL,
 		// never a missing customer.
@@ -80,7 +80,7 @@ func statusError(op string, status int, hdr http.Header, body []byte, now time.T
 // this is an estimate); else the X-HubSpot-RateLimit-Interval-Milliseconds window of
 // the burst limit; else one second, the search endpoint's window.
 func RetryAfter(hdr http.Header, policy string, now time.Time) time.Duration {
-	if d := parseRetryAfter(hdr.Get("Retry-After"), now); d > 0 {
+	if d := connector.ParseRetryAfter(hdr.Get("Retry-After"), now); d > 0 {
 		return d
 	}
 	if policy == "DAILY" {
@@ -98,7 +98,7 @@ func RetryAfter(hdr http.Header, policy string, now time.Time) time.Duration {
 func requestError(ctx context.Context, op string, err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) || ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return transportError(ctx, op, err)
+		return connector.Transport(ctx, tool, op, err)
 	}
 	e := &connector.Error{Kind: connector.KindUnauthorized, Tool: tool, Op: op, Err: err}
 	var se *secrets.Error
@@ -106,29 +106,4 @@ func requestError(ctx context.Context, op string, err error) error {
 		e.Kind = connector.KindUnavailable
 	}
 	return e
-}
-
-// transportError keeps the context's error in the chain so callers can tell a timeout.
-func transportError(ctx context.Context, op string, err error) error {
-	e := &connector.Error{Kind: connector.KindUnavailable, Tool: tool, Op: op, Err: err}
-	if ce := ctx.Err(); ce != nil && !errors.Is(err, ce) {
-		e.Err = fmt.Errorf("%w: %w", ce, err)
-	}
-	return e
-}
-
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

@@ -253,7 +253,7 @@ func (c *Client) Ping(ctx context.Context) error {
 // replays on 401/403) and returns the body of a 2xx answer.
 func (c *Client) do(ctx context.Context, op, method, path string, body []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, transportError(ctx, op, err)
+		return nil, connector.Transport(ctx, tool, op, err)
 	}
 	var rd io.Reader
 	if body != nil {
@@ -274,7 +274,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, body []byte) (
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return nil, transportError(ctx, op, err)
+		return nil, connector.Transport(ctx, tool, op, err)
 	}
 	if len(raw) > maxBody {
 		return nil, connector.InvalidResponse(tool, op, "body", fmt.Errorf("larger than %d bytes", maxBody))

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
@@ -49,7 +48,7 @@ func statusError(op string, status int, hdr http.Header, body []byte) error {
 	} else {
 		e.Err = fmt.Errorf("HTTP %d with an unreadable error body", status)
 	}
-	retry := parseRetryAfter(hdr.Get("Retry-After"), time.Now())
+	retry := connector.ParseRetryAfter(hdr.Get("Retry-After"), time.Now())
 	switch {
 	case e.Code == "REQUEST_LIMIT_EXCEEDED" || status == http.StatusTooManyRequests:
 		// The org's rolling 24-hour API request limit (403), or a proxy's 429.
@@ -79,7 +78,7 @@ func authError(ctx context.Context, op string, err error) error {
 	var se *secrets.Error
 	switch {
 	case ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-		return transportError(ctx, op, err)
+		return connector.Transport(ctx, tool, op, err)
 	case errors.As(err, &te):
 		e.Op = "token"
 		e.StatusCode = te.StatusCode
@@ -91,31 +90,4 @@ func authError(ctx context.Context, op string, err error) error {
 		e.Kind = connector.KindUnavailable
 	}
 	return e
-}
-
-// transportError is a failure without an answer: refused, reset, or past the deadline.
-// The context's error stays in the chain so callers can tell a timeout.
-func transportError(ctx context.Context, op string, err error) error {
-	e := &connector.Error{Kind: connector.KindUnavailable, Tool: tool, Op: op, Err: err}
-	if ce := ctx.Err(); ce != nil && !errors.Is(err, ce) {
-		e.Err = fmt.Errorf("%w: %w", ce, err)
-	}
-	return e
-}
-
-// parseRetryAfter reads delay-seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

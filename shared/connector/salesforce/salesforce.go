@@ -244,7 +244,7 @@ func (c *Client) get(ctx context.Context, op, path string) (page, error) {
 
 func (c *Client) send(ctx context.Context, op, path string) (int, http.Header, []byte, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, nil, nil, transportError(ctx, op, err)
+		return 0, nil, nil, connector.Transport(ctx, tool, op, err)
 	}
 	tok, err := c.auth.Token(ctx)
 	if err != nil {
@@ -273,12 +273,12 @@ func (c *Client) send(ctx context.Context, op, path string) (int, http.Header, [
 	tok.SetAuthHeader(req)
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return 0, nil, nil, transportError(ctx, op, err)
+		return 0, nil, nil, connector.Transport(ctx, tool, op, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return 0, nil, nil, transportError(ctx, op, err)
+		return 0, nil, nil, connector.Transport(ctx, tool, op, err)
 	}
 	if len(body) > maxBody {
 		return 0, nil, nil, connector.InvalidResponse(tool, op, "body", fmt.Errorf("larger than %d bytes", maxBody))

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/stripe/stripe-go/v76"
@@ -44,7 +43,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	st.sawResp = true
 	st.status = resp.StatusCode
-	st.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	st.retryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxRecordedBody))
 	resp.Body.Close()
 	if rerr != nil {
@@ -53,23 +52,6 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	st.body = body
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
-}
-
-// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // stripeCause keeps *stripe.Error reachable with errors.As while printing only its type

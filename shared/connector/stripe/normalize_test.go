@@ -3,7 +3,6 @@ package stripeconn
 import (
 	"encoding/json"
 	"errors"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -171,24 +170,6 @@ func TestOrderQueryEscapes(t *testing.T) {
 	for _, tc := range tests {
 		if got := OrderQuery("order_number", tc.in); got != tc.want {
 			t.Errorf("OrderQuery(%q) = %s, want %s", tc.in, got, tc.want)
-		}
-	}
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"", 0}, {"7", 7 * time.Second}, {"-1", 0}, {"soon", 0},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
-	}
-	for _, tc := range tests {
-		if got := parseRetryAfter(tc.in, now); got != tc.want {
-			t.Errorf("parseRetryAfter(%q) = %s, want %s", tc.in, got, tc.want)
 		}
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -186,23 +185,19 @@ func (c *Client) doOnce(ctx context.Context, op, method, ref string, body, out a
 	return decode(op, raw, out)
 }
 
-// transportError classifies a failure to get an answer: the turn's deadline or
-// cancellation (kept in the chain for errors.Is), missing credentials, or the tool
-// being unreachable.
+// transportError classifies a failure to get an answer. Unlike the shared
+// connector.Transport it first tells missing or refused credentials (a missing secret
+// key, a missing secret, a refused token) apart as KindUnauthorized, unless the turn's
+// deadline or cancellation came first; everything else is connector.Transport: the tool
+// unreachable, the context's error kept in the chain for errors.Is.
 func transportError(ctx context.Context, op string, err error) error {
-	e := &connector.Error{Kind: connector.KindUnavailable, Tool: tool, Op: op, Err: err}
 	var mk *httpauth.MissingKeyError
 	var nf *secrets.NotFoundError
 	var te *httpauth.TokenError
-	switch {
-	case ctx.Err() != nil:
-		if !errors.Is(err, ctx.Err()) {
-			e.Err = fmt.Errorf("%w: %w", ctx.Err(), err)
-		}
-	case errors.As(err, &mk), errors.As(err, &nf), errors.As(err, &te):
-		e.Kind = connector.KindUnauthorized
+	if ctx.Err() == nil && (errors.As(err, &mk) || errors.As(err, &nf) || errors.As(err, &te)) {
+		return &connector.Error{Kind: connector.KindUnauthorized, Tool: tool, Op: op, Err: err}
 	}
-	return e
+	return connector.Transport(ctx, tool, op, err)
 }
 
 // statusError maps a non-2xx answer onto a connector error kind. Zendesk's error body
@@ -222,33 +217,15 @@ func statusError(op string, resp *http.Response, raw []byte, now time.Time) erro
 		e.Kind = connector.KindConflict
 	case st == http.StatusTooManyRequests:
 		e.Kind = connector.KindRateLimited
-		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)
+		e.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), now)
 	case st >= 500:
 		e.Kind = connector.KindUnavailable
-		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)
+		e.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), now)
 	default: // 400, 422 and any other refusal of what we sent
 		e.Kind = connector.KindInvalidInput
 	}
 	e.Err = ze.cause()
 	return e
-}
-
-// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		if n < 0 {
-			return 0
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // decode unmarshals a 2xx body, naming the field that does not fit.
