@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/connector/jsonshape"
 )
 
 // page is one answer of the search (or list) endpoint.
@@ -23,31 +24,31 @@ type page struct {
 // type is an invalid response naming it.
 func parsePage(op string, body []byte) (page, error) {
 	var p page
-	top, err := object(body)
+	top, err := jsonshape.Object(body)
 	if err != nil {
 		return p, connector.InvalidResponse(tool, op, "body", err)
 	}
-	if raw, ok := top["total"]; ok && !isNull(raw) {
+	if raw, ok := top["total"]; ok && !jsonshape.IsNull(raw) {
 		if err := json.Unmarshal(raw, &p.Total); err != nil || p.Total < 0 {
-			return p, connector.InvalidResponse(tool, op, "total", wantType("a non-negative integer", raw))
+			return p, connector.InvalidResponse(tool, op, "total", jsonshape.WantType("a non-negative integer", raw))
 		}
 	}
-	if raw, ok := top["results"]; ok && !isNull(raw) {
+	if raw, ok := top["results"]; ok && !jsonshape.IsNull(raw) {
 		if err := json.Unmarshal(raw, &p.Results); err != nil {
-			return p, connector.InvalidResponse(tool, op, "results", wantType("an array", raw))
+			return p, connector.InvalidResponse(tool, op, "results", jsonshape.WantType("an array", raw))
 		}
 	}
-	if raw, ok := top["paging"]; ok && !isNull(raw) {
-		paging, err := object(raw)
+	if raw, ok := top["paging"]; ok && !jsonshape.IsNull(raw) {
+		paging, err := jsonshape.Object(raw)
 		if err != nil {
 			return p, connector.InvalidResponse(tool, op, "paging", err)
 		}
-		if raw, ok := paging["next"]; ok && !isNull(raw) {
-			next, err := object(raw)
+		if raw, ok := paging["next"]; ok && !jsonshape.IsNull(raw) {
+			next, err := jsonshape.Object(raw)
 			if err != nil {
 				return p, connector.InvalidResponse(tool, op, "paging.next", err)
 			}
-			if raw, ok := next["after"]; ok && !isNull(raw) {
+			if raw, ok := next["after"]; ok && !jsonshape.IsNull(raw) {
 				// Documented as a string; tolerate a number, which some SDK fixtures show.
 				var s string
 				if err := json.Unmarshal(raw, &s); err != nil {
@@ -55,7 +56,7 @@ func parsePage(op string, body []byte) (page, error) {
 					dec := json.NewDecoder(bytes.NewReader(raw))
 					dec.UseNumber()
 					if dec.Decode(&n) != nil {
-						return p, connector.InvalidResponse(tool, op, "paging.next.after", wantType("a string", raw))
+						return p, connector.InvalidResponse(tool, op, "paging.next.after", jsonshape.WantType("a string", raw))
 					}
 					s = n.String()
 				}
@@ -100,13 +101,13 @@ type contact struct {
 // HubSpot sends every property value as a string or null.
 func normalize(op, at string, raw json.RawMessage, p props, fallbackEmail string) (contact, error) {
 	var c contact
-	obj, err := object(raw)
+	obj, err := jsonshape.Object(raw)
 	if err != nil {
 		return c, connector.InvalidResponse(tool, op, at, err)
 	}
 	top := func(key string) (string, error) {
 		v, ok := obj[key]
-		if !ok || isNull(v) {
+		if !ok || jsonshape.IsNull(v) {
 			return "", nil
 		}
 		var s string
@@ -118,13 +119,13 @@ func normalize(op, at string, raw json.RawMessage, p props, fallbackEmail string
 			if key == "id" && dec.Decode(&n) == nil {
 				return n.String(), nil
 			}
-			return "", connector.InvalidResponse(tool, op, at+"."+key, wantType("a string", v))
+			return "", connector.InvalidResponse(tool, op, at+"."+key, jsonshape.WantType("a string", v))
 		}
 		return strings.TrimSpace(s), nil
 	}
 	properties := map[string]json.RawMessage{}
-	if raw, ok := obj["properties"]; ok && !isNull(raw) {
-		if properties, err = object(raw); err != nil {
+	if raw, ok := obj["properties"]; ok && !jsonshape.IsNull(raw) {
+		if properties, err = jsonshape.Object(raw); err != nil {
 			return c, connector.InvalidResponse(tool, op, at+".properties", err)
 		}
 	}
@@ -134,12 +135,12 @@ func normalize(op, at string, raw json.RawMessage, p props, fallbackEmail string
 			return ""
 		}
 		v, ok := properties[name]
-		if !ok || isNull(v) {
+		if !ok || jsonshape.IsNull(v) {
 			return ""
 		}
 		var s string
 		if err := json.Unmarshal(v, &s); err != nil {
-			errs = connector.InvalidResponse(tool, op, at+".properties."+name, wantType("a string", v))
+			errs = connector.InvalidResponse(tool, op, at+".properties."+name, jsonshape.WantType("a string", v))
 			return ""
 		}
 		return strings.TrimSpace(s)
@@ -226,53 +227,7 @@ func parseTime(s string) (time.Time, error) {
 	if _, err := fmt.Sscan(s, &ms); err == nil && ms > 0 && fmt.Sprint(ms) == s {
 		return time.UnixMilli(ms).UTC(), nil
 	}
-	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 datetime", clip(s))
-}
-
-func object(raw []byte) (map[string]json.RawMessage, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return nil, fmt.Errorf("not JSON (offset %d)", se.Offset)
-		}
-		return nil, wantType("an object", raw)
-	}
-	return m, nil
-}
-
-func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
-
-// wantType describes a value of the wrong JSON type without echoing it.
-func wantType(want string, raw []byte) error {
-	return fmt.Errorf("got JSON %s, want %s", jsonKind(raw), want)
-}
-
-func jsonKind(raw []byte) string {
-	b := bytes.TrimSpace(raw)
-	if len(b) == 0 {
-		return "nothing"
-	}
-	switch b[0] {
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
-	}
-	return "number"
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
+	return time.Time{}, fmt.Errorf("%q is not an ISO 8601 datetime", jsonshape.Clip(s))
 }
 
 func contains(list []string, s string) bool {

@@ -1,7 +1,6 @@
 package salesforce
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/connector/jsonshape"
 )
 
 // page is one answer of the query resource (or of a nextRecordsUrl).
@@ -25,32 +25,32 @@ type page struct {
 // naming it.
 func parsePage(op string, body []byte) (page, error) {
 	var p page
-	top, err := object(body)
+	top, err := jsonshape.Object(body)
 	if err != nil {
 		return p, connector.InvalidResponse(tool, op, "body", err)
 	}
-	if raw, ok := top["totalSize"]; ok && !isNull(raw) {
+	if raw, ok := top["totalSize"]; ok && !jsonshape.IsNull(raw) {
 		if err := json.Unmarshal(raw, &p.TotalSize); err != nil || p.TotalSize < 0 {
-			return p, connector.InvalidResponse(tool, op, "totalSize", wantType("a non-negative integer", raw))
+			return p, connector.InvalidResponse(tool, op, "totalSize", jsonshape.WantType("a non-negative integer", raw))
 		}
 	}
-	if raw, ok := top["nextRecordsUrl"]; ok && !isNull(raw) {
+	if raw, ok := top["nextRecordsUrl"]; ok && !jsonshape.IsNull(raw) {
 		if err := json.Unmarshal(raw, &p.NextRecordsURL); err != nil {
-			return p, connector.InvalidResponse(tool, op, "nextRecordsUrl", wantType("a string", raw))
+			return p, connector.InvalidResponse(tool, op, "nextRecordsUrl", jsonshape.WantType("a string", raw))
 		}
 	}
 	p.Done = p.NextRecordsURL == ""
-	if raw, ok := top["done"]; ok && !isNull(raw) {
+	if raw, ok := top["done"]; ok && !jsonshape.IsNull(raw) {
 		if err := json.Unmarshal(raw, &p.Done); err != nil {
-			return p, connector.InvalidResponse(tool, op, "done", wantType("a boolean", raw))
+			return p, connector.InvalidResponse(tool, op, "done", jsonshape.WantType("a boolean", raw))
 		}
 	}
 	if !p.Done && p.NextRecordsURL == "" {
 		return p, connector.InvalidResponse(tool, op, "nextRecordsUrl", errors.New("missing while done is false"))
 	}
-	if raw, ok := top["records"]; ok && !isNull(raw) {
+	if raw, ok := top["records"]; ok && !jsonshape.IsNull(raw) {
 		if err := json.Unmarshal(raw, &p.Records); err != nil {
-			return p, connector.InvalidResponse(tool, op, "records", wantType("an array", raw))
+			return p, connector.InvalidResponse(tool, op, "records", jsonshape.WantType("an array", raw))
 		}
 	}
 	return p, nil
@@ -82,7 +82,7 @@ type contact struct {
 // at prefixes field names in errors ("records[3]").
 func normalize(op, at string, raw json.RawMessage, fields fieldMap, fallbackEmail string) (contact, error) {
 	var c contact
-	rec, err := object(raw)
+	rec, err := jsonshape.Object(raw)
 	if err != nil {
 		return c, connector.InvalidResponse(tool, op, at, err)
 	}
@@ -171,7 +171,7 @@ func parseTime(s string) (time.Time, error) {
 			return t.UTC(), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a Salesforce dateTime", clip(s))
+	return time.Time{}, fmt.Errorf("%q is not a Salesforce dateTime", jsonshape.Clip(s))
 }
 
 // stringAt follows a dotted path through nested relationship objects. A null or absent
@@ -182,17 +182,17 @@ func stringAt(rec map[string]json.RawMessage, path string) (string, error) {
 	parts := strings.Split(path, ".")
 	for i, p := range parts {
 		raw, ok := lookup(cur, p)
-		if !ok || isNull(raw) {
+		if !ok || jsonshape.IsNull(raw) {
 			return "", nil
 		}
 		if i == len(parts)-1 {
 			var s string
 			if err := json.Unmarshal(raw, &s); err != nil {
-				return "", wantType("a string", raw)
+				return "", jsonshape.WantType("a string", raw)
 			}
 			return s, nil
 		}
-		next, err := object(raw)
+		next, err := jsonshape.Object(raw)
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", p, err)
 		}
@@ -213,51 +213,4 @@ func lookup(m map[string]json.RawMessage, key string) (json.RawMessage, bool) {
 		}
 	}
 	return nil, false
-}
-
-func object(raw []byte) (map[string]json.RawMessage, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return nil, fmt.Errorf("not JSON (offset %d)", se.Offset)
-		}
-		return nil, wantType("an object", raw)
-	}
-	return m, nil
-}
-
-func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
-
-// wantType describes a value of the wrong JSON type without echoing it (it may be
-// personal data).
-func wantType(want string, raw []byte) error {
-	return fmt.Errorf("got JSON %s, want %s", jsonKind(raw), want)
-}
-
-func jsonKind(raw []byte) string {
-	b := bytes.TrimSpace(raw)
-	if len(b) == 0 {
-		return "nothing"
-	}
-	switch b[0] {
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
-	}
-	return "number"
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }

@@ -430,7 +430,9 @@ func truncate(s string, max int) string {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// clip bounds a value quoted in an error message.
+// clip bounds a value quoted in an error message to its first 40 bytes. Unlike
+// jsonshape.Clip it does not mark the cut with "…"; kept as is so zendesk's error
+// texts do not change.
 func clip(s string) string {
 	if len(s) > 40 {
 		return s[:40]
