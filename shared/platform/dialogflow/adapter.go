@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
+	"github.com/switchboard-dev/switchboard/shared/platform/paramvalue"
 )
 
 const (
@@ -138,7 +139,7 @@ func slots(session string, q *QueryResult) map[string]string {
 			if _, seen := out[k]; seen {
 				continue
 			}
-			if s := scalar(v); s != "" {
+			if s := paramvalue.Dialogflow(v); s != "" {
 				out[k] = s
 			}
 		}

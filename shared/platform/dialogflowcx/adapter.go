@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
+	"github.com/switchboard-dev/switchboard/shared/platform/paramvalue"
 )
 
 // MaxResponseBytes is Dialogflow CX's limit on a webhook response.
@@ -125,7 +126,7 @@ func slots(w *WebhookRequest) map[string]string {
 	out := map[string]string{}
 	if w.SessionInfo != nil {
 		for k, v := range w.SessionInfo.Parameters {
-			if s := scalar(v); k != "" && s != "" {
+			if s := paramvalue.Dialogflow(v); k != "" && s != "" {
 				out[k] = s
 			}
 		}
@@ -135,7 +136,7 @@ func slots(w *WebhookRequest) map[string]string {
 			if _, seen := out[k]; seen || k == "" {
 				continue
 			}
-			s := scalar(v.ResolvedValue)
+			s := paramvalue.Dialogflow(v.ResolvedValue)
 			if s == "" {
 				s = strings.TrimSpace(v.OriginalValue)
 			}

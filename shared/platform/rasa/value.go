@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/switchboard-dev/switchboard/shared/platform/paramvalue"
 )
 
-// The dialogflow and dialogflowcx packages have a similar reduction; this one differs
+// paramvalue.Dialogflow is the dialogflow and dialogflowcx reduction; this one differs
 // on purpose: Rasa slots are typed (text, bool, float, categorical, list, any), so a
 // struct is not a slot value Switchboard can use, and numbers never use an exponent.
 
@@ -36,7 +37,7 @@ func scalar(raw json.RawMessage) string {
 	}
 	switch c := raw[0]; {
 	case c == '"':
-		return stringValue(raw)
+		return paramvalue.String(raw)
 	case c == '-' || (c >= '0' && c <= '9'):
 		return numberValue(string(raw))
 	case c == 't':
@@ -45,19 +46,6 @@ func scalar(raw json.RawMessage) string {
 		return "false"
 	}
 	return ""
-}
-
-// stringValue decodes a JSON string literal, skipping the decoder for the common case
-// of a literal without escapes.
-func stringValue(raw json.RawMessage) string {
-	if n := len(raw); n >= 2 && raw[n-1] == '"' && !strings.ContainsRune(string(raw[1:n-1]), '\\') && utf8.Valid(raw[1:n-1]) {
-		return strings.TrimSpace(string(raw[1 : n-1]))
-	}
-	var s string
-	if json.Unmarshal(raw, &s) != nil {
-		return ""
-	}
-	return strings.TrimSpace(s)
 }
 
 // numberValue keeps integer literals as written (order numbers can exceed float64's

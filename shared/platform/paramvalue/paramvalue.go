@@ -1,4 +1,7 @@
-package dialogflowcx
+// Package paramvalue reduces the JSON values platforms send as parameters or slots to
+// the plain strings a conversation.Turn holds. Dialogflow ES and CX share one
+// reduction; Rasa keeps its own (its slots are typed) and shares String.
+package paramvalue
 
 import (
 	"encoding/json"
@@ -8,10 +11,7 @@ import (
 	"unicode/utf8"
 )
 
-// The same reduction lives in dialogflow (ES) and rasa: the three packages share no
-// non-test package they may all import, and the function is small.
-
-// maxValueDepth bounds how far scalar descends into lists and structs.
+// maxValueDepth bounds how far Dialogflow descends into lists and structs.
 const maxValueDepth = 4
 
 // preferredKeys are the struct keys tried first, in order, when a parameter value is a
@@ -19,12 +19,12 @@ const maxValueDepth = 4
 // date-time shapes, then generic value/original.
 var preferredKeys = []string{"amount", "name", "date_time", "startDateTime", "startDate", "startTime", "value", "original"}
 
-// scalar reduces a JSON parameter value to the string a slot holds: a string trimmed,
-// a number as an integer when it is one (else its shortest decimal form), a boolean as
-// true/false, the first usable element of a list, and for a struct the first usable
-// preferred key, then the first usable key in sorted order. null, empty and malformed
-// values give "".
-func scalar(raw json.RawMessage) string { return scalarDepth(raw, 0) }
+// Dialogflow reduces a Dialogflow (ES or CX) parameter value to the string a slot
+// holds: a string trimmed, a number as an integer when it is one (else its shortest
+// decimal form), a boolean as true/false, the first usable element of a list, and for a
+// struct the first usable preferred key, then the first usable key in sorted order.
+// null, empty and malformed values give "".
+func Dialogflow(raw json.RawMessage) string { return scalarDepth(raw, 0) }
 
 func scalarDepth(raw json.RawMessage, depth int) string {
 	if len(raw) == 0 || depth > maxValueDepth {
@@ -32,7 +32,7 @@ func scalarDepth(raw json.RawMessage, depth int) string {
 	}
 	switch c := raw[0]; {
 	case c == '"':
-		return stringValue(raw)
+		return String(raw)
 	case c == '-' || (c >= '0' && c <= '9'):
 		return numberValue(string(raw))
 	case c == 't':
@@ -73,9 +73,9 @@ func scalarDepth(raw json.RawMessage, depth int) string {
 	return ""
 }
 
-// stringValue decodes a JSON string literal, skipping the decoder for the common case
-// of a literal without escapes.
-func stringValue(raw json.RawMessage) string {
+// String decodes a JSON string literal and trims its white space, skipping the decoder
+// for the common case of a literal without escapes. A malformed literal gives "".
+func String(raw json.RawMessage) string {
 	if n := len(raw); n >= 2 && raw[n-1] == '"' && !strings.ContainsRune(string(raw[1:n-1]), '\\') && utf8.Valid(raw[1:n-1]) {
 		return strings.TrimSpace(string(raw[1 : n-1]))
 	}
