@@ -28,14 +28,6 @@ const (
 	MaxResponseBytes = 64 << 10
 )
 
-// Default texts for outcomes whose Reply carries no message.
-const (
-	msgUnknownIntent = "Sorry, I can't help with that here yet."
-	msgRejected      = "Sorry, that isn't available right now. Please contact our support team."
-	msgFailed        = "Sorry, something went wrong on our side. Please try again later or contact our support team."
-	truncatedMark    = " …"
-)
-
 // Adapter decodes Dialogflow ES webhook requests.
 type Adapter struct {
 	names platform.Names
@@ -197,11 +189,11 @@ func messages(r conversation.Reply) ([]string, error) {
 	switch r.Outcome {
 	case conversation.OutcomeFulfilled, conversation.OutcomeElicitSlot, conversation.OutcomeDelegate:
 	case conversation.OutcomeFailed:
-		def = msgFailed
+		def = platform.TextFailed
 	case conversation.OutcomeUnknownIntent:
-		def = msgUnknownIntent
+		def = platform.TextUnknownIntent
 	case conversation.OutcomeRejected:
-		def = msgRejected
+		def = platform.TextRejected
 	default:
 		return nil, fmt.Errorf("dialogflow: cannot encode outcome %q", r.Outcome)
 	}
@@ -269,7 +261,7 @@ func fit(resp *WebhookResponse, msgs []string) ([]byte, error) {
 		if total := textBytes(msgs); total > 0 {
 			// Each message appears twice (fulfillmentText and fulfillmentMessages), and
 			// escaping may grow it: cut a little more than half the overflow per round.
-			msgs = truncate(msgs, total-(over/2+len(truncatedMark)+16))
+			msgs = truncate(msgs, total-(over/2+len(platform.TruncatedMark)+16))
 			continue
 		}
 		if !dropLargestParam(resp) {
@@ -300,7 +292,7 @@ func textBytes(msgs []string) int {
 func truncate(msgs []string, budget int) []string {
 	out := make([]string, 0, len(msgs))
 	for _, m := range msgs {
-		if budget <= len(truncatedMark) {
+		if budget <= len(platform.TruncatedMark) {
 			break
 		}
 		if len(m) <= budget {
@@ -308,11 +300,11 @@ func truncate(msgs []string, budget int) []string {
 			budget -= len(m)
 			continue
 		}
-		cut := budget - len(truncatedMark)
+		cut := budget - len(platform.TruncatedMark)
 		for cut > 0 && !utf8.RuneStart(m[cut]) {
 			cut--
 		}
-		out = append(out, strings.TrimSpace(m[:cut])+truncatedMark)
+		out = append(out, strings.TrimSpace(m[:cut])+platform.TruncatedMark)
 		break
 	}
 	return out
@@ -336,15 +328,13 @@ func dropLargestParam(resp *WebhookResponse) bool {
 	return true
 }
 
-// marshal encodes without HTML escaping: the texts reach chat surfaces, not HTML.
+// marshal encodes a response with platform.EncodeJSON (no HTML escaping).
 func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := platform.EncodeJSON(v)
+	if err != nil {
 		return nil, fmt.Errorf("dialogflow: encode response: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return b, nil
 }
 
 func jsonString(s string) json.RawMessage {

@@ -17,14 +17,6 @@ import (
 // MaxResponseBytes is Dialogflow CX's limit on a webhook response.
 const MaxResponseBytes = 64 << 10
 
-// Default texts for outcomes whose Reply carries no message.
-const (
-	msgUnknownIntent = "Sorry, I can't help with that here yet."
-	msgRejected      = "Sorry, that isn't available right now. Please contact our support team."
-	msgFailed        = "Sorry, something went wrong on our side. Please try again later or contact our support team."
-	truncatedMark    = " …"
-)
-
 var jsonNull = json.RawMessage("null")
 
 // Adapter decodes Dialogflow CX webhook requests.
@@ -205,11 +197,11 @@ func messages(r conversation.Reply) ([]string, error) {
 	switch r.Outcome {
 	case conversation.OutcomeFulfilled, conversation.OutcomeElicitSlot, conversation.OutcomeDelegate:
 	case conversation.OutcomeFailed:
-		def = msgFailed
+		def = platform.TextFailed
 	case conversation.OutcomeUnknownIntent:
-		def = msgUnknownIntent
+		def = platform.TextUnknownIntent
 	case conversation.OutcomeRejected:
-		def = msgRejected
+		def = platform.TextRejected
 	default:
 		return nil, fmt.Errorf("dialogflowcx: cannot encode outcome %q", r.Outcome)
 	}
@@ -246,7 +238,7 @@ func fit(resp *WebhookResponse, msgs []string) ([]byte, error) {
 		if total == 0 {
 			return nil, fmt.Errorf("dialogflowcx: response of %d bytes exceeds %d", len(body), MaxResponseBytes)
 		}
-		msgs = truncate(msgs, total-(over+len(truncatedMark)+16))
+		msgs = truncate(msgs, total-(over+len(platform.TruncatedMark)+16))
 	}
 	return nil, fmt.Errorf("dialogflowcx: response does not fit in %d bytes", MaxResponseBytes)
 }
@@ -256,7 +248,7 @@ func fit(resp *WebhookResponse, msgs []string) ([]byte, error) {
 func truncate(msgs []string, budget int) []string {
 	out := make([]string, 0, len(msgs))
 	for _, m := range msgs {
-		if budget <= len(truncatedMark) {
+		if budget <= len(platform.TruncatedMark) {
 			break
 		}
 		if len(m) <= budget {
@@ -264,25 +256,23 @@ func truncate(msgs []string, budget int) []string {
 			budget -= len(m)
 			continue
 		}
-		cut := budget - len(truncatedMark)
+		cut := budget - len(platform.TruncatedMark)
 		for cut > 0 && !utf8.RuneStart(m[cut]) {
 			cut--
 		}
-		out = append(out, strings.TrimSpace(m[:cut])+truncatedMark)
+		out = append(out, strings.TrimSpace(m[:cut])+platform.TruncatedMark)
 		break
 	}
 	return out
 }
 
-// marshal encodes without HTML escaping: the texts reach chat surfaces, not HTML.
+// marshal encodes a response with platform.EncodeJSON (no HTML escaping).
 func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := platform.EncodeJSON(v)
+	if err != nil {
 		return nil, fmt.Errorf("dialogflowcx: encode response: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return b, nil
 }
 
 func jsonString(s string) json.RawMessage {

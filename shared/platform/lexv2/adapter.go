@@ -22,14 +22,6 @@ import (
 // than ten bubbles is unreadable anyway.
 const MaxMessages = 10
 
-// Default texts for outcomes whose Reply carries no message.
-const (
-	msgUnknownIntent = "Sorry, I can't help with that here yet."
-	msgRejected      = "Sorry, that isn't available right now. Please contact our support team."
-	msgFailed        = "Sorry, something went wrong on our side. Please try again later or contact our support team."
-	truncatedMark    = " …"
-)
-
 // Adapter decodes Lex V2 code hook events.
 type Adapter struct {
 	names platform.Names
@@ -297,11 +289,11 @@ func messages(r conversation.Reply) ([]string, error) {
 	switch r.Outcome {
 	case conversation.OutcomeFulfilled, conversation.OutcomeElicitSlot, conversation.OutcomeDelegate:
 	case conversation.OutcomeFailed:
-		def = msgFailed
+		def = platform.TextFailed
 	case conversation.OutcomeUnknownIntent:
-		def = msgUnknownIntent
+		def = platform.TextUnknownIntent
 	case conversation.OutcomeRejected:
-		def = msgRejected
+		def = platform.TextRejected
 	default:
 		return nil, fmt.Errorf("lexv2: cannot encode outcome %q", r.Outcome)
 	}
@@ -349,20 +341,18 @@ func split(s string, limit int) []string {
 
 // mark ends a message with the truncation mark, keeping it within MaxMessageChars.
 func mark(m string) string {
-	room := MaxMessageChars - utf8.RuneCountInString(truncatedMark)
+	room := MaxMessageChars - utf8.RuneCountInString(platform.TruncatedMark)
 	if r := []rune(m); len(r) > room {
 		m = strings.TrimSpace(string(r[:room]))
 	}
-	return m + truncatedMark
+	return m + platform.TruncatedMark
 }
 
 // marshal encodes without HTML escaping: the texts reach chat and voice, not HTML.
 func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := platform.EncodeJSON(v)
+	if err != nil {
 		return nil, fmt.Errorf("lexv2: encode response: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return b, nil
 }

@@ -12,12 +12,8 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/platform"
 )
 
-// Texts for outcomes whose Reply carries no message, and rasa-sdk's own error texts.
-const (
-	msgFailed = "Sorry, something went wrong on our side. Please try again later or contact our support team."
-	// msgInvalidBody is rasa-sdk's answer to a body that is not a JSON object.
-	msgInvalidBody = "Invalid body request"
-)
+// msgInvalidBody is rasa-sdk's answer to a body that is not a JSON object.
+const msgInvalidBody = "Invalid body request"
 
 // skippedSlots are Rasa's bookkeeping slots, which carry no user data.
 var skippedSlots = map[string]bool{RequestedSlot: true, "session_started_metadata": true}
@@ -222,7 +218,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		}
 	}
 	if reply.Outcome == conversation.OutcomeFailed && len(resp.Responses) == 0 {
-		resp.Responses = append(resp.Responses, Response{Text: msgFailed})
+		resp.Responses = append(resp.Responses, Response{Text: platform.TextFailed})
 	}
 	body, err := marshal(resp)
 	if err != nil {
@@ -235,13 +231,11 @@ func slotEvent(name string, value *string) Event {
 	return Event{Event: EventSlot, Name: name, Value: value}
 }
 
-// marshal encodes without HTML escaping: the texts reach chat surfaces, not HTML.
+// marshal encodes a response with platform.EncodeJSON (no HTML escaping).
 func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := platform.EncodeJSON(v)
+	if err != nil {
 		return nil, fmt.Errorf("rasa: encode response: %w", err)
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	return b, nil
 }
