@@ -105,7 +105,7 @@ func parseSeed(raw []byte) (seedData, error) {
 			return s, fmt.Errorf("demo seed: ticket %q: requester and subject are required", t.Key)
 		case !validStatus(t.Status):
 			return s, fmt.Errorf("demo seed: ticket %q: unknown status %q", t.Key, t.Status)
-		case !validPriority(t.Priority):
+		case !t.Priority.Valid():
 			return s, fmt.Errorf("demo seed: ticket %q: unknown priority %q", t.Key, t.Priority)
 		}
 		keys[t.Key] = true
@@ -146,14 +146,6 @@ func parseSeed(raw []byte) (seedData, error) {
 
 func validStatus(s connector.TicketStatus) bool {
 	return s.IsOpen() || s == connector.TicketSolved || s == connector.TicketClosed
-}
-
-func validPriority(p connector.Priority) bool {
-	switch p {
-	case connector.PriorityLow, connector.PriorityNormal, connector.PriorityHigh, connector.PriorityUrgent:
-		return true
-	}
-	return false
 }
 
 func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

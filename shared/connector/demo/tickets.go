@@ -26,15 +26,8 @@ func (b *Backend) CreateTicket(ctx context.Context, t connector.NewTicket) (conn
 	if prio == "" {
 		prio = connector.PriorityNormal
 	}
-	switch {
-	case email == "":
-		return connector.Ticket{}, invalid(op, "requester_email", "a requester email is required")
-	case !strings.Contains(email, "@"):
-		return connector.Ticket{}, invalid(op, "requester_email", "the requester email has no @")
-	case subject == "":
-		return connector.Ticket{}, invalid(op, "subject", "a subject is required")
-	case !validPriority(prio):
-		return connector.Ticket{}, invalid(op, "priority", "unknown priority "+strconv.Quote(string(prio)))
+	if err := connector.CheckNewTicket(Tool, op, email, subject, prio); err != nil {
+		return connector.Ticket{}, err
 	}
 	// Check the context before queueing for the write lock, so a caller that has
 	// already given up files nothing.

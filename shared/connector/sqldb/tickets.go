@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -48,15 +47,8 @@ func (d *DB) CreateTicket(ctx context.Context, t connector.NewTicket) (connector
 	if prio == "" {
 		prio = connector.PriorityNormal
 	}
-	switch {
-	case email == "":
-		return connector.Ticket{}, invalid(op, "requester_email", "a requester email is required")
-	case !strings.Contains(email, "@"):
-		return connector.Ticket{}, invalid(op, "requester_email", "the requester email has no @")
-	case subject == "":
-		return connector.Ticket{}, invalid(op, "subject", "a subject is required")
-	case !validPriority(prio):
-		return connector.Ticket{}, invalid(op, "priority", "unknown priority "+strconv.Quote(string(prio)))
+	if err := connector.CheckNewTicket(Tool, op, email, subject, prio); err != nil {
+		return connector.Ticket{}, err
 	}
 	var ext *string
 	if extID != "" {
@@ -129,12 +121,4 @@ func (d *DB) scanTicket(row pgx.Row) (connector.Ticket, error) {
 		tk.URL = d.opts.TicketBaseURL + tk.ID
 	}
 	return tk, nil
-}
-
-func validPriority(p connector.Priority) bool {
-	switch p {
-	case connector.PriorityLow, connector.PriorityNormal, connector.PriorityHigh, connector.PriorityUrgent:
-		return true
-	}
-	return false
 }
