@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -25,6 +26,17 @@ type Options struct {
 type Store struct {
 	db  *sql.DB
 	now func() time.Time
+	// writeMu queues this process's writers in Go. SQLite admits one writer at a
+	// time; without the queue, concurrent turns would meet SQLITE_BUSY and sleep in
+	// its busy handler (milliseconds each). busy_timeout still arbitrates between
+	// processes sharing the file.
+	writeMu sync.Mutex
+	st      statements
+}
+
+// statements are prepared once: preparing a statement costs as much as running it.
+type statements struct {
+	get, put, complete, del *sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -75,11 +87,32 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("embedded: sweep %s: %w", path, err)
 	}
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&s.st.get, `SELECT ` + columns + ` FROM records WHERE id = ?`},
+		{&s.st.put, `INSERT OR REPLACE INTO records (id, ` + columns + `) VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&s.st.complete, `INSERT INTO records (id, status, expiration, validation, data) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET status = excluded.status, expiration = excluded.expiration,
+			validation = excluded.validation, data = excluded.data`},
+		{&s.st.del, `DELETE FROM records WHERE id = ?`},
+	} {
+		if *p.dst, err = db.PrepareContext(ctx, p.query); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("embedded: prepare: %w", err)
+		}
+	}
 	return s, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	for _, st := range []*sql.Stmt{s.st.get, s.st.put, s.st.complete, s.st.del} {
+		st.Close()
+	}
+	return s.db.Close()
+}
 
 const columns = `status, expiration, in_progress_expiration, validation, data, fetched_at`
 
@@ -125,29 +158,29 @@ func millis(t time.Time) sql.NullInt64 {
 	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
 }
 
-func (s *Store) write(ctx context.Context, db interface {
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}, rec store.Record) error {
-	_, err := db.ExecContext(ctx, `INSERT OR REPLACE INTO records (id, `+columns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+func (s *Store) write(ctx context.Context, put *sql.Stmt, rec store.Record) error {
+	_, err := put.ExecContext(ctx,
 		rec.Key, string(rec.Status), seconds(rec.Expiration), millis(rec.InProgressExpiration), rec.PayloadHash, rec.Data, millis(rec.FetchedAt))
 	return err
 }
 
 // Create implements store.Store.
 func (s *Store) Create(ctx context.Context, rec store.Record) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("embedded: create %s: %w", rec.Key, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	old, err := scanRecord(rec.Key, tx.QueryRowContext(ctx, `SELECT `+columns+` FROM records WHERE id = ?`, rec.Key))
+	old, err := scanRecord(rec.Key, tx.StmtContext(ctx, s.st.get).QueryRowContext(ctx, rec.Key))
 	switch {
 	case err == nil && !old.Replaceable(s.now()):
 		return &store.ExistsError{Record: old}
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("embedded: create %s: %w", rec.Key, err)
 	}
-	if err := s.write(ctx, tx, rec); err != nil {
+	if err := s.write(ctx, tx.StmtContext(ctx, s.st.put), rec); err != nil {
 		return fmt.Errorf("embedded: create %s: %w", rec.Key, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -158,10 +191,9 @@ func (s *Store) Create(ctx context.Context, rec store.Record) error {
 
 // Complete implements store.Store.
 func (s *Store) Complete(ctx context.Context, rec store.Record) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO records (id, status, expiration, validation, data) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET status = excluded.status, expiration = excluded.expiration,
-			validation = excluded.validation, data = excluded.data`,
-		rec.Key, string(store.StatusCompleted), seconds(rec.Expiration), rec.PayloadHash, rec.Data)
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	_, err := s.st.complete.ExecContext(ctx, rec.Key, string(store.StatusCompleted), seconds(rec.Expiration), rec.PayloadHash, rec.Data)
 	if err != nil {
 		return fmt.Errorf("embedded: complete %s: %w", rec.Key, err)
 	}
@@ -170,7 +202,7 @@ func (s *Store) Complete(ctx context.Context, rec store.Record) error {
 
 // Get implements store.Store.
 func (s *Store) Get(ctx context.Context, key string) (store.Record, error) {
-	rec, err := scanRecord(key, s.db.QueryRowContext(ctx, `SELECT `+columns+` FROM records WHERE id = ?`, key))
+	rec, err := scanRecord(key, s.st.get.QueryRowContext(ctx, key))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && rec.Expired(s.now())) {
 		return store.Record{}, store.ErrNotFound
 	}
@@ -182,7 +214,9 @@ func (s *Store) Get(ctx context.Context, key string) (store.Record, error) {
 
 // Put implements store.Store.
 func (s *Store) Put(ctx context.Context, rec store.Record) error {
-	if err := s.write(ctx, s.db, rec); err != nil {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := s.write(ctx, s.st.put, rec); err != nil {
 		return fmt.Errorf("embedded: put %s: %w", rec.Key, err)
 	}
 	return nil
@@ -190,7 +224,9 @@ func (s *Store) Put(ctx context.Context, rec store.Record) error {
 
 // Delete implements store.Store.
 func (s *Store) Delete(ctx context.Context, key string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM records WHERE id = ?`, key); err != nil {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if _, err := s.st.del.ExecContext(ctx, key); err != nil {
 		return fmt.Errorf("embedded: delete %s: %w", key, err)
 	}
 	return nil
