@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -236,8 +237,10 @@ func decode(op string, raw []byte, out any) error {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		// Go names the embedded Paging struct in the path; Zendesk's JSON has no such level.
-		field := strings.ReplaceAll(te.Field, "Paging.", "")
+		// Go names the embedded Paging struct in the path; Zendesk's JSON has no such
+		// level. Newer encoding/json implementations also name array indices
+		// (results.0.title): the field, not the position, is what the error names.
+		field := fieldPath(strings.ReplaceAll(te.Field, "Paging.", ""))
 		if field == "" {
 			field = "body"
 		}
@@ -327,4 +330,17 @@ func (r *requesterCache) lookup(email string) []int64 {
 	ids := append([]int64(nil), r.m[strings.ToLower(email)]...)
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return ids
+}
+
+// fieldPath drops array indices from a JSON path: results.0.title → results.title.
+func fieldPath(p string) string {
+	parts := strings.Split(p, ".")
+	kept := parts[:0]
+	for _, part := range parts {
+		if _, err := strconv.Atoi(part); err == nil {
+			continue
+		}
+		kept = append(kept, part)
+	}
+	return strings.Join(kept, ".")
 }

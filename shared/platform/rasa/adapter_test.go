@@ -351,7 +351,9 @@ func TestDecodeEventsNotDecoded(t *testing.T) {
 			}
 		})
 	}
-	if s, l := allocs(small), allocs(large); l > s+2 {
+	// A hundred times the events may cost a few more allocations (the raw copy's
+	// buffer grows by doubling), never one per event.
+	if s, l := allocs(small), allocs(large); l > s+10 {
 		t.Errorf("allocations grow with the event history: %v for 60 events, %v for 6000", s, l)
 	}
 }
