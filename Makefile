@@ -9,6 +9,11 @@ TOOLS       := $(ROOT)/.cache/bin
 export GOCACHE    ?= $(ROOT)/.cache/go-build
 export GOMODCACHE ?= $(ROOT)/.cache/gomod
 export GOFLAGS    ?= -buildvcs=false
+# Go 1.27.3, fetched once from the Go module proxy like a module (~76 MB): it carries
+# the standard library's security fixes that govulncheck finds in 1.26.8, and its
+# encoding/json (the v2 implementation) decodes webhooks 2-3x faster. go.mod still
+# says 1.26, so a plain `go test` on a 1.26 machine works too.
+export GOTOOLCHAIN ?= go1.27.3
 export PATH       := $(TOOLS):$(PATH)
 export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(ROOT)/.cache/jsii
 
