@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -27,6 +28,14 @@ func runChild(mode string) int {
 	if mode != "mem" {
 		fmt.Fprintf(os.Stderr, "unknown child mode %q\n", mode)
 		return 2
+	}
+	if path := os.Getenv("LOADBENCH_CHILD_CPUPROFILE"); path != "" {
+		if f, err := os.Create(fmt.Sprintf("%s.%d", path, os.Getpid())); err == nil {
+			// The parent kills the child when done: profile 5 s (most of a run
+			// length), then write the profile out.
+			_ = pprof.StartCPUProfile(f)
+			time.AfterFunc(5*time.Second, func() { pprof.StopCPUProfile(); f.Close() })
+		}
 	}
 	_, mem, err := peerRecords(ctx, os.Getenv("LOADBENCH_EMAIL"))
 	if err != nil {

@@ -124,7 +124,13 @@ const docMethod = `
    Node HTTP server (` + "`_tools/peers/dialogflow-fulfillment.js`" + `) answering the same
    Dialogflow ES request from an in-memory copy of the same demo record, with the same
    messages and output context (checked before the load: the texts must match). Same
-   load generator and settings; the ratio is Switchboard's throughput over the peer's.
+   load generator and settings. Switchboard's like-for-like side serves the same record
+   from memory through its engine, intents and adapters, in a process of its own as the
+   peer is (once with every core, once held to one core as Node's single thread is).
+   Both servers answer as fast as the shared load generator can ask, so their raw
+   throughputs mostly measure the generator; the capacity figure is each server's CPU
+   time per request (user + system from ` + "`/proc/<pid>/stat`" + ` over the run), whose
+   inverse is the requests one CPU second serves. The target is judged on that ratio.
 3. **Powertools idempotency peer.** Powertools for AWS Lambda (TypeScript)
    ` + "`makeIdempotent`" + ` with its DynamoDB persistence layer (` + "`_tools/peers/powertools-idempotency.js`" + `)
    wrapping a create-ticket function, keyed by the turn id with the slot values
@@ -138,8 +144,11 @@ const docMethod = `
    and the resilience decorators: the turn's total time over its slowest tool call
    (median of the runs).
 5. **Cold start.** Each Lambda function's ` + "`bootstrap`" + ` (built for the host's architecture
-   with ` + "`make build`" + `'s flags) started by aws-lambda-rie, which reports the init duration of
-   the first invocation; divided by the same figure for a hello-world aws-lambda-go
+   with ` + "`make build`" + `'s flags) started by aws-lambda-rie in a Lambda sandbox's environment
+   and the configuration the CDK app deploys (DynamoDB store, HubSpot/Zendesk/Stripe
+   connectors, Secrets Manager), timed over the first invocation of an event no handler
+   takes: process start, Go's package initialisation and ` + "`main`" + ` up to ` + "`lambda.Start`" + ` — what
+   a Lambda's Init Duration covers; divided by the same for a hello-world aws-lambda-go
    bootstrap (` + "`tests/loadbench/hello`" + `). Medians of several cold starts. Binary sizes are
    the linux/arm64 files ` + "`make build`" + ` writes to ` + "`build/`" + `.
 6. **Breaker open.** With the tool's circuit breaker open (tripped by real failures from
@@ -147,8 +156,8 @@ const docMethod = `
    honest fallback reply.
 
 Limits worth knowing when reading the table:
-- Row 1 and Switchboard's side of row 2 run the load generator in the same process as
-  the server; the Node peers get a process of their own.
+- Row 1 runs the load generator in the same process as the server; in row 2 every
+  server has a process of its own.
 - On the demo backend every lookup makes three SQLite queries (pure-Go SQLite); the
   dialogflow-fulfillment peer reads a JavaScript object. The "in-memory record" row
   compares like with like.
@@ -157,8 +166,10 @@ Limits worth knowing when reading the table:
 - aws-lambda-rie's REPORT line prints an "Init Duration" of about 0.02 ms for every
   binary: this build returns from its Init before the runtime is up. The first
   invocation's round trip is what is timed instead (RIE starts the bootstrap when that
-  invocation arrives). The functions' cold start includes opening and seeding the demo
-  SQLite database that the default configuration uses.
+  invocation arrives). A hello-world of a few megabytes against functions of twenty that
+  link the AWS SDK: most of the difference is loading the larger binary and the SDK's
+  package initialisation (~2.5 ms, ` + "`GODEBUG=inittrace=1`" + `); in a real Lambda the sandbox's
+  own start-up, common to both, makes the ratio smaller.
 
 Two cores are shared by the load generator, the servers under test, the peers and
 moto_server, so absolute figures are modest; the ratios compare like with like.
