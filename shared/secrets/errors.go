@@ -1,6 +1,9 @@
 package secrets
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Kind classifies a failure to fetch a secret.
 type Kind int
@@ -57,3 +60,11 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// Unavailable reports whether err is the secret store failing (unreachable, throttled,
+// 5xx) rather than a refused, missing or malformed secret: the first is a transient
+// outage, the others are a configuration problem a retry will not cure.
+func Unavailable(err error) bool {
+	var se *Error
+	return errors.As(err, &se) && se.Kind == KindUnavailable
+}

@@ -101,8 +101,7 @@ func requestError(ctx context.Context, op string, err error) error {
 		return connector.Transport(ctx, tool, op, err)
 	}
 	e := &connector.Error{Kind: connector.KindUnauthorized, Tool: tool, Op: op, Err: err}
-	var se *secrets.Error
-	if errors.As(err, &se) && se.Kind == secrets.KindUnavailable {
+	if secrets.Unavailable(err) {
 		e.Kind = connector.KindUnavailable
 	}
 	return e

@@ -15,6 +15,7 @@ import (
 	"github.com/stripe/stripe-go/v76/client"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
 const tool = "stripe"
@@ -110,7 +111,13 @@ func (c *Client) apiFor(ctx context.Context, refresh bool) (*client.API, error) 
 	if c.opts.Key != nil {
 		k, err := c.opts.Key(ctx, refresh)
 		if err != nil {
-			return nil, &connector.Error{Kind: connector.KindUnauthorized, Tool: tool, Op: "api_key", Err: err}
+			// A secret store that is down is an outage; a refused, missing or malformed
+			// key is a credentials problem.
+			kind := connector.KindUnauthorized
+			if secrets.Unavailable(err) || ctx.Err() != nil {
+				kind = connector.KindUnavailable
+			}
+			return nil, &connector.Error{Kind: kind, Tool: tool, Op: "api_key", Err: err}
 		}
 		key = k
 	}

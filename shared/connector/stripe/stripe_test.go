@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -333,5 +334,29 @@ func TestInvalidInput(t *testing.T) {
 	}
 	if _, err := New(Options{}); err == nil {
 		t.Errorf("New without a key succeeded")
+	}
+}
+
+// A secret store that is down is an outage (the user hears "try again later"); a key
+// the store refuses or lacks is a credentials problem. No request reaches Stripe.
+func TestKeySourceFailures(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"store down", &secrets.Error{ID: "switchboard/stripe", Source: "aws", Kind: secrets.KindUnavailable}, connector.ErrUnavailable},
+		{"access denied", &secrets.Error{ID: "switchboard/stripe", Source: "aws", Kind: secrets.KindDenied}, connector.ErrUnauthorized},
+		{"missing", &secrets.NotFoundError{ID: "switchboard/stripe"}, connector.ErrUnauthorized},
+	} {
+		key := func(context.Context, bool) (string, error) { return "", tc.err }
+		c, rec := mockClient(t, Options{Key: key})
+		if _, err := c.FindPayment(context.Background(), "pi_123"); !errors.Is(err, tc.want) {
+			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.want)
+		}
+		if n := len(rec.all()); n != 0 {
+			t.Errorf("%s: %d requests reached Stripe", tc.name, n)
+		}
 	}
 }

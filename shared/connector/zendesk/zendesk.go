@@ -195,7 +195,9 @@ func transportError(ctx context.Context, op string, err error) error {
 	var mk *httpauth.MissingKeyError
 	var nf *secrets.NotFoundError
 	var te *httpauth.TokenError
-	if ctx.Err() == nil && (errors.As(err, &mk) || errors.As(err, &nf) || errors.As(err, &te)) {
+	var se *secrets.Error
+	refused := errors.As(err, &se) && !secrets.Unavailable(err) // denied or malformed
+	if ctx.Err() == nil && (errors.As(err, &mk) || errors.As(err, &nf) || errors.As(err, &te) || refused) {
 		return &connector.Error{Kind: connector.KindUnauthorized, Tool: tool, Op: op, Err: err}
 	}
 	return connector.Transport(ctx, tool, op, err)
