@@ -162,7 +162,7 @@ func benchColdStart(ctx context.Context, o *options, r *report) {
 	var hello time.Duration
 	if why == "" {
 		out := filepath.Join(bin, "hello", "bootstrap")
-		if err := buildBootstrap(ctx, o.root, "./tests/loadbench/hello", out); err != nil {
+		if err := buildBootstrap(ctx, o.root, "./tests/testdata/hello", out); err != nil {
 			why = err.Error()
 		} else if hello, err = medianColdStart(ctx, rie, out, initOnly, o.coldRuns); err != nil {
 			why = "hello-world: " + err.Error()

@@ -149,7 +149,7 @@ const docMethod = `
    connectors, Secrets Manager), timed over the first invocation of an event no handler
    takes: process start, Go's package initialisation and ` + "`main`" + ` up to ` + "`lambda.Start`" + ` — what
    a Lambda's Init Duration covers; divided by the same for a hello-world aws-lambda-go
-   bootstrap (` + "`tests/loadbench/hello`" + `). Medians of several cold starts. Binary sizes are
+   bootstrap (` + "`tests/testdata/hello`" + `). Medians of several cold starts. Binary sizes are
    the linux/arm64 files ` + "`make build`" + ` writes to ` + "`build/`" + `.
 6. **Breaker open.** With the tool's circuit breaker open (tripped by real failures from
    an HTTP server answering 503), the time from a webhook turn entering the engine to the

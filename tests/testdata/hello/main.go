@@ -1,4 +1,5 @@
-// Command hello is the baseline for the Lambda init-duration comparison: the smallest
+// Command hello is the baseline of every cold-start comparison (tests/lambda_test.go,
+// make bench): the smallest
 // Go bootstrap (aws-lambda-go, echoing its event), built with the same flags as the
 // Switchboard functions.
 package main
