@@ -1,7 +1,6 @@
-// Command hello is the baseline of every cold-start comparison (tests/lambda_test.go,
-// make bench): the smallest
-// Go bootstrap (aws-lambda-go, echoing its event), built with the same flags as the
-// Switchboard functions.
+// Command hello is the baseline of every cold-start comparison (tests/lambda_test.go and
+// make bench): the smallest Go bootstrap (aws-lambda-go, echoing its event), built with
+// the same flags as the Switchboard functions.
 package main
 
 import (
