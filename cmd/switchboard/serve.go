@@ -61,10 +61,31 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			slog.String("customers", cfg.Connectors.Customers), slog.String("tickets", cfg.Connectors.Tickets),
 			slog.String("payments", cfg.Connectors.Payments), slog.String("kb", cfg.Connectors.KB))
 		fmt.Fprintf(stdout, "switchboard listening on http://%s (webhooks under /webhooks/{dialogflow,dialogflow-cx,lex,rasa})\n", l)
+		if open := unauthenticated(cfg.Security); len(open) > 0 && !loopback(l) {
+			logger.Warn("webhooks reachable beyond this machine without authentication; set security.<platform>.method",
+				slog.Any("platforms", open))
+		}
 	})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	return 0
+}
+
+// unauthenticated lists the platforms whose webhook accepts calls without credentials.
+func unauthenticated(s config.Security) []string {
+	var open []string
+	for _, p := range conversation.Platforms {
+		if s.WebhookFor(string(p)).Method == config.AuthNone {
+			open = append(open, string(p))
+		}
+	}
+	return open
+}
+
+// loopback reports whether the server listens on a loopback address only.
+func loopback(a net.Addr) bool {
+	ta, ok := a.(*net.TCPAddr)
+	return ok && ta.IP.IsLoopback()
 }
