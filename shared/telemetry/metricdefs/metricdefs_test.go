@@ -57,45 +57,6 @@ func TestDimensionSetsAreSubsetsOfTheScopeDimensions(t *testing.T) {
 	}
 }
 
-func TestAlarmsAndWidgetsReferenceDefinedMetrics(t *testing.T) {
-	t.Parallel()
-	check := func(where string, m Metric, dims []string, per string, fixed map[string]string) {
-		t.Helper()
-		def, ok := ByName(m.Name)
-		if !ok || def != m {
-			t.Errorf("%s: metric %q is not one of the definitions", where, m.Name)
-			return
-		}
-		if !slices.ContainsFunc(m.Scope.DimensionSets(), func(set []string) bool { return slices.Equal(set, dims) }) {
-			t.Errorf("%s: dimensions %v are not a published dimension set of %s", where, dims, m.Name)
-		}
-		if per != "" && !slices.Contains(dims, per) {
-			t.Errorf("%s: per-dimension %q not among %v", where, per, dims)
-		}
-		for k := range fixed {
-			if !slices.Contains(dims, k) {
-				t.Errorf("%s: fixed dimension %q not among %v", where, k, dims)
-			}
-		}
-	}
-	ids := map[string]bool{}
-	for _, a := range Alarms() {
-		if ids[a.ID] || a.Threshold <= 0 || a.PeriodSeconds%60 != 0 || a.DatapointsToAlarm > a.EvaluationPeriods {
-			t.Errorf("alarm %s: duplicate id or bad threshold/period/datapoints", a.ID)
-		}
-		ids[a.ID] = true
-		check("alarm "+a.ID, a.Metric, a.Dimensions, a.PerDimension, a.Fixed)
-		if a.Denominator != nil {
-			check("alarm "+a.ID+" denominator", *a.Denominator, a.Dimensions, a.PerDimension, a.Fixed)
-		}
-	}
-	for _, w := range Dashboard() {
-		for _, m := range w.Metrics {
-			check("widget "+w.Title, m, w.Dimensions, w.PerDimension, nil)
-		}
-	}
-}
-
 func TestPromLabel(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{DimService: "service", DimErrorClass: "error_class", "FunctionName": "function_name"} {
