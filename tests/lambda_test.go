@@ -103,7 +103,7 @@ func buildBootstraps(t *testing.T) string {
 		pkgs = append(pkgs, "./functions/"+fn)
 	}
 	pkgs = append(pkgs, "./functions/router")
-	args := append([]string{"build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", dir + "/"}, pkgs...)
+	args := append([]string{"build", "-tags", testenv.LambdaTags, "-trimpath", "-ldflags=-s -w", "-o", dir + "/"}, pkgs...)
 	cmd := exec.Command("go", args...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -381,4 +381,22 @@ func TestLambdaRIE(t *testing.T) {
 			t.Errorf("cold start up to %.1fx the hello-world bootstrap", worst)
 		}
 	})
+}
+
+// The functions this suite builds are the ones `make build` ships: same tags.
+func TestLambdaTagsMatchMakefile(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "LAMBDA_TAGS"); ok {
+			_, v, _ = strings.Cut(v, "=")
+			if got := strings.TrimSpace(v); got != testenv.LambdaTags {
+				t.Fatalf("Makefile LAMBDA_TAGS = %q, testenv.LambdaTags = %q", got, testenv.LambdaTags)
+			}
+			return
+		}
+	}
+	t.Fatal("Makefile sets no LAMBDA_TAGS")
 }

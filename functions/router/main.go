@@ -10,8 +10,8 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/router"
 )
@@ -24,7 +24,7 @@ func main() {
 		os.Exit(1)
 	}
 	// Reads the environment only; credentials are fetched on the first invoke.
-	ac, err := awsconfig.LoadDefaultConfig(context.Background())
+	ac, err := awsenv.Load(context.Background())
 	if err != nil {
 		log.Error("aws config", slog.Any("error", err))
 		os.Exit(1)

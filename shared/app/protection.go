@@ -14,7 +14,6 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
-	"github.com/switchboard-dev/switchboard/shared/store/embedded"
 )
 
 // OpenStore builds the store cfg.Store names: the embedded SQLite file at Path (the
@@ -30,11 +29,7 @@ func OpenStore(ctx context.Context, cfg config.Store, optFns ...func(*dynamodb.O
 		}
 		return dynamostore.New(client, cfg.Table, dynamostore.Options{}), func() error { return nil }, nil
 	case "", "embedded":
-		s, err := embedded.Open(ctx, cfg.Path, embedded.Options{})
-		if err != nil {
-			return nil, nil, fmt.Errorf("store at %s: %w", cfg.Path, err)
-		}
-		return s, s.Close, nil
+		return openEmbedded(ctx, cfg.Path)
 	}
 	return nil, nil, fmt.Errorf("store: unknown backend %q", cfg.Backend)
 }

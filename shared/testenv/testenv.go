@@ -177,3 +177,8 @@ func WaitTCP(addr string, timeout time.Duration) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// LambdaTags are the build tags of a Lambda bootstrap, as the Makefile's LAMBDA_TAGS
+// (tests/lambda_test.go holds the two equal): tests that build the functions use them
+// so they run what `make build` ships.
+const LambdaTags = "lambda.norpc,lambdabuild"

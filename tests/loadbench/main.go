@@ -49,7 +49,7 @@ func main() {
 	flag.IntVar(&o.concurrency, "c", 16, "concurrent requests of the load generator")
 	flag.IntVar(&o.maxRequests, "n", 200000, "most requests of one throughput run")
 	flag.IntVar(&o.idemTurns, "idem-turns", 400, "new turns per side in the idempotency comparison")
-	flag.IntVar(&o.coldRuns, "cold-runs", 5, "cold starts per binary under RIE")
+	flag.IntVar(&o.coldRuns, "cold-runs", 11, "cold starts per binary under RIE")
 	flag.StringVar(&o.only, "only", "", "run only these sections (local,peer,idem,fanout,cold,breaker)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()

@@ -13,7 +13,6 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
-	"github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	"github.com/switchboard-dev/switchboard/shared/connector/sqldb"
 	stripeconn "github.com/switchboard-dev/switchboard/shared/connector/stripe"
@@ -189,12 +188,7 @@ func buildTool(ctx context.Context, name string, cfg config.Config, p secrets.Pr
 	c := cfg.Connectors
 	switch name {
 	case config.ToolDemo:
-		path := filepath.Join(cfg.DataDir, "demo.db")
-		b, err := demo.Open(ctx, path)
-		if err != nil {
-			return built{}, fmt.Errorf("demo backend at %s: %w", path, err)
-		}
-		return built{impl: b, auth: "none", closer: b.Close}, nil
+		return openDemo(ctx, filepath.Join(cfg.DataDir, "demo.db"))
 	case config.ToolStripe:
 		sc, err := stripeconn.New(stripeconn.Options{
 			Key:              StripeKey(p, c.Stripe.SecretID),

@@ -6,16 +6,16 @@ import (
 	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
-// Secrets builds the provider connectors.secrets describes. The aws provider loads
-// the SDK's default configuration (environment, shared files, the Lambda role) but
-// makes no call until a secret is needed.
+// Secrets builds the provider connectors.secrets describes. The aws provider takes
+// the AWS configuration awsenv.Load finds (the Lambda environment, else the SDK's
+// default chain) but makes no call until a secret is needed.
 func Secrets(ctx context.Context, c config.Secrets, log *slog.Logger) (secrets.Provider, error) {
 	switch c.Provider {
 	case config.SecretsEnv, "":
@@ -23,7 +23,7 @@ func Secrets(ctx context.Context, c config.Secrets, log *slog.Logger) (secrets.P
 	case config.SecretsFile:
 		return secrets.NewFile(c.File, c.MaxAge), nil
 	case config.SecretsAWS:
-		awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+		awsCfg, err := awsenv.Load(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("secrets: AWS configuration: %w", err)
 		}

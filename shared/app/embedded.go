@@ -1,0 +1,20 @@
+//go:build !lambdabuild
+
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/switchboard-dev/switchboard/shared/store"
+	"github.com/switchboard-dev/switchboard/shared/store/embedded"
+)
+
+// openEmbedded opens the embedded SQLite store at path.
+func openEmbedded(ctx context.Context, path string) (store.Store, func() error, error) {
+	s, err := embedded.Open(ctx, path, embedded.Options{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store at %s: %w", path, err)
+	}
+	return s, s.Close, nil
+}
