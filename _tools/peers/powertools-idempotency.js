@@ -27,6 +27,9 @@ const config = new IdempotencyConfig({
   payloadValidationJmesPath: 'queryResult.parameters',
   expiresAfterSeconds: 3600,
   throwOnNoIdempotencyKey: true,
+  // PEER_LOCAL_CACHE=1: Powertools' in-memory cache of completed records (off by
+  // default; its default size, 1000), the counterpart of Switchboard's store.idempotency_local_cache.
+  useLocalCache: process.env.PEER_LOCAL_CACHE === '1',
 });
 
 // The helpdesk: tickets in memory, numbered like the demo backend's.

@@ -33,6 +33,11 @@ type Store struct {
 	// IdempotencyExpiration is how long a completed turn's reply is kept and replayed
 	// (default 1h).
 	IdempotencyExpiration time.Duration `yaml:"idempotency_expiration"`
+	// IdempotencyLocalCache is how many completed turns each process (Lambda
+	// instance, server) keeps in memory, so a redelivery it has already answered
+	// costs no DynamoDB call (default 1000; -1 turns it off). A completed record never
+	// changes before it expires, so the copy cannot go stale.
+	IdempotencyLocalCache int `yaml:"idempotency_local_cache"`
 
 	Cache StoreCache `yaml:"cache"`
 }
@@ -76,6 +81,7 @@ func (s *Store) applyDefaults(c *Config) {
 		s.FailOpenIntents = []string{string(conversation.LookupCustomer), string(conversation.VerifyPayment), string(conversation.SearchKB)}
 	}
 	setDur(&s.IdempotencyExpiration, time.Hour)
+	setInt(&s.IdempotencyLocalCache, 1000)
 	if s.Cache.Size == 0 {
 		s.Cache.Size = 1000
 	}
@@ -112,6 +118,9 @@ func (s Store) Validate() error {
 	}
 	if s.IdempotencyExpiration < time.Minute {
 		return fmt.Errorf("config: store.idempotency_expiration: %s is shorter than a platform's retry window", s.IdempotencyExpiration)
+	}
+	if s.IdempotencyLocalCache < -1 {
+		return fmt.Errorf("config: store.idempotency_local_cache: %d (want a size, or -1 for none)", s.IdempotencyLocalCache)
 	}
 	if s.Cache.Size < 0 {
 		return fmt.Errorf("config: store.cache.size: %d is negative", s.Cache.Size)

@@ -48,6 +48,9 @@ type Options struct {
 	// LockFor is how long an in-progress record holds its key when the turn carries
 	// no deadline (default 30s). With a deadline, the lock ends with it.
 	LockFor time.Duration
+	// LocalCache is how many completed turns are kept in memory and replayed without a
+	// store call (default 1000; negative: none).
+	LocalCache int
 	// SupportEmail is the manual alternative offered in failure replies.
 	SupportEmail string
 	Now          func() time.Time
@@ -60,6 +63,7 @@ func FromConfig(cfg config.Config, fn string) Options {
 	return Options{
 		Function:     fn,
 		Expiration:   cfg.Store.IdempotencyExpiration,
+		LocalCache:   cfg.Store.IdempotencyLocalCache,
 		Idempotent:   func(in conversation.Intent) bool { return cfg.Store.Idempotent(string(in)) },
 		FailOpen:     func(in conversation.Intent) bool { return cfg.Store.FailsOpen(string(in)) },
 		SupportEmail: cfg.SupportEmail,
@@ -68,9 +72,10 @@ func FromConfig(cfg config.Config, fn string) Options {
 
 // Middleware is the idempotency layer around a handler.
 type Middleware struct {
-	s    store.Store
-	next conversation.Handler
-	o    Options
+	s     store.Store
+	next  conversation.Handler
+	o     Options
+	local *replies // nil when off
 }
 
 var _ conversation.Handler = (*Middleware)(nil)
@@ -107,7 +112,14 @@ func New(s store.Store, next conversation.Handler, o Options) *Middleware {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Middleware{s: s, next: next, o: o}
+	if o.LocalCache == 0 {
+		o.LocalCache = 1000
+	}
+	m := &Middleware{s: s, next: next, o: o}
+	if o.LocalCache > 0 {
+		m.local = newReplies(o.LocalCache)
+	}
+	return m
 }
 
 // Key is the store key of a turn: the function (or intent), then a hash of the intent,
@@ -144,6 +156,14 @@ func (m *Middleware) Handle(ctx context.Context, t conversation.Turn) conversati
 		return m.next.Handle(ctx, t)
 	}
 	key, hash := m.Key(t), PayloadHash(t)
+	if r, ok := m.local.get(key, m.o.Now()); ok {
+		// A redelivery this process has answered: the completed record cannot have
+		// changed, so its copy answers without a store call.
+		if r.hash != hash {
+			return m.mismatch()
+		}
+		return r.reply
+	}
 	for takeovers := 0; ; takeovers++ {
 		now := m.o.Now()
 		rec := store.Record{
@@ -211,6 +231,9 @@ func (m *Middleware) run(ctx context.Context, t conversation.Turn, rec store.Rec
 			rec.Data = data
 			rec.Expiration = m.o.Now().Add(m.o.Expiration)
 			err = m.s.Complete(sctx, rec)
+			if err == nil {
+				m.local.put(rec.Key, rec.PayloadHash, reply, rec.Expiration)
+			}
 		}
 		if err != nil {
 			m.o.Logger.LogAttrs(ctx, slog.LevelError, "idempotency: could not store the reply",
@@ -271,6 +294,7 @@ func (m *Middleware) duplicate(ctx context.Context, t conversation.Turn, hash st
 				return m.failed(fmt.Sprintf("Sorry, I handled this request a moment ago but can't read back the result. "+
 					"Please email %s and a person will check it for you.", m.o.SupportEmail)), false
 			}
+			m.local.put(rec.Key, rec.PayloadHash, r, rec.Expiration)
 			return r, false
 		case store.StatusInProgress:
 			if rec.LockExpired(now) {

@@ -36,7 +36,7 @@ const (
 // DataActions are the DynamoDB actions the functions need on the table (to be scoped
 // with dynamodb:LeadingKeys to "<function>#*").
 func DataActions() []string {
-	return []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+	return []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}
 }
 
 // TableAPI is the part of the DynamoDB client CreateTable uses.

@@ -33,7 +33,11 @@ func StripeMock(t testing.TB) string {
 	stripeMockOnce.Do(func() {
 		port := FreePort(t)
 		addr := fmt.Sprintf("127.0.0.1:%d", port)
-		p, err := Start("stripe-mock", exec.Command(bin, "-http-addr", addr))
+		// Both listeners on loopback and free ports: given only -http-addr, stripe-mock
+		// still opens HTTPS on :12112 on every interface, which a second test binary
+		// running it at the same time cannot bind.
+		httpsAddr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+		p, err := Start("stripe-mock", exec.Command(bin, "-http-addr", addr, "-https-addr", httpsAddr))
 		if err != nil {
 			stripeMockErr = err
 			return

@@ -80,10 +80,13 @@ func (c calls) total() int {
 	return n
 }
 
-// per renders calls per request, e.g. "2.00 (PutItem 1.00, UpdateItem 1.00)".
+// per renders calls per request, e.g. "2.00 (PutItem 2.00)".
 func (c calls) per(requests uint64) string {
 	if requests == 0 {
 		return "no requests"
+	}
+	if len(c) == 0 {
+		return "0 (no call)"
 	}
 	ops := make([]string, 0, len(c))
 	for k := range c {
@@ -131,14 +134,20 @@ func startMoto(ctx context.Context) (string, *testenv.Process, error) {
 func benchIdempotency(ctx context.Context, o *options, r *report) {
 	const sec = "3"
 	figNew := "idempotent create_ticket, new turns: Switchboard / Powertools throughput"
-	figDup := "idempotent create_ticket, duplicate turns: Switchboard / Powertools throughput"
+	figDup := "idempotent create_ticket, duplicates in the process that answered them: Switchboard / Powertools throughput"
+	figDupLocal := "same, against Powertools with useLocalCache"
+	figDupOther := "idempotent create_ticket, duplicates in another process: Switchboard / Powertools throughput"
 	figCallsNew := "DynamoDB calls per new turn: Switchboard vs Powertools"
-	figCallsDup := "DynamoDB calls per duplicate turn: Switchboard vs Powertools"
+	figCallsDup := "DynamoDB calls per duplicate, same process: Switchboard vs Powertools (vs Powertools with useLocalCache)"
+	figCallsOther := "DynamoDB calls per duplicate, another process: Switchboard vs Powertools"
 	allMissing := func(reason string) {
 		r.missing(sec, figNew, "≥ 2×", reason)
 		r.missing(sec, figDup, "≥ 2×", reason)
+		r.missing(sec, figDupLocal, info, reason)
+		r.missing(sec, figDupOther, "≥ 2×", reason)
 		r.missing(sec, figCallsNew, "≤ Powertools", reason)
 		r.missing(sec, figCallsDup, "≤ Powertools", reason)
+		r.missing(sec, figCallsOther, "≤ Powertools", reason)
 	}
 	motoURL, moto, err := startMoto(ctx)
 	if err != nil {
@@ -199,14 +208,20 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 		Tickets:      resilience.Helpdesk(set.For(config.ToolDemo), be, resilience.HelpdeskOptions{HonoursExternalID: true}),
 		SupportEmail: cfg.SupportEmail,
 	}
-	h := idempotency.New(dynamostore.New(client, sbTable, dynamostore.Options{}), intents.New(deps), idempotency.FromConfig(cfg, "createticket"))
-	e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
-	sbURL, err := listen(pctx, server.Handler(e, server.Options{}))
-	if err != nil {
-		allMissing(err.Error())
-		return
+	// Two Switchboard instances on one table, as two Lambda instances would be: the
+	// second one meets the first one's turns as strangers (its local copy empty).
+	var sbEndpoints [2]string
+	for i := range sbEndpoints {
+		h := idempotency.New(dynamostore.New(client, sbTable, dynamostore.Options{}), intents.New(deps), idempotency.FromConfig(cfg, "createticket"))
+		e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
+		u, err := listen(pctx, server.Handler(e, server.Options{}))
+		if err != nil {
+			allMissing(err.Error())
+			return
+		}
+		sbEndpoints[i] = u + server.PathPrefix + string(conversation.DialogflowES)
 	}
-	sbEndpoint := sbURL + server.PathPrefix + string(conversation.DialogflowES)
+	sbEndpoint, sbOther := sbEndpoints[0], sbEndpoints[1]
 
 	peerURL, peerProc, err := startPeer(ctx, o.root, "powertools-idempotency.js", "@aws-lambda-powertools/idempotency",
 		"DYNAMODB_ENDPOINT="+proxyURL, "TABLE="+ptTable)
@@ -215,6 +230,13 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 		return
 	}
 	defer peerProc.Stop()
+	peerLocalURL, peerLocalProc, err := startPeer(ctx, o.root, "powertools-idempotency.js", "@aws-lambda-powertools/idempotency",
+		"DYNAMODB_ENDPOINT="+proxyURL, "TABLE="+ptTable, "PEER_LOCAL_CACHE=1")
+	if err != nil {
+		allMissing(err.Error())
+		return
+	}
+	defer peerLocalProc.Stop()
 
 	b, err := sampleBodies(o.root, conversation.DialogflowES, "create_ticket.json")
 	if err != nil {
@@ -222,7 +244,7 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 		return
 	}
 	// Each side must create on the first delivery and replay on the second.
-	for name, u := range map[string]string{"switchboard": sbEndpoint, "powertools": peerURL} {
+	for name, u := range map[string]string{"switchboard": sbEndpoint, "powertools": peerURL, "powertools-local": peerLocalURL} {
 		body := b.nth(1 << 43)
 		first, err := post(ctx, u, body)
 		if err != nil {
@@ -242,10 +264,12 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 
 	workers := max(o.concurrency/2, 1)
 	type side struct {
-		newRun, dupRun   loadResult
-		newCalls, dupCls calls
+		newRun, dupRun, otherRun   loadResult
+		newCalls, dupCls, otherCls calls
 	}
-	run := func(name, u string, first uint64) (side, string) {
+	// run delivers idemTurns new turns to u, then the same turns again to u, then (when
+	// other is set) once more to other, a second instance on the same table.
+	run := func(name, u, other string, first uint64) (side, string) {
 		var s side
 		c0 := proxy.snapshot()
 		s.newRun = attack(name+"-new", u, b, workers, 60*time.Second, o.idemTurns, first)
@@ -259,16 +283,30 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 		if f := s.dupRun.failure(); f != "" {
 			return s, "duplicates: " + f
 		}
+		if other != "" {
+			s.otherRun = attack(name+"-other", other, b, workers, 60*time.Second, o.idemTurns, first)
+			s.otherCls = since(proxy.snapshot(), c2)
+			if f := s.otherRun.failure(); f != "" {
+				return s, "duplicates in another instance: " + f
+			}
+		}
 		return s, ""
 	}
-	sb, f := run("switchboard", sbEndpoint, 1<<20)
+	sb, f := run("switchboard", sbEndpoint, sbOther, 1<<20)
 	if f != "" {
 		allMissing("switchboard " + f)
 		return
 	}
-	pt, f := run("powertools", peerURL, 1<<21)
+	// Powertools keeps no copy by default, so a duplicate costs it the same call in
+	// whichever process it lands: its own duplicates phase serves both comparisons.
+	pt, f := run("powertools", peerURL, "", 1<<21)
 	if f != "" {
 		allMissing("powertools " + f)
+		return
+	}
+	ptLocal, f := run("powertools-local", peerLocalURL, "", 1<<22)
+	if f != "" {
+		allMissing("powertools with useLocalCache " + f)
 		return
 	}
 	ratio := func(a, b loadResult) string {
@@ -277,9 +315,14 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 	}
 	r.check(sec, figNew, ratio(sb.newRun, pt.newRun), "≥ 2×", sb.newRun.Throughput >= 2*pt.newRun.Throughput)
 	r.check(sec, figDup, ratio(sb.dupRun, pt.dupRun), "≥ 2×", sb.dupRun.Throughput >= 2*pt.dupRun.Throughput)
+	r.add(sec, figDupLocal, ratio(sb.dupRun, ptLocal.dupRun), info, info)
+	r.check(sec, figDupOther, ratio(sb.otherRun, pt.dupRun), "≥ 2×", sb.otherRun.Throughput >= 2*pt.dupRun.Throughput)
 	perTurn := func(c calls, n uint64) float64 { return float64(c.total()) / float64(n) }
 	r.check(sec, figCallsNew, sb.newCalls.per(sb.newRun.Requests)+" vs "+pt.newCalls.per(pt.newRun.Requests), "≤ Powertools",
 		perTurn(sb.newCalls, sb.newRun.Requests) <= perTurn(pt.newCalls, pt.newRun.Requests))
-	r.check(sec, figCallsDup, sb.dupCls.per(sb.dupRun.Requests)+" vs "+pt.dupCls.per(pt.dupRun.Requests), "≤ Powertools",
+	r.check(sec, figCallsDup, sb.dupCls.per(sb.dupRun.Requests)+" vs "+pt.dupCls.per(pt.dupRun.Requests)+
+		" (vs "+ptLocal.dupCls.per(ptLocal.dupRun.Requests)+")", "≤ Powertools",
 		perTurn(sb.dupCls, sb.dupRun.Requests) <= perTurn(pt.dupCls, pt.dupRun.Requests))
+	r.check(sec, figCallsOther, sb.otherCls.per(sb.otherRun.Requests)+" vs "+pt.dupCls.per(pt.dupRun.Requests), "≤ Powertools",
+		perTurn(sb.otherCls, sb.otherRun.Requests) <= perTurn(pt.dupCls, pt.dupRun.Requests))
 }
