@@ -23,7 +23,7 @@ func (c Counts) Sub(o Counts) Counts {
 // Counting wraps an API and counts every call (failed ones included: they are billed
 // and they cost latency). Metrics and tests read Counts.
 type Counting struct {
-	next                     API
+	next             API
 	put, get, delete atomic.Int64
 }
 
