@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -12,6 +14,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -25,7 +31,7 @@ const childEnv = "LOADBENCH_CHILD"
 func runChild(mode string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if mode != "mem" {
+	if mode != "mem" && mode != "floor" {
 		fmt.Fprintf(os.Stderr, "unknown child mode %q\n", mode)
 		return 2
 	}
@@ -42,7 +48,15 @@ func runChild(mode string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	base, closeAll, err := startMemSwitchboard(ctx, mem)
+	var (
+		base     string
+		closeAll func()
+	)
+	if mode == "floor" {
+		base, closeAll, err = startFloor(ctx, mem)
+	} else {
+		base, closeAll, err = startMemSwitchboard(ctx, mem)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -95,4 +109,48 @@ func startChild(ctx context.Context, mode, email string, procs int) (string, *te
 	}
 	p.Stop()
 	return "", nil, fmt.Errorf("child %s did not start: %.400s", mode, p.LogTail())
+}
+
+// startFloor is net/http's own cost for the same exchange: a server that reads the
+// request body and answers the bytes Switchboard answers for the sample request
+// (computed once at start), with the same Content-Type — no decoding, no intent, no
+// encoding. No handler on net/http can cost less per request than this.
+func startFloor(ctx context.Context, m *memRecord) (string, func(), error) {
+	dir, err := os.MkdirTemp("", "switchboard-bench-floor-")
+	if err != nil {
+		return "", nil, err
+	}
+	stop := func() { os.RemoveAll(dir) }
+	cfg, err := benchConfig(dir)
+	if err != nil {
+		stop()
+		return "", nil, err
+	}
+	b, err := sampleBodies(testenv.RepoRoot(), conversation.DialogflowES, "lookup_customer.json")
+	if err != nil {
+		stop()
+		return "", nil, err
+	}
+	deps := intents.Deps{Customers: m, Tickets: m, Payments: m, SupportEmail: cfg.SupportEmail}
+	e := engine.New(cfg, intents.New(deps), engine.Options{Adapters: adapters.Default(cfg)})
+	answer := e.Serve(ctx, conversation.DialogflowES, b.nth(1<<42))
+	if answer.Status != http.StatusOK {
+		stop()
+		return "", nil, fmt.Errorf("floor: the sample request got HTTP %d", answer.Status)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	url, err := listen(sctx, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(answer.Body)
+	}))
+	if err != nil {
+		cancel()
+		stop()
+		return "", nil, err
+	}
+	return url, func() { cancel(); stop() }, nil
 }

@@ -238,6 +238,27 @@ func benchPeer(ctx context.Context, o *options, r *report) {
 		}
 		child.Stop()
 	}
+	// The floor: net/http answering the same bytes with nothing behind it, on one core.
+	// If this alone costs more than a third of the peer's CPU per request, no handler
+	// served by net/http meets the 3× target, whatever it does.
+	figFloor := "net/http alone (GOMAXPROCS=1), same request and answer bytes, no decoding: server CPU per request"
+	if floorURL, child, err := startChild(ctx, "floor", ev.QueryResult.Parameters.Email, 1); err != nil {
+		r.missing(sec, figFloor, info, err.Error())
+	} else {
+		res, cpu, err := serverCost(child.Cmd.Process.Pid, func() loadResult {
+			return attack("nethttp-floor", floorURL+server.PathPrefix+string(conversation.DialogflowES), b, o.concurrency, o.duration, o.maxRequests, 0)
+		})
+		switch f := res.failure(); {
+		case f != "":
+			r.missing(sec, figFloor, info, "run failed: "+f)
+		case err != nil || cpuErr != nil:
+			r.missing(sec, figFloor, info, fmt.Sprint("server CPU time: ", err, cpuErr))
+		default:
+			r.add(sec, figFloor, fmt.Sprintf("%s (%.1f× the peer's %s; 3× the peer leaves %s per request for everything)",
+				us(cpu), float64(peerCPU)/float64(cpu), us(peerCPU), us(peerCPU/3)), info, info)
+		}
+		child.Stop()
+	}
 	// Switchboard on the demo backend (three SQLite queries per turn) against the same peer.
 	sb := localDialogflow
 	if sb == nil {
