@@ -19,8 +19,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/switchboard-dev/switchboard/shared/awsjson"
 	"github.com/switchboard-dev/switchboard/shared/cache"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
@@ -391,12 +391,13 @@ func TestFaultDynamoDBDown(t *testing.T) {
 func TestFaultSecretsManagerDown(t *testing.T) {
 	t.Parallel()
 	tool := stripeTool(t)
-	sm := secretsmanager.New(secretsmanager.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String("http://127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))),
-		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", "testing"),
-	})
-	provider := secrets.NewAWS(sm, secrets.AWSOptions{Prefix: "switchboard/test/"})
+	sm, err := awsjson.New(aws.Config{Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "testing")},
+		awsjson.SecretsManager, awsjson.Options{Endpoint: "http://127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	provider := secrets.NewAWS(secrets.NewSecretsManager(sm), secrets.AWSOptions{Prefix: "switchboard/test/"})
 	key := func(ctx context.Context, refresh bool) (string, error) {
 		get := provider.Get
 		if refresh {
@@ -422,9 +423,9 @@ func TestFaultSecretsManagerDown(t *testing.T) {
 // ticket, 50 identical replies.
 func TestConcurrentDeliveriesCreateOneTicket(t *testing.T) {
 	t.Parallel()
-	client := storetest.MotoClient(t)
+	client, table := storetest.MotoStore(t)
 	counting := dynamostore.NewCounting(client)
-	st := dynamostore.New(counting, storetest.MotoTable(t, client), dynamostore.Options{})
+	st := dynamostore.New(counting, table, dynamostore.Options{})
 	be, err := demo.Open(context.Background(), filepath.Join(t.TempDir(), "tickets.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -544,8 +545,8 @@ func ticketPosts(zd *zdtest.Server) int {
 // documented Tickets API: one POST /api/v2/tickets, one ticket.
 func TestConcurrentDeliveriesCreateOneZendeskTicket(t *testing.T) {
 	t.Parallel()
-	client := storetest.MotoClient(t)
-	st := dynamostore.New(client, storetest.MotoTable(t, client), dynamostore.Options{})
+	client, table := storetest.MotoStore(t)
+	st := dynamostore.New(client, table, dynamostore.Options{})
 	zd := zdtest.New(t)
 	s := newFaultStack(t, stackOptions{store: st, tickets: zendeskHelpdesk(t, zd), stripe: "http://127.0.0.1:1", resource: func(c *config.Config) {
 		c.Deadlines.Dialogflow = 5 * time.Second

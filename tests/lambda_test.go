@@ -67,7 +67,7 @@ func productionEnv(t *testing.T) []string {
 		"switchboard/zendesk": zd.Secret(),
 		"switchboard/stripe":  {"api_key": "sk_test_123"},
 	})
-	table := storetest.MotoTable(t, storetest.DynamoClient(moto))
+	table := storetest.MotoTable(t, storetest.MotoClient(t))
 	return []string{
 		"SWITCHBOARD_STORE_BACKEND=dynamodb", "SWITCHBOARD_STORE_TABLE=" + table, "SWITCHBOARD_STORE_ENDPOINT=" + moto,
 		"SWITCHBOARD_CONNECTORS_SECRETS_PROVIDER=aws", "SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT=" + moto,

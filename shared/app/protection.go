@@ -4,8 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
+	"github.com/switchboard-dev/switchboard/shared/awsjson"
 	"github.com/switchboard-dev/switchboard/shared/cache"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -18,12 +17,12 @@ import (
 
 // OpenStore builds the store cfg.Store names: the embedded SQLite file at Path (the
 // default), or the DynamoDB table (backend: dynamodb). Neither makes a network call
-// here. The returned func closes what was opened. optFns adjust the DynamoDB client
-// (tracing).
-func OpenStore(ctx context.Context, cfg config.Store, optFns ...func(*dynamodb.Options)) (store.Store, func() error, error) {
+// here. The returned func closes what was opened. observe, if not nil, wraps every
+// DynamoDB call (tracing).
+func OpenStore(ctx context.Context, cfg config.Store, observe awsjson.Observer) (store.Store, func() error, error) {
 	switch cfg.Backend {
 	case "dynamodb":
-		client, err := dynamostore.NewClient(ctx, cfg.Endpoint, optFns...)
+		client, err := dynamostore.NewClient(ctx, cfg.Endpoint, observe)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -44,12 +43,11 @@ func OpenStore(ctx context.Context, cfg config.Store, optFns ...func(*dynamodb.O
 // the turn's intent, which is the prefix each function's IAM role is scoped to.
 func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.Handler) conversation.Handler, error) {
 	cfg := a.Config
-	var dynOpts []func(*dynamodb.Options)
+	var observe awsjson.Observer
 	if a.Telemetry != nil && a.Telemetry.Tracing != nil {
-		trace := a.Telemetry.Tracing.AWSAPIOption()
-		dynOpts = append(dynOpts, func(o *dynamodb.Options) { o.APIOptions = append(o.APIOptions, trace) })
+		observe = a.Telemetry.Tracing.AWSObserver()
 	}
-	st, closeStore, err := OpenStore(ctx, cfg.Store, dynOpts...)
+	st, closeStore, err := OpenStore(ctx, cfg.Store, observe)
 	if err != nil {
 		return nil, err
 	}

@@ -71,8 +71,8 @@ func backends() []backend {
 			return s
 		}},
 		{"dynamodb", func(t testing.TB, now func() time.Time) store.Store {
-			client := storetest.MotoClient(t)
-			return dynamostore.New(client, storetest.MotoTable(t, client), dynamostore.Options{Now: now})
+			client, table := storetest.MotoStore(t)
+			return dynamostore.New(client, table, dynamostore.Options{Now: now})
 		}},
 	}
 }

@@ -79,7 +79,7 @@ func open(b *testing.B, be backend) (store.Store, *dynamostore.Counting) {
 	if be.name != "dynamodb" {
 		return be.open(b), nil
 	}
-	client := storetest.MotoClient(b)
+	client, table := storetest.MotoStore(b)
 	counting := dynamostore.NewCounting(client)
-	return dynamostore.New(counting, storetest.MotoTable(b, client), dynamostore.Options{}), counting
+	return dynamostore.New(counting, table, dynamostore.Options{}), counting
 }

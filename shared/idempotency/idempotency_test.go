@@ -43,8 +43,8 @@ func backends() []backend {
 			return s
 		}},
 		{"dynamodb", func(t testing.TB) store.Store {
-			client := storetest.MotoClient(t)
-			return dynamostore.New(client, storetest.MotoTable(t, client), dynamostore.Options{})
+			client, table := storetest.MotoStore(t)
+			return dynamostore.New(client, table, dynamostore.Options{})
 		}},
 	}
 }
@@ -346,9 +346,9 @@ func TestStoreUnreachable(t *testing.T) {
 // The DynamoDB calls each request path costs, the figures the issue asks to report.
 func TestDynamoDBCallsPerRequest(t *testing.T) {
 	t.Parallel()
-	client := storetest.MotoClient(t)
+	client, table := storetest.MotoStore(t)
 	counting := dynamostore.NewCounting(client)
-	s := dynamostore.New(counting, storetest.MotoTable(t, client), dynamostore.Options{})
+	s := dynamostore.New(counting, table, dynamostore.Options{})
 	release := make(chan struct{})
 	started := make(chan struct{}, 1)
 	block := atomic.Bool{}

@@ -6,16 +6,35 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
+
+	"github.com/switchboard-dev/switchboard/shared/awsjson"
 )
 
 // SecretsManagerAPI is the one Secrets Manager call the AWS provider makes;
-// *secretsmanager.Client implements it.
+// NewSecretsManager returns the production implementation. A service error
+// implements smithy.APIError.
 type SecretsManagerAPI interface {
-	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput,
-		opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	GetSecretValue(ctx context.Context, secretID string) (SecretValue, error)
+}
+
+// SecretValue is the part of a GetSecretValue answer the provider reads.
+type SecretValue struct {
+	SecretString *string
+	SecretBinary []byte
+	VersionId    string //nolint:revive // the wire name
+}
+
+// NewSecretsManager is GetSecretValue (AWSCURRENT) over c, an awsjson client for
+// awsjson.SecretsManager.
+func NewSecretsManager(c *awsjson.Client) SecretsManagerAPI { return secretsManager{c} }
+
+type secretsManager struct{ c *awsjson.Client }
+
+func (s secretsManager) GetSecretValue(ctx context.Context, secretID string) (SecretValue, error) {
+	var out SecretValue
+	err := s.c.Call(ctx, "GetSecretValue", struct{ SecretId string }{secretID}, &out)
+	return out, err
 }
 
 // AWSOptions configure the Secrets Manager provider. Zero values are the defaults.
@@ -50,7 +69,7 @@ func NewAWS(api SecretsManagerAPI, o AWSOptions) *AWS {
 const sourceAWS = "aws"
 
 func (a *AWS) fetch(ctx context.Context, id string) (Secret, string, error) {
-	out, err := a.api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(a.prefix + id)})
+	out, err := a.api.GetSecretValue(ctx, a.prefix+id)
 	if err != nil {
 		return nil, "", awsError(ctx, id, err)
 	}
@@ -65,7 +84,7 @@ func (a *AWS) fetch(ctx context.Context, id string) (Secret, string, error) {
 	if err != nil {
 		return nil, "", &Error{ID: id, Source: sourceAWS, Kind: KindMalformed, Err: err}
 	}
-	version := aws.ToString(out.VersionId)
+	version := out.VersionId
 	if old, ok := a.Cache.Version(id); ok && old != version {
 		a.log.Info("secret rotated", slog.String("secret", id), slog.String("old_version", old),
 			slog.String("new_version", version))

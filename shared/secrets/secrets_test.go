@@ -18,6 +18,8 @@ import (
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/switchboard-dev/switchboard/shared/awsenv"
+	"github.com/switchboard-dev/switchboard/shared/awsjson"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
@@ -33,18 +35,35 @@ type counting struct {
 	delay time.Duration
 }
 
-func (c *counting) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput,
-	opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+func (c *counting) GetSecretValue(ctx context.Context, id string) (secrets.SecretValue, error) {
 	c.calls.Add(1)
 	if c.delay > 0 {
 		select {
 		case <-time.After(c.delay):
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return secrets.SecretValue{}, ctx.Err()
 		}
 	}
-	return c.SecretsManagerAPI.GetSecretValue(ctx, in, opts...)
+	return c.SecretsManagerAPI.GetSecretValue(ctx, id)
 }
+
+// api is the production Secrets Manager client (awsjson) on endpoint, with the
+// environment's credentials (testenv.AWSEnv) and attempts as given.
+func api(t *testing.T, endpoint string, attempts int) secrets.SecretsManagerAPI {
+	t.Helper()
+	cfg, err := awsenv.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := awsjson.New(cfg, awsjson.SecretsManager, awsjson.Options{Endpoint: endpoint, MaxAttempts: attempts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secrets.NewSecretsManager(c)
+}
+
+// motoAPI is the production client on moto (motoClient must have set the environment).
+func motoAPI(t *testing.T) secrets.SecretsManagerAPI { return api(t, testenv.Moto(t), 3) }
 
 func motoClient(t *testing.T) *secretsmanager.Client {
 	t.Helper()
@@ -88,7 +107,7 @@ func TestAWSGetCachesUntilMaxAge(t *testing.T) {
 	sm := motoClient(t)
 	id := uniq(t)
 	createSecret(t, sm, "pfx/"+id, `{"client_id":"cid","client_secret":"s3cr3t-v1","port":5432,"tls":true,"unused":null}`)
-	api := &counting{SecretsManagerAPI: sm}
+	api := &counting{SecretsManagerAPI: motoAPI(t)}
 	p := secrets.NewAWS(api, secrets.AWSOptions{Prefix: "pfx/", MaxAge: time.Minute})
 	clock := time.Now()
 	var mu sync.Mutex
@@ -137,7 +156,7 @@ func TestAWSConcurrentCallersShareOneFetch(t *testing.T) {
 	sm := motoClient(t)
 	id := uniq(t)
 	createSecret(t, sm, id, `{"token":"tok"}`)
-	api := &counting{SecretsManagerAPI: sm, delay: 100 * time.Millisecond}
+	api := &counting{SecretsManagerAPI: motoAPI(t), delay: 100 * time.Millisecond}
 	p := secrets.NewAWS(api, secrets.AWSOptions{})
 	for _, op := range []struct {
 		name string
@@ -178,7 +197,7 @@ func TestAWSRotationRefreshesOn401(t *testing.T) {
 	sm := motoClient(t)
 	id := uniq(t)
 	createSecret(t, sm, id, `{"token":"tok-v1"}`)
-	api := &counting{SecretsManagerAPI: sm}
+	api := &counting{SecretsManagerAPI: motoAPI(t)}
 	p := secrets.NewAWS(api, secrets.AWSOptions{})
 
 	var valid atomic.Value
@@ -249,7 +268,7 @@ func TestAWSErrorsAreTypedAndCarryNoValue(t *testing.T) {
 	createSecret(t, sm, base+"/notjson", value)
 	createSecret(t, sm, base+"/nested", `{"token":{"inner":"`+value+`"}}`)
 	createSecret(t, sm, base+"/array", `["`+value+`"]`)
-	p := secrets.NewAWS(sm, secrets.AWSOptions{})
+	p := secrets.NewAWS(motoAPI(t), secrets.AWSOptions{})
 	for _, tc := range []struct {
 		id       string
 		notFound bool
@@ -291,24 +310,19 @@ func TestAWSDown(t *testing.T) {
 	deadURL := dead.URL
 	dead.Close() // nothing listens there any more
 
-	cfg, err := awsconfig.LoadDefaultConfig(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	down := secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.BaseEndpoint = aws.String(deadURL) })
-	api := &switchable{up: sm, down: down}
-	p := secrets.NewAWS(api, secrets.AWSOptions{})
+	sw := &switchable{up: motoAPI(t), down: api(t, deadURL, 3)}
+	p := secrets.NewAWS(sw, secrets.AWSOptions{})
 	if _, err := p.Get(ctx(t), id); err != nil {
 		t.Fatal(err)
 	}
-	api.isDown.Store(true)
+	sw.isDown.Store(true)
 	if s, err := p.Get(ctx(t), id); err != nil || s["token"] != "tok" {
 		t.Fatalf("cached Get while down: %v %v", s, err)
 	}
 	start := time.Now()
 	c, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	_, err = p.Refresh(c, id)
+	_, err := p.Refresh(c, id)
 	var e *secrets.Error
 	if !errors.As(err, &e) || e.Kind != secrets.KindUnavailable || e.ID != id {
 		t.Fatalf("Refresh while down: err = %v (%T), want *Error unavailable", err, err)
@@ -327,11 +341,7 @@ func TestAWSDown(t *testing.T) {
 		fmt.Fprint(w, `{"__type":"InternalServiceError","message":"An error occurred on the server side."}`)
 	}))
 	defer fail.Close()
-	failing := secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) {
-		o.BaseEndpoint = aws.String(fail.URL)
-		o.RetryMaxAttempts = 1
-	})
-	_, err = secrets.NewAWS(failing, secrets.AWSOptions{}).Get(ctx(t), id)
+	_, err = secrets.NewAWS(api(t, fail.URL, 1), secrets.AWSOptions{}).Get(ctx(t), id)
 	if !errors.As(err, &e) || e.Kind != secrets.KindUnavailable || e.Code != "InternalServiceError" {
 		t.Fatalf("5xx: err = %v, want unavailable [InternalServiceError]", err)
 	}
@@ -342,8 +352,7 @@ func TestAWSDown(t *testing.T) {
 		fmt.Fprint(w, `{"__type":"AccessDeniedException","Message":"User is not authorized to perform: secretsmanager:GetSecretValue"}`)
 	}))
 	defer deny.Close()
-	denied := secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) { o.BaseEndpoint = aws.String(deny.URL) })
-	_, err = secrets.NewAWS(denied, secrets.AWSOptions{}).Get(ctx(t), id)
+	_, err = secrets.NewAWS(api(t, deny.URL, 3), secrets.AWSOptions{}).Get(ctx(t), id)
 	if !errors.As(err, &e) || e.Kind != secrets.KindDenied || e.Code != "AccessDeniedException" {
 		t.Fatalf("denied: err = %v, want access denied [AccessDeniedException]", err)
 	}
@@ -354,12 +363,11 @@ type switchable struct {
 	isDown   atomic.Bool
 }
 
-func (s *switchable) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput,
-	opts ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+func (s *switchable) GetSecretValue(ctx context.Context, id string) (secrets.SecretValue, error) {
 	if s.isDown.Load() {
-		return s.down.GetSecretValue(ctx, in, opts...)
+		return s.down.GetSecretValue(ctx, id)
 	}
-	return s.up.GetSecretValue(ctx, in, opts...)
+	return s.up.GetSecretValue(ctx, id)
 }
 
 func TestFileProvider(t *testing.T) {

@@ -12,13 +12,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/smithy-go/middleware"
 	"go.opentelemetry.io/contrib/propagators/aws/xray"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/switchboard-dev/switchboard/shared/awsjson"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -125,22 +124,23 @@ func TestNewTracingIDsAreXRayCompatible(t *testing.T) {
 	}
 }
 
-// TestDynamoDBCallsAreTraced makes real DynamoDB calls (moto_server) through a client
-// carrying AWSAPIOption and checks the spans.
+// TestDynamoDBCallsAreTraced makes real DynamoDB calls (moto_server) through the
+// store's client carrying AWSObserver and checks the spans.
 func TestDynamoDBCallsAreTraced(t *testing.T) {
 	endpoint := testenv.Moto(t)
 	var logs bytes.Buffer
 	tel, exp := recordingTelemetry(t, &logs)
-	client := dynamodb.New(dynamodb.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
-		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", ""),
-		APIOptions:  []func(*middleware.Stack) error{tel.Tracing.AWSAPIOption()},
-	})
-	ctx, parent := tel.Tracing.Tracer().Start(context.Background(), "turn")
-	if _, err := client.ListTables(ctx, &dynamodb.ListTablesInput{}); err != nil {
+	client, err := awsjson.New(aws.Config{Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")},
+		awsjson.DynamoDB, awsjson.Options{Endpoint: endpoint, MaxAttempts: 1, Observe: tel.Tracing.AWSObserver()})
+	if err != nil {
 		t.Fatal(err)
 	}
-	_, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("switchboard-telemetry-missing")})
+	ctx, parent := tel.Tracing.Tracer().Start(context.Background(), "turn")
+	if err := client.Call(ctx, "ListTables", map[string]any{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	err = client.Call(ctx, "DescribeTable", map[string]string{"TableName": "switchboard-telemetry-missing"}, nil)
 	if err == nil {
 		t.Fatal("DescribeTable of a missing table succeeded")
 	}

@@ -18,6 +18,10 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -26,8 +30,8 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/server"
-	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
+	"github.com/switchboard-dev/switchboard/shared/store/dynamotable"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -171,14 +175,20 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 	} {
 		os.Setenv(k, v)
 	}
-	client, err := dynamostore.NewClient(ctx, proxyURL)
+	client, err := dynamostore.NewClient(ctx, proxyURL, nil)
 	if err != nil {
 		allMissing(err.Error())
 		return
 	}
+	awsCfg, err := awsenv.Load(ctx)
+	if err != nil {
+		allMissing(err.Error())
+		return
+	}
+	tables := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(proxyURL) })
 	const sbTable, ptTable = "switchboard-bench", "powertools-bench"
 	for _, t := range []string{sbTable, ptTable} {
-		if err := store.CreateTable(ctx, client, t); err != nil {
+		if err := dynamotable.CreateTable(ctx, tables, t); err != nil {
 			allMissing("create table: " + err.Error())
 			return
 		}

@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
+	"github.com/switchboard-dev/switchboard/shared/awsjson"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
@@ -27,12 +25,12 @@ func Secrets(ctx context.Context, c config.Secrets, log *slog.Logger) (secrets.P
 		if err != nil {
 			return nil, fmt.Errorf("secrets: AWS configuration: %w", err)
 		}
-		api := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) {
-			if c.Endpoint != "" {
-				o.BaseEndpoint = aws.String(c.Endpoint)
-			}
-		})
-		return secrets.NewAWS(api, secrets.AWSOptions{Prefix: c.Prefix, MaxAge: c.MaxAge, Logger: log}), nil
+		// Two quick attempts at most: a secret is read inside a chat turn's budget.
+		api, err := awsjson.New(awsCfg, awsjson.SecretsManager, awsjson.Options{Endpoint: c.Endpoint, MaxAttempts: 2})
+		if err != nil {
+			return nil, fmt.Errorf("secrets: %w", err)
+		}
+		return secrets.NewAWS(secrets.NewSecretsManager(api), secrets.AWSOptions{Prefix: c.Prefix, MaxAge: c.MaxAge, Logger: log}), nil
 	}
 	return nil, fmt.Errorf("secrets: unknown provider %q", c.Provider)
 }

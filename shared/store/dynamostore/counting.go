@@ -3,8 +3,6 @@ package dynamostore
 import (
 	"context"
 	"sync/atomic"
-
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
 // Counts are DynamoDB calls made through a Counting client.
@@ -38,19 +36,19 @@ func (c *Counting) Counts() Counts {
 }
 
 // PutItem counts and forwards.
-func (c *Counting) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+func (c *Counting) PutItem(ctx context.Context, in *PutItemInput) error {
 	c.put.Add(1)
-	return c.next.PutItem(ctx, in, optFns...)
+	return c.next.PutItem(ctx, in)
 }
 
 // GetItem counts and forwards.
-func (c *Counting) GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+func (c *Counting) GetItem(ctx context.Context, in *GetItemInput) (Item, error) {
 	c.get.Add(1)
-	return c.next.GetItem(ctx, in, optFns...)
+	return c.next.GetItem(ctx, in)
 }
 
 // DeleteItem counts and forwards.
-func (c *Counting) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
+func (c *Counting) DeleteItem(ctx context.Context, in *DeleteItemInput) error {
 	c.delete.Add(1)
-	return c.next.DeleteItem(ctx, in, optFns...)
+	return c.next.DeleteItem(ctx, in)
 }

@@ -7,20 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-
 	"github.com/switchboard-dev/switchboard/shared/store"
 )
-
-// API is the part of the DynamoDB client the store uses; *dynamodb.Client and
-// *Counting implement it.
-type API interface {
-	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
-}
 
 // Options configure the store. The zero value is the default.
 type Options struct {
@@ -32,7 +20,7 @@ type Options struct {
 // CDK app, which uses the same schema constants).
 type Store struct {
 	api   API
-	table *string
+	table string
 	now   func() time.Time
 }
 
@@ -40,7 +28,7 @@ var _ store.Store = (*Store)(nil)
 
 // New returns a store on table.
 func New(api API, table string, opts Options) *Store {
-	s := &Store{api: api, table: aws.String(table), now: opts.Now}
+	s := &Store{api: api, table: table, now: opts.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -56,22 +44,22 @@ const createCondition = "attribute_not_exists(#id) OR #exp <= :now OR (#status =
 // condition DynamoDB returns the existing item, so a duplicate costs no extra read.
 func (s *Store) Create(ctx context.Context, rec store.Record) error {
 	now := s.now()
-	_, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
+	err := s.api.PutItem(ctx, &PutItemInput{
 		TableName:           s.table,
 		Item:                marshal(rec),
-		ConditionExpression: aws.String(createCondition),
+		ConditionExpression: createCondition,
 		ExpressionAttributeNames: map[string]string{
 			"#id": store.PartitionKey, "#exp": store.TTLAttribute,
 			"#status": store.AttrStatus, "#ipe": store.AttrInProgressExpiration,
 		},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
+		ExpressionAttributeValues: Item{
 			":now":        num(now.Unix()),
 			":nowms":      num(now.UnixMilli()),
-			":inprogress": &types.AttributeValueMemberS{Value: string(store.StatusInProgress)},
+			":inprogress": str(string(store.StatusInProgress)),
 		},
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		ReturnValuesOnConditionCheckFailure: "ALL_OLD",
 	})
-	var failed *types.ConditionalCheckFailedException
+	var failed *ConditionFailedError
 	switch {
 	case err == nil:
 		return nil
@@ -97,7 +85,7 @@ func (s *Store) Complete(ctx context.Context, rec store.Record) error {
 	rec.Status = store.StatusCompleted
 	rec.InProgressExpiration = time.Time{}
 	rec.FetchedAt = time.Time{}
-	if _, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: marshal(rec)}); err != nil {
+	if err := s.api.PutItem(ctx, &PutItemInput{TableName: s.table, Item: marshal(rec)}); err != nil {
 		return fmt.Errorf("dynamostore: complete %s: %w", rec.Key, err)
 	}
 	return nil
@@ -106,14 +94,14 @@ func (s *Store) Complete(ctx context.Context, rec store.Record) error {
 // Get implements store.Store with a strongly consistent GetItem, so a poller sees a
 // completion the moment it is written.
 func (s *Store) Get(ctx context.Context, k string) (store.Record, error) {
-	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: s.table, Key: key(k), ConsistentRead: aws.Bool(true)})
+	item, err := s.api.GetItem(ctx, &GetItemInput{TableName: s.table, Key: key(k), ConsistentRead: true})
 	if err != nil {
 		return store.Record{}, fmt.Errorf("dynamostore: get %s: %w", k, err)
 	}
-	if out.Item == nil {
+	if item == nil {
 		return store.Record{}, store.ErrNotFound
 	}
-	rec := unmarshal(out.Item)
+	rec := unmarshal(item)
 	if rec.Expired(s.now()) {
 		return store.Record{}, store.ErrNotFound
 	}
@@ -122,7 +110,7 @@ func (s *Store) Get(ctx context.Context, k string) (store.Record, error) {
 
 // Put implements store.Store.
 func (s *Store) Put(ctx context.Context, rec store.Record) error {
-	if _, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: s.table, Item: marshal(rec)}); err != nil {
+	if err := s.api.PutItem(ctx, &PutItemInput{TableName: s.table, Item: marshal(rec)}); err != nil {
 		return fmt.Errorf("dynamostore: put %s: %w", rec.Key, err)
 	}
 	return nil
@@ -130,24 +118,25 @@ func (s *Store) Put(ctx context.Context, rec store.Record) error {
 
 // Delete implements store.Store.
 func (s *Store) Delete(ctx context.Context, k string) error {
-	if _, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: s.table, Key: key(k)}); err != nil {
+	if err := s.api.DeleteItem(ctx, &DeleteItemInput{TableName: s.table, Key: key(k)}); err != nil {
 		return fmt.Errorf("dynamostore: delete %s: %w", k, err)
 	}
 	return nil
 }
 
-func key(k string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{store.PartitionKey: &types.AttributeValueMemberS{Value: k}}
+func key(k string) Item { return Item{store.PartitionKey: str(k)} }
+
+func str(s string) AttributeValue { return AttributeValue{S: &s} }
+
+func num(n int64) AttributeValue {
+	v := strconv.FormatInt(n, 10)
+	return AttributeValue{N: &v}
 }
 
-func num(n int64) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
-}
-
-func marshal(rec store.Record) map[string]types.AttributeValue {
+func marshal(rec store.Record) Item {
 	item := key(rec.Key)
 	if rec.Status != "" {
-		item[store.AttrStatus] = &types.AttributeValueMemberS{Value: string(rec.Status)}
+		item[store.AttrStatus] = str(string(rec.Status))
 	}
 	if !rec.Expiration.IsZero() {
 		item[store.TTLAttribute] = num(rec.Expiration.Unix())
@@ -156,10 +145,10 @@ func marshal(rec store.Record) map[string]types.AttributeValue {
 		item[store.AttrInProgressExpiration] = num(rec.InProgressExpiration.UnixMilli())
 	}
 	if rec.PayloadHash != "" {
-		item[store.AttrPayloadHash] = &types.AttributeValueMemberS{Value: rec.PayloadHash}
+		item[store.AttrPayloadHash] = str(rec.PayloadHash)
 	}
 	if len(rec.Data) > 0 {
-		item[store.AttrData] = &types.AttributeValueMemberB{Value: rec.Data}
+		item[store.AttrData] = AttributeValue{B: rec.Data}
 	}
 	if !rec.FetchedAt.IsZero() {
 		item[store.AttrFetchedAt] = num(rec.FetchedAt.UnixMilli())
@@ -167,13 +156,13 @@ func marshal(rec store.Record) map[string]types.AttributeValue {
 	return item
 }
 
-func unmarshal(item map[string]types.AttributeValue) store.Record {
+func unmarshal(item Item) store.Record {
 	var rec store.Record
-	if v, ok := item[store.PartitionKey].(*types.AttributeValueMemberS); ok {
-		rec.Key = v.Value
+	if v := item[store.PartitionKey].S; v != nil {
+		rec.Key = *v
 	}
-	if v, ok := item[store.AttrStatus].(*types.AttributeValueMemberS); ok {
-		rec.Status = store.Status(v.Value)
+	if v := item[store.AttrStatus].S; v != nil {
+		rec.Status = store.Status(*v)
 	}
 	if n, ok := number(item[store.TTLAttribute]); ok {
 		rec.Expiration = time.Unix(n, 0)
@@ -181,11 +170,11 @@ func unmarshal(item map[string]types.AttributeValue) store.Record {
 	if n, ok := number(item[store.AttrInProgressExpiration]); ok {
 		rec.InProgressExpiration = time.UnixMilli(n)
 	}
-	if v, ok := item[store.AttrPayloadHash].(*types.AttributeValueMemberS); ok {
-		rec.PayloadHash = v.Value
+	if v := item[store.AttrPayloadHash].S; v != nil {
+		rec.PayloadHash = *v
 	}
-	if v, ok := item[store.AttrData].(*types.AttributeValueMemberB); ok {
-		rec.Data = v.Value
+	if v := item[store.AttrData].B; v != nil {
+		rec.Data = v
 	}
 	if n, ok := number(item[store.AttrFetchedAt]); ok {
 		rec.FetchedAt = time.UnixMilli(n)
@@ -193,15 +182,14 @@ func unmarshal(item map[string]types.AttributeValue) store.Record {
 	return rec
 }
 
-func number(v types.AttributeValue) (int64, bool) {
-	n, ok := v.(*types.AttributeValueMemberN)
-	if !ok {
+func number(v AttributeValue) (int64, bool) {
+	if v.N == nil {
 		return 0, false
 	}
-	i, err := strconv.ParseInt(n.Value, 10, 64)
+	i, err := strconv.ParseInt(*v.N, 10, 64)
 	if err != nil {
 		// TTL values written by other tools may carry a fraction; keep the seconds.
-		f, ferr := strconv.ParseFloat(n.Value, 64)
+		f, ferr := strconv.ParseFloat(*v.N, 64)
 		if ferr != nil {
 			return 0, false
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
+	"github.com/switchboard-dev/switchboard/shared/store/dynamotable"
 	"github.com/switchboard-dev/switchboard/shared/store/storetest"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
@@ -24,11 +25,11 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func TestContract(t *testing.T) {
 	endpoint := testenv.Moto(t)
 	testenv.AWSEnv(t, endpoint)
-	client, err := dynamostore.NewClient(context.Background(), "")
+	client, err := dynamostore.NewClient(context.Background(), "", nil)
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}
-	table := storetest.MotoTable(t, client)
+	table := storetest.MotoTable(t, storetest.MotoClient(t))
 	storetest.Run(t, func(t *testing.T, now func() time.Time) store.Store {
 		return dynamostore.New(client, table, dynamostore.Options{Now: now})
 	})
@@ -39,7 +40,7 @@ func TestCreateTableIsIdempotentAndMatchesTheSchema(t *testing.T) {
 	client := storetest.MotoClient(t)
 	table := storetest.MotoTable(t, client)
 	ctx := context.Background()
-	if err := store.CreateTable(ctx, client, table); err != nil {
+	if err := dynamotable.CreateTable(ctx, client, table); err != nil {
 		t.Fatalf("second CreateTable: %v", err)
 	}
 	out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
@@ -82,7 +83,7 @@ func TestCreateTableRejectsAForeignSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.CreateTable(ctx, client, name); err == nil {
+	if err := dynamotable.CreateTable(ctx, client, name); err == nil {
 		t.Fatal("CreateTable accepted a table keyed on pk")
 	}
 }
@@ -90,8 +91,7 @@ func TestCreateTableRejectsAForeignSchema(t *testing.T) {
 // The call budget of each request path, the numbers the issue asks to report.
 func TestCallCounts(t *testing.T) {
 	t.Parallel()
-	client := storetest.MotoClient(t)
-	table := storetest.MotoTable(t, client)
+	client, table := storetest.MotoStore(t)
 	counting := dynamostore.NewCounting(client)
 	s := dynamostore.New(counting, table, dynamostore.Options{})
 	ctx := context.Background()

@@ -11,39 +11,62 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/switchboard-dev/switchboard/shared/store"
+	"github.com/switchboard-dev/switchboard/shared/awsjson"
+	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
+	"github.com/switchboard-dev/switchboard/shared/store/dynamotable"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
-// MotoClient returns a DynamoDB client on the test binary's moto_server (started by
-// testenv.Moto), with static test credentials passed explicitly so tests using it can
-// run in parallel (testenv.AWSEnv sets process environment, which parallel tests cannot).
+// MotoClient returns an AWS SDK DynamoDB client on the test binary's moto_server
+// (started by testenv.Moto), for managing tables (MotoTable) and inspecting them, with
+// static test credentials passed explicitly so tests using it can run in parallel
+// (testenv.AWSEnv sets process environment, which parallel tests cannot).
 func MotoClient(t testing.TB) *dynamodb.Client {
 	t.Helper()
-	return DynamoClient(testenv.Moto(t))
-}
-
-// DynamoClient returns a DynamoDB client on endpoint with static test credentials and
-// no SDK retries, so a test pointing it at a dead port fails at once.
-func DynamoClient(endpoint string) *dynamodb.Client {
 	return dynamodb.New(dynamodb.Options{
 		Region:           "us-east-1",
-		BaseEndpoint:     aws.String(endpoint),
+		BaseEndpoint:     aws.String(testenv.Moto(t)),
 		Credentials:      credentials.NewStaticCredentialsProvider("testing", "testing", "testing"),
 		RetryMaxAttempts: 1,
 	})
 }
 
+// MotoAPI returns the production store client (dynamostore.Client) on the test
+// binary's moto_server, with the same explicit credentials.
+func MotoAPI(t testing.TB) *dynamostore.Client {
+	t.Helper()
+	return DynamoClient(testenv.Moto(t))
+}
+
+// DynamoClient returns the production store client on endpoint with static test
+// credentials and one attempt, so a test pointing it at a dead port fails at once.
+func DynamoClient(endpoint string) *dynamostore.Client {
+	c, err := dynamostore.NewClientWith(aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "testing"),
+	}, awsjson.Options{Endpoint: endpoint, MaxAttempts: 1})
+	if err != nil {
+		panic(err) // region and credentials are set above
+	}
+	return c
+}
+
+// MotoStore returns a fresh table on moto and the production client to use it with.
+func MotoStore(t testing.TB) (*dynamostore.Client, string) {
+	t.Helper()
+	return MotoAPI(t), MotoTable(t, MotoClient(t))
+}
+
 var tableSeq atomic.Int64
 
-// MotoTable creates a fresh table through store.CreateTable (the code path the CDK app
-// mirrors) and returns its name.
-func MotoTable(t testing.TB, client store.TableAPI) string {
+// MotoTable creates a fresh table through dynamotable.CreateTable (the code path the
+// CDK app mirrors) and returns its name.
+func MotoTable(t testing.TB, client dynamotable.TableAPI) string {
 	t.Helper()
 	name := fmt.Sprintf("switchboard-test-%d-%d", time.Now().UnixNano(), tableSeq.Add(1))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := store.CreateTable(ctx, client, name); err != nil {
+	if err := dynamotable.CreateTable(ctx, client, name); err != nil {
 		t.Fatalf("CreateTable: %v", err)
 	}
 	return name

@@ -1,0 +1,250 @@
+package awsjson
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go"
+
+	"github.com/switchboard-dev/switchboard/shared/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func testConfig() aws.Config {
+	return aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "TOKEN")}
+}
+
+func noEnv(string) string { return "" }
+
+func client(t *testing.T, svc Service, endpoint string, o Options) *Client {
+	t.Helper()
+	o.Endpoint = endpoint
+	if o.Getenv == nil {
+		o.Getenv = noEnv
+	}
+	c, err := New(testConfig(), svc, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Real services on moto: a DynamoDB answer decodes, a Secrets Manager error is typed.
+func TestOnMoto(t *testing.T) {
+	moto := testenv.Moto(t)
+	ctx := context.Background()
+	var tables struct{ TableNames []string }
+	if err := client(t, DynamoDB, moto, Options{}).Call(ctx, "ListTables", map[string]any{}, &tables); err != nil {
+		t.Fatalf("DynamoDB ListTables: %v", err)
+	}
+	err := client(t, SecretsManager, moto, Options{}).Call(ctx, "GetSecretValue",
+		map[string]string{"SecretId": "switchboard/absent-" + fmt.Sprint(time.Now().UnixNano())}, nil)
+	var e *Error
+	if !errors.As(err, &e) || e.Code != "ResourceNotFoundException" || e.Status/100 != 4 {
+		t.Fatalf("missing secret: %#v", err)
+	}
+	var api smithy.APIError
+	if !errors.As(err, &api) || api.ErrorCode() != "ResourceNotFoundException" || api.ErrorFault() != smithy.FaultClient {
+		t.Fatalf("not a smithy.APIError: %v", err)
+	}
+	// moto checks nothing of the signature; a wrong target is refused like on AWS.
+	if err := client(t, DynamoDB, moto, Options{}).Call(ctx, "NoSuchOperation", map[string]any{}, nil); err == nil {
+		t.Fatal("an unknown operation succeeded")
+	}
+}
+
+// What goes on the wire: the target, the protocol's content type and a SigV4
+// signature over the body with the session token.
+func TestRequestIsSigned(t *testing.T) {
+	var got *http.Request
+	var body []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		body, _ = io.ReadAll(r.Body)
+		w.Header().Set("X-Amzn-Requestid", "req-1")
+		fmt.Fprint(w, `{"Item":{"id":{"S":"k"}}}`)
+	}))
+	defer srv.Close()
+	var out struct {
+		Item map[string]map[string]string
+	}
+	if err := client(t, DynamoDB, srv.URL, Options{}).Call(context.Background(), "GetItem", map[string]string{"TableName": "t"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if got.Method != http.MethodPost || got.URL.Path != "/" {
+		t.Errorf("%s %s", got.Method, got.URL.Path)
+	}
+	if v := got.Header.Get("X-Amz-Target"); v != "DynamoDB_20120810.GetItem" {
+		t.Errorf("X-Amz-Target %q", v)
+	}
+	if v := got.Header.Get("Content-Type"); v != "application/x-amz-json-1.0" {
+		t.Errorf("Content-Type %q", v)
+	}
+	auth := got.Header.Get("Authorization")
+	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKID/") || !strings.Contains(auth, "/eu-west-1/dynamodb/aws4_request") ||
+		!strings.Contains(auth, "x-amz-target") || !strings.Contains(auth, "Signature=") {
+		t.Errorf("Authorization %q", auth)
+	}
+	if got.Header.Get("X-Amz-Security-Token") != "TOKEN" || got.Header.Get("X-Amz-Date") == "" {
+		t.Errorf("token %q, date %q", got.Header.Get("X-Amz-Security-Token"), got.Header.Get("X-Amz-Date"))
+	}
+	if string(body) != `{"TableName":"t"}` {
+		t.Errorf("body %s", body)
+	}
+	if out.Item["id"]["S"] != "k" {
+		t.Errorf("answer %+v", out)
+	}
+	if v := client(t, SecretsManager, srv.URL, Options{}); v != nil {
+		_ = v.Call(context.Background(), "GetSecretValue", map[string]string{"SecretId": "x"}, nil)
+		if ct := got.Header.Get("Content-Type"); ct != "application/x-amz-json-1.1" || got.Header.Get("X-Amz-Target") != "secretsmanager.GetSecretValue" {
+			t.Errorf("Secrets Manager: %q, %q", ct, got.Header.Get("X-Amz-Target"))
+		}
+	}
+}
+
+// Throttling, 5xx and dropped connections are retried within MaxAttempts; a client
+// error is not; every outcome reaches the observer once.
+func TestRetries(t *testing.T) {
+	cases := []struct {
+		name     string
+		answers  []func(w http.ResponseWriter)
+		attempts int
+		code     string // "" = success
+	}{
+		{"500 then ok", []func(http.ResponseWriter){status(500, `{"__type":"InternalServerError","message":"boom"}`), ok}, 2, ""},
+		{"throttled twice then ok", []func(http.ResponseWriter){
+			status(400, `{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"}`),
+			status(400, `{"__type":"ThrottlingException","message":"Rate exceeded"}`), ok}, 3, ""},
+		{"throttled past the limit", []func(http.ResponseWriter){
+			status(429, `{"__type":"ThrottlingException"}`), status(429, `{"__type":"ThrottlingException"}`),
+			status(429, `{"__type":"ThrottlingException"}`), ok}, 3, "ThrottlingException"},
+		{"validation is final", []func(http.ResponseWriter){
+			status(400, `{"__type":"com.amazon.coral.validate#ValidationException","message":"bad key"}`), ok}, 1, "ValidationException"},
+		{"conditional check is final", []func(http.ResponseWriter){
+			status(400, `{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed","Item":{"id":{"S":"k"}}}`), ok}, 1, "ConditionalCheckFailedException"},
+		{"code in the header", []func(http.ResponseWriter){func(w http.ResponseWriter) {
+			w.Header().Set("X-Amzn-ErrorType", "AccessDeniedException:http://internal.amazon.com/coral/com.amazon.coral.service/")
+			w.WriteHeader(403)
+		}}, 1, "AccessDeniedException"},
+		{"connection dropped then ok", []func(http.ResponseWriter){hangUp, ok}, 2, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var n atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				i := int(n.Add(1)) - 1
+				tc.answers[min(i, len(tc.answers)-1)](w)
+			}))
+			defer srv.Close()
+			var observed []error
+			obs := func(ctx context.Context, c CallInfo) (context.Context, func(string, error)) {
+				if c.Service != "DynamoDB" || c.Operation != "PutItem" || c.Region != "eu-west-1" {
+					t.Errorf("observer saw %+v", c)
+				}
+				return ctx, func(_ string, err error) { observed = append(observed, err) }
+			}
+			err := client(t, DynamoDB, srv.URL, Options{Observe: obs}).Call(context.Background(), "PutItem", map[string]any{}, nil)
+			if int(n.Load()) != tc.attempts {
+				t.Errorf("%d attempts, want %d", n.Load(), tc.attempts)
+			}
+			var e *Error
+			switch {
+			case tc.code == "" && err != nil:
+				t.Errorf("want success, got %v", err)
+			case tc.code != "" && (!errors.As(err, &e) || e.Code != tc.code):
+				t.Errorf("want %s, got %#v", tc.code, err)
+			}
+			if len(observed) != 1 || !errors.Is(observed[0], err) && (observed[0] != nil || err != nil) {
+				t.Errorf("observer told %v, call returned %v", observed, err)
+			}
+		})
+	}
+}
+
+func status(code int, body string) func(http.ResponseWriter) {
+	return func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.WriteHeader(code)
+		fmt.Fprint(w, body)
+	}
+}
+
+func ok(w http.ResponseWriter) { fmt.Fprint(w, `{}`) }
+
+func hangUp(w http.ResponseWriter) {
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		conn.Close()
+	}
+}
+
+// A dead endpoint fails within the caller's deadline, not the retries' sum.
+func TestDeadlineEndsRetries(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		status(503, `{"__type":"ServiceUnavailable"}`)(w)
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := client(t, DynamoDB, srv.URL, Options{MaxAttempts: 100, MaxBackoff: 20 * time.Millisecond}).Call(ctx, "GetItem", map[string]any{}, nil)
+	if err == nil || time.Since(start) > time.Second {
+		t.Fatalf("err %v after %s", err, time.Since(start))
+	}
+}
+
+func TestEndpointResolution(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	base := testConfig()
+	withBase := testConfig()
+	withBase.BaseEndpoint = aws.String("http://base:1")
+	cn := testConfig()
+	cn.Region = "cn-north-1"
+	cases := []struct {
+		name string
+		cfg  aws.Config
+		svc  Service
+		o    Options
+		want string
+	}{
+		{"regional", base, DynamoDB, Options{Getenv: env()}, "https://dynamodb.eu-west-1.amazonaws.com"},
+		{"china", cn, SecretsManager, Options{Getenv: env()}, "https://secretsmanager.cn-north-1.amazonaws.com.cn"},
+		{"service variable", base, SecretsManager, Options{Getenv: env("AWS_ENDPOINT_URL_SECRETS_MANAGER", "http://sm:1", "AWS_ENDPOINT_URL", "http://all:1")}, "http://sm:1"},
+		{"global variable", base, DynamoDB, Options{Getenv: env("AWS_ENDPOINT_URL_SECRETS_MANAGER", "http://sm:1", "AWS_ENDPOINT_URL", "http://all:1")}, "http://all:1"},
+		{"config base", withBase, DynamoDB, Options{Getenv: env()}, "http://base:1"},
+		{"ignored", withBase, DynamoDB, Options{Getenv: env("AWS_ENDPOINT_URL_DYNAMODB", "http://d:1", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")}, "https://dynamodb.eu-west-1.amazonaws.com"},
+		{"explicit wins", base, DynamoDB, Options{Endpoint: "http://x:1/", Getenv: env("AWS_ENDPOINT_URL_DYNAMODB", "http://d:1")}, "http://x:1"},
+	}
+	for _, tc := range cases {
+		c, err := New(tc.cfg, tc.svc, tc.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Endpoint() != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, c.Endpoint(), tc.want)
+		}
+	}
+	if _, err := New(aws.Config{Credentials: base.Credentials}, DynamoDB, Options{}); err == nil {
+		t.Error("no region accepted")
+	}
+	if _, err := New(aws.Config{Region: "eu-west-1"}, DynamoDB, Options{}); err == nil {
+		t.Error("no credentials accepted")
+	}
+}
