@@ -1,14 +1,16 @@
 // Package awsjson calls AWS services that speak the JSON protocol (DynamoDB: JSON 1.0,
-// Secrets Manager: JSON 1.1) over plain net/http, signed with Signature Version 4.
+// Secrets Manager: JSON 1.1; Call) or REST-JSON (Lambda Invoke; Send) over plain
+// net/http, signed with Signature Version 4.
 //
-// The functions make four kinds of AWS call — DynamoDB PutItem, GetItem and
-// DeleteItem, Secrets Manager GetSecretValue — and the SDK's service packages cost
-// every cold start about a millisecond of package initialisation (their generated
-// schemas and endpoint tables) and a few megabytes of binary for them. This client does
+// The functions make five kinds of AWS call — DynamoDB PutItem, GetItem and
+// DeleteItem, Secrets Manager GetSecretValue, the router's Lambda Invoke — and the
+// SDK's service packages cost every cold start about a millisecond of package
+// initialisation (their generated schemas and endpoint tables) and a few megabytes of
+// binary for them. This client does
 // what those calls need: endpoint resolution (AWS_ENDPOINT_URL[_<SERVICE>], else the
 // regional endpoint), SigV4 with the SDK's own signer and credentials, the protocol's
-// error shape (__type, message), and bounded retries with jitter for throttling, 5xx
-// and transport errors.
+// error shape (__type or X-Amzn-ErrorType, message), and bounded retries with jitter for
+// throttling, 5xx and transport errors.
 package awsjson
 
 import (
@@ -22,6 +24,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -49,6 +52,8 @@ type Service struct {
 var (
 	DynamoDB       = Service{SigningName: "dynamodb", SDKID: "DynamoDB", TargetPrefix: "DynamoDB_20120810", Version: "1.0"}
 	SecretsManager = Service{SigningName: "secretsmanager", SDKID: "Secrets Manager", TargetPrefix: "secretsmanager", Version: "1.1"}
+	// Lambda speaks REST-JSON: use Send.
+	Lambda = Service{SigningName: "lambda", SDKID: "Lambda"}
 )
 
 // Options configure a client. Zero values are the defaults.
@@ -181,11 +186,49 @@ const maxBody = 16 << 20
 // Call sends op with in (marshalled to JSON) and decodes the answer into out (nil: the
 // answer is discarded). A service error is an *Error; retries are spent on throttling,
 // 5xx answers and transport errors, within ctx.
-func (c *Client) Call(ctx context.Context, op string, in, out any) (err error) {
+func (c *Client) Call(ctx context.Context, op string, in, out any) error {
 	body, err := json.Marshal(in)
 	if err != nil {
 		return fmt.Errorf("awsjson: %s.%s: encode request: %w", c.svc.SDKID, op, err)
 	}
+	header := http.Header{}
+	header.Set("Content-Type", "application/x-amz-json-"+c.svc.Version)
+	header.Set("X-Amz-Target", c.svc.TargetPrefix+"."+op)
+	resp, err := c.run(ctx, op, Request{Method: http.MethodPost, Path: "/", Header: header, Body: body})
+	if err != nil || out == nil {
+		return err
+	}
+	if err := json.Unmarshal(resp.Body, out); err != nil {
+		return fmt.Errorf("awsjson: %s.%s: decode answer: %w", c.svc.SDKID, op, err)
+	}
+	return nil
+}
+
+// Request is a REST call: method, path (already escaped, e.g.
+// "/2015-03-31/functions/my%3Afn/invocations"), query, headers and body.
+type Request struct {
+	Method string
+	Path   string
+	Query  url.Values
+	Header http.Header
+	Body   []byte
+}
+
+// Response is a 2xx answer.
+type Response struct {
+	Status    int
+	Header    http.Header
+	Body      []byte
+	RequestID string
+}
+
+// Send makes a signed REST call named op (for the observer), with the same retries as
+// Call. A non-2xx answer is an *Error (code from X-Amzn-ErrorType or the body).
+func (c *Client) Send(ctx context.Context, op string, r Request) (*Response, error) {
+	return c.run(ctx, op, r)
+}
+
+func (c *Client) run(ctx context.Context, op string, r Request) (resp *Response, err error) {
 	var requestID string
 	if c.o.Observe != nil {
 		var done func(string, error)
@@ -194,7 +237,7 @@ func (c *Client) Call(ctx context.Context, op string, in, out any) (err error) {
 	}
 	for attempt := 1; ; attempt++ {
 		var transient bool
-		requestID, transient, err = c.once(ctx, op, body, out)
+		resp, requestID, transient, err = c.once(ctx, r)
 		if err == nil || attempt >= c.o.MaxAttempts || !transient || ctx.Err() != nil {
 			if err != nil {
 				var apiErr *Error
@@ -202,7 +245,7 @@ func (c *Client) Call(ctx context.Context, op string, in, out any) (err error) {
 					err = fmt.Errorf("awsjson: %s.%s: %w", c.svc.SDKID, op, err)
 				}
 			}
-			return err
+			return resp, err
 		}
 		// Full jitter on an exponential base: 25ms, 50ms, … capped at MaxBackoff.
 		wait := time.Duration(rand.Int64N(int64(min(c.o.MaxBackoff, 25*time.Millisecond<<(attempt-1))) + 1))
@@ -210,54 +253,60 @@ func (c *Client) Call(ctx context.Context, op string, in, out any) (err error) {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("awsjson: %s.%s: %w (after %v)", c.svc.SDKID, op, ctx.Err(), err)
+			return nil, fmt.Errorf("awsjson: %s.%s: %w (after %v)", c.svc.SDKID, op, ctx.Err(), err)
 		case <-t.C:
 		}
 	}
 }
 
 // once makes one attempt; transient reports whether another may succeed.
-func (c *Client) once(ctx context.Context, op string, body []byte, out any) (requestID string, transient bool, err error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint+"/", bytes.NewReader(body))
+func (c *Client) once(ctx context.Context, r Request) (resp *Response, requestID string, transient bool, err error) {
+	u, err := url.Parse(c.endpoint)
 	if err != nil {
-		return "", false, err
+		return nil, "", false, fmt.Errorf("endpoint: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/x-amz-json-"+c.svc.Version)
-	req.Header.Set("X-Amz-Target", c.svc.TargetPrefix+"."+op)
+	u.RawPath = strings.TrimSuffix(u.EscapedPath(), "/") + r.Path
+	if u.Path, err = url.PathUnescape(u.RawPath); err != nil {
+		return nil, "", false, fmt.Errorf("path: %w", err)
+	}
+	if len(r.Query) > 0 {
+		u.RawQuery = r.Query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), bytes.NewReader(r.Body))
+	if err != nil {
+		return nil, "", false, err
+	}
+	for k, v := range r.Header {
+		req.Header[k] = v
+	}
 	req.Header.Set("Accept-Encoding", "identity")
 	creds, err := c.creds.Retrieve(ctx)
 	if err != nil {
-		return "", false, fmt.Errorf("credentials: %w", err)
+		return nil, "", false, fmt.Errorf("credentials: %w", err)
 	}
-	sum := sha256.Sum256(body)
+	sum := sha256.Sum256(r.Body)
 	if err := c.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), c.svc.SigningName, c.region, time.Now()); err != nil {
-		return "", false, fmt.Errorf("sign: %w", err)
+		return nil, "", false, fmt.Errorf("sign: %w", err)
 	}
-	resp, err := c.http.Do(req)
+	hr, err := c.http.Do(req)
 	if err != nil {
 		// Refused, reset, this attempt's timeout: the next attempt may get through.
-		return "", true, err
+		return nil, "", true, err
 	}
-	defer resp.Body.Close()
-	requestID = resp.Header.Get("X-Amzn-Requestid")
+	defer hr.Body.Close()
+	requestID = hr.Header.Get("X-Amzn-Requestid")
 	if requestID == "" {
-		requestID = resp.Header.Get("X-Amz-Request-Id")
+		requestID = hr.Header.Get("X-Amz-Request-Id")
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	data, err := io.ReadAll(io.LimitReader(hr.Body, maxBody))
 	if err != nil {
-		return requestID, true, fmt.Errorf("read answer: %w", err)
+		return nil, requestID, true, fmt.Errorf("read answer: %w", err)
 	}
-	if resp.StatusCode/100 != 2 {
-		e := decodeError(resp, requestID, data)
-		return requestID, retryable(e), e
+	if hr.StatusCode/100 != 2 {
+		e := decodeError(hr, requestID, data)
+		return nil, requestID, retryable(e), e
 	}
-	if out == nil {
-		return requestID, false, nil
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return requestID, false, fmt.Errorf("decode answer: %w", err)
-	}
-	return requestID, false, nil
+	return &Response{Status: hr.StatusCode, Header: hr.Header, Body: data, RequestID: requestID}, requestID, false, nil
 }
 
 // decodeError reads the JSON protocol's error shape: {"__type": "ns#Code", "message": …}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -17,9 +18,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/switchboard-dev/switchboard/shared/awsjson"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -35,9 +35,57 @@ const RouteEnvPrefix = config.EnvPrefix + "ROUTE_"
 // DefaultQualifier is the alias invoked when a route names a function without one.
 const DefaultQualifier = "live"
 
-// Invoker is the part of the Lambda client the router uses.
+// Invoker invokes a Lambda function synchronously (RequestResponse).
 type Invoker interface {
-	Invoke(ctx context.Context, in *lambda.InvokeInput, optFns ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
+	// Invoke runs function (a name, invoked at qualifier, or a qualified ARN, with
+	// qualifier "") with payload. A function's unhandled error is not an error here:
+	// it comes back in Invocation.FunctionError.
+	Invoke(ctx context.Context, function, qualifier string, payload []byte) (Invocation, error)
+}
+
+// Invocation is a function's answer.
+type Invocation struct {
+	Payload []byte
+	// FunctionError is X-Amz-Function-Error ("Unhandled"), or "".
+	FunctionError string
+}
+
+// escapeLabel percent-encodes a path label as the AWS SDKs do: every byte but the
+// unreserved ones (an ARN's colons included).
+func escapeLabel(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// NewLambdaInvoker is the Lambda Invoke API over awsjson (REST-JSON, SigV4): the
+// router's default Invoker.
+func NewLambdaInvoker(c *awsjson.Client) Invoker { return lambdaInvoker{c} }
+
+type lambdaInvoker struct{ c *awsjson.Client }
+
+func (l lambdaInvoker) Invoke(ctx context.Context, function, qualifier string, payload []byte) (Invocation, error) {
+	req := awsjson.Request{
+		Method: http.MethodPost,
+		Path:   "/2015-03-31/functions/" + escapeLabel(function) + "/invocations",
+		Header: http.Header{"X-Amz-Invocation-Type": {"RequestResponse"}, "Content-Type": {"application/octet-stream"}},
+		Body:   payload,
+	}
+	if qualifier != "" {
+		req.Query = url.Values{"Qualifier": {qualifier}}
+	}
+	resp, err := l.c.Send(ctx, "Invoke", req)
+	if err != nil {
+		return Invocation{}, err
+	}
+	return Invocation{Payload: resp.Body, FunctionError: resp.Header.Get("X-Amz-Function-Error")}, nil
 }
 
 // Options configure a Router. Zero values are the documented defaults.
@@ -52,7 +100,7 @@ type Options struct {
 	// AWS configuration, at Endpoint when set.
 	Client Invoker
 	// Endpoint overrides the Lambda API endpoint of the default client (local tests;
-	// AWS_ENDPOINT_URL_LAMBDA does the same through the SDK's own configuration).
+	// AWS_ENDPOINT_URL_LAMBDA does the same).
 	Endpoint string
 	// AWSConfig is the configuration of the default client: region and credentials,
 	// loaded by the caller (functions/router loads the ambient one; no network).
@@ -96,11 +144,14 @@ func New(cfg config.Config, o Options) (*Router, error) {
 		if o.AWSConfig != nil {
 			ac = *o.AWSConfig
 		}
-		r.client = lambda.NewFromConfig(ac, func(lo *lambda.Options) {
-			if o.Endpoint != "" {
-				lo.BaseEndpoint = aws.String(o.Endpoint)
-			}
-		})
+		// Two attempts at most (throttling, a 5xx from the Lambda service, a dropped
+		// connection), within the platform's deadline: a function's own failure is an
+		// answer, never retried here.
+		c, err := awsjson.New(ac, awsjson.Lambda, awsjson.Options{Endpoint: o.Endpoint, MaxAttempts: 2})
+		if err != nil {
+			return nil, fmt.Errorf("router: %w", err)
+		}
+		r.client = NewLambdaInvoker(c)
 	}
 	local := cfg
 	local.Intents.Enabled = forwarded
@@ -173,16 +224,16 @@ func (r *Router) forward(ctx context.Context, p conversation.Platform, fn string
 	budget := time.Now().Add(r.cfg.Deadlines.For(p) - r.cfg.Deadlines.ReplyMargin)
 	ctx, cancel := context.WithDeadline(ctx, budget)
 	defer cancel()
-	in := &lambda.InvokeInput{FunctionName: aws.String(fn), InvocationType: types.InvocationTypeRequestResponse, Payload: event}
-	if !strings.HasPrefix(fn, "arn:") {
-		in.Qualifier = aws.String(r.qualifier)
+	qualifier := r.qualifier
+	if strings.HasPrefix(fn, "arn:") {
+		qualifier = ""
 	}
-	out, err := r.client.Invoke(ctx, in)
+	out, err := r.client.Invoke(ctx, fn, qualifier, event)
 	if err != nil {
 		return nil, fmt.Errorf("invoke %s: %w", fn, err)
 	}
-	if out.FunctionError != nil {
-		return nil, fmt.Errorf("%w: %s: %s: %.200s", ErrFunction, fn, *out.FunctionError, out.Payload)
+	if out.FunctionError != "" {
+		return nil, fmt.Errorf("%w: %s: %s: %.200s", ErrFunction, fn, out.FunctionError, out.Payload)
 	}
 	if !json.Valid(out.Payload) {
 		return nil, fmt.Errorf("%w: %s returned a payload that is not JSON", ErrFunction, fn)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -314,5 +315,62 @@ func TestForwardFailure(t *testing.T) {
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("%s: answered after %s, past the platform deadline", tc.file, d)
 		}
+	}
+}
+
+// A route given as a qualified ARN is invoked as is (its colons escaped in the path,
+// no Qualifier), signed for the lambda service; a throttled invoke is tried once more.
+func TestForwardToARNAndThrottling(t *testing.T) {
+	t.Parallel()
+	const arn = "arn:aws:lambda:eu-west-1:123456789012:function:sb-lookupcustomer:live"
+	var attempts int
+	var mu sync.Mutex
+	var rawPath, auth, query string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		attempts++
+		rawPath, auth, query = r.URL.EscapedPath(), r.Header.Get("Authorization"), r.URL.RawQuery
+		if attempts == 1 {
+			w.Header().Set("X-Amzn-ErrorType", "TooManyRequestsException")
+			w.WriteHeader(http.StatusTooManyRequests)
+			fmt.Fprint(w, `{"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded","Type":"User","message":"Rate Exceeded."}`)
+			return
+		}
+		fmt.Fprint(w, `{"from":"arn"}`)
+	}))
+	defer srv.Close()
+	cfg, err := config.Load("", []string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ac := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")}
+	r, err := New(cfg, Options{Routes: map[conversation.Intent]string{conversation.LookupCustomer: arn},
+		Endpoint: srv.URL, AWSConfig: &ac, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.Handle(context.Background(), event(t, conversation.LexV2, "lookup_customer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, b := body(t, out); string(b) != `{"from":"arn"}` {
+		t.Fatalf("answer %s", b)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if attempts != 2 {
+		t.Errorf("%d attempts, want 2 (one throttled)", attempts)
+	}
+	if want := "/2015-03-31/functions/" + strings.ReplaceAll(arn, ":", "%3A") + "/invocations"; rawPath != want || query != "" {
+		t.Errorf("path %s?%s, want %s and no Qualifier", rawPath, query, want)
+	}
+	if !strings.Contains(auth, "/eu-west-1/lambda/aws4_request") {
+		t.Errorf("Authorization %q", auth)
+	}
+	// Without a region the router cannot sign: an error at start, not at the first turn.
+	if _, err := New(cfg, Options{Routes: map[conversation.Intent]string{conversation.LookupCustomer: arn},
+		AWSConfig: &aws.Config{Credentials: ac.Credentials}}); err == nil {
+		t.Error("a router without a region was built")
 	}
 }
