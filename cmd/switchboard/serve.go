@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/gctune"
 	"github.com/switchboard-dev/switchboard/shared/platform/rasa"
 	"github.com/switchboard-dev/switchboard/shared/server"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
@@ -34,6 +36,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *addr != "" {
 		cfg.Server.Addr = *addr
 	}
+	gc := gctune.Apply(os.Getenv)
 	// Logs go to stderr; EMF documents (telemetry.emf: on) and spans (telemetry.tracing:
 	// stdout) to stdout.
 	tel, err := telemetry.New(cfg, telemetry.Options{Logs: stderr, EMF: stdout, Traces: stdout})
@@ -59,7 +62,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err = server.Serve(ctx, cfg.Server.Addr, h, 10*time.Second, func(l net.Addr) {
 		logger.Info("switchboard serving", slog.String("addr", l.String()),
 			slog.String("customers", cfg.Connectors.Customers), slog.String("tickets", cfg.Connectors.Tickets),
-			slog.String("payments", cfg.Connectors.Payments), slog.String("kb", cfg.Connectors.KB))
+			slog.String("payments", cfg.Connectors.Payments), slog.String("kb", cfg.Connectors.KB),
+			slog.Int("gogc", gc.GCPercent), slog.String("gogc_from", gc.GCPercentFrom))
 		fmt.Fprintf(stdout, "switchboard listening on http://%s (webhooks under /webhooks/{dialogflow,dialogflow-cx,lex,rasa})\n", l)
 		if open := unauthenticated(cfg.Security); len(open) > 0 && !loopback(l) {
 			logger.Warn("webhooks reachable beyond this machine without authentication; set security.<platform>.method",

@@ -13,10 +13,12 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/gctune"
 	"github.com/switchboard-dev/switchboard/shared/router"
 )
 
 func main() {
+	gctune.Apply(os.Getenv)
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	cfg, err := config.Load(os.Getenv("SWITCHBOARD_CONFIG"), nil)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/gctune"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
 )
@@ -19,8 +20,9 @@ import (
 // Main is the whole main of an intent function: configuration from SWITCHBOARD_*
 // variables (and the YAML file SWITCHBOARD_CONFIG names, if any), telemetry (JSON logs
 // with redaction, EMF metrics after every turn, X-Ray-propagated spans), the wired app,
-// then lambda.Start. It makes no network call before the first invocation.
+// then lambda.Start. The GC gets gctune's defaults unless GOGC/GOMEMLIMIT are set. It makes no network call before the first invocation.
 func Main(intent conversation.Intent) {
+	gctune.Apply(os.Getenv)
 	boot := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	cfg, err := config.Load(os.Getenv("SWITCHBOARD_CONFIG"), nil)
 	if err != nil {

@@ -12,23 +12,36 @@ import (
 // that needs the customer, the open tickets and the last payment answers with whatever
 // succeeded. errs[i] is fns[i]'s error; a panic in fns[i] becomes errs[i] instead of
 // crashing the process, since no caller could recover it in another goroutine.
+//
+// The last function runs on the caller's goroutine, which would otherwise only wait:
+// one goroutine (and its wake-up) fewer per fan-out.
 func Parallel(ctx context.Context, fns ...func(context.Context) error) (errs []error) {
 	errs = make([]error, len(fns))
+	if len(fns) == 0 {
+		return errs
+	}
 	var wg sync.WaitGroup
-	for i, fn := range fns {
+	last := len(fns) - 1
+	for i, fn := range fns[:last] {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() {
-				if v := recover(); v != nil {
-					errs[i] = &PanicError{Value: v, Stack: debug.Stack()}
-				}
-			}()
-			errs[i] = fn(ctx)
+			errs[i] = guarded(ctx, fn)
 		}()
 	}
+	errs[last] = guarded(ctx, fns[last])
 	wg.Wait()
 	return errs
+}
+
+// guarded runs fn, turning a panic into a *PanicError.
+func guarded(ctx context.Context, fn func(context.Context) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return fn(ctx)
 }
 
 // PanicError is a panic recovered by Parallel.

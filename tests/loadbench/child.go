@@ -16,6 +16,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/gctune"
 	"github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
@@ -31,6 +32,8 @@ const childEnv = "LOADBENCH_CHILD"
 func runChild(mode string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The GC settings `switchboard serve` runs with (the floor server too: same runtime).
+	gctune.Apply(os.Getenv)
 	if mode != "mem" && mode != "floor" {
 		fmt.Fprintf(os.Stderr, "unknown child mode %q\n", mode)
 		return 2

@@ -21,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/gctune"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -54,6 +55,8 @@ func main() {
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
 	o.root = root
+	// The in-process rows run `switchboard serve`'s code: its GC settings too.
+	gctune.Apply(os.Getenv)
 	if o.cpuprofile != "" {
 		f, err := os.Create(o.cpuprofile)
 		if err != nil {

@@ -1,0 +1,41 @@
+package gctune
+
+import (
+	"math"
+	"runtime/debug"
+	"testing"
+)
+
+func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+
+func TestApply(t *testing.T) {
+	gc, limit := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { debug.SetGCPercent(gc); debug.SetMemoryLimit(limit) })
+
+	s := Apply(env(nil))
+	if s.GCPercent != DefaultGOGC || s.GCPercentFrom != "default" || currentGCPercent() != DefaultGOGC {
+		t.Errorf("no GOGC: %+v, runtime at %d", s, currentGCPercent())
+	}
+	if s.MemoryLimitFrom != "" || debug.SetMemoryLimit(-1) != math.MaxInt64 {
+		t.Errorf("no Lambda, no GOMEMLIMIT: %+v, limit %d", s, debug.SetMemoryLimit(-1))
+	}
+
+	// GOGC set: the runtime applied it at start; Apply leaves it.
+	debug.SetGCPercent(150)
+	if s := Apply(env(map[string]string{"GOGC": "150"})); s.GCPercent != 150 || s.GCPercentFrom != "GOGC" || currentGCPercent() != 150 {
+		t.Errorf("GOGC=150: %+v, runtime at %d", s, currentGCPercent())
+	}
+
+	// In Lambda: 80 % of the function's memory as a soft limit.
+	s = Apply(env(map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256"}))
+	mb := 256.0
+	want := int64(mb * LambdaMemoryShare * (1 << 20))
+	if s.MemoryLimit != want || s.MemoryLimitFrom != "lambda" || debug.SetMemoryLimit(-1) != want {
+		t.Errorf("Lambda 256 MB: %+v, limit %d, want %d", s, debug.SetMemoryLimit(-1), want)
+	}
+	// GOMEMLIMIT set wins over the Lambda default.
+	debug.SetMemoryLimit(100 << 20)
+	if s := Apply(env(map[string]string{"GOMEMLIMIT": "100MiB", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256"})); s.MemoryLimit != 100<<20 || s.MemoryLimitFrom != "GOMEMLIMIT" {
+		t.Errorf("GOMEMLIMIT: %+v", s)
+	}
+}
