@@ -131,14 +131,23 @@ const docMethod = `
    throughputs mostly measure the generator; the capacity figure is each server's CPU
    time per request (user + system from ` + "`/proc/<pid>/stat`" + ` over the run), whose
    inverse is the requests one CPU second serves. The target is judged on that ratio.
+   The "net/http alone" row is the floor under any net/http handler: a server in its own
+   process, on one core, that reads the same request and answers the same bytes
+   Switchboard answers, with nothing in between. Every server process here (Switchboard's
+   and the floor) runs with ` + "`switchboard serve`" + `'s GC setting (` + "`shared/gctune`" + `, GOGC=400).
 3. **Powertools idempotency peer.** Powertools for AWS Lambda (TypeScript)
    ` + "`makeIdempotent`" + ` with its DynamoDB persistence layer (` + "`_tools/peers/powertools-idempotency.js`" + `)
    wrapping a create-ticket function, keyed by the turn id with the slot values
    validated, against Switchboard's create-ticket path (` + "`shared/idempotency`" + ` on
    ` + "`dynamostore`" + `, the demo helpdesk behind the resilience decorator). Both talk to the same
    ` + "`moto_server`" + ` through a counting reverse proxy that tallies each request's
-   ` + "`X-Amz-Target`" + `. Phase "new": every turn id once; phase "duplicate": the same turns
-   delivered again.
+   ` + "`X-Amz-Target`" + `. Phase "new": every turn id once; phase "duplicates in the process
+   that answered them": the same turns delivered again to the same server (Switchboard
+   answers those from its in-process copy of completed turns, Powertools by default from
+   DynamoDB; a second Powertools process with ` + "`useLocalCache`" + ` shows its own cache);
+   phase "duplicates in another process": the same turns delivered to a second
+   Switchboard instance on the same table, as a retry landing on another Lambda instance
+   would.
 4. **Fan-out.** A lookup whose three tools (customer directory, helpdesk, payments) are
    HTTP servers that each answer after 100 ms, through the engine, the intents handler
    and the resilience decorators: the turn's total time over its slowest tool call
@@ -149,8 +158,10 @@ const docMethod = `
    connectors, Secrets Manager), timed over the first invocation of an event no handler
    takes: process start, Go's package initialisation and ` + "`main`" + ` up to ` + "`lambda.Start`" + ` — what
    a Lambda's Init Duration covers; divided by the same for a hello-world aws-lambda-go
-   bootstrap (` + "`tests/testdata/hello`" + `). Medians of several cold starts. Binary sizes are
-   the linux/arm64 files ` + "`make build`" + ` writes to ` + "`build/`" + `.
+   bootstrap (` + "`tests/testdata/hello`" + `). Each function's cold starts alternate with the
+   hello-world's (function, hello, function, …), so a drift of the machine lands on both
+   sides of its ratio; medians of each. Binary sizes are the linux/arm64 files
+   ` + "`make build`" + ` writes to ` + "`build/`" + `.
 6. **Breaker open.** With the tool's circuit breaker open (tripped by real failures from
    an HTTP server answering 503), the time from a webhook turn entering the engine to the
    honest fallback reply.
@@ -161,15 +172,17 @@ Limits worth knowing when reading the table:
 - On the demo backend every lookup makes three SQLite queries (pure-Go SQLite); the
   dialogflow-fulfillment peer reads a JavaScript object. The "in-memory record" row
   compares like with like.
-- In row 3 both sides wait on the same single moto_server, which bounds both
-  throughputs; the DynamoDB call counts do not depend on it.
+- In row 3 both sides wait on the same single moto_server (about 2 ms a call on this
+  machine), which bounds both throughputs: a new turn needs two calls on either side
+  (claim, then completion), so new-turn throughput can only differ by what each call
+  costs moto. The DynamoDB call counts do not depend on it.
 - aws-lambda-rie's REPORT line prints an "Init Duration" of about 0.02 ms for every
   binary: this build returns from its Init before the runtime is up. The first
   invocation's round trip is what is timed instead (RIE starts the bootstrap when that
-  invocation arrives). A hello-world of a few megabytes against functions of twenty that
-  link the AWS SDK: most of the difference is loading the larger binary and the SDK's
-  package initialisation (~2.5 ms, ` + "`GODEBUG=inittrace=1`" + `); in a real Lambda the sandbox's
-  own start-up, common to both, makes the ratio smaller.
+  invocation arrives). The functions (13 MiB) initialise their packages in about 0.8 ms
+  against the hello-world's (7 MiB) 0.5 ms (` + "`GODEBUG=inittrace=1`" + `); the rest of the
+  difference is loading the larger binary and ` + "`main`" + ` (about 0.2 ms). In a real Lambda the
+  sandbox's own start-up, common to both, makes the ratio smaller.
 
 Two cores are shared by the load generator, the servers under test, the peers and
 moto_server, so absolute figures are modest; the ratios compare like with like.
