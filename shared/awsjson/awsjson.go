@@ -32,6 +32,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/smithy-go"
+
+	"github.com/switchboard-dev/switchboard/shared/awsenv"
 )
 
 // Service describes one JSON-protocol service.
@@ -129,16 +131,11 @@ func (c *Client) resolveEndpoint(cfg aws.Config) string {
 	if c.o.Endpoint != "" {
 		return c.o.Endpoint
 	}
-	if !strings.EqualFold(c.o.Getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
-		if v := c.o.Getenv("AWS_ENDPOINT_URL_" + strings.ToUpper(strings.ReplaceAll(c.svc.SDKID, " ", "_"))); v != "" {
-			return v
-		}
-		if v := c.o.Getenv("AWS_ENDPOINT_URL"); v != "" {
-			return v
-		}
-		if cfg.BaseEndpoint != nil && *cfg.BaseEndpoint != "" {
-			return *cfg.BaseEndpoint
-		}
+	if v := awsenv.ServiceEndpoint(c.o.Getenv, c.svc.SDKID); v != "" {
+		return v
+	}
+	if cfg.BaseEndpoint != nil && *cfg.BaseEndpoint != "" && !strings.EqualFold(c.o.Getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
+		return *cfg.BaseEndpoint
 	}
 	suffix := "amazonaws.com"
 	if strings.HasPrefix(c.region, "cn-") {
