@@ -25,5 +25,5 @@ const (
 // DataActions are the DynamoDB actions the functions need on the table (to be scoped
 // with dynamodb:LeadingKeys to "<function>#*").
 func DataActions() []string {
-	return []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"}
+	return []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
 }

@@ -84,7 +84,7 @@ func (c calls) total() int {
 	return n
 }
 
-// per renders calls per request, e.g. "2.00 (PutItem 2.00)".
+// per renders calls per request, e.g. "2.00 (PutItem 1.00, UpdateItem 1.00)".
 func (c calls) per(requests uint64) string {
 	if requests == 0 {
 		return "no requests"

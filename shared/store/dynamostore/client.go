@@ -17,6 +17,7 @@ import (
 type API interface {
 	// PutItem writes an item; a failed condition is a *ConditionFailedError.
 	PutItem(ctx context.Context, in *PutItemInput) error
+	UpdateItem(ctx context.Context, in *UpdateItemInput) error
 	// GetItem returns the item, or nil when there is none.
 	GetItem(ctx context.Context, in *GetItemInput) (Item, error)
 	DeleteItem(ctx context.Context, in *DeleteItemInput) error
@@ -45,6 +46,15 @@ type PutItemInput struct {
 	ReturnValuesOnConditionCheckFailure string            `json:",omitempty"`
 }
 
+// UpdateItemInput is the UpdateItem request.
+type UpdateItemInput struct {
+	TableName                 string
+	Key                       Item
+	UpdateExpression          string
+	ExpressionAttributeNames  map[string]string `json:",omitempty"`
+	ExpressionAttributeValues Item              `json:",omitempty"`
+}
+
 // GetItemInput is the GetItem request.
 type GetItemInput struct {
 	TableName      string
@@ -68,7 +78,7 @@ type ConditionFailedError struct {
 func (e *ConditionFailedError) Error() string { return "conditional check failed: " + e.Err.Error() }
 func (e *ConditionFailedError) Unwrap() error { return e.Err }
 
-// Client is the DynamoDB client the store uses in production: three operations over
+// Client is the DynamoDB client the store uses in production: four operations over
 // awsjson, which keeps the AWS SDK's DynamoDB package (and its ~0.5 ms of package
 // initialisation) out of every function.
 type Client struct{ c *awsjson.Client }
@@ -110,6 +120,11 @@ func (c *Client) PutItem(ctx context.Context, in *PutItemInput) error {
 		return &ConditionFailedError{Item: body.Item, Err: err}
 	}
 	return err
+}
+
+// UpdateItem implements API.
+func (c *Client) UpdateItem(ctx context.Context, in *UpdateItemInput) error {
+	return c.c.Call(ctx, "UpdateItem", in, nil)
 }
 
 // GetItem implements API.

@@ -7,22 +7,22 @@ import (
 
 // Counts are DynamoDB calls made through a Counting client.
 type Counts struct {
-	PutItem, GetItem, DeleteItem int64
+	PutItem, UpdateItem, GetItem, DeleteItem int64
 }
 
 // Total is the number of calls of any kind.
-func (c Counts) Total() int64 { return c.PutItem + c.GetItem + c.DeleteItem }
+func (c Counts) Total() int64 { return c.PutItem + c.UpdateItem + c.GetItem + c.DeleteItem }
 
 // Sub returns c minus o, for the calls made between two snapshots.
 func (c Counts) Sub(o Counts) Counts {
-	return Counts{c.PutItem - o.PutItem, c.GetItem - o.GetItem, c.DeleteItem - o.DeleteItem}
+	return Counts{c.PutItem - o.PutItem, c.UpdateItem - o.UpdateItem, c.GetItem - o.GetItem, c.DeleteItem - o.DeleteItem}
 }
 
 // Counting wraps an API and counts every call (failed ones included: they are billed
 // and they cost latency). Metrics and tests read Counts.
 type Counting struct {
-	next             API
-	put, get, delete atomic.Int64
+	next                     API
+	put, update, get, delete atomic.Int64
 }
 
 var _ API = (*Counting)(nil)
@@ -32,13 +32,19 @@ func NewCounting(next API) *Counting { return &Counting{next: next} }
 
 // Counts returns a snapshot of the counters.
 func (c *Counting) Counts() Counts {
-	return Counts{PutItem: c.put.Load(), GetItem: c.get.Load(), DeleteItem: c.delete.Load()}
+	return Counts{PutItem: c.put.Load(), UpdateItem: c.update.Load(), GetItem: c.get.Load(), DeleteItem: c.delete.Load()}
 }
 
 // PutItem counts and forwards.
 func (c *Counting) PutItem(ctx context.Context, in *PutItemInput) error {
 	c.put.Add(1)
 	return c.next.PutItem(ctx, in)
+}
+
+// UpdateItem counts and forwards.
+func (c *Counting) UpdateItem(ctx context.Context, in *UpdateItemInput) error {
+	c.update.Add(1)
+	return c.next.UpdateItem(ctx, in)
 }
 
 // GetItem counts and forwards.

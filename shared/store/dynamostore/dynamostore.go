@@ -77,15 +77,30 @@ func (s *Store) Create(ctx context.Context, rec store.Record) error {
 	}
 }
 
-// Complete implements store.Store with one unconditional PutItem of the whole completed
-// record, which replaces the in-progress one. (An UpdateItem with a SET expression does
-// the same write but costs the table's endpoint an expression to parse: on moto_server,
-// 3.3 ms against 2.0 ms a call.)
+// Complete implements store.Store with one UpdateItem (as Powertools completes a
+// record): status, expiry, payload hash and the stored reply.
 func (s *Store) Complete(ctx context.Context, rec store.Record) error {
-	rec.Status = store.StatusCompleted
-	rec.InProgressExpiration = time.Time{}
-	rec.FetchedAt = time.Time{}
-	if err := s.api.PutItem(ctx, &PutItemInput{TableName: s.table, Item: marshal(rec)}); err != nil {
+	names := map[string]string{"#status": store.AttrStatus, "#exp": store.TTLAttribute, "#val": store.AttrPayloadHash, "#data": store.AttrData}
+	values := Item{
+		":completed": str(string(store.StatusCompleted)),
+		":exp":       num(rec.Expiration.Unix()),
+		":val":       str(rec.PayloadHash),
+	}
+	expr := "SET #status = :completed, #exp = :exp, #val = :val"
+	if len(rec.Data) > 0 {
+		expr += ", #data = :data"
+		values[":data"] = AttributeValue{B: rec.Data}
+	} else {
+		expr += " REMOVE #data"
+	}
+	err := s.api.UpdateItem(ctx, &UpdateItemInput{
+		TableName:                 s.table,
+		Key:                       key(rec.Key),
+		UpdateExpression:          expr,
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	})
+	if err != nil {
 		return fmt.Errorf("dynamostore: complete %s: %w", rec.Key, err)
 	}
 	return nil

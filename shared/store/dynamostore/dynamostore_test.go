@@ -122,8 +122,8 @@ func TestCallCounts(t *testing.T) {
 	if err := s.Complete(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	if got := counting.Counts().Sub(before); got != (dynamostore.Counts{PutItem: 1}) {
-		t.Errorf("complete = %+v, want 1 PutItem", got)
+	if got := counting.Counts().Sub(before); got != (dynamostore.Counts{UpdateItem: 1}) {
+		t.Errorf("complete = %+v, want 1 UpdateItem", got)
 	}
 }
 
