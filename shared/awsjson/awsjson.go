@@ -31,6 +31,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
@@ -115,7 +116,9 @@ func New(cfg aws.Config, svc Service, o Options) (*Client, error) {
 	}
 	c := &Client{svc: svc, region: cfg.Region, creds: cfg.Credentials, http: cfg.HTTPClient, signer: v4.NewSigner(), o: o}
 	if c.http == nil {
-		c.http = &http.Client{Transport: http.DefaultTransport}
+		// The SDK's own client: its dial, TLS and idle-connection settings (ten idle
+		// connections per host, where net/http's default keeps two).
+		c.http = awshttp.NewBuildableClient()
 	}
 	c.endpoint = strings.TrimSuffix(c.resolveEndpoint(cfg), "/")
 	return c, nil
