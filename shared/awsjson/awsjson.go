@@ -331,7 +331,10 @@ func decodeError(resp *http.Response, requestID string, body []byte) *Error {
 		code = code[i+1:]
 	}
 	if code == "" {
-		code = http.StatusText(resp.StatusCode)
+		code = strings.ReplaceAll(http.StatusText(resp.StatusCode), " ", "")
+	}
+	if code == "" {
+		code = fmt.Sprintf("HTTP%d", resp.StatusCode)
 	}
 	msg := shape.Message
 	if msg == "" {

@@ -248,3 +248,29 @@ func TestEndpointResolution(t *testing.T) {
 		t.Error("no credentials accepted")
 	}
 }
+
+// FuzzDecodeError: whatever an endpoint answers with a non-2xx status, the client
+// reads it as an *Error with a code, and never panics.
+func FuzzDecodeError(f *testing.F) {
+	f.Add(400, "", `{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"The conditional request failed","Item":{"id":{"S":"k"}}}`)
+	f.Add(404, "", `{"__type":"ResourceNotFoundException","Message":"Secrets Manager can't find the specified secret."}`)
+	f.Add(403, "AccessDeniedException:http://internal.amazon.com/coral/com.amazon.coral.service/", ``)
+	f.Add(429, "TooManyRequestsException", `{"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded","Type":"User","message":"Rate Exceeded."}`)
+	f.Add(500, "", `<html>gateway</html>`)
+	f.Add(503, "", `{"__type":5}`)
+	f.Fuzz(func(t *testing.T, status int, errType, body string) {
+		if status < 100 || status > 999 {
+			status = 500
+		}
+		resp := &http.Response{StatusCode: status, Header: http.Header{}}
+		if errType != "" {
+			resp.Header.Set("X-Amzn-ErrorType", errType)
+		}
+		e := decodeError(resp, "req", []byte(body))
+		if e == nil || e.Code == "" || e.Status != status || strings.ContainsAny(e.Code, "#") {
+			t.Fatalf("decodeError(%d, %q, %q) = %#v", status, errType, body, e)
+		}
+		_ = e.Error()
+		_ = retryable(e)
+	})
+}
