@@ -16,7 +16,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -24,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
 )
 
 // chain is the SDK's default configuration chain, or nil in a `lambdabuild` binary.
@@ -31,28 +34,33 @@ var chain func(ctx context.Context) (aws.Config, error)
 
 // ErrNoEnvironment is returned by Load in a `lambdabuild` binary whose environment
 // lacks a region or credentials.
-var ErrNoEnvironment = errors.New("awsenv: AWS_REGION and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not all set, " +
+var ErrNoEnvironment = errors.New("awsenv: AWS_REGION and credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, " +
+	"or AWS_CONTAINER_CREDENTIALS_FULL_URI/_RELATIVE_URI) are not all set, " +
 	"and this build (tag lambdabuild) reads the AWS configuration from the environment only")
 
 // Load returns the AWS configuration: from the environment when it names a region and
-// static credentials, else from the SDK's default chain where that is linked in.
+// either static credentials (a Lambda function's) or a container credentials endpoint
+// (AWS_CONTAINER_CREDENTIALS_FULL_URI or _RELATIVE_URI, as on ECS or Lambda Managed
+// Instances), else from the SDK's default chain where that is linked in.
 func Load(ctx context.Context) (aws.Config, error) {
 	return load(ctx, os.Getenv)
 }
 
 func load(ctx context.Context, getenv func(string) string) (aws.Config, error) {
 	region := firstOf(getenv, "AWS_REGION", "AWS_DEFAULT_REGION")
-	id, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY")
-	if region == "" || id == "" || secret == "" {
+	creds, err := envCredentials(getenv)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	if region == "" || creds == nil {
 		if chain == nil {
 			return aws.Config{}, ErrNoEnvironment
 		}
 		return chain(ctx)
 	}
 	cfg := aws.Config{
-		Region: region,
-		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(
-			id, secret, getenv("AWS_SESSION_TOKEN"))),
+		Region:        region,
+		Credentials:   aws.NewCredentialsCache(creds),
 		ConfigSources: []any{envEndpoints{getenv}},
 	}
 	if u := getenv("AWS_ENDPOINT_URL"); u != "" && !ignoreEndpoints(getenv) {
@@ -66,6 +74,52 @@ func load(ctx context.Context, getenv func(string) string) (aws.Config, error) {
 		cfg.HTTPClient = client
 	}
 	return cfg, nil
+}
+
+// envCredentials is the credentials provider the environment names: static keys, else
+// a container credentials endpoint; nil when it names none.
+func envCredentials(getenv func(string) string) (aws.CredentialsProvider, error) {
+	if id, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"); id != "" && secret != "" {
+		return credentials.NewStaticCredentialsProvider(id, secret, getenv("AWS_SESSION_TOKEN")), nil
+	}
+	uri := getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+	if rel := getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"); rel != "" {
+		uri = "http://169.254.170.2" + rel
+	} else if uri == "" {
+		return nil, nil
+	} else if err := checkContainerURI(uri); err != nil {
+		return nil, err
+	}
+	return endpointcreds.New(uri, func(o *endpointcreds.Options) {
+		o.AuthorizationTokenProvider = endpointcreds.TokenProviderFunc(func() (string, error) {
+			if path := getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); path != "" {
+				b, err := os.ReadFile(path)
+				if err != nil {
+					return "", fmt.Errorf("awsenv: AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: %w", err)
+				}
+				return strings.TrimSpace(string(b)), nil
+			}
+			return getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN"), nil
+		})
+	}), nil
+}
+
+// checkContainerURI allows what the SDK allows for a full URI: https anywhere, plain
+// http only to loopback or the ECS/EKS container credential addresses.
+func checkContainerURI(uri string) error {
+	u, err := url.Parse(uri)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("awsenv: AWS_CONTAINER_CREDENTIALS_FULL_URI %q is not a URL", uri)
+	}
+	if u.Scheme == "https" {
+		return nil
+	}
+	ip := net.ParseIP(u.Hostname())
+	if u.Scheme == "http" && (u.Hostname() == "localhost" || ip != nil && (ip.IsLoopback() ||
+		ip.Equal(net.ParseIP("169.254.170.2")) || ip.Equal(net.ParseIP("169.254.170.23")) || ip.Equal(net.ParseIP("fd00:ec2::23")))) {
+		return nil
+	}
+	return fmt.Errorf("awsenv: AWS_CONTAINER_CREDENTIALS_FULL_URI %q: plain http only to loopback or the container credential addresses", uri)
 }
 
 func firstOf(getenv func(string) string, names ...string) string {

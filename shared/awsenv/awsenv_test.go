@@ -5,12 +5,15 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -164,5 +167,53 @@ func TestCABundleTrustsItsCertificates(t *testing.T) {
 	var unknown x509.UnknownAuthorityError
 	if !errors.As(err, &unknown) {
 		t.Fatalf("without AWS_CA_BUNDLE the call should fail on the certificate, got %v", err)
+	}
+}
+
+// A container credentials endpoint (ECS, Lambda Managed Instances): the credentials
+// come from it, with the authorization token from the file or the variable.
+func TestContainerCredentials(t *testing.T) {
+	var gotAuth atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotAuth.Store(r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"AccessKeyId":"ASIAC","SecretAccessKey":"sc","Token":"tc","Expiration":%q}`,
+			time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	}))
+	defer srv.Close()
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		auth string
+	}{
+		{map[string]string{"AWS_CONTAINER_AUTHORIZATION_TOKEN": "from-var"}, "from-var"},
+		{map[string]string{"AWS_CONTAINER_AUTHORIZATION_TOKEN": "from-var", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile}, "from-file"},
+	} {
+		kv := map[string]string{"AWS_REGION": "eu-west-1", "AWS_CONTAINER_CREDENTIALS_FULL_URI": srv.URL + "/creds"}
+		for k, v := range tc.env {
+			kv[k] = v
+		}
+		saved := chain
+		chain = nil
+		cfg, err := load(context.Background(), env(kv))
+		chain = saved
+		if err != nil {
+			t.Fatal(err)
+		}
+		creds, err := cfg.Credentials.Retrieve(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if creds.AccessKeyID != "ASIAC" || creds.SessionToken != "tc" || gotAuth.Load() != tc.auth {
+			t.Errorf("credentials %+v, Authorization %v, want %s", creds, gotAuth.Load(), tc.auth)
+		}
+	}
+	// Plain http to anything but loopback or the container addresses is refused.
+	if _, err := load(context.Background(), env(map[string]string{"AWS_REGION": "eu-west-1",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://198.51.100.7/creds"})); err == nil {
+		t.Error("plain http to a public address accepted")
 	}
 }
