@@ -251,18 +251,25 @@ func SecretError(tool string, err error) error {
 }
 
 func buildSQL(ctx context.Context, c config.SQL, p secrets.Provider, log *slog.Logger) (built, error) {
-	dsn := c.DSN
-	if dsn == "" {
-		s, err := p.Get(ctx, c.SecretID)
-		if err != nil {
-			return built{}, SecretError(sqldb.Tool, err)
-		}
-		if dsn = s["dsn"]; dsn == "" {
-			return built{}, fmt.Errorf("neither connectors.sql.dsn nor the \"dsn\" key of secret %s is set", c.SecretID)
+	var dsnFunc func(context.Context) (string, error)
+	if c.DSN == "" {
+		// Read when the first query needs it, not at start: a secret store that is
+		// slow or down then fails that turn honestly instead of the process start.
+		dsnFunc = func(ctx context.Context) (string, error) {
+			s, err := p.Get(ctx, c.SecretID)
+			if err != nil {
+				return "", SecretError(sqldb.Tool, err)
+			}
+			if s["dsn"] == "" {
+				return "", &connector.Error{Kind: connector.KindUnauthorized, Tool: sqldb.Tool, Op: "credentials",
+					Err: fmt.Errorf("neither connectors.sql.dsn nor the \"dsn\" key of secret %s is set", c.SecretID)}
+			}
+			return s["dsn"], nil
 		}
 	}
 	db, err := sqldb.Open(ctx, sqldb.Options{
-		DSN:              dsn,
+		DSN:              c.DSN,
+		DSNFunc:          dsnFunc,
 		MaxConns:         int32(c.MaxConns),
 		StatementTimeout: c.StatementTimeout,
 		ConnectTimeout:   c.ConnectTimeout,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -129,24 +130,26 @@ connectors:
   stripe: {base_url: '`+mock+`'}
 `)
 	empty := secrets.Static{}
-	if _, err := registry.Build(ctxT(t), cfg, registry.Options{Secrets: empty}); err == nil ||
-		!strings.Contains(err.Error(), "sql") || !errors.Is(err, connector.ErrUnauthorized) {
-		t.Fatalf("Build without the SQL secret: err = %v, want an unauthorized sql error", err)
-	}
-	s, err := registry.Build(ctxT(t), cfg, registry.Options{Secrets: empty, KeepGoing: true})
+	// SQL reads its DSN from the secret when the first query needs it, so Build makes
+	// no call and succeeds; the missing secret shows in the ping and in every lookup.
+	s, err := registry.Build(ctxT(t), cfg, registry.Options{Secrets: empty})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("Build: %v", err)
 	}
 	defer s.Close()
 	byName := map[string]registry.Tool{}
 	for _, tl := range s.Tools {
 		byName[tl.Name] = tl
 	}
-	if tl := byName["sql"]; tl.Err == nil || tl.Pinger != nil || tl.AuthMethod != "password" {
-		t.Errorf("sql = %+v, want a build error", tl)
+	sql := byName["sql"]
+	if sql.Err != nil || sql.Pinger == nil || sql.AuthMethod != "password" {
+		t.Fatalf("sql = %+v", sql)
 	}
-	if s.Customers != nil {
-		t.Errorf("customers is set although SQL failed")
+	if err := sql.Pinger.Ping(ctxT(t)); !errors.Is(err, connector.ErrUnauthorized) || !strings.Contains(err.Error(), "sql") {
+		t.Errorf("sql Ping without its secret: %v, want an unauthorized sql error", err)
+	}
+	if _, err := s.Customers.FindCustomerByEmail(ctxT(t), "ada@example.com"); !errors.Is(err, connector.ErrUnauthorized) {
+		t.Errorf("lookup without the SQL secret: %v, want unauthorized", err)
 	}
 	// Stripe builds (its key is read lazily) but its ping is refused for the missing key.
 	st := byName["stripe"]
@@ -158,6 +161,25 @@ connectors:
 	}
 	if tl := byName["demo"]; tl.Err != nil || tl.CapabilityList() != "tickets, kb" {
 		t.Errorf("demo = %+v", tl)
+	}
+
+	// A tool that cannot be built (SQL asked to migrate a database nobody serves) fails
+	// Build, or with KeepGoing is reported and left out.
+	dead := load(t, `data_dir: `+t.TempDir()+`
+connectors:
+  customers: sql
+  sql: {dsn: 'postgres://switchboard@127.0.0.1:`+strconv.Itoa(testenv.FreePort(t))+`/crm?sslmode=disable', migrate: true, connect_timeout: 500ms}
+`)
+	if _, err := registry.Build(ctxT(t), dead, registry.Options{Secrets: empty}); err == nil || !strings.Contains(err.Error(), "sql") {
+		t.Fatalf("Build with an unreachable database to migrate: %v, want an sql error", err)
+	}
+	ks, err := registry.Build(ctxT(t), dead, registry.Options{Secrets: empty, KeepGoing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ks.Close()
+	if len(ks.Tools) == 0 || ks.Tools[0].Name != "sql" || ks.Tools[0].Err == nil || ks.Tools[0].Pinger != nil || ks.Customers != nil {
+		t.Errorf("KeepGoing: tools %+v, customers %v; want sql reported with its error and customers unset", ks.Tools, ks.Customers)
 	}
 }
 

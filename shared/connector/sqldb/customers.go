@@ -30,7 +30,11 @@ func (d *DB) FindCustomerByEmail(ctx context.Context, email string) (connector.C
 		c       connector.Customer
 		created *time.Time
 	)
-	err := d.pool.QueryRow(ctx, customerQuery, email).Scan(&c.ID, &c.Email, &c.FirstName, &c.LastName,
+	pool, err := d.getPool(ctx, op)
+	if err != nil {
+		return connector.Customer{}, err
+	}
+	err = pool.QueryRow(ctx, customerQuery, email).Scan(&c.ID, &c.Email, &c.FirstName, &c.LastName,
 		&c.Company, &c.Phone, &c.Plan, &c.Status, &created)
 	if err != nil {
 		return connector.Customer{}, d.fail(ctx, op, err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,6 +33,10 @@ type Options struct {
 	// DSN is a libpq connection string or URL (postgres://user:pass@host:5432/db). It
 	// holds a password: never log it.
 	DSN string
+	// DSNFunc, used when DSN is empty, supplies the DSN when the first query needs
+	// the pool (from a secret store): Open then makes no call, and a store that is
+	// down fails that query (with the func's error) instead of the process start.
+	DSNFunc func(ctx context.Context) (string, error)
 	// MaxConns caps the pool. A Lambda instance serves one request at a time, so a
 	// handful of connections per instance is plenty, and with hundreds of warm
 	// instances a larger pool would exhaust the server's max_connections. Default 2.
@@ -62,7 +67,8 @@ type Options struct {
 // DB implements connector.CustomerDirectory, connector.Helpdesk and connector.Pinger.
 // It is safe for concurrent use; create one per process and Close it on shutdown.
 type DB struct {
-	pool *pgxpool.Pool
+	mu   sync.Mutex
+	pool atomic.Pointer[pgxpool.Pool] // nil until a lazy DSN is known
 	opts Options
 	log  *slog.Logger
 	// authFailed makes the next connection refresh the password.
@@ -76,9 +82,10 @@ var (
 )
 
 // Open builds the pool. It does not connect: the first query does, so a cold start
-// pays for a connection only when an intent needs the database.
+// pays for a connection only when an intent needs the database. With DSNFunc instead of
+// DSN it does not even read the DSN: the first query does.
 func Open(ctx context.Context, opts Options) (*DB, error) {
-	if opts.DSN == "" {
+	if opts.DSN == "" && opts.DSNFunc == nil {
 		return nil, errors.New("sqldb: no DSN configured")
 	}
 	if opts.MaxConns <= 0 {
@@ -96,7 +103,51 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if opts.ConnectTimeout <= 0 {
 		opts.ConnectTimeout = 3 * time.Second
 	}
-	cfg, err := pgxpool.ParseConfig(opts.DSN)
+	d := &DB{opts: opts, log: opts.Logger}
+	if d.log == nil {
+		d.log = slog.Default()
+	}
+	if opts.DSN != "" {
+		pool, err := d.newPool(ctx, opts.DSN)
+		if err != nil {
+			return nil, err
+		}
+		d.pool.Store(pool)
+	}
+	return d, nil
+}
+
+// getPool returns the pool, building it from DSNFunc on first use. A failure is
+// returned (classified) and tried again by the next query.
+func (d *DB) getPool(ctx context.Context, op string) (*pgxpool.Pool, error) {
+	if p := d.pool.Load(); p != nil {
+		return p, nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if p := d.pool.Load(); p != nil {
+		return p, nil
+	}
+	dsn, err := d.opts.DSNFunc(ctx)
+	if err != nil {
+		var ce *connector.Error
+		if errors.As(err, &ce) {
+			return nil, err // the func classified it (a secret store that is down)
+		}
+		return nil, &connector.Error{Kind: connector.KindUnauthorized, Tool: Tool, Op: op, Err: err}
+	}
+	p, err := d.newPool(ctx, dsn)
+	if err != nil {
+		return nil, &connector.Error{Kind: connector.KindInvalidInput, Tool: Tool, Op: op, Err: err}
+	}
+	d.pool.Store(p)
+	return p, nil
+}
+
+// newPool configures a pool on dsn; it does not connect.
+func (d *DB) newPool(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
+	opts := d.opts
+	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// pgx's parse errors can quote the DSN, password included: say only that it
 		// did not parse.
@@ -120,10 +171,6 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		cfg.ConnConfig.RuntimeParams["search_path"] = opts.Schema
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "switchboard"
-	d := &DB{opts: opts, log: opts.Logger}
-	if d.log == nil {
-		d.log = slog.Default()
-	}
 	if opts.Password != nil {
 		cfg.BeforeConnect = func(ctx context.Context, cc *pgx.ConnConfig) error {
 			pw, err := opts.Password(ctx, d.authFailed.Swap(false))
@@ -144,22 +191,30 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: %w", err)
 	}
-	d.pool = pool
-	return d, nil
+	return pool, nil
 }
 
 // Close closes every connection.
-func (d *DB) Close() { d.pool.Close() }
+func (d *DB) Close() {
+	if p := d.pool.Load(); p != nil {
+		p.Close()
+	}
+}
 
-// Pool exposes the pool for wiring that needs it (metrics, shared use).
-func (d *DB) Pool() *pgxpool.Pool { return d.pool }
+// Pool exposes the pool for wiring that needs it (metrics, shared use); nil while a
+// lazy DSN has not been read.
+func (d *DB) Pool() *pgxpool.Pool { return d.pool.Load() }
 
 // Migrate creates the tables and indexes of schema.sql when they are missing, in one
 // transaction under an advisory lock: concurrent cold starts serialize instead of
 // failing on each other's CREATE, and a failure leaves nothing half-made.
 func (d *DB) Migrate(ctx context.Context) error {
 	const op = "migrate"
-	tx, err := d.pool.Begin(ctx)
+	pool, err := d.getPool(ctx, op)
+	if err != nil {
+		return err
+	}
+	tx, err := pool.Begin(ctx)
 	if err != nil {
 		return d.fail(ctx, op, err)
 	}
@@ -181,7 +236,11 @@ func (d *DB) Migrate(ctx context.Context) error {
 // Ping proves the credentials and the schema: it reads one customer id (none is fine).
 func (d *DB) Ping(ctx context.Context) error {
 	var id string
-	err := d.pool.QueryRow(ctx, "SELECT id::text FROM customers LIMIT 1").Scan(&id)
+	pool, err := d.getPool(ctx, "ping")
+	if err != nil {
+		return err
+	}
+	err = pool.QueryRow(ctx, "SELECT id::text FROM customers LIMIT 1").Scan(&id)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return d.fail(ctx, "ping", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -359,5 +360,43 @@ func TestPasswordHook(t *testing.T) {
 	defer failing.Close()
 	if _, err := failing.FindCustomerByEmail(ctxT(t), connectortest.AdaEmail); !errors.Is(err, connector.ErrUnauthorized) {
 		t.Errorf("hook failure: err = %v, want unauthorized", err)
+	}
+}
+
+// With DSNFunc, Open reads nothing; the first query reads the DSN (once), a failure to
+// read it fails that query with the func's classification and is tried again by the
+// next one.
+func TestLazyDSN(t *testing.T) {
+	_, dsn := seeded(t, sqldb.Options{})
+	var calls atomic.Int32
+	var down atomic.Bool
+	down.Store(true)
+	db, err := sqldb.Open(ctxT(t), sqldb.Options{DSNFunc: func(ctx context.Context) (string, error) {
+		calls.Add(1)
+		if down.Load() {
+			return "", &connector.Error{Kind: connector.KindUnavailable, Tool: sqldb.Tool, Op: "credentials", Err: errors.New("secret store down")}
+		}
+		return dsn, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if calls.Load() != 0 || db.Pool() != nil {
+		t.Fatalf("Open read the DSN (%d calls) or built a pool", calls.Load())
+	}
+	if _, err := db.FindCustomerByEmail(ctxT(t), "ada@example.com"); connector.KindOf(err) != connector.KindUnavailable {
+		t.Fatalf("store down: %v, want unavailable", err)
+	}
+	down.Store(false)
+	c, err := db.FindCustomerByEmail(ctxT(t), "ada@example.com")
+	if err != nil || c.Email != "ada@example.com" {
+		t.Fatalf("after the store came back: %+v, %v", c, err)
+	}
+	if _, err := db.OpenTickets(ctxT(t), "ada@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 2 {
+		t.Errorf("DSN read %d times, want 2 (the failed try, then once)", calls.Load())
 	}
 }

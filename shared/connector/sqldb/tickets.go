@@ -54,10 +54,14 @@ func (d *DB) CreateTicket(ctx context.Context, t connector.NewTicket) (connector
 	if extID != "" {
 		ext = &extID
 	}
+	pool, err := d.getPool(ctx, op)
+	if err != nil {
+		return connector.Ticket{}, err
+	}
 	// Two rounds cover the one way the read-back can miss: the winner's row deleted
 	// between our conflict and our read.
 	for range 2 {
-		tk, err := d.scanTicket(d.pool.QueryRow(ctx, insertTicket, ext, subject, strings.TrimSpace(t.Description),
+		tk, err := d.scanTicket(pool.QueryRow(ctx, insertTicket, ext, subject, strings.TrimSpace(t.Description),
 			string(connector.TicketOpen), string(prio), email, strings.TrimSpace(t.RequesterName)))
 		if err == nil {
 			return tk, nil
@@ -65,7 +69,7 @@ func (d *DB) CreateTicket(ctx context.Context, t connector.NewTicket) (connector
 		if !errors.Is(err, pgx.ErrNoRows) || ext == nil {
 			return connector.Ticket{}, d.fail(ctx, op, err)
 		}
-		tk, err = d.scanTicket(d.pool.QueryRow(ctx, ticketByExternalID, extID))
+		tk, err = d.scanTicket(pool.QueryRow(ctx, ticketByExternalID, extID))
 		if err == nil {
 			return tk, nil
 		}
@@ -85,7 +89,11 @@ func (d *DB) OpenTickets(ctx context.Context, email string) ([]connector.Ticket,
 	if email == "" {
 		return nil, invalid(op, "email", "an email address is required")
 	}
-	rows, err := d.pool.Query(ctx, openTickets, email, MaxOpenTickets)
+	pool, err := d.getPool(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := pool.Query(ctx, openTickets, email, MaxOpenTickets)
 	if err != nil {
 		return nil, d.fail(ctx, op, err)
 	}
