@@ -37,6 +37,10 @@ type Secrets struct {
 	// MaxAge is how long a secret is served from memory before it is fetched again
 	// (default 5m). A tool answering 401/403 makes the connector fetch it at once.
 	MaxAge time.Duration `yaml:"max_age"`
+	// StaleFor is how long past MaxAge the aws provider still serves its cached copy
+	// of a secret while Secrets Manager cannot be reached (default 1h; negative:
+	// never). A copy a tool refused is never served again.
+	StaleFor time.Duration `yaml:"stale_for"`
 	// Prefix is prepended to every secret id with the aws provider (e.g. "prod/").
 	Prefix string `yaml:"prefix"`
 	// Endpoint overrides the Secrets Manager endpoint (local tests); "" keeps the

@@ -43,6 +43,9 @@ type AWSOptions struct {
 	Prefix string
 	// MaxAge is how long a secret is served from memory (DefaultMaxAge).
 	MaxAge time.Duration
+	// StaleFor is how long past MaxAge a cached secret is still served while Secrets
+	// Manager cannot be reached (DefaultStaleFor; negative: never).
+	StaleFor time.Duration
 	// Logger receives one line per rotation seen (secret id and version ids only).
 	Logger *slog.Logger
 }
@@ -63,10 +66,24 @@ func NewAWS(api SecretsManagerAPI, o AWSOptions) *AWS {
 		a.log = slog.Default()
 	}
 	a.Cache = NewCache(FetcherFunc(a.fetch), o.MaxAge)
+	switch {
+	case o.StaleFor == 0:
+		a.Cache.staleFor = DefaultStaleFor
+	case o.StaleFor > 0:
+		a.Cache.staleFor = o.StaleFor
+	}
+	a.Cache.onStale = func(id string, age time.Duration, err error) {
+		a.log.Warn("secret store unreachable; serving the cached copy", slog.String("secret", id),
+			slog.Duration("age", age.Round(time.Second)), slog.Any("error", err))
+	}
 	return a
 }
 
 const sourceAWS = "aws"
+
+// DefaultStaleFor is how long past its max age a cached secret is served while Secrets
+// Manager is down.
+const DefaultStaleFor = time.Hour
 
 func (a *AWS) fetch(ctx context.Context, id string) (Secret, string, error) {
 	out, err := a.api.GetSecretValue(ctx, a.prefix+id)

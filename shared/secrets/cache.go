@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -31,6 +32,11 @@ type Cache struct {
 	maxAge time.Duration
 	now    func() time.Time
 
+	// staleFor is how long past maxAge an entry may still be served when the source
+	// cannot be reached (0: never); onStale is told each time it is.
+	staleFor time.Duration
+	onStale  func(id string, age time.Duration, err error)
+
 	mu      sync.Mutex
 	entries map[string]entry
 	flight  singleflight.Group
@@ -53,14 +59,28 @@ func NewCache(src Fetcher, maxAge time.Duration) *Cache {
 }
 
 // Get returns the cached secret while it is younger than the max age, else fetches it.
+// When the fetch fails because the source cannot be reached (KindUnavailable) and the
+// cache holds a copy younger than max age + the stale allowance, that copy is served:
+// an outage of the secret store does not take down tools whose credentials still work.
+// (Refresh never serves a stale copy: it is called because a tool refused the current
+// one.)
 func (c *Cache) Get(ctx context.Context, id string) (Secret, error) {
 	c.mu.Lock()
 	e, ok := c.entries[id]
 	c.mu.Unlock()
-	if ok && c.now().Sub(e.started) < c.maxAge {
+	age := c.now().Sub(e.started)
+	if ok && age < c.maxAge {
 		return e.s, nil
 	}
-	return c.fetch(ctx, "get\x00"+id, id)
+	s, err := c.fetch(ctx, "get\x00"+id, id)
+	var se *Error
+	if err != nil && ok && age < c.maxAge+c.staleFor && errors.As(err, &se) && se.Kind == KindUnavailable {
+		if c.onStale != nil {
+			c.onStale(id, age, err)
+		}
+		return e.s, nil
+	}
+	return s, err
 }
 
 // Refresh fetches id again whatever the cache holds. Concurrent Refresh calls for one id

@@ -490,3 +490,53 @@ func TestDecode(t *testing.T) {
 		}
 	}
 }
+
+// Past max age, a cached copy is still served while Secrets Manager is down — up to
+// stale_for, and never by Refresh (a tool refused that copy).
+func TestAWSServesStaleWhileDown(t *testing.T) {
+	sm := motoClient(t)
+	id := uniq(t)
+	createSecret(t, sm, id, `{"token":"tok"}`)
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	sw := &switchable{up: motoAPI(t), down: api(t, deadURL, 1)}
+	p := secrets.NewAWS(sw, secrets.AWSOptions{MaxAge: time.Minute, StaleFor: time.Hour})
+	var mu sync.Mutex
+	clock := time.Now()
+	secrets.SetClock(p.Cache, func() time.Time { mu.Lock(); defer mu.Unlock(); return clock })
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	if _, err := p.Get(ctx(t), id); err != nil {
+		t.Fatal(err)
+	}
+	sw.isDown.Store(true)
+	advance(30 * time.Minute) // past max age, within stale_for
+	if s, err := p.Get(ctx(t), id); err != nil || s["token"] != "tok" {
+		t.Fatalf("stale Get while down: %v, %v; want the cached copy", s, err)
+	}
+	if _, err := p.Refresh(ctx(t), id); !secrets.Unavailable(err) {
+		t.Fatalf("Refresh while down: %v; want unavailable, never the stale copy", err)
+	}
+	advance(time.Hour) // past max age + stale_for
+	if _, err := p.Get(ctx(t), id); !secrets.Unavailable(err) {
+		t.Fatalf("Get past stale_for while down: %v; want unavailable", err)
+	}
+	// Back up: a fresh fetch.
+	sw.isDown.Store(false)
+	if s, err := p.Get(ctx(t), id); err != nil || s["token"] != "tok" {
+		t.Fatalf("Get after the outage: %v, %v", s, err)
+	}
+	// A secret that is gone is not "down": no stale copy for it.
+	p2 := secrets.NewAWS(&switchable{up: motoAPI(t)}, secrets.AWSOptions{MaxAge: time.Minute})
+	secrets.SetClock(p2.Cache, func() time.Time { mu.Lock(); defer mu.Unlock(); return clock })
+	if _, err := p2.Get(ctx(t), id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sm.DeleteSecret(context.Background(), &secretsmanager.DeleteSecretInput{SecretId: aws.String(id), ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	advance(2 * time.Minute)
+	if _, err := p2.Get(ctx(t), id); err == nil || secrets.Unavailable(err) {
+		t.Fatalf("deleted secret: %v; want not found, not a stale copy", err)
+	}
+}

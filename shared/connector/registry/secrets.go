@@ -30,7 +30,7 @@ func Secrets(ctx context.Context, c config.Secrets, log *slog.Logger) (secrets.P
 		if err != nil {
 			return nil, fmt.Errorf("secrets: %w", err)
 		}
-		return secrets.NewAWS(secrets.NewSecretsManager(api), secrets.AWSOptions{Prefix: c.Prefix, MaxAge: c.MaxAge, Logger: log}), nil
+		return secrets.NewAWS(secrets.NewSecretsManager(api), secrets.AWSOptions{Prefix: c.Prefix, MaxAge: c.MaxAge, StaleFor: c.StaleFor, Logger: log}), nil
 	}
 	return nil, fmt.Errorf("secrets: unknown provider %q", c.Provider)
 }
