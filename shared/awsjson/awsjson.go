@@ -90,6 +90,7 @@ type CallInfo struct {
 type Client struct {
 	svc      Service
 	endpoint string
+	base     *url.URL // endpoint, parsed once
 	region   string
 	creds    aws.CredentialsProvider
 	http     aws.HTTPClient
@@ -121,6 +122,11 @@ func New(cfg aws.Config, svc Service, o Options) (*Client, error) {
 		c.http = awshttp.NewBuildableClient()
 	}
 	c.endpoint = strings.TrimSuffix(c.resolveEndpoint(cfg), "/")
+	base, err := url.Parse(c.endpoint)
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return nil, fmt.Errorf("awsjson: %s: endpoint %q is not an absolute URL", svc.SDKID, c.endpoint)
+	}
+	c.base = base
 	return c, nil
 }
 
@@ -261,10 +267,7 @@ func (c *Client) run(ctx context.Context, op string, r Request) (resp *Response,
 
 // once makes one attempt; transient reports whether another may succeed.
 func (c *Client) once(ctx context.Context, r Request) (resp *Response, requestID string, transient bool, err error) {
-	u, err := url.Parse(c.endpoint)
-	if err != nil {
-		return nil, "", false, fmt.Errorf("endpoint: %w", err)
-	}
+	u := *c.base
 	u.RawPath = strings.TrimSuffix(u.EscapedPath(), "/") + r.Path
 	if u.Path, err = url.PathUnescape(u.RawPath); err != nil {
 		return nil, "", false, fmt.Errorf("path: %w", err)

@@ -274,3 +274,11 @@ func FuzzDecodeError(f *testing.F) {
 		_ = retryable(e)
 	})
 }
+
+func TestBadEndpointFailsAtStart(t *testing.T) {
+	for _, e := range []string{"127.0.0.1:8000", "://x", "not a url"} {
+		if _, err := New(testConfig(), DynamoDB, Options{Endpoint: e, Getenv: noEnv}); err == nil {
+			t.Errorf("endpoint %q accepted", e)
+		}
+	}
+}
