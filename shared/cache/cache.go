@@ -8,18 +8,17 @@
 package cache
 
 import (
-	"container/list"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/lru"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
@@ -76,7 +75,7 @@ func (nopObserver) OnCache(context.Context, string, telemetry.CacheEvent) {}
 // Cache holds the entries; the decorators share it. Safe for concurrent use.
 type Cache struct {
 	s   store.Store // nil: memory only
-	lru *lru
+	lru *lru.Cache[entry]
 	o   Options
 
 	hits, storeHits, misses, stale atomic.Int64
@@ -102,7 +101,7 @@ func New(s store.Store, o Options) *Cache {
 	if o.Observer == nil {
 		o.Observer = nopObserver{}
 	}
-	return &Cache{s: s, lru: newLRU(o.Size), o: o}
+	return &Cache{s: s, lru: lru.New[entry](o.Size), o: o}
 }
 
 // Stats counts how answers were served.
@@ -165,7 +164,7 @@ func fetch[T any](ctx context.Context, c *Cache, p Policy, tool, key string, ser
 // lookup returns the freshest entry known: the memory one when it is fresh enough,
 // else the store's when it is newer (another instance may have refreshed it).
 func lookup[T any](ctx context.Context, c *Cache, key string, now time.Time, maxAge time.Duration) (entry, bool, bool) {
-	mem, memOK := c.lru.get(key, now)
+	mem, memOK := c.lru.Get(key, now)
 	if (memOK && now.Sub(mem.fetchedAt) <= maxAge) || c.s == nil {
 		return mem, false, memOK
 	}
@@ -184,13 +183,13 @@ func lookup[T any](ctx context.Context, c *Cache, key string, now time.Time, max
 		return mem, false, true
 	}
 	e := entry{key: key, value: v, fetchedAt: rec.FetchedAt, expires: rec.Expiration}
-	c.lru.put(e)
+	c.lru.Put(key, e, e.expires)
 	return e, true, true
 }
 
 func (c *Cache) save(ctx context.Context, p Policy, key string, v any, fetchedAt time.Time) {
 	e := entry{key: key, value: v, fetchedAt: fetchedAt, expires: fetchedAt.Add(max(p.StaleLimit, p.MaxAge))}
-	c.lru.put(e)
+	c.lru.Put(key, e, e.expires)
 	if c.s == nil {
 		return
 	}
@@ -239,55 +238,4 @@ func Scoped(next conversation.Handler) conversation.Handler {
 		}
 		return next.Handle(ctx, t)
 	})
-}
-
-// lru is a size-bounded least-recently-used map.
-type lru struct {
-	mu    sync.Mutex
-	size  int
-	order *list.List // front: most recent
-	items map[string]*list.Element
-}
-
-func newLRU(size int) *lru {
-	return &lru{size: size, order: list.New(), items: make(map[string]*list.Element, size)}
-}
-
-func (l *lru) get(key string, now time.Time) (entry, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	el, ok := l.items[key]
-	if !ok {
-		return entry{}, false
-	}
-	e := el.Value.(entry)
-	if !e.expires.IsZero() && !now.Before(e.expires) {
-		l.order.Remove(el)
-		delete(l.items, key)
-		return entry{}, false
-	}
-	l.order.MoveToFront(el)
-	return e, true
-}
-
-func (l *lru) put(e entry) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if el, ok := l.items[e.key]; ok {
-		el.Value = e
-		l.order.MoveToFront(el)
-		return
-	}
-	l.items[e.key] = l.order.PushFront(e)
-	for l.order.Len() > l.size {
-		last := l.order.Back()
-		l.order.Remove(last)
-		delete(l.items, last.Value.(entry).key)
-	}
-}
-
-func (l *lru) len() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.order.Len()
 }
