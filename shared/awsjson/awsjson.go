@@ -210,7 +210,7 @@ func (c *Client) Call(ctx context.Context, op string, in, out any) error {
 	return nil
 }
 
-// Request is a REST call: method, path (already escaped, e.g.
+// Request is a REST call: method, path (already escaped, labels with PathLabel, e.g.
 // "/2015-03-31/functions/my%3Afn/invocations"), query, headers and body.
 type Request struct {
 	Method string
@@ -226,6 +226,21 @@ type Response struct {
 	Header    http.Header
 	Body      []byte
 	RequestID string
+}
+
+// PathLabel percent-encodes a value for a REST path label as the AWS SDKs do: every
+// byte but the unreserved ones (an ARN's colons included).
+func PathLabel(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
 
 // Send makes a signed REST call named op (for the observer), with the same retries as

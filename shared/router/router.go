@@ -50,21 +50,6 @@ type Invocation struct {
 	FunctionError string
 }
 
-// escapeLabel percent-encodes a path label as the AWS SDKs do: every byte but the
-// unreserved ones (an ARN's colons included).
-func escapeLabel(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
-}
-
 // NewLambdaInvoker is the Lambda Invoke API over awsjson (REST-JSON, SigV4): the
 // router's default Invoker.
 func NewLambdaInvoker(c *awsjson.Client) Invoker { return lambdaInvoker{c} }
@@ -74,7 +59,7 @@ type lambdaInvoker struct{ c *awsjson.Client }
 func (l lambdaInvoker) Invoke(ctx context.Context, function, qualifier string, payload []byte) (Invocation, error) {
 	req := awsjson.Request{
 		Method: http.MethodPost,
-		Path:   "/2015-03-31/functions/" + escapeLabel(function) + "/invocations",
+		Path:   "/2015-03-31/functions/" + awsjson.PathLabel(function) + "/invocations",
 		Header: http.Header{"X-Amz-Invocation-Type": {"RequestResponse"}, "Content-Type": {"application/octet-stream"}},
 		Body:   payload,
 	}
