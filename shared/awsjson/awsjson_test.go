@@ -1,18 +1,24 @@
 package awsjson
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go"
 
@@ -280,5 +286,95 @@ func TestBadEndpointFailsAtStart(t *testing.T) {
 		if _, err := New(testConfig(), DynamoDB, Options{Endpoint: e, Getenv: noEnv}); err == nil {
 			t.Errorf("endpoint %q accepted", e)
 		}
+	}
+}
+
+// The signature covers what actually reaches the server: the endpoint re-signs the
+// request as received (the headers the Authorization header lists, the path, query and
+// body) and must get the same signature. This catches a header net/http adds or
+// changes after signing (Host, Content-Length, Accept-Encoding), which a real AWS
+// endpoint would refuse with SignatureDoesNotMatch.
+func TestSignatureMatchesTheRequestAsReceived(t *testing.T) {
+	creds := aws.Credentials{AccessKeyID: "AKID", SecretAccessKey: "SECRET", SessionToken: "TOKEN"}
+	var problems []string
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		auth := r.Header.Get("Authorization")
+		fail := func(s string) { mu.Lock(); problems = append(problems, s); mu.Unlock(); w.WriteHeader(403) }
+		_, signedPart, ok := strings.Cut(auth, "SignedHeaders=")
+		if !ok {
+			fail("no SignedHeaders in " + auth)
+			return
+		}
+		signedList, sigPart, _ := strings.Cut(signedPart, ", Signature=")
+		when, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+		if err != nil {
+			fail("X-Amz-Date: " + err.Error())
+			return
+		}
+		re, _ := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), bytes.NewReader(body))
+		re.Header = http.Header{}
+		for _, h := range strings.Split(signedList, ";") {
+			switch h {
+			case "host":
+				re.Host = r.Host
+			case "content-length":
+				re.ContentLength = r.ContentLength
+			default:
+				for _, v := range r.Header.Values(h) {
+					re.Header.Add(h, v)
+				}
+			}
+		}
+		re.Header.Del("X-Amz-Date")
+		re.Header.Del("X-Amz-Security-Token")
+		sum := sha256.Sum256(body)
+		svc, _, _ := strings.Cut(strings.TrimPrefix(auth[strings.Index(auth, "/")+1:], ""), ",")
+		parts := strings.Split(svc, "/") // date/region/service/aws4_request
+		if len(parts) < 4 {
+			fail("credential scope " + svc)
+			return
+		}
+		if err := v4.NewSigner().SignHTTP(context.Background(), creds, re, hex.EncodeToString(sum[:]), parts[2], parts[1], when); err != nil {
+			fail(err.Error())
+			return
+		}
+		_, want, _ := strings.Cut(re.Header.Get("Authorization"), "Signature=")
+		if want != sigPart {
+			fail(fmt.Sprintf("%s %s: signature %s, re-signed as received %s (signed headers %s, re-signed %s)",
+				r.Method, r.URL.RequestURI(), sigPart, want, signedList, re.Header.Get("Authorization")))
+			return
+		}
+		fmt.Fprint(w, `{}`)
+	}))
+	defer srv.Close()
+	cfg := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider(creds.AccessKeyID, creds.SecretAccessKey, creds.SessionToken)}
+	ctx := context.Background()
+	for _, svc := range []Service{DynamoDB, SecretsManager} {
+		c, err := New(cfg, svc, Options{Endpoint: srv.URL, Getenv: noEnv, MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Call(ctx, "GetItem", map[string]any{"TableName": "t", "Key": map[string]any{"id": map[string]string{"S": "a b/ç"}}}, nil); err != nil {
+			t.Errorf("%s: %v", svc.SDKID, err)
+		}
+	}
+	lambda, err := New(cfg, Lambda, Options{Endpoint: srv.URL, Getenv: noEnv, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = lambda.Send(ctx, "Invoke", Request{Method: http.MethodPost,
+		Path:   "/2015-03-31/functions/" + PathLabel("arn:aws:lambda:eu-west-1:1:function:f:live") + "/invocations",
+		Query:  url.Values{"Qualifier": {"live"}},
+		Header: http.Header{"X-Amz-Invocation-Type": {"RequestResponse"}, "Content-Type": {"application/octet-stream"}},
+		Body:   []byte(`{"x":1}`)})
+	if err != nil {
+		t.Errorf("Lambda: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range problems {
+		t.Error(p)
 	}
 }
