@@ -378,3 +378,34 @@ func TestSignatureMatchesTheRequestAsReceived(t *testing.T) {
 		t.Error(p)
 	}
 }
+
+// An independent check of the signing: moto_server with authentication on verifies
+// SigV4 with botocore's implementation. The right key is accepted for both JSON
+// protocols; a wrong secret is refused.
+func TestSignatureAcceptedByAnIndependentVerifier(t *testing.T) {
+	endpoint, id, secret := testenv.MotoWithAuth(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		secret string
+		ok     bool
+	}{{secret, true}, {"not-" + secret, false}} {
+		cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(id, tc.secret, "")}
+		for _, op := range []struct {
+			svc Service
+			op  string
+		}{{DynamoDB, "ListTables"}, {SecretsManager, "ListSecrets"}} {
+			c, err := New(cfg, op.svc, Options{Endpoint: endpoint, Getenv: noEnv, MaxAttempts: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.Call(ctx, op.op, map[string]any{}, nil)
+			var e *Error
+			switch {
+			case tc.ok && err != nil:
+				t.Errorf("%s.%s signed with the right key: %v", op.svc.SDKID, op.op, err)
+			case !tc.ok && (!errors.As(err, &e) || e.Status != http.StatusForbidden):
+				t.Errorf("%s.%s signed with a wrong secret: %v, want 403", op.svc.SDKID, op.op, err)
+			}
+		}
+	}
+}
