@@ -179,4 +179,3 @@ func TestNewLanguageIsOneFile(t *testing.T) {
 		t.Error("a non-string message accepted")
 	}
 }
-
