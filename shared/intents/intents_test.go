@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/i18n"
 )
 
 // fake is an in-memory implementation of every connector interface for unit tests of
@@ -376,13 +377,14 @@ func TestCheckEmail(t *testing.T) {
 
 func TestFormat(t *testing.T) {
 	t.Parallel()
-	if got := money(4900, "usd"); got != "49.00 USD" {
+	en := i18n.For("en")
+	if got := en.Money(4900, "usd"); got != "49.00 USD" {
 		t.Error(got)
 	}
-	if got := money(500, "jpy"); got != "500 JPY" {
+	if got := en.Money(500, "jpy"); got != "500 JPY" {
 		t.Error(got)
 	}
-	if got := ago(12*time.Minute + 10*time.Second); got != "12 minutes ago" {
+	if got := en.Ago(12*time.Minute + 10*time.Second); got != "12 minutes ago" {
 		t.Error(got)
 	}
 	if got := oneLine("a  b\n c", 10); got != "a b c" {
