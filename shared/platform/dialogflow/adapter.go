@@ -163,7 +163,7 @@ func (c *Call) Turn() conversation.Turn { return c.turn }
 // switchboard output context, and for OutcomeElicitSlot the follow-up event
 // elicit_<slot>. A response over MaxResponseBytes has its messages truncated.
 func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
-	msgs, err := messages(reply)
+	msgs, err := messages(reply, c.turn.Locale)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -183,17 +183,13 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 
 // messages returns the texts to send for an outcome, supplying a default where the
 // reply has none and the user must be told something.
-func messages(r conversation.Reply) ([]string, error) {
+func messages(r conversation.Reply, locale string) ([]string, error) {
 	msgs := slices.DeleteFunc(slices.Clone(r.Messages), func(s string) bool { return strings.TrimSpace(s) == "" })
 	var def string
 	switch r.Outcome {
 	case conversation.OutcomeFulfilled, conversation.OutcomeElicitSlot, conversation.OutcomeDelegate:
-	case conversation.OutcomeFailed:
-		def = platform.TextFailed
-	case conversation.OutcomeUnknownIntent:
-		def = platform.TextUnknownIntent
-	case conversation.OutcomeRejected:
-		def = platform.TextRejected
+	case conversation.OutcomeFailed, conversation.OutcomeUnknownIntent, conversation.OutcomeRejected:
+		def = platform.DefaultText(r.Outcome, locale)
 	default:
 		return nil, fmt.Errorf("dialogflow: cannot encode outcome %q", r.Outcome)
 	}

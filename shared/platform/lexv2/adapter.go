@@ -177,7 +177,7 @@ func (c *Call) Turn() conversation.Turn { return c.turn }
 // sets the slot, nil clearing it; any other name is a session attribute, nil removing
 // it. Messages are PlainText, split to MaxMessageChars and capped at MaxMessages.
 func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
-	msgs, err := messages(reply)
+	msgs, err := messages(reply, c.turn.Locale)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -284,16 +284,12 @@ func cloneSlot(s *Slot) *Slot {
 // messages returns the texts to send for an outcome — a default where the reply has
 // none and the user must be told something — split to fit MaxMessageChars and cut to
 // MaxMessages.
-func messages(r conversation.Reply) ([]string, error) {
+func messages(r conversation.Reply, locale string) ([]string, error) {
 	var def string
 	switch r.Outcome {
 	case conversation.OutcomeFulfilled, conversation.OutcomeElicitSlot, conversation.OutcomeDelegate:
-	case conversation.OutcomeFailed:
-		def = platform.TextFailed
-	case conversation.OutcomeUnknownIntent:
-		def = platform.TextUnknownIntent
-	case conversation.OutcomeRejected:
-		def = platform.TextRejected
+	case conversation.OutcomeFailed, conversation.OutcomeUnknownIntent, conversation.OutcomeRejected:
+		def = platform.DefaultText(r.Outcome, locale)
 	default:
 		return nil, fmt.Errorf("lexv2: cannot encode outcome %q", r.Outcome)
 	}

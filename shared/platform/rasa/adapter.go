@@ -218,7 +218,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		}
 	}
 	if reply.Outcome == conversation.OutcomeFailed && len(resp.Responses) == 0 {
-		resp.Responses = append(resp.Responses, Response{Text: platform.TextFailed})
+		resp.Responses = append(resp.Responses, Response{Text: platform.DefaultText(reply.Outcome, c.turn.Locale)})
 	}
 	body, err := marshal(resp)
 	if err != nil {
