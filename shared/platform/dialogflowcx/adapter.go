@@ -22,6 +22,9 @@ var jsonNull = json.RawMessage("null")
 // Adapter decodes Dialogflow CX webhook requests.
 type Adapter struct {
 	names platform.Names
+	// PlainText turns rich replies off (platform.dialogflow_cx.rich: false): only text
+	// messages are sent.
+	PlainText bool
 }
 
 var _ platform.Adapter = (*Adapter)(nil)
@@ -35,8 +38,9 @@ func (a *Adapter) Platform() conversation.Platform { return conversation.Dialogf
 // Call is one decoded webhook call.
 type Call struct {
 	// Wire is the request as Dialogflow CX sent it.
-	Wire *WebhookRequest
-	turn conversation.Turn
+	Wire  *WebhookRequest
+	turn  conversation.Turn
+	plain bool
 }
 
 // Decode parses a WebhookRequest. A body that is not one yields a *platform.BadRequest
@@ -68,7 +72,7 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		text = w.Transcript
 	}
 	tag := w.FulfillmentInfo.Tag
-	return &Call{Wire: &w, turn: conversation.Turn{
+	return &Call{Wire: &w, plain: a.PlainText, turn: conversation.Turn{
 		Platform:  conversation.DialogflowCX,
 		Intent:    a.names.Resolve(tag),
 		RawIntent: tag,
@@ -182,7 +186,15 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	if len(params) > 0 {
 		resp.SessionInfo.Parameters = params
 	}
-	body, err := fit(&resp, msgs)
+	var rich *ResponseMessage
+	if rc := platform.RichContent(reply.Rich, platform.MessengerCX); rc != nil && !c.plain {
+		b, err := platform.EncodeJSON(map[string]any{"richContent": rc})
+		if err != nil {
+			return 0, nil, fmt.Errorf("dialogflowcx: encode rich content: %w", err)
+		}
+		rich = &ResponseMessage{Payload: b}
+	}
+	body, err := fit(&resp, msgs, rich)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -207,15 +219,19 @@ func messages(r conversation.Reply, locale string) ([]string, error) {
 	return msgs, nil
 }
 
-// fit marshals resp with msgs, truncating the messages (from the end) until the body
-// fits in MaxResponseBytes.
-func fit(resp *WebhookResponse, msgs []string) ([]byte, error) {
+// fit marshals resp with msgs and the rich payload message (Dialogflow Messenger's
+// richContent, after the texts), dropping the rich message first and then truncating
+// the texts (from the end) until the body fits in MaxResponseBytes.
+func fit(resp *WebhookResponse, msgs []string, rich *ResponseMessage) ([]byte, error) {
 	for range 64 {
 		resp.FulfillmentResponse = nil
 		if len(msgs) > 0 {
 			fr := &FulfillmentResponse{MergeBehavior: MergeReplace}
 			for _, m := range msgs {
 				fr.Messages = append(fr.Messages, ResponseMessage{Text: &Text{Text: []string{m}}})
+			}
+			if rich != nil {
+				fr.Messages = append(fr.Messages, *rich)
 			}
 			resp.FulfillmentResponse = fr
 		}
@@ -226,6 +242,10 @@ func fit(resp *WebhookResponse, msgs []string) ([]byte, error) {
 		over := len(body) - MaxResponseBytes
 		if over <= 0 {
 			return body, nil
+		}
+		if rich != nil {
+			rich = nil
+			continue
 		}
 		total := 0
 		for _, m := range msgs {
