@@ -414,3 +414,27 @@ func TestLookupSurvivesAPanickingConnector(t *testing.T) {
 		t.Fatalf("reply = %+v, want Ada's account despite the tickets panic", r)
 	}
 }
+
+// A turn in a language with a catalog is answered in it; one without is answered in
+// English and says so, for the fallback metric.
+func TestReplyLanguage(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	s := New(Deps{Customers: f, Tickets: f, Payments: f, KB: f})
+	for _, tt := range []struct {
+		locale, lang string
+		fallback     bool
+		prompt       string
+	}{
+		{"de-DE", "de", false, "Welche E-Mail-Adresse ist für das Konto hinterlegt?"},
+		{"pt_BR", "pt-BR", false, "Qual é o endereço de e-mail da conta?"},
+		{"ko", "en", true, "What is the email address on the account?"},
+	} {
+		tu := turn(conversation.LookupCustomer, nil)
+		tu.Locale = tt.locale
+		r := s.Handle(context.Background(), tu)
+		if r.Language != tt.lang || r.LanguageFallback != tt.fallback || r.Text() != tt.prompt {
+			t.Errorf("%s: reply = %+v", tt.locale, r)
+		}
+	}
+}
