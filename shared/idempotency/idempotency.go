@@ -10,7 +10,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sort"
 	"time"
@@ -292,8 +291,7 @@ func (m *Middleware) duplicate(ctx context.Context, t conversation.Turn, hash st
 			if err := json.Unmarshal(rec.Data, &r); err != nil || r.Outcome == "" {
 				m.o.Logger.LogAttrs(ctx, slog.LevelError, "idempotency: stored reply unreadable",
 					slog.String("intent", string(t.Intent)), slog.Any("error", err))
-				return m.failed(fmt.Sprintf("Sorry, I handled this request a moment ago but can't read back the result. "+
-					"Please email %s and a person will check it for you.", m.o.SupportEmail)), false
+				return m.failed(i18n.For(t.Locale).T("reply.result_unreadable", m.o.SupportEmail)), false
 			}
 			m.local.put(rec.Key, rec.PayloadHash, r, rec.Expiration)
 			return r, false
@@ -302,7 +300,7 @@ func (m *Middleware) duplicate(ctx context.Context, t conversation.Turn, hash st
 				return conversation.Reply{}, true
 			}
 		default:
-			return m.failed(fmt.Sprintf("Sorry, something went wrong on our side. Please try again, or email %s.", m.o.SupportEmail)), false
+			return m.failed(i18n.For(t.Locale).T("reply.apology", m.o.SupportEmail)), false
 		}
 		// Still running elsewhere: wait, but never past this turn's budget.
 		if left, ok := resilience.Remaining(ctx); ok && left <= wait {
