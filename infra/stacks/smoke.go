@@ -33,7 +33,7 @@ const SmokeTimeout = 5 * time.Minute
 // SmokeSettings are the pre-traffic smoke test's and the synthetic conversations'
 // customer, known truth and schedule (shared/smoke.Profile).
 type SmokeSettings struct {
-	Email, PaymentRef, Query             string
+	Email, PaymentRef, Query              string
 	ExpectName, ExpectPlan, ExpectArticle string
 	// TicketSandbox, when set, names the sandbox helpdesk or queue the createticket
 	// function's tickets go to, and allows create-ticket smoke. Empty: skipped.

@@ -126,7 +126,9 @@ func checkSmoke(t *testing.T, sy *synth, want []string) {
 	for id := range apps {
 		appID = id
 	}
-	nameOf := func(id string) string { return strings.TrimPrefix(flat(fns[id].Properties["FunctionName"]), sy.s.Prefix+"-") }
+	nameOf := func(id string) string {
+		return strings.TrimPrefix(flat(fns[id].Properties["FunctionName"]), sy.s.Prefix+"-")
+	}
 	hooks := 0
 	for aliasID, a := range tj.ofType("AWS::Lambda::Alias") {
 		fn := nameOf(ref(a.Properties["FunctionName"]))
