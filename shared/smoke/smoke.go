@@ -112,6 +112,9 @@ type Result struct {
 	Intent    conversation.Intent   `json:"intent"`
 	Platform  conversation.Platform `json:"platform"`
 	Function  string                `json:"function"`
+	// Probe marks the conversation about a customer, payment or search that exists
+	// nowhere: no cache holds its answer, so it proves the version reaches the tool.
+	Probe     bool                  `json:"probe,omitempty"`
 	OK        bool                  `json:"ok"`
 	Skipped   bool                  `json:"skipped,omitempty"`
 	Reason    string                `json:"reason,omitempty"`
@@ -201,29 +204,49 @@ func (r *Runner) run(ctx context.Context, mode string) Summary {
 	_, _ = rand.Read(id[:])
 	run := hex.EncodeToString(id[:])
 	for i, t := range r.Targets {
-		res := r.one(ctx, t, fmt.Sprintf("%s-%d", run, i))
-		switch {
-		case res.Skipped:
-			sum.Skipped++
-		case res.OK:
-			sum.Passed++
-		default:
-			sum.Failed++
+		// The smoke customer's answers may come from the read cache (customers for 10
+		// minutes, searches for 30), filled by the version before: the probe asks for
+		// what no cache holds (not-found answers are never cached), so a version that
+		// cannot reach its tool fails even then.
+		for _, probe := range []bool{false, true} {
+			if probe && t.Intent == conversation.CreateTicket {
+				continue
+			}
+			res := r.one(ctx, t, fmt.Sprintf("%s-%d", run, i), probe)
+			switch {
+			case res.Skipped:
+				sum.Skipped++
+			case res.OK:
+				sum.Passed++
+			default:
+				sum.Failed++
+			}
+			sum.Results = append(sum.Results, res)
 		}
-		sum.Results = append(sum.Results, res)
 	}
 	return sum
 }
 
-func (r *Runner) one(ctx context.Context, t Target, run string) Result {
-	res := Result{Intent: t.Intent, Platform: t.Platform, Function: t.Function}
+// probeProfile is a customer, payment and search that exist nowhere, unique per run.
+func probeProfile(run string) Profile {
+	return Profile{Email: "switchboard-smoke-" + run + "@example.com", PaymentRef: "pi_switchboard_smoke_" + strings.ReplaceAll(run, "-", "_"),
+		Query: "switchboard smoke probe " + run}
+}
+
+func (r *Runner) one(ctx context.Context, t Target, run string, probe bool) Result {
+	res := Result{Intent: t.Intent, Platform: t.Platform, Function: t.Function, Probe: probe}
+	prof := r.Profile
+	if probe {
+		prof = probeProfile(run)
+		run += "-probe"
+	}
 	if t.Intent == conversation.CreateTicket && r.Profile.TicketSandbox == "" {
 		res.Skipped = true
 		res.Reason = "create-ticket smoke skipped: no sandbox ticket queue is configured (smokeTicketSandbox), " +
 			"and the function would file the ticket in its real helpdesk"
 		return res
 	}
-	ev, err := Event(t.Platform, t.Intent, r.Profile, run)
+	ev, err := Event(t.Platform, t.Intent, prof, run)
 	if err != nil {
 		res.Reason = err.Error()
 		return res
@@ -241,7 +264,7 @@ func (r *Runner) one(ctx context.Context, t Target, run string) Result {
 	}
 	reply, err := ReadReply(t.Platform, out.Payload)
 	if err == nil {
-		err = Expect(t.Platform, t.Intent, r.Profile, reply)
+		err = Expect(t.Platform, t.Intent, prof, reply)
 	}
 	if err != nil {
 		res.Reason = err.Error()
@@ -265,7 +288,7 @@ func (r *Runner) logSummary(ctx context.Context, sum Summary, attrs ...slog.Attr
 			l = slog.LevelError
 		}
 		r.Log.LogAttrs(ctx, l, "smoke conversation", slog.String("mode", sum.Mode), slog.String("intent", string(res.Intent)),
-			slog.String("platform", string(res.Platform)), slog.String("function", res.Function), slog.Bool("ok", res.OK),
+			slog.String("platform", string(res.Platform)), slog.String("function", res.Function), slog.Bool("probe", res.Probe), slog.Bool("ok", res.OK),
 			slog.Bool("skipped", res.Skipped), slog.String("reason", res.Reason), slog.Float64("latency_ms", res.LatencyMS))
 	}
 	attrs = append(attrs, slog.String("mode", sum.Mode), slog.String("status", sum.Status),
