@@ -88,8 +88,14 @@ func (c *codeDeployStandIn) reports() ([]map[string]string, []string) {
 
 // versionsStandIn speaks the Lambda Invoke API for the smoke function: FunctionName
 // (an ARN with its version qualifier) names which RIE instance answers, as the Lambda
-// service would run that version.
+// service would run that version. An RIE is one sandbox, which runs one invoke at a
+// time (Lambda would start more sandboxes): the smoke function's parallel
+// conversations queue here.
 func versionsStandIn(t *testing.T, versions map[string]*rie, calls map[string]int, mu *sync.Mutex) *httptest.Server {
+	sandbox := map[*rie]*sync.Mutex{}
+	for _, f := range versions {
+		sandbox[f] = &sync.Mutex{}
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name, _ := strings.CutPrefix(r.URL.Path, "/2015-03-31/functions/")
 		name, _ = strings.CutSuffix(name, "/invocations")
@@ -106,6 +112,8 @@ func versionsStandIn(t *testing.T, versions map[string]*rie, calls map[string]in
 		mu.Lock()
 		calls[name]++
 		mu.Unlock()
+		sandbox[f].Lock()
+		defer sandbox[f].Unlock()
 		resp, err := http.Post(f.url, "application/json", r.Body)
 		if err != nil {
 			w.WriteHeader(http.StatusBadGateway)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -109,16 +110,16 @@ type Runner struct {
 
 // Result is one conversation's verdict.
 type Result struct {
-	Intent    conversation.Intent   `json:"intent"`
-	Platform  conversation.Platform `json:"platform"`
-	Function  string                `json:"function"`
+	Intent   conversation.Intent   `json:"intent"`
+	Platform conversation.Platform `json:"platform"`
+	Function string                `json:"function"`
 	// Probe marks the conversation about a customer, payment or search that exists
 	// nowhere: no cache holds its answer, so it proves the version reaches the tool.
-	Probe     bool                  `json:"probe,omitempty"`
-	OK        bool                  `json:"ok"`
-	Skipped   bool                  `json:"skipped,omitempty"`
-	Reason    string                `json:"reason,omitempty"`
-	LatencyMS float64               `json:"latency_ms"`
+	Probe     bool    `json:"probe,omitempty"`
+	OK        bool    `json:"ok"`
+	Skipped   bool    `json:"skipped,omitempty"`
+	Reason    string  `json:"reason,omitempty"`
+	LatencyMS float64 `json:"latency_ms"`
 }
 
 // Summary is what the handler returns (and logs).
@@ -198,11 +199,30 @@ func (r *Runner) Synthetic(ctx context.Context) Summary {
 	return sum
 }
 
+// Parallel bounds the conversations in flight: the router's hook holds every enabled
+// intent on every platform, twice, and a hanging version must not use up the hook's
+// whole timeout one conversation after another.
+const Parallel = 8
+
+// reportReserve is kept from the handler's deadline for the report to CodeDeploy: a
+// hook that never reports holds the deployment for an hour.
+const reportReserve = 15 * time.Second
+
 func (r *Runner) run(ctx context.Context, mode string) Summary {
-	sum := Summary{Mode: mode}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) > 2*reportReserve {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-reportReserve))
+		defer cancel()
+	}
 	var id [8]byte
 	_, _ = rand.Read(id[:])
 	run := hex.EncodeToString(id[:])
+	type job struct {
+		t     Target
+		run   string
+		probe bool
+	}
+	var jobs []job
 	for i, t := range r.Targets {
 		// The smoke customer's answers may come from the read cache (customers for 10
 		// minutes, searches for 30), filled by the version before: the probe asks for
@@ -212,16 +232,30 @@ func (r *Runner) run(ctx context.Context, mode string) Summary {
 			if probe && t.Intent == conversation.CreateTicket {
 				continue
 			}
-			res := r.one(ctx, t, fmt.Sprintf("%s-%d", run, i), probe)
-			switch {
-			case res.Skipped:
-				sum.Skipped++
-			case res.OK:
-				sum.Passed++
-			default:
-				sum.Failed++
-			}
-			sum.Results = append(sum.Results, res)
+			jobs = append(jobs, job{t, fmt.Sprintf("%s-%d", run, i), probe})
+		}
+	}
+	results := make([]Result, len(jobs))
+	sem := make(chan struct{}, Parallel)
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i] = r.one(ctx, j.t, j.run, j.probe)
+		}()
+	}
+	wg.Wait()
+	sum := Summary{Mode: mode, Results: results}
+	for _, res := range results {
+		switch {
+		case res.Skipped:
+			sum.Skipped++
+		case res.OK:
+			sum.Passed++
+		default:
+			sum.Failed++
 		}
 	}
 	return sum
