@@ -204,14 +204,15 @@ func (r *Runner) Synthetic(ctx context.Context) Summary {
 // whole timeout one conversation after another.
 const Parallel = 8
 
-// reportReserve is kept from the handler's deadline for the report to CodeDeploy: a
-// hook that never reports holds the deployment for an hour.
+// reportReserve is kept from the handler's deadline (at most a quarter of what is
+// left) for the report to CodeDeploy: a hook that never reports holds the deployment
+// for an hour.
 const reportReserve = 15 * time.Second
 
 func (r *Runner) run(ctx context.Context, mode string) Summary {
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) > 2*reportReserve {
+	if dl, ok := ctx.Deadline(); ok {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, dl.Add(-reportReserve))
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-min(reportReserve, time.Until(dl)/4)))
 		defer cancel()
 	}
 	var id [8]byte

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
@@ -209,5 +210,29 @@ func TestNoTargetsFailsHook(t *testing.T) {
 	}
 	if cd.calls[0].Status != cdtypes.LifecycleEventStatusFailed {
 		t.Fatalf("%+v", cd.calls)
+	}
+}
+
+// hangingLambda never answers before the caller gives up.
+type hangingLambda struct{}
+
+func (hangingLambda) Invoke(ctx context.Context, _ *lambda.InvokeInput, _ ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// A version that hangs still gets its verdict: the conversations stop before the
+// handler's deadline and Failed is reported with the time kept for it.
+func TestHangingVersionIsReportedFailed(t *testing.T) {
+	cd := &recordingCodeDeploy{}
+	r := &smoke.Runner{Lambda: hangingLambda{}, CodeDeploy: cd, Targets: allTargets("sb:7")}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	sum, err := r.Hook(ctx, smoke.HookEvent{DeploymentID: "d", LifecycleEventHookExecutionID: "h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cd.calls) != 1 || cd.calls[0].Status != cdtypes.LifecycleEventStatusFailed || sum.Passed != 0 {
+		t.Fatalf("%+v %+v", sum, cd.calls)
 	}
 }
