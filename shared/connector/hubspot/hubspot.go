@@ -14,13 +14,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
-const tool = "hubspot"
+const tool = Tool
 
 // Defaults.
 const (
@@ -110,7 +109,7 @@ func New(opts Options) (*Client, error) {
 			*p.dst = p.def
 		case None:
 		default:
-			if !config.ValidHubSpotProperty(p.val) {
+			if !ValidProperty(p.val) {
 				return nil, fmt.Errorf("hubspot: %s property %q is not a property's internal name", p.name, p.val)
 			}
 			*p.dst = p.val

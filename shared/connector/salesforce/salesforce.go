@@ -14,13 +14,12 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
-const tool = "salesforce"
+const tool = Tool
 
 // Defaults.
 const (
@@ -101,7 +100,7 @@ func New(opts Options) (*Client, error) {
 	if c.version == "" {
 		c.version = DefaultAPIVersion
 	}
-	if !config.ValidSalesforceAPIVersion(c.version) {
+	if !ValidAPIVersion(c.version) {
 		return nil, fmt.Errorf("salesforce: API version %q is not of the form v61.0", c.version)
 	}
 	if c.hc == nil {

@@ -21,7 +21,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
-const tool = "zendesk"
+const tool = Tool
 
 // maxBody caps a response body read into memory. A page of 100 tickets with long
 // descriptions stays well below it.
