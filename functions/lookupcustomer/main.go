@@ -7,7 +7,7 @@
 // could also show the last payment, but only verifypayment may hold the payment
 // processor's key, so no payments tool is linked here.)
 // Each import registers its tool, as a database/sql driver does; a tool not imported
-// here is not in the binary (tests/linking_test.go holds these imports to the
+// here is not in the binary (infra/stacks/linking_test.go holds these imports to the
 // capabilities infra/stacks gives the function).
 package main
 

@@ -5,7 +5,7 @@
 //
 // It links the tools that can serve its capability, payments.
 // Each import registers its tool, as a database/sql driver does; a tool not imported
-// here is not in the binary (tests/linking_test.go holds these imports to the
+// here is not in the binary (infra/stacks/linking_test.go holds these imports to the
 // capabilities infra/stacks gives the function).
 package main
 

@@ -3,6 +3,7 @@ package stacks_test
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -60,6 +61,7 @@ func TestFunctionsLinkOnlyTheirTools(t *testing.T) {
 		"verifypayment":   {"stripe"},
 		"searchkb":        {"zendesk"},
 		stacks.RouterName: nil,
+		"smoke":           nil,
 	}
 	if len(registry.Connectors()) < 6 {
 		t.Fatalf("registered tools = %d, want every tool (infra links shared/connector/all)", len(registry.Connectors()))
@@ -72,7 +74,17 @@ func TestFunctionsLinkOnlyTheirTools(t *testing.T) {
 		module + "shared/connector/demo":     nil,
 		module + "shared/connector/registry": {"lookupcustomer", "createticket", "verifypayment", "searchkb"},
 	}
-	uses := map[string][]stacks.Capability{stacks.RouterName: nil}
+	// Every function is listed: a new one must say what it links.
+	dirs, err := os.ReadDir(filepath.Join(testenv.RepoRoot(), "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if _, ok := want[d.Name()]; d.IsDir() && !ok {
+			t.Errorf("functions/%s is not in this test", d.Name())
+		}
+	}
+	uses := map[string][]stacks.Capability{stacks.RouterName: nil, "smoke": nil}
 	for _, f := range stacks.IntentFunctions {
 		uses[f.Name] = f.Uses
 	}
