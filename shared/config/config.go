@@ -197,6 +197,9 @@ func Load(path string, environ []string) (Config, error) {
 	if environ == nil {
 		environ = os.Environ()
 	}
+	if err := CheckEnv(environ); err != nil {
+		return c, err
+	}
 	if err := overlayEnv(&c, environ); err != nil {
 		return c, err
 	}

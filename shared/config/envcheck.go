@@ -1,0 +1,147 @@
+package config
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Variables under EnvPrefix that are not configuration keys but are read by name
+// elsewhere (the YAML file's path, local secrets, the router's routes, the smoke
+// test's targets, the tests' switch). A name ending in "_" admits every variable it
+// starts.
+var (
+	extraEnvMu sync.RWMutex
+	extraEnv   = []string{
+		EnvPrefix + "CONFIG",
+		EnvPrefix + "SECRET_",
+		EnvPrefix + "ROUTE_",
+		EnvPrefix + "SMOKE_",
+		EnvPrefix + "REQUIRE_COMPONENTS",
+	}
+)
+
+// RegisterEnv admits SWITCHBOARD_* variables a package reads itself (name, or every
+// variable starting with name when it ends in "_"), so CheckEnv does not call them
+// unknown.
+func RegisterEnv(names ...string) {
+	extraEnvMu.Lock()
+	defer extraEnvMu.Unlock()
+	extraEnv = append(extraEnv, names...)
+}
+
+// EnvName is the environment variable of a dotted configuration key
+// (connectors.zendesk.subdomain → SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN).
+func EnvName(key string) string {
+	return EnvPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
+}
+
+// EnvNames lists every variable Load reads, sorted: one per Keys() entry.
+func EnvNames() []string {
+	var out []string
+	for _, k := range Keys() {
+		out = append(out, EnvName(k))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// CheckEnv returns an error naming every SWITCHBOARD_* variable in environ that
+// nothing reads, with the nearest known name when one is close ("did you mean"): a
+// typo must not silently fall back to a default, as YAML's unknown keys do not.
+// Variables of a registered tool are known; those of a tool not linked into this
+// binary are reported as such.
+func CheckEnv(environ []string) error {
+	known := map[string]bool{}
+	names := EnvNames()
+	for _, n := range names {
+		known[n] = true
+	}
+	extraEnvMu.RLock()
+	extra := append([]string(nil), extraEnv...)
+	extraEnvMu.RUnlock()
+	var bad []string
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(k, EnvPrefix) || known[k] || admitted(k, extra) {
+			continue
+		}
+		msg := k + " is not a setting"
+		if s := nearest(k, append(names, extra...)); s != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		} else if tool := unlinkedTool(k); tool != "" {
+			msg += fmt.Sprintf(" (tool %q is not linked into this binary; linked: %s)", tool, linkedToolNames())
+		}
+		bad = append(bad, msg)
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	return fmt.Errorf("config: unknown environment variable: %s", strings.Join(bad, "; "))
+}
+
+func admitted(k string, extra []string) bool {
+	for _, e := range extra {
+		if k == e || strings.HasSuffix(e, "_") && strings.HasPrefix(k, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// unlinkedTool returns the <tool> of SWITCHBOARD_CONNECTORS_<TOOL>_… or
+// SWITCHBOARD_RESILIENCE_<TOOL>_… when no registered tool has that name.
+func unlinkedTool(k string) string {
+	for _, sec := range []string{"CONNECTORS_", "RESILIENCE_"} {
+		rest, ok := strings.CutPrefix(k, EnvPrefix+sec)
+		if !ok {
+			continue
+		}
+		tool, _, ok := strings.Cut(rest, "_")
+		if !ok {
+			return ""
+		}
+		if _, reg := Tool(strings.ToLower(tool)); !reg {
+			return strings.ToLower(tool)
+		}
+	}
+	return ""
+}
+
+// nearest returns the candidate closest to k by edit distance, if close enough to be
+// a typo (at most a third of its length, and at most 4 edits).
+func nearest(k string, candidates []string) string {
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
+		if d := editDistance(k, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	limit := min(4, len(k)/3)
+	if bestD <= limit {
+		return best
+	}
+	return ""
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
