@@ -35,10 +35,20 @@ VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 # Packages whose tests exercise concurrency run under the race detector.
 RACE_PKGS   := ./shared/... ./cmd/...
 
-.PHONY: help run test test-unit test-e2e build lint fmt vet vuln bench fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint clean
+.PHONY: help run install test build lint fmt vet vuln bench fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint clean
 
-help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
+help: ## list the targets (with this run's values: make help ENV=prod)
+	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | sort | \
+	  sed -e 's|$$(ADDR)|$(ADDR)|g' -e 's|$$(GOARCH_LAMBDA)|$(GOARCH_LAMBDA)|g' -e 's|$$(FUZZTIME)|$(FUZZTIME)|g' \
+	      -e 's|$$(ENV)|$(or $(ENV),<unset>)|g' -e 's|$$(INSTALL_DIR)|$(INSTALL_DIR)|g'
+
+# `make install` puts the switchboard CLI where `go install` does: $(go env GOPATH)/bin
+# (or $GOBIN when set); docs call it as $(go env GOPATH)/bin/switchboard.
+INSTALL_DIR = $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
+
+install: ## install the switchboard CLI into $(INSTALL_DIR)
+	GOBIN=$(INSTALL_DIR) $(GO) install ./cmd/switchboard
+	@echo "installed $(INSTALL_DIR)/switchboard"
 
 run: ## start the local server on the embedded default (demo data) at $(ADDR)
 	$(GO) run ./cmd/switchboard serve --addr $(ADDR) $(if $(CONFIG),--config $(CONFIG))
@@ -58,21 +68,28 @@ build: ## build the Lambda bootstrap binaries for linux/$(GOARCH_LAMBDA) into bu
 
 # The CDK app is `go run ./infra`; it reads build/<fn>/bootstrap, so synth builds first.
 # No AWS credentials are needed to synthesize: the stacks stay environment-agnostic.
+# ENV=<name> picks infra/env/<name>.yaml (every setting of one deployment); STAGE=
+# overrides its rollout (reads, writes, payments); CDK_ARGS passes more arguments:
+# -c key=value to synth, any CDK CLI option to diff and deploy.
 CDK         := $(ROOT)/_tools/node_modules/.bin/cdk
 CDK_ARGS    ?=
+ENV         ?=
+STAGE       ?=
+CONTEXT     := $(if $(ENV),-c env=$(ENV)) $(if $(STAGE),-c stage=$(STAGE))
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION ?= 1
 
-synth: build ## synthesize the CDK app into cdk.out (no AWS credentials; -c via CDK_CONTEXT_JSON)
-	CDK_OUTDIR=cdk.out $(GO) run ./infra
+synth: build ## synthesize the CDK app into cdk.out (ENV=, STAGE=, CDK_ARGS="-c key=value"; no AWS credentials)
+	CDK_OUTDIR=cdk.out $(GO) run ./infra $(CONTEXT) $(CDK_ARGS)
 
-cdk-cli: ## install the CDK CLI pinned in _tools/package-lock.json
-	@test -x $(CDK) || npm --prefix _tools ci --no-audit --no-fund
+cdk-cli: ## install the CDK CLI pinned in _tools/package-lock.json (needs Node.js)
+	@test -x $(CDK) || { command -v npm >/dev/null || { echo "npm not found: the CDK CLI needs Node.js (see README)"; exit 1; }; \
+	  npm --prefix _tools ci --no-audit --no-fund; }
 
-deploy: build cdk-cli ## deploy every stack with the pinned CDK CLI (CDK_ARGS="-c rollout=writes" …)
-	$(CDK) deploy --all --require-approval never $(CDK_ARGS)
+deploy: build cdk-cli ## deploy every stack with the pinned CDK CLI (ENV=, STAGE=, CDK_ARGS=)
+	$(CDK) deploy --all --require-approval never $(CONTEXT) $(CDK_ARGS)
 
-diff: build cdk-cli ## show what deploy would change
-	$(CDK) diff --all $(CDK_ARGS)
+diff: build cdk-cli ## show what deploy would change, every stack (ENV=, STAGE=, CDK_ARGS=)
+	$(CDK) diff $(CONTEXT) $(CDK_ARGS)
 
 vet: ## go vet (also the Lambda build's tagged files)
 	$(GO) vet ./...

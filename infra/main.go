@@ -1,7 +1,9 @@
 // Command infra is Switchboard's CDK app: `go run ./infra` synthesizes the stacks into
-// CDK_OUTDIR (cdk.out by `make synth`) without AWS credentials, and `cdk deploy --app
-// cdk.out` deploys them. Settings come from CDK context: cdk.json's "context", then
-// CDK_CONTEXT_JSON or the CLI's -c key=value; see docs/deploy.md.
+// CDK_OUTDIR (cdk.out by `make synth`) without AWS credentials, and the pinned CDK CLI
+// (`make diff`/`make deploy`) runs it to deploy them. Settings come from, lowest
+// precedence first: cdk.json's "context", the environment file the context key "env"
+// names (infra/env/<env>.yaml), the command line's -c key=value (the CDK CLI's, or
+// `go run ./infra -c key=value`), then "stage" as the rollout; see docs/deploy.md.
 package main
 
 import (
@@ -15,7 +17,7 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "infra:", err)
 		jsii.Close()
 		os.Exit(1)
@@ -23,17 +25,31 @@ func main() {
 	jsii.Close()
 }
 
-func run() error {
-	ctx, err := stacks.FileContext("cdk.json")
+func run(args []string) error {
+	fileCtx, err := stacks.FileContext("cdk.json")
 	if err != nil {
 		return err
 	}
+	overrides, err := stacks.ParseArgs(args)
+	if err != nil {
+		return err
+	}
+	// Run by the CDK CLI, the -c arguments arrive merged with cdk.json's context.
+	cli, err := stacks.CLIOverrides(os.Getenv("CDK_CONTEXT_JSON"), fileCtx)
+	if err != nil {
+		return err
+	}
+	for k, v := range cli {
+		if _, ok := overrides[k]; !ok {
+			overrides[k] = v
+		}
+	}
 	var props awscdk.AppProps
-	if ctx != nil {
-		props.Context = &ctx
+	if fileCtx != nil {
+		props.Context = &fileCtx
 	}
 	app := awscdk.NewApp(&props)
-	s, err := stacks.SettingsFromContext(func(key string) any { return app.Node().TryGetContext(jsii.String(key)) })
+	s, err := stacks.SettingsFromSources(".", func(key string) any { return app.Node().TryGetContext(jsii.String(key)) }, overrides)
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,9 @@ func Build(app awscdk.App, s Settings) (*App, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	if err := s.ValidateFunctions(); err != nil {
+		return nil, err
+	}
 	props := func(id string) *awscdk.StackProps {
 		p := &awscdk.StackProps{
 			StackName:   jsii.String(s.Prefix + "-" + id),

@@ -138,7 +138,7 @@ func (z Config) URL() string {
 func (z *Config) Validate() error {
 	switch {
 	case z.Subdomain == "" && z.BaseURL == "":
-		return fmt.Errorf("config: connectors.zendesk: subdomain or base_url is required")
+		return fmt.Errorf("config: connectors.zendesk: subdomain or base_url is required (connectors.zendesk.subdomain, SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN)")
 	case z.Subdomain != "" && !validSubdomain(z.Subdomain):
 		return fmt.Errorf("config: connectors.zendesk.subdomain: %q is not a subdomain (want e.g. \"acme\" for acme.zendesk.com)", z.Subdomain)
 	}
