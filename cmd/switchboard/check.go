@@ -44,16 +44,31 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: switchboard check [--config FILE] [--json] [--timeout 10s]")
 		return 2
 	}
+	// Every kind of error is a report: under --json a JSON object on stdout, so a
+	// pipeline reading it never meets plain text.
+	fatal := func(kind string, err error) int {
+		if *asJSON {
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			_ = enc.Encode(struct {
+				OK        bool          `json:"ok"`
+				ErrorKind string        `json:"error_kind"`
+				Error     string        `json:"error"`
+				Tools     []checkResult `json:"tools"`
+			}{false, kind, err.Error(), []checkResult{}})
+		} else {
+			fmt.Fprintln(stderr, err)
+		}
+		return 1
+	}
 	cfg, err := config.Load(*cfgPath, nil)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
+		return fatal("config", err)
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	set, err := registry.Build(ctx, cfg, registry.Options{Logger: log, KeepGoing: true})
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
+		return fatal("build", err)
 	}
 	defer set.Close()
 

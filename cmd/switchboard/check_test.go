@@ -209,3 +209,49 @@ func TestCheckExampleConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckJSONOnEveryError: a configuration error (here an unknown variable, with its
+// suggestion) is a JSON report under --json, never plain text.
+func TestCheckJSONOnEveryError(t *testing.T) {
+	t.Setenv("SWITCHBOARD_STORE_BACKNED", "dynamodb")
+	code, out, _ := runCheck(t, "--json")
+	var got struct {
+		OK        bool   `json:"ok"`
+		ErrorKind string `json:"error_kind"`
+		Error     string `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("--json on a configuration error printed %q: %v", out, err)
+	}
+	if code != 1 || got.OK || got.ErrorKind != "config" || !strings.Contains(got.Error, "did you mean SWITCHBOARD_STORE_BACKEND?") {
+		t.Errorf("exit %d, report %+v", code, got)
+	}
+}
+
+// TestCheckNamesTheFullSecretID: with the aws provider and a prefix, a missing secret
+// is named as the functions request it (prod/…), not by its id alone.
+func TestCheckNamesTheFullSecretID(t *testing.T) {
+	moto := testenv.Moto(t)
+	testenv.AWSEnv(t, moto)
+	hs := hstest.New(t)
+	prefix := fmt.Sprintf("prod-%d/", time.Now().UnixNano())
+	cfg := writeFile(t, "c.yaml", fmt.Sprintf(`data_dir: %s
+connectors:
+  customers: hubspot
+  secrets: {provider: aws, prefix: %s, endpoint: '%s'}
+  hubspot: {base_url: '%s'}
+`, t.TempDir(), prefix, moto, hs.URL()))
+	code, out, _ := runCheck(t, "--config", cfg, "--json")
+	var got checkOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if code != 1 || got.OK {
+		t.Fatalf("exit %d, output %+v", code, got)
+	}
+	for _, r := range got.Tools {
+		if r.Tool == "hubspot" && (r.OK || !strings.Contains(r.Error, prefix+"switchboard/hubspot")) {
+			t.Errorf("hubspot = %+v, want it to name %sswitchboard/hubspot", r, prefix)
+		}
+	}
+}

@@ -68,7 +68,7 @@ func NewAWS(api SecretsManagerAPI, o AWSOptions) *AWS {
 		a.Cache.staleFor = o.StaleFor
 	}
 	a.Cache.onStale = func(id string, age time.Duration, err error) {
-		a.log.Warn("secret store unreachable; serving the cached copy", slog.String("secret", id),
+		a.log.Warn("secret store unreachable; serving the cached copy", slog.String("secret", a.prefix+id),
 			slog.Duration("age", age.Round(time.Second)), slog.Any("error", err))
 	}
 	return a
@@ -81,9 +81,12 @@ const sourceAWS = "aws"
 const DefaultStaleFor = time.Hour
 
 func (a *AWS) fetch(ctx context.Context, id string) (Secret, string, error) {
-	out, err := a.api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(a.prefix + id)})
+	// Errors and logs name the SecretId as requested (prefix included), the name an
+	// operator finds in Secrets Manager.
+	full := a.prefix + id
+	out, err := a.api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(full)})
 	if err != nil {
-		return nil, "", awsError(ctx, id, err)
+		return nil, "", awsError(ctx, full, err)
 	}
 	var raw []byte
 	switch {
@@ -94,11 +97,11 @@ func (a *AWS) fetch(ctx context.Context, id string) (Secret, string, error) {
 	}
 	s, err := Decode(raw)
 	if err != nil {
-		return nil, "", &Error{ID: id, Source: sourceAWS, Kind: KindMalformed, Err: err}
+		return nil, "", &Error{ID: full, Source: sourceAWS, Kind: KindMalformed, Err: err}
 	}
 	version := aws.ToString(out.VersionId)
 	if old, ok := a.Cache.Version(id); ok && old != version {
-		a.log.Info("secret rotated", slog.String("secret", id), slog.String("old_version", old),
+		a.log.Info("secret rotated", slog.String("secret", full), slog.String("old_version", old),
 			slog.String("new_version", version))
 	}
 	return s, version, nil

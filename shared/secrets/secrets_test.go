@@ -539,3 +539,16 @@ func TestAWSServesStaleWhileDown(t *testing.T) {
 		t.Fatalf("deleted secret: %v; want not found, not a stale copy", err)
 	}
 }
+
+// TestAWSErrorsNameTheFullSecretID: a missing secret is reported by the SecretId the
+// provider asked Secrets Manager for, prefix included.
+func TestAWSErrorsNameTheFullSecretID(t *testing.T) {
+	_ = motoClient(t)
+	p := secrets.NewAWS(motoAPI(t), secrets.AWSOptions{Prefix: "prod/", MaxAge: time.Minute})
+	id := "switchboard/" + uniq(t)
+	_, err := p.Get(ctx(t), id)
+	var nf *secrets.NotFoundError
+	if !errors.As(err, &nf) || nf.ID != "prod/"+id || !strings.Contains(err.Error(), "prod/"+id) {
+		t.Fatalf("missing secret: %v, want a NotFoundError naming prod/%s", err, id)
+	}
+}
