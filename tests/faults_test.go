@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/cache"
 	"github.com/switchboard-dev/switchboard/shared/config"
@@ -134,7 +135,10 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 		SupportEmail: cfg.SupportEmail,
 		Now:          s.clock.Now,
 	}
-	h := idempotency.New(o.store, intents.New(deps), idempotency.FromConfig(cfg, ""))
+	svc := intents.New(deps)
+	io := idempotency.FromConfig(cfg, "")
+	io.Writes = app.WritesOf(svc)
+	h := idempotency.New(o.store, svc, io)
 	s.engine = engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
 	return s
 }

@@ -82,6 +82,22 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 	io := idempotency.FromConfig(cfg, "")
 	io.Logger = a.Logger
 	return func(h conversation.Handler) conversation.Handler {
-		return cache.Scoped(idempotency.New(st, h, io))
+		o := io
+		if svc, ok := h.(*intents.Service); ok {
+			o.Writes = WritesOf(svc)
+		}
+		return cache.Scoped(idempotency.New(st, h, o))
 	}, nil
+}
+
+// WritesOf is idempotency.Options.Writes for the intents: create_ticket is a write
+// (never repeated blindly), the others read.
+func WritesOf(svc *intents.Service) func(conversation.Intent) idempotency.Write {
+	tw := svc.TicketWrite()
+	return func(in conversation.Intent) idempotency.Write {
+		if in == conversation.CreateTicket {
+			return tw
+		}
+		return nil
+	}
 }

@@ -105,6 +105,10 @@ type Reply struct {
 	// SetSlots are slot values to carry forward in the conversation. A nil value deletes
 	// the slot on platforms that support it (an invalid value the user must re-enter).
 	SetSlots map[string]*string `json:"set_slots,omitempty"`
+	// Unconfirmed marks a failed reply to a write whose outcome is unknown (the request
+	// may have reached the tool). The idempotency layer records such a write durably
+	// and never repeats it; it is not sent to the platform nor stored.
+	Unconfirmed bool `json:"-"`
 }
 
 // Text joins the reply's messages with a space, for platforms with a single text field.

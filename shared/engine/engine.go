@@ -231,7 +231,7 @@ func (e *Engine) timeoutReply(t conversation.Turn) conversation.Reply {
 	if t.Intent == conversation.CreateTicket {
 		return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{fmt.Sprintf(
 			"Sorry, this is taking too long and I couldn't confirm that your ticket was created. "+
-				"Asking me again won't create a duplicate; or email %s.", e.support)}}
+				"Please check your email for the helpdesk's confirmation before asking again, or email %s.", e.support)}}
 	}
 	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{fmt.Sprintf(
 		"Sorry, our systems are slow to answer right now. Please try again in a minute, or email %s.", e.support)}}

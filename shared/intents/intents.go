@@ -218,9 +218,12 @@ func (s *Service) createTicket(ctx context.Context, t conversation.Turn, slots m
 			"Please email %s with your request.", s.d.SupportEmail))
 	case ctx.Err() != nil || connector.KindOf(err) == connector.KindUnavailable && isTimeout(err):
 		// The request may have reached the helpdesk: do not say it failed, do not say
-		// it worked. The external id makes asking again safe.
-		return s.failed(fmt.Sprintf("Sorry, I couldn't confirm that your ticket was created. "+
-			"Asking me again won't create a duplicate; or email %s.", s.d.SupportEmail))
+		// it worked. Only the idempotency layer, once it has recorded the unknown
+		// outcome durably, may promise that asking again files nothing twice.
+		r := s.failed(fmt.Sprintf("Sorry, I couldn't confirm that your ticket was created. "+
+			"Please check your email for the helpdesk's confirmation before asking again, or email %s.", s.d.SupportEmail))
+		r.Unconfirmed = true
+		return r
 	default:
 		return s.failed(fmt.Sprintf("Sorry, I couldn't create your ticket because the helpdesk isn't responding, "+
 			"so nothing has been filed. Please try again later, or email %s and a person will open it for you.",

@@ -354,12 +354,14 @@ func withFailure(ctx context.Context, in conversation.Intent, err error) context
 }
 
 // failure is the honest reply when the intent function could not answer: for a new
-// ticket the user learns it may or may not exist and that asking again is safe.
+// ticket the user learns it may or may not exist (a redelivery of the same turn is
+// looked up by the function, never filed twice; a new request is not promised that).
 func (r *Router) failure(ctx context.Context, t conversation.Turn) conversation.Reply {
 	f, _ := ctx.Value(failureKey{}).(failureInfo)
 	if t.Intent == conversation.CreateTicket {
 		return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{fmt.Sprintf(
-			"Sorry, I couldn't confirm that your ticket was created. Asking me again won't create a duplicate; or email %s.", r.cfg.SupportEmail)}}
+			"Sorry, I couldn't confirm that your ticket was created. Please check your email for the helpdesk's confirmation "+
+				"before asking again, or email %s.", r.cfg.SupportEmail)}}
 	}
 	msg := "Sorry, something went wrong on our side. Please try again, or email %s."
 	if errors.Is(f.err, context.DeadlineExceeded) {

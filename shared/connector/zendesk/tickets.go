@@ -115,6 +115,20 @@ func (c *Client) CreateTicket(ctx context.Context, t connector.NewTicket) (conne
 	return normalizeTicket(op, out.Ticket, email, c.opts.RequestURL)
 }
 
+// FindTicketByExternalID implements connector.TicketFinder: the oldest ticket holding
+// externalID, for requester email.
+func (c *Client) FindTicketByExternalID(ctx context.Context, externalID, email string) (connector.Ticket, bool, error) {
+	const op = "find_ticket_by_external_id"
+	if externalID == "" || len(externalID) > maxExternalID {
+		return connector.Ticket{}, false, invalidInput(op, "external_id", "missing or too long")
+	}
+	email, err := requesterEmail(op, email)
+	if err != nil {
+		return connector.Ticket{}, false, err
+	}
+	return c.byExternalID(ctx, externalID, email)
+}
+
 // byExternalID finds the oldest ticket holding externalID (Zendesk does not make
 // external ids unique; should two exist, every caller converges on the first).
 func (c *Client) byExternalID(ctx context.Context, externalID, email string) (connector.Ticket, bool, error) {
