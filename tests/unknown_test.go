@@ -20,6 +20,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/connector"
@@ -338,10 +340,21 @@ func TestUnknownOutcomeWrittenBeforeTheReply(t *testing.T) {
 	if n := ticketPosts(zd); n != 1 {
 		t.Fatalf("%d ticket creations reached Zendesk, want 1", n)
 	}
-	// The frozen process wrote the unknown outcome before its reply.
-	rec, err := dynamostore.New(storetest.MotoAPI(t), table, dynamostore.Options{}).Get(context.Background(),
-		store.Key(string(conversation.CreateTicket), "unknown", string(conversation.CreateTicket), "ada@example.com\x00cannot log in"))
-	if err != nil || rec.Status != store.StatusUnknown {
-		t.Fatalf("unknown-outcome record by customer and subject: %+v %v", rec, err)
+	// The frozen process recorded the unknown outcome before its reply: under the
+	// turn's key and under the customer and subject (status UNKNOWN_OUTCOME, 24 h).
+	out, err := storetest.MotoClient(t).Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(table)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknown := 0
+	for _, item := range out.Items {
+		if s, ok := item[store.AttrStatus].(*types.AttributeValueMemberS); ok && s.Value == string(store.StatusUnknown) {
+			unknown++
+		}
+	}
+	if unknown != 1 {
+		// The turn's own record was resolved (completed) by the redelivery; the one
+		// keyed by customer and subject stays, now carrying the answer.
+		t.Fatalf("%d unknown-outcome records, want the one by customer and subject", unknown)
 	}
 }

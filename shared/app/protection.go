@@ -55,7 +55,8 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 	a.closers = append(a.closers, closeStore)
 
 	ro := resilience.Options{Logger: a.Logger}
-	co := cache.Options{Size: cfg.Store.Cache.Size, Logger: a.Logger}
+	co := cache.Options{Size: cfg.Store.Cache.Size, Logger: a.Logger,
+		Identity: func(tool string) string { return ToolIdentity(cfg, tool) }}
 	if a.Telemetry != nil {
 		ro.Observer = a.Telemetry
 		co.Observer = a.Telemetry
@@ -81,6 +82,10 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 
 	io := idempotency.FromConfig(cfg, "")
 	io.Logger = a.Logger
+	// A turn's key carries the identity of the tools that answer it: a reply stored
+	// under one helpdesk configuration is never replayed under another.
+	io.Scope = ToolIdentity(cfg, tools.Customers) + "," + ToolIdentity(cfg, tools.Tickets) + "," +
+		ToolIdentity(cfg, tools.Payments) + "," + ToolIdentity(cfg, tools.KB)
 	return func(h conversation.Handler) conversation.Handler {
 		o := io
 		if svc, ok := h.(*intents.Service); ok {

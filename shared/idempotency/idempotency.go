@@ -32,6 +32,10 @@ type Options struct {
 	// Function is the key prefix: the Lambda function's name, so IAM can scope each
 	// function to its own items. Default: the turn's intent.
 	Function string
+	// Scope is the identity of the tools behind the handler (app.ToolIdentity), part of
+	// every key: a reply stored under one tool configuration is never replayed under
+	// another.
+	Scope string
 	// Expiration is how long a completed turn's reply is replayed (default 1h).
 	Expiration time.Duration
 	// Idempotent reports whether an intent is wrapped (default: every intent).
@@ -201,7 +205,10 @@ func (m *Middleware) Key(t conversation.Turn) string {
 	if fn == "" {
 		fn = string(t.Intent)
 	}
-	return store.Key(fn, KeyKind, string(t.Intent), string(t.Platform), t.TurnID)
+	if m.o.Scope == "" {
+		return store.Key(fn, KeyKind, string(t.Intent), string(t.Platform), t.TurnID)
+	}
+	return store.Key(fn, KeyKind, string(t.Intent), string(t.Platform), t.TurnID, m.o.Scope)
 }
 
 // PayloadHash identifies what a turn asks for. A platform redelivers a turn with the
@@ -367,7 +374,10 @@ func (m *Middleware) subjectKey(t conversation.Turn, w Write) string {
 	if fn == "" {
 		fn = string(t.Intent)
 	}
-	return store.Key(fn, UnknownKind, string(t.Intent), sub)
+	if m.o.Scope == "" {
+		return store.Key(fn, UnknownKind, string(t.Intent), sub)
+	}
+	return store.Key(fn, UnknownKind, string(t.Intent), sub, m.o.Scope)
 }
 
 // runWrite runs a turn with a side effect that holds the key. Everything the next
