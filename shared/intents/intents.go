@@ -118,12 +118,16 @@ func (s *Service) lookupCustomer(ctx context.Context, slots map[string]string) c
 	}}
 	if s.d.Tickets != nil {
 		fns = append(fns, func(ctx context.Context) error {
+			ctx, cancel := secondary(ctx)
+			defer cancel()
 			tickets, tErr = s.d.Tickets.OpenTickets(ctx, email)
 			return tErr
 		})
 	}
 	if s.d.Payments != nil {
 		fns = append(fns, func(ctx context.Context) error {
+			ctx, cancel := secondary(ctx)
+			defer cancel()
 			payments, pErr = s.d.Payments.RecentPayments(ctx, email, 1)
 			return pErr
 		})
@@ -180,6 +184,20 @@ func (s *Service) lookupCustomer(ctx context.Context, slots map[string]string) c
 			money(p.Amount, p.Currency), day(p.CreatedAt), statusWord(p.Status)))
 	}
 	return s.fulfilled(msgs...)
+}
+
+// SecondaryShare is the part of a lookup's remaining budget the secondary tools
+// (tickets, payments) may use: a slow secondary tool misses its share and the
+// customer's record is answered alone, instead of the whole turn running out.
+const SecondaryShare = 0.75
+
+// secondary bounds a secondary tool's call to SecondaryShare of ctx's remaining time.
+func secondary(ctx context.Context) (context.Context, context.CancelFunc) {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, time.Duration(float64(time.Until(d))*SecondaryShare))
 }
 
 func openTicketsLine(ts []connector.Ticket) string {
