@@ -41,3 +41,11 @@ func ToolIdentity(cfg config.Config, tool string) string {
 	}
 	return tool
 }
+
+// IdempotencyScope is the idempotency keys' scope: the identities of the four
+// capabilities' tools.
+func IdempotencyScope(cfg config.Config) string {
+	t := cfg.Connectors
+	return ToolIdentity(cfg, t.Customers) + "," + ToolIdentity(cfg, t.Tickets) + "," +
+		ToolIdentity(cfg, t.Payments) + "," + ToolIdentity(cfg, t.KB)
+}

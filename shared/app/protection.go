@@ -84,8 +84,7 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 	io.Logger = a.Logger
 	// A turn's key carries the identity of the tools that answer it: a reply stored
 	// under one helpdesk configuration is never replayed under another.
-	io.Scope = ToolIdentity(cfg, tools.Customers) + "," + ToolIdentity(cfg, tools.Tickets) + "," +
-		ToolIdentity(cfg, tools.Payments) + "," + ToolIdentity(cfg, tools.KB)
+	io.Scope = IdempotencyScope(cfg)
 	return func(h conversation.Handler) conversation.Handler {
 		o := io
 		if svc, ok := h.(*intents.Service); ok {
