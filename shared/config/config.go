@@ -32,6 +32,7 @@ type Config struct {
 	Resilience Resilience `yaml:"resilience"`
 	Telemetry  Telemetry  `yaml:"telemetry"`
 	Security   Security   `yaml:"security"`
+	Platform   Platforms  `yaml:"platform"`
 }
 
 // Server configures `switchboard serve`.
@@ -298,6 +299,12 @@ func setFromString(v reflect.Value, raw string) error {
 		return nil
 	}
 	switch v.Kind() {
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		if err := setFromString(p.Elem(), raw); err != nil {
+			return err
+		}
+		v.Set(p)
 	case reflect.String:
 		v.SetString(raw)
 	case reflect.Bool:

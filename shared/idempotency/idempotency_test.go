@@ -275,7 +275,7 @@ func TestInProgressDuplicateSaysStillWorkingWithinItsBudget(t *testing.T) {
 		t.Fatalf("answered after %s, past its 200ms budget", took)
 	}
 	if r.Outcome != conversation.OutcomeFailed || !strings.Contains(r.Text(), "still working") ||
-		!strings.Contains(r.Text(), "won't do it twice") || h.calls.Load() != 1 {
+		!strings.Contains(r.Text(), "won't file the ticket twice") || h.calls.Load() != 1 {
 		t.Fatalf("reply %+v calls %d", r, h.calls.Load())
 	}
 }

@@ -2,11 +2,11 @@ package intents
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/i18n"
 )
 
 // TicketWrite describes create_ticket to the idempotency layer (it implements
@@ -19,8 +19,18 @@ func (s *Service) TicketWrite() TicketWrite { return TicketWrite{s} }
 
 func (w TicketWrite) slots(t conversation.Turn) (map[string]string, bool) {
 	t.Intent = conversation.CreateTicket
-	slots, elicit := validate(conversation.CreateTicket, t)
+	slots, elicit := validate(i18n.For(t.Locale), conversation.CreateTicket, t)
 	return slots, elicit == nil
+}
+
+// answer is the turn's answer in its language.
+func (w TicketWrite) answer(t conversation.Turn) answer {
+	return answer{Service: w.s, p: i18n.For(t.Locale)}
+}
+
+func (w TicketWrite) localized(a answer, r conversation.Reply) conversation.Reply {
+	r.Language, r.LanguageFallback = a.p.Language(), a.p.Fallback
+	return r
 }
 
 // Subject is what the turn asks for across turns: the requester and the subject,
@@ -57,23 +67,30 @@ func (w TicketWrite) Lookup(ctx context.Context, t conversation.Turn, externalID
 	if tk.RequesterEmail != "" {
 		email = tk.RequesterEmail
 	}
-	return w.s.fulfilled(fmt.Sprintf("Your ticket #%s was created: %q. We'll reply to %s.", tk.ID, tk.Subject, email)), true, nil
+	a := w.answer(t)
+	r := a.fulfilled(a.p.T("ticket.found", tk.ID, tk.Subject, email))
+	r.Rich = &conversation.Rich{
+		Ticket: &conversation.TicketCard{Number: tk.ID, Subject: tk.Subject, Link: tk.URL,
+			Title: a.p.T("ticket.card_title", tk.ID)},
+		OpenLabel: a.p.T("ticket.open"),
+	}
+	return w.localized(a, r), true, nil
 }
 
 // Unconfirmed is the reply while an earlier attempt's outcome stays unknown: nothing
 // is filed again.
-func (w TicketWrite) Unconfirmed(conversation.Turn) conversation.Reply {
-	r := w.s.failed(fmt.Sprintf("Sorry, I couldn't confirm yet whether your ticket was created, and I won't file it "+
-		"twice: ask me again in a few minutes and I'll look it up, or email %s.", w.s.d.SupportEmail))
+func (w TicketWrite) Unconfirmed(t conversation.Turn) conversation.Reply {
+	a := w.answer(t)
+	r := a.failed(a.p.T("ticket.unconfirmed_yet", w.s.d.SupportEmail))
 	r.Unconfirmed = true
-	return r
+	return w.localized(a, r)
 }
 
 // Promise is the reply to the attempt whose outcome just became unknown, once the
 // idempotency layer has recorded it durably: asking again looks the ticket up.
-func (w TicketWrite) Promise(conversation.Turn) conversation.Reply {
-	r := w.s.failed(fmt.Sprintf("Sorry, I couldn't confirm that your ticket was created. I've noted the request, "+
-		"so asking me again won't file it twice: I'll look it up instead. Or email %s.", w.s.d.SupportEmail))
+func (w TicketWrite) Promise(t conversation.Turn) conversation.Reply {
+	a := w.answer(t)
+	r := a.failed(a.p.T("ticket.unconfirmed_noted", w.s.d.SupportEmail))
 	r.Unconfirmed = true
-	return r
+	return w.localized(a, r)
 }
