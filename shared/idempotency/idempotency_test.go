@@ -260,7 +260,7 @@ func TestInProgressDuplicateSaysStillWorkingWithinItsBudget(t *testing.T) {
 		<-release
 		return conversation.Reply{Outcome: conversation.OutcomeFulfilled}
 	}}
-	m := idempotency.New(s, h, idempotency.Options{})
+	m := idempotency.New(s, h, idempotency.Options{Writes: func(conversation.Intent) idempotency.Write { return notFound{} }})
 	tn := turn()
 	go handle(m, tn)
 	deadline := time.Now().Add(time.Second)
@@ -408,8 +408,9 @@ func TestFromConfig(t *testing.T) {
 	if o.Function != "createticket" || o.Expiration != time.Hour {
 		t.Fatalf("options %+v", o)
 	}
-	if !o.Idempotent(conversation.CreateTicket) || o.FailOpen(conversation.CreateTicket) || !o.FailOpen(conversation.SearchKB) {
-		t.Fatal("defaults: every intent idempotent, only reads fail open")
+	if !o.Idempotent(conversation.CreateTicket) || o.Idempotent(conversation.LookupCustomer) || o.Idempotent(conversation.SearchKB) ||
+		o.FailOpen(conversation.CreateTicket) || !o.FailOpen(conversation.SearchKB) {
+		t.Fatal("defaults: only create_ticket idempotent, only reads fail open")
 	}
 	m := idempotency.New(memstore.New(nil), &tool{}, o)
 	if k := m.Key(turn()); !strings.HasPrefix(k, "createticket#idem#") {
@@ -418,3 +419,18 @@ func TestFromConfig(t *testing.T) {
 }
 
 func configDefault() config.Config { return config.Default() }
+
+// notFound is a Write whose tool never has the write (unit tests).
+type notFound struct{}
+
+func (notFound) Subject(conversation.Turn) string    { return "" }
+func (notFound) ExternalID(conversation.Turn) string { return "ext-1" }
+func (notFound) Lookup(context.Context, conversation.Turn, string) (conversation.Reply, bool, error) {
+	return conversation.Reply{}, false, nil
+}
+func (notFound) Unconfirmed(conversation.Turn) conversation.Reply {
+	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{"not confirmed yet"}, Unconfirmed: true}
+}
+func (notFound) Promise(conversation.Turn) conversation.Reply {
+	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{"noted; never twice"}, Unconfirmed: true}
+}
