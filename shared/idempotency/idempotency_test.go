@@ -271,8 +271,11 @@ func TestInProgressDuplicateSaysStillWorkingWithinItsBudget(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	r := m.Handle(ctx, tn)
-	if took := time.Since(start); took > 200*time.Millisecond {
-		t.Fatalf("answered after %s, past its 200ms budget", took)
+	// The first delivery never finishes while this test runs, so a duplicate that
+	// waited for it instead of answering within its own budget would take until the
+	// test's end; the bound is far from both, so load cannot fail a correct answer.
+	if took := time.Since(start); took > 3*time.Second {
+		t.Fatalf("answered after %s with a 200ms budget: it waited for the first delivery", took)
 	}
 	if r.Outcome != conversation.OutcomeFailed || !strings.Contains(r.Text(), "still working") ||
 		!strings.Contains(r.Text(), "won't file the ticket twice") || h.calls.Load() != 1 {
@@ -395,8 +398,10 @@ func TestDynamoDBCallsPerRequest(t *testing.T) {
 	handle(m, tn2)
 	inProg := counting.Counts().Sub(before)
 	// The counts include the first delivery's completion (1 UpdateItem).
-	if inProg.PutItem != 1 || inProg.GetItem < 3 || inProg.GetItem > 6 {
-		t.Errorf("in-progress duplicate: %+v, want 1 PutItem and about 5 polls", inProg)
+	// 220ms at one poll per 50ms is at most 5 polls (+1 after the release); a loaded
+	// machine only makes fewer. At least one shows it polled rather than gave up.
+	if inProg.PutItem != 1 || inProg.GetItem < 1 || inProg.GetItem > 6 {
+		t.Errorf("in-progress duplicate: %+v, want 1 PutItem and at most about 5 polls", inProg)
 	}
 	t.Logf("DynamoDB calls per request: new %d (%+v), duplicate %d (%+v), in-progress duplicate waiting 220ms with 50ms polls %d (PutItem %d, GetItem %d; the first delivery's UpdateItem %d)",
 		newReq.Total(), newReq, dup.Total(), dup, inProg.PutItem+inProg.GetItem, inProg.PutItem, inProg.GetItem, inProg.UpdateItem)
