@@ -143,11 +143,15 @@ type (
 	FilterGroup struct {
 		Filters []Filter `json:"filters"`
 	}
+	// SearchRequest is PublicObjectSearchRequest: HubSpot's published spec requires
+	// after, filterGroups, limit, properties and sorts, so every one is always sent
+	// (page 1's cursor is "0", no sort is an empty list).
 	SearchRequest struct {
 		FilterGroups []FilterGroup `json:"filterGroups"`
-		Properties   []string      `json:"properties,omitempty"`
-		Limit        int           `json:"limit,omitempty"`
-		After        string        `json:"after,omitempty"`
+		Properties   []string      `json:"properties"`
+		Limit        int           `json:"limit"`
+		After        string        `json:"after"`
+		Sorts        []string      `json:"sorts"`
 	}
 )
 
@@ -155,11 +159,18 @@ type (
 // addresses in lower case, so the value is lower-cased; being JSON, it needs no
 // escaping, and EQ takes it literally (no wildcards).
 func EmailSearch(email string, properties []string, limit int, after string) SearchRequest {
+	if properties == nil {
+		properties = []string{}
+	}
+	if after == "" {
+		after = "0"
+	}
 	return SearchRequest{
 		FilterGroups: []FilterGroup{{Filters: []Filter{{PropertyName: "email", Operator: "EQ", Value: strings.ToLower(email)}}}},
 		Properties:   properties,
 		Limit:        limit,
 		After:        after,
+		Sorts:        []string{},
 	}
 }
 

@@ -150,9 +150,13 @@ func TestPaginationFollowsAfter(t *testing.T) {
 	var afters []string
 	for _, s := range srv.Searches() {
 		afters = append(afters, s.After)
+		// The spec's required fields: an empty sort list and a property list.
+		if s.Sorts == nil || len(s.Sorts) != 0 || s.Properties == nil || s.Limit == nil {
+			t.Errorf("search body lacks a required field: %+v", s)
+		}
 	}
-	if strings.Join(afters, ",") != ",1,2" {
-		t.Errorf("after cursors sent = %q, want [\"\" 1 2]", afters)
+	if strings.Join(afters, ",") != "0,1,2" {
+		t.Errorf("after cursors sent = %q, want [0 1 2] (page 1's cursor is \"0\": the spec requires after)", afters)
 	}
 	whole, err := newClient(t, srv).FindCustomerByEmail(ctx(t), "dup@example.com")
 	if err != nil || whole != got {

@@ -304,10 +304,22 @@ var operators = map[string]bool{"EQ": true, "NEQ": true, "HAS_PROPERTY": true, "
 
 func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	var req SearchRequest
-	dec := json.NewDecoder(r.Body)
-	if err := dec.Decode(&req); err != nil {
+	body, err := io.ReadAll(r.Body)
+	if err == nil {
+		err = json.Unmarshal(body, &req)
+	}
+	if err != nil {
 		writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", "Invalid input JSON on line 1: "+err.Error(), nil)
 		return
+	}
+	// HubSpot's published spec (PublicObjectSearchRequest) requires these fields.
+	var present map[string]json.RawMessage
+	_ = json.Unmarshal(body, &present)
+	for _, k := range []string{"after", "filterGroups", "limit", "properties", "sorts"} {
+		if _, ok := present[k]; !ok {
+			writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", "Invalid input JSON: missing required property "+k+".", nil)
+			return
+		}
 	}
 	s.mu.Lock()
 	s.searches = append(s.searches, req)
