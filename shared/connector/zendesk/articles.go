@@ -3,6 +3,7 @@ package zendesk
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"strings"
@@ -56,7 +57,10 @@ func (c *Client) SearchArticles(ctx context.Context, query string, limit int) ([
 		for _, w := range *p.Results {
 			a, ok, err := normalizeArticle(op, w, c.base.String(), MaxSnippet)
 			if err != nil {
-				return nil, err
+				// One unusable result (no id, no title, a link that is not an
+				// http(s) URL) is left out; the others still answer.
+				c.log.WarnContext(ctx, "zendesk article skipped", slog.String("tool", tool), slog.String("op", op), slog.Any("error", err))
+				continue
 			}
 			if !ok || w.Draft || seen[a.ID] {
 				continue

@@ -21,17 +21,16 @@ import (
 
 // Ticket is a Zendesk ticket (Tickets API).
 type Ticket struct {
-	ID          int64    `json:"id"`
-	URL         string   `json:"url"`
-	ExternalID  string   `json:"external_id"`
-	Subject     string   `json:"subject"`
-	Description string   `json:"description"`
-	Status      string   `json:"status"`
-	Priority    string   `json:"priority"`
-	RequesterID int64    `json:"requester_id"`
-	Tags        []string `json:"tags"`
-	CreatedAt   string   `json:"created_at"`
-	UpdatedAt   string   `json:"updated_at"`
+	ID          int64  `json:"id"`
+	URL         string `json:"url"`
+	ExternalID  string `json:"external_id"`
+	Subject     string `json:"subject"`
+	Description string `json:"description"`
+	Status      string `json:"status"`
+	Priority    string `json:"priority"`
+	RequesterID int64  `json:"requester_id"`
+	CreatedAt   string `json:"created_at"`
+	UpdatedAt   string `json:"updated_at"`
 }
 
 // User is a Zendesk user (Users API).

@@ -566,3 +566,25 @@ func (p *rotatingProvider) Refresh(context.Context, string) (secrets.Secret, err
 func (p *rotatingProvider) next(s secrets.Secret) { p.mu.Lock(); p.pending = s; p.mu.Unlock() }
 
 func (p *rotatingProvider) refreshes() int { p.mu.Lock(); defer p.mu.Unlock(); return p.n }
+
+// TestOneBadResultIsSkipped: an article without an id or with a link that is not an
+// http(s) URL is left out and the others answer; a ticket whose tags (a field the
+// product does not use) come as a string still reads.
+func TestOneBadResultIsSkipped(t *testing.T) {
+	t.Parallel()
+	srv := zdtest.New(t)
+	c := newClient(t, srv, nil, nil)
+	srv.Fail(zdtest.Fault{Kind: zdtest.Malformed, Body: `{"results":[
+	  {"title":"No id","html_url":"https://acme.zendesk.com/hc/articles/1"},
+	  {"id":2,"title":"Not a URL","html_url":"javascript:alert(1)"},
+	  {"id":3,"title":"Resetting your password","html_url":"https://acme.zendesk.com/hc/en-us/articles/3"}]}`}.On("GET", "/api/v2/help_center"))
+	arts, err := c.SearchArticles(ctx(t), "password", 3)
+	if err != nil || len(arts) != 1 || arts[0].ID != "3" {
+		t.Errorf("SearchArticles = %+v, %v; want only article 3", arts, err)
+	}
+	srv.Fail(zdtest.Fault{Kind: zdtest.Malformed, Body: `{"tickets":[{"id":5,"status":"open","subject":"Refund","tags":"vip"}],"meta":{"has_more":false},"links":{}}`}.On("GET", "/api/v2/users/9"))
+	tickets, err := c.OpenTickets(ctx(t), connectortest.AdaEmail)
+	if err != nil || len(tickets) != 1 || tickets[0].ID != "5" {
+		t.Errorf("OpenTickets with string tags = %+v, %v", tickets, err)
+	}
+}
