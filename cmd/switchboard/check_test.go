@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/switchboard-dev/switchboard/shared/connector/hubspot/hstest"
+	"github.com/switchboard-dev/switchboard/shared/connector/salesforce/sftest"
 	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
@@ -252,6 +253,52 @@ connectors:
 	for _, r := range got.Tools {
 		if r.Tool == "hubspot" && (r.OK || !strings.Contains(r.Error, prefix+"switchboard/hubspot")) {
 			t.Errorf("hubspot = %+v, want it to name %sswitchboard/hubspot", r, prefix)
+		}
+	}
+}
+
+// TestCheckSalesforceSQLExample runs `switchboard check --config
+// docs/examples/salesforce-sql.yaml` with Salesforce pointed at its stand-in, SQL at a
+// PostgreSQL database started by the test and the secrets in Secrets Manager (moto):
+// the example passes its own header command.
+func TestCheckSalesforceSQLExample(t *testing.T) {
+	moto := testenv.Moto(t)
+	testenv.AWSEnv(t, moto)
+	dsn := testenv.Postgres(t)
+	sf := sftest.New(t)
+	prefix := fmt.Sprintf("check-%d/", time.Now().UnixNano())
+	awsCfg, err := awsconfig.LoadDefaultConfig(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) { o.BaseEndpoint = aws.String(moto) })
+	for id, s := range map[string]secrets.Secret{
+		"switchboard/salesforce": sf.Secret(), "switchboard/sql": {"password": "unused-by-trust-auth"},
+	} {
+		raw, _ := json.Marshal(s)
+		if _, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+			Name: aws.String(prefix + id), SecretString: aws.String(string(raw))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for k, v := range map[string]string{
+		"SWITCHBOARD_DATA_DIR":                        t.TempDir(),
+		"SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT":     moto,
+		"SWITCHBOARD_CONNECTORS_SECRETS_PREFIX":       prefix,
+		"SWITCHBOARD_CONNECTORS_SALESFORCE_LOGIN_URL": sf.URL(),
+		"SWITCHBOARD_CONNECTORS_SQL_DSN":              dsn,
+		"SWITCHBOARD_CONNECTORS_SQL_MIGRATE":          "true",
+	} {
+		t.Setenv(k, v)
+	}
+	example := filepath.Join("..", "..", "docs", "examples", "salesforce-sql.yaml")
+	code, out, errs := runCheck(t, "--config", example)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"salesforce", "sql"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %s:\n%s", want, out)
 		}
 	}
 }
