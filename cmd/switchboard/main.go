@@ -20,6 +20,7 @@ commands:
   serve   [--addr 127.0.0.1:8080] [--config FILE]   serve the webhooks over HTTP
   invoke  --platform P [--config FILE] FILE|-        run one webhook event, print the response
   check   [--config FILE] [--json]                   authenticate to each configured tool
+  platform-config --platform P --stack-outputs FILE  the values to paste into a platform's console
 
 With no --config, Switchboard uses its embedded default: the demo backend and an
 embedded store under ./.switchboard/. SWITCHBOARD_* environment variables override
@@ -43,6 +44,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return serve(ctx, args[1:], stdout, stderr)
 	case "invoke":
 		return invoke(ctx, args[1:], stdin, stdout, stderr)
+	case "platform-config":
+		return platformConfig(args[1:], stdout, stderr)
 	case "check":
 		return check(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
