@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
 // checkResult is one tool's line of `switchboard check`, also its --json form.
@@ -96,6 +97,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}()
 	}
 	wg.Wait()
+	results = append(results, checkWebhookSecrets(ctx, cfg, log, *timeout)...)
 
 	ok := true
 	for _, r := range results {
@@ -149,4 +151,39 @@ func oneLine(s string) string {
 		s = s[:157] + "..."
 	}
 	return s
+}
+
+// checkWebhookSecrets reads the secret of every platform whose webhook authenticates
+// (security.<platform>.method not none), as the functions will on the first call: a
+// missing one is a failure naming its full id, not a 503 on every call in production.
+func checkWebhookSecrets(ctx context.Context, cfg config.Config, log *slog.Logger, timeout time.Duration) []checkResult {
+	var out []checkResult
+	var provider secrets.Provider
+	for _, p := range []string{"dialogflow", "dialogflow-cx", "lex", "rasa"} {
+		a := cfg.Security.WebhookFor(p)
+		if a.Method == "" || a.Method == config.AuthNone {
+			continue
+		}
+		r := checkResult{Tool: "webhook:" + p, Capabilities: []string{}, AuthMethod: a.Method}
+		if provider == nil {
+			var err error
+			if provider, err = registry.Secrets(ctx, cfg.Connectors.Secrets, log); err != nil {
+				r.fail(err)
+				out = append(out, r)
+				continue
+			}
+		}
+		pctx, cancel := context.WithTimeout(ctx, timeout)
+		start := time.Now()
+		_, err := provider.Get(pctx, a.Secret)
+		cancel()
+		r.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
+		if err != nil {
+			r.fail(fmt.Errorf("webhook secret of %s: %w", p, err))
+		} else {
+			r.OK = true
+		}
+		out = append(out, r)
+	}
+	return out
 }

@@ -302,3 +302,38 @@ func TestCheckSalesforceSQLExample(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckWebhookSecret: a platform whose webhook authenticates needs its secret;
+// check fails naming the secret's id when it is missing, and passes once it exists.
+func TestCheckWebhookSecret(t *testing.T) {
+	secretsFile := writeFile(t, "s.json", `{}`)
+	cfg := writeFile(t, "c.yaml", fmt.Sprintf(`data_dir: %s
+connectors:
+  secrets: {provider: file, file: %s}
+security:
+  rasa: {method: token, secret: prod/switchboard/webhook-rasa}
+`, t.TempDir(), secretsFile))
+	code, out, _ := runCheck(t, "--config", cfg, "--json")
+	var got checkOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range got.Tools {
+		if r.Tool == "webhook:rasa" {
+			found = true
+			if r.OK || !strings.Contains(r.Error, "prod/switchboard/webhook-rasa") {
+				t.Errorf("webhook:rasa = %+v, want a failure naming the secret", r)
+			}
+		}
+	}
+	if code != 1 || got.OK || !found {
+		t.Fatalf("exit %d, output %s", code, out)
+	}
+	if err := os.WriteFile(secretsFile, []byte(`{"prod/switchboard/webhook-rasa": {"token": "t"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runCheck(t, "--config", cfg); code != 0 || !strings.Contains(out, "webhook:rasa") {
+		t.Errorf("with the secret: exit %d\n%s\n%s", code, out, errs)
+	}
+}

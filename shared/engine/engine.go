@@ -130,8 +130,12 @@ func (e *Engine) Adapter(p conversation.Platform) platform.Adapter { return e.ad
 // skip it.
 func (e *Engine) Admit(ctx context.Context, p conversation.Platform, h http.Header, q url.Values, source string) *Response {
 	if r := e.guard.Admit(ctx, p, h, q, source); r != nil {
-		e.log.LogAttrs(ctx, slog.LevelWarn, "webhook call refused",
-			slog.String("platform", string(p)), slog.Int("status", r.Status))
+		attrs := []slog.Attr{slog.String("platform", string(p)), slog.Int("status", r.Status)}
+		if r.Err != nil {
+			// The webhook secret could not be read: the log names its id.
+			attrs = append(attrs, slog.Any("error", r.Err))
+		}
+		e.log.LogAttrs(ctx, slog.LevelWarn, "webhook call refused", attrs...)
 		return &Response{Status: r.Status, Body: r.Body}
 	}
 	return nil

@@ -38,6 +38,9 @@ func NewGuard(cfg config.Security, p secrets.Provider) (*Guard, error) {
 type Refusal struct {
 	Status int
 	Body   []byte
+	// Err is the cause for the log (for a 503, the secret read's error, which names
+	// the secret id); never sent to the caller.
+	Err error
 }
 
 var (
@@ -59,7 +62,7 @@ func (g *Guard) Admit(ctx context.Context, p conversation.Platform, h http.Heade
 			if errors.Is(err, ErrUnauthenticated) {
 				return refusedAuth
 			}
-			return refusedSecrets
+			return &Refusal{Status: refusedSecrets.Status, Body: refusedSecrets.Body, Err: err}
 		}
 	}
 	return nil

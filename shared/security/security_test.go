@@ -90,6 +90,10 @@ func TestSecretStoreDownIs503(t *testing.T) {
 	if ref == nil || ref.Status != 503 {
 		t.Fatalf("refusal = %+v, want 503", ref)
 	}
+	// The log gets the cause naming the secret id; the caller never does.
+	if ref.Err == nil || !strings.Contains(ref.Err.Error(), "missing") || strings.Contains(string(ref.Body), "missing") {
+		t.Errorf("refusal err %v body %s: want the cause naming the secret, kept out of the body", ref.Err, ref.Body)
+	}
 }
 
 func TestAuthNeedsProvider(t *testing.T) {
