@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,6 +29,8 @@ type checkResult struct {
 	// ErrorKind is the connector error class (unauthorized, unavailable, …).
 	ErrorKind string `json:"error_kind,omitempty"`
 	Error     string `json:"error,omitempty"`
+	// Warning: the tool works, but something optional is absent (connector.Warning).
+	Warning string `json:"warning,omitempty"`
 }
 
 // check authenticates to each configured tool and fetches one item (its Ping), in
@@ -89,6 +92,11 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			start := time.Now()
 			err := tl.Pinger.Ping(pctx)
 			results[i].LatencyMS = float64(time.Since(start).Microseconds()) / 1000
+			var w *connector.Warning
+			if errors.As(err, &w) {
+				results[i].OK, results[i].Warning = true, w.Msg
+				return
+			}
 			if err != nil {
 				results[i].fail(err)
 				return
@@ -137,6 +145,9 @@ func printCheckTable(w io.Writer, results []checkResult) {
 			}
 		}
 		status := "ok"
+		if r.Warning != "" {
+			status = "ok, WARNING: " + oneLine(r.Warning)
+		}
 		if !r.OK {
 			status = "FAIL " + r.ErrorKind + ": " + oneLine(r.Error)
 		}

@@ -1,9 +1,7 @@
 package app
 
 import (
-	"reflect"
 	"regexp"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -27,17 +25,11 @@ func ToolIdentity(cfg config.Config, tool string) string {
 	if tool == config.ToolDemo {
 		return tool + "|" + store.Hash(cfg.DataDir)[:16]
 	}
-	v := reflect.ValueOf(cfg.Connectors)
-	for i := 0; i < v.NumField(); i++ {
-		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
-		if name != tool {
-			continue
+	// Each tool's section lives in Connectors.Tools (registered by its package).
+	if sec, ok := cfg.Connectors.Tools[tool]; ok && sec != nil {
+		if b, err := yaml.Marshal(sec); err == nil {
+			return tool + "|" + store.Hash(urlPassword.ReplaceAllString(string(b), "$1@"))[:16]
 		}
-		b, err := yaml.Marshal(v.Field(i).Interface())
-		if err != nil {
-			break
-		}
-		return tool + "|" + store.Hash(urlPassword.ReplaceAllString(string(b), "$1@"))[:16]
 	}
 	return tool
 }

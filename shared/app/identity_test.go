@@ -6,10 +6,18 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 )
 
+func load(t *testing.T, env ...string) config.Config {
+	t.Helper()
+	c, err := config.Load("", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func TestToolIdentity(t *testing.T) {
-	a, b := config.Default(), config.Default()
-	a.Connectors.HubSpot.BaseURL = "https://api.hubapi.com"
-	b.Connectors.HubSpot.BaseURL = "http://127.0.0.1:9999"
+	a := load(t, "SWITCHBOARD_CONNECTORS_HUBSPOT_BASE_URL=https://api.hubapi.com")
+	b := load(t, "SWITCHBOARD_CONNECTORS_HUBSPOT_BASE_URL=http://127.0.0.1:9999")
 	if ToolIdentity(a, "hubspot") == ToolIdentity(b, "hubspot") {
 		t.Error("two HubSpot base URLs share an identity")
 	}
@@ -22,11 +30,12 @@ func TestToolIdentity(t *testing.T) {
 	}
 	// A DSN's password is not part of the identity (a rotated password is the same
 	// database); its host and database are.
-	a.Connectors.SQL.DSN, b.Connectors.SQL.DSN = "postgres://u:one@db:5432/crm", "postgres://u:two@db:5432/crm"
+	a = load(t, "SWITCHBOARD_CONNECTORS_SQL_DSN=postgres://u:one@db:5432/crm")
+	b = load(t, "SWITCHBOARD_CONNECTORS_SQL_DSN=postgres://u:two@db:5432/crm")
 	if ToolIdentity(a, "sql") != ToolIdentity(b, "sql") {
 		t.Error("the DSN's password changed the identity")
 	}
-	b.Connectors.SQL.DSN = "postgres://u:one@db:5432/other"
+	b = load(t, "SWITCHBOARD_CONNECTORS_SQL_DSN=postgres://u:one@db:5432/other")
 	if ToolIdentity(a, "sql") == ToolIdentity(b, "sql") {
 		t.Error("two databases share an identity")
 	}

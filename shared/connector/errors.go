@@ -136,3 +136,10 @@ func NotFound(tool, op string) error { return &Error{Kind: KindNotFound, Tool: t
 func InvalidResponse(tool, op, field string, cause error) error {
 	return &Error{Kind: KindInvalidResponse, Tool: tool, Op: op, Field: field, Err: cause}
 }
+
+// Warning is what a Ping returns when the tool works but something optional is
+// absent (a default plan or status field a stock account does not have): `switchboard
+// check` reports the tool ok with the warning.
+type Warning struct{ Msg string }
+
+func (w *Warning) Error() string { return w.Msg }

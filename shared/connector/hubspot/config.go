@@ -26,7 +26,8 @@ type Config struct {
 	// PlanProperty and StatusProperty are the contact properties (internal names)
 	// read into the customer's plan and status (defaults "plan" and
 	// "customer_status"; "none" reads nothing). `switchboard check` fails when the
-	// account lacks them.
+	// account lacks a property named otherwise and warns when it lacks a default one
+	// (a stock portal has neither; lookups answer without them).
 	PlanProperty   string `yaml:"plan_property"`
 	StatusProperty string `yaml:"status_property"`
 	// PageSize is the search limit per request, 1 to 200 (default 10).

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,6 +64,7 @@ type Client struct {
 	api        *rest.Backend
 	auth       httpauth.Method
 	props      props
+	defaults   []string // the properties in use only as defaults (a stock portal lacks them)
 	pageSize   int
 	maxResults int
 	log        *slog.Logger
@@ -100,9 +102,11 @@ func New(opts Options) (*Client, error) {
 		val, def string
 		name     string
 	}{{&c.props.Plan, opts.PlanProperty, DefaultPlanProperty, "plan"}, {&c.props.Status, opts.StatusProperty, DefaultStatusProperty, "status"}} {
+		// The configuration fills the default in, so the default's name is the default.
 		switch p.val {
-		case "":
+		case "", p.def:
 			*p.dst = p.def
+			c.defaults = append(c.defaults, p.def)
 		case None:
 		default:
 			if !ValidProperty(p.val) {
@@ -238,6 +242,7 @@ func (c *Client) Ping(ctx context.Context) error {
 	if _, err := parsePage("ping", raw); err != nil {
 		return err
 	}
+	var absent []string
 	for _, name := range []string{c.props.Plan, c.props.Status} {
 		if name == "" {
 			continue
@@ -245,10 +250,20 @@ func (c *Client) Ping(ctx context.Context) error {
 		if _, err := c.do(ctx, rest.Request{Op: "read_property", Path: "/crm/v3/properties/contacts/" + url.PathEscape(name)}); err != nil {
 			var ce *connector.Error
 			if errors.As(err, &ce) && ce.StatusCode == http.StatusNotFound {
+				// A default property a stock portal lacks only warns: lookups answer
+				// without it (HubSpot ignores unknown properties in reads).
+				if slices.Contains(c.defaults, name) {
+					absent = append(absent, name)
+					continue
+				}
 				ce.Field = name
 			}
 			return err
 		}
+	}
+	if len(absent) > 0 {
+		return &connector.Warning{Msg: fmt.Sprintf("hubspot: the default contact properties %s do not exist in this portal; customers are answered without them (set plan_property/status_property, or none)",
+			strings.Join(absent, ", "))}
 	}
 	return nil
 }

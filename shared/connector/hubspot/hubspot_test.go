@@ -382,3 +382,23 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestStockPortalWithoutDefaultProperties: a stock portal has no plan or
+// customer_status property. With the defaults, Ping warns (check reports ok with the
+// warning) and lookups answer; a property configured by name that is absent fails.
+func TestStockPortalWithoutDefaultProperties(t *testing.T) {
+	t.Parallel()
+	srv := hstest.New(t)
+	srv.StockPortal()
+	err := newClient(t, srv).Ping(ctx(t))
+	var w *connector.Warning
+	if !errors.As(err, &w) || !strings.Contains(w.Msg, "plan") || !strings.Contains(w.Msg, "customer_status") {
+		t.Fatalf("Ping on a stock portal = %v, want a Warning naming plan and customer_status", err)
+	}
+	if _, err := newClient(t, srv).FindCustomerByEmail(ctx(t), connectortest.AdaEmail); err != nil {
+		t.Errorf("lookup on a stock portal: %v", err)
+	}
+	if err := newClient(t, srv, func(o *hubspot.Options) { o.PlanProperty = "tier" }).Ping(ctx(t)); err == nil || errors.As(err, &w) {
+		t.Errorf("Ping with another plan property, absent = %v, want a failure", err)
+	}
+}

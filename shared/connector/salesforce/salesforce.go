@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -77,13 +78,18 @@ type Options struct {
 
 // Client implements connector.CustomerDirectory and connector.Pinger over Salesforce.
 type Client struct {
-	auth       TokenSource
-	authName   string
-	instance   string
-	version    string
-	hc         *http.Client
-	api        *rest.Backend
-	fields     fieldMap
+	auth     TokenSource
+	authName string
+	instance string
+	version  string
+	hc       *http.Client
+	api      *rest.Backend
+	fields   fieldMap
+	// defaults lists the fields in use only because they are the defaults
+	// (Account.Plan__c, Account.Status__c): a stock org lacks them, so on INVALID_FIELD
+	// they are dropped for good (dropped) and the customer answered without them.
+	defaults   []string
+	dropped    atomic.Bool
 	batchSize  int
 	maxRecords int
 	log        *slog.Logger
@@ -129,9 +135,11 @@ func New(opts Options) (*Client, error) {
 		def  string
 		name string
 	}{{&c.fields.Plan, opts.PlanField, DefaultPlanField, "plan"}, {&c.fields.Status, opts.StatusField, DefaultStatusField, "status"}} {
+		// The configuration fills the default in, so the default's path is the default.
 		switch f.val {
-		case "":
+		case "", f.def:
 			*f.dst = f.def
+			c.defaults = append(c.defaults, f.def)
 		case None:
 		default:
 			if !ValidField(f.val) {
@@ -171,13 +179,18 @@ func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (connect
 		return connector.Customer{}, &connector.Error{Kind: connector.KindInvalidInput, Tool: tool, Op: op,
 			Field: "email", Err: errors.New("not an email address")}
 	}
-	q := ContactQuery(email, c.fields.extra()...)
+	fields := c.effectiveFields()
 	var found []contact
 	start := time.Now()
-	next := "/services/data/" + c.version + "/query?q=" + url.QueryEscape(q)
+	next := "/services/data/" + c.version + "/query?q=" + url.QueryEscape(ContactQuery(email, fields.extra()...))
 	seen, pages := 0, 0
 	for next != "" {
 		p, err := c.get(ctx, op, next)
+		if pages == 0 && c.dropDefaults(ctx, err) {
+			fields = c.effectiveFields()
+			next = "/services/data/" + c.version + "/query?q=" + url.QueryEscape(ContactQuery(email, fields.extra()...))
+			p, err = c.get(ctx, op, next)
+		}
 		if err != nil {
 			return connector.Customer{}, err
 		}
@@ -185,7 +198,7 @@ func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (connect
 		for _, raw := range p.Records {
 			at := "records[" + strconv.Itoa(seen) + "]"
 			seen++
-			ct, err := normalize(op, at, raw, c.fields, email)
+			ct, err := normalize(op, at, raw, fields, email)
 			if err != nil {
 				return connector.Customer{}, err
 			}
@@ -218,10 +231,52 @@ func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (connect
 	return choose(found).Customer, nil
 }
 
-// Ping authenticates and reads one contact with every configured field.
+// Ping authenticates and reads one contact with every configured field. A default
+// plan or status field the org lacks is a Warning (lookups answer without it); a
+// field configured by name that the org lacks fails.
 func (c *Client) Ping(ctx context.Context) error {
-	_, err := c.get(ctx, "ping", "/services/data/"+c.version+"/query?q="+url.QueryEscape(pingQuery(c.fields.extra()...)))
+	path := func() string {
+		return "/services/data/" + c.version + "/query?q=" + url.QueryEscape(pingQuery(c.effectiveFields().extra()...))
+	}
+	_, err := c.get(ctx, "ping", path())
+	if c.dropDefaults(ctx, err) {
+		if _, err := c.get(ctx, "ping", path()); err != nil {
+			return err
+		}
+		return &connector.Warning{Msg: fmt.Sprintf("salesforce: the default fields %s do not exist in this org; customers are answered without plan/status (set plan_field/status_field, or none)",
+			strings.Join(c.defaults, ", "))}
+	}
 	return err
+}
+
+// effectiveFields are the fields to query: the configured ones, less the defaults once
+// the org has refused them.
+func (c *Client) effectiveFields() fieldMap {
+	f := c.fields
+	if c.dropped.Load() {
+		for _, d := range c.defaults {
+			if f.Plan == d {
+				f.Plan = ""
+			}
+			if f.Status == d {
+				f.Status = ""
+			}
+		}
+	}
+	return f
+}
+
+// dropDefaults reports whether err is Salesforce's INVALID_FIELD while default fields
+// are still queried, and if so stops querying them.
+func (c *Client) dropDefaults(ctx context.Context, err error) bool {
+	var ce *connector.Error
+	if len(c.defaults) == 0 || c.dropped.Load() || !errors.As(err, &ce) || ce.Code != "INVALID_FIELD" {
+		return false
+	}
+	c.dropped.Store(true)
+	c.log.WarnContext(ctx, "salesforce org lacks the default plan/status fields; answering without them",
+		slog.String("tool", tool), slog.String("fields", strings.Join(c.defaults, ", ")))
+	return true
 }
 
 // get fetches one query page. A 401 (INVALID_SESSION_ID: the session expired or was

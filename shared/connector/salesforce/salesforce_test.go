@@ -325,7 +325,9 @@ func TestFaults(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := sftest.New(t)
-			c := newClient(t, srv)
+			// No default fields: an INVALID_FIELD for the defaults is answered
+			// without them instead (TestStockOrgWithoutDefaultFields).
+			c := newClient(t, srv, func(o *salesforce.Options) { o.PlanField, o.StatusField = salesforce.None, salesforce.None })
 			srv.Fail(tc.fault)
 			_, err := c.FindCustomerByEmail(ctx(t), "ada@example.com")
 			var ce *connector.Error
@@ -454,5 +456,28 @@ func TestNewRejectsBadOptions(t *testing.T) {
 		if _, err := salesforce.New(o); err == nil {
 			t.Errorf("%s: New succeeded", name)
 		}
+	}
+}
+
+// TestStockOrgWithoutDefaultFields: a stock org has no Account.Plan__c/Status__c. With
+// the default fields, lookups answer without plan and status and Ping warns; a field
+// configured by name that the org lacks still fails Ping.
+func TestStockOrgWithoutDefaultFields(t *testing.T) {
+	t.Parallel()
+	srv := sftest.New(t)
+	srv.StockOrg()
+	c := newClient(t, srv)
+	err := c.Ping(ctx(t))
+	var w *connector.Warning
+	if !errors.As(err, &w) || !strings.Contains(w.Msg, "Account.Plan__c") {
+		t.Fatalf("Ping on a stock org = %v, want a Warning naming the default fields", err)
+	}
+	got, err := newClient(t, srv).FindCustomerByEmail(ctx(t), connectortest.AdaEmail)
+	if err != nil || got.Email != connectortest.AdaEmail || got.Plan != "" || got.Status != "" {
+		t.Fatalf("lookup on a stock org = %+v, %v; want the customer without plan/status", got, err)
+	}
+	err = newClient(t, srv, func(o *salesforce.Options) { o.PlanField = "Account.Tier__c" }).Ping(ctx(t))
+	if err == nil || errors.As(err, &w) {
+		t.Errorf("Ping with another plan field, absent = %v, want a failure", err)
 	}
 }

@@ -485,6 +485,15 @@ func (s *Server) writePage(w http.ResponseWriter, hits []*Contact, off, limit in
 	_ = json.NewEncoder(w).Encode(out)
 }
 
+// StockPortal makes the portal a stock one, without the custom contact properties
+// plan and customer_status.
+func (s *Server) StockPortal() {
+	s.mu.Lock()
+	delete(s.known, "plan")
+	delete(s.known, "customer_status")
+	s.mu.Unlock()
+}
+
 func (s *Server) property(w http.ResponseWriter, name string) {
 	s.mu.Lock()
 	ok := s.known[name]

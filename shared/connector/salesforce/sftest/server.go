@@ -117,6 +117,7 @@ type Server struct {
 	queries       []string
 	tokenRequests int
 	apiRequests   int
+	stock         bool // StockOrg: no custom fields
 	nextID        int
 }
 
@@ -514,7 +515,14 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, version, loca
 	_, _ = w.Write(b.Bytes())
 }
 
+// StockOrg makes the org a stock one, without the custom fields Plan__c and
+// Status__c on Account: querying them fails with INVALID_FIELD.
+func (s *Server) StockOrg() { s.mu.Lock(); s.stock = true; s.mu.Unlock() }
+
 func (s *Server) knownField(path string) bool {
+	if s.stock && (strings.EqualFold(path, "Account.Plan__c") || strings.EqualFold(path, "Account.Status__c")) {
+		return false
+	}
 	obj, field, rel := "", path, false
 	if i := strings.IndexByte(path, '.'); i >= 0 {
 		obj, field, rel = path[:i], path[i+1:], true
