@@ -8,10 +8,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"sort"
 	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
@@ -41,11 +45,12 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfgPath := fs.String("config", "", "configuration file (YAML); empty = embedded default")
 	asJSON := fs.Bool("json", false, "print JSON")
 	timeout := fs.Duration("timeout", 10*time.Second, "deadline of each tool's check")
+	envFile := fs.String("env-file", "", "a deployment's environment file (infra/env/<name>.yaml): check the tools, settings and secret ids the deployed functions get")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "usage: switchboard check [--config FILE] [--json] [--timeout 10s]")
+		fmt.Fprintln(stderr, "usage: switchboard check [--config FILE] [--env-file infra/env/NAME.yaml] [--json] [--timeout 10s]")
 		return 2
 	}
 	// Every kind of error is a report: under --json a JSON object on stdout, so a
@@ -65,7 +70,15 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	cfg, err := config.Load(*cfgPath, nil)
+	environ := os.Environ()
+	if *envFile != "" {
+		extra, err := deploymentEnv(*envFile)
+		if err != nil {
+			return fatal("config", err)
+		}
+		environ = append(environ, extra...)
+	}
+	cfg, err := config.Load(*cfgPath, environ)
 	if err != nil {
 		return fatal("config", err)
 	}
@@ -197,4 +210,50 @@ func checkWebhookSecrets(ctx context.Context, cfg config.Config, log *slog.Logge
 		out = append(out, r)
 	}
 	return out
+}
+
+// deploymentEnv is the environment an environment file (infra/env/<name>.yaml) gives
+// the deployed functions, as the CDK app sets it (infra/stacks IntentEnv): every tool
+// of the file on its capability, its functionEnv, the aws secrets provider and each
+// tool's secret id <secretPrefix><tool>. check then resolves every secret id exactly as
+// the functions will.
+func deploymentEnv(path string) ([]string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]any
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	str := func(k, def string) string {
+		if v, ok := doc[k]; ok && v != nil {
+			return strings.TrimSpace(fmt.Sprint(v))
+		}
+		return def
+	}
+	// The CDK app's defaults (infra/stacks DefaultSettings).
+	tools := map[string]string{"customers": "hubspot", "tickets": "zendesk", "payments": "stripe", "kb": "zendesk"}
+	env := map[string]string{config.EnvPrefix + "CONNECTORS_SECRETS_PROVIDER": config.SecretsAWS}
+	prefix := str("secretPrefix", "switchboard/")
+	for _, c := range config.Capabilities {
+		tool := str("tool."+c, tools[c])
+		env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(c)] = tool
+		if spec, ok := config.Tool(tool); ok && spec.SecretKey != "" {
+			env[config.EnvName("connectors."+tool+"."+spec.SecretKey)] = prefix + tool
+		}
+	}
+	if fe, ok := doc["functionEnv"].(map[string]any); ok {
+		for k, v := range fe {
+			if _, set := env[k]; !set { // what the stacks set wins, as in infra
+				env[k] = fmt.Sprint(v)
+			}
+		}
+	}
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out, nil
 }

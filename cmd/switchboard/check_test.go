@@ -337,3 +337,41 @@ security:
 		t.Errorf("with the secret: exit %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// TestCheckEnvironmentFile: `check --env-file infra/env/<name>.yaml` checks what the
+// deployed functions get: the file's tools, settings and secret ids
+// (<secretPrefix><tool>, in Secrets Manager). A missing secret is named in full.
+func TestCheckEnvironmentFile(t *testing.T) {
+	moto := testenv.Moto(t)
+	testenv.AWSEnv(t, moto)
+	hs := hstest.New(t)
+	prefix := fmt.Sprintf("prod-%d/switchboard/", time.Now().UnixNano())
+	envFile := writeFile(t, "prod.yaml", fmt.Sprintf(`rollout: reads
+secretPrefix: %s
+tool.customers: hubspot
+tool.tickets: zendesk
+tool.kb: zendesk
+functionEnv:
+  SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN: acme
+  SWITCHBOARD_CONNECTORS_HUBSPOT_BASE_URL: '%s'
+`, prefix, hs.URL()))
+	t.Setenv("SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT", moto)
+	t.Setenv("SWITCHBOARD_DATA_DIR", t.TempDir())
+	code, out, _ := runCheck(t, "--env-file", envFile, "--json")
+	var got checkOutput
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if code != 1 || got.OK {
+		t.Fatalf("exit %d %s", code, out)
+	}
+	by := map[string]checkResult{}
+	for _, r := range got.Tools {
+		by[r.Tool] = r
+	}
+	for _, tool := range []string{"hubspot", "zendesk", "stripe"} {
+		if r, ok := by[tool]; !ok || r.OK || !strings.Contains(r.Error, prefix+tool) {
+			t.Errorf("%s = %+v, want a failure naming %s%s", tool, r, prefix, tool)
+		}
+	}
+}

@@ -19,7 +19,7 @@ const usage = `usage: switchboard <command> [flags]
 commands:
   serve   [--addr 127.0.0.1:8080] [--config FILE]   serve the webhooks over HTTP
   invoke  --platform P [--config FILE] FILE|-        run one webhook event, print the response
-  check   [--config FILE] [--json]                   authenticate to each configured tool
+  check   [--config FILE] [--env-file F] [--json]    authenticate to each configured tool
   platform-config --platform P --stack-outputs FILE  the values to paste into a platform's console
 
 With no --config, Switchboard uses its embedded default: the demo backend and an
