@@ -261,3 +261,12 @@ func TestInfraArguments(t *testing.T) {
 		t.Errorf("CLIOverrides = %v, %v", cli, err)
 	}
 }
+
+// TestSynthRefusesUnknownTool: a functionEnv variable of a tool no package registers
+// fails synth (a function would ignore it: it links only its own tools).
+func TestSynthRefusesUnknownTool(t *testing.T) {
+	root := writeEnv(t, "functionEnv:\n  SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN: acme\n  SWITCHBOARD_CONNECTORS_FRESHDESK_DOMAIN: acme\n")
+	if _, _, err := synthFunctions(t, root, map[string]any{"env": "t"}); err == nil || !strings.Contains(err.Error(), `no tool "freshdesk"`) {
+		t.Errorf("error %v, want one naming the unknown tool", err)
+	}
+}

@@ -189,6 +189,14 @@ func envTool(k string) string {
 // the setting of the first failure: synth refuses what would fail at run time.
 func (s Settings) ValidateFunctions() error {
 	var errs []string
+	var all []string
+	for k, v := range s.FunctionEnv {
+		all = append(all, k+"="+v)
+	}
+	sort.Strings(all)
+	if err := config.UnknownTools(all); err != nil {
+		errs = append(errs, "functionEnv: "+err.Error())
+	}
 	check := func(name string, env map[string]string) {
 		list := make([]string, 0, len(env))
 		for k, v := range env {

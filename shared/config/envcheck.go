@@ -71,7 +71,10 @@ func CheckEnv(environ []string) error {
 		if s := nearest(k, append(names, extra...)); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		} else if tool := unlinkedTool(k); tool != "" {
-			msg += fmt.Sprintf(" (tool %q is not linked into this binary; linked: %s)", tool, linkedToolNames())
+			// A section of a tool this binary does not link (a function links only
+			// its own tools) is not this binary's to judge: the CDK app, which links
+			// every tool, refuses unknown tools at synth (UnknownTools).
+			continue
 		}
 		bad = append(bad, msg)
 	}
@@ -144,4 +147,23 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// UnknownTools returns an error naming every SWITCHBOARD_CONNECTORS_<TOOL>_… or
+// SWITCHBOARD_RESILIENCE_<TOOL>_… variable of a tool not registered in this binary.
+// CheckEnv tolerates those (a function links only its own tools); a binary linking
+// every tool (the CDK app) calls this to refuse them.
+func UnknownTools(environ []string) error {
+	var bad []string
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		if tool := unlinkedTool(k); tool != "" {
+			bad = append(bad, fmt.Sprintf("%s: no tool %q (tools: %s)", k, tool, linkedToolNames()))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	sort.Strings(bad)
+	return fmt.Errorf("config: unknown environment variable: %s", strings.Join(bad, "; "))
 }

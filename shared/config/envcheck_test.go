@@ -29,3 +29,16 @@ func TestUnknownEnvironmentVariables(t *testing.T) {
 		}
 	}
 }
+
+// TestVariablesOfUnlinkedTools: a function links only its own tools, so another
+// tool's section is tolerated at start; UnknownTools (the CDK app's check, linking
+// every tool) names it.
+func TestVariablesOfUnlinkedTools(t *testing.T) {
+	env := []string{"SWITCHBOARD_CONNECTORS_FRESHDESK_DOMAIN=acme"}
+	if _, err := config.Load("", env); err != nil {
+		t.Errorf("Load: %v", err)
+	}
+	if err := config.UnknownTools(env); err == nil || !strings.Contains(err.Error(), `no tool "freshdesk"`) {
+		t.Errorf("UnknownTools = %v", err)
+	}
+}
