@@ -28,7 +28,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, err := config.Load(*cfgPath, nil)
+	// Without -config: the embedded demo, which says auth: none by name. A file without
+	// security settings refuses webhook calls.
+	load := func() (config.Config, error) { return config.Load(*cfgPath, nil) }
+	if *cfgPath == "" {
+		load = func() (config.Config, error) { return config.LoadEmbedded(nil) }
+	}
+	cfg, err := load()
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -65,8 +71,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			slog.String("payments", cfg.Connectors.Payments), slog.String("kb", cfg.Connectors.KB),
 			slog.Int("gogc", gc.GCPercent), slog.String("gogc_from", gc.GCPercentFrom))
 		fmt.Fprintf(stdout, "switchboard listening on http://%s (webhooks under /webhooks/{dialogflow,dialogflow-cx,lex,rasa})\n", l)
-		if open := unauthenticated(cfg.Security); len(open) > 0 && !loopback(l) {
-			logger.Warn("webhooks reachable beyond this machine without authentication; set security.<platform>.method",
+		if open := cfg.Security.Open(); len(open) > 0 && !loopback(l) {
+			logger.Warn("webhooks reachable beyond this machine answer without credentials (auth: none); set security.<platform>.method",
 				slog.Any("platforms", open))
 		}
 	})
@@ -75,17 +81,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// unauthenticated lists the platforms whose webhook accepts calls without credentials.
-func unauthenticated(s config.Security) []string {
-	var open []string
-	for _, p := range conversation.Platforms {
-		if s.WebhookFor(string(p)).Method == config.AuthNone {
-			open = append(open, string(p))
-		}
-	}
-	return open
 }
 
 // loopback reports whether the server listens on a loopback address only.

@@ -55,6 +55,12 @@ type TurnHook interface {
 	EndTurn(ctx context.Context, e TurnEnd)
 }
 
+// RefusalHook, when the TurnHook also implements it, is told of every call refused
+// before it became a turn (telemetry counts refused_total{reason}).
+type RefusalHook interface {
+	Refused(ctx context.Context, p conversation.Platform, reason string)
+}
+
 // TurnStart describes a turn about to be handled.
 type TurnStart struct {
 	Platform conversation.Platform
@@ -100,13 +106,28 @@ func (e *Engine) Adapter(p conversation.Platform) platform.Adapter { return e.ad
 // when the secret cannot be read). Direct Lex invocations are authorized by IAM and
 // skip it.
 func (e *Engine) Admit(ctx context.Context, p conversation.Platform, h http.Header, q url.Values, source string) *Response {
-	if r := e.guard.Admit(ctx, p, h, q, source); r != nil {
-		e.log.LogAttrs(ctx, slog.LevelWarn, "webhook call refused",
-			slog.String("platform", string(p)), slog.Int("status", r.Status))
-		return &Response{Status: r.Status, Body: r.Body}
+	if r, why := e.guard.AdmitWhy(ctx, p, h, q, source); r != nil {
+		return e.Refuse(ctx, p, r, why)
 	}
 	return nil
 }
+
+// Refuse logs and counts a refusal and returns the response that carries it. why (may
+// be nil) says more for the log; it never holds a credential or the body.
+func (e *Engine) Refuse(ctx context.Context, p conversation.Platform, r *security.Refusal, why error) *Response {
+	attrs := []slog.Attr{slog.String("platform", string(p)), slog.Int("status", r.Status), slog.String("reason", r.Reason)}
+	if why != nil {
+		attrs = append(attrs, slog.String("why", why.Error()))
+	}
+	e.log.LogAttrs(ctx, slog.LevelWarn, "webhook call refused", attrs...)
+	if rh, ok := e.hook.(RefusalHook); ok {
+		rh.Refused(ctx, p, r.Reason)
+	}
+	return &Response{Status: r.Status, Body: r.Body}
+}
+
+// Guard is the engine's guard (nil: none).
+func (e *Engine) Guard() *security.Guard { return e.guard }
 
 // Serve answers one webhook body from platform p. It always returns a response the
 // platform understands, within the platform's deadline: errors become the platform's
@@ -117,6 +138,7 @@ func (e *Engine) Serve(ctx context.Context, p conversation.Platform, body []byte
 		return Response{Status: 404, Body: []byte(`{"error":"unknown platform"}`)}
 	}
 	if err := e.guard.Depth(body); err != nil {
+		e.Refuse(ctx, p, &security.Refusal{Status: 400, Reason: security.ReasonDepth}, err)
 		return Response{Status: 400, Body: platform.NewBadRequest(p, err.Error()).Body}
 	}
 	req, err := ad.Decode(body)
@@ -131,8 +153,9 @@ func (e *Engine) Serve(ctx context.Context, p conversation.Platform, body []byte
 	}
 	turn := req.Turn()
 	if !e.guard.AllowSession(p, turn.SessionID) {
-		e.log.LogAttrs(ctx, slog.LevelWarn, "session rate limited", slog.String("platform", string(p)))
-		return Response{Status: 429, Body: []byte(`{"error":"too many requests in this conversation"}`)}
+		r := e.Refuse(ctx, p, &security.Refusal{Status: 429, Reason: security.ReasonRate,
+			Body: []byte(`{"error":"too many requests in this conversation"}`)}, errors.New("session rate limited"))
+		return *r
 	}
 	turn.Deadline = e.deadlineFor(ctx, p)
 	start := e.now()

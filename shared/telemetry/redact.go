@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,6 +62,37 @@ func (r *Redactor) AddSecret(s string) {
 		}
 	}
 	r.secrets = append(r.secrets, s)
+}
+
+// AddSecrets registers every value of a fetched secret (secrets.Observe calls it with
+// each secret handed out). Values are compared before taking the write lock, so a
+// secret served from cache on every turn costs a read-locked scan.
+func (r *Redactor) AddSecrets(values map[string]string) {
+	for _, v := range values {
+		if r.has(v) {
+			continue
+		}
+		r.AddSecret(v)
+		// A secret is also logged the ways a tool or a URL echoes it.
+		if q := url.QueryEscape(strings.TrimSpace(v)); q != strings.TrimSpace(v) {
+			r.AddSecret(q)
+		}
+	}
+}
+
+func (r *Redactor) has(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < minSecretLen {
+		return true
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, have := range r.secrets {
+		if have == s {
+			return true
+		}
+	}
+	return false
 }
 
 // sensitiveKeyParts are matched inside a normalized key (lower case, without _ - . and

@@ -65,6 +65,7 @@ type Telemetry struct {
 var (
 	_ engine.TurnHook     = (*Telemetry)(nil)
 	_ resilience.Observer = (*Telemetry)(nil)
+	_ engine.RefusalHook  = (*Telemetry)(nil)
 )
 
 // New builds telemetry from the configuration (after config.Load).
@@ -390,6 +391,15 @@ func (t *Telemetry) OnCache(ctx context.Context, tool string, ev CacheEvent) {
 			ts.stale.Store(true)
 		}
 		t.Logger.LogAttrs(ctx, slog.LevelWarn, "stale cache entry served", slog.String("tool", tool))
+	}
+}
+
+// Refused implements engine.RefusalHook: refused_total{reason} (on Lambda, flushed as
+// EMF at once: a refused call has no turn end to flush it).
+func (t *Telemetry) Refused(ctx context.Context, p conversation.Platform, reason string) {
+	t.Metrics.Add(metricdefs.Refused, Dims{Reason: reason}, 1)
+	if t.emfPerTurn {
+		_ = t.Flush()
 	}
 }
 
