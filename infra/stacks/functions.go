@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -39,6 +38,8 @@ type FunctionsStack struct {
 	awscdk.Stack
 	Intents map[conversation.Intent]*Deployed
 	Router  *Deployed
+	// Webhooks are the generated webhook secrets every function checks.
+	Webhooks WebhookSecrets
 }
 
 // FunctionsDeps are the other stacks' resources the functions use.
@@ -51,6 +52,7 @@ type FunctionsDeps struct {
 func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps FunctionsDeps, props *awscdk.StackProps) *FunctionsStack {
 	st := awscdk.NewStack(scope, jsii.String(id), props)
 	fs := &FunctionsStack{Stack: st, Intents: map[conversation.Intent]*Deployed{}}
+	fs.Webhooks = newWebhookSecrets(st, s)
 	app := awscodedeploy.NewLambdaApplication(st, jsii.String("Deployments"), &awscodedeploy.LambdaApplicationProps{
 		ApplicationName: jsii.String(s.Prefix),
 	})
@@ -91,12 +93,11 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 				env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(tool)+"_SECRET_ID"] = s.SecretPrefix + tool
 			}
 		}
+		webhookEnv(s, env)
 		d := deploy(st, s, app, deps.Topic, f.Name, s.Timeout, env)
 		grantStore(d.Role, deps.Data, f.Intent)
-		for _, name := range s.SecretNames(f) {
-			sec := awssecretsmanager.Secret_FromSecretNameV2(st, jsii.String(f.Name+"Secret"+idSafe(name)), jsii.String(name))
-			sec.GrantRead(d.Role, nil)
-		}
+		grantToolSecrets(d.Role, s.SecretNames(f))
+		grantWebhookSecrets(d.Role, fs.Webhooks)
 		fs.Intents[f.Intent] = d
 	}
 
@@ -109,7 +110,9 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 		env[RouteEnv(f.Intent)] = *alias.FunctionArn()
 		targets = append(targets, alias.FunctionArn())
 	}
+	webhookEnv(s, env)
 	fs.Router = deploy(st, s, app, deps.Topic, RouterName, s.Timeout+RouterExtra, env)
+	grantWebhookSecrets(fs.Router.Role, fs.Webhooks)
 	fs.Router.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("InvokeEnabledIntentAliases"),
 		Actions:   jsii.Strings("lambda:InvokeFunction"),
@@ -138,7 +141,8 @@ func deploy(st awscdk.Stack, s Settings, app awscodedeploy.ILambdaApplication, t
 	logs := awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String("/aws/lambda/" + fnName),
 		Retention:     retentionDays[s.LogRetentionDays],
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		// Kept when the stack is removed: the logs of an incident outlive the deploy.
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	// An explicit role instead of the default managed policy: the default lets a
 	// function write to every log group in the account.
@@ -230,7 +234,8 @@ func grantStore(role awsiam.Role, data *DataStack, in conversation.Intent) {
 	}))
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("TableKeyViaDynamoDB"),
-		Actions:   jsii.Strings("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey"),
+		// What DynamoDB needs of a customer-managed table key; no kms:ReEncrypt*.
+		Actions:   jsii.Strings("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"),
 		Resources: &[]*string{data.Key.KeyArn()},
 		Conditions: &map[string]any{
 			"StringEquals": map[string]any{

@@ -104,7 +104,8 @@ type tmpl struct {
 }
 
 type resource struct {
-	Type         string         `json:"Type"`
+	Type           string         `json:"Type"`
+	DeletionPolicy string         `json:"DeletionPolicy"`
 	Properties   map[string]any `json:"Properties"`
 	UpdatePolicy map[string]any `json:"UpdatePolicy"`
 }
@@ -339,6 +340,8 @@ func TestStages(t *testing.T) {
 			t.Run("functions", func(t *testing.T) { checkFunctions(t, sy, want) })
 			t.Run("iam", func(t *testing.T) { checkIAM(t, sy, want) })
 			t.Run("lex", func(t *testing.T) { checkLex(t, sy) })
+			t.Run("webhook auth", func(t *testing.T) { checkWebhookAuth(t, sy) })
+			t.Run("least privilege", func(t *testing.T) { checkNoWideGrants(t, sy) })
 			t.Run("api", func(t *testing.T) { checkAPI(t, sy, want) })
 			t.Run("monitoring", func(t *testing.T) { checkMonitoring(t, sy, want) })
 		})
@@ -634,6 +637,12 @@ func checkIAM(t *testing.T, sy *synth, want []string) {
 					t.Errorf("%s: table actions %v", fn, acts)
 				}
 			case strings.HasPrefix(acts[0], "secretsmanager:"):
+				if !slices.Equal(acts, []string{"secretsmanager:GetSecretValue"}) {
+					t.Errorf("%s: secret actions %v, want GetSecretValue only", fn, acts)
+				}
+				if st["Sid"] == "ReadWebhookSecrets" {
+					continue // checkWebhookAuth
+				}
 				for _, r := range res {
 					_, name, ok := strings.Cut(r, ":secret:")
 					if !ok || !strings.HasSuffix(name, "-??????") {
@@ -663,6 +672,11 @@ func checkIAM(t *testing.T, sy *synth, want []string) {
 					t.Errorf("router may invoke %v, want exactly the aliases of %v", targets, ws)
 				}
 			case strings.HasPrefix(acts[0], "kms:"):
+				for _, a := range acts {
+					if strings.HasPrefix(a, "kms:ReEncrypt") {
+						t.Errorf("%s: %s on the table key", fn, a)
+					}
+				}
 				if _, ok := byName[fn]; !ok {
 					t.Errorf("%s may use the table key", fn)
 				}

@@ -305,13 +305,7 @@ func TestDashboardMetricsAreEmitted(t *testing.T) {
 	// dimension (Intent or Tool): those sets must be declared too.
 	for _, name := range infraMetricRefs(t) {
 		m, _ := metricdefs.ByName(name)
-		dims := []string{metricdefs.DimService}
-		if m.Scope == metricdefs.ScopeIntent {
-			dims = append(dims, metricdefs.DimIntent)
-		} else {
-			dims = append(dims, metricdefs.DimTool)
-		}
-		want("infra/stacks", m, dims)
+		want("infra/stacks", m, m.Scope.Dimensions())
 	}
 }
 
