@@ -139,8 +139,8 @@ func deploy(st awscdk.Stack, s Settings, app awscodedeploy.ILambdaApplication, t
 	scope := constructs.NewConstruct(st, jsii.String(constructID(name)))
 	fnName := s.FunctionName(name)
 	logs := awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
-		LogGroupName:  jsii.String("/aws/lambda/" + fnName),
-		Retention:     retentionDays[s.LogRetentionDays],
+		LogGroupName: jsii.String("/aws/lambda/" + fnName),
+		Retention:    retentionDays[s.LogRetentionDays],
 		// Kept when the stack is removed: the logs of an incident outlive the deploy.
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
@@ -233,7 +233,7 @@ func grantStore(role awsiam.Role, data *DataStack, in conversation.Intent) {
 		},
 	}))
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("TableKeyViaDynamoDB"),
+		Sid: jsii.String("TableKeyViaDynamoDB"),
 		// What DynamoDB needs of a customer-managed table key; no kms:ReEncrypt*.
 		Actions:   jsii.Strings("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"),
 		Resources: &[]*string{data.Key.KeyArn()},

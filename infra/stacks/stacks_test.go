@@ -106,8 +106,8 @@ type tmpl struct {
 type resource struct {
 	Type           string         `json:"Type"`
 	DeletionPolicy string         `json:"DeletionPolicy"`
-	Properties   map[string]any `json:"Properties"`
-	UpdatePolicy map[string]any `json:"UpdatePolicy"`
+	Properties     map[string]any `json:"Properties"`
+	UpdatePolicy   map[string]any `json:"UpdatePolicy"`
 }
 
 func (t tmpl) ofType(typ string) map[string]resource {
