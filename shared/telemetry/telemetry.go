@@ -313,7 +313,7 @@ func (t *Telemetry) OnCall(ctx context.Context, info resilience.CallInfo) {
 		status, level = "error", slog.LevelWarn
 		d.ErrorClass = kind.String()
 		m.Add(metricdefs.Errors, d, 1)
-		if kind == connector.KindUnauthorized {
+		if kind == connector.KindUnauthorized || kind == connector.KindDenied {
 			m.Add(metricdefs.AuthFailures, d, 1)
 		}
 		// A missing record is an answer, not a fault of the tool.

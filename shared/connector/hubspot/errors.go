@@ -61,8 +61,10 @@ func statusError(op string, status int, hdr http.Header, body []byte, now time.T
 		if ae.PolicyName != "" {
 			e.Code = ae.PolicyName
 		}
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+	case status == http.StatusUnauthorized:
 		e.Kind = connector.KindUnauthorized
+	case status == http.StatusForbidden:
+		e.Kind = connector.KindDenied
 	case status >= 500:
 		e.Kind = connector.KindUnavailable
 		e.RetryAfter = connector.ParseRetryAfter(hdr.Get("Retry-After"), now)

@@ -54,8 +54,10 @@ func statusError(op string, status int, hdr http.Header, body []byte) error {
 		// The org's rolling 24-hour API request limit (403), or a proxy's 429.
 		e.Kind = connector.KindRateLimited
 		e.RetryAfter = retry
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+	case status == http.StatusUnauthorized:
 		e.Kind = connector.KindUnauthorized
+	case status == http.StatusForbidden:
+		e.Kind = connector.KindDenied
 	case status >= 500:
 		e.Kind = connector.KindUnavailable
 		e.RetryAfter = retry

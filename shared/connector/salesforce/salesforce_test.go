@@ -319,7 +319,7 @@ func TestFaults(t *testing.T) {
 		{"next page on another host", sftest.Malformed(`{"totalSize":2,"done":false,"nextRecordsUrl":"https://attacker.example/services/data/v61.0/query/01g-1","records":[]}`),
 			connector.KindInvalidResponse, "", "nextRecordsUrl", 0},
 		{"invalid field", sftest.Fault{Status: 400, ErrorCode: "INVALID_FIELD", Message: "No such column"}, connector.KindInvalidInput, "INVALID_FIELD", "", 0},
-		{"403 insufficient access", sftest.Fault{Status: 403, ErrorCode: "INSUFFICIENT_ACCESS", Message: "no"}, connector.KindUnauthorized, "INSUFFICIENT_ACCESS", "", 0},
+		{"403 insufficient access", sftest.Fault{Status: 403, ErrorCode: "INSUFFICIENT_ACCESS", Message: "no"}, connector.KindDenied, "INSUFFICIENT_ACCESS", "", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -212,8 +212,10 @@ func statusError(op string, resp *http.Response, raw []byte, now time.Time) erro
 	e.Code = ze.Code
 	e.Field = ze.Field()
 	switch st := resp.StatusCode; {
-	case st == http.StatusUnauthorized || st == http.StatusForbidden:
+	case st == http.StatusUnauthorized:
 		e.Kind = connector.KindUnauthorized
+	case st == http.StatusForbidden:
+		e.Kind = connector.KindDenied
 	case st == http.StatusNotFound:
 		e.Kind = connector.KindNotFound
 	case st == http.StatusConflict:
