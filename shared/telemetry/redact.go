@@ -7,8 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"unicode/utf8"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // Redacted replaces a value that must never be logged.
