@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
@@ -58,6 +60,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer a.Close()
+	if g := a.Engine.Guard(); g != nil {
+		// After a burst of large bodies, hand the memory back rather than keep it
+		// until the scavenger gets to it (at most every few seconds).
+		g.Budget.OnDrained(freeOSMemory())
+	}
 	h := server.Handler(a.Engine, server.Options{
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		Logger:       logger,
@@ -81,6 +88,31 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// freeOSMemory returns memory to the OS in the background, at most once per 5 s; a
+// call inside that window runs once when it ends, so the last burst is always handed
+// back.
+func freeOSMemory() func() {
+	var mu sync.Mutex
+	var last time.Time
+	pending := false
+	var run func()
+	run = func() {
+		mu.Lock()
+		if wait := 5*time.Second - time.Since(last); wait > 0 {
+			if !pending {
+				pending = true
+				time.AfterFunc(wait, func() { mu.Lock(); pending = false; mu.Unlock(); run() })
+			}
+			mu.Unlock()
+			return
+		}
+		last = time.Now()
+		mu.Unlock()
+		go debug.FreeOSMemory()
+	}
+	return run
 }
 
 // loopback reports whether the server listens on a loopback address only.

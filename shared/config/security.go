@@ -37,6 +37,9 @@ type Security struct {
 	// body is read. Default 64 MiB for serve; on Lambda, a quarter of the function's
 	// memory.
 	InflightBytes int64 `yaml:"inflight_bytes"`
+	// InflightWait is how long a call waits for room in that budget before it is
+	// refused (default 1s).
+	InflightWait time.Duration `yaml:"inflight_wait"`
 	// MaxInflateRatio refuses a compressed body that inflates to more than this many
 	// times its compressed size (default 200; JSON rarely compresses past 20).
 	MaxInflateRatio int `yaml:"max_inflate_ratio"`
@@ -105,6 +108,7 @@ func (s *Security) applyDefaults() {
 		w.applyDefaults(s.Auth)
 	}
 	setInt64(&s.InflightBytes, DefaultInflightBytes)
+	setDur(&s.InflightWait, time.Second)
 	setInt(&s.MaxInflateRatio, 200)
 	setFloat(&s.PerSourceRate, 50)
 	setInt(&s.PerSourceBurst, 100)

@@ -29,9 +29,13 @@ func NewGuard(cfg config.Security, p secrets.Provider) (*Guard, error) {
 	if err != nil {
 		return nil, err
 	}
+	budget := NewBudget(cfg.InflightBytes)
+	if budget != nil && cfg.InflightWait > 0 {
+		budget.Wait = cfg.InflightWait
+	}
 	return &Guard{
 		Auth:     a,
-		Budget:   NewBudget(cfg.InflightBytes),
+		Budget:   budget,
 		Ratio:    cfg.MaxInflateRatio,
 		Source:   NewLimiter(cfg.PerSourceRate, cfg.PerSourceBurst, cfg.LimiterIdle),
 		Session:  NewLimiter(cfg.PerSessionRate, cfg.PerSessionBurst, cfg.LimiterIdle),

@@ -124,7 +124,7 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 		}
 		enc := r.Header.Get("Content-Encoding")
 		reserve := lim.Reservation(r.ContentLength, enc)
-		if !budgetOf(g).Reserve(reserve) {
+		if !budgetOf(g).ReserveWait(r.Context(), reserve) {
 			w.Header().Set("Retry-After", "1")
 			refuse(w, r, e.Refuse(r.Context(), p, security.RefusedBusy, nil))
 			return
