@@ -27,7 +27,7 @@ type refusals struct {
 }
 
 func (r *refusals) StartTurn(ctx context.Context, _ engine.TurnStart) context.Context { return ctx }
-func (r *refusals) EndTurn(context.Context, engine.TurnEnd)                         {}
+func (r *refusals) EndTurn(context.Context, engine.TurnEnd)                           {}
 func (r *refusals) Refused(_ context.Context, _ conversation.Platform, reason string) {
 	r.mu.Lock()
 	r.n[reason]++
