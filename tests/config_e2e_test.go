@@ -109,6 +109,13 @@ func serveExample(t *testing.T, example string, environ []string) string {
 
 var e2eTurnSeq atomic.Int64
 
+// e2eWebhookSecrets are the webhook credentials the example configurations check.
+var e2eWebhookSecrets = map[string]secrets.Secret{
+	"switchboard/webhook/dialogflow":    {"username": "dialogflow", "password": "e2e-dialogflow-password"},
+	"switchboard/webhook/dialogflow-cx": {"token": "e2e-cx-token"},
+	"switchboard/webhook/rasa":          {"token": "e2e-rasa-token"},
+}
+
 // fulfillment posts a sample Dialogflow ES event and returns its fulfillmentText.
 func fulfillment(t *testing.T, base, event string, params map[string]any) string {
 	t.Helper()
@@ -128,7 +135,19 @@ func fulfillment(t *testing.T, base, event string, params map[string]any) string
 		ps[k] = v
 	}
 	body, _ := json.Marshal(ev)
-	resp, err := http.Post(base+"/webhooks/dialogflow", "application/json", bytes.NewReader(body))
+	// Without the agent's basic auth the example configurations refuse the call.
+	anon, err := http.Post(base+"/webhooks/dialogflow", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anon.Body.Close()
+	if anon.StatusCode != 401 {
+		t.Fatalf("%s without credentials: HTTP %d, want 401", event, anon.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/webhooks/dialogflow", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth("dialogflow", "e2e-dialogflow-password")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,6 +189,7 @@ func TestExampleHubSpotZendeskStripe(t *testing.T) {
 		"switchboard/zendesk": zd.Secret(),
 		"switchboard/stripe":  {"api_key": "sk_test_123"},
 	})
+	putSecrets(t, moto, prefix, e2eWebhookSecrets)
 	base := serveExample(t, "hubspot-zendesk-stripe.yaml", []string{
 		"SWITCHBOARD_DATA_DIR=" + t.TempDir(),
 		"SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT=" + moto,
@@ -231,6 +251,7 @@ func TestExampleSalesforceSQL(t *testing.T) {
 		"switchboard/salesforce": sf.Secret(),
 		"switchboard/sql":        {"dsn": dsn},
 	})
+	putSecrets(t, moto, prefix, e2eWebhookSecrets)
 	base := serveExample(t, "salesforce-sql.yaml", []string{
 		"SWITCHBOARD_DATA_DIR=" + t.TempDir(),
 		"SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT=" + moto,

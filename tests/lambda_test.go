@@ -66,9 +66,19 @@ func productionEnv(t *testing.T) []string {
 		"switchboard/hubspot": hs.Secret(),
 		"switchboard/zendesk": zd.Secret(),
 		"switchboard/stripe":  {"api_key": "sk_test_123"},
+		// The webhook secrets infra/stacks generates, one per platform calling the API.
+		"switchboard/webhook/dialogflow":    {"username": "dialogflow", "password": webhookCreds.esPassword},
+		"switchboard/webhook/dialogflow-cx": {"token": webhookCreds.cxToken},
+		"switchboard/webhook/rasa":          {"token": webhookCreds.rasaToken},
 	})
 	table := storetest.MotoTable(t, storetest.MotoClient(t))
 	return []string{
+		// moto keeps secrets per region: the one they were created in.
+		"AWS_REGION=" + os.Getenv("AWS_REGION"), "AWS_DEFAULT_REGION=" + os.Getenv("AWS_REGION"),
+		// Webhook auth on every function, as infra/stacks/webhooks.go sets it.
+		"SWITCHBOARD_SECURITY_DIALOGFLOW_METHOD=basic", "SWITCHBOARD_SECURITY_DIALOGFLOW_SECRET=switchboard/webhook/dialogflow",
+		"SWITCHBOARD_SECURITY_DIALOGFLOW_CX_METHOD=header", "SWITCHBOARD_SECURITY_DIALOGFLOW_CX_SECRET=switchboard/webhook/dialogflow-cx",
+		"SWITCHBOARD_SECURITY_RASA_METHOD=token", "SWITCHBOARD_SECURITY_RASA_SECRET=switchboard/webhook/rasa",
 		"SWITCHBOARD_STORE_BACKEND=dynamodb", "SWITCHBOARD_STORE_TABLE=" + table, "SWITCHBOARD_STORE_ENDPOINT=" + moto,
 		"SWITCHBOARD_CONNECTORS_SECRETS_PROVIDER=aws", "SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT=" + moto,
 		"SWITCHBOARD_CONNECTORS_SECRETS_PREFIX=" + prefix,
@@ -77,6 +87,10 @@ func productionEnv(t *testing.T) []string {
 		"SWITCHBOARD_CONNECTORS_STRIPE_BASE_URL=" + stripe,
 	}
 }
+
+// webhookCreds are the generated webhook credentials of the RIE test's deployment.
+var webhookCreds = struct{ esPassword, cxToken, rasaToken string }{
+	"Es0Generated0Password0ForTheRieTest", "Cx0Generated0TokenForTheRieTest", "Rasa0Generated0TokenForTheRieTest"}
 
 // webhookPaths are the HTTP API routes the platforms call (Lex invokes directly).
 var webhookPaths = map[conversation.Platform]string{
@@ -174,11 +188,27 @@ func (r *rie) initMS(t *testing.T) float64 {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// apiEvent wraps a webhook body as API Gateway HTTP API (payload 2.0) delivers it.
+// apiEvent wraps a webhook body as API Gateway HTTP API (payload 2.0) delivers it,
+// with the platform's webhook credentials as the platform sends them.
 func apiEvent(t *testing.T, path string, body []byte) []byte {
+	return apiEventAuth(t, path, body, true)
+}
+
+func apiEventAuth(t *testing.T, path string, body []byte, creds bool) []byte {
 	t.Helper()
 	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: "POST " + path, RawPath: path,
 		Headers: map[string]string{"content-type": "application/json"}, Body: base64.StdEncoding.EncodeToString(body), IsBase64Encoded: true}
+	if creds {
+		switch {
+		case strings.HasPrefix(path, "/webhooks/dialogflow-cx"):
+			ev.Headers["x-switchboard-token"] = webhookCreds.cxToken
+		case strings.HasPrefix(path, "/webhooks/dialogflow"):
+			ev.Headers["authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte("dialogflow:"+webhookCreds.esPassword))
+		case strings.HasPrefix(path, "/webhooks/rasa"):
+			ev.RawQueryString = "token=" + webhookCreds.rasaToken
+			ev.QueryStringParameters = map[string]string{"token": webhookCreds.rasaToken}
+		}
+	}
 	ev.RequestContext.HTTP.Method = http.MethodPost
 	ev.RequestContext.HTTP.Path = path
 	ev.RequestContext.Stage = "$default"
@@ -275,7 +305,7 @@ func TestLambdaRIE(t *testing.T) {
 	calls := map[string]int{}
 	fwd := lambdaForwarder(t, fns, calls)
 	rt := startRIE(t, rieBin, "sb-router", filepath.Join(bin, "router"),
-		append(routes, "AWS_ENDPOINT_URL_LAMBDA="+fwd.URL, "SWITCHBOARD_DATA_DIR="+filepath.Join(data, "router")))
+		append(append(routes, common...), "AWS_ENDPOINT_URL_LAMBDA="+fwd.URL, "SWITCHBOARD_DATA_DIR="+filepath.Join(data, "router")))
 	hello := startRIE(t, rieBin, "hello", filepath.Join(bin, "hello"), nil)
 
 	// Cold starts first, one at a time: the RIE starts a bootstrap on its first invoke,
@@ -295,7 +325,7 @@ func TestLambdaRIE(t *testing.T) {
 			for _, p := range conversation.Platforms {
 				status, body := platformResponse(t, p, f.invoke(t, platformEvent(t, p, readEvent(t, p, eventFile[in]))))
 				if status != 200 {
-					t.Errorf("%s %s: HTTP %d %s", fn, p, status, body)
+					t.Errorf("%s %s: HTTP %d %s\n%s", fn, p, status, body, f.proc.LogTail())
 					continue
 				}
 				schematest.Validate(t, p, body)
@@ -313,6 +343,44 @@ func TestLambdaRIE(t *testing.T) {
 			if status != 200 || !bytes.Contains(body, []byte("can't do that here")) {
 				t.Errorf("%s answered %s: %d %s", fn, other, status, body)
 			}
+		}
+	})
+
+	// Closed by default, on every function the API reaches: no or wrong credentials
+	// get 401 and no forward.
+	t.Run("webhook auth", func(t *testing.T) {
+		before := 0
+		for _, n := range calls {
+			before += n
+		}
+		for _, f := range append([]*rie{rt}, fns["sb-lookupcustomer"], fns["sb-createticket"], fns["sb-verifypayment"], fns["sb-searchkb"]) {
+			for p, path := range webhookPaths {
+				body := readEvent(t, p, eventFile[conversation.SearchKB])
+				if status, out := platformResponse(t, p, f.invoke(t, apiEventAuth(t, path, body, false))); status != 401 {
+					t.Errorf("%s %s without credentials: HTTP %d %s", f.name, p, status, out)
+				}
+				wrong := apiEventAuth(t, path, body, true)
+				for _, c := range []string{webhookCreds.esPassword, webhookCreds.cxToken, webhookCreds.rasaToken} {
+					wrong = bytes.ReplaceAll(wrong, []byte(c), []byte(c[:len(c)-1]+"X"))
+				}
+				if p == conversation.DialogflowES {
+					wrong = apiEventAuth(t, path, body, false)
+					var ev map[string]any
+					json.Unmarshal(wrong, &ev)
+					ev["headers"].(map[string]any)["authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte("dialogflow:nope"))
+					wrong, _ = json.Marshal(ev)
+				}
+				if status, out := platformResponse(t, p, f.invoke(t, wrong)); status != 401 {
+					t.Errorf("%s %s with wrong credentials: HTTP %d %s", f.name, p, status, out)
+				}
+			}
+		}
+		after := 0
+		for _, n := range calls {
+			after += n
+		}
+		if after != before {
+			t.Errorf("the router forwarded %d unauthenticated calls", after-before)
 		}
 	})
 
