@@ -64,6 +64,11 @@ const (
 var Reasons = []string{ReasonAuth, ReasonRate, ReasonSize, ReasonDepth, ReasonInflate}
 
 var (
+	// RefusedAuth, RefusedRate and RefusedSecrets are the answers of Admit, for
+	// endpoints that check credentials their own way (/metrics).
+	RefusedAuth    = refusedAuth
+	RefusedRate    = refusedRate
+	RefusedSecrets = refusedSecrets
 	refusedAuth    = &Refusal{Status: http.StatusUnauthorized, Body: []byte(`{"error":"unauthorized"}`), Reason: ReasonAuth}
 	refusedRate    = &Refusal{Status: http.StatusTooManyRequests, Body: []byte(`{"error":"too many requests"}`), Reason: ReasonRate}
 	refusedSecrets = &Refusal{Status: http.StatusServiceUnavailable, Body: []byte(`{"error":"cannot verify credentials right now"}`), Reason: ReasonAuth}

@@ -206,27 +206,33 @@ func Protected(e *engine.Engine, p conversation.Platform, h http.Handler) http.H
 			platforms = conversation.Platforms
 		}
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		var last *engine.Response
+		if !g.Source.Allow(host) {
+			refuse(w, r, e.Refuse(r.Context(), p, security.RefusedRate, nil))
+			return
+		}
+		checked := false
+		var why error
 		for _, pl := range platforms {
-			if g.Auth != nil && !g.Auth.Required(pl) && p == "" {
-				continue // an open platform proves nothing for /metrics
+			if g.Auth == nil || !g.Auth.Required(pl) {
+				continue // an open platform proves nothing
 			}
-			ref := e.Admit(r.Context(), pl, r.Header, r.URL.Query(), host)
-			if ref == nil {
+			checked = true
+			if why = g.Auth.Check(r.Context(), pl, r.Header, r.URL.Query()); why == nil {
 				h.ServeHTTP(w, r)
 				return
 			}
-			last = ref
 		}
-		if last == nil {
-			// Every platform is open: nothing to check against.
+		if !checked && g.Auth != nil {
+			// Every platform asked is open (security.auth: none): so is this.
 			h.ServeHTTP(w, r)
 			return
 		}
-		if last.Status == http.StatusUnauthorized {
-			w.Header().Set("WWW-Authenticate", `Basic realm="switchboard"`)
+		ref := security.RefusedAuth
+		if why != nil && !errors.Is(why, security.ErrUnauthenticated) {
+			ref = security.RefusedSecrets
 		}
-		writeJSON(w, last.Status, last.Body)
+		w.Header().Set("WWW-Authenticate", `Basic realm="switchboard"`)
+		refuse(w, r, e.Refuse(r.Context(), p, ref, why))
 	})
 }
 
