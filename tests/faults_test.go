@@ -118,7 +118,7 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 	}
 	s := &faultStack{clock: storetest.NewClock(time.Now()), demo: be}
 	set := resilience.NewSet(cfg.Resilience, resilience.Options{})
-	s.payments = set.For(config.ToolStripe)
+	s.payments = set.For("stripe")
 	s.tickets = set.For(config.ToolDemo)
 	s.cache = cache.New(o.store, cache.Options{Now: s.clock.Now})
 	pol := cache.PoliciesFromConfig(cfg.Store.Cache)
@@ -129,7 +129,7 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 	deps := intents.Deps{
 		Customers:    s.cache.Customers(config.ToolDemo, resilience.Customers(s.tickets, be), pol.Customer),
 		Tickets:      resilience.Helpdesk(s.tickets, helpdesk, resilience.HelpdeskOptions{HonoursExternalID: true}),
-		Payments:     s.cache.Payments(config.ToolStripe, resilience.Payments(s.payments, sc), pol.PaymentStatus),
+		Payments:     s.cache.Payments("stripe", resilience.Payments(s.payments, sc), pol.PaymentStatus),
 		KB:           s.cache.KnowledgeBase(config.ToolDemo, resilience.KnowledgeBase(s.tickets, be), pol.KB),
 		SupportEmail: cfg.SupportEmail,
 		Now:          s.clock.Now,
@@ -486,9 +486,10 @@ func BenchmarkBreakerOpenTimeToFallback(b *testing.B) {
 	tool := stripeTool(b)
 	tool.Set(faultserver.ServerError)
 	s := newFaultStack(b, stackOptions{stripe: tool.URL, resource: func(c *config.Config) {
-		c.Resilience.Stripe.MaxAttempts = 1
-		c.Resilience.Stripe.BreakerFailures = 1
-		c.Resilience.Stripe.BreakerOpenFor = time.Hour
+		st := c.Resilience.Tools["stripe"]
+		st.MaxAttempts = 1
+		st.BreakerFailures = 1
+		st.BreakerOpenFor = time.Hour
 		c.Store.Cache.PaymentStatus = -1
 	}})
 	base := readEvent(b, conversation.DialogflowES, "verify_payment.json")

@@ -14,7 +14,6 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/config"
-	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 	"github.com/switchboard-dev/switchboard/shared/gctune"
 	"github.com/switchboard-dev/switchboard/shared/router"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
@@ -43,7 +42,7 @@ func main() {
 		log.Error("aws config", slog.Any("error", err))
 		os.Exit(1)
 	}
-	p, err := registry.Secrets(context.Background(), cfg.Connectors.Secrets, log)
+	p, err := secrets.FromConfig(context.Background(), cfg.Connectors.Secrets, log)
 	if err != nil {
 		log.Error("secrets", slog.Any("error", err))
 		os.Exit(1)

@@ -129,6 +129,7 @@ func NewMonitoringStack(scope constructs.Construct, id string, s Settings, data 
 
 	ms.addToolMetrics(s, minute)
 	ms.addRefusals(s, minute)
+	ms.addSynthetic(s)
 
 	for _, as := range ms.Alarms {
 		for _, a := range as {

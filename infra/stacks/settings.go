@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -125,6 +126,11 @@ type Settings struct {
 	// LatencyThreshold is the p99 duration that rolls a canary back: the tightest
 	// platform deadline minus the reply margin, so a breach means users see timeouts.
 	LatencyThreshold time.Duration
+	// Canary holds the outcome-ratio rollback thresholds (canary.go).
+	Canary CanarySettings
+	// Smoke holds the pre-traffic smoke test's and the synthetic conversations'
+	// customer, truth and schedule (smoke.go).
+	Smoke SmokeSettings
 	// AlarmEmail, when set, subscribes an address to the alarm topic.
 	AlarmEmail string
 	// RunbookBaseURL, when set, prefixes runbook links in alarm descriptions (e.g. a
@@ -165,6 +171,8 @@ func DefaultSettings() Settings {
 		SecretPrefix:     "switchboard/",
 		ErrorRatePercent: 5,
 		LatencyThreshold: tight - d.ReplyMargin,
+		Canary:           DefaultCanary(),
+		Smoke:            DefaultSmoke(),
 	}
 }
 
@@ -240,6 +248,8 @@ func SettingsFromContext(get Getter) (Settings, error) {
 	str(CtxSecretPrefix, &s.SecretPrefix)
 	num(CtxErrorRate, func(f float64) { s.ErrorRatePercent = f })
 	num(CtxLatencyMs, func(f float64) { s.LatencyThreshold = time.Duration(f * float64(time.Millisecond)) })
+	s.Canary.fromContext(num)
+	s.Smoke.fromContext(str, num)
 	str(CtxAlarmEmail, &s.AlarmEmail)
 	str(CtxRunbookBaseURL, &s.RunbookBaseURL)
 	for _, c := range []Capability{Customers, Tickets, Payments, KB} {
@@ -291,18 +301,16 @@ func (s Settings) Validate() error {
 			errs = append(errs, fmt.Sprintf("%s: %q is not arn:aws:lex:<region>:<account>:bot-alias/<botId>/<aliasId>", CtxLexBotAliasArn, a))
 		}
 	}
-	allowed := map[Capability][]string{
-		Customers: {"demo", "salesforce", "hubspot", "sql"},
-		Tickets:   {"demo", "zendesk", "sql"},
-		Payments:  {"demo", "stripe"},
-		KB:        {"demo", "zendesk"},
-	}
-	for c, tools := range allowed {
-		ok := false
-		for _, t := range tools {
-			ok = ok || s.Tools[c] == t
+	// The tools a capability may use are those registered for it (shared/connector/all
+	// links every tool into the CDK app).
+	for _, c := range []Capability{Customers, Tickets, Payments, KB} {
+		var tools []string
+		for _, t := range config.ToolsFor(string(c)) {
+			if t != config.ToolNone {
+				tools = append(tools, t)
+			}
 		}
-		if !ok {
+		if !slices.Contains(tools, s.Tools[c]) {
 			errs = append(errs, fmt.Sprintf("%s%s: %q is not one of %v", CtxToolPrefix, c, s.Tools[c], tools))
 		}
 	}
@@ -312,6 +320,8 @@ func (s Settings) Validate() error {
 	if s.LatencyThreshold <= 0 {
 		errs = append(errs, fmt.Sprintf("%s: must be positive", CtxLatencyMs))
 	}
+	errs = append(errs, s.Canary.validate(s.Deployment)...)
+	errs = append(errs, s.Smoke.validate()...)
 	if len(errs) > 0 {
 		sort.Strings(errs)
 		return fmt.Errorf("infra settings: %s", strings.Join(errs, "; "))
@@ -358,13 +368,13 @@ func (s Settings) FunctionName(name string) string { return s.Prefix + "-" + nam
 func (s Settings) TableName() string { return s.Prefix + "-store" }
 
 // SecretNames returns the Secrets Manager names function f may read: one per distinct
-// non-demo tool behind its capabilities.
+// tool behind its capabilities that registered a secret (config.ToolSpec.SecretKey).
 func (s Settings) SecretNames(f Function) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, c := range f.Uses {
 		tool := s.Tools[c]
-		if tool == "" || tool == "demo" || seen[tool] {
+		if _, ok := SecretIDEnv(tool); !ok || seen[tool] {
 			continue
 		}
 		seen[tool] = true
@@ -373,6 +383,19 @@ func (s Settings) SecretNames(f Function) []string {
 	sort.Strings(out)
 	return out
 }
+
+// SecretIDEnv is the variable that points tool at its secret
+// (SWITCHBOARD_CONNECTORS_<TOOL>_<SECRET KEY>), from the tool's registration; false for
+// a tool without a secret (demo) or not registered.
+func SecretIDEnv(tool string) (string, bool) {
+	spec, ok := config.Tool(tool)
+	if !ok || spec.SecretKey == "" {
+		return "", false
+	}
+	return config.EnvPrefix + "CONNECTORS_" + envKey(tool) + "_" + envKey(spec.SecretKey), true
+}
+
+func envKey(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }
 
 func sortedKeys[V any](m map[int]V) []int {
 	out := make([]int, 0, len(m))

@@ -100,6 +100,29 @@ func grantWebhookSecrets(role awsiam.Role, secs WebhookSecrets) {
 	}))
 }
 
+// grantWebhookSecretNames is grantWebhookSecrets by name, for functions created where
+// the secret constructs are not at hand (the smoke functions).
+func grantWebhookSecretNames(role awsiam.Role, s Settings) {
+	var arns []*string
+	for _, w := range WebhookAuths {
+		arns = append(arns, secretARN(s.WebhookSecretName(w.Platform)))
+	}
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadWebhookSecrets"),
+		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
+		Resources: &arns,
+	}))
+}
+
+// secretARN is the ARN pattern of the secret named n: Secrets Manager appends six
+// random characters to a secret's name in its ARN.
+func secretARN(n string) *string {
+	return awscdk.Fn_Join(jsii.String(""), &[]*string{
+		jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":secretsmanager:"), awscdk.Aws_REGION(),
+		jsii.String(":"), awscdk.Aws_ACCOUNT_ID(), jsii.String(":secret:" + n + "-??????"),
+	})
+}
+
 // grantToolSecrets lets role read exactly the named tool secrets (GetSecretValue only).
 func grantToolSecrets(role awsiam.Role, names []string) {
 	if len(names) == 0 {

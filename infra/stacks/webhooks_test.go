@@ -36,10 +36,32 @@ func checkWebhookAuth(t *testing.T, sy *synth) {
 		}
 		return false
 	}
-	fnEnv := map[string]map[string]any{} // short name → environment
+	fnEnv := map[string]map[string]any{} // short name → environment (router and intent functions)
+	serving := map[string]bool{stacks.RouterName: true}
+	for _, f := range stacks.IntentFunctions {
+		serving[f.Name] = true
+	}
 	for _, r := range tj.ofType("AWS::Lambda::Function") {
 		name := strings.TrimPrefix(flat(r.Properties["FunctionName"]), sy.s.Prefix+"-")
 		env, _ := r.Properties["Environment"].(map[string]any)["Variables"].(map[string]any)
+		if !serving[name] {
+			// The smoke and synthetic functions present the credentials: they need
+			// the same settings and read access (by name) to the same secrets.
+			for _, w := range stacks.WebhookAuths {
+				k := "SWITCHBOARD_SECURITY_" + strings.ToUpper(w.Platform) + "_SECRET"
+				if flat(env[k]) != sy.s.WebhookSecretName(w.Platform) {
+					t.Errorf("%s: %s = %q: its conversations would be refused", name, k, flat(env[k]))
+				}
+			}
+			reads := false
+			for _, st := range pols[name] {
+				reads = reads || (st["Sid"] == "ReadWebhookSecrets" && slices.Equal(actions(st), []string{"secretsmanager:GetSecretValue"}) && len(resources(st)) == len(stacks.WebhookAuths))
+			}
+			if !reads {
+				t.Errorf("%s may not read the webhook secrets", name)
+			}
+			continue
+		}
 		fnEnv[name] = env
 	}
 	// The functions the API's routes reach.

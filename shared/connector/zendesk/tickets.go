@@ -80,7 +80,7 @@ func (c *Client) CreateTicket(ctx context.Context, t connector.NewTicket) (conne
 	if t.ExternalID != "" {
 		unlock, err := c.creates.lock(ctx, t.ExternalID)
 		if err != nil {
-			return connector.Ticket{}, transportError(ctx, op, err)
+			return connector.Ticket{}, connector.Transport(ctx, tool, op, err)
 		}
 		defer unlock()
 		if tk, found, err := c.byExternalID(ctx, t.ExternalID, email); err != nil || found {

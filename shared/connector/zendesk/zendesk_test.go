@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/connectortest"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
@@ -494,8 +493,8 @@ func TestFromConfig(t *testing.T) {
 	t.Parallel()
 	srv := zdtest.New(t)
 	p := secrets.Static{"zd": srv.Secret()}
-	for _, auth := range []string{config.ZendeskAuthAPIToken, config.ZendeskAuthOAuth} {
-		c, err := zendesk.FromConfig(config.Zendesk{BaseURL: srv.URL(), Auth: auth, SecretID: "zd", PageSize: 100, MaxPages: 10}, p, nil, nil)
+	for _, auth := range []string{zendesk.AuthAPIToken, zendesk.AuthOAuth} {
+		c, err := zendesk.FromConfig(zendesk.Config{BaseURL: srv.URL(), Auth: auth, SecretID: "zd", PageSize: 100, MaxPages: 10}, p, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -503,7 +502,7 @@ func TestFromConfig(t *testing.T) {
 			t.Errorf("%s: Ping: %v", auth, err)
 		}
 	}
-	if _, err := zendesk.FromConfig(config.Zendesk{Auth: "api_token", PageSize: 100, MaxPages: 1}, p, nil, nil); err == nil {
+	if _, err := zendesk.FromConfig(zendesk.Config{Auth: "api_token", PageSize: 100, MaxPages: 1}, p, nil, nil); err == nil {
 		t.Error("FromConfig without subdomain or base_url succeeded")
 	}
 }
