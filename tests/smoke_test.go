@@ -1,8 +1,12 @@
 package tests
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -187,6 +191,18 @@ func TestSmokeHookRIE(t *testing.T) {
 		smoke.EnvArticleTitle + "=How to reset your password", smoke.EnvService + "=sb",
 		"AWS_ENDPOINT_URL_LAMBDA=" + lam.URL, "AWS_ENDPOINT_URL_CODEDEPLOY=" + cd.srv.URL,
 	}
+	// The smoke function presents the webhook credentials the functions check: the
+	// same security.* settings and secrets (moto), as the CDK app gives it.
+	// It runs in startRIE's region (the CodeDeploy and Lambda stand-ins check it), and
+	// moto keeps secrets per region: the webhook secrets go there too.
+	for _, kv := range common {
+		if strings.HasPrefix(kv, "SWITCHBOARD_SECURITY_") || strings.HasPrefix(kv, "SWITCHBOARD_CONNECTORS_SECRETS_") {
+			profile = append(profile, kv)
+		}
+		if v, ok := strings.CutPrefix(kv, "SWITCHBOARD_CONNECTORS_SECRETS_PREFIX="); ok {
+			putWebhookSecretsIn(t, "eu-west-1", v)
+		}
+	}
 	targets := func(in conversation.Intent, fn string) []smoke.Target {
 		var ts []smoke.Target
 		for _, p := range conversation.Platforms {
@@ -280,4 +296,26 @@ func TestSmokeHookRIE(t *testing.T) {
 			t.Fatalf("%d SyntheticSuccess=0 documents in the log:\n%s", n, s.proc.LogTail())
 		}
 	})
+}
+
+// putWebhookSecretsIn stores the RIE deployment's webhook secrets in moto under prefix,
+// in region.
+func putWebhookSecretsIn(t *testing.T, region, prefix string) {
+	t.Helper()
+	cfg, err := awsconfig.LoadDefaultConfig(context.Background(), awsconfig.WithRegion(region))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm := secretsmanager.NewFromConfig(cfg)
+	for id, sec := range map[string]map[string]string{
+		"switchboard/webhook/dialogflow":    {"username": "dialogflow", "password": webhookCreds.esPassword},
+		"switchboard/webhook/dialogflow-cx": {"token": webhookCreds.cxToken},
+		"switchboard/webhook/rasa":          {"token": webhookCreds.rasaToken},
+	} {
+		raw, _ := json.Marshal(sec)
+		if _, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+			Name: aws.String(prefix + id), SecretString: aws.String(string(raw))}); err != nil {
+			t.Fatalf("create secret %s in %s: %v", id, region, err)
+		}
+	}
 }
