@@ -111,6 +111,10 @@ var (
 	ErrDenied          = &Error{Kind: KindDenied}
 )
 
+// ErrUnsupported is returned by a decorator asked for an optional capability (such as
+// TicketFinder) the tool behind it does not have.
+var ErrUnsupported = errors.New("connector: operation not supported by this tool")
+
 // KindOf returns the Kind of err, KindUnknown when err is not a connector error.
 func KindOf(err error) Kind {
 	var e *Error
