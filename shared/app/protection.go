@@ -35,7 +35,7 @@ func OpenStore(ctx context.Context, cfg config.Store, observe awsjson.Observer) 
 
 // protect composes the layers around the connectors and the intent handler:
 //
-//	idempotency → intents → cache → resilience → connector
+//	identity → idempotency → intents (policy, audit) → cache → resilience → connector
 //
 // Each connector gets its tool's resilience policy (one breaker, limiter and bulkhead
 // per tool, shared by every capability the tool serves); reads are cached; the handler
@@ -78,9 +78,14 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 		d.KB = c.KnowledgeBase(tools.KB, resilience.KnowledgeBase(a.Policies.For(tools.KB), d.KB), pol.KB)
 	}
 
+	ident, err := a.identityLayer(ctx, st, d)
+	if err != nil {
+		return nil, err
+	}
 	io := idempotency.FromConfig(cfg, "")
 	io.Logger = a.Logger
 	return func(h conversation.Handler) conversation.Handler {
-		return cache.Scoped(idempotency.New(st, h, io))
+		// The caller is known (and the token gone) before idempotency sees the turn.
+		return ident(cache.Scoped(idempotency.New(st, h, io)))
 	}, nil
 }

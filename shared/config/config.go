@@ -32,6 +32,7 @@ type Config struct {
 	Resilience Resilience `yaml:"resilience"`
 	Telemetry  Telemetry  `yaml:"telemetry"`
 	Security   Security   `yaml:"security"`
+	Identity   Identity   `yaml:"identity"`
 }
 
 // Server configures `switchboard serve`.
@@ -166,6 +167,7 @@ func (c *Config) applyDefaults() {
 	c.Resilience.applyDefaults()
 	c.Telemetry.applyDefaults(c)
 	c.Security.applyDefaults()
+	c.Identity.applyDefaults(c)
 }
 
 func setDur(d *time.Duration, def time.Duration) {
@@ -218,7 +220,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("config: intents.enabled: unknown intent %q", in)
 		}
 	}
-	for _, v := range []func() error{c.Connectors.validate, c.Store.Validate, c.Resilience.Validate, c.Security.Validate} {
+	for _, v := range []func() error{c.Connectors.validate, c.Store.Validate, c.Resilience.Validate, c.Security.Validate, c.Identity.Validate} {
 		if err := v(); err != nil {
 			return err
 		}
@@ -298,6 +300,12 @@ func setFromString(v reflect.Value, raw string) error {
 		return nil
 	}
 	switch v.Kind() {
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		if err := setFromString(p.Elem(), raw); err != nil {
+			return err
+		}
+		v.Set(p)
 	case reflect.String:
 		v.SetString(raw)
 	case reflect.Bool:

@@ -26,11 +26,14 @@ type Deps struct {
 	SupportEmail string
 	// Now returns the current time (time.Now when nil).
 	Now func() time.Time
+	// Access is the identity policy (nil: its safe default, see Access).
+	Access *Access
 }
 
 // Service answers the four intents. It implements conversation.Handler.
 type Service struct {
-	d Deps
+	d   Deps
+	acc *Access
 }
 
 // New returns a Service over d.
@@ -41,7 +44,7 @@ func New(d Deps) *Service {
 	if d.SupportEmail == "" {
 		d.SupportEmail = "support@example.com"
 	}
-	return &Service{d: d}
+	return &Service{d: d, acc: d.Access.withDefaults()}
 }
 
 // KBResults is how many articles a knowledge-base answer lists.
@@ -55,6 +58,10 @@ func (s *Service) Handle(ctx context.Context, t conversation.Turn) conversation.
 			Messages: []string{"Sorry, I can't help with that here."},
 		}
 	}
+	if t.Caller.Method == conversation.VerifiedToken && t.Slot(SlotEmail) == "" && t.Intent != conversation.SearchKB {
+		// A signed-in caller need not type the email the token already proves.
+		t.Slots = withSlot(t.Slots, SlotEmail, t.Caller.Email)
+	}
 	slots, elicit := validate(t.Intent, t)
 	if elicit != nil {
 		return *elicit
@@ -63,17 +70,21 @@ func (s *Service) Handle(ctx context.Context, t conversation.Turn) conversation.
 		return conversation.Reply{Outcome: conversation.OutcomeDelegate}
 	}
 	ctx, fresh := connector.WithFreshness(ctx)
-	var r conversation.Reply
+	var (
+		r conversation.Reply
+		a audit
+	)
 	switch t.Intent {
 	case conversation.LookupCustomer:
-		r = s.lookupCustomer(ctx, slots)
+		r, a = s.lookupCustomer(ctx, t, slots)
 	case conversation.CreateTicket:
-		r = s.createTicket(ctx, t, slots)
+		r, a = s.createTicket(ctx, t, slots)
 	case conversation.VerifyPayment:
-		r = s.verifyPayment(ctx, slots)
+		r, a = s.verifyPayment(ctx, t, slots)
 	case conversation.SearchKB:
 		r = s.searchKB(ctx, slots)
 	}
+	s.record(ctx, t, a)
 	if at, stale := fresh.Oldest(); stale && len(r.Messages) > 0 {
 		r.Messages = append(r.Messages, fmt.Sprintf(
 			"(Our records system isn't responding right now, so this is as of %s.)", ago(s.d.Now().Sub(at))))
@@ -98,8 +109,27 @@ func (s *Service) unavailable(what string) conversation.Reply {
 // lookupCustomer reads the customer, their open tickets and their last payment in
 // parallel: the three tools share one budget, so the answer takes as long as the
 // slowest, not the sum.
-func (s *Service) lookupCustomer(ctx context.Context, slots map[string]string) conversation.Reply {
+func (s *Service) lookupCustomer(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
+	caller, stop, a := s.gate(ctx, t, slots, s.neutralLookup())
+	if stop != nil {
+		return *stop, a
+	}
+	if a.outcome == outOtherCustomer {
+		return s.fulfilled(s.neutralLookup()), a
+	}
+	a = audit{tool: s.acc.Tools.Customers, caller: caller}
+	r := s.lookupAnswer(ctx, slots, &a)
+	if caller.Method == conversation.VerifiedCode && t.Caller.Method != conversation.VerifiedCode {
+		// The code was right: clear it so it is not sent again.
+		r.SetSlots = map[string]*string{SlotVerificationCode: nil}
+	}
+	return r, a
+}
+
+// lookupAnswer is the full answer, for a caller the policy let through.
+func (s *Service) lookupAnswer(ctx context.Context, slots map[string]string, a *audit) conversation.Reply {
 	if s.d.Customers == nil {
+		a.outcome = outUnavailable
 		return s.unavailable("look up accounts")
 	}
 	email := slots[SlotEmail]
@@ -139,11 +169,14 @@ func (s *Service) lookupCustomer(ctx context.Context, slots map[string]string) c
 
 	switch {
 	case errors.Is(custErr, connector.ErrNotFound):
-		return s.fulfilled(fmt.Sprintf("I couldn't find an account with the email %s. "+
-			"If you signed up with another address, tell me that one instead.", email))
+		// The same words as for an email that is not the caller's.
+		a.outcome = outNotFound
+		return s.fulfilled(s.neutralLookup())
 	case custErr != nil:
+		a.outcome = outUnavailable
 		return s.unavailable("look up your account")
 	}
+	a.customerID, a.outcome = cust.ID, outAnswered
 
 	var b strings.Builder
 	b.WriteString("I found ")
@@ -196,19 +229,52 @@ func openTicketsLine(ts []connector.Ticket) string {
 // createTicket files a ticket keyed by the turn, so a platform retry of the same turn
 // finds the first ticket instead of filing a second. It never claims success it did
 // not see.
-func (s *Service) createTicket(ctx context.Context, t conversation.Turn, slots map[string]string) conversation.Reply {
+//
+// A verified caller's ticket is filed for their verified email; an anonymous caller's
+// is filed too, with a first line saying the requester is unverified, and the reply
+// says nothing about the account.
+func (s *Service) createTicket(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
+	a := audit{tool: s.acc.Tools.Tickets, caller: t.Caller}
 	if s.d.Tickets == nil {
-		return s.unavailable("create tickets")
+		a.outcome = outUnavailable
+		return s.unavailable("create tickets"), a
 	}
 	prio, _ := connector.ParsePriority(slots[SlotPriority])
+	requester, verified := slots[SlotEmail], t.Caller.Verified() || s.acc.Open(t.Intent)
+	description := orDefault(slots[SlotDescription], slots[SlotSubject])
+	switch {
+	case t.Caller.Verified():
+		requester = t.Caller.Email
+	case !verified:
+		description = UnverifiedNote + "\n\n" + description
+	}
 	nt := connector.NewTicket{
-		RequesterEmail: slots[SlotEmail],
+		RequesterEmail: requester,
 		Subject:        slots[SlotSubject],
-		Description:    orDefault(slots[SlotDescription], slots[SlotSubject]),
+		Description:    description,
 		Priority:       prio,
 		ExternalID:     ExternalID(t, slots),
 	}
 	tk, err := s.d.Tickets.CreateTicket(ctx, nt)
+	a.object = tk.ID
+	switch {
+	case err == nil && verified:
+		a.outcome = outCreated
+	case err == nil:
+		a.outcome = outCreatedUnver
+	case ctx.Err() != nil || connector.KindOf(err) == connector.KindUnavailable && isTimeout(err):
+		a.outcome = outUnknown
+	default:
+		a.outcome = outFailed
+	}
+	return s.ticketReply(ctx, err, tk, nt, prio), a
+}
+
+// UnverifiedNote starts the description of a ticket filed by an anonymous caller.
+const UnverifiedNote = "[Unverified requester] The requester typed this email address in the chat and did not prove it; " +
+	"do not share account details in replies until they do."
+
+func (s *Service) ticketReply(ctx context.Context, err error, tk connector.Ticket, nt connector.NewTicket, prio connector.Priority) conversation.Reply {
 	switch {
 	case err == nil:
 		return s.fulfilled(fmt.Sprintf("I've created ticket #%s: %q (%s priority). "+
@@ -247,22 +313,46 @@ func isTimeout(err error) bool {
 // verifyPayment answers the status of one payment, but only to the email that owns it:
 // a reference that exists under another email gets the same answer as one that does
 // not exist, so the reply reveals nothing.
-func (s *Service) verifyPayment(ctx context.Context, slots map[string]string) conversation.Reply {
-	if s.d.Payments == nil {
-		return s.unavailable("check payments")
+//
+// The caller must have proved that email (the policy); a verified caller asking with
+// another email gets the same answer as for a payment that does not exist.
+func (s *Service) verifyPayment(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
+	caller, stop, a := s.gate(ctx, t, slots, s.neutralPayment())
+	if stop != nil {
+		return *stop, a
 	}
 	ref, email := slots[SlotPaymentReference], slots[SlotEmail]
-	p, err := s.d.Payments.FindPayment(ctx, ref)
 	notFound := fmt.Sprintf("I couldn't find a payment %s for %s. Please check the reference on your receipt, "+
 		"or email %s.", ref, email, s.d.SupportEmail)
+	if a.outcome == outOtherCustomer {
+		return s.fulfilled(notFound), a
+	}
+	a = audit{tool: s.acc.Tools.Payments, caller: caller}
+	r := s.paymentAnswer(ctx, ref, email, notFound, &a)
+	if caller.Method == conversation.VerifiedCode && t.Caller.Method != conversation.VerifiedCode {
+		r.SetSlots = map[string]*string{SlotVerificationCode: nil}
+	}
+	return r, a
+}
+
+func (s *Service) paymentAnswer(ctx context.Context, ref, email, notFound string, a *audit) conversation.Reply {
+	if s.d.Payments == nil {
+		a.outcome = outUnavailable
+		return s.unavailable("check payments")
+	}
+	p, err := s.d.Payments.FindPayment(ctx, ref)
 	switch {
 	case errors.Is(err, connector.ErrNotFound):
+		a.outcome = outNotFound
 		return s.fulfilled(notFound)
 	case err != nil:
+		a.outcome = outUnavailable
 		return s.unavailable("check that payment")
 	case !strings.EqualFold(strings.TrimSpace(p.CustomerEmail), email):
+		a.outcome = outOtherCustomer
 		return s.fulfilled(notFound)
 	}
+	a.object, a.outcome = p.ID, outAnswered
 	head := fmt.Sprintf("Payment %s of %s on %s", orDefault(p.OrderNumber, p.ID), money(p.Amount, p.Currency), day(p.CreatedAt))
 	var msg string
 	switch p.Status {
@@ -308,4 +398,13 @@ func (s *Service) searchKB(ctx context.Context, slots map[string]string) convers
 		msgs = append(msgs, line)
 	}
 	return s.fulfilled(msgs...)
+}
+
+func withSlot(m map[string]string, k, v string) map[string]string {
+	out := make(map[string]string, len(m)+1)
+	for kk, vv := range m {
+		out[kk] = vv
+	}
+	out[k] = v
+	return out
 }

@@ -75,6 +75,12 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		return nil, bad("missing sessionState.intent.name")
 	}
 	slots := slotValues(e.SessionState.Intent.Slots)
+	// requestAttributes are per request and not returned; sessionAttributes must be
+	// echoed back whole, so a token there rides back to the client (docs/identity.md).
+	token := strings.TrimSpace(e.RequestAttributes[conversation.IdentityField])
+	if token == "" {
+		token = strings.TrimSpace(e.SessionState.SessionAttributes[conversation.IdentityField])
+	}
 	return &Call{Wire: &e, turn: conversation.Turn{
 		Platform:  conversation.LexV2,
 		Intent:    a.names.Resolve(name),
@@ -85,6 +91,8 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		TurnID:    turnID(&e, phase, slots),
 		Locale:    e.Bot.LocaleID,
 		Text:      e.InputTranscript,
+
+		IdentityToken: token,
 	}}, nil
 }
 

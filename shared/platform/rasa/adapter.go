@@ -87,9 +87,10 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 	if sender == "" {
 		return nil, rejected(w.NextAction, "missing sender_id")
 	}
-	var text, turnID string
+	var text, turnID, token string
 	if m := w.Tracker.LatestMessage; m != nil {
 		text = m.Text
+		token = platform.IdentityToken(m.Metadata)
 		if m.MessageID != "" {
 			turnID = sender + ":" + m.MessageID
 		}
@@ -97,15 +98,24 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 	if turnID == "" && w.Tracker.LatestEventTime != "" {
 		turnID = sender + ":" + string(w.Tracker.LatestEventTime)
 	}
+	sl := slots(w.Tracker)
+	if t := platform.TakeIdentityToken(sl); token == "" {
+		token = t
+	}
+	if len(sl) == 0 {
+		sl = nil
+	}
 	return &Call{Wire: &w, turn: conversation.Turn{
 		Platform:  conversation.Rasa,
 		Intent:    a.names.Resolve(w.NextAction),
 		RawIntent: w.NextAction,
 		Phase:     conversation.PhaseFulfill,
-		Slots:     slots(w.Tracker),
+		Slots:     sl,
 		SessionID: sender,
 		TurnID:    turnID,
 		Text:      text,
+
+		IdentityToken: token,
 	}}, nil
 }
 
