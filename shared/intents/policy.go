@@ -37,7 +37,7 @@ type Access struct {
 	// HashSession hashes a session id for audit events (the logs' salted hash).
 	HashSession func(string) string
 	// Tools names the business tools (connectors.customers|tickets|payments) in events.
-	Tools struct{ Customers, Tickets, Payments string }
+	Tools  struct{ Customers, Tickets, Payments string }
 	Logger *slog.Logger
 }
 
