@@ -190,11 +190,24 @@ func (v *Verifier) jwksKeyfunc(ctx context.Context) (keyfunc.Keyfunc, error) {
 		return v.jwks, nil
 	}
 	noErr := true
+	// The first fetch happens here, synchronously: bound it by the turn's budget (but
+	// give the hourly refreshes that reuse the timeout at least a second).
+	timeout := v.o.HTTPClient.Timeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	if d, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, max(time.Second, time.Until(d)))
+	}
 	kf, err := keyfunc.NewDefaultOverrideCtx(context.Background(), []string{v.o.JWKSURL}, keyfunc.Override{
-		Client:                    v.o.HTTPClient,
-		HTTPTimeout:               v.o.HTTPClient.Timeout,
-		RefreshInterval:           time.Hour,
+		Client:          v.o.HTTPClient,
+		HTTPTimeout:     timeout,
+		RefreshInterval: time.Hour,
+		// On an unknown kid: refetch at most once a minute, and never wait for the
+		// limiter longer than the turn's own context allows (a negative maximum leaves
+		// only the turn's deadline, which rate.Limiter.Wait refuses to overrun).
 		RefreshUnknownKID:         rate.NewLimiter(rate.Every(time.Minute), 1),
+		RateLimitWaitMax:          -1,
 		NoErrorReturnFirstHTTPReq: &noErr,
 		RefreshErrorHandlerFunc: func(string) func(context.Context, error) {
 			return func(ctx context.Context, err error) {
