@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/awsjson"
 	"github.com/switchboard-dev/switchboard/shared/cache"
 	"github.com/switchboard-dev/switchboard/shared/config"
@@ -32,6 +33,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/idempotency"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
@@ -135,7 +137,12 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 		Now:          s.clock.Now,
 	}
 	h := idempotency.New(o.store, intents.New(deps), idempotency.FromConfig(cfg, ""))
-	s.engine = engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
+	// The identity layer with the demo key: turn() sends the signed sample events.
+	v, err := app.Verifier(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.engine = engine.New(cfg, &identity.Resolver{Verifier: v, Next: h}, engine.Options{Adapters: adapters.Default(cfg)})
 	return s
 }
 
@@ -160,6 +167,8 @@ var turnSeq atomic.Int64
 // response delivered inside the deadline; it returns the reply's text.
 func (s *faultStack) turn(t *testing.T, event string) (string, time.Duration) {
 	t.Helper()
+	// The signed variant (ada@example.com): the checks below need the full answer.
+	event = strings.TrimSuffix(event, ".json") + "_signed.json"
 	body := withTurnID(t, readEvent(t, conversation.DialogflowES, event), "fault-"+strconv.FormatInt(turnSeq.Add(1), 10))
 	start := time.Now()
 	resp := s.engine.Serve(context.Background(), conversation.DialogflowES, body)
@@ -494,7 +503,7 @@ func BenchmarkBreakerOpenTimeToFallback(b *testing.B) {
 		c.Resilience.Stripe.BreakerOpenFor = time.Hour
 		c.Store.Cache.PaymentStatus = -1
 	}})
-	base := readEvent(b, conversation.DialogflowES, "verify_payment.json")
+	base := readEvent(b, conversation.DialogflowES, "verify_payment_signed.json")
 	s.engine.Serve(context.Background(), conversation.DialogflowES, withTurnID(b, base, "open-breaker"))
 	if st := s.payments.Stats(); st.Breaker != resilience.BreakerOpen {
 		b.Fatalf("breaker %s", st.Breaker)

@@ -103,8 +103,15 @@ func TestInvokePrintsPlatformResponse(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	schematest.Validate(t, conversation.DialogflowES, bytes.TrimSpace(out.Bytes()))
-	if !strings.Contains(out.String(), "Ada Lovelace") {
-		t.Fatalf("lookup of ada@example.com does not name her: %s", out.String())
+	// Unsigned: an anonymous caller, offered a one-time code, told nothing.
+	if strings.Contains(out.String(), "Lovelace") || !strings.Contains(out.String(), "verification_code") {
+		t.Fatalf("anonymous lookup of ada@example.com: %s", out.String())
+	}
+	out.Reset()
+	code = run(context.Background(), []string{"invoke", "--platform", "dialogflow", filepath.Join("..", "..", "events", "dialogflow", "lookup_customer_signed.json")},
+		strings.NewReader(""), &out, &errOut)
+	if code != 0 || !strings.Contains(out.String(), "Ada Lovelace") {
+		t.Fatalf("signed lookup of ada@example.com does not name her (exit %d): %s", code, out.String())
 	}
 	if code := run(context.Background(), []string{"invoke", "--platform", "nope", "x"}, nil, &out, &errOut); code != 2 {
 		t.Fatalf("unknown platform: exit %d, want 2", code)
