@@ -71,7 +71,9 @@ func (a *App) identityLayer(ctx context.Context, st store.Store, d *intents.Deps
 		}
 		acc.Audit = identity.NewCloudWatch(awsCfg, id.Audit.Endpoint, id.Audit.LogGroup)
 	case config.AuditNone:
-		a.Logger.Warn("identity: no audit trail (identity.audit.sink: none)")
+		if audited(cfg.Intents) {
+			a.Logger.Warn("identity: no audit trail (identity.audit.sink: none)")
+		}
 		acc.Audit = identity.Discard{}
 	}
 	d.Access = acc
@@ -101,4 +103,14 @@ func Verifier(cfg config.Config, p secrets.Provider, log *slog.Logger) (*identit
 		o.HMACKey = []byte(identity.DemoKey)
 	}
 	return identity.NewVerifier(o), nil
+}
+
+// audited reports whether an enabled intent reads or writes customer data.
+func audited(in config.Intents) bool {
+	for _, i := range []conversation.Intent{conversation.LookupCustomer, conversation.VerifyPayment, conversation.CreateTicket} {
+		if in.IsEnabled(i) {
+			return true
+		}
+	}
+	return false
 }
