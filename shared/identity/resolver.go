@@ -33,7 +33,7 @@ func (r *Resolver) Handle(ctx context.Context, t conversation.Turn) conversation
 			t.Caller = c
 			if err != nil && r.Logger != nil {
 				r.Logger.LogAttrs(ctx, slog.LevelWarn, "identity token refused",
-					slog.String("intent", string(t.Intent)), slog.String("reason", c.Refused))
+					slog.String("intent", string(t.Intent)), slog.String("reason", c.Refused), slog.Any("error", err))
 			}
 		} else {
 			t.Caller.Refused = RefusedAlgorithm

@@ -128,7 +128,8 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (conversation.Caller,
 	var claims Claims
 	_, err := jwt.NewParser(opts...).ParseWithClaims(raw, &claims, v.keyFunc(ctx))
 	if err != nil {
-		return anon(reason(err), fmt.Errorf("identity: token refused: %s", reason(err)))
+		// golang-jwt's errors name the failed check, never the token.
+		return anon(reason(err), fmt.Errorf("identity: token refused (%s): %w", reason(err), err))
 	}
 	email := claims.Email
 	if email == "" && strings.Contains(claims.Subject, "@") {
