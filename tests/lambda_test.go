@@ -68,9 +68,9 @@ func productionEnv(t *testing.T) []string {
 	prefix := fmt.Sprintf("rie-%d/", time.Now().UnixNano())
 	testenv.AWSEnv(t, moto)
 	putSecrets(t, moto, prefix, map[string]secrets.Secret{
-		"switchboard/hubspot": hs.Secret(),
-		"switchboard/zendesk": zd.Secret(),
-		"switchboard/stripe":  {"api_key": "sk_test_123"},
+		"switchboard/hubspot":  hs.Secret(),
+		"switchboard/zendesk":  zd.Secret(),
+		"switchboard/stripe":   {"api_key": "sk_test_123"},
 		"switchboard/identity": {"key": e2eTokenKey},
 	})
 	table := storetest.MotoTable(t, storetest.MotoClient(t))

@@ -383,7 +383,7 @@ func checkFunctions(t *testing.T, sy *synth, want []string) {
 	n := float64(len(want) + 1) // the intent functions and the router
 	for typ, count := range map[string]float64{
 		"AWS::Lambda::Function": n, "AWS::Lambda::Alias": n, "AWS::CodeDeploy::DeploymentGroup": n,
-		"AWS::Logs::LogGroup": n + 1, // + the audit trail's (TestIdentityInfra)
+		"AWS::Logs::LogGroup":    n + 1, // + the audit trail's (TestIdentityInfra)
 		"AWS::CloudWatch::Alarm": 2 * n, "AWS::CodeDeploy::Application": 1,
 	} {
 		must(t, typ+" count", func() { tp.ResourceCountIs(jsii.String(typ), jsii.Number(count)) })
