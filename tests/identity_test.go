@@ -29,6 +29,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/telemetry"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -546,4 +547,55 @@ func codesIn(msgs []string) []string {
 		}
 	}
 	return out
+}
+
+// TestTokenNeverLeaves runs signed turns on every platform through the whole stack with
+// telemetry at debug level (the raw body logged, redacted), EMF metrics on and stdout
+// traces, and looks for the token, and its signature alone, in every line written, in
+// the replies, in the store and in the audit trail.
+func TestTokenNeverLeaves(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := config.Load("", []string{"SWITCHBOARD_DATA_DIR=" + dir, "SWITCHBOARD_TELEMETRY_LOG_LEVEL=debug",
+		"SWITCHBOARD_TELEMETRY_EMF=on", "SWITCHBOARD_TELEMETRY_TRACING=stdout"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs, emf, traces syncBuffer
+	tel, err := telemetry.New(cfg, telemetry.Options{Logs: &logs, EMF: &emf, Traces: &traces})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Build(context.Background(), cfg, app.Options{Telemetry: tel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	tok := mint(t, jwt.SigningMethodHS256, []byte(identity.DemoKey), nil)
+	sig := tok[strings.LastIndex(tok, ".")+1:]
+	var replies strings.Builder
+	for _, p := range conversation.Platforms {
+		for _, in := range []conversation.Intent{conversation.LookupCustomer, conversation.VerifyPayment, conversation.CreateTicket} {
+			body := withToken(t, p, withTurn(t, p, readEvent(t, p, eventFile[in]), nextID("s"), nextID("t")), tok)
+			resp := a.Engine.Serve(context.Background(), p, body)
+			replies.Write(resp.Body)
+			if in == conversation.LookupCustomer && !bytes.Contains(resp.Body, []byte("Ada Lovelace")) {
+				t.Errorf("%s: signed lookup not answered: %s", p, resp.Body)
+			}
+		}
+	}
+	if !strings.Contains(logs.String(), "identity_token") || emf.String() == "" {
+		t.Fatal("the debug log holds no (redacted) request body: the test would prove nothing")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	var stored strings.Builder
+	for _, f := range files {
+		b, _ := os.ReadFile(f) // the SQLite store, the audit file
+		stored.Write(b)
+	}
+	for what, text := range map[string]string{"log": logs.String(), "metrics": emf.String(), "traces": traces.String(),
+		"replies": replies.String(), "store and audit": stored.String()} {
+		if strings.Contains(text, tok) || strings.Contains(text, sig) {
+			t.Errorf("the identity token reached the %s", what)
+		}
+	}
 }
