@@ -319,3 +319,19 @@ func TestCreateTicketPolicy(t *testing.T) {
 		t.Errorf("events %+v", ev)
 	}
 }
+
+// Without a customer directory (the verifypayment function) a code goes to any address:
+// the words are the same, and the hourly limit still holds.
+func TestCodeWithoutCustomerDirectory(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, true)
+	r.s.d.Customers = nil
+	slots := map[string]string{"email": "someone@example.com", "payment_reference": "pi_demo_ada_1"}
+	rep := r.s.Handle(context.Background(), anon(conversation.VerifyPayment, "s1", slots))
+	if rep.SlotToElicit != SlotVerificationCode || r.mail.last("someone@example.com") == "" {
+		t.Fatalf("%+v %v", rep, r.mail.sent)
+	}
+	if ev := r.trail.take(); len(ev) != 1 || ev[0].Outcome != "code_sent" || ev[0].Tool != "identity" {
+		t.Errorf("events %+v", ev)
+	}
+}
