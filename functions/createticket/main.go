@@ -7,6 +7,9 @@ package main
 import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/function"
+
+	// The audit trail in CloudWatch Logs.
+	_ "github.com/switchboard-dev/switchboard/shared/identity/cwaudit"
 )
 
 func main() { function.Main(conversation.CreateTicket) }

@@ -7,6 +7,10 @@ package main
 import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/function"
+
+	// One-time codes by SES and the audit trail in CloudWatch Logs.
+	_ "github.com/switchboard-dev/switchboard/shared/identity/cwaudit"
+	_ "github.com/switchboard-dev/switchboard/shared/identity/sesmail"
 )
 
 func main() { function.Main(conversation.LookupCustomer) }

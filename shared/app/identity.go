@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
@@ -48,11 +47,14 @@ func (a *App) identityLayer(ctx context.Context, st store.Store, d *intents.Deps
 	case config.SenderOutbox:
 		acc.Codes, acc.Mailer = codes, &identity.Outbox{Path: id.Codes.Outbox}
 	case config.SenderSES:
-		awsCfg, err := awsenv.Load(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("identity: SES: %w", err)
+		m, ok, err := identity.NewMailer(ctx, id.Codes.Sender, id.Codes, cfg.Service)
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("identity.codes.sender: %s is not linked into this binary (import _ shared/identity/sesmail)", id.Codes.Sender)
+		case err != nil:
+			return nil, err
 		}
-		acc.Codes, acc.Mailer = codes, identity.NewSES(awsCfg, id.Codes.Endpoint, id.Codes.From, cfg.Service)
+		acc.Codes, acc.Mailer = codes, m
 	}
 	switch id.Audit.Sink {
 	case config.AuditFile:
@@ -65,11 +67,14 @@ func (a *App) identityLayer(ctx context.Context, st store.Store, d *intents.Deps
 	case config.AuditStdout:
 		acc.Audit = identity.NewLines(os.Stdout)
 	case config.AuditCloudWatch:
-		awsCfg, err := awsenv.Load(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("identity: audit: %w", err)
+		au, ok, err := identity.NewAuditor(ctx, id.Audit.Sink, id.Audit)
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("identity.audit.sink: %s is not linked into this binary (import _ shared/identity/cwaudit)", id.Audit.Sink)
+		case err != nil:
+			return nil, err
 		}
-		acc.Audit = identity.NewCloudWatch(awsCfg, id.Audit.Endpoint, id.Audit.LogGroup)
+		acc.Audit = au
 	case config.AuditNone:
 		if audited(cfg.Intents) {
 			a.Logger.Warn("identity: no audit trail (identity.audit.sink: none)")

@@ -2,20 +2,12 @@ package identity
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 )
 
 // Event is one audit event: who (how verified, which internal customer id) touched
@@ -91,61 +83,6 @@ func (l *Lines) Close() error {
 		return nil
 	}
 	return l.c.Close()
-}
-
-// CloudWatch writes events to their own CloudWatch Logs group (365-day retention and
-// KMS encryption are the group's, set by the CDK app), one log stream per process,
-// created on first use.
-type CloudWatch struct {
-	Client *cloudwatchlogs.Client
-	Group  string
-
-	mu     sync.Mutex
-	stream string
-}
-
-// NewCloudWatch returns the sink on cfg (awsenv.Load), at endpoint when not empty.
-func NewCloudWatch(cfg aws.Config, endpoint, group string) *CloudWatch {
-	c := cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-		}
-	})
-	return &CloudWatch{Client: c, Group: group}
-}
-
-// Record puts one log event.
-func (c *CloudWatch) Record(ctx context.Context, e Event) error {
-	b, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.stream == "" {
-		var rnd [8]byte
-		_, _ = rand.Read(rnd[:])
-		name := time.Now().UTC().Format("2006/01/02") + "/" + hex.EncodeToString(rnd[:])
-		_, err := c.Client.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{
-			LogGroupName: aws.String(c.Group), LogStreamName: aws.String(name),
-		})
-		var exists *cwtypes.ResourceAlreadyExistsException
-		if err != nil && !errors.As(err, &exists) {
-			return fmt.Errorf("identity: audit log stream: %w", err)
-		}
-		c.stream = name
-	}
-	_, err = c.Client.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{
-		LogGroupName:  aws.String(c.Group),
-		LogStreamName: aws.String(c.stream),
-		LogEvents: []cwtypes.InputLogEvent{{
-			Message: aws.String(string(b)), Timestamp: aws.Int64(e.Time.UnixMilli()),
-		}},
-	})
-	if err != nil {
-		return fmt.Errorf("identity: audit PutLogEvents: %w", err)
-	}
-	return nil
 }
 
 // Discard records nothing (identity.audit.sink: none).

@@ -9,10 +9,6 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 )
 
 // Mailer delivers a one-time code to an email address.
@@ -20,42 +16,8 @@ type Mailer interface {
 	SendCode(ctx context.Context, to, code string, valid time.Duration) error
 }
 
-// SES sends codes with Amazon SES v2 SendEmail from a verified identity.
-type SES struct {
-	Client *sesv2.Client
-	// From is the sending identity (an email address verified in SES).
-	From    string
-	Service string // named in the subject and body
-}
-
-// NewSES returns an SES mailer on cfg (awsenv.Load), at endpoint when not empty.
-func NewSES(cfg aws.Config, endpoint, from, service string) *SES {
-	c := sesv2.NewFromConfig(cfg, func(o *sesv2.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-		}
-	})
-	return &SES{Client: c, From: from, Service: service}
-}
-
-// SendCode sends one plain-text email.
-func (s *SES) SendCode(ctx context.Context, to, code string, valid time.Duration) error {
-	subject, body := message(s.Service, code, valid)
-	_, err := s.Client.SendEmail(ctx, &sesv2.SendEmailInput{
-		FromEmailAddress: aws.String(s.From),
-		Destination:      &types.Destination{ToAddresses: []string{to}},
-		Content: &types.EmailContent{Simple: &types.Message{
-			Subject: &types.Content{Data: aws.String(subject), Charset: aws.String("UTF-8")},
-			Body:    &types.Body{Text: &types.Content{Data: aws.String(body), Charset: aws.String("UTF-8")}},
-		}},
-	})
-	if err != nil {
-		return fmt.Errorf("identity: SES SendEmail: %w", err)
-	}
-	return nil
-}
-
-func message(service, code string, valid time.Duration) (subject, body string) {
+// Message is the subject and plain-text body of a code's email.
+func Message(service, code string, valid time.Duration) (subject, body string) {
 	subject = fmt.Sprintf("Your %s verification code", service)
 	body = fmt.Sprintf("Your verification code is %s.\n\nType it in the chat within %d minutes. "+
 		"If you did not ask for a code, ignore this email: nothing happens without it.\n", code, int(valid.Minutes()))
@@ -90,7 +52,7 @@ func (o *Outbox) SendCode(_ context.Context, to, code string, valid time.Duratio
 		return err
 	}
 	now := time.Now()
-	subject, _ := message("Switchboard", code, valid)
+	subject, _ := Message("Switchboard", code, valid)
 	line, _ := json.Marshal(OutboxEntry{Time: now.UTC(), To: to, Subject: subject, Code: code, Expires: now.Add(valid).UTC()})
 	_, err = f.Write(append(line, '\n'))
 	if cerr := f.Close(); err == nil {
