@@ -21,7 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
-	"github.com/switchboard-dev/switchboard/shared/awsjson"
+	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/cache"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
@@ -400,13 +400,10 @@ func TestFaultDynamoDBDown(t *testing.T) {
 func TestFaultSecretsManagerDown(t *testing.T) {
 	t.Parallel()
 	tool := stripeTool(t)
-	sm, err := awsjson.New(aws.Config{Region: "us-east-1",
+	sm := secrets.NewSecretsManager(aws.Config{Region: "us-east-1", Retryer: awsenv.NewRetryer,
 		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "testing")},
-		awsjson.SecretsManager, awsjson.Options{Endpoint: "http://127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	provider := secrets.NewAWS(secrets.NewSecretsManager(sm), secrets.AWSOptions{Prefix: "switchboard/test/"})
+		"http://127.0.0.1:"+strconv.Itoa(testenv.FreePort(t)))
+	provider := secrets.NewAWS(sm, secrets.AWSOptions{Prefix: "switchboard/test/"})
 	key := func(ctx context.Context, refresh bool) (string, error) {
 		get := provider.Get
 		if refresh {

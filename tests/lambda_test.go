@@ -493,3 +493,41 @@ func auditMessages(t *testing.T, moto, group string) []string {
 	}
 	return out
 }
+
+// Every function talks to AWS through the SDK's service clients (no hand-written AWS
+// protocol code): with the Lambda build tags, each intent function links
+// service/dynamodb (the store) and service/secretsmanager (the tools' secrets), the
+// router service/lambda, and none links the SDK's configuration chain.
+func TestFunctionsLinkTheSDKServiceClients(t *testing.T) {
+	const sdk = "github.com/aws/aws-sdk-go-v2/"
+	for _, tc := range []struct {
+		fn   string
+		want []string
+	}{
+		{"lookupcustomer", []string{"service/dynamodb", "service/secretsmanager"}},
+		{"createticket", []string{"service/dynamodb", "service/secretsmanager"}},
+		{"verifypayment", []string{"service/dynamodb", "service/secretsmanager"}},
+		{"searchkb", []string{"service/dynamodb", "service/secretsmanager"}},
+		{"router", []string{"service/lambda"}},
+	} {
+		cmd := exec.Command("go", "list", "-deps", "-tags", testenv.LambdaTags, "./functions/"+tc.fn)
+		cmd.Dir = testenv.RepoRoot()
+		cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", tc.fn, err)
+		}
+		deps := map[string]bool{}
+		for _, p := range strings.Fields(string(out)) {
+			deps[p] = true
+		}
+		for _, w := range tc.want {
+			if !deps[sdk+w] {
+				t.Errorf("%s does not link %s", tc.fn, sdk+w)
+			}
+		}
+		if deps[sdk+"config"] {
+			t.Errorf("%s links the SDK's configuration chain (%sconfig) despite lambdabuild", tc.fn, sdk)
+		}
+	}
+}

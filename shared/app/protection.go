@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/switchboard-dev/switchboard/shared/awsjson"
+	"github.com/aws/smithy-go/middleware"
+
 	"github.com/switchboard-dev/switchboard/shared/cache"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -17,12 +18,12 @@ import (
 
 // OpenStore builds the store cfg.Store names: the embedded SQLite file at Path (the
 // default), or the DynamoDB table (backend: dynamodb). Neither makes a network call
-// here. The returned func closes what was opened. observe, if not nil, wraps every
-// DynamoDB call (tracing).
-func OpenStore(ctx context.Context, cfg config.Store, observe awsjson.Observer) (store.Store, func() error, error) {
+// here. The returned func closes what was opened. apiOptions go on every DynamoDB
+// call's middleware stack (tracing).
+func OpenStore(ctx context.Context, cfg config.Store, apiOptions ...func(*middleware.Stack) error) (store.Store, func() error, error) {
 	switch cfg.Backend {
 	case "dynamodb":
-		client, err := dynamostore.NewClient(ctx, cfg.Endpoint, observe)
+		client, err := dynamostore.NewClient(ctx, cfg.Endpoint, apiOptions...)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -43,11 +44,11 @@ func OpenStore(ctx context.Context, cfg config.Store, observe awsjson.Observer) 
 // the turn's intent, which is the prefix each function's IAM role is scoped to.
 func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.Handler) conversation.Handler, error) {
 	cfg := a.Config
-	var observe awsjson.Observer
+	var apiOptions []func(*middleware.Stack) error
 	if a.Telemetry != nil && a.Telemetry.Tracing != nil {
-		observe = a.Telemetry.Tracing.AWSObserver()
+		apiOptions = append(apiOptions, a.Telemetry.Tracing.AWSMiddleware())
 	}
-	st, closeStore, err := OpenStore(ctx, cfg.Store, observe)
+	st, closeStore, err := OpenStore(ctx, cfg.Store, apiOptions...)
 	if err != nil {
 		return nil, err
 	}

@@ -61,7 +61,7 @@ func TestBuildProtectsTicketCreationAcrossRestarts(t *testing.T) {
 func TestBuildWithDynamoDBStore(t *testing.T) {
 	endpoint := testenv.Moto(t)
 	testenv.AWSEnv(t, endpoint)
-	client, err := dynamostore.NewClient(context.Background(), "", nil)
+	client, err := dynamostore.NewClient(context.Background(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestBuildWithDynamoDBStore(t *testing.T) {
 	if _, err := st.Get(context.Background(), "create_ticket#idem#"+store.Hash("create_ticket", "dialogflow", "a6f0c2e8-1b4d-47a9-b3c5-8e2f1d0a9c74-0820055c")); err != nil {
 		t.Fatalf("no idempotency record under create_ticket#: %v", err)
 	}
-	if _, _, err := app.OpenStore(context.Background(), config.Store{Backend: "redis"}, nil); err == nil {
+	if _, _, err := app.OpenStore(context.Background(), config.Store{Backend: "redis"}); err == nil {
 		t.Fatal("unknown backend accepted")
 	}
 }

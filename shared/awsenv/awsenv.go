@@ -1,5 +1,6 @@
-// Package awsenv builds the aws.Config every Switchboard AWS client (DynamoDB, Secrets
-// Manager, Lambda) starts from.
+// Package awsenv builds the aws.Config every Switchboard AWS client (the SDK's DynamoDB,
+// Secrets Manager and Lambda service clients) starts from, with a retryer sized for a
+// chat turn.
 //
 // A Lambda function's environment holds everything a client needs: AWS_REGION and the
 // execution role's AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. Load
@@ -22,8 +23,10 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/endpointcreds"
@@ -56,12 +59,18 @@ func load(ctx context.Context, getenv func(string) string) (aws.Config, error) {
 		if chain == nil {
 			return aws.Config{}, ErrNoEnvironment
 		}
-		return chain(ctx)
+		cfg, err := chain(ctx)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Retryer = NewRetryer
+		return cfg, nil
 	}
 	cfg := aws.Config{
 		Region:        region,
 		Credentials:   aws.NewCredentialsCache(creds),
 		ConfigSources: []any{envEndpoints{getenv}},
+		Retryer:       NewRetryer,
 	}
 	if u := getenv("AWS_ENDPOINT_URL"); u != "" && !ignoreEndpoints(getenv) {
 		cfg.BaseEndpoint = aws.String(u)
@@ -74,6 +83,26 @@ func load(ctx context.Context, getenv func(string) string) (aws.Config, error) {
 		cfg.HTTPClient = client
 	}
 	return cfg, nil
+}
+
+// The retry budget of every Switchboard AWS call. A chat turn has a few seconds in all:
+// the SDK's standard retryer (its retryable-error classification, clock-skew handling
+// and retry quota) with three attempts and a 100 ms backoff cap, where the SDK's
+// default backoff may sleep up to 20 s, far past any platform deadline. The turn's
+// context deadline bounds the whole call on top of that.
+const (
+	MaxAttempts = 3
+	MaxBackoff  = 100 * time.Millisecond
+)
+
+// NewRetryer returns the retryer Load puts in every configuration: retry.NewStandard
+// with MaxAttempts and MaxBackoff, and the SDK's default retry quota (a token bucket
+// that stops retries while a service keeps failing).
+func NewRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = MaxAttempts
+		o.MaxBackoff = MaxBackoff
+	})
 }
 
 // envCredentials is the credentials provider the environment names: static keys, else

@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/switchboard-dev/switchboard/shared/testenv"
@@ -52,6 +53,9 @@ func TestLoadFromLambdaEnvironment(t *testing.T) {
 	}
 	if cfg.BaseEndpoint != nil || cfg.HTTPClient != nil {
 		t.Errorf("endpoint %v, client %v: nothing was configured", cfg.BaseEndpoint, cfg.HTTPClient)
+	}
+	if cfg.Retryer == nil || cfg.Retryer().MaxAttempts() != MaxAttempts {
+		t.Errorf("retryer: want the chat-sized standard retryer (%d attempts)", MaxAttempts)
 	}
 }
 
@@ -96,7 +100,8 @@ func TestBadCABundle(t *testing.T) {
 }
 
 // The clients reach the endpoints the environment names, the service-specific one
-// first, as with the SDK's own configuration: DynamoDB and Secrets Manager on moto.
+// first, as with the SDK's own configuration: DynamoDB, Secrets Manager and Lambda on
+// moto.
 func TestServiceEndpointsOnMoto(t *testing.T) {
 	moto := testenv.Moto(t)
 	ctx := context.Background()
@@ -113,6 +118,16 @@ func TestServiceEndpointsOnMoto(t *testing.T) {
 	}
 	if _, err := secretsmanager.NewFromConfig(cfg).ListSecrets(ctx, &secretsmanager.ListSecretsInput{}); err != nil {
 		t.Errorf("Secrets Manager via AWS_ENDPOINT_URL_SECRETS_MANAGER: %v", err)
+	}
+	cfg, err = load(ctx, env(lambdaEnv(map[string]string{
+		"AWS_ENDPOINT_URL":        "http://127.0.0.1:1",
+		"AWS_ENDPOINT_URL_LAMBDA": moto,
+	})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lambda.NewFromConfig(cfg).ListFunctions(ctx, &lambda.ListFunctionsInput{}); err != nil {
+		t.Errorf("Lambda via AWS_ENDPOINT_URL_LAMBDA: %v", err)
 	}
 	// The general endpoint applies where no service-specific one is set.
 	cfg, err = load(ctx, env(lambdaEnv(map[string]string{"AWS_ENDPOINT_URL": moto})))

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -18,8 +17,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go/middleware"
 
-	"github.com/switchboard-dev/switchboard/shared/awsjson"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -50,27 +51,40 @@ type Invocation struct {
 	FunctionError string
 }
 
-// NewLambdaInvoker is the Lambda Invoke API over awsjson (REST-JSON, SigV4): the
-// router's default Invoker.
-func NewLambdaInvoker(c *awsjson.Client) Invoker { return lambdaInvoker{c} }
+// LambdaAPI is the Lambda call the router makes, with the AWS SDK's signature:
+// *lambda.Client implements it.
+type LambdaAPI interface {
+	Invoke(ctx context.Context, in *lambda.InvokeInput, optFns ...func(*lambda.Options)) (*lambda.InvokeOutput, error)
+}
 
-type lambdaInvoker struct{ c *awsjson.Client }
+// NewLambdaInvoker is the Lambda Invoke API over the SDK's client: the router's
+// default Invoker.
+func NewLambdaInvoker(c LambdaAPI) Invoker { return lambdaInvoker{c} }
+
+type lambdaInvoker struct{ c LambdaAPI }
 
 func (l lambdaInvoker) Invoke(ctx context.Context, function, qualifier string, payload []byte) (Invocation, error) {
-	req := awsjson.Request{
-		Method: http.MethodPost,
-		Path:   "/2015-03-31/functions/" + awsjson.PathLabel(function) + "/invocations",
-		Header: http.Header{"X-Amz-Invocation-Type": {"RequestResponse"}, "Content-Type": {"application/octet-stream"}},
-		Body:   payload,
-	}
+	in := &lambda.InvokeInput{FunctionName: aws.String(function), InvocationType: lambdatypes.InvocationTypeRequestResponse, Payload: payload}
 	if qualifier != "" {
-		req.Query = url.Values{"Qualifier": {qualifier}}
+		in.Qualifier = aws.String(qualifier)
 	}
-	resp, err := l.c.Send(ctx, "Invoke", req)
+	out, err := l.c.Invoke(ctx, in)
 	if err != nil {
 		return Invocation{}, err
 	}
-	return Invocation{Payload: resp.Body, FunctionError: resp.Header.Get("X-Amz-Function-Error")}, nil
+	return Invocation{Payload: out.Payload, FunctionError: aws.ToString(out.FunctionError)}, nil
+}
+
+// NewLambdaClient is the SDK's Lambda client from cfg (awsenv.Load: its retryer fits a
+// chat turn), at endpoint when not "" (else AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL
+// or the regional endpoint), with apiOptions on every call (tracing).
+func NewLambdaClient(cfg aws.Config, endpoint string, apiOptions ...func(*middleware.Stack) error) *lambda.Client {
+	return lambda.NewFromConfig(cfg, func(o *lambda.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+		o.APIOptions = append(o.APIOptions, apiOptions...)
+	})
 }
 
 // Options configure a Router. Zero values are the documented defaults.
@@ -90,7 +104,9 @@ type Options struct {
 	// AWSConfig is the configuration of the default client: region and credentials,
 	// loaded by the caller (functions/router loads the ambient one; no network).
 	AWSConfig *aws.Config
-	Logger    *slog.Logger
+	// APIOptions are added to the default client's middleware stack (tracing).
+	APIOptions []func(*middleware.Stack) error
+	Logger     *slog.Logger
 }
 
 // Router forwards events to intent functions.
@@ -129,14 +145,17 @@ func New(cfg config.Config, o Options) (*Router, error) {
 		if o.AWSConfig != nil {
 			ac = *o.AWSConfig
 		}
-		// Two attempts at most (throttling, a 5xx from the Lambda service, a dropped
-		// connection), within the platform's deadline: a function's own failure is an
-		// answer, never retried here.
-		c, err := awsjson.New(ac, awsjson.Lambda, awsjson.Options{Endpoint: o.Endpoint, MaxAttempts: 2})
-		if err != nil {
-			return nil, fmt.Errorf("router: %w", err)
+		if ac.Region == "" {
+			return nil, fmt.Errorf("router: no AWS region configured (AWS_REGION)")
 		}
-		r.client = NewLambdaInvoker(c)
+		if ac.Credentials == nil {
+			return nil, fmt.Errorf("router: no AWS credentials configured")
+		}
+		// The retryer is the configuration's (awsenv: three quick attempts at throttling,
+		// a 5xx from the Lambda service or a dropped connection), within the platform's
+		// deadline: a function's own failure is an answer (X-Amz-Function-Error), never
+		// retried here.
+		r.client = NewLambdaInvoker(NewLambdaClient(ac, o.Endpoint, o.APIOptions...))
 	}
 	local := cfg
 	local.Intents.Enabled = forwarded

@@ -6,35 +6,30 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go"
-
-	"github.com/switchboard-dev/switchboard/shared/awsjson"
+	"github.com/aws/smithy-go/middleware"
 )
 
-// SecretsManagerAPI is the one Secrets Manager call the AWS provider makes;
-// NewSecretsManager returns the production implementation. A service error
-// implements smithy.APIError.
+// SecretsManagerAPI is the one Secrets Manager call the AWS provider makes, with the
+// AWS SDK's signature: *secretsmanager.Client implements it (NewSecretsManager).
 type SecretsManagerAPI interface {
-	GetSecretValue(ctx context.Context, secretID string) (SecretValue, error)
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 }
 
-// SecretValue is the part of a GetSecretValue answer the provider reads.
-type SecretValue struct {
-	SecretString *string
-	SecretBinary []byte
-	VersionId    string //nolint:revive // the wire name
-}
+var _ SecretsManagerAPI = (*secretsmanager.Client)(nil)
 
-// NewSecretsManager is GetSecretValue (AWSCURRENT) over c, an awsjson client for
-// awsjson.SecretsManager.
-func NewSecretsManager(c *awsjson.Client) SecretsManagerAPI { return secretsManager{c} }
-
-type secretsManager struct{ c *awsjson.Client }
-
-func (s secretsManager) GetSecretValue(ctx context.Context, secretID string) (SecretValue, error) {
-	var out SecretValue
-	err := s.c.Call(ctx, "GetSecretValue", struct{ SecretId string }{secretID}, &out)
-	return out, err
+// NewSecretsManager is the SDK's Secrets Manager client from cfg (awsenv.Load: its
+// retryer fits a chat turn), at endpoint when not "" (else AWS_ENDPOINT_URL_SECRETS_MANAGER,
+// AWS_ENDPOINT_URL or the regional endpoint), with apiOptions on every call (tracing).
+func NewSecretsManager(cfg aws.Config, endpoint string, apiOptions ...func(*middleware.Stack) error) *secretsmanager.Client {
+	return secretsmanager.NewFromConfig(cfg, func(o *secretsmanager.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+		o.APIOptions = append(o.APIOptions, apiOptions...)
+	})
 }
 
 // AWSOptions configure the Secrets Manager provider. Zero values are the defaults.
@@ -86,7 +81,7 @@ const sourceAWS = "aws"
 const DefaultStaleFor = time.Hour
 
 func (a *AWS) fetch(ctx context.Context, id string) (Secret, string, error) {
-	out, err := a.api.GetSecretValue(ctx, a.prefix+id)
+	out, err := a.api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(a.prefix + id)})
 	if err != nil {
 		return nil, "", awsError(ctx, id, err)
 	}
@@ -101,7 +96,7 @@ func (a *AWS) fetch(ctx context.Context, id string) (Secret, string, error) {
 	if err != nil {
 		return nil, "", &Error{ID: id, Source: sourceAWS, Kind: KindMalformed, Err: err}
 	}
-	version := out.VersionId
+	version := aws.ToString(out.VersionId)
 	if old, ok := a.Cache.Version(id); ok && old != version {
 		a.log.Info("secret rotated", slog.String("secret", id), slog.String("old_version", old),
 			slog.String("new_version", version))

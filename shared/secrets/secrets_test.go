@@ -19,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
-	"github.com/switchboard-dev/switchboard/shared/awsjson"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
@@ -35,31 +34,31 @@ type counting struct {
 	delay time.Duration
 }
 
-func (c *counting) GetSecretValue(ctx context.Context, id string) (secrets.SecretValue, error) {
+func (c *counting) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
 	c.calls.Add(1)
 	if c.delay > 0 {
 		select {
 		case <-time.After(c.delay):
 		case <-ctx.Done():
-			return secrets.SecretValue{}, ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
-	return c.SecretsManagerAPI.GetSecretValue(ctx, id)
+	return c.SecretsManagerAPI.GetSecretValue(ctx, in, optFns...)
 }
 
-// api is the production Secrets Manager client (awsjson) on endpoint, with the
-// environment's credentials (testenv.AWSEnv) and attempts as given.
+// api is the production Secrets Manager client (the SDK's, from awsenv.Load) on
+// endpoint, with the environment's credentials (testenv.AWSEnv) and attempts as given.
 func api(t *testing.T, endpoint string, attempts int) secrets.SecretsManagerAPI {
 	t.Helper()
 	cfg, err := awsenv.Load(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := awsjson.New(cfg, awsjson.SecretsManager, awsjson.Options{Endpoint: endpoint, MaxAttempts: attempts})
-	if err != nil {
-		t.Fatal(err)
+	if attempts != awsenv.MaxAttempts {
+		cfg.Retryer = nil
+		cfg.RetryMaxAttempts = attempts
 	}
-	return secrets.NewSecretsManager(c)
+	return secrets.NewSecretsManager(cfg, endpoint)
 }
 
 // motoAPI is the production client on moto (motoClient must have set the environment).
@@ -363,11 +362,11 @@ type switchable struct {
 	isDown   atomic.Bool
 }
 
-func (s *switchable) GetSecretValue(ctx context.Context, id string) (secrets.SecretValue, error) {
+func (s *switchable) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
 	if s.isDown.Load() {
-		return s.down.GetSecretValue(ctx, id)
+		return s.down.GetSecretValue(ctx, in, optFns...)
 	}
-	return s.up.GetSecretValue(ctx, id)
+	return s.up.GetSecretValue(ctx, in, optFns...)
 }
 
 func TestFileProvider(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"io"
 	"time"
 
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/smithy-go/middleware"
 	"go.opentelemetry.io/contrib/propagators/aws/xray"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -14,8 +16,6 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
-
-	"github.com/switchboard-dev/switchboard/shared/awsjson"
 )
 
 // TracerName names Switchboard's tracer (the instrumentation scope).
@@ -94,27 +94,31 @@ func XRayTraceID(id trace.TraceID) string {
 	return "1-" + h[:8] + "-" + h[8:]
 }
 
-// AWSObserver adds a client span around every call of Switchboard's AWS clients
-// (shared/awsjson: the store's DynamoDB calls, Secrets Manager), named
-// "<Service>.<Operation>" with the rpc.* attributes and the request id, as a child of
-// the turn's span.
-func (t *Tracing) AWSObserver() awsjson.Observer {
+// AWSMiddleware is an AWS SDK API option (a service client's Options.APIOptions) that
+// adds a client span around every call, retries included: named
+// "<Service>.<Operation>" (the SDK's service id: "DynamoDB.PutItem") with the rpc.*
+// attributes, the region and the request id, as a child of the turn's span.
+func (t *Tracing) AWSMiddleware() func(*middleware.Stack) error {
 	tracer := t.tracer
-	return func(ctx context.Context, c awsjson.CallInfo) (context.Context, func(string, error)) {
-		ctx, span := tracer.Start(ctx, c.Service+"."+c.Operation, trace.WithSpanKind(trace.SpanKindClient),
-			trace.WithAttributes(attribute.String("rpc.system", "aws-api"),
-				attribute.String("rpc.service", c.Service), attribute.String("rpc.method", c.Operation),
-				attribute.String("cloud.region", c.Region)))
-		return ctx, func(requestID string, err error) {
-			if requestID != "" {
-				span.SetAttributes(attribute.String("aws.request_id", requestID))
-			}
-			if err != nil {
-				span.RecordError(err)
-				span.SetStatus(codes.Error, "aws call failed")
-			}
-			span.End()
-		}
+	return func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("switchboard.Tracing",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				service, op := awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx)
+				ctx, span := tracer.Start(ctx, service+"."+op, trace.WithSpanKind(trace.SpanKindClient),
+					trace.WithAttributes(attribute.String("rpc.system", "aws-api"),
+						attribute.String("rpc.service", service), attribute.String("rpc.method", op),
+						attribute.String("cloud.region", awsmiddleware.GetRegion(ctx))))
+				defer span.End()
+				out, md, err := next.HandleInitialize(ctx, in)
+				if id, ok := awsmiddleware.GetRequestIDMetadata(md); ok && id != "" {
+					span.SetAttributes(attribute.String("aws.request_id", id))
+				}
+				if err != nil {
+					span.RecordError(err)
+					span.SetStatus(codes.Error, "aws call failed")
+				}
+				return out, md, err
+			}), middleware.Before)
 	}
 }
 

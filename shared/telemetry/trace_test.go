@@ -12,17 +12,18 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"go.opentelemetry.io/contrib/propagators/aws/xray"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/switchboard-dev/switchboard/shared/awsjson"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
+	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -125,22 +126,20 @@ func TestNewTracingIDsAreXRayCompatible(t *testing.T) {
 }
 
 // TestDynamoDBCallsAreTraced makes real DynamoDB calls (moto_server) through the
-// store's client carrying AWSObserver and checks the spans.
+// store's client (dynamostore.NewClientWith) carrying AWSMiddleware and checks the
+// spans: one per call, retries included.
 func TestDynamoDBCallsAreTraced(t *testing.T) {
 	endpoint := testenv.Moto(t)
 	var logs bytes.Buffer
 	tel, exp := recordingTelemetry(t, &logs)
-	client, err := awsjson.New(aws.Config{Region: "us-east-1",
+	client := dynamostore.NewClientWith(aws.Config{Region: "us-east-1", RetryMaxAttempts: 1,
 		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "")},
-		awsjson.DynamoDB, awsjson.Options{Endpoint: endpoint, MaxAttempts: 1, Observe: tel.Tracing.AWSObserver()})
-	if err != nil {
-		t.Fatal(err)
-	}
+		endpoint, tel.Tracing.AWSMiddleware())
 	ctx, parent := tel.Tracing.Tracer().Start(context.Background(), "turn")
-	if err := client.Call(ctx, "ListTables", map[string]any{}, nil); err != nil {
+	if _, err := client.ListTables(ctx, &dynamodb.ListTablesInput{}); err != nil {
 		t.Fatal(err)
 	}
-	err = client.Call(ctx, "DescribeTable", map[string]string{"TableName": "switchboard-telemetry-missing"}, nil)
+	_, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String("switchboard-telemetry-missing")})
 	if err == nil {
 		t.Fatal("DescribeTable of a missing table succeeded")
 	}
@@ -161,7 +160,7 @@ func TestDynamoDBCallsAreTraced(t *testing.T) {
 	for _, kv := range lt.Attributes() {
 		attrs[string(kv.Key)] = kv.Value.Emit()
 	}
-	if attrs["rpc.service"] != "DynamoDB" || attrs["rpc.method"] != "ListTables" || attrs["aws.request_id"] == "" {
+	if attrs["rpc.service"] != "DynamoDB" || attrs["rpc.method"] != "ListTables" || attrs["aws.request_id"] == "" || attrs["cloud.region"] != "us-east-1" {
 		t.Errorf("ListTables span attributes %v", attrs)
 	}
 	if dt := names["DynamoDB.DescribeTable"]; dt == nil || dt.Status().Code.String() != "Error" {

@@ -175,7 +175,7 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 	} {
 		os.Setenv(k, v)
 	}
-	client, err := dynamostore.NewClient(ctx, proxyURL, nil)
+	client, err := dynamostore.NewClient(ctx, proxyURL)
 	if err != nil {
 		allMissing(err.Error())
 		return

@@ -36,6 +36,7 @@ type options struct {
 	coldRuns    int           // RIE cold starts per binary
 	only        string        // comma-separated sections to run
 	cpuprofile  string        // write a CPU profile of the whole run here
+	src         string        // source tree whose functions the cold-start rows build ("" = root)
 }
 
 func main() {
@@ -53,6 +54,7 @@ func main() {
 	flag.IntVar(&o.coldRuns, "cold-runs", 11, "cold starts per binary under RIE")
 	flag.StringVar(&o.only, "only", "", "run only these sections (local,peer,idem,fanout,cold,breaker)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
+	flag.StringVar(&o.src, "src", "", "build the cold-start rows' functions from this source tree (an earlier commit's export, for a before/after)")
 	flag.Parse()
 	o.root = root
 	// The in-process rows run `switchboard serve`'s code: its GC settings too.

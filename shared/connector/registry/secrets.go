@@ -6,7 +6,6 @@ import (
 	"log/slog"
 
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
-	"github.com/switchboard-dev/switchboard/shared/awsjson"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
@@ -25,12 +24,8 @@ func Secrets(ctx context.Context, c config.Secrets, log *slog.Logger) (secrets.P
 		if err != nil {
 			return nil, fmt.Errorf("secrets: AWS configuration: %w", err)
 		}
-		// Two quick attempts at most: a secret is read inside a chat turn's budget.
-		api, err := awsjson.New(awsCfg, awsjson.SecretsManager, awsjson.Options{Endpoint: c.Endpoint, MaxAttempts: 2})
-		if err != nil {
-			return nil, fmt.Errorf("secrets: %w", err)
-		}
-		return secrets.NewAWS(secrets.NewSecretsManager(api), secrets.AWSOptions{Prefix: c.Prefix, MaxAge: c.MaxAge, StaleFor: c.StaleFor, Logger: log}), nil
+		// awsenv's retryer: a secret is read inside a chat turn's budget.
+		return secrets.NewAWS(secrets.NewSecretsManager(awsCfg, c.Endpoint), secrets.AWSOptions{Prefix: c.Prefix, MaxAge: c.MaxAge, StaleFor: c.StaleFor, Logger: log}), nil
 	}
 	return nil, fmt.Errorf("secrets: unknown provider %q", c.Provider)
 }

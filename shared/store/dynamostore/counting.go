@@ -3,6 +3,8 @@ package dynamostore
 import (
 	"context"
 	"sync/atomic"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
 // Counts are DynamoDB calls made through a Counting client.
@@ -12,6 +14,9 @@ type Counts struct {
 
 // Total is the number of calls of any kind.
 func (c Counts) Total() int64 { return c.PutItem + c.UpdateItem + c.GetItem + c.DeleteItem }
+
+// Writes is the number of write calls (PutItem, UpdateItem, DeleteItem).
+func (c Counts) Writes() int64 { return c.PutItem + c.UpdateItem + c.DeleteItem }
 
 // Sub returns c minus o, for the calls made between two snapshots.
 func (c Counts) Sub(o Counts) Counts {
@@ -36,25 +41,25 @@ func (c *Counting) Counts() Counts {
 }
 
 // PutItem counts and forwards.
-func (c *Counting) PutItem(ctx context.Context, in *PutItemInput) error {
+func (c *Counting) PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
 	c.put.Add(1)
-	return c.next.PutItem(ctx, in)
+	return c.next.PutItem(ctx, in, optFns...)
 }
 
 // UpdateItem counts and forwards.
-func (c *Counting) UpdateItem(ctx context.Context, in *UpdateItemInput) error {
+func (c *Counting) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	c.update.Add(1)
-	return c.next.UpdateItem(ctx, in)
+	return c.next.UpdateItem(ctx, in, optFns...)
 }
 
 // GetItem counts and forwards.
-func (c *Counting) GetItem(ctx context.Context, in *GetItemInput) (Item, error) {
+func (c *Counting) GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
 	c.get.Add(1)
-	return c.next.GetItem(ctx, in)
+	return c.next.GetItem(ctx, in, optFns...)
 }
 
 // DeleteItem counts and forwards.
-func (c *Counting) DeleteItem(ctx context.Context, in *DeleteItemInput) error {
+func (c *Counting) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
 	c.delete.Add(1)
-	return c.next.DeleteItem(ctx, in)
+	return c.next.DeleteItem(ctx, in, optFns...)
 }

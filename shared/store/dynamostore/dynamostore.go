@@ -7,8 +7,15 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/switchboard-dev/switchboard/shared/store"
 )
+
+// Item is a DynamoDB item (or key) by attribute name.
+type Item = map[string]types.AttributeValue
 
 // Options configure the store. The zero value is the default.
 type Options struct {
@@ -44,10 +51,10 @@ const createCondition = "attribute_not_exists(#id) OR #exp <= :now OR (#status =
 // condition DynamoDB returns the existing item, so a duplicate costs no extra read.
 func (s *Store) Create(ctx context.Context, rec store.Record) error {
 	now := s.now()
-	err := s.api.PutItem(ctx, &PutItemInput{
-		TableName:           s.table,
+	_, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:           aws.String(s.table),
 		Item:                marshal(rec),
-		ConditionExpression: createCondition,
+		ConditionExpression: aws.String(createCondition),
 		ExpressionAttributeNames: map[string]string{
 			"#id": store.PartitionKey, "#exp": store.TTLAttribute,
 			"#status": store.AttrStatus, "#ipe": store.AttrInProgressExpiration,
@@ -57,9 +64,9 @@ func (s *Store) Create(ctx context.Context, rec store.Record) error {
 			":nowms":      num(now.UnixMilli()),
 			":inprogress": str(string(store.StatusInProgress)),
 		},
-		ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	var failed *ConditionFailedError
+	var failed *types.ConditionalCheckFailedException
 	switch {
 	case err == nil:
 		return nil
@@ -89,14 +96,14 @@ func (s *Store) Complete(ctx context.Context, rec store.Record) error {
 	expr := "SET #status = :completed, #exp = :exp, #val = :val"
 	if len(rec.Data) > 0 {
 		expr += ", #data = :data"
-		values[":data"] = AttributeValue{B: rec.Data}
+		values[":data"] = &types.AttributeValueMemberB{Value: rec.Data}
 	} else {
 		expr += " REMOVE #data"
 	}
-	err := s.api.UpdateItem(ctx, &UpdateItemInput{
-		TableName:                 s.table,
+	_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
 		Key:                       key(rec.Key),
-		UpdateExpression:          expr,
+		UpdateExpression:          aws.String(expr),
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
 	})
@@ -109,10 +116,11 @@ func (s *Store) Complete(ctx context.Context, rec store.Record) error {
 // Get implements store.Store with a strongly consistent GetItem, so a poller sees a
 // completion the moment it is written.
 func (s *Store) Get(ctx context.Context, k string) (store.Record, error) {
-	item, err := s.api.GetItem(ctx, &GetItemInput{TableName: s.table, Key: key(k), ConsistentRead: true})
+	out, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(s.table), Key: key(k), ConsistentRead: aws.Bool(true)})
 	if err != nil {
 		return store.Record{}, fmt.Errorf("dynamostore: get %s: %w", k, err)
 	}
+	item := out.Item
 	if item == nil {
 		return store.Record{}, store.ErrNotFound
 	}
@@ -125,7 +133,7 @@ func (s *Store) Get(ctx context.Context, k string) (store.Record, error) {
 
 // Put implements store.Store.
 func (s *Store) Put(ctx context.Context, rec store.Record) error {
-	if err := s.api.PutItem(ctx, &PutItemInput{TableName: s.table, Item: marshal(rec)}); err != nil {
+	if _, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(s.table), Item: marshal(rec)}); err != nil {
 		return fmt.Errorf("dynamostore: put %s: %w", rec.Key, err)
 	}
 	return nil
@@ -133,7 +141,7 @@ func (s *Store) Put(ctx context.Context, rec store.Record) error {
 
 // Delete implements store.Store.
 func (s *Store) Delete(ctx context.Context, k string) error {
-	if err := s.api.DeleteItem(ctx, &DeleteItemInput{TableName: s.table, Key: key(k)}); err != nil {
+	if _, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: key(k)}); err != nil {
 		return fmt.Errorf("dynamostore: delete %s: %w", k, err)
 	}
 	return nil
@@ -141,11 +149,10 @@ func (s *Store) Delete(ctx context.Context, k string) error {
 
 func key(k string) Item { return Item{store.PartitionKey: str(k)} }
 
-func str(s string) AttributeValue { return AttributeValue{S: &s} }
+func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
 
-func num(n int64) AttributeValue {
-	v := strconv.FormatInt(n, 10)
-	return AttributeValue{N: &v}
+func num(n int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
 
 func marshal(rec store.Record) Item {
@@ -163,7 +170,7 @@ func marshal(rec store.Record) Item {
 		item[store.AttrPayloadHash] = str(rec.PayloadHash)
 	}
 	if len(rec.Data) > 0 {
-		item[store.AttrData] = AttributeValue{B: rec.Data}
+		item[store.AttrData] = &types.AttributeValueMemberB{Value: rec.Data}
 	}
 	if !rec.FetchedAt.IsZero() {
 		item[store.AttrFetchedAt] = num(rec.FetchedAt.UnixMilli())
@@ -173,11 +180,11 @@ func marshal(rec store.Record) Item {
 
 func unmarshal(item Item) store.Record {
 	var rec store.Record
-	if v := item[store.PartitionKey].S; v != nil {
-		rec.Key = *v
+	if v, ok := item[store.PartitionKey].(*types.AttributeValueMemberS); ok {
+		rec.Key = v.Value
 	}
-	if v := item[store.AttrStatus].S; v != nil {
-		rec.Status = store.Status(*v)
+	if v, ok := item[store.AttrStatus].(*types.AttributeValueMemberS); ok {
+		rec.Status = store.Status(v.Value)
 	}
 	if n, ok := number(item[store.TTLAttribute]); ok {
 		rec.Expiration = time.Unix(n, 0)
@@ -185,11 +192,11 @@ func unmarshal(item Item) store.Record {
 	if n, ok := number(item[store.AttrInProgressExpiration]); ok {
 		rec.InProgressExpiration = time.UnixMilli(n)
 	}
-	if v := item[store.AttrPayloadHash].S; v != nil {
-		rec.PayloadHash = *v
+	if v, ok := item[store.AttrPayloadHash].(*types.AttributeValueMemberS); ok {
+		rec.PayloadHash = v.Value
 	}
-	if v := item[store.AttrData].B; v != nil {
-		rec.Data = v
+	if v, ok := item[store.AttrData].(*types.AttributeValueMemberB); ok {
+		rec.Data = v.Value
 	}
 	if n, ok := number(item[store.AttrFetchedAt]); ok {
 		rec.FetchedAt = time.UnixMilli(n)
@@ -197,14 +204,15 @@ func unmarshal(item Item) store.Record {
 	return rec
 }
 
-func number(v AttributeValue) (int64, bool) {
-	if v.N == nil {
+func number(v types.AttributeValue) (int64, bool) {
+	n, ok := v.(*types.AttributeValueMemberN)
+	if !ok {
 		return 0, false
 	}
-	i, err := strconv.ParseInt(*v.N, 10, 64)
+	i, err := strconv.ParseInt(n.Value, 10, 64)
 	if err != nil {
 		// TTL values written by other tools may carry a fraction; keep the seconds.
-		f, ferr := strconv.ParseFloat(*v.N, 64)
+		f, ferr := strconv.ParseFloat(n.Value, 64)
 		if ferr != nil {
 			return 0, false
 		}

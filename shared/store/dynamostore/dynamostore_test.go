@@ -25,7 +25,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func TestContract(t *testing.T) {
 	endpoint := testenv.Moto(t)
 	testenv.AWSEnv(t, endpoint)
-	client, err := dynamostore.NewClient(context.Background(), "", nil)
+	client, err := dynamostore.NewClient(context.Background(), "")
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}

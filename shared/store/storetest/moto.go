@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/switchboard-dev/switchboard/shared/awsjson"
 	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
 	"github.com/switchboard-dev/switchboard/shared/store/dynamotable"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
@@ -31,28 +30,25 @@ func MotoClient(t testing.TB) *dynamodb.Client {
 	})
 }
 
-// MotoAPI returns the production store client (dynamostore.Client) on the test
+// MotoAPI returns the production store client (dynamostore.NewClientWith) on the test
 // binary's moto_server, with the same explicit credentials.
-func MotoAPI(t testing.TB) *dynamostore.Client {
+func MotoAPI(t testing.TB) *dynamodb.Client {
 	t.Helper()
 	return DynamoClient(testenv.Moto(t))
 }
 
 // DynamoClient returns the production store client on endpoint with static test
 // credentials and one attempt, so a test pointing it at a dead port fails at once.
-func DynamoClient(endpoint string) *dynamostore.Client {
-	c, err := dynamostore.NewClientWith(aws.Config{
-		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "testing"),
-	}, awsjson.Options{Endpoint: endpoint, MaxAttempts: 1})
-	if err != nil {
-		panic(err) // region and credentials are set above
-	}
-	return c
+func DynamoClient(endpoint string) *dynamodb.Client {
+	return dynamostore.NewClientWith(aws.Config{
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider("testing", "testing", "testing"),
+		RetryMaxAttempts: 1,
+	}, endpoint)
 }
 
 // MotoStore returns a fresh table on moto and the production client to use it with.
-func MotoStore(t testing.TB) (*dynamostore.Client, string) {
+func MotoStore(t testing.TB) (*dynamodb.Client, string) {
 	t.Helper()
 	return MotoAPI(t), MotoTable(t, MotoClient(t))
 }
