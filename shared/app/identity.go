@@ -56,7 +56,13 @@ func (a *App) identityLayer(ctx context.Context, st store.Store, d *intents.Deps
 		}
 		acc.Codes, acc.Mailer = codes, m
 	}
-	switch id.Audit.Sink {
+	sink := id.Audit.Sink
+	if !audited(cfg.Intents) {
+		// This deployment reads and writes no customer data (searchkb): nothing to
+		// audit, and no sink to open or link.
+		sink = config.AuditNone
+	}
+	switch sink {
 	case config.AuditFile:
 		l, err := identity.OpenFile(id.Audit.File)
 		if err != nil {
