@@ -22,7 +22,7 @@ ADDR        ?= 127.0.0.1:8080
 CONFIG      ?=
 BUILD_DIR   ?= $(ROOT)/build
 GOARCH_LAMBDA ?= arm64
-FUNCTIONS   := lookupcustomer createticket verifypayment searchkb router
+FUNCTIONS   := lookupcustomer createticket verifypayment searchkb router smoke
 # Lambda builds: lambda.norpc drops aws-lambda-go's net/rpc shim; lambdabuild leaves out
 # the SQLite demo backend and store and the AWS SDK's profile/SSO/IMDS configuration
 # chain (a function's credentials are in its environment). Both shorten the cold start.
@@ -35,7 +35,7 @@ VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 # Packages whose tests exercise concurrency run under the race detector.
 RACE_PKGS   := ./shared/... ./cmd/...
 
-.PHONY: help run test test-unit test-e2e build lint fmt vet vuln bench fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto clean
+.PHONY: help run test test-unit test-e2e build lint fmt vet vuln bench fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
@@ -107,7 +107,7 @@ fuzz: ## run every fuzz target for $(FUZZTIME) each
 	  done; \
 	done
 
-tools: tool-stripe-mock tool-rie tool-postgres tool-moto ## install what the tests need (Go tools into .cache/bin)
+tools: tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint ## install what the tests need (Go tools into .cache/bin)
 
 tool-stripe-mock:
 	@test -x $(TOOLS)/stripe-mock || GOBIN=$(TOOLS) $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
@@ -126,6 +126,11 @@ tool-postgres: ## PostgreSQL server binaries from Debian's packages, when absent
 tool-moto: ## moto_server comes with the machine's Python (moto 5.2.1)
 	@command -v moto_server >/dev/null || { \
 	  echo "moto_server not found: install moto[server]==5.2.1 with pip"; \
+	  if [ -n "$${CI:-}" ]; then exit 1; fi; }
+
+tool-cfn-lint: ## cfn-lint comes with the machine's Python; TestCfnLint lints the synthesized templates
+	@command -v cfn-lint >/dev/null || { \
+	  echo "cfn-lint not found: install it with pip"; \
 	  if [ -n "$${CI:-}" ]; then exit 1; fi; }
 
 clean: ## remove build output and the local data dir (keeps caches)

@@ -78,9 +78,9 @@ func productionEnv(t *testing.T) []string {
 	auditGroup := "/" + strings.TrimSuffix(prefix, "/") + "/audit"
 	createLogGroup(t, moto, auditGroup)
 	return []string{
-		// The region the secrets, table and log group were made in (moto keeps each
-		// region apart): with the sandbox's eu-west-1 the functions found none of them.
-		"AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
+		// moto keeps secrets and tables per region: the functions' region is the one
+		// they were created in (startRIE's own default is another).
+		"AWS_REGION=" + os.Getenv("AWS_REGION"), "AWS_DEFAULT_REGION=" + os.Getenv("AWS_REGION"),
 		"SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID=switchboard/identity", "SWITCHBOARD_IDENTITY_TOKEN_DEMO_KEY=false",
 		"SWITCHBOARD_IDENTITY_AUDIT_SINK=cloudwatch", "SWITCHBOARD_IDENTITY_AUDIT_LOG_GROUP=" + auditGroup,
 		"SWITCHBOARD_IDENTITY_AUDIT_ENDPOINT=" + moto,

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
-
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/identity"
 )
@@ -51,27 +49,13 @@ func token(_ context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	s, err := Mint(key, *email, *sub, cfg.Identity.Token.Issuer, cfg.Identity.Token.Audience, time.Now(), *ttl)
+	s, err := identity.Mint(key, *email, *sub, cfg.Identity.Token.Issuer, cfg.Identity.Token.Audience, time.Now(), *ttl)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	fmt.Fprintln(stdout, s)
 	return 0
-}
-
-// Mint signs an HS256 identity token.
-func Mint(key []byte, email, sub, iss, aud string, now time.Time, ttl time.Duration) (string, error) {
-	if sub == "" {
-		sub = email
-	}
-	c := identity.Claims{Email: strings.ToLower(email), RegisteredClaims: jwt.RegisteredClaims{
-		Subject: sub, Issuer: iss, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
-	}}
-	if aud != "" {
-		c.Audience = jwt.ClaimStrings{aud}
-	}
-	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(key)
 }
 
 // outbox prints the latest one-time codes of the local outbox (identity.codes.sender:

@@ -22,7 +22,8 @@ const (
 
 // AlarmKinds lists every alarm kind.
 var AlarmKinds = []string{AlarmErrorRate, AlarmLatency, AlarmThrottles, AlarmDynamoThrottles,
-	AlarmAuthFailures, AlarmBreakerOpen, AlarmLowLookups}
+	AlarmAuthFailures, AlarmBreakerOpen, AlarmLowLookups,
+	AlarmFailedTurns, AlarmFallbacks, AlarmToolErrors, AlarmSynthetic}
 
 // RunbookPath is the repository path of an alarm kind's runbook.
 func RunbookPath(kind string) string { return "docs/runbooks/" + kind + ".md" }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -32,7 +33,11 @@ type Deployed struct {
 	Role      awsiam.Role
 	ErrorRate awscloudwatch.Alarm
 	Latency   awscloudwatch.Alarm
-	Group     awscodedeploy.LambdaDeploymentGroup
+	// Rollback lists every alarm the deployment group rolls back on (canary.go).
+	Rollback []awscloudwatch.IAlarm
+	// Hook is the BeforeAllowTraffic smoke test of the new version (smoke.go).
+	Hook  awslambda.Function
+	Group awscodedeploy.LambdaDeploymentGroup
 }
 
 // FunctionsStack holds the intent functions and the router.
@@ -40,6 +45,9 @@ type FunctionsStack struct {
 	awscdk.Stack
 	Intents map[conversation.Intent]*Deployed
 	Router  *Deployed
+	// Synthetic runs the known conversations against the live aliases on Schedule.
+	Synthetic awslambda.Function
+	Schedule  awsevents.Rule
 }
 
 // FunctionsDeps are the other stacks' resources the functions use.
@@ -94,7 +102,7 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 			}
 		}
 		identityEnv(env, s, f, audit)
-		d := deploy(st, s, app, deps.Topic, f.Name, s.Timeout, env)
+		d := deploy(st, s, app, deps.Topic, f.Name, s.Timeout, env, &f)
 		grantStore(d.Role, deps.Data, f)
 		grantIdentity(st, d, s, f, audit)
 		for _, name := range s.SecretNames(f) {
@@ -113,7 +121,7 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 		env[RouteEnv(f.Intent)] = *alias.FunctionArn()
 		targets = append(targets, alias.FunctionArn())
 	}
-	fs.Router = deploy(st, s, app, deps.Topic, RouterName, s.Timeout+RouterExtra, env)
+	fs.Router = deploy(st, s, app, deps.Topic, RouterName, s.Timeout+RouterExtra, env, nil)
 	fs.Router.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("InvokeEnabledIntentAliases"),
 		Actions:   jsii.Strings("lambda:InvokeFunction"),
@@ -130,13 +138,14 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 		Value:       fs.Router.Alias.FunctionArn(),
 		Description: jsii.String("Configure this ARN as the Lex V2 bot locale's code hook Lambda"),
 	})
+	fs.addSynthetic(s)
 	return fs
 }
 
-// deploy creates one function with its log group, role, `live` alias, rollback alarms
-// and deployment group.
+// deploy creates one function with its log group, role, `live` alias, rollback alarms,
+// pre-traffic smoke test and deployment group; f is nil for the router.
 func deploy(st awscdk.Stack, s Settings, app awscodedeploy.ILambdaApplication, topic awssns.ITopic,
-	name string, timeout time.Duration, env map[string]string) *Deployed {
+	name string, timeout time.Duration, env map[string]string, f *Function) *Deployed {
 	scope := constructs.NewConstruct(st, jsii.String(constructID(name)))
 	fnName := s.FunctionName(name)
 	logs := awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
@@ -200,22 +209,33 @@ func deploy(st awscdk.Stack, s Settings, app awscodedeploy.ILambdaApplication, t
 		DatapointsToAlarm:  jsii.Number(2),
 		TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
 	})
-	notify(errAlarm, topic)
-	notify(latAlarm, topic)
+	rollback := []awscloudwatch.IAlarm{errAlarm, latAlarm}
+	smokeIntents := s.EnabledIntents()
+	if f != nil {
+		rollback = append(rollback, canaryAlarms(scope, s, *f)...)
+		smokeIntents = []conversation.Intent{f.Intent}
+	}
+	for _, a := range rollback {
+		notify(a.(actionable), topic)
+	}
+	hook := smokeHook(scope, s, name, fn.CurrentVersion(), smokeIntents)
+	alias.Node().AddDependency(hook)
 
 	group := awscodedeploy.NewLambdaDeploymentGroup(scope, jsii.String("Deployment"), &awscodedeploy.LambdaDeploymentGroupProps{
 		Application:         app,
 		DeploymentGroupName: jsii.String(fnName),
 		Alias:               alias,
 		DeploymentConfig:    deploymentConfigs[s.Deployment](),
-		Alarms:              &[]awscloudwatch.IAlarm{errAlarm, latAlarm},
+		Alarms:              &rollback,
+		PreHook:             hook,
 		AutoRollback: &awscodedeploy.AutoRollbackConfig{
 			FailedDeployment:  jsii.Bool(true),
 			StoppedDeployment: jsii.Bool(true),
 			DeploymentInAlarm: jsii.Bool(true),
 		},
 	})
-	return &Deployed{Name: name, Function: fn, Alias: alias, Role: role, ErrorRate: errAlarm, Latency: latAlarm, Group: group}
+	return &Deployed{Name: name, Function: fn, Alias: alias, Role: role, ErrorRate: errAlarm, Latency: latAlarm,
+		Rollback: rollback, Hook: hook, Group: group}
 }
 
 // grantStore lets a function use only its own items: every key it writes starts with

@@ -140,6 +140,11 @@ type Settings struct {
 	// when that is an address).
 	SESIdentity, CodesFrom string
 
+	// Canary holds the outcome-ratio rollback thresholds (canary.go).
+	Canary CanarySettings
+	// Smoke holds the pre-traffic smoke test's and the synthetic conversations'
+	// customer, truth and schedule (smoke.go).
+	Smoke SmokeSettings
 	// AlarmEmail, when set, subscribes an address to the alarm topic.
 	AlarmEmail string
 	// RunbookBaseURL, when set, prefixes runbook links in alarm descriptions (e.g. a
@@ -180,6 +185,8 @@ func DefaultSettings() Settings {
 		SecretPrefix:     "switchboard/",
 		ErrorRatePercent: 5,
 		LatencyThreshold: tight - d.ReplyMargin,
+		Canary:           DefaultCanary(),
+		Smoke:            DefaultSmoke(),
 	}
 }
 
@@ -261,6 +268,8 @@ func SettingsFromContext(get Getter) (Settings, error) {
 	str(CtxSecretPrefix, &s.SecretPrefix)
 	num(CtxErrorRate, func(f float64) { s.ErrorRatePercent = f })
 	num(CtxLatencyMs, func(f float64) { s.LatencyThreshold = time.Duration(f * float64(time.Millisecond)) })
+	s.Canary.fromContext(num)
+	s.Smoke.fromContext(str, num)
 	str(CtxAlarmEmail, &s.AlarmEmail)
 	str(CtxRunbookBaseURL, &s.RunbookBaseURL)
 	for _, c := range []Capability{Customers, Tickets, Payments, KB} {
@@ -349,6 +358,8 @@ func (s Settings) Validate() error {
 	if s.LatencyThreshold <= 0 {
 		errs = append(errs, fmt.Sprintf("%s: must be positive", CtxLatencyMs))
 	}
+	errs = append(errs, s.Canary.validate(s.Deployment)...)
+	errs = append(errs, s.Smoke.validate()...)
 	if len(errs) > 0 {
 		sort.Strings(errs)
 		return fmt.Errorf("infra settings: %s", strings.Join(errs, "; "))

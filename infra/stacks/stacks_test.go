@@ -19,6 +19,7 @@ import (
 	"github.com/switchboard-dev/switchboard/infra/stacks"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/smoke"
 	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/telemetry/metricdefs"
 )
@@ -70,7 +71,7 @@ func assetDir(t *testing.T) string {
 		if assetErr != nil {
 			return
 		}
-		for _, f := range append(slices.Clone(stacks.IntentFunctions), stacks.Function{Name: stacks.RouterName}) {
+		for _, f := range append(slices.Clone(stacks.IntentFunctions), stacks.Function{Name: stacks.RouterName}, stacks.Function{Name: stacks.SmokeName}) {
 			dir := filepath.Join(assetPath, f.Name)
 			if assetErr = os.MkdirAll(dir, 0o755); assetErr != nil {
 				return
@@ -112,6 +113,7 @@ type resource struct {
 	Type         string         `json:"Type"`
 	Properties   map[string]any `json:"Properties"`
 	UpdatePolicy map[string]any `json:"UpdatePolicy"`
+	DependsOn    []string       `json:"DependsOn"`
 }
 
 func (t tmpl) ofType(typ string) map[string]resource {
@@ -346,6 +348,8 @@ func TestStages(t *testing.T) {
 			t.Run("lex", func(t *testing.T) { checkLex(t, sy) })
 			t.Run("api", func(t *testing.T) { checkAPI(t, sy, want) })
 			t.Run("monitoring", func(t *testing.T) { checkMonitoring(t, sy, want) })
+			t.Run("canary", func(t *testing.T) { checkCanary(t, sy, want) })
+			t.Run("smoke", func(t *testing.T) { checkSmoke(t, sy, want) })
 		})
 	}
 }
@@ -381,10 +385,13 @@ func checkFunctions(t *testing.T, sy *synth, want []string) {
 	tp := sy.tpl[stacks.FunctionsStackID]
 	tj := sy.json[stacks.FunctionsStackID]
 	n := float64(len(want) + 1) // the intent functions and the router
+	// Each has a smoke hook function, and one more runs the synthetic conversations;
+	// each intent function has 3 outcome-ratio rollback alarms (checkCanary, checkSmoke).
+	smokeFns := n + 1
 	for typ, count := range map[string]float64{
-		"AWS::Lambda::Function": n, "AWS::Lambda::Alias": n, "AWS::CodeDeploy::DeploymentGroup": n,
-		"AWS::Logs::LogGroup":    n + 1, // + the audit trail's (TestIdentityInfra)
-		"AWS::CloudWatch::Alarm": 2 * n, "AWS::CodeDeploy::Application": 1,
+		"AWS::Lambda::Function": n + smokeFns, "AWS::Lambda::Alias": n, "AWS::CodeDeploy::DeploymentGroup": n,
+		"AWS::Logs::LogGroup":    n + smokeFns + 1, // + the audit trail's (TestIdentityInfra)
+		"AWS::CloudWatch::Alarm": 2*n + 3*float64(len(want)), "AWS::CodeDeploy::Application": 1,
 	} {
 		must(t, typ+" count", func() { tp.ResourceCountIs(jsii.String(typ), jsii.Number(count)) })
 	}
@@ -392,6 +399,9 @@ func checkFunctions(t *testing.T, sy *synth, want []string) {
 	for id, r := range tj.ofType("AWS::Lambda::Function") {
 		p := r.Properties
 		name := flat(p["FunctionName"])
+		if isSmoke(sy, name) {
+			continue
+		}
 		fnIDs[id] = name
 		if flat(p["Architectures"]) != `["arm64"]` || p["Runtime"] != "provided.al2023" || p["Handler"] != "bootstrap" {
 			t.Errorf("%s: architectures %s, runtime %v, handler %v", name, flat(p["Architectures"]), p["Runtime"], p["Handler"])
@@ -503,8 +513,13 @@ func checkFunctions(t *testing.T, sy *synth, want []string) {
 		}
 		ac, _ := gp["AlarmConfiguration"].(map[string]any)
 		list, _ := ac["Alarms"].([]any)
+		// The Lambda error rate and p99 here; the outcome ratios in checkCanary.
+		list = slices.DeleteFunc(slices.Clone(list), func(x any) bool {
+			name := flat(alarms[strings.TrimSuffix(strings.TrimPrefix(flat(x.(map[string]any)["Name"]), "{Ref:"), "}")].Properties["AlarmName"])
+			return !strings.Contains(name, "-"+stacks.AlarmErrorRate+"-") && !strings.Contains(name, "-"+stacks.AlarmLatency+"-")
+		})
 		if len(list) != 2 {
-			t.Errorf("%s: %d rollback alarms", fn, len(list))
+			t.Errorf("%s: %d Lambda rollback alarms", fn, len(list))
 		}
 		var kinds []string
 		for _, x := range list {
@@ -605,6 +620,9 @@ func checkIAM(t *testing.T, sy *synth, want []string) {
 		byName[f.Name] = f
 	}
 	for fn, sts := range pols {
+		if isSmoke(sy, sy.s.FunctionName(fn)) {
+			continue // checkSmoke
+		}
 		var secrets []string
 		for _, st := range sts {
 			acts := actions(st)
@@ -825,6 +843,9 @@ func checkMonitoring(t *testing.T, sy *synth, want []string) {
 	seen := map[string]bool{}
 	for _, m := range switchboardMetric.FindAllStringSubmatch(body, -1) {
 		def, ok := metricdefs.ByName(m[1])
+		if m[1] == smoke.MetricSuccess || m[1] == smoke.MetricLatency {
+			continue // checkSmoke
+		}
 		if !ok {
 			t.Errorf("dashboard charts %s, which metricdefs does not define", m[1])
 			continue
@@ -944,6 +965,13 @@ func TestIdentityInfra(t *testing.T) {
 		if fn == stacks.RouterName {
 			if env["SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID"] != nil {
 				t.Errorf("router gets identity settings")
+			}
+			continue
+		}
+		if f.Name == "" {
+			// A smoke function: it signs the smoke customer in with the key.
+			if env["SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID"] != "switchboard/identity" || env["SWITCHBOARD_IDENTITY_TOKEN_AUDIENCE"] != "switchboard" {
+				t.Errorf("%s: smoke function without the identity token settings: %v", fn, env)
 			}
 			continue
 		}

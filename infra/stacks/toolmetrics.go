@@ -53,8 +53,8 @@ func (ms *MonitoringStack) addIntentTurns(s Settings, in conversation.Intent, pe
 		return s.emfMetric(d, stat, period, dims)
 	}
 	ms.Dashboard.AddWidgets(
-		graph("Turns: answered / fulfilled / failed / fallback", 12,
-			m(metricdefs.Turns, "Sum"), m(metricdefs.Fulfilled, "Sum"), m(metricdefs.Failed, "Sum"), m(metricdefs.FallbackReplies, "Sum")),
+		graph("Turns: answered / fulfilled / failed / fallback / locale fallback", 12,
+			m(metricdefs.Turns, "Sum"), m(metricdefs.Fulfilled, "Sum"), m(metricdefs.Failed, "Sum"), m(metricdefs.FallbackReplies, "Sum"), m(metricdefs.LocaleFallbacks, "Sum")),
 		graph("Turn latency p50 / p95 / p99 (ms)", 12,
 			m(metricdefs.TurnLatency, "p50"), m(metricdefs.TurnLatency, "p95"), m(metricdefs.TurnLatency, "p99")),
 	)

@@ -54,7 +54,7 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if a.Logger == nil {
 		a.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
-	deps := intents.Deps{SupportEmail: cfg.SupportEmail}
+	deps := intents.Deps{SupportEmail: cfg.SupportEmail, Log: a.Logger}
 	if err := a.connectors(ctx, &deps, o.Secrets); err != nil {
 		a.Close()
 		return nil, err

@@ -32,6 +32,7 @@ type Config struct {
 	Resilience Resilience `yaml:"resilience"`
 	Telemetry  Telemetry  `yaml:"telemetry"`
 	Security   Security   `yaml:"security"`
+	Platform   Platforms  `yaml:"platform"`
 	Identity   Identity   `yaml:"identity"`
 }
 

@@ -155,6 +155,55 @@ type Reply struct {
 	// SetSlots are slot values to carry forward in the conversation. A nil value deletes
 	// the slot on platforms that support it (an invalid value the user must re-enter).
 	SetSlots map[string]*string `json:"set_slots,omitempty"`
+	// Rich holds the structured parts of the answer (articles, a ticket, choices) for
+	// platforms that show cards and buttons. Messages always say the same in text, so a
+	// platform or channel without rich content loses nothing.
+	Rich *Rich `json:"rich,omitempty"`
+	// Language is the language the messages are written in ("en", "de", "pt-BR").
+	Language string `json:"language,omitempty"`
+	// LanguageFallback is true when the turn's locale has no catalog and the messages
+	// are in English instead.
+	LanguageFallback bool `json:"language_fallback,omitempty"`
+}
+
+// Rich is the structured part of a Reply. Every text in it is already in the reply's
+// language; adapters only lay it out.
+type Rich struct {
+	// Articles are knowledge-base results, best first.
+	Articles []Article `json:"articles,omitempty"`
+	// Ticket is a ticket the turn created or found.
+	Ticket *TicketCard `json:"ticket,omitempty"`
+	// Choices are quick replies: what the user may answer next.
+	Choices []Choice `json:"choices,omitempty"`
+	// OpenLabel labels a button that opens an article's or ticket's link ("Read article").
+	OpenLabel string `json:"open_label,omitempty"`
+}
+
+// Article is one knowledge-base result.
+type Article struct {
+	Title   string `json:"title"`
+	Snippet string `json:"snippet,omitempty"`
+	Link    string `json:"link,omitempty"`
+}
+
+// TicketCard is a ticket as a card: its number, subject, link (when the helpdesk gives
+// one) and the card's title ("Ticket #123").
+type TicketCard struct {
+	Number  string `json:"number"`
+	Subject string `json:"subject,omitempty"`
+	Link    string `json:"link,omitempty"`
+	Title   string `json:"title"`
+}
+
+// Choice is a quick reply: Label is shown, Value is what the platform sends back.
+type Choice struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// Empty reports whether r has nothing to show.
+func (r *Rich) Empty() bool {
+	return r == nil || len(r.Articles) == 0 && r.Ticket == nil && len(r.Choices) == 0
 }
 
 // Text joins the reply's messages with a space, for platforms with a single text field.

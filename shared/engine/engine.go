@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/security"
 )
@@ -147,7 +148,7 @@ func (e *Engine) Serve(ctx context.Context, p conversation.Platform, body []byte
 		// still produce rather than failing the platform's whole turn.
 		e.log.LogAttrs(ctx, slog.LevelError, "encode reply", slog.String("platform", string(p)), slog.Any("error", err))
 		status, out, err = req.Encode(conversation.Reply{Outcome: conversation.OutcomeFailed,
-			Messages: []string{e.apology()}})
+			Messages: []string{e.apology(turn)}})
 		if err != nil {
 			status, out = 500, []byte(`{"error":"internal error"}`)
 		}
@@ -183,11 +184,11 @@ func (e *Engine) Handle(ctx context.Context, t conversation.Turn) conversation.R
 func (e *Engine) handle(ctx context.Context, t conversation.Turn) (conversation.Reply, bool) {
 	switch {
 	case t.Intent == "":
-		return conversation.Reply{Outcome: conversation.OutcomeUnknownIntent,
-			Messages: []string{"Sorry, I can't help with that here."}}, false
+		return localized(t, conversation.Reply{Outcome: conversation.OutcomeUnknownIntent,
+			Messages: []string{i18n.For(t.Locale).T("reply.unknown_intent")}}), false
 	case !e.intents.IsEnabled(t.Intent):
-		return conversation.Reply{Outcome: conversation.OutcomeRejected,
-			Messages: []string{fmt.Sprintf("Sorry, I can't do that here yet. Please email %s and a person will help you.", e.support)}}, false
+		return localized(t, conversation.Reply{Outcome: conversation.OutcomeRejected,
+			Messages: []string{i18n.For(t.Locale).T("reply.not_enabled", e.support)}}), false
 	}
 	if t.Deadline.IsZero() {
 		return e.safeHandle(ctx, t)
@@ -221,22 +222,28 @@ func (e *Engine) safeHandle(ctx context.Context, t conversation.Turn) (r convers
 		if v := recover(); v != nil {
 			e.log.LogAttrs(ctx, slog.LevelError, "handler panic",
 				slog.String("intent", string(t.Intent)), slog.String("panic", fmt.Sprint(v)))
-			r, fallback = conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{e.apology()}}, true
+			r, fallback = localized(t, conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{e.apology(t)}}), true
 		}
 	}()
 	return e.handler.Handle(ctx, t), false
 }
 
 func (e *Engine) timeoutReply(t conversation.Turn) conversation.Reply {
+	key := "reply.slow"
 	if t.Intent == conversation.CreateTicket {
-		return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{fmt.Sprintf(
-			"Sorry, this is taking too long and I couldn't confirm that your ticket was created. "+
-				"Asking me again won't create a duplicate; or email %s.", e.support)}}
+		key = "reply.ticket_slow"
 	}
-	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{fmt.Sprintf(
-		"Sorry, our systems are slow to answer right now. Please try again in a minute, or email %s.", e.support)}}
+	return localized(t, conversation.Reply{Outcome: conversation.OutcomeFailed,
+		Messages: []string{i18n.For(t.Locale).T(key, e.support)}})
 }
 
-func (e *Engine) apology() string {
-	return fmt.Sprintf("Sorry, something went wrong on our side. Please try again, or email %s.", e.support)
+func (e *Engine) apology(t conversation.Turn) string {
+	return i18n.For(t.Locale).T("reply.apology", e.support)
+}
+
+// localized marks a reply the engine wrote with the language of the turn's locale.
+func localized(t conversation.Turn, r conversation.Reply) conversation.Reply {
+	p := i18n.For(t.Locale)
+	r.Language, r.LanguageFallback = p.Language(), p.Fallback
+	return r
 }

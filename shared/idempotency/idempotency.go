@@ -10,13 +10,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sort"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/store"
 )
@@ -165,7 +165,7 @@ func (m *Middleware) Handle(ctx context.Context, t conversation.Turn) conversati
 		// A redelivery this process has answered: the completed record cannot have
 		// changed, so its copy answers without a store call.
 		if r.hash != hash {
-			return m.mismatch()
+			return m.mismatch(t)
 		}
 		return r.reply
 	}
@@ -288,7 +288,7 @@ func (m *Middleware) duplicate(ctx context.Context, t conversation.Turn, hash st
 		if rec.PayloadHash != hash {
 			m.o.Logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: key reused with a different payload",
 				slog.String("intent", string(t.Intent)), slog.String("platform", string(t.Platform)))
-			return m.mismatch(), false
+			return m.mismatch(t), false
 		}
 		switch rec.Status {
 		case store.StatusCompleted:
@@ -296,8 +296,7 @@ func (m *Middleware) duplicate(ctx context.Context, t conversation.Turn, hash st
 			if err := json.Unmarshal(rec.Data, &r); err != nil || r.Outcome == "" {
 				m.o.Logger.LogAttrs(ctx, slog.LevelError, "idempotency: stored reply unreadable",
 					slog.String("intent", string(t.Intent)), slog.Any("error", err))
-				return m.failed(fmt.Sprintf("Sorry, I handled this request a moment ago but can't read back the result. "+
-					"Please email %s and a person will check it for you.", m.o.SupportEmail)), false
+				return m.failed(i18n.For(t.Locale).T("reply.result_unreadable", m.o.SupportEmail)), false
 			}
 			m.local.put(rec.Key, rec.PayloadHash, r, rec.Expiration)
 			return r, false
@@ -306,7 +305,7 @@ func (m *Middleware) duplicate(ctx context.Context, t conversation.Turn, hash st
 				return conversation.Reply{}, true
 			}
 		default:
-			return m.failed(fmt.Sprintf("Sorry, something went wrong on our side. Please try again, or email %s.", m.o.SupportEmail)), false
+			return m.failed(i18n.For(t.Locale).T("reply.apology", m.o.SupportEmail)), false
 		}
 		// Still running elsewhere: wait, but never past this turn's budget.
 		if left, ok := resilience.Remaining(ctx); ok && left <= wait {
@@ -348,25 +347,24 @@ func (m *Middleware) storeDown(ctx context.Context, t conversation.Turn, err err
 	if open {
 		return m.next.Handle(ctx, t)
 	}
-	what := "do that"
+	p := i18n.For(t.Locale)
+	what := "what.do_that"
 	if t.Intent == conversation.CreateTicket {
-		what = "create your ticket"
+		what = "what.create_your_ticket"
 	}
-	return m.failed(fmt.Sprintf("Sorry, I can't %s right now: a system that keeps me from doing it twice isn't responding, "+
-		"so I haven't done anything. Please try again in a few minutes, or email %s.", what, m.o.SupportEmail))
+	return m.failed(p.T("reply.store_down", p.T(what), m.o.SupportEmail))
 }
 
 func (m *Middleware) stillWorking(t conversation.Turn) conversation.Reply {
-	msg := "I'm still working on that request and don't have the result yet. Please give it a minute before asking again"
+	key := "reply.still_working"
 	if t.Intent == conversation.CreateTicket {
-		msg += "; I won't file the ticket twice"
+		key = "reply.still_working_ticket"
 	}
-	return m.failed(msg + fmt.Sprintf(", or email %s.", m.o.SupportEmail))
+	return m.failed(i18n.For(t.Locale).T(key, m.o.SupportEmail))
 }
 
-func (m *Middleware) mismatch() conversation.Reply {
-	return m.failed(fmt.Sprintf("Sorry, this request arrived with the id of an earlier, different request, "+
-		"so I haven't acted on it. Please ask again, or email %s.", m.o.SupportEmail))
+func (m *Middleware) mismatch(t conversation.Turn) conversation.Reply {
+	return m.failed(i18n.For(t.Locale).T("reply.id_mismatch", m.o.SupportEmail))
 }
 
 func (m *Middleware) failed(msg string) conversation.Reply {

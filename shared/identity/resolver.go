@@ -56,3 +56,8 @@ func (r *Resolver) Handle(ctx context.Context, t conversation.Turn) conversation
 // Session is the conversation a code and a verified session are bound to: one
 // session on one platform.
 func Session(t conversation.Turn) string { return string(t.Platform) + "\x00" + t.SessionID }
+
+// UnverifiedNote starts the description of a ticket filed by an anonymous caller, for
+// the helpdesk's agents (in the helpdesk's language, not the caller's).
+const UnverifiedNote = "[Unverified requester] The requester typed this email address in the chat and did not prove it; " +
+	"do not share account details in replies until they do."

@@ -6,11 +6,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/i18n"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 )
 
@@ -26,6 +30,8 @@ type Deps struct {
 	SupportEmail string
 	// Now returns the current time (time.Now when nil).
 	Now func() time.Time
+	// Log receives the note that a turn's locale has no catalog (slog.Default when nil).
+	Log *slog.Logger
 	// Access is the identity policy (nil: its safe default, see Access).
 	Access *Access
 }
@@ -44,25 +50,48 @@ func New(d Deps) *Service {
 	if d.SupportEmail == "" {
 		d.SupportEmail = "support@example.com"
 	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
 	return &Service{d: d, acc: d.Access.withDefaults()}
 }
 
 // KBResults is how many articles a knowledge-base answer lists.
 const KBResults = 3
 
-// Handle validates the turn's slots and, in the fulfil phase, answers the intent.
+// Handle validates the turn's slots and, in the fulfil phase, answers the intent, in
+// the language of the turn's locale.
 func (s *Service) Handle(ctx context.Context, t conversation.Turn) conversation.Reply {
+	p := Printer(ctx, s.d.Log, t)
+	r := s.handle(ctx, p, t)
+	r.Language, r.LanguageFallback = p.Language(), p.Fallback
+	return r
+}
+
+// Printer returns the Printer for the turn's locale, logging when the locale has no
+// catalog and the reply falls back to English.
+func Printer(ctx context.Context, log *slog.Logger, t conversation.Turn) *i18n.Printer {
+	p := i18n.For(t.Locale)
+	if p.Fallback && log != nil {
+		log.LogAttrs(ctx, slog.LevelInfo, "locale fallback",
+			slog.String("locale", t.Locale), slog.String("language", p.Language()),
+			slog.String("platform", string(t.Platform)), slog.String("intent", string(t.Intent)))
+	}
+	return p
+}
+
+func (s *Service) handle(ctx context.Context, p *i18n.Printer, t conversation.Turn) conversation.Reply {
 	if _, known := specs[t.Intent]; !known {
 		return conversation.Reply{
 			Outcome:  conversation.OutcomeUnknownIntent,
-			Messages: []string{"Sorry, I can't help with that here."},
+			Messages: []string{p.T("reply.unknown_intent")},
 		}
 	}
 	if t.Caller.Method == conversation.VerifiedToken && t.Slot(SlotEmail) == "" && t.Intent != conversation.SearchKB {
 		// A signed-in caller need not type the email the token already proves.
 		t.Slots = withSlot(t.Slots, SlotEmail, t.Caller.Email)
 	}
-	slots, elicit := validate(t.Intent, t)
+	slots, elicit := validate(p, t.Intent, t)
 	if elicit != nil {
 		return *elicit
 	}
@@ -70,46 +99,55 @@ func (s *Service) Handle(ctx context.Context, t conversation.Turn) conversation.
 		return conversation.Reply{Outcome: conversation.OutcomeDelegate}
 	}
 	ctx, fresh := connector.WithFreshness(ctx)
+	a := answer{Service: s, p: p}
 	var (
-		r conversation.Reply
-		a audit
+		r   conversation.Reply
+		trl audit
 	)
 	switch t.Intent {
 	case conversation.LookupCustomer:
-		r, a = s.lookupCustomer(ctx, t, slots)
+		r, trl = a.lookupCustomer(ctx, t, slots)
 	case conversation.CreateTicket:
-		r, a = s.createTicket(ctx, t, slots)
+		r, trl = a.createTicket(ctx, t, slots)
 	case conversation.VerifyPayment:
-		r, a = s.verifyPayment(ctx, t, slots)
+		r, trl = a.verifyPayment(ctx, t, slots)
 	case conversation.SearchKB:
-		r = s.searchKB(ctx, slots)
+		r = a.searchKB(ctx, slots)
 	}
-	s.record(ctx, t, a)
+	s.record(ctx, t, trl)
 	if at, stale := fresh.Oldest(); stale && len(r.Messages) > 0 {
-		r.Messages = append(r.Messages, fmt.Sprintf(
-			"(Our records system isn't responding right now, so this is as of %s.)", ago(s.d.Now().Sub(at))))
+		r.Messages = append(r.Messages, p.T("reply.stale", p.Ago(s.d.Now().Sub(at))))
 	}
 	return r
 }
 
-func (s *Service) failed(msg string) conversation.Reply {
+// answer is one turn's answer: the service and the turn's language.
+type answer struct {
+	*Service
+	p *i18n.Printer
+}
+
+func (s answer) failed(msg string) conversation.Reply {
 	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{msg}}
 }
 
-func (s *Service) fulfilled(msgs ...string) conversation.Reply {
+func (s answer) fulfilled(msgs ...string) conversation.Reply {
 	return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: msgs}
 }
 
 // unavailable is the honest apology for a tool failure, with the manual alternative.
-func (s *Service) unavailable(what string) conversation.Reply {
-	return s.failed(fmt.Sprintf("Sorry, I can't %s right now because one of our systems isn't responding. "+
-		"Please try again in a few minutes, or email %s and a person will help you.", what, s.d.SupportEmail))
+// what is the catalog key of what cannot be done ("what.check_payments").
+func (s answer) unavailable(what string) conversation.Reply {
+	return s.failed(s.p.T("reply.unavailable", s.p.T(what), s.d.SupportEmail))
 }
 
 // lookupCustomer reads the customer, their open tickets and their last payment in
 // parallel: the three tools share one budget, so the answer takes as long as the
 // slowest, not the sum.
-func (s *Service) lookupCustomer(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
+//
+// Only to the verified owner of the email (the policy): anyone else gets the neutral
+// answer, which an email without an account gets too.
+func (s answer) lookupCustomer(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
 	caller, stop, a := s.gate(ctx, t, slots, s.neutralLookup())
 	if stop != nil {
 		return *stop, a
@@ -127,10 +165,10 @@ func (s *Service) lookupCustomer(ctx context.Context, t conversation.Turn, slots
 }
 
 // lookupAnswer is the full answer, for a caller the policy let through.
-func (s *Service) lookupAnswer(ctx context.Context, slots map[string]string, a *audit) conversation.Reply {
+func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *audit) conversation.Reply {
 	if s.d.Customers == nil {
 		a.outcome = outUnavailable
-		return s.unavailable("look up accounts")
+		return s.unavailable("what.look_up_accounts")
 	}
 	email := slots[SlotEmail]
 	var (
@@ -174,55 +212,54 @@ func (s *Service) lookupAnswer(ctx context.Context, slots map[string]string, a *
 		return s.fulfilled(s.neutralLookup())
 	case custErr != nil:
 		a.outcome = outUnavailable
-		return s.unavailable("look up your account")
+		return s.unavailable("what.look_up_your_account")
 	}
 	a.customerID, a.outcome = cust.ID, outAnswered
 
-	var b strings.Builder
-	b.WriteString("I found ")
-	b.WriteString(orDefault(cust.Name(), email))
+	who := orDefault(cust.Name(), email)
 	if cust.Company != "" {
-		fmt.Fprintf(&b, " (%s)", cust.Company)
+		who = s.p.T("lookup.who_company", who, cust.Company)
 	}
+	var found string
 	switch {
 	case cust.Plan != "" && cust.Status != "":
-		fmt.Fprintf(&b, ": %s plan, account %s.", cust.Plan, cust.Status)
+		found = s.p.T("lookup.found_plan_status", who, cust.Plan, cust.Status)
 	case cust.Plan != "":
-		fmt.Fprintf(&b, ": %s plan.", cust.Plan)
+		found = s.p.T("lookup.found_plan", who, cust.Plan)
 	case cust.Status != "":
-		fmt.Fprintf(&b, ": account %s.", cust.Status)
+		found = s.p.T("lookup.found_status", who, cust.Status)
 	default:
-		b.WriteString(".")
+		found = s.p.T("lookup.found", who)
 	}
-	msgs := []string{b.String()}
+	msgs := []string{found}
 	switch {
 	case s.d.Tickets == nil:
 	case tErr != nil:
-		msgs = append(msgs, "I couldn't check open tickets just now.")
+		msgs = append(msgs, s.p.T("lookup.tickets_unknown"))
 	default:
-		msgs = append(msgs, openTicketsLine(tickets))
+		msgs = append(msgs, s.openTicketsLine(tickets))
 	}
 	switch {
 	case s.d.Payments == nil:
 	case errors.Is(pErr, connector.ErrNotFound):
 	case pErr != nil:
-		msgs = append(msgs, "I couldn't check recent payments just now.")
+		msgs = append(msgs, s.p.T("lookup.payments_unknown"))
 	case len(payments) > 0:
 		p := payments[0]
-		msgs = append(msgs, fmt.Sprintf("The last payment, %s on %s, is %s.",
-			money(p.Amount, p.Currency), day(p.CreatedAt), statusWord(p.Status)))
+		msgs = append(msgs, s.p.T("lookup.last_payment",
+			s.p.Money(p.Amount, p.Currency), s.p.Date(p.CreatedAt), s.statusWord(p.Status)))
 	}
 	return s.fulfilled(msgs...)
 }
 
-func openTicketsLine(ts []connector.Ticket) string {
+func (s answer) openTicketsLine(ts []connector.Ticket) string {
 	switch len(ts) {
 	case 0:
-		return "There are no open tickets."
+		return s.p.T("lookup.tickets_none")
 	case 1:
-		return fmt.Sprintf("There is 1 open ticket: #%s %q.", ts[0].ID, ts[0].Subject)
+		return s.p.T("lookup.tickets_one", ts[0].ID, ts[0].Subject)
 	default:
-		return fmt.Sprintf("There are %d open tickets; the newest is #%s %q.", len(ts), ts[0].ID, ts[0].Subject)
+		return s.p.T("lookup.tickets_many", len(ts), ts[0].ID, ts[0].Subject)
 	}
 }
 
@@ -231,13 +268,13 @@ func openTicketsLine(ts []connector.Ticket) string {
 // not see.
 //
 // A verified caller's ticket is filed for their verified email; an anonymous caller's
-// is filed too, with a first line saying the requester is unverified, and the reply
+// is filed too, its description starting with identity.UnverifiedNote, and the reply
 // says nothing about the account.
-func (s *Service) createTicket(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
+func (s answer) createTicket(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
 	a := audit{tool: s.acc.Tools.Tickets, caller: t.Caller}
 	if s.d.Tickets == nil {
 		a.outcome = outUnavailable
-		return s.unavailable("create tickets"), a
+		return s.unavailable("what.create_tickets"), a
 	}
 	prio, _ := connector.ParsePriority(slots[SlotPriority])
 	requester, verified := slots[SlotEmail], t.Caller.Verified() || s.acc.Open(t.Intent)
@@ -246,7 +283,7 @@ func (s *Service) createTicket(ctx context.Context, t conversation.Turn, slots m
 	case t.Caller.Verified():
 		requester = t.Caller.Email
 	case !verified:
-		description = UnverifiedNote + "\n\n" + description
+		description = identity.UnverifiedNote + "\n\n" + description
 	}
 	nt := connector.NewTicket{
 		RequesterEmail: requester,
@@ -270,27 +307,25 @@ func (s *Service) createTicket(ctx context.Context, t conversation.Turn, slots m
 	return s.ticketReply(ctx, err, tk, nt, prio), a
 }
 
-// UnverifiedNote starts the description of a ticket filed by an anonymous caller.
-const UnverifiedNote = "[Unverified requester] The requester typed this email address in the chat and did not prove it; " +
-	"do not share account details in replies until they do."
-
-func (s *Service) ticketReply(ctx context.Context, err error, tk connector.Ticket, nt connector.NewTicket, prio connector.Priority) conversation.Reply {
+func (s answer) ticketReply(ctx context.Context, err error, tk connector.Ticket, nt connector.NewTicket, prio connector.Priority) conversation.Reply {
 	switch {
 	case err == nil:
-		return s.fulfilled(fmt.Sprintf("I've created ticket #%s: %q (%s priority). "+
-			"We'll reply to %s.", tk.ID, tk.Subject, orDefault(string(tk.Priority), string(prio)), nt.RequesterEmail))
+		r := s.fulfilled(s.p.T("ticket.created", tk.ID, tk.Subject,
+			s.priorityWord(connector.Priority(orDefault(string(tk.Priority), string(prio)))), nt.RequesterEmail))
+		r.Rich = &conversation.Rich{
+			Ticket: &conversation.TicketCard{Number: tk.ID, Subject: tk.Subject, Link: tk.URL,
+				Title: s.p.T("ticket.card_title", tk.ID)},
+			OpenLabel: s.p.T("ticket.open"),
+		}
+		return r
 	case connector.KindOf(err) == connector.KindInvalidInput:
-		return s.failed(fmt.Sprintf("Sorry, the helpdesk didn't accept that ticket, so nothing was filed. "+
-			"Please email %s with your request.", s.d.SupportEmail))
+		return s.failed(s.p.T("ticket.not_accepted", s.d.SupportEmail))
 	case ctx.Err() != nil || connector.KindOf(err) == connector.KindUnavailable && isTimeout(err):
 		// The request may have reached the helpdesk: do not say it failed, do not say
 		// it worked. The external id makes asking again safe.
-		return s.failed(fmt.Sprintf("Sorry, I couldn't confirm that your ticket was created. "+
-			"Asking me again won't create a duplicate; or email %s.", s.d.SupportEmail))
+		return s.failed(s.p.T("ticket.unconfirmed", s.d.SupportEmail))
 	default:
-		return s.failed(fmt.Sprintf("Sorry, I couldn't create your ticket because the helpdesk isn't responding, "+
-			"so nothing has been filed. Please try again later, or email %s and a person will open it for you.",
-			s.d.SupportEmail))
+		return s.failed(s.p.T("ticket.failed", s.d.SupportEmail))
 	}
 }
 
@@ -316,14 +351,13 @@ func isTimeout(err error) bool {
 //
 // The caller must have proved that email (the policy); a verified caller asking with
 // another email gets the same answer as for a payment that does not exist.
-func (s *Service) verifyPayment(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
+func (s answer) verifyPayment(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
 	caller, stop, a := s.gate(ctx, t, slots, s.neutralPayment())
 	if stop != nil {
 		return *stop, a
 	}
 	ref, email := slots[SlotPaymentReference], slots[SlotEmail]
-	notFound := fmt.Sprintf("I couldn't find a payment %s for %s. Please check the reference on your receipt, "+
-		"or email %s.", ref, email, s.d.SupportEmail)
+	notFound := s.p.T("payment.not_found", ref, email, s.d.SupportEmail)
 	if a.outcome == outOtherCustomer {
 		return s.fulfilled(notFound), a
 	}
@@ -335,10 +369,10 @@ func (s *Service) verifyPayment(ctx context.Context, t conversation.Turn, slots 
 	return r, a
 }
 
-func (s *Service) paymentAnswer(ctx context.Context, ref, email, notFound string, a *audit) conversation.Reply {
+func (s answer) paymentAnswer(ctx context.Context, ref, email, notFound string, a *audit) conversation.Reply {
 	if s.d.Payments == nil {
 		a.outcome = outUnavailable
-		return s.unavailable("check payments")
+		return s.unavailable("what.check_payments")
 	}
 	p, err := s.d.Payments.FindPayment(ctx, ref)
 	switch {
@@ -347,57 +381,59 @@ func (s *Service) paymentAnswer(ctx context.Context, ref, email, notFound string
 		return s.fulfilled(notFound)
 	case err != nil:
 		a.outcome = outUnavailable
-		return s.unavailable("check that payment")
+		return s.unavailable("what.check_that_payment")
 	case !strings.EqualFold(strings.TrimSpace(p.CustomerEmail), email):
 		a.outcome = outOtherCustomer
 		return s.fulfilled(notFound)
 	}
 	a.object, a.outcome = p.ID, outAnswered
-	head := fmt.Sprintf("Payment %s of %s on %s", orDefault(p.OrderNumber, p.ID), money(p.Amount, p.Currency), day(p.CreatedAt))
-	var msg string
+	key := "payment.unknown"
 	switch p.Status {
 	case connector.PaymentPaid:
-		msg = head + " went through: it is paid."
+		key = "payment.paid"
 	case connector.PaymentPending:
-		msg = head + " is still pending. Most payments settle within a few business days."
+		key = "payment.pending"
 	case connector.PaymentFailed:
-		msg = head + " failed, so you were not charged. You can pay again or use another card."
+		key = "payment.failed"
 	case connector.PaymentRefunded:
-		msg = head + " was refunded. Refunds reach your account within 5 to 10 business days."
-	default:
-		msg = head + " has a status I can't interpret; please email " + s.d.SupportEmail + "."
+		key = "payment.refunded"
 	}
-	return s.fulfilled(msg)
+	return s.fulfilled(s.p.T(key, orDefault(p.OrderNumber, p.ID), s.p.Money(p.Amount, p.Currency),
+		s.p.Date(p.CreatedAt), s.d.SupportEmail))
 }
 
-func (s *Service) searchKB(ctx context.Context, slots map[string]string) conversation.Reply {
+func (s answer) searchKB(ctx context.Context, slots map[string]string) conversation.Reply {
 	if s.d.KB == nil {
-		return s.unavailable("search the help center")
+		return s.unavailable("what.search_help_center")
 	}
 	q := slots[SlotQuery]
 	arts, err := s.d.KB.SearchArticles(ctx, q, KBResults)
 	if err != nil {
-		return s.unavailable("search the help center")
+		return s.unavailable("what.search_help_center")
 	}
 	if len(arts) == 0 {
-		return s.fulfilled(fmt.Sprintf("I couldn't find any help articles about %q. "+
-			"Try other words, or email %s.", q, s.d.SupportEmail))
+		return s.fulfilled(s.p.T("kb.none", q, s.d.SupportEmail))
 	}
 	if len(arts) > KBResults {
 		arts = arts[:KBResults]
 	}
-	msgs := []string{fmt.Sprintf("Here's what I found about %q:", q)}
+	msgs := []string{s.p.T("kb.heading", q)}
+	rich := &conversation.Rich{OpenLabel: s.p.T("kb.open")}
 	for i, a := range arts {
-		line := fmt.Sprintf("%d. %s", i+1, a.Title)
-		if sn := oneLine(a.Snippet, 160); sn != "" {
+		sn := oneLine(a.Snippet, 160)
+		line := strconv.Itoa(i+1) + ". " + a.Title
+		if sn != "" {
 			line += " — " + sn
 		}
 		if a.URL != "" {
 			line += " " + a.URL
 		}
 		msgs = append(msgs, line)
+		rich.Articles = append(rich.Articles, conversation.Article{Title: a.Title, Snippet: sn, Link: a.URL})
 	}
-	return s.fulfilled(msgs...)
+	r := s.fulfilled(msgs...)
+	r.Rich = rich
+	return r
 }
 
 func withSlot(m map[string]string, k, v string) map[string]string {

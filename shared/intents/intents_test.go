@@ -11,6 +11,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/i18n"
 )
 
 // fake is an in-memory implementation of every connector interface for unit tests of
@@ -385,13 +386,14 @@ func TestCheckEmail(t *testing.T) {
 
 func TestFormat(t *testing.T) {
 	t.Parallel()
-	if got := money(4900, "usd"); got != "49.00 USD" {
+	en := i18n.For("en")
+	if got := en.Money(4900, "usd"); got != "49.00 USD" {
 		t.Error(got)
 	}
-	if got := money(500, "jpy"); got != "500 JPY" {
+	if got := en.Money(500, "jpy"); got != "500 JPY" {
 		t.Error(got)
 	}
-	if got := ago(12*time.Minute + 10*time.Second); got != "12 minutes ago" {
+	if got := en.Ago(12*time.Minute + 10*time.Second); got != "12 minutes ago" {
 		t.Error(got)
 	}
 	if got := oneLine("a  b\n c", 10); got != "a b c" {
@@ -419,5 +421,29 @@ func TestLookupSurvivesAPanickingConnector(t *testing.T) {
 	r := s.Handle(context.Background(), turn(conversation.LookupCustomer, map[string]string{SlotEmail: "ada@example.com"}))
 	if r.Outcome != conversation.OutcomeFulfilled || !strings.Contains(r.Text(), "Ada") {
 		t.Fatalf("reply = %+v, want Ada's account despite the tickets panic", r)
+	}
+}
+
+// A turn in a language with a catalog is answered in it; one without is answered in
+// English and says so, for the fallback metric.
+func TestReplyLanguage(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	s := New(Deps{Customers: f, Tickets: f, Payments: f, KB: f})
+	for _, tt := range []struct {
+		locale, lang string
+		fallback     bool
+		prompt       string
+	}{
+		{"de-DE", "de", false, "Welche E-Mail-Adresse ist für das Konto hinterlegt?"},
+		{"pt_BR", "pt-BR", false, "Qual é o endereço de e-mail da conta?"},
+		{"ko", "en", true, "What is the email address on the account?"},
+	} {
+		tu := turn(conversation.LookupCustomer, nil)
+		tu.Locale = tt.locale
+		r := s.Handle(context.Background(), tu)
+		if r.Language != tt.lang || r.LanguageFallback != tt.fallback || r.Text() != tt.prompt {
+			t.Errorf("%s: reply = %+v", tt.locale, r)
+		}
 	}
 }

@@ -3,7 +3,6 @@ package intents
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -94,19 +93,13 @@ const (
 
 // The neutral answers: the same words whether or not an account exists, and for a
 // verified caller asking about an email that is not theirs.
-func (s *Service) neutralLookup() string {
-	return fmt.Sprintf("I can only share account details with the account holder, after they've proved who they are. "+
-		"If this is your account, sign in on our website and ask me again, or email %s.", s.d.SupportEmail)
-}
+func (s answer) neutralLookup() string { return s.p.T("identity.neutral_lookup", s.d.SupportEmail) }
 
-func (s *Service) neutralPayment() string {
-	return fmt.Sprintf("I can only share payment details with the account holder, after they've proved who they are. "+
-		"If this is your payment, sign in on our website and ask me again, or email %s.", s.d.SupportEmail)
-}
+func (s answer) neutralPayment() string { return s.p.T("identity.neutral_payment", s.d.SupportEmail) }
 
 // gate applies the policy to a turn that reads personal data for the email slot. ok
 // means go on as caller; otherwise reply is the answer and a its audit record.
-func (s *Service) gate(ctx context.Context, t conversation.Turn, slots map[string]string, neutral string) (
+func (s answer) gate(ctx context.Context, t conversation.Turn, slots map[string]string, neutral string) (
 	caller conversation.Caller, reply *conversation.Reply, a audit) {
 	caller, email := t.Caller, slots[SlotEmail]
 	a.caller = caller
@@ -120,8 +113,7 @@ func (s *Service) gate(ctx context.Context, t conversation.Turn, slots map[strin
 		return caller, nil, a // the intent answers as for an unknown email
 	case caller.Refused == identity.RefusedUnavailable:
 		a.outcome = "token_" + caller.Refused
-		r := s.failed(fmt.Sprintf("Sorry, I can't check your sign-in right now. Please try again in a few minutes, or email %s.",
-			s.d.SupportEmail))
+		r := s.failed(s.p.T("identity.signin_unavailable", s.d.SupportEmail))
 		return caller, &r, a
 	case caller.Refused != "":
 		a.outcome = "token_" + caller.Refused
@@ -142,7 +134,7 @@ func (s *Service) gate(ctx context.Context, t conversation.Turn, slots map[strin
 
 // offerCode sends a code to email if it belongs to an account, and answers the same
 // words either way.
-func (s *Service) offerCode(ctx context.Context, t conversation.Turn, email string) (conversation.Reply, audit) {
+func (s answer) offerCode(ctx context.Context, t conversation.Turn, email string) (conversation.Reply, audit) {
 	a := audit{tool: s.acc.Tools.Customers}
 	// Without a customer directory (the verifypayment function has none) every address
 	// gets its code: the reply is the same either way, and the hourly limit holds.
@@ -153,7 +145,7 @@ func (s *Service) offerCode(ctx context.Context, t conversation.Turn, email stri
 		exists = err == nil
 		if err != nil && !errors.Is(err, connector.ErrNotFound) {
 			a.outcome = outUnavailable
-			return s.unavailable("send a verification code"), a
+			return s.unavailable("what.send_verification_code"), a
 		}
 	} else {
 		a.tool = "identity"
@@ -162,12 +154,11 @@ func (s *Service) offerCode(ctx context.Context, t conversation.Turn, email stri
 	switch {
 	case errors.Is(err, identity.ErrRateLimited):
 		a.outcome = outCodeRate
-		return s.fulfilled(fmt.Sprintf("I've already sent as many codes to that address as I can this hour. "+
-			"Please use the latest code you received, try again later, or email %s.", s.d.SupportEmail)), a
+		return s.fulfilled(s.p.T("identity.codes_exhausted", s.d.SupportEmail)), a
 	case err != nil:
 		s.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: code store", slog.Any("error", err))
 		a.outcome = outCodeStoreDown
-		return s.unavailable("send a verification code"), a
+		return s.unavailable("what.send_verification_code"), a
 	}
 	a.outcome = outCodeNoAccount
 	if exists {
@@ -180,15 +171,13 @@ func (s *Service) offerCode(ctx context.Context, t conversation.Turn, email stri
 			}
 		}
 	}
-	r := *elicit(SlotVerificationCode, fmt.Sprintf("To keep account details private I need to check it's you. "+
-		"If that email has an account with us, I've sent it a 6-digit code; it is valid for %d minutes. "+
-		"What is the code? (If nothing arrives, ask me again later or email %s.)", int(s.acc.CodeTTL.Minutes()), s.d.SupportEmail), false)
+	r := *askCode(s.p.T("identity.code_sent", int(s.acc.CodeTTL.Minutes()), s.d.SupportEmail), false)
 	return r, a
 }
 
 // checkCode checks the code the user typed. A right code verifies the caller for the
 // rest of this turn (and, in the store, the session for a while).
-func (s *Service) checkCode(ctx context.Context, t conversation.Turn, email, code string) (
+func (s answer) checkCode(ctx context.Context, t conversation.Turn, email, code string) (
 	conversation.Caller, *conversation.Reply, audit) {
 	a := audit{tool: "identity"}
 	err := s.acc.Codes.Check(ctx, session(t), email, code)
@@ -199,18 +188,17 @@ func (s *Service) checkCode(ctx context.Context, t conversation.Turn, email, cod
 		return c, nil, a
 	case errors.Is(err, identity.ErrWrongCode):
 		a.outcome = outCodeWrong
-		r := elicit(SlotVerificationCode, "That code isn't right, or it has expired. Please type the 6-digit code "+
-			"from the latest email.", true)
+		r := askCode(s.p.T("identity.code_wrong"), true)
 		return t.Caller, r, a
 	case errors.Is(err, identity.ErrNoAttemptsLeft):
 		a.outcome = outCodeExhausted
-		r := s.fulfilled("That code isn't right, and it was the last try for it. Ask me again to get a new code.")
+		r := s.fulfilled(s.p.T("identity.code_last_try"))
 		r.SetSlots = map[string]*string{SlotVerificationCode: nil}
 		return t.Caller, &r, a
 	}
 	s.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: code store", slog.Any("error", err))
 	a.outcome = outCodeStoreDown
-	r := s.unavailable("check your code")
+	r := s.unavailable("what.check_your_code")
 	return t.Caller, &r, a
 }
 
@@ -236,4 +224,14 @@ func (s *Service) record(ctx context.Context, t conversation.Turn, a audit) {
 		s.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: audit event not recorded",
 			slog.String("intent", string(t.Intent)), slog.String("outcome", a.outcome), slog.Any("error", err))
 	}
+}
+
+// askCode asks for the verification_code slot; a wrong code is cleared so the platform
+// asks again instead of reusing it.
+func askCode(prompt string, clear bool) *conversation.Reply {
+	r := &conversation.Reply{Outcome: conversation.OutcomeElicitSlot, Messages: []string{prompt}, SlotToElicit: SlotVerificationCode}
+	if clear {
+		r.SetSlots = map[string]*string{SlotVerificationCode: nil}
+	}
+	return r
 }

@@ -308,10 +308,10 @@ func TestCreateTicketPolicy(t *testing.T) {
 	f.mu.Lock()
 	filed := f.filed
 	f.mu.Unlock()
-	if len(filed) != 2 || !strings.HasPrefix(filed[0].Description, UnverifiedNote) || filed[0].RequesterEmail != "ada@example.com" {
+	if len(filed) != 2 || !strings.HasPrefix(filed[0].Description, identity.UnverifiedNote) || filed[0].RequesterEmail != "ada@example.com" {
 		t.Errorf("anonymous ticket not marked unverified: %+v", filed)
 	}
-	if len(filed) == 2 && (filed[1].RequesterEmail != "bob@example.com" || strings.Contains(filed[1].Description, UnverifiedNote)) {
+	if len(filed) == 2 && (filed[1].RequesterEmail != "bob@example.com" || strings.Contains(filed[1].Description, identity.UnverifiedNote)) {
 		t.Errorf("verified ticket not filed for the verified customer: %+v", filed[1])
 	}
 	ev := r.trail.take()

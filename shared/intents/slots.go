@@ -7,6 +7,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/i18n"
 )
 
 // Slot names shared by every platform.
@@ -25,9 +26,14 @@ type slotSpec struct {
 	name     string
 	required bool
 	// check returns the normalized value, or ok=false when the value is unusable.
-	check  func(string) (string, bool)
-	prompt string // asked when the slot is missing
-	retry  string // asked when the value was invalid; %s is not used: never echo junk back
+	check func(string) (string, bool)
+	// prompt and retry are catalog keys: asked when the slot is missing, and when the
+	// value was invalid (never echoing the bad value back).
+	prompt, retry string
+	// choices are the values the slot takes, offered as quick replies (catalog keys
+	// "<choices>.<value>" label them).
+	choices []string
+	label   string
 }
 
 // Specs per intent, in the order slots are asked for.
@@ -35,61 +41,61 @@ var specs = map[conversation.Intent][]slotSpec{
 	conversation.LookupCustomer: {emailSpec},
 	conversation.CreateTicket: {
 		emailSpec,
-		{name: SlotSubject, required: true, check: checkText(3, 200),
-			prompt: "What is the problem, in a few words?",
-			retry:  "Could you describe the problem in a few words (up to 200 characters)?"},
-		{name: SlotDescription, check: checkText(0, 5000),
-			retry: "That description is too long — could you shorten it to under 5,000 characters?"},
-		{name: SlotPriority, check: checkPriority,
-			retry: "What priority should the ticket have: low, normal, high or urgent?"},
+		{name: SlotSubject, required: true, check: checkText(3, 200), prompt: "prompt.subject", retry: "retry.subject"},
+		{name: SlotDescription, check: checkText(0, 5000), retry: "retry.description"},
+		{name: SlotPriority, check: checkPriority, retry: "retry.priority", label: "priority",
+			choices: []string{string(connector.PriorityLow), string(connector.PriorityNormal),
+				string(connector.PriorityHigh), string(connector.PriorityUrgent)}},
 	},
 	conversation.VerifyPayment: {
 		{name: SlotPaymentReference, required: true, check: checkReference,
-			prompt: "What is the payment ID or order number?",
-			retry:  "That doesn't look like a payment ID (pi_…) or an order number. Could you read it out again?"},
+			prompt: "prompt.payment_reference", retry: "retry.payment_reference"},
 		emailSpec,
 	},
 	conversation.SearchKB: {
-		{name: SlotQuery, required: true, check: checkText(2, 300),
-			prompt: "What would you like to find in the help center?",
-			retry:  "Could you say what you're looking for in a few words?"},
+		{name: SlotQuery, required: true, check: checkText(2, 300), prompt: "prompt.query", retry: "retry.query"},
 	},
 }
 
-var emailSpec = slotSpec{name: SlotEmail, required: true, check: checkEmail,
-	prompt: "What is the email address on the account?",
-	retry:  "That doesn't look like a valid email address. Could you spell it again, like name@example.com?"}
+var emailSpec = slotSpec{name: SlotEmail, required: true, check: checkEmail, prompt: "prompt.email", retry: "retry.email"}
 
 // validate checks the turn's slots against the intent's spec. It returns the
-// normalized slot values, or an elicit Reply for the first missing or invalid slot.
-func validate(in conversation.Intent, t conversation.Turn) (map[string]string, *conversation.Reply) {
+// normalized slot values, or an elicit Reply (in p's language) for the first missing
+// or invalid slot.
+func validate(p *i18n.Printer, in conversation.Intent, t conversation.Turn) (map[string]string, *conversation.Reply) {
 	out := make(map[string]string, len(specs[in]))
 	for _, s := range specs[in] {
 		raw := t.Slot(s.name)
 		if raw == "" {
 			if s.required {
-				return nil, elicit(s.name, s.prompt, false)
+				return nil, elicit(p, s, s.prompt, false)
 			}
 			continue
 		}
 		v, ok := s.check(raw)
 		if !ok {
-			return nil, elicit(s.name, s.retry, true)
+			return nil, elicit(p, s, s.retry, true)
 		}
 		out[s.name] = v
 	}
 	return out, nil
 }
 
-func elicit(slot, prompt string, invalid bool) *conversation.Reply {
+func elicit(p *i18n.Printer, s slotSpec, prompt string, invalid bool) *conversation.Reply {
 	r := &conversation.Reply{
 		Outcome:      conversation.OutcomeElicitSlot,
-		Messages:     []string{prompt},
-		SlotToElicit: slot,
+		Messages:     []string{p.T(prompt)},
+		SlotToElicit: s.name,
 	}
 	if invalid {
 		// Clear the bad value so the platform asks again instead of reusing it.
-		r.SetSlots = map[string]*string{slot: nil}
+		r.SetSlots = map[string]*string{s.name: nil}
+	}
+	if len(s.choices) > 0 {
+		r.Rich = &conversation.Rich{}
+		for _, c := range s.choices {
+			r.Rich.Choices = append(r.Rich.Choices, conversation.Choice{Label: p.T(s.label + "." + c), Value: c})
+		}
 	}
 	return r
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/platform/lexv2"
 	"github.com/switchboard-dev/switchboard/shared/server"
 )
@@ -150,6 +151,9 @@ func httpResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
 // decode, echoing the intent name and session attributes when they can be read.
 func lexFailure(event []byte) lexv2.Response {
 	var ev struct {
+		Bot struct {
+			LocaleID string `json:"localeId"`
+		} `json:"bot"`
 		SessionState struct {
 			SessionAttributes map[string]string `json:"sessionAttributes"`
 			Intent            struct {
@@ -173,6 +177,6 @@ func lexFailure(event []byte) lexv2.Response {
 			Intent:            &lexv2.Intent{Name: name, State: "Failed"},
 		},
 		Messages: []lexv2.Message{{ContentType: "PlainText",
-			Content: "Sorry, I couldn't process that request. Please try again, or contact our support team."}},
+			Content: i18n.For(ev.Bot.LocaleID).T("reply.bad_request")}},
 	}
 }

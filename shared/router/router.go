@@ -24,6 +24,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/server"
 )
@@ -337,9 +338,9 @@ func IntentName(p conversation.Platform, body []byte) string {
 
 // unrouted answers an intent that is enabled in configuration but has no route (the
 // engine answers unknown and disabled intents before reaching here).
-func (r *Router) unrouted(context.Context, conversation.Turn) conversation.Reply {
-	return conversation.Reply{Outcome: conversation.OutcomeRejected, Messages: []string{fmt.Sprintf(
-		"Sorry, I can't do that here yet. Please email %s and a person will help you.", r.cfg.SupportEmail)}}
+func (r *Router) unrouted(_ context.Context, t conversation.Turn) conversation.Reply {
+	return conversation.Reply{Outcome: conversation.OutcomeRejected,
+		Messages: []string{i18n.For(t.Locale).T("reply.not_enabled", r.cfg.SupportEmail)}}
 }
 
 type failureKey struct{}
@@ -357,13 +358,13 @@ func withFailure(ctx context.Context, in conversation.Intent, err error) context
 // ticket the user learns it may or may not exist and that asking again is safe.
 func (r *Router) failure(ctx context.Context, t conversation.Turn) conversation.Reply {
 	f, _ := ctx.Value(failureKey{}).(failureInfo)
-	if t.Intent == conversation.CreateTicket {
-		return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{fmt.Sprintf(
-			"Sorry, I couldn't confirm that your ticket was created. Asking me again won't create a duplicate; or email %s.", r.cfg.SupportEmail)}}
+	key := "reply.apology"
+	switch {
+	case t.Intent == conversation.CreateTicket:
+		key = "ticket.unconfirmed"
+	case errors.Is(f.err, context.DeadlineExceeded):
+		key = "reply.slow"
 	}
-	msg := "Sorry, something went wrong on our side. Please try again, or email %s."
-	if errors.Is(f.err, context.DeadlineExceeded) {
-		msg = "Sorry, our systems are slow to answer right now. Please try again in a minute, or email %s."
-	}
-	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{fmt.Sprintf(msg, r.cfg.SupportEmail)}}
+	return conversation.Reply{Outcome: conversation.OutcomeFailed,
+		Messages: []string{i18n.For(t.Locale).T(key, r.cfg.SupportEmail)}}
 }

@@ -234,6 +234,9 @@ func (t *Telemetry) EndTurn(ctx context.Context, e engine.TurnEnd) {
 	if fallback {
 		m.Add(metricdefs.FallbackReplies, d, 1)
 	}
+	if e.Reply.LanguageFallback {
+		m.Add(metricdefs.LocaleFallbacks, d, 1)
+	}
 	m.Observe(metricdefs.TurnLatency, d, e.Latency)
 
 	level := slog.LevelInfo

@@ -31,6 +31,9 @@ const (
 // Adapter decodes Dialogflow ES webhook requests.
 type Adapter struct {
 	names platform.Names
+	// PlainText turns rich replies off (platform.dialogflow.rich: false): only text
+	// messages are sent.
+	PlainText bool
 }
 
 var _ platform.Adapter = (*Adapter)(nil)
@@ -44,8 +47,9 @@ func (a *Adapter) Platform() conversation.Platform { return conversation.Dialogf
 // Call is one decoded webhook call.
 type Call struct {
 	// Wire is the request as Dialogflow sent it.
-	Wire *WebhookRequest
-	turn conversation.Turn
+	Wire  *WebhookRequest
+	turn  conversation.Turn
+	plain bool
 }
 
 // Decode parses a WebhookRequest. A body that is not one yields a *platform.BadRequest
@@ -86,7 +90,7 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 	if len(sl) == 0 {
 		sl = nil
 	}
-	return &Call{Wire: &w, turn: conversation.Turn{
+	return &Call{Wire: &w, plain: a.PlainText, turn: conversation.Turn{
 		Platform:  conversation.DialogflowES,
 		Intent:    a.names.Resolve(raw),
 		RawIntent: raw,
@@ -178,7 +182,7 @@ func (c *Call) Turn() conversation.Turn { return c.turn }
 // switchboard output context, and for OutcomeElicitSlot the follow-up event
 // elicit_<slot>. A response over MaxResponseBytes has its messages truncated.
 func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
-	msgs, err := messages(reply)
+	msgs, err := messages(reply, c.turn.Locale)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -189,7 +193,12 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		}
 		resp.FollowupEventInput = c.elicitEvent(reply.SlotToElicit)
 	}
-	body, err := fit(&resp, msgs)
+	var rich []Message
+	if !c.plain && resp.FollowupEventInput == nil {
+		// With a follow-up event Dialogflow ignores every message: send none.
+		rich = richMessages(reply.Rich, msgs)
+	}
+	body, err := fit(&resp, msgs, rich)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -198,17 +207,13 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 
 // messages returns the texts to send for an outcome, supplying a default where the
 // reply has none and the user must be told something.
-func messages(r conversation.Reply) ([]string, error) {
+func messages(r conversation.Reply, locale string) ([]string, error) {
 	msgs := slices.DeleteFunc(slices.Clone(r.Messages), func(s string) bool { return strings.TrimSpace(s) == "" })
 	var def string
 	switch r.Outcome {
 	case conversation.OutcomeFulfilled, conversation.OutcomeElicitSlot, conversation.OutcomeDelegate:
-	case conversation.OutcomeFailed:
-		def = platform.TextFailed
-	case conversation.OutcomeUnknownIntent:
-		def = platform.TextUnknownIntent
-	case conversation.OutcomeRejected:
-		def = platform.TextRejected
+	case conversation.OutcomeFailed, conversation.OutcomeUnknownIntent, conversation.OutcomeRejected:
+		def = platform.DefaultText(r.Outcome, locale)
 	default:
 		return nil, fmt.Errorf("dialogflow: cannot encode outcome %q", r.Outcome)
 	}
@@ -259,12 +264,13 @@ func (c *Call) elicitEvent(slot string) *EventInput {
 	}
 }
 
-// fit marshals resp with msgs, truncating the messages (from the end) until the body
-// fits in MaxResponseBytes. If the messages are gone and it still does not fit, the
-// largest context parameters are dropped.
-func fit(resp *WebhookResponse, msgs []string) ([]byte, error) {
+// fit marshals resp with msgs and the rich messages, dropping the rich messages first
+// and then truncating the texts (from the end) until the body fits in
+// MaxResponseBytes. If the texts are gone and it still does not fit, the largest
+// context parameters are dropped.
+func fit(resp *WebhookResponse, msgs []string, rich []Message) ([]byte, error) {
 	for range 64 {
-		setMessages(resp, msgs)
+		setMessages(resp, msgs, rich)
 		body, err := marshal(resp)
 		if err != nil {
 			return nil, err
@@ -272,6 +278,10 @@ func fit(resp *WebhookResponse, msgs []string) ([]byte, error) {
 		over := len(body) - MaxResponseBytes
 		if over <= 0 {
 			return body, nil
+		}
+		if rich != nil {
+			rich = nil
+			continue
 		}
 		if total := textBytes(msgs); total > 0 {
 			// Each message appears twice (fulfillmentText and fulfillmentMessages), and
@@ -286,12 +296,63 @@ func fit(resp *WebhookResponse, msgs []string) ([]byte, error) {
 	return nil, fmt.Errorf("dialogflow: response does not fit in %d bytes", MaxResponseBytes)
 }
 
-func setMessages(resp *WebhookResponse, msgs []string) {
+func setMessages(resp *WebhookResponse, msgs []string, rich []Message) {
 	resp.FulfillmentText = strings.Join(msgs, " ")
 	resp.FulfillmentMessages = resp.FulfillmentMessages[:0]
 	for _, m := range msgs {
 		resp.FulfillmentMessages = append(resp.FulfillmentMessages, Message{Text: &Text{Text: []string{m}}})
 	}
+	resp.FulfillmentMessages = append(resp.FulfillmentMessages, rich...)
+}
+
+// richMessages renders a reply's rich parts as Dialogflow's own messages — a card per
+// article and for the ticket (title, subtitle, a button opening the link), the choices
+// as quick replies — and, for Dialogflow Messenger, which shows none of those, the same
+// as a richContent payload. The text messages stay first, for voice and text-only
+// integrations.
+func richMessages(r *conversation.Rich, msgs []string) []Message {
+	if r.Empty() {
+		return nil
+	}
+	var out []Message
+	card := func(title, subtitle, link string) {
+		c := Card{Title: platform.Cut(title, MaxCardText), Subtitle: platform.Cut(subtitle, MaxCardText)}
+		if link != "" {
+			label := r.OpenLabel
+			if label == "" {
+				label = title
+			}
+			c.Buttons = []CardButton{{Text: platform.Cut(label, MaxCardText), Postback: link}}
+		}
+		out = append(out, Message{Card: mustRaw(c)})
+	}
+	for _, a := range r.Articles {
+		card(a.Title, a.Snippet, a.Link)
+	}
+	if t := r.Ticket; t != nil {
+		card(t.Title, t.Subject, t.Link)
+	}
+	if len(r.Choices) > 0 {
+		q := QuickReplies{}
+		if len(msgs) > 0 {
+			q.Title = platform.Cut(msgs[len(msgs)-1], MaxCardText)
+		}
+		for _, c := range r.Choices {
+			q.QuickReplies = append(q.QuickReplies, platform.Cut(c.Label, MaxCardText))
+		}
+		out = append(out, Message{QuickReplies: mustRaw(q)})
+	}
+	rc := platform.RichContent(r, platform.MessengerES)
+	out = append(out, Message{Payload: mustRaw(map[string]any{"richContent": rc})})
+	return out
+}
+
+func mustRaw(v any) json.RawMessage {
+	b, err := platform.EncodeJSON(v)
+	if err != nil {
+		panic(err) // only our own plain structs are encoded here
+	}
+	return b
 }
 
 func textBytes(msgs []string) int {

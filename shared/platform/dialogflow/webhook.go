@@ -116,3 +116,28 @@ type EventInput struct {
 	Parameters   map[string]json.RawMessage `json:"parameters,omitempty"`
 	LanguageCode string                     `json:"languageCode"`
 }
+
+// Card is a card message (google.cloud.dialogflow.v2.Intent.Message.Card).
+type Card struct {
+	Title    string       `json:"title,omitempty"`
+	Subtitle string       `json:"subtitle,omitempty"`
+	ImageURI string       `json:"imageUri,omitempty"`
+	Buttons  []CardButton `json:"buttons,omitempty"`
+}
+
+// CardButton is a card's button: postback is the text sent back, or the URL opened.
+type CardButton struct {
+	Text     string `json:"text,omitempty"`
+	Postback string `json:"postback,omitempty"`
+}
+
+// QuickReplies is a quick-replies message (Intent.Message.QuickReplies).
+type QuickReplies struct {
+	Title        string   `json:"title,omitempty"`
+	QuickReplies []string `json:"quickReplies,omitempty"`
+}
+
+// MaxCardText bounds a card's or quick reply's texts. Dialogflow documents no limit;
+// the integrations that render cards do (Facebook Messenger: 80 characters for titles,
+// subtitles and buttons, 20 for quick replies), and a longer text is cut there anyway.
+const MaxCardText = 80

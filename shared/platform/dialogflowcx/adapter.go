@@ -22,6 +22,9 @@ var jsonNull = json.RawMessage("null")
 // Adapter decodes Dialogflow CX webhook requests.
 type Adapter struct {
 	names platform.Names
+	// PlainText turns rich replies off (platform.dialogflow_cx.rich: false): only text
+	// messages are sent.
+	PlainText bool
 }
 
 var _ platform.Adapter = (*Adapter)(nil)
@@ -35,8 +38,9 @@ func (a *Adapter) Platform() conversation.Platform { return conversation.Dialogf
 // Call is one decoded webhook call.
 type Call struct {
 	// Wire is the request as Dialogflow CX sent it.
-	Wire *WebhookRequest
-	turn conversation.Turn
+	Wire  *WebhookRequest
+	turn  conversation.Turn
+	plain bool
 }
 
 // Decode parses a WebhookRequest. A body that is not one yields a *platform.BadRequest
@@ -78,7 +82,7 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 	if len(sl) == 0 {
 		sl = nil
 	}
-	return &Call{Wire: &w, turn: conversation.Turn{
+	return &Call{Wire: &w, plain: a.PlainText, turn: conversation.Turn{
 		Platform:  conversation.DialogflowCX,
 		Intent:    a.names.Resolve(tag),
 		RawIntent: tag,
@@ -164,7 +168,7 @@ func (c *Call) Turn() conversation.Turn { return c.turn }
 // missing) and clears it so the page prompts again. A response over MaxResponseBytes
 // has its messages truncated.
 func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
-	msgs, err := messages(reply)
+	msgs, err := messages(reply, c.turn.Locale)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -194,7 +198,15 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	if len(params) > 0 {
 		resp.SessionInfo.Parameters = params
 	}
-	body, err := fit(&resp, msgs)
+	var rich *ResponseMessage
+	if rc := platform.RichContent(reply.Rich, platform.MessengerCX); rc != nil && !c.plain {
+		b, err := platform.EncodeJSON(map[string]any{"richContent": rc})
+		if err != nil {
+			return 0, nil, fmt.Errorf("dialogflowcx: encode rich content: %w", err)
+		}
+		rich = &ResponseMessage{Payload: b}
+	}
+	body, err := fit(&resp, msgs, rich)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -203,17 +215,13 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 
 // messages returns the texts to send for an outcome, supplying a default where the
 // reply has none and the user must be told something.
-func messages(r conversation.Reply) ([]string, error) {
+func messages(r conversation.Reply, locale string) ([]string, error) {
 	msgs := slices.DeleteFunc(slices.Clone(r.Messages), func(s string) bool { return strings.TrimSpace(s) == "" })
 	var def string
 	switch r.Outcome {
 	case conversation.OutcomeFulfilled, conversation.OutcomeElicitSlot, conversation.OutcomeDelegate:
-	case conversation.OutcomeFailed:
-		def = platform.TextFailed
-	case conversation.OutcomeUnknownIntent:
-		def = platform.TextUnknownIntent
-	case conversation.OutcomeRejected:
-		def = platform.TextRejected
+	case conversation.OutcomeFailed, conversation.OutcomeUnknownIntent, conversation.OutcomeRejected:
+		def = platform.DefaultText(r.Outcome, locale)
 	default:
 		return nil, fmt.Errorf("dialogflowcx: cannot encode outcome %q", r.Outcome)
 	}
@@ -223,15 +231,19 @@ func messages(r conversation.Reply) ([]string, error) {
 	return msgs, nil
 }
 
-// fit marshals resp with msgs, truncating the messages (from the end) until the body
-// fits in MaxResponseBytes.
-func fit(resp *WebhookResponse, msgs []string) ([]byte, error) {
+// fit marshals resp with msgs and the rich payload message (Dialogflow Messenger's
+// richContent, after the texts), dropping the rich message first and then truncating
+// the texts (from the end) until the body fits in MaxResponseBytes.
+func fit(resp *WebhookResponse, msgs []string, rich *ResponseMessage) ([]byte, error) {
 	for range 64 {
 		resp.FulfillmentResponse = nil
 		if len(msgs) > 0 {
 			fr := &FulfillmentResponse{MergeBehavior: MergeReplace}
 			for _, m := range msgs {
 				fr.Messages = append(fr.Messages, ResponseMessage{Text: &Text{Text: []string{m}}})
+			}
+			if rich != nil {
+				fr.Messages = append(fr.Messages, *rich)
 			}
 			resp.FulfillmentResponse = fr
 		}
@@ -242,6 +254,10 @@ func fit(resp *WebhookResponse, msgs []string) ([]byte, error) {
 		over := len(body) - MaxResponseBytes
 		if over <= 0 {
 			return body, nil
+		}
+		if rich != nil {
+			rich = nil
+			continue
 		}
 		total := 0
 		for _, m := range msgs {

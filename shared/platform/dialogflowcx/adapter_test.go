@@ -384,3 +384,19 @@ func BenchmarkEncode(b *testing.B) {
 		}
 	}
 }
+
+// Every kind of rich reply renders valid in the schema, and as its golden file.
+func TestEncodeRichGolden(t *testing.T) {
+	t.Parallel()
+	for _, tc := range schematest.RichReplies() {
+		t.Run(tc.Name, func(t *testing.T) {
+			t.Parallel()
+			status, out, err := decode(t, readEvent(t, "create_ticket.json")).Encode(tc.Reply)
+			if err != nil || status != 200 {
+				t.Fatalf("Encode: %d %v", status, err)
+			}
+			schematest.Validate(t, conversation.DialogflowCX, out)
+			schematest.Golden(t, filepath.Join("testdata", "golden", tc.Name+".json"), out, *update)
+		})
+	}
+}

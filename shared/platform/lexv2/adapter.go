@@ -25,6 +25,9 @@ const MaxMessages = 10
 // Adapter decodes Lex V2 code hook events.
 type Adapter struct {
 	names platform.Names
+	// PlainText turns rich replies off (platform.lex.rich: false): only PlainText
+	// messages are sent.
+	PlainText bool
 }
 
 var _ platform.Adapter = (*Adapter)(nil)
@@ -38,8 +41,9 @@ func (a *Adapter) Platform() conversation.Platform { return conversation.LexV2 }
 // Call is one decoded code hook invocation.
 type Call struct {
 	// Wire is the event as Lex sent it.
-	Wire *Event
-	turn conversation.Turn
+	Wire  *Event
+	turn  conversation.Turn
+	plain bool
 }
 
 // Decode parses a Lex V2 input event. A body that is not one yields a
@@ -81,7 +85,7 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 	if token == "" {
 		token = strings.TrimSpace(e.SessionState.SessionAttributes[conversation.IdentityField])
 	}
-	return &Call{Wire: &e, turn: conversation.Turn{
+	return &Call{Wire: &e, plain: a.PlainText, turn: conversation.Turn{
 		Platform:  conversation.LexV2,
 		Intent:    a.names.Resolve(name),
 		RawIntent: name,
@@ -185,7 +189,7 @@ func (c *Call) Turn() conversation.Turn { return c.turn }
 // sets the slot, nil clearing it; any other name is a session attribute, nil removing
 // it. Messages are PlainText, split to MaxMessageChars and capped at MaxMessages.
 func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
-	msgs, err := messages(reply)
+	msgs, err := messages(reply, c.turn.Locale)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -244,6 +248,14 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	for _, m := range msgs {
 		resp.Messages = append(resp.Messages, Message{ContentType: ContentPlainText, Content: m})
 	}
+	if !c.plain && !c.speech() {
+		for _, card := range cards(reply.Rich, msgs) {
+			if len(resp.Messages) >= MaxMessages {
+				break
+			}
+			resp.Messages = append(resp.Messages, Message{ContentType: ContentImageResponseCard, ImageResponseCard: card})
+		}
+	}
 	body, err := marshal(&resp)
 	if err != nil {
 		return 0, nil, err
@@ -292,16 +304,12 @@ func cloneSlot(s *Slot) *Slot {
 // messages returns the texts to send for an outcome — a default where the reply has
 // none and the user must be told something — split to fit MaxMessageChars and cut to
 // MaxMessages.
-func messages(r conversation.Reply) ([]string, error) {
+func messages(r conversation.Reply, locale string) ([]string, error) {
 	var def string
 	switch r.Outcome {
 	case conversation.OutcomeFulfilled, conversation.OutcomeElicitSlot, conversation.OutcomeDelegate:
-	case conversation.OutcomeFailed:
-		def = platform.TextFailed
-	case conversation.OutcomeUnknownIntent:
-		def = platform.TextUnknownIntent
-	case conversation.OutcomeRejected:
-		def = platform.TextRejected
+	case conversation.OutcomeFailed, conversation.OutcomeUnknownIntent, conversation.OutcomeRejected:
+		def = platform.DefaultText(r.Outcome, locale)
 	default:
 		return nil, fmt.Errorf("lexv2: cannot encode outcome %q", r.Outcome)
 	}
@@ -354,6 +362,83 @@ func mark(m string) string {
 		m = strings.TrimSpace(string(r[:room]))
 	}
 	return m + platform.TruncatedMark
+}
+
+// speech reports whether the caller listens rather than reads: the user spoke, or Lex
+// asks for an audio reply. Cards are then left out (the text is what is said).
+func (c *Call) speech() bool {
+	return strings.EqualFold(c.Wire.InputMode, "Speech") ||
+		strings.HasPrefix(strings.ToLower(strings.TrimSpace(c.Wire.ResponseContentType)), "audio/")
+}
+
+// The ImageResponseCard limits (Lex V2 runtime API): title and subtitle 1-250
+// characters, at most 5 buttons, button text and value 1-50 characters.
+const (
+	MaxCardTitle    = 250
+	MaxCardSubtitle = 250
+	MaxCardButtons  = 5
+	MaxButtonText   = 50
+	MaxButtonValue  = 50
+)
+
+// cards renders a reply's rich parts as ImageResponseCards, cut to Lex's limits: one
+// per article and for the ticket (the link in the subtitle, since a Lex button can only
+// send a value back, and the texts carry it too), and one card of buttons for the
+// choices, titled with the question.
+func cards(r *conversation.Rich, msgs []string) []*ImageResponseCard {
+	if r.Empty() {
+		return nil
+	}
+	var out []*ImageResponseCard
+	card := func(title, subtitle, link string) {
+		if title = platform.Cut(title, MaxCardTitle); title == "" {
+			return
+		}
+		c := &ImageResponseCard{Title: title, Subtitle: cardSubtitle(subtitle, link)}
+		out = append(out, c)
+	}
+	for _, a := range r.Articles {
+		card(a.Title, a.Snippet, a.Link)
+	}
+	if t := r.Ticket; t != nil {
+		card(t.Title, t.Subject, t.Link)
+	}
+	if len(r.Choices) > 0 {
+		title := ""
+		if len(msgs) > 0 {
+			title = platform.Cut(msgs[len(msgs)-1], MaxCardTitle)
+		}
+		c := &ImageResponseCard{Title: title}
+		for _, ch := range r.Choices {
+			if len(c.Buttons) == MaxCardButtons {
+				break
+			}
+			text, value := platform.Cut(ch.Label, MaxButtonText), platform.Cut(ch.Value, MaxButtonValue)
+			if text == "" || value == "" {
+				continue
+			}
+			c.Buttons = append(c.Buttons, Button{Text: text, Value: value})
+		}
+		if c.Title != "" && len(c.Buttons) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// cardSubtitle is the snippet and, on its own line, the link, within MaxCardSubtitle:
+// the snippet is shortened to make room for the link; a link too long to fit is left to
+// the text messages. "" when there is neither.
+func cardSubtitle(snippet, link string) string {
+	snippet = strings.TrimSpace(snippet)
+	n := utf8.RuneCountInString(link)
+	switch {
+	case link == "" || n > MaxCardSubtitle:
+		return platform.Cut(snippet, MaxCardSubtitle)
+	case snippet == "" || n+2 > MaxCardSubtitle:
+		return link
+	}
+	return platform.Cut(snippet, MaxCardSubtitle-n-1) + "\n" + link
 }
 
 // marshal encodes without HTML escaping: the texts reach chat and voice, not HTML.

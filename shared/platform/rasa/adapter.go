@@ -21,6 +21,9 @@ var skippedSlots = map[string]bool{RequestedSlot: true, "session_started_metadat
 // Adapter decodes Rasa action calls.
 type Adapter struct {
 	names platform.Names
+	// PlainText turns rich replies off (platform.rasa.rich: false): only text
+	// responses are sent.
+	PlainText bool
 }
 
 var _ platform.Adapter = (*Adapter)(nil)
@@ -47,8 +50,9 @@ func Actions(names platform.Names) []byte {
 type Call struct {
 	// Wire is the action call as Rasa sent it. Wire.Tracker.Events is the raw event
 	// history.
-	Wire *ActionCall
-	turn conversation.Turn
+	Wire  *ActionCall
+	turn  conversation.Turn
+	plain bool
 }
 
 // Decode parses an action call. A body that is not a JSON object yields rasa-sdk's own
@@ -87,25 +91,29 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 	if sender == "" {
 		return nil, rejected(w.NextAction, "missing sender_id")
 	}
-	var text, turnID, token string
+	var text, turnID, locale, token string
 	if m := w.Tracker.LatestMessage; m != nil {
 		text = m.Text
+		locale = metadataLocale(m.Metadata)
 		token = platform.IdentityToken(m.Metadata)
 		if m.MessageID != "" {
 			turnID = sender + ":" + m.MessageID
 		}
 	}
+	sl := slots(w.Tracker)
+	if locale == "" {
+		locale = sl[LanguageSlot]
+	}
 	if turnID == "" && w.Tracker.LatestEventTime != "" {
 		turnID = sender + ":" + string(w.Tracker.LatestEventTime)
 	}
-	sl := slots(w.Tracker)
 	if t := platform.TakeIdentityToken(sl); token == "" {
 		token = t
 	}
 	if len(sl) == 0 {
 		sl = nil
 	}
-	return &Call{Wire: &w, turn: conversation.Turn{
+	return &Call{Wire: &w, plain: a.PlainText, turn: conversation.Turn{
 		Platform:  conversation.Rasa,
 		Intent:    a.names.Resolve(w.NextAction),
 		RawIntent: w.NextAction,
@@ -113,10 +121,36 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		Slots:     sl,
 		SessionID: sender,
 		TurnID:    turnID,
+		Locale:    locale,
 		Text:      text,
 
 		IdentityToken: token,
 	}}, nil
+}
+
+// LanguageSlot is the slot that gives the conversation's language when the latest
+// message's metadata does not.
+const LanguageSlot = "language"
+
+// metadataLocale reads the language a channel put in the message metadata
+// ("language", or "locale").
+func metadataLocale(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var md struct {
+		Language any `json:"language"`
+		Locale   any `json:"locale"`
+	}
+	if json.Unmarshal(raw, &md) != nil {
+		return ""
+	}
+	for _, v := range []any{md.Language, md.Locale} {
+		if s, ok := v.(string); ok && strings.TrimSpace(s) != "" {
+			return strings.TrimSpace(s)
+		}
+	}
+	return ""
 }
 
 func invalidBody() *platform.BadRequest {
@@ -227,14 +261,55 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 			resp.Responses = append(resp.Responses, Response{Text: m})
 		}
 	}
+	if !c.plain && !reply.Rich.Empty() && len(resp.Responses) > 0 {
+		if err := addRich(resp.Responses, reply.Rich); err != nil {
+			return 0, nil, err
+		}
+	}
 	if reply.Outcome == conversation.OutcomeFailed && len(resp.Responses) == 0 {
-		resp.Responses = append(resp.Responses, Response{Text: platform.TextFailed})
+		resp.Responses = append(resp.Responses, Response{Text: platform.DefaultText(reply.Outcome, c.turn.Locale)})
 	}
 	body, err := marshal(resp)
 	if err != nil {
 		return 0, nil, err
 	}
 	return 200, body, nil
+}
+
+// MaxButtonTitle bounds a button's title; channels cut longer ones anyway (Facebook at
+// 20 characters), and a long title makes a poor button.
+const MaxButtonTitle = 80
+
+// addRich puts a reply's rich parts on its text responses: the articles' and the
+// ticket's links as buttons, and the whole structure as the custom payload, on the
+// first response (the heading); the choices as buttons on the last response (the
+// question).
+func addRich(rs []Response, r *conversation.Rich) error {
+	first, last := &rs[0], &rs[len(rs)-1]
+	link := func(title, url string) {
+		if url != "" {
+			first.Buttons = append(first.Buttons, Button{Title: platform.Cut(title, MaxButtonTitle), Payload: url, URL: url, Type: "web_url"})
+		}
+	}
+	for _, a := range r.Articles {
+		link(a.Title, a.Link)
+	}
+	if t := r.Ticket; t != nil {
+		title := r.OpenLabel
+		if title == "" {
+			title = t.Title
+		}
+		link(title, t.Link)
+	}
+	for _, c := range r.Choices {
+		last.Buttons = append(last.Buttons, Button{Title: platform.Cut(c.Label, MaxButtonTitle), Payload: c.Value})
+	}
+	custom, err := marshal(r)
+	if err != nil {
+		return err
+	}
+	first.Custom = custom
+	return nil
 }
 
 func slotEvent(name string, value *string) Event {

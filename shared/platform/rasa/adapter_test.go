@@ -586,3 +586,37 @@ func BenchmarkDecodeLargeTracker(b *testing.B) {
 		}
 	}
 }
+
+// Every kind of rich reply renders valid in the schema, and as its golden file.
+func TestEncodeRichGolden(t *testing.T) {
+	t.Parallel()
+	for _, tc := range schematest.RichReplies() {
+		t.Run(tc.Name, func(t *testing.T) {
+			t.Parallel()
+			status, out, err := decode(t, readEvent(t, "create_ticket.json")).Encode(tc.Reply)
+			if err != nil || status != 200 {
+				t.Fatalf("Encode: %d %v", status, err)
+			}
+			schematest.Validate(t, conversation.Rasa, out)
+			schematest.Golden(t, filepath.Join("testdata", "golden", tc.Name+".json"), out, *update)
+		})
+	}
+}
+
+// The caller's language comes from the latest message's metadata, else the language
+// slot.
+func TestDecodeLocale(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ tracker, want string }{
+		{`{"slots": {"language": "de"}, "latest_message": {"text": "hi", "metadata": {"language": "fr-FR"}}}`, "fr-FR"},
+		{`{"slots": {"language": "de"}, "latest_message": {"text": "hi", "metadata": {"locale": "es"}}}`, "es"},
+		{`{"slots": {"language": "de"}, "latest_message": {"text": "hi", "metadata": {"language": 7}}}`, "de"},
+		{`{"slots": {"language": "pt-BR"}, "latest_message": {"text": "hi"}}`, "pt-BR"},
+		{`{"slots": {}, "latest_message": {"text": "hi"}}`, ""},
+	} {
+		body := `{"next_action": "action_search_kb", "sender_id": "u1", "tracker": ` + tt.tracker + `}`
+		if got := decode(t, []byte(body)).Turn().Locale; got != tt.want {
+			t.Errorf("%s: locale = %q, want %q", tt.tracker, got, tt.want)
+		}
+	}
+}

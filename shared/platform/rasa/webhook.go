@@ -98,9 +98,23 @@ type Event struct {
 	Value *string `json:"value"`
 }
 
-// Response is a message for Rasa to utter to the user.
+// Response is a message for Rasa to utter to the user: its text, optionally with
+// buttons (rasa-sdk's utter_message buttons) and a custom payload the channel passes
+// to its front end as is.
 type Response struct {
-	Text string `json:"text"`
+	Text    string          `json:"text"`
+	Buttons []Button        `json:"buttons,omitempty"`
+	Custom  json.RawMessage `json:"custom,omitempty"`
+}
+
+// Button is a button of a response. Payload is what Rasa receives when it is pressed;
+// a link button also carries URL and Type "web_url", which the channels that open links
+// (Facebook, and web chat widgets) use.
+type Button struct {
+	Title   string `json:"title"`
+	Payload string `json:"payload"`
+	URL     string `json:"url,omitempty"`
+	Type    string `json:"type,omitempty"`
 }
 
 // ActionError is the body of rasa-sdk's 400 (ActionExecutionRejection) and 404

@@ -70,6 +70,7 @@ var (
 	Fulfilled       = Metric{Name: "Fulfilled", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_turns_fulfilled_total", Help: "Turns answered with the business answer."}
 	Failed          = Metric{Name: "Failed", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_turns_failed_total", Help: "Turns answered with an honest failure and a manual alternative."}
 	FallbackReplies = Metric{Name: "FallbackReplies", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_fallback_replies_total", Help: "Turns answered from a fallback (stale cached data or an explicit degraded reply)."}
+	LocaleFallbacks = Metric{Name: "LocaleFallbacks", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_locale_fallbacks_total", Help: "Turns whose locale has no message catalog, answered in English."}
 	TurnLatency     = Metric{Name: "TurnLatency", Unit: Milliseconds, Kind: Timing, Scope: ScopeIntent, Prom: "switchboard_turn_latency_seconds", Help: "Time to answer a turn, from decoded request to reply."}
 
 	Calls        = Metric{Name: "Calls", Unit: Count, Kind: Counter, Scope: ScopeTool, Prom: "switchboard_tool_calls_total", Help: "Calls to a business tool, one per attempt."}
@@ -85,7 +86,7 @@ var (
 )
 
 var all = []Metric{
-	Turns, Fulfilled, Failed, FallbackReplies, TurnLatency,
+	Turns, Fulfilled, Failed, FallbackReplies, LocaleFallbacks, TurnLatency,
 	Calls, ToolLatency, Retries, BreakerOpens, AuthFailures, CacheHits, CacheMisses, StaleServed,
 	Errors,
 }

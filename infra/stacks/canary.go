@@ -1,0 +1,157 @@
+package stacks
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/telemetry/metricdefs"
+)
+
+// The rollback alarm kinds on what customers see, beside the Lambda error rate and p99:
+// the handler answers every failure politely and never raises a Lambda error, so a
+// version that fails every turn is only visible in the turns' outcomes.
+const (
+	AlarmFailedTurns = "failed-turns"
+	AlarmFallbacks   = "fallback-replies"
+	AlarmToolErrors  = "tool-errors"
+)
+
+// CanarySettings are the thresholds of the outcome-ratio rollback alarms, in percent of
+// one minute's turns (or tool calls). The EMF metrics they watch are per intent and per
+// tool, not per version: during a canary the new version's share of the traffic (10 %
+// with the default deployment config) is mixed with the old one's, so a version that
+// fails every turn moves the ratio by that share. Each threshold must be below the
+// first traffic step, or such a version could never trip it.
+type CanarySettings struct {
+	FailedTurnPercent float64
+	FallbackPercent   float64
+	ToolErrorPercent  float64
+}
+
+// DefaultCanary are the default thresholds.
+func DefaultCanary() CanarySettings {
+	return CanarySettings{FailedTurnPercent: 5, FallbackPercent: 5, ToolErrorPercent: 5}
+}
+
+// Context keys of CanarySettings.
+const (
+	CtxFailedTurnPercent = "failedTurnPercent"
+	CtxFallbackPercent   = "fallbackPercent"
+	CtxToolErrorPercent  = "toolErrorPercent"
+)
+
+func (c *CanarySettings) fromContext(num func(key string, set func(float64))) {
+	num(CtxFailedTurnPercent, func(f float64) { c.FailedTurnPercent = f })
+	num(CtxFallbackPercent, func(f float64) { c.FallbackPercent = f })
+	num(CtxToolErrorPercent, func(f float64) { c.ToolErrorPercent = f })
+}
+
+// firstStep is the share of traffic (percent) a deployment config first shifts.
+func firstStep(deployment string) float64 {
+	if strings.Contains(deployment, "10PERCENT") {
+		return 10
+	}
+	return 100
+}
+
+func (c CanarySettings) validate(deployment string) []string {
+	var errs []string
+	step := firstStep(deployment)
+	for key, v := range map[string]float64{CtxFailedTurnPercent: c.FailedTurnPercent, CtxFallbackPercent: c.FallbackPercent, CtxToolErrorPercent: c.ToolErrorPercent} {
+		if v <= 0 || v >= step {
+			errs = append(errs, fmt.Sprintf("%s: %v must be above 0 and below %v, the first traffic step of %s "+
+				"(a version that fails every turn moves the ratio by that share)", key, v, step, deployment))
+		}
+	}
+	return errs
+}
+
+// toolsOf returns the business tools function f calls, sorted, without duplicates.
+func (s Settings) toolsOf(f Function) []string {
+	var out []string
+	for _, c := range f.Uses {
+		if t := s.Tools[c]; t != "" && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// canaryAlarms creates an intent function's outcome-ratio rollback alarms: failed turns
+// and fallback replies per turn of its intent, and tool errors (other than not found)
+// per call of the tools it uses. Periods are one minute; two of three breaching minutes
+// alarm, so one unlucky turn at low traffic does not roll a good version back.
+func canaryAlarms(scope constructs.Construct, s Settings, f Function) []awscloudwatch.IAlarm {
+	minute := awscdk.Duration_Minutes(jsii.Number(1))
+	intentDims := map[string]string{metricdefs.DimIntent: string(f.Intent)}
+	ratio := func(label, expr string, metrics map[string]awscloudwatch.IMetric) awscloudwatch.IMetric {
+		return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression: jsii.String(expr), UsingMetrics: &metrics, Label: jsii.String(label), Period: minute,
+		})
+	}
+	alarm := func(id, kind string, metric awscloudwatch.IMetric, threshold float64, what string) awscloudwatch.IAlarm {
+		return awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
+			AlarmName:          jsii.String(s.alarmName(kind, f.Name)),
+			AlarmDescription:   jsii.String(s.alarmDescription(kind, what+" CodeDeploy rolls back a deployment in progress.")),
+			Metric:             metric,
+			Threshold:          jsii.Number(threshold),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(3),
+			DatapointsToAlarm:  jsii.Number(2),
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		})
+	}
+	turns := s.emfMetric(metricdefs.Turns, "Sum", minute, intentDims)
+	failed := alarm("FailedTurnsAlarm", AlarmFailedTurns,
+		ratio(f.Name+" failed turns (%)", "100 * FILL(failed, 0) / MAX([FILL(turns, 0), 1])", map[string]awscloudwatch.IMetric{
+			"failed": s.emfMetric(metricdefs.Failed, "Sum", minute, intentDims), "turns": turns,
+		}), s.Canary.FailedTurnPercent,
+		fmt.Sprintf("More than %g%% of %s turns were answered with an apology (Failed) in 2 of 3 minutes.", s.Canary.FailedTurnPercent, f.Intent))
+	fallback := alarm("FallbacksAlarm", AlarmFallbacks,
+		ratio(f.Name+" fallback replies (%)", "100 * FILL(fallback, 0) / MAX([FILL(turns, 0), 1])", map[string]awscloudwatch.IMetric{
+			"fallback": s.emfMetric(metricdefs.FallbackReplies, "Sum", minute, intentDims), "turns": turns,
+		}), s.Canary.FallbackPercent,
+		fmt.Sprintf("More than %g%% of %s turns were answered from a fallback (stale cache or a degraded reply) in 2 of 3 minutes.", s.Canary.FallbackPercent, f.Intent))
+	out := []awscloudwatch.IAlarm{failed, fallback}
+
+	// Tool errors per call: the errors of every fault class (everything but not_found)
+	// over the calls, summed across the function's tools. CloudWatch allows 10 metrics
+	// in an alarm's expression, so the fault classes are counted as all errors less
+	// not_found.
+	metrics := map[string]awscloudwatch.IMetric{}
+	var errs, calls []string
+	for i, tool := range s.toolsOf(f) {
+		td := map[string]string{metricdefs.DimTool: tool}
+		nf := map[string]string{metricdefs.DimTool: tool, metricdefs.DimErrorClass: connector.KindNotFound.String()}
+		e, n, c := fmt.Sprintf("e%d", i), fmt.Sprintf("nf%d", i), fmt.Sprintf("c%d", i)
+		metrics[e] = s.emfMetric(metricdefs.Errors, "Sum", minute, td)
+		metrics[n] = s.emfMetric(metricdefs.Errors, "Sum", minute, nf)
+		metrics[c] = s.emfMetric(metricdefs.Calls, "Sum", minute, td)
+		errs = append(errs, fmt.Sprintf("FILL(%s, 0) - FILL(%s, 0)", e, n))
+		calls = append(calls, fmt.Sprintf("FILL(%s, 0)", c))
+	}
+	if len(calls) > 0 {
+		expr := fmt.Sprintf("100 * (%s) / MAX([%s, 1])", strings.Join(errs, " + "), strings.Join(calls, " + "))
+		out = append(out, alarm("ToolErrorsAlarm", AlarmToolErrors, ratio(f.Name+" tool errors (%)", expr, metrics), s.Canary.ToolErrorPercent,
+			fmt.Sprintf("More than %g%% of the calls to %s (the tools %s uses) failed with an error other than not found in 2 of 3 minutes.",
+				s.Canary.ToolErrorPercent, strings.Join(s.toolsOf(f), ", "), f.Name)))
+	}
+	return out
+}
+
+// RollbackAlarmKinds returns the alarm kinds that roll back the deployment of an intent
+// function (router: the first two only).
+func RollbackAlarmKinds(intent bool) []string {
+	if !intent {
+		return []string{AlarmErrorRate, AlarmLatency}
+	}
+	return []string{AlarmErrorRate, AlarmLatency, AlarmFailedTurns, AlarmFallbacks, AlarmToolErrors}
+}

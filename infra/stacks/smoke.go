@@ -1,0 +1,205 @@
+package stacks
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/smoke"
+)
+
+// SmokeName is the smoke function's directory under functions/ and build/.
+const SmokeName = "smoke"
+
+// SyntheticName is the function name suffix of the scheduled synthetic conversations.
+const SyntheticName = "synthetic"
+
+// SmokeTimeout bounds one smoke run (hook or synthetic).
+const SmokeTimeout = 5 * time.Minute
+
+// SmokeSettings are the pre-traffic smoke test's and the synthetic conversations'
+// customer, known truth and schedule (shared/smoke.Profile).
+type SmokeSettings struct {
+	Email, PaymentRef, Query              string
+	ExpectName, ExpectPlan, ExpectArticle string
+	// TicketSandbox, when set, names the sandbox helpdesk or queue the createticket
+	// function's tickets go to, and allows create-ticket smoke. Empty: skipped.
+	TicketSandbox string
+	// SyntheticMinutes is the synthetic conversations' schedule (default 5).
+	SyntheticMinutes int
+}
+
+// DefaultSmoke are the defaults: the sample events' own values, no truth to check, no
+// ticket sandbox, every 5 minutes.
+func DefaultSmoke() SmokeSettings { return SmokeSettings{SyntheticMinutes: 5} }
+
+// Context keys of SmokeSettings.
+const (
+	CtxSmokeEmail         = "smoke.email"
+	CtxSmokePaymentRef    = "smoke.paymentRef"
+	CtxSmokeQuery         = "smoke.query"
+	CtxSmokeExpectName    = "smoke.expectName"
+	CtxSmokeExpectPlan    = "smoke.expectPlan"
+	CtxSmokeExpectArticle = "smoke.expectArticle"
+	CtxSmokeTicketSandbox = "smoke.ticketSandbox"
+	CtxSyntheticMinutes   = "syntheticMinutes"
+)
+
+func (m *SmokeSettings) fromContext(str func(key string, dst *string), num func(key string, set func(float64))) {
+	str(CtxSmokeEmail, &m.Email)
+	str(CtxSmokePaymentRef, &m.PaymentRef)
+	str(CtxSmokeQuery, &m.Query)
+	str(CtxSmokeExpectName, &m.ExpectName)
+	str(CtxSmokeExpectPlan, &m.ExpectPlan)
+	str(CtxSmokeExpectArticle, &m.ExpectArticle)
+	str(CtxSmokeTicketSandbox, &m.TicketSandbox)
+	num(CtxSyntheticMinutes, func(f float64) { m.SyntheticMinutes = int(f) })
+}
+
+func (m SmokeSettings) validate() []string {
+	var errs []string
+	if m.SyntheticMinutes < 1 || m.SyntheticMinutes > 60 {
+		errs = append(errs, fmt.Sprintf("%s: %d must be 1..60", CtxSyntheticMinutes, m.SyntheticMinutes))
+	}
+	if m.Email != "" && !strings.Contains(m.Email, "@") {
+		errs = append(errs, fmt.Sprintf("%s: %q is not an email address", CtxSmokeEmail, m.Email))
+	}
+	return errs
+}
+
+// env is the smoke function's profile environment.
+func (m SmokeSettings) env() map[string]string {
+	out := map[string]string{}
+	for k, v := range map[string]string{
+		smoke.EnvEmail: m.Email, smoke.EnvPaymentRef: m.PaymentRef, smoke.EnvQuery: m.Query,
+		smoke.EnvName: m.ExpectName, smoke.EnvPlan: m.ExpectPlan, smoke.EnvArticleTitle: m.ExpectArticle,
+		smoke.EnvTicketSandbox: m.TicketSandbox,
+	} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// SyntheticIntents are the intents the synthetic conversations hold (and alarm on):
+// every deployed intent, but create_ticket only with a ticket sandbox.
+func (s Settings) SyntheticIntents() []conversation.Intent {
+	var out []conversation.Intent
+	for _, in := range s.EnabledIntents() {
+		if in == conversation.CreateTicket && s.Smoke.TicketSandbox == "" {
+			continue
+		}
+		out = append(out, in)
+	}
+	return out
+}
+
+// smokeFunction creates one smoke function (log group, role, function) named
+// <prefix>-<suffix>, holding targets; the role may invoke exactly invokable.
+func smokeFunction(scope constructs.Construct, s Settings, suffix string, targets []smoke.Target, invokable []*string) awslambda.Function {
+	fnName := s.FunctionName(suffix)
+	logs := awslogs.NewLogGroup(scope, jsii.String("SmokeLogs"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String("/aws/lambda/" + fnName),
+		Retention:     retentionDays[s.LogRetentionDays],
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	role := awsiam.NewRole(scope, jsii.String("SmokeRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("Switchboard " + suffix + " smoke function"),
+	})
+	logs.GrantWrite(role)
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("InvokeTestedFunctions"),
+		Actions:   jsii.Strings("lambda:InvokeFunction"),
+		Resources: &invokable,
+	}))
+	env := s.Smoke.env()
+	env[config.EnvPrefix+"SERVICE"] = s.Prefix
+	env[smoke.EnvTargets] = smoke.FormatTargets(targets)
+	if s.IdentitySecret != "" {
+		// The smoke customer signs in as the site would: the conversations need the
+		// identity token key to get the full answers.
+		env[config.EnvPrefix+"CONNECTORS_SECRETS_PROVIDER"] = config.SecretsAWS
+		env[config.EnvPrefix+"IDENTITY_TOKEN_SECRET_ID"] = s.IdentitySecret
+		for k, v := range map[string]string{"IDENTITY_TOKEN_ISSUER": s.TokenIssuer, "IDENTITY_TOKEN_AUDIENCE": s.TokenAudience} {
+			if v != "" {
+				env[config.EnvPrefix+k] = v
+			}
+		}
+		sec := awssecretsmanager.Secret_FromSecretNameV2(scope, jsii.String("SmokeIdentitySecret"), jsii.String(s.IdentitySecret))
+		sec.GrantRead(role, nil)
+	}
+	return awslambda.NewFunction(scope, jsii.String("SmokeFunction"), &awslambda.FunctionProps{
+		FunctionName: jsii.String(fnName),
+		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture: awslambda.Architecture_ARM_64(),
+		Handler:      jsii.String("bootstrap"),
+		Code:         awslambda.Code_FromAsset(jsii.String(filepath.Join(s.AssetDir, SmokeName)), nil),
+		MemorySize:   jsii.Number(256),
+		Timeout:      awscdk.Duration_Seconds(jsii.Number(SmokeTimeout.Seconds())),
+		LogGroup:     logs,
+		Role:         role,
+		Environment:  strMap(env),
+		Description:  jsii.String("Switchboard smoke conversations: " + suffix),
+	})
+}
+
+// smokeHook creates the BeforeAllowTraffic hook of one deployment group: a smoke
+// function that holds every platform's conversation of intents with exactly the new
+// version. The alias waits for it, so CodeDeploy never runs the previous
+// configuration of the hook against the new version.
+func smokeHook(scope constructs.Construct, s Settings, name string, version awslambda.IVersion, intents []conversation.Intent) awslambda.Function {
+	var targets []smoke.Target
+	for _, in := range intents {
+		for _, p := range conversation.Platforms {
+			targets = append(targets, smoke.Target{Intent: in, Platform: p, Function: *version.FunctionArn()})
+		}
+	}
+	return smokeFunction(scope, s, SmokeName+"-"+name, targets, []*string{version.FunctionArn()})
+}
+
+// addSynthetic creates the synthetic conversations: a smoke function run on a schedule
+// against the `live` aliases, each platform by the way it reaches production (Dialogflow
+// CX straight to the intent's function, the others through the router).
+func (fs *FunctionsStack) addSynthetic(s Settings) {
+	scope := constructs.NewConstruct(fs.Stack, jsii.String("Synthetic"))
+	var targets []smoke.Target
+	invokable := []*string{fs.Router.Alias.FunctionArn()}
+	for _, in := range s.SyntheticIntents() {
+		direct := fs.Intents[in].Alias.FunctionArn()
+		invokable = append(invokable, direct)
+		for _, p := range conversation.Platforms {
+			fn := fs.Router.Alias.FunctionArn()
+			if p == conversation.DialogflowCX {
+				fn = direct
+			}
+			targets = append(targets, smoke.Target{Intent: in, Platform: p, Function: *fn})
+		}
+	}
+	fn := smokeFunction(scope, s, SyntheticName, targets, invokable)
+	fs.Synthetic = fn
+	fs.Schedule = awsevents.NewRule(scope, jsii.String("Schedule"), &awsevents.RuleProps{
+		RuleName:    jsii.String(s.Prefix + "-synthetic"),
+		Description: jsii.String("Switchboard synthetic conversations every " + strconv.Itoa(s.Smoke.SyntheticMinutes) + " minutes"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(float64(s.Smoke.SyntheticMinutes)))),
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn, &awseventstargets.LambdaFunctionProps{
+			Event:         awsevents.RuleTargetInput_FromObject(map[string]string{"switchboard": "synthetic"}),
+			RetryAttempts: jsii.Number(0),
+		})},
+	})
+}

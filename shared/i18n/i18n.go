@@ -1,0 +1,209 @@
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/message/catalog"
+	"golang.org/x/text/number"
+)
+
+// English is the fallback language: every key exists in its catalog.
+var English = language.English
+
+//go:embed locales/*.json
+var files embed.FS
+
+type catalogs struct {
+	builder *catalog.Builder
+	tags    []language.Tag // English first
+	matcher language.Matcher
+	keys    map[language.Tag][]string
+	err     error
+}
+
+var (
+	loadOnce sync.Once
+	loaded   catalogs
+	printers sync.Map // language.Tag → *message.Printer
+)
+
+// load parses the embedded catalogs once, on first use rather than at package
+// initialisation (a Lambda's cold start does not pay for languages it never answers
+// in before its first turn).
+func load() *catalogs {
+	loadOnce.Do(func() { loaded = parse(files) })
+	return &loaded
+}
+
+func parse(fsys fs.FS) catalogs {
+	c := catalogs{builder: catalog.NewBuilder(catalog.Fallback(English)), keys: map[language.Tag][]string{}}
+	names, err := fs.Glob(fsys, "locales/*.json")
+	if err != nil {
+		c.err = err
+		return c
+	}
+	for _, name := range names {
+		tag, err := language.Parse(strings.TrimSuffix(path.Base(name), ".json"))
+		if err != nil {
+			c.err = fmt.Errorf("i18n: %s: file name is not a language tag: %w", name, err)
+			return c
+		}
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			c.err = fmt.Errorf("i18n: %w", err)
+			return c
+		}
+		var msgs map[string]string
+		if err := json.Unmarshal(raw, &msgs); err != nil {
+			c.err = fmt.Errorf("i18n: %s: %w", name, err)
+			return c
+		}
+		keys := make([]string, 0, len(msgs))
+		for k, v := range msgs {
+			if err := c.builder.SetString(tag, k, v); err != nil {
+				c.err = fmt.Errorf("i18n: %s: %s: %w", name, k, err)
+				return c
+			}
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		c.keys[tag] = keys
+		if tag == English {
+			c.tags = append([]language.Tag{tag}, c.tags...)
+		} else {
+			c.tags = append(c.tags, tag)
+		}
+	}
+	if len(c.tags) == 0 || c.tags[0] != English {
+		c.err = fmt.Errorf("i18n: no English catalog (locales/en.json)")
+		return c
+	}
+	c.matcher = language.NewMatcher(c.tags)
+	return c
+}
+
+// Err reports a broken catalog (a test and `switchboard check` call it; replies then
+// fall back to the message keys themselves).
+func Err() error { return load().err }
+
+// Languages lists the languages with a catalog, English first.
+func Languages() []language.Tag { return slices.Clone(load().tags) }
+
+// Keys returns the message keys of a language's catalog, sorted.
+func Keys(tag language.Tag) []string { return slices.Clone(load().keys[tag]) }
+
+// Printer writes messages in one language.
+type Printer struct {
+	p   *message.Printer
+	tag language.Tag
+	// Requested is the locale the platform sent.
+	Requested string
+	// Fallback is true when Requested names a language without a catalog and the
+	// Printer writes English instead.
+	Fallback bool
+}
+
+// For returns the Printer for a platform's locale ("de", "de-DE", "de_DE", "pt-BR").
+// An empty locale is English; a locale without a catalog is English with Fallback set.
+func For(locale string) *Printer {
+	c := load()
+	pr := &Printer{Requested: locale, tag: English}
+	if locale = strings.TrimSpace(locale); locale != "" && c.err == nil {
+		tag, err := language.Parse(strings.ReplaceAll(locale, "_", "-"))
+		_, i, conf := c.matcher.Match(tag)
+		if err != nil || conf == language.No {
+			pr.Fallback = true
+		} else {
+			pr.tag = c.tags[i]
+		}
+	}
+	if v, ok := printers.Load(pr.tag); ok {
+		pr.p = v.(*message.Printer)
+		return pr
+	}
+	p := message.NewPrinter(pr.tag, message.Catalog(c.builder))
+	printers.Store(pr.tag, p)
+	pr.p = p
+	return pr
+}
+
+// Language is the language the Printer writes ("en", "de", "pt-BR").
+func (p *Printer) Language() string { return p.tag.String() }
+
+// T returns the message key in the Printer's language, formatted with args as
+// fmt.Sprintf would (numbers with the language's digits and separators).
+func (p *Printer) T(key string, args ...any) string {
+	return p.p.Sprintf(message.Key(key, key), args...)
+}
+
+// Stripe's zero-decimal currencies: the amount is in the unit itself.
+var zeroDecimal = map[string]bool{
+	"bif": true, "clp": true, "djf": true, "gnf": true, "jpy": true, "kmf": true, "krw": true,
+	"mga": true, "pyg": true, "rwf": true, "ugx": true, "vnd": true, "vuv": true, "xaf": true,
+	"xof": true, "xpf": true,
+}
+
+// Money formats an amount in minor units (as Stripe and the connectors give it) for
+// the language: the number with its separators, and the currency placed as the
+// catalog's "format.money" says (%[1]s amount, %[2]s symbol, %[3]s ISO code, %[4]s the
+// amount without grouping separators). 120000 "gbp" is "1200.00 GBP" in English (the
+// form replies have always used) and "1.200,00 £" in German.
+func (p *Printer) Money(minor int64, code string) string {
+	lower := strings.ToLower(strings.TrimSpace(code))
+	iso := strings.ToUpper(lower)
+	scale := 2
+	if zeroDecimal[lower] {
+		scale = 0
+	}
+	v := float64(minor)
+	if scale == 2 {
+		v /= 100
+	}
+	amount := p.p.Sprint(number.Decimal(v, number.Scale(scale)))
+	plain := p.p.Sprint(number.Decimal(v, number.Scale(scale), number.NoSeparator()))
+	symbol := iso
+	if cur, err := currency.ParseISO(iso); err == nil {
+		symbol = p.p.Sprint(currency.Symbol(cur))
+	}
+	return p.T("format.money", amount, symbol, iso, plain)
+}
+
+// Date formats a day (in UTC, as the tools record it) for the language:
+// "15 January 2025", "15. Januar 2025".
+func (p *Printer) Date(t time.Time) string {
+	if t.IsZero() {
+		return p.T("date.unknown")
+	}
+	t = t.UTC()
+	return p.T("format.date", strconv.Itoa(t.Day()), p.T("month."+strconv.Itoa(int(t.Month()))), strconv.Itoa(t.Year()))
+}
+
+// Ago says how long ago something was, the way a person would.
+func (p *Printer) Ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return p.T("ago.less_than_minute")
+	case d < 2*time.Minute:
+		return p.T("ago.minute")
+	case d < time.Hour:
+		return p.T("ago.minutes", int(d/time.Minute))
+	case d < 2*time.Hour:
+		return p.T("ago.hour")
+	case d < 48*time.Hour:
+		return p.T("ago.hours", int(d/time.Hour))
+	default:
+		return p.T("ago.days", int(d/(24*time.Hour)))
+	}
+}

@@ -1,0 +1,181 @@
+package i18n
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"golang.org/x/text/language"
+)
+
+// TestCatalogsHaveEveryEnglishKey fails when a language's catalog lacks a key English
+// has (or has one English lacks), or uses other arguments than English does for it.
+func TestCatalogsHaveEveryEnglishKey(t *testing.T) {
+	if err := Err(); err != nil {
+		t.Fatal(err)
+	}
+	langs := Languages()
+	if len(langs) < 5 {
+		t.Fatalf("languages = %v, want at least en, de, fr, es, pt-BR", langs)
+	}
+	en := Keys(English)
+	if len(en) == 0 {
+		t.Fatal("English catalog is empty")
+	}
+	enMsgs := messages(t, "en")
+	for _, tag := range langs[1:] {
+		keys := Keys(tag)
+		for _, k := range en {
+			if !slices.Contains(keys, k) {
+				t.Errorf("%s: missing key %q", tag, k)
+			}
+		}
+		for _, k := range keys {
+			if !slices.Contains(en, k) {
+				t.Errorf("%s: key %q is not in the English catalog", tag, k)
+			}
+		}
+		msgs := messages(t, tag.String())
+		for k, v := range msgs {
+			if want, got := args(enMsgs[k]), args(v); !slices.Equal(want, got) && k != "format.money" {
+				t.Errorf("%s: %q uses arguments %v, English uses %v", tag, k, got, want)
+			}
+		}
+	}
+}
+
+func messages(t *testing.T, lang string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, k := range Keys(language.MustParse(lang)) {
+		out[k] = printerFor(t, lang).T(k, marks[0], marks[1], marks[2], marks[3], marks[4])
+	}
+	return out
+}
+
+func printerFor(t *testing.T, lang string) *Printer {
+	t.Helper()
+	p := For(lang)
+	if p.Fallback {
+		t.Fatalf("%s fell back to English", lang)
+	}
+	return p
+}
+
+// marks stand for the arguments; no catalog text contains them.
+var marks = []string{"\u29831\u2984", "\u29832\u2984", "\u29833\u2984", "\u29834\u2984", "\u29835\u2984"}
+
+// args lists which placeholders a message's raw text uses, by reading the message
+// back with marked arguments.
+func args(formatted string) []string {
+	var out []string
+	for _, a := range marks {
+		if strings.Contains(formatted, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func TestForMatchesLocales(t *testing.T) {
+	for _, tt := range []struct {
+		locale, lang string
+		fallback     bool
+	}{
+		{"", "en", false},
+		{"en", "en", false},
+		{"en-US", "en", false},
+		{"en_GB", "en", false},
+		{"de", "de", false},
+		{"de-DE", "de", false},
+		{"de_AT", "de", false},
+		{"fr-CA", "fr", false},
+		{"es-419", "es", false},
+		{"es_US", "es", false},
+		{"pt-BR", "pt-BR", false},
+		{"pt_BR", "pt-BR", false},
+		{"ja-JP", "en", true},
+		{"zh", "en", true},
+		{"not a locale!", "en", true},
+	} {
+		p := For(tt.locale)
+		if p.Language() != tt.lang || p.Fallback != tt.fallback {
+			t.Errorf("For(%q) = %s fallback %v, want %s fallback %v", tt.locale, p.Language(), p.Fallback, tt.lang, tt.fallback)
+		}
+	}
+}
+
+func TestMoneyAndDates(t *testing.T) {
+	day := time.Date(2025, 1, 15, 10, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		lang        string
+		minor       int64
+		cur         string
+		money, date string
+	}{
+		{"en", 4900, "usd", "49.00 USD", "15 January 2025"},
+		{"en", 120000, "gbp", "1200.00 GBP", "15 January 2025"},
+		{"en", 1200, "jpy", "1200 JPY", "15 January 2025"},
+		{"de", 120000, "gbp", "1.200,00 £", "15. Januar 2025"},
+		{"de", 4900, "eur", "49,00 €", "15. Januar 2025"},
+		{"es", 120000, "eur", "1.200,00 €", "15 de enero de 2025"},
+		{"pt-BR", 120000, "brl", "R$ 1.200,00", "15 de janeiro de 2025"},
+		{"fr", 4900, "eur", "49,00 €", "15 janvier 2025"},
+		{"de", -4900, "eur", "-49,00 €", "15. Januar 2025"},
+		{"de", 4900, "xyz", "49,00 XYZ", "15. Januar 2025"},
+	} {
+		p := For(tt.lang)
+		if got := p.Money(tt.minor, tt.cur); got != tt.money {
+			t.Errorf("%s Money(%d, %s) = %q, want %q", tt.lang, tt.minor, tt.cur, got, tt.money)
+		}
+		if got := p.Date(day); got != tt.date {
+			t.Errorf("%s Date = %q, want %q", tt.lang, got, tt.date)
+		}
+	}
+	if got := For("de").Date(time.Time{}); got != "einem unbekannten Datum" {
+		t.Errorf("zero date = %q", got)
+	}
+}
+
+func TestAgo(t *testing.T) {
+	for _, tt := range []struct {
+		lang string
+		d    time.Duration
+		want string
+	}{
+		{"en", 30 * time.Second, "less than a minute ago"},
+		{"en", 12 * time.Minute, "12 minutes ago"},
+		{"en", 3 * time.Hour, "3 hours ago"},
+		{"de", 12 * time.Minute, "vor 12 Minuten"},
+		{"de", 72 * time.Hour, "vor 3 Tagen"},
+	} {
+		if got := For(tt.lang).Ago(tt.d); got != tt.want {
+			t.Errorf("%s Ago(%v) = %q, want %q", tt.lang, tt.d, got, tt.want)
+		}
+	}
+}
+
+// A catalog file for a new language is all it takes to answer in it.
+func TestNewLanguageIsOneFile(t *testing.T) {
+	fsys := fstest.MapFS{
+		"locales/en.json": {Data: []byte(`{"hello": "Hello %[1]s"}`)},
+		"locales/it.json": {Data: []byte(`{"hello": "Ciao %[1]s"}`)},
+	}
+	c := parse(fsys)
+	if c.err != nil {
+		t.Fatal(c.err)
+	}
+	if len(c.tags) != 2 || c.tags[0] != English || c.tags[1] != language.Italian {
+		t.Fatalf("tags = %v", c.tags)
+	}
+	bad := parse(fstest.MapFS{"locales/de.json": {Data: []byte(`{}`)}})
+	if bad.err == nil {
+		t.Error("catalogs without English accepted")
+	}
+	bad = parse(fstest.MapFS{"locales/en.json": {Data: []byte(`{"a": 1}`)}})
+	if bad.err == nil {
+		t.Error("a non-string message accepted")
+	}
+}
