@@ -187,6 +187,16 @@ func TestSmokeHookRIE(t *testing.T) {
 		smoke.EnvArticleTitle + "=How to reset your password", smoke.EnvService + "=sb",
 		"AWS_ENDPOINT_URL_LAMBDA=" + lam.URL, "AWS_ENDPOINT_URL_CODEDEPLOY=" + cd.srv.URL,
 	}
+	// The smoke customer signs in with the identity token key from Secrets Manager, as
+	// the CDK app lets the smoke function do: without it every lookup would get the
+	// neutral answer and a broken version could not be told from a good one.
+	for _, kv := range common {
+		for _, k := range []string{"AWS_REGION=", "AWS_DEFAULT_REGION=", "SWITCHBOARD_CONNECTORS_SECRETS_", "SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID="} {
+			if strings.HasPrefix(kv, k) {
+				profile = append(profile, kv)
+			}
+		}
+	}
 	targets := func(in conversation.Intent, fn string) []smoke.Target {
 		var ts []smoke.Target
 		for _, p := range conversation.Platforms {
