@@ -17,6 +17,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/connector/connectortest"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/smoke"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
@@ -190,13 +191,21 @@ func TestSmokeHookRIE(t *testing.T) {
 	// The smoke customer signs in with the identity token key from Secrets Manager, as
 	// the CDK app lets the smoke function do: without it every lookup would get the
 	// neutral answer and a broken version could not be told from a good one.
+	// The smoke function runs in the RIE's region (eu-west-1, which the CodeDeploy
+	// stand-in checks the signature's scope for): its copy of the key lives there.
+	var secretPrefix string
 	for _, kv := range common {
-		for _, k := range []string{"AWS_REGION=", "AWS_DEFAULT_REGION=", "SWITCHBOARD_CONNECTORS_SECRETS_", "SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID="} {
+		if v, ok := strings.CutPrefix(kv, "SWITCHBOARD_CONNECTORS_SECRETS_PREFIX="); ok {
+			secretPrefix = v
+		}
+		for _, k := range []string{"SWITCHBOARD_CONNECTORS_SECRETS_", "SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID="} {
 			if strings.HasPrefix(kv, k) {
 				profile = append(profile, kv)
 			}
 		}
 	}
+	t.Setenv("AWS_REGION", "eu-west-1")
+	putSecrets(t, testenv.Moto(t), secretPrefix, map[string]secrets.Secret{"switchboard/identity": {"key": e2eTokenKey}})
 	targets := func(in conversation.Intent, fn string) []smoke.Target {
 		var ts []smoke.Target
 		for _, p := range conversation.Platforms {
@@ -210,8 +219,8 @@ func TestSmokeHookRIE(t *testing.T) {
 		s := startRIE(t, rieBin, name, filepath.Join(bin, "smoke"), env)
 		out := s.invoke(t, []byte(fmt.Sprintf(`{"DeploymentId":"d-%s","LifecycleEventHookExecutionId":"hook-%s"}`, name, name)))
 		var sum smoke.Summary
-		if err := json.Unmarshal(out, &sum); err != nil {
-			t.Fatalf("smoke answered %s", out)
+		if err := json.Unmarshal(out, &sum); err != nil || sum.Mode == "" {
+			t.Fatalf("smoke answered %s\n%s", out, s.proc.LogTail())
 		}
 		return sum
 	}
