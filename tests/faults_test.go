@@ -120,7 +120,7 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 	}
 	s := &faultStack{clock: storetest.NewClock(time.Now()), demo: be}
 	set := resilience.NewSet(cfg.Resilience, resilience.Options{})
-	s.payments = set.For(config.ToolStripe)
+	s.payments = set.For("stripe")
 	s.tickets = set.For(config.ToolDemo)
 	s.cache = cache.New(o.store, cache.Options{Now: s.clock.Now})
 	pol := cache.PoliciesFromConfig(cfg.Store.Cache)
@@ -131,12 +131,15 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 	deps := intents.Deps{
 		Customers:    s.cache.Customers(config.ToolDemo, resilience.Customers(s.tickets, be), pol.Customer),
 		Tickets:      resilience.Helpdesk(s.tickets, helpdesk, resilience.HelpdeskOptions{HonoursExternalID: true}),
-		Payments:     s.cache.Payments(config.ToolStripe, resilience.Payments(s.payments, sc), pol.PaymentStatus),
+		Payments:     s.cache.Payments("stripe", resilience.Payments(s.payments, sc), pol.PaymentStatus),
 		KB:           s.cache.KnowledgeBase(config.ToolDemo, resilience.KnowledgeBase(s.tickets, be), pol.KB),
 		SupportEmail: cfg.SupportEmail,
 		Now:          s.clock.Now,
 	}
-	h := idempotency.New(o.store, intents.New(deps), idempotency.FromConfig(cfg, ""))
+	svc := intents.New(deps)
+	io := idempotency.FromConfig(cfg, "")
+	io.Writes = app.WritesOf(svc)
+	h := idempotency.New(o.store, svc, io)
 	// The identity layer with the demo key: turn() sends the signed sample events.
 	v, err := app.Verifier(cfg, nil, nil)
 	if err != nil {
@@ -495,9 +498,10 @@ func BenchmarkBreakerOpenTimeToFallback(b *testing.B) {
 	tool := stripeTool(b)
 	tool.Set(faultserver.ServerError)
 	s := newFaultStack(b, stackOptions{stripe: tool.URL, resource: func(c *config.Config) {
-		c.Resilience.Stripe.MaxAttempts = 1
-		c.Resilience.Stripe.BreakerFailures = 1
-		c.Resilience.Stripe.BreakerOpenFor = time.Hour
+		st := c.Resilience.Tools["stripe"]
+		st.MaxAttempts = 1
+		st.BreakerFailures = 1
+		st.BreakerOpenFor = time.Hour
 		c.Store.Cache.PaymentStatus = -1
 	}})
 	base := readEvent(b, conversation.DialogflowES, "verify_payment_signed.json")
@@ -548,15 +552,19 @@ func ticketPosts(zd *zdtest.Server) int {
 }
 
 // The same 50 concurrent deliveries against the Zendesk stand-in, which follows the
-// documented Tickets API: one POST /api/v2/tickets, one ticket.
+// documented Tickets API, spread over 3 processes (each its own Zendesk client and
+// in-process state) on one DynamoDB table: one POST /api/v2/tickets, one ticket.
 func TestConcurrentDeliveriesCreateOneZendeskTicket(t *testing.T) {
 	t.Parallel()
 	client, table := storetest.MotoStore(t)
 	st := dynamostore.New(client, table, dynamostore.Options{})
 	zd := zdtest.New(t)
-	s := newFaultStack(t, stackOptions{store: st, tickets: zendeskHelpdesk(t, zd), stripe: "http://127.0.0.1:1", resource: func(c *config.Config) {
-		c.Deadlines.Dialogflow = 5 * time.Second
-	}})
+	var procs [3]*faultStack
+	for i := range procs {
+		procs[i] = newFaultStack(t, stackOptions{store: st, tickets: zendeskHelpdesk(t, zd), stripe: "http://127.0.0.1:1", resource: func(c *config.Config) {
+			c.Deadlines.Dialogflow = 5 * time.Second
+		}})
+	}
 	before := len(zd.Tickets())
 	body := withTurnID(t, readEvent(t, conversation.DialogflowES, "create_ticket.json"), "zd-concurrent-"+strconv.FormatInt(time.Now().UnixNano(), 10))
 	const n = 50
@@ -566,7 +574,7 @@ func TestConcurrentDeliveriesCreateOneZendeskTicket(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			bodies[i] = s.engine.Serve(context.Background(), conversation.DialogflowES, body).Body
+			bodies[i] = procs[i%len(procs)].engine.Serve(context.Background(), conversation.DialogflowES, body).Body
 		}()
 	}
 	wg.Wait()

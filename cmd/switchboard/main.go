@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	_ "github.com/switchboard-dev/switchboard/shared/connector/all" // serve, check and invoke link every tool
 )
 
 const usage = `usage: switchboard <command> [flags]

@@ -2,11 +2,23 @@
 // Dialogflow ES/CX and Rasa webhooks through API Gateway (HTTP API, payload 2.0), and
 // Lex V2 code hooks invoked directly. Configuration comes from SWITCHBOARD_* environment
 // variables (see README); shared/function.Main does the wiring.
+//
+// It links the tools that can serve its capabilities, customers and tickets. (The handler
+// could also show the last payment, but only verifypayment may hold the payment
+// processor's key, so no payments tool is linked here.)
+// Each import registers its tool, as a database/sql driver does; a tool not imported
+// here is not in the binary (infra/stacks/linking_test.go holds these imports to the
+// capabilities infra/stacks gives the function).
 package main
 
 import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/function"
+
+	_ "github.com/switchboard-dev/switchboard/shared/connector/hubspot"    // customers
+	_ "github.com/switchboard-dev/switchboard/shared/connector/salesforce" // customers
+	_ "github.com/switchboard-dev/switchboard/shared/connector/sqldb"      // customers, tickets
+	_ "github.com/switchboard-dev/switchboard/shared/connector/zendesk"    // tickets
 
 	// One-time codes by SES and the audit trail in CloudWatch Logs.
 	_ "github.com/switchboard-dev/switchboard/shared/identity/cwaudit"

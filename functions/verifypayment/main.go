@@ -2,11 +2,18 @@
 // Dialogflow ES/CX and Rasa webhooks through API Gateway (HTTP API, payload 2.0), and
 // Lex V2 code hooks invoked directly. Configuration comes from SWITCHBOARD_* environment
 // variables (see README); shared/function.Main does the wiring.
+//
+// It links the tools that can serve its capability, payments.
+// Each import registers its tool, as a database/sql driver does; a tool not imported
+// here is not in the binary (infra/stacks/linking_test.go holds these imports to the
+// capabilities infra/stacks gives the function).
 package main
 
 import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/function"
+
+	_ "github.com/switchboard-dev/switchboard/shared/connector/stripe" // payments
 
 	// One-time codes by SES and the audit trail in CloudWatch Logs.
 	_ "github.com/switchboard-dev/switchboard/shared/identity/cwaudit"

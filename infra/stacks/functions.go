@@ -95,10 +95,11 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 		for _, c := range f.Uses {
 			tool := s.Tools[c]
 			env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(string(c))] = tool
-			if tool != config.ToolDemo {
-				// The secret this role may read (SecretNames), named for the connector.
+			if name, ok := SecretIDEnv(tool); ok {
+				// The secret this role may read (SecretNames), under the key the
+				// tool's section names it by.
 				env[config.EnvPrefix+"CONNECTORS_SECRETS_PROVIDER"] = config.SecretsAWS
-				env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(tool)+"_SECRET_ID"] = s.SecretPrefix + tool
+				env[name] = s.SecretPrefix + tool
 			}
 		}
 		identityEnv(env, s, f, audit)

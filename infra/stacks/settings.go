@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -330,18 +331,16 @@ func (s Settings) Validate() error {
 			errs = append(errs, fmt.Sprintf("%s: %q is not arn:aws:lex:<region>:<account>:bot-alias/<botId>/<aliasId>", CtxLexBotAliasArn, a))
 		}
 	}
-	allowed := map[Capability][]string{
-		Customers: {"demo", "salesforce", "hubspot", "sql"},
-		Tickets:   {"demo", "zendesk", "sql"},
-		Payments:  {"demo", "stripe"},
-		KB:        {"demo", "zendesk"},
-	}
-	for c, tools := range allowed {
-		ok := false
-		for _, t := range tools {
-			ok = ok || s.Tools[c] == t
+	// The tools a capability may use are those registered for it (shared/connector/all
+	// links every tool into the CDK app).
+	for _, c := range []Capability{Customers, Tickets, Payments, KB} {
+		var tools []string
+		for _, t := range config.ToolsFor(string(c)) {
+			if t != config.ToolNone {
+				tools = append(tools, t)
+			}
 		}
-		if !ok {
+		if !slices.Contains(tools, s.Tools[c]) {
 			errs = append(errs, fmt.Sprintf("%s%s: %q is not one of %v", CtxToolPrefix, c, s.Tools[c], tools))
 		}
 	}
@@ -406,13 +405,13 @@ func (s Settings) FunctionName(name string) string { return s.Prefix + "-" + nam
 func (s Settings) TableName() string { return s.Prefix + "-store" }
 
 // SecretNames returns the Secrets Manager names function f may read: one per distinct
-// non-demo tool behind its capabilities.
+// tool behind its capabilities that registered a secret (config.ToolSpec.SecretKey).
 func (s Settings) SecretNames(f Function) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, c := range f.Uses {
 		tool := s.Tools[c]
-		if tool == "" || tool == "demo" || seen[tool] {
+		if _, ok := SecretIDEnv(tool); !ok || seen[tool] {
 			continue
 		}
 		seen[tool] = true
@@ -430,6 +429,19 @@ func (s Settings) AuditLogGroup() string { return "/" + s.Prefix + "/audit" }
 
 // AuditRetentionDays is how long audit events are kept.
 const AuditRetentionDays = 365
+
+// SecretIDEnv is the variable that points tool at its secret
+// (SWITCHBOARD_CONNECTORS_<TOOL>_<SECRET KEY>), from the tool's registration; false for
+// a tool without a secret (demo) or not registered.
+func SecretIDEnv(tool string) (string, bool) {
+	spec, ok := config.Tool(tool)
+	if !ok || spec.SecretKey == "" {
+		return "", false
+	}
+	return config.EnvPrefix + "CONNECTORS_" + envKey(tool) + "_" + envKey(spec.SecretKey), true
+}
+
+func envKey(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }
 
 func sortedKeys[V any](m map[int]V) []int {
 	out := make([]int, 0, len(m))

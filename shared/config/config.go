@@ -183,6 +183,8 @@ func setDur(d *time.Duration, def time.Duration) {
 // a default.
 func Load(path string, environ []string) (Config, error) {
 	var c Config
+	c.Connectors.Tools = newSections()
+	c.Resilience.Tools = newResilience()
 	if path != "" {
 		raw, err := os.ReadFile(path)
 		if err != nil {
@@ -254,7 +256,22 @@ func overlayEnv(c *Config, environ []string) error {
 	if len(env) == 0 {
 		return nil
 	}
-	return walk(reflect.ValueOf(c).Elem(), strings.TrimSuffix(EnvPrefix, "_"), env)
+	root := strings.TrimSuffix(EnvPrefix, "_")
+	if err := walk(reflect.ValueOf(c).Elem(), root, env); err != nil {
+		return err
+	}
+	// The tools' sections: SWITCHBOARD_CONNECTORS_<TOOL>_<KEY>, SWITCHBOARD_RESILIENCE_<TOOL>_<KEY>.
+	for name, s := range c.Connectors.Tools {
+		if err := walk(reflect.ValueOf(s).Elem(), root+"_CONNECTORS_"+envKey(name), env); err != nil {
+			return err
+		}
+	}
+	for name, t := range c.Resilience.Tools {
+		if err := walk(reflect.ValueOf(t).Elem(), root+"_RESILIENCE_"+envKey(name), env); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func envKey(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }

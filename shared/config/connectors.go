@@ -11,19 +11,20 @@ type Connectors struct {
 	// "none" leaves a capability unserved: its intents answer honestly that they are
 	// not available (a deployed function sets it for the capabilities it does not use,
 	// so it can never fall back to the demo data).
-	Customers string `yaml:"customers"` // demo | salesforce | hubspot | sql | none
-	Tickets   string `yaml:"tickets"`   // demo | zendesk | sql | none
-	Payments  string `yaml:"payments"`  // demo | stripe | none
-	KB        string `yaml:"kb"`        // demo | zendesk | none
+	// Otherwise each names a tool linked into the binary that serves the capability
+	// (ToolsFor), or demo.
+	Customers string `yaml:"customers"` // e.g. demo | salesforce | hubspot | sql | none
+	Tickets   string `yaml:"tickets"`   // e.g. demo | zendesk | sql | none
+	Payments  string `yaml:"payments"`  // e.g. demo | stripe | none
+	KB        string `yaml:"kb"`        // e.g. demo | zendesk | none
 
 	// Secrets says where the tools' credentials come from.
 	Secrets Secrets `yaml:"secrets"`
 
-	Salesforce Salesforce `yaml:"salesforce"`
-	HubSpot    HubSpot    `yaml:"hubspot"`
-	Zendesk    Zendesk    `yaml:"zendesk"`
-	Stripe     Stripe     `yaml:"stripe"`
-	SQL        SQL        `yaml:"sql"`
+	// Tools holds each registered tool's section (connectors.<tool>), keyed by tool
+	// name; its connector package reads it with SectionOf. Copies of a Config share
+	// these sections.
+	Tools map[string]Section `yaml:"-"`
 }
 
 // Secrets configures the credentials source shared by every connector.
@@ -60,6 +61,21 @@ func (c Connectors) Uses(tool string) bool {
 	return c.Customers == tool || c.Tickets == tool || c.Payments == tool || c.KB == tool
 }
 
+// For returns the tool chosen for capability (CapCustomers, …).
+func (c Connectors) For(capability string) string {
+	switch capability {
+	case CapCustomers:
+		return c.Customers
+	case CapTickets:
+		return c.Tickets
+	case CapPayments:
+		return c.Payments
+	case CapKB:
+		return c.KB
+	}
+	return ""
+}
+
 func (c *Connectors) applyDefaults() {
 	for _, f := range []*string{&c.Customers, &c.Tickets, &c.Payments, &c.KB} {
 		if *f == "" {
@@ -70,29 +86,25 @@ func (c *Connectors) applyDefaults() {
 		c.Secrets.Provider = SecretsEnv
 	}
 	setDur(&c.Secrets.MaxAge, 5*time.Minute)
-	c.Salesforce.applyDefaults()
-	c.HubSpot.applyDefaults()
-	c.Zendesk.applyDefaults()
-	c.Stripe.applyDefaults()
-	c.SQL.applyDefaults()
+	if c.Tools == nil {
+		c.Tools = newSections()
+	}
+	for _, s := range c.Tools {
+		s.ApplyDefaults()
+	}
 }
 
 func (c Connectors) validate() error {
-	allowed := map[string][]string{
-		"customers": {ToolDemo, ToolSalesforce, ToolHubSpot, ToolSQL, ToolNone},
-		"tickets":   {ToolDemo, ToolZendesk, ToolSQL, ToolNone},
-		"payments":  {ToolDemo, ToolStripe, ToolNone},
-		"kb":        {ToolDemo, ToolZendesk, ToolNone},
-	}
-	got := map[string]string{"customers": c.Customers, "tickets": c.Tickets, "payments": c.Payments, "kb": c.KB}
-	for _, k := range []string{"customers", "tickets", "payments", "kb"} {
-		v := got[k]
+	for _, k := range Capabilities {
+		v := c.For(k)
+		allowed := ToolsFor(k)
 		ok := false
-		for _, a := range allowed[k] {
+		for _, a := range allowed {
 			ok = ok || a == v
 		}
 		if !ok {
-			return fmt.Errorf("config: connectors.%s: unknown tool %q (want one of %v)", k, v, allowed[k])
+			return fmt.Errorf("config: connectors.%s: unknown tool %q (want one of %v; tools linked into this binary: %s)",
+				k, v, allowed, linkedToolNames())
 		}
 	}
 	switch c.Secrets.Provider {
@@ -107,19 +119,9 @@ func (c Connectors) validate() error {
 	if c.Secrets.MaxAge < 0 {
 		return fmt.Errorf("config: connectors.secrets.max_age: %s is negative", c.Secrets.MaxAge)
 	}
-	checks := []struct {
-		tool     string
-		validate func() error
-	}{
-		{ToolSalesforce, c.Salesforce.Validate},
-		{ToolHubSpot, c.HubSpot.Validate},
-		{ToolZendesk, c.Zendesk.Validate},
-		{ToolStripe, c.Stripe.Validate},
-		{ToolSQL, c.SQL.Validate},
-	}
-	for _, ch := range checks {
-		if c.Uses(ch.tool) {
-			if err := ch.validate(); err != nil {
+	for _, s := range Tools() {
+		if sec := c.Tools[s.Name]; sec != nil && c.Uses(s.Name) {
+			if err := sec.Validate(); err != nil {
 				return err
 			}
 		}

@@ -1,4 +1,4 @@
-package config
+package config_test
 
 import (
 	"os"
@@ -6,6 +6,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	. "github.com/switchboard-dev/switchboard/shared/config"
+	_ "github.com/switchboard-dev/switchboard/shared/connector/all"
+	"github.com/switchboard-dev/switchboard/shared/connector/sqldb"
+	stripeconn "github.com/switchboard-dev/switchboard/shared/connector/stripe"
 )
 
 func TestConnectorsDefaults(t *testing.T) {
@@ -20,11 +25,12 @@ func TestConnectorsDefaults(t *testing.T) {
 	if k.Secrets.Provider != SecretsEnv || k.Secrets.MaxAge != 5*time.Minute {
 		t.Errorf("secrets = %+v, want env with 5m max age", k.Secrets)
 	}
-	if k.Stripe.SecretID != "switchboard/stripe" || k.Stripe.OrderMetadataKey != "order_number" || k.Stripe.MaxCustomers != 5 {
-		t.Errorf("stripe = %+v", k.Stripe)
+	st, sq := SectionOf[stripeconn.Config](k, "stripe"), SectionOf[sqldb.Config](k, "sql")
+	if st.SecretID != "switchboard/stripe" || st.OrderMetadataKey != "order_number" || st.MaxCustomers != 5 {
+		t.Errorf("stripe = %+v", st)
 	}
-	if k.SQL.SecretID != "switchboard/sql" || k.SQL.MaxConns != 2 || k.SQL.StatementTimeout != 3*time.Second || k.SQL.ConnectTimeout != 3*time.Second {
-		t.Errorf("sql = %+v", k.SQL)
+	if sq.SecretID != "switchboard/sql" || sq.MaxConns != 2 || sq.StatementTimeout != 3*time.Second || sq.ConnectTimeout != 3*time.Second {
+		t.Errorf("sql = %+v", sq)
 	}
 }
 
@@ -51,11 +57,12 @@ func TestConnectorsFromFileAndEnv(t *testing.T) {
 	if k.Secrets.Provider != "aws" || k.Secrets.Prefix != "prod/" || k.Secrets.MaxAge != time.Minute || k.Secrets.Endpoint != "http://127.0.0.1:5000" {
 		t.Errorf("secrets = %+v", k.Secrets)
 	}
-	if k.Stripe.BaseURL != "http://127.0.0.1:12111" || k.Stripe.OrderMetadataKey != "order_id" {
-		t.Errorf("stripe = %+v", k.Stripe)
+	st, sq := SectionOf[stripeconn.Config](k, "stripe"), SectionOf[sqldb.Config](k, "sql")
+	if st.BaseURL != "http://127.0.0.1:12111" || st.OrderMetadataKey != "order_id" {
+		t.Errorf("stripe = %+v", st)
 	}
-	if k.SQL.Schema != "crm" || k.SQL.MaxConns != 4 || !k.SQL.Migrate || k.SQL.StatementTimeout != 750*time.Millisecond {
-		t.Errorf("sql = %+v", k.SQL)
+	if sq.Schema != "crm" || sq.MaxConns != 4 || !sq.Migrate || sq.StatementTimeout != 750*time.Millisecond {
+		t.Errorf("sql = %+v", sq)
 	}
 	if !k.Uses("sql") || !k.Uses("stripe") || k.Uses("zendesk") {
 		t.Errorf("Uses is wrong")
@@ -73,6 +80,11 @@ func TestConnectorsValidate(t *testing.T) {
 		{"stripe unused bad url", "connectors: {stripe: {base_url: 'mock'}}\n", ""},
 		{"sql negative conns", "connectors: {tickets: sql, sql: {max_conns: -1}}\n", "connectors.sql.max_conns"},
 		{"typo", "connectors: {stripe: {baseurl: x}}\n", "baseurl"},
+		{"unknown tool section", "connectors: {strpe: {base_url: x}}\n", "connectors.strpe"},
+		{"unknown resilience section", "resilience: {strpe: {max_attempts: 1}}\n", "resilience.strpe"},
+		{"resilience typo", "resilience: {stripe: {max_attempt: 1}}\n", "max_attempt"},
+		{"nested secrets typo", "connectors: {secrets: {prvider: aws}}\n", "prvider"},
+		{"tool that cannot serve", "connectors: {kb: stripe}\n", "connectors.kb"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "c.yaml")

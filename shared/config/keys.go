@@ -6,8 +6,10 @@ import (
 )
 
 // Keys lists every configuration key as a dotted YAML path (server.addr,
-// connectors.hubspot.base_url, …), in declaration order. The matching environment
-// variable is SWITCHBOARD_ plus the path in upper case with "_" for "." and "-".
+// connectors.hubspot.base_url, …), in declaration order, each registered tool's keys
+// after the fixed keys of its parent section (tools by name). The matching
+// environment variable is SWITCHBOARD_ plus the path in upper case with "_" for "."
+// and "-".
 func Keys() []string {
 	var out []string
 	var walkKeys func(t reflect.Type, prefix string)
@@ -24,6 +26,18 @@ func Keys() []string {
 				continue
 			}
 			out = append(out, key)
+		}
+		switch t {
+		case reflect.TypeOf(Connectors{}):
+			for _, s := range Tools() {
+				if s.NewSection != nil {
+					walkKeys(reflect.TypeOf(s.NewSection()).Elem(), prefix+s.Name+".")
+				}
+			}
+		case reflect.TypeOf(Resilience{}):
+			for _, s := range Tools() {
+				walkKeys(reflect.TypeOf(ToolResilience{}), prefix+s.Name+".")
+			}
 		}
 	}
 	walkKeys(reflect.TypeOf(Config{}), "")

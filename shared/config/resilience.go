@@ -11,13 +11,10 @@ import (
 // effective values (explicit tool value, else explicit default, else the tool's built-in
 // value from its documented quota, else the global built-in).
 type Resilience struct {
-	Defaults   ToolResilience `yaml:"defaults"`
-	Salesforce ToolResilience `yaml:"salesforce"`
-	HubSpot    ToolResilience `yaml:"hubspot"`
-	Zendesk    ToolResilience `yaml:"zendesk"`
-	Stripe     ToolResilience `yaml:"stripe"`
-	SQL        ToolResilience `yaml:"sql"`
-	Demo       ToolResilience `yaml:"demo"`
+	Defaults ToolResilience `yaml:"defaults"`
+	// Tools holds each registered tool's section (resilience.<tool>), keyed by tool
+	// name. Copies of a Config share these sections.
+	Tools map[string]*ToolResilience `yaml:"-"`
 }
 
 // ToolResilience is the policy of one business tool. Zero means "inherit"; for Rate and
@@ -54,14 +51,11 @@ type ToolResilience struct {
 	QueueWait   time.Duration `yaml:"queue_wait"`
 }
 
-// Tool names with their own section.
+// Tool names the configuration knows without a registration.
 const (
-	ToolSalesforce = "salesforce"
-	ToolHubSpot    = "hubspot"
-	ToolZendesk    = "zendesk"
-	ToolStripe     = "stripe"
-	ToolSQL        = "sql"
-	ToolDemo       = "demo"
+	// ToolDemo is the built-in demo backend, the default of every capability. Its
+	// package registers it where it is linked; Lambda builds leave it out.
+	ToolDemo = "demo"
 	// ToolNone serves no capability.
 	ToolNone = "none"
 )
@@ -72,33 +66,6 @@ var globalResilience = ToolResilience{
 	BreakerFailures: 5, BreakerMinRequests: 20, BreakerWindow: time.Minute, BreakerFailureRate: 0.5,
 	BreakerOpenFor: 30 * time.Second, BreakerProbes: 1,
 	Rate: -1, Burst: 1, MaxInFlight: -1, QueueWait: 100 * time.Millisecond,
-}
-
-// builtinResilience holds each tool's documented quota (sources in docs/resilience.md).
-func builtinResilience(tool string) ToolResilience {
-	switch tool {
-	case ToolHubSpot:
-		// The CRM search endpoints (contact lookup by email) allow 4-5 requests per
-		// second per account; the general private-app burst limit is 100-190 per 10 s.
-		return ToolResilience{Rate: 4, Burst: 4, MaxInFlight: 4}
-	case ToolSalesforce:
-		// No per-second quota: a rolling 24 h allocation, and 25 concurrent
-		// long-running (>= 20 s) requests per production org.
-		return ToolResilience{Rate: 25, Burst: 25, MaxInFlight: 25}
-	case ToolZendesk:
-		// Support API, Suite Enterprise: 700 requests per minute per account.
-		return ToolResilience{Rate: 700.0 / 60, Burst: 10, MaxInFlight: 10}
-	case ToolStripe:
-		// Live mode: 100 operations per second; Search API (order-number lookup) 20
-		// reads per second.
-		return ToolResilience{Rate: 20, Burst: 20, MaxInFlight: 20}
-	case ToolSQL:
-		// Our own database: bounded by the connection pool, not by a quota.
-		return ToolResilience{Rate: -1, MaxInFlight: 10}
-	case ToolDemo:
-		return ToolResilience{MaxAttempts: 1, Rate: -1, MaxInFlight: -1}
-	}
-	return ToolResilience{}
 }
 
 // overlay fills zero fields of r from d.
@@ -131,18 +98,16 @@ func setFloat(p *float64, d float64) {
 	}
 }
 
-func (r *Resilience) tools() map[string]*ToolResilience {
-	return map[string]*ToolResilience{
-		ToolSalesforce: &r.Salesforce, ToolHubSpot: &r.HubSpot, ToolZendesk: &r.Zendesk,
-		ToolStripe: &r.Stripe, ToolSQL: &r.SQL, ToolDemo: &r.Demo,
-	}
-}
-
 func (r *Resilience) applyDefaults() {
+	if r.Tools == nil {
+		r.Tools = newResilience()
+	}
 	explicit := r.Defaults
-	for name, t := range r.tools() {
+	for name, t := range r.Tools {
 		t.overlay(explicit)
-		t.overlay(builtinResilience(name))
+		if spec, ok := Tool(name); ok {
+			t.overlay(spec.Resilience)
+		}
 		t.overlay(globalResilience)
 	}
 	r.Defaults.overlay(globalResilience)
@@ -150,7 +115,7 @@ func (r *Resilience) applyDefaults() {
 
 // For returns the effective policy of a tool; a tool without a section gets Defaults.
 func (r Resilience) For(tool string) ToolResilience {
-	if t, ok := r.tools()[tool]; ok {
+	if t, ok := r.Tools[tool]; ok && t != nil {
 		return *t
 	}
 	return r.Defaults
@@ -176,8 +141,10 @@ func (r Resilience) Validate() error {
 	if err := check("defaults", r.Defaults); err != nil {
 		return err
 	}
-	for name, t := range r.tools() {
-		if err := check(name, *t); err != nil {
+	for _, spec := range Tools() {
+		if t := r.Tools[spec.Name]; t == nil {
+			continue
+		} else if err := check(spec.Name, *t); err != nil {
 			return err
 		}
 	}

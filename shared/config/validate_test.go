@@ -1,4 +1,4 @@
-package config
+package config_test
 
 import (
 	"os"
@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	. "github.com/switchboard-dev/switchboard/shared/config"
+	_ "github.com/switchboard-dev/switchboard/shared/connector/all" // every tool's keys
 )
 
 // TestLoadRejectsInvalidSections: every section's own validation runs on Load, so a

@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
+	_ "github.com/switchboard-dev/switchboard/shared/connector/hubspot" // registers its documented quota
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/resilience/faultserver"
 )

@@ -35,9 +35,9 @@ func benchBreaker(ctx context.Context, o *options, r *report) {
 	}))
 	defer down.Close()
 	crm := crmTool{&toolClient{name: "crm", base: down.URL, http: &http.Client{}}}
-	s := cfg.Resilience.For(config.ToolSalesforce)
+	s := cfg.Resilience.For("salesforce")
 	s.BreakerOpenFor = time.Hour // stays open for the whole measurement
-	pol := resilience.NewPolicy(config.ToolSalesforce, s, resilience.Options{})
+	pol := resilience.NewPolicy("salesforce", s, resilience.Options{})
 	deps := intents.Deps{Customers: resilience.Customers(pol, crm), SupportEmail: cfg.SupportEmail}
 	e := engine.New(cfg, intents.New(deps), engine.Options{Adapters: adapters.Default(cfg)})
 	b, err := sampleBodies(o.root, conversation.DialogflowES, "lookup_customer.json")

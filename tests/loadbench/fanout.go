@@ -137,9 +137,9 @@ func benchFanOut(ctx context.Context, o *options, r *report) {
 	tp := &toolClient{name: "payments", base: pay.URL, http: hc}
 	set := resilience.NewSet(cfg.Resilience, resilience.Options{})
 	deps := intents.Deps{
-		Customers:    resilience.Customers(set.For(config.ToolSalesforce), crmTool{tc}),
-		Tickets:      resilience.Helpdesk(set.For(config.ToolZendesk), helpdeskTool{td}, resilience.HelpdeskOptions{}),
-		Payments:     resilience.Payments(set.For(config.ToolStripe), paymentsTool{tp}),
+		Customers:    resilience.Customers(set.For("salesforce"), crmTool{tc}),
+		Tickets:      resilience.Helpdesk(set.For("zendesk"), helpdeskTool{td}, resilience.HelpdeskOptions{}),
+		Payments:     resilience.Payments(set.For("stripe"), paymentsTool{tp}),
 		SupportEmail: cfg.SupportEmail,
 	}
 	e := engine.New(cfg, intents.New(deps), engine.Options{Adapters: adapters.Default(cfg)})

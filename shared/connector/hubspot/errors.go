@@ -1,17 +1,13 @@
 package hubspot
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
-	"github.com/switchboard-dev/switchboard/shared/secrets"
+	"github.com/switchboard-dev/switchboard/shared/connector/rest"
 )
 
 // apiError is HubSpot's error body: {"status":"error","message","correlationId",
@@ -41,9 +37,15 @@ func (c apiCause) Error() string {
 	return s
 }
 
-// statusError classifies a non-2xx answer.
+// statusError classifies a non-2xx answer as the REST backend does.
 func statusError(op string, status int, hdr http.Header, body []byte, now time.Time) error {
-	e := &connector.Error{Tool: tool, Op: op, StatusCode: status}
+	return rest.StatusError(tool, op, status, hdr, body, now, decodeError)
+}
+
+// decodeError reads HubSpot's error body into e (rest.ErrorDecoder). A 404 from the
+// search endpoint is a wrong base URL, never a missing customer; a 429 names its
+// policy, which decides how long to wait.
+func decodeError(e *connector.Error, hdr http.Header, body []byte, now time.Time) {
 	var ae apiError
 	if json.Unmarshal(body, &ae) == nil && (ae.Category != "" || ae.ErrorType != "" || ae.Status == "error") {
 		e.Code = ae.Category
@@ -51,27 +53,17 @@ func statusError(op string, status int, hdr http.Header, body []byte, now time.T
 			e.Code = ae.ErrorType
 		}
 		e.Err = apiCause{category: e.Code, policy: ae.PolicyName, correlationID: ae.CorrelationID}
-	} else {
-		e.Err = fmt.Errorf("HTTP %d with an unreadable error body", status)
 	}
-	switch {
-	case status == http.StatusTooManyRequests:
-		e.Kind = connector.KindRateLimited
+	switch e.Kind {
+	case connector.KindRateLimited:
 		e.RetryAfter = RetryAfter(hdr, ae.PolicyName, now)
 		if ae.PolicyName != "" {
 			e.Code = ae.PolicyName
 		}
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		e.Kind = connector.KindUnauthorized
-	case status >= 500:
-		e.Kind = connector.KindUnavailable
-		e.RetryAfter = connector.ParseRetryAfter(hdr.Get("Retry-After"), now)
-	default:
-		// 400 VALIDATION_ERROR; a 404 from the search endpoint is a wrong base URL,
-		// never a missing customer.
+	case connector.KindNotFound, connector.KindConflict:
+		// 400 VALIDATION_ERROR and every other refusal is invalid input; so is a 404.
 		e.Kind = connector.KindInvalidInput
 	}
-	return e
 }
 
 // RetryAfter is how long a 429 asks us to wait: Retry-After when HubSpot sends it;
@@ -91,18 +83,4 @@ func RetryAfter(hdr http.Header, policy string, now time.Time) time.Duration {
 		return time.Duration(ms) * time.Millisecond
 	}
 	return time.Second
-}
-
-// requestError classifies a failure of httpauth.Client.Do: the credentials could not
-// be applied, or the request got no answer.
-func requestError(ctx context.Context, op string, err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) || ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return connector.Transport(ctx, tool, op, err)
-	}
-	e := &connector.Error{Kind: connector.KindUnauthorized, Tool: tool, Op: op, Err: err}
-	if secrets.Unavailable(err) {
-		e.Kind = connector.KindUnavailable
-	}
-	return e
 }

@@ -1,26 +1,22 @@
 package hubspot
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
+	"github.com/switchboard-dev/switchboard/shared/connector/rest"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
-const tool = "hubspot"
+const tool = Tool
 
 // Defaults.
 const (
@@ -64,9 +60,8 @@ type Options struct {
 
 // Client implements connector.CustomerDirectory and connector.Pinger over HubSpot.
 type Client struct {
-	http       *httpauth.Client
+	api        *rest.Backend
 	auth       httpauth.Method
-	base       string
 	props      props
 	pageSize   int
 	maxResults int
@@ -80,12 +75,12 @@ var (
 
 // New checks opts and builds a Client.
 func New(opts Options) (*Client, error) {
-	c := &Client{auth: opts.Auth, base: strings.TrimRight(opts.BaseURL, "/"), pageSize: opts.PageSize,
-		maxResults: opts.MaxResults, log: opts.Logger}
-	if c.base == "" {
-		c.base = DefaultBaseURL
+	c := &Client{auth: opts.Auth, pageSize: opts.PageSize, maxResults: opts.MaxResults, log: opts.Logger}
+	base := opts.BaseURL
+	if base == "" {
+		base = DefaultBaseURL
 	}
-	if u, err := url.Parse(c.base); err != nil || !u.IsAbs() || u.Host == "" {
+	if _, err := rest.ParseBase(base); err != nil {
 		return nil, fmt.Errorf("hubspot: base URL %q is not an absolute URL", opts.BaseURL)
 	}
 	if c.pageSize == 0 {
@@ -110,7 +105,7 @@ func New(opts Options) (*Client, error) {
 			*p.dst = p.def
 		case None:
 		default:
-			if !config.ValidHubSpotProperty(p.val) {
+			if !ValidProperty(p.val) {
 				return nil, fmt.Errorf("hubspot: %s property %q is not a property's internal name", p.name, p.val)
 			}
 			*p.dst = p.val
@@ -126,11 +121,12 @@ func New(opts Options) (*Client, error) {
 		}
 		c.auth = httpauth.Bearer(opts.Secrets, opts.SecretID, key)
 	}
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
+	api, err := rest.New(rest.Options{Tool: tool, BaseURL: base, HTTPClient: opts.HTTPClient, Auth: c.auth,
+		MaxBody: maxBody, DecodeError: decodeError})
+	if err != nil {
+		return nil, err
 	}
-	c.http = &httpauth.Client{HTTP: hc, Auth: c.auth}
+	c.api = api
 	return c, nil
 }
 
@@ -180,11 +176,8 @@ func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (connect
 	after := ""
 	seen := 0
 	for {
-		body, err := json.Marshal(EmailSearch(email, c.props.list(), c.pageSize, after))
-		if err != nil {
-			return connector.Customer{}, &connector.Error{Kind: connector.KindInvalidInput, Tool: tool, Op: op, Err: err}
-		}
-		raw, err := c.do(ctx, op, http.MethodPost, "/crm/v3/objects/contacts/search", body)
+		raw, err := c.do(ctx, rest.Request{Op: op, Method: http.MethodPost, Path: "/crm/v3/objects/contacts/search",
+			JSON: EmailSearch(email, c.props.list(), c.pageSize, after)})
 		if err != nil {
 			return connector.Customer{}, err
 		}
@@ -227,7 +220,7 @@ func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (connect
 // those values silently empty (HubSpot ignores unknown properties in reads).
 func (c *Client) Ping(ctx context.Context) error {
 	q := url.Values{"limit": {"1"}, "properties": {strings.Join(c.props.list(), ",")}}
-	raw, err := c.do(ctx, "ping", http.MethodGet, "/crm/v3/objects/contacts?"+q.Encode(), nil)
+	raw, err := c.do(ctx, rest.Request{Op: "ping", Path: "/crm/v3/objects/contacts?" + q.Encode()})
 	if err != nil {
 		return err
 	}
@@ -238,7 +231,7 @@ func (c *Client) Ping(ctx context.Context) error {
 		if name == "" {
 			continue
 		}
-		if _, err := c.do(ctx, "read_property", http.MethodGet, "/crm/v3/properties/contacts/"+url.PathEscape(name), nil); err != nil {
+		if _, err := c.do(ctx, rest.Request{Op: "read_property", Path: "/crm/v3/properties/contacts/" + url.PathEscape(name)}); err != nil {
 			var ce *connector.Error
 			if errors.As(err, &ce) && ce.StatusCode == http.StatusNotFound {
 				ce.Field = name
@@ -249,38 +242,13 @@ func (c *Client) Ping(ctx context.Context) error {
 	return nil
 }
 
-// do sends one request through httpauth.Client (which refreshes the token once and
-// replays on 401/403) and returns the body of a 2xx answer.
-func (c *Client) do(ctx context.Context, op, method, path string, body []byte) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, connector.Transport(ctx, tool, op, err)
-	}
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+// do sends one request through the shared REST backend (whose httpauth client
+// refreshes the token once and replays on 401/403) and returns the body of a 2xx
+// answer.
+func (c *Client) do(ctx context.Context, r rest.Request) ([]byte, error) {
+	resp, err := c.api.Do(ctx, r)
 	if err != nil {
-		return nil, &connector.Error{Kind: connector.KindInvalidInput, Tool: tool, Op: op, Err: err}
+		return nil, err
 	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, requestError(ctx, op, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return nil, connector.Transport(ctx, tool, op, err)
-	}
-	if len(raw) > maxBody {
-		return nil, connector.InvalidResponse(tool, op, "body", fmt.Errorf("larger than %d bytes", maxBody))
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, statusError(op, resp.StatusCode, resp.Header, raw, time.Now())
-	}
-	return raw, nil
+	return resp.Body, nil
 }

@@ -6,26 +6,19 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
-	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
-	"github.com/switchboard-dev/switchboard/shared/connector/sqldb"
-	stripeconn "github.com/switchboard-dev/switchboard/shared/connector/stripe"
-	"github.com/switchboard-dev/switchboard/shared/connector/zendesk"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
 // Capability names, as in the configuration (connectors.customers, …).
 const (
-	CapCustomers = "customers"
-	CapTickets   = "tickets"
-	CapPayments  = "payments"
-	CapKB        = "kb"
+	CapCustomers = config.CapCustomers
+	CapTickets   = config.CapTickets
+	CapPayments  = config.CapPayments
+	CapKB        = config.CapKB
 )
 
 // Options adjust Build. Zero values are the defaults.
@@ -80,14 +73,6 @@ func (s *Set) Close() error {
 	return errors.Join(errs...)
 }
 
-// built is what one tool's builder returns: any of the capability interfaces it
-// implements, the pinger and the auth method name.
-type built struct {
-	impl   connector.Pinger
-	auth   string
-	closer func() error
-}
-
 // Build creates every tool cfg.Connectors uses. It makes no network call except where
 // a tool needs its secret to know where to connect (SQL without connectors.sql.dsn).
 func Build(ctx context.Context, cfg config.Config, o Options) (*Set, error) {
@@ -104,7 +89,10 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*Set, error) {
 		}
 		s.Secrets = p
 	}
-	caps := []struct{ name, tool string }{{CapCustomers, c.Customers}, {CapTickets, c.Tickets}, {CapPayments, c.Payments}, {CapKB, c.KB}}
+	caps := make([]struct{ name, tool string }, 0, len(config.Capabilities))
+	for _, k := range config.Capabilities {
+		caps = append(caps, struct{ name, tool string }{k, c.For(k)})
+	}
 	index := map[string]int{}
 	impls := map[string]connector.Pinger{}
 	for _, cp := range caps {
@@ -131,11 +119,11 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*Set, error) {
 			t.AuthMethod = authMethodOf(t.Name, cfg)
 			continue
 		}
-		if b.closer != nil {
-			s.closers = append(s.closers, b.closer)
+		if b.Close != nil {
+			s.closers = append(s.closers, b.Close)
 		}
-		t.Pinger, t.AuthMethod = b.impl, b.auth
-		impls[t.Name] = b.impl
+		t.Pinger, t.AuthMethod = b.Client, b.AuthMethod
+		impls[t.Name] = b.Client
 	}
 	for _, cp := range caps {
 		impl := impls[cp.tool]
@@ -164,74 +152,30 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*Set, error) {
 // authMethodOf names a tool's auth method from the configuration alone, for a tool
 // that could not be built.
 func authMethodOf(tool string, cfg config.Config) string {
-	switch tool {
-	case config.ToolDemo:
-		return "none"
-	case config.ToolSQL:
-		return "password"
-	case config.ToolStripe:
-		return "bearer"
-	case config.ToolZendesk:
-		if cfg.Connectors.Zendesk.Auth == config.ZendeskAuthOAuth {
-			return "bearer"
-		}
-		return "basic"
-	case config.ToolSalesforce:
-		return "oauth2_client_credentials"
-	case config.ToolHubSpot:
-		return "bearer"
+	c, ok := Lookup(tool)
+	if !ok || c.AuthMethod == nil {
+		return ""
 	}
-	return ""
+	return c.AuthMethod(cfg)
 }
 
-func buildTool(ctx context.Context, name string, cfg config.Config, p secrets.Provider, o Options, log *slog.Logger) (built, error) {
-	c := cfg.Connectors
-	switch name {
-	case config.ToolDemo:
-		return openDemo(ctx, filepath.Join(cfg.DataDir, "demo.db"))
-	case config.ToolStripe:
-		sc, err := stripeconn.New(stripeconn.Options{
-			Key:              StripeKey(p, c.Stripe.SecretID),
-			BaseURL:          c.Stripe.BaseURL,
-			HTTPClient:       o.HTTPClient,
-			OrderMetadataKey: c.Stripe.OrderMetadataKey,
-			MaxCustomers:     c.Stripe.MaxCustomers,
-			Logger:           log,
-		})
-		if err != nil {
-			return built{}, err
+func buildTool(ctx context.Context, name string, cfg config.Config, p secrets.Provider, o Options, log *slog.Logger) (Built, error) {
+	c, ok := Lookup(name)
+	if !ok {
+		if name == config.ToolDemo {
+			return Built{}, errors.New("the demo backend is not linked into this binary (Lambda builds leave it out): set this capability to a real tool or none")
 		}
-		return built{impl: sc, auth: "bearer"}, nil
-	case config.ToolSQL:
-		return buildSQL(ctx, c.SQL, p, log)
-	case config.ToolZendesk:
-		z, err := zendesk.FromConfig(c.Zendesk, p, o.HTTPClient, log)
-		if err != nil {
-			return built{}, err
-		}
-		return built{impl: z, auth: z.AuthMethod()}, nil
+		return Built{}, fmt.Errorf("tool %q is not linked into this binary (tools: %s)", name, names())
 	}
-	return buildMore(ctx, name, cfg, p, o, log)
+	return c.Build(ctx, BuildInput{Config: cfg, Secrets: p, HTTPClient: o.HTTPClient, Logger: log})
 }
 
-// StripeKey reads Stripe's API key from the "api_key" key of secret id, bypassing the
-// cache after Stripe refused the previous key. The stripe connector classifies its
-// errors (as unauthorized).
-func StripeKey(p secrets.Provider, id string) stripeconn.KeyFunc {
-	return func(ctx context.Context, refresh bool) (string, error) {
-		get := p.Get
-		if refresh {
-			get = p.Refresh
-		}
-		s, err := get(ctx, id)
-		if err != nil {
-			return "", err
-		}
-		if s["api_key"] == "" {
-			return "", &httpauth.MissingKeyError{SecretID: id, Key: "api_key"}
-		}
-		return s["api_key"], nil
+func names() string {
+	var out []string
+	for _, c := range Connectors() {
+		out = append(out, c.Name)
 	}
+	return strings.Join(out, ", ")
 }
 
 // SecretError turns a secrets failure into a connector error of the right kind: a
@@ -248,78 +192,6 @@ func SecretError(tool string, err error) error {
 		kind = connector.KindUnavailable
 	}
 	return &connector.Error{Kind: kind, Tool: tool, Op: "credentials", Err: err}
-}
-
-func buildSQL(ctx context.Context, c config.SQL, p secrets.Provider, log *slog.Logger) (built, error) {
-	var dsnFunc func(context.Context) (string, error)
-	if c.DSN == "" {
-		// Read when the first query needs it, not at start: a secret store that is
-		// slow or down then fails that turn honestly instead of the process start.
-		dsnFunc = func(ctx context.Context) (string, error) {
-			s, err := p.Get(ctx, c.SecretID)
-			if err != nil {
-				return "", SecretError(sqldb.Tool, err)
-			}
-			if s["dsn"] == "" {
-				return "", &connector.Error{Kind: connector.KindUnauthorized, Tool: sqldb.Tool, Op: "credentials",
-					Err: fmt.Errorf("neither connectors.sql.dsn nor the \"dsn\" key of secret %s is set", c.SecretID)}
-			}
-			return s["dsn"], nil
-		}
-	}
-	db, err := sqldb.Open(ctx, sqldb.Options{
-		DSN:              c.DSN,
-		DSNFunc:          dsnFunc,
-		MaxConns:         int32(c.MaxConns),
-		StatementTimeout: c.StatementTimeout,
-		ConnectTimeout:   c.ConnectTimeout,
-		Schema:           c.Schema,
-		TicketBaseURL:    c.TicketBaseURL,
-		Password:         sqlPassword(p, c.SecretID, c.DSN != ""),
-		Logger:           log,
-	})
-	if err != nil {
-		return built{}, err
-	}
-	if c.Migrate {
-		if err := db.Migrate(ctx); err != nil {
-			db.Close()
-			return built{}, err
-		}
-	}
-	return built{impl: db, auth: "password", closer: func() error { db.Close(); return nil }}, nil
-}
-
-// sqlPassword reads the password of each new connection from the secret: its
-// "password" key, else the password inside its "dsn". With a DSN from the
-// configuration, a missing secret means none (trust or certificate auth).
-func sqlPassword(p secrets.Provider, id string, optional bool) func(context.Context, bool) (string, error) {
-	return func(ctx context.Context, refresh bool) (string, error) {
-		get := p.Get
-		if refresh {
-			get = p.Refresh
-		}
-		s, err := get(ctx, id)
-		if err != nil {
-			var nf *secrets.NotFoundError
-			if optional && errors.As(err, &nf) {
-				return "", nil
-			}
-			return "", SecretError(sqldb.Tool, err)
-		}
-		if pw := s["password"]; pw != "" {
-			return pw, nil
-		}
-		if dsn := s["dsn"]; dsn != "" {
-			cc, err := pgx.ParseConfig(dsn)
-			if err != nil {
-				return "", &connector.Error{Kind: connector.KindUnauthorized, Tool: sqldb.Tool, Op: "credentials",
-					Err: fmt.Errorf("the \"dsn\" of secret %s does not parse", id)}
-			}
-			return cc.Password, nil
-		}
-		return "", nil
-	}
 }
 
 // CapabilityList formats a tool's capabilities for display: "tickets, kb".

@@ -12,6 +12,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
+	_ "github.com/switchboard-dev/switchboard/shared/connector/all"
 	"github.com/switchboard-dev/switchboard/shared/connector/connectortest"
 	"github.com/switchboard-dev/switchboard/shared/connector/hubspot/hstest"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"

@@ -35,9 +35,11 @@ func (c codeCause) Error() string {
 	return "salesforce " + c.code
 }
 
-// statusError classifies a non-2xx answer.
-func statusError(op string, status int, hdr http.Header, body []byte) error {
-	e := &connector.Error{Tool: tool, Op: op, StatusCode: status}
+// decodeError reads Salesforce's error body into e (rest.ErrorDecoder). The org's
+// rolling 24-hour API request limit comes as a 403 REQUEST_LIMIT_EXCEEDED, which is a
+// rate limit, not a credentials problem; the query resource always exists, so a 404
+// is a wrong API version or instance, never a missing customer.
+func decodeError(e *connector.Error, hdr http.Header, body []byte, now time.Time) {
 	var errs []apiError
 	if json.Unmarshal(body, &errs) == nil && len(errs) > 0 {
 		e.Code = errs[0].ErrorCode
@@ -45,30 +47,16 @@ func statusError(op string, status int, hdr http.Header, body []byte) error {
 		if len(errs[0].Fields) > 0 {
 			e.Field = errs[0].Fields[0]
 		}
-	} else {
-		e.Err = fmt.Errorf("HTTP %d with an unreadable error body", status)
 	}
-	retry := connector.ParseRetryAfter(hdr.Get("Retry-After"), time.Now())
 	switch {
-	case e.Code == "REQUEST_LIMIT_EXCEEDED" || status == http.StatusTooManyRequests:
-		// The org's rolling 24-hour API request limit (403), or a proxy's 429.
+	case e.Code == "REQUEST_LIMIT_EXCEEDED":
 		e.Kind = connector.KindRateLimited
-		e.RetryAfter = retry
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		e.Kind = connector.KindUnauthorized
-	case status >= 500:
-		e.Kind = connector.KindUnavailable
-		e.RetryAfter = retry
-	case status == http.StatusNotFound:
-		// The query resource always exists: a 404 is a wrong API version or
-		// instance, never a missing customer.
-		e.Kind = connector.KindInvalidInput
-	default:
-		// MALFORMED_QUERY, INVALID_FIELD (a configured plan/status field the org lacks),
-		// INVALID_QUERY_LOCATOR, …
+		e.RetryAfter = connector.ParseRetryAfter(hdr.Get("Retry-After"), now)
+	case e.Kind == connector.KindNotFound || e.Kind == connector.KindConflict:
+		// MALFORMED_QUERY, INVALID_FIELD (a configured plan/status field the org
+		// lacks), INVALID_QUERY_LOCATOR, a wrong version: what we sent is wrong.
 		e.Kind = connector.KindInvalidInput
 	}
-	return e
 }
 
 // authError classifies a failure to get a token.

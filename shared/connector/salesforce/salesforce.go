@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -14,13 +13,13 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
+	"github.com/switchboard-dev/switchboard/shared/connector/rest"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
-const tool = "salesforce"
+const tool = Tool
 
 // Defaults.
 const (
@@ -83,6 +82,7 @@ type Client struct {
 	instance   string
 	version    string
 	hc         *http.Client
+	api        *rest.Backend
 	fields     fieldMap
 	batchSize  int
 	maxRecords int
@@ -101,7 +101,7 @@ func New(opts Options) (*Client, error) {
 	if c.version == "" {
 		c.version = DefaultAPIVersion
 	}
-	if !config.ValidSalesforceAPIVersion(c.version) {
+	if !ValidAPIVersion(c.version) {
 		return nil, fmt.Errorf("salesforce: API version %q is not of the form v61.0", c.version)
 	}
 	if c.hc == nil {
@@ -149,6 +149,13 @@ func New(opts Options) (*Client, error) {
 		}
 		c.auth = httpauth.OAuth2(opts.Secrets, opts.SecretID, TokenURL(opts.LoginURL), nil, opts.HTTPClient)
 	}
+	// The backend has no Auth: the host of every call comes with the token
+	// (instance_url), so get applies the token and handles a 401 itself.
+	api, err := rest.New(rest.Options{Tool: tool, HTTPClient: c.hc, MaxBody: maxBody, DecodeError: decodeError})
+	if err != nil {
+		return nil, err
+	}
+	c.api = api
 	return c, nil
 }
 
@@ -224,66 +231,57 @@ func (c *Client) Ping(ctx context.Context) error {
 // change the host after a refresh, hence this loop.)
 func (c *Client) get(ctx context.Context, op, path string) (page, error) {
 	for attempt := 0; ; attempt++ {
-		status, hdr, body, err := c.send(ctx, op, path)
-		if err != nil {
-			return page{}, err
-		}
-		if status == http.StatusUnauthorized && attempt == 0 {
+		body, err := c.send(ctx, op, path)
+		var ce *connector.Error
+		if errors.As(err, &ce) && ce.StatusCode == http.StatusUnauthorized && attempt == 0 {
 			c.log.InfoContext(ctx, "salesforce session rejected, refreshing the token", slog.String("tool", tool), slog.String("op", op))
 			if err := c.auth.Refresh(ctx); err != nil {
 				return page{}, authError(ctx, op, err)
 			}
 			continue
 		}
-		if status < 200 || status > 299 {
-			return page{}, statusError(op, status, hdr, body)
+		if err != nil {
+			return page{}, err
 		}
 		return parsePage(op, body)
 	}
 }
 
-func (c *Client) send(ctx context.Context, op, path string) (int, http.Header, []byte, error) {
+// send makes one call through the shared REST backend with the current token, on the
+// token's instance, and returns the body of a 2xx answer.
+func (c *Client) send(ctx context.Context, op, path string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, nil, nil, connector.Transport(ctx, tool, op, err)
+		return nil, connector.Transport(ctx, tool, op, err)
 	}
 	tok, err := c.auth.Token(ctx)
 	if err != nil {
-		return 0, nil, nil, authError(ctx, op, err)
+		return nil, authError(ctx, op, err)
 	}
 	base := c.instance
 	if base == "" {
 		s, _ := tok.Extra("instance_url").(string)
 		if s == "" {
-			return 0, nil, nil, connector.InvalidResponse(tool, "token", "instance_url", errors.New("missing from the token answer"))
+			return nil, connector.InvalidResponse(tool, "token", "instance_url", errors.New("missing from the token answer"))
 		}
 		base = strings.TrimRight(s, "/")
 	}
 	target, err := resolve(base, path)
 	if err != nil {
-		return 0, nil, nil, connector.InvalidResponse(tool, op, "nextRecordsUrl", err)
+		return nil, connector.InvalidResponse(tool, op, "nextRecordsUrl", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	b, err := url.Parse(base)
 	if err != nil {
-		return 0, nil, nil, &connector.Error{Kind: connector.KindInvalidInput, Tool: tool, Op: op, Err: err}
+		return nil, connector.InvalidResponse(tool, "token", "instance_url", errors.New("not a URL"))
 	}
-	req.Header.Set("Accept", "application/json")
+	hdr := http.Header{"Authorization": {tok.Type() + " " + tok.AccessToken}}
 	if c.batchSize > 0 {
-		req.Header.Set("Sforce-Query-Options", "batchSize="+strconv.Itoa(c.batchSize))
+		hdr.Set("Sforce-Query-Options", "batchSize="+strconv.Itoa(c.batchSize))
 	}
-	tok.SetAuthHeader(req)
-	resp, err := c.hc.Do(req)
+	resp, err := c.api.Do(ctx, rest.Request{Op: op, Base: b, Path: target, LinkField: "nextRecordsUrl", Header: hdr})
 	if err != nil {
-		return 0, nil, nil, connector.Transport(ctx, tool, op, err)
+		return nil, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return 0, nil, nil, connector.Transport(ctx, tool, op, err)
-	}
-	if len(body) > maxBody {
-		return 0, nil, nil, connector.InvalidResponse(tool, op, "body", fmt.Errorf("larger than %d bytes", maxBody))
-	}
-	return resp.StatusCode, resp.Header, body, nil
+	return resp.Body, nil
 }
 
 // resolve joins a relative nextRecordsUrl (or the first query path) onto the instance.

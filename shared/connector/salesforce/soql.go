@@ -3,8 +3,6 @@ package salesforce
 import (
 	"fmt"
 	"strings"
-
-	"github.com/switchboard-dev/switchboard/shared/config"
 )
 
 // Quote returns s as a SOQL string literal: wrapped in single quotes, with the
@@ -45,13 +43,6 @@ func Quote(s string) string {
 	b.WriteByte('\'')
 	return b.String()
 }
-
-// A SOQL field reference is a field of Contact (Phone) or of a parent reached through
-// relationships (Account.Plan__c). Only these shapes are accepted, so configuration can
-// never smuggle SOQL into the SELECT clause.
-
-// ValidField reports whether f is a plain SOQL field path.
-func ValidField(f string) bool { return config.ValidSalesforceField(f) }
 
 // baseFields are the Contact fields every lookup reads.
 var baseFields = []string{"Id", "Email", "FirstName", "LastName", "Phone", "MobilePhone",

@@ -18,7 +18,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
-const tool = "stripe"
+const tool = Tool
 
 // KeyFunc returns the secret API key. refresh is true after Stripe answered 401 with the
 // previous key: the source must drop any cached copy and fetch the key again (a

@@ -34,7 +34,7 @@ func (c *Client) SearchArticles(ctx context.Context, query string, limit int) ([
 	q := searchText(query)
 	if q == "" {
 		if err := ctx.Err(); err != nil {
-			return nil, transportError(ctx, op, err)
+			return nil, connector.Transport(ctx, tool, op, err)
 		}
 		return []connector.Article{}, nil
 	}

@@ -1,12 +1,10 @@
 package zendesk
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -18,10 +16,11 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
+	"github.com/switchboard-dev/switchboard/shared/connector/rest"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
-const tool = "zendesk"
+const tool = Tool
 
 // maxBody caps a response body read into memory. A page of 100 tickets with long
 // descriptions stays well below it.
@@ -68,7 +67,7 @@ func APITokenUser(s secrets.Secret) string {
 // over Zendesk. It is safe for concurrent use.
 type Client struct {
 	base *url.URL
-	hc   *httpauth.Client
+	api  *rest.Backend
 	opts Options
 	log  *slog.Logger
 
@@ -87,8 +86,8 @@ func New(o Options) (*Client, error) {
 	if o.Auth == nil {
 		return nil, errors.New("zendesk: no auth method configured")
 	}
-	u, err := url.Parse(strings.TrimRight(o.BaseURL, "/"))
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	u, err := rest.ParseBase(o.BaseURL)
+	if err != nil {
 		return nil, fmt.Errorf("zendesk: base URL %q is not an absolute http(s) URL", o.BaseURL)
 	}
 	if o.PageSize <= 0 || o.PageSize > 100 {
@@ -104,11 +103,12 @@ func New(o Options) (*Client, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	hc := o.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
+	api, err := rest.New(rest.Options{Tool: tool, BaseURL: u.String(), HTTPClient: o.HTTPClient, Auth: o.Auth,
+		Header: http.Header{"User-Agent": {"switchboard"}}, MaxBody: maxBody, DecodeError: decodeError})
+	if err != nil {
+		return nil, err
 	}
-	return &Client{base: u, hc: &httpauth.Client{HTTP: hc, Auth: o.Auth}, opts: o, log: log}, nil
+	return &Client{base: u, api: api, opts: o, log: log}, nil
 }
 
 // HonoursExternalID reports that CreateTicket deduplicates by NewTicket.ExternalID, so
@@ -118,24 +118,16 @@ func (c *Client) HonoursExternalID() bool { return true }
 // AuthMethod names the auth method, for `switchboard check`.
 func (c *Client) AuthMethod() string { return c.opts.Auth.Name() }
 
-// endpoint resolves a path (with its query) or a pagination link against the base URL.
-// A link to another host is refused: the credentials must never leave the account.
-func (c *Client) endpoint(op, ref string) (string, error) {
-	u, err := c.base.Parse(ref)
-	if err != nil {
-		return "", connector.InvalidResponse(tool, op, "next_page", errors.New("unparsable link"))
-	}
-	if u.Scheme != c.base.Scheme || u.Host != c.base.Host {
-		return "", connector.InvalidResponse(tool, op, "next_page", fmt.Errorf("link to another host %q", u.Host))
-	}
-	return u.String(), nil
-}
-
-// do sends one request and decodes a 2xx JSON answer into out (when non-nil). Every
-// failure is a *connector.Error.
+// do sends one request through the shared REST backend and decodes a 2xx JSON answer
+// into out (when non-nil). ref is a path with its query or a pagination link; a link
+// to another host is refused, since the credentials must never leave the account.
+// Every failure is a *connector.Error.
 func (c *Client) do(ctx context.Context, op, method, ref string, body, out any) error {
 	start := time.Now()
-	err := c.doOnce(ctx, op, method, ref, body, out)
+	resp, err := c.api.Do(ctx, rest.Request{Op: op, Method: method, Path: ref, LinkField: "next_page", JSON: body})
+	if err == nil && out != nil {
+		err = decode(op, resp.Body, out)
+	}
 	if err != nil {
 		c.log.DebugContext(ctx, "zendesk call failed", slog.String("tool", tool), slog.String("op", op),
 			slog.String("error_class", connector.KindOf(err).String()), slog.Duration("elapsed", time.Since(start)))
@@ -143,92 +135,20 @@ func (c *Client) do(ctx context.Context, op, method, ref string, body, out any) 
 	return err
 }
 
-func (c *Client) doOnce(ctx context.Context, op, method, ref string, body, out any) error {
-	target, err := c.endpoint(op, ref)
-	if err != nil {
-		return err
-	}
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return &connector.Error{Kind: connector.KindInvalidInput, Tool: tool, Op: op, Err: err}
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, target, rd)
-	if err != nil {
-		return &connector.Error{Kind: connector.KindInvalidInput, Tool: tool, Op: op, Err: err}
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "switchboard")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return transportError(ctx, op, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return transportError(ctx, op, err)
-	}
-	if len(raw) > maxBody {
-		return connector.InvalidResponse(tool, op, "body", fmt.Errorf("larger than %d bytes", maxBody))
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return statusError(op, resp, raw, time.Now())
-	}
-	if out == nil {
-		return nil
-	}
-	return decode(op, raw, out)
-}
-
-// transportError classifies a failure to get an answer. Unlike the shared
-// connector.Transport it first tells missing or refused credentials (a missing secret
-// key, a missing secret, a refused token) apart as KindUnauthorized, unless the turn's
-// deadline or cancellation came first; everything else is connector.Transport: the tool
-// unreachable, the context's error kept in the chain for errors.Is.
-func transportError(ctx context.Context, op string, err error) error {
-	var mk *httpauth.MissingKeyError
-	var nf *secrets.NotFoundError
-	var te *httpauth.TokenError
-	var se *secrets.Error
-	refused := errors.As(err, &se) && !secrets.Unavailable(err) // denied or malformed
-	if ctx.Err() == nil && (errors.As(err, &mk) || errors.As(err, &nf) || errors.As(err, &te) || refused) {
-		return &connector.Error{Kind: connector.KindUnauthorized, Tool: tool, Op: op, Err: err}
-	}
-	return connector.Transport(ctx, tool, op, err)
-}
-
-// statusError maps a non-2xx answer onto a connector error kind. Zendesk's error body
-// ({"error", "description", "details"}) gives the code and the offending fields; its
-// description is kept out of the error because it can echo customer data.
+// statusError maps a non-2xx answer onto a connector error as the REST backend does.
 func statusError(op string, resp *http.Response, raw []byte, now time.Time) error {
-	e := &connector.Error{Tool: tool, Op: op, StatusCode: resp.StatusCode}
+	return rest.StatusError(tool, op, resp.StatusCode, resp.Header, raw, now, decodeError)
+}
+
+// decodeError reads Zendesk's error body ({"error", "description", "details"}) into e
+// (rest.ErrorDecoder): the code and the offending fields. Its description is kept out
+// of the error because it can echo customer data. Zendesk's statuses mean what
+// rest.Classify says (404 a missing record, 409 a conflicting write).
+func decodeError(e *connector.Error, _ http.Header, raw []byte, _ time.Time) {
 	ze := parseError(raw)
 	e.Code = ze.Code
 	e.Field = ze.Field()
-	switch st := resp.StatusCode; {
-	case st == http.StatusUnauthorized || st == http.StatusForbidden:
-		e.Kind = connector.KindUnauthorized
-	case st == http.StatusNotFound:
-		e.Kind = connector.KindNotFound
-	case st == http.StatusConflict:
-		e.Kind = connector.KindConflict
-	case st == http.StatusTooManyRequests:
-		e.Kind = connector.KindRateLimited
-		e.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), now)
-	case st >= 500:
-		e.Kind = connector.KindUnavailable
-		e.RetryAfter = connector.ParseRetryAfter(resp.Header.Get("Retry-After"), now)
-	default: // 400, 422 and any other refusal of what we sent
-		e.Kind = connector.KindInvalidInput
-	}
 	e.Err = ze.cause()
-	return e
 }
 
 // decode unmarshals a 2xx body, naming the field that does not fit.

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/connectortest"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
@@ -430,7 +429,6 @@ func TestHostileEmailCannotWidenTheQuery(t *testing.T) {
 	hostile := []string{
 		`ada@example.com OR role:end-user`,
 		`x@example.com" OR email:*`,
-		`*@example.com`,
 		`grace.hopper@example.com OR email:ada@example.com`,
 		"ada@example.com\nrole:admin",
 		`ada@example.com,grace.hopper@example.com`,
@@ -446,6 +444,24 @@ func TestHostileEmailCannotWidenTheQuery(t *testing.T) {
 		if r.Path == "/api/v2/users/search.json" {
 			t.Errorf("a hostile email reached the user search: %q", r.Query.Get("query"))
 		}
+	}
+	// Addresses the slot validator accepts go to Zendesk, quoted; a wildcard inside one
+	// widens nothing, since only exact matches are kept.
+	before := len(srv.Requests())
+	for _, email := range []string{`*@example.com`, `ada@example.com*`, `o'brien@example.com`} {
+		ts, err := c.OpenTickets(ctx(t), email)
+		if err != nil || len(ts) != 0 {
+			t.Errorf("OpenTickets(%q) = %d tickets, %v; want none and no error", email, len(ts), err)
+		}
+	}
+	searched := 0
+	for _, r := range srv.Requests()[before:] {
+		if r.Path == "/api/v2/users/search.json" {
+			searched++
+		}
+	}
+	if searched != 3 {
+		t.Errorf("%d user searches for 3 valid addresses, want 3 (escaped, not refused)", searched)
 	}
 	// The stand-in honours OR and wildcards, so the guard is what stops the widening:
 	// the same text spliced unquoted would list other customers.
@@ -494,8 +510,8 @@ func TestFromConfig(t *testing.T) {
 	t.Parallel()
 	srv := zdtest.New(t)
 	p := secrets.Static{"zd": srv.Secret()}
-	for _, auth := range []string{config.ZendeskAuthAPIToken, config.ZendeskAuthOAuth} {
-		c, err := zendesk.FromConfig(config.Zendesk{BaseURL: srv.URL(), Auth: auth, SecretID: "zd", PageSize: 100, MaxPages: 10}, p, nil, nil)
+	for _, auth := range []string{zendesk.AuthAPIToken, zendesk.AuthOAuth} {
+		c, err := zendesk.FromConfig(zendesk.Config{BaseURL: srv.URL(), Auth: auth, SecretID: "zd", PageSize: 100, MaxPages: 10}, p, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -503,7 +519,7 @@ func TestFromConfig(t *testing.T) {
 			t.Errorf("%s: Ping: %v", auth, err)
 		}
 	}
-	if _, err := zendesk.FromConfig(config.Zendesk{Auth: "api_token", PageSize: 100, MaxPages: 1}, p, nil, nil); err == nil {
+	if _, err := zendesk.FromConfig(zendesk.Config{Auth: "api_token", PageSize: 100, MaxPages: 1}, p, nil, nil); err == nil {
 		t.Error("FromConfig without subdomain or base_url succeeded")
 	}
 }

@@ -1,15 +1,19 @@
-package config
+package zendesk_test
 
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/connector/zendesk"
 )
 
-func TestZendeskDefaultsAndEnv(t *testing.T) {
+func TestConfigDefaultsAndEnv(t *testing.T) {
 	t.Parallel()
-	c, err := Load("", []string{
+	c, err := config.Load("", []string{
 		"SWITCHBOARD_CONNECTORS_TICKETS=zendesk",
 		"SWITCHBOARD_CONNECTORS_KB=zendesk",
 		"SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN=acme",
@@ -18,8 +22,8 @@ func TestZendeskDefaultsAndEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	z := c.Connectors.Zendesk
-	if z.Auth != ZendeskAuthAPIToken || z.SecretID != "switchboard/zendesk" || z.PageSize != 100 || z.MaxPages != 10 {
+	z := config.SectionOf[zendesk.Config](c.Connectors, zendesk.Tool)
+	if z.Auth != zendesk.AuthAPIToken || z.SecretID != "switchboard/zendesk" || z.PageSize != 100 || z.MaxPages != 10 {
 		t.Errorf("defaults = %+v", z)
 	}
 	if z.URL() != "https://acme.zendesk.com" {
@@ -30,7 +34,7 @@ func TestZendeskDefaultsAndEnv(t *testing.T) {
 	}
 }
 
-func TestZendeskValidate(t *testing.T) {
+func TestConfigValidate(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, yaml, wantErr string
@@ -46,6 +50,7 @@ func TestZendeskValidate(t *testing.T) {
 		{"max pages", "connectors: {kb: zendesk, zendesk: {subdomain: acme, max_pages: -1}}\n", "max_pages"},
 		{"request url", "connectors: {kb: zendesk, zendesk: {subdomain: acme, request_url: 'requests/'}}\n", "request_url"},
 		{"typo", "connectors: {tickets: zendesk, zendesk: {subdomian: acme}}\n", "subdomian"},
+		{"not a payments tool", "connectors: {payments: zendesk, zendesk: {subdomain: acme}}\n", "connectors.payments"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -54,7 +59,7 @@ func TestZendeskValidate(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.yaml), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err := Load(path, []string{})
+			_, err := config.Load(path, []string{})
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("Load: %v", err)
@@ -62,5 +67,20 @@ func TestZendeskValidate(t *testing.T) {
 				t.Fatalf("Load err = %v, want one mentioning %q", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+// TestSubdomainCheckMatchesItsGrammar compares the hand-written check with the regular
+// expression it replaces.
+func TestSubdomainCheckMatchesItsGrammar(t *testing.T) {
+	t.Parallel()
+	re := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,62}$`)
+	for _, in := range []string{"acme", "acme-eu", "-acme", "a", "", strings.Repeat("a", 63), strings.Repeat("a", 64), "acme.eu", "0acme"} {
+		_, err := config.Load("", []string{"SWITCHBOARD_CONNECTORS_KB=zendesk", "SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN=" + in,
+			"SWITCHBOARD_CONNECTORS_ZENDESK_BASE_URL=https://x.example"})
+		got := err == nil || !strings.Contains(err.Error(), "subdomain")
+		if want := in == "" || re.MatchString(in); got != want {
+			t.Errorf("subdomain %q accepted = %v (%v), want %v", in, got, err, want)
+		}
 	}
 }

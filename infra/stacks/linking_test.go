@@ -1,0 +1,138 @@
+package stacks_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/infra/stacks"
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/connector/registry"
+	"github.com/switchboard-dev/switchboard/shared/testenv"
+)
+
+const module = "github.com/switchboard-dev/switchboard/"
+
+// deps lists the packages pkg links with the given build tags (go list -deps).
+func deps(t *testing.T, tags, pkg string) []string {
+	t.Helper()
+	args := []string{"list", "-deps"}
+	if tags != "" {
+		args = append(args, "-tags", tags)
+	}
+	cmd := exec.Command("go", append(args, pkg)...)
+	cmd.Dir = testenv.RepoRoot()
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go %s: %v", strings.Join(cmd.Args[1:], " "), err)
+	}
+	return strings.Fields(string(out))
+}
+
+// linkedTools returns the registered tools whose packages are among deps, sorted.
+func linkedTools(deps []string) []string {
+	var out []string
+	for _, c := range registry.Connectors() {
+		if slices.Contains(deps, c.Package) {
+			out = append(out, c.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestFunctionsLinkOnlyTheirTools builds nothing: it asks `go list -deps` with the
+// Lambda build tags which connector packages each function's bootstrap links, and
+// holds that to the capabilities the stacks give the function (Function.Uses): every
+// tool that can serve one of them, no other (so no tool's code, libraries or secret
+// handling ride along in a function that may not use it), and never the demo backend.
+func TestFunctionsLinkOnlyTheirTools(t *testing.T) {
+	t.Parallel()
+	// Spelled out, so a reader sees what each bootstrap contains; a tool added later
+	// is held to the stacks by the second check alone, so infra needs no edit for it.
+	want := map[string][]string{
+		"lookupcustomer":  {"hubspot", "salesforce", "sql", "zendesk"},
+		"createticket":    {"sql", "zendesk"},
+		"verifypayment":   {"stripe"},
+		"searchkb":        {"zendesk"},
+		stacks.RouterName: nil,
+		"smoke":           nil,
+	}
+	if len(registry.Connectors()) < 6 {
+		t.Fatalf("registered tools = %d, want every tool (infra links shared/connector/all)", len(registry.Connectors()))
+	}
+	// The libraries that make a bootstrap heavy, and the functions that may link them.
+	heavy := map[string][]string{
+		"github.com/jackc/pgx/v5":            {"lookupcustomer", "createticket"},
+		"github.com/stripe/stripe-go/v76":    {"verifypayment"},
+		"modernc.org/sqlite":                 nil,
+		module + "shared/connector/demo":     nil,
+		module + "shared/connector/registry": {"lookupcustomer", "createticket", "verifypayment", "searchkb"},
+	}
+	// Every function is listed: a new one must say what it links.
+	dirs, err := os.ReadDir(filepath.Join(testenv.RepoRoot(), "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if _, ok := want[d.Name()]; d.IsDir() && !ok {
+			t.Errorf("functions/%s is not in this test", d.Name())
+		}
+	}
+	uses := map[string][]stacks.Capability{stacks.RouterName: nil, "smoke": nil}
+	for _, f := range stacks.IntentFunctions {
+		uses[f.Name] = f.Uses
+	}
+	for fn, tools := range want {
+		t.Run(fn, func(t *testing.T) {
+			t.Parallel()
+			d := deps(t, testenv.LambdaTags, "./functions/"+fn)
+			got := linkedTools(d)
+			for _, w := range tools {
+				if !slices.Contains(got, w) {
+					t.Errorf("links tools %v, want %s among them", got, w)
+				}
+			}
+			// The same set follows from the stacks: the tools able to serve what the
+			// function is given.
+			var fromUses []string
+			for _, c := range registry.Connectors() {
+				for _, capa := range uses[fn] {
+					if c.Serves(string(capa)) && c.Name != config.ToolDemo && !slices.Contains(fromUses, c.Name) {
+						fromUses = append(fromUses, c.Name)
+					}
+				}
+			}
+			sort.Strings(fromUses)
+			if !slices.Equal(got, fromUses) {
+				t.Errorf("links tools %v, but the tools that can serve its capabilities %v are %v: "+
+					"import exactly those in functions/%s/main.go", got, uses[fn], fromUses, fn)
+			}
+			for lib, allowed := range heavy {
+				linked := slices.ContainsFunc(d, func(p string) bool { return p == lib || strings.HasPrefix(p, lib+"/") })
+				if linked != slices.Contains(allowed, fn) {
+					t.Errorf("links %s = %v, want %v", lib, linked, !linked)
+				}
+			}
+		})
+	}
+}
+
+// TestServeLinksEveryTool: `switchboard serve` (cmd/switchboard) links every registered
+// tool, the demo backend included.
+func TestServeLinksEveryTool(t *testing.T) {
+	t.Parallel()
+	got := linkedTools(deps(t, "", "./cmd/switchboard"))
+	var all []string
+	for _, c := range registry.Connectors() {
+		all = append(all, c.Name)
+	}
+	if !slices.Equal(got, all) || !slices.Contains(got, config.ToolDemo) {
+		t.Errorf("switchboard links %v, want every tool %v", got, all)
+	}
+}
