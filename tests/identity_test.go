@@ -274,9 +274,10 @@ func TestIdentityOnEveryPlatform(t *testing.T) {
 			turns++
 			// A replay of the signed turn without its token is another request: it
 			// must not get the stored signed answer (nor reach an intent).
-			if replay := s.serve(t, p, base); revealsAda(replay) != "" || !strings.Contains(replay, "different request") {
+			if replay := s.serve(t, p, base); revealsAda(replay) != "" {
 				t.Errorf("%s %s: the signed turn replayed without its token: %s", p, in, replay)
 			}
+			turns++ // an anonymous turn of its own (reads are not replayed from a record)
 			want := "Ada Lovelace"
 			if in == conversation.VerifyPayment {
 				want = "paid"

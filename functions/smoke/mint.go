@@ -6,9 +6,10 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/config"
-	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
 // minter signs the smoke customer in with the deployment's identity token key
@@ -23,10 +24,14 @@ func minter(ctx context.Context, log *slog.Logger) (func(context.Context, string
 	if tok.SecretID == "" {
 		return nil, nil
 	}
-	p, err := registry.Secrets(ctx, cfg.Connectors.Secrets, log)
+	// Secrets Manager directly (not the connector registry, which the smoke function
+	// does not link): the key's secret id is the whole name.
+	awsCfg, err := awsenv.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
+	sc := cfg.Connectors.Secrets
+	p := secrets.NewAWS(secrets.NewSecretsManager(awsCfg, sc.Endpoint), secrets.AWSOptions{Prefix: sc.Prefix, MaxAge: sc.MaxAge, StaleFor: sc.StaleFor, Logger: log})
 	return func(ctx context.Context, email string) (string, error) {
 		s, err := p.Get(ctx, tok.SecretID)
 		if err != nil {
