@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -19,10 +20,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
+	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/connector/hubspot/hstest"
 	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 	"github.com/switchboard-dev/switchboard/shared/router"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
@@ -63,15 +68,19 @@ func productionEnv(t *testing.T) []string {
 	prefix := fmt.Sprintf("rie-%d/", time.Now().UnixNano())
 	testenv.AWSEnv(t, moto)
 	putSecrets(t, moto, prefix, map[string]secrets.Secret{
-		"switchboard/hubspot": hs.Secret(),
-		"switchboard/zendesk": zd.Secret(),
-		"switchboard/stripe":  {"api_key": "sk_test_123"},
+		"switchboard/hubspot":  hs.Secret(),
+		"switchboard/zendesk":  zd.Secret(),
+		"switchboard/stripe":   {"api_key": "sk_test_123"},
+		"switchboard/identity": {"key": e2eTokenKey},
 		// The webhook secrets infra/stacks generates, one per platform calling the API.
 		"switchboard/webhook/dialogflow":    {"username": "dialogflow", "password": webhookCreds.esPassword},
 		"switchboard/webhook/dialogflow-cx": {"token": webhookCreds.cxToken},
 		"switchboard/webhook/rasa":          {"token": webhookCreds.rasaToken},
 	})
 	table := storetest.MotoTable(t, storetest.MotoClient(t))
+	// The audit trail's own log group, as the CDK app creates it.
+	auditGroup := "/" + strings.TrimSuffix(prefix, "/") + "/audit"
+	createLogGroup(t, moto, auditGroup)
 	return []string{
 		// moto keeps secrets and tables per region: the functions' region is the one
 		// they were created in (startRIE's own default is another).
@@ -80,6 +89,9 @@ func productionEnv(t *testing.T) []string {
 		"SWITCHBOARD_SECURITY_DIALOGFLOW_METHOD=basic", "SWITCHBOARD_SECURITY_DIALOGFLOW_SECRET=switchboard/webhook/dialogflow",
 		"SWITCHBOARD_SECURITY_DIALOGFLOW_CX_METHOD=header", "SWITCHBOARD_SECURITY_DIALOGFLOW_CX_SECRET=switchboard/webhook/dialogflow-cx",
 		"SWITCHBOARD_SECURITY_RASA_METHOD=token", "SWITCHBOARD_SECURITY_RASA_SECRET=switchboard/webhook/rasa",
+		"SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID=switchboard/identity", "SWITCHBOARD_IDENTITY_TOKEN_DEMO_KEY=false",
+		"SWITCHBOARD_IDENTITY_AUDIT_SINK=cloudwatch", "SWITCHBOARD_IDENTITY_AUDIT_LOG_GROUP=" + auditGroup,
+		"SWITCHBOARD_IDENTITY_AUDIT_ENDPOINT=" + moto,
 		"SWITCHBOARD_STORE_BACKEND=dynamodb", "SWITCHBOARD_STORE_TABLE=" + table, "SWITCHBOARD_STORE_ENDPOINT=" + moto,
 		"SWITCHBOARD_CONNECTORS_SECRETS_PROVIDER=aws", "SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT=" + moto,
 		"SWITCHBOARD_CONNECTORS_SECRETS_PREFIX=" + prefix,
@@ -331,8 +343,21 @@ func TestLambdaRIE(t *testing.T) {
 				}
 				schematest.Validate(t, p, body)
 				if bytes.Contains(body, []byte("can't do that here")) || bytes.Contains(body, []byte("went wrong")) ||
-					bytes.Contains(body, []byte("isn't responding")) {
+					bytes.Contains(body, []byte("isn't responding")) || bytes.Contains(body, []byte("couldn't")) {
 					t.Errorf("%s %s: %s", fn, p, body)
+				}
+			}
+			// Signed by the site with the key in Secrets Manager: the full answer, and
+			// an audit event in CloudWatch Logs.
+			if in == conversation.LookupCustomer {
+				tok := e2eToken(t, "ada@example.com", "", "")
+				for _, p := range conversation.Platforms {
+					ev := withToken(t, p, readEvent(t, p, eventFile[in]), tok)
+					ev = withTurn(t, p, ev, nextID("rie-s"), nextID("rie-t"))
+					status, body := platformResponse(t, p, f.invoke(t, platformEvent(t, p, ev)))
+					if status != 200 || !bytes.Contains(body, []byte("I found")) {
+						t.Errorf("%s %s signed: HTTP %d %s", fn, p, status, body)
+					}
 				}
 			}
 			// A request for another intent (a mis-routed CX tag) is politely refused.
@@ -383,6 +408,34 @@ func TestLambdaRIE(t *testing.T) {
 		}
 		if after != before {
 			t.Errorf("the router forwarded %d unauthenticated calls", after-before)
+		}
+	})
+
+	t.Run("audit trail", func(t *testing.T) {
+		var group string
+		for _, kv := range common {
+			if v, ok := strings.CutPrefix(kv, "SWITCHBOARD_IDENTITY_AUDIT_LOG_GROUP="); ok {
+				group = v
+			}
+		}
+		msgs := auditMessages(t, testenv.Moto(t), group)
+		// lookup: 4 anonymous + 4 signed; create ticket: 4; verify payment: 4 (anonymous).
+		if len(msgs) != 16 {
+			t.Errorf("%d audit events in CloudWatch Logs, want 16", len(msgs))
+		}
+		outcomes := map[string]int{}
+		for _, m := range msgs {
+			var e identity.Event
+			if err := json.Unmarshal([]byte(m), &e); err != nil {
+				t.Errorf("audit message %q: %v", m, err)
+			}
+			outcomes[e.Outcome]++
+			if strings.Contains(m, "@") || strings.Contains(m, "Lovelace") || strings.Contains(m, "eyJ") {
+				t.Errorf("audit event holds an email, a name or a token: %s", m)
+			}
+		}
+		if outcomes["answered"] != 4 || outcomes["created_unverified"] != 4 || outcomes["refused_unverified"] != 8 {
+			t.Errorf("audit outcomes %v", outcomes)
 		}
 	})
 
@@ -467,6 +520,42 @@ func TestLambdaTagsMatchMakefile(t *testing.T) {
 		}
 	}
 	t.Fatal("Makefile sets no LAMBDA_TAGS")
+}
+
+// logsClient is a CloudWatch Logs client on moto.
+func logsClient(t *testing.T, moto string) *cloudwatchlogs.Client {
+	t.Helper()
+	cfg, err := awsenv.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = aws.String(moto) })
+}
+
+func createLogGroup(t *testing.T, moto, group string) {
+	t.Helper()
+	if _, err := logsClient(t, moto).CreateLogGroup(context.Background(), &cloudwatchlogs.CreateLogGroupInput{
+		LogGroupName: aws.String(group)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// auditMessages lists every event of the audit log group.
+func auditMessages(t *testing.T, moto, group string) []string {
+	t.Helper()
+	c := logsClient(t, moto)
+	var out []string
+	p := cloudwatchlogs.NewFilterLogEventsPaginator(c, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Events {
+			out = append(out, aws.ToString(e.Message))
+		}
+	}
+	return out
 }
 
 // Every function talks to AWS through the SDK's service clients (no hand-written AWS

@@ -20,6 +20,8 @@ commands:
   serve   [--addr 127.0.0.1:8080] [--config FILE]   serve the webhooks over HTTP
   invoke  --platform P [--config FILE] FILE|-        run one webhook event, print the response
   check   [--config FILE] [--json]                   authenticate to each configured tool
+  token   --email E [--ttl 10m] [--key-file F]       print an identity token (demo key by default)
+  outbox  [-n 5] [--config FILE]                     print the latest one-time codes (local outbox)
 
 With no --config, Switchboard uses its embedded default: the demo backend and an
 embedded store under ./.switchboard/. SWITCHBOARD_* environment variables override
@@ -45,6 +47,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return invoke(ctx, args[1:], stdin, stdout, stderr)
 	case "check":
 		return check(ctx, args[1:], stdout, stderr)
+	case "token":
+		return token(ctx, args[1:], stdout, stderr)
+	case "outbox":
+		return outbox(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

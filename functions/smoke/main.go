@@ -46,8 +46,14 @@ func main() {
 		log.Error("secrets", slog.Any("error", err))
 		os.Exit(1)
 	}
+	mint, err := minter(context.Background(), log)
+	if err != nil {
+		log.Error("identity token key", slog.Any("error", err))
+		os.Exit(1)
+	}
 	r := &smoke.Runner{
 		Auth:       &smoke.WebhookAuth{Security: cfg.Security, Secrets: sp},
+		Mint:       mint,
 		Lambda:     awslambda.NewFromConfig(ac),
 		CodeDeploy: codedeploy.NewFromConfig(ac),
 		Targets:    targets,

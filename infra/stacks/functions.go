@@ -19,6 +19,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/store"
 )
 
@@ -76,6 +77,7 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 		config.EnvPrefix + "TELEMETRY_LOG_LEVEL": s.LogLevel,
 	}
 
+	audit := newAuditLog(st, s)
 	for _, f := range s.Functions() {
 		// The tools' own settings first, so that what the stacks decide (store,
 		// enabled intent, tools, secret ids) always wins.
@@ -103,8 +105,10 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 			}
 		}
 		webhookEnv(s, env)
+		identityEnv(env, s, f, audit)
 		d := deploy(st, s, app, deps.Topic, f.Name, s.Timeout, env, &f)
-		grantStore(d.Role, deps.Data, f.Intent)
+		grantStore(d.Role, deps.Data, f)
+		grantIdentity(st, d, s, f, audit)
 		grantToolSecrets(d.Role, s.SecretNames(f))
 		grantWebhookSecrets(d.Role, fs.Webhooks)
 		fs.Intents[f.Intent] = d
@@ -242,14 +246,20 @@ func deploy(st awscdk.Stack, s Settings, app awscodedeploy.ILambdaApplication, t
 // grantStore lets a function use only its own items: every key it writes starts with
 // store.KeyPrefix(<canonical intent>), and dynamodb:LeadingKeys pins the partition keys it may touch
 // to that prefix. The table's customer-managed key is usable only through DynamoDB.
-func grantStore(role awsiam.Role, data *DataStack, in conversation.Intent) {
+// A function that verifies callers also uses the identity layer's items (one-time codes,
+// code-verified sessions: "identity#…").
+func grantStore(role awsiam.Role, data *DataStack, f Function) {
+	keys := []string{store.LeadingKeysPattern(string(f.Intent))}
+	if f.Identity {
+		keys = append(keys, store.LeadingKeysPattern(identity.KeyPrefix))
+	}
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("OwnItemsOnly"),
 		Actions:   jsii.Strings(store.DataActions()...),
 		Resources: &[]*string{data.Table.TableArn()},
 		Conditions: &map[string]any{
 			"ForAllValues:StringLike": map[string]any{
-				"dynamodb:LeadingKeys": []string{store.LeadingKeysPattern(string(in))},
+				"dynamodb:LeadingKeys": keys,
 			},
 		},
 	}))

@@ -133,6 +133,19 @@ func smokeFunction(scope constructs.Construct, s Settings, suffix string, target
 	grantWebhookSecretNames(role, s)
 	env[config.EnvPrefix+"SERVICE"] = s.Prefix
 	env[smoke.EnvTargets] = smoke.FormatTargets(targets)
+	if s.IdentitySecret != "" {
+		// The smoke customer signs in as the site would: the conversations need the
+		// identity token key to get the full answers.
+		env[config.EnvPrefix+"CONNECTORS_SECRETS_PROVIDER"] = config.SecretsAWS
+		env[config.EnvPrefix+"IDENTITY_TOKEN_SECRET_ID"] = s.IdentitySecret
+		for k, v := range map[string]string{"IDENTITY_TOKEN_ISSUER": s.TokenIssuer, "IDENTITY_TOKEN_AUDIENCE": s.TokenAudience} {
+			if v != "" {
+				env[config.EnvPrefix+k] = v
+			}
+		}
+		// GetSecretValue only (no DescribeSecret), as for the functions' own secrets.
+		grantToolSecrets(role, []string{s.IdentitySecret})
+	}
 	return awslambda.NewFunction(scope, jsii.String("SmokeFunction"), &awslambda.FunctionProps{
 		FunctionName: jsii.String(fnName),
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),

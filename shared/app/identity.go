@@ -1,9 +1,7 @@
 package app
 
 import (
-	"reflect"
 	"regexp"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -27,19 +25,15 @@ func ToolIdentity(cfg config.Config, tool string) string {
 	if tool == config.ToolDemo {
 		return tool + "|" + store.Hash(cfg.DataDir)[:16]
 	}
-	v := reflect.ValueOf(cfg.Connectors)
-	for i := 0; i < v.NumField(); i++ {
-		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
-		if name != tool {
-			continue
-		}
-		b, err := yaml.Marshal(v.Field(i).Interface())
-		if err != nil {
-			break
-		}
-		return tool + "|" + store.Hash(urlPassword.ReplaceAllString(string(b), "$1@"))[:16]
+	sec, ok := cfg.Connectors.Tools[tool]
+	if !ok || sec == nil {
+		return tool
 	}
-	return tool
+	b, err := yaml.Marshal(sec)
+	if err != nil {
+		return tool
+	}
+	return tool + "|" + store.Hash(urlPassword.ReplaceAllString(string(b), "$1@"))[:16]
 }
 
 // IdempotencyScope is the idempotency keys' scope: the identities of the four

@@ -33,6 +33,7 @@ type Config struct {
 	Telemetry  Telemetry  `yaml:"telemetry"`
 	Security   Security   `yaml:"security"`
 	Platform   Platforms  `yaml:"platform"`
+	Identity   Identity   `yaml:"identity"`
 }
 
 // Server configures `switchboard serve`.
@@ -167,6 +168,7 @@ func (c *Config) applyDefaults() {
 	c.Resilience.applyDefaults()
 	c.Telemetry.applyDefaults(c)
 	c.Security.applyDefaults()
+	c.Identity.applyDefaults(c)
 }
 
 // lambdaInflightBytes sizes the inflate/decode budget on Lambda at a quarter of the
@@ -255,7 +257,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("config: intents.enabled: unknown intent %q", in)
 		}
 	}
-	for _, v := range []func() error{c.Connectors.validate, c.Store.Validate, c.Resilience.Validate, c.Security.Validate} {
+	for _, v := range []func() error{c.Connectors.validate, c.Store.Validate, c.Resilience.Validate, c.Security.Validate, c.Identity.Validate} {
 		if err := v(); err != nil {
 			return err
 		}

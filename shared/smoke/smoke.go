@@ -109,6 +109,9 @@ type Runner struct {
 	// Auth presents the platforms' webhook credentials (nil: none, for functions
 	// whose webhooks are open by name).
 	Auth *WebhookAuth
+	// Mint signs an identity token for an email (nil: the conversations are anonymous,
+	// and lookups and payment checks are expected to give the neutral answer).
+	Mint func(ctx context.Context, email string) (string, error)
 }
 
 // Result is one conversation's verdict.
@@ -277,6 +280,15 @@ func (r *Runner) one(ctx context.Context, t Target, run string, probe bool) Resu
 	if probe {
 		prof = probeProfile(run)
 		run += "-probe"
+	}
+	if r.Mint != nil {
+		// Signed in as the smoke customer (or the probe's nobody), as a site would.
+		tok, err := r.Mint(ctx, or(prof.Email, sampleEmail))
+		if err != nil {
+			res.Reason = "identity token: " + err.Error()
+			return res
+		}
+		prof.IdentityToken = tok
 	}
 	if t.Intent == conversation.CreateTicket && r.Profile.TicketSandbox == "" {
 		res.Skipped = true

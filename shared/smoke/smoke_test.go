@@ -20,6 +20,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/smoke"
@@ -158,7 +159,7 @@ func TestEventUsesProfileAndFreshIDs(t *testing.T) {
 func TestHookPassesOnDemo(t *testing.T) {
 	fn := demo(t, nil)
 	cd := &recordingCodeDeploy{}
-	r := &smoke.Runner{Auth: testAuth, Lambda: fn, CodeDeploy: cd, Targets: allTargets("sb:7"),
+	r := &smoke.Runner{Auth: testAuth, Mint: demoMint, Lambda: fn, CodeDeploy: cd, Targets: allTargets("sb:7"),
 		Profile: smoke.Profile{Name: "Ada Lovelace", Plan: "Enterprise", ArticleTitle: "How to reset your password", TicketSandbox: "demo helpdesk"}}
 	sum, err := r.Handle(context.Background(), json.RawMessage(`{"DeploymentId":"d-ABC","LifecycleEventHookExecutionId":"hook-1"}`))
 	if err != nil {
@@ -180,7 +181,7 @@ func TestHookPassesOnDemo(t *testing.T) {
 func TestHookFailsOnWrongTruthAndSkipsTickets(t *testing.T) {
 	fn := demo(t, nil)
 	cd := &recordingCodeDeploy{}
-	r := &smoke.Runner{Auth: testAuth, Lambda: fn, CodeDeploy: cd, Targets: allTargets("sb:7"), Profile: smoke.Profile{Plan: "Starter"}}
+	r := &smoke.Runner{Auth: testAuth, Mint: demoMint, Lambda: fn, CodeDeploy: cd, Targets: allTargets("sb:7"), Profile: smoke.Profile{Plan: "Starter"}}
 	sum, err := r.Hook(context.Background(), smoke.HookEvent{DeploymentID: "d-1", LifecycleEventHookExecutionID: "h"})
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +212,7 @@ func TestHookFailsOnApology(t *testing.T) {
 	cd := &recordingCodeDeploy{}
 	targets := []smoke.Target{{Intent: conversation.SearchKB, Platform: conversation.DialogflowES, Function: "x"},
 		{Intent: conversation.SearchKB, Platform: conversation.LexV2, Function: "x"}}
-	r := &smoke.Runner{Auth: testAuth, Lambda: fn, CodeDeploy: cd, Targets: targets}
+	r := &smoke.Runner{Auth: testAuth, Mint: demoMint, Lambda: fn, CodeDeploy: cd, Targets: targets}
 	sum, _ := r.Hook(context.Background(), smoke.HookEvent{DeploymentID: "d", LifecycleEventHookExecutionID: "h"})
 	if sum.Failed != 4 || cd.calls[0].Status != cdtypes.LifecycleEventStatusFailed {
 		t.Fatalf("%+v", sum)
@@ -221,7 +222,7 @@ func TestHookFailsOnApology(t *testing.T) {
 func TestSyntheticWritesEMF(t *testing.T) {
 	fn := demo(t, nil)
 	var out bytes.Buffer
-	r := &smoke.Runner{Auth: testAuth, Lambda: fn, Targets: allTargets("sb:live"), Service: "sb", Metrics: &out}
+	r := &smoke.Runner{Auth: testAuth, Mint: demoMint, Lambda: fn, Targets: allTargets("sb:live"), Service: "sb", Metrics: &out}
 	sum, err := r.Handle(context.Background(), json.RawMessage(`{"switchboard":"synthetic"}`))
 	if err != nil || sum.Failed != 0 {
 		t.Fatalf("%+v %v", sum, err)
@@ -275,4 +276,10 @@ func TestHangingVersionIsReportedFailed(t *testing.T) {
 	if len(cd.calls) != 1 || cd.calls[0].Status != cdtypes.LifecycleEventStatusFailed || sum.Passed != 0 {
 		t.Fatalf("%+v %+v", sum, cd.calls)
 	}
+}
+
+// demoMint signs the smoke customer in with the demo key, which the demo stack accepts
+// (a deployed smoke function signs with the identity token key from Secrets Manager).
+func demoMint(_ context.Context, email string) (string, error) {
+	return identity.Mint([]byte(identity.DemoKey), email, "", "", "", time.Now(), 5*time.Minute)
 }
