@@ -55,7 +55,8 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 	a.closers = append(a.closers, closeStore)
 
 	ro := resilience.Options{Logger: a.Logger}
-	co := cache.Options{Size: cfg.Store.Cache.Size, Logger: a.Logger}
+	co := cache.Options{Size: cfg.Store.Cache.Size, Logger: a.Logger,
+		Identity: func(tool string) string { return ToolIdentity(cfg, tool) }}
 	if a.Telemetry != nil {
 		ro.Observer = a.Telemetry
 		co.Observer = a.Telemetry
@@ -81,7 +82,26 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 
 	io := idempotency.FromConfig(cfg, "")
 	io.Logger = a.Logger
+	// A turn's key carries the identity of the tools that answer it: a reply stored
+	// under one helpdesk configuration is never replayed under another.
+	io.Scope = IdempotencyScope(cfg)
 	return func(h conversation.Handler) conversation.Handler {
-		return cache.Scoped(idempotency.New(st, h, io))
+		o := io
+		if svc, ok := h.(*intents.Service); ok {
+			o.Writes = WritesOf(svc)
+		}
+		return cache.Scoped(idempotency.New(st, h, o))
 	}, nil
+}
+
+// WritesOf is idempotency.Options.Writes for the intents: create_ticket is a write
+// (never repeated blindly), the others read.
+func WritesOf(svc *intents.Service) func(conversation.Intent) idempotency.Write {
+	tw := svc.TicketWrite()
+	return func(in conversation.Intent) idempotency.Write {
+		if in == conversation.CreateTicket {
+			return tw
+		}
+		return nil
+	}
 }

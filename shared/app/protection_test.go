@@ -83,7 +83,8 @@ func TestBuildWithDynamoDBStore(t *testing.T) {
 		t.Fatalf("replies:\n%s\n%s", first.Body, second.Body)
 	}
 	st := dynamostore.New(client, table, dynamostore.Options{})
-	if _, err := st.Get(context.Background(), "create_ticket#idem#"+store.Hash("create_ticket", "dialogflow", "a6f0c2e8-1b4d-47a9-b3c5-8e2f1d0a9c74-0820055c")); err != nil {
+	if _, err := st.Get(context.Background(), "create_ticket#idem#"+store.Hash("create_ticket", "dialogflow", "a6f0c2e8-1b4d-47a9-b3c5-8e2f1d0a9c74-0820055c",
+		app.IdempotencyScope(cfg))); err != nil {
 		t.Fatalf("no idempotency record under create_ticket#: %v", err)
 	}
 	if _, _, err := app.OpenStore(context.Background(), config.Store{Backend: "redis"}); err == nil {

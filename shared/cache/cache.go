@@ -61,6 +61,10 @@ type Options struct {
 	// StoreTimeout bounds each store read or write, so a slow store costs the turn at
 	// most this (default 150ms).
 	StoreTimeout time.Duration
+	// Identity returns the identity of a business tool's configuration (the tool and
+	// its account or base URL, never a secret), which every key carries, so one
+	// backend's data is never served as another's (default: the tool's name).
+	Identity func(tool string) string
 	// Observer counts hits, misses and stale answers (telemetry.Telemetry implements
 	// it; none when nil).
 	Observer telemetry.CacheObserver
@@ -100,6 +104,9 @@ func New(s store.Store, o Options) *Cache {
 	}
 	if o.Observer == nil {
 		o.Observer = nopObserver{}
+	}
+	if o.Identity == nil {
+		o.Identity = func(tool string) string { return tool }
 	}
 	return &Cache{s: s, lru: lru.New[entry](o.Size), o: o}
 }
@@ -218,6 +225,12 @@ func (c *Cache) Key(ctx context.Context, capability string, args ...string) stri
 		norm[i] = strings.ToLower(strings.Join(strings.Fields(a), " "))
 	}
 	return store.Key(prefix, KeyKind, append([]string{capability}, norm...)...)
+}
+
+// ToolKey is Key for an answer of tool: the tool's identity (Options.Identity) is
+// part of the key.
+func (c *Cache) ToolKey(ctx context.Context, tool, capability string, args ...string) string {
+	return c.Key(ctx, capability, append([]string{"tool=" + c.o.Identity(tool)}, args...)...)
 }
 
 type scopeKey struct{}

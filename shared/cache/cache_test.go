@@ -350,7 +350,7 @@ func TestEntriesAreScopedToTheTurnsIntent(t *testing.T) {
 	var key string
 	h := cache.Scoped(conversation.HandlerFunc(func(ctx context.Context, tn conversation.Turn) conversation.Reply {
 		dir.FindCustomerByEmail(ctx, "Ada@Example.com")
-		key = c.Key(ctx, cache.CapCustomer, "ada@example.com")
+		key = c.ToolKey(ctx, "crm", cache.CapCustomer, "ada@example.com")
 		return conversation.Reply{}
 	}))
 	h.Handle(context.Background(), conversation.Turn{Intent: conversation.LookupCustomer})
@@ -368,5 +368,40 @@ func TestEntriesAreScopedToTheTurnsIntent(t *testing.T) {
 	h2.Handle(context.Background(), conversation.Turn{Intent: conversation.VerifyPayment})
 	if tool.calls.Load() != 2 {
 		t.Fatalf("calls %d, want 2 (one per scope)", tool.calls.Load())
+	}
+}
+
+// The demo's answer is never served as another tool's: after a lookup through the demo
+// configuration, the same store behind a HubSpot configuration whose tool is down
+// serves nothing stale (the "Ada Lovelace as of 34 minutes ago").
+func TestEntriesAreScopedToTheToolsIdentity(t *testing.T) {
+	t.Parallel()
+	for _, b := range backends() {
+		if b.name == "memory-only" {
+			continue
+		}
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			clock := storetest.NewClock(time.Now())
+			s := b.open(t, clock.Now)
+			ident := func(id string) func(string) string { return func(string) string { return id } }
+			demoTool := &crm{plan: "Pro"}
+			demoDir := cache.New(s, cache.Options{Now: clock.Now, Identity: ident("demo|/srv/demo.db")}).Customers("crm", demoTool, policy)
+			if _, err := demoDir.FindCustomerByEmail(context.Background(), "ada@example.com"); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(34 * time.Minute)
+			hubspot := &crm{}
+			hubspot.set("", down)
+			hsDir := cache.New(s, cache.Options{Now: clock.Now, Identity: ident("hubspot|https://api.hubapi.com")}).Customers("crm", hubspot, policy)
+			if got, err := hsDir.FindCustomerByEmail(context.Background(), "ada@example.com"); !errors.Is(err, connector.ErrUnavailable) {
+				t.Fatalf("another tool's configuration served %+v, %v; want its own outage", got, err)
+			}
+			// The same identity still finds its own entry.
+			again := cache.New(s, cache.Options{Now: clock.Now, Identity: ident("demo|/srv/demo.db")}).Customers("crm", hubspot, policy)
+			if got, err := again.FindCustomerByEmail(context.Background(), "ada@example.com"); err != nil || got.Plan != "Pro" {
+				t.Fatalf("same identity: %+v %v, want the stored (stale) profile", got, err)
+			}
+		})
 	}
 }

@@ -34,7 +34,7 @@ type customers struct {
 }
 
 func (d *customers) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
-	return fetch(ctx, d.c, d.p, d.tool, d.c.Key(ctx, CapCustomer, email), always[connector.Customer], same[connector.Customer],
+	return fetch(ctx, d.c, d.p, d.tool, d.c.ToolKey(ctx, d.tool, CapCustomer, email), always[connector.Customer], same[connector.Customer],
 		func(ctx context.Context) (connector.Customer, error) { return d.next.FindCustomerByEmail(ctx, email) })
 }
 
@@ -54,7 +54,7 @@ type kb struct {
 }
 
 func (d *kb) SearchArticles(ctx context.Context, query string, limit int) ([]connector.Article, error) {
-	return fetch(ctx, d.c, d.p, d.tool, d.c.Key(ctx, CapArticles, query, strconv.Itoa(limit)), always[[]connector.Article], slices.Clone[[]connector.Article],
+	return fetch(ctx, d.c, d.p, d.tool, d.c.ToolKey(ctx, d.tool, CapArticles, query, strconv.Itoa(limit)), always[[]connector.Article], slices.Clone[[]connector.Article],
 		func(ctx context.Context) ([]connector.Article, error) {
 			return d.next.SearchArticles(ctx, query, limit)
 		})
@@ -84,13 +84,13 @@ func settled(s connector.PaymentStatus) bool {
 }
 
 func (d *payments) FindPayment(ctx context.Context, reference string) (connector.Payment, error) {
-	return fetch(ctx, d.c, d.p, d.tool, d.c.Key(ctx, CapPayment, reference),
+	return fetch(ctx, d.c, d.p, d.tool, d.c.ToolKey(ctx, d.tool, CapPayment, reference),
 		func(p connector.Payment) bool { return settled(p.Status) }, same[connector.Payment],
 		func(ctx context.Context) (connector.Payment, error) { return d.next.FindPayment(ctx, reference) })
 }
 
 func (d *payments) RecentPayments(ctx context.Context, email string, limit int) ([]connector.Payment, error) {
-	return fetch(ctx, d.c, d.p, d.tool, d.c.Key(ctx, CapRecentPayments, email, strconv.Itoa(limit)),
+	return fetch(ctx, d.c, d.p, d.tool, d.c.ToolKey(ctx, d.tool, CapRecentPayments, email, strconv.Itoa(limit)),
 		func(ps []connector.Payment) bool {
 			return !slices.ContainsFunc(ps, func(p connector.Payment) bool { return !settled(p.Status) })
 		}, slices.Clone[[]connector.Payment],

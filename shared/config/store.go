@@ -22,8 +22,10 @@ type Store struct {
 	Endpoint string `yaml:"endpoint"`
 
 	// IdempotentIntents lists the intents wrapped by the idempotency middleware
-	// (default: all four; "none" disables it). Each wrapped new turn costs two
-	// DynamoDB writes; a retried turn costs one.
+	// (default: create_ticket only; "none" disables it). Each wrapped new turn costs
+	// two DynamoDB writes; a retried turn costs one. Read intents are not wrapped by
+	// default: a repeated read reads again, through the read cache, and a read turn
+	// costs no store write.
 	IdempotentIntents []string `yaml:"idempotent_intents"`
 	// FailOpenIntents lists the intents that still run when the store is unreachable
 	// (default: the read-only ones — lookup_customer, verify_payment, search_kb; "none"
@@ -73,9 +75,9 @@ func (s *Store) applyDefaults(c *Config) {
 		s.Table = "switchboard"
 	}
 	if len(s.IdempotentIntents) == 0 {
-		for _, in := range conversation.Intents {
-			s.IdempotentIntents = append(s.IdempotentIntents, string(in))
-		}
+		// Only the write: a read turn repeated reads again (through the read cache) and
+		// costs no store write.
+		s.IdempotentIntents = []string{string(conversation.CreateTicket)}
 	}
 	if len(s.FailOpenIntents) == 0 {
 		s.FailOpenIntents = []string{string(conversation.LookupCustomer), string(conversation.VerifyPayment), string(conversation.SearchKB)}

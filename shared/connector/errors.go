@@ -106,6 +106,10 @@ var (
 	ErrConflict        = &Error{Kind: KindConflict}
 )
 
+// ErrUnsupported is returned by a decorator asked for an optional capability (such as
+// TicketFinder) the tool behind it does not have.
+var ErrUnsupported = errors.New("connector: operation not supported by this tool")
+
 // KindOf returns the Kind of err, KindUnknown when err is not a connector error.
 func KindOf(err error) Kind {
 	var e *Error

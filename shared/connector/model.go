@@ -172,3 +172,11 @@ type KnowledgeBase interface {
 type Pinger interface {
 	Ping(ctx context.Context) error
 }
+
+// TicketFinder is implemented by helpdesks that can find a ticket by the external id
+// it was filed with (Zendesk external_id, the SQL helpdesk's and the demo backend's
+// unique key). A write whose outcome is unknown is resolved with it, never by filing
+// again. found is false, with a nil error, when no ticket holds externalID.
+type TicketFinder interface {
+	FindTicketByExternalID(ctx context.Context, externalID, email string) (t Ticket, found bool, err error)
+}

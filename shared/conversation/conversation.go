@@ -105,6 +105,10 @@ type Reply struct {
 	// SetSlots are slot values to carry forward in the conversation. A nil value deletes
 	// the slot on platforms that support it (an invalid value the user must re-enter).
 	SetSlots map[string]*string `json:"set_slots,omitempty"`
+	// Unconfirmed marks a failed reply to a write whose outcome is unknown (the request
+	// may have reached the tool). The idempotency layer records such a write durably
+	// and never repeats it; it is not sent to the platform nor stored.
+	Unconfirmed bool `json:"-"`
 	// Rich holds the structured parts of the answer (articles, a ticket, choices) for
 	// platforms that show cards and buttons. Messages always say the same in text, so a
 	// platform or channel without rich content loses nothing.

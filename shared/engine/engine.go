@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
+	"github.com/switchboard-dev/switchboard/shared/lru"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/security"
 )
@@ -33,6 +34,9 @@ type Engine struct {
 	now      func() time.Time
 	hook     TurnHook
 	guard    *security.Guard
+	// admitted remembers the turns this process admitted past the conversation limit:
+	// a platform's redelivery of one of them is not a new message and takes no token.
+	admitted *lru.Cache[struct{}]
 }
 
 // Options configure an Engine. Zero values are the documented defaults.
@@ -90,7 +94,31 @@ func New(cfg config.Config, h conversation.Handler, o Options) *Engine {
 	return &Engine{
 		adapters: o.Adapters, handler: h, intents: cfg.Intents, support: cfg.SupportEmail,
 		deadline: cfg.Deadlines, log: o.Logger, now: o.Now, hook: o.Hook, guard: o.Guard,
+		admitted: lru.New[struct{}](4096),
 	}
+}
+
+// admittedFor is how long a turn admitted past the conversation limit is remembered:
+// longer than any platform keeps redelivering it.
+const admittedFor = 10 * time.Minute
+
+// allowTurn applies the per-conversation limit to a new turn; a redelivery of a turn
+// already admitted (same platform, session and turn id) is not counted again.
+func (e *Engine) allowTurn(p conversation.Platform, t conversation.Turn) bool {
+	key := ""
+	if t.TurnID != "" {
+		key = string(p) + "\x00" + t.SessionID + "\x00" + t.TurnID
+		if _, ok := e.admitted.Get(key, e.now()); ok {
+			return true
+		}
+	}
+	if !e.guard.AllowSession(p, t.SessionID) {
+		return false
+	}
+	if key != "" {
+		e.admitted.Put(key, struct{}{}, e.now().Add(admittedFor))
+	}
+	return true
 }
 
 // Adapter returns the adapter of a platform, or nil.
@@ -131,8 +159,14 @@ func (e *Engine) Serve(ctx context.Context, p conversation.Platform, body []byte
 		return Response{Status: 400, Body: platform.NewBadRequest(p, "invalid request").Body}
 	}
 	turn := req.Turn()
-	if !e.guard.AllowSession(p, turn.SessionID) {
+	if !e.allowTurn(p, turn) {
 		e.log.LogAttrs(ctx, slog.LevelWarn, "session rate limited", slog.String("platform", string(p)))
+		// In the platform's own reply shape: a bare 429 shows the user an empty
+		// answer (Dialogflow) or a generic error.
+		if status, out, err := req.Encode(localized(turn, conversation.Reply{Outcome: conversation.OutcomeFailed,
+			Messages: []string{i18n.For(turn.Locale).T("reply.slow_down", e.support)}})); err == nil {
+			return Response{Status: status, Body: out}
+		}
 		return Response{Status: 429, Body: []byte(`{"error":"too many requests in this conversation"}`)}
 	}
 	turn.Deadline = e.deadlineFor(ctx, p)

@@ -10,6 +10,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
+	"github.com/switchboard-dev/switchboard/shared/security"
 )
 
 // testAdapter is a minimal platform for engine unit tests: the body is a JSON Turn and
@@ -149,5 +150,30 @@ func TestPanicBecomesApology(t *testing.T) {
 	resp, r := serve(t, e, conversation.Turn{Intent: conversation.SearchKB})
 	if resp.Status != 200 || r.Outcome != conversation.OutcomeFailed || strings.Contains(r.Text(), "boom") {
 		t.Fatalf("got %d %s %q", resp.Status, r.Outcome, r.Text())
+	}
+}
+
+// A platform's redelivery of a turn already admitted takes no token from the
+// conversation's limit; a new turn past the limit is refused in the platform's own
+// reply shape (HTTP 200, an honest "slow down"), not with a bare 429.
+func TestConversationLimitCountsTurnsNotDeliveries(t *testing.T) {
+	t.Parallel()
+	cfg := config.Default()
+	cfg.Security.PerSessionRate, cfg.Security.PerSessionBurst = 0.001, 1
+	g, err := security.NewGuard(cfg.Security, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(cfg, conversation.HandlerFunc(ok), Options{Guard: g, Adapters: map[conversation.Platform]platform.Adapter{conversation.DialogflowES: testAdapter{}}})
+	turn := conversation.Turn{Intent: conversation.LookupCustomer, SessionID: "s1", TurnID: "t1"}
+	for i := range 3 {
+		if resp, r := serve(t, e, turn); resp.Status != 200 || r.Outcome != conversation.OutcomeFulfilled {
+			t.Fatalf("delivery %d of the admitted turn: HTTP %d %+v", i+1, resp.Status, r)
+		}
+	}
+	turn.TurnID = "t2"
+	resp, r := serve(t, e, turn)
+	if resp.Status != 200 || r.Outcome != conversation.OutcomeFailed || !strings.Contains(r.Text(), "slow down") {
+		t.Fatalf("a new turn past the limit: HTTP %d %+v, want the platform's shape saying slow down", resp.Status, r)
 	}
 }

@@ -8,6 +8,8 @@ package idempotency
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -30,6 +32,10 @@ type Options struct {
 	// Function is the key prefix: the Lambda function's name, so IAM can scope each
 	// function to its own items. Default: the turn's intent.
 	Function string
+	// Scope is the identity of the tools behind the handler (app.ToolIdentity), part of
+	// every key: a reply stored under one tool configuration is never replayed under
+	// another.
+	Scope string
 	// Expiration is how long a completed turn's reply is replayed (default 1h).
 	Expiration time.Duration
 	// Idempotent reports whether an intent is wrapped (default: every intent).
@@ -51,6 +57,17 @@ type Options struct {
 	// LocalCache is how many completed turns are kept in memory and replayed without a
 	// store call (default 1000; negative: none).
 	LocalCache int
+	// Writes returns the description of an intent whose side effect must never be
+	// repeated blindly (create_ticket: intents.Service.TicketWrite), or nil for an
+	// intent that only reads. Default: none.
+	Writes func(conversation.Intent) Write
+	// WriteReserve is the part of a write turn's budget kept back from the handler so
+	// that the outcome (completion or unknown-outcome record) is written before the
+	// reply is returned (default 300ms). On Lambda nothing runs after the reply.
+	WriteReserve time.Duration
+	// UnknownFor is how long a write's claim and its unknown-outcome records live
+	// (default and minimum 24h): until then no process files that write again.
+	UnknownFor time.Duration
 	// SupportEmail is the manual alternative offered in failure replies.
 	SupportEmail string
 	Now          func() time.Time
@@ -69,6 +86,56 @@ func FromConfig(cfg config.Config, fn string) Options {
 		SupportEmail: cfg.SupportEmail,
 	}
 }
+
+// Write describes an intent with a side effect (create_ticket) to the middleware.
+type Write interface {
+	// Subject is what the turn asks for across turns (customer and subject), "" when
+	// it cannot be told.
+	Subject(t conversation.Turn) string
+	// ExternalID is the id the tool files this turn's write under.
+	ExternalID(t conversation.Turn) string
+	// Lookup finds the write filed under externalID in the tool; found: the reply
+	// tells the user about it.
+	Lookup(ctx context.Context, t conversation.Turn, externalID string) (reply conversation.Reply, found bool, err error)
+	// Unconfirmed is the reply while an earlier attempt's outcome stays unknown.
+	Unconfirmed(t conversation.Turn) conversation.Reply
+	// Promise replaces an unconfirmed reply once the unknown outcome is recorded
+	// durably: it may then say that asking again files nothing twice.
+	Promise(t conversation.Turn) conversation.Reply
+}
+
+// claim is what an IN_PROGRESS or unknown-outcome record holds in its Data (a
+// completed record holds the reply instead).
+type claim struct {
+	// Owner is the token of the delivery that wrote the record: a retried write that
+	// meets its own record (its first answer lost) proceeds.
+	Owner string `json:"owner,omitempty"`
+	// ExternalID is the id the write is filed under in the tool.
+	ExternalID string `json:"external_id,omitempty"`
+	// UntilMs is when the owner stops waiting (the platform's deadline), epoch ms. A
+	// write's lock in the store lasts UnknownFor; past UntilMs a redelivery looks the
+	// write up instead of waiting.
+	UntilMs int64 `json:"until_ms,omitempty"`
+	// Reply is the answer once an unknown outcome is resolved (subject records).
+	Reply *conversation.Reply `json:"reply,omitempty"`
+}
+
+func decodeClaim(rec store.Record) claim {
+	var c claim
+	if rec.Status != store.StatusCompleted && len(rec.Data) > 0 {
+		_ = json.Unmarshal(rec.Data, &c)
+	}
+	return c
+}
+
+func (c claim) encode() []byte {
+	b, _ := json.Marshal(c)
+	return b
+}
+
+// UnknownKind is the kind segment of unknown-outcome records keyed by what was asked
+// ("<function>#unknown#<hash of customer and subject>").
+const UnknownKind = "unknown"
 
 // Middleware is the idempotency layer around a handler.
 type Middleware struct {
@@ -115,6 +182,15 @@ func New(s store.Store, next conversation.Handler, o Options) *Middleware {
 	if o.LocalCache == 0 {
 		o.LocalCache = 1000
 	}
+	if o.Writes == nil {
+		o.Writes = func(conversation.Intent) Write { return nil }
+	}
+	if o.WriteReserve <= 0 {
+		o.WriteReserve = 300 * time.Millisecond
+	}
+	if o.UnknownFor < 24*time.Hour {
+		o.UnknownFor = 24 * time.Hour
+	}
 	m := &Middleware{s: s, next: next, o: o}
 	if o.LocalCache > 0 {
 		m.local = newReplies(o.LocalCache)
@@ -129,7 +205,10 @@ func (m *Middleware) Key(t conversation.Turn) string {
 	if fn == "" {
 		fn = string(t.Intent)
 	}
-	return store.Key(fn, KeyKind, string(t.Intent), string(t.Platform), t.TurnID)
+	if m.o.Scope == "" {
+		return store.Key(fn, KeyKind, string(t.Intent), string(t.Platform), t.TurnID)
+	}
+	return store.Key(fn, KeyKind, string(t.Intent), string(t.Platform), t.TurnID, m.o.Scope)
 }
 
 // PayloadHash identifies what a turn asks for. A platform redelivers a turn with the
@@ -164,20 +243,37 @@ func (m *Middleware) Handle(ctx context.Context, t conversation.Turn) conversati
 		}
 		return r.reply
 	}
+	w := m.o.Writes(t.Intent)
+	owner := newToken()
 	for takeovers := 0; ; takeovers++ {
 		now := m.o.Now()
+		until := m.lockUntil(ctx, t, now)
 		rec := store.Record{
 			Key: key, Status: store.StatusInProgress, PayloadHash: hash,
 			Expiration:           now.Add(m.o.Expiration),
-			InProgressExpiration: m.lockUntil(ctx, t, now),
+			InProgressExpiration: until,
 		}
+		c := claim{Owner: owner}
+		if w != nil {
+			// A write's claim is its write-ahead record: it lives as long as an
+			// unknown outcome would, and Create never takes it over. A delivery that
+			// finds it past UntilMs looks the write up in the tool instead.
+			rec.Expiration = now.Add(max(m.o.Expiration, m.o.UnknownFor))
+			rec.InProgressExpiration = rec.Expiration
+			c.ExternalID, c.UntilMs = w.ExternalID(t), until.UnixMilli()
+		}
+		rec.Data = c.encode()
 		err := m.create(ctx, rec)
 		var ex *store.ExistsError
 		switch {
 		case err == nil:
-			return m.run(ctx, t, rec)
+			return m.run(ctx, t, rec, w)
+		case errors.As(err, &ex) && ex.Record.Status == store.StatusInProgress && decodeClaim(ex.Record).Owner == owner:
+			// Our own record: the store wrote it but its answer was lost, and the
+			// retried write met it.
+			return m.run(ctx, t, rec, w)
 		case errors.As(err, &ex):
-			r, again := m.duplicate(ctx, t, hash, ex.Record)
+			r, again := m.duplicate(ctx, t, hash, ex.Record, w)
 			if again && takeovers < 3 {
 				continue
 			}
@@ -210,7 +306,10 @@ func (m *Middleware) lockUntil(ctx context.Context, t conversation.Turn, now tim
 }
 
 // run executes the turn that holds the key, then records the reply or frees the key.
-func (m *Middleware) run(ctx context.Context, t conversation.Turn, rec store.Record) conversation.Reply {
+func (m *Middleware) run(ctx context.Context, t conversation.Turn, rec store.Record, w Write) conversation.Reply {
+	if w != nil {
+		return m.runWrite(ctx, t, rec, w)
+	}
 	hctx, trouble := resilience.WithTrouble(ctx)
 	reply := m.safeNext(hctx, t)
 	// The turn's own context may be spent (the engine already answered with its
@@ -225,20 +324,7 @@ func (m *Middleware) run(ctx context.Context, t conversation.Turn, rec store.Rec
 	// platform's retry then gets the real answer. A failure is kept only when it is the
 	// business's answer (the helpdesk refused the ticket), not an outage.
 	if reply.Outcome == conversation.OutcomeFulfilled || (reply.Outcome == conversation.OutcomeFailed && !troubled) {
-		data, err := json.Marshal(reply)
-		if err == nil {
-			rec.Status = store.StatusCompleted
-			rec.Data = data
-			rec.Expiration = m.o.Now().Add(m.o.Expiration)
-			err = m.s.Complete(sctx, rec)
-			if err == nil {
-				m.local.put(rec.Key, rec.PayloadHash, reply, rec.Expiration)
-			}
-		}
-		if err != nil {
-			m.o.Logger.LogAttrs(ctx, slog.LevelError, "idempotency: could not store the reply",
-				slog.String("intent", string(t.Intent)), slog.Any("error", err))
-		}
+		m.complete(sctx, t, rec, reply)
 		return reply
 	}
 	// Nothing worth replaying (a prompt for a slot costs no business call to produce
@@ -248,9 +334,183 @@ func (m *Middleware) run(ctx context.Context, t conversation.Turn, rec store.Rec
 		m.o.Logger.LogAttrs(ctx, slog.LevelInfo, "idempotency: freeing the key after a transient failure",
 			slog.String("intent", string(t.Intent)), slog.Any("error", cause))
 	}
-	if err := m.s.Delete(sctx, rec.Key); err != nil {
+	m.free(sctx, t, rec.Key)
+	return reply
+}
+
+func (m *Middleware) complete(ctx context.Context, t conversation.Turn, rec store.Record, reply conversation.Reply) {
+	data, err := json.Marshal(reply)
+	if err == nil {
+		rec.Status = store.StatusCompleted
+		rec.Data = data
+		if exp := m.o.Now().Add(m.o.Expiration); exp.After(rec.Expiration) {
+			rec.Expiration = exp
+		}
+		err = m.s.Complete(ctx, rec)
+		if err == nil {
+			m.local.put(rec.Key, rec.PayloadHash, reply, rec.Expiration)
+		}
+	}
+	if err != nil {
+		m.o.Logger.LogAttrs(ctx, slog.LevelError, "idempotency: could not store the reply",
+			slog.String("intent", string(t.Intent)), slog.Any("error", err))
+	}
+}
+
+func (m *Middleware) free(ctx context.Context, t conversation.Turn, key string) {
+	if err := m.s.Delete(ctx, key); err != nil {
 		m.o.Logger.LogAttrs(ctx, slog.LevelError, "idempotency: could not free the key; it stays locked until its deadline",
 			slog.String("intent", string(t.Intent)), slog.Any("error", err))
+	}
+}
+
+// subjectKey is the key of the unknown-outcome record of what t asks for ("" none).
+func (m *Middleware) subjectKey(t conversation.Turn, w Write) string {
+	sub := w.Subject(t)
+	if sub == "" {
+		return ""
+	}
+	fn := m.o.Function
+	if fn == "" {
+		fn = string(t.Intent)
+	}
+	if m.o.Scope == "" {
+		return store.Key(fn, UnknownKind, string(t.Intent), sub)
+	}
+	return store.Key(fn, UnknownKind, string(t.Intent), sub, m.o.Scope)
+}
+
+// runWrite runs a turn with a side effect that holds the key. Everything the next
+// delivery's correctness depends on is written before it returns, inside the turn's
+// budget: the handler gets the budget minus WriteReserve.
+//
+//   - An earlier attempt at the same request (same customer and subject) whose outcome
+//     is unknown is looked up in the tool, never filed again.
+//   - A fulfilled reply completes the record; a definite failure (nothing was filed)
+//     frees the key so a retry may file it.
+//   - An unknown outcome keeps the claim as an unknown-outcome record (UnknownFor),
+//     plus one keyed by customer and subject, so that neither a redelivery nor a new
+//     turn asking for the same ticket files it again.
+func (m *Middleware) runWrite(ctx context.Context, t conversation.Turn, rec store.Record, w Write) conversation.Reply {
+	skey := m.subjectKey(t, w)
+	if skey != "" {
+		gctx, cancel := context.WithTimeout(ctx, m.o.StoreTimeout)
+		prev, err := m.s.Get(gctx, skey)
+		cancel()
+		switch {
+		case err == nil:
+			return m.earlier(ctx, t, rec, w, prev)
+		case !errors.Is(err, store.ErrNotFound):
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.o.StoreTimeout)
+			defer cancel()
+			m.free(sctx, t, rec.Key)
+			return m.storeDown(ctx, t, err)
+		}
+	}
+	hctx, cancel := context.WithCancel(ctx)
+	if d, ok := ctx.Deadline(); ok {
+		hctx, cancel = context.WithDeadline(ctx, d.Add(-m.o.WriteReserve))
+	}
+	reply := m.safeNext(hctx, t)
+	unknown := reply.Unconfirmed || hctx.Err() != nil && reply.Outcome != conversation.OutcomeFulfilled
+	cancel()
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), m.o.StoreTimeout)
+	defer scancel()
+	switch {
+	case reply.Outcome == conversation.OutcomeFulfilled:
+		m.complete(sctx, t, rec, reply)
+		return reply
+	case !unknown:
+		// Nothing was filed (the helpdesk refused it or could not be reached): a retry
+		// may file it.
+		m.free(sctx, t, rec.Key)
+		return reply
+	}
+	now := m.o.Now()
+	c := decodeClaim(rec)
+	rec.Status, rec.Expiration, rec.InProgressExpiration, rec.Data = store.StatusUnknown, now.Add(m.o.UnknownFor), time.Time{}, c.encode()
+	err := m.s.Put(sctx, rec)
+	if err == nil && skey != "" {
+		err = m.s.Put(sctx, store.Record{Key: skey, Status: store.StatusUnknown, Expiration: rec.Expiration,
+			Data: claim{ExternalID: c.ExternalID}.encode()})
+	}
+	if err != nil {
+		// The claim itself (written before the handler ran) still keeps a redelivery
+		// from filing it again, but a new turn would not see the unknown outcome: do
+		// not promise it.
+		m.o.Logger.LogAttrs(ctx, slog.LevelError, "idempotency: could not record an unknown write outcome",
+			slog.String("intent", string(t.Intent)), slog.Any("error", err))
+		return reply
+	}
+	m.o.Logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: write outcome unknown; recorded, will be looked up, never repeated",
+		slog.String("intent", string(t.Intent)))
+	return w.Promise(t)
+}
+
+// earlier answers a new turn asking for what an earlier attempt, whose outcome was
+// unknown, asked for: with that attempt's result once known (looked up in the tool),
+// else that it is not known yet. Nothing is filed. This turn's claim is completed
+// when the answer is final, freed otherwise.
+func (m *Middleware) earlier(ctx context.Context, t conversation.Turn, rec store.Record, w Write, prev store.Record) conversation.Reply {
+	pc := decodeClaim(prev)
+	reply, found := conversation.Reply{}, false
+	if pc.Reply != nil {
+		reply, found = *pc.Reply, true
+	} else if pc.ExternalID != "" {
+		reply, found = m.lookup(ctx, t, w, pc.ExternalID)
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.o.StoreTimeout)
+	defer cancel()
+	if !found {
+		m.free(sctx, t, rec.Key)
+		return w.Unconfirmed(t)
+	}
+	if pc.Reply == nil {
+		pc.Reply = &reply
+		prev.Data = pc.encode()
+		if err := m.s.Put(sctx, prev); err != nil {
+			m.o.Logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: could not record a resolved write outcome",
+				slog.String("intent", string(t.Intent)), slog.Any("error", err))
+		}
+	}
+	m.complete(sctx, t, rec, reply)
+	return reply
+}
+
+// lookup asks the tool for the write filed under externalID, within the turn's budget
+// less WriteReserve (kept for recording the answer).
+func (m *Middleware) lookup(ctx context.Context, t conversation.Turn, w Write, externalID string) (conversation.Reply, bool) {
+	lctx, cancel := context.WithCancel(ctx)
+	if d, ok := ctx.Deadline(); ok {
+		lctx, cancel = context.WithDeadline(ctx, d.Add(-m.o.WriteReserve))
+	}
+	defer cancel()
+	reply, found, err := w.Lookup(lctx, t, externalID)
+	if err != nil {
+		m.o.Logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: looking up a write of unknown outcome failed",
+			slog.String("intent", string(t.Intent)), slog.Any("error", err))
+	}
+	return reply, found && err == nil
+}
+
+// resolve answers a redelivery of a write whose earlier attempt did not finish in
+// time or ended with an unknown outcome: the tool is asked, the write is never filed
+// again.
+func (m *Middleware) resolve(ctx context.Context, t conversation.Turn, rec store.Record, w Write) conversation.Reply {
+	c := decodeClaim(rec)
+	if c.ExternalID == "" {
+		c.ExternalID = w.ExternalID(t)
+	}
+	reply, found := m.lookup(ctx, t, w, c.ExternalID)
+	if !found {
+		return w.Unconfirmed(t)
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.o.StoreTimeout)
+	defer cancel()
+	m.complete(sctx, t, rec, reply)
+	if skey := m.subjectKey(t, w); skey != "" && rec.Status == store.StatusUnknown {
+		_ = m.s.Put(sctx, store.Record{Key: skey, Status: store.StatusUnknown, Expiration: rec.Expiration,
+			Data: claim{ExternalID: c.ExternalID, Reply: &reply}.encode()})
 	}
 	return reply
 }
@@ -273,7 +533,7 @@ func (m *Middleware) safeNext(ctx context.Context, t conversation.Turn) (r conve
 
 // duplicate answers a turn whose key is held by rec. again is true when the key was
 // freed or its lock ran out while waiting: the caller may try to take it.
-func (m *Middleware) duplicate(ctx context.Context, t conversation.Turn, hash string, rec store.Record) (conversation.Reply, bool) {
+func (m *Middleware) duplicate(ctx context.Context, t conversation.Turn, hash string, rec store.Record, w Write) (conversation.Reply, bool) {
 	for wait := m.o.PollInterval; ; wait = min(wait*3/2, m.o.MaxPollInterval) {
 		now := m.o.Now()
 		if rec.Expired(now) {
@@ -296,9 +556,20 @@ func (m *Middleware) duplicate(ctx context.Context, t conversation.Turn, hash st
 			m.local.put(rec.Key, rec.PayloadHash, r, rec.Expiration)
 			return r, false
 		case store.StatusInProgress:
-			if rec.LockExpired(now) {
+			if w != nil {
+				// A write's owner stops at its platform deadline; past it the write is
+				// looked up, never taken over.
+				if c := decodeClaim(rec); c.UntilMs == 0 || now.UnixMilli() >= c.UntilMs {
+					return m.resolve(ctx, t, rec, w), false
+				}
+			} else if rec.LockExpired(now) {
 				return conversation.Reply{}, true
 			}
+		case store.StatusUnknown:
+			if w != nil {
+				return m.resolve(ctx, t, rec, w), false
+			}
+			return m.stillWorking(t), false
 		default:
 			return m.failed(i18n.For(t.Locale).T("reply.apology", m.o.SupportEmail)), false
 		}
@@ -318,7 +589,8 @@ func (m *Middleware) duplicate(ctx context.Context, t conversation.Turn, hash st
 		cancel()
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			// The first delivery failed and freed the key: this one may run.
+			// The first delivery failed and freed the key (nothing was filed): this one
+			// may run.
 			return conversation.Reply{}, true
 		case err != nil:
 			m.o.Logger.LogAttrs(ctx, slog.LevelWarn, "idempotency: polling the in-progress record failed",
@@ -352,10 +624,18 @@ func (m *Middleware) storeDown(ctx context.Context, t conversation.Turn, err err
 
 func (m *Middleware) stillWorking(t conversation.Turn) conversation.Reply {
 	key := "reply.still_working"
-	if t.Intent == conversation.CreateTicket {
+	if m.o.Writes(t.Intent) != nil {
+		// True: the claim outlives this delivery and is never taken over blindly.
 		key = "reply.still_working_ticket"
 	}
 	return m.failed(i18n.For(t.Locale).T(key, m.o.SupportEmail))
+}
+
+// newToken is a random owner token for one delivery's claim.
+func newToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 func (m *Middleware) mismatch(t conversation.Turn) conversation.Reply {

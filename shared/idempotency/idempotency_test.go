@@ -260,7 +260,7 @@ func TestInProgressDuplicateSaysStillWorkingWithinItsBudget(t *testing.T) {
 		<-release
 		return conversation.Reply{Outcome: conversation.OutcomeFulfilled}
 	}}
-	m := idempotency.New(s, h, idempotency.Options{})
+	m := idempotency.New(s, h, idempotency.Options{Writes: func(conversation.Intent) idempotency.Write { return notFound{} }})
 	tn := turn()
 	go handle(m, tn)
 	deadline := time.Now().Add(time.Second)
@@ -271,8 +271,11 @@ func TestInProgressDuplicateSaysStillWorkingWithinItsBudget(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	r := m.Handle(ctx, tn)
-	if took := time.Since(start); took > 200*time.Millisecond {
-		t.Fatalf("answered after %s, past its 200ms budget", took)
+	// The first delivery never finishes while this test runs, so a duplicate that
+	// waited for it instead of answering within its own budget would take until the
+	// test's end; the bound is far from both, so load cannot fail a correct answer.
+	if took := time.Since(start); took > 3*time.Second {
+		t.Fatalf("answered after %s with a 200ms budget: it waited for the first delivery", took)
 	}
 	if r.Outcome != conversation.OutcomeFailed || !strings.Contains(r.Text(), "still working") ||
 		!strings.Contains(r.Text(), "won't file the ticket twice") || h.calls.Load() != 1 {
@@ -395,8 +398,10 @@ func TestDynamoDBCallsPerRequest(t *testing.T) {
 	handle(m, tn2)
 	inProg := counting.Counts().Sub(before)
 	// The counts include the first delivery's completion (1 UpdateItem).
-	if inProg.PutItem != 1 || inProg.GetItem < 3 || inProg.GetItem > 6 {
-		t.Errorf("in-progress duplicate: %+v, want 1 PutItem and about 5 polls", inProg)
+	// 220ms at one poll per 50ms is at most 5 polls (+1 after the release); a loaded
+	// machine only makes fewer. At least one shows it polled rather than gave up.
+	if inProg.PutItem != 1 || inProg.GetItem < 1 || inProg.GetItem > 6 {
+		t.Errorf("in-progress duplicate: %+v, want 1 PutItem and at most about 5 polls", inProg)
 	}
 	t.Logf("DynamoDB calls per request: new %d (%+v), duplicate %d (%+v), in-progress duplicate waiting 220ms with 50ms polls %d (PutItem %d, GetItem %d; the first delivery's UpdateItem %d)",
 		newReq.Total(), newReq, dup.Total(), dup, inProg.PutItem+inProg.GetItem, inProg.PutItem, inProg.GetItem, inProg.UpdateItem)
@@ -408,8 +413,9 @@ func TestFromConfig(t *testing.T) {
 	if o.Function != "createticket" || o.Expiration != time.Hour {
 		t.Fatalf("options %+v", o)
 	}
-	if !o.Idempotent(conversation.CreateTicket) || o.FailOpen(conversation.CreateTicket) || !o.FailOpen(conversation.SearchKB) {
-		t.Fatal("defaults: every intent idempotent, only reads fail open")
+	if !o.Idempotent(conversation.CreateTicket) || o.Idempotent(conversation.LookupCustomer) || o.Idempotent(conversation.SearchKB) ||
+		o.FailOpen(conversation.CreateTicket) || !o.FailOpen(conversation.SearchKB) {
+		t.Fatal("defaults: only create_ticket idempotent, only reads fail open")
 	}
 	m := idempotency.New(memstore.New(nil), &tool{}, o)
 	if k := m.Key(turn()); !strings.HasPrefix(k, "createticket#idem#") {
@@ -418,3 +424,18 @@ func TestFromConfig(t *testing.T) {
 }
 
 func configDefault() config.Config { return config.Default() }
+
+// notFound is a Write whose tool never has the write (unit tests).
+type notFound struct{}
+
+func (notFound) Subject(conversation.Turn) string    { return "" }
+func (notFound) ExternalID(conversation.Turn) string { return "ext-1" }
+func (notFound) Lookup(context.Context, conversation.Turn, string) (conversation.Reply, bool, error) {
+	return conversation.Reply{}, false, nil
+}
+func (notFound) Unconfirmed(conversation.Turn) conversation.Reply {
+	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{"not confirmed yet"}, Unconfirmed: true}
+}
+func (notFound) Promise(conversation.Turn) conversation.Reply {
+	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{"noted; never twice"}, Unconfirmed: true}
+}

@@ -152,12 +152,16 @@ func (s answer) lookupCustomer(ctx context.Context, slots map[string]string) con
 	}}
 	if s.d.Tickets != nil {
 		fns = append(fns, func(ctx context.Context) error {
+			ctx, cancel := secondary(ctx)
+			defer cancel()
 			tickets, tErr = s.d.Tickets.OpenTickets(ctx, email)
 			return tErr
 		})
 	}
 	if s.d.Payments != nil {
 		fns = append(fns, func(ctx context.Context) error {
+			ctx, cancel := secondary(ctx)
+			defer cancel()
 			payments, pErr = s.d.Payments.RecentPayments(ctx, email, 1)
 			return pErr
 		})
@@ -214,6 +218,20 @@ func (s answer) lookupCustomer(ctx context.Context, slots map[string]string) con
 	return s.fulfilled(msgs...)
 }
 
+// SecondaryShare is the part of a lookup's remaining budget the secondary tools
+// (tickets, payments) may use: a slow secondary tool misses its share and the
+// customer's record is answered alone, instead of the whole turn running out.
+const SecondaryShare = 0.75
+
+// secondary bounds a secondary tool's call to SecondaryShare of ctx's remaining time.
+func secondary(ctx context.Context) (context.Context, context.CancelFunc) {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, time.Duration(float64(time.Until(d))*SecondaryShare))
+}
+
 func (s answer) openTicketsLine(ts []connector.Ticket) string {
 	switch len(ts) {
 	case 0:
@@ -255,8 +273,11 @@ func (s answer) createTicket(ctx context.Context, t conversation.Turn, slots map
 		return s.failed(s.p.T("ticket.not_accepted", s.d.SupportEmail))
 	case ctx.Err() != nil || connector.KindOf(err) == connector.KindUnavailable && isTimeout(err):
 		// The request may have reached the helpdesk: do not say it failed, do not say
-		// it worked. The external id makes asking again safe.
-		return s.failed(s.p.T("ticket.unconfirmed", s.d.SupportEmail))
+		// it worked. Only the idempotency layer, once it has recorded the unknown
+		// outcome durably, may promise that asking again files nothing twice.
+		r := s.failed(s.p.T("ticket.unconfirmed", s.d.SupportEmail))
+		r.Unconfirmed = true
+		return r
 	default:
 		return s.failed(s.p.T("ticket.failed", s.d.SupportEmail))
 	}

@@ -13,6 +13,7 @@ const (
 	OpFindCustomer   = "find_customer"
 	OpCreateTicket   = "create_ticket"
 	OpOpenTickets    = "open_tickets"
+	OpFindTicket     = "find_ticket"
 	OpFindPayment    = "find_payment"
 	OpRecentPayments = "recent_payments"
 	OpSearchArticles = "search_articles"
@@ -81,6 +82,24 @@ func (h *helpdesk) OpenTickets(ctx context.Context, email string) ([]connector.T
 	return Do(ctx, h.p, Op{Name: OpOpenTickets, Idempotent: true}, func(ctx context.Context) ([]connector.Ticket, error) {
 		return h.next.OpenTickets(ctx, email)
 	})
+}
+
+// FindTicketByExternalID implements connector.TicketFinder when the decorated helpdesk
+// does (a read: retried like one); otherwise it reports connector.ErrUnsupported.
+func (h *helpdesk) FindTicketByExternalID(ctx context.Context, externalID, email string) (connector.Ticket, bool, error) {
+	f, ok := h.next.(connector.TicketFinder)
+	if !ok {
+		return connector.Ticket{}, false, connector.ErrUnsupported
+	}
+	type found struct {
+		t  connector.Ticket
+		ok bool
+	}
+	r, err := Do(ctx, h.p, Op{Name: OpFindTicket, Idempotent: true}, func(ctx context.Context) (found, error) {
+		t, ok, err := f.FindTicketByExternalID(ctx, externalID, email)
+		return found{t, ok}, err
+	})
+	return r.t, r.ok, err
 }
 
 // Unwrap returns the decorated connector.

@@ -355,7 +355,8 @@ func withFailure(ctx context.Context, in conversation.Intent, err error) context
 }
 
 // failure is the honest reply when the intent function could not answer: for a new
-// ticket the user learns it may or may not exist and that asking again is safe.
+// ticket the user learns it may or may not exist (a redelivery of the same turn is
+// looked up by the function, never filed twice; a new request is not promised that).
 func (r *Router) failure(ctx context.Context, t conversation.Turn) conversation.Reply {
 	f, _ := ctx.Value(failureKey{}).(failureInfo)
 	key := "reply.apology"

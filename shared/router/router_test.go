@@ -304,7 +304,7 @@ func TestForwardFailure(t *testing.T) {
 	}{
 		{r, "lookup_customer.json", "something went wrong"},
 		{r, "search_kb.json", "something went wrong"},
-		{rs, "create_ticket.json", "won't create a duplicate"},
+		{rs, "create_ticket.json", "couldn't confirm that your ticket was created"},
 	} {
 		out, err := tc.r.Handle(context.Background(), event(t, conversation.LexV2, tc.file))
 		if err != nil {

@@ -16,6 +16,10 @@ type Status string
 const (
 	StatusInProgress Status = "IN_PROGRESS"
 	StatusCompleted  Status = "COMPLETED"
+	// StatusUnknown marks a write whose outcome is unknown (the request may have
+	// reached the tool): never replaced by Create until it expires, resolved only by
+	// looking the write up in the tool.
+	StatusUnknown Status = "UNKNOWN_OUTCOME"
 )
 
 // Record is one item of the table: an idempotency record or a cache entry.

@@ -97,3 +97,20 @@ func scanTicket(s scanner) (connector.Ticket, error) {
 	tk.CreatedAt = fromNanos(created)
 	return tk, nil
 }
+
+// FindTicketByExternalID implements connector.TicketFinder with the unique key.
+func (b *Backend) FindTicketByExternalID(ctx context.Context, externalID, _ string) (connector.Ticket, bool, error) {
+	const op = "find_ticket_by_external_id"
+	extID := strings.TrimSpace(externalID)
+	if extID == "" {
+		return connector.Ticket{}, false, invalid(op, "external_id", "an external id is required")
+	}
+	tk, err := scanTicket(b.st.ticketByExternalID.QueryRowContext(ctx, extID))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return connector.Ticket{}, false, nil
+	case err != nil:
+		return connector.Ticket{}, false, fail(op, err)
+	}
+	return tk, true, nil
+}

@@ -130,3 +130,25 @@ func (d *DB) scanTicket(row pgx.Row) (connector.Ticket, error) {
 	}
 	return tk, nil
 }
+
+// FindTicketByExternalID implements connector.TicketFinder with the unique key.
+func (d *DB) FindTicketByExternalID(ctx context.Context, externalID, _ string) (connector.Ticket, bool, error) {
+	const op = "find_ticket_by_external_id"
+	extID := strings.TrimSpace(externalID)
+	if extID == "" {
+		return connector.Ticket{}, false, &connector.Error{Kind: connector.KindInvalidInput, Tool: Tool, Op: op,
+			Field: "external_id", Err: errors.New("an external id is required")}
+	}
+	pool, err := d.getPool(ctx, op)
+	if err != nil {
+		return connector.Ticket{}, false, err
+	}
+	tk, err := d.scanTicket(pool.QueryRow(ctx, ticketByExternalID, extID))
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return connector.Ticket{}, false, nil
+	case err != nil:
+		return connector.Ticket{}, false, d.fail(ctx, op, err)
+	}
+	return tk, true, nil
+}

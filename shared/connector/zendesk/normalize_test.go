@@ -290,14 +290,17 @@ func TestPlainSnippet(t *testing.T) {
 
 func TestRequesterEmail(t *testing.T) {
 	t.Parallel()
-	ok := map[string]string{"ada@example.com": "ada@example.com", " Ada@Example.COM ": "ada@example.com", "a.b+c@x.io": "a.b+c@x.io"}
+	ok := map[string]string{"ada@example.com": "ada@example.com", " Ada@Example.COM ": "ada@example.com", "a.b+c@x.io": "a.b+c@x.io",
+		// Every address the slot validator accepts, escaped rather than refused.
+		"o'brien@example.com": "o'brien@example.com", "ada@example.com*": "ada@example.com*", "*@example.com": "*@example.com",
+		"a{b}|c~d@x.io": "a{b}|c~d@x.io"}
 	for in, want := range ok {
 		if got, err := requesterEmail("op", in); err != nil || got != want {
 			t.Errorf("requesterEmail(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "ada", "ada@example.com OR role:admin", `ada@example.com" OR "x`, "ada@example.com*",
-		"*@example.com", "Ada <ada@example.com>", "a@b@c", "ada@example.com\nrole:admin", `a\"@x.com`, "ada@example.com,bob@example.com"} {
+	for _, in := range []string{"", "ada", "ada@example.com OR role:admin", `ada@example.com" OR "x`,
+		"Ada <ada@example.com>", "a@b@c", "ada@example.com\nrole:admin", `a\"@x.com`, "ada@example.com,bob@example.com"} {
 		_, err := requesterEmail("op", in)
 		var ce *connector.Error
 		if !errors.As(err, &ce) || ce.Kind != connector.KindInvalidInput || ce.Field != "requester_email" {

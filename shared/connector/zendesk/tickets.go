@@ -115,6 +115,20 @@ func (c *Client) CreateTicket(ctx context.Context, t connector.NewTicket) (conne
 	return normalizeTicket(op, out.Ticket, email, c.opts.RequestURL)
 }
 
+// FindTicketByExternalID implements connector.TicketFinder: the oldest ticket holding
+// externalID, for requester email.
+func (c *Client) FindTicketByExternalID(ctx context.Context, externalID, email string) (connector.Ticket, bool, error) {
+	const op = "find_ticket_by_external_id"
+	if externalID == "" || len(externalID) > maxExternalID {
+		return connector.Ticket{}, false, invalidInput(op, "external_id", "missing or too long")
+	}
+	email, err := requesterEmail(op, email)
+	if err != nil {
+		return connector.Ticket{}, false, err
+	}
+	return c.byExternalID(ctx, externalID, email)
+}
+
 // byExternalID finds the oldest ticket holding externalID (Zendesk does not make
 // external ids unique; should two exist, every caller converges on the first).
 func (c *Client) byExternalID(ctx context.Context, externalID, email string) (connector.Ticket, bool, error) {
@@ -151,14 +165,17 @@ func (c *Client) byExternalID(ctx context.Context, externalID, email string) (co
 }
 
 // requesterEmail checks that s is one plain email address and returns it lower-cased.
-// Quotes, spaces, angle brackets, backslashes and parentheses are refused outright, so
-// the address can be placed in a search query without changing its meaning.
+// It accepts every address the intents' slot validator accepts — any dot-atom local
+// part, o'brien@example.com and a*b@example.com included — and refuses only what no
+// plain address holds (spaces, quotes, backslashes, angle brackets, control
+// characters, a second @). UserQuery quotes the address for the search; the search's
+// answers are then held to exact equality, so no character can widen what is read.
 func requesterEmail(op, s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", invalidInput(op, "requester_email", "empty email")
 	}
-	if len(s) > 254 || strings.ContainsAny(s, "\"'\\<>()[],;: \t\r\n*") || strings.Count(s, "@") != 1 {
+	if len(s) > 254 || strings.ContainsAny(s, "\"\\<> \t\r\n") || strings.Count(s, "@") != 1 {
 		return "", invalidInput(op, "requester_email", "not a plain email address")
 	}
 	for _, r := range s {
@@ -174,9 +191,13 @@ func requesterEmail(op, s string) (string, error) {
 }
 
 // UserQuery is the user-search query for an email: the email keyword with the address
-// quoted. requesterEmail has already refused every character that could end the quote
-// or add a term.
-func UserQuery(email string) string { return `email:"` + email + `"` }
+// quoted, a backslash before any quote or backslash (requesterEmail refuses both; the
+// escape keeps the quoting sound whatever reaches it). Characters with a meaning in
+// the search syntax outside quotes (*, :, parentheses) stay inside the quotes, and
+// usersByEmail keeps only exact matches.
+func UserQuery(email string) string {
+	return `email:"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(email) + `"`
+}
 
 // OpenTickets lists the requester's new, open, pending and on-hold tickets, newest
 // first. The requester is found with the user search (email keyword, exact match

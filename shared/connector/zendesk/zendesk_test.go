@@ -427,7 +427,6 @@ func TestHostileEmailCannotWidenTheQuery(t *testing.T) {
 	hostile := []string{
 		`ada@example.com OR role:end-user`,
 		`x@example.com" OR email:*`,
-		`*@example.com`,
 		`grace.hopper@example.com OR email:ada@example.com`,
 		"ada@example.com\nrole:admin",
 		`ada@example.com,grace.hopper@example.com`,
@@ -443,6 +442,24 @@ func TestHostileEmailCannotWidenTheQuery(t *testing.T) {
 		if r.Path == "/api/v2/users/search.json" {
 			t.Errorf("a hostile email reached the user search: %q", r.Query.Get("query"))
 		}
+	}
+	// Addresses the slot validator accepts go to Zendesk, quoted; a wildcard inside one
+	// widens nothing, since only exact matches are kept.
+	before := len(srv.Requests())
+	for _, email := range []string{`*@example.com`, `ada@example.com*`, `o'brien@example.com`} {
+		ts, err := c.OpenTickets(ctx(t), email)
+		if err != nil || len(ts) != 0 {
+			t.Errorf("OpenTickets(%q) = %d tickets, %v; want none and no error", email, len(ts), err)
+		}
+	}
+	searched := 0
+	for _, r := range srv.Requests()[before:] {
+		if r.Path == "/api/v2/users/search.json" {
+			searched++
+		}
+	}
+	if searched != 3 {
+		t.Errorf("%d user searches for 3 valid addresses, want 3 (escaped, not refused)", searched)
 	}
 	// The stand-in honours OR and wildcards, so the guard is what stops the widening:
 	// the same text spliced unquoted would list other customers.

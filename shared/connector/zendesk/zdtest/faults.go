@@ -26,6 +26,10 @@ const (
 	// Drop carries the request out (a ticket is created) and then closes the
 	// connection without answering: the client never learns the outcome.
 	Drop
+	// CommitSlow carries the request out (a ticket is created) at once, then waits
+	// Delay (or until the client gives up) before answering: a create that commits
+	// and answers too late.
+	CommitSlow
 )
 
 // Fault is one queued misbehaviour. It applies to the next Times requests (default
@@ -144,6 +148,21 @@ func (f *Fault) apply(w http.ResponseWriter, r *http.Request, next http.HandlerF
 		case <-r.Context().Done():
 			return true
 		}
+	case CommitSlow:
+		rec := httptest.NewRecorder()
+		next(rec, r)
+		t := time.NewTimer(f.Delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return true
+		}
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(rec.Body.Bytes())
 	case Drop:
 		rec := httptest.NewRecorder()
 		next(rec, r)

@@ -1,0 +1,51 @@
+package app
+
+import (
+	"reflect"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/store"
+)
+
+// urlPassword matches the password of a URL's user info (a DSN's), kept out of an
+// identity.
+var urlPassword = regexp.MustCompile(`(://[^:/@\s]*):[^@/\s]*@`)
+
+// ToolIdentity is what tells one configuration of a business tool from another: the
+// tool's name and a digest of its configuration section (account, subdomain, base
+// URL, database — secret ids but never secret values; a password inside a DSN is
+// removed first), or the data directory for the demo. Cache and idempotency keys
+// carry it, so one backend's data is never served as another's.
+func ToolIdentity(cfg config.Config, tool string) string {
+	if tool == "" || tool == "none" {
+		return tool
+	}
+	if tool == config.ToolDemo {
+		return tool + "|" + store.Hash(cfg.DataDir)[:16]
+	}
+	v := reflect.ValueOf(cfg.Connectors)
+	for i := 0; i < v.NumField(); i++ {
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
+		if name != tool {
+			continue
+		}
+		b, err := yaml.Marshal(v.Field(i).Interface())
+		if err != nil {
+			break
+		}
+		return tool + "|" + store.Hash(urlPassword.ReplaceAllString(string(b), "$1@"))[:16]
+	}
+	return tool
+}
+
+// IdempotencyScope is the idempotency keys' scope: the identities of the four
+// capabilities' tools.
+func IdempotencyScope(cfg config.Config) string {
+	t := cfg.Connectors
+	return ToolIdentity(cfg, t.Customers) + "," + ToolIdentity(cfg, t.Tickets) + "," +
+		ToolIdentity(cfg, t.Payments) + "," + ToolIdentity(cfg, t.KB)
+}

@@ -1,0 +1,33 @@
+package app
+
+import (
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+)
+
+func TestToolIdentity(t *testing.T) {
+	a, b := config.Default(), config.Default()
+	a.Connectors.HubSpot.BaseURL = "https://api.hubapi.com"
+	b.Connectors.HubSpot.BaseURL = "http://127.0.0.1:9999"
+	if ToolIdentity(a, "hubspot") == ToolIdentity(b, "hubspot") {
+		t.Error("two HubSpot base URLs share an identity")
+	}
+	if ToolIdentity(a, "hubspot") == ToolIdentity(a, "demo") {
+		t.Error("HubSpot and the demo share an identity")
+	}
+	a.DataDir, b.DataDir = "/srv/a", "/srv/b"
+	if ToolIdentity(a, "demo") == ToolIdentity(b, "demo") {
+		t.Error("two demo data directories share an identity")
+	}
+	// A DSN's password is not part of the identity (a rotated password is the same
+	// database); its host and database are.
+	a.Connectors.SQL.DSN, b.Connectors.SQL.DSN = "postgres://u:one@db:5432/crm", "postgres://u:two@db:5432/crm"
+	if ToolIdentity(a, "sql") != ToolIdentity(b, "sql") {
+		t.Error("the DSN's password changed the identity")
+	}
+	b.Connectors.SQL.DSN = "postgres://u:one@db:5432/other"
+	if ToolIdentity(a, "sql") == ToolIdentity(b, "sql") {
+		t.Error("two databases share an identity")
+	}
+}
