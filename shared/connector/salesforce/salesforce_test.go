@@ -356,14 +356,12 @@ func TestSlowResponsePastDeadline(t *testing.T) {
 	if err := c.Ping(ctx(t)); err != nil { // token fetched outside the deadline under test
 		t.Fatal(err)
 	}
-	srv.Fail(sftest.Slow(3 * time.Second))
+	// The stand-in holds its answer for a minute (released when the client gives up): a
+	// client that outlived the deadline would get that answer instead of the error below.
+	srv.Fail(sftest.Slow(time.Minute))
 	cctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	_, err := c.FindCustomerByEmail(cctx, "ada@example.com")
-	if elapsed := time.Since(start); elapsed > time.Second {
-		t.Errorf("returned after %s, want soon after the 150ms deadline", elapsed)
-	}
 	if !errors.Is(err, connector.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want unavailable wrapping context.DeadlineExceeded", err)
 	}
