@@ -296,6 +296,10 @@ func TestSeededPIINeverLogged(t *testing.T) {
 			// Rasa authenticates with a token from Secrets Manager; the others are
 			// open by name for this test.
 			"SWITCHBOARD_SECURITY_AUTH=none",
+			// Every seeded email must reach the tools' fault paths, so the personal-data
+			// intents answer anonymous callers here (by name, as the config requires);
+			// the identity policy itself is tested in identity_test.go.
+			"SWITCHBOARD_IDENTITY_OPEN_INTENTS=lookup_customer,verify_payment",
 			"SWITCHBOARD_SECURITY_RASA_METHOD=token", "SWITCHBOARD_SECURITY_RASA_SECRET=switchboard/webhook/rasa",
 		}, stacks[stack]...)
 		cfg, err := config.Load("", env)
