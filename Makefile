@@ -35,7 +35,7 @@ VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 # Packages whose tests exercise concurrency run under the race detector.
 RACE_PKGS   := ./shared/... ./cmd/...
 
-.PHONY: help run install test build lint fmt vet vuln bench fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint clean
+.PHONY: help run install test build lint fmt vet vuln bench memload fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint clean
 
 help: ## list the targets (with this run's values: make help ENV=prod)
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | sort | \
@@ -116,6 +116,12 @@ bench: tools build ## run the load benchmarks against the peers and print one ta
 	@test -d _tools/node_modules/dialogflow-fulfillment -a -d _tools/node_modules/@aws-lambda-powertools/idempotency \
 	  || npm --prefix _tools ci --no-audit --no-fund
 	$(GO) run ./tests/loadbench -build-dir $(BUILD_DIR) $(BENCH_ARGS)
+
+# RSS of serve under 50 concurrent 7.5 MiB-inflating bodies (a measurement, not a test).
+MEMLOAD_ARGS ?=
+memload: ## measure serve's RSS under 50 concurrent compressed 7.5 MiB bodies (docs/security.md)
+	$(GO) build -o $(BUILD_DIR)/switchboard ./cmd/switchboard
+	$(GO) run ./tests/memload -bin $(BUILD_DIR)/switchboard $(MEMLOAD_ARGS)
 
 fuzz: ## run every fuzz target for $(FUZZTIME) each
 	@for pkg in $$($(GO) list ./...); do \

@@ -4,14 +4,17 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 )
@@ -41,10 +44,20 @@ func BenchmarkTurn(b *testing.B) {
 		{"memory", intents.Deps{Customers: mem, Tickets: mem, Payments: mem, KB: mem}},
 	}
 	for _, bk := range backends {
-		e := engine.New(cfg, intents.New(bk.tools), engine.Options{Adapters: adapters.Default(cfg)})
+		// With the identity layer and the signed events (the demo key, HS256): the
+		// full answer, as a signed-in customer gets it, token check included.
+		v, err := app.Verifier(cfg, nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		e := engine.New(cfg, &identity.Resolver{Verifier: v, Next: intents.New(bk.tools)}, engine.Options{Adapters: adapters.Default(cfg)})
 		for _, p := range conversation.Platforms {
 			for _, in := range conversation.Intents {
-				body := readEvent(b, p, eventFile[in])
+				file := eventFile[in]
+				if in != conversation.SearchKB {
+					file = strings.TrimSuffix(file, ".json") + "_signed.json"
+				}
+				body := readEvent(b, p, file)
 				b.Run(string(p)+"/"+string(in)+"/"+bk.name, func(b *testing.B) {
 					ctx := context.Background()
 					b.ReportAllocs()

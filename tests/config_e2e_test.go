@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,12 +23,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/hubspot/hstest"
 	"github.com/switchboard-dev/switchboard/shared/connector/salesforce/sftest"
 	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/server"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
@@ -109,6 +115,13 @@ func serveExample(t *testing.T, example string, environ []string) string {
 
 var e2eTurnSeq atomic.Int64
 
+// e2eWebhookSecrets are the webhook credentials the example configurations check.
+var e2eWebhookSecrets = map[string]secrets.Secret{
+	"switchboard/webhook/dialogflow":    {"username": "dialogflow", "password": "e2e-dialogflow-password"},
+	"switchboard/webhook/dialogflow-cx": {"token": "e2e-cx-token"},
+	"switchboard/webhook/rasa":          {"token": "e2e-rasa-token"},
+}
+
 // fulfillment posts a sample Dialogflow ES event and returns its fulfillmentText.
 func fulfillment(t *testing.T, base, event string, params map[string]any) string {
 	t.Helper()
@@ -125,10 +138,27 @@ func fulfillment(t *testing.T, base, event string, params map[string]any) string
 	qr := ev["queryResult"].(map[string]any)
 	ps, _ := qr["parameters"].(map[string]any)
 	for k, v := range params {
+		if k == "identity_token" {
+			// Where the site's token rides: originalDetectIntentRequest.payload.
+			child(ev, "originalDetectIntentRequest", "payload")[k] = v
+			continue
+		}
 		ps[k] = v
 	}
 	body, _ := json.Marshal(ev)
-	resp, err := http.Post(base+"/webhooks/dialogflow", "application/json", bytes.NewReader(body))
+	// Without the agent's basic auth the example configurations refuse the call.
+	anon, err := http.Post(base+"/webhooks/dialogflow", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anon.Body.Close()
+	if anon.StatusCode != 401 {
+		t.Fatalf("%s without credentials: HTTP %d, want 401", event, anon.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/webhooks/dialogflow", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth("dialogflow", "e2e-dialogflow-password")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,8 +199,13 @@ func TestExampleHubSpotZendeskStripe(t *testing.T) {
 		"switchboard/hubspot": hs.Secret(),
 		"switchboard/zendesk": zd.Secret(),
 		"switchboard/stripe":  {"api_key": "sk_test_123"},
+		// The key the site signs identity tokens with (identity.token.secret_id).
+		"switchboard/identity": {"key": e2eTokenKey},
 	})
+	putSecrets(t, moto, prefix, e2eWebhookSecrets)
+	sesIdentity(t, moto, "support@acme.example")
 	base := serveExample(t, "hubspot-zendesk-stripe.yaml", []string{
+		"SWITCHBOARD_IDENTITY_CODES_ENDPOINT=" + moto,
 		"SWITCHBOARD_DATA_DIR=" + t.TempDir(),
 		"SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT=" + moto,
 		"SWITCHBOARD_CONNECTORS_SECRETS_PREFIX=" + prefix,
@@ -182,7 +217,15 @@ func TestExampleHubSpotZendeskStripe(t *testing.T) {
 
 	// Lookup: the customer from HubSpot, open tickets from Zendesk, the last payment
 	// from Stripe, in one reply.
+	// Anonymous: a code is offered (SES), nothing is said about the account.
 	got := fulfillment(t, base, "lookup_customer.json", nil)
+	contains(t, "anonymous lookup", got, "If that email has an account with us")
+	if strings.Contains(got, "Lovelace") {
+		t.Errorf("anonymous lookup reveals the customer: %q", got)
+	}
+	// Signed by the site with the key in Secrets Manager: the full answer.
+	adaToken := e2eToken(t, "ada@example.com", "https://acme.example", "switchboard")
+	got = fulfillment(t, base, "lookup_customer.json", map[string]any{"identity_token": adaToken})
 	contains(t, "lookup customer", got, "I found Ada Lovelace (Analytical Engines Ltd): Enterprise plan, account active.",
 		"open ticket", "The last payment")
 
@@ -201,7 +244,7 @@ func TestExampleHubSpotZendeskStripe(t *testing.T) {
 
 	// Verify payment: stripe-mock's PaymentIntent has no customer email, so the
 	// owner check refuses to reveal it — after really asking Stripe.
-	got = fulfillment(t, base, "verify_payment.json", nil)
+	got = fulfillment(t, base, "verify_payment.json", map[string]any{"identity_token": adaToken})
 	contains(t, "verify payment", got, "I couldn't find a payment pi_demo_ada_1 for ada@example.com")
 	if !stripe.saw("GET /v1/payment_intents/pi_demo_ada_1") {
 		t.Errorf("stripe-mock never saw the PaymentIntent lookup; saw %v", stripe.paths)
@@ -230,7 +273,9 @@ func TestExampleSalesforceSQL(t *testing.T) {
 	putSecrets(t, moto, prefix, map[string]secrets.Secret{
 		"switchboard/salesforce": sf.Secret(),
 		"switchboard/sql":        {"dsn": dsn},
+		"switchboard/identity":   {"key": e2eTokenKey},
 	})
+	putSecrets(t, moto, prefix, e2eWebhookSecrets)
 	base := serveExample(t, "salesforce-sql.yaml", []string{
 		"SWITCHBOARD_DATA_DIR=" + t.TempDir(),
 		"SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT=" + moto,
@@ -240,14 +285,50 @@ func TestExampleSalesforceSQL(t *testing.T) {
 		"SWITCHBOARD_CONNECTORS_SQL_SCHEMA=",
 		"SWITCHBOARD_CONNECTORS_SQL_MIGRATE=true",
 	})
-	got := fulfillment(t, base, "lookup_customer.json", nil)
+	ada := map[string]any{"identity_token": e2eToken(t, "ada@example.com", "", "")}
+	got := fulfillment(t, base, "lookup_customer.json", ada)
 	contains(t, "lookup customer", got, "I found Ada Lovelace (Analytical Engines Ltd)", "There are no open tickets.")
+	got = fulfillment(t, base, "lookup_customer.json", nil)
+	contains(t, "anonymous lookup (no codes)", got, "I can only share account details with the account holder")
 	got = fulfillment(t, base, "create_ticket.json", nil)
 	contains(t, "create ticket", got, "I've created ticket #1001", `"Cannot log in"`)
-	got = fulfillment(t, base, "lookup_customer.json", nil)
+	got = fulfillment(t, base, "lookup_customer.json", ada)
 	contains(t, "lookup customer after the ticket", got, "Cannot log in")
-	got = fulfillment(t, base, "verify_payment.json", nil)
+	got = fulfillment(t, base, "verify_payment.json", ada)
 	contains(t, "verify payment (demo)", got, "Payment ORD-1001")
 	got = fulfillment(t, base, "search_kb.json", nil)
 	contains(t, "search kb (demo)", got, "How to reset your password")
+}
+
+// e2eTokenKey is the HS256 key the e2e tests keep in Secrets Manager as the site's.
+const e2eTokenKey = "e2e-identity-key-0123456789abcdef0123456789"
+
+func e2eToken(t *testing.T, email, iss, aud string) string {
+	t.Helper()
+	now := time.Now()
+	c := &identity.Claims{Email: email, RegisteredClaims: jwt.RegisteredClaims{Subject: "cust-" + email, Issuer: iss,
+		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(5 * time.Minute))}}
+	if aud != "" {
+		c.Audience = jwt.ClaimStrings{aud}
+	}
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString([]byte(e2eTokenKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// sesIdentity creates a sending identity in moto's SES (already there is fine).
+func sesIdentity(t *testing.T, moto, from string) {
+	t.Helper()
+	cfg, err := awsenv.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := sesv2.NewFromConfig(cfg, func(o *sesv2.Options) { o.BaseEndpoint = aws.String(moto) })
+	_, err = c.CreateEmailIdentity(context.Background(), &sesv2.CreateEmailIdentityInput{EmailIdentity: aws.String(from)})
+	var exists *sestypes.AlreadyExistsException
+	if err != nil && !errors.As(err, &exists) {
+		t.Fatal(err)
+	}
 }

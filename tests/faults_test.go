@@ -33,6 +33,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/idempotency"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
@@ -139,7 +140,12 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 	io := idempotency.FromConfig(cfg, "")
 	io.Writes = app.WritesOf(svc)
 	h := idempotency.New(o.store, svc, io)
-	s.engine = engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
+	// The identity layer with the demo key: turn() sends the signed sample events.
+	v, err := app.Verifier(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.engine = engine.New(cfg, &identity.Resolver{Verifier: v, Next: h}, engine.Options{Adapters: adapters.Default(cfg)})
 	return s
 }
 
@@ -164,6 +170,8 @@ var turnSeq atomic.Int64
 // response delivered inside the deadline; it returns the reply's text.
 func (s *faultStack) turn(t *testing.T, event string) (string, time.Duration) {
 	t.Helper()
+	// The signed variant (ada@example.com): the checks below need the full answer.
+	event = strings.TrimSuffix(event, ".json") + "_signed.json"
 	body := withTurnID(t, readEvent(t, conversation.DialogflowES, event), "fault-"+strconv.FormatInt(turnSeq.Add(1), 10))
 	start := time.Now()
 	resp := s.engine.Serve(context.Background(), conversation.DialogflowES, body)
@@ -496,7 +504,7 @@ func BenchmarkBreakerOpenTimeToFallback(b *testing.B) {
 		st.BreakerOpenFor = time.Hour
 		c.Store.Cache.PaymentStatus = -1
 	}})
-	base := readEvent(b, conversation.DialogflowES, "verify_payment.json")
+	base := readEvent(b, conversation.DialogflowES, "verify_payment_signed.json")
 	s.engine.Serve(context.Background(), conversation.DialogflowES, withTurnID(b, base, "open-breaker"))
 	if st := s.payments.Stats(); st.Breaker != resilience.BreakerOpen {
 		b.Fatalf("breaker %s", st.Breaker)

@@ -8,15 +8,18 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 
+	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 )
@@ -38,6 +41,8 @@ type goldenCase struct {
 	slots map[string]*string
 	// backendDown makes every business tool fail as unavailable.
 	backendDown bool
+	// signed uses the sample event signed for ada@example.com (<intent>_signed.json).
+	signed bool
 }
 
 func str(s string) *string { return &s }
@@ -62,13 +67,23 @@ func casesFor(in conversation.Intent) []goldenCase {
 		conversation.VerifyPayment:  {intents.SlotPaymentReference: str("pi_3NotARealPaymentXyz")},
 		conversation.SearchKB:       {intents.SlotQuery: str("zzqx flurble wibble")},
 	}[in]
-	return []goldenCase{
+	cases := []goldenCase{
 		{name: "success"},
 		{name: "missing_slot", slots: map[string]*string{required: nil}},
 		{name: "invalid_slot", slots: map[string]*string{required: str(invalid)}},
 		{name: "not_found", slots: notFound},
 		{name: "backend_error", backendDown: true},
 	}
+	if in != conversation.SearchKB {
+		// Since issue 11 the unsigned events are anonymous callers: lookups and payment
+		// checks get the neutral answer ("success" and "not_found" read the same), and
+		// the full answers live in the signed cases.
+		cases = append(cases,
+			goldenCase{name: "signed", signed: true},
+			goldenCase{name: "signed_not_found", signed: true, slots: notFound},
+			goldenCase{name: "signed_backend_error", signed: true, backendDown: true})
+	}
+	return cases
 }
 
 // TestGoldenMatrix runs every platform × intent × situation through the whole stack
@@ -81,7 +96,11 @@ func TestGoldenMatrix(t *testing.T) {
 			for _, in := range conversation.Intents {
 				for _, c := range casesFor(in) {
 					t.Run(string(in)+"/"+c.name, func(t *testing.T) {
-						body := readEvent(t, p, eventFile[in])
+						file := eventFile[in]
+						if c.signed {
+							file = strings.TrimSuffix(file, ".json") + "_signed.json"
+						}
+						body := readEvent(t, p, file)
 						if c.slots != nil {
 							body = withSlots(t, p, body, c.slots)
 						}
@@ -135,7 +154,15 @@ func newEngine(t *testing.T, down bool) *engine.Engine {
 		deps = intents.Deps{Customers: b, Tickets: b, Payments: b, KB: b}
 	}
 	deps.SupportEmail = cfg.SupportEmail
-	return engine.New(cfg, intents.New(deps), engine.Options{Adapters: adapters.Default(cfg)})
+	// The identity layer with the demo key (what `make run` accepts): the signed
+	// events verify, the unsigned ones are anonymous. No codes: anonymous callers get
+	// the neutral answer.
+	v, err := app.Verifier(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &identity.Resolver{Verifier: v, Next: intents.New(deps)}
+	return engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
 }
 
 // checkResponse validates a response: 200 bodies against the platform's schema, errors

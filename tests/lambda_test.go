@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -19,10 +20,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
+	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/connector/hubspot/hstest"
 	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 	"github.com/switchboard-dev/switchboard/shared/router"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
@@ -63,15 +68,30 @@ func productionEnv(t *testing.T) []string {
 	prefix := fmt.Sprintf("rie-%d/", time.Now().UnixNano())
 	testenv.AWSEnv(t, moto)
 	putSecrets(t, moto, prefix, map[string]secrets.Secret{
-		"switchboard/hubspot": hs.Secret(),
-		"switchboard/zendesk": zd.Secret(),
-		"switchboard/stripe":  {"api_key": "sk_test_123"},
+		"switchboard/hubspot":  hs.Secret(),
+		"switchboard/zendesk":  zd.Secret(),
+		"switchboard/stripe":   {"api_key": "sk_test_123"},
+		"switchboard/identity": {"key": e2eTokenKey},
+		// The webhook secrets infra/stacks generates, one per platform calling the API.
+		"switchboard/webhook/dialogflow":    {"username": "dialogflow", "password": webhookCreds.esPassword},
+		"switchboard/webhook/dialogflow-cx": {"token": webhookCreds.cxToken},
+		"switchboard/webhook/rasa":          {"token": webhookCreds.rasaToken},
 	})
 	table := storetest.MotoTable(t, storetest.MotoClient(t))
+	// The audit trail's own log group, as the CDK app creates it.
+	auditGroup := "/" + strings.TrimSuffix(prefix, "/") + "/audit"
+	createLogGroup(t, moto, auditGroup)
 	return []string{
 		// moto keeps secrets and tables per region: the functions' region is the one
 		// they were created in (startRIE's own default is another).
 		"AWS_REGION=" + os.Getenv("AWS_REGION"), "AWS_DEFAULT_REGION=" + os.Getenv("AWS_REGION"),
+		// Webhook auth on every function, as infra/stacks/webhooks.go sets it.
+		"SWITCHBOARD_SECURITY_DIALOGFLOW_METHOD=basic", "SWITCHBOARD_SECURITY_DIALOGFLOW_SECRET=switchboard/webhook/dialogflow",
+		"SWITCHBOARD_SECURITY_DIALOGFLOW_CX_METHOD=header", "SWITCHBOARD_SECURITY_DIALOGFLOW_CX_SECRET=switchboard/webhook/dialogflow-cx",
+		"SWITCHBOARD_SECURITY_RASA_METHOD=token", "SWITCHBOARD_SECURITY_RASA_SECRET=switchboard/webhook/rasa",
+		"SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID=switchboard/identity", "SWITCHBOARD_IDENTITY_TOKEN_DEMO_KEY=false",
+		"SWITCHBOARD_IDENTITY_AUDIT_SINK=cloudwatch", "SWITCHBOARD_IDENTITY_AUDIT_LOG_GROUP=" + auditGroup,
+		"SWITCHBOARD_IDENTITY_AUDIT_ENDPOINT=" + moto,
 		"SWITCHBOARD_STORE_BACKEND=dynamodb", "SWITCHBOARD_STORE_TABLE=" + table, "SWITCHBOARD_STORE_ENDPOINT=" + moto,
 		"SWITCHBOARD_CONNECTORS_SECRETS_PROVIDER=aws", "SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT=" + moto,
 		"SWITCHBOARD_CONNECTORS_SECRETS_PREFIX=" + prefix,
@@ -80,6 +100,10 @@ func productionEnv(t *testing.T) []string {
 		"SWITCHBOARD_CONNECTORS_STRIPE_BASE_URL=" + stripe,
 	}
 }
+
+// webhookCreds are the generated webhook credentials of the RIE test's deployment.
+var webhookCreds = struct{ esPassword, cxToken, rasaToken string }{
+	"Es0Generated0Password0ForTheRieTest", "Cx0Generated0TokenForTheRieTest", "Rasa0Generated0TokenForTheRieTest"}
 
 // webhookPaths are the HTTP API routes the platforms call (Lex invokes directly).
 var webhookPaths = map[conversation.Platform]string{
@@ -177,11 +201,27 @@ func (r *rie) initMS(t *testing.T) float64 {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// apiEvent wraps a webhook body as API Gateway HTTP API (payload 2.0) delivers it.
+// apiEvent wraps a webhook body as API Gateway HTTP API (payload 2.0) delivers it,
+// with the platform's webhook credentials as the platform sends them.
 func apiEvent(t *testing.T, path string, body []byte) []byte {
+	return apiEventAuth(t, path, body, true)
+}
+
+func apiEventAuth(t *testing.T, path string, body []byte, creds bool) []byte {
 	t.Helper()
 	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: "POST " + path, RawPath: path,
 		Headers: map[string]string{"content-type": "application/json"}, Body: base64.StdEncoding.EncodeToString(body), IsBase64Encoded: true}
+	if creds {
+		switch {
+		case strings.HasPrefix(path, "/webhooks/dialogflow-cx"):
+			ev.Headers["x-switchboard-token"] = webhookCreds.cxToken
+		case strings.HasPrefix(path, "/webhooks/dialogflow"):
+			ev.Headers["authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte("dialogflow:"+webhookCreds.esPassword))
+		case strings.HasPrefix(path, "/webhooks/rasa"):
+			ev.RawQueryString = "token=" + webhookCreds.rasaToken
+			ev.QueryStringParameters = map[string]string{"token": webhookCreds.rasaToken}
+		}
+	}
 	ev.RequestContext.HTTP.Method = http.MethodPost
 	ev.RequestContext.HTTP.Path = path
 	ev.RequestContext.Stage = "$default"
@@ -278,7 +318,7 @@ func TestLambdaRIE(t *testing.T) {
 	calls := map[string]int{}
 	fwd := lambdaForwarder(t, fns, calls)
 	rt := startRIE(t, rieBin, "sb-router", filepath.Join(bin, "router"),
-		append(routes, "AWS_ENDPOINT_URL_LAMBDA="+fwd.URL, "SWITCHBOARD_DATA_DIR="+filepath.Join(data, "router")))
+		append(append(routes, common...), "AWS_ENDPOINT_URL_LAMBDA="+fwd.URL, "SWITCHBOARD_DATA_DIR="+filepath.Join(data, "router")))
 	hello := startRIE(t, rieBin, "hello", filepath.Join(bin, "hello"), nil)
 
 	// Cold starts first, one at a time: the RIE starts a bootstrap on its first invoke,
@@ -298,13 +338,26 @@ func TestLambdaRIE(t *testing.T) {
 			for _, p := range conversation.Platforms {
 				status, body := platformResponse(t, p, f.invoke(t, platformEvent(t, p, readEvent(t, p, eventFile[in]))))
 				if status != 200 {
-					t.Errorf("%s %s: HTTP %d %s", fn, p, status, body)
+					t.Errorf("%s %s: HTTP %d %s\n%s", fn, p, status, body, f.proc.LogTail())
 					continue
 				}
 				schematest.Validate(t, p, body)
 				if bytes.Contains(body, []byte("can't do that here")) || bytes.Contains(body, []byte("went wrong")) ||
-					bytes.Contains(body, []byte("isn't responding")) {
+					bytes.Contains(body, []byte("isn't responding")) || bytes.Contains(body, []byte("couldn't")) {
 					t.Errorf("%s %s: %s", fn, p, body)
+				}
+			}
+			// Signed by the site with the key in Secrets Manager: the full answer, and
+			// an audit event in CloudWatch Logs.
+			if in == conversation.LookupCustomer {
+				tok := e2eToken(t, "ada@example.com", "", "")
+				for _, p := range conversation.Platforms {
+					ev := withToken(t, p, readEvent(t, p, eventFile[in]), tok)
+					ev = withTurn(t, p, ev, nextID("rie-s"), nextID("rie-t"))
+					status, body := platformResponse(t, p, f.invoke(t, platformEvent(t, p, ev)))
+					if status != 200 || !bytes.Contains(body, []byte("I found")) {
+						t.Errorf("%s %s signed: HTTP %d %s", fn, p, status, body)
+					}
 				}
 			}
 			// A request for another intent (a mis-routed CX tag) is politely refused.
@@ -317,6 +370,72 @@ func TestLambdaRIE(t *testing.T) {
 			if status != 200 || !bytes.Contains(body, []byte("can't do that here")) {
 				t.Errorf("%s answered %s: %d %s", fn, other, status, body)
 			}
+		}
+	})
+
+	// Closed by default, on every function the API reaches: no or wrong credentials
+	// get 401 and no forward.
+	t.Run("webhook auth", func(t *testing.T) {
+		before := 0
+		for _, n := range calls {
+			before += n
+		}
+		for _, f := range append([]*rie{rt}, fns["sb-lookupcustomer"], fns["sb-createticket"], fns["sb-verifypayment"], fns["sb-searchkb"]) {
+			for p, path := range webhookPaths {
+				body := readEvent(t, p, eventFile[conversation.SearchKB])
+				if status, out := platformResponse(t, p, f.invoke(t, apiEventAuth(t, path, body, false))); status != 401 {
+					t.Errorf("%s %s without credentials: HTTP %d %s", f.name, p, status, out)
+				}
+				wrong := apiEventAuth(t, path, body, true)
+				for _, c := range []string{webhookCreds.esPassword, webhookCreds.cxToken, webhookCreds.rasaToken} {
+					wrong = bytes.ReplaceAll(wrong, []byte(c), []byte(c[:len(c)-1]+"X"))
+				}
+				if p == conversation.DialogflowES {
+					wrong = apiEventAuth(t, path, body, false)
+					var ev map[string]any
+					json.Unmarshal(wrong, &ev)
+					ev["headers"].(map[string]any)["authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte("dialogflow:nope"))
+					wrong, _ = json.Marshal(ev)
+				}
+				if status, out := platformResponse(t, p, f.invoke(t, wrong)); status != 401 {
+					t.Errorf("%s %s with wrong credentials: HTTP %d %s", f.name, p, status, out)
+				}
+			}
+		}
+		after := 0
+		for _, n := range calls {
+			after += n
+		}
+		if after != before {
+			t.Errorf("the router forwarded %d unauthenticated calls", after-before)
+		}
+	})
+
+	t.Run("audit trail", func(t *testing.T) {
+		var group string
+		for _, kv := range common {
+			if v, ok := strings.CutPrefix(kv, "SWITCHBOARD_IDENTITY_AUDIT_LOG_GROUP="); ok {
+				group = v
+			}
+		}
+		msgs := auditMessages(t, testenv.Moto(t), group)
+		// lookup: 4 anonymous + 4 signed; create ticket: 4; verify payment: 4 (anonymous).
+		if len(msgs) != 16 {
+			t.Errorf("%d audit events in CloudWatch Logs, want 16", len(msgs))
+		}
+		outcomes := map[string]int{}
+		for _, m := range msgs {
+			var e identity.Event
+			if err := json.Unmarshal([]byte(m), &e); err != nil {
+				t.Errorf("audit message %q: %v", m, err)
+			}
+			outcomes[e.Outcome]++
+			if strings.Contains(m, "@") || strings.Contains(m, "Lovelace") || strings.Contains(m, "eyJ") {
+				t.Errorf("audit event holds an email, a name or a token: %s", m)
+			}
+		}
+		if outcomes["answered"] != 4 || outcomes["created_unverified"] != 4 || outcomes["refused_unverified"] != 8 {
+			t.Errorf("audit outcomes %v", outcomes)
 		}
 	})
 
@@ -401,6 +520,42 @@ func TestLambdaTagsMatchMakefile(t *testing.T) {
 		}
 	}
 	t.Fatal("Makefile sets no LAMBDA_TAGS")
+}
+
+// logsClient is a CloudWatch Logs client on moto.
+func logsClient(t *testing.T, moto string) *cloudwatchlogs.Client {
+	t.Helper()
+	cfg, err := awsenv.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = aws.String(moto) })
+}
+
+func createLogGroup(t *testing.T, moto, group string) {
+	t.Helper()
+	if _, err := logsClient(t, moto).CreateLogGroup(context.Background(), &cloudwatchlogs.CreateLogGroupInput{
+		LogGroupName: aws.String(group)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// auditMessages lists every event of the audit log group.
+func auditMessages(t *testing.T, moto, group string) []string {
+	t.Helper()
+	c := logsClient(t, moto)
+	var out []string
+	p := cloudwatchlogs.NewFilterLogEventsPaginator(c, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page.Events {
+			out = append(out, aws.ToString(e.Message))
+		}
+	}
+	return out
 }
 
 // Every function talks to AWS through the SDK's service clients (no hand-written AWS

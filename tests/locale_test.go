@@ -7,10 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
@@ -62,7 +64,22 @@ func localeEngine(t *testing.T, environ []string) *engine.Engine {
 	}
 	t.Cleanup(func() { b.Close() })
 	deps := intents.Deps{Customers: b, Tickets: b, Payments: b, KB: b, SupportEmail: cfg.SupportEmail}
-	return engine.New(cfg, intents.New(deps), engine.Options{Adapters: adapters.Default(cfg)})
+	// The identity layer with the demo key: the signed sample events get full answers.
+	v, err := app.Verifier(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return engine.New(cfg, &identity.Resolver{Verifier: v, Next: intents.New(deps)}, engine.Options{Adapters: adapters.Default(cfg)})
+}
+
+// signedEvent is the sample event of in, signed for ada@example.com where the intent
+// reads or writes her data.
+func signedEvent(t *testing.T, p conversation.Platform, in conversation.Intent) []byte {
+	file := eventFile[in]
+	if in != conversation.SearchKB {
+		file = strings.TrimSuffix(file, ".json") + "_signed.json"
+	}
+	return readEvent(t, p, file)
 }
 
 // replyTexts is every user-visible text of a response body (all string values).
@@ -133,7 +150,7 @@ func TestRepliesInTheCallersLanguage(t *testing.T) {
 				for in, parts := range byIntent {
 					t.Run(locale+"/"+string(in), func(t *testing.T) {
 						e := localeEngine(t, []string{})
-						resp := e.Serve(context.Background(), p, withLocale(t, p, readEvent(t, p, eventFile[in]), locale))
+						resp := e.Serve(context.Background(), p, withLocale(t, p, signedEvent(t, p, in), locale))
 						if resp.Status != 200 {
 							t.Fatalf("HTTP %d: %s", resp.Status, resp.Body)
 						}

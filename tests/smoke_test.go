@@ -1,8 +1,12 @@
 package tests
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,6 +21,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/connector/connectortest"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/smoke"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
@@ -187,6 +192,27 @@ func TestSmokeHookRIE(t *testing.T) {
 		smoke.EnvArticleTitle + "=How to reset your password", smoke.EnvService + "=sb",
 		"AWS_ENDPOINT_URL_LAMBDA=" + lam.URL, "AWS_ENDPOINT_URL_CODEDEPLOY=" + cd.srv.URL,
 	}
+	// The smoke function presents the webhook credentials the functions check (the
+	// same security.* settings and secrets, as the CDK app gives it), and signs the
+	// smoke customer in with the identity token key from Secrets Manager: without it
+	// every lookup would get the neutral answer and a broken version could not be told
+	// from a good one. It runs in startRIE's region (eu-west-1; the CodeDeploy and
+	// Lambda stand-ins check it), and moto keeps secrets per region: its copies of the
+	// webhook secrets and the key live there.
+	var secretPrefix string
+	for _, kv := range common {
+		for _, k := range []string{"SWITCHBOARD_SECURITY_", "SWITCHBOARD_CONNECTORS_SECRETS_", "SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID="} {
+			if strings.HasPrefix(kv, k) {
+				profile = append(profile, kv)
+			}
+		}
+		if v, ok := strings.CutPrefix(kv, "SWITCHBOARD_CONNECTORS_SECRETS_PREFIX="); ok {
+			secretPrefix = v
+			putWebhookSecretsIn(t, "eu-west-1", v)
+		}
+	}
+	t.Setenv("AWS_REGION", "eu-west-1")
+	putSecrets(t, testenv.Moto(t), secretPrefix, map[string]secrets.Secret{"switchboard/identity": {"key": e2eTokenKey}})
 	targets := func(in conversation.Intent, fn string) []smoke.Target {
 		var ts []smoke.Target
 		for _, p := range conversation.Platforms {
@@ -200,8 +226,8 @@ func TestSmokeHookRIE(t *testing.T) {
 		s := startRIE(t, rieBin, name, filepath.Join(bin, "smoke"), env)
 		out := s.invoke(t, []byte(fmt.Sprintf(`{"DeploymentId":"d-%s","LifecycleEventHookExecutionId":"hook-%s"}`, name, name)))
 		var sum smoke.Summary
-		if err := json.Unmarshal(out, &sum); err != nil {
-			t.Fatalf("smoke answered %s", out)
+		if err := json.Unmarshal(out, &sum); err != nil || sum.Mode == "" {
+			t.Fatalf("smoke answered %s\n%s", out, s.proc.LogTail())
 		}
 		return sum
 	}
@@ -280,4 +306,26 @@ func TestSmokeHookRIE(t *testing.T) {
 			t.Fatalf("%d SyntheticSuccess=0 documents in the log:\n%s", n, s.proc.LogTail())
 		}
 	})
+}
+
+// putWebhookSecretsIn stores the RIE deployment's webhook secrets in moto under prefix,
+// in region.
+func putWebhookSecretsIn(t *testing.T, region, prefix string) {
+	t.Helper()
+	cfg, err := awsconfig.LoadDefaultConfig(context.Background(), awsconfig.WithRegion(region))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm := secretsmanager.NewFromConfig(cfg)
+	for id, sec := range map[string]map[string]string{
+		"switchboard/webhook/dialogflow":    {"username": "dialogflow", "password": webhookCreds.esPassword},
+		"switchboard/webhook/dialogflow-cx": {"token": webhookCreds.cxToken},
+		"switchboard/webhook/rasa":          {"token": webhookCreds.rasaToken},
+	} {
+		raw, _ := json.Marshal(sec)
+		if _, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+			Name: aws.String(prefix + id), SecretString: aws.String(string(raw))}); err != nil {
+			t.Fatalf("create secret %s in %s: %v", id, region, err)
+		}
+	}
 }

@@ -292,7 +292,8 @@ func TestUnknownOutcomeWrittenBeforeTheReply(t *testing.T) {
 	zd := zdtest.New(t)
 	zd.Fail(zdtest.Fault{Kind: zdtest.CommitSlow, Delay: 10 * time.Second}.On(http.MethodPost, "/api/v2/tickets"))
 	prefix := fmt.Sprintf("rie-unknown-%d/", time.Now().UnixNano())
-	putSecrets(t, moto, prefix, map[string]secrets.Secret{"switchboard/zendesk": zd.Secret()})
+	putSecrets(t, moto, prefix, map[string]secrets.Secret{"switchboard/zendesk": zd.Secret(),
+		"switchboard/webhook/dialogflow": {"username": "dialogflow", "password": webhookCreds.esPassword}})
 	table := storetest.MotoTable(t, storetest.MotoClient(t))
 	bin := buildBootstraps(t)
 	env := []string{
@@ -304,6 +305,8 @@ func TestUnknownOutcomeWrittenBeforeTheReply(t *testing.T) {
 		"SWITCHBOARD_CONNECTORS_PAYMENTS=none", "SWITCHBOARD_CONNECTORS_KB=none",
 		"SWITCHBOARD_INTENTS_ENABLED=" + string(conversation.CreateTicket),
 		"SWITCHBOARD_DEADLINES_DIALOGFLOW=2s",
+		// Webhook auth as the CDK app sets it (closed by default).
+		"SWITCHBOARD_SECURITY_DIALOGFLOW_METHOD=basic", "SWITCHBOARD_SECURITY_DIALOGFLOW_SECRET=switchboard/webhook/dialogflow",
 		// The region the table and the secret were made in (moto keeps both per region).
 		"AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
 	}
@@ -314,7 +317,7 @@ func TestUnknownOutcomeWrittenBeforeTheReply(t *testing.T) {
 		fns[i].invoke(t, []byte(`{"ping":true}`)) // start the bootstrap
 	}
 	body := withTurnID(t, readEvent(t, conversation.DialogflowES, "create_ticket.json"), "rie-unknown-"+strconv.FormatInt(time.Now().UnixNano(), 10))
-	event := platformEvent(t, conversation.DialogflowES, body)
+	event := apiEventAuth(t, webhookPaths[conversation.DialogflowES], body, true)
 	text := func(payload []byte) string {
 		status, b := platformResponse(t, conversation.DialogflowES, payload)
 		var out struct {

@@ -21,6 +21,8 @@ commands:
   invoke  --platform P [--config FILE] FILE|-        run one webhook event, print the response
   check   [--config FILE] [--env-file F] [--json]    authenticate to each configured tool
   platform-config --platform P --stack-outputs FILE  the values to paste into a platform's console
+  token   --email E [--ttl 10m] [--key-file F]       print an identity token (demo key by default)
+  outbox  [-n 5] [--config FILE]                     print the latest one-time codes (local outbox)
 
 With no --config, Switchboard uses its embedded default: the demo backend and an
 embedded store under ./.switchboard/. SWITCHBOARD_* environment variables override
@@ -48,6 +50,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return platformConfig(args[1:], stdout, stderr)
 	case "check":
 		return check(ctx, args[1:], stdout, stderr)
+	case "token":
+		return token(ctx, args[1:], stdout, stderr)
+	case "outbox":
+		return outbox(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 )
 
@@ -103,10 +104,53 @@ func TestInvokePrintsPlatformResponse(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	schematest.Validate(t, conversation.DialogflowES, bytes.TrimSpace(out.Bytes()))
-	if !strings.Contains(out.String(), "Ada Lovelace") {
-		t.Fatalf("lookup of ada@example.com does not name her: %s", out.String())
+	// Unsigned: an anonymous caller, offered a one-time code, told nothing.
+	if strings.Contains(out.String(), "Lovelace") || !strings.Contains(out.String(), "verification_code") {
+		t.Fatalf("anonymous lookup of ada@example.com: %s", out.String())
+	}
+	out.Reset()
+	code = run(context.Background(), []string{"invoke", "--platform", "dialogflow", filepath.Join("..", "..", "events", "dialogflow", "lookup_customer_signed.json")},
+		strings.NewReader(""), &out, &errOut)
+	if code != 0 || !strings.Contains(out.String(), "Ada Lovelace") {
+		t.Fatalf("signed lookup of ada@example.com does not name her (exit %d): %s", code, out.String())
 	}
 	if code := run(context.Background(), []string{"invoke", "--platform", "nope", "x"}, nil, &out, &errOut); code != 2 {
 		t.Fatalf("unknown platform: exit %d, want 2", code)
+	}
+}
+
+func TestTokenAndOutbox(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("SWITCHBOARD_DATA_DIR", dir)
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"token", "--email", "Ada@Example.com", "--ttl", "2m"}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("token: exit %d: %s", code, errOut.String())
+	}
+	tok := strings.TrimSpace(out.String())
+	v := identity.NewVerifier(identity.TokenOptions{HMACKey: []byte(identity.DemoKey)})
+	c, err := v.Verify(context.Background(), tok)
+	if err != nil || c.Email != "ada@example.com" {
+		t.Fatalf("token %q: %+v %v", tok, c, err)
+	}
+	if code := run(context.Background(), []string{"token"}, nil, &out, &errOut); code != 2 {
+		t.Fatalf("token without --email: exit %d", code)
+	}
+	// An anonymous lookup sends a code to the outbox; `outbox` prints it.
+	out.Reset()
+	if code := run(context.Background(), []string{"invoke", "--platform", "rasa", filepath.Join("..", "..", "events", "rasa", "lookup_customer.json")},
+		strings.NewReader(""), &out, &errOut); code != 0 {
+		t.Fatalf("invoke: exit %d: %s", code, errOut.String())
+	}
+	entries, err := identity.ReadOutbox(filepath.Join(dir, "outbox.jsonl"), 0)
+	if err != nil || len(entries) != 1 || len(entries[0].Code) != 6 {
+		t.Fatalf("outbox %+v %v", entries, err)
+	}
+	if strings.Contains(errOut.String(), entries[0].Code) {
+		t.Fatal("the code reached the log")
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"outbox"}, nil, &out, &errOut); code != 0 || !strings.Contains(out.String(), entries[0].Code) ||
+		!strings.Contains(out.String(), "ada@example.com") {
+		t.Fatalf("outbox: exit %d: %s", code, out.String())
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
@@ -28,7 +30,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, err := config.Load(*cfgPath, nil)
+	// Without -config: the embedded demo, which says auth: none by name. A file without
+	// security settings refuses webhook calls.
+	load := func() (config.Config, error) { return config.Load(*cfgPath, nil) }
+	if *cfgPath == "" {
+		load = func() (config.Config, error) { return config.LoadEmbedded(nil) }
+	}
+	cfg, err := load()
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -52,6 +60,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer a.Close()
+	if g := a.Engine.Guard(); g != nil {
+		// After a burst of large bodies, hand the memory back rather than keep it
+		// until the scavenger gets to it (at most every few seconds).
+		g.Budget.OnDrained(freeOSMemory())
+	}
 	h := server.Handler(a.Engine, server.Options{
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		Logger:       logger,
@@ -65,8 +78,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			slog.String("payments", cfg.Connectors.Payments), slog.String("kb", cfg.Connectors.KB),
 			slog.Int("gogc", gc.GCPercent), slog.String("gogc_from", gc.GCPercentFrom))
 		fmt.Fprintf(stdout, "switchboard listening on http://%s (webhooks under /webhooks/{dialogflow,dialogflow-cx,lex,rasa})\n", l)
-		if open := unauthenticated(cfg.Security); len(open) > 0 && !loopback(l) {
-			logger.Warn("webhooks reachable beyond this machine without authentication; set security.<platform>.method",
+		if open := cfg.Security.Open(); len(open) > 0 && !loopback(l) {
+			logger.Warn("webhooks reachable beyond this machine answer without credentials (auth: none); set security.<platform>.method",
 				slog.Any("platforms", open))
 		}
 	})
@@ -77,15 +90,29 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// unauthenticated lists the platforms whose webhook accepts calls without credentials.
-func unauthenticated(s config.Security) []string {
-	var open []string
-	for _, p := range conversation.Platforms {
-		if s.WebhookFor(string(p)).Method == config.AuthNone {
-			open = append(open, string(p))
+// freeOSMemory returns memory to the OS in the background, at most once per 5 s; a
+// call inside that window runs once when it ends, so the last burst is always handed
+// back.
+func freeOSMemory() func() {
+	var mu sync.Mutex
+	var last time.Time
+	pending := false
+	var run func()
+	run = func() {
+		mu.Lock()
+		if wait := 5*time.Second - time.Since(last); wait > 0 {
+			if !pending {
+				pending = true
+				time.AfterFunc(wait, func() { mu.Lock(); pending = false; mu.Unlock(); run() })
+			}
+			mu.Unlock()
+			return
 		}
+		last = time.Now()
+		mu.Unlock()
+		go debug.FreeOSMemory()
 	}
-	return open
+	return run
 }
 
 // loopback reports whether the server listens on a loopback address only.

@@ -15,6 +15,9 @@ import (
 
 	_ "github.com/switchboard-dev/switchboard/shared/connector/sqldb"   // tickets
 	_ "github.com/switchboard-dev/switchboard/shared/connector/zendesk" // tickets
+
+	// The audit trail in CloudWatch Logs.
+	_ "github.com/switchboard-dev/switchboard/shared/identity/cwaudit"
 )
 
 func main() { function.Main(conversation.CreateTicket) }

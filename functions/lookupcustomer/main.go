@@ -19,6 +19,10 @@ import (
 	_ "github.com/switchboard-dev/switchboard/shared/connector/salesforce" // customers
 	_ "github.com/switchboard-dev/switchboard/shared/connector/sqldb"      // customers, tickets
 	_ "github.com/switchboard-dev/switchboard/shared/connector/zendesk"    // tickets
+
+	// One-time codes by SES and the audit trail in CloudWatch Logs.
+	_ "github.com/switchboard-dev/switchboard/shared/identity/cwaudit"
+	_ "github.com/switchboard-dev/switchboard/shared/identity/sesmail"
 )
 
 func main() { function.Main(conversation.LookupCustomer) }

@@ -18,6 +18,8 @@ import (
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/smoke"
 )
 
@@ -33,7 +35,25 @@ func main() {
 		log.Error("aws config", slog.Any("error", err))
 		os.Exit(1)
 	}
+	// The webhook credentials the functions check (security.*, set by the CDK app).
+	cfg, err := config.Load("", nil)
+	if err != nil {
+		log.Error("config", slog.Any("error", err))
+		os.Exit(1)
+	}
+	sp, err := secrets.FromConfig(context.Background(), cfg.Connectors.Secrets, log)
+	if err != nil {
+		log.Error("secrets", slog.Any("error", err))
+		os.Exit(1)
+	}
+	mint, err := minter(context.Background(), log)
+	if err != nil {
+		log.Error("identity token key", slog.Any("error", err))
+		os.Exit(1)
+	}
 	r := &smoke.Runner{
+		Auth:       &smoke.WebhookAuth{Security: cfg.Security, Secrets: sp},
+		Mint:       mint,
 		Lambda:     awslambda.NewFromConfig(ac),
 		CodeDeploy: codedeploy.NewFromConfig(ac),
 		Targets:    targets,

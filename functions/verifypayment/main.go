@@ -14,6 +14,10 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/function"
 
 	_ "github.com/switchboard-dev/switchboard/shared/connector/stripe" // payments
+
+	// One-time codes by SES and the audit trail in CloudWatch Logs.
+	_ "github.com/switchboard-dev/switchboard/shared/identity/cwaudit"
+	_ "github.com/switchboard-dev/switchboard/shared/identity/sesmail"
 )
 
 func main() { function.Main(conversation.VerifyPayment) }

@@ -5,6 +5,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -25,6 +26,8 @@ type APIStack struct {
 	awscdk.Stack
 	API   awsapigatewayv2.HttpApi
 	Stage awsapigatewayv2.HttpStage
+	// AccessLogs receives the stage's access log (JSON, no query strings).
+	AccessLogs awslogs.LogGroup
 	// CXRoutes maps each deployed intent's CX tag path to its function name.
 	CXRoutes map[string]string
 }
@@ -53,6 +56,7 @@ func NewAPIStack(scope constructs.Construct, id string, s Settings, fns *Functio
 			BurstLimit: jsii.Number(s.ThrottleBurst),
 		},
 	})
+	as.AccessLogs = accessLogs(st, s, as.Stage)
 	integrate := func(id string, alias awslambda.IFunction) awsapigatewayv2.HttpRouteIntegration {
 		return awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(id), alias,
 			&awsapigatewayv2integrations.HttpLambdaIntegrationProps{

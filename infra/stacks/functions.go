@@ -14,13 +14,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/store"
 )
 
@@ -45,6 +45,8 @@ type FunctionsStack struct {
 	awscdk.Stack
 	Intents map[conversation.Intent]*Deployed
 	Router  *Deployed
+	// Webhooks are the generated webhook secrets every function checks.
+	Webhooks WebhookSecrets
 	// Synthetic runs the known conversations against the live aliases on Schedule.
 	Synthetic awslambda.Function
 	Schedule  awsevents.Rule
@@ -60,17 +62,19 @@ type FunctionsDeps struct {
 func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps FunctionsDeps, props *awscdk.StackProps) *FunctionsStack {
 	st := awscdk.NewStack(scope, jsii.String(id), props)
 	fs := &FunctionsStack{Stack: st, Intents: map[conversation.Intent]*Deployed{}}
+	fs.Webhooks = newWebhookSecrets(st, s)
 	app := awscodedeploy.NewLambdaApplication(st, jsii.String("Deployments"), &awscodedeploy.LambdaApplicationProps{
 		ApplicationName: jsii.String(s.Prefix),
 	})
+	audit := newAuditLog(st, s)
 	for _, f := range s.Functions() {
 		env := s.IntentEnv(f)
+		identityEnv(env, s, f, audit)
 		d := deploy(st, s, app, deps.Topic, f.Name, s.Timeout, env, &f)
-		grantStore(d.Role, deps.Data, f.Intent)
-		for _, name := range s.SecretNames(f) {
-			sec := awssecretsmanager.Secret_FromSecretNameV2(st, jsii.String(f.Name+"Secret"+idSafe(name)), jsii.String(name))
-			sec.GrantRead(d.Role, nil)
-		}
+		grantStore(d.Role, deps.Data, f)
+		grantIdentity(st, d, s, f, audit)
+		grantToolSecrets(d.Role, s.SecretNames(f))
+		grantWebhookSecrets(d.Role, fs.Webhooks)
 		fs.Intents[f.Intent] = d
 	}
 
@@ -82,7 +86,9 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 		env[RouteEnv(f.Intent)] = *alias.FunctionArn()
 		targets = append(targets, alias.FunctionArn())
 	}
+	webhookEnv(s, env)
 	fs.Router = deploy(st, s, app, deps.Topic, RouterName, s.Timeout+RouterExtra, env, nil)
+	grantWebhookSecrets(fs.Router.Role, fs.Webhooks)
 	fs.Router.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("InvokeEnabledIntentAliases"),
 		Actions:   jsii.Strings("lambda:InvokeFunction"),
@@ -152,6 +158,7 @@ func (s Settings) IntentEnv(f Function) map[string]string {
 			env[name] = s.SecretPrefix + tool
 		}
 	}
+	webhookEnv(s, env)
 	return env
 }
 
@@ -164,6 +171,7 @@ func (s Settings) routerEnv() map[string]string {
 		enabled = append(enabled, string(in))
 	}
 	env[EnabledEnv] = strings.Join(enabled, ",")
+	webhookEnv(s, env)
 	return env
 }
 
@@ -225,9 +233,10 @@ func deploy(st awscdk.Stack, s Settings, app awscodedeploy.ILambdaApplication, t
 	scope := constructs.NewConstruct(st, jsii.String(constructID(name)))
 	fnName := s.FunctionName(name)
 	logs := awslogs.NewLogGroup(scope, jsii.String("Logs"), &awslogs.LogGroupProps{
-		LogGroupName:  jsii.String("/aws/lambda/" + fnName),
-		Retention:     retentionDays[s.LogRetentionDays],
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		LogGroupName: jsii.String("/aws/lambda/" + fnName),
+		Retention:    retentionDays[s.LogRetentionDays],
+		// Kept when the stack is removed: the logs of an incident outlive the deploy.
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	// An explicit role instead of the default managed policy: the default lets a
 	// function write to every log group in the account.
@@ -317,20 +326,27 @@ func deploy(st awscdk.Stack, s Settings, app awscodedeploy.ILambdaApplication, t
 // grantStore lets a function use only its own items: every key it writes starts with
 // store.KeyPrefix(<canonical intent>), and dynamodb:LeadingKeys pins the partition keys it may touch
 // to that prefix. The table's customer-managed key is usable only through DynamoDB.
-func grantStore(role awsiam.Role, data *DataStack, in conversation.Intent) {
+// A function that verifies callers also uses the identity layer's items (one-time codes,
+// code-verified sessions: "identity#…").
+func grantStore(role awsiam.Role, data *DataStack, f Function) {
+	keys := []string{store.LeadingKeysPattern(string(f.Intent))}
+	if f.Identity {
+		keys = append(keys, store.LeadingKeysPattern(identity.KeyPrefix))
+	}
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("OwnItemsOnly"),
 		Actions:   jsii.Strings(store.DataActions()...),
 		Resources: &[]*string{data.Table.TableArn()},
 		Conditions: &map[string]any{
 			"ForAllValues:StringLike": map[string]any{
-				"dynamodb:LeadingKeys": []string{store.LeadingKeysPattern(string(in))},
+				"dynamodb:LeadingKeys": keys,
 			},
 		},
 	}))
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("TableKeyViaDynamoDB"),
-		Actions:   jsii.Strings("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*", "kms:DescribeKey"),
+		Sid: jsii.String("TableKeyViaDynamoDB"),
+		// What DynamoDB needs of a customer-managed table key; no kms:ReEncrypt*.
+		Actions:   jsii.Strings("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"),
 		Resources: &[]*string{data.Key.KeyArn()},
 		Conditions: &map[string]any{
 			"StringEquals": map[string]any{

@@ -128,6 +128,7 @@ func NewMonitoringStack(scope constructs.Construct, id string, s Settings, data 
 	ms.add(AlarmLowLookups, low)
 
 	ms.addToolMetrics(s, minute)
+	ms.addRefusals(s, minute)
 	ms.addSynthetic(s)
 
 	for _, as := range ms.Alarms {

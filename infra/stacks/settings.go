@@ -62,15 +62,20 @@ type Function struct {
 	Stage Rollout
 	// Uses lists the capabilities its handler calls; they decide its secrets.
 	Uses []Capability
+	// Identity: its intent reads or writes customer data, so it verifies callers (the
+	// identity token key, code-verified sessions) and writes the audit trail.
+	Identity bool
+	// Codes: it may send one-time codes (ses:SendEmail on the SES identity only).
+	Codes bool
 }
 
 // IntentFunctions are the intent functions, in the order of conversation.Intents. The
 // lookup handler can also show the last payment, but its function is deliberately not
 // given the payments tool: only verifypayment may read the payment processor's secret.
 var IntentFunctions = []Function{
-	{Name: "lookupcustomer", Intent: conversation.LookupCustomer, Stage: RolloutReads, Uses: []Capability{Customers, Tickets}},
-	{Name: "createticket", Intent: conversation.CreateTicket, Stage: RolloutWrites, Uses: []Capability{Tickets}},
-	{Name: "verifypayment", Intent: conversation.VerifyPayment, Stage: RolloutPayments, Uses: []Capability{Payments}},
+	{Name: "lookupcustomer", Intent: conversation.LookupCustomer, Stage: RolloutReads, Uses: []Capability{Customers, Tickets}, Identity: true, Codes: true},
+	{Name: "createticket", Intent: conversation.CreateTicket, Stage: RolloutWrites, Uses: []Capability{Tickets}, Identity: true},
+	{Name: "verifypayment", Intent: conversation.VerifyPayment, Stage: RolloutPayments, Uses: []Capability{Payments}, Identity: true, Codes: true},
 	{Name: "searchkb", Intent: conversation.SearchKB, Stage: RolloutReads, Uses: []Capability{KB}},
 }
 
@@ -126,6 +131,16 @@ type Settings struct {
 	// LatencyThreshold is the p99 duration that rolls a canary back: the tightest
 	// platform deadline minus the reply margin, so a breach means users see timeouts.
 	LatencyThreshold time.Duration
+	// IdentitySecret is the Secrets Manager name holding the HS256 identity token key
+	// ({"key": …}); empty: no HS256 tokens. JWKSURL publishes RS256/ES256 keys instead
+	// or as well. TokenIssuer and TokenAudience are checked when set. With neither a
+	// secret nor a JWKS URL every caller is anonymous (the safe default).
+	IdentitySecret, JWKSURL, TokenIssuer, TokenAudience string
+	// SESIdentity is the SES identity (an email address or a domain) one-time codes are
+	// sent from; empty: no codes. CodesFrom is the From address (default SESIdentity
+	// when that is an address).
+	SESIdentity, CodesFrom string
+
 	// Canary holds the outcome-ratio rollback thresholds (canary.go).
 	Canary CanarySettings
 	// Smoke holds the pre-traffic smoke test's and the synthetic conversations'
@@ -196,6 +211,12 @@ const (
 	CtxRunbookBaseURL   = "runbookBaseUrl"
 	CtxToolPrefix       = "tool." // tool.customers=salesforce …
 	CtxFunctionEnv      = "functionEnv"
+	CtxIdentitySecret   = "identitySecret"
+	CtxJWKSURL          = "identityJwksUrl"
+	CtxTokenIssuer      = "identityIssuer"
+	CtxTokenAudience    = "identityAudience"
+	CtxSESIdentity      = "sesIdentity"
+	CtxCodesFrom        = "codesFrom"
 	CtxAccount, CtxRegn = "account", "region"
 )
 
@@ -259,6 +280,15 @@ func SettingsFromContext(get Getter) (Settings, error) {
 	}
 	str(CtxAccount, &s.Account)
 	str(CtxRegn, &s.Region)
+	str(CtxIdentitySecret, &s.IdentitySecret)
+	str(CtxJWKSURL, &s.JWKSURL)
+	str(CtxTokenIssuer, &s.TokenIssuer)
+	str(CtxTokenAudience, &s.TokenAudience)
+	str(CtxSESIdentity, &s.SESIdentity)
+	str(CtxCodesFrom, &s.CodesFrom)
+	if s.CodesFrom == "" && strings.Contains(s.SESIdentity, "@") {
+		s.CodesFrom = s.SESIdentity
+	}
 	if v := get(CtxFunctionEnv); v != nil {
 		env, err := parseFunctionEnv(v)
 		if err != nil {
@@ -316,6 +346,13 @@ func (s Settings) Validate() error {
 	}
 	if s.ErrorRatePercent <= 0 || s.ErrorRatePercent > 100 {
 		errs = append(errs, fmt.Sprintf("%s: %v must be in (0, 100]", CtxErrorRate, s.ErrorRatePercent))
+	}
+	if s.JWKSURL != "" && !strings.HasPrefix(s.JWKSURL, "https://") {
+		errs = append(errs, fmt.Sprintf("%s: %q must be an https URL", CtxJWKSURL, s.JWKSURL))
+	}
+	if s.SESIdentity != "" && (s.CodesFrom == "" || !strings.Contains(s.CodesFrom, "@") ||
+		!strings.HasSuffix(s.CodesFrom, "@"+s.SESIdentity) && s.CodesFrom != s.SESIdentity) {
+		errs = append(errs, fmt.Sprintf("%s: %q must be the SES identity's address or an address in its domain %q", CtxCodesFrom, s.CodesFrom, s.SESIdentity))
 	}
 	if s.LatencyThreshold <= 0 {
 		errs = append(errs, fmt.Sprintf("%s: must be positive", CtxLatencyMs))
@@ -380,9 +417,18 @@ func (s Settings) SecretNames(f Function) []string {
 		seen[tool] = true
 		out = append(out, s.SecretPrefix+tool)
 	}
+	if f.Identity && s.IdentitySecret != "" {
+		out = append(out, s.IdentitySecret)
+	}
 	sort.Strings(out)
 	return out
 }
+
+// AuditLogGroup is the CloudWatch Logs group of the audit trail.
+func (s Settings) AuditLogGroup() string { return "/" + s.Prefix + "/audit" }
+
+// AuditRetentionDays is how long audit events are kept.
+const AuditRetentionDays = 365
 
 // SecretIDEnv is the variable that points tool at its secret
 // (SWITCHBOARD_CONNECTORS_<TOOL>_<SECRET KEY>), from the tool's registration; false for

@@ -115,7 +115,7 @@ func smokeFunction(scope constructs.Construct, s Settings, suffix string, target
 	logs := awslogs.NewLogGroup(scope, jsii.String("SmokeLogs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String("/aws/lambda/" + fnName),
 		Retention:     retentionDays[s.LogRetentionDays],
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
 	role := awsiam.NewRole(scope, jsii.String("SmokeRole"), &awsiam.RoleProps{
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
@@ -128,8 +128,24 @@ func smokeFunction(scope constructs.Construct, s Settings, suffix string, target
 		Resources: &invokable,
 	}))
 	env := s.Smoke.env()
+	// The smoke conversations present the webhook credentials the functions check.
+	webhookEnv(s, env)
+	grantWebhookSecretNames(role, s)
 	env[config.EnvPrefix+"SERVICE"] = s.Prefix
 	env[smoke.EnvTargets] = smoke.FormatTargets(targets)
+	if s.IdentitySecret != "" {
+		// The smoke customer signs in as the site would: the conversations need the
+		// identity token key to get the full answers.
+		env[config.EnvPrefix+"CONNECTORS_SECRETS_PROVIDER"] = config.SecretsAWS
+		env[config.EnvPrefix+"IDENTITY_TOKEN_SECRET_ID"] = s.IdentitySecret
+		for k, v := range map[string]string{"IDENTITY_TOKEN_ISSUER": s.TokenIssuer, "IDENTITY_TOKEN_AUDIENCE": s.TokenAudience} {
+			if v != "" {
+				env[config.EnvPrefix+k] = v
+			}
+		}
+		// GetSecretValue only (no DescribeSecret), as for the functions' own secrets.
+		grantToolSecrets(role, []string{s.IdentitySecret})
+	}
 	return awslambda.NewFunction(scope, jsii.String("SmokeFunction"), &awslambda.FunctionProps{
 		FunctionName: jsii.String(fnName),
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),

@@ -176,6 +176,11 @@ func checkSmoke(t *testing.T, sy *synth, want []string) {
 			case slices.Equal(acts, []string{"codedeploy:PutLifecycleEventHookExecutionStatus"}):
 				report = append(report, res...)
 			case strings.HasPrefix(acts[0], "logs:"):
+			case st["Sid"] == "ReadWebhookSecrets":
+				// The webhook credentials its conversations present (webhooks_test.go).
+			case strings.HasPrefix(acts[0], "secretsmanager:") && sy.s.IdentitySecret != "" &&
+				len(res) == 1 && strings.HasSuffix(res[0], ":secret:"+sy.s.IdentitySecret+"-??????"):
+				// The identity token key: the smoke customer signs in as the site would.
 			default:
 				t.Errorf("smoke-%s: unexpected statement %v on %v", fn, acts, res)
 			}
@@ -237,7 +242,11 @@ func checkSmoke(t *testing.T, sy *synth, want []string) {
 					t.Errorf("synthetic may invoke %s, not a live alias", r)
 				}
 			}
-		} else if !strings.HasPrefix(acts[0], "logs:") {
+		} else if strings.HasPrefix(acts[0], "secretsmanager:") && st["Sid"] != "ReadWebhookSecrets" {
+			if res := resources(st); sy.s.IdentitySecret == "" || len(res) != 1 || !strings.HasSuffix(res[0], ":secret:"+sy.s.IdentitySecret+"-??????") {
+				t.Errorf("synthetic reads secrets %v, want only the identity token key", res)
+			}
+		} else if !strings.HasPrefix(acts[0], "logs:") && st["Sid"] != "ReadWebhookSecrets" {
 			t.Errorf("synthetic: unexpected statement %v", acts)
 		}
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/infra/stacks"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/smoke"
 	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/telemetry/metricdefs"
@@ -48,6 +49,10 @@ func stageSettings(t *testing.T, r stacks.Rollout) stacks.Settings {
 		s.LexBotAliasARNs = []string{lexARN}
 		s.AlarmEmail = "oncall@example.com"
 		s.MemoryMB = 512
+		s.IdentitySecret = "switchboard/identity"
+		s.JWKSURL = "https://acme.example/.well-known/jwks.json"
+		s.TokenIssuer, s.TokenAudience = "https://acme.example", "switchboard"
+		s.SESIdentity, s.CodesFrom = "acme.example", "support@acme.example"
 	}
 	return s
 }
@@ -105,10 +110,11 @@ type tmpl struct {
 }
 
 type resource struct {
-	Type         string         `json:"Type"`
-	Properties   map[string]any `json:"Properties"`
-	UpdatePolicy map[string]any `json:"UpdatePolicy"`
-	DependsOn    []string       `json:"DependsOn"`
+	Type           string         `json:"Type"`
+	DeletionPolicy string         `json:"DeletionPolicy"`
+	Properties     map[string]any `json:"Properties"`
+	UpdatePolicy   map[string]any `json:"UpdatePolicy"`
+	DependsOn      []string       `json:"DependsOn"`
 }
 
 func (t tmpl) ofType(typ string) map[string]resource {
@@ -341,6 +347,8 @@ func TestStages(t *testing.T) {
 			t.Run("functions", func(t *testing.T) { checkFunctions(t, sy, want) })
 			t.Run("iam", func(t *testing.T) { checkIAM(t, sy, want) })
 			t.Run("lex", func(t *testing.T) { checkLex(t, sy) })
+			t.Run("webhook auth", func(t *testing.T) { checkWebhookAuth(t, sy) })
+			t.Run("least privilege", func(t *testing.T) { checkNoWideGrants(t, sy) })
 			t.Run("api", func(t *testing.T) { checkAPI(t, sy, want) })
 			t.Run("monitoring", func(t *testing.T) { checkMonitoring(t, sy, want) })
 			t.Run("canary", func(t *testing.T) { checkCanary(t, sy, want) })
@@ -385,7 +393,8 @@ func checkFunctions(t *testing.T, sy *synth, want []string) {
 	smokeFns := n + 1
 	for typ, count := range map[string]float64{
 		"AWS::Lambda::Function": n + smokeFns, "AWS::Lambda::Alias": n, "AWS::CodeDeploy::DeploymentGroup": n,
-		"AWS::Logs::LogGroup": n + smokeFns, "AWS::CloudWatch::Alarm": 2*n + 3*float64(len(want)), "AWS::CodeDeploy::Application": 1,
+		"AWS::Logs::LogGroup":    n + smokeFns + 1, // + the audit trail's (TestIdentityInfra)
+		"AWS::CloudWatch::Alarm": 2*n + 3*float64(len(want)), "AWS::CodeDeploy::Application": 1,
 	} {
 		must(t, typ+" count", func() { tp.ResourceCountIs(jsii.String(typ), jsii.Number(count)) })
 	}
@@ -476,7 +485,7 @@ func checkFunctions(t *testing.T, sy *synth, want []string) {
 		t.Errorf("functions %v, want %v", got, wantAll)
 	}
 	for _, r := range tj.ofType("AWS::Logs::LogGroup") {
-		if r.Properties["RetentionInDays"] != float64(sy.s.LogRetentionDays) {
+		if r.Properties["LogGroupName"] != sy.s.AuditLogGroup() && r.Properties["RetentionInDays"] != float64(sy.s.LogRetentionDays) {
 			t.Errorf("log group %s retention %v", flat(r.Properties["LogGroupName"]), r.Properties["RetentionInDays"])
 		}
 	}
@@ -646,7 +655,11 @@ func checkIAM(t *testing.T, sy *synth, want []string) {
 					continue
 				}
 				cond := flat(st["Condition"])
-				wantCond := `{"ForAllValues:StringLike":{"dynamodb:LeadingKeys":["` + store.LeadingKeysPattern(string(f.Intent)) + `"]}}`
+				keys := `"` + store.LeadingKeysPattern(string(f.Intent)) + `"`
+				if f.Identity {
+					keys += `,"` + store.LeadingKeysPattern(identity.KeyPrefix) + `"`
+				}
+				wantCond := `{"ForAllValues:StringLike":{"dynamodb:LeadingKeys":[` + keys + `]}}`
 				if cond != wantCond {
 					t.Errorf("%s: table statement condition %s, want %s", fn, cond, wantCond)
 				}
@@ -654,6 +667,12 @@ func checkIAM(t *testing.T, sy *synth, want []string) {
 					t.Errorf("%s: table actions %v", fn, acts)
 				}
 			case strings.HasPrefix(acts[0], "secretsmanager:"):
+				if !slices.Equal(acts, []string{"secretsmanager:GetSecretValue"}) {
+					t.Errorf("%s: secret actions %v, want GetSecretValue only", fn, acts)
+				}
+				if st["Sid"] == "ReadWebhookSecrets" {
+					continue // checkWebhookAuth
+				}
 				for _, r := range res {
 					_, name, ok := strings.Cut(r, ":secret:")
 					if !ok || !strings.HasSuffix(name, "-??????") {
@@ -683,11 +702,25 @@ func checkIAM(t *testing.T, sy *synth, want []string) {
 					t.Errorf("router may invoke %v, want exactly the aliases of %v", targets, ws)
 				}
 			case strings.HasPrefix(acts[0], "kms:"):
+				for _, a := range acts {
+					if strings.HasPrefix(a, "kms:ReEncrypt") {
+						t.Errorf("%s: %s on the table key", fn, a)
+					}
+				}
 				if _, ok := byName[fn]; !ok {
 					t.Errorf("%s may use the table key", fn)
 				}
 				if !strings.Contains(flat(st["Condition"]), "kms:ViaService") {
 					t.Errorf("%s: key usable outside DynamoDB", fn)
+				}
+			case strings.HasPrefix(acts[0], "ses:"):
+				f := byName[fn]
+				if !f.Codes || sy.s.SESIdentity == "" {
+					t.Errorf("%s may send email", fn)
+				}
+				if !slices.Equal(acts, []string{"ses:SendEmail"}) || len(res) != 1 ||
+					!strings.HasSuffix(res[0], ":identity/"+sy.s.SESIdentity) {
+					t.Errorf("%s: ses statement %v on %v, want ses:SendEmail on the identity only", fn, acts, res)
 				}
 			case strings.HasPrefix(acts[0], "logs:"):
 				for _, r := range res {
@@ -898,4 +931,89 @@ func checkMonitoring(t *testing.T, sy *synth, want []string) {
 			"TreatMissingData":   "breaching",
 		})
 	})
+}
+
+// TestIdentityInfra: the audit trail's own log group (365 days, its own KMS key), the
+// identity settings in the environment of exactly the functions that verify callers,
+// and ses:SendEmail only where codes are sent.
+func TestIdentityInfra(t *testing.T) {
+	sy := synthesize(t, stacks.RolloutPayments)
+	fnStack := sy.json[stacks.FunctionsStackID]
+	var audit []resource
+	for _, r := range fnStack.ofType("AWS::Logs::LogGroup") {
+		if r.Properties["LogGroupName"] == sy.s.AuditLogGroup() {
+			audit = append(audit, r)
+		}
+	}
+	if len(audit) != 1 {
+		t.Fatalf("%d audit log groups, want 1", len(audit))
+	}
+	if rd, _ := audit[0].Properties["RetentionInDays"].(float64); rd != 365 || !strings.HasPrefix(flat(audit[0].Properties["KmsKeyId"]), "{GetAtt:AuditKey") {
+		t.Errorf("audit log group %s, want 365 days and the audit key", flat(audit[0].Properties))
+	}
+	keys := fnStack.ofType("AWS::KMS::Key")
+	found := false
+	for id, k := range keys {
+		if strings.HasPrefix(id, "AuditKey") {
+			found = true
+			pol := flat(k.Properties["KeyPolicy"])
+			if !strings.Contains(pol, "kms:EncryptionContext:aws:logs:arn") || !strings.Contains(pol, "log-group:"+sy.s.AuditLogGroup()) {
+				t.Errorf("audit key policy does not limit CloudWatch Logs to the audit group: %s", pol)
+			}
+		}
+	}
+	if !found {
+		t.Error("no audit key")
+	}
+	for id, r := range fnStack.ofType("AWS::Lambda::Function") {
+		env := map[string]any{}
+		if e, ok := r.Properties["Environment"].(map[string]any); ok {
+			env, _ = e["Variables"].(map[string]any)
+		}
+		name := flat(r.Properties["FunctionName"])
+		fn := strings.TrimPrefix(name, sy.s.Prefix+"-")
+		var f stacks.Function
+		for _, x := range stacks.IntentFunctions {
+			if x.Name == fn {
+				f = x
+			}
+		}
+		if fn == stacks.RouterName {
+			if env["SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID"] != nil {
+				t.Errorf("router gets identity settings")
+			}
+			continue
+		}
+		if f.Name == "" {
+			// A smoke function: it signs the smoke customer in with the key.
+			if env["SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID"] != "switchboard/identity" || env["SWITCHBOARD_IDENTITY_TOKEN_AUDIENCE"] != "switchboard" {
+				t.Errorf("%s: smoke function without the identity token settings: %v", fn, env)
+			}
+			continue
+		}
+		if env["SWITCHBOARD_IDENTITY_TOKEN_DEMO_KEY"] != "false" {
+			t.Errorf("%s (%s): the demo key is not refused", fn, id)
+		}
+		wantSink, wantSecret, wantSender := "none", any(nil), "none"
+		if f.Identity {
+			wantSink, wantSecret = "cloudwatch", "switchboard/identity"
+		}
+		if f.Codes {
+			wantSender = "ses"
+		}
+		if env["SWITCHBOARD_IDENTITY_AUDIT_SINK"] != wantSink || env["SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID"] != wantSecret ||
+			env["SWITCHBOARD_IDENTITY_CODES_SENDER"] != wantSender {
+			t.Errorf("%s: identity env %v", fn, env)
+		}
+		if f.Codes && (env["SWITCHBOARD_IDENTITY_CODES_FROM"] != "support@acme.example" || env["SWITCHBOARD_IDENTITY_TOKEN_AUDIENCE"] != "switchboard") {
+			t.Errorf("%s: codes/token env %v", fn, env)
+		}
+	}
+	// Without identity settings (the reads stage): no secret, no SES, still audited.
+	reads := synthesize(t, stacks.RolloutReads)
+	for _, r := range reads.json[stacks.FunctionsStackID].ofType("AWS::IAM::Policy") {
+		if strings.Contains(flat(r.Properties["PolicyDocument"]), "ses:") {
+			t.Errorf("reads stage without sesIdentity grants SES: %s", flat(r.Properties["PolicyDocument"]))
+		}
+	}
 }

@@ -79,6 +79,17 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 
 // connectors builds the configured business-tool connectors (shared/connector/registry).
 func (a *App) connectors(ctx context.Context, d *intents.Deps, p secrets.Provider) error {
+	if p == nil {
+		var err error
+		if p, err = registry.Secrets(ctx, a.Config.Connectors.Secrets, a.Logger); err != nil {
+			return fmt.Errorf("connectors: %w", err)
+		}
+	}
+	if a.Telemetry != nil {
+		// Every credential handed out — tool keys, webhook secrets, signing keys — is
+		// cut out of every log line from then on.
+		p = secrets.Observe(p, func(s secrets.Secret) { a.Telemetry.Redactor.AddSecrets(s) })
+	}
 	set, err := registry.Build(ctx, a.Config, registry.Options{Secrets: p, Logger: a.Logger})
 	if err != nil {
 		return fmt.Errorf("connectors: %w", err)

@@ -25,13 +25,15 @@ func ToolIdentity(cfg config.Config, tool string) string {
 	if tool == config.ToolDemo {
 		return tool + "|" + store.Hash(cfg.DataDir)[:16]
 	}
-	// Each tool's section lives in Connectors.Tools (registered by its package).
-	if sec, ok := cfg.Connectors.Tools[tool]; ok && sec != nil {
-		if b, err := yaml.Marshal(sec); err == nil {
-			return tool + "|" + store.Hash(urlPassword.ReplaceAllString(string(b), "$1@"))[:16]
-		}
+	sec, ok := cfg.Connectors.Tools[tool]
+	if !ok || sec == nil {
+		return tool
 	}
-	return tool
+	b, err := yaml.Marshal(sec)
+	if err != nil {
+		return tool
+	}
+	return tool + "|" + store.Hash(urlPassword.ReplaceAllString(string(b), "$1@"))[:16]
 }
 
 // IdempotencyScope is the idempotency keys' scope: the identities of the four

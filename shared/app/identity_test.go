@@ -4,22 +4,19 @@ import (
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/connector/hubspot"
+	"github.com/switchboard-dev/switchboard/shared/connector/sqldb"
 )
 
-func load(t *testing.T, env ...string) config.Config {
-	t.Helper()
-	c, err := config.Load("", env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 func TestToolIdentity(t *testing.T) {
-	a := load(t, "SWITCHBOARD_CONNECTORS_HUBSPOT_BASE_URL=https://api.hubapi.com")
-	b := load(t, "SWITCHBOARD_CONNECTORS_HUBSPOT_BASE_URL=http://127.0.0.1:9999")
+	a, b := config.Default(), config.Default()
+	a.Connectors.Tools[hubspot.Tool].(*hubspot.Config).BaseURL = "https://api.hubapi.com"
+	b.Connectors.Tools[hubspot.Tool].(*hubspot.Config).BaseURL = "http://127.0.0.1:9999"
 	if ToolIdentity(a, "hubspot") == ToolIdentity(b, "hubspot") {
 		t.Error("two HubSpot base URLs share an identity")
+	}
+	if ToolIdentity(a, "hubspot") == "hubspot" {
+		t.Error("the HubSpot identity carries no digest of its configuration")
 	}
 	if ToolIdentity(a, "hubspot") == ToolIdentity(a, "demo") {
 		t.Error("HubSpot and the demo share an identity")
@@ -30,12 +27,12 @@ func TestToolIdentity(t *testing.T) {
 	}
 	// A DSN's password is not part of the identity (a rotated password is the same
 	// database); its host and database are.
-	a = load(t, "SWITCHBOARD_CONNECTORS_SQL_DSN=postgres://u:one@db:5432/crm")
-	b = load(t, "SWITCHBOARD_CONNECTORS_SQL_DSN=postgres://u:two@db:5432/crm")
+	sa, sb := a.Connectors.Tools[sqldb.Tool].(*sqldb.Config), b.Connectors.Tools[sqldb.Tool].(*sqldb.Config)
+	sa.DSN, sb.DSN = "postgres://u:one@db:5432/crm", "postgres://u:two@db:5432/crm"
 	if ToolIdentity(a, "sql") != ToolIdentity(b, "sql") {
 		t.Error("the DSN's password changed the identity")
 	}
-	b = load(t, "SWITCHBOARD_CONNECTORS_SQL_DSN=postgres://u:one@db:5432/other")
+	sb.DSN = "postgres://u:one@db:5432/other"
 	if ToolIdentity(a, "sql") == ToolIdentity(b, "sql") {
 		t.Error("two databases share an identity")
 	}

@@ -36,7 +36,7 @@ func OpenStore(ctx context.Context, cfg config.Store, apiOptions ...func(*middle
 
 // protect composes the layers around the connectors and the intent handler:
 //
-//	idempotency → intents → cache → resilience → connector
+//	identity → idempotency → intents (policy, audit) → cache → resilience → connector
 //
 // Each connector gets its tool's resilience policy (one breaker, limiter and bulkhead
 // per tool, shared by every capability the tool serves); reads are cached; the handler
@@ -80,6 +80,10 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 		d.KB = c.KnowledgeBase(tools.KB, resilience.KnowledgeBase(a.Policies.For(tools.KB), d.KB), pol.KB)
 	}
 
+	ident, err := a.identityLayer(ctx, st, d)
+	if err != nil {
+		return nil, err
+	}
 	io := idempotency.FromConfig(cfg, "")
 	io.Logger = a.Logger
 	// A turn's key carries the identity of the tools that answer it: a reply stored
@@ -90,7 +94,8 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 		if svc, ok := h.(*intents.Service); ok {
 			o.Writes = WritesOf(svc)
 		}
-		return cache.Scoped(idempotency.New(st, h, o))
+		// The caller is known (and the token gone) before idempotency sees the turn.
+		return ident(cache.Scoped(idempotency.New(st, h, o)))
 	}, nil
 }
 

@@ -288,8 +288,10 @@ func TestStaleNoteReachesTheReply(t *testing.T) {
 	tool := &crm{plan: "Pro"}
 	dir := cache.New(memstore.New(clock.Now), cache.Options{Now: clock.Now}).Customers("crm", tool, policy)
 	svc := intents.New(intents.Deps{Customers: dir, Now: clock.Now})
+	// Ada herself, signed in: anonymous callers get no account details at all.
 	turn := conversation.Turn{Intent: conversation.LookupCustomer, Phase: conversation.PhaseFulfill,
-		Slots: map[string]string{intents.SlotEmail: "ada@example.com"}}
+		Slots:  map[string]string{intents.SlotEmail: "ada@example.com"},
+		Caller: conversation.Caller{Method: conversation.VerifiedToken, Email: "ada@example.com"}}
 	if r := svc.Handle(context.Background(), turn); r.Outcome != conversation.OutcomeFulfilled || strings.Contains(r.Text(), "as of") {
 		t.Fatalf("fresh reply %+v", r)
 	}

@@ -33,6 +33,7 @@ type Config struct {
 	Telemetry  Telemetry  `yaml:"telemetry"`
 	Security   Security   `yaml:"security"`
 	Platform   Platforms  `yaml:"platform"`
+	Identity   Identity   `yaml:"identity"`
 }
 
 // Server configures `switchboard serve`.
@@ -167,6 +168,26 @@ func (c *Config) applyDefaults() {
 	c.Resilience.applyDefaults()
 	c.Telemetry.applyDefaults(c)
 	c.Security.applyDefaults()
+	c.Identity.applyDefaults(c)
+}
+
+// lambdaInflightBytes sizes the inflate/decode budget on Lambda at a quarter of the
+// function's memory (one invocation at a time per instance); 0 elsewhere.
+func lambdaInflightBytes(environ []string) int64 {
+	for _, kv := range environ {
+		if v, ok := strings.CutPrefix(kv, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE="); ok {
+			if mb, err := strconv.ParseInt(v, 10, 64); err == nil && mb > 0 {
+				return max(mb<<20/4, 8<<20)
+			}
+		}
+	}
+	return 0
+}
+
+func setInt64(p *int64, d int64) {
+	if *p == 0 {
+		*p = d
+	}
 }
 
 func setDur(d *time.Duration, def time.Duration) {
@@ -194,6 +215,18 @@ func Load(path string, environ []string) (Config, error) {
 			return c, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
+	return finish(c, environ)
+}
+
+// LoadEmbedded is Load for the embedded demo (`switchboard serve` without -config):
+// demo data, embedded store, and webhooks that answer without credentials because this
+// configuration says so by name (security.auth: none). SWITCHBOARD_* variables still
+// apply; `serve` warns when such a server listens beyond loopback.
+func LoadEmbedded(environ []string) (Config, error) {
+	return finish(Config{Security: Security{Auth: AuthNone}}, environ)
+}
+
+func finish(c Config, environ []string) (Config, error) {
 	if environ == nil {
 		environ = os.Environ()
 	}
@@ -202,6 +235,9 @@ func Load(path string, environ []string) (Config, error) {
 	}
 	if err := overlayEnv(&c, environ); err != nil {
 		return c, err
+	}
+	if c.Security.InflightBytes == 0 {
+		c.Security.InflightBytes = lambdaInflightBytes(environ)
 	}
 	c.applyDefaults()
 	if err := c.Validate(); err != nil {
@@ -224,7 +260,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("config: intents.enabled: unknown intent %q", in)
 		}
 	}
-	for _, v := range []func() error{c.Connectors.validate, c.Store.Validate, c.Resilience.Validate, c.Security.Validate} {
+	for _, v := range []func() error{c.Connectors.validate, c.Store.Validate, c.Resilience.Validate, c.Security.Validate, c.Identity.Validate} {
 		if err := v(); err != nil {
 			return err
 		}

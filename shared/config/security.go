@@ -5,11 +5,15 @@ import (
 	"time"
 )
 
-// Security configures webhook authentication and abuse limits. Owned by the security
-// work (issue 7).
+// Security configures webhook authentication and abuse limits.
 type Security struct {
-	// Per-platform webhook authentication. The embedded default is "none" so that
-	// `make run` answers curl; every deployment reachable from the internet sets one.
+	// Auth is the method of every platform whose own method is not set. Only "none"
+	// (or empty) is accepted here: it is how a configuration asks, by name, for
+	// webhooks that answer anyone (the embedded demo does). With Auth empty, a
+	// platform without a method refuses every HTTP webhook call: no credentials
+	// configured means closed.
+	Auth string `yaml:"auth"`
+	// Per-platform webhook authentication.
 	Dialogflow   WebhookAuth `yaml:"dialogflow"`
 	DialogflowCX WebhookAuth `yaml:"dialogflow_cx"`
 	Lex          WebhookAuth `yaml:"lex"`
@@ -28,17 +32,31 @@ type Security struct {
 	// LimiterIdle is how long an idle per-source or per-session bucket is kept
 	// (default 10m).
 	LimiterIdle time.Duration `yaml:"limiter_idle"`
+	// InflightBytes is the process-wide budget of webhook bytes being read, inflated
+	// and decoded at once; a call that would exceed it is refused (503) before its
+	// body is read. Default 64 MiB for serve; on Lambda, a quarter of the function's
+	// memory.
+	InflightBytes int64 `yaml:"inflight_bytes"`
+	// InflightWait is how long a call waits for room in that budget before it is
+	// refused (default 1s).
+	InflightWait time.Duration `yaml:"inflight_wait"`
+	// MaxInflateRatio refuses a compressed body that inflates to more than this many
+	// times its compressed size (default 200; JSON rarely compresses past 20).
+	MaxInflateRatio int `yaml:"max_inflate_ratio"`
 }
 
 // WebhookAuth says how one platform's webhook calls prove who they are.
 type WebhookAuth struct {
-	// Method: none | basic | header | token.
+	// Method: none | basic | header | token. Empty means not configured: calls are
+	// refused unless security.auth is "none".
 	//   basic  — HTTP basic auth; the secret has "username" and "password"
 	//            (Dialogflow ES/CX "basic auth" in the agent's webhook settings).
 	//   header — a custom header carries the secret's "token" (Dialogflow ES/CX
 	//            custom headers; Header names it, default X-Switchboard-Token).
 	//   token  — the secret's "token" in a query parameter (Rasa's endpoints.yml
 	//            `token:`; Param names it, default "token").
+	// During a rotation the secret may also hold "previous_token" (or
+	// "previous_password"): both values are accepted until it is removed.
 	Method string `yaml:"method"`
 	// Secret is the id of the secret holding the credentials (see secrets).
 	Secret string `yaml:"secret"`
@@ -70,8 +88,11 @@ func (s Security) WebhookFor(platform string) WebhookAuth {
 	return WebhookAuth{Method: AuthNone}
 }
 
-func (w *WebhookAuth) applyDefaults() {
-	if w.Method == "" {
+// Configured reports whether the method says how calls authenticate (none included).
+func (w WebhookAuth) Configured() bool { return w.Method != "" }
+
+func (w *WebhookAuth) applyDefaults(global string) {
+	if w.Method == "" && global == AuthNone {
 		w.Method = AuthNone
 	}
 	if w.Header == "" {
@@ -84,8 +105,11 @@ func (w *WebhookAuth) applyDefaults() {
 
 func (s *Security) applyDefaults() {
 	for _, w := range []*WebhookAuth{&s.Dialogflow, &s.DialogflowCX, &s.Lex, &s.Rasa} {
-		w.applyDefaults()
+		w.applyDefaults(s.Auth)
 	}
+	setInt64(&s.InflightBytes, DefaultInflightBytes)
+	setDur(&s.InflightWait, time.Second)
+	setInt(&s.MaxInflateRatio, 200)
 	setFloat(&s.PerSourceRate, 50)
 	setInt(&s.PerSourceBurst, 100)
 	setFloat(&s.PerSessionRate, 5)
@@ -94,11 +118,34 @@ func (s *Security) applyDefaults() {
 	setDur(&s.LimiterIdle, 10*time.Minute)
 }
 
+// DefaultInflightBytes is security.inflight_bytes when not set.
+const DefaultInflightBytes = 64 << 20
+
+// Open lists the platforms whose webhooks answer without credentials (method none).
+func (s Security) Open() []string {
+	var open []string
+	for _, p := range []string{"dialogflow", "dialogflow-cx", "lex", "rasa"} {
+		if s.WebhookFor(p).Method == AuthNone {
+			open = append(open, p)
+		}
+	}
+	return open
+}
+
 // Validate checks the security section.
 func (s Security) Validate() error {
+	if s.Auth != "" && s.Auth != AuthNone {
+		return fmt.Errorf("config: security.auth: %q, want none (or set security.<platform>.method)", s.Auth)
+	}
+	if s.InflightBytes < 1<<20 {
+		return fmt.Errorf("config: security.inflight_bytes: %d, want at least 1 MiB", s.InflightBytes)
+	}
+	if s.MaxInflateRatio < 2 {
+		return fmt.Errorf("config: security.max_inflate_ratio: %d, want >= 2", s.MaxInflateRatio)
+	}
 	for name, w := range map[string]WebhookAuth{"dialogflow": s.Dialogflow, "dialogflow_cx": s.DialogflowCX, "lex": s.Lex, "rasa": s.Rasa} {
 		switch w.Method {
-		case AuthNone:
+		case "", AuthNone:
 		case AuthBasic, AuthHeader, AuthToken:
 			if w.Secret == "" {
 				return fmt.Errorf("config: security.%s.secret: required with method %q", name, w.Method)

@@ -15,12 +15,15 @@ type Kind int
 const (
 	KindUnknown         Kind = iota
 	KindNotFound             // the thing asked for does not exist
-	KindUnauthorized         // credentials missing, wrong, expired or revoked (401/403)
+	KindUnauthorized         // credentials missing, wrong, expired or revoked (401)
 	KindRateLimited          // the tool asked us to slow down (429); see RetryAfter
 	KindUnavailable          // the tool is down, timed out or answered 5xx
 	KindInvalidInput         // the tool rejected what we sent (400/422)
 	KindInvalidResponse      // the tool answered something we cannot read; see Field
 	KindConflict             // the tool refused a write because of existing state (409)
+	// KindDenied: the credentials are good but may not do this (403: a missing scope or
+	// permission). Fetching them again would not help, so nothing does.
+	KindDenied
 )
 
 var kindNames = map[Kind]string{
@@ -32,6 +35,7 @@ var kindNames = map[Kind]string{
 	KindInvalidInput:    "invalid_input",
 	KindInvalidResponse: "invalid_response",
 	KindConflict:        "conflict",
+	KindDenied:          "denied",
 }
 
 // String is the error class used in logs and metrics.
@@ -104,6 +108,7 @@ var (
 	ErrInvalidInput    = &Error{Kind: KindInvalidInput}
 	ErrInvalidResponse = &Error{Kind: KindInvalidResponse}
 	ErrConflict        = &Error{Kind: KindConflict}
+	ErrDenied          = &Error{Kind: KindDenied}
 )
 
 // ErrUnsupported is returned by a decorator asked for an optional capability (such as

@@ -69,6 +69,56 @@ type Turn struct {
 	Text string `json:"text,omitempty"`
 	// Deadline is when the platform stops waiting for the reply. Zero means unknown.
 	Deadline time.Time `json:"deadline,omitempty"`
+	// IdentityToken is the identity token (a JWT) the platform carried in its
+	// identity_token field, as received. The identity layer verifies it, sets Caller
+	// and clears it before anything else sees the turn; it is never serialised.
+	IdentityToken string `json:"-"`
+	// Caller is who the identity layer found the user to be: anonymous until a token or
+	// a one-time code proves an email.
+	Caller Caller `json:"-"`
+}
+
+// IdentityField is the name of the identity token's field on every platform.
+const IdentityField = "identity_token"
+
+// VerificationMethod says how a caller proved who they are.
+type VerificationMethod string
+
+// Verification methods.
+const (
+	VerifiedNone  VerificationMethod = "none"
+	VerifiedToken VerificationMethod = "token"
+	VerifiedCode  VerificationMethod = "code"
+)
+
+// Caller is the person behind a turn, as far as Switchboard can tell.
+type Caller struct {
+	// Method is how the caller was verified ("" or VerifiedNone: anonymous).
+	Method VerificationMethod
+	// Email is the verified email, lower-cased (token callers and code callers alike).
+	Email string
+	// Refused names why a presented identity token was not accepted (expired,
+	// not_yet_valid, signature, algorithm, audience, issuer, malformed, no_email,
+	// unavailable); empty when none was presented or it was accepted.
+	Refused string
+}
+
+// Verified reports whether the caller proved an email.
+func (c Caller) Verified() bool {
+	return (c.Method == VerifiedToken || c.Method == VerifiedCode) && c.Email != ""
+}
+
+// Owns reports whether email (any case) is the caller's verified email.
+func (c Caller) Owns(email string) bool {
+	return c.Verified() && strings.EqualFold(strings.TrimSpace(email), c.Email)
+}
+
+// MethodName is Method, with "none" for an anonymous caller.
+func (c Caller) MethodName() VerificationMethod {
+	if !c.Verified() {
+		return VerifiedNone
+	}
+	return c.Method
 }
 
 // Slot returns the trimmed value of a slot, or "".

@@ -60,6 +60,12 @@ type TurnHook interface {
 	EndTurn(ctx context.Context, e TurnEnd)
 }
 
+// RefusalHook, when the TurnHook also implements it, is told of every call refused
+// before it became a turn (telemetry counts refused_total{reason}).
+type RefusalHook interface {
+	Refused(ctx context.Context, p conversation.Platform, reason string)
+}
+
 // TurnStart describes a turn about to be handled.
 type TurnStart struct {
 	Platform conversation.Platform
@@ -129,17 +135,28 @@ func (e *Engine) Adapter(p conversation.Platform) platform.Adapter { return e.ad
 // when the secret cannot be read). Direct Lex invocations are authorized by IAM and
 // skip it.
 func (e *Engine) Admit(ctx context.Context, p conversation.Platform, h http.Header, q url.Values, source string) *Response {
-	if r := e.guard.Admit(ctx, p, h, q, source); r != nil {
-		attrs := []slog.Attr{slog.String("platform", string(p)), slog.Int("status", r.Status)}
-		if r.Err != nil {
-			// The webhook secret could not be read: the log names its id.
-			attrs = append(attrs, slog.Any("error", r.Err))
-		}
-		e.log.LogAttrs(ctx, slog.LevelWarn, "webhook call refused", attrs...)
-		return &Response{Status: r.Status, Body: r.Body}
+	if r, why := e.guard.AdmitWhy(ctx, p, h, q, source); r != nil {
+		return e.Refuse(ctx, p, r, why)
 	}
 	return nil
 }
+
+// Refuse logs and counts a refusal and returns the response that carries it. why (may
+// be nil) says more for the log; it never holds a credential or the body.
+func (e *Engine) Refuse(ctx context.Context, p conversation.Platform, r *security.Refusal, why error) *Response {
+	attrs := []slog.Attr{slog.String("platform", string(p)), slog.Int("status", r.Status), slog.String("reason", r.Reason)}
+	if why != nil {
+		attrs = append(attrs, slog.String("why", why.Error()))
+	}
+	e.log.LogAttrs(ctx, slog.LevelWarn, "webhook call refused", attrs...)
+	if rh, ok := e.hook.(RefusalHook); ok {
+		rh.Refused(ctx, p, r.Reason)
+	}
+	return &Response{Status: r.Status, Body: r.Body}
+}
+
+// Guard is the engine's guard (nil: none).
+func (e *Engine) Guard() *security.Guard { return e.guard }
 
 // Serve answers one webhook body from platform p. It always returns a response the
 // platform understands, within the platform's deadline: errors become the platform's
@@ -150,6 +167,7 @@ func (e *Engine) Serve(ctx context.Context, p conversation.Platform, body []byte
 		return Response{Status: 404, Body: []byte(`{"error":"unknown platform"}`)}
 	}
 	if err := e.guard.Depth(body); err != nil {
+		e.Refuse(ctx, p, &security.Refusal{Status: 400, Reason: security.ReasonDepth}, err)
 		return Response{Status: 400, Body: platform.NewBadRequest(p, err.Error()).Body}
 	}
 	req, err := ad.Decode(body)
@@ -164,7 +182,9 @@ func (e *Engine) Serve(ctx context.Context, p conversation.Platform, body []byte
 	}
 	turn := req.Turn()
 	if !e.allowTurn(p, turn) {
-		e.log.LogAttrs(ctx, slog.LevelWarn, "session rate limited", slog.String("platform", string(p)))
+		// Logged and counted as refused_total{reason="rate"}; answered in the
+		// platform's shape below.
+		e.Refuse(ctx, p, &security.Refusal{Status: 429, Reason: security.ReasonRate}, errors.New("session rate limited"))
 		// In the platform's own reply shape: a bare 429 shows the user an empty
 		// answer (Dialogflow) or a generic error.
 		if status, out, err := req.Encode(localized(turn, conversation.Reply{Outcome: conversation.OutcomeFailed,

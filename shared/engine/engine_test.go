@@ -93,15 +93,33 @@ func TestBudgetFallbackArrivesBeforeDeadline(t *testing.T) {
 	cfg := config.Default()
 	cfg.Deadlines.Dialogflow = 300 * time.Millisecond
 	cfg.Deadlines.ReplyMargin = 100 * time.Millisecond
-	e := newEngine(cfg, func(ctx context.Context, t conversation.Turn) conversation.Reply {
-		time.Sleep(2 * time.Second) // a handler that ignores its context
+	// The engine's clock is pinned to the turn's arrival, so the budget it computes is
+	// exact: the platform deadline (arrival + 300ms) minus the 100ms reply margin.
+	arrival := time.Now()
+	var budget time.Time
+	release, returned := make(chan struct{}), make(chan struct{})
+	e := New(cfg, conversation.HandlerFunc(func(ctx context.Context, t conversation.Turn) conversation.Reply {
+		defer close(returned)
+		budget, _ = ctx.Deadline()
+		// A handler that ignores its context: it answers only when the test lets it
+		// (or after a minute), so an engine that waited for it cannot pass.
+		select {
+		case <-release:
+		case <-time.After(time.Minute):
+		}
 		return ok(ctx, t)
-	})
-	start := time.Now()
+	}), Options{Adapters: map[conversation.Platform]platform.Adapter{conversation.DialogflowES: testAdapter{}},
+		Now: func() time.Time { return arrival }})
 	_, r := serve(t, e, conversation.Turn{Intent: conversation.CreateTicket})
-	took := time.Since(start)
-	if took > 300*time.Millisecond {
-		t.Fatalf("reply took %s, past the platform deadline", took)
+	select {
+	case <-returned:
+		t.Fatal("the engine waited for the handler instead of answering at the budget")
+	default:
+	}
+	close(release)
+	<-returned
+	if want := arrival.Add(200 * time.Millisecond); !budget.Equal(want) {
+		t.Errorf("handler budget ends at arrival+%s, want arrival+200ms (300ms deadline - 100ms margin)", budget.Sub(arrival))
 	}
 	if r.Outcome != conversation.OutcomeFailed || !strings.Contains(r.Text(), "couldn't confirm") {
 		t.Fatalf("got %s %q", r.Outcome, r.Text())
@@ -113,15 +131,16 @@ func TestHandlerSeesBudgetAsDeadline(t *testing.T) {
 	cfg := config.Default()
 	cfg.Deadlines.Dialogflow = 5 * time.Second
 	cfg.Deadlines.ReplyMargin = time.Second
-	var left time.Duration
-	e := newEngine(cfg, func(ctx context.Context, t conversation.Turn) conversation.Reply {
-		d, _ := ctx.Deadline()
-		left = time.Until(d)
+	arrival := time.Now()
+	var deadline time.Time
+	e := New(cfg, conversation.HandlerFunc(func(ctx context.Context, t conversation.Turn) conversation.Reply {
+		deadline, _ = ctx.Deadline()
 		return ok(ctx, t)
-	})
+	}), Options{Adapters: map[conversation.Platform]platform.Adapter{conversation.DialogflowES: testAdapter{}},
+		Now: func() time.Time { return arrival }})
 	serve(t, e, conversation.Turn{Intent: conversation.SearchKB})
-	if left <= 3*time.Second || left > 4*time.Second {
-		t.Fatalf("handler budget %s, want ~4s (5s deadline - 1s margin)", left)
+	if left := deadline.Sub(arrival); left != 4*time.Second {
+		t.Fatalf("handler budget %s, want 4s (5s deadline - 1s margin)", left)
 	}
 }
 

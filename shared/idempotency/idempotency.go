@@ -214,8 +214,13 @@ func (m *Middleware) Key(t conversation.Turn) string {
 // PayloadHash identifies what a turn asks for. A platform redelivers a turn with the
 // same payload; a key reused with another payload is a different request that must not
 // get this one's answer.
+//
+// Who asks is part of it: a replay of a signed turn without its token (or with another
+// caller's) is not the same request, and must not get the signed answer. The token
+// itself never reaches this layer.
 func PayloadHash(t conversation.Turn) string {
-	parts := []string{string(t.Platform), string(t.Intent), string(t.Phase), t.SessionID}
+	parts := []string{string(t.Platform), string(t.Intent), string(t.Phase), t.SessionID,
+		string(t.Caller.MethodName()), t.Caller.Email}
 	names := make([]string, 0, len(t.Slots))
 	for k := range t.Slots {
 		names = append(names, k)

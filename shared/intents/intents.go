@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 )
 
@@ -31,11 +32,14 @@ type Deps struct {
 	Now func() time.Time
 	// Log receives the note that a turn's locale has no catalog (slog.Default when nil).
 	Log *slog.Logger
+	// Access is the identity policy (nil: its safe default, see Access).
+	Access *Access
 }
 
 // Service answers the four intents. It implements conversation.Handler.
 type Service struct {
-	d Deps
+	d   Deps
+	acc *Access
 }
 
 // New returns a Service over d.
@@ -49,7 +53,7 @@ func New(d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	return &Service{d: d}
+	return &Service{d: d, acc: d.Access.withDefaults()}
 }
 
 // KBResults is how many articles a knowledge-base answer lists.
@@ -83,6 +87,10 @@ func (s *Service) handle(ctx context.Context, p *i18n.Printer, t conversation.Tu
 			Messages: []string{p.T("reply.unknown_intent")},
 		}
 	}
+	if t.Caller.Method == conversation.VerifiedToken && t.Slot(SlotEmail) == "" && t.Intent != conversation.SearchKB {
+		// A signed-in caller need not type the email the token already proves.
+		t.Slots = withSlot(t.Slots, SlotEmail, t.Caller.Email)
+	}
 	slots, elicit := validate(p, t.Intent, t)
 	if elicit != nil {
 		return *elicit
@@ -92,17 +100,21 @@ func (s *Service) handle(ctx context.Context, p *i18n.Printer, t conversation.Tu
 	}
 	ctx, fresh := connector.WithFreshness(ctx)
 	a := answer{Service: s, p: p}
-	var r conversation.Reply
+	var (
+		r   conversation.Reply
+		trl audit
+	)
 	switch t.Intent {
 	case conversation.LookupCustomer:
-		r = a.lookupCustomer(ctx, slots)
+		r, trl = a.lookupCustomer(ctx, t, slots)
 	case conversation.CreateTicket:
-		r = a.createTicket(ctx, t, slots)
+		r, trl = a.createTicket(ctx, t, slots)
 	case conversation.VerifyPayment:
-		r = a.verifyPayment(ctx, slots)
+		r, trl = a.verifyPayment(ctx, t, slots)
 	case conversation.SearchKB:
 		r = a.searchKB(ctx, slots)
 	}
+	s.record(ctx, t, trl)
 	if at, stale := fresh.Oldest(); stale && len(r.Messages) > 0 {
 		r.Messages = append(r.Messages, p.T("reply.stale", p.Ago(s.d.Now().Sub(at))))
 	}
@@ -132,8 +144,30 @@ func (s answer) unavailable(what string) conversation.Reply {
 // lookupCustomer reads the customer, their open tickets and their last payment in
 // parallel: the three tools share one budget, so the answer takes as long as the
 // slowest, not the sum.
-func (s answer) lookupCustomer(ctx context.Context, slots map[string]string) conversation.Reply {
+//
+// Only to the verified owner of the email (the policy): anyone else gets the neutral
+// answer, which an email without an account gets too.
+func (s answer) lookupCustomer(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
+	caller, stop, a := s.gate(ctx, t, slots, s.neutralLookup())
+	if stop != nil {
+		return *stop, a
+	}
+	if a.outcome == outOtherCustomer {
+		return s.fulfilled(s.neutralLookup()), a
+	}
+	a = audit{tool: s.acc.Tools.Customers, caller: caller}
+	r := s.lookupAnswer(ctx, slots, &a)
+	if caller.Method == conversation.VerifiedCode && t.Caller.Method != conversation.VerifiedCode {
+		// The code was right: clear it so it is not sent again.
+		r.SetSlots = map[string]*string{SlotVerificationCode: nil}
+	}
+	return r, a
+}
+
+// lookupAnswer is the full answer, for a caller the policy let through.
+func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *audit) conversation.Reply {
 	if s.d.Customers == nil {
+		a.outcome = outUnavailable
 		return s.unavailable("what.look_up_accounts")
 	}
 	email := slots[SlotEmail]
@@ -177,10 +211,14 @@ func (s answer) lookupCustomer(ctx context.Context, slots map[string]string) con
 
 	switch {
 	case errors.Is(custErr, connector.ErrNotFound):
-		return s.fulfilled(s.p.T("lookup.not_found", email))
+		// The same words as for an email that is not the caller's.
+		a.outcome = outNotFound
+		return s.fulfilled(s.neutralLookup())
 	case custErr != nil:
+		a.outcome = outUnavailable
 		return s.unavailable("what.look_up_your_account")
 	}
+	a.customerID, a.outcome = cust.ID, outAnswered
 
 	who := orDefault(cust.Name(), email)
 	if cust.Company != "" {
@@ -246,19 +284,48 @@ func (s answer) openTicketsLine(ts []connector.Ticket) string {
 // createTicket files a ticket keyed by the turn, so a platform retry of the same turn
 // finds the first ticket instead of filing a second. It never claims success it did
 // not see.
-func (s answer) createTicket(ctx context.Context, t conversation.Turn, slots map[string]string) conversation.Reply {
+//
+// A verified caller's ticket is filed for their verified email; an anonymous caller's
+// is filed too, its description starting with identity.UnverifiedNote, and the reply
+// says nothing about the account.
+func (s answer) createTicket(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
+	a := audit{tool: s.acc.Tools.Tickets, caller: t.Caller}
 	if s.d.Tickets == nil {
-		return s.unavailable("what.create_tickets")
+		a.outcome = outUnavailable
+		return s.unavailable("what.create_tickets"), a
 	}
 	prio, _ := connector.ParsePriority(slots[SlotPriority])
+	requester, verified := slots[SlotEmail], t.Caller.Verified() || s.acc.Open(t.Intent)
+	description := orDefault(slots[SlotDescription], slots[SlotSubject])
+	switch {
+	case t.Caller.Verified():
+		requester = t.Caller.Email
+	case !verified:
+		description = identity.UnverifiedNote + "\n\n" + description
+	}
 	nt := connector.NewTicket{
-		RequesterEmail: slots[SlotEmail],
+		RequesterEmail: requester,
 		Subject:        slots[SlotSubject],
-		Description:    orDefault(slots[SlotDescription], slots[SlotSubject]),
+		Description:    description,
 		Priority:       prio,
 		ExternalID:     ExternalID(t, slots),
 	}
 	tk, err := s.d.Tickets.CreateTicket(ctx, nt)
+	a.object = tk.ID
+	switch {
+	case err == nil && verified:
+		a.outcome = outCreated
+	case err == nil:
+		a.outcome = outCreatedUnver
+	case ctx.Err() != nil || connector.KindOf(err) == connector.KindUnavailable && isTimeout(err):
+		a.outcome = outUnknown
+	default:
+		a.outcome = outFailed
+	}
+	return s.ticketReply(ctx, err, tk, nt, prio), a
+}
+
+func (s answer) ticketReply(ctx context.Context, err error, tk connector.Ticket, nt connector.NewTicket, prio connector.Priority) conversation.Reply {
 	switch {
 	case err == nil:
 		r := s.fulfilled(s.p.T("ticket.created", tk.ID, tk.Subject,
@@ -302,21 +369,45 @@ func isTimeout(err error) bool {
 // verifyPayment answers the status of one payment, but only to the email that owns it:
 // a reference that exists under another email gets the same answer as one that does
 // not exist, so the reply reveals nothing.
-func (s answer) verifyPayment(ctx context.Context, slots map[string]string) conversation.Reply {
-	if s.d.Payments == nil {
-		return s.unavailable("what.check_payments")
+//
+// The caller must have proved that email (the policy); a verified caller asking with
+// another email gets the same answer as for a payment that does not exist.
+func (s answer) verifyPayment(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
+	caller, stop, a := s.gate(ctx, t, slots, s.neutralPayment())
+	if stop != nil {
+		return *stop, a
 	}
 	ref, email := slots[SlotPaymentReference], slots[SlotEmail]
-	p, err := s.d.Payments.FindPayment(ctx, ref)
 	notFound := s.p.T("payment.not_found", ref, email, s.d.SupportEmail)
+	if a.outcome == outOtherCustomer {
+		return s.fulfilled(notFound), a
+	}
+	a = audit{tool: s.acc.Tools.Payments, caller: caller}
+	r := s.paymentAnswer(ctx, ref, email, notFound, &a)
+	if caller.Method == conversation.VerifiedCode && t.Caller.Method != conversation.VerifiedCode {
+		r.SetSlots = map[string]*string{SlotVerificationCode: nil}
+	}
+	return r, a
+}
+
+func (s answer) paymentAnswer(ctx context.Context, ref, email, notFound string, a *audit) conversation.Reply {
+	if s.d.Payments == nil {
+		a.outcome = outUnavailable
+		return s.unavailable("what.check_payments")
+	}
+	p, err := s.d.Payments.FindPayment(ctx, ref)
 	switch {
 	case errors.Is(err, connector.ErrNotFound):
+		a.outcome = outNotFound
 		return s.fulfilled(notFound)
 	case err != nil:
+		a.outcome = outUnavailable
 		return s.unavailable("what.check_that_payment")
 	case !strings.EqualFold(strings.TrimSpace(p.CustomerEmail), email):
+		a.outcome = outOtherCustomer
 		return s.fulfilled(notFound)
 	}
+	a.object, a.outcome = p.ID, outAnswered
 	key := "payment.unknown"
 	switch p.Status {
 	case connector.PaymentPaid:
@@ -364,4 +455,13 @@ func (s answer) searchKB(ctx context.Context, slots map[string]string) conversat
 	r := s.fulfilled(msgs...)
 	r.Rich = rich
 	return r
+}
+
+func withSlot(m map[string]string, k, v string) map[string]string {
+	out := make(map[string]string, len(m)+1)
+	for kk, vv := range m {
+		out[kk] = vv
+	}
+	out[k] = v
+	return out
 }

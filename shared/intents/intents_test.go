@@ -26,6 +26,7 @@ type fake struct {
 	delay     time.Duration // every call waits this long (honouring ctx)
 	creates   atomic.Int32
 	stale     time.Time // when set, lookups report a stale value fetched then
+	filed     []connector.NewTicket
 }
 
 func (f *fake) wait(ctx context.Context) error {
@@ -60,6 +61,7 @@ func (f *fake) CreateTicket(ctx context.Context, t connector.NewTicket) (connect
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.filed = append(f.filed, t)
 	for _, x := range f.tickets {
 		if x.ExternalID == t.ExternalID {
 			return x, nil
@@ -149,9 +151,15 @@ func svc(f *fake) *Service {
 		Now: func() time.Time { return day1.Add(time.Hour) }})
 }
 
+// turn is a turn from the owner of the email slot, verified by token: these tests are
+// about the intents' own logic; policy_test.go covers anonymous and other callers.
 func turn(in conversation.Intent, slots map[string]string) conversation.Turn {
-	return conversation.Turn{Platform: conversation.DialogflowES, Intent: in, Slots: slots,
+	t := conversation.Turn{Platform: conversation.DialogflowES, Intent: in, Slots: slots,
 		SessionID: "s1", TurnID: "t1", Phase: conversation.PhaseFulfill}
+	if e := strings.ToLower(strings.TrimSpace(slots["email"])); e != "" {
+		t.Caller = conversation.Caller{Method: conversation.VerifiedToken, Email: e}
+	}
+	return t
 }
 
 func TestHandle(t *testing.T) {
@@ -171,7 +179,8 @@ func TestHandle(t *testing.T) {
 			want: []string{"Ada Lovelace", "Analytical Engines Ltd", "Enterprise plan", "active", "1 open ticket",
 				"49.00 USD", "paid"}},
 		{name: "lookup not found", turn: turn(conversation.LookupCustomer, map[string]string{"email": "nobody@example.com"}),
-			outcome: conversation.OutcomeFulfilled, want: []string{"couldn't find an account", "nobody@example.com"}},
+			outcome: conversation.OutcomeFulfilled, want: []string{"can only share account details"},
+			never: []string{"nobody@example.com", "couldn't find"}},
 		{name: "lookup missing email", turn: turn(conversation.LookupCustomer, nil),
 			outcome: conversation.OutcomeElicitSlot, elicit: "email", want: []string{"email address"}},
 		{name: "lookup malformed email", turn: turn(conversation.LookupCustomer, map[string]string{"email": "ada-at-example"}),

@@ -1,6 +1,7 @@
 package lambdafn
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/platform/lexv2"
+	"github.com/switchboard-dev/switchboard/shared/security"
 	"github.com/switchboard-dev/switchboard/shared/server"
 )
 
@@ -105,6 +107,30 @@ func ServeHTTPEvent(ctx context.Context, e *engine.Engine, req events.APIGateway
 	if ref := e.Admit(ctx, p, h, q, req.RequestContext.HTTP.SourceIP); ref != nil {
 		return httpResponse(ref.Status, ref.Body)
 	}
+	wire := int64(len(req.Body))
+	if req.IsBase64Encoded {
+		wire = int64(base64.StdEncoding.DecodedLen(len(req.Body)))
+	}
+	if wire > maxBody {
+		ref := e.Refuse(ctx, p, security.RefusedSize, nil)
+		return httpResponse(ref.Status, ref.Body)
+	}
+	g := e.Guard()
+	lim := server.Limits{Max: maxBody}
+	if g != nil {
+		lim.Ratio = g.Ratio
+	}
+	enc := header(req.Headers, "content-encoding")
+	reserve := lim.Reservation(wire, enc)
+	var budget *security.Budget
+	if g != nil {
+		budget = g.Budget
+	}
+	if !budget.Reserve(reserve) {
+		ref := e.Refuse(ctx, p, security.RefusedBusy, nil)
+		return httpResponse(ref.Status, ref.Body)
+	}
+	defer budget.Release(reserve)
 	body := []byte(req.Body)
 	if req.IsBase64Encoded {
 		b, err := base64.StdEncoding.DecodeString(req.Body)
@@ -113,18 +139,25 @@ func ServeHTTPEvent(ctx context.Context, e *engine.Engine, req events.APIGateway
 		}
 		body = b
 	}
-	if enc := header(req.Headers, "content-encoding"); enc != "" {
-		hr, _ := http.NewRequestWithContext(ctx, http.MethodPost, "/", strings.NewReader(string(body)))
-		hr.Header.Set("Content-Encoding", enc)
-		b, err := server.ReadBody(hr, maxBody)
+	if enc != "" {
+		b, err := server.Read(bytes.NewReader(body), enc, lim)
 		if err != nil {
+			switch {
+			case errors.Is(err, server.ErrTooLarge):
+				ref := e.Refuse(ctx, p, security.RefusedSize, err)
+				return httpResponse(ref.Status, ref.Body)
+			case errors.Is(err, server.ErrInflateRatio):
+				ref := e.Refuse(ctx, p, security.RefusedRatio, err)
+				return httpResponse(ref.Status, ref.Body)
+			}
 			eb, _ := json.Marshal(map[string]string{"error": err.Error()})
 			return httpResponse(http.StatusBadRequest, eb)
 		}
 		body = b
 	}
 	if int64(len(body)) > maxBody {
-		return httpResponse(http.StatusRequestEntityTooLarge, []byte(`{"error":"request body too large"}`))
+		ref := e.Refuse(ctx, p, security.RefusedSize, nil)
+		return httpResponse(ref.Status, ref.Body)
 	}
 	resp := e.Serve(ctx, p, body)
 	return httpResponse(resp.Status, resp.Body)

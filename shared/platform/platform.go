@@ -3,6 +3,7 @@ package platform
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 )
@@ -60,4 +61,31 @@ func (e *BadRequest) Error() string {
 func NewBadRequest(p conversation.Platform, reason string) *BadRequest {
 	b, _ := json.Marshal(map[string]string{"error": reason})
 	return &BadRequest{Platform: p, Reason: reason, Status: 400, Body: b}
+}
+
+// IdentityToken returns the string field identity_token of a JSON object (a platform's
+// payload or metadata), or "" when raw is not an object or has no such string.
+func IdentityToken(raw json.RawMessage) string {
+	if len(raw) == 0 || raw[0] != '{' {
+		return ""
+	}
+	var v struct {
+		Token any `json:"identity_token"`
+	}
+	if json.Unmarshal(raw, &v) != nil {
+		return ""
+	}
+	s, _ := v.Token.(string)
+	return strings.TrimSpace(s)
+}
+
+// TakeIdentityToken removes the identity_token entry from decoded slots, where a
+// platform that keeps it among session parameters puts it, and returns its value: a
+// token must never be echoed back as a slot.
+func TakeIdentityToken(slots map[string]string) string {
+	v, ok := slots[conversation.IdentityField]
+	if ok {
+		delete(slots, conversation.IdentityField)
+	}
+	return strings.TrimSpace(v)
 }

@@ -51,7 +51,7 @@ func (p *Policy) normalize(op string, err error) error {
 // answer was just "no" (not found, bad input, conflict, wrong credentials).
 func healthy(err error) bool {
 	switch connector.KindOf(err) {
-	case connector.KindNotFound, connector.KindInvalidInput, connector.KindConflict, connector.KindUnauthorized:
+	case connector.KindNotFound, connector.KindInvalidInput, connector.KindConflict, connector.KindUnauthorized, connector.KindDenied:
 		return true
 	}
 	return err == nil

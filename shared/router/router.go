@@ -26,6 +26,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
+	"github.com/switchboard-dev/switchboard/shared/security"
 	"github.com/switchboard-dev/switchboard/shared/server"
 )
 
@@ -108,6 +109,12 @@ type Options struct {
 	// APIOptions are added to the default client's middleware stack (tracing).
 	APIOptions []func(*middleware.Stack) error
 	Logger     *slog.Logger
+	// Guard authenticates and rate-limits HTTP webhook calls before anything is
+	// inflated, decoded or forwarded (Lex invokes are authorized by IAM). Nil: none
+	// (unit tests only; functions/router always builds one).
+	Guard *security.Guard
+	// Hook observes refusals (telemetry's refused_total); may be nil.
+	Hook engine.TurnHook
 }
 
 // Router forwards events to intent functions.
@@ -165,7 +172,7 @@ func New(cfg config.Config, o Options) (*Router, error) {
 		local.Intents.Enabled = []conversation.Intent{"none"}
 	}
 	adapters := adapters.Default(cfg)
-	r.eng = engine.New(local, conversation.HandlerFunc(r.unrouted), engine.Options{Adapters: adapters, Logger: o.Logger})
+	r.eng = engine.New(local, conversation.HandlerFunc(r.unrouted), engine.Options{Adapters: adapters, Logger: o.Logger, Guard: o.Guard, Hook: o.Hook})
 	all := cfg
 	all.Intents.Enabled = nil
 	r.failed = engine.New(all, conversation.HandlerFunc(r.failure), engine.Options{Adapters: adapters, Logger: o.Logger})
@@ -197,6 +204,9 @@ func RoutesFromEnv(environ []string) map[conversation.Intent]string {
 // Handle is the Lambda handler: the raw event in, the intent function's payload (or
 // the router's own platform-valid reply) out.
 func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error) {
+	if refused, ok := r.admit(ctx, event); ok {
+		return refused, nil
+	}
 	p, body, ok := r.platformBody(ctx, event)
 	if !ok {
 		// Not something to forward (unknown path, undecodable body, not an event at

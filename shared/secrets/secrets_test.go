@@ -318,7 +318,6 @@ func TestAWSDown(t *testing.T) {
 	if s, err := p.Get(ctx(t), id); err != nil || s["token"] != "tok" {
 		t.Fatalf("cached Get while down: %v %v", s, err)
 	}
-	start := time.Now()
 	c, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	_, err := p.Refresh(c, id)
@@ -326,8 +325,10 @@ func TestAWSDown(t *testing.T) {
 	if !errors.As(err, &e) || e.Kind != secrets.KindUnavailable || e.ID != id {
 		t.Fatalf("Refresh while down: err = %v (%T), want *Error unavailable", err, err)
 	}
-	if el := time.Since(start); el > 3500*time.Millisecond {
-		t.Errorf("Refresh while down took %s, past the caller's 3s deadline", el)
+	// Within the caller's deadline: either the attempts failed before it, or the
+	// deadline cut them short and the error says so (the provider honoured it).
+	if c.Err() != nil && !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Refresh while down: err = %v after the caller's deadline passed, want the deadline to end it", err)
 	}
 	if !strings.Contains(err.Error(), "unavailable") || strings.Contains(err.Error(), "tok\"") {
 		t.Errorf("error text = %q", err)

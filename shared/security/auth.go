@@ -18,6 +18,11 @@ import (
 // part was wrong.
 var ErrUnauthenticated = errors.New("webhook authentication failed")
 
+// ErrNotConfigured is a webhook call to a platform whose authentication is not
+// configured: closed by default, it is refused like a wrong credential (the caller is
+// told 401 only; the log says why).
+var ErrNotConfigured = fmt.Errorf("%w: no webhook credentials configured for this platform (set security.<platform>.method, or security.auth: none to answer anyone)", ErrUnauthenticated)
+
 // Authenticator checks webhook credentials per platform.
 type Authenticator struct {
 	rules    map[conversation.Platform]config.WebhookAuth
@@ -31,6 +36,7 @@ func NewAuthenticator(cfg config.Security, provider secrets.Provider) (*Authenti
 	for _, p := range conversation.Platforms {
 		r := cfg.WebhookFor(string(p))
 		if r.Method != config.AuthNone && r.Method != "" && provider == nil {
+			// A method with a secret but nothing to read it from cannot work.
 			return nil, fmt.Errorf("security: %s webhook auth %q needs a secrets provider", p, r.Method)
 		}
 		a.rules[p] = r
@@ -38,10 +44,22 @@ func NewAuthenticator(cfg config.Security, provider secrets.Provider) (*Authenti
 	return a, nil
 }
 
-// Required reports whether calls from platform p must authenticate.
+// Required reports whether calls from platform p must authenticate (every platform
+// whose method is not explicitly none, including one with no method at all).
 func (a *Authenticator) Required(p conversation.Platform) bool {
-	r := a.rules[p]
-	return r.Method != "" && r.Method != config.AuthNone
+	return a.rules[p].Method != config.AuthNone
+}
+
+// Secrets lists the secret ids the authenticator reads (CDK grants read on exactly
+// these).
+func (a *Authenticator) Secrets() []string {
+	var out []string
+	for _, p := range conversation.Platforms {
+		if r := a.rules[p]; r.Method != "" && r.Method != config.AuthNone {
+			out = append(out, r.Secret)
+		}
+	}
+	return out
 }
 
 // Check verifies one call's credentials. It returns nil, ErrUnauthenticated, or an
@@ -49,8 +67,11 @@ func (a *Authenticator) Required(p conversation.Platform) bool {
 // caller's fault).
 func (a *Authenticator) Check(ctx context.Context, p conversation.Platform, h http.Header, q url.Values) error {
 	r := a.rules[p]
-	if r.Method == "" || r.Method == config.AuthNone {
+	switch r.Method {
+	case config.AuthNone:
 		return nil
+	case "":
+		return ErrNotConfigured
 	}
 	var presented []byte
 	switch r.Method {
@@ -64,10 +85,11 @@ func (a *Authenticator) Check(ctx context.Context, p conversation.Platform, h ht
 		if err != nil {
 			return fmt.Errorf("security: %s webhook secret: %w", p, err)
 		}
-		// Both fields are compared, always, so timing says nothing about which differed.
+		// Every field is compared, always, so timing says nothing about which differed.
 		u := equal(user, sec["username"])
 		w := equal(pass, sec["password"])
-		if sec["username"] == "" || sec["password"] == "" || !(u && w) {
+		prev := sec[PreviousPassword] != "" && equal(pass, sec[PreviousPassword])
+		if sec["username"] == "" || sec["password"] == "" || !(u && (w || prev)) {
 			return ErrUnauthenticated
 		}
 		return nil
@@ -85,11 +107,22 @@ func (a *Authenticator) Check(ctx context.Context, p conversation.Platform, h ht
 	if err != nil {
 		return fmt.Errorf("security: %s webhook secret: %w", p, err)
 	}
-	if sec["token"] == "" || !equal(string(presented), sec["token"]) {
+	cur := equal(string(presented), sec["token"])
+	prev := sec[PreviousToken] != "" && equal(string(presented), sec[PreviousToken])
+	if sec["token"] == "" || !(cur || prev) {
 		return ErrUnauthenticated
 	}
 	return nil
 }
+
+// Keys of a webhook secret that are accepted besides the current value while a
+// rotation is under way (docs/security.md): write the new value as "token" (or
+// "password") and the old one under these, switch the platform over, then remove
+// them.
+const (
+	PreviousToken    = "previous_token"
+	PreviousPassword = "previous_password"
+)
 
 // equal compares in constant time; hashing first makes the time independent of the
 // lengths too.

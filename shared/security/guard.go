@@ -13,7 +13,11 @@ import (
 
 // Guard is everything a webhook call passes before it reaches an adapter.
 type Guard struct {
-	Auth     *Authenticator
+	Auth *Authenticator
+	// Budget bounds the webhook bytes being read, inflated and decoded at once, process
+	// wide; Ratio caps how far a compressed body may inflate.
+	Budget   *Budget
+	Ratio    int
 	Source   *Limiter
 	Session  *Limiter
 	MaxDepth int
@@ -25,8 +29,14 @@ func NewGuard(cfg config.Security, p secrets.Provider) (*Guard, error) {
 	if err != nil {
 		return nil, err
 	}
+	budget := NewBudget(cfg.InflightBytes)
+	if budget != nil && cfg.InflightWait > 0 {
+		budget.Wait = cfg.InflightWait
+	}
 	return &Guard{
 		Auth:     a,
+		Budget:   budget,
+		Ratio:    cfg.MaxInflateRatio,
 		Source:   NewLimiter(cfg.PerSourceRate, cfg.PerSourceBurst, cfg.LimiterIdle),
 		Session:  NewLimiter(cfg.PerSessionRate, cfg.PerSessionBurst, cfg.LimiterIdle),
 		MaxDepth: cfg.MaxJSONDepth,
@@ -34,38 +44,73 @@ func NewGuard(cfg config.Security, p secrets.Provider) (*Guard, error) {
 }
 
 // Refusal is why a call is turned away: the HTTP status and a JSON body with a reason
-// that gives nothing away.
+// that gives nothing away. Reason is the refused_total label (Reason* constants).
 type Refusal struct {
 	Status int
 	Body   []byte
-	// Err is the cause for the log (for a 503, the secret read's error, which names
-	// the secret id); never sent to the caller.
-	Err error
+	Reason string
 }
 
+// Reasons a call is refused, the values of the refused_total{reason} label.
+const (
+	ReasonAuth    = "auth"    // no, wrong or unverifiable webhook credentials
+	ReasonRate    = "rate"    // per-source or per-session token bucket empty
+	ReasonSize    = "size"    // body larger than server.max_body_bytes
+	ReasonDepth   = "depth"   // JSON nested deeper than security.max_json_depth
+	ReasonInflate = "inflate" // compression ratio above the cap, or the in-flight byte budget spent
+)
+
+// Reasons lists every refusal reason.
+var Reasons = []string{ReasonAuth, ReasonRate, ReasonSize, ReasonDepth, ReasonInflate}
+
 var (
-	refusedAuth    = &Refusal{Status: http.StatusUnauthorized, Body: []byte(`{"error":"unauthorized"}`)}
-	refusedRate    = &Refusal{Status: http.StatusTooManyRequests, Body: []byte(`{"error":"too many requests"}`)}
-	refusedSecrets = &Refusal{Status: http.StatusServiceUnavailable, Body: []byte(`{"error":"cannot verify credentials right now"}`)}
+	// RefusedAuth, RefusedRate and RefusedSecrets are the answers of Admit, for
+	// endpoints that check credentials their own way (/metrics).
+	RefusedAuth    = refusedAuth
+	RefusedRate    = refusedRate
+	RefusedSecrets = refusedSecrets
+	refusedAuth    = &Refusal{Status: http.StatusUnauthorized, Body: []byte(`{"error":"unauthorized"}`), Reason: ReasonAuth}
+	refusedRate    = &Refusal{Status: http.StatusTooManyRequests, Body: []byte(`{"error":"too many requests"}`), Reason: ReasonRate}
+	refusedSecrets = &Refusal{Status: http.StatusServiceUnavailable, Body: []byte(`{"error":"cannot verify credentials right now"}`), Reason: ReasonAuth}
+	// RefusedSize is a body over the size cap (from Content-Length or while reading).
+	RefusedSize = &Refusal{Status: http.StatusRequestEntityTooLarge, Body: []byte(`{"error":"request body too large"}`), Reason: ReasonSize}
+	// RefusedBusy is a body that does not fit the in-flight byte budget right now.
+	RefusedBusy = &Refusal{Status: http.StatusServiceUnavailable, Body: []byte(`{"error":"too much webhook data in flight; retry shortly"}`), Reason: ReasonInflate}
+	// RefusedRatio is a compressed body that inflates past the ratio cap.
+	RefusedRatio = &Refusal{Status: http.StatusRequestEntityTooLarge, Body: []byte(`{"error":"compressed body inflates beyond the allowed ratio"}`), Reason: ReasonInflate}
 )
 
 // Admit checks a call's source rate and credentials. It returns nil to let it through.
+// A nil Guard admits everything (unit tests of the layers behind it).
 func (g *Guard) Admit(ctx context.Context, p conversation.Platform, h http.Header, q url.Values, source string) *Refusal {
+	r, _ := g.AdmitWhy(ctx, p, h, q, source)
+	return r
+}
+
+// AdmitWhy is Admit, also returning the error behind an auth refusal for the log (it
+// never holds a credential).
+func (g *Guard) AdmitWhy(ctx context.Context, p conversation.Platform, h http.Header, q url.Values, source string) (*Refusal, error) {
 	if g == nil {
-		return nil
+		return nil, nil
 	}
 	if !g.Source.Allow(source) {
-		return refusedRate
+		return refusedRate, nil
 	}
-	if g.Auth != nil {
-		if err := g.Auth.Check(ctx, p, h, q); err != nil {
-			if errors.Is(err, ErrUnauthenticated) {
-				return refusedAuth
-			}
-			return &Refusal{Status: refusedSecrets.Status, Body: refusedSecrets.Body, Err: err}
+	if g.Auth == nil {
+		return refusedAuth, ErrNotConfigured
+	}
+	if err := g.Auth.Check(ctx, p, h, q); err != nil {
+		if errors.Is(err, ErrUnauthenticated) {
+			return refusedAuth, err
 		}
+		return refusedSecrets, err
 	}
-	return nil
+	return nil, nil
+}
+
+// Open reports whether platform p's webhook answers without credentials.
+func (g *Guard) Open(p conversation.Platform) bool {
+	return g == nil || (g.Auth != nil && !g.Auth.Required(p))
 }
 
 // AllowSession takes a token from the conversation's bucket.

@@ -23,6 +23,7 @@ func TestUnauthenticatedCallsNeverReachAnIntent(t *testing.T) {
 	cfg := config.Default()
 	cfg.Security.Rasa = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa", Param: "token"}
 	cfg.Security.Dialogflow = config.WebhookAuth{Method: config.AuthBasic, Secret: "df"}
+	cfg.Security.Lex = config.WebhookAuth{Method: config.AuthNone} // asked for by name
 	g, err := security.NewGuard(cfg.Security, secrets.Static{
 		"rasa": {"token": "t0ken"}, "df": {"username": "u", "password": "p"}})
 	if err != nil {
@@ -78,7 +79,11 @@ func TestUnauthenticatedCallsNeverReachAnIntent(t *testing.T) {
 		t.Fatalf("right basic auth: HTTP %d", got)
 	}
 	if got := post("/webhooks/lex", "", ""); got != 200 {
-		t.Fatalf("platform without auth: HTTP %d", got)
+		t.Fatalf("platform with auth none: HTTP %d", got)
+	}
+	// Dialogflow CX has no method configured: closed.
+	if got := post("/webhooks/dialogflow-cx", "", ""); got != 401 {
+		t.Fatalf("platform with no auth configured: HTTP %d, want 401", got)
 	}
 	if n := calls.Load(); n != 3 {
 		t.Fatalf("authenticated calls reaching the handler = %d, want 3", n)

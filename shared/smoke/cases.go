@@ -34,6 +34,11 @@ type Profile struct {
 	// smoke is skipped, because the function would file the ticket in its own, real,
 	// helpdesk.
 	TicketSandbox string
+
+	// IdentityToken, when set, rides with every event where its platform carries it
+	// (identity_token): the smoke customer signed in, so lookups and payment checks get
+	// the full answer. Runner.Mint makes one per run.
+	IdentityToken string
 }
 
 // The sample events' values, replaced by the profile's.
@@ -70,6 +75,9 @@ func Event(p conversation.Platform, in conversation.Intent, prof Profile, run st
 		sampleQuery, or(prof.Query, sampleQuery), sampleSubject, TicketSubject)
 	doc = replaceStrings(doc, repl).(map[string]any)
 	freshIDs(p, doc, run)
+	if prof.IdentityToken != "" {
+		withIdentityToken(p, doc, prof.IdentityToken)
+	}
 	body, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
@@ -110,6 +118,28 @@ func replaceStrings(v any, r *strings.Replacer) any {
 		}
 	}
 	return v
+}
+
+// withIdentityToken puts the token where each platform carries it (docs/identity.md).
+func withIdentityToken(p conversation.Platform, doc map[string]any, tok string) {
+	obj := func(m map[string]any, k string) map[string]any {
+		o, _ := m[k].(map[string]any)
+		if o == nil {
+			o = map[string]any{}
+			m[k] = o
+		}
+		return o
+	}
+	switch p {
+	case conversation.DialogflowES:
+		obj(obj(doc, "originalDetectIntentRequest"), "payload")[conversation.IdentityField] = tok
+	case conversation.DialogflowCX:
+		obj(doc, "payload")[conversation.IdentityField] = tok
+	case conversation.LexV2:
+		obj(doc, "requestAttributes")[conversation.IdentityField] = tok
+	case conversation.Rasa:
+		obj(obj(obj(doc, "tracker"), "latest_message"), "metadata")[conversation.IdentityField] = tok
+	}
 }
 
 // freshIDs sets the fields each adapter derives the turn id (the idempotency key) and
@@ -273,9 +303,12 @@ var degraded = []string{"Sorry,", "couldn't check", "isn't responding", "can't d
 
 // success is what each intent's answer says when it worked (see shared/intents).
 var success = map[conversation.Intent][]string{
-	conversation.LookupCustomer: {"I found ", "I couldn't find an account"},
+	// The neutral answer is a lookup's answer too: to a signed-in customer asking about
+	// an email without an account (the probe), and to every caller when the smoke
+	// function has no key to sign with (a JWKS-only deployment).
+	conversation.LookupCustomer: {"I found ", "I couldn't find an account", "I can only share account details"},
 	conversation.CreateTicket:   {"I've created ticket #"},
-	conversation.VerifyPayment:  {"Payment ", "I couldn't find"},
+	conversation.VerifyPayment:  {"Payment ", "I couldn't find", "I can only share payment details"},
 	conversation.SearchKB:       {"Here's what I found", "I couldn't find any help articles"},
 }
 
@@ -310,6 +343,9 @@ func Expect(p conversation.Platform, in conversation.Intent, prof Profile, r Rep
 	var want []string
 	switch in {
 	case conversation.LookupCustomer:
+		if prof.IdentityToken == "" {
+			break // anonymous: the neutral answer says nothing to check
+		}
 		want = []string{prof.Name, prof.Plan}
 	case conversation.SearchKB:
 		want = []string{prof.ArticleTitle}

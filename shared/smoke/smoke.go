@@ -106,6 +106,12 @@ type Runner struct {
 	Service    string    // the Service dimension of the synthetic metrics
 	Metrics    io.Writer // EMF lines (a Lambda function's stdout)
 	Log        *slog.Logger
+	// Auth presents the platforms' webhook credentials (nil: none, for functions
+	// whose webhooks are open by name).
+	Auth *WebhookAuth
+	// Mint signs an identity token for an email (nil: the conversations are anonymous,
+	// and lookups and payment checks are expected to give the neutral answer).
+	Mint func(ctx context.Context, email string) (string, error)
 }
 
 // Result is one conversation's verdict.
@@ -275,6 +281,15 @@ func (r *Runner) one(ctx context.Context, t Target, run string, probe bool) Resu
 		prof = probeProfile(run)
 		run += "-probe"
 	}
+	if r.Mint != nil {
+		// Signed in as the smoke customer (or the probe's nobody), as a site would.
+		tok, err := r.Mint(ctx, or(prof.Email, sampleEmail))
+		if err != nil {
+			res.Reason = "identity token: " + err.Error()
+			return res
+		}
+		prof.IdentityToken = tok
+	}
 	if t.Intent == conversation.CreateTicket && r.Profile.TicketSandbox == "" {
 		res.Skipped = true
 		res.Reason = "create-ticket smoke skipped: no sandbox ticket queue is configured (smokeTicketSandbox), " +
@@ -282,6 +297,9 @@ func (r *Runner) one(ctx context.Context, t Target, run string, probe bool) Resu
 		return res
 	}
 	ev, err := Event(t.Platform, t.Intent, prof, run)
+	if err == nil && r.Auth != nil {
+		ev, err = r.Auth.Sign(ctx, t.Platform, ev)
+	}
 	if err != nil {
 		res.Reason = err.Error()
 		return res

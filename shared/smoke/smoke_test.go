@@ -20,7 +20,9 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/smoke"
 )
 
@@ -55,21 +57,60 @@ func (r *recordingCodeDeploy) PutLifecycleEventHookExecutionStatus(_ context.Con
 	return &codedeploy.PutLifecycleEventHookExecutionStatusOutput{}, nil
 }
 
+// webhookSecrets are the functions' webhook credentials in these tests; testAuth is
+// how the smoke function presents them (as deployed: the same security.* settings).
+var (
+	webhookSecrets = secrets.Static{
+		"switchboard/webhook/dialogflow":    {"username": "dialogflow", "password": "smoke-test-es-password"},
+		"switchboard/webhook/dialogflow-cx": {"token": "smoke-test-cx-token"},
+		"switchboard/webhook/rasa":          {"token": "smoke-test-rasa-token"},
+	}
+	webhookEnv = []string{
+		"SWITCHBOARD_SECURITY_DIALOGFLOW_METHOD=basic", "SWITCHBOARD_SECURITY_DIALOGFLOW_SECRET=switchboard/webhook/dialogflow",
+		"SWITCHBOARD_SECURITY_DIALOGFLOW_CX_METHOD=header", "SWITCHBOARD_SECURITY_DIALOGFLOW_CX_SECRET=switchboard/webhook/dialogflow-cx",
+		"SWITCHBOARD_SECURITY_RASA_METHOD=token", "SWITCHBOARD_SECURITY_RASA_SECRET=switchboard/webhook/rasa",
+	}
+	testAuth = func() *smoke.WebhookAuth {
+		cfg, err := config.Load("", webhookEnv)
+		if err != nil {
+			panic(err)
+		}
+		return &smoke.WebhookAuth{Security: cfg.Security, Secrets: webhookSecrets}
+	}()
+)
+
 func demo(t *testing.T, mutate func(*config.Config)) *engineLambda {
 	t.Helper()
-	cfg, err := config.Load("", []string{"SWITCHBOARD_DATA_DIR=" + t.TempDir()})
+	cfg, err := config.Load("", append([]string{"SWITCHBOARD_DATA_DIR=" + t.TempDir()}, webhookEnv...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	a, err := app.Build(context.Background(), cfg, app.Options{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	a, err := app.Build(context.Background(), cfg, app.Options{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Secrets: webhookSecrets})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
 	return &engineLambda{handler: lambdafn.Handler(a.Engine, 0)}
+}
+
+// TestWithoutCredentialsRefused: the functions are closed by default, so a smoke run
+// that does not present the webhook credentials fails every HTTP platform (Lex: IAM).
+func TestWithoutCredentialsRefused(t *testing.T) {
+	fn := demo(t, nil)
+	r := &smoke.Runner{Lambda: fn, Targets: []smoke.Target{{Intent: conversation.SearchKB, Platform: conversation.Rasa, Function: "sb:7"},
+		{Intent: conversation.SearchKB, Platform: conversation.LexV2, Function: "sb:7"}}}
+	rep, _ := r.Handle(context.Background(), json.RawMessage(`{"switchboard":"synthetic"}`))
+	var rasaRefused, lexOK bool
+	for _, res := range rep.Results {
+		rasaRefused = rasaRefused || (res.Platform == conversation.Rasa && !res.OK && strings.Contains(res.Reason, "401"))
+		lexOK = lexOK || (res.Platform == conversation.LexV2 && res.OK)
+	}
+	if !rasaRefused || !lexOK {
+		t.Fatalf("without credentials: %+v", rep)
+	}
 }
 
 func allTargets(fn string) []smoke.Target {
@@ -118,7 +159,7 @@ func TestEventUsesProfileAndFreshIDs(t *testing.T) {
 func TestHookPassesOnDemo(t *testing.T) {
 	fn := demo(t, nil)
 	cd := &recordingCodeDeploy{}
-	r := &smoke.Runner{Lambda: fn, CodeDeploy: cd, Targets: allTargets("sb:7"),
+	r := &smoke.Runner{Auth: testAuth, Mint: demoMint, Lambda: fn, CodeDeploy: cd, Targets: allTargets("sb:7"),
 		Profile: smoke.Profile{Name: "Ada Lovelace", Plan: "Enterprise", ArticleTitle: "How to reset your password", TicketSandbox: "demo helpdesk"}}
 	sum, err := r.Handle(context.Background(), json.RawMessage(`{"DeploymentId":"d-ABC","LifecycleEventHookExecutionId":"hook-1"}`))
 	if err != nil {
@@ -140,7 +181,7 @@ func TestHookPassesOnDemo(t *testing.T) {
 func TestHookFailsOnWrongTruthAndSkipsTickets(t *testing.T) {
 	fn := demo(t, nil)
 	cd := &recordingCodeDeploy{}
-	r := &smoke.Runner{Lambda: fn, CodeDeploy: cd, Targets: allTargets("sb:7"), Profile: smoke.Profile{Plan: "Starter"}}
+	r := &smoke.Runner{Auth: testAuth, Mint: demoMint, Lambda: fn, CodeDeploy: cd, Targets: allTargets("sb:7"), Profile: smoke.Profile{Plan: "Starter"}}
 	sum, err := r.Hook(context.Background(), smoke.HookEvent{DeploymentID: "d-1", LifecycleEventHookExecutionID: "h"})
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +212,7 @@ func TestHookFailsOnApology(t *testing.T) {
 	cd := &recordingCodeDeploy{}
 	targets := []smoke.Target{{Intent: conversation.SearchKB, Platform: conversation.DialogflowES, Function: "x"},
 		{Intent: conversation.SearchKB, Platform: conversation.LexV2, Function: "x"}}
-	r := &smoke.Runner{Lambda: fn, CodeDeploy: cd, Targets: targets}
+	r := &smoke.Runner{Auth: testAuth, Mint: demoMint, Lambda: fn, CodeDeploy: cd, Targets: targets}
 	sum, _ := r.Hook(context.Background(), smoke.HookEvent{DeploymentID: "d", LifecycleEventHookExecutionID: "h"})
 	if sum.Failed != 4 || cd.calls[0].Status != cdtypes.LifecycleEventStatusFailed {
 		t.Fatalf("%+v", sum)
@@ -181,7 +222,7 @@ func TestHookFailsOnApology(t *testing.T) {
 func TestSyntheticWritesEMF(t *testing.T) {
 	fn := demo(t, nil)
 	var out bytes.Buffer
-	r := &smoke.Runner{Lambda: fn, Targets: allTargets("sb:live"), Service: "sb", Metrics: &out}
+	r := &smoke.Runner{Auth: testAuth, Mint: demoMint, Lambda: fn, Targets: allTargets("sb:live"), Service: "sb", Metrics: &out}
 	sum, err := r.Handle(context.Background(), json.RawMessage(`{"switchboard":"synthetic"}`))
 	if err != nil || sum.Failed != 0 {
 		t.Fatalf("%+v %v", sum, err)
@@ -204,7 +245,7 @@ func TestSyntheticWritesEMF(t *testing.T) {
 
 func TestNoTargetsFailsHook(t *testing.T) {
 	cd := &recordingCodeDeploy{}
-	r := &smoke.Runner{Lambda: &engineLambda{}, CodeDeploy: cd}
+	r := &smoke.Runner{Auth: testAuth, Lambda: &engineLambda{}, CodeDeploy: cd}
 	if _, err := r.Hook(context.Background(), smoke.HookEvent{DeploymentID: "d", LifecycleEventHookExecutionID: "h"}); err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +266,7 @@ func (hangingLambda) Invoke(ctx context.Context, _ *lambda.InvokeInput, _ ...fun
 // handler's deadline and Failed is reported with the time kept for it.
 func TestHangingVersionIsReportedFailed(t *testing.T) {
 	cd := &recordingCodeDeploy{}
-	r := &smoke.Runner{Lambda: hangingLambda{}, CodeDeploy: cd, Targets: allTargets("sb:7")}
+	r := &smoke.Runner{Auth: testAuth, Lambda: hangingLambda{}, CodeDeploy: cd, Targets: allTargets("sb:7")}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	sum, err := r.Hook(ctx, smoke.HookEvent{DeploymentID: "d", LifecycleEventHookExecutionID: "h"})
@@ -235,4 +276,10 @@ func TestHangingVersionIsReportedFailed(t *testing.T) {
 	if len(cd.calls) != 1 || cd.calls[0].Status != cdtypes.LifecycleEventStatusFailed || sum.Passed != 0 {
 		t.Fatalf("%+v %+v", sum, cd.calls)
 	}
+}
+
+// demoMint signs the smoke customer in with the demo key, which the demo stack accepts
+// (a deployed smoke function signs with the identity token key from Secrets Manager).
+func demoMint(_ context.Context, email string) (string, error) {
+	return identity.Mint([]byte(identity.DemoKey), email, "", "", "", time.Now(), 5*time.Minute)
 }

@@ -81,7 +81,7 @@ func validateEMF(t testing.TB, line []byte) []emfDecl {
 		t.Fatalf("EMF document fails the schema: %v\n%s", err, line)
 	}
 	root := inst.(map[string]any)
-	allowedDims := []string{metricdefs.DimService, metricdefs.DimIntent, metricdefs.DimTool, metricdefs.DimErrorClass}
+	allowedDims := []string{metricdefs.DimService, metricdefs.DimIntent, metricdefs.DimTool, metricdefs.DimErrorClass, metricdefs.DimReason}
 	var out []emfDecl
 	for _, d := range root["_aws"].(map[string]any)["CloudWatchMetrics"].([]any) {
 		dir := d.(map[string]any)
@@ -255,6 +255,7 @@ func exercise(t testing.TB, tel *Telemetry) {
 			Reply: conversation.Reply{Outcome: conversation.OutcomeFailed}, Latency: 4 * time.Second})
 	}
 	tel.OnBreakerChange("zendesk", resilience.BreakerClosed, resilience.BreakerOpen)
+	tel.Refused(ctx, conversation.Rasa, "auth")
 }
 
 func newTestTelemetry(t testing.TB, level string, logs, emf *bytes.Buffer) *Telemetry {
@@ -304,13 +305,7 @@ func TestDashboardMetricsAreEmitted(t *testing.T) {
 	// dimension (Intent or Tool): those sets must be declared too.
 	for _, name := range infraMetricRefs(t) {
 		m, _ := metricdefs.ByName(name)
-		dims := []string{metricdefs.DimService}
-		if m.Scope == metricdefs.ScopeIntent {
-			dims = append(dims, metricdefs.DimIntent)
-		} else {
-			dims = append(dims, metricdefs.DimTool)
-		}
-		want("infra/stacks", m, dims)
+		want("infra/stacks", m, m.Scope.Dimensions())
 	}
 }
 

@@ -25,6 +25,7 @@ type Dims struct {
 	Intent     string
 	Tool       string
 	ErrorClass string
+	Reason     string
 }
 
 // MaxValuesPerMetric is the most values one EMF metric member may hold (the
@@ -114,6 +115,8 @@ func keyFor(scope metricdefs.Scope, d Dims) seriesKey {
 		return seriesKey{scope: scope, a: d.Intent}
 	case metricdefs.ScopeTool:
 		return seriesKey{scope: scope, a: d.Tool}
+	case metricdefs.ScopeRefusal:
+		return seriesKey{scope: scope, a: d.Reason}
 	default:
 		if d.ErrorClass == "" {
 			d.ErrorClass = "unknown"
@@ -211,7 +214,7 @@ func (m *Metrics) dimValues(k seriesKey) ([]string, []string) {
 	switch k.scope {
 	case metricdefs.ScopeIntent:
 		return k.scope.Dimensions(), []string{m.service, k.a}
-	case metricdefs.ScopeTool:
+	case metricdefs.ScopeTool, metricdefs.ScopeRefusal:
 		return k.scope.Dimensions(), []string{m.service, k.a}
 	default:
 		return k.scope.Dimensions(), []string{m.service, k.a, k.b}

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // Redacted replaces a value that must never be logged.
@@ -31,7 +33,15 @@ const Redacted = "[REDACTED]"
 type Redactor struct {
 	mu      sync.RWMutex
 	secrets []string
+	// off turns redaction off: only NewUnsafeRedactor sets it, for the test that
+	// proves the leak detector sees leaks.
+	off bool
 }
+
+// NewUnsafeRedactor returns a Redactor that redacts nothing. It exists for tests that
+// must show their leak detector finds leaks when redaction is off; nothing in the
+// configuration can select it.
+func NewUnsafeRedactor() *Redactor { return &Redactor{off: true} }
 
 // NewRedactor returns a Redactor that also removes the given secret values.
 func NewRedactor(secrets ...string) *Redactor {
@@ -61,6 +71,37 @@ func (r *Redactor) AddSecret(s string) {
 		}
 	}
 	r.secrets = append(r.secrets, s)
+}
+
+// AddSecrets registers every value of a fetched secret (secrets.Observe calls it with
+// each secret handed out). Values are compared before taking the write lock, so a
+// secret served from cache on every turn costs a read-locked scan.
+func (r *Redactor) AddSecrets(values map[string]string) {
+	for _, v := range values {
+		if r.has(v) {
+			continue
+		}
+		r.AddSecret(v)
+		// A secret is also logged the ways a tool or a URL echoes it.
+		if q := url.QueryEscape(strings.TrimSpace(v)); q != strings.TrimSpace(v) {
+			r.AddSecret(q)
+		}
+	}
+}
+
+func (r *Redactor) has(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < minSecretLen {
+		return true
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, have := range r.secrets {
+		if have == s {
+			return true
+		}
+	}
+	return false
 }
 
 // sensitiveKeyParts are matched inside a normalized key (lower case, without _ - . and
@@ -128,8 +169,13 @@ func sensitiveKey(key string) bool {
 
 // String returns s with secrets and personal data removed or masked.
 func (r *Redactor) String(s string) string {
-	if len(s) < 5 {
+	if len(s) < 5 || r.off {
 		return s
+	}
+	if strings.Contains(s, "://") {
+		// URLs lose their query string and user info first: tools echo the request
+		// URL in errors (*url.Error), and a search puts the e-mail in the query.
+		s = stripURLs(s)
 	}
 	r.mu.RLock()
 	for _, sec := range r.secrets {
@@ -171,6 +217,10 @@ func prescan(s string) scanFlags {
 			f.digits++
 		case c == '@':
 			f.at = true
+		case c == '%' && i+2 < len(s) && s[i+1] == '4' && s[i+2] == '0':
+			f.at = true // a percent-encoded '@'
+		case c >= 0x80 && i+1 < len(s) && s[i] == 0xef && s[i+1] == 0xbc:
+			f.at = true // a full-width '＠' (U+FF20) and its neighbours
 		case c == '=' || c == ':':
 			f.credentials = true
 		case c == ' ' && i >= 5:
@@ -208,6 +258,9 @@ func hasSchemeSuffix(w string) bool {
 
 // Attr returns a with its value redacted, and whether anything changed.
 func (r *Redactor) Attr(a slog.Attr) (slog.Attr, bool) {
+	if r.off {
+		return a, false
+	}
 	if SensitiveKey(a.Key) {
 		return slog.String(a.Key, Redacted), true
 	}
@@ -294,6 +347,9 @@ func (r *Redactor) bytesValue(b []byte) slog.Value {
 // Tree redacts a decoded JSON value (map[string]any, []any, string, json.Number, …) in
 // place where it can and returns it.
 func (r *Redactor) Tree(x any) any {
+	if r.off {
+		return x
+	}
 	switch t := x.(type) {
 	case map[string]any:
 		for k, v := range t {
@@ -473,18 +529,45 @@ func redactKeyValues(s string) string {
 				continue
 			}
 			s = s[:vStart] + Redacted + s[vEnd:]
-			vEnd = vStart + len(Redacted)
+			from = vStart + len(Redacted)
+			continue
 		}
-		from = max(vEnd, sep+1)
+		// A harmless key's value may itself hold a pair ("key: password=x"): scan on
+		// from just after this separator, not after the value.
+		from = sep + 1
 	}
 	return s
 }
 
+// emailLocal is a byte of an address's local part: RFC 5322 atext (less / = ? &, which
+// are rare in addresses and common around them in URLs and key=value text), dots,
+// percent-encodings, and any non-ASCII byte (internationalized addresses, RFC 6531).
 func emailLocal(c byte) bool {
-	return isAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'
+	if isAlnum(c) || c >= 0x80 {
+		return true
+	}
+	switch c {
+	case '.', '_', '%', '+', '-', '!', '#', '$', '\'', '*', '^', '`', '{', '|', '}', '~':
+		return true
+	}
+	return false
 }
 
-func emailDomain(c byte) bool { return isAlnum(c) || c == '.' || c == '-' }
+func emailDomain(c byte) bool { return isAlnum(c) || c == '.' || c == '-' || c >= 0x80 }
+
+// atSign reports the length of an '@' at s[i]: 1 for '@', 3 for "%40", 3 for a
+// full-width '＠' (U+FF20); 0 when there is none.
+func atSign(s string, i int) int {
+	switch {
+	case s[i] == '@':
+		return 1
+	case s[i] == '%' && i+2 < len(s) && s[i+1] == '4' && s[i+2] == '0':
+		return 3
+	case s[i] == 0xef && i+2 < len(s) && s[i+1] == 0xbc && s[i+2] == 0xa0:
+		return 3
+	}
+	return 0
+}
 
 // maskEmails keeps the first character of the local part and the domain of every
 // e-mail address: jane.doe@example.com → j***@example.com.
@@ -492,30 +575,42 @@ func maskEmails(s string) string {
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(s); i++ {
-		if s[i] != '@' {
+		at := atSign(s, i)
+		if at == 0 {
 			continue
 		}
 		ls := i
 		for ls > last && emailLocal(s[ls-1]) {
 			ls--
 		}
-		de := i + 1
+		de := i + at
 		for de < len(s) && emailDomain(s[de]) {
 			de++
 		}
-		for de > i+1 && (s[de-1] == '.' || s[de-1] == '-') {
+		for de > i+at && (s[de-1] == '.' || s[de-1] == '-') {
 			de--
 		}
-		domain := s[i+1 : de]
+		domain := s[i+at : de]
 		dot := strings.LastIndexByte(domain, '.')
-		if ls == i || dot <= 0 || dot == len(domain)-1 {
+		if dot < 0 {
+			// An internationalized domain may use the ideographic full stop.
+			dot = strings.LastIndex(domain, "。")
+		}
+		if ls == i || dot <= 0 || dot >= len(domain)-1 {
 			continue
 		}
 		if b.Len() == 0 {
 			b.Grow(len(s))
 		}
 		b.WriteString(s[last:ls])
-		b.WriteByte(s[ls])
+		// The first character, whole (a multi-byte letter, or the 3 bytes of %XX).
+		first := s[ls : ls+1]
+		if _, n := utf8.DecodeRuneInString(s[ls:]); n > 1 {
+			first = s[ls : ls+n]
+		} else if s[ls] == '%' && ls+3 <= i {
+			first = s[ls : ls+3]
+		}
+		b.WriteString(first)
 		b.WriteString("***@")
 		b.WriteString(domain)
 		last = de
@@ -528,6 +623,65 @@ func maskEmails(s string) string {
 	return b.String()
 }
 
+// stripURLs removes the query string (and fragment) and the user info of every URL
+// in s: scheme://user:pass@host/path?q=x#f → scheme://host/path?[REDACTED].
+func stripURLs(s string) string {
+	var b strings.Builder
+	last := 0
+	for from := 0; ; {
+		j := strings.Index(s[from:], "://")
+		if j < 0 {
+			break
+		}
+		sep := from + j
+		start := sep
+		for start > 0 && (isAlnum(s[start-1]) || s[start-1] == '+' || s[start-1] == '-' || s[start-1] == '.') {
+			start--
+		}
+		end := sep + 3
+		for end < len(s) && urlChar(s[end]) {
+			end++
+		}
+		if start == sep || start < last {
+			from = sep + 3
+			continue
+		}
+		u := s[start:end]
+		rest := u[sep-start+3:]
+		authority, path := rest, ""
+		if k := strings.IndexAny(rest, "/?#"); k >= 0 {
+			authority, path = rest[:k], rest[k:]
+		}
+		if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+			authority = authority[at+1:]
+		}
+		if k := strings.IndexAny(path, "?#"); k >= 0 {
+			path = path[:k] + "?" + Redacted
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(s[start : sep+3])
+		b.WriteString(authority)
+		b.WriteString(path)
+		last = end
+		from = end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// urlChar is a byte that can be part of a URL as logged (RFC 3986 unreserved,
+// reserved and percent; non-ASCII for IRIs). Quotes, spaces, angle brackets and
+// backslashes end it.
+func urlChar(c byte) bool {
+	if isAlnum(c) || c >= 0x80 {
+		return true
+	}
+	return strings.IndexByte("-._~:/?#[]@!$&()*+,;=%", c) >= 0
+}
+
 // maskNumbers masks card numbers (13–19 digits passing the Luhn check, spaces or
 // dashes allowed between groups) and phone numbers (a leading + and 8–15 digits, or
 // 10–15 digits). Dates and IPv4 addresses are left alone.
@@ -536,11 +690,15 @@ func maskNumbers(s string) string {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(isDigit(c) || c == '+' || c == '(') || (i > 0 && (isAlnum(s[i-1]) || s[i-1] == '_')) {
+		if !(isDigit(c) || c == '+' || c == '(') || (i > 0 && (isDigit(s[i-1]) || ((c == '+' || c == '(') && isAlnum(s[i-1])))) {
 			continue
 		}
+		// A run glued to letters ("tel4155550132", "card4111111111111111x") is part of
+		// a token: masked only when it is long enough to be a phone or card number.
+		glued := i > 0 && (isAlnum(s[i-1]) || s[i-1] == '_')
 		end, digits, seps, dotsOnly := scanNumber(s, i)
-		if digits < 7 || (end < len(s) && (isAlnum(s[end]) || s[end] == '_')) {
+		glued = glued || (end < len(s) && (isAlnum(s[end]) || s[end] == '_'))
+		if digits < 7 || (glued && (digits < 10 || seps > 0)) {
 			if end > i {
 				i = end - 1
 			}

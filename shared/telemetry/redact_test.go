@@ -41,6 +41,21 @@ func TestRedactorString(t *testing.T) {
 		{name: "jwt", in: "tok eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXZhbHVl end", want: "tok [REDACTED] end"},
 		{name: "pem key", in: "k=-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY----- tail", want: "k=[REDACTED] tail"},
 		{name: "plain text untouched", in: "lookup_customer fulfilled", want: "lookup_customer fulfilled"},
+		// Issue 12: what leaked at debug level.
+		{name: "url.Error query and userinfo", in: `Get "https://bot:pa55word@acme.zendesk.example/api/v2/users/search.json?query=email%3Ajane.doe%40example.com&x=1": dial tcp: connection refused`,
+			want: `Get "https://acme.zendesk.example/api/v2/users/search.json?[REDACTED]": dial tcp: connection refused`},
+		{name: "percent-encoded email", in: "email=jane.doe%40example.com failed", gone: []string{"jane.doe", "ane.doe%40"}, kept: []string{"example.com"}},
+		{name: "plus-addressed percent-encoded email", in: "q=ada%2Bvip%40example.com", gone: []string{"ada%2Bvip", "vip"}},
+		{name: "unicode local part and domain", in: "user jösé.müller@exämple.de seen", want: "user j***@exämple.de seen"},
+		{name: "unicode first letter kept whole", in: "élodie@example.fr", want: "é***@example.fr"},
+		{name: "cjk address", in: "用户名@例子.中国", gone: []string{"户名"}},
+		{name: "apostrophe bang hash local part", in: "o'brien!#x@example.com asked", want: "o***@example.com asked"},
+		{name: "password after a harmless key", in: "key: password=hunter2-secret", gone: []string{"hunter2-secret"}},
+		{name: "token after a harmless pair", in: "note=hello token=abc123xyz789", gone: []string{"abc123xyz789"}, kept: []string{"note=hello"}},
+		{name: "phone glued to letters", in: "tel4155550132x", gone: []string{"4155550132"}},
+		{name: "card glued to letters", in: "cc4111111111111111end", gone: []string{"4111111111111111"}},
+		{name: "short glued id kept", in: "id ab12345678cd", want: "id ab12345678cd"},
+		{name: "xray id kept", in: "1-5759e988-bd862e3fe1be46a994272793", want: "1-5759e988-bd862e3fe1be46a994272793"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -59,6 +74,19 @@ func TestRedactorString(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRegisteredSecretValues(t *testing.T) {
+	t.Parallel()
+	r := NewRedactor()
+	r.AddSecrets(map[string]string{"client_secret": "abc def/ghi+jkl==", "user": "bot"})
+	got := r.String("sent abc def/ghi+jkl== and abc+def%2Fghi%2Bjkl%3D%3D as bot")
+	if strings.Contains(got, "ghi") {
+		t.Errorf("secret value or its query escaping survived: %q", got)
+	}
+	if off := NewUnsafeRedactor(); off.String("jane@example.com") != "jane@example.com" {
+		t.Error("the unsafe redactor redacted")
 	}
 }
 

@@ -39,6 +39,9 @@ type Options struct {
 	Getenv  func(string) string
 	Now     func() time.Time
 	Secrets []string // secret values to cut out of every log line
+	// Redactor replaces the redactor New builds (tests: NewUnsafeRedactor shows a leak
+	// detector works). Secrets are added to it.
+	Redactor *Redactor
 	// Tracing overrides the configured tracing (tests).
 	Tracing *Tracing
 }
@@ -65,6 +68,7 @@ type Telemetry struct {
 var (
 	_ engine.TurnHook     = (*Telemetry)(nil)
 	_ resilience.Observer = (*Telemetry)(nil)
+	_ engine.RefusalHook  = (*Telemetry)(nil)
 )
 
 // New builds telemetry from the configuration (after config.Load).
@@ -110,7 +114,13 @@ func New(cfg config.Config, o Options) (*Telemetry, error) {
 			return nil, err
 		}
 	}
-	red := NewRedactor(o.Secrets...)
+	red := o.Redactor
+	if red == nil {
+		red = NewRedactor()
+	}
+	for _, sec := range o.Secrets {
+		red.AddSecret(sec)
+	}
 	static := []slog.Attr{slog.String(KeyService, cfg.Service)}
 	if fn := o.Getenv("AWS_LAMBDA_FUNCTION_NAME"); fn != "" {
 		static = append(static, slog.String(KeyFunctionName, fn))
@@ -315,7 +325,7 @@ func (t *Telemetry) OnCall(ctx context.Context, info resilience.CallInfo) {
 		status, level = "error", slog.LevelWarn
 		d.ErrorClass = kind.String()
 		m.Add(metricdefs.Errors, d, 1)
-		if kind == connector.KindUnauthorized {
+		if kind == connector.KindUnauthorized || kind == connector.KindDenied {
 			m.Add(metricdefs.AuthFailures, d, 1)
 		}
 		// A missing record is an answer, not a fault of the tool.
@@ -393,6 +403,15 @@ func (t *Telemetry) OnCache(ctx context.Context, tool string, ev CacheEvent) {
 			ts.stale.Store(true)
 		}
 		t.Logger.LogAttrs(ctx, slog.LevelWarn, "stale cache entry served", slog.String("tool", tool))
+	}
+}
+
+// Refused implements engine.RefusalHook: refused_total{reason} (on Lambda, flushed as
+// EMF at once: a refused call has no turn end to flush it).
+func (t *Telemetry) Refused(ctx context.Context, p conversation.Platform, reason string) {
+	t.Metrics.Add(metricdefs.Refused, Dims{Reason: reason}, 1)
+	if t.emfPerTurn {
+		_ = t.Flush()
 	}
 }
 

@@ -5,9 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
@@ -40,12 +38,12 @@ func Moto(t testing.TB) string {
 			motoErr = err
 			return
 		}
-		direct := fmt.Sprintf("http://127.0.0.1:%d", port)
-		if err := WaitHTTP(context.Background(), direct+"/moto-api/", 60*time.Second); err != nil {
+		url := fmt.Sprintf("http://127.0.0.1:%d", port)
+		if err := WaitHTTP(context.Background(), url+"/moto-api/", 60*time.Second); err != nil {
 			motoErr = fmt.Errorf("%w\n%s", err, p.LogTail())
 			return
 		}
-		motoURL, motoErr = serializeDynamoDBWrites(direct)
+		motoURL = url
 	})
 	if motoErr != nil {
 		t.Fatalf("moto_server: %v", motoErr)
@@ -126,45 +124,4 @@ func MotoWithAuth(t testing.TB) (endpoint, accessKeyID, secretKey string) {
 	iam(url.Values{"Action": {"PutUserPolicy"}, "UserName": {"switchboard-test"}, "PolicyName": {"all"},
 		"PolicyDocument": {`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`}})
 	return endpoint, key.ID, key.Secret
-}
-
-// serializeDynamoDBWrites puts a reverse proxy in front of moto that lets one DynamoDB
-// write at a time through. DynamoDB applies each conditional write atomically; moto's
-// threaded server checks the condition and writes the item without a lock, so two
-// concurrent conditional PutItems can both "win" there (seen under load). Serializing
-// the writes gives the stand-in the one guarantee the store's contract relies on;
-// everything else (reads, other services, /moto-api) passes through concurrently.
-func serializeDynamoDBWrites(direct string) (string, error) {
-	target, err := url.Parse(direct)
-	if err != nil {
-		return "", err
-	}
-	rp := httputil.NewSingleHostReverseProxy(target)
-	var mu sync.Mutex
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isDynamoDBWrite(r.Header.Get("X-Amz-Target")) {
-			mu.Lock()
-			defer mu.Unlock()
-		}
-		rp.ServeHTTP(w, r)
-	})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	go (&http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}).Serve(l) //nolint:errcheck // lives as long as the test binary
-	return "http://" + l.Addr().String(), nil
-}
-
-// isDynamoDBWrite reports whether an X-Amz-Target names a DynamoDB item write.
-func isDynamoDBWrite(target string) bool {
-	op, ok := strings.CutPrefix(target, "DynamoDB_20120810.")
-	if !ok {
-		return false
-	}
-	switch op {
-	case "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems":
-		return true
-	}
-	return false
 }

@@ -61,7 +61,7 @@ func benchConfig(dir string, extra ...string) (config.Config, error) {
 		"SWITCHBOARD_SECURITY_PER_SOURCE_RATE=-1",
 		"SWITCHBOARD_SECURITY_PER_SESSION_RATE=-1",
 	}, extra...)
-	return config.Load("", env)
+	return config.LoadEmbedded(env)
 }
 
 // listen serves h on 127.0.0.1 on a free port until ctx ends.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -35,7 +36,8 @@ type Method interface {
 	// credentials live on the transport).
 	Apply(ctx context.Context, req *http.Request) error
 	// Refresh drops cached credentials — the secret and any token derived from it —
-	// so the next Apply uses fresh ones. Client calls it once after a 401/403.
+	// so the next Apply uses fresh ones. Client calls it once after a 401 (a 403 says
+	// the credentials are known but not allowed: fresh ones would be refused too).
 	Refresh(ctx context.Context) error
 }
 
@@ -171,90 +173,106 @@ func (b *Basic) Refresh(context.Context) error { b.src.invalidate(); return nil 
 // access token is reused until it expires (a token without expires_in, as Salesforce
 // issues, is reused until the tool rejects it); Refresh drops it and re-reads the
 // client secret.
+//
+// A token is fetched on the calling turn's context, by a client with a timeout, one
+// fetch at a time: callers that need a token while another fetch runs wait for it (or
+// for their own context) and reuse its token. A hanging token endpoint therefore holds
+// at most one request, which ends with its turn or TokenTimeout, and never a
+// goroutine per turn.
 type ClientCredentials struct {
 	src      source
 	tokenURL string
 	scopes   []string
 	client   *http.Client
 
-	mu sync.Mutex
-	ts oauth2.TokenSource
+	// sem serializes fetches (capacity 1); taking it honours the caller's context.
+	sem chan struct{}
+	mu  sync.Mutex
+	tok *oauth2.Token
 }
+
+// TokenTimeout bounds one token request when the client given to OAuth2 has no
+// timeout of its own.
+const TokenTimeout = 10 * time.Second
+
+// defaultTokenClient is used when OAuth2 is given no client: http.DefaultClient has no
+// timeout.
+var defaultTokenClient = &http.Client{Timeout: TokenTimeout}
 
 // OAuth2 builds the grant from secret id's client_id and client_secret keys; tokenURL
 // is used unless the secret has a token_url key. client (may be nil) makes the token
-// request, so tests and mutual-TLS setups can supply their own transport.
+// request, so tests and mutual-TLS setups can supply their own transport; without a
+// Timeout it gets TokenTimeout.
 func OAuth2(p secrets.Provider, id, tokenURL string, scopes []string, client *http.Client) *ClientCredentials {
-	return &ClientCredentials{src: source{p: p, id: id}, tokenURL: tokenURL, scopes: scopes, client: client}
+	switch {
+	case client == nil:
+		client = defaultTokenClient
+	case client.Timeout == 0:
+		c := *client
+		c.Timeout = TokenTimeout
+		client = &c
+	}
+	return &ClientCredentials{src: source{p: p, id: id}, tokenURL: tokenURL, scopes: scopes, client: client,
+		sem: make(chan struct{}, 1)}
 }
 
 // Name reports NameOAuth2.
 func (c *ClientCredentials) Name() string { return NameOAuth2 }
 
+func (c *ClientCredentials) cached() *oauth2.Token {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tok.Valid() {
+		return c.tok
+	}
+	return nil
+}
+
 // Token returns the current access token, fetching one when there is none or it has
 // expired. Token.Extra carries provider fields such as Salesforce's instance_url.
 func (c *ClientCredentials) Token(ctx context.Context) (*oauth2.Token, error) {
-	c.mu.Lock()
-	ts := c.ts
-	c.mu.Unlock()
-	if ts == nil {
-		sec, err := c.src.get(ctx)
-		if err != nil {
-			return nil, err
-		}
-		id, err := c.src.value(sec, "client_id")
-		if err != nil {
-			return nil, err
-		}
-		secret, err := c.src.value(sec, "client_secret")
-		if err != nil {
-			return nil, err
-		}
-		url := c.tokenURL
-		if u := sec["token_url"]; u != "" {
-			url = u
-		}
-		cfg := clientcredentials.Config{ClientID: id, ClientSecret: secret, TokenURL: url, Scopes: c.scopes,
-			AuthStyle: oauth2.AuthStyleInParams}
-		// The token source outlives this call: it must not inherit the turn's deadline.
-		base := context.WithoutCancel(ctx)
-		if c.client != nil {
-			base = context.WithValue(base, oauth2.HTTPClient, c.client)
-		}
-		ts = oauth2.ReuseTokenSource(nil, cfg.TokenSource(base))
-		c.mu.Lock()
-		if c.ts == nil {
-			c.ts = ts
-		} else {
-			ts = c.ts
-		}
-		c.mu.Unlock()
+	if tok := c.cached(); tok != nil {
+		return tok, nil
 	}
-	tok, err := tokenWithContext(ctx, ts)
-	if err != nil {
-		return nil, scrubTokenError(err)
-	}
-	return tok, nil
-}
-
-// tokenWithContext bounds a token fetch by ctx even though oauth2's TokenSource has no
-// context parameter.
-func tokenWithContext(ctx context.Context, ts oauth2.TokenSource) (*oauth2.Token, error) {
-	type result struct {
-		tok *oauth2.Token
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		t, err := ts.Token()
-		ch <- result{t, err}
-	}()
 	select {
-	case r := <-ch:
-		return r.tok, r.err
+	case c.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	defer func() { <-c.sem }()
+	// Another caller may have fetched one while this one waited.
+	if tok := c.cached(); tok != nil {
+		return tok, nil
+	}
+	sec, err := c.src.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := c.src.value(sec, "client_id")
+	if err != nil {
+		return nil, err
+	}
+	secret, err := c.src.value(sec, "client_secret")
+	if err != nil {
+		return nil, err
+	}
+	url := c.tokenURL
+	if u := sec["token_url"]; u != "" {
+		url = u
+	}
+	cfg := clientcredentials.Config{ClientID: id, ClientSecret: secret, TokenURL: url, Scopes: c.scopes,
+		AuthStyle: oauth2.AuthStyleInParams}
+	tok, err := cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, c.client))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, scrubTokenError(err)
+	}
+	c.mu.Lock()
+	c.tok = tok
+	c.mu.Unlock()
+	return tok, nil
 }
 
 // TokenError is a failed token request. It keeps the endpoint's status and OAuth error
@@ -303,7 +321,7 @@ func (c *ClientCredentials) Apply(ctx context.Context, req *http.Request) error 
 // Refresh drops the token and re-reads the client secret on the next call.
 func (c *ClientCredentials) Refresh(context.Context) error {
 	c.mu.Lock()
-	c.ts = nil
+	c.tok = nil
 	c.mu.Unlock()
 	c.src.invalidate()
 	return nil
@@ -404,9 +422,12 @@ func (m *MutualTLS) Transport(ctx context.Context) (*http.Transport, error) {
 	return tr, nil
 }
 
-// Client sends requests with a Method and, on a 401 or 403, refreshes the credentials
-// once and replays the request once. A request whose body cannot be replayed (no
-// GetBody) is not replayed; the 401/403 is returned as is.
+// Client sends requests with a Method and, on a 401, refreshes the credentials once
+// and replays the request once. A 403 is returned as is, without a refresh: the tool
+// knows the credentials and denies the operation (a missing scope), which a fresh
+// copy of the same secret would not change — refreshing would cost an uncached
+// secret read on every turn. A request whose body cannot be replayed (no GetBody) is
+// not replayed; the 401 is returned as is.
 type Client struct {
 	HTTP *http.Client
 	Auth Method
@@ -435,7 +456,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp, err := hc.Do(first)
-	if err != nil || (resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden) {
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
 		return resp, err
 	}
 	if first.GetBody == nil && first.Body != nil && first.Body != http.NoBody {

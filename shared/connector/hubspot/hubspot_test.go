@@ -268,15 +268,19 @@ func TestDailyLimit(t *testing.T) {
 	t.Parallel()
 	srv := hstest.New(t)
 	srv.Fail(hstest.RateLimited("DAILY", 0))
-	_, err := newClient(t, srv).FindCustomerByEmail(ctx(t), "ada@example.com")
+	c := newClient(t, srv)
+	// The wait is computed during the call, so it lies between the time to midnight
+	// from just before the call and from just after it, however long the call took.
+	before := time.Now().UTC()
+	_, err := c.FindCustomerByEmail(ctx(t), "ada@example.com")
+	after := time.Now().UTC()
 	var ce *connector.Error
 	if !errors.As(err, &ce) || ce.Kind != connector.KindRateLimited || ce.Code != "DAILY" {
 		t.Fatalf("err = %v, want rate limited DAILY", err)
 	}
-	now := time.Now().UTC()
-	midnight := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, time.UTC)
-	if d := midnight.Sub(now); ce.RetryAfter <= 0 || ce.RetryAfter > d+time.Second || ce.RetryAfter < d-5*time.Second {
-		t.Errorf("RetryAfter = %s, want about %s (to midnight UTC)", ce.RetryAfter, d)
+	midnight := time.Date(before.Year(), before.Month(), before.Day()+1, 0, 0, 0, 0, time.UTC)
+	if lo, hi := midnight.Sub(after), midnight.Sub(before); ce.RetryAfter <= 0 || ce.RetryAfter > hi+time.Second || ce.RetryAfter < lo-time.Second {
+		t.Errorf("RetryAfter = %s, want between %s and %s (to midnight UTC)", ce.RetryAfter, lo, hi)
 	}
 }
 
@@ -284,14 +288,12 @@ func TestSlowResponsePastDeadline(t *testing.T) {
 	t.Parallel()
 	srv := hstest.New(t)
 	c := newClient(t, srv)
-	srv.Fail(hstest.Slow(3 * time.Second))
+	// The stand-in holds its answer for a minute (released when the client gives up): a
+	// client that outlived the deadline would get that answer instead of the error below.
+	srv.Fail(hstest.Slow(time.Minute))
 	cctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	_, err := c.FindCustomerByEmail(cctx, "ada@example.com")
-	if elapsed := time.Since(start); elapsed > time.Second {
-		t.Errorf("returned after %s, want soon after the 150ms deadline", elapsed)
-	}
 	if !errors.Is(err, connector.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want unavailable wrapping context.DeadlineExceeded", err)
 	}

@@ -217,7 +217,7 @@ func TestStatusErrors(t *testing.T) {
 		{"401", 401, hdr(), `{"status":"error","message":"Authentication credentials not found.","correlationId":"x","category":"INVALID_AUTHENTICATION"}`,
 			connector.KindUnauthorized, "INVALID_AUTHENTICATION", 0},
 		{"403 missing scopes", 403, hdr(), `{"status":"error","message":"This app hasn't been granted all required scopes","correlationId":"x","category":"MISSING_SCOPES"}`,
-			connector.KindUnauthorized, "MISSING_SCOPES", 0},
+			connector.KindDenied, "MISSING_SCOPES", 0},
 		{"400", 400, hdr(), `{"status":"error","message":"Invalid input JSON","correlationId":"x","category":"VALIDATION_ERROR"}`,
 			connector.KindInvalidInput, "VALIDATION_ERROR", 0},
 		{"502 html", 502, hdr(), `<html>bad gateway</html>`, connector.KindUnavailable, "", 0},

@@ -1,6 +1,6 @@
 // Package rest is the HTTP backend the REST connectors (Salesforce, HubSpot, Zendesk)
 // share, in the manner of stripe-go's Backend: it owns the transport, the auth hook
-// (httpauth, with one refresh and replay on 401/403), request building, the body cap,
+// (httpauth, with one refresh and replay on 401), request building, the body cap,
 // and the mapping of statuses, Retry-After and transport failures onto typed
 // *connector.Error values. A connector keeps only its API's paths, shapes and the
 // reading of its own error body.
@@ -227,12 +227,14 @@ func (b *Backend) Resolve(r Request) (string, error) {
 }
 
 // Classify is the kind of a non-2xx status before a tool's own reading of its error
-// body: 401/403 unauthorized, 404 not found, 409 conflict, 429 rate limited, 5xx
+// body: 401 unauthorized, 403 denied (known credentials without the permission), 404 not found, 409 conflict, 429 rate limited, 5xx
 // unavailable, any other refusal invalid input.
 func Classify(status int) connector.Kind {
 	switch {
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+	case status == http.StatusUnauthorized:
 		return connector.KindUnauthorized
+	case status == http.StatusForbidden:
+		return connector.KindDenied
 	case status == http.StatusNotFound:
 		return connector.KindNotFound
 	case status == http.StatusConflict:

@@ -78,7 +78,7 @@ func TestStatusErrors(t *testing.T) {
 		after  time.Duration
 	}{
 		{401, "", connector.KindUnauthorized, 0},
-		{403, "", connector.KindUnauthorized, 0},
+		{403, "", connector.KindDenied, 0},
 		{404, "", connector.KindNotFound, 0},
 		{409, "", connector.KindConflict, 0},
 		{400, "", connector.KindInvalidInput, 0},

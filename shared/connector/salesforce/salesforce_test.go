@@ -319,7 +319,7 @@ func TestFaults(t *testing.T) {
 		{"next page on another host", sftest.Malformed(`{"totalSize":2,"done":false,"nextRecordsUrl":"https://attacker.example/services/data/v61.0/query/01g-1","records":[]}`),
 			connector.KindInvalidResponse, "", "nextRecordsUrl", 0},
 		{"invalid field", sftest.Fault{Status: 400, ErrorCode: "INVALID_FIELD", Message: "No such column"}, connector.KindInvalidInput, "INVALID_FIELD", "", 0},
-		{"403 insufficient access", sftest.Fault{Status: 403, ErrorCode: "INSUFFICIENT_ACCESS", Message: "no"}, connector.KindUnauthorized, "INSUFFICIENT_ACCESS", "", 0},
+		{"403 insufficient access", sftest.Fault{Status: 403, ErrorCode: "INSUFFICIENT_ACCESS", Message: "no"}, connector.KindDenied, "INSUFFICIENT_ACCESS", "", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -358,14 +358,12 @@ func TestSlowResponsePastDeadline(t *testing.T) {
 	if err := c.Ping(ctx(t)); err != nil { // token fetched outside the deadline under test
 		t.Fatal(err)
 	}
-	srv.Fail(sftest.Slow(3 * time.Second))
+	// The stand-in holds its answer for a minute (released when the client gives up): a
+	// client that outlived the deadline would get that answer instead of the error below.
+	srv.Fail(sftest.Slow(time.Minute))
 	cctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	_, err := c.FindCustomerByEmail(cctx, "ada@example.com")
-	if elapsed := time.Since(start); elapsed > time.Second {
-		t.Errorf("returned after %s, want soon after the 150ms deadline", elapsed)
-	}
 	if !errors.Is(err, connector.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want unavailable wrapping context.DeadlineExceeded", err)
 	}

@@ -89,8 +89,10 @@ func mapError(ctx context.Context, op string, st *callState, err error) error {
 		switch {
 		case se.Code == stripe.ErrorCodeResourceMissing || se.HTTPStatusCode == http.StatusNotFound:
 			e.Kind = connector.KindNotFound
-		case se.HTTPStatusCode == http.StatusUnauthorized || se.HTTPStatusCode == http.StatusForbidden:
+		case se.HTTPStatusCode == http.StatusUnauthorized:
 			e.Kind = connector.KindUnauthorized
+		case se.HTTPStatusCode == http.StatusForbidden:
+			e.Kind = connector.KindDenied
 		case se.HTTPStatusCode == http.StatusTooManyRequests || se.Code == stripe.ErrorCodeRateLimit:
 			e.Kind = connector.KindRateLimited
 			e.RetryAfter = st.retryAfter
@@ -120,8 +122,11 @@ func mapError(ctx context.Context, op string, st *callState, err error) error {
 		e.Kind = connector.KindUnavailable
 		e.RetryAfter = st.retryAfter
 		e.Err = errors.New("server error with an unreadable body")
-	case st.status == http.StatusUnauthorized || st.status == http.StatusForbidden:
+	case st.status == http.StatusUnauthorized:
 		e.Kind = connector.KindUnauthorized
+		e.Err = errors.New("refused with an unreadable body")
+	case st.status == http.StatusForbidden:
+		e.Kind = connector.KindDenied
 		e.Err = errors.New("refused with an unreadable body")
 	default:
 		// A 2xx (or 4xx) whose body stripe-go could not decode. Its error carries a

@@ -294,13 +294,11 @@ func TestSlowAnswerFailsAtTheDeadline(t *testing.T) {
 		}
 	})
 	defer close(release)
+	// The stand-in answers only when the client gives up (or the test ends): a client
+	// that outlived the deadline would hang here rather than return the error below.
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	_, err := c.FindPayment(ctx, "pi_slow")
-	if took := time.Since(start); took > time.Second {
-		t.Fatalf("took %s, want about the 150ms deadline", took)
-	}
 	if !errors.Is(err, connector.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want unavailable wrapping the deadline", err)
 	}

@@ -243,7 +243,7 @@ func TestStatusError(t *testing.T) {
 		retry  time.Duration
 	}{
 		{401, "", connector.KindUnauthorized, 0},
-		{403, "", connector.KindUnauthorized, 0},
+		{403, "", connector.KindDenied, 0},
 		{404, "", connector.KindNotFound, 0},
 		{409, "", connector.KindConflict, 0},
 		{400, "", connector.KindInvalidInput, 0},

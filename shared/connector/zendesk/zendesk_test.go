@@ -294,14 +294,12 @@ func TestSlowAnswerPastDeadline(t *testing.T) {
 	t.Parallel()
 	srv := zdtest.New(t)
 	c := newClient(t, srv, nil, nil)
-	srv.Fail(zdtest.Fault{Kind: zdtest.Slow, Delay: 5 * time.Second})
+	// The stand-in holds its answer for a minute (released when the client gives up): a
+	// client that outlived the deadline would get that answer instead of the error below.
+	srv.Fail(zdtest.Fault{Kind: zdtest.Slow, Delay: time.Minute})
 	cx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	_, err := c.SearchArticles(cx, "password", 3)
-	if time.Since(start) > 2*time.Second {
-		t.Errorf("returned after %s, want soon after the 150ms deadline", time.Since(start))
-	}
 	checkKind(t, err, connector.KindUnavailable, 0)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want one matching context.DeadlineExceeded", err)

@@ -77,16 +77,31 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		return nil, bad("missing queryResult.intent.displayName")
 	}
 	raw := q.Intent.DisplayName
+	sl := slots(w.Session, q)
+	// The site's identity token rides in originalDetectIntentRequest.payload; one
+	// that arrived as a parameter is taken out of the slots so it is never carried
+	// forward in the output context.
+	token := platform.TakeIdentityToken(sl)
+	if w.OriginalDetectIntentRequest != nil {
+		if p := platform.IdentityToken(w.OriginalDetectIntentRequest.Payload); p != "" {
+			token = p
+		}
+	}
+	if len(sl) == 0 {
+		sl = nil
+	}
 	return &Call{Wire: &w, plain: a.PlainText, turn: conversation.Turn{
 		Platform:  conversation.DialogflowES,
 		Intent:    a.names.Resolve(raw),
 		RawIntent: raw,
 		Phase:     conversation.PhaseFulfill,
-		Slots:     slots(w.Session, q),
+		Slots:     sl,
 		SessionID: sessionID,
 		TurnID:    w.ResponseID,
 		Locale:    q.LanguageCode,
 		Text:      q.QueryText,
+
+		IdentityToken: token,
 	}}, nil
 }
 

@@ -72,16 +72,28 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		text = w.Transcript
 	}
 	tag := w.FulfillmentInfo.Tag
+	// The identity token: the request's payload (DetectIntent queryParams.payload),
+	// else the session parameter identity_token, which is never treated as a slot.
+	sl := slots(&w)
+	token := platform.TakeIdentityToken(sl)
+	if p := platform.IdentityToken(w.Payload); p != "" {
+		token = p
+	}
+	if len(sl) == 0 {
+		sl = nil
+	}
 	return &Call{Wire: &w, plain: a.PlainText, turn: conversation.Turn{
 		Platform:  conversation.DialogflowCX,
 		Intent:    a.names.Resolve(tag),
 		RawIntent: tag,
 		Phase:     conversation.PhaseFulfill,
-		Slots:     slots(&w),
+		Slots:     sl,
 		SessionID: sessionID,
 		TurnID:    w.DetectIntentResponseID,
 		Locale:    w.LanguageCode,
 		Text:      text,
+
+		IdentityToken: token,
 	}}, nil
 }
 

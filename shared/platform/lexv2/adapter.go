@@ -79,6 +79,12 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		return nil, bad("missing sessionState.intent.name")
 	}
 	slots := slotValues(e.SessionState.Intent.Slots)
+	// requestAttributes are per request and not returned; sessionAttributes must be
+	// echoed back whole, so a token there rides back to the client (docs/identity.md).
+	token := strings.TrimSpace(e.RequestAttributes[conversation.IdentityField])
+	if token == "" {
+		token = strings.TrimSpace(e.SessionState.SessionAttributes[conversation.IdentityField])
+	}
 	return &Call{Wire: &e, plain: a.PlainText, turn: conversation.Turn{
 		Platform:  conversation.LexV2,
 		Intent:    a.names.Resolve(name),
@@ -89,6 +95,8 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		TurnID:    turnID(&e, phase, slots),
 		Locale:    e.Bot.LocaleID,
 		Text:      e.InputTranscript,
+
+		IdentityToken: token,
 	}}, nil
 }
 

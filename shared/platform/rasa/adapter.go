@@ -91,10 +91,11 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 	if sender == "" {
 		return nil, rejected(w.NextAction, "missing sender_id")
 	}
-	var text, turnID, locale string
+	var text, turnID, locale, token string
 	if m := w.Tracker.LatestMessage; m != nil {
 		text = m.Text
 		locale = metadataLocale(m.Metadata)
+		token = platform.IdentityToken(m.Metadata)
 		if m.MessageID != "" {
 			turnID = sender + ":" + m.MessageID
 		}
@@ -106,6 +107,12 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 	if turnID == "" && w.Tracker.LatestEventTime != "" {
 		turnID = sender + ":" + string(w.Tracker.LatestEventTime)
 	}
+	if t := platform.TakeIdentityToken(sl); token == "" {
+		token = t
+	}
+	if len(sl) == 0 {
+		sl = nil
+	}
 	return &Call{Wire: &w, plain: a.PlainText, turn: conversation.Turn{
 		Platform:  conversation.Rasa,
 		Intent:    a.names.Resolve(w.NextAction),
@@ -116,6 +123,8 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		TurnID:    turnID,
 		Locale:    locale,
 		Text:      text,
+
+		IdentityToken: token,
 	}}, nil
 }
 

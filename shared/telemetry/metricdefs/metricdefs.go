@@ -14,6 +14,7 @@ const (
 	DimIntent     = "Intent"     // canonical intent, or "unknown"
 	DimTool       = "Tool"       // business tool: hubspot, salesforce, zendesk, stripe, sql, demo, …
 	DimErrorClass = "ErrorClass" // connector.Kind string: not_found, unauthorized, rate_limited, …
+	DimReason     = "Reason"     // why a webhook call was refused: auth, rate, size, depth, inflate
 )
 
 // Unit is a CloudWatch metric unit.
@@ -46,6 +47,9 @@ const (
 	ScopeTool Scope = "tool"
 	// ScopeToolError metrics describe failed calls, per tool and error class.
 	ScopeToolError Scope = "tool_error"
+	// ScopeRefusal metrics describe webhook calls refused before they became a turn,
+	// per reason.
+	ScopeRefusal Scope = "refusal"
 )
 
 // Metric is one metric definition.
@@ -83,12 +87,15 @@ var (
 	StaleServed  = Metric{Name: "StaleServed", Unit: Count, Kind: Counter, Scope: ScopeTool, Prom: "switchboard_stale_served_total", Help: "Lookups answered from a stale cache entry because the tool failed."}
 
 	Errors = Metric{Name: "Errors", Unit: Count, Kind: Counter, Scope: ScopeToolError, Prom: "switchboard_tool_errors_total", Help: "Failed call attempts, by error class."}
+
+	Refused = Metric{Name: "Refused", Unit: Count, Kind: Counter, Scope: ScopeRefusal, Prom: "switchboard_refused_total", Help: "Webhook calls refused before reaching an intent, by reason (auth, rate, size, depth, inflate)."}
 )
 
 var all = []Metric{
 	Turns, Fulfilled, Failed, FallbackReplies, LocaleFallbacks, TurnLatency,
 	Calls, ToolLatency, Retries, BreakerOpens, AuthFailures, CacheHits, CacheMisses, StaleServed,
 	Errors,
+	Refused,
 }
 
 // All returns every metric, in a stable order (a copy: callers may not change the
@@ -118,7 +125,7 @@ func ByName(name string) (Metric, bool) {
 }
 
 // Scopes lists every scope in a stable order.
-var Scopes = []Scope{ScopeIntent, ScopeTool, ScopeToolError}
+var Scopes = []Scope{ScopeIntent, ScopeTool, ScopeToolError, ScopeRefusal}
 
 // Dimensions returns the dimension keys that identify one series of the scope, in
 // order (Service first). The EMF document for a series carries exactly these keys at
@@ -131,6 +138,8 @@ func (s Scope) Dimensions() []string {
 		return []string{DimService, DimTool}
 	case ScopeToolError:
 		return []string{DimService, DimTool, DimErrorClass}
+	case ScopeRefusal:
+		return []string{DimService, DimReason}
 	}
 	return nil
 }
@@ -146,6 +155,8 @@ func (s Scope) DimensionSets() [][]string {
 		return [][]string{{DimService, DimTool}, {DimService}}
 	case ScopeToolError:
 		return [][]string{{DimService, DimTool, DimErrorClass}, {DimService, DimTool}, {DimService}}
+	case ScopeRefusal:
+		return [][]string{{DimService, DimReason}, {DimService}}
 	}
 	return nil
 }
@@ -161,6 +172,8 @@ func PromLabel(dim string) string {
 		return "tool"
 	case DimErrorClass:
 		return "error_class"
+	case DimReason:
+		return "reason"
 	}
 	b := make([]byte, 0, len(dim)+4)
 	for i := 0; i < len(dim); i++ {

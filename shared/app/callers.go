@@ -1,0 +1,127 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
+	"github.com/switchboard-dev/switchboard/shared/store"
+	"github.com/switchboard-dev/switchboard/shared/telemetry"
+)
+
+// identityLayer wires the identity section: the token verifier and code-verified
+// sessions (the Resolver, outermost around the handler), the policy's Access for the
+// intents (codes, mailer, audit sink). It makes no network call.
+func (a *App) identityLayer(ctx context.Context, st store.Store, d *intents.Deps) (func(conversation.Handler) conversation.Handler, error) {
+	cfg := a.Config
+	id := cfg.Identity
+	v, err := Verifier(cfg, a.secrets, a.Logger)
+	if err != nil {
+		return nil, err
+	}
+	if id.Token.DemoKeyOn() {
+		a.Logger.Warn("identity: accepting tokens signed with the public demo key (demo data only; identity.token.demo_key)")
+	}
+	if len(id.OpenIntents) > 0 {
+		a.Logger.Warn("identity: these intents answer anonymous callers in full (identity.open_intents)",
+			slog.Any("intents", id.OpenIntents))
+	}
+	acc := &intents.Access{
+		Open:        id.IsOpen,
+		CodeTTL:     id.Codes.TTL,
+		HashSession: func(s string) string { return telemetry.HashID(cfg.Telemetry.HashSalt, s) },
+		Logger:      a.Logger,
+	}
+	acc.Tools.Customers, acc.Tools.Tickets, acc.Tools.Payments = cfg.Connectors.Customers, cfg.Connectors.Tickets, cfg.Connectors.Payments
+	codes := identity.NewCodes(st, identity.CodeOptions{
+		TTL: id.Codes.TTL, Attempts: id.Codes.Attempts, PerHour: id.Codes.PerHour,
+		VerifiedFor: id.Codes.VerifiedFor, Pepper: cfg.Telemetry.HashSalt,
+	})
+	switch id.Codes.Sender {
+	case config.SenderOutbox:
+		acc.Codes, acc.Mailer = codes, &identity.Outbox{Path: id.Codes.Outbox}
+	case config.SenderSES:
+		m, ok, err := identity.NewMailer(ctx, id.Codes.Sender, id.Codes, cfg.Service)
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("identity.codes.sender: %s is not linked into this binary (import _ shared/identity/sesmail)", id.Codes.Sender)
+		case err != nil:
+			return nil, err
+		}
+		acc.Codes, acc.Mailer = codes, m
+	}
+	sink := id.Audit.Sink
+	if !audited(cfg.Intents) {
+		// This deployment reads and writes no customer data (searchkb): nothing to
+		// audit, and no sink to open or link.
+		sink = config.AuditNone
+	}
+	switch sink {
+	case config.AuditFile:
+		l, err := identity.OpenFile(id.Audit.File)
+		if err != nil {
+			return nil, fmt.Errorf("identity: audit file: %w", err)
+		}
+		a.closers = append(a.closers, l.Close)
+		acc.Audit = l
+	case config.AuditStdout:
+		acc.Audit = identity.NewLines(os.Stdout)
+	case config.AuditCloudWatch:
+		au, ok, err := identity.NewAuditor(ctx, id.Audit.Sink, id.Audit)
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("identity.audit.sink: %s is not linked into this binary (import _ shared/identity/cwaudit)", id.Audit.Sink)
+		case err != nil:
+			return nil, err
+		}
+		acc.Audit = au
+	case config.AuditNone:
+		if audited(cfg.Intents) {
+			a.Logger.Warn("identity: no audit trail (identity.audit.sink: none)")
+		}
+		acc.Audit = identity.Discard{}
+	}
+	d.Access = acc
+	res := &identity.Resolver{Verifier: v, Logger: a.Logger}
+	if acc.Codes != nil {
+		res.Codes = codes
+	}
+	return func(h conversation.Handler) conversation.Handler {
+		res.Next = h
+		return res
+	}, nil
+}
+
+// Verifier builds the identity token verifier the configuration describes: HS256 with
+// the key in identity.token.secret_id (else the demo key, when it is on), RS256/ES256
+// with the keys at identity.token.jwks_url.
+func Verifier(cfg config.Config, p secrets.Provider, log *slog.Logger) (*identity.Verifier, error) {
+	t := cfg.Identity.Token
+	o := identity.TokenOptions{
+		SecretID: t.SecretID, Secrets: p, JWKSURL: t.JWKSURL,
+		Issuer: t.Issuer, Audience: t.Audience, Leeway: t.Leeway, Logger: log,
+	}
+	if t.SecretID != "" && p == nil {
+		return nil, fmt.Errorf("identity: token.secret_id set but no secrets provider")
+	}
+	if t.SecretID == "" && t.DemoKeyOn() {
+		o.HMACKey = []byte(identity.DemoKey)
+	}
+	return identity.NewVerifier(o), nil
+}
+
+// audited reports whether an enabled intent reads or writes customer data.
+func audited(in config.Intents) bool {
+	for _, i := range []conversation.Intent{conversation.LookupCustomer, conversation.VerifyPayment, conversation.CreateTicket} {
+		if in.IsEnabled(i) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,92 @@
+package identity
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Event is one audit event: who (how verified, which internal customer id) touched
+// which customer data through which tool, and what came of it. It carries no email,
+// name or token.
+type Event struct {
+	Time     time.Time `json:"time"`
+	Intent   string    `json:"intent"`
+	Platform string    `json:"platform"`
+	TurnID   string    `json:"turn_id"`
+	// Session is the salted hash of the platform's session id (as in the logs).
+	Session string `json:"session"`
+	// Verification is token, code or none.
+	Verification string `json:"verification"`
+	// CustomerID is the business tool's own id of the customer whose data was read or
+	// for whom something was written; empty when none was.
+	CustomerID string `json:"customer_id,omitempty"`
+	// Object is the business object read or written (payment or ticket id), if any.
+	Object string `json:"object,omitempty"`
+	// Tool is the business tool read or written (salesforce, stripe, zendesk, …), or
+	// "identity" for the code flow.
+	Tool string `json:"tool,omitempty"`
+	// Outcome: answered, refused_unverified, refused_other_customer, not_found,
+	// token_<reason>, code_sent, code_rate_limited, code_wrong, code_exhausted,
+	// code_verified, created, created_unverified, failed, unavailable.
+	Outcome string `json:"outcome"`
+}
+
+// Auditor records audit events. Record is called on the turn's goroutine before the
+// reply goes back; it returns once the event is written (nothing runs after the
+// handler returns on Lambda).
+type Auditor interface {
+	Record(ctx context.Context, e Event) error
+}
+
+// Lines writes events as JSON lines to a writer (a file, stdout).
+type Lines struct {
+	mu sync.Mutex
+	w  io.Writer
+	c  io.Closer
+}
+
+// NewLines writes to w.
+func NewLines(w io.Writer) *Lines { return &Lines{w: w} }
+
+// OpenFile appends to the JSON-lines file at path (mode 0600).
+func OpenFile(path string) (*Lines, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	return &Lines{w: f, c: f}, nil
+}
+
+// Record writes one line.
+func (l *Lines) Record(_ context.Context, e Event) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, err = l.w.Write(append(b, '\n'))
+	return err
+}
+
+// Close closes the file, if Lines opened one.
+func (l *Lines) Close() error {
+	if l.c == nil {
+		return nil
+	}
+	return l.c.Close()
+}
+
+// Discard records nothing (identity.audit.sink: none).
+type Discard struct{}
+
+// Record does nothing.
+func (Discard) Record(context.Context, Event) error { return nil }

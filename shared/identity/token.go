@@ -1,0 +1,257 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/MicahParks/keyfunc/v3"
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/time/rate"
+
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
+)
+
+// DemoKey is the public HS256 key of the local demo: `switchboard token` signs with it,
+// and the server accepts it only with the demo customer directory (or when
+// identity.token.demo_key says so). It is in the source: it proves nothing anywhere else.
+const DemoKey = "switchboard-demo-signing-key-NOT-SECRET-do-not-use-in-production"
+
+// MinHMACKey is the shortest HS256 key accepted (RFC 7518 §3.2: at least the hash size).
+const MinHMACKey = 32
+
+// Reasons a presented token is refused (conversation.Caller.Refused, audit outcomes).
+const (
+	RefusedExpired     = "expired"
+	RefusedNotYetValid = "not_yet_valid"
+	RefusedSignature   = "signature"
+	RefusedAlgorithm   = "algorithm"
+	RefusedAudience    = "audience"
+	RefusedIssuer      = "issuer"
+	RefusedMalformed   = "malformed"
+	RefusedNoEmail     = "no_email"
+	RefusedUnavailable = "unavailable"
+)
+
+// TokenOptions configure a Verifier. The zero value accepts no token.
+type TokenOptions struct {
+	// SecretID names the secret whose "key" is the HS256 key; Secrets reads it.
+	SecretID string
+	Secrets  secrets.Provider
+	// HMACKey is a fixed HS256 key (the demo key), used when SecretID is empty.
+	HMACKey []byte
+	// JWKSURL publishes the RS256/ES256 keys.
+	JWKSURL string
+	// HTTPClient fetches the JWKS (http.DefaultClient when nil).
+	HTTPClient *http.Client
+	// Issuer and Audience are required to match when set.
+	Issuer, Audience string
+	// Leeway is the allowed clock skew (at most 60s).
+	Leeway time.Duration
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Verifier checks identity tokens with golang-jwt: HS256 with a key from Secrets
+// Manager (or the demo key), RS256/ES256 with keys from a JWKS URL (keyfunc, cached,
+// refetched on an unknown kid within the turn's budget and at most once a minute).
+type Verifier struct {
+	o       TokenOptions
+	methods []string
+
+	mu   sync.Mutex
+	jwks keyfunc.Keyfunc // built on first use: no network call at start
+}
+
+// NewVerifier returns a Verifier. It makes no network call.
+func NewVerifier(o TokenOptions) *Verifier {
+	if o.Leeway <= 0 || o.Leeway > time.Minute {
+		o.Leeway = time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+	}
+	v := &Verifier{o: o}
+	if o.SecretID != "" || len(o.HMACKey) > 0 {
+		v.methods = append(v.methods, jwt.SigningMethodHS256.Alg())
+	}
+	if o.JWKSURL != "" {
+		v.methods = append(v.methods, jwt.SigningMethodRS256.Alg(), jwt.SigningMethodES256.Alg())
+	}
+	return v
+}
+
+// Enabled reports whether any token can be accepted.
+func (v *Verifier) Enabled() bool { return v != nil && len(v.methods) > 0 }
+
+// Claims are the identity token's claims.
+type Claims struct {
+	Email string `json:"email,omitempty"`
+	jwt.RegisteredClaims
+}
+
+// Verify checks raw and returns the caller it proves, or an anonymous caller whose
+// Refused says why not. The error says the same for logs (it never holds the token).
+func (v *Verifier) Verify(ctx context.Context, raw string) (conversation.Caller, error) {
+	anon := func(reason string, err error) (conversation.Caller, error) {
+		return conversation.Caller{Method: conversation.VerifiedNone, Refused: reason}, err
+	}
+	if !v.Enabled() {
+		return anon(RefusedAlgorithm, errors.New("identity: no token key is configured"))
+	}
+	opts := []jwt.ParserOption{
+		jwt.WithValidMethods(v.methods),
+		jwt.WithLeeway(v.o.Leeway),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithTimeFunc(v.o.Now),
+	}
+	if v.o.Issuer != "" {
+		opts = append(opts, jwt.WithIssuer(v.o.Issuer))
+	}
+	if v.o.Audience != "" {
+		opts = append(opts, jwt.WithAudience(v.o.Audience))
+	}
+	var claims Claims
+	_, err := jwt.NewParser(opts...).ParseWithClaims(raw, &claims, v.keyFunc(ctx))
+	if err != nil {
+		// golang-jwt's errors name the failed check, never the token.
+		return anon(reason(err), fmt.Errorf("identity: token refused (%s): %w", reason(err), err))
+	}
+	email := claims.Email
+	if email == "" && strings.Contains(claims.Subject, "@") {
+		email = claims.Subject
+	}
+	email, ok := normalEmail(email)
+	if !ok {
+		return anon(RefusedNoEmail, errors.New("identity: token carries no usable email"))
+	}
+	return conversation.Caller{Method: conversation.VerifiedToken, Email: email}, nil
+}
+
+var errUnavailable = errors.New("identity: token key unavailable")
+
+// keyFunc picks the key by the token's algorithm family: the HMAC key only ever
+// verifies HMAC tokens and the JWKS keys only RSA/ECDSA ones, so a public key can never
+// be used as an HMAC secret (the alg allow-list has already refused anything else).
+func (v *Verifier) keyFunc(ctx context.Context) jwt.Keyfunc {
+	return func(t *jwt.Token) (any, error) {
+		switch t.Method.(type) {
+		case *jwt.SigningMethodHMAC:
+			return v.hmacKey(ctx)
+		case *jwt.SigningMethodRSA, *jwt.SigningMethodECDSA:
+			kf, err := v.jwksKeyfunc(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return kf.KeyfuncCtx(ctx)(t)
+		}
+		return nil, fmt.Errorf("identity: algorithm %v not allowed", t.Header["alg"])
+	}
+}
+
+func (v *Verifier) hmacKey(ctx context.Context) ([]byte, error) {
+	if v.o.SecretID == "" {
+		if len(v.o.HMACKey) == 0 {
+			return nil, errors.New("identity: no HMAC key")
+		}
+		return v.o.HMACKey, nil
+	}
+	s, err := v.o.Secrets.Get(ctx, v.o.SecretID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errUnavailable, err)
+	}
+	k := s["key"]
+	if len(k) < MinHMACKey {
+		return nil, fmt.Errorf("%w: the HS256 key in secret %s is missing or shorter than %d bytes", errUnavailable, v.o.SecretID, MinHMACKey)
+	}
+	return []byte(k), nil
+}
+
+// jwksKeyfunc builds the JWKS cache on first use. keyfunc refetches the set on an
+// unknown kid at most once a minute (an attacker's made-up kids cannot make it fetch on
+// every turn), waiting no longer than the turn's context; otherwise hourly.
+func (v *Verifier) jwksKeyfunc(ctx context.Context) (keyfunc.Keyfunc, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.jwks != nil {
+		return v.jwks, nil
+	}
+	noErr := true
+	// The first fetch happens here, synchronously: bound it by the turn's budget (but
+	// give the hourly refreshes that reuse the timeout at least a second).
+	timeout := v.o.HTTPClient.Timeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	if d, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, max(time.Second, time.Until(d)))
+	}
+	kf, err := keyfunc.NewDefaultOverrideCtx(context.Background(), []string{v.o.JWKSURL}, keyfunc.Override{
+		Client:          v.o.HTTPClient,
+		HTTPTimeout:     timeout,
+		RefreshInterval: time.Hour,
+		// On an unknown kid: refetch at most once a minute, and never wait for the
+		// limiter longer than the turn's own context allows (a negative maximum leaves
+		// only the turn's deadline, which rate.Limiter.Wait refuses to overrun).
+		RefreshUnknownKID:         rate.NewLimiter(rate.Every(time.Minute), 1),
+		RateLimitWaitMax:          -1,
+		NoErrorReturnFirstHTTPReq: &noErr,
+		RefreshErrorHandlerFunc: func(string) func(context.Context, error) {
+			return func(ctx context.Context, err error) {
+				v.o.Logger.LogAttrs(ctx, slog.LevelWarn, "identity: JWKS refresh failed", slog.Any("error", err))
+			}
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errUnavailable, err)
+	}
+	v.jwks = kf
+	return kf, nil
+}
+
+// reason maps golang-jwt's errors to the refusal vocabulary.
+func reason(err error) string {
+	switch {
+	case errors.Is(err, errUnavailable):
+		return RefusedUnavailable
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return RefusedExpired
+	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return RefusedNotYetValid
+	case errors.Is(err, jwt.ErrTokenInvalidAudience):
+		return RefusedAudience
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return RefusedIssuer
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid):
+		return RefusedSignature
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return RefusedMalformed
+	case errors.Is(err, jwt.ErrTokenUnverifiable):
+		return RefusedAlgorithm
+	}
+	return RefusedMalformed
+}
+
+// normalEmail accepts one plain address and lower-cases it.
+func normalEmail(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s || !strings.Contains(s, "@") {
+		return "", false
+	}
+	return strings.ToLower(s), true
+}

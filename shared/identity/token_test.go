@@ -1,0 +1,255 @@
+package identity
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/MicahParks/jwkset"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
+)
+
+var (
+	now    = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	hsKey  = []byte("0123456789abcdef0123456789abcdef-test-key")
+	clock  = func() time.Time { return now }
+	rsaKey = mustRSA()
+	ecKey  = mustEC()
+)
+
+func mustRSA() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+func mustEC() *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+func claims(email string, mod func(*Claims)) *Claims {
+	c := &Claims{Email: email, RegisteredClaims: jwt.RegisteredClaims{
+		Subject: "cust-1", IssuedAt: jwt.NewNumericDate(now.Add(-time.Minute)), ExpiresAt: jwt.NewNumericDate(now.Add(10 * time.Minute)),
+		Issuer: "https://shop.example.com", Audience: jwt.ClaimStrings{"switchboard"},
+	}}
+	if mod != nil {
+		mod(c)
+	}
+	return c
+}
+
+func sign(t *testing.T, m jwt.SigningMethod, key any, c *Claims, kid string) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(m, c)
+	if kid != "" {
+		tok.Header["kid"] = kid
+	}
+	s, err := tok.SignedString(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// jwksServer publishes keys as a JWKS on 127.0.0.1 and counts fetches.
+type jwksServer struct {
+	*httptest.Server
+	mu      sync.Mutex
+	store   jwkset.Storage
+	fetches atomic.Int32
+}
+
+func newJWKS(t *testing.T) *jwksServer {
+	s := &jwksServer{store: jwkset.NewMemoryStorage()}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fetches.Add(1)
+		s.mu.Lock()
+		b, err := s.store.JSONPublic(r.Context())
+		s.mu.Unlock()
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(b)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *jwksServer) add(t *testing.T, key any, kid string, alg jwkset.ALG) {
+	t.Helper()
+	j, err := jwkset.NewJWKFromKey(key, jwkset.JWKOptions{Metadata: jwkset.JWKMetadataOptions{KID: kid, ALG: alg, USE: jwkset.UseSig}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.store.KeyWrite(context.Background(), j); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVerifyTokens(t *testing.T) {
+	t.Parallel()
+	jw := newJWKS(t)
+	jw.add(t, rsaKey, "rsa-1", jwkset.AlgRS256)
+	jw.add(t, ecKey, "ec-1", jwkset.AlgES256)
+	v := NewVerifier(TokenOptions{
+		SecretID: "idkey", Secrets: secrets.Static{"idkey": {"key": string(hsKey)}},
+		JWKSURL: jw.URL, Issuer: "https://shop.example.com", Audience: "switchboard", Now: clock,
+	})
+	rsaPub, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
+	rsaPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: rsaPub})
+	valid := sign(t, jwt.SigningMethodHS256, hsKey, claims("Ada@Example.com", nil), "")
+	parts := strings.Split(valid, ".")
+	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(`{"email":"bob@example.com","sub":"cust-2","exp":4102444800,"iat":1700000000,"iss":"https://shop.example.com","aud":"switchboard"}`)) + "." + parts[2]
+	none, _ := jwt.NewWithClaims(jwt.SigningMethodNone, claims("ada@example.com", nil)).SignedString(jwt.UnsafeAllowNoneSignatureType)
+
+	tests := []struct {
+		name, token, email, refused string
+	}{
+		{"hs256 valid", valid, "ada@example.com", ""},
+		{"rs256 valid", sign(t, jwt.SigningMethodRS256, rsaKey, claims("ada@example.com", nil), "rsa-1"), "ada@example.com", ""},
+		{"es256 valid", sign(t, jwt.SigningMethodES256, ecKey, claims("ada@example.com", nil), "ec-1"), "ada@example.com", ""},
+		{"sub as email", sign(t, jwt.SigningMethodHS256, hsKey, claims("", func(c *Claims) { c.Subject = "ada@example.com" }), ""), "ada@example.com", ""},
+		{"expired within leeway", sign(t, jwt.SigningMethodHS256, hsKey, claims("ada@example.com", func(c *Claims) {
+			c.ExpiresAt = jwt.NewNumericDate(now.Add(-50 * time.Second))
+		}), ""), "ada@example.com", ""},
+		{"expired", sign(t, jwt.SigningMethodHS256, hsKey, claims("ada@example.com", func(c *Claims) {
+			c.ExpiresAt = jwt.NewNumericDate(now.Add(-61 * time.Second))
+		}), ""), "", RefusedExpired},
+		{"no exp", sign(t, jwt.SigningMethodHS256, hsKey, claims("ada@example.com", func(c *Claims) { c.ExpiresAt = nil }), ""), "", RefusedMalformed},
+		{"not yet valid", sign(t, jwt.SigningMethodHS256, hsKey, claims("ada@example.com", func(c *Claims) {
+			c.NotBefore = jwt.NewNumericDate(now.Add(2 * time.Minute))
+		}), ""), "", RefusedNotYetValid},
+		{"issued in the future", sign(t, jwt.SigningMethodHS256, hsKey, claims("ada@example.com", func(c *Claims) {
+			c.IssuedAt = jwt.NewNumericDate(now.Add(2 * time.Minute))
+		}), ""), "", RefusedNotYetValid},
+		{"tampered", tampered, "", RefusedSignature},
+		{"alg none", none, "", RefusedSignature},
+		{"wrong audience", sign(t, jwt.SigningMethodHS256, hsKey, claims("ada@example.com", func(c *Claims) {
+			c.Audience = jwt.ClaimStrings{"another-app"}
+		}), ""), "", RefusedAudience},
+		{"wrong issuer", sign(t, jwt.SigningMethodHS256, hsKey, claims("ada@example.com", func(c *Claims) {
+			c.Issuer = "https://evil.example.com"
+		}), ""), "", RefusedIssuer},
+		{"other key", sign(t, jwt.SigningMethodHS256, []byte("another-key-another-key-another-key!"), claims("ada@example.com", nil), ""), "", RefusedSignature},
+		// HS/RS confusion: an HMAC token keyed with the RSA public key, kid pointing at it.
+		{"hs256 keyed with the rsa public key", sign(t, jwt.SigningMethodHS256, rsaPEM, claims("ada@example.com", nil), "rsa-1"), "", RefusedSignature},
+		{"rs256 with an unknown kid", sign(t, jwt.SigningMethodRS256, mustRSA(), claims("ada@example.com", nil), "rsa-x"), "", RefusedAlgorithm},
+		{"no email", sign(t, jwt.SigningMethodHS256, hsKey, claims("", nil), ""), "", RefusedNoEmail},
+		{"garbage", "not.a.jwt", "", RefusedMalformed},
+	}
+	for _, tc := range tests {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		c, err := v.Verify(ctx, tc.token)
+		cancel()
+		if tc.refused == "" {
+			if err != nil || c.Method != conversation.VerifiedToken || c.Email != tc.email {
+				t.Errorf("%s: caller %+v, err %v", tc.name, c, err)
+			}
+			continue
+		}
+		if c.Verified() || c.Refused != tc.refused {
+			t.Errorf("%s: caller %+v, want refused %s (err %v)", tc.name, c, tc.refused, err)
+		}
+		if err != nil && strings.Contains(err.Error(), tc.token) {
+			t.Errorf("%s: the error holds the token", tc.name)
+		}
+	}
+}
+
+func TestJWKSOnlyRefusesHMAC(t *testing.T) {
+	t.Parallel()
+	jw := newJWKS(t)
+	jw.add(t, rsaKey, "rsa-1", jwkset.AlgRS256)
+	v := NewVerifier(TokenOptions{JWKSURL: jw.URL, Now: clock})
+	rsaPub, _ := x509.MarshalPKIXPublicKey(&rsaKey.PublicKey)
+	for _, key := range [][]byte{rsaPub, pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: rsaPub})} {
+		tok := sign(t, jwt.SigningMethodHS256, key, claims("ada@example.com", nil), "rsa-1")
+		if c, _ := v.Verify(context.Background(), tok); c.Verified() {
+			t.Fatalf("an HS256 token keyed with the RSA public key was accepted")
+		}
+	}
+}
+
+func TestJWKSRefreshOnUnknownKid(t *testing.T) {
+	t.Parallel()
+	jw := newJWKS(t)
+	jw.add(t, rsaKey, "rsa-1", jwkset.AlgRS256)
+	v := NewVerifier(TokenOptions{JWKSURL: jw.URL, Now: clock})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if c, err := v.Verify(ctx, sign(t, jwt.SigningMethodRS256, rsaKey, claims("ada@example.com", nil), "rsa-1")); !c.Verified() {
+		t.Fatalf("first key: %v", err)
+	}
+	if n := jw.fetches.Load(); n != 1 {
+		t.Fatalf("%d fetches, want 1", n)
+	}
+	// The site rotates to a new key: the unknown kid makes one refetch.
+	k2 := mustRSA()
+	jw.add(t, k2, "rsa-2", jwkset.AlgRS256)
+	if c, err := v.Verify(ctx, sign(t, jwt.SigningMethodRS256, k2, claims("ada@example.com", nil), "rsa-2")); !c.Verified() {
+		t.Fatalf("rotated key: %v", err)
+	}
+	if n := jw.fetches.Load(); n != 2 {
+		t.Fatalf("%d fetches, want 2", n)
+	}
+	// Made-up kids cannot make it fetch again within the minute, nor hold the turn:
+	// the limiter refuses at once when its wait would pass the turn's deadline.
+	madeUp := sign(t, jwt.SigningMethodRS256, k2, claims("ada@example.com", nil), "made-up")
+	for i := 0; i < 5; i++ {
+		tctx, tcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		c, _ := v.Verify(tctx, madeUp)
+		done := tctx.Err()
+		tcancel()
+		if c.Verified() {
+			t.Fatal("made-up kid accepted")
+		}
+		if done != nil {
+			t.Fatal("an unknown kid held the turn until its deadline")
+		}
+	}
+	if n := jw.fetches.Load(); n != 2 {
+		t.Fatalf("%d fetches after made-up kids, want still 2", n)
+	}
+}
+
+func TestSecretUnavailable(t *testing.T) {
+	t.Parallel()
+	v := NewVerifier(TokenOptions{SecretID: "missing", Secrets: secrets.Static{}, Now: clock})
+	c, _ := v.Verify(context.Background(), sign(t, jwt.SigningMethodHS256, hsKey, claims("ada@example.com", nil), ""))
+	if c.Verified() || c.Refused != RefusedUnavailable {
+		t.Fatalf("%+v", c)
+	}
+	short := NewVerifier(TokenOptions{SecretID: "k", Secrets: secrets.Static{"k": {"key": "short"}}, Now: clock})
+	c, _ = short.Verify(context.Background(), sign(t, jwt.SigningMethodHS256, []byte("short"), claims("ada@example.com", nil), ""))
+	if c.Verified() {
+		t.Fatal("a 5-byte HS256 key was accepted")
+	}
+	if NewVerifier(TokenOptions{}).Enabled() {
+		t.Fatal("a verifier without keys accepts tokens")
+	}
+}

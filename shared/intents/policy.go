@@ -1,0 +1,237 @@
+package intents
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/identity"
+)
+
+// SlotVerificationCode is the slot a one-time code is asked for in, on every platform.
+const SlotVerificationCode = "verification_code"
+
+// Access is what the per-intent policy needs: which intents are open to anonymous
+// callers, the one-time code flow, and the audit trail. The zero value is the safe
+// default: nothing personal for anonymous callers, no codes, no audit sink.
+//
+//	intent          | anonymous caller                               | verified caller
+//	lookup customer | neutral answer, or a code offered              | own account only
+//	verify payment  | neutral answer, or a code offered              | own payments only
+//	create ticket   | filed, marked as from an unverified requester  | filed for the verified customer
+//	search KB       | answered                                       | answered
+type Access struct {
+	// Open reports intents answered in full to anonymous callers (identity.open_intents).
+	Open func(conversation.Intent) bool
+	// Codes and Mailer enable the one-time code flow when both are set.
+	Codes  *identity.Codes
+	Mailer identity.Mailer
+	// CodeTTL is how long a code is valid (for the email's wording).
+	CodeTTL time.Duration
+	// Audit records one event per fulfilled turn of a customer-data intent.
+	Audit identity.Auditor
+	// HashSession hashes a session id for audit events (the logs' salted hash).
+	HashSession func(string) string
+	// Tools names the business tools (connectors.customers|tickets|payments) in events.
+	Tools  struct{ Customers, Tickets, Payments string }
+	Logger *slog.Logger
+}
+
+func (a *Access) withDefaults() *Access {
+	out := Access{}
+	if a != nil {
+		out = *a
+	}
+	if out.Open == nil {
+		out.Open = func(conversation.Intent) bool { return false }
+	}
+	if out.Audit == nil {
+		out.Audit = identity.Discard{}
+	}
+	if out.HashSession == nil {
+		out.HashSession = func(s string) string { return "" }
+	}
+	if out.CodeTTL <= 0 {
+		out.CodeTTL = 5 * time.Minute
+	}
+	if out.Logger == nil {
+		out.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &out
+}
+
+func (a *Access) codesOn() bool { return a.Codes != nil && a.Mailer != nil }
+
+// audit is what a turn leaves in the trail; Handle records it once.
+type audit struct {
+	tool, customerID, object, outcome string
+	caller                            conversation.Caller
+}
+
+// Audit outcomes.
+const (
+	outAnswered       = "answered"
+	outNotFound       = "not_found"
+	outUnverified     = "refused_unverified"
+	outOtherCustomer  = "refused_other_customer"
+	outUnavailable    = "unavailable"
+	outFailed         = "failed"
+	outCreated        = "created"
+	outCreatedUnver   = "created_unverified"
+	outUnknown        = "outcome_unknown"
+	outCodeSent       = "code_sent"
+	outCodeNoAccount  = "code_not_sent_no_account"
+	outCodeSendFailed = "code_send_failed"
+	outCodeRate       = "code_rate_limited"
+	outCodeWrong      = "code_wrong"
+	outCodeExhausted  = "code_exhausted"
+	outCodeStoreDown  = "code_store_unavailable"
+)
+
+// The neutral answers: the same words whether or not an account exists, and for a
+// verified caller asking about an email that is not theirs.
+func (s answer) neutralLookup() string { return s.p.T("identity.neutral_lookup", s.d.SupportEmail) }
+
+func (s answer) neutralPayment() string { return s.p.T("identity.neutral_payment", s.d.SupportEmail) }
+
+// gate applies the policy to a turn that reads personal data for the email slot. ok
+// means go on as caller; otherwise reply is the answer and a its audit record.
+func (s answer) gate(ctx context.Context, t conversation.Turn, slots map[string]string, neutral string) (
+	caller conversation.Caller, reply *conversation.Reply, a audit) {
+	caller, email := t.Caller, slots[SlotEmail]
+	a.caller = caller
+	switch {
+	case s.acc.Open(t.Intent):
+		return caller, nil, a
+	case caller.Verified() && caller.Owns(email):
+		return caller, nil, a
+	case caller.Verified():
+		a.outcome = outOtherCustomer
+		return caller, nil, a // the intent answers as for an unknown email
+	case caller.Refused == identity.RefusedUnavailable:
+		a.outcome = "token_" + caller.Refused
+		r := s.failed(s.p.T("identity.signin_unavailable", s.d.SupportEmail))
+		return caller, &r, a
+	case caller.Refused != "":
+		a.outcome = "token_" + caller.Refused
+		r := s.fulfilled(neutral)
+		return caller, &r, a
+	case !s.acc.codesOn():
+		a.outcome = outUnverified
+		r := s.fulfilled(neutral)
+		return caller, &r, a
+	}
+	if code := t.Slot(SlotVerificationCode); code != "" {
+		return s.checkCode(ctx, t, email, code)
+	}
+	r, a := s.offerCode(ctx, t, email)
+	a.caller = caller
+	return caller, &r, a
+}
+
+// offerCode sends a code to email if it belongs to an account, and answers the same
+// words either way.
+func (s answer) offerCode(ctx context.Context, t conversation.Turn, email string) (conversation.Reply, audit) {
+	a := audit{tool: s.acc.Tools.Customers}
+	// Without a customer directory (the verifypayment function has none) every address
+	// gets its code: the reply is the same either way, and the hourly limit holds.
+	exists, cust := true, connector.Customer{}
+	if s.d.Customers != nil {
+		var err error
+		cust, err = s.d.Customers.FindCustomerByEmail(ctx, email)
+		exists = err == nil
+		if err != nil && !errors.Is(err, connector.ErrNotFound) {
+			a.outcome = outUnavailable
+			return s.unavailable("what.send_verification_code"), a
+		}
+	} else {
+		a.tool = "identity"
+	}
+	code, err := s.acc.Codes.Issue(ctx, session(t), email, t.TurnID, exists)
+	switch {
+	case errors.Is(err, identity.ErrRateLimited):
+		a.outcome = outCodeRate
+		return s.fulfilled(s.p.T("identity.codes_exhausted", s.d.SupportEmail)), a
+	case err != nil:
+		s.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: code store", slog.Any("error", err))
+		a.outcome = outCodeStoreDown
+		return s.unavailable("what.send_verification_code"), a
+	}
+	a.outcome = outCodeNoAccount
+	if exists {
+		a.customerID, a.outcome = cust.ID, outCodeSent
+		if code != "" {
+			if err := s.acc.Mailer.SendCode(ctx, email, code, s.acc.CodeTTL); err != nil {
+				// Answered like a sent code: a different reply would tell accounts apart.
+				s.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: sending the code failed", slog.Any("error", err))
+				a.outcome = outCodeSendFailed
+			}
+		}
+	}
+	r := *askCode(s.p.T("identity.code_sent", int(s.acc.CodeTTL.Minutes()), s.d.SupportEmail), false)
+	return r, a
+}
+
+// checkCode checks the code the user typed. A right code verifies the caller for the
+// rest of this turn (and, in the store, the session for a while).
+func (s answer) checkCode(ctx context.Context, t conversation.Turn, email, code string) (
+	conversation.Caller, *conversation.Reply, audit) {
+	a := audit{tool: "identity"}
+	err := s.acc.Codes.Check(ctx, session(t), email, code)
+	switch {
+	case err == nil:
+		c := conversation.Caller{Method: conversation.VerifiedCode, Email: email}
+		a.caller = c
+		return c, nil, a
+	case errors.Is(err, identity.ErrWrongCode):
+		a.outcome = outCodeWrong
+		r := askCode(s.p.T("identity.code_wrong"), true)
+		return t.Caller, r, a
+	case errors.Is(err, identity.ErrNoAttemptsLeft):
+		a.outcome = outCodeExhausted
+		r := s.fulfilled(s.p.T("identity.code_last_try"))
+		r.SetSlots = map[string]*string{SlotVerificationCode: nil}
+		return t.Caller, &r, a
+	}
+	s.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: code store", slog.Any("error", err))
+	a.outcome = outCodeStoreDown
+	r := s.unavailable("what.check_your_code")
+	return t.Caller, &r, a
+}
+
+// session binds codes to one conversation on one platform.
+func session(t conversation.Turn) string { return identity.Session(t) }
+
+// record writes the turn's audit event. A failure to write it is logged; the reply
+// still goes out (the read has happened).
+func (s *Service) record(ctx context.Context, t conversation.Turn, a audit) {
+	if a.outcome == "" {
+		return
+	}
+	e := identity.Event{
+		Time: s.d.Now().UTC(), Intent: string(t.Intent), Platform: string(t.Platform), TurnID: t.TurnID,
+		Session: s.acc.HashSession(t.SessionID), Verification: string(a.caller.MethodName()),
+		CustomerID: a.customerID, Object: a.object, Tool: a.tool, Outcome: a.outcome,
+	}
+	// The turn's budget may be spent (the engine has answered for it): the event is
+	// still written, within a second of its own.
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	if err := s.acc.Audit.Record(actx, e); err != nil {
+		s.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: audit event not recorded",
+			slog.String("intent", string(t.Intent)), slog.String("outcome", a.outcome), slog.Any("error", err))
+	}
+}
+
+// askCode asks for the verification_code slot; a wrong code is cleared so the platform
+// asks again instead of reusing it.
+func askCode(prompt string, clear bool) *conversation.Reply {
+	r := &conversation.Reply{Outcome: conversation.OutcomeElicitSlot, Messages: []string{prompt}, SlotToElicit: SlotVerificationCode}
+	if clear {
+		r.SetSlots = map[string]*string{SlotVerificationCode: nil}
+	}
+	return r
+}

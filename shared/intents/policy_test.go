@@ -1,0 +1,337 @@
+package intents
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/store/memstore"
+)
+
+// mailbox is a Mailer that keeps what it was asked to send (the SES path is tested on
+// moto in tests/identity_test.go).
+type mailbox struct {
+	mu   sync.Mutex
+	sent map[string][]string
+}
+
+func (m *mailbox) SendCode(_ context.Context, to, code string, _ time.Duration) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.sent == nil {
+		m.sent = map[string][]string{}
+	}
+	m.sent[to] = append(m.sent[to], code)
+	return nil
+}
+
+func (m *mailbox) last(to string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if c := m.sent[to]; len(c) > 0 {
+		return c[len(c)-1]
+	}
+	return ""
+}
+
+type trail struct {
+	mu     sync.Mutex
+	events []identity.Event
+}
+
+func (t *trail) Record(_ context.Context, e identity.Event) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.events = append(t.events, e)
+	return nil
+}
+
+func (t *trail) take() []identity.Event {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := t.events
+	t.events = nil
+	return out
+}
+
+type policyRig struct {
+	s     *Service
+	mail  *mailbox
+	trail *trail
+	now   time.Time
+	clock func() time.Time
+}
+
+func newRig(t *testing.T, withCodes bool) *policyRig {
+	t.Helper()
+	r := &policyRig{mail: &mailbox{}, trail: &trail{}, now: day1.Add(time.Hour)}
+	var mu sync.Mutex
+	r.clock = func() time.Time { mu.Lock(); defer mu.Unlock(); return r.now }
+	acc := &Access{Audit: r.trail, HashSession: func(s string) string { return "h-" + s[:1] }}
+	if withCodes {
+		acc.Codes = identity.NewCodes(memstore.New(r.clock), identity.CodeOptions{Now: r.clock})
+		acc.Mailer = r.mail
+	}
+	f := newFake()
+	r.s = New(Deps{Customers: f, Tickets: f, Payments: f, KB: f, SupportEmail: "help@example.com", Now: r.clock, Access: acc})
+	return r
+}
+
+var turnSeq atomic.Int64
+
+func anon(in conversation.Intent, session string, slots map[string]string) conversation.Turn {
+	return conversation.Turn{Platform: conversation.LexV2, Intent: in, Slots: slots, SessionID: session,
+		TurnID: fmt.Sprintf("turn-%d", turnSeq.Add(1)), Phase: conversation.PhaseFulfill}
+}
+
+// personal is what an anonymous or other caller must never see about Ada or Bob.
+var personal = []string{"Ada", "Lovelace", "Analytical", "Enterprise", "ticket", "49.00", "USD", "paid", "Bob", "refunded"}
+
+func TestAnonymousCallersLearnNothing(t *testing.T) {
+	t.Parallel()
+	for _, codes := range []bool{false, true} {
+		r := newRig(t, codes)
+		for _, in := range []conversation.Intent{conversation.LookupCustomer, conversation.VerifyPayment} {
+			var replies []string
+			for i, email := range []string{"ada@example.com", "nobody@example.com"} {
+				slots := map[string]string{"email": email}
+				if in == conversation.VerifyPayment {
+					slots["payment_reference"] = "pi_demo_ada_1"
+				}
+				rep := r.s.Handle(context.Background(), anon(in, "s"+string(rune('a'+i)), slots))
+				replies = append(replies, rep.Text())
+				for _, p := range personal {
+					if strings.Contains(rep.Text(), p) {
+						t.Errorf("codes=%v %s %s: anonymous reply reveals %q: %s", codes, in, email, p, rep.Text())
+					}
+				}
+				if codes && (rep.Outcome != conversation.OutcomeElicitSlot || rep.SlotToElicit != SlotVerificationCode) {
+					t.Errorf("codes on: %s should ask for the code, got %+v", in, rep)
+				}
+			}
+			if replies[0] != replies[1] {
+				t.Errorf("codes=%v %s: known and unknown emails read differently:\n%s\n%s", codes, in, replies[0], replies[1])
+			}
+			ev := r.trail.take()
+			if len(ev) != 2 {
+				t.Fatalf("codes=%v %s: %d audit events, want 2", codes, in, len(ev))
+			}
+			want := "refused_unverified"
+			if codes {
+				want = "code_sent"
+			}
+			if ev[0].Outcome != want || ev[0].Verification != "none" {
+				t.Errorf("codes=%v %s: event %+v, want outcome %s", codes, in, ev[0], want)
+			}
+		}
+		if codes {
+			if r.mail.last("ada@example.com") == "" || r.mail.last("nobody@example.com") != "" {
+				t.Errorf("a code goes to an account's email only: %v", r.mail.sent)
+			}
+		}
+	}
+}
+
+func TestVerifiedCallerAskingAboutAnotherEmail(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, false)
+	bob := conversation.Caller{Method: conversation.VerifiedToken, Email: "bob@example.com"}
+	ask := func(in conversation.Intent, email string) string {
+		slots := map[string]string{"email": email, "payment_reference": "pi_demo_ada_1"}
+		tn := anon(in, "s1", slots)
+		tn.Caller = bob
+		return r.s.Handle(context.Background(), tn).Text()
+	}
+	other, unknown := ask(conversation.LookupCustomer, "ada@example.com"), ask(conversation.LookupCustomer, "nobody@example.com")
+	if other != unknown {
+		t.Errorf("another customer's email and an unknown one read differently:\n%s\n%s", other, unknown)
+	}
+	for _, p := range personal {
+		if strings.Contains(other, p) {
+			t.Errorf("reveals %q: %s", p, other)
+		}
+	}
+	if p := ask(conversation.VerifyPayment, "ada@example.com"); strings.Contains(p, "paid") || strings.Contains(p, "49.00") {
+		t.Errorf("payment of another email answered: %s", p)
+	}
+	ev := r.trail.take()
+	if len(ev) != 3 || ev[0].Outcome != "refused_other_customer" || ev[1].Outcome != "refused_other_customer" ||
+		ev[2].Outcome != "refused_other_customer" || ev[0].Verification != "token" {
+		t.Errorf("events %+v", ev)
+	}
+}
+
+func TestRefusedTokenGetsTheNeutralAnswer(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, true)
+	for _, reason := range []string{identity.RefusedExpired, identity.RefusedSignature, identity.RefusedAudience} {
+		tn := anon(conversation.LookupCustomer, "s1", map[string]string{"email": "ada@example.com"})
+		tn.Caller = conversation.Caller{Method: conversation.VerifiedNone, Refused: reason}
+		rep := r.s.Handle(context.Background(), tn)
+		if rep.Outcome != conversation.OutcomeFulfilled || !strings.Contains(rep.Text(), "can only share account details") {
+			t.Errorf("%s: %+v", reason, rep)
+		}
+		ev := r.trail.take()
+		if len(ev) != 1 || ev[0].Outcome != "token_"+reason {
+			t.Errorf("%s: events %+v", reason, ev)
+		}
+	}
+	if len(r.mail.sent) != 0 {
+		t.Errorf("a refused token must not trigger a code: %v", r.mail.sent)
+	}
+}
+
+func TestCodeFlow(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, true)
+	ctx := context.Background()
+	ada := map[string]string{"email": "ada@example.com"}
+	with := func(code string) map[string]string {
+		return map[string]string{"email": "ada@example.com", "verification_code": code}
+	}
+	r.s.Handle(ctx, anon(conversation.LookupCustomer, "s1", ada))
+	code := r.mail.last("ada@example.com")
+	if len(code) != 6 {
+		t.Fatalf("code %q", code)
+	}
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	// A code from another session is refused (and uses up that session's nothing).
+	if rep := r.s.Handle(ctx, anon(conversation.LookupCustomer, "s2", with(code))); rep.SlotToElicit != SlotVerificationCode ||
+		strings.Contains(rep.Text(), "Ada") {
+		t.Fatalf("code from another session accepted: %+v", rep)
+	}
+	// Two wrong tries re-ask; the right one answers in full and clears the slot.
+	for i := 0; i < 2; i++ {
+		rep := r.s.Handle(ctx, anon(conversation.LookupCustomer, "s1", with(wrong)))
+		if rep.SlotToElicit != SlotVerificationCode || !strings.Contains(rep.Text(), "isn't right") {
+			t.Fatalf("wrong code %d: %+v", i, rep)
+		}
+	}
+	rep := r.s.Handle(ctx, anon(conversation.LookupCustomer, "s1", with(code)))
+	if !strings.Contains(rep.Text(), "Ada Lovelace") {
+		t.Fatalf("right code: %+v", rep)
+	}
+	if v, ok := rep.SetSlots[SlotVerificationCode]; !ok || v != nil {
+		t.Errorf("the code slot is not cleared: %v", rep.SetSlots)
+	}
+	// A code is single-use.
+	if rep := r.s.Handle(ctx, anon(conversation.LookupCustomer, "s1", with(code))); strings.Contains(rep.Text(), "Ada") {
+		t.Errorf("a used code answered again: %+v", rep)
+	}
+	outcomes := func() []string {
+		var o []string
+		for _, e := range r.trail.take() {
+			o = append(o, e.Outcome+"/"+e.Verification)
+			b, _ := json.Marshal(e)
+			for _, p := range []string{"ada@", "Ada", "Lovelace", code} {
+				if strings.Contains(string(b), p) {
+					t.Errorf("audit event holds %q: %s", p, b)
+				}
+			}
+		}
+		return o
+	}
+	if got := strings.Join(outcomes(), " "); got != "code_sent/none code_wrong/none code_wrong/none code_wrong/none answered/code code_wrong/none" {
+		t.Errorf("audit outcomes: %s", got)
+	}
+
+	// Third wrong attempt ends the code.
+	r.s.Handle(ctx, anon(conversation.LookupCustomer, "s3", ada))
+	code = r.mail.last("ada@example.com")
+	wrong = "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	for i := 0; i < 2; i++ {
+		r.s.Handle(ctx, anon(conversation.LookupCustomer, "s3", map[string]string{"email": "ada@example.com", "verification_code": wrong + string(rune('a'+i))}))
+	}
+	rep = r.s.Handle(ctx, anon(conversation.LookupCustomer, "s3", with(wrong)))
+	if !strings.Contains(rep.Text(), "last try") {
+		t.Fatalf("third wrong try: %+v", rep)
+	}
+	if rep := r.s.Handle(ctx, anon(conversation.LookupCustomer, "s3", with(code))); strings.Contains(rep.Text(), "Ada") {
+		t.Errorf("4th attempt with the right code accepted: %+v", rep)
+	}
+	outcomes()
+
+	// An expired code is refused; and a fourth code for one email in an hour is not sent.
+	r.s.Handle(ctx, anon(conversation.LookupCustomer, "s4", ada))
+	code = r.mail.last("ada@example.com")
+	r.now = r.now.Add(5*time.Minute + time.Second)
+	if rep := r.s.Handle(ctx, anon(conversation.LookupCustomer, "s4", with(code))); strings.Contains(rep.Text(), "Ada") {
+		t.Errorf("expired code accepted: %+v", rep)
+	}
+	outcomes()
+	rep = r.s.Handle(ctx, anon(conversation.LookupCustomer, "s5", ada))
+	if !strings.Contains(rep.Text(), "as many codes") || len(r.mail.sent["ada@example.com"]) != 3 {
+		t.Errorf("fourth code in an hour: %+v (%d sent)", rep, len(r.mail.sent["ada@example.com"]))
+	}
+	unknown := r.s.Handle(ctx, anon(conversation.LookupCustomer, "s6", map[string]string{"email": "nobody@example.com"}))
+	for i := 0; i < 3; i++ {
+		unknown = r.s.Handle(ctx, anon(conversation.LookupCustomer, "s6"+string(rune('a'+i)), map[string]string{"email": "nobody@example.com"}))
+	}
+	if unknown.Text() != rep.Text() {
+		t.Errorf("the hourly limit reads differently for an unknown email:\n%s\n%s", unknown.Text(), rep.Text())
+	}
+	if got := outcomes(); got[len(got)-1] != "code_rate_limited/none" {
+		t.Errorf("outcomes %v", got)
+	}
+}
+
+func TestCreateTicketPolicy(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, false)
+	f := r.s.d.Tickets.(*fake)
+	tn := anon(conversation.CreateTicket, "s1", map[string]string{"email": "ada@example.com", "subject": "Printer on fire"})
+	rep := r.s.Handle(context.Background(), tn)
+	if rep.Outcome != conversation.OutcomeFulfilled {
+		t.Fatalf("%+v", rep)
+	}
+	for _, p := range personal[:4] {
+		if strings.Contains(rep.Text(), p) {
+			t.Errorf("reply reveals %q: %s", p, rep.Text())
+		}
+	}
+	tn = anon(conversation.CreateTicket, "s2", map[string]string{"email": "someone@example.com", "subject": "Printer on fire"})
+	tn.Caller = conversation.Caller{Method: conversation.VerifiedToken, Email: "bob@example.com"}
+	r.s.Handle(context.Background(), tn)
+	f.mu.Lock()
+	filed := f.filed
+	f.mu.Unlock()
+	if len(filed) != 2 || !strings.HasPrefix(filed[0].Description, identity.UnverifiedNote) || filed[0].RequesterEmail != "ada@example.com" {
+		t.Errorf("anonymous ticket not marked unverified: %+v", filed)
+	}
+	if len(filed) == 2 && (filed[1].RequesterEmail != "bob@example.com" || strings.Contains(filed[1].Description, identity.UnverifiedNote)) {
+		t.Errorf("verified ticket not filed for the verified customer: %+v", filed[1])
+	}
+	ev := r.trail.take()
+	if len(ev) != 2 || ev[0].Outcome != "created_unverified" || ev[1].Outcome != "created" || ev[1].Verification != "token" {
+		t.Errorf("events %+v", ev)
+	}
+}
+
+// Without a customer directory (the verifypayment function) a code goes to any address:
+// the words are the same, and the hourly limit still holds.
+func TestCodeWithoutCustomerDirectory(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, true)
+	r.s.d.Customers = nil
+	slots := map[string]string{"email": "someone@example.com", "payment_reference": "pi_demo_ada_1"}
+	rep := r.s.Handle(context.Background(), anon(conversation.VerifyPayment, "s1", slots))
+	if rep.SlotToElicit != SlotVerificationCode || r.mail.last("someone@example.com") == "" {
+		t.Fatalf("%+v %v", rep, r.mail.sent)
+	}
+	if ev := r.trail.take(); len(ev) != 1 || ev[0].Outcome != "code_sent" || ev[0].Tool != "identity" {
+		t.Errorf("events %+v", ev)
+	}
+}

@@ -1,0 +1,59 @@
+package smoke
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
+)
+
+// WebhookAuth gives the smoke conversations the credentials each platform sends: the
+// functions refuse HTTP webhook calls without them (closed by default), so the smoke
+// function reads the same webhook secrets (security.*) and presents them as Dialogflow
+// ES (basic auth), CX (a header) and Rasa (the token query parameter) do.
+type WebhookAuth struct {
+	Security config.Security
+	Secrets  secrets.Provider
+}
+
+// Sign adds platform p's credentials to an API Gateway HTTP API event. Lex events (IAM)
+// and platforms without a method pass unchanged.
+func (w *WebhookAuth) Sign(ctx context.Context, p conversation.Platform, event []byte) ([]byte, error) {
+	if w == nil || p == conversation.LexV2 {
+		return event, nil
+	}
+	rule := w.Security.WebhookFor(string(p))
+	if rule.Method == "" || rule.Method == config.AuthNone {
+		return event, nil
+	}
+	sec, err := w.Secrets.Get(ctx, rule.Secret)
+	if err != nil {
+		return nil, fmt.Errorf("smoke: %s webhook secret: %w", p, err)
+	}
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(event, &ev); err != nil {
+		return nil, err
+	}
+	if ev.Headers == nil {
+		ev.Headers = map[string]string{}
+	}
+	switch rule.Method {
+	case config.AuthBasic:
+		ev.Headers["authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte(sec["username"]+":"+sec["password"]))
+	case config.AuthHeader:
+		ev.Headers[rule.Header] = sec["token"]
+	case config.AuthToken:
+		if ev.QueryStringParameters == nil {
+			ev.QueryStringParameters = map[string]string{}
+		}
+		ev.QueryStringParameters[rule.Param] = sec["token"]
+		ev.RawQueryString = rule.Param + "=" + sec["token"]
+	}
+	return json.Marshal(ev)
+}
