@@ -166,6 +166,9 @@ func TestCheckExampleConfig(t *testing.T) {
 	sm := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) { o.BaseEndpoint = aws.String(moto) })
 	for id, s := range map[string]secrets.Secret{
 		"switchboard/hubspot": hs.Secret(), "switchboard/zendesk": zd.Secret(), "switchboard/stripe": {"api_key": "sk_test_123"},
+		// The webhook secrets the example's security section names (check reads them).
+		"switchboard/webhook/dialogflow":    {"username": "dialogflow", "password": "p"},
+		"switchboard/webhook/dialogflow-cx": {"token": "t"}, "switchboard/webhook/rasa": {"token": "t"},
 	} {
 		raw, _ := json.Marshal(s)
 		if _, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
@@ -274,6 +277,8 @@ func TestCheckSalesforceSQLExample(t *testing.T) {
 	sm := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) { o.BaseEndpoint = aws.String(moto) })
 	for id, s := range map[string]secrets.Secret{
 		"switchboard/salesforce": sf.Secret(), "switchboard/sql": {"password": "unused-by-trust-auth"},
+		"switchboard/webhook/dialogflow":    {"username": "dialogflow", "password": "p"},
+		"switchboard/webhook/dialogflow-cx": {"token": "t"}, "switchboard/webhook/rasa": {"token": "t"},
 	} {
 		raw, _ := json.Marshal(s)
 		if _, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
