@@ -65,6 +65,13 @@ func platformConfig(args []string, stdout, stderr io.Writer) int {
 	// The credentials themselves stay in the secret: this names where they go.
 	auth := func(p string) string {
 		a := cfg.Security.WebhookFor(p)
+		// A deploy's outputs name the method and secret the functions really check
+		// (infra/stacks/webhooks.go); they win over the configuration file.
+		if v := vals[config.WebhookAuthOutput(p)]; v != "" {
+			if method, secret, ok := strings.Cut(v, " "); ok {
+				a.Method, a.Secret = method, secret
+			}
+		}
 		switch a.Method {
 		case config.AuthBasic:
 			return fmt.Sprintf("Authentication: basic auth, username and password from the secret %q", a.Secret)

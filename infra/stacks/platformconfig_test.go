@@ -42,6 +42,9 @@ func TestPlatformConfigFromSynthesizedOutputs(t *testing.T) {
 		outputs[name] = map[string]string{}
 		for k := range outs {
 			v, ok := resolved[k]
+			if lit, isLit := outs[k].(map[string]any)["Value"].(string); !ok && isLit {
+				v, ok = lit, true // a literal output (the webhook auth) reads as synthesized
+			}
 			if !ok {
 				v = "resolved-" + k
 			}
@@ -71,10 +74,13 @@ func TestPlatformConfigFromSynthesizedOutputs(t *testing.T) {
 	}
 	base := resolved["WebhookBaseUrl"]
 	for platform, want := range map[string][]string{
-		"dialogflow-es": {base + "/webhooks/dialogflow", "LookupCustomer -> lookup_customer", "SearchKnowledgeBase -> search_kb", "Authentication:"},
-		"dialogflow-cx": {base + "/webhooks/dialogflow-cx", base + "/webhooks/dialogflow-cx/verify-payment", "create-ticket -> create_ticket", "Authentication:"},
-		"lex":           {resolved["RouterAliasArn"], "VerifyPayment -> verify_payment"},
-		"rasa":          {"action_endpoint:", `url: "` + base + `/webhooks/rasa"`, "action_lookup_customer -> lookup_customer"},
+		"dialogflow-es": {base + "/webhooks/dialogflow", "LookupCustomer -> lookup_customer", "SearchKnowledgeBase -> search_kb",
+			`Authentication: basic auth, username and password from the secret "switchboard/webhook/dialogflow"`},
+		"dialogflow-cx": {base + "/webhooks/dialogflow-cx", base + "/webhooks/dialogflow-cx/verify-payment", "create-ticket -> create_ticket",
+			`<token of the secret "switchboard/webhook/dialogflow-cx">`},
+		"lex": {resolved["RouterAliasArn"], "VerifyPayment -> verify_payment"},
+		"rasa": {"action_endpoint:", `url: "` + base + `/webhooks/rasa"`, "action_lookup_customer -> lookup_customer",
+			`<token of the secret "switchboard/webhook/rasa">`},
 	} {
 		cmd := exec.Command(bin, "platform-config", "--platform", platform, "--stack-outputs", file)
 		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}

@@ -69,6 +69,12 @@ func newWebhookSecrets(scope constructs.Construct, s Settings) WebhookSecrets {
 				IncludeSpace:       jsii.Bool(false),
 			},
 		})
+		// What `switchboard platform-config` prints for this platform: the method the
+		// functions check and the secret that holds the credentials (never the value).
+		awscdk.NewCfnOutput(scope, jsii.String(config.WebhookAuthOutput(w.Platform)), &awscdk.CfnOutputProps{
+			Value:       jsii.String(w.Method + " " + s.WebhookSecretName(w.Platform)),
+			Description: jsii.String("Webhook auth of " + w.Platform + ": method and Secrets Manager secret"),
+		})
 	}
 	return out
 }

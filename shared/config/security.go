@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -158,4 +159,15 @@ func (s Security) Validate() error {
 		return fmt.Errorf("config: security.max_json_depth: %d, want >= 2", s.MaxJSONDepth)
 	}
 	return nil
+}
+
+// WebhookAuthOutput is the name of the CDK stack output that states a platform's
+// webhook auth as "<method> <secret name>" (platform as in WebhookFor, "-" or "_"):
+// the CDK app writes it and `switchboard platform-config` reads it.
+func WebhookAuthOutput(platform string) string {
+	out := "WebhookAuth"
+	for _, part := range strings.FieldsFunc(platform, func(r rune) bool { return r == '-' || r == '_' }) {
+		out += strings.ToUpper(part[:1]) + part[1:]
+	}
+	return out
 }
