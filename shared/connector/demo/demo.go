@@ -11,10 +11,12 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go)
+	"modernc.org/sqlite" // registers the "sqlite" database/sql driver (pure Go)
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Tool is the name the demo backend reports in its connector errors.
@@ -78,7 +80,7 @@ func Open(ctx context.Context, path string) (*Backend, error) {
 			return nil, fmt.Errorf("demo: open in-memory database: %w", err)
 		}
 	}
-	if err := migrate(ctx, db); err != nil {
+	if err := migrateRetrying(ctx, db); err != nil {
 		b.Close()
 		return nil, err
 	}
@@ -216,4 +218,24 @@ func (s *statements) close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// migrateRetrying runs migrate, again on SQLITE_BUSY. Several processes (or Backends)
+// opening one new file at once race to switch it to WAL mode; SQLite answers some of
+// those lock transitions with SQLITE_BUSY without calling the busy handler, so the
+// busy_timeout alone does not cover them. The seed is one transaction, so a retry is
+// safe.
+func migrateRetrying(ctx context.Context, db *sql.DB) error {
+	for attempt := 1; ; attempt++ {
+		err := migrate(ctx, db)
+		var se *sqlite.Error
+		if err == nil || attempt == 10 || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(attempt) * 20 * time.Millisecond):
+		}
+	}
 }
