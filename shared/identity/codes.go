@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strconv"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/store"
@@ -22,7 +23,8 @@ const KeyPrefix = "identity"
 // Store key kinds.
 const (
 	kindCode     = "otp"      // a code, per session and email
-	kindRate     = "otprate"  // codes sent to one email in the last hour
+	kindRate     = "otprate"  // one of an email's hourly code slots
+	kindAttempt  = "otptry"   // one of a code's attempt slots
 	kindVerified = "verified" // a session verified by code, per session
 )
 
@@ -76,13 +78,10 @@ var (
 )
 
 type codeRecord struct {
-	Hash     string `json:"h"`
-	Attempts int    `json:"a"`
-	Turn     string `json:"t,omitempty"` // the turn that issued it (a platform retry resends nothing)
-}
-
-type rateRecord struct {
-	Sent []int64 `json:"s"` // unix seconds
+	Hash string `json:"h"`
+	Turn string `json:"t,omitempty"` // the turn that issued it (a platform retry resends nothing)
+	// Nonce names this code's attempt slots, so a new code starts with all of them.
+	Nonce string `json:"n,omitempty"`
 }
 
 type verifiedRecord struct {
@@ -102,8 +101,12 @@ func (c *Codes) codeKey(session, email string) string {
 	return store.Key(KeyPrefix, kindCode, c.mac("code-key", session, email))
 }
 
-func (c *Codes) rateKey(email string) string {
-	return store.Key(KeyPrefix, kindRate, c.mac("rate-key", email))
+func (c *Codes) rateKey(email string, slot int) string {
+	return store.Key(KeyPrefix, kindRate, c.mac("rate-key", email), strconv.Itoa(slot))
+}
+
+func (c *Codes) attemptKey(codeKey, nonce string, slot int) string {
+	return store.Key(KeyPrefix, kindAttempt, codeKey, nonce, strconv.Itoa(slot))
 }
 
 func (c *Codes) verifiedKey(session string) string {
@@ -134,42 +137,34 @@ func (c *Codes) Issue(ctx context.Context, session, email, turnID string, send b
 		code = randomCode()
 		hash = c.mac("code", session, email, code)
 	}
-	data, _ := json.Marshal(codeRecord{Hash: hash, Turn: c.mac("turn", turnID)})
+	data, _ := json.Marshal(codeRecord{Hash: hash, Turn: c.mac("turn", turnID), Nonce: randomNonce()})
 	if err := c.st.Put(ctx, store.Record{Key: key, Data: data, Expiration: now.Add(c.o.TTL)}); err != nil {
 		return "", err
 	}
 	return code, nil
 }
 
-// countSend records one code request for email, refusing the (PerHour+1)th in an
-// hour. The read-then-write is not atomic: two requests for one email in the same
-// instant may both pass, so the limit can be exceeded by concurrent requests.
+// countSend takes one of the email's PerHour code slots: a slot is a record that lives
+// an hour from when it was taken and is only written while free (one conditional
+// create, atomic in every store), so at most PerHour codes go to one email in any hour,
+// however many requests run at once.
 func (c *Codes) countSend(ctx context.Context, email string, now time.Time) error {
-	key := c.rateKey(email)
-	var rr rateRecord
-	rec, err := c.st.Get(ctx, key)
-	switch {
-	case err == nil:
-		_ = json.Unmarshal(rec.Data, &rr)
-	case !errors.Is(err, store.ErrNotFound):
-		return err
-	}
-	kept := rr.Sent[:0]
-	for _, s := range rr.Sent {
-		if now.Sub(time.Unix(s, 0)) < time.Hour {
-			kept = append(kept, s)
+	for slot := range c.o.PerHour {
+		err := c.st.Create(ctx, store.Record{Key: c.rateKey(email, slot), Expiration: now.Add(time.Hour)})
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, store.ErrExists) {
+			return err
 		}
 	}
-	if len(kept) >= c.o.PerHour {
-		return ErrRateLimited
-	}
-	kept = append(kept, now.Unix())
-	data, _ := json.Marshal(rateRecord{Sent: kept})
-	return c.st.Put(ctx, store.Record{Key: key, Data: data, Expiration: now.Add(time.Hour)})
+	return ErrRateLimited
 }
 
-// Check compares code with the live code for session and email. A right code deletes
-// it and marks the session verified for email for VerifiedFor. A wrong one uses up an
+// Check compares code with the live code for session and email. Each try first takes
+// one of the code's Attempts slots (records written only while free, like the hourly
+// slots), so concurrent guesses cannot share an attempt. A right code deletes it and
+// marks the session verified for email for VerifiedFor. A wrong one uses up its
 // attempt; the last attempt deletes the code (ErrNoAttemptsLeft).
 func (c *Codes) Check(ctx context.Context, session, email, code string) error {
 	key := c.codeKey(session, email)
@@ -184,6 +179,24 @@ func (c *Codes) Check(ctx context.Context, session, email, code string) error {
 	if err := json.Unmarshal(rec.Data, &cr); err != nil {
 		return ErrWrongCode
 	}
+	attempt := -1
+	for slot := range c.o.Attempts {
+		err := c.st.Create(ctx, store.Record{Key: c.attemptKey(key, cr.Nonce, slot), Expiration: rec.Expiration})
+		if err == nil {
+			attempt = slot
+			break
+		}
+		if !errors.Is(err, store.ErrExists) {
+			return err
+		}
+	}
+	if attempt < 0 {
+		// Every attempt was taken by tries running at the same time as this one.
+		if err := c.st.Delete(ctx, key); err != nil {
+			return err
+		}
+		return ErrNoAttemptsLeft
+	}
 	if hmac.Equal([]byte(cr.Hash), []byte(c.mac("code", session, email, code))) {
 		if err := c.st.Delete(ctx, key); err != nil {
 			return err
@@ -192,17 +205,11 @@ func (c *Codes) Check(ctx context.Context, session, email, code string) error {
 		return c.st.Put(ctx, store.Record{Key: c.verifiedKey(session), Data: data,
 			Expiration: c.o.Now().Add(c.o.VerifiedFor)})
 	}
-	cr.Attempts++
-	if cr.Attempts >= c.o.Attempts {
+	if attempt == c.o.Attempts-1 {
 		if err := c.st.Delete(ctx, key); err != nil {
 			return err
 		}
 		return ErrNoAttemptsLeft
-	}
-	data, _ := json.Marshal(cr)
-	rec.Data = data
-	if err := c.st.Put(ctx, rec); err != nil {
-		return err
 	}
 	return ErrWrongCode
 }
@@ -221,6 +228,15 @@ func (c *Codes) VerifiedEmail(ctx context.Context, session, email string) (bool,
 		return false, nil
 	}
 	return hmac.Equal([]byte(vr.Email), []byte(c.mac("email", email))), nil
+}
+
+// randomNonce is 96 random bits, hex.
+func randomNonce() string {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("identity: crypto/rand: %v", err))
+	}
+	return hex.EncodeToString(b[:])
 }
 
 // randomCode is six uniformly random decimal digits from crypto/rand.

@@ -1,0 +1,158 @@
+package identity_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/switchboard-dev/switchboard/shared/awsenv"
+	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/store"
+	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
+	"github.com/switchboard-dev/switchboard/shared/store/memstore"
+	"github.com/switchboard-dev/switchboard/shared/store/storetest"
+	"github.com/switchboard-dev/switchboard/shared/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// stores are the backends the limits are held on: memory, and DynamoDB (moto) through
+// the production client with its retries (a retried conditional write that had landed
+// only takes one more slot: the limits err on the side of sending less).
+func stores(t *testing.T, now func() time.Time) map[string]store.Store {
+	client := dynamostore.NewClientWith(aws.Config{Region: "us-east-1", Retryer: awsenv.NewRetryer,
+		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "testing")},
+		testenv.Moto(t), storetest.MotoIsolation)
+	table := storetest.MotoTable(t, storetest.MotoClient(t))
+	return map[string]store.Store{
+		"memstore": memstore.New(now),
+		"dynamodb": dynamostore.New(client, table, dynamostore.Options{Now: now}),
+	}
+}
+
+// The hourly limit holds however many requests run at once: of 20 concurrent code
+// requests for one email, exactly PerHour are sent; an hour after the first ones, their
+// slots are free again.
+func TestHourlyCodeLimitHoldsUnderConcurrency(t *testing.T) {
+	clock := storetest.NewClock(time.Now())
+	for name, st := range stores(t, clock.Now) {
+		t.Run(name, func(t *testing.T) {
+			c := identity.NewCodes(st, identity.CodeOptions{Now: clock.Now, Pepper: "p"})
+			const n = 20
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			sent, limited := 0, 0
+			var other []error
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					code, err := c.Issue(context.Background(), "session-"+name+strconv.Itoa(i), name+"@example.com", "turn-"+strconv.Itoa(i), true)
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case err == nil && code != "":
+						sent++
+					case errors.Is(err, identity.ErrRateLimited):
+						limited++
+					default:
+						other = append(other, err)
+					}
+				}()
+			}
+			wg.Wait()
+			if sent != 3 || limited != n-3 || len(other) > 0 {
+				t.Fatalf("sent %d, rate limited %d, errors %v; want 3 sent", sent, limited, other)
+			}
+			clock.Advance(59 * time.Minute)
+			if _, err := c.Issue(context.Background(), "later", name+"@example.com", "turn-later", true); !errors.Is(err, identity.ErrRateLimited) {
+				t.Fatalf("59 minutes later: %v, want ErrRateLimited", err)
+			}
+			clock.Advance(time.Minute)
+			if code, err := c.Issue(context.Background(), "later", name+"@example.com", "turn-later", true); err != nil || code == "" {
+				t.Fatalf("an hour later: %q, %v; want a code", code, err)
+			}
+		})
+	}
+}
+
+// Concurrent guesses cannot share an attempt: of 20 wrong guesses at once, at most
+// Attempts are compared, and the code is gone afterwards (the right code then fails).
+func TestCodeAttemptsHoldUnderConcurrency(t *testing.T) {
+	clock := storetest.NewClock(time.Now())
+	for name, st := range stores(t, clock.Now) {
+		t.Run(name, func(t *testing.T) {
+			c := identity.NewCodes(st, identity.CodeOptions{Now: clock.Now, Pepper: "p"})
+			ctx := context.Background()
+			code, err := c.Issue(ctx, "s", "guess@example.com", "turn-1", true)
+			if err != nil || code == "" {
+				t.Fatalf("Issue: %q %v", code, err)
+			}
+			wrong := "000000"
+			if code == wrong {
+				wrong = "111111"
+			}
+			const n = 20
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			count := map[error]int{}
+			for range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					err := c.Check(ctx, "s", "guess@example.com", wrong)
+					mu.Lock()
+					count[err]++
+					mu.Unlock()
+				}()
+			}
+			wg.Wait()
+			// Two tries compared and wrong; the third compared try (or a try finding
+			// every attempt taken) ends the code; the rest find no code.
+			if count[identity.ErrWrongCode]+count[identity.ErrNoAttemptsLeft] != n || count[identity.ErrNoAttemptsLeft] < 1 {
+				t.Fatalf("results %v", count)
+			}
+			if err := c.Check(ctx, "s", "guess@example.com", code); !errors.Is(err, identity.ErrWrongCode) {
+				t.Fatalf("the right code after the attempts were used up: %v, want ErrWrongCode", err)
+			}
+			if ok, _ := c.VerifiedEmail(ctx, "s", "guess@example.com"); ok {
+				t.Fatal("the session was verified")
+			}
+		})
+	}
+}
+
+// Sequentially: two wrong tries, then the right code verifies; a new code starts with
+// all its attempts.
+func TestCodeAttemptsSequential(t *testing.T) {
+	clock := storetest.NewClock(time.Now())
+	c := identity.NewCodes(memstore.New(clock.Now), identity.CodeOptions{Now: clock.Now, Pepper: "p"})
+	ctx := context.Background()
+	for round := range 2 {
+		code, err := c.Issue(ctx, "s", "seq@example.com", "turn-"+strconv.Itoa(round), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		for i := range 2 {
+			if err := c.Check(ctx, "s", "seq@example.com", wrong); !errors.Is(err, identity.ErrWrongCode) {
+				t.Fatalf("round %d wrong try %d: %v", round, i, err)
+			}
+		}
+		if err := c.Check(ctx, "s", "seq@example.com", code); err != nil {
+			t.Fatalf("round %d: the right code on the last attempt: %v", round, err)
+		}
+		if ok, err := c.VerifiedEmail(ctx, "s", "seq@example.com"); !ok || err != nil {
+			t.Fatalf("round %d: not verified (%v)", round, err)
+		}
+	}
+}
