@@ -137,6 +137,13 @@ func StartPrism(t testing.TB, upstream string, specs ...PrismSpec) *Prism {
 			r.SetURL(backends[best].target)
 		},
 		ModifyResponse: pr.inspect,
+		// Prism not answering (it exited, say) is a failure of the check, not a
+		// vendor outage for the connector to handle.
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			pr.record(Violation{Method: r.Method, Path: r.URL.Path, Status: http.StatusBadGateway,
+				Code: "prism-unreachable", Severity: "Error", Message: err.Error()})
+			w.WriteHeader(http.StatusBadGateway)
+		},
 	}
 	srv := httptest.NewServer(rp)
 	t.Cleanup(srv.Close)
@@ -217,11 +224,16 @@ func (p *Prism) inspect(resp *http.Response) error {
 			}
 		}
 	}
+	p.record(found...)
+	return nil
+}
+
+// record counts one exchange and keeps its violations.
+func (p *Prism) record(vs ...Violation) {
 	p.mu.Lock()
 	p.exchanges++
-	p.violations = append(p.violations, found...)
+	p.violations = append(p.violations, vs...)
 	p.mu.Unlock()
-	return nil
 }
 
 // Violations returns the violations recorded since the last call, and forgets them.

@@ -136,8 +136,9 @@ func (s *Server) Close() { s.srv.Close() }
 func (s *Server) URL() string { return s.srv.URL }
 
 // SetPublicURL sets the URL clients reach the stand-in at when something stands in
-// between (the validating proxy of the OpenAPI tests): the links and resource urls it
-// answers from then on carry it, as Zendesk's carry the account's host.
+// between (the validating proxy of the OpenAPI tests): from then on its pagination
+// links, article urls and the urls of the users and tickets it files carry it, as
+// Zendesk's carry the account's host.
 func (s *Server) SetPublicURL(u string) { s.public.Store(&u) }
 
 // base is the URL the answers' links and urls start with.
