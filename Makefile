@@ -16,6 +16,8 @@ export GOFLAGS    ?= -buildvcs=false
 export GOTOOLCHAIN ?= go1.27.3
 export PATH       := $(TOOLS):$(PATH)
 export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(ROOT)/.cache/jsii
+# npm's download cache too stays in the repo's ignored .cache/.
+export npm_config_cache ?= $(ROOT)/.cache/npm
 
 GO          ?= go
 ADDR        ?= 127.0.0.1:8080

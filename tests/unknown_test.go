@@ -208,7 +208,8 @@ func lossyDynamo(t *testing.T, moto string) (endpoint string, dropped *atomic.In
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
 		drop := false
-		if strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".PutItem") {
+		// The claim: a TransactWriteItems for a write with a subject, else a PutItem.
+		if tg := r.Header.Get("X-Amz-Target"); strings.HasSuffix(tg, ".PutItem") || strings.HasSuffix(tg, ".TransactWriteItems") {
 			once.Do(func() { drop = true })
 		}
 		if drop {

@@ -39,7 +39,8 @@ func OpenStore(ctx context.Context, cfg config.Store, apiOptions ...func(*middle
 //	identity → idempotency → intents (policy, audit) → cache → resilience → connector
 //
 // Each connector gets its tool's resilience policy (one breaker, limiter and bulkhead
-// per tool, shared by every capability the tool serves); reads are cached; the handler
+// per tool, shared by every capability the tool serves); reads are cached (in process,
+// and in the store only with store.cache.shared); the handler
 // is wrapped with idempotency for the configured intents, keyed (like the cache) under
 // the turn's intent, which is the prefix each function's IAM role is scoped to.
 func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.Handler) conversation.Handler, error) {
@@ -62,7 +63,13 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 		co.Observer = a.Telemetry
 	}
 	a.Policies = resilience.NewSet(cfg.Resilience, ro)
-	c := cache.New(st, co)
+	// The read cache is per process unless store.cache.shared asks for the store too:
+	// a read turn then costs no store write.
+	var shared store.Store
+	if cfg.Store.Cache.Shared {
+		shared = st
+	}
+	c := cache.New(shared, co)
 	pol := cache.PoliciesFromConfig(cfg.Store.Cache)
 	tools := cfg.Connectors
 	if d.Customers != nil {

@@ -1,7 +1,7 @@
 // Package cache is the read cache in front of the business tools: decorators for the
 // customer directory, the knowledge base and payment lookups that keep each answer in
-// an in-memory LRU (per Lambda instance or server) and in the store (shared by every
-// instance, deleted by TTL). Every value keeps its fetch time: a fresh one is served
+// an in-memory LRU (per Lambda instance or server) and, when built with a store
+// (store.cache.shared), in the store too (shared by every instance, deleted by TTL). Every value keeps its fetch time: a fresh one is served
 // without calling the tool, and when the tool fails an older one is served instead of
 // an apology, its age recorded through connector.NoteStale so the reply can say
 // "as of 12 minutes ago".

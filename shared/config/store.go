@@ -49,6 +49,11 @@ type Store struct {
 type StoreCache struct {
 	// Size bounds the in-memory LRU of each Lambda instance or server (default 1000).
 	Size int `yaml:"size"`
+	// Shared also keeps every answer in the store (the DynamoDB table on AWS), so one
+	// instance's fetch serves the others and outlives the instance. Off by default: a
+	// read turn then makes no store write, and no customer record rests in the table.
+	// On, each cache miss costs one PutItem and each memory miss one GetItem.
+	Shared bool `yaml:"shared"`
 	// Customer, KB and PaymentStatus are the maximum ages of a fresh answer
 	// (defaults 10m, 30m, 1m). A negative value disables caching of that capability.
 	Customer      time.Duration `yaml:"customer"`

@@ -139,10 +139,11 @@ const UnknownKind = "unknown"
 
 // Middleware is the idempotency layer around a handler.
 type Middleware struct {
-	s     store.Store
-	next  conversation.Handler
-	o     Options
-	local *replies // nil when off
+	s       store.Store
+	next    conversation.Handler
+	o       Options
+	local   *replies // nil when off
+	running flights
 }
 
 var _ conversation.Handler = (*Middleware)(nil)
@@ -248,7 +249,44 @@ func (m *Middleware) Handle(ctx context.Context, t conversation.Turn) conversati
 		}
 		return r.reply
 	}
+	fl, first := m.running.join(key, hash)
+	if !first {
+		// This process is running the same turn: its reply is this one's.
+		if fl.hash != hash {
+			return m.mismatch(t)
+		}
+		select {
+		case <-fl.done:
+			return cloneReply(fl.reply)
+		case <-ctx.Done():
+			return m.stillWorking(t)
+		}
+	}
+	var reply conversation.Reply
+	landed := false
+	defer func() {
+		if !landed {
+			// The handler panicked (the engine turns it into an apology): the waiting
+			// deliveries get one too.
+			reply = m.failed(i18n.For(t.Locale).T("reply.apology", m.o.SupportEmail))
+		}
+		m.running.land(key, fl, reply)
+	}()
+	reply = m.claim(ctx, t, key, hash)
+	landed = true
+	return reply
+}
+
+// claim takes the turn's key in the store and runs the turn, or answers it from the
+// record that holds the key.
+func (m *Middleware) claim(ctx context.Context, t conversation.Turn, key, hash string) conversation.Reply {
 	w := m.o.Writes(t.Intent)
+	// A write is claimed only while no unknown-outcome record holds what it asks for
+	// (same customer and subject): one atomic store call checks both.
+	skey := ""
+	if w != nil {
+		skey = m.subjectKey(t, w)
+	}
 	owner := newToken()
 	for takeovers := 0; ; takeovers++ {
 		now := m.o.Now()
@@ -268,11 +306,16 @@ func (m *Middleware) Handle(ctx context.Context, t conversation.Turn) conversati
 			c.ExternalID, c.UntilMs = w.ExternalID(t), until.UnixMilli()
 		}
 		rec.Data = c.encode()
-		err := m.create(ctx, rec)
+		err := m.create(ctx, rec, skey)
 		var ex *store.ExistsError
+		var guarded *store.GuardedError
 		switch {
 		case err == nil:
 			return m.run(ctx, t, rec, w)
+		case errors.As(err, &guarded):
+			// An earlier turn asked for the same and its outcome is unknown: answer
+			// with its result, file nothing. This turn's claim was not written.
+			return m.earlier(ctx, t, rec, w, guarded.Record)
 		case errors.As(err, &ex) && ex.Record.Status == store.StatusInProgress && decodeClaim(ex.Record).Owner == owner:
 			// Our own record: the store wrote it but its answer was lost, and the
 			// retried write met it.
@@ -292,10 +335,11 @@ func (m *Middleware) Handle(ctx context.Context, t conversation.Turn) conversati
 	}
 }
 
-func (m *Middleware) create(ctx context.Context, rec store.Record) error {
+// create claims rec's key, refused also while a live record holds guard ("" none).
+func (m *Middleware) create(ctx context.Context, rec store.Record, guard string) error {
 	ctx, cancel := context.WithTimeout(ctx, m.o.StoreTimeout)
 	defer cancel()
-	return m.s.Create(ctx, rec)
+	return m.s.CreateGuarded(ctx, rec, guard)
 }
 
 // lockUntil is when an in-progress record stops holding its key: when the platform
@@ -389,8 +433,8 @@ func (m *Middleware) subjectKey(t conversation.Turn, w Write) string {
 // delivery's correctness depends on is written before it returns, inside the turn's
 // budget: the handler gets the budget minus WriteReserve.
 //
-//   - An earlier attempt at the same request (same customer and subject) whose outcome
-//     is unknown is looked up in the tool, never filed again.
+//   - (An earlier attempt at the same request, same customer and subject, whose outcome
+//     is unknown never gets here: the claim was refused by its record, see earlier.)
 //   - A fulfilled reply completes the record; a definite failure (nothing was filed)
 //     frees the key so a retry may file it.
 //   - An unknown outcome keeps the claim as an unknown-outcome record (UnknownFor),
@@ -398,20 +442,6 @@ func (m *Middleware) subjectKey(t conversation.Turn, w Write) string {
 //     turn asking for the same ticket files it again.
 func (m *Middleware) runWrite(ctx context.Context, t conversation.Turn, rec store.Record, w Write) conversation.Reply {
 	skey := m.subjectKey(t, w)
-	if skey != "" {
-		gctx, cancel := context.WithTimeout(ctx, m.o.StoreTimeout)
-		prev, err := m.s.Get(gctx, skey)
-		cancel()
-		switch {
-		case err == nil:
-			return m.earlier(ctx, t, rec, w, prev)
-		case !errors.Is(err, store.ErrNotFound):
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.o.StoreTimeout)
-			defer cancel()
-			m.free(sctx, t, rec.Key)
-			return m.storeDown(ctx, t, err)
-		}
-	}
 	hctx, cancel := context.WithCancel(ctx)
 	if d, ok := ctx.Deadline(); ok {
 		hctx, cancel = context.WithDeadline(ctx, d.Add(-m.o.WriteReserve))
@@ -453,9 +483,10 @@ func (m *Middleware) runWrite(ctx context.Context, t conversation.Turn, rec stor
 }
 
 // earlier answers a new turn asking for what an earlier attempt, whose outcome was
-// unknown, asked for: with that attempt's result once known (looked up in the tool),
-// else that it is not known yet. Nothing is filed. This turn's claim is completed
-// when the answer is final, freed otherwise.
+// unknown, asked for (prev, the record keyed by customer and subject, refused this
+// turn's claim): with that attempt's result once known (looked up in the tool), else
+// that it is not known yet. Nothing is filed. This turn's own record is written only
+// when the answer is final, so that its redelivery replays it.
 func (m *Middleware) earlier(ctx context.Context, t conversation.Turn, rec store.Record, w Write, prev store.Record) conversation.Reply {
 	pc := decodeClaim(prev)
 	reply, found := conversation.Reply{}, false
@@ -464,12 +495,11 @@ func (m *Middleware) earlier(ctx context.Context, t conversation.Turn, rec store
 	} else if pc.ExternalID != "" {
 		reply, found = m.lookup(ctx, t, w, pc.ExternalID)
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.o.StoreTimeout)
-	defer cancel()
 	if !found {
-		m.free(sctx, t, rec.Key)
 		return w.Unconfirmed(t)
 	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.o.StoreTimeout)
+	defer cancel()
 	if pc.Reply == nil {
 		pc.Reply = &reply
 		prev.Data = pc.encode()

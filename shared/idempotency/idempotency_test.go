@@ -234,13 +234,16 @@ func TestConcurrentDeliveryWaitsForTheFirst(t *testing.T) {
 			return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"I've created ticket #7."}}
 		}
 		m := idempotency.New(s, h, idempotency.Options{})
+		// The second delivery reaches another process (its own middleware): it waits
+		// through the store.
+		other := idempotency.New(s, h, idempotency.Options{})
 		tn := turn()
 		firstDone := make(chan conversation.Reply, 1)
 		go func() { firstDone <- handle(m, tn) }()
 		<-started
 		time.AfterFunc(150*time.Millisecond, func() { close(release) })
 		start := time.Now()
-		second := handle(m, tn)
+		second := handle(other, tn)
 		if took := time.Since(start); took < 100*time.Millisecond {
 			t.Fatalf("duplicate answered after %s, before the first finished", took)
 		}
@@ -391,11 +394,24 @@ func TestDynamoDBCallsPerRequest(t *testing.T) {
 
 	block.Store(true)
 	tn2 := turn()
-	go handle(m, tn2)
+	firstDone := make(chan struct{})
+	go func() { handle(m, tn2); close(firstDone) }()
 	<-started
+	// A delivery to the process running the turn waits for it in memory: no call.
+	before = counting.Counts()
+	sameCtx, cancelSame := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	if r := m.Handle(sameCtx, tn2); !strings.Contains(r.Text(), "still working") {
+		t.Errorf("in-progress duplicate in the same process, past its budget: %+v", r)
+	}
+	cancelSame()
+	if same := counting.Counts().Sub(before); same.Total() != 0 {
+		t.Errorf("in-progress duplicate in the process running it: %+v, want no call", same)
+	}
+	// Another process polls the store.
 	time.AfterFunc(220*time.Millisecond, func() { close(release) })
 	before = counting.Counts()
-	handle(m, tn2)
+	handle(idempotency.New(s, h, idempotency.Options{PollInterval: 50 * time.Millisecond, MaxPollInterval: 50 * time.Millisecond}), tn2)
+	<-firstDone
 	inProg := counting.Counts().Sub(before)
 	// The counts include the first delivery's completion (1 UpdateItem).
 	// 220ms at one poll per 50ms is at most 5 polls (+1 after the release); a loaded
@@ -438,4 +454,90 @@ func (notFound) Unconfirmed(conversation.Turn) conversation.Reply {
 }
 func (notFound) Promise(conversation.Turn) conversation.Reply {
 	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{"noted; never twice"}, Unconfirmed: true}
+}
+
+// subjectWrite is a Write with a subject (customer and subject slots), whose tool has
+// the write once found is set (unit tests).
+type subjectWrite struct {
+	notFound
+	found *atomic.Bool
+}
+
+func (subjectWrite) Subject(t conversation.Turn) string {
+	return t.Slots["email"] + "\x00" + t.Slots["subject"]
+}
+func (w subjectWrite) Lookup(context.Context, conversation.Turn, string) (conversation.Reply, bool, error) {
+	if w.found.Load() {
+		return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"your ticket #9 was created"}}, true, nil
+	}
+	return conversation.Reply{}, false, nil
+}
+
+// A write turn costs two DynamoDB calls: one TransactWriteItems claims the turn's key
+// while checking that no unknown-outcome record holds the same customer and subject,
+// and one UpdateItem records the reply. A new turn asking for what an unknown outcome
+// holds is refused by that same call and never reaches the tool.
+func TestWriteCallsPerRequest(t *testing.T) {
+	t.Parallel()
+	client, table := storetest.MotoStore(t)
+	counting := dynamostore.NewCounting(client)
+	s := dynamostore.New(counting, table, dynamostore.Options{})
+	unconfirmed := atomic.Bool{}
+	h := &tool{}
+	h.reply = func(ctx context.Context, tn conversation.Turn) conversation.Reply {
+		if unconfirmed.Load() {
+			return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{"couldn't confirm"}, Unconfirmed: true}
+		}
+		return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"created #8"}}
+	}
+	w := subjectWrite{found: &atomic.Bool{}}
+	m := idempotency.New(s, h, idempotency.Options{Writes: func(conversation.Intent) idempotency.Write { return w }})
+
+	before := counting.Counts()
+	if r := handle(m, turn()); r.Outcome != conversation.OutcomeFulfilled {
+		t.Fatalf("new write turn: %+v", r)
+	}
+	if got := counting.Counts().Sub(before); got != (dynamostore.Counts{TransactWriteItems: 1, UpdateItem: 1}) {
+		t.Errorf("new write turn: %+v, want 1 TransactWriteItems + 1 UpdateItem", got)
+	}
+
+	// An unknown outcome: the claim becomes an unknown-outcome record and one is kept
+	// by customer and subject.
+	unconfirmed.Store(true)
+	tn := turn()
+	tn.Slots = map[string]string{"email": "grace@example.com", "subject": "Refund"}
+	before = counting.Counts()
+	if r := handle(m, tn); r.Text() != "noted; never twice" {
+		t.Fatalf("unknown outcome: %+v", r)
+	}
+	if got := counting.Counts().Sub(before); got != (dynamostore.Counts{TransactWriteItems: 1, PutItem: 2}) {
+		t.Errorf("unknown outcome: %+v, want 1 TransactWriteItems + 2 PutItem", got)
+	}
+	calls := h.calls.Load()
+
+	// A new turn asking the same while the outcome is unknown: one call, refused by
+	// the subject's record; the tool is asked by external id, nothing is filed.
+	again := turn()
+	again.Slots = tn.Slots
+	before = counting.Counts()
+	if r := handle(m, again); r.Text() != "not confirmed yet" {
+		t.Fatalf("new turn, same subject, outcome unknown: %+v", r)
+	}
+	if got := counting.Counts().Sub(before); got != (dynamostore.Counts{TransactWriteItems: 1}) {
+		t.Errorf("new turn refused by the subject's record: %+v, want 1 TransactWriteItems", got)
+	}
+	// Once the tool has it, the answer is that ticket, and the resolution is kept.
+	w.found.Store(true)
+	third := turn()
+	third.Slots = tn.Slots
+	if r := handle(m, third); r.Text() != "your ticket #9 was created" {
+		t.Fatalf("new turn, same subject, ticket found: %+v", r)
+	}
+	// Its redelivery replays that answer from its own record.
+	if r := handle(idempotency.New(s, h, idempotency.Options{Writes: func(conversation.Intent) idempotency.Write { return w }}), third); r.Text() != "your ticket #9 was created" {
+		t.Fatalf("redelivery of the resolved turn: %+v", r)
+	}
+	if h.calls.Load() != calls {
+		t.Fatalf("the tool was asked to file %d more times, want none", h.calls.Load()-calls)
+	}
 }

@@ -1,6 +1,7 @@
 package idempotency
 
 import (
+	"sync"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -55,4 +56,45 @@ func cloneReply(r conversation.Reply) conversation.Reply {
 		r.SetSlots = slots
 	}
 	return r
+}
+
+// flights are the turns this process is running, by key. A delivery of a turn this
+// process is already running (a platform's retry reaching the same server while the
+// first delivery works) waits for the first in memory and gets its reply, instead of
+// claiming the key in the store and polling it. On Lambda an instance runs one
+// request at a time, so this only matters for `switchboard serve`.
+type flights struct {
+	mu sync.Mutex
+	m  map[string]*flight
+}
+
+type flight struct {
+	hash  string
+	done  chan struct{}
+	reply conversation.Reply
+}
+
+// join returns the flight running key, or starts one (first: the caller runs the turn
+// and must call land).
+func (f *flights) join(key, hash string) (fl *flight, first bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if fl, ok := f.m[key]; ok {
+		return fl, false
+	}
+	if f.m == nil {
+		f.m = map[string]*flight{}
+	}
+	fl = &flight{hash: hash, done: make(chan struct{})}
+	f.m[key] = fl
+	return fl, true
+}
+
+// land records the first delivery's reply and releases the deliveries waiting for it.
+func (f *flights) land(key string, fl *flight, reply conversation.Reply) {
+	f.mu.Lock()
+	delete(f.m, key)
+	f.mu.Unlock()
+	fl.reply = cloneReply(reply)
+	close(fl.done)
 }

@@ -3,6 +3,7 @@ package idempotency_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +23,11 @@ type countingStore struct {
 func (c *countingStore) Create(ctx context.Context, rec store.Record) error {
 	c.creates++
 	return c.Store.Create(ctx, rec)
+}
+
+func (c *countingStore) CreateGuarded(ctx context.Context, rec store.Record, guard string) error {
+	c.creates++
+	return c.Store.CreateGuarded(ctx, rec, guard)
 }
 
 // The in-process copy of a completed turn answers exactly as the store would: same
@@ -102,5 +108,87 @@ func TestLocalCopyIsBounded(t *testing.T) {
 	}
 	if h.calls.Load() != 3 {
 		t.Fatalf("tool called %d times, want 3 (one per turn)", h.calls.Load())
+	}
+}
+
+// Deliveries of a turn this process is running wait for it in memory: one claim in the
+// store, one handler call, every delivery the same reply; a different payload under the
+// same id is refused; a panic still releases the waiting deliveries.
+func TestDeliveriesToTheProcessRunningTheTurnWaitInMemory(t *testing.T) {
+	t.Parallel()
+	st := &countingStore{Store: memstore.New(nil)}
+	release := make(chan struct{})
+	started := make(chan struct{}, 1)
+	panics := false
+	h := &tool{reply: func(ctx context.Context, tn conversation.Turn) conversation.Reply {
+		select {
+		case started <- struct{}{}:
+		default:
+		}
+		<-release
+		if panics {
+			panic("handler bug")
+		}
+		return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"ticket #1"}}
+	}}
+	m := idempotency.New(st, h, idempotency.Options{})
+	tn := turn()
+	const n = 20
+	replies := make(chan conversation.Reply, n)
+	go func() { replies <- handle(m, tn) }()
+	<-started
+	var wg sync.WaitGroup
+	for range n - 1 {
+		wg.Add(1)
+		go func() { defer wg.Done(); replies <- handle(m, tn) }()
+	}
+	other := tn
+	other.Slots = map[string]string{"email": "ada@example.com", "subject": "Something else"}
+	if r := handle(m, other); !strings.Contains(r.Text(), "id of an earlier, different request") {
+		t.Fatalf("different payload under a running turn's id: %+v", r)
+	}
+	close(release)
+	wg.Wait()
+	for range n {
+		if r := <-replies; r.Text() != "ticket #1" {
+			t.Fatalf("reply %+v", r)
+		}
+	}
+	if h.calls.Load() != 1 || st.creates != 1 {
+		t.Fatalf("%d handler calls, %d store claims; want 1 and 1", h.calls.Load(), st.creates)
+	}
+
+	// A panicking first delivery releases the deliveries waiting for it with an apology.
+	panics = true
+	release = make(chan struct{})
+	tp := turn()
+	first := make(chan any, 1)
+	go func() {
+		defer func() { first <- recover() }()
+		handle(m, tp)
+	}()
+	<-started
+	waiter := make(chan conversation.Reply, 1)
+	go func() {
+		// A waiter that joins too late runs the turn itself and meets the same panic.
+		defer func() {
+			if recover() != nil {
+				waiter <- conversation.Reply{Outcome: conversation.OutcomeFailed}
+			}
+		}()
+		waiter <- handle(m, tp)
+	}()
+	time.Sleep(10 * time.Millisecond) // let the waiter join; either way it must not hang
+	close(release)
+	if p := <-first; p == nil {
+		t.Fatal("the first delivery's panic was swallowed")
+	}
+	select {
+	case r := <-waiter:
+		if r.Outcome != conversation.OutcomeFailed {
+			t.Fatalf("waiter after a panic: %+v", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a delivery waiting for a panicked one was never released")
 	}
 }

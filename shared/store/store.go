@@ -80,6 +80,23 @@ func (e *ExistsError) Error() string {
 // Is makes errors.Is(err, ErrExists) match.
 func (e *ExistsError) Is(target error) bool { return target == ErrExists }
 
+// ErrGuarded matches *GuardedError with errors.Is.
+var ErrGuarded = errors.New("store: a live record holds the guard")
+
+// GuardedError is returned by CreateGuarded when a live record holds the guard key
+// (and none holds the record's own key). Record is the guard's record, as the backend
+// saw it (DynamoDB returns it with the cancelled transaction).
+type GuardedError struct {
+	Record Record
+}
+
+func (e *GuardedError) Error() string {
+	return fmt.Sprintf("store: guard %s is held (status %q)", e.Record.Key, e.Record.Status)
+}
+
+// Is makes errors.Is(err, ErrGuarded) match.
+func (e *GuardedError) Is(target error) bool { return target == ErrGuarded }
+
 // Store keeps records. Every method honours ctx. Implementations are safe for
 // concurrent use.
 type Store interface {
@@ -87,6 +104,12 @@ type Store interface {
 	// Expiration, and an IN_PROGRESS record only until its InProgressExpiration. When a
 	// live record exists, Create returns an *ExistsError carrying it.
 	Create(ctx context.Context, rec Record) error
+	// CreateGuarded is Create that is also refused while a live record (one not
+	// Expired) holds guard, a key it reads but never writes, in one atomic step
+	// (DynamoDB: one TransactWriteItems). When rec.Key is held it returns an
+	// *ExistsError as Create does, whether or not guard is held too; when only guard
+	// is held, a *GuardedError carrying the guard's record. guard == "" is Create.
+	CreateGuarded(ctx context.Context, rec Record, guard string) error
 	// Complete marks rec.Key COMPLETED with rec.Data, rec.PayloadHash and
 	// rec.Expiration, whether or not the record still exists (an owner whose lock
 	// expired still records its answer).

@@ -23,7 +23,9 @@ const (
 )
 
 // DataActions are the DynamoDB actions the functions need on the table (to be scoped
-// with dynamodb:LeadingKeys to "<function>#*").
+// with dynamodb:LeadingKeys to "<function>#*"). A write's claim is a TransactWriteItems
+// of a ConditionCheck and a Put, which IAM authorizes item by item as
+// dynamodb:ConditionCheckItem and dynamodb:PutItem.
 func DataActions() []string {
-	return []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+	return []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"}
 }

@@ -105,7 +105,8 @@ const docIntro = `# Benchmarks
 Measured by ` + "`make bench`" + ` (the program in ` + "`tests/loadbench`" + `): every figure below comes
 from one run on one machine, servers on 127.0.0.1 only, every load bounded in count and
 time. A row reading "n/a" names what was missing; nothing is estimated. Re-run
-` + "`make bench`" + ` to refresh this page (it overwrites it).
+` + "`make bench`" + ` to refresh this page (it overwrites it). Before/after comparisons across
+changes are kept by hand in [benchmarks-history.md](benchmarks-history.md).
 
 `
 
@@ -147,7 +148,12 @@ const docMethod = `
    DynamoDB; a second Powertools process with ` + "`useLocalCache`" + ` shows its own cache);
    phase "duplicates in another process": the same turns delivered to a second
    Switchboard instance on the same table, as a retry landing on another Lambda instance
-   would.
+   would. Switchboard's claim for a ticket is one ` + "`TransactWriteItems`" + ` (the claim plus
+   the check that no unknown outcome holds the same customer and subject); Powertools'
+   is a conditional ` + "`PutItem`" + `. The "moto's cost of a claim" row times both kinds on
+   moto. The per-intent rows send each sample event (signed by the demo key) twice
+   through ` + "`app.Build`" + ` on the same moto table and count every DynamoDB call: once
+   with the default per-process read cache, once with ` + "`store.cache.shared`" + `.
 4. **Fan-out.** A lookup whose three tools (customer directory, helpdesk, payments) are
    HTTP servers that each answer after 100 ms, through the engine, the intents handler
    and the resilience decorators: the turn's total time over its slowest tool call
@@ -172,10 +178,15 @@ Limits worth knowing when reading the table:
 - On the demo backend every lookup makes three SQLite queries (pure-Go SQLite); the
   dialogflow-fulfillment peer reads a JavaScript object. The "in-memory record" row
   compares like with like.
-- In row 3 both sides wait on the same single moto_server (about 2 ms a call on this
-  machine), which bounds both throughputs: a new turn needs two calls on either side
-  (claim, then completion), so new-turn throughput can only differ by what each call
-  costs moto. The DynamoDB call counts do not depend on it.
+- In row 3 both sides wait on the same single moto_server, which bounds both
+  throughputs: a new turn needs two calls on either side (claim, then completion), so
+  new-turn throughput can only differ by what each call costs moto. moto runs a
+  transaction by deep-copying every table it touches (to restore it if the transaction
+  is cancelled), so Switchboard's claim costs moto time in proportion to the table's
+  size, and its transactions must be run one at a time (` + "`storetest.MotoIsolation`" + `)
+  because the restore would undo concurrent writes. DynamoDB's transactions cost neither;
+  the throughput rows measure moto here, not the design. The DynamoDB call counts do not
+  depend on it.
 - aws-lambda-rie's REPORT line prints an "Init Duration" of about 0.02 ms for every
   binary: this build returns from its Init before the runtime is up. The first
   invocation's round trip is what is timed instead (RIE starts the bootstrap when that

@@ -9,18 +9,24 @@ import (
 
 // Counts are DynamoDB calls made through a Counting client.
 type Counts struct {
-	PutItem, UpdateItem, GetItem, DeleteItem int64
+	PutItem, UpdateItem, GetItem, DeleteItem, TransactWriteItems int64
 }
 
 // Total is the number of calls of any kind.
-func (c Counts) Total() int64 { return c.PutItem + c.UpdateItem + c.GetItem + c.DeleteItem }
+func (c Counts) Total() int64 {
+	return c.PutItem + c.UpdateItem + c.GetItem + c.DeleteItem + c.TransactWriteItems
+}
 
-// Writes is the number of write calls (PutItem, UpdateItem, DeleteItem).
-func (c Counts) Writes() int64 { return c.PutItem + c.UpdateItem + c.DeleteItem }
+// Writes is the number of write calls (PutItem, UpdateItem, DeleteItem,
+// TransactWriteItems).
+func (c Counts) Writes() int64 {
+	return c.PutItem + c.UpdateItem + c.DeleteItem + c.TransactWriteItems
+}
 
 // Sub returns c minus o, for the calls made between two snapshots.
 func (c Counts) Sub(o Counts) Counts {
-	return Counts{c.PutItem - o.PutItem, c.UpdateItem - o.UpdateItem, c.GetItem - o.GetItem, c.DeleteItem - o.DeleteItem}
+	return Counts{c.PutItem - o.PutItem, c.UpdateItem - o.UpdateItem, c.GetItem - o.GetItem, c.DeleteItem - o.DeleteItem,
+		c.TransactWriteItems - o.TransactWriteItems}
 }
 
 // Counting wraps an API and counts every call (failed ones included: they are billed
@@ -28,6 +34,7 @@ func (c Counts) Sub(o Counts) Counts {
 type Counting struct {
 	next                     API
 	put, update, get, delete atomic.Int64
+	transact                 atomic.Int64
 }
 
 var _ API = (*Counting)(nil)
@@ -37,7 +44,8 @@ func NewCounting(next API) *Counting { return &Counting{next: next} }
 
 // Counts returns a snapshot of the counters.
 func (c *Counting) Counts() Counts {
-	return Counts{PutItem: c.put.Load(), UpdateItem: c.update.Load(), GetItem: c.get.Load(), DeleteItem: c.delete.Load()}
+	return Counts{PutItem: c.put.Load(), UpdateItem: c.update.Load(), GetItem: c.get.Load(), DeleteItem: c.delete.Load(),
+		TransactWriteItems: c.transact.Load()}
 }
 
 // PutItem counts and forwards.
@@ -62,4 +70,10 @@ func (c *Counting) GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFn
 func (c *Counting) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
 	c.delete.Add(1)
 	return c.next.DeleteItem(ctx, in, optFns...)
+}
+
+// TransactWriteItems counts and forwards.
+func (c *Counting) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	c.transact.Add(1)
+	return c.next.TransactWriteItems(ctx, in, optFns...)
 }

@@ -84,6 +84,112 @@ func (s *Store) Create(ctx context.Context, rec store.Record) error {
 	}
 }
 
+// The condition under which a guard lets CreateGuarded write: no item, or an expired
+// one.
+const guardCondition = "attribute_not_exists(#id) OR #exp <= :now"
+
+// conflictRetries bounds how often CreateGuarded retries a transaction DynamoDB
+// cancelled because another request was writing one of its items at that moment
+// (TransactionConflict): the retry then meets the other writer's result.
+const conflictRetries = 4
+
+// CreateGuarded implements store.Store with one TransactWriteItems: a ConditionCheck
+// on guard and the conditional Put of rec. On a failed condition DynamoDB returns the
+// item that failed it with the cancellation, so a refusal costs no extra read. The
+// SDK fills in the ClientRequestToken, so its own retry of a transaction whose answer
+// was lost is not applied twice.
+func (s *Store) CreateGuarded(ctx context.Context, rec store.Record, guard string) error {
+	if guard == "" {
+		return s.Create(ctx, rec)
+	}
+	if guard == rec.Key {
+		return fmt.Errorf("dynamostore: create %s: the guard is the record's own key", rec.Key)
+	}
+	for attempt := 0; ; attempt++ {
+		now := s.now()
+		names := map[string]string{"#id": store.PartitionKey, "#exp": store.TTLAttribute}
+		_, err := s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			{ConditionCheck: &types.ConditionCheck{
+				TableName:                           aws.String(s.table),
+				Key:                                 key(guard),
+				ConditionExpression:                 aws.String(guardCondition),
+				ExpressionAttributeNames:            names,
+				ExpressionAttributeValues:           Item{":now": num(now.Unix())},
+				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+			}},
+			{Put: &types.Put{
+				TableName:           aws.String(s.table),
+				Item:                marshal(rec),
+				ConditionExpression: aws.String(createCondition),
+				ExpressionAttributeNames: map[string]string{
+					"#id": store.PartitionKey, "#exp": store.TTLAttribute,
+					"#status": store.AttrStatus, "#ipe": store.AttrInProgressExpiration,
+				},
+				ExpressionAttributeValues: Item{
+					":now":        num(now.Unix()),
+					":nowms":      num(now.UnixMilli()),
+					":inprogress": str(string(store.StatusInProgress)),
+				},
+				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+			}},
+		}})
+		var cancelled *types.TransactionCanceledException
+		if err == nil {
+			return nil
+		}
+		if !errors.As(err, &cancelled) || len(cancelled.CancellationReasons) != 2 {
+			return fmt.Errorf("dynamostore: create %s: %w", rec.Key, err)
+		}
+		guardReason, recReason := cancelled.CancellationReasons[0], cancelled.CancellationReasons[1]
+		var refused error
+		switch {
+		case aws.ToString(recReason.Code) == "ConditionalCheckFailed":
+			refused = s.existing(ctx, rec.Key, recReason.Item, func(r store.Record) error { return &store.ExistsError{Record: r} })
+		case aws.ToString(guardReason.Code) == "ConditionalCheckFailed":
+			refused = s.existing(ctx, guard, guardReason.Item, func(r store.Record) error { return &store.GuardedError{Record: r} })
+		case aws.ToString(recReason.Code) == "TransactionConflict" || aws.ToString(guardReason.Code) == "TransactionConflict":
+		default:
+			return fmt.Errorf("dynamostore: create %s: %w", rec.Key, err)
+		}
+		if refused != nil {
+			return refused
+		}
+		if attempt >= conflictRetries {
+			// Still contended: whoever holds the key answers this delivery.
+			if old, gerr := s.Get(ctx, rec.Key); gerr == nil {
+				return &store.ExistsError{Record: old}
+			}
+			return fmt.Errorf("dynamostore: create %s: %w", rec.Key, err)
+		}
+		// A conflict, or the refusing record gone by the time it was read: try again.
+		t := time.NewTimer(time.Duration(10*(attempt+1)) * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("dynamostore: create %s: %w", rec.Key, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// existing turns the item a failed condition returned into the refusal wrap builds.
+// An endpoint that ignores ALL_OLD costs one read instead; when the record is gone by
+// then, there is no refusal (nil) and the caller tries again.
+func (s *Store) existing(ctx context.Context, k string, item Item, wrap func(store.Record) error) error {
+	if item != nil {
+		return wrap(unmarshal(item))
+	}
+	old, err := s.Get(ctx, k)
+	switch {
+	case err == nil:
+		return wrap(old)
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	default:
+		return fmt.Errorf("dynamostore: %s: condition failed and the existing record is unreadable: %w", k, err)
+	}
+}
+
 // Complete implements store.Store with one UpdateItem (as Powertools completes a
 // record): status, expiry, payload hash and the stored reply.
 func (s *Store) Complete(ctx context.Context, rec store.Record) error {

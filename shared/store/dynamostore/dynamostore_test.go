@@ -21,11 +21,12 @@ import (
 func TestMain(m *testing.M) { testenv.Main(m) }
 
 // The contract runs through NewClient with the environment testenv.AWSEnv sets, so the
-// client construction Lambda uses is the one under test.
+// client construction Lambda uses is the one under test; storetest.MotoIsolation gives
+// moto the isolation DynamoDB's conditional writes and transactions have.
 func TestContract(t *testing.T) {
 	endpoint := testenv.Moto(t)
 	testenv.AWSEnv(t, endpoint)
-	client, err := dynamostore.NewClient(context.Background(), "")
+	client, err := dynamostore.NewClient(context.Background(), "", storetest.MotoIsolation)
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}

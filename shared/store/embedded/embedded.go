@@ -166,6 +166,15 @@ func (s *Store) write(ctx context.Context, put *sql.Stmt, rec store.Record) erro
 
 // Create implements store.Store.
 func (s *Store) Create(ctx context.Context, rec store.Record) error {
+	return s.CreateGuarded(ctx, rec, "")
+}
+
+// CreateGuarded implements store.Store: both reads and the write run in one
+// BEGIN IMMEDIATE transaction, so they are atomic across processes too.
+func (s *Store) CreateGuarded(ctx context.Context, rec store.Record, guard string) error {
+	if guard == rec.Key {
+		return fmt.Errorf("embedded: create %s: the guard is the record's own key", rec.Key)
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -173,12 +182,23 @@ func (s *Store) Create(ctx context.Context, rec store.Record) error {
 		return fmt.Errorf("embedded: create %s: %w", rec.Key, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	old, err := scanRecord(rec.Key, tx.StmtContext(ctx, s.st.get).QueryRowContext(ctx, rec.Key))
+	get := tx.StmtContext(ctx, s.st.get)
+	now := s.now()
+	old, err := scanRecord(rec.Key, get.QueryRowContext(ctx, rec.Key))
 	switch {
-	case err == nil && !old.Replaceable(s.now()):
+	case err == nil && !old.Replaceable(now):
 		return &store.ExistsError{Record: old}
 	case err != nil && !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("embedded: create %s: %w", rec.Key, err)
+	}
+	if guard != "" {
+		g, err := scanRecord(guard, get.QueryRowContext(ctx, guard))
+		switch {
+		case err == nil && !g.Expired(now):
+			return &store.GuardedError{Record: g}
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("embedded: create %s: guard: %w", rec.Key, err)
+		}
 	}
 	if err := s.write(ctx, tx.StmtContext(ctx, s.st.put), rec); err != nil {
 		return fmt.Errorf("embedded: create %s: %w", rec.Key, err)

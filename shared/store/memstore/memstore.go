@@ -6,6 +6,7 @@ package memstore
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -60,6 +61,30 @@ func (s *Store) Create(ctx context.Context, rec store.Record) error {
 	defer s.mu.Unlock()
 	if old, ok := s.recs[rec.Key]; ok && !old.Replaceable(s.now()) {
 		return &store.ExistsError{Record: clone(old)}
+	}
+	s.recs[rec.Key] = normalize(rec)
+	return nil
+}
+
+// CreateGuarded implements store.Store.
+func (s *Store) CreateGuarded(ctx context.Context, rec store.Record, guard string) error {
+	if guard == "" {
+		return s.Create(ctx, rec)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if guard == rec.Key {
+		return fmt.Errorf("memstore: create %s: the guard is the record's own key", rec.Key)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if old, ok := s.recs[rec.Key]; ok && !old.Replaceable(now) {
+		return &store.ExistsError{Record: clone(old)}
+	}
+	if g, ok := s.recs[guard]; ok && !g.Expired(now) {
+		return &store.GuardedError{Record: clone(g)}
 	}
 	s.recs[rec.Key] = normalize(rec)
 	return nil

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
 	"github.com/switchboard-dev/switchboard/shared/store/dynamotable"
@@ -38,13 +40,50 @@ func MotoAPI(t testing.TB) *dynamodb.Client {
 }
 
 // DynamoClient returns the production store client on endpoint with static test
-// credentials and one attempt, so a test pointing it at a dead port fails at once.
+// credentials and one attempt, so a test pointing it at a dead port fails at once. Its
+// conditional writes are isolated from each other (see MotoIsolation).
 func DynamoClient(endpoint string) *dynamodb.Client {
 	return dynamostore.NewClientWith(aws.Config{
 		Region:           "us-east-1",
 		Credentials:      credentials.NewStaticCredentialsProvider("testing", "testing", "testing"),
 		RetryMaxAttempts: 1,
-	}, endpoint)
+	}, endpoint, MotoIsolation)
+}
+
+// motoMu orders the DynamoDB calls this test binary makes through MotoIsolation.
+var motoMu sync.RWMutex
+
+// MotoIsolation is an SDK middleware giving moto_server the isolation DynamoDB has.
+// moto checks a condition and then writes without a lock, so two conditional PutItems
+// racing on one key can both succeed; and it runs a TransactWriteItems by copying the
+// table and, when the transaction is cancelled, restoring that copy, which undoes
+// whatever other requests wrote to the table meanwhile. DynamoDB makes each of these
+// one atomic, serializable step. Here every transaction and conditional write runs
+// alone, other calls run side by side: what DynamoDB guarantees, held by this process
+// (calls from other processes are not covered).
+func MotoIsolation(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("MotoIsolation",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			exclusive := false
+			switch p := in.Parameters.(type) {
+			case *dynamodb.TransactWriteItemsInput:
+				exclusive = true
+			case *dynamodb.PutItemInput:
+				exclusive = p.ConditionExpression != nil
+			case *dynamodb.UpdateItemInput:
+				exclusive = p.ConditionExpression != nil
+			case *dynamodb.DeleteItemInput:
+				exclusive = p.ConditionExpression != nil
+			}
+			if exclusive {
+				motoMu.Lock()
+				defer motoMu.Unlock()
+			} else {
+				motoMu.RLock()
+				defer motoMu.RUnlock()
+			}
+			return next.HandleInitialize(ctx, in)
+		}), middleware.After)
 }
 
 // MotoStore returns a fresh table on moto and the production client to use it with.

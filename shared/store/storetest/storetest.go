@@ -285,6 +285,102 @@ func Run(t *testing.T, f Factory) {
 		}
 	})
 
+	t.Run("create guarded: a free guard lets the record be written, and is not written", func(t *testing.T) {
+		ctx, s, clock, key := setup(t)
+		guard := key + "-guard"
+		rec := inProgress(key, clock.Now())
+		if err := s.CreateGuarded(ctx, rec, guard); err != nil {
+			t.Fatalf("CreateGuarded: %v", err)
+		}
+		got, err := s.Get(ctx, key)
+		if err != nil {
+			t.Fatalf("Get: %v", err)
+		}
+		assertRecord(t, got, rec)
+		if _, err := s.Get(ctx, guard); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Get(guard) = %v, want ErrNotFound: the guard is only read", err)
+		}
+	})
+
+	t.Run("create guarded: a live guard refuses with its record and nothing is written", func(t *testing.T) {
+		ctx, s, clock, key := setup(t)
+		guard := key + "-guard"
+		held := store.Record{Key: guard, Status: store.StatusUnknown, Expiration: clock.Now().Add(24 * time.Hour), Data: []byte(`{"external_id":"x"}`)}
+		if err := s.Put(ctx, held); err != nil {
+			t.Fatalf("Put guard: %v", err)
+		}
+		err := s.CreateGuarded(ctx, inProgress(key, clock.Now()), guard)
+		var ge *store.GuardedError
+		if !errors.As(err, &ge) || !errors.Is(err, store.ErrGuarded) || errors.Is(err, store.ErrExists) {
+			t.Fatalf("CreateGuarded = %v, want *GuardedError", err)
+		}
+		assertRecord(t, ge.Record, held)
+		if _, err := s.Get(ctx, key); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Get(key) = %v, want ErrNotFound: a refused create writes nothing", err)
+		}
+		// Once the guard expires, it holds nothing.
+		clock.Advance(24 * time.Hour)
+		if err := s.CreateGuarded(ctx, inProgress(key, clock.Now()), guard); err != nil {
+			t.Fatalf("CreateGuarded past the guard's expiry: %v", err)
+		}
+	})
+
+	t.Run("create guarded: the record's own key wins over the guard", func(t *testing.T) {
+		ctx, s, clock, key := setup(t)
+		guard := key + "-guard"
+		first := inProgress(key, clock.Now())
+		if err := s.Create(ctx, first); err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+		if err := s.Put(ctx, store.Record{Key: guard, Status: store.StatusUnknown, Expiration: clock.Now().Add(time.Hour)}); err != nil {
+			t.Fatalf("Put guard: %v", err)
+		}
+		err := s.CreateGuarded(ctx, inProgress(key, clock.Now()), guard)
+		var ex *store.ExistsError
+		if !errors.As(err, &ex) {
+			t.Fatalf("CreateGuarded = %v, want *ExistsError", err)
+		}
+		assertRecord(t, ex.Record, first)
+		// An in-progress record whose owner ran out of time is replaceable, guarded or not.
+		clock.Advance(6 * time.Second)
+		if err := s.Delete(ctx, guard); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateGuarded(ctx, inProgress(key, clock.Now()), guard); err != nil {
+			t.Fatalf("CreateGuarded over an expired lock: %v", err)
+		}
+	})
+
+	t.Run("concurrent guarded creates of one key: exactly one wins", func(t *testing.T) {
+		ctx, s, clock, key := setup(t)
+		const n = 20
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		won, lost := 0, 0
+		var other []error
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := s.CreateGuarded(ctx, inProgress(key, clock.Now()), key+"-guard")
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					won++
+				case errors.Is(err, store.ErrExists):
+					lost++
+				default:
+					other = append(other, err)
+				}
+			}()
+		}
+		wg.Wait()
+		if won != 1 || lost != n-1 || len(other) > 0 {
+			t.Fatalf("won=%d lost=%d errors=%v; want exactly one winner", won, lost, other)
+		}
+	})
+
 	t.Run("a cancelled context is an error, not a miss", func(t *testing.T) {
 		_, s, _, key := setup(t)
 		ctx, cancel := context.WithCancel(context.Background())
