@@ -37,7 +37,7 @@ VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 # Packages whose tests exercise concurrency run under the race detector.
 RACE_PKGS   := ./shared/... ./cmd/...
 
-.PHONY: help run install test build lint fmt vet vuln bench memload fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint clean
+.PHONY: help run install test build lint fmt vet vuln bench memload fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism clean
 
 help: ## list the targets (with this run's values: make help ENV=prod)
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | sort | \
@@ -132,7 +132,7 @@ fuzz: ## run every fuzz target for $(FUZZTIME) each
 	  done; \
 	done
 
-tools: tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint ## install what the tests need (Go tools into .cache/bin)
+tools: tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism ## install what the tests need (Go tools into .cache/bin, Prism into _tools)
 
 tool-stripe-mock:
 	@test -x $(TOOLS)/stripe-mock || GOBIN=$(TOOLS) $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
@@ -152,6 +152,17 @@ tool-moto: ## moto_server comes with the machine's Python (moto 5.2.1)
 	@command -v moto_server >/dev/null || { \
 	  echo "moto_server not found: install moto[server]==5.2.1 with pip"; \
 	  if [ -n "$${CI:-}" ]; then exit 1; fi; }
+
+# Stoplight Prism (@stoplight/prism-cli, pinned in _tools/package-lock.json): the
+# connectors' OpenAPI tests run it as a validating proxy in front of the HubSpot and
+# Zendesk stand-ins (docs/connectors/openapi.md). `npm ci` installs the whole lock file;
+# npm's download cache stays in .cache/npm.
+PRISM       := $(ROOT)/_tools/node_modules/.bin/prism
+tool-prism: ## Stoplight Prism pinned in _tools/ (npm ci), for the OpenAPI tests of the connectors
+	@test -x $(PRISM) || { command -v npm >/dev/null || { \
+	    echo "npm not found: the OpenAPI tests need Node.js for Stoplight Prism (see README)"; \
+	    if [ -n "$${CI:-}" ]; then exit 1; fi; exit 0; }; \
+	  npm_config_cache=$(ROOT)/.cache/npm npm --prefix _tools ci --no-audit --no-fund; }
 
 tool-cfn-lint: ## cfn-lint comes with the machine's Python; TestCfnLint lints the synthesized templates
 	@command -v cfn-lint >/dev/null || { \

@@ -444,7 +444,10 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 }
 
 // writePage answers with results[off:off+limit], each carrying the default properties
-// plus those asked for (null when unset), ordered by id.
+// plus those asked for, ordered by id. An unset property is left out: HubSpot's
+// published definition (SimplePublicObject.properties) allows only string values, and
+// the OpenAPI test holds the stand-in to it. (The live API has been seen to send null
+// for one; the connector reads both, see testdata/search_nulls.json.)
 func (s *Server) writePage(w http.ResponseWriter, hits []*Contact, off, limit int, props []string, withTotal bool) {
 	sort.SliceStable(hits, func(i, j int) bool {
 		a, _ := strconv.Atoi(hits[i].ID)
@@ -465,8 +468,6 @@ func (s *Server) writePage(w http.ResponseWriter, hits []*Contact, off, limit in
 		for _, n := range names {
 			if v, ok := c.prop(n); ok && v != "" {
 				pm[n] = v
-			} else {
-				pm[n] = nil
 			}
 		}
 		results = append(results, map[string]any{
@@ -504,8 +505,8 @@ func (s *Server) property(w http.ResponseWriter, name string) {
 	}
 	w.Header().Set("Content-Type", "application/json;charset=utf-8")
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"name": name, "label": name, "type": "string", "fieldType": "text", "groupName": "contactinformation",
-		"hidden": false, "formField": true, "calculated": false, "hasUniqueValue": false,
+		"name": name, "label": name, "description": "", "type": "string", "fieldType": "text", "groupName": "contactinformation",
+		"options": []any{}, "hidden": false, "formField": true, "calculated": false, "hasUniqueValue": false,
 	})
 }
 

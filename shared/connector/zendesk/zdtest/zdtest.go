@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -78,6 +79,8 @@ type Request struct {
 // Server is the stand-in. All methods are safe for concurrent use.
 type Server struct {
 	srv *httptest.Server
+	// public is the URL clients reach the server at, when not srv.URL.
+	public atomic.Pointer[string]
 
 	mu         sync.Mutex
 	users      []*User
@@ -131,6 +134,20 @@ func (s *Server) Close() { s.srv.Close() }
 
 // URL is the account's base URL, to use as the connector's base_url.
 func (s *Server) URL() string { return s.srv.URL }
+
+// SetPublicURL sets the URL clients reach the stand-in at when something stands in
+// between (the validating proxy of the OpenAPI tests): from then on its pagination
+// links, article urls and the urls of the users and tickets it files carry it, as
+// Zendesk's carry the account's host.
+func (s *Server) SetPublicURL(u string) { s.public.Store(&u) }
+
+// base is the URL the answers' links and urls start with.
+func (s *Server) base() string {
+	if p := s.public.Load(); p != nil {
+		return *p
+	}
+	return s.srv.URL
+}
 
 // Client returns an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
@@ -196,7 +213,7 @@ func (s *Server) userFor(email, name string, at time.Time) *User {
 	}
 	u := &User{ID: s.nextUser, Name: name, Email: strings.ToLower(email), Role: "end-user", Active: true,
 		CreatedAt: at.UTC().Format(time.RFC3339)}
-	u.URL = fmt.Sprintf("%s/api/v2/users/%d.json", s.srv.URL, u.ID)
+	u.URL = fmt.Sprintf("%s/api/v2/users/%d.json", s.base(), u.ID)
 	s.nextUser++
 	s.users = append(s.users, u)
 	return u
@@ -205,7 +222,7 @@ func (s *Server) userFor(email, name string, at time.Time) *User {
 func (s *Server) addTicket(t *Ticket, at time.Time) *Ticket {
 	t.ID = s.nextTicket
 	s.nextTicket++
-	t.URL = fmt.Sprintf("%s/api/v2/tickets/%d.json", s.srv.URL, t.ID)
+	t.URL = fmt.Sprintf("%s/api/v2/tickets/%d.json", s.base(), t.ID)
 	t.CreatedAt = at.UTC().Format(time.RFC3339)
 	t.UpdatedAt = t.CreatedAt
 	t.RawSubject = t.Subject
@@ -455,11 +472,11 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, requester i
 			nq := cloneQuery(q)
 			nq.Del("page[before]")
 			nq.Set("page[after]", after)
-			links["next"] = s.srv.URL + r.URL.Path + "?" + nq.Encode()
+			links["next"] = s.base() + r.URL.Path + "?" + nq.Encode()
 			pq := cloneQuery(q)
 			pq.Del("page[after]")
 			pq.Set("page[before]", before)
-			links["prev"] = s.srv.URL + r.URL.Path + "?" + pq.Encode()
+			links["prev"] = s.base() + r.URL.Path + "?" + pq.Encode()
 		}
 		body["tickets"] = nonNil(page)
 		body["meta"], body["links"] = meta, links
@@ -534,7 +551,7 @@ func (s *Server) offsetPage(w http.ResponseWriter, r *http.Request, total, def i
 		nq := cloneQuery(q)
 		nq.Set("page", strconv.Itoa(p))
 		nq.Set("per_page", strconv.Itoa(per))
-		return s.srv.URL + r.URL.Path + "?" + nq.Encode()
+		return s.base() + r.URL.Path + "?" + nq.Encode()
 	}
 	if end < total {
 		next = link(page + 1)
@@ -710,7 +727,7 @@ func (s *Server) searchArticles(w http.ResponseWriter, r *http.Request) {
 	locale := strings.ToLower(q.Get("locale"))
 	s.mu.Lock()
 	arts := append([]article(nil), s.articles...)
-	base := s.srv.URL
+	base := s.base()
 	s.mu.Unlock()
 	var hits []hit
 	for _, a := range arts {
