@@ -68,8 +68,7 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 	})
 	audit := newAuditLog(st, s)
 	for _, f := range s.Functions() {
-		env := s.IntentEnv(f)
-		identityEnv(env, s, f, audit)
+		env := s.DeployedEnv(f)
 		d := deploy(st, s, app, deps.Topic, f.Name, s.Timeout, env, &f)
 		grantStore(d.Role, deps.Data, f)
 		grantIdentity(st, d, s, f, audit)
@@ -79,14 +78,14 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 	}
 
 	// The router only forwards: it needs no table, no secret, only the enabled aliases.
-	env := s.routerEnv()
+	routes := map[conversation.Intent]string{}
 	var targets []*string
 	for _, f := range s.Functions() {
 		alias := fs.Intents[f.Intent].Alias
-		env[RouteEnv(f.Intent)] = *alias.FunctionArn()
+		routes[f.Intent] = *alias.FunctionArn()
 		targets = append(targets, alias.FunctionArn())
 	}
-	webhookEnv(s, env)
+	env := s.RouterDeployedEnv(routes)
 	fs.Router = deploy(st, s, app, deps.Topic, RouterName, s.Timeout+RouterExtra, env, nil)
 	grantWebhookSecrets(fs.Router.Role, fs.Webhooks)
 	fs.Router.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -159,6 +158,24 @@ func (s Settings) IntentEnv(f Function) map[string]string {
 		}
 	}
 	webhookEnv(s, env)
+	return env
+}
+
+// DeployedEnv is the exact environment the stacks give intent function f: IntentEnv
+// and the identity settings. The benchmarks start the bootstraps with it.
+func (s Settings) DeployedEnv(f Function) map[string]string {
+	env := s.IntentEnv(f)
+	identityEnv(env, s, f)
+	return env
+}
+
+// RouterDeployedEnv is the router's exact environment, routing each intent to the
+// alias ARN routes names.
+func (s Settings) RouterDeployedEnv(routes map[conversation.Intent]string) map[string]string {
+	env := s.routerEnv()
+	for in, arn := range routes {
+		env[RouteEnv(in)] = arn
+	}
 	return env
 }
 

@@ -41,7 +41,7 @@ func newAuditLog(st awscdk.Stack, s Settings) awslogs.LogGroup {
 
 // identityEnv configures a function's identity section: the audit sink for every
 // function; for those that verify callers, the token settings and the code sender.
-func identityEnv(env map[string]string, s Settings, f Function, audit awslogs.LogGroup) {
+func identityEnv(env map[string]string, s Settings, f Function) {
 	p := config.EnvPrefix + "IDENTITY_"
 	// Never the demo key on AWS, whatever the tools are.
 	env[p+"TOKEN_DEMO_KEY"] = "false"

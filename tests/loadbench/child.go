@@ -129,13 +129,18 @@ func startFloor(ctx context.Context, m *memRecord) (string, func(), error) {
 		stop()
 		return "", nil, err
 	}
-	b, err := sampleBodies(testenv.RepoRoot(), conversation.DialogflowES, "lookup_customer.json")
+	b, err := sampleBodies(testenv.RepoRoot(), conversation.DialogflowES, "lookup_customer_signed.json")
 	if err != nil {
 		stop()
 		return "", nil, err
 	}
 	deps := intents.Deps{Customers: m, Tickets: m, Payments: m, SupportEmail: cfg.SupportEmail}
-	e := engine.New(cfg, intents.New(deps), engine.Options{Adapters: adapters.Default(cfg)})
+	h, err := verified(cfg, intents.New(deps))
+	if err != nil {
+		stop()
+		return "", nil, err
+	}
+	e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
 	answer := e.Serve(ctx, conversation.DialogflowES, b.nth(1<<42))
 	if answer.Status != http.StatusOK {
 		stop()

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/infra/stacks"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -52,7 +54,7 @@ func buildBootstrap(ctx context.Context, root, pkg, out string) error {
 // /next, then the invoke itself). It also returns what RIE's REPORT line says as "Init
 // Duration"; this RIE build returns from its Init before the runtime is up, so that
 // figure stays near zero and is kept only for the record.
-func coldStart(ctx context.Context, rie, bootstrap string, event []byte, dataDir string) (cold, rieInit time.Duration, err error) {
+func coldStart(ctx context.Context, rie, bootstrap string, event []byte, dataDir string, deployed []string) (cold, rieInit time.Duration, err error) {
 	apiPort, err := freePort()
 	if err != nil {
 		return 0, 0, err
@@ -66,19 +68,16 @@ func coldStart(ctx context.Context, rie, bootstrap string, event []byte, dataDir
 		"--runtime-api-address", "127.0.0.1:"+strconv.Itoa(apiPort), bootstrap)
 	cmd.Dir = dataDir
 	// A Lambda sandbox's environment, not this machine's (a developer's AWS_CA_BUNDLE
-	// alone costs every AWS client ~3 ms), and the configuration the CDK app deploys:
-	// DynamoDB store, the tools' connectors, secrets from Secrets Manager. Nothing is
-	// dialled at init, so no endpoint needs to answer.
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TZ=:UTC", "LANG=en_US.UTF-8",
+	// alone costs every AWS client ~3 ms), and the configuration the CDK app deploys
+	// for this function (deployedEnv). Nothing is dialled at init, so no endpoint needs
+	// to answer.
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "TZ=:UTC", "LANG=en_US.UTF-8",
 		"AWS_LAMBDA_FUNCTION_NAME=" + filepath.Base(filepath.Dir(bootstrap)), "AWS_LAMBDA_FUNCTION_TIMEOUT=10",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
 		"AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing", "AWS_SESSION_TOKEN=testing",
-		"LAMBDA_TASK_ROOT=" + filepath.Dir(bootstrap), "_HANDLER=bootstrap",
-		"SWITCHBOARD_DATA_DIR=" + dataDir, "SWITCHBOARD_STORE_BACKEND=dynamodb",
-		"SWITCHBOARD_CONNECTORS_SECRETS_PROVIDER=aws", "SWITCHBOARD_CONNECTORS_CUSTOMERS=hubspot",
-		"SWITCHBOARD_CONNECTORS_TICKETS=zendesk", "SWITCHBOARD_CONNECTORS_PAYMENTS=stripe",
-		"SWITCHBOARD_CONNECTORS_KB=zendesk", "SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN=acme"}
+		"LAMBDA_TASK_ROOT=" + filepath.Dir(bootstrap), "_HANDLER=bootstrap"}, deployed...)
+	cmd.Env = append(cmd.Env, "SWITCHBOARD_DATA_DIR="+dataDir)
 	p, err := testenv.Start("rie", cmd)
 	if err != nil {
 		return 0, 0, err
@@ -123,7 +122,7 @@ func coldStart(ctx context.Context, rie, bootstrap string, event []byte, dataDir
 // in a fresh RIE and a fresh data directory, and returns both medians. Alternating
 // keeps a drift of the machine (another process, the CPU's clock) from landing on one
 // side of a ratio.
-func pairedColdStarts(ctx context.Context, rie, a, b string, event []byte, n int) (time.Duration, time.Duration, error) {
+func pairedColdStarts(ctx context.Context, rie, a, b string, event []byte, n int, deployed []string) (time.Duration, time.Duration, error) {
 	var da, db []time.Duration
 	for i := 0; i < n; i++ {
 		for _, side := range []struct {
@@ -134,7 +133,7 @@ func pairedColdStarts(ctx context.Context, rie, a, b string, event []byte, n int
 			if err != nil {
 				return 0, 0, err
 			}
-			d, _, err := coldStart(ctx, rie, side.bin, event, dir)
+			d, _, err := coldStart(ctx, rie, side.bin, event, dir, deployed)
 			os.RemoveAll(dir)
 			if err != nil {
 				return 0, 0, fmt.Errorf("%s: %w", filepath.Base(filepath.Dir(side.bin)), err)
@@ -198,7 +197,7 @@ func benchColdStart(ctx context.Context, o *options, r *report) {
 			r.missing(sec, fig, target, err.Error())
 			continue
 		}
-		hello, d, err := pairedColdStarts(ctx, rie, helloBin, out, initOnly, o.coldRuns)
+		hello, d, err := pairedColdStarts(ctx, rie, helloBin, out, initOnly, o.coldRuns, deployedEnv(name))
 		if err != nil {
 			r.missing(sec, fig, target, err.Error())
 			continue
@@ -298,4 +297,34 @@ func initTrace(ctx context.Context, bootstrap string, n int) (time.Duration, str
 		top = append(top, fmt.Sprintf("%s %.2f", p, med[p]))
 	}
 	return time.Duration(total * float64(time.Millisecond)), strings.Join(top, ", "), nil
+}
+
+// deployedEnv is the SWITCHBOARD_* environment the CDK app deploys function name with
+// (stacks.Settings.DeployedEnv on the default settings, every stage's functions, the
+// tools of infra/env/example.yaml: HubSpot, Zendesk, Stripe), so a cold start here
+// initialises what a deployed function does. Routes point at placeholder alias ARNs.
+func deployedEnv(name string) []string {
+	s := stacks.DefaultSettings()
+	s.Rollout = stacks.RolloutPayments
+	s.Tools = map[stacks.Capability]string{stacks.Customers: "hubspot", stacks.Tickets: "zendesk", stacks.Payments: "stripe", stacks.KB: "zendesk"}
+	s.FunctionEnv = map[string]string{"SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN": "acme"}
+	env := map[string]string{}
+	if name == stacks.RouterName {
+		routes := map[conversation.Intent]string{}
+		for _, f := range s.Functions() {
+			routes[f.Intent] = "arn:aws:lambda:us-east-1:123456789012:function:" + s.FunctionName(f.Name) + ":" + stacks.AliasName
+		}
+		env = s.RouterDeployedEnv(routes)
+	}
+	for _, f := range s.Functions() {
+		if f.Name == name {
+			env = s.DeployedEnv(f)
+		}
+	}
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	slices.Sort(out)
+	return out
 }

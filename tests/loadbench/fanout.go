@@ -142,8 +142,13 @@ func benchFanOut(ctx context.Context, o *options, r *report) {
 		Payments:     resilience.Payments(set.For("stripe"), paymentsTool{tp}),
 		SupportEmail: cfg.SupportEmail,
 	}
-	e := engine.New(cfg, intents.New(deps), engine.Options{Adapters: adapters.Default(cfg)})
-	b, err := sampleBodies(o.root, conversation.DialogflowES, "lookup_customer.json")
+	h, err := verified(cfg, intents.New(deps))
+	if err != nil {
+		r.missing(sec, fig, "≤ 1.15", err.Error())
+		return
+	}
+	e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
+	b, err := sampleBodies(o.root, conversation.DialogflowES, "lookup_customer_signed.json")
 	if err != nil {
 		r.missing(sec, fig, "≤ 1.15", err.Error())
 		return

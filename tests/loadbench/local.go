@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/server"
 )
 
@@ -139,7 +140,7 @@ func benchLocal(ctx context.Context, o *options, r *report) {
 	defer stop()
 	for _, p := range conversation.Platforms {
 		fig := fmt.Sprintf("local POST /webhooks/%s lookup_customer (c=%d)", p, o.concurrency)
-		b, err := sampleBodies(o.root, p, "lookup_customer.json")
+		b, err := sampleBodies(o.root, p, "lookup_customer_signed.json")
 		if err != nil {
 			r.missing(sec, fig, "every request 200", err.Error())
 			continue
@@ -186,4 +187,15 @@ func messagesOf(body []byte) ([]string, error) {
 
 func sameMessages(a, b []string) bool {
 	return strings.Join(a, "\n") == strings.Join(b, "\n") && len(a) > 0
+}
+
+// verified puts the identity layer in front of h, as app.Build does, with cfg's
+// verifier (the public demo key on the default configuration): the signed sample
+// events' callers are verified and get the full answer.
+func verified(cfg config.Config, h conversation.Handler) (conversation.Handler, error) {
+	v, err := app.Verifier(cfg, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &identity.Resolver{Verifier: v, Next: h}, nil
 }

@@ -130,7 +130,7 @@ func benchPeer(ctx context.Context, o *options, r *report) {
 	const sec = "2"
 	figPeer := fmt.Sprintf("peer dialogflow-fulfillment (Node) lookup_customer (c=%d)", o.concurrency)
 	figRatio := "Switchboard on the demo backend (SQLite) / dialogflow-fulfillment"
-	b, err := sampleBodies(o.root, conversation.DialogflowES, "lookup_customer.json")
+	b, err := sampleBodies(o.root, conversation.DialogflowES, "lookup_customer_signed.json")
 	if err != nil {
 		r.missing(sec, figRatio, "≥ 3×", err.Error())
 		return
@@ -318,7 +318,12 @@ func startMemSwitchboard(ctx context.Context, m *memRecord) (string, func(), err
 		return "", nil, err
 	}
 	deps := intents.Deps{Customers: m, Tickets: m, Payments: m, SupportEmail: cfg.SupportEmail}
-	e := engine.New(cfg, intents.New(deps), engine.Options{Adapters: adapters.Default(cfg)})
+	h, err := verified(cfg, intents.New(deps))
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
 	sctx, cancel := context.WithCancel(ctx)
 	url, err := listen(sctx, server.Handler(e, server.Options{}))
 	stop := func() { cancel(); os.RemoveAll(dir) }

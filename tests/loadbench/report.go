@@ -115,7 +115,9 @@ const docMethod = `
 
 1. **Local throughput and latency.** The real server in process (` + "`app.Build`" + ` on the
    embedded default with a temporary data directory, ` + "`server.Handler`" + ` on 127.0.0.1:0)
-   answering ` + "`POST /webhooks/<platform>`" + ` with ` + "`events/<platform>/lookup_customer.json`" + `,
+   answering ` + "`POST /webhooks/<platform>`" + ` with ` + "`events/<platform>/lookup_customer_signed.json`" + `
+   (the caller's identity token signed by the demo key, verified on every request, so
+   each turn gets the full answer rather than the code offer an anonymous caller gets),
    driven by vegeta (as a library) in closed loop: a fixed number of workers, each sending
    its next request when the last one answered, for a fixed time or request count. Each
    request carries a fresh turn id, so every one is a new turn, not a replay. The
@@ -126,7 +128,8 @@ const docMethod = `
    Dialogflow ES request from an in-memory copy of the same demo record, with the same
    messages and output context (checked before the load: the texts must match). Same
    load generator and settings. Switchboard's like-for-like side serves the same record
-   from memory through its engine, intents and adapters, in a process of its own as the
+   from memory through its identity layer (verifying the request's HS256 token, which the
+   peer does not do), engine, intents and adapters, in a process of its own as the
    peer is (once with every core, once held to one core as Node's single thread is).
    Both servers answer as fast as the shared load generator can ask, so their raw
    throughputs mostly measure the generator; the capacity figure is each server's CPU
@@ -155,8 +158,8 @@ const docMethod = `
    through ` + "`app.Build`" + ` on the same moto table and count every DynamoDB call: once
    with the default per-process read cache, once with ` + "`store.cache.shared`" + `.
 4. **Fan-out.** A lookup whose three tools (customer directory, helpdesk, payments) are
-   HTTP servers that each answer after 100 ms, through the engine, the intents handler
-   and the resilience decorators: the turn's total time over its slowest tool call
+   HTTP servers that each answer after 100 ms, for a signed caller, through the identity
+   layer, the engine, the intents handler and the resilience decorators: the turn's total time over its slowest tool call
    (median of the runs).
 5. **Cold start.** Each Lambda function's ` + "`bootstrap`" + ` (built for the host's architecture
    with ` + "`make build`" + `'s flags) started by aws-lambda-rie in a Lambda sandbox's environment
