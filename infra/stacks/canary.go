@@ -24,11 +24,9 @@ const (
 )
 
 // CanarySettings are the thresholds of the outcome-ratio rollback alarms, in percent of
-// one minute's turns (or tool calls). The EMF metrics they watch are per intent and per
-// tool, not per version: during a canary the new version's share of the traffic (10 %
-// with the default deployment config) is mixed with the old one's, so a version that
-// fails every turn moves the ratio by that share. Each threshold must be below the
-// first traffic step, or such a version could never trip it.
+// one minute's turns (or tool calls) of the version being deployed: the EMF metrics
+// they watch carry the function version (metricdefs.DimFunctionVersion), so the new
+// version's ratios are its own, however small its share of the traffic.
 type CanarySettings struct {
 	FailedTurnPercent float64
 	FallbackPercent   float64
@@ -53,23 +51,14 @@ func (c *CanarySettings) fromContext(num func(key string, set func(float64))) {
 	num(CtxToolErrorPercent, func(f float64) { c.ToolErrorPercent = f })
 }
 
-// firstStep is the share of traffic (percent) a deployment config first shifts.
-func firstStep(deployment string) float64 {
-	if strings.Contains(deployment, "10PERCENT") {
-		return 10
-	}
-	return 100
-}
-
-func (c CanarySettings) validate(deployment string) []string {
+func (c CanarySettings) validate() []string {
 	var errs []string
-	step := firstStep(deployment)
 	for key, v := range map[string]float64{CtxFailedTurnPercent: c.FailedTurnPercent, CtxFallbackPercent: c.FallbackPercent, CtxToolErrorPercent: c.ToolErrorPercent} {
-		if v <= 0 || v >= step {
-			errs = append(errs, fmt.Sprintf("%s: %v must be above 0 and below %v, the first traffic step of %s "+
-				"(a version that fails every turn moves the ratio by that share)", key, v, step, deployment))
+		if v <= 0 || v >= 100 {
+			errs = append(errs, fmt.Sprintf("%s: %v must be above 0 and below 100 (percent of the new version's turns or tool calls)", key, v))
 		}
 	}
+	slices.Sort(errs)
 	return errs
 }
 
@@ -87,11 +76,12 @@ func (s Settings) toolsOf(f Function) []string {
 
 // canaryAlarms creates an intent function's outcome-ratio rollback alarms: failed turns
 // and fallback replies per turn of its intent, and tool errors (other than not found)
-// per call of the tools it uses. Periods are one minute; two of three breaching minutes
+// per call of the tools it uses, all of functionVersion ("<function>:<version>", the
+// version being deployed) alone. Periods are one minute; two of three breaching minutes
 // alarm, so one unlucky turn at low traffic does not roll a good version back.
-func canaryAlarms(scope constructs.Construct, s Settings, f Function) []awscloudwatch.IAlarm {
+func canaryAlarms(scope constructs.Construct, s Settings, f Function, functionVersion string) []awscloudwatch.IAlarm {
 	minute := awscdk.Duration_Minutes(jsii.Number(1))
-	intentDims := map[string]string{metricdefs.DimIntent: string(f.Intent)}
+	intentDims := map[string]string{metricdefs.DimIntent: string(f.Intent), metricdefs.DimFunctionVersion: functionVersion}
 	ratio := func(label, expr string, metrics map[string]awscloudwatch.IMetric) awscloudwatch.IMetric {
 		return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 			Expression: jsii.String(expr), UsingMetrics: &metrics, Label: jsii.String(label), Period: minute,
@@ -129,8 +119,8 @@ func canaryAlarms(scope constructs.Construct, s Settings, f Function) []awscloud
 	metrics := map[string]awscloudwatch.IMetric{}
 	var errs, calls []string
 	for i, tool := range s.toolsOf(f) {
-		td := map[string]string{metricdefs.DimTool: tool}
-		nf := map[string]string{metricdefs.DimTool: tool, metricdefs.DimErrorClass: connector.KindNotFound.String()}
+		td := map[string]string{metricdefs.DimTool: tool, metricdefs.DimFunctionVersion: functionVersion}
+		nf := map[string]string{metricdefs.DimTool: tool, metricdefs.DimErrorClass: connector.KindNotFound.String(), metricdefs.DimFunctionVersion: functionVersion}
 		e, n, c := fmt.Sprintf("e%d", i), fmt.Sprintf("nf%d", i), fmt.Sprintf("c%d", i)
 		metrics[e] = s.emfMetric(metricdefs.Errors, "Sum", minute, td)
 		metrics[n] = s.emfMetric(metricdefs.Errors, "Sum", minute, nf)

@@ -281,13 +281,26 @@ func deploy(st awscdk.Stack, s Settings, app awscodedeploy.ILambdaApplication, t
 		Version:   fn.CurrentVersion(),
 	})
 
-	// Both rollback alarms watch the alias, not the function: during a canary the
-	// alias carries the new version's traffic, and CodeDeploy stops on either alarm.
+	// Every rollback alarm watches the version being deployed, not the alias: during a
+	// canary the alias sends it a tenth of the traffic, so a version failing every
+	// invocation would move an alias-wide ratio by only that share. Lambda publishes
+	// the alias's metrics per ExecutedVersion; the version number is resolved at deploy
+	// time, so each deployment's alarms watch the version it brings.
+	version := fn.CurrentVersion().Version()
+	versionDims := map[string]*string{
+		"FunctionName": jsii.String(fnName), "Resource": jsii.String(fnName + ":" + AliasName), "ExecutedVersion": version,
+	}
+	lambdaMetric := func(name, stat string) awscloudwatch.IMetric {
+		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String("AWS/Lambda"), MetricName: jsii.String(name), DimensionsMap: &versionDims,
+			Statistic: jsii.String(stat), Period: awscdk.Duration_Minutes(jsii.Number(1)),
+		})
+	}
 	errRate := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-		Expression: jsii.String("100 * errors / MAX([invocations, 1])"),
+		Expression: jsii.String("100 * FILL(errors, 0) / MAX([FILL(invocations, 0), 1])"),
 		UsingMetrics: &map[string]awscloudwatch.IMetric{
-			"errors":      alias.MetricErrors(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(1))}),
-			"invocations": alias.MetricInvocations(&awscloudwatch.MetricOptions{Statistic: jsii.String("Sum"), Period: awscdk.Duration_Minutes(jsii.Number(1))}),
+			"errors":      lambdaMetric("Errors", "Sum"),
+			"invocations": lambdaMetric("Invocations", "Sum"),
 		},
 		Label:  jsii.String(name + " error rate (%)"),
 		Period: awscdk.Duration_Minutes(jsii.Number(1)),
@@ -304,7 +317,7 @@ func deploy(st awscdk.Stack, s Settings, app awscodedeploy.ILambdaApplication, t
 	latAlarm := awscloudwatch.NewAlarm(scope, jsii.String("LatencyAlarm"), &awscloudwatch.AlarmProps{
 		AlarmName:          jsii.String(s.alarmName(AlarmLatency, name)),
 		AlarmDescription:   jsii.String(s.alarmDescription(AlarmLatency, fmt.Sprintf("p99 duration of %s:%s exceeded %d ms (the tightest platform deadline less the reply margin) for 2 of 3 minutes; CodeDeploy rolls back a deployment in progress.", fnName, AliasName, s.LatencyThreshold.Milliseconds()))),
-		Metric:             alias.MetricDuration(&awscloudwatch.MetricOptions{Statistic: jsii.String("p99"), Period: awscdk.Duration_Minutes(jsii.Number(1))}),
+		Metric:             lambdaMetric("Duration", "p99"),
 		Threshold:          jsii.Number(float64(s.LatencyThreshold.Milliseconds())),
 		ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
 		EvaluationPeriods:  jsii.Number(3),
@@ -314,11 +327,14 @@ func deploy(st awscdk.Stack, s Settings, app awscodedeploy.ILambdaApplication, t
 	rollback := []awscloudwatch.IAlarm{errAlarm, latAlarm}
 	smokeIntents := s.EnabledIntents()
 	if f != nil {
-		rollback = append(rollback, canaryAlarms(scope, s, *f)...)
+		rollback = append(rollback, canaryAlarms(scope, s, *f, *awscdk.Fn_Join(jsii.String(":"), &[]*string{jsii.String(fnName), version}))...)
 		smokeIntents = []conversation.Intent{f.Intent}
 	}
 	for _, a := range rollback {
 		notify(a.(actionable), topic)
+		// The alarms move to the new version before the alias update starts the
+		// deployment that they judge.
+		alias.Node().AddDependency(a)
 	}
 	hook := smokeHook(scope, s, name, fn.CurrentVersion(), smokeIntents)
 	alias.Node().AddDependency(hook)

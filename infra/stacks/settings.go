@@ -357,7 +357,7 @@ func (s Settings) Validate() error {
 	if s.LatencyThreshold <= 0 {
 		errs = append(errs, fmt.Sprintf("%s: must be positive", CtxLatencyMs))
 	}
-	errs = append(errs, s.Canary.validate(s.Deployment)...)
+	errs = append(errs, s.Canary.validate()...)
 	errs = append(errs, s.Smoke.validate()...)
 	if len(errs) > 0 {
 		sort.Strings(errs)

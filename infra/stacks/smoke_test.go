@@ -84,6 +84,12 @@ func checkCanary(t *testing.T, sy *synth, want []string) {
 			if !strings.Contains(metrics, `{"Name":"Service","Value":"`+sy.s.Prefix+`"}`) || !strings.Contains(metrics, `"Namespace":"Switchboard"`) {
 				t.Errorf("%s: %s alarm not on this deployment's EMF metrics: %s", name, kind, metrics)
 			}
+			// Every metric is the new version's own: FunctionVersion is the function's
+			// name and the version the alias is moved to, resolved at deploy time.
+			if n, v := strings.Count(metrics, `"MetricName":`), strings.Count(metrics, `{"Name":"FunctionVersion","Value":`); n == 0 || n != v ||
+				!strings.Contains(metrics, sy.s.FunctionName(name)) || !strings.Contains(metrics, "GetAtt") {
+				t.Errorf("%s: %s alarm does not watch the deployed version alone (%d metrics, %d with a FunctionVersion): %s", name, kind, n, v, metrics)
+			}
 			if !strings.Contains(metrics, `"Expression":"100 * `) || strings.Count(metrics, `"Period":60`) < 2 {
 				t.Errorf("%s: %s alarm is not a one-minute ratio expression: %s", name, kind, metrics)
 			}
@@ -293,15 +299,18 @@ func TestCanarySettings(t *testing.T) {
 		s.Smoke.Email != "smoke@example.org" || s.Smoke.TicketSandbox == "" || s.Smoke.SyntheticMinutes != 10 {
 		t.Fatalf("%+v %+v", s.Canary, s.Smoke)
 	}
-	// A threshold at or above the canary's first step could never see a version that
-	// fails every turn.
-	for _, bad := range []map[string]any{{"failedTurnPercent": 10}, {"fallbackPercent": 0}, {"syntheticMinutes": 0},
-		{"smoke.email": "nobody"}, {"toolErrorPercent": 50, "deploymentConfig": "LINEAR_10PERCENT_EVERY_1MINUTE"}} {
+	// A threshold is a share of the new version's own turns: anything between 0 and 100
+	// works with any traffic step (the ratios no longer mix in the old version's).
+	for _, bad := range []map[string]any{{"failedTurnPercent": 100}, {"fallbackPercent": 0}, {"toolErrorPercent": -1},
+		{"syntheticMinutes": 0}, {"smoke.email": "nobody"}} {
 		if _, err := stacks.SettingsFromContext(get(bad)); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
 	}
-	if _, err := stacks.SettingsFromContext(get(map[string]any{"toolErrorPercent": 50, "deploymentConfig": "ALL_AT_ONCE"})); err != nil {
-		t.Errorf("all at once: %v", err)
+	for _, good := range []map[string]any{{"failedTurnPercent": 10}, {"toolErrorPercent": 50, "deploymentConfig": "LINEAR_10PERCENT_EVERY_1MINUTE"},
+		{"toolErrorPercent": 50, "deploymentConfig": "ALL_AT_ONCE"}} {
+		if _, err := stacks.SettingsFromContext(get(good)); err != nil {
+			t.Errorf("%v: %v", good, err)
+		}
 	}
 }

@@ -534,11 +534,20 @@ func checkFunctions(t *testing.T, sy *synth, want []string) {
 				t.Errorf("%s: rollback alarm %s not in stack", fn, id)
 				continue
 			}
-			// The alarm watches the alias (Resource dimension "<function>:live"), not
-			// the whole function: during a canary the alias carries the new version.
-			dim := `{"Name":"Resource","Value":"` + flat(p["FunctionName"]) + ":" + stacks.AliasName + `"}`
-			if !strings.Contains(flat(al.Properties), dim) {
-				t.Errorf("%s: alarm %s does not watch alias %s (no dimension %s)", fn, id, aliasID, dim)
+			// The alarm watches the version the alias is being moved to (Resource
+			// "<function>:live" and ExecutedVersion the alias's new version), not the
+			// alias's whole traffic: during a canary the new version gets a tenth of it.
+			for _, dim := range []string{
+				`{"Name":"Resource","Value":"` + fn + ":" + stacks.AliasName + `"}`,
+				`{"Name":"ExecutedVersion","Value":"` + flat(p["FunctionVersion"]) + `"}`,
+			} {
+				if !strings.Contains(flat(al.Properties), dim) {
+					t.Errorf("%s: alarm %s does not watch the version alias %s is moved to (no dimension %s in %s)", fn, id, aliasID, dim, flat(al.Properties))
+				}
+			}
+			// And it is in place before the alias update starts the deployment.
+			if !slices.Contains(a.DependsOn, id) {
+				t.Errorf("%s: alias %s does not depend on its rollback alarm %s (depends on %v)", fn, aliasID, id, a.DependsOn)
 			}
 			kinds = append(kinds, flat(al.Properties["AlarmName"]))
 		}

@@ -81,7 +81,9 @@ func validateEMF(t testing.TB, line []byte) []emfDecl {
 		t.Fatalf("EMF document fails the schema: %v\n%s", err, line)
 	}
 	root := inst.(map[string]any)
-	allowedDims := []string{metricdefs.DimService, metricdefs.DimIntent, metricdefs.DimTool, metricdefs.DimErrorClass, metricdefs.DimReason}
+	// FunctionVersion has one value per published version (one per deployment).
+	allowedDims := []string{metricdefs.DimService, metricdefs.DimIntent, metricdefs.DimTool, metricdefs.DimErrorClass, metricdefs.DimReason,
+		metricdefs.DimFunctionVersion}
 	var out []emfDecl
 	for _, d := range root["_aws"].(map[string]any)["CloudWatchMetrics"].([]any) {
 		dir := d.(map[string]any)
@@ -424,6 +426,71 @@ func TestConfigValidation(t *testing.T) {
 		_, err := New(cfg, Options{Logs: &bytes.Buffer{}, EMF: &bytes.Buffer{}, Traces: &bytes.Buffer{}})
 		if (err == nil) != tc.ok {
 			t.Errorf("%+v: err %v, want ok=%v", cfg.Telemetry, err, tc.ok)
+		}
+	}
+}
+
+// On Lambda a turn's and a tool call's series are also published per function version
+// ("<function>:<version>"), which the canary's rollback alarms watch; refusals and
+// processes that know no version publish no such dimension.
+func TestFunctionVersionDimension(t *testing.T) {
+	t.Parallel()
+	for _, version := range []string{"7", ""} {
+		var logs, emf bytes.Buffer
+		cfg := config.Default()
+		cfg.Telemetry.EMF = "on"
+		tel, err := New(cfg, Options{Logs: &logs, EMF: &emf, Getenv: func(k string) string {
+			return map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "sb-lookupcustomer", "AWS_LAMBDA_FUNCTION_VERSION": version}[k]
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		exercise(t, tel)
+		if err := tel.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		docs, decls := emfLines(t, emf.Bytes())
+		versioned := map[string]bool{}
+		for _, d := range decls {
+			if strings.HasSuffix(d.Dims, ","+metricdefs.DimFunctionVersion) {
+				versioned[d.Name] = true
+			}
+		}
+		for _, doc := range docs {
+			v, has := doc[metricdefs.DimFunctionVersion]
+			if version == "" && has {
+				t.Fatalf("no version known, yet a document carries %v", v)
+			}
+			if version != "" && has && v != "sb-lookupcustomer:7" {
+				t.Fatalf("FunctionVersion %v, want sb-lookupcustomer:7", v)
+			}
+		}
+		if version == "" {
+			if len(versioned) > 0 {
+				t.Fatalf("no version known, yet %v are declared per version", versioned)
+			}
+			continue
+		}
+		// What the rollback alarms (infra/stacks canaryAlarms) read, per version.
+		for _, w := range []struct {
+			m    metricdefs.Metric
+			dims []string
+		}{
+			{metricdefs.Turns, []string{metricdefs.DimService, metricdefs.DimIntent, metricdefs.DimFunctionVersion}},
+			{metricdefs.Failed, []string{metricdefs.DimService, metricdefs.DimIntent, metricdefs.DimFunctionVersion}},
+			{metricdefs.FallbackReplies, []string{metricdefs.DimService, metricdefs.DimIntent, metricdefs.DimFunctionVersion}},
+			{metricdefs.Calls, []string{metricdefs.DimService, metricdefs.DimTool, metricdefs.DimFunctionVersion}},
+			{metricdefs.Errors, []string{metricdefs.DimService, metricdefs.DimTool, metricdefs.DimFunctionVersion}},
+			{metricdefs.Errors, []string{metricdefs.DimService, metricdefs.DimTool, metricdefs.DimErrorClass, metricdefs.DimFunctionVersion}},
+		} {
+			if d := (emfDecl{Name: w.m.Name, Dims: strings.Join(w.dims, ",")}); !slices.Contains(decls, d) {
+				t.Errorf("%s is not declared by [%s]", w.m.Name, d.Dims)
+			}
+		}
+		for name := range versioned {
+			if m, _ := metricdefs.ByName(name); !m.Scope.Versioned() {
+				t.Errorf("%s (scope %s) is declared per version", name, m.Scope)
+			}
 		}
 	}
 }

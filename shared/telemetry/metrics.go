@@ -48,6 +48,9 @@ type Metrics struct {
 	service string
 	emf     bool
 	now     func() time.Time
+	// functionVersion is "<function>:<version>" on Lambda ("" elsewhere); set before
+	// the first series is created.
+	functionVersion string
 
 	mu     sync.RWMutex
 	series map[seriesKey]*series
@@ -209,8 +212,18 @@ func (m *Metrics) sorted() []*series {
 	return slices.Clone(m.list)
 }
 
-// dimValues returns the scope's dimension keys and this series' values for them.
+// dimValues returns the scope's dimension keys and this series' values for them (plus
+// the function version, for a versioned scope in a process that knows it).
 func (m *Metrics) dimValues(k seriesKey) ([]string, []string) {
+	keys, vals := m.scopeValues(k)
+	if m.functionVersion != "" && k.scope.Versioned() {
+		keys = append(append([]string(nil), keys...), metricdefs.DimFunctionVersion)
+		vals = append(vals, m.functionVersion)
+	}
+	return keys, vals
+}
+
+func (m *Metrics) scopeValues(k seriesKey) ([]string, []string) {
 	switch k.scope {
 	case metricdefs.ScopeIntent:
 		return k.scope.Dimensions(), []string{m.service, k.a}
@@ -257,7 +270,8 @@ func (m *Metrics) WriteEMF(w io.Writer) error {
 		for first || len(values) > 0 {
 			chunk := values[:min(len(values), MaxValuesPerMetric)]
 			values = values[len(chunk):]
-			doc := emfDocument{ts: ts, keys: s.dimKeys, vals: s.dimVals, scope: s.key.scope, metrics: m.docMs[:0]}
+			doc := emfDocument{ts: ts, keys: s.dimKeys, vals: s.dimVals, scope: s.key.scope, metrics: m.docMs[:0],
+				versioned: m.functionVersion != "" && s.key.scope.Versioned()}
 			for i, d := range s.defs {
 				switch {
 				case d.Kind == metricdefs.Timing && len(chunk) > 0:
@@ -317,6 +331,8 @@ type emfDocument struct {
 	vals    []string
 	scope   metricdefs.Scope
 	metrics []emfMetric
+	// versioned: the series is also published per function version.
+	versioned bool
 }
 
 // append encodes the document by hand: the member order is fixed (_aws first), and
@@ -369,7 +385,11 @@ func (d emfDocument) head() string {
 	b.WriteString(`,"CloudWatchMetrics":[{"Namespace":`)
 	b.WriteString(jsonString(metricdefs.Namespace))
 	b.WriteString(`,"Dimensions":[`)
-	for i, set := range d.scope.DimensionSets() {
+	sets := d.scope.DimensionSets()
+	if d.versioned {
+		sets = append(slices.Clone(sets), d.scope.VersionedDimensionSets()...)
+	}
+	for i, set := range sets {
 		if i > 0 {
 			b.WriteByte(',')
 		}

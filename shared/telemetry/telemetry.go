@@ -132,9 +132,13 @@ func New(cfg config.Config, o Options) (*Telemetry, error) {
 	if salt == "" {
 		salt = cfg.Service
 	}
+	metrics := NewMetrics(cfg.Service, emf, o.Now)
+	if fn, v := o.Getenv("AWS_LAMBDA_FUNCTION_NAME"), o.Getenv("AWS_LAMBDA_FUNCTION_VERSION"); fn != "" && v != "" {
+		metrics.functionVersion = fn + ":" + v
+	}
 	t := &Telemetry{
 		Logger:   slog.New(NewLogHandler(o.Logs, LogOptions{Level: level, Redactor: red, Attrs: static})),
-		Metrics:  NewMetrics(cfg.Service, emf, o.Now),
+		Metrics:  metrics,
 		Redactor: red, Tracing: tr,
 		service: cfg.Service, salt: salt, sampleRate: tc.DebugSampleRate,
 		emfOut: o.EMF, emfPerTurn: emf, getenv: o.Getenv, now: o.Now,

@@ -15,7 +15,32 @@ const (
 	DimTool       = "Tool"       // business tool: hubspot, salesforce, zendesk, stripe, sql, demo, …
 	DimErrorClass = "ErrorClass" // connector.Kind string: not_found, unauthorized, rate_limited, …
 	DimReason     = "Reason"     // why a webhook call was refused: auth, rate, size, depth, inflate
+	// DimFunctionVersion is "<Lambda function name>:<version>" on Lambda (one value per
+	// published version): the canary's rollback alarms watch the new version's own
+	// turns and tool calls, not the mix of old and new traffic.
+	DimFunctionVersion = "FunctionVersion"
 )
+
+// Versioned reports whether the scope's series also carry DimFunctionVersion when the
+// process knows its function version: turns and tool calls, what the rollback alarms
+// judge a version by.
+func (s Scope) Versioned() bool {
+	return s == ScopeIntent || s == ScopeTool || s == ScopeToolError
+}
+
+// VersionedDimensionSets are the extra dimension sets a versioned series is published
+// under: its full set plus DimFunctionVersion, and for tool errors also the per-tool
+// roll-up (all error classes of a tool, per version).
+func (s Scope) VersionedDimensionSets() [][]string {
+	if !s.Versioned() {
+		return nil
+	}
+	out := [][]string{append(append([]string(nil), s.Dimensions()...), DimFunctionVersion)}
+	if s == ScopeToolError {
+		out = append(out, []string{DimService, DimTool, DimFunctionVersion})
+	}
+	return out
+}
 
 // Unit is a CloudWatch metric unit.
 type Unit string
@@ -174,6 +199,8 @@ func PromLabel(dim string) string {
 		return "error_class"
 	case DimReason:
 		return "reason"
+	case DimFunctionVersion:
+		return "function_version"
 	}
 	b := make([]byte, 0, len(dim)+4)
 	for i := 0; i < len(dim); i++ {
