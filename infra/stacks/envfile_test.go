@@ -3,8 +3,10 @@ package stacks_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -268,5 +270,29 @@ func TestSynthRefusesUnknownTool(t *testing.T) {
 	root := writeEnv(t, "functionEnv:\n  SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN: acme\n  SWITCHBOARD_CONNECTORS_FRESHDESK_DOMAIN: acme\n")
 	if _, _, err := synthFunctions(t, root, map[string]any{"env": "t"}); err == nil || !strings.Contains(err.Error(), `no tool "freshdesk"`) {
 		t.Errorf("error %v, want one naming the unknown tool", err)
+	}
+}
+
+// DeployedEnv — what synth validates each function with and what `make bench` starts the
+// bootstraps with — is exactly the environment the template gives each intent function.
+func TestDeployedEnvIsTheTemplates(t *testing.T) {
+	s, tpl, err := synthFunctions(t, testenv.RepoRoot(), map[string]any{"env": "example", "stage": "payments"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	envs := functionEnvs(t, tpl)
+	for _, f := range s.Functions() {
+		var want []string
+		for k, v := range s.DeployedEnv(f) {
+			want = append(want, k+"="+v)
+		}
+		sort.Strings(want)
+		got, ok := envs[s.FunctionName(f.Name)]
+		if !ok {
+			t.Fatalf("%s not in the template (%v)", f.Name, slices.Collect(maps.Keys(envs)))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: template environment\n%v\nDeployedEnv\n%v", f.Name, got, want)
+		}
 	}
 }

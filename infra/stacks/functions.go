@@ -233,7 +233,7 @@ func (s Settings) ValidateFunctions() error {
 		}
 	}
 	for _, f := range s.Functions() {
-		check(f.Name, s.IntentEnv(f))
+		check(f.Name, s.DeployedEnv(f))
 	}
 	check(RouterName, s.routerEnv())
 	if len(errs) > 0 {
