@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,28 +46,15 @@ func TestHourlyCodeLimitHoldsUnderConcurrency(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := identity.NewCodes(st, identity.CodeOptions{Now: clock.Now, Pepper: "p"})
 			const n = 20
-			var wg sync.WaitGroup
-			var mu sync.Mutex
-			sent, limited := 0, 0
-			var other []error
-			for i := range n {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					code, err := c.Issue(context.Background(), "session-"+name+strconv.Itoa(i), name+"@example.com", "turn-"+strconv.Itoa(i), true)
-					mu.Lock()
-					defer mu.Unlock()
-					switch {
-					case err == nil && code != "":
-						sent++
-					case errors.Is(err, identity.ErrRateLimited):
-						limited++
-					default:
-						other = append(other, err)
-					}
-				}()
-			}
-			wg.Wait()
+			var i atomic.Int64
+			sent, limited, other := storetest.Race(n, func() error {
+				k := strconv.FormatInt(i.Add(1), 10)
+				code, err := c.Issue(context.Background(), "session-"+name+k, name+"@example.com", "turn-"+k, true)
+				if err == nil && code == "" {
+					return errors.New("no code sent")
+				}
+				return err
+			}, identity.ErrRateLimited)
 			if sent != 3 || limited != n-3 || len(other) > 0 {
 				t.Fatalf("sent %d, rate limited %d, errors %v; want 3 sent", sent, limited, other)
 			}

@@ -318,3 +318,29 @@ func SpecWithPathAliases(t testing.TB, file, suffix string) string {
 	}
 	return dst
 }
+
+// WantViolation fails t unless vs holds a violation at location with rule code whose
+// message mentions word.
+func WantViolation(t testing.TB, vs []Violation, location, code, word string) {
+	t.Helper()
+	for _, v := range vs {
+		if v.Location == location && v.Code == code && strings.Contains(v.Message, word) {
+			return
+		}
+	}
+	t.Errorf("no %s violation at %s about %q; got %v", code, location, word, vs)
+}
+
+// SendPlanted sends req, a request planted to break the definition, and fails t unless
+// Prism refuses it with its 422.
+func SendPlanted(t testing.TB, req *http.Request) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("status %d, want Prism's 422", resp.StatusCode)
+	}
+}

@@ -50,20 +50,13 @@ const createCondition = "attribute_not_exists(#id) OR #exp <= :now OR (#status =
 // Create implements store.Store with a single conditional PutItem; on a failed
 // condition DynamoDB returns the existing item, so a duplicate costs no extra read.
 func (s *Store) Create(ctx context.Context, rec store.Record) error {
-	now := s.now()
+	names, values := createExpression(s.now())
 	_, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:           aws.String(s.table),
-		Item:                marshal(rec),
-		ConditionExpression: aws.String(createCondition),
-		ExpressionAttributeNames: map[string]string{
-			"#id": store.PartitionKey, "#exp": store.TTLAttribute,
-			"#status": store.AttrStatus, "#ipe": store.AttrInProgressExpiration,
-		},
-		ExpressionAttributeValues: Item{
-			":now":        num(now.Unix()),
-			":nowms":      num(now.UnixMilli()),
-			":inprogress": str(string(store.StatusInProgress)),
-		},
+		TableName:                           aws.String(s.table),
+		Item:                                marshal(rec),
+		ConditionExpression:                 aws.String(createCondition),
+		ExpressionAttributeNames:            names,
+		ExpressionAttributeValues:           values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	var failed *types.ConditionalCheckFailedException
@@ -82,6 +75,18 @@ func (s *Store) Create(ctx context.Context, rec store.Record) error {
 	default:
 		return fmt.Errorf("dynamostore: create %s: %w", rec.Key, err)
 	}
+}
+
+// createExpression returns the names and values createCondition uses at now.
+func createExpression(now time.Time) (map[string]string, Item) {
+	return map[string]string{
+			"#id": store.PartitionKey, "#exp": store.TTLAttribute,
+			"#status": store.AttrStatus, "#ipe": store.AttrInProgressExpiration,
+		}, Item{
+			":now":        num(now.Unix()),
+			":nowms":      num(now.UnixMilli()),
+			":inprogress": str(string(store.StatusInProgress)),
+		}
 }
 
 // The condition under which a guard lets CreateGuarded write: no item, or an expired
@@ -108,6 +113,7 @@ func (s *Store) CreateGuarded(ctx context.Context, rec store.Record, guard strin
 	for attempt := 0; ; attempt++ {
 		now := s.now()
 		names := map[string]string{"#id": store.PartitionKey, "#exp": store.TTLAttribute}
+		putNames, putValues := createExpression(now)
 		_, err := s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
 			{ConditionCheck: &types.ConditionCheck{
 				TableName:                           aws.String(s.table),
@@ -118,18 +124,11 @@ func (s *Store) CreateGuarded(ctx context.Context, rec store.Record, guard strin
 				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 			}},
 			{Put: &types.Put{
-				TableName:           aws.String(s.table),
-				Item:                marshal(rec),
-				ConditionExpression: aws.String(createCondition),
-				ExpressionAttributeNames: map[string]string{
-					"#id": store.PartitionKey, "#exp": store.TTLAttribute,
-					"#status": store.AttrStatus, "#ipe": store.AttrInProgressExpiration,
-				},
-				ExpressionAttributeValues: Item{
-					":now":        num(now.Unix()),
-					":nowms":      num(now.UnixMilli()),
-					":inprogress": str(string(store.StatusInProgress)),
-				},
+				TableName:                           aws.String(s.table),
+				Item:                                marshal(rec),
+				ConditionExpression:                 aws.String(createCondition),
+				ExpressionAttributeNames:            putNames,
+				ExpressionAttributeValues:           putValues,
 				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 			}},
 		}})

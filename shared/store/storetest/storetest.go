@@ -255,36 +255,6 @@ func Run(t *testing.T, f Factory) {
 		}
 	})
 
-	t.Run("concurrent creates of one key: exactly one wins", func(t *testing.T) {
-		ctx, s, clock, key := setup(t)
-		const n = 20
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		won, lost := 0, 0
-		var other []error
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				err := s.Create(ctx, inProgress(key, clock.Now()))
-				mu.Lock()
-				defer mu.Unlock()
-				switch {
-				case err == nil:
-					won++
-				case errors.Is(err, store.ErrExists):
-					lost++
-				default:
-					other = append(other, err)
-				}
-			}()
-		}
-		wg.Wait()
-		if won != 1 || lost != n-1 || len(other) > 0 {
-			t.Fatalf("won=%d lost=%d errors=%v; want exactly one winner", won, lost, other)
-		}
-	})
-
 	t.Run("create guarded: a free guard lets the record be written, and is not written", func(t *testing.T) {
 		ctx, s, clock, key := setup(t)
 		guard := key + "-guard"
@@ -351,35 +321,25 @@ func Run(t *testing.T, f Factory) {
 		}
 	})
 
-	t.Run("concurrent guarded creates of one key: exactly one wins", func(t *testing.T) {
-		ctx, s, clock, key := setup(t)
-		const n = 20
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		won, lost := 0, 0
-		var other []error
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				err := s.CreateGuarded(ctx, inProgress(key, clock.Now()), key+"-guard")
-				mu.Lock()
-				defer mu.Unlock()
-				switch {
-				case err == nil:
-					won++
-				case errors.Is(err, store.ErrExists):
-					lost++
-				default:
-					other = append(other, err)
-				}
-			}()
-		}
-		wg.Wait()
-		if won != 1 || lost != n-1 || len(other) > 0 {
-			t.Fatalf("won=%d lost=%d errors=%v; want exactly one winner", won, lost, other)
-		}
-	})
+	for _, c := range []struct {
+		name   string
+		create func(ctx context.Context, s store.Store, rec store.Record) error
+	}{
+		{"concurrent creates of one key: exactly one wins", func(ctx context.Context, s store.Store, rec store.Record) error {
+			return s.Create(ctx, rec)
+		}},
+		{"concurrent guarded creates of one key: exactly one wins", func(ctx context.Context, s store.Store, rec store.Record) error {
+			return s.CreateGuarded(ctx, rec, rec.Key+"-guard")
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ctx, s, clock, key := setup(t)
+			won, lost, other := Race(20, func() error { return c.create(ctx, s, inProgress(key, clock.Now())) }, store.ErrExists)
+			if won != 1 || lost != 19 || len(other) > 0 {
+				t.Fatalf("won=%d lost=%d errors=%v; want exactly one winner", won, lost, other)
+			}
+		})
+	}
 
 	t.Run("a cancelled context is an error, not a miss", func(t *testing.T) {
 		_, s, _, key := setup(t)
@@ -405,4 +365,30 @@ func assertRecord(t *testing.T, got, want store.Record) {
 	if got.FetchedAt.UnixMilli() != want.FetchedAt.UnixMilli() {
 		t.Errorf("FetchedAt = %v, want %v (millisecond precision)", got.FetchedAt, want.FetchedAt)
 	}
+}
+
+// Race runs f n times at once and counts the calls that returned nil (won), an error
+// matching refused (lost), and any other error.
+func Race(n int, f func() error, refused error) (won, lost int, other []error) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := f()
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				won++
+			case errors.Is(err, refused):
+				lost++
+			default:
+				other = append(other, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return won, lost, other
 }
