@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"net/http/httputil"
+	"net/url"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/store/storetest"
+	"github.com/switchboard-dev/switchboard/shared/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// The benchmark program's rows stay measurable: a change that makes a row unmeasurable
+// (a sample event the handlers now refuse, an environment the functions no longer start
+// with) fails here, not in the next `make bench`. Only that each row was measured is
+// asserted — never a figure against its target, which would make a test depend on the
+// machine's speed.
+func TestRowsAreMeasured(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the servers under (brief) load")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	o := &options{root: testenv.RepoRoot(), duration: 300 * time.Millisecond, concurrency: 4, maxRequests: 300}
+	r := &report{}
+	benchLocal(ctx, o, r)
+	benchFanOut(ctx, o, r)
+	benchBreaker(ctx, o, r)
+
+	// The per-intent DynamoDB calls, with and without the shared read cache, through a
+	// counting proxy in front of moto.
+	moto := testenv.Moto(t)
+	testenv.AWSEnv(t, moto)
+	target, _ := url.Parse(moto)
+	proxy := &countingProxy{next: httputil.NewSingleHostReverseProxy(target), n: map[string]int{}}
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	endpoint, err := listen(pctx, proxy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := storetest.MotoTable(t, storetest.MotoClient(t))
+	callsPerIntent(ctx, o, r, "3", "calls per intent", proxy, endpoint, table, false)
+	callsPerIntent(ctx, o, r, "3", "calls per intent, shared cache", proxy, endpoint, table, true)
+
+	for _, row := range r.rows {
+		if row.Verdict == na {
+			t.Errorf("%s: not measured: %s", row.Figure, row.Value)
+		} else {
+			t.Logf("%s: %s", row.Figure, row.Value)
+		}
+	}
+	if len(r.rows) < 8 {
+		t.Errorf("%d rows, want the 4 local rows, fan-out, breaker and the 2 per-intent rows", len(r.rows))
+	}
+	// The per-intent target is a count, not a time: it holds on any machine.
+	for _, row := range r.rows {
+		if row.Figure == "calls per intent" && row.Verdict != pass {
+			t.Errorf("DynamoDB calls per turn: %s, want %s", row.Value, row.Target)
+		}
+	}
+}
+
+// Every function starts, under the RIE, with the environment the CDK app deploys it
+// with (what the cold-start rows time).
+func TestColdStartEnvironmentStartsEveryFunction(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds every function")
+	}
+	rie, ok := testenv.LookPath("aws-lambda-rie")
+	if !ok {
+		testenv.Missing(t, "aws-lambda-rie", "make tool-rie")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	bin := t.TempDir()
+	for _, f := range functions {
+		t.Run(f.name, func(t *testing.T) {
+			out := filepath.Join(bin, f.name, "bootstrap")
+			if err := buildBootstrap(ctx, testenv.RepoRoot(), "./functions/"+f.name, out); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if _, _, err := coldStart(ctx, rie, out, initOnly, dir, deployedEnv(f.name)); err != nil {
+				t.Fatalf("%v", err)
+			}
+		})
+	}
+}
