@@ -238,7 +238,8 @@ func (s *syncBuf) Bytes() []byte {
 // card and a phone number, through the real server, adapters, intents, resilience and
 // connectors — HubSpot, Salesforce and Zendesk stand-ins and stripe-mock behind a proxy
 // that fails on cue (transport error, timeout, 4xx echoing the request, 5xx with a
-// body) — at debug level, with every credential (tools' and the webhook's) in Secrets
+// body), and the SQL connector on PostgreSQL (faultySQL: dropped or stalled
+// connections, server-side errors quoting the e-mail) — at debug level, with every credential (tools' and the webhook's) in Secrets
 // Manager (moto). No log line may carry any seeded value or credential. The same run
 // with redaction off must find leaks, or the test would prove nothing.
 func TestSeededPIINeverLogged(t *testing.T) {
@@ -247,6 +248,7 @@ func TestSeededPIINeverLogged(t *testing.T) {
 	hs, zd, sf := hstest.New(t), zdtest.New(t), sftest.New(t)
 	stripeURL := testenv.StripeMock(t)
 	fhs, fzd, fsf, fst := newFaulty(t, hs.URL()), newFaulty(t, zd.URL()), newFaulty(t, sf.URL()), newFaulty(t, stripeURL)
+	fsql := newFaultySQL(t)
 	proxies := []*faulty{fhs, fzd, fsf, fst}
 	prefix := "leak-" + strings.ReplaceAll(time.Now().Format("150405.000000000"), ".", "") + "/"
 	stripeKey := "sk_test_leakcheck0123456789"
@@ -270,6 +272,10 @@ func TestSeededPIINeverLogged(t *testing.T) {
 			"SWITCHBOARD_CONNECTORS_SALESFORCE_SECRET_ID=switchboard/salesforce",
 			"SWITCHBOARD_CONNECTORS_SALESFORCE_LOGIN_URL=" + fsf.srv.URL,
 			"SWITCHBOARD_CONNECTORS_SALESFORCE_INSTANCE_URL=" + fsf.srv.URL},
+		// PostgreSQL as both CRM and helpdesk (payments and KB stay on Stripe and
+		// Zendesk).
+		"sql": {"SWITCHBOARD_CONNECTORS_CUSTOMERS=sql", "SWITCHBOARD_CONNECTORS_TICKETS=sql",
+			"SWITCHBOARD_CONNECTORS_SQL_DSN=" + fsql.dsn},
 	}
 	run := func(t *testing.T, stack, fault string, red *telemetry.Redactor) []byte {
 		env := append([]string{
@@ -325,10 +331,12 @@ func TestSeededPIINeverLogged(t *testing.T) {
 		for _, p := range proxies {
 			p.mode.Store(fault)
 		}
+		fsql.set(t, fault)
 		defer func() {
 			for _, p := range proxies {
 				p.mode.Store(faultNone)
 			}
+			fsql.set(t, faultNone)
 		}()
 		var wg sync.WaitGroup
 		for _, p := range conversation.Platforms {
@@ -363,7 +371,7 @@ func TestSeededPIINeverLogged(t *testing.T) {
 	for stack := range stacks {
 		for _, fault := range leakFaults {
 			t.Run(stack+"/"+fault, func(t *testing.T) {
-				before := int64(0)
+				before := fsql.faulted.Load()
 				for _, p := range proxies {
 					before += p.faulted.Load()
 				}
@@ -376,12 +384,17 @@ func TestSeededPIINeverLogged(t *testing.T) {
 					}
 					t.Errorf("leak: %s", f)
 				}
-				after := int64(0)
+				after := fsql.faulted.Load()
 				for _, p := range proxies {
 					after += p.faulted.Load()
 				}
 				if fault != faultNone && after == before {
 					t.Errorf("no tool call met the %s fault: the run proves nothing", fault)
+				}
+				// The database's own code raised an error quoting the e-mail (SQLSTATE
+				// P0001) and the connector received it.
+				if stack == "sql" && strings.HasPrefix(fault, "echo") && !bytes.Contains(logs, []byte("P0001")) {
+					t.Errorf("no tool call met the database's echoing error: the run proves nothing")
 				}
 				if !bytes.Contains(logs, []byte(`"webhook request"`)) || !bytes.Contains(logs, []byte(`"tool call"`)) {
 					t.Errorf("no debug body or tool call lines: the run proves nothing")
