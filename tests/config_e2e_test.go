@@ -201,6 +201,8 @@ func TestExampleHubSpotZendeskStripe(t *testing.T) {
 		"switchboard/stripe":  {"api_key": "sk_test_123"},
 		// The key the site signs identity tokens with (identity.token.secret_id).
 		"switchboard/identity": {"key": e2eTokenKey},
+		// The pepper that keys the stored codes (identity.codes.pepper_secret_id).
+		"switchboard/identity/code-pepper": {"pepper": strings.Repeat("e2e-pepper", 4)},
 	})
 	putSecrets(t, moto, prefix, e2eWebhookSecrets)
 	sesIdentity(t, moto, "support@acme.example")

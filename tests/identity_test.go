@@ -29,6 +29,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
@@ -443,8 +444,15 @@ func TestCodeFlowOnMotoSES(t *testing.T) {
 	}
 	// Each run gets its own recipient (moto is shared, and keeps every message).
 	user := nextID(fmt.Sprintf("user%d", time.Now().UnixNano())) + "@example.com"
-	env := []string{"SWITCHBOARD_IDENTITY_CODES_SENDER=ses", "SWITCHBOARD_IDENTITY_CODES_FROM=" + from,
-		"SWITCHBOARD_IDENTITY_CODES_ENDPOINT=" + moto, "SWITCHBOARD_IDENTITY_CODES_PER_HOUR=50"}
+	// The pepper that keys the stored codes, in Secrets Manager (moto) as the CDK app
+	// generates it; each run under its own prefix (moto is shared).
+	prefix := nextID(fmt.Sprintf("pepper%d", time.Now().UnixNano())) + "/"
+	putSecrets(t, moto, prefix, map[string]secrets.Secret{"identity/code-pepper": {"pepper": strings.Repeat("p3pp3r", 8)}})
+	secretsEnv := []string{"SWITCHBOARD_CONNECTORS_SECRETS_PROVIDER=aws", "SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT=" + moto,
+		"SWITCHBOARD_CONNECTORS_SECRETS_PREFIX=" + prefix}
+	env := append([]string{"SWITCHBOARD_IDENTITY_CODES_SENDER=ses", "SWITCHBOARD_IDENTITY_CODES_FROM=" + from,
+		"SWITCHBOARD_IDENTITY_CODES_ENDPOINT=" + moto, "SWITCHBOARD_IDENTITY_CODES_PER_HOUR=50",
+		"SWITCHBOARD_IDENTITY_CODES_PEPPER_SECRET_ID=identity/code-pepper"}, secretsEnv...)
 	s := newIdentityStack(t, env...)
 	lastCode := func() string {
 		msgs := sesMessages(t, moto, "ada@example.com")
@@ -522,6 +530,28 @@ func TestCodeFlowOnMotoSES(t *testing.T) {
 	body := withSlots(t, p, readEvent(t, p, "lookup_customer.json"), map[string]*string{"verification_code": str(code)})
 	if got := short.serve(t, p, withTurn(t, p, body, sess, nextID("turn"))); revealsAda(got) != "" {
 		t.Errorf("expired code accepted: %s", got)
+	}
+
+	// A pepper that cannot be read (here: no such secret) fails the code step honestly,
+	// the same for a known and an unknown email, and mails nothing.
+	noPepper := newIdentityStack(t, append(env, "SWITCHBOARD_IDENTITY_CODES_PEPPER_SECRET_ID=identity/no-such-pepper")...)
+	before := len(sesMessages(t, moto, "ada@example.com"))
+	var apologies []string
+	for _, email := range []string{"ada@example.com", user} {
+		body := withSlots(t, p, readEvent(t, p, "lookup_customer.json"), map[string]*string{"email": str(email)})
+		got := noPepper.serve(t, p, withTurn(t, p, body, nextID("sess"), nextID("turn")))
+		text := textOf(t, p, got)
+		if !strings.Contains(text, "can't send a verification code") || !strings.Contains(text, "@") ||
+			strings.Contains(got, `"slotToElicit"`) || revealsAda(got) != "" {
+			t.Errorf("pepper unavailable, %s: want the apology with the manual alternative, got %s", email, got)
+		}
+		apologies = append(apologies, text)
+	}
+	if apologies[0] != apologies[1] {
+		t.Errorf("pepper unavailable: known and unknown emails read differently:\n%s\n%s", apologies[0], apologies[1])
+	}
+	if n := len(sesMessages(t, moto, "ada@example.com")); n != before {
+		t.Errorf("pepper unavailable: %d mails sent", n-before)
 	}
 
 	for _, e := range s.events(t) {

@@ -67,11 +67,13 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 		ApplicationName: jsii.String(s.Prefix),
 	})
 	audit := newAuditLog(st, s)
+	pepper := newCodePepper(st, s)
 	for _, f := range s.Functions() {
 		env := s.DeployedEnv(f)
 		d := deploy(st, s, app, deps.Topic, f.Name, s.Timeout, env, &f)
 		grantStore(d.Role, deps.Data, f)
 		grantIdentity(st, d, s, f, audit)
+		grantCodePepper(d, s, f, pepper)
 		grantToolSecrets(d.Role, s.SecretNames(f))
 		grantWebhookSecrets(d.Role, fs.Webhooks)
 		fs.Intents[f.Intent] = d

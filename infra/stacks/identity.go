@@ -5,6 +5,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
@@ -62,10 +64,59 @@ func identityEnv(env map[string]string, s Settings, f Function) {
 			env[p+k] = v
 		}
 	}
-	if f.Codes && s.SESIdentity != "" {
+	if s.sendsCodes(f) {
 		env[p+"CODES_SENDER"] = config.SenderSES
 		env[p+"CODES_FROM"] = s.CodesFrom
+		// The generated pepper that keys the stored codes (newCodePepper), read from
+		// Secrets Manager at run time.
+		env[config.EnvPrefix+"CONNECTORS_SECRETS_PROVIDER"] = config.SecretsAWS
+		env[p+"CODES_PEPPER_SECRET_ID"] = s.CodePepperSecretName()
 	}
+}
+
+// sendsCodes reports whether function f sends one-time codes (by SES).
+func (s Settings) sendsCodes(f Function) bool { return f.Codes && s.SESIdentity != "" }
+
+// CodePepperSecretName is the Secrets Manager name of the generated code pepper.
+func (s Settings) CodePepperSecretName() string { return s.SecretPrefix + "identity/code-pepper" }
+
+// newCodePepper creates the secret whose "pepper" keys the HMAC that one-time codes,
+// emails and verified sessions are stored under (identity.codes.pepper_secret_id),
+// when a function of this stage sends codes; nil otherwise. Like the webhook secrets
+// it is generated, appears in no template or environment, and goes with the stack: a
+// new value only ends live codes and verified sessions.
+func newCodePepper(scope constructs.Construct, s Settings) awssecretsmanager.Secret {
+	sends := false
+	for _, f := range s.Functions() {
+		sends = sends || s.sendsCodes(f)
+	}
+	if !sends {
+		return nil
+	}
+	return awssecretsmanager.NewSecret(scope, jsii.String("CodePepper"), &awssecretsmanager.SecretProps{
+		SecretName:  jsii.String(s.CodePepperSecretName()),
+		Description: jsii.String("Switchboard one-time code pepper (generated; rotating it ends live codes and verified sessions)"),
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			SecretStringTemplate: jsii.String("{}"),
+			GenerateStringKey:    jsii.String("pepper"),
+			PasswordLength:       jsii.Number(48),
+			ExcludePunctuation:   jsii.Bool(true),
+			IncludeSpace:         jsii.Bool(false),
+		},
+	})
+}
+
+// grantCodePepper lets a function that sends codes read the code pepper, and nothing
+// else of it (GetSecretValue only).
+func grantCodePepper(d *Deployed, s Settings, f Function, pepper awssecretsmanager.Secret) {
+	if !s.sendsCodes(f) || pepper == nil {
+		return
+	}
+	d.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("ReadCodePepper"),
+		Actions:   jsii.Strings("secretsmanager:GetSecretValue"),
+		Resources: &[]*string{pepper.SecretArn()},
+	}))
 }
 
 // grantIdentity lets a function that verifies callers write the audit trail and, if it
@@ -76,7 +127,7 @@ func grantIdentity(st awscdk.Stack, d *Deployed, s Settings, f Function, audit a
 		return
 	}
 	audit.GrantWrite(d.Role)
-	if f.Codes && s.SESIdentity != "" {
+	if s.sendsCodes(f) {
 		d.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:     jsii.String("SendCodesFromTheIdentityOnly"),
 			Actions: jsii.Strings("ses:SendEmail"),

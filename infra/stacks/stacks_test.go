@@ -348,6 +348,7 @@ func TestStages(t *testing.T) {
 			t.Run("iam", func(t *testing.T) { checkIAM(t, sy, want) })
 			t.Run("lex", func(t *testing.T) { checkLex(t, sy) })
 			t.Run("webhook auth", func(t *testing.T) { checkWebhookAuth(t, sy) })
+			t.Run("code pepper", func(t *testing.T) { checkCodePepper(t, sy) })
 			t.Run("least privilege", func(t *testing.T) { checkNoWideGrants(t, sy) })
 			t.Run("api", func(t *testing.T) { checkAPI(t, sy, want) })
 			t.Run("monitoring", func(t *testing.T) { checkMonitoring(t, sy, want) })
@@ -681,6 +682,9 @@ func checkIAM(t *testing.T, sy *synth, want []string) {
 				}
 				if st["Sid"] == "ReadWebhookSecrets" {
 					continue // checkWebhookAuth
+				}
+				if st["Sid"] == "ReadCodePepper" {
+					continue // checkCodePepper
 				}
 				for _, r := range res {
 					_, name, ok := strings.Cut(r, ":secret:")

@@ -39,10 +39,20 @@ func (a *App) identityLayer(ctx context.Context, st store.Store, d *intents.Deps
 		Logger:      a.Logger,
 	}
 	acc.Tools.Customers, acc.Tools.Tickets, acc.Tools.Payments = cfg.Connectors.Customers, cfg.Connectors.Tickets, cfg.Connectors.Payments
-	codes := identity.NewCodes(st, identity.CodeOptions{
+	co := identity.CodeOptions{
 		TTL: id.Codes.TTL, Attempts: id.Codes.Attempts, PerHour: id.Codes.PerHour,
-		VerifiedFor: id.Codes.VerifiedFor, Pepper: cfg.Telemetry.HashSalt,
-	})
+		VerifiedFor: id.Codes.VerifiedFor,
+		// Without a pepper secret (outbox or none only: config.Load requires one with
+		// ses) the public hash salt keys the HMAC — local runs only (docs/identity.md).
+		Pepper: cfg.Telemetry.HashSalt,
+	}
+	if sid := id.Codes.PepperSecretID; sid != "" {
+		co.PepperFunc, err = PepperFunc(a.secrets, sid)
+		if err != nil {
+			return nil, err
+		}
+	}
+	codes := identity.NewCodes(st, co)
 	switch id.Codes.Sender {
 	case config.SenderOutbox:
 		acc.Codes, acc.Mailer = codes, &identity.Outbox{Path: id.Codes.Outbox}
@@ -114,6 +124,21 @@ func Verifier(cfg config.Config, p secrets.Provider, log *slog.Logger) (*identit
 		o.HMACKey = []byte(identity.DemoKey)
 	}
 	return identity.NewVerifier(o), nil
+}
+
+// PepperFunc reads the code pepper from the "pepper" key of secret id through p (which
+// caches), on each call: no network call until the first code is issued or checked.
+func PepperFunc(p secrets.Provider, id string) (func(context.Context) (string, error), error) {
+	if p == nil {
+		return nil, fmt.Errorf("identity: codes.pepper_secret_id set but no secrets provider")
+	}
+	return func(ctx context.Context) (string, error) {
+		s, err := p.Get(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		return s["pepper"], nil
+	}, nil
 }
 
 // audited reports whether an enabled intent reads or writes customer data.

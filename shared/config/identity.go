@@ -52,6 +52,11 @@ type Codes struct {
 	Endpoint string `yaml:"endpoint"`
 	// Outbox is the outbox file (default <data_dir>/outbox.jsonl).
 	Outbox string `yaml:"outbox"`
+	// PepperSecretID names the secret (connectors.secrets) whose "pepper" (at least 32
+	// bytes) keys the HMAC that codes, emails and verified sessions are stored under.
+	// Required with sender ses; unset (outbox, none), the public telemetry.hash_salt
+	// keys it — fit for local runs only.
+	PepperSecretID string `yaml:"pepper_secret_id"`
 	// TTL is how long a code is valid (default 5m); Attempts how many wrong tries a code
 	// allows (default 3); PerHour how many codes one email may be sent in an hour
 	// (default 3); VerifiedFor how long a session stays verified after a right code
@@ -146,6 +151,9 @@ func (i Identity) Validate() error {
 	case SenderSES:
 		if i.Codes.From == "" {
 			return fmt.Errorf("config: identity.codes.from: required with sender ses")
+		}
+		if i.Codes.PepperSecretID == "" {
+			return fmt.Errorf("config: identity.codes.pepper_secret_id: required with sender ses (the secret whose \"pepper\" keys the stored codes)")
 		}
 	default:
 		return fmt.Errorf("config: identity.codes.sender: unknown sender %q (want none, ses or outbox)", i.Codes.Sender)

@@ -61,3 +61,23 @@ func TestEveryKeyIsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// Sending codes by SES needs the pepper secret that keys their stored hashes; the
+// local senders do without it (the hash salt keys them, local runs only).
+func TestSESCodesNeedThePepperSecret(t *testing.T) {
+	t.Parallel()
+	base := []string{"SWITCHBOARD_DATA_DIR=" + t.TempDir(), "SWITCHBOARD_IDENTITY_CODES_FROM=bot@example.com"}
+	_, err := Load("", append(base, "SWITCHBOARD_IDENTITY_CODES_SENDER=ses"))
+	if err == nil || !strings.Contains(err.Error(), "identity.codes.pepper_secret_id") {
+		t.Fatalf("sender ses without a pepper secret: %v, want an error naming identity.codes.pepper_secret_id", err)
+	}
+	c, err := Load("", append(base, "SWITCHBOARD_IDENTITY_CODES_SENDER=ses", "SWITCHBOARD_IDENTITY_CODES_PEPPER_SECRET_ID=switchboard/identity/code-pepper"))
+	if err != nil || c.Identity.Codes.PepperSecretID != "switchboard/identity/code-pepper" {
+		t.Fatalf("sender ses with a pepper secret: %v %q", err, c.Identity.Codes.PepperSecretID)
+	}
+	for _, sender := range []string{"outbox", "none"} {
+		if _, err := Load("", append(base, "SWITCHBOARD_IDENTITY_CODES_SENDER="+sender)); err != nil {
+			t.Errorf("sender %s without a pepper secret: %v", sender, err)
+		}
+	}
+}

@@ -34,17 +34,48 @@ type CodeOptions struct {
 	Attempts    int           // 3
 	PerHour     int           // 3
 	VerifiedFor time.Duration // 15m
-	// Pepper keys the HMAC that codes and emails are stored under, so a copy of the
-	// table alone does not give them back by brute force of the hash alone.
+	// PepperFunc returns the secret that keys the HMAC codes, emails and sessions are
+	// stored under, so a copy of the table alone does not give them back by brute
+	// force. It is called on every Issue, Check and VerifiedEmail (the secrets
+	// provider behind it caches), never by NewCodes; its error is the call's. A pepper
+	// shorter than MinPepper is refused. Nil: Pepper keys the HMAC.
+	PepperFunc func(context.Context) (string, error)
+	// Pepper is a fixed key, used only when PepperFunc is nil: the local runs' public
+	// telemetry.hash_salt (identity.codes.pepper_secret_id unset; never with sender ses).
 	Pepper string
 	Now    func() time.Time
 }
+
+// MinPepper is the shortest pepper PepperFunc may return.
+const MinPepper = 32
 
 // Codes issues and checks one-time codes, stored hashed in the store with a TTL and
 // bound to one session and one email.
 type Codes struct {
 	st store.Store
 	o  CodeOptions
+}
+
+// ErrPepper wraps a failure to get the pepper (the secret store down, the secret
+// missing or too short): the call fails, as for a store failure.
+var ErrPepper = errors.New("identity: the code pepper is unavailable")
+
+// keyer computes the keyed hashes under one pepper.
+type keyer []byte
+
+// key returns the HMAC keyer of this call: from PepperFunc when set, else Pepper.
+func (c *Codes) key(ctx context.Context) (keyer, error) {
+	p := c.o.Pepper
+	if c.o.PepperFunc != nil {
+		var err error
+		if p, err = c.o.PepperFunc(ctx); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrPepper, err)
+		}
+		if len(p) < MinPepper {
+			return nil, fmt.Errorf("%w: missing or shorter than %d bytes", ErrPepper, MinPepper)
+		}
+	}
+	return keyer("switchboard-identity\x00" + p), nil
 }
 
 // NewCodes returns Codes over st.
@@ -88,8 +119,8 @@ type verifiedRecord struct {
 	Email string `json:"e"` // keyed hash of the email
 }
 
-func (c *Codes) mac(parts ...string) string {
-	h := hmac.New(sha256.New, []byte("switchboard-identity\x00"+c.o.Pepper))
+func (k keyer) mac(parts ...string) string {
+	h := hmac.New(sha256.New, k)
 	for _, p := range parts {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
@@ -97,20 +128,20 @@ func (c *Codes) mac(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func (c *Codes) codeKey(session, email string) string {
-	return store.Key(KeyPrefix, kindCode, c.mac("code-key", session, email))
+func (k keyer) codeKey(session, email string) string {
+	return store.Key(KeyPrefix, kindCode, k.mac("code-key", session, email))
 }
 
-func (c *Codes) rateKey(email string, slot int) string {
-	return store.Key(KeyPrefix, kindRate, c.mac("rate-key", email), strconv.Itoa(slot))
+func (k keyer) rateKey(email string, slot int) string {
+	return store.Key(KeyPrefix, kindRate, k.mac("rate-key", email), strconv.Itoa(slot))
 }
 
 func (c *Codes) attemptKey(codeKey, nonce string, slot int) string {
 	return store.Key(KeyPrefix, kindAttempt, codeKey, nonce, strconv.Itoa(slot))
 }
 
-func (c *Codes) verifiedKey(session string) string {
-	return store.Key(KeyPrefix, kindVerified, c.mac("verified-key", session))
+func (k keyer) verifiedKey(session string) string {
+	return store.Key(KeyPrefix, kindVerified, k.mac("verified-key", session))
 }
 
 // Issue counts a code request for email against its hourly limit and, when send is
@@ -119,25 +150,29 @@ func (c *Codes) verifiedKey(session string) string {
 // can match, so what follows (wrong code, attempts) reads the same as for a real
 // account. A retry of the same turn (turnID) returns "" and sends nothing again.
 func (c *Codes) Issue(ctx context.Context, session, email, turnID string, send bool) (string, error) {
+	k, err := c.key(ctx)
+	if err != nil {
+		return "", err
+	}
 	now := c.o.Now()
-	key := c.codeKey(session, email)
+	key := k.codeKey(session, email)
 	if rec, err := c.st.Get(ctx, key); err == nil {
 		var cr codeRecord
-		if json.Unmarshal(rec.Data, &cr) == nil && turnID != "" && cr.Turn == c.mac("turn", turnID) {
+		if json.Unmarshal(rec.Data, &cr) == nil && turnID != "" && cr.Turn == k.mac("turn", turnID) {
 			return "", nil
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return "", err
 	}
-	if err := c.countSend(ctx, email, now); err != nil {
+	if err := c.countSend(ctx, k, email, now); err != nil {
 		return "", err
 	}
-	code, hash := "", c.mac("no-code", session, email, randomCode())
+	code, hash := "", k.mac("no-code", session, email, randomCode())
 	if send {
 		code = randomCode()
-		hash = c.mac("code", session, email, code)
+		hash = k.mac("code", session, email, code)
 	}
-	data, _ := json.Marshal(codeRecord{Hash: hash, Turn: c.mac("turn", turnID), Nonce: randomNonce()})
+	data, _ := json.Marshal(codeRecord{Hash: hash, Turn: k.mac("turn", turnID), Nonce: randomNonce()})
 	if err := c.st.Put(ctx, store.Record{Key: key, Data: data, Expiration: now.Add(c.o.TTL)}); err != nil {
 		return "", err
 	}
@@ -148,9 +183,9 @@ func (c *Codes) Issue(ctx context.Context, session, email, turnID string, send b
 // an hour from when it was taken and is only written while free (one conditional
 // create, atomic in every store), so at most PerHour codes go to one email in any hour,
 // however many requests run at once.
-func (c *Codes) countSend(ctx context.Context, email string, now time.Time) error {
+func (c *Codes) countSend(ctx context.Context, k keyer, email string, now time.Time) error {
 	for slot := range c.o.PerHour {
-		err := c.st.Create(ctx, store.Record{Key: c.rateKey(email, slot), Expiration: now.Add(time.Hour)})
+		err := c.st.Create(ctx, store.Record{Key: k.rateKey(email, slot), Expiration: now.Add(time.Hour)})
 		if err == nil {
 			return nil
 		}
@@ -167,7 +202,11 @@ func (c *Codes) countSend(ctx context.Context, email string, now time.Time) erro
 // marks the session verified for email for VerifiedFor. A wrong one uses up its
 // attempt; the last attempt deletes the code (ErrNoAttemptsLeft).
 func (c *Codes) Check(ctx context.Context, session, email, code string) error {
-	key := c.codeKey(session, email)
+	k, err := c.key(ctx)
+	if err != nil {
+		return err
+	}
+	key := k.codeKey(session, email)
 	rec, err := c.st.Get(ctx, key)
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrWrongCode
@@ -197,12 +236,12 @@ func (c *Codes) Check(ctx context.Context, session, email, code string) error {
 		}
 		return ErrNoAttemptsLeft
 	}
-	if hmac.Equal([]byte(cr.Hash), []byte(c.mac("code", session, email, code))) {
+	if hmac.Equal([]byte(cr.Hash), []byte(k.mac("code", session, email, code))) {
 		if err := c.st.Delete(ctx, key); err != nil {
 			return err
 		}
-		data, _ := json.Marshal(verifiedRecord{Email: c.mac("email", email)})
-		return c.st.Put(ctx, store.Record{Key: c.verifiedKey(session), Data: data,
+		data, _ := json.Marshal(verifiedRecord{Email: k.mac("email", email)})
+		return c.st.Put(ctx, store.Record{Key: k.verifiedKey(session), Data: data,
 			Expiration: c.o.Now().Add(c.o.VerifiedFor)})
 	}
 	if attempt == c.o.Attempts-1 {
@@ -216,7 +255,11 @@ func (c *Codes) Check(ctx context.Context, session, email, code string) error {
 
 // VerifiedEmail reports whether session was verified by code for email (and is still).
 func (c *Codes) VerifiedEmail(ctx context.Context, session, email string) (bool, error) {
-	rec, err := c.st.Get(ctx, c.verifiedKey(session))
+	k, err := c.key(ctx)
+	if err != nil {
+		return false, err
+	}
+	rec, err := c.st.Get(ctx, k.verifiedKey(session))
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
 	}
@@ -227,7 +270,7 @@ func (c *Codes) VerifiedEmail(ctx context.Context, session, email string) (bool,
 	if err := json.Unmarshal(rec.Data, &vr); err != nil {
 		return false, nil
 	}
-	return hmac.Equal([]byte(vr.Email), []byte(c.mac("email", email))), nil
+	return hmac.Equal([]byte(vr.Email), []byte(k.mac("email", email))), nil
 }
 
 // randomNonce is 96 random bits, hex.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -141,6 +142,65 @@ func TestCodeAttemptsSequential(t *testing.T) {
 		}
 		if ok, err := c.VerifiedEmail(ctx, "s", "seq@example.com"); !ok || err != nil {
 			t.Fatalf("round %d: not verified (%v)", round, err)
+		}
+	}
+}
+
+// The pepper keys every stored hash: a code issued under one pepper is not accepted
+// under another (rotating it ends live codes and verified sessions), the store keys
+// differ, and a pepper that cannot be had fails the call instead of keying with less.
+func TestCodesArePepperedBySecret(t *testing.T) {
+	clock := storetest.NewClock(time.Now())
+	st := memstore.New(clock.Now)
+	pepperA := strings.Repeat("a", identity.MinPepper)
+	pepperB := strings.Repeat("b", identity.MinPepper)
+	fixed := func(p string) func(context.Context) (string, error) {
+		return func(context.Context) (string, error) { return p, nil }
+	}
+	a := identity.NewCodes(st, identity.CodeOptions{Now: clock.Now, PepperFunc: fixed(pepperA), Pepper: "ignored"})
+	b := identity.NewCodes(st, identity.CodeOptions{Now: clock.Now, PepperFunc: fixed(pepperB), Pepper: "ignored"})
+	ctx := context.Background()
+	code, err := a.Issue(ctx, "s", "pep@example.com", "t1", true)
+	if err != nil || len(code) != 6 {
+		t.Fatalf("issue: %q %v", code, err)
+	}
+	// The same session, email and turn under B: B finds no record of A's (a retry of
+	// A's turn would send nothing), takes its own rate slot and writes its own code.
+	nA := st.Len()
+	if code, err := b.Issue(ctx, "s", "pep@example.com", "t1", true); err != nil || code == "" {
+		t.Fatalf("issue under B: %q %v", code, err)
+	}
+	if n := st.Len(); n != 2*nA {
+		t.Errorf("the other pepper reused %d of %d store keys", 2*nA-n, nA)
+	}
+	if err := b.Check(ctx, "s", "pep@example.com", code); !errors.Is(err, identity.ErrWrongCode) {
+		t.Errorf("a code issued under pepper A checked under B: %v, want ErrWrongCode", err)
+	}
+	if err := a.Check(ctx, "s", "pep@example.com", code); err != nil {
+		t.Fatalf("the right code under its own pepper: %v", err)
+	}
+	if ok, err := a.VerifiedEmail(ctx, "s", "pep@example.com"); !ok || err != nil {
+		t.Errorf("not verified under A: %v %v", ok, err)
+	}
+	if ok, err := b.VerifiedEmail(ctx, "s", "pep@example.com"); ok || err != nil {
+		t.Errorf("a session verified under A reads as verified under B: %v %v", ok, err)
+	}
+
+	down := errors.New("secrets manager down")
+	for name, f := range map[string]func(context.Context) (string, error){
+		"fetch fails": func(context.Context) (string, error) { return "", down },
+		"too short":   fixed("short"),
+		"missing":     fixed(""),
+	} {
+		c := identity.NewCodes(st, identity.CodeOptions{Now: clock.Now, PepperFunc: f, Pepper: "fallback-never-used"})
+		if code, err := c.Issue(ctx, "s2", "pep@example.com", "t2", true); !errors.Is(err, identity.ErrPepper) || code != "" {
+			t.Errorf("%s: Issue = %q, %v; want ErrPepper", name, code, err)
+		}
+		if err := c.Check(ctx, "s", "pep@example.com", "123456"); !errors.Is(err, identity.ErrPepper) {
+			t.Errorf("%s: Check = %v; want ErrPepper", name, err)
+		}
+		if ok, err := c.VerifiedEmail(ctx, "s", "pep@example.com"); ok || !errors.Is(err, identity.ErrPepper) {
+			t.Errorf("%s: VerifiedEmail = %v, %v; want ErrPepper", name, ok, err)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package intents
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -333,5 +334,49 @@ func TestCodeWithoutCustomerDirectory(t *testing.T) {
 	}
 	if ev := r.trail.take(); len(ev) != 1 || ev[0].Outcome != "code_sent" || ev[0].Tool != "identity" {
 		t.Errorf("events %+v", ev)
+	}
+}
+
+// A code pepper that cannot be had (the secret store down) fails the code step
+// honestly: known and unknown emails get the same apology with the manual
+// alternative, no code is offered or mailed, and a typed code is not checked.
+func TestCodePepperUnavailableIsAnHonestApology(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, true)
+	r.s.acc.Codes = identity.NewCodes(memstore.New(r.clock), identity.CodeOptions{Now: r.clock,
+		PepperFunc: func(context.Context) (string, error) { return "", errors.New("secrets manager down") }})
+	for _, in := range []conversation.Intent{conversation.LookupCustomer, conversation.VerifyPayment} {
+		var replies []string
+		for i, email := range []string{"ada@example.com", "nobody@example.com"} {
+			for _, code := range []string{"", "123456"} {
+				slots := map[string]string{"email": email}
+				if in == conversation.VerifyPayment {
+					slots["payment_reference"] = "pi_demo_ada_1"
+				}
+				what := "send a verification code"
+				if code != "" {
+					slots[SlotVerificationCode], what = code, "check your code"
+				}
+				rep := r.s.Handle(context.Background(), anon(in, "p"+string(rune('a'+i)), slots))
+				if rep.Outcome != conversation.OutcomeFailed || rep.SlotToElicit != "" ||
+					!strings.Contains(rep.Text(), "can't "+what) || !strings.Contains(rep.Text(), "help@example.com") {
+					t.Errorf("%s %s code=%q: want the apology with the manual alternative, got %+v", in, email, code, rep)
+				}
+				if code == "" {
+					replies = append(replies, rep.Text())
+				}
+			}
+		}
+		if replies[0] != replies[1] {
+			t.Errorf("%s: known and unknown emails read differently:\n%s\n%s", in, replies[0], replies[1])
+		}
+		for _, e := range r.trail.take() {
+			if e.Outcome != "code_store_unavailable" {
+				t.Errorf("%s: audit outcome %s, want code_store_unavailable", in, e.Outcome)
+			}
+		}
+	}
+	if len(r.mail.sent) != 0 {
+		t.Errorf("mail sent without a pepper: %v", r.mail.sent)
 	}
 }
