@@ -20,6 +20,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
@@ -119,6 +120,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	wg.Wait()
 	results = append(results, checkWebhookSecrets(ctx, cfg, log, *timeout)...)
+	results = append(results, checkIdentitySecrets(ctx, cfg, log, *timeout)...)
 
 	ok := true
 	for _, r := range results {
@@ -205,6 +207,52 @@ func checkWebhookSecrets(ctx context.Context, cfg config.Config, log *slog.Logge
 		if err != nil {
 			r.fail(fmt.Errorf("webhook secret of %s: %w", p, err))
 		} else {
+			r.OK = true
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// checkIdentitySecrets reads the identity layer's secrets as the functions will on the
+// first signed turn or code request: the HS256 token key (identity.token.secret_id,
+// field "key") and the one-time-code pepper (identity.codes.pepper_secret_id, field
+// "pepper"). A missing secret, field or a value shorter than the functions accept is
+// a failure naming the secret's id; the value itself is never printed.
+func checkIdentitySecrets(ctx context.Context, cfg config.Config, log *slog.Logger, timeout time.Duration) []checkResult {
+	var out []checkResult
+	var provider secrets.Provider
+	for _, s := range []struct {
+		name, id, field string
+		min             int
+	}{
+		{"identity:token-key", cfg.Identity.Token.SecretID, "key", identity.MinHMACKey},
+		{"identity:code-pepper", cfg.Identity.Codes.PepperSecretID, "pepper", identity.MinPepper},
+	} {
+		if s.id == "" {
+			continue
+		}
+		r := checkResult{Tool: s.name, Capabilities: []string{}, AuthMethod: "secret"}
+		if provider == nil {
+			var err error
+			if provider, err = registry.Secrets(ctx, cfg.Connectors.Secrets, log); err != nil {
+				r.fail(err)
+				out = append(out, r)
+				continue
+			}
+		}
+		pctx, cancel := context.WithTimeout(ctx, timeout)
+		start := time.Now()
+		sec, err := provider.Get(pctx, s.id)
+		cancel()
+		r.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
+		switch {
+		case err != nil:
+			r.fail(fmt.Errorf("secret %s: %w", s.id, err))
+		case len(sec[s.field]) < s.min:
+			r.fail(&connector.Error{Kind: connector.KindInvalidResponse, Tool: s.name, Op: "check",
+				Err: fmt.Errorf("secret %s: its %q is missing or shorter than %d bytes", s.id, s.field, s.min)})
+		default:
 			r.OK = true
 		}
 		out = append(out, r)

@@ -169,6 +169,9 @@ func TestCheckExampleConfig(t *testing.T) {
 		// The webhook secrets the example's security section names (check reads them).
 		"switchboard/webhook/dialogflow":    {"username": "dialogflow", "password": "p"},
 		"switchboard/webhook/dialogflow-cx": {"token": "t"}, "switchboard/webhook/rasa": {"token": "t"},
+		// The identity secrets the example names (check reads them too).
+		"switchboard/identity":             {"key": strings.Repeat("k", 48)},
+		"switchboard/identity/code-pepper": {"pepper": strings.Repeat("p", 48)},
 	} {
 		raw, _ := json.Marshal(s)
 		if _, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
@@ -279,6 +282,9 @@ func TestCheckSalesforceSQLExample(t *testing.T) {
 		"switchboard/salesforce": sf.Secret(), "switchboard/sql": {"password": "unused-by-trust-auth"},
 		"switchboard/webhook/dialogflow":    {"username": "dialogflow", "password": "p"},
 		"switchboard/webhook/dialogflow-cx": {"token": "t"}, "switchboard/webhook/rasa": {"token": "t"},
+		// The identity secrets the example names (check reads them too).
+		"switchboard/identity":             {"key": strings.Repeat("k", 48)},
+		"switchboard/identity/code-pepper": {"pepper": strings.Repeat("p", 48)},
 	} {
 		raw, _ := json.Marshal(s)
 		if _, err := sm.CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
@@ -378,5 +384,45 @@ functionEnv:
 		if r, ok := by[tool]; !ok || r.OK || !strings.Contains(r.Error, prefix+tool) {
 			t.Errorf("%s = %+v, want a failure naming %s%s", tool, r, prefix, tool)
 		}
+	}
+}
+
+// TestCheckIdentitySecrets: the identity token key and the code pepper are read as the
+// functions will read them; a missing secret or a value shorter than the functions
+// accept fails naming the secret's id (never its value), and both pass once right.
+func TestCheckIdentitySecrets(t *testing.T) {
+	secretsFile := writeFile(t, "s.json", `{"prod/identity/key": {"key": "too-short"}}`)
+	cfg := writeFile(t, "c.yaml", fmt.Sprintf(`data_dir: %s
+connectors:
+  secrets: {provider: file, file: %s}
+identity:
+  token: {secret_id: prod/identity/key, demo_key: false}
+  codes: {sender: outbox, pepper_secret_id: prod/identity/code-pepper}
+`, t.TempDir(), secretsFile))
+	results := func() (int, map[string]checkResult) {
+		t.Helper()
+		code, out, _ := runCheck(t, "--config", cfg, "--json")
+		var got checkOutput
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		m := map[string]checkResult{}
+		for _, r := range got.Tools {
+			m[r.Tool] = r
+		}
+		return code, m
+	}
+	code, got := results()
+	key, pepper := got["identity:token-key"], got["identity:code-pepper"]
+	if code != 1 || key.OK || !strings.Contains(key.Error, "prod/identity/key") || strings.Contains(key.Error, "too-short") ||
+		pepper.OK || !strings.Contains(pepper.Error, "prod/identity/code-pepper") {
+		t.Fatalf("exit %d, token key %+v, pepper %+v; want both failing, named, the value unprinted", code, key, pepper)
+	}
+	long := strings.Repeat("k", 48)
+	if err := os.WriteFile(secretsFile, []byte(`{"prod/identity/key": {"key": "`+long+`"}, "prod/identity/code-pepper": {"pepper": "`+long+`"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, got := results(); code != 0 || !got["identity:token-key"].OK || !got["identity:code-pepper"].OK {
+		t.Errorf("with both secrets: exit %d, %+v", code, got)
 	}
 }
