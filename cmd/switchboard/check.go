@@ -184,27 +184,14 @@ func oneLine(s string) string {
 // missing one is a failure naming its full id, not a 503 on every call in production.
 func checkWebhookSecrets(ctx context.Context, cfg config.Config, log *slog.Logger, timeout time.Duration) []checkResult {
 	var out []checkResult
-	var provider secrets.Provider
+	sr := &secretReader{ctx: ctx, cfg: cfg, log: log, timeout: timeout}
 	for _, p := range []string{"dialogflow", "dialogflow-cx", "lex", "rasa"} {
 		a := cfg.Security.WebhookFor(p)
 		if a.Method == "" || a.Method == config.AuthNone {
 			continue
 		}
 		r := checkResult{Tool: "webhook:" + p, Capabilities: []string{}, AuthMethod: a.Method}
-		if provider == nil {
-			var err error
-			if provider, err = registry.Secrets(ctx, cfg.Connectors.Secrets, log); err != nil {
-				r.fail(err)
-				out = append(out, r)
-				continue
-			}
-		}
-		pctx, cancel := context.WithTimeout(ctx, timeout)
-		start := time.Now()
-		_, err := provider.Get(pctx, a.Secret)
-		cancel()
-		r.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
-		if err != nil {
+		if _, err := sr.get(&r, a.Secret); err != nil {
 			r.fail(fmt.Errorf("webhook secret of %s: %w", p, err))
 		} else {
 			r.OK = true
@@ -214,6 +201,32 @@ func checkWebhookSecrets(ctx context.Context, cfg config.Config, log *slog.Logge
 	return out
 }
 
+// secretReader reads secrets for check through the configured provider, built on
+// first use, timing each read into its result.
+type secretReader struct {
+	ctx      context.Context
+	cfg      config.Config
+	log      *slog.Logger
+	timeout  time.Duration
+	provider secrets.Provider
+}
+
+func (sr *secretReader) get(r *checkResult, id string) (secrets.Secret, error) {
+	if sr.provider == nil {
+		p, err := registry.Secrets(sr.ctx, sr.cfg.Connectors.Secrets, sr.log)
+		if err != nil {
+			return nil, err
+		}
+		sr.provider = p
+	}
+	ctx, cancel := context.WithTimeout(sr.ctx, sr.timeout)
+	defer cancel()
+	start := time.Now()
+	s, err := sr.provider.Get(ctx, id)
+	r.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
+	return s, err
+}
+
 // checkIdentitySecrets reads the identity layer's secrets as the functions will on the
 // first signed turn or code request: the HS256 token key (identity.token.secret_id,
 // field "key") and the one-time-code pepper (identity.codes.pepper_secret_id, field
@@ -221,7 +234,7 @@ func checkWebhookSecrets(ctx context.Context, cfg config.Config, log *slog.Logge
 // a failure naming the secret's id; the value itself is never printed.
 func checkIdentitySecrets(ctx context.Context, cfg config.Config, log *slog.Logger, timeout time.Duration) []checkResult {
 	var out []checkResult
-	var provider secrets.Provider
+	sr := &secretReader{ctx: ctx, cfg: cfg, log: log, timeout: timeout}
 	for _, s := range []struct {
 		name, id, field string
 		min             int
@@ -233,19 +246,7 @@ func checkIdentitySecrets(ctx context.Context, cfg config.Config, log *slog.Logg
 			continue
 		}
 		r := checkResult{Tool: s.name, Capabilities: []string{}, AuthMethod: "secret"}
-		if provider == nil {
-			var err error
-			if provider, err = registry.Secrets(ctx, cfg.Connectors.Secrets, log); err != nil {
-				r.fail(err)
-				out = append(out, r)
-				continue
-			}
-		}
-		pctx, cancel := context.WithTimeout(ctx, timeout)
-		start := time.Now()
-		sec, err := provider.Get(pctx, s.id)
-		cancel()
-		r.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
+		sec, err := sr.get(&r, s.id)
 		switch {
 		case err != nil:
 			r.fail(fmt.Errorf("secret %s: %w", s.id, err))
