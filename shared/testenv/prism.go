@@ -30,14 +30,17 @@ const PrismVersion = "5.16.0"
 // an idle machine and far longer on a loaded one. Only a ceiling, never a measurement.
 const prismStartTimeout = 5 * time.Minute
 
-// VendorSpec returns the path of a vendor's published OpenAPI file kept next to the
-// repository in ../shared/vendor-specs (name like "hubspot/contacts-v3.json"). A
-// missing file skips the test (fails it under CI=1).
+// VendorSpec returns the path of a vendor's published OpenAPI file kept beside the
+// test that reads it, in testdata/openapi/ (name like "contacts-v3.json"). The files
+// are part of the repository, so a missing one fails the test, naming the file and how
+// to restore it: nothing outside the repository is read.
 func VendorSpec(t testing.TB, name string) string {
 	t.Helper()
-	p := filepath.Join(RepoRoot(), "..", "shared", "vendor-specs", filepath.FromSlash(name))
+	p := filepath.Join("testdata", "openapi", filepath.FromSlash(name))
 	if _, err := os.Stat(p); err != nil {
-		Missing(t, "vendor OpenAPI file "+name, "the repository is cloned next to shared/ (shared/vendor-specs/README.md)")
+		wd, _ := os.Getwd()
+		t.Fatalf("vendor OpenAPI file %s is missing from %s: it is part of the repository (testdata/openapi/README.md says where it came from); restore it with `git checkout -- %s` (%v)",
+			name, wd, p, err)
 	}
 	return p
 }
@@ -265,7 +268,7 @@ func (p *Prism) Check(t testing.TB) {
 // path also answers with suffix appended ("/api/v2/tickets" and
 // "/api/v2/tickets.json"), sharing the same path item, and returns the copy's path.
 // It exists for Zendesk, whose published files list paths without the ".json" suffix
-// the live API accepts (and Help Center wants): see shared/vendor-specs/README.md,
+// the live API accepts (and Help Center wants): see shared/connector/zendesk/testdata/openapi/README.md,
 // "Known quirks". Nothing else in the file changes.
 func SpecWithPathAliases(t testing.TB, file, suffix string) string {
 	t.Helper()

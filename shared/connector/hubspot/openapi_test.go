@@ -15,15 +15,15 @@ import (
 )
 
 // TestOpenAPI holds the production client and the stand-in to HubSpot's published
-// OpenAPI files (../shared/vendor-specs/hubspot): Stoplight Prism proxies every call
+// OpenAPI files (testdata/openapi): Stoplight Prism proxies every call
 // the connector makes to hstest and reports any request or answer that breaks the
 // definition (docs/connectors/openapi.md). The last subtests plant violations to
 // prove the check can fail.
 func TestOpenAPI(t *testing.T) {
 	srv := hstest.New(t)
 	prism := testenv.StartPrism(t, srv.URL(),
-		testenv.PrismSpec{Prefix: "/crm/v3/objects/contacts", File: testenv.VendorSpec(t, "hubspot/contacts-v3.json")},
-		testenv.PrismSpec{Prefix: "/crm/v3/properties/", File: testenv.VendorSpec(t, "hubspot/properties-v3.json")})
+		testenv.PrismSpec{Prefix: "/crm/v3/objects/contacts", File: testenv.VendorSpec(t, "contacts-v3.json")},
+		testenv.PrismSpec{Prefix: "/crm/v3/properties/", File: testenv.VendorSpec(t, "properties-v3.json")})
 	client := func(t *testing.T, mod ...func(*hubspot.Options)) *hubspot.Client {
 		return newClient(t, srv, append([]func(*hubspot.Options){func(o *hubspot.Options) { o.BaseURL = prism.URL }}, mod...)...)
 	}

@@ -16,18 +16,18 @@ import (
 )
 
 // TestOpenAPI holds the production client and the stand-in to Zendesk's published
-// OpenAPI files (../shared/vendor-specs/zendesk, Support and Help Center): Stoplight
+// OpenAPI files (testdata/openapi, Support and Help Center): Stoplight
 // Prism proxies every call the connector makes to zdtest and reports any request or
 // answer that breaks the definition (docs/connectors/openapi.md). The last subtests
 // plant violations to prove the check can fail.
 func TestOpenAPI(t *testing.T) {
 	srv := zdtest.New(t)
 	// Zendesk's files list paths without the ".json" suffix the connector sends (and
-	// Help Center wants); the live API accepts both (shared/vendor-specs/README.md,
+	// Help Center wants); the live API accepts both (testdata/openapi/README.md,
 	// known quirks). Prism gets copies in which each path also answers with ".json".
 	prism := testenv.StartPrism(t, srv.URL(),
-		testenv.PrismSpec{Prefix: "/api/v2/", File: testenv.SpecWithPathAliases(t, testenv.VendorSpec(t, "zendesk/support-oas.yaml"), ".json")},
-		testenv.PrismSpec{Prefix: "/api/v2/help_center/", File: testenv.SpecWithPathAliases(t, testenv.VendorSpec(t, "zendesk/helpcenter-oas.yaml"), ".json")})
+		testenv.PrismSpec{Prefix: "/api/v2/", File: testenv.SpecWithPathAliases(t, testenv.VendorSpec(t, "support-oas.yaml"), ".json")},
+		testenv.PrismSpec{Prefix: "/api/v2/help_center/", File: testenv.SpecWithPathAliases(t, testenv.VendorSpec(t, "helpcenter-oas.yaml"), ".json")})
 	// The links the stand-in answers (next pages) lead back through Prism, as
 	// Zendesk's lead to the account's host.
 	srv.SetPublicURL(prism.URL)
