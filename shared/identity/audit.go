@@ -10,22 +10,28 @@ import (
 	"time"
 )
 
-// Event is one audit event: who (how verified, which internal customer id) touched
-// which customer data through which tool, and what came of it. It carries no email,
-// name or token.
+// Event is one audit event: who (how verified, which customer) touched which customer
+// data through which tool, and what came of it. It carries no email, name, token or
+// raw id: every id is the keyed hash the logs use (telemetry.HashID keyed with
+// telemetry.hash_salt: 16 hex digits), so events join log lines and can be searched
+// for a known id by hashing it, but a reader cannot recover an id (a Rasa sender id
+// that is an email, a Lex session id made of a name and phone number).
 type Event struct {
 	Time     time.Time `json:"time"`
 	Intent   string    `json:"intent"`
 	Platform string    `json:"platform"`
-	TurnID   string    `json:"turn_id"`
-	// Session is the salted hash of the platform's session id (as in the logs).
+	// TurnID is the keyed hash of the platform's turn id (a log line's correlation_id
+	// when the caller sent no X-Correlation-Id).
+	TurnID string `json:"turn_id"`
+	// Session is the keyed hash of the platform's session id (a log line's session_id).
 	Session string `json:"session"`
 	// Verification is token, code or none.
 	Verification string `json:"verification"`
-	// CustomerID is the business tool's own id of the customer whose data was read or
-	// for whom something was written; empty when none was.
+	// CustomerID is the keyed hash of the business tool's own id of the customer whose
+	// data was read or for whom something was written; empty when none was.
 	CustomerID string `json:"customer_id,omitempty"`
-	// Object is the business object read or written (payment or ticket id), if any.
+	// Object is the keyed hash of the business object's id read or written (payment or
+	// ticket), if any.
 	Object string `json:"object,omitempty"`
 	// Tool is the business tool read or written (salesforce, stripe, zendesk, …), or
 	// "identity" for the code flow.

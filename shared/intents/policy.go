@@ -33,7 +33,9 @@ type Access struct {
 	CodeTTL time.Duration
 	// Audit records one event per fulfilled turn of a customer-data intent.
 	Audit identity.Auditor
-	// HashSession hashes a session id for audit events (the logs' salted hash).
+	// HashSession hashes every id in an audit event — session, turn, customer, object —
+	// with the logs' keyed hash (telemetry.HashID with telemetry.hash_salt), so an
+	// event's session and turn_id match a log line's session_id and correlation_id.
 	HashSession func(string) string
 	// Tools names the business tools (connectors.customers|tickets|payments) in events.
 	Tools  struct{ Customers, Tickets, Payments string }
@@ -211,10 +213,19 @@ func (s *Service) record(ctx context.Context, t conversation.Turn, a audit) {
 	if a.outcome == "" {
 		return
 	}
+	// Every id is hashed: a platform's session and turn ids can hold an email (a Rasa
+	// sender id) or a name and phone number (a Lex session id), and the tool's ids
+	// point at one person.
+	h := func(id string) string {
+		if id == "" {
+			return ""
+		}
+		return s.acc.HashSession(id)
+	}
 	e := identity.Event{
-		Time: s.d.Now().UTC(), Intent: string(t.Intent), Platform: string(t.Platform), TurnID: t.TurnID,
-		Session: s.acc.HashSession(t.SessionID), Verification: string(a.caller.MethodName()),
-		CustomerID: a.customerID, Object: a.object, Tool: a.tool, Outcome: a.outcome,
+		Time: s.d.Now().UTC(), Intent: string(t.Intent), Platform: string(t.Platform), TurnID: h(t.TurnID),
+		Session: h(t.SessionID), Verification: string(a.caller.MethodName()),
+		CustomerID: h(a.customerID), Object: h(a.object), Tool: a.tool, Outcome: a.outcome,
 	}
 	// The turn's budget may be spent (the engine has answered for it): the event is
 	// still written, within a second of its own.

@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/engine"
 )
 
 // A body's values never reach a debug line: only its field names, the types of its
@@ -74,4 +79,30 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A turn id can hold the session id (a Rasa sender's email, a Lex session id made of
+// a name and phone number): when it stands in for the correlation id it is logged as
+// its keyed hash, the same as the turn_id of the turn's audit event.
+func TestCorrelationIDFromTurnIsHashed(t *testing.T) {
+	cfg, err := config.Load("", []string{"SWITCHBOARD_DATA_DIR=" + t.TempDir(), "SWITCHBOARD_TELEMETRY_HASH_SALT=corr-salt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	tel, err := New(cfg, Options{Logs: &out, EMF: io.Discard, Traces: io.Discard, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	turn := conversation.Turn{Platform: conversation.Rasa, Intent: conversation.LookupCustomer,
+		SessionID: "AdaLovelace-14155550132", TurnID: "AdaLovelace-14155550132:msg-1"}
+	ctx := tel.StartTurn(context.Background(), engine.TurnStart{Platform: conversation.Rasa, Turn: turn, Body: []byte(`{}`)})
+	tel.EndTurn(ctx, engine.TurnEnd{Platform: conversation.Rasa, Turn: turn, Status: 200})
+	var line map[string]any
+	if err := json.Unmarshal(out.Bytes(), &line); err != nil {
+		t.Fatalf("%v: %s", err, out.Bytes())
+	}
+	if line["correlation_id"] != HashID("corr-salt", turn.TurnID) || strings.Contains(out.String(), "AdaLovelace") {
+		t.Errorf("correlation_id %v, want the keyed hash of the turn id: %s", line["correlation_id"], out.Bytes())
+	}
 }

@@ -177,8 +177,11 @@ func (t *Telemetry) StartTurn(ctx context.Context, s engine.TurnStart) context.C
 		ctx, span = t.Tracing.tracer.Start(ctx, "turn")
 	}
 	corr := ri.CorrelationID
-	if corr == "" {
-		corr = s.Turn.TurnID
+	if corr == "" && s.Turn.TurnID != "" {
+		// A platform's turn id can hold the session id (a Rasa sender's email, a Lex
+		// session id made of a name and phone number): keyed-hashed like the session,
+		// it is the turn_id of the turn's audit event.
+		corr = HashID(t.salt, s.Turn.TurnID)
 	}
 	if corr == "" {
 		corr = ri.ID
