@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -53,34 +54,66 @@ type Auditor interface {
 type Lines struct {
 	mu sync.Mutex
 	w  io.Writer
+	f  lineFile // the file OpenFile opened: appended to whole lines or nothing
 	c  io.Closer
 }
 
 // NewLines writes to w.
 func NewLines(w io.Writer) *Lines { return &Lines{w: w} }
 
-// OpenFile appends to the JSON-lines file at path (mode 0600).
+// OpenFile appends to the JSON-lines file at path (mode 0600). Each event is a whole
+// line or nothing: an append a full disk cuts short is undone (AppendLine) and
+// Record fails.
 func OpenFile(path string) (*Lines, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	f, err := openLines(path)
 	if err != nil {
 		return nil, err
 	}
-	return &Lines{w: f, c: f}, nil
+	return &Lines{w: f, f: f, c: f}, nil
 }
 
-// Record writes one line.
+// Record writes one line, in one write. It returns an error when the event was not
+// written whole (the caller then withholds what the event would have accounted for).
 func (l *Lines) Record(_ context.Context, e Event) error {
 	b, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
+	line := append(b, '\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	_, err = l.w.Write(append(b, '\n'))
+	if l.f != nil {
+		if err := AppendLine(l.f, line); err != nil {
+			return fmt.Errorf("identity: audit file: %w", err)
+		}
+		return nil
+	}
+	n, err := l.w.Write(line)
+	if err == nil && n < len(line) {
+		err = io.ErrShortWrite
+	}
 	return err
+}
+
+// ReadEvents returns the events of an audit JSON-lines file, oldest first, skipping
+// a partial last line and any line that is not an event.
+func ReadEvents(path string) ([]Event, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []Event
+	err = ScanLines(f, func(line []byte) {
+		var e Event
+		if json.Unmarshal(line, &e) == nil {
+			out = append(out, e)
+		}
+	})
+	return out, err
 }
 
 // Close closes the file, if Lines opened one.
