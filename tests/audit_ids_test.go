@@ -1,10 +1,17 @@
 package tests
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -96,5 +103,88 @@ func TestAuditIDsAreKeyedHashes(t *testing.T) {
 	}
 	if answered < len(conversation.Platforms) || withObject < len(conversation.Platforms) {
 		t.Errorf("%d events name a customer, %d an object: the signed turns were not answered, the test proves little", answered, withObject)
+	}
+}
+
+// TestFullDiskWithholdsTheAnswer runs the whole local stack with its audit file on a
+// 64 KiB tmpfs filled to the last byte: a signed owner's lookup and payment check, whose
+// events cannot be written, get the honest apology instead of the account (no trail,
+// no disclosure), a ticket is still filed and confirmed, and the audit file holds only
+// whole lines. Needs root to mount the tmpfs (CI runs as root); skipped, saying why,
+// elsewhere — shared/intents TestAuditFailureWithholdsDisclosure covers the policy.
+func TestFullDiskWithholdsTheAnswer(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a tmpfs needs root; shared/intents TestAuditFailureWithholdsDisclosure covers the policy")
+	}
+	disk := t.TempDir()
+	if err := syscall.Mount("tmpfs", disk, "tmpfs", 0, "size=64k,mode=0700"); err != nil {
+		t.Skipf("cannot mount a 64 KiB tmpfs here (%v); shared/intents TestAuditFailureWithholdsDisclosure covers the policy", err)
+	}
+	t.Cleanup(func() {
+		if err := syscall.Unmount(disk, 0); err != nil {
+			t.Errorf("unmount: %v", err)
+		}
+	})
+	audit := filepath.Join(disk, "audit.jsonl")
+	s := newIdentityStack(t, "SWITCHBOARD_IDENTITY_CODES_SENDER=none", "SWITCHBOARD_IDENTITY_AUDIT_FILE="+audit)
+	good := mint(t, jwt.SigningMethodHS256, []byte(identity.DemoKey), nil)
+	p := conversation.Rasa
+	ask := func(name string) string {
+		return s.serve(t, p, withToken(t, p, withTurn(t, p, readEvent(t, p, name), nextID("full"), nextID("t")), good))
+	}
+	if got := ask("lookup_customer_signed.json"); !strings.Contains(got, "Ada Lovelace") {
+		t.Fatalf("with room on the disk the owner's lookup is answered in full: %s", got)
+	}
+	// Fill the disk.
+	filler, err := os.Create(filepath.Join(disk, "filler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, 4096)
+	for {
+		if _, err := filler.Write(chunk); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	filler.Close()
+	// …and the audit file's last page: tmpfs allocates whole pages, so top it up with
+	// events until one no longer fits.
+	top, err := identity.OpenFile(audit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		if err := top.Record(context.Background(), identity.Event{Time: time.Now().UTC(), Intent: "lookup_customer",
+			Platform: "rasa", Verification: "none", Outcome: "refused_unverified"}); err != nil {
+			break
+		}
+		if i > 1000 {
+			t.Fatal("the audit file never filled the disk")
+		}
+	}
+	top.Close()
+	before, _ := os.ReadFile(audit)
+
+	for _, name := range []string{"lookup_customer_signed.json", "verify_payment_signed.json"} {
+		got := ask(name)
+		if leak := revealsAda(got); leak != "" {
+			t.Errorf("%s with the audit disk full reveals %q: %s", name, leak, got)
+		}
+		if !strings.Contains(got, "right now") {
+			t.Errorf("%s with the audit disk full: want the honest apology, got %s", name, got)
+		}
+	}
+	if got := ask("create_ticket_signed.json"); !strings.Contains(got, "#") {
+		t.Errorf("a ticket filed while the audit disk is full is still confirmed: %s", got)
+	}
+	if !strings.Contains(s.logs.String(), "audit event not recorded") {
+		t.Errorf("the failed audit writes were not logged")
+	}
+	after, _ := os.ReadFile(audit)
+	if !bytes.Equal(after, before) || len(after) == 0 || after[len(after)-1] != '\n' {
+		t.Errorf("the audit file changed or ends in a partial line:\nbefore %q\nafter  %q", before, after)
 	}
 }
