@@ -108,9 +108,27 @@ var seededEmails = []string{
 const (
 	leakCard    = "4111 1111 1111 1111"
 	leakPhone   = "+1 415 555 0132"
-	leakUtter   = " My card is " + leakCard + ", call me on " + leakPhone + "."
 	leakWebhook = "rasa-webhook-token-5fd1c0ffee"
+
+	// Personal data no redactor pattern recognises (issue 21): the seeded customers'
+	// name, company and plan (in the tools' answers, so in replies), an amount, a
+	// ticket subject and the one-time code a user types (in the requests).
+	leakFirst   = "Zebulon"
+	leakLast    = "Quixley"
+	leakCompany = "Quarkwell Tiffin Ltd"
+	leakPlan    = "Platinum Orca"
+	leakAmount  = 7319.46
+	leakSubject = "Refund the Quokka invoice"
+	leakCode    = "770413"
+
+	leakUtter = " My card is " + leakCard + ", call me on " + leakPhone + ". I am " + leakFirst + " " + leakLast +
+		" of " + leakCompany + " on the " + leakPlan + " plan; I paid 7319.46 about \"" + leakSubject +
+		"\" and my code is " + leakCode + "."
 )
+
+// personalValues are the seeded values of issue 21, each of which must reach a log
+// line of every platform when redaction is off.
+var personalValues = []string{leakFirst + " " + leakLast, leakLast, leakCompany, leakPlan, "7319.46", leakSubject, leakCode}
 
 // leakEvents returns every platform's sample events with a seeded e-mail in place of
 // the sample's, a card number and a phone number in the user's text.
@@ -131,11 +149,13 @@ func leakEvents(t *testing.T) map[conversation.Platform][][]byte {
 			email := seededEmails[n%len(seededEmails)]
 			n++
 			raw = bytes.ReplaceAll(raw, []byte("ada@example.com"), []byte(email))
+			raw = bytes.ReplaceAll(raw, []byte("Cannot log in"), []byte(leakSubject))
 			var ev map[string]any
 			if err := json.Unmarshal(raw, &ev); err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
 			seedText(ev)
+			seedCode(t, p, ev)
 			b, _ := json.Marshal(ev)
 			out[p] = append(out[p], b)
 		}
@@ -151,6 +171,10 @@ func seedText(x any) {
 				v[k] = s + leakUtter
 				continue
 			}
+			if _, ok := val.(float64); ok && k == "amount" {
+				v[k] = leakAmount
+				continue
+			}
 			seedText(val)
 		}
 	case []any:
@@ -160,9 +184,42 @@ func seedText(x any) {
 	}
 }
 
+// seedCode puts the one-time code a user types into the verification_code slot, where
+// each platform carries it.
+func seedCode(t *testing.T, p conversation.Platform, ev map[string]any) {
+	t.Helper()
+	obj := func(path ...string) map[string]any {
+		m := ev
+		for _, k := range path {
+			next, ok := m[k].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[k] = next
+			}
+			m = next
+		}
+		return m
+	}
+	switch p {
+	case conversation.DialogflowES:
+		obj("queryResult", "parameters")["verification_code"] = leakCode
+	case conversation.DialogflowCX:
+		obj("sessionInfo", "parameters")["verification_code"] = leakCode
+	case conversation.LexV2:
+		obj("sessionState", "intent", "slots")["verification_code"] = map[string]any{"shape": "Scalar",
+			"value": map[string]any{"originalValue": leakCode, "interpretedValue": leakCode, "resolvedValues": []any{}}}
+	case conversation.Rasa:
+		obj("tracker", "slots")["verification_code"] = leakCode
+	default:
+		t.Fatalf("no code slot for platform %s", p)
+	}
+}
+
 // forbiddenValues are the seeded values in every form a log could carry them.
 func forbiddenValues(secretValues []string) []string {
 	out := []string{leakCard, strings.ReplaceAll(leakCard, " ", ""), leakPhone, "4155550132", leakWebhook}
+	out = append(out, personalValues...)
+	out = append(out, leakFirst, url.QueryEscape(leakFirst+" "+leakLast), url.QueryEscape(leakSubject))
 	for _, e := range seededEmails {
 		local, _, _ := strings.Cut(e, "@")
 		out = append(out, e, url.QueryEscape(e), url.PathEscape(e), local, url.QueryEscape(local))
@@ -190,12 +247,64 @@ func leaks(t *testing.T, logs []byte, forbidden []string) (int, []string) {
 			decoded = strings.Join(stringsOf(v, nil), "\n")
 		}
 		for _, bad := range forbidden {
-			if strings.Contains(line, bad) || strings.Contains(decoded, bad) {
+			if holds(line, bad) || holds(decoded, bad) {
 				found = append(found, fmt.Sprintf("%q in %.400s", bad, line))
 			}
 		}
 	}
 	return len(found), found
+}
+
+// holds reports whether s holds v; a value that starts or ends with a digit (a code,
+// an amount) only counts standing alone, not inside a longer number (a timestamp).
+func holds(s, v string) bool {
+	if v == "" {
+		return false
+	}
+	for from := 0; ; {
+		i := strings.Index(s[from:], v)
+		if i < 0 {
+			return false
+		}
+		start, end := from+i, from+i+len(v)
+		before := start > 0 && isDigitByte(s[start-1]) && isDigitByte(v[0])
+		after := end < len(s) && isDigitByte(s[end]) && isDigitByte(v[len(v)-1])
+		if !before && !after {
+			return true
+		}
+		from = start + 1
+	}
+}
+
+func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
+
+// reachedPerPlatform reports, for each platform, which of values appear in its lines
+// (a line's platform attribute), and in which of them in a webhook reply line.
+func reachedPerPlatform(logs []byte, values []string) (inAny, inReply map[string]map[string]bool) {
+	inAny, inReply = map[string]map[string]bool{}, map[string]map[string]bool{}
+	sc := bufio.NewScanner(bytes.NewReader(logs))
+	sc.Buffer(nil, 8<<20)
+	for sc.Scan() {
+		var v map[string]any
+		if json.Unmarshal(sc.Bytes(), &v) != nil {
+			continue
+		}
+		p, _ := v["platform"].(string)
+		text := sc.Text() + "\n" + strings.Join(stringsOf(v, nil), "\n")
+		for _, val := range values {
+			if !holds(text, val) {
+				continue
+			}
+			if inAny[p] == nil {
+				inAny[p], inReply[p] = map[string]bool{}, map[string]bool{}
+			}
+			inAny[p][val] = true
+			if v["msg"] == "webhook reply" {
+				inReply[p][val] = true
+			}
+		}
+	}
+	return inAny, inReply
 }
 
 func stringsOf(v any, out []string) []string {
@@ -235,17 +344,32 @@ func (s *syncBuf) Bytes() []byte {
 
 // TestSeededPIINeverLogged drives every platform's sample events, seeded with e-mails in
 // the shapes that used to leak (plus-addressed, unicode, RFC 5322 specials, CJK), a
-// card and a phone number, through the real server, adapters, intents, resilience and
+// card and a phone number — and with what no pattern recognises (issue 21): customers
+// of every CRM stand-in with a seeded name, company and plan, an amount, a ticket
+// subject and the one-time code a user types — through the real server, adapters, intents, resilience and
 // connectors — HubSpot, Salesforce and Zendesk stand-ins and stripe-mock behind a proxy
 // that fails on cue (transport error, timeout, 4xx echoing the request, 5xx with a
 // body), and the SQL connector on PostgreSQL (faultySQL: dropped or stalled
-// connections, server-side errors quoting the e-mail) — at debug level, with every credential (tools' and the webhook's) in Secrets
-// Manager (moto). No log line may carry any seeded value or credential. The same run
-// with redaction off must find leaks, or the test would prove nothing.
+// connections, server-side errors quoting the e-mail) — at debug level and at info
+// level with every turn sampled for debug, with every credential (tools' and the
+// webhook's) in Secrets Manager (moto). No log line may carry any seeded value or
+// credential. With redaction off the same runs must find leaks — every issue-21 value
+// on every platform, the customer's name, company and plan in the reply lines — or the
+// test would prove nothing.
 func TestSeededPIINeverLogged(t *testing.T) {
 	moto := testenv.Moto(t)
 	testenv.AWSEnv(t, moto)
 	hs, zd, sf := hstest.New(t), zdtest.New(t), sftest.New(t)
+	// Every seeded e-mail is a customer of every CRM, with the seeded name, company
+	// and plan: a lookup answers with them.
+	for _, e := range seededEmails {
+		hs.Add(hstest.Contact{Properties: map[string]string{"email": e, "firstname": leakFirst, "lastname": leakLast,
+			"company": leakCompany, "plan": leakPlan, "customer_status": "active", "phone": leakPhone},
+			CreatedAt: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)})
+		sf.Add(sftest.Contact{Email: e, FirstName: leakFirst, LastName: leakLast, Phone: leakPhone,
+			CreatedDate: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
+			Account:     &sftest.Account{Name: leakCompany, Fields: map[string]any{"Plan__c": leakPlan, "Status__c": "Active"}}})
+	}
 	stripeURL := testenv.StripeMock(t)
 	fhs, fzd, fsf, fst := newFaulty(t, hs.URL()), newFaulty(t, zd.URL()), newFaulty(t, sf.URL()), newFaulty(t, stripeURL)
 	fsql := newFaultySQL(t)
@@ -277,11 +401,17 @@ func TestSeededPIINeverLogged(t *testing.T) {
 		"sql": {"SWITCHBOARD_CONNECTORS_CUSTOMERS=sql", "SWITCHBOARD_CONNECTORS_TICKETS=sql",
 			"SWITCHBOARD_CONNECTORS_SQL_DSN=" + fsql.dsn},
 	}
-	run := func(t *testing.T, stack, fault string, red *telemetry.Redactor) []byte {
+	// logMode is "debug" (log_level debug) or "sampled" (log_level info, every turn
+	// sampled for debug).
+	run := func(t *testing.T, stack, fault, logMode string, red *telemetry.Redactor) []byte {
+		level, rate := "debug", "0"
+		if logMode == "sampled" {
+			level, rate = "info", "1"
+		}
 		env := append([]string{
 			"SWITCHBOARD_DATA_DIR=" + t.TempDir(),
-			"SWITCHBOARD_TELEMETRY_LOG_LEVEL=debug",
-			"SWITCHBOARD_TELEMETRY_DEBUG_SAMPLE_RATE=1",
+			"SWITCHBOARD_TELEMETRY_LOG_LEVEL=" + level,
+			"SWITCHBOARD_TELEMETRY_DEBUG_SAMPLE_RATE=" + rate,
 			"SWITCHBOARD_CONNECTORS_TICKETS=zendesk", "SWITCHBOARD_CONNECTORS_PAYMENTS=stripe", "SWITCHBOARD_CONNECTORS_KB=zendesk",
 			"SWITCHBOARD_CONNECTORS_SECRETS_PROVIDER=aws",
 			"SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT=" + moto,
@@ -368,14 +498,30 @@ func TestSeededPIINeverLogged(t *testing.T) {
 		return logs.Bytes()
 	}
 
+	type leakRun struct{ stack, fault, logMode string }
+	var runs []leakRun
 	for stack := range stacks {
 		for _, fault := range leakFaults {
-			t.Run(stack+"/"+fault, func(t *testing.T) {
+			runs = append(runs, leakRun{stack, fault, "debug"})
+		}
+		// Sampled debug turns at info level follow the same rule.
+		for _, fault := range []string{faultNone, faultEcho4xx} {
+			runs = append(runs, leakRun{stack, fault, "sampled"})
+		}
+	}
+	for _, r := range runs {
+		stack, fault := r.stack, r.fault
+		name := stack + "/" + fault
+		if r.logMode == "sampled" {
+			name += "/sampled"
+		}
+		{
+			t.Run(name, func(t *testing.T) {
 				before := fsql.faulted.Load()
 				for _, p := range proxies {
 					before += p.faulted.Load()
 				}
-				logs := run(t, stack, fault, nil)
+				logs := run(t, stack, fault, r.logMode, nil)
 				n, found := leaks(t, logs, forbidden)
 				for i, f := range found {
 					if i == 10 {
@@ -406,7 +552,7 @@ func TestSeededPIINeverLogged(t *testing.T) {
 	// tool call errors (a dropped connection's *url.Error carries the request URL,
 	// e-mail in the query).
 	t.Run("redaction off finds leaks", func(t *testing.T) {
-		logs := run(t, "hubspot", faultTransport, telemetry.NewUnsafeRedactor())
+		logs := run(t, "hubspot", faultTransport, "debug", telemetry.NewUnsafeRedactor())
 		n, found := leaks(t, logs, forbidden)
 		if n == 0 {
 			t.Fatalf("with redaction off the seeded values never reached a log line: the leak test proves nothing")
@@ -422,4 +568,25 @@ func TestSeededPIINeverLogged(t *testing.T) {
 			t.Errorf("no leak in a tool call line with redaction off: the fault paths never put the echoed request in a log")
 		}
 	})
+	// Each personal value of issue 21 reaches a debug line of every platform when
+	// redaction is off — at debug level and in sampled turns — and the customer's
+	// name, company and plan reach the reply lines (the tools' answers).
+	for _, logMode := range []string{"debug", "sampled"} {
+		t.Run("redaction off shows every personal value/"+logMode, func(t *testing.T) {
+			logs := run(t, "hubspot", faultNone, logMode, telemetry.NewUnsafeRedactor())
+			inAny, inReply := reachedPerPlatform(logs, personalValues)
+			for _, p := range conversation.Platforms {
+				for _, v := range personalValues {
+					if !inAny[string(p)][v] {
+						t.Errorf("%s: with redaction off %q never reached a log line: the leak test proves nothing for it", p, v)
+					}
+				}
+				for _, v := range []string{leakFirst + " " + leakLast, leakCompany, leakPlan} {
+					if !inReply[string(p)][v] {
+						t.Errorf("%s: with redaction off %q never reached a webhook reply line: the tools' answers are not covered", p, v)
+					}
+				}
+			}
+		})
+	}
 }

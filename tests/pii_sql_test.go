@@ -75,7 +75,8 @@ func newFaultySQL(t *testing.T) *faultySQL {
 		}
 	}
 	for _, e := range seededEmails {
-		if _, err := admin.Exec(ctx, `INSERT INTO customers_raw (email, first_name, last_name, phone) VALUES ($1, 'Seeded', 'Customer', $2)`, e, leakPhone); err != nil {
+		if _, err := admin.Exec(ctx, `INSERT INTO customers_raw (email, first_name, last_name, company, plan, phone) VALUES ($1, $2, $3, $4, $5, $6)`,
+			e, leakFirst, leakLast, leakCompany, leakPlan, leakPhone); err != nil {
 			t.Fatal(err)
 		}
 	}

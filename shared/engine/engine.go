@@ -70,7 +70,9 @@ type RefusalHook interface {
 type TurnStart struct {
 	Platform conversation.Platform
 	Turn     conversation.Turn
-	// Body is the raw webhook body (log it only redacted, and only at debug).
+	// Body is the raw webhook body. Its values are the caller's words, names, amounts
+	// and codes: log only its structure (telemetry.Redactor.Structure), and only at
+	// debug.
 	Body []byte
 }
 
@@ -79,7 +81,8 @@ type TurnEnd struct {
 	Platform conversation.Platform
 	Turn     conversation.Turn
 	Reply    conversation.Reply
-	// Status and Body are what goes back to the platform.
+	// Status and Body are what goes back to the platform (Body, like Reply, holds
+	// customer data: log only its structure).
 	Status int
 	Body   []byte
 	// Latency runs from the decoded request to the encoded reply.

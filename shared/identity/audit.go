@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -10,22 +11,28 @@ import (
 	"time"
 )
 
-// Event is one audit event: who (how verified, which internal customer id) touched
-// which customer data through which tool, and what came of it. It carries no email,
-// name or token.
+// Event is one audit event: who (how verified, which customer) touched which customer
+// data through which tool, and what came of it. It carries no email, name, token or
+// raw id: every id is the keyed hash the logs use (telemetry.HashID keyed with
+// telemetry.hash_salt: 16 hex digits), so events join log lines and can be searched
+// for a known id by hashing it, but a reader cannot recover an id (a Rasa sender id
+// that is an email, a Lex session id made of a name and phone number).
 type Event struct {
 	Time     time.Time `json:"time"`
 	Intent   string    `json:"intent"`
 	Platform string    `json:"platform"`
-	TurnID   string    `json:"turn_id"`
-	// Session is the salted hash of the platform's session id (as in the logs).
+	// TurnID is the keyed hash of the platform's turn id (a log line's correlation_id
+	// when the caller sent no X-Correlation-Id).
+	TurnID string `json:"turn_id"`
+	// Session is the keyed hash of the platform's session id (a log line's session_id).
 	Session string `json:"session"`
 	// Verification is token, code or none.
 	Verification string `json:"verification"`
-	// CustomerID is the business tool's own id of the customer whose data was read or
-	// for whom something was written; empty when none was.
+	// CustomerID is the keyed hash of the business tool's own id of the customer whose
+	// data was read or for whom something was written; empty when none was.
 	CustomerID string `json:"customer_id,omitempty"`
-	// Object is the business object read or written (payment or ticket id), if any.
+	// Object is the keyed hash of the business object's id read or written (payment or
+	// ticket), if any.
 	Object string `json:"object,omitempty"`
 	// Tool is the business tool read or written (salesforce, stripe, zendesk, …), or
 	// "identity" for the code flow.
@@ -47,34 +54,66 @@ type Auditor interface {
 type Lines struct {
 	mu sync.Mutex
 	w  io.Writer
+	f  lineFile // the file OpenFile opened: appended to whole lines or nothing
 	c  io.Closer
 }
 
 // NewLines writes to w.
 func NewLines(w io.Writer) *Lines { return &Lines{w: w} }
 
-// OpenFile appends to the JSON-lines file at path (mode 0600).
+// OpenFile appends to the JSON-lines file at path (mode 0600). Each event is a whole
+// line or nothing: an append a full disk cuts short is undone (AppendLine) and
+// Record fails.
 func OpenFile(path string) (*Lines, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	f, err := openLines(path)
 	if err != nil {
 		return nil, err
 	}
-	return &Lines{w: f, c: f}, nil
+	return &Lines{w: f, f: f, c: f}, nil
 }
 
-// Record writes one line.
+// Record writes one line, in one write. It returns an error when the event was not
+// written whole (the caller then withholds what the event would have accounted for).
 func (l *Lines) Record(_ context.Context, e Event) error {
 	b, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
+	line := append(b, '\n')
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	_, err = l.w.Write(append(b, '\n'))
+	if l.f != nil {
+		if err := AppendLine(l.f, line); err != nil {
+			return fmt.Errorf("identity: audit file: %w", err)
+		}
+		return nil
+	}
+	n, err := l.w.Write(line)
+	if err == nil && n < len(line) {
+		err = io.ErrShortWrite
+	}
 	return err
+}
+
+// ReadEvents returns the events of an audit JSON-lines file, oldest first, skipping
+// a partial last line and any line that is not an event.
+func ReadEvents(path string) ([]Event, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []Event
+	err = ScanLines(f, func(line []byte) {
+		var e Event
+		if json.Unmarshal(line, &e) == nil {
+			out = append(out, e)
+		}
+	})
+	return out, err
 }
 
 // Close closes the file, if Lines opened one.

@@ -1,7 +1,6 @@
 package identity
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -29,6 +28,8 @@ func Message(service, code string, valid time.Duration) (subject, body string) {
 type Outbox struct {
 	Path string
 	mu   sync.Mutex
+	// wrap, when set (tests), stands between SendCode and the file.
+	wrap func(*os.File) lineFile
 }
 
 // OutboxEntry is one line of the outbox.
@@ -40,25 +41,37 @@ type OutboxEntry struct {
 	Expires time.Time `json:"expires"`
 }
 
-// SendCode appends the code to the outbox file (mode 0600).
+// SendCode appends the code to the outbox file (mode 0600), a whole line or nothing:
+// an append a full disk cuts short is undone and the send fails (AppendLine).
 func (o *Outbox) SendCode(_ context.Context, to, code string, valid time.Duration) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if err := os.MkdirAll(filepath.Dir(o.Path), 0o700); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(o.Path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	f, err := openLines(o.Path)
 	if err != nil {
 		return err
 	}
 	now := time.Now()
 	subject, _ := Message("Switchboard", code, valid)
 	line, _ := json.Marshal(OutboxEntry{Time: now.UTC(), To: to, Subject: subject, Code: code, Expires: now.Add(valid).UTC()})
-	_, err = f.Write(append(line, '\n'))
+	err = o.append(f, append(line, '\n'))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	if err != nil {
+		return fmt.Errorf("identity: outbox: %w", err)
+	}
+	return nil
+}
+
+// append is AppendLine, through wrap when a test set it.
+func (o *Outbox) append(f *os.File, line []byte) error {
+	if o.wrap != nil {
+		return AppendLine(o.wrap(f), line)
+	}
+	return AppendLine(f, line)
 }
 
 // ReadOutbox returns the last n entries of the outbox file (all when n <= 0), oldest
@@ -70,15 +83,16 @@ func ReadOutbox(path string, n int) ([]OutboxEntry, error) {
 	}
 	defer f.Close()
 	var out []OutboxEntry
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
+	// A partial last line (an older version on a full disk) and lines that are not
+	// entries are skipped.
+	err = ScanLines(f, func(line []byte) {
 		var e OutboxEntry
-		if json.Unmarshal(sc.Bytes(), &e) == nil {
+		if json.Unmarshal(line, &e) == nil {
 			out = append(out, e)
 		}
-	}
+	})
 	if n > 0 && len(out) > n {
 		out = out[len(out)-n:]
 	}
-	return out, sc.Err()
+	return out, err
 }

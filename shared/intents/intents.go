@@ -114,7 +114,9 @@ func (s *Service) handle(ctx context.Context, p *i18n.Printer, t conversation.Tu
 	case conversation.SearchKB:
 		r = a.searchKB(ctx, slots)
 	}
-	s.record(ctx, t, trl)
+	if err := s.record(ctx, t, trl); err != nil && trl.discloses() {
+		return a.withheld(t.Intent)
+	}
 	if at, stale := fresh.Oldest(); stale && len(r.Messages) > 0 {
 		r.Messages = append(r.Messages, p.T("reply.stale", p.Ago(s.d.Now().Sub(at))))
 	}

@@ -33,7 +33,9 @@ type Access struct {
 	CodeTTL time.Duration
 	// Audit records one event per fulfilled turn of a customer-data intent.
 	Audit identity.Auditor
-	// HashSession hashes a session id for audit events (the logs' salted hash).
+	// HashSession hashes every id in an audit event — session, turn, customer, object —
+	// with the logs' keyed hash (telemetry.HashID with telemetry.hash_salt), so an
+	// event's session and turn_id match a log line's session_id and correlation_id.
 	HashSession func(string) string
 	// Tools names the business tools (connectors.customers|tickets|payments) in events.
 	Tools  struct{ Customers, Tickets, Payments string }
@@ -205,25 +207,51 @@ func (s answer) checkCode(ctx context.Context, t conversation.Turn, email, code 
 // session binds codes to one conversation on one platform.
 func session(t conversation.Turn) string { return identity.Session(t) }
 
-// record writes the turn's audit event. A failure to write it is logged; the reply
-// still goes out (the read has happened).
-func (s *Service) record(ctx context.Context, t conversation.Turn, a audit) {
+// record writes the turn's audit event and returns why it could not. A failure is
+// logged; Handle then withholds an answer that would disclose customer data (no
+// trail, no disclosure), while a write that happened is still told truthfully.
+func (s *Service) record(ctx context.Context, t conversation.Turn, a audit) error {
 	if a.outcome == "" {
-		return
+		return nil
+	}
+	// Every id is hashed: a platform's session and turn ids can hold an email (a Rasa
+	// sender id) or a name and phone number (a Lex session id), and the tool's ids
+	// point at one person.
+	h := func(id string) string {
+		if id == "" {
+			return ""
+		}
+		return s.acc.HashSession(id)
 	}
 	e := identity.Event{
-		Time: s.d.Now().UTC(), Intent: string(t.Intent), Platform: string(t.Platform), TurnID: t.TurnID,
-		Session: s.acc.HashSession(t.SessionID), Verification: string(a.caller.MethodName()),
-		CustomerID: a.customerID, Object: a.object, Tool: a.tool, Outcome: a.outcome,
+		Time: s.d.Now().UTC(), Intent: string(t.Intent), Platform: string(t.Platform), TurnID: h(t.TurnID),
+		Session: h(t.SessionID), Verification: string(a.caller.MethodName()),
+		CustomerID: h(a.customerID), Object: h(a.object), Tool: a.tool, Outcome: a.outcome,
 	}
 	// The turn's budget may be spent (the engine has answered for it): the event is
 	// still written, within a second of its own.
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
-	if err := s.acc.Audit.Record(actx, e); err != nil {
+	err := s.acc.Audit.Record(actx, e)
+	if err != nil {
 		s.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: audit event not recorded",
-			slog.String("intent", string(t.Intent)), slog.String("outcome", a.outcome), slog.Any("error", err))
+			slog.String("intent", string(t.Intent)), slog.String("outcome", a.outcome),
+			slog.Bool("answer_withheld", a.discloses()), slog.Any("error", err))
 	}
+	return err
+}
+
+// discloses reports whether the turn's answer shows customer data (an account, a
+// payment): such an answer goes out only with its audit event written.
+func (a audit) discloses() bool { return a.outcome == outAnswered }
+
+// withheld is the answer in place of one whose audit event could not be written: the
+// honest apology for a tool failure (the trail is one), the same for every account.
+func (s answer) withheld(in conversation.Intent) conversation.Reply {
+	if in == conversation.VerifyPayment {
+		return s.unavailable("what.check_payments")
+	}
+	return s.unavailable("what.look_up_your_account")
 }
 
 // askCode asks for the verification_code slot; a wrong code is cleared so the platform

@@ -45,11 +45,15 @@ func (m *mailbox) last(to string) string {
 type trail struct {
 	mu     sync.Mutex
 	events []identity.Event
+	fail   error // every Record fails with it when set (a full disk, CloudWatch down)
 }
 
 func (t *trail) Record(_ context.Context, e identity.Event) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.fail != nil {
+		return t.fail
+	}
 	t.events = append(t.events, e)
 	return nil
 }
@@ -378,5 +382,46 @@ func TestCodePepperUnavailableIsAnHonestApology(t *testing.T) {
 	}
 	if len(r.mail.sent) != 0 {
 		t.Errorf("mail sent without a pepper: %v", r.mail.sent)
+	}
+}
+
+// An answer that shows customer data goes out only with its audit event written: when
+// the trail cannot be written (a full disk, CloudWatch down) the caller gets the honest
+// "can't look that up right now" instead. A write that has happened is still told.
+func TestAuditFailureWithholdsDisclosure(t *testing.T) {
+	t.Parallel()
+	ada := conversation.Caller{Method: conversation.VerifiedToken, Email: "ada@example.com"}
+	ask := func(r *policyRig, in conversation.Intent, slots map[string]string) conversation.Reply {
+		tn := anon(in, "s1", slots)
+		tn.Caller = ada
+		return r.s.Handle(context.Background(), tn)
+	}
+	lookup := map[string]string{"email": "ada@example.com"}
+	payment := map[string]string{"email": "ada@example.com", "payment_reference": "pi_demo_ada_1"}
+	ticket := map[string]string{"email": "ada@example.com", "subject": "Printer on fire"}
+
+	ok := newRig(t, false)
+	if rep := ask(ok, conversation.LookupCustomer, lookup); !strings.Contains(rep.Text(), "Lovelace") {
+		t.Fatalf("with the trail up the owner's lookup is answered in full: %s", rep.Text())
+	}
+	if rep := ask(ok, conversation.VerifyPayment, payment); !strings.Contains(rep.Text(), "paid") {
+		t.Fatalf("with the trail up the owner's payment check is answered in full: %s", rep.Text())
+	}
+
+	down := newRig(t, false)
+	down.trail.fail = errors.New("write audit.jsonl: no space left on device")
+	for in, slots := range map[conversation.Intent]map[string]string{conversation.LookupCustomer: lookup, conversation.VerifyPayment: payment} {
+		rep := ask(down, in, slots)
+		for _, p := range personal {
+			if strings.Contains(rep.Text(), p) {
+				t.Errorf("%s with the trail down reveals %q: %s", in, p, rep.Text())
+			}
+		}
+		if rep.Outcome != conversation.OutcomeFailed || !strings.Contains(rep.Text(), "help@example.com") {
+			t.Errorf("%s with the trail down: want the honest apology with the support address, got %+v", in, rep)
+		}
+	}
+	if rep := ask(down, conversation.CreateTicket, ticket); rep.Outcome != conversation.OutcomeFulfilled {
+		t.Errorf("a ticket filed while the trail is down is still confirmed (it exists): %+v", rep)
 	}
 }

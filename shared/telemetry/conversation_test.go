@@ -273,8 +273,11 @@ func TestConversationLogsCarryNoSecretsOrPII(t *testing.T) {
 				if mode == "unauthorized" && !strings.Contains(string(logs.Bytes()), telemetry.Redacted) {
 					t.Errorf("failing calls logged no redaction marker: the seeded secret never reached a log line, so the test proves nothing")
 				}
-				if level == "debug" && !strings.Contains(string(logs.Bytes()), "[card ****1111]") {
-					t.Errorf("debug bodies should show the masked card number")
+				// Debug bodies show their structure (names, types, lengths), not even a
+				// masked value.
+				if level == "debug" && (!strings.Contains(string(logs.Bytes()), `"string(`) ||
+					strings.Contains(string(logs.Bytes()), "[card ****1111]")) {
+					t.Errorf("debug bodies should show the structure of the body, not its values")
 				}
 				for _, l := range splitLines(t, emf.Bytes()) {
 					for _, bad := range forbidden {

@@ -177,8 +177,11 @@ func (t *Telemetry) StartTurn(ctx context.Context, s engine.TurnStart) context.C
 		ctx, span = t.Tracing.tracer.Start(ctx, "turn")
 	}
 	corr := ri.CorrelationID
-	if corr == "" {
-		corr = s.Turn.TurnID
+	if corr == "" && s.Turn.TurnID != "" {
+		// A platform's turn id can hold the session id (a Rasa sender's email, a Lex
+		// session id made of a name and phone number): keyed-hashed like the session,
+		// it is the turn_id of the turn's audit event.
+		corr = HashID(t.salt, s.Turn.TurnID)
 	}
 	if corr == "" {
 		corr = ri.ID
@@ -207,9 +210,11 @@ func (t *Telemetry) StartTurn(ctx context.Context, s engine.TurnStart) context.C
 	}
 	ctx = context.WithValue(ctx, turnKey{}, ts)
 	if t.Logger.Enabled(ctx, slog.LevelDebug) {
+		// The body's structure only (field names, types, lengths): its values are the
+		// caller's words, names, amounts and codes, which no log holds at any level.
 		t.Logger.LogAttrs(ctx, slog.LevelDebug, "webhook request",
 			slog.String("raw_intent", s.Turn.RawIntent), slog.String("phase", string(s.Turn.Phase)),
-			slog.Any("body", s.Body))
+			slog.Int("body_bytes", len(s.Body)), slog.Any("body", t.Redactor.Structure(s.Body)))
 	}
 	return ctx
 }
@@ -269,7 +274,12 @@ func (t *Telemetry) EndTurn(ctx context.Context, e engine.TurnEnd) {
 		slog.Bool("stale", stale),
 		slog.Int("tool_calls", int(calls)))
 	if t.Logger.Enabled(ctx, slog.LevelDebug) {
-		t.Logger.LogAttrs(ctx, slog.LevelDebug, "webhook reply", slog.Any("reply", e.Reply), slog.Any("body", e.Body))
+		// The reply's outcome and the structure of what it says, never its words: they
+		// carry the customer's name, company, plan, amounts and ticket subjects.
+		t.Logger.LogAttrs(ctx, slog.LevelDebug, "webhook reply",
+			slog.String("outcome", string(e.Reply.Outcome)), slog.String("slot_to_elicit", e.Reply.SlotToElicit),
+			slog.Int("messages", len(e.Reply.Messages)), slog.Any("reply", t.Redactor.StructureOf(e.Reply)),
+			slog.Int("body_bytes", len(e.Body)), slog.Any("body", t.Redactor.Structure(e.Body)))
 	}
 	if ts != nil {
 		ts.span.SetAttributes(attribute.String("switchboard.outcome", string(e.Reply.Outcome)),
