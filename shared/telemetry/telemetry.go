@@ -63,6 +63,9 @@ type Telemetry struct {
 	now        func() time.Time
 	warm       atomic.Bool
 	emfMu      sync.Mutex
+	// problemsLogged holds the configuration errors already logged (platform, intent,
+	// kind, name): each is logged once per process and counted every time.
+	problemsLogged sync.Map
 }
 
 var (
@@ -244,12 +247,22 @@ func (t *Telemetry) EndTurn(ctx context.Context, e engine.TurnEnd) {
 		m.Add(metricdefs.Failed, d, 1)
 	}
 	stale := ts != nil && ts.stale.Load()
-	fallback := e.Fallback || stale
+	fallback := e.Fallback || stale || e.Reply.Fallback
 	if fallback {
 		m.Add(metricdefs.FallbackReplies, d, 1)
 	}
 	if e.Reply.LanguageFallback {
 		m.Add(metricdefs.LocaleFallbacks, d, 1)
+	}
+	for _, p := range e.Problems {
+		m.Add(metricdefs.ConfigErrors, d, 1)
+		key := string(e.Platform) + "\x00" + p.Intent + "\x00" + p.Kind + "\x00" + p.Name
+		if _, seen := t.problemsLogged.LoadOrStore(key, true); !seen {
+			t.log(ctx, slog.LevelError, "bot configuration error",
+				slog.String("platform", string(e.Platform)), slog.String("raw_intent", p.Intent),
+				slog.String("missing", p.Kind), slog.String("name", p.Name), slog.String("sent", p.Reply),
+				slog.String("fix", "define the "+p.Kind+" "+p.Name+" on the bot's intent "+p.Intent+" (switchboard check --lex-bot reads an exported bot)"))
+		}
 	}
 	m.Observe(metricdefs.TurnLatency, d, e.Latency)
 

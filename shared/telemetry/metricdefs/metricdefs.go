@@ -100,6 +100,7 @@ var (
 	Failed          = Metric{Name: "Failed", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_turns_failed_total", Help: "Turns answered with an honest failure and a manual alternative."}
 	FallbackReplies = Metric{Name: "FallbackReplies", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_fallback_replies_total", Help: "Turns answered from a fallback (stale cached data or an explicit degraded reply)."}
 	LocaleFallbacks = Metric{Name: "LocaleFallbacks", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_locale_fallbacks_total", Help: "Turns whose locale has no message catalog, answered in English."}
+	ConfigErrors    = Metric{Name: "ConfigErrors", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_config_errors_total", Help: "Replies that could not name what Switchboard asked for because the bot does not define it (a Lex slot the intent lacks): fix the bot."}
 	TurnLatency     = Metric{Name: "TurnLatency", Unit: Milliseconds, Kind: Timing, Scope: ScopeIntent, Prom: "switchboard_turn_latency_seconds", Help: "Time to answer a turn, from decoded request to reply."}
 
 	Calls        = Metric{Name: "Calls", Unit: Count, Kind: Counter, Scope: ScopeTool, Prom: "switchboard_tool_calls_total", Help: "Calls to a business tool, one per attempt."}
@@ -117,7 +118,7 @@ var (
 )
 
 var all = []Metric{
-	Turns, Fulfilled, Failed, FallbackReplies, LocaleFallbacks, TurnLatency,
+	Turns, Fulfilled, Failed, FallbackReplies, LocaleFallbacks, ConfigErrors, TurnLatency,
 	Calls, ToolLatency, Retries, BreakerOpens, AuthFailures, CacheHits, CacheMisses, StaleServed,
 	Errors,
 	Refused,
