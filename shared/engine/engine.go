@@ -66,6 +66,26 @@ type RefusalHook interface {
 	Refused(ctx context.Context, p conversation.Platform, reason string)
 }
 
+// RelayHook, when the TurnHook also implements it, is told of every turn the router
+// relayed to an intent function (telemetry counts the Relayed* metrics the router's
+// canary watches).
+type RelayHook interface {
+	Relayed(ctx context.Context, r RelayEnd)
+}
+
+// RelayEnd describes a relayed turn by the outcome the intent function's reply carried.
+type RelayEnd struct {
+	Platform conversation.Platform
+	Intent   conversation.Intent
+	// Outcome is what the reply carried; Known is false when it carried none (or the
+	// router could not read it).
+	Outcome platform.WireOutcome
+	Known   bool
+	// ForwardFailed: the function did not answer (invoke error, function error, a
+	// payload that is not JSON) and the router answered with its own apology.
+	ForwardFailed bool
+}
+
 // TurnStart describes a turn about to be handled.
 type TurnStart struct {
 	Platform conversation.Platform

@@ -72,7 +72,51 @@ var (
 	_ engine.TurnHook     = (*Telemetry)(nil)
 	_ resilience.Observer = (*Telemetry)(nil)
 	_ engine.RefusalHook  = (*Telemetry)(nil)
+	_ engine.RelayHook    = (*Telemetry)(nil)
 )
+
+// Relayed implements engine.RelayHook: RelayedTurns for every relayed turn;
+// RelayedFailed when the reply carried failed, rejected or unknown_intent (a relayed
+// turn is one the router mapped and routed, so the function should answer it), carried
+// no outcome at all (unknown is never counted as success), or the forward failed;
+// RelayedFallbacks when it carried a fallback or the forward failed. One log line per
+// relayed turn; on Lambda the EMF is flushed before the reply returns.
+func (t *Telemetry) Relayed(ctx context.Context, r engine.RelayEnd) {
+	intent := string(r.Intent)
+	if intent == "" {
+		intent = "unknown"
+	}
+	d := Dims{Intent: intent}
+	m := t.Metrics
+	m.Add(metricdefs.RelayedTurns, d, 1)
+	outcome := string(r.Outcome.Outcome)
+	if !r.Known {
+		outcome = "unknown"
+	}
+	failed := r.ForwardFailed || !r.Known
+	switch r.Outcome.Outcome {
+	case conversation.OutcomeFailed, conversation.OutcomeRejected, conversation.OutcomeUnknownIntent:
+		failed = true
+	}
+	fallback := r.ForwardFailed || (r.Known && r.Outcome.Fallback)
+	if failed {
+		m.Add(metricdefs.RelayedFailed, d, 1)
+	}
+	if fallback {
+		m.Add(metricdefs.RelayedFallbacks, d, 1)
+	}
+	level := slog.LevelInfo
+	if failed {
+		level = slog.LevelWarn
+	}
+	t.log(ctx, level, "relayed", slog.String(KeyPlatform, string(r.Platform)), slog.String(KeyIntent, intent),
+		slog.String("outcome", outcome), slog.Bool("fallback", fallback), slog.Bool("forward_failed", r.ForwardFailed))
+	if t.emfPerTurn {
+		if err := t.Flush(); err != nil {
+			t.Logger.LogAttrs(ctx, slog.LevelError, "emf flush failed", slog.Any("error", err))
+		}
+	}
+}
 
 // New builds telemetry from the configuration (after config.Load).
 func New(cfg config.Config, o Options) (*Telemetry, error) {
