@@ -47,6 +47,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print JSON")
 	timeout := fs.Duration("timeout", 10*time.Second, "deadline of each tool's check")
 	envFile := fs.String("env-file", "", "a deployment's environment file (infra/env/<name>.yaml): check the tools, settings and secret ids the deployed functions get")
+	lexBot := lexBotFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -121,6 +122,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wg.Wait()
 	results = append(results, checkWebhookSecrets(ctx, cfg, log, *timeout)...)
 	results = append(results, checkIdentitySecrets(ctx, cfg, log, *timeout)...)
+	results = append(results, checkLexBot(cfg, *lexBot)...)
 
 	ok := true
 	for _, r := range results {

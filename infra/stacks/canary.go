@@ -138,10 +138,59 @@ func canaryAlarms(scope constructs.Construct, s Settings, f Function, functionVe
 }
 
 // RollbackAlarmKinds returns the alarm kinds that roll back the deployment of an intent
-// function (router: the first two only).
+// function (router: the error rate, p99 and the outcomes of the turns it relays).
 func RollbackAlarmKinds(intent bool) []string {
 	if !intent {
-		return []string{AlarmErrorRate, AlarmLatency}
+		return []string{AlarmErrorRate, AlarmLatency, AlarmFailedTurns, AlarmFallbacks}
 	}
 	return []string{AlarmErrorRate, AlarmLatency, AlarmFailedTurns, AlarmFallbacks, AlarmToolErrors}
+}
+
+// routerAlarms creates the router's customer-outcome rollback alarms: failed turns and
+// fallback replies among the turns it relayed, judged by the outcome each intent
+// function's reply carried (the RelayedTurns, RelayedFailed and RelayedFallbacks EMF
+// metrics the router emits per intent), summed over the enabled intents, of
+// functionVersion (the router version being deployed) alone. A router version that
+// answers every turn politely but wrongly (misroutes, relays nothing readable, fails
+// every forward) raises no Lambda error; these alarms roll it back. The thresholds are
+// the intent functions' (failedTurnPercent, fallbackPercent).
+func routerAlarms(scope constructs.Construct, s Settings, name, functionVersion string) []awscloudwatch.IAlarm {
+	minute := awscdk.Duration_Minutes(jsii.Number(1))
+	intents := s.EnabledIntents()
+	ratio := func(id, kind string, part metricdefs.Metric, threshold float64, label, what string) awscloudwatch.IAlarm {
+		// CloudWatch allows 10 metrics in an alarm's expression: two per intent, four
+		// intents at most.
+		metrics := map[string]awscloudwatch.IMetric{}
+		var parts, turns []string
+		for i, in := range intents {
+			d := map[string]string{metricdefs.DimIntent: string(in), metricdefs.DimFunctionVersion: functionVersion}
+			p, t := fmt.Sprintf("p%d", i), fmt.Sprintf("t%d", i)
+			metrics[p] = s.emfMetric(part, "Sum", minute, d)
+			metrics[t] = s.emfMetric(metricdefs.RelayedTurns, "Sum", minute, d)
+			parts = append(parts, fmt.Sprintf("FILL(%s, 0)", p))
+			turns = append(turns, fmt.Sprintf("FILL(%s, 0)", t))
+		}
+		expr := fmt.Sprintf("100 * (%s) / MAX([%s, 1])", strings.Join(parts, " + "), strings.Join(turns, " + "))
+		return awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
+			AlarmName:        jsii.String(s.alarmName(kind, name)),
+			AlarmDescription: jsii.String(s.alarmDescription(kind, what+" CodeDeploy rolls back a deployment in progress.")),
+			Metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+				Expression: jsii.String(expr), UsingMetrics: &metrics, Label: jsii.String(name + " " + label), Period: minute,
+			}),
+			Threshold:          jsii.Number(threshold),
+			ComparisonOperator: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+			EvaluationPeriods:  jsii.Number(3),
+			DatapointsToAlarm:  jsii.Number(2),
+			TreatMissingData:   awscloudwatch.TreatMissingData_NOT_BREACHING,
+		})
+	}
+	if len(intents) == 0 {
+		return nil
+	}
+	return []awscloudwatch.IAlarm{
+		ratio("FailedTurnsAlarm", AlarmFailedTurns, metricdefs.RelayedFailed, s.Canary.FailedTurnPercent, "relayed failed turns (%)",
+			fmt.Sprintf("More than %g%% of the turns %s relayed came back failed, rejected, without an outcome, or not at all, in 2 of 3 minutes.", s.Canary.FailedTurnPercent, name)),
+		ratio("FallbacksAlarm", AlarmFallbacks, metricdefs.RelayedFallbacks, s.Canary.FallbackPercent, "relayed fallback replies (%)",
+			fmt.Sprintf("More than %g%% of the turns %s relayed came back as a fallback (a degraded answer, or its own apology for a failed forward) in 2 of 3 minutes.", s.Canary.FallbackPercent, name)),
+	}
 }

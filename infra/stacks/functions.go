@@ -328,9 +328,12 @@ func deploy(st awscdk.Stack, s Settings, app awscodedeploy.ILambdaApplication, t
 	})
 	rollback := []awscloudwatch.IAlarm{errAlarm, latAlarm}
 	smokeIntents := s.EnabledIntents()
+	functionVersion := *awscdk.Fn_Join(jsii.String(":"), &[]*string{jsii.String(fnName), version})
 	if f != nil {
-		rollback = append(rollback, canaryAlarms(scope, s, *f, *awscdk.Fn_Join(jsii.String(":"), &[]*string{jsii.String(fnName), version}))...)
+		rollback = append(rollback, canaryAlarms(scope, s, *f, functionVersion)...)
 		smokeIntents = []conversation.Intent{f.Intent}
+	} else {
+		rollback = append(rollback, routerAlarms(scope, s, name, functionVersion)...)
 	}
 	for _, a := range rollback {
 		notify(a.(actionable), topic)

@@ -20,9 +20,10 @@ func isSmoke(sy *synth, name string) bool {
 func ref(v any) string { return strings.TrimSuffix(strings.TrimPrefix(flat(v), "{Ref:"), "}") }
 
 // checkCanary: every deployment group rolls back on the Lambda error rate and p99 and,
-// for an intent function, on the outcome ratios of its own intent and tools, each a
-// one-minute math expression over Switchboard's EMF metrics with the configured
-// threshold.
+// for an intent function, on the outcome ratios of its own intent and tools; for the
+// router, on the outcome ratios of the turns it relays (RelayedFailed and
+// RelayedFallbacks over RelayedTurns, every enabled intent); each a one-minute math
+// expression over Switchboard's EMF metrics with the configured threshold.
 func checkCanary(t *testing.T, sy *synth, want []string) {
 	tj := sy.json[stacks.FunctionsStackID]
 	alarms := tj.ofType("AWS::CloudWatch::Alarm")
@@ -47,22 +48,46 @@ func checkCanary(t *testing.T, sy *synth, want []string) {
 			p := a.Properties
 			metrics := flat(p["Metrics"])
 			var threshold float64
-			switch kind {
-			case stacks.AlarmFailedTurns:
+			router := name == stacks.RouterName
+			switch {
+			case router && (kind == stacks.AlarmFailedTurns || kind == stacks.AlarmFallbacks):
+				threshold, part := sy.s.Canary.FailedTurnPercent, "RelayedFailed"
+				if kind == stacks.AlarmFallbacks {
+					threshold, part = sy.s.Canary.FallbackPercent, "RelayedFallbacks"
+				}
+				for _, m := range []string{`"MetricName":"` + part + `"`, `"MetricName":"RelayedTurns"`} {
+					if !strings.Contains(metrics, m) {
+						t.Errorf("%s: %s alarm lacks %s: %s", name, kind, m, metrics)
+					}
+				}
+				for _, in := range sy.s.EnabledIntents() {
+					if !strings.Contains(metrics, `{"Name":"Intent","Value":"`+string(in)+`"}`) {
+						t.Errorf("%s: %s alarm does not watch relayed %s turns: %s", name, kind, in, metrics)
+					}
+				}
+				if n, v := strings.Count(metrics, `"MetricName":`), strings.Count(metrics, `{"Name":"FunctionVersion","Value":`); n != 2*len(sy.s.EnabledIntents()) || n != v ||
+					!strings.Contains(metrics, sy.s.FunctionName(name)) {
+					t.Errorf("%s: %s alarm does not watch the deployed router version alone (%d metrics, %d with a FunctionVersion): %s", name, kind, n, v, metrics)
+				}
+				if !strings.Contains(metrics, `"Expression":"100 * `) || p["Threshold"] != threshold || p["ComparisonOperator"] != "GreaterThanThreshold" {
+					t.Errorf("%s: %s alarm is not a ratio over the threshold %v: %v %s", name, kind, threshold, p["Threshold"], metrics)
+				}
+				continue
+			case kind == stacks.AlarmFailedTurns:
 				threshold = sy.s.Canary.FailedTurnPercent
 				for _, m := range []string{`"MetricName":"Failed"`, `"MetricName":"Turns"`} {
 					if !strings.Contains(metrics, m) {
 						t.Errorf("%s: %s alarm lacks %s: %s", name, kind, m, metrics)
 					}
 				}
-			case stacks.AlarmFallbacks:
+			case kind == stacks.AlarmFallbacks:
 				threshold = sy.s.Canary.FallbackPercent
 				for _, m := range []string{`"MetricName":"FallbackReplies"`, `"MetricName":"Turns"`} {
 					if !strings.Contains(metrics, m) {
 						t.Errorf("%s: %s alarm lacks %s: %s", name, kind, m, metrics)
 					}
 				}
-			case stacks.AlarmToolErrors:
+			case kind == stacks.AlarmToolErrors:
 				threshold = sy.s.Canary.ToolErrorPercent
 				// Every tool the function uses: its errors less not_found, over its calls.
 				for _, c := range f.Uses {
@@ -98,6 +123,11 @@ func checkCanary(t *testing.T, sy *synth, want []string) {
 			}
 		}
 		sort.Strings(kinds)
+		// The router answers every turn politely even when it relays wrongly: its
+		// canary must watch the outcomes of what it relays, not only Lambda errors.
+		if name == stacks.RouterName && (!slices.Contains(kinds, stacks.AlarmFailedTurns) || !slices.Contains(kinds, stacks.AlarmFallbacks)) {
+			t.Errorf("the router's deployment group rolls back on %v: no customer-outcome alarm on the turns it relays", kinds)
+		}
 		wantKinds := slices.Clone(stacks.RollbackAlarmKinds(name != stacks.RouterName))
 		sort.Strings(wantKinds)
 		if !slices.Equal(kinds, wantKinds) {

@@ -390,12 +390,13 @@ func checkFunctions(t *testing.T, sy *synth, want []string) {
 	tj := sy.json[stacks.FunctionsStackID]
 	n := float64(len(want) + 1) // the intent functions and the router
 	// Each has a smoke hook function, and one more runs the synthetic conversations;
-	// each intent function has 3 outcome-ratio rollback alarms (checkCanary, checkSmoke).
+	// each intent function has 3 outcome-ratio rollback alarms, the router 2 on the
+	// outcomes it relays (checkCanary, checkSmoke).
 	smokeFns := n + 1
 	for typ, count := range map[string]float64{
 		"AWS::Lambda::Function": n + smokeFns, "AWS::Lambda::Alias": n, "AWS::CodeDeploy::DeploymentGroup": n,
 		"AWS::Logs::LogGroup":    n + smokeFns + 1, // + the audit trail's (TestIdentityInfra)
-		"AWS::CloudWatch::Alarm": 2*n + 3*float64(len(want)), "AWS::CodeDeploy::Application": 1,
+		"AWS::CloudWatch::Alarm": 2*n + 3*float64(len(want)) + 2, "AWS::CodeDeploy::Application": 1,
 	} {
 		must(t, typ+" count", func() { tp.ResourceCountIs(jsii.String(typ), jsii.Number(count)) })
 	}

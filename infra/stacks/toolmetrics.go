@@ -58,6 +58,13 @@ func (ms *MonitoringStack) addIntentTurns(s Settings, in conversation.Intent, pe
 		graph("Turn latency p50 / p95 / p99 (ms)", 12,
 			m(metricdefs.TurnLatency, "p50"), m(metricdefs.TurnLatency, "p95"), m(metricdefs.TurnLatency, "p99")),
 	)
+	// What the router relayed, by the outcome the replies carried (its canary), and the
+	// replies the bot's own definition made impossible (a Lex slot the intent lacks).
+	ms.Dashboard.AddWidgets(
+		graph("Relayed by the router: turns / failed / fallback", 12,
+			m(metricdefs.RelayedTurns, "Sum"), m(metricdefs.RelayedFailed, "Sum"), m(metricdefs.RelayedFallbacks, "Sum")),
+		graph("Bot configuration errors", 12, m(metricdefs.ConfigErrors, "Sum")),
+	)
 }
 
 // addToolMetrics adds a dashboard row per business tool in use and the alarms on the

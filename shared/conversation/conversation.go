@@ -168,6 +168,11 @@ type Reply struct {
 	// LanguageFallback is true when the turn's locale has no catalog and the messages
 	// are in English instead.
 	LanguageFallback bool `json:"language_fallback,omitempty"`
+	// Fallback marks a degraded answer: from stale cached data, with a part left out
+	// because a tool failed or gave what cannot be interpreted, or the engine's own
+	// apology for a handler that did not answer. Every reply carries it on the wire
+	// with Outcome (platform.WireOutcome), and telemetry counts it (FallbackReplies).
+	Fallback bool `json:"fallback,omitempty"`
 }
 
 // Rich is the structured part of a Reply. Every text in it is already in the reply's

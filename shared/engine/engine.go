@@ -66,6 +66,26 @@ type RefusalHook interface {
 	Refused(ctx context.Context, p conversation.Platform, reason string)
 }
 
+// RelayHook, when the TurnHook also implements it, is told of every turn the router
+// relayed to an intent function (telemetry counts the Relayed* metrics the router's
+// canary watches).
+type RelayHook interface {
+	Relayed(ctx context.Context, r RelayEnd)
+}
+
+// RelayEnd describes a relayed turn by the outcome the intent function's reply carried.
+type RelayEnd struct {
+	Platform conversation.Platform
+	Intent   conversation.Intent
+	// Outcome is what the reply carried; Known is false when it carried none (or the
+	// router could not read it).
+	Outcome platform.WireOutcome
+	Known   bool
+	// ForwardFailed: the function did not answer (invoke error, function error, a
+	// payload that is not JSON) and the router answered with its own apology.
+	ForwardFailed bool
+}
+
 // TurnStart describes a turn about to be handled.
 type TurnStart struct {
 	Platform conversation.Platform
@@ -90,6 +110,9 @@ type TurnEnd struct {
 	// Fallback: the engine answered for the handler (turn budget exhausted, handler
 	// panic, or the reply could not be encoded).
 	Fallback bool
+	// Problems are what the adapter had to leave out of the reply because the bot does
+	// not define it (a Lex slot the intent lacks): a configuration error of the bot.
+	Problems []platform.ConfigProblem
 }
 
 // New returns an Engine answering with h.
@@ -202,6 +225,9 @@ func (e *Engine) Serve(ctx context.Context, p conversation.Platform, body []byte
 		ctx = e.hook.StartTurn(ctx, TurnStart{Platform: p, Turn: turn, Body: body})
 	}
 	reply, fallback := e.handle(ctx, turn)
+	// The engine's own answer for a handler that did not answer is a fallback, and the
+	// reply says so on the wire.
+	reply.Fallback = reply.Fallback || fallback
 	status, out, err := req.Encode(reply)
 	if err != nil {
 		fallback = true
@@ -209,14 +235,18 @@ func (e *Engine) Serve(ctx context.Context, p conversation.Platform, body []byte
 		// still produce rather than failing the platform's whole turn.
 		e.log.LogAttrs(ctx, slog.LevelError, "encode reply", slog.String("platform", string(p)), slog.Any("error", err))
 		status, out, err = req.Encode(conversation.Reply{Outcome: conversation.OutcomeFailed,
-			Messages: []string{e.apology(turn)}})
+			Messages: []string{e.apology(turn)}, Fallback: true})
 		if err != nil {
 			status, out = 500, []byte(`{"error":"internal error"}`)
 		}
 	}
 	if e.hook != nil {
+		var problems []platform.ConfigProblem
+		if pr, ok := req.(platform.ProblemReporter); ok {
+			problems = pr.ConfigProblems()
+		}
 		e.hook.EndTurn(ctx, TurnEnd{Platform: p, Turn: turn, Reply: reply, Status: status, Body: out,
-			Latency: e.now().Sub(start), Fallback: fallback})
+			Latency: e.now().Sub(start), Fallback: fallback, Problems: problems})
 	}
 	return Response{Status: status, Body: out}
 }

@@ -124,6 +124,10 @@ func TestBudgetFallbackArrivesBeforeDeadline(t *testing.T) {
 	if r.Outcome != conversation.OutcomeFailed || !strings.Contains(r.Text(), "couldn't confirm") {
 		t.Fatalf("got %s %q", r.Outcome, r.Text())
 	}
+	// The engine's answer for a handler that did not answer is a fallback, on the wire.
+	if !r.Fallback {
+		t.Error("budget fallback not marked Fallback")
+	}
 }
 
 func TestHandlerSeesBudgetAsDeadline(t *testing.T) {
@@ -148,8 +152,8 @@ func TestPanicBecomesApology(t *testing.T) {
 	t.Parallel()
 	e := newEngine(config.Default(), func(context.Context, conversation.Turn) conversation.Reply { panic("boom") })
 	resp, r := serve(t, e, conversation.Turn{Intent: conversation.SearchKB})
-	if resp.Status != 200 || r.Outcome != conversation.OutcomeFailed || strings.Contains(r.Text(), "boom") {
-		t.Fatalf("got %d %s %q", resp.Status, r.Outcome, r.Text())
+	if resp.Status != 200 || r.Outcome != conversation.OutcomeFailed || strings.Contains(r.Text(), "boom") || !r.Fallback {
+		t.Fatalf("got %d %s %q fallback %v", resp.Status, r.Outcome, r.Text(), r.Fallback)
 	}
 }
 

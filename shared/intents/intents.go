@@ -119,6 +119,7 @@ func (s *Service) handle(ctx context.Context, p *i18n.Printer, t conversation.Tu
 	}
 	if at, stale := fresh.Oldest(); stale && len(r.Messages) > 0 {
 		r.Messages = append(r.Messages, p.T("reply.stale", p.Ago(s.d.Now().Sub(at))))
+		r.Fallback = true
 	}
 	return r
 }
@@ -238,10 +239,12 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *au
 		found = s.p.T("lookup.found", who)
 	}
 	msgs := []string{found}
+	// A part left out because its tool failed makes the answer a fallback.
+	partial := false
 	switch {
 	case s.d.Tickets == nil:
 	case tErr != nil:
-		msgs = append(msgs, s.p.T("lookup.tickets_unknown"))
+		msgs, partial = append(msgs, s.p.T("lookup.tickets_unknown")), true
 	default:
 		msgs = append(msgs, s.openTicketsLine(tickets))
 	}
@@ -249,13 +252,15 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *au
 	case s.d.Payments == nil:
 	case errors.Is(pErr, connector.ErrNotFound):
 	case pErr != nil:
-		msgs = append(msgs, s.p.T("lookup.payments_unknown"))
+		msgs, partial = append(msgs, s.p.T("lookup.payments_unknown")), true
 	case len(payments) > 0:
 		p := payments[0]
 		msgs = append(msgs, s.p.T("lookup.last_payment",
 			s.p.Money(p.Amount, p.Currency), s.p.Date(p.CreatedAt), s.statusWord(p.Status)))
 	}
-	return s.fulfilled(msgs...)
+	r := s.fulfilled(msgs...)
+	r.Fallback = partial
+	return r
 }
 
 // SecondaryShare is the part of a lookup's remaining budget the secondary tools
@@ -421,8 +426,11 @@ func (s answer) paymentAnswer(ctx context.Context, ref, email, notFound string, 
 	case connector.PaymentRefunded:
 		key = "payment.refunded"
 	}
-	return s.fulfilled(s.p.T(key, orDefault(p.OrderNumber, p.ID), s.p.Money(p.Amount, p.Currency),
+	r := s.fulfilled(s.p.T(key, orDefault(p.OrderNumber, p.ID), s.p.Money(p.Amount, p.Currency),
 		s.p.Date(p.CreatedAt), s.d.SupportEmail))
+	// A status the tool gave that cannot be interpreted is not the business answer.
+	r.Fallback = key == "payment.unknown"
+	return r
 }
 
 func (s answer) searchKB(ctx context.Context, slots map[string]string) conversation.Reply {

@@ -254,6 +254,9 @@ func TestHandle(t *testing.T) {
 			if len(r.Messages) == 0 {
 				t.Error("reply has no message")
 			}
+			if r.Fallback {
+				t.Error("a whole answer marked Fallback")
+			}
 		})
 	}
 }
@@ -336,6 +339,10 @@ func TestLookupPartialFailureIsHonest(t *testing.T) {
 		strings.Contains(r.Text(), "no open tickets") {
 		t.Fatalf("got %q", r.Text())
 	}
+	// A part left out is a degraded answer: the reply says so in its outcome too.
+	if !r.Fallback {
+		t.Error("partial answer not marked Fallback")
+	}
 }
 
 func TestStaleAnswerSaysItsAge(t *testing.T) {
@@ -345,6 +352,9 @@ func TestStaleAnswerSaysItsAge(t *testing.T) {
 	r := svc(f).Handle(context.Background(), turn(conversation.LookupCustomer, map[string]string{"email": "ada@example.com"}))
 	if !strings.Contains(r.Text(), "as of 12 minutes ago") {
 		t.Fatalf("stale reply should say its age: %q", r.Text())
+	}
+	if !r.Fallback {
+		t.Error("stale answer not marked Fallback")
 	}
 }
 

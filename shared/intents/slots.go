@@ -159,3 +159,18 @@ func checkReference(s string) (string, bool) {
 	}
 	return s, true
 }
+
+// ElicitedSlots returns the slots intent in may ask for (a reply's SlotToElicit), in
+// the order they are asked: every slot of its spec (an optional one is asked again
+// when its value is invalid) and, with codes on, the one-time code slot of the intents
+// behind the identity policy. A platform's definition of the intent must define each.
+func ElicitedSlots(in conversation.Intent, codes bool) []string {
+	var out []string
+	for _, s := range specs[in] {
+		out = append(out, s.name)
+	}
+	if codes && (in == conversation.LookupCustomer || in == conversation.VerifyPayment) {
+		out = append(out, SlotVerificationCode)
+	}
+	return out
+}

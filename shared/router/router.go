@@ -26,6 +26,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
+	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/security"
 	"github.com/switchboard-dev/switchboard/shared/server"
 )
@@ -113,7 +114,8 @@ type Options struct {
 	// inflated, decoded or forwarded (Lex invokes are authorized by IAM). Nil: none
 	// (unit tests only; functions/router always builds one).
 	Guard *security.Guard
-	// Hook observes refusals (telemetry's refused_total); may be nil.
+	// Hook observes refusals (telemetry's refused_total) and, when it implements
+	// engine.RelayHook, every relayed turn's outcome; may be nil.
 	Hook engine.TurnHook
 }
 
@@ -126,6 +128,7 @@ type Router struct {
 	eng       *engine.Engine // answers what is not forwarded
 	failed    *engine.Engine // renders honest failures when a forward fails
 	log       *slog.Logger
+	relay     engine.RelayHook // nil: relayed outcomes are not recorded
 }
 
 // New returns a router. It makes no network calls.
@@ -137,6 +140,7 @@ func New(cfg config.Config, o Options) (*Router, error) {
 		o.Qualifier = DefaultQualifier
 	}
 	r := &Router{cfg: cfg, routes: map[conversation.Intent]string{}, qualifier: o.Qualifier, client: o.Client, log: o.Logger}
+	r.relay, _ = o.Hook.(engine.RelayHook)
 	// An intent is forwarded only when it is both enabled (the rollout stage) and
 	// routed; everything else is answered here, by an engine whose enabled list is
 	// exactly the forwarded intents.
@@ -225,9 +229,39 @@ func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error)
 	if err != nil {
 		r.log.LogAttrs(ctx, slog.LevelError, "forward failed", slog.String("platform", string(p)),
 			slog.String("intent", string(in)), slog.String("function", fn), slog.Any("error", err))
+		if r.relay != nil {
+			r.relay.Relayed(ctx, engine.RelayEnd{Platform: p, Intent: in, ForwardFailed: true,
+				Outcome: platform.WireOutcome{Outcome: conversation.OutcomeFailed, Fallback: true}, Known: true})
+		}
 		return lambdafn.Handler(r.failed, r.cfg.Server.MaxBodyBytes)(withFailure(ctx, in, err), event)
 	}
+	if r.relay != nil {
+		// Recorded before the reply returns: nothing runs after it on Lambda.
+		out, known := RelayedOutcome(p, payload)
+		r.relay.Relayed(ctx, engine.RelayEnd{Platform: p, Intent: in, Outcome: out, Known: known})
+	}
 	return json.RawMessage(payload), nil
+}
+
+// RelayedOutcome reads the outcome an intent function's payload carries: the Lex
+// response itself, or the body of the API Gateway response of an HTTP platform.
+func RelayedOutcome(p conversation.Platform, payload []byte) (platform.WireOutcome, bool) {
+	body := payload
+	if p != conversation.LexV2 {
+		var resp events.APIGatewayV2HTTPResponse
+		if json.Unmarshal(payload, &resp) != nil || resp.StatusCode == 0 {
+			return platform.WireOutcome{}, false
+		}
+		body = []byte(resp.Body)
+		if resp.IsBase64Encoded {
+			b, err := base64.StdEncoding.DecodeString(resp.Body)
+			if err != nil {
+				return platform.WireOutcome{}, false
+			}
+			body = b
+		}
+	}
+	return platform.ReadOutcome(p, body)
 }
 
 // ErrFunction is a forward whose intent function reported an unhandled error.

@@ -177,6 +177,18 @@ type Reply struct {
 	Messages []string // the texts the user sees
 	// LexState is the Lex intent state (Fulfilled, Failed, …); empty on other platforms.
 	LexState string
+	// Outcome is the outcome the reply carries (platform.ReadOutcome); HasOutcome is
+	// false when it carries none.
+	Outcome    platform.WireOutcome
+	HasOutcome bool
+}
+
+// outcomeWhere says where each platform's reply carries its outcome.
+var outcomeWhere = map[conversation.Platform]string{
+	conversation.DialogflowES: "payload." + platform.OutcomeKey,
+	conversation.DialogflowCX: "payload." + platform.OutcomeKey,
+	conversation.LexV2:        "sessionAttributes." + platform.LexOutcomeAttribute,
+	conversation.Rasa:         platform.OutcomeKey,
 }
 
 // ReadReply unwraps a function's payload for platform p: the API Gateway response for
@@ -200,6 +212,7 @@ func ReadReply(p conversation.Platform, payload []byte) (Reply, error) {
 	if r.Status != 200 {
 		return r, nil
 	}
+	r.Outcome, r.HasOutcome = platform.ReadOutcome(p, r.Body)
 	switch p {
 	case conversation.DialogflowES:
 		var w struct {
@@ -296,27 +309,15 @@ func Valid(p conversation.Platform, body []byte) error {
 	return sch.Validate(inst)
 }
 
-// degraded are the phrases of an answer that is not the business answer: the honest
-// apologies (every one starts "Sorry,"), a part left out because a tool failed, and an
-// answer from stale cache.
-var degraded = []string{"Sorry,", "couldn't check", "isn't responding", "can't do that here", "can't interpret"}
-
-// success is what each intent's answer says when it worked (see shared/intents).
-var success = map[conversation.Intent][]string{
-	// The neutral answer is a lookup's answer too: to a signed-in customer asking about
-	// an email without an account (the probe), and to every caller when the smoke
-	// function has no key to sign with (a JWKS-only deployment).
-	conversation.LookupCustomer: {"I found ", "I couldn't find an account", "I can only share account details"},
-	conversation.CreateTicket:   {"I've created ticket #"},
-	conversation.VerifyPayment:  {"Payment ", "I couldn't find", "I can only share payment details"},
-	conversation.SearchKB:       {"Here's what I found", "I couldn't find any help articles"},
-}
-
 // errOutcome marks a reply with the wrong outcome.
-var errOutcome = errors.New("unexpected outcome")
+var errOutcome = ErrOutcome
+
+// ErrOutcome marks a reply whose outcome is not the expected one (or is absent).
+var ErrOutcome = errors.New("unexpected outcome")
 
 // Expect checks that reply r to intent in on platform p is a valid platform response
-// with the expected outcome and, for the profile's configured truth, says it.
+// whose outcome, as the reply carries it (platform.ReadOutcome, never its wording), is
+// fulfilled and not a fallback, and that it says the profile's configured truth.
 func Expect(p conversation.Platform, in conversation.Intent, prof Profile, r Reply) error {
 	if r.Status != 200 {
 		return fmt.Errorf("HTTP %d: %.300s", r.Status, r.Body)
@@ -325,20 +326,13 @@ func Expect(p conversation.Platform, in conversation.Intent, prof Profile, r Rep
 		return fmt.Errorf("not a valid %s response: %w", p, err)
 	}
 	text := strings.Join(r.Messages, "\n")
-	if p == conversation.LexV2 && r.LexState != "Fulfilled" {
-		return fmt.Errorf("%w: Lex intent state %q, want Fulfilled: %.300s", errOutcome, r.LexState, text)
-	}
-	for _, d := range degraded {
-		if strings.Contains(text, d) {
-			return fmt.Errorf("%w: a failed or degraded answer (%q): %.300s", errOutcome, d, text)
-		}
-	}
-	ok := false
-	for _, s := range success[in] {
-		ok = ok || strings.Contains(text, s)
-	}
-	if !ok {
-		return fmt.Errorf("%w: not a %s answer: %.300s", errOutcome, in, text)
+	switch {
+	case !r.HasOutcome:
+		return fmt.Errorf("%w: the reply carries no outcome (%s): %.300s", errOutcome, outcomeWhere[p], r.Body)
+	case r.Outcome.Outcome != conversation.OutcomeFulfilled:
+		return fmt.Errorf("%w: outcome %s, want %s: %.300s", errOutcome, r.Outcome.Outcome, conversation.OutcomeFulfilled, text)
+	case r.Outcome.Fallback:
+		return fmt.Errorf("%w: a degraded answer (fallback: stale data, a part left out, or the engine's apology): %.300s", errOutcome, text)
 	}
 	var want []string
 	switch in {

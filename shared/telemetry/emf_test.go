@@ -24,6 +24,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/telemetry/metricdefs"
 )
@@ -258,6 +259,8 @@ func exercise(t testing.TB, tel *Telemetry) {
 	}
 	tel.OnBreakerChange("zendesk", resilience.BreakerClosed, resilience.BreakerOpen)
 	tel.Refused(ctx, conversation.Rasa, "auth")
+	tel.Relayed(ctx, engine.RelayEnd{Platform: conversation.LexV2, Intent: conversation.LookupCustomer, ForwardFailed: true, Known: true,
+		Outcome: platform.WireOutcome{Outcome: conversation.OutcomeFailed, Fallback: true}})
 }
 
 func newTestTelemetry(t testing.TB, level string, logs, emf *bytes.Buffer) *Telemetry {

@@ -111,7 +111,7 @@ func NewMetrics(service string, emf bool, now func() time.Time) *Metrics {
 
 func keyFor(scope metricdefs.Scope, d Dims) seriesKey {
 	switch scope {
-	case metricdefs.ScopeIntent:
+	case metricdefs.ScopeIntent, metricdefs.ScopeRelay:
 		if d.Intent == "" {
 			d.Intent = "unknown"
 		}
@@ -225,7 +225,7 @@ func (m *Metrics) dimValues(k seriesKey) ([]string, []string) {
 
 func (m *Metrics) scopeValues(k seriesKey) ([]string, []string) {
 	switch k.scope {
-	case metricdefs.ScopeIntent:
+	case metricdefs.ScopeIntent, metricdefs.ScopeRelay:
 		return k.scope.Dimensions(), []string{m.service, k.a}
 	case metricdefs.ScopeTool, metricdefs.ScopeRefusal:
 		return k.scope.Dimensions(), []string{m.service, k.a}

@@ -63,13 +63,60 @@ type Telemetry struct {
 	now        func() time.Time
 	warm       atomic.Bool
 	emfMu      sync.Mutex
+	// problemsLogged holds the configuration errors already logged (platform, intent,
+	// kind, name): each is logged once per process and counted every time.
+	problemsLogged sync.Map
 }
 
 var (
 	_ engine.TurnHook     = (*Telemetry)(nil)
 	_ resilience.Observer = (*Telemetry)(nil)
 	_ engine.RefusalHook  = (*Telemetry)(nil)
+	_ engine.RelayHook    = (*Telemetry)(nil)
 )
+
+// Relayed implements engine.RelayHook: RelayedTurns for every relayed turn;
+// RelayedFailed when the reply carried failed, rejected or unknown_intent (a relayed
+// turn is one the router mapped and routed, so the function should answer it), carried
+// no outcome at all (unknown is never counted as success), or the forward failed;
+// RelayedFallbacks when it carried a fallback or the forward failed. One log line per
+// relayed turn; on Lambda the EMF is flushed before the reply returns.
+func (t *Telemetry) Relayed(ctx context.Context, r engine.RelayEnd) {
+	intent := string(r.Intent)
+	if intent == "" {
+		intent = "unknown"
+	}
+	d := Dims{Intent: intent}
+	m := t.Metrics
+	m.Add(metricdefs.RelayedTurns, d, 1)
+	outcome := string(r.Outcome.Outcome)
+	if !r.Known {
+		outcome = "unknown"
+	}
+	failed := r.ForwardFailed || !r.Known
+	switch r.Outcome.Outcome {
+	case conversation.OutcomeFailed, conversation.OutcomeRejected, conversation.OutcomeUnknownIntent:
+		failed = true
+	}
+	fallback := r.ForwardFailed || (r.Known && r.Outcome.Fallback)
+	if failed {
+		m.Add(metricdefs.RelayedFailed, d, 1)
+	}
+	if fallback {
+		m.Add(metricdefs.RelayedFallbacks, d, 1)
+	}
+	level := slog.LevelInfo
+	if failed {
+		level = slog.LevelWarn
+	}
+	t.log(ctx, level, "relayed", slog.String(KeyPlatform, string(r.Platform)), slog.String(KeyIntent, intent),
+		slog.String("outcome", outcome), slog.Bool("fallback", fallback), slog.Bool("forward_failed", r.ForwardFailed))
+	if t.emfPerTurn {
+		if err := t.Flush(); err != nil {
+			t.Logger.LogAttrs(ctx, slog.LevelError, "emf flush failed", slog.Any("error", err))
+		}
+	}
+}
 
 // New builds telemetry from the configuration (after config.Load).
 func New(cfg config.Config, o Options) (*Telemetry, error) {
@@ -249,12 +296,22 @@ func (t *Telemetry) EndTurn(ctx context.Context, e engine.TurnEnd) {
 		m.Add(metricdefs.Failed, d, 1)
 	}
 	stale := ts != nil && ts.stale.Load()
-	fallback := e.Fallback || stale
+	fallback := e.Fallback || stale || e.Reply.Fallback
 	if fallback {
 		m.Add(metricdefs.FallbackReplies, d, 1)
 	}
 	if e.Reply.LanguageFallback {
 		m.Add(metricdefs.LocaleFallbacks, d, 1)
+	}
+	for _, p := range e.Problems {
+		m.Add(metricdefs.ConfigErrors, d, 1)
+		key := string(e.Platform) + "\x00" + p.Intent + "\x00" + p.Kind + "\x00" + p.Name
+		if _, seen := t.problemsLogged.LoadOrStore(key, true); !seen {
+			t.log(ctx, slog.LevelError, "bot configuration error",
+				slog.String("platform", string(e.Platform)), slog.String("raw_intent", p.Intent),
+				slog.String("missing", p.Kind), slog.String("name", p.Name), slog.String("sent", p.Reply),
+				slog.String("fix", "define the "+p.Kind+" "+p.Name+" on the bot's intent "+p.Intent+" (switchboard check --lex-bot reads an exported bot)"))
+		}
 	}
 	m.Observe(metricdefs.TurnLatency, d, e.Latency)
 

@@ -50,6 +50,9 @@ type Call struct {
 	Wire  *WebhookRequest
 	turn  conversation.Turn
 	plain bool
+	// own are the parameters that are Switchboard's to carry forward: the matched
+	// intent's own and those of the switchboard context.
+	own map[string]bool
 }
 
 // Decode parses a WebhookRequest. A body that is not one yields a *platform.BadRequest
@@ -77,7 +80,7 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		return nil, bad("missing queryResult.intent.displayName")
 	}
 	raw := q.Intent.DisplayName
-	sl := slots(w.Session, q)
+	sl, own := slots(w.Session, q)
 	// The site's identity token rides in originalDetectIntentRequest.payload; one
 	// that arrived as a parameter is taken out of the slots so it is never carried
 	// forward in the output context.
@@ -90,7 +93,7 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 	if len(sl) == 0 {
 		sl = nil
 	}
-	return &Call{Wire: &w, plain: a.PlainText, turn: conversation.Turn{
+	return &Call{Wire: &w, plain: a.PlainText, own: own, turn: conversation.Turn{
 		Platform:  conversation.DialogflowES,
 		Intent:    a.names.Resolve(raw),
 		RawIntent: raw,
@@ -140,9 +143,15 @@ func SessionID(session string) (string, bool) {
 // context, then the other contexts in request order; the first non-empty value of a
 // name wins. ".original" companions and Dialogflow's own contexts (ids starting with
 // "__", such as __system_counters__) are skipped.
-func slots(session string, q *QueryResult) map[string]string {
+//
+// own names the parameters Switchboard carries forward in its context: those of the
+// matched intent and of the switchboard context. What other contexts hold (an
+// integration's facebook_sender_id or slack_channel, another agent flow's city) is
+// read for this turn but never copied into Switchboard's context.
+func slots(session string, q *QueryResult) (map[string]string, map[string]bool) {
 	out := make(map[string]string, len(q.Parameters))
-	add := func(params map[string]json.RawMessage) {
+	own := map[string]bool{}
+	add := func(params map[string]json.RawMessage, mine bool) {
 		for k, v := range params {
 			if k == "" || strings.HasSuffix(k, ".original") {
 				continue
@@ -152,26 +161,27 @@ func slots(session string, q *QueryResult) map[string]string {
 			}
 			if s := paramvalue.Dialogflow(v); s != "" {
 				out[k] = s
+				own[k] = mine
 			}
 		}
 	}
-	add(q.Parameters)
-	own := session + "/contexts/" + ContextID
+	add(q.Parameters, true)
+	ownCtx := session + "/contexts/" + ContextID
 	for _, c := range q.OutputContexts {
-		if c.Name == own {
-			add(c.Parameters)
+		if c.Name == ownCtx {
+			add(c.Parameters, true)
 		}
 	}
 	for _, c := range q.OutputContexts {
 		id := c.Name[strings.LastIndexByte(c.Name, '/')+1:]
-		if c.Name != own && !strings.HasPrefix(id, "__") {
-			add(c.Parameters)
+		if c.Name != ownCtx && !strings.HasPrefix(id, "__") {
+			add(c.Parameters, false)
 		}
 	}
 	if len(out) == 0 {
-		return nil
+		return nil, own
 	}
-	return out
+	return out, own
 }
 
 // Turn returns the decoded turn.
@@ -180,13 +190,14 @@ func (c *Call) Turn() conversation.Turn { return c.turn }
 // Encode renders reply as a WebhookResponse (always HTTP 200): the messages as
 // fulfillmentText and text fulfillmentMessages, the slots carried forward in the
 // switchboard output context, and for OutcomeElicitSlot the follow-up event
-// elicit_<slot>. A response over MaxResponseBytes has its messages truncated.
+// elicit_<slot>. The payload carries the outcome ({"switchboard": {"outcome",
+// "fallback"}}). A response over MaxResponseBytes has its messages truncated.
 func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	msgs, err := messages(reply, c.turn.Locale)
 	if err != nil {
 		return 0, nil, err
 	}
-	resp := WebhookResponse{OutputContexts: c.contexts(reply.SetSlots)}
+	resp := WebhookResponse{OutputContexts: c.contexts(reply.SetSlots), Payload: platform.OutcomePayload(reply)}
 	if reply.Outcome == conversation.OutcomeElicitSlot {
 		if reply.SlotToElicit == "" {
 			return 0, nil, errors.New("dialogflow: elicit_slot reply without SlotToElicit")
@@ -223,16 +234,14 @@ func messages(r conversation.Reply, locale string) ([]string, error) {
 	return msgs, nil
 }
 
-// contexts returns the switchboard output context: the turn's slots with set applied
-// (nil deletes). The context replaces the active one of the same name, so it carries
-// every slot, not only the changes.
+// contexts returns the switchboard output context: Switchboard's own slots (the
+// matched intent's parameters and the switchboard context's, never another context's)
+// with set applied (nil deletes). The context replaces the active one of the same
+// name, so it carries every such slot, not only the changes.
 func (c *Call) contexts(set map[string]*string) []Context {
-	if len(c.turn.Slots) == 0 && len(set) == 0 {
-		return nil
-	}
 	params := make(map[string]json.RawMessage, len(c.turn.Slots)+len(set))
 	for k, v := range c.turn.Slots {
-		if p, ok := set[k]; ok && p == nil {
+		if p, ok := set[k]; (ok && p == nil) || !c.own[k] {
 			continue
 		}
 		params[k] = jsonString(v)
@@ -241,6 +250,9 @@ func (c *Call) contexts(set map[string]*string) []Context {
 		if v != nil {
 			params[k] = jsonString(*v)
 		}
+	}
+	if len(params) == 0 && len(set) == 0 {
+		return nil
 	}
 	return []Context{{
 		Name:          c.Wire.Session + "/contexts/" + ContextID,

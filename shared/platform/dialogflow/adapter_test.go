@@ -447,3 +447,40 @@ func TestEncodeRichGolden(t *testing.T) {
 		})
 	}
 }
+
+// Switchboard's output context carries only Switchboard's parameters: the matched
+// intent's own and those already in the switchboard context, plus SetSlots. What other
+// contexts hold (Messenger's facebook_sender_id, a Slack flow's slack_channel, another
+// flow's city) is read for the turn but never copied into Switchboard's context.
+func TestOwnContextCarriesOnlyOwnParameters(t *testing.T) {
+	t.Parallel()
+	body, err := os.ReadFile(filepath.Join("testdata", "real", "messenger_contexts.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := decode(t, body)
+	if got := req.Turn().Slots["facebook_sender_id"]; got != "1416930015047968" {
+		t.Errorf("the turn does not read other contexts: facebook_sender_id = %q", got)
+	}
+	_, out, err := req.Encode(conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"Found."},
+		SetSlots: map[string]*string{"ticket_id": conversation.Value("1042")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	schematest.Validate(t, conversation.DialogflowES, out)
+	var resp dialogflow.WebhookResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.OutputContexts) != 1 {
+		t.Fatalf("output contexts %+v, want Switchboard's only", resp.OutputContexts)
+	}
+	got := map[string]string{}
+	for k, v := range resp.OutputContexts[0].Parameters {
+		got[k] = string(v)
+	}
+	want := map[string]string{"email": `"ada@example.com"`, "customer_id": `"cus_1"`, "ticket_id": `"1042"`}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("switchboard context parameters = %v, want %v", got, want)
+	}
+}

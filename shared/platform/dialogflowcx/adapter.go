@@ -164,8 +164,9 @@ func (c *Call) Turn() conversation.Turn { return c.turn }
 
 // Encode renders reply as a WebhookResponse (always HTTP 200): messages replace the
 // fulfillment's own, SetSlots become session parameters (nil as null, which deletes),
-// and OutcomeElicitSlot marks the slot's form parameter INVALID (EMPTY when it was
-// missing) and clears it so the page prompts again. A response over MaxResponseBytes
+// and OutcomeElicitSlot clears the slot and, when the request's page has a form with
+// that parameter, marks it INVALID (EMPTY when it was missing) so the page prompts
+// again. The payload carries the outcome ({"switchboard": {"outcome", "fallback"}}). A response over MaxResponseBytes
 // has its messages truncated.
 func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	msgs, err := messages(reply, c.turn.Locale)
@@ -191,10 +192,16 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 			state = StateInvalid
 		}
 		params[slot] = jsonNull
-		resp.PageInfo = &PageInfo{FormInfo: &FormInfo{ParameterInfo: []ParameterInfo{{
-			DisplayName: slot, Required: true, State: state,
-		}}}}
+		// Only a form the request's page has can be re-prompted through pageInfo:
+		// naming a parameter the page's form lacks (or a page without a form) marks
+		// what does not exist. Elsewhere the prompt and the cleared parameter do it.
+		if c.formHas(slot) {
+			resp.PageInfo = &PageInfo{FormInfo: &FormInfo{ParameterInfo: []ParameterInfo{{
+				DisplayName: slot, Required: true, State: state,
+			}}}}
+		}
 	}
+	resp.Payload = platform.OutcomePayload(reply)
 	if len(params) > 0 {
 		resp.SessionInfo.Parameters = params
 	}
@@ -211,6 +218,20 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		return 0, nil, err
 	}
 	return 200, body, nil
+}
+
+// formHas reports whether the request's page has a form with the parameter.
+func (c *Call) formHas(param string) bool {
+	pi := c.Wire.PageInfo
+	if pi == nil || pi.FormInfo == nil {
+		return false
+	}
+	for _, p := range pi.FormInfo.ParameterInfo {
+		if p.DisplayName == param {
+			return true
+		}
+	}
+	return false
 }
 
 // messages returns the texts to send for an outcome, supplying a default where the

@@ -239,27 +239,53 @@ func TestEncodeGolden(t *testing.T) {
 }
 
 // SetSlots nil becomes a JSON null session parameter (which CX deletes), a value a
-// string; an elicited slot is marked INVALID when it had a value, EMPTY when missing.
+// string; an elicited slot is marked INVALID when it had a value, EMPTY when missing,
+// but only when the request's page has a form with that parameter: a page without a
+// form, or whose form lacks it, gets the prompt and the cleared parameter alone.
 func TestEncodeNullDeletes(t *testing.T) {
 	t.Parallel()
+	withForm := func(file string, params ...string) []byte {
+		var doc map[string]any
+		if err := json.Unmarshal(readEvent(t, file), &doc); err != nil {
+			t.Fatal(err)
+		}
+		var infos []any
+		for _, p := range params {
+			infos = append(infos, map[string]any{"displayName": p, "required": true, "state": "EMPTY"})
+		}
+		pi, _ := doc["pageInfo"].(map[string]any)
+		if pi == nil {
+			pi = map[string]any{"displayName": "Lookup Customer"}
+			doc["pageInfo"] = pi
+		}
+		pi["formInfo"] = map[string]any{"parameterInfo": infos}
+		b, _ := json.Marshal(doc)
+		return b
+	}
 	tests := []struct {
-		event     string
+		name      string
+		body      []byte
 		reply     conversation.Reply
 		wantState string
 		wantParam map[string]string
 	}{
-		{"invalid/malformed_email.json", conversation.Reply{Outcome: conversation.OutcomeElicitSlot, SlotToElicit: "email",
+		{"form, value invalid", withForm("invalid/malformed_email.json", "email"), conversation.Reply{Outcome: conversation.OutcomeElicitSlot, SlotToElicit: "email",
 			Messages: []string{"Again?"}}, dialogflowcx.StateInvalid, map[string]string{"email": "null"}},
-		{"invalid/missing_email.json", conversation.Reply{Outcome: conversation.OutcomeElicitSlot, SlotToElicit: "email",
+		{"form, value missing", withForm("invalid/missing_email.json", "name", "email"), conversation.Reply{Outcome: conversation.OutcomeElicitSlot, SlotToElicit: "email",
 			Messages: []string{"Email?"}}, dialogflowcx.StateEmpty, map[string]string{"email": "null"}},
-		{"lookup_customer.json", conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"Done."},
+		{"page without a form", readEvent(t, "invalid/missing_email.json"), conversation.Reply{Outcome: conversation.OutcomeElicitSlot, SlotToElicit: "email",
+			Messages: []string{"Email?"}}, "", map[string]string{"email": "null"}},
+		{"form without the parameter", withForm("invalid/malformed_email.json", "phone"), conversation.Reply{Outcome: conversation.OutcomeElicitSlot, SlotToElicit: "email",
+			Messages: []string{"Again?"}}, "", map[string]string{"email": "null"}},
+		{"fulfilled", readEvent(t, "lookup_customer.json"), conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"Done."},
 			SetSlots: map[string]*string{"email": nil, "customer_id": conversation.Value("cus_1")}}, "", map[string]string{"email": "null", "customer_id": `"cus_1"`}},
 	}
 	for _, tt := range tests {
-		_, out, err := decode(t, readEvent(t, tt.event)).Encode(tt.reply)
+		_, out, err := decode(t, tt.body).Encode(tt.reply)
 		if err != nil {
 			t.Fatal(err)
 		}
+		schematest.Validate(t, conversation.DialogflowCX, out)
 		var resp dialogflowcx.WebhookResponse
 		if err := json.Unmarshal(out, &resp); err != nil {
 			t.Fatal(err)
@@ -269,18 +295,18 @@ func TestEncodeNullDeletes(t *testing.T) {
 			got[k] = string(v)
 		}
 		if !reflect.DeepEqual(got, tt.wantParam) {
-			t.Errorf("%s: sessionInfo.parameters = %v, want %v", tt.event, got, tt.wantParam)
+			t.Errorf("%s: sessionInfo.parameters = %v, want %v", tt.name, got, tt.wantParam)
 		}
 		var state string
 		if resp.PageInfo != nil {
 			state = resp.PageInfo.FormInfo.ParameterInfo[0].State
 		}
 		if state != tt.wantState {
-			t.Errorf("%s: parameter state = %q, want %q", tt.event, state, tt.wantState)
+			t.Errorf("%s: parameter state = %q, want %q", tt.name, state, tt.wantState)
 		}
 		if resp.FulfillmentResponse == nil || resp.FulfillmentResponse.MergeBehavior != dialogflowcx.MergeReplace ||
 			resp.FulfillmentResponse.Messages[0].Text.Text[0] != tt.reply.Messages[0] {
-			t.Errorf("%s: fulfillmentResponse = %+v", tt.event, resp.FulfillmentResponse)
+			t.Errorf("%s: fulfillmentResponse = %+v", tt.name, resp.FulfillmentResponse)
 		}
 	}
 }

@@ -44,7 +44,15 @@ type Call struct {
 	Wire  *Event
 	turn  conversation.Turn
 	plain bool
+	// problems are the ConfigProblems of the last Encode.
+	problems []platform.ConfigProblem
 }
+
+var _ platform.ProblemReporter = (*Call)(nil)
+
+// ConfigProblems returns what the last Encode had to leave out because the bot's
+// intent does not define it.
+func (c *Call) ConfigProblems() []platform.ConfigProblem { return c.problems }
 
 // Decode parses a Lex V2 input event. A body that is not one yields a
 // *platform.BadRequest (HTTP 400, {"error": reason}). Lex itself never sees that
@@ -182,13 +190,27 @@ func (c *Call) Turn() conversation.Turn { return c.turn }
 //
 //   - OutcomeFulfilled → Close, intent Fulfilled
 //   - OutcomeFailed, OutcomeUnknownIntent, OutcomeRejected → Close, intent Failed
-//   - OutcomeElicitSlot → ElicitSlot with slotToElicit, that slot cleared to null
+//   - OutcomeElicitSlot → ElicitSlot with slotToElicit, that slot cleared to null, when
+//     the intent defines the slot (Lex lists every slot of the intent in
+//     sessionState.intent.slots, null when unfilled). Otherwise Lex would reject the
+//     reply and fail the user's turn: the prompt goes out with ElicitIntent (Close,
+//     Failed with the default apology when there is no prompt) and ConfigProblems
+//     reports the slot the bot lacks.
 //   - OutcomeDelegate → Delegate, intent state as Lex sent it
+//
+// The session attributes switchboard_outcome and switchboard_fallback carry the
+// reply's outcome (platform.LexAttributes).
 //
 // A SetSlots name that is a slot of the intent (Lex lists every one, null when unfilled)
 // sets the slot, nil clearing it; any other name is a session attribute, nil removing
 // it. Messages are PlainText, split to MaxMessageChars and capped at MaxMessages.
 func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
+	c.problems = nil
+	if reply.Outcome == conversation.OutcomeElicitSlot && reply.SlotToElicit != "" {
+		if _, defined := c.Wire.SessionState.Intent.Slots[reply.SlotToElicit]; !defined {
+			return c.elicitUndefined(reply)
+		}
+	}
 	msgs, err := messages(reply, c.turn.Locale)
 	if err != nil {
 		return 0, nil, err
@@ -216,6 +238,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 			attrs[k] = *v
 		}
 	}
+	maps.Copy(attrs, platform.LexAttributes(reply))
 	action := &DialogAction{}
 	switch reply.Outcome {
 	case conversation.OutcomeFulfilled:
@@ -245,9 +268,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		DialogAction:      action,
 		Intent:            intent,
 	}}
-	for _, m := range msgs {
-		resp.Messages = append(resp.Messages, Message{ContentType: ContentPlainText, Content: m})
-	}
+	resp.Messages = plainMessages(msgs)
 	if !c.plain && !c.speech() {
 		for _, card := range cards(reply.Rich, msgs) {
 			if len(resp.Messages) >= MaxMessages {
@@ -261,6 +282,68 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		return 0, nil, err
 	}
 	return 200, body, nil
+}
+
+// elicitUndefined answers an elicit_slot reply for a slot the request's intent does
+// not define: the prompt with ElicitIntent (the user's answer is matched to an intent
+// again, which Lex accepts), or, with no prompt to send, Close with the intent Failed
+// and the default apology. Slots are echoed as Lex sent them; SetSlots that are not
+// slots still go to the session attributes.
+func (c *Call) elicitUndefined(reply conversation.Reply) (int, []byte, error) {
+	in := c.Wire.SessionState.Intent
+	attrs := maps.Clone(c.Wire.SessionState.SessionAttributes)
+	if attrs == nil {
+		attrs = map[string]string{}
+	}
+	for k, v := range reply.SetSlots {
+		if _, isSlot := in.Slots[k]; isSlot {
+			continue
+		}
+		if v == nil {
+			delete(attrs, k)
+		} else {
+			attrs[k] = *v
+		}
+	}
+	maps.Copy(attrs, platform.LexAttributes(reply))
+	msgs, err := messages(conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: reply.Messages}, c.turn.Locale)
+	if err != nil {
+		return 0, nil, err
+	}
+	resp := Response{SessionState: SessionState{
+		ActiveContexts:    c.Wire.SessionState.ActiveContexts,
+		SessionAttributes: attrs,
+		RuntimeHints:      c.Wire.SessionState.RuntimeHints,
+		DialogAction:      &DialogAction{Type: ActionElicitIntent},
+	}}
+	sent := "ElicitIntent with the prompt"
+	if len(msgs) == 0 {
+		intent := &Intent{Name: in.Name, ConfirmationState: in.ConfirmationState, State: StateFailed}
+		for k, s := range in.Slots {
+			if intent.Slots == nil {
+				intent.Slots = make(map[string]*Slot, len(in.Slots))
+			}
+			intent.Slots[k] = cloneSlot(s)
+		}
+		resp.SessionState.DialogAction.Type, resp.SessionState.Intent = ActionClose, intent
+		msgs = []string{platform.DefaultText(conversation.OutcomeFailed, c.turn.Locale)}
+		sent = "Close (Failed) with the default apology"
+	}
+	resp.Messages = plainMessages(msgs)
+	c.problems = []platform.ConfigProblem{{Kind: "slot", Name: reply.SlotToElicit, Intent: in.Name, Reply: sent}}
+	body, err := marshal(&resp)
+	if err != nil {
+		return 0, nil, err
+	}
+	return 200, body, nil
+}
+
+func plainMessages(msgs []string) []Message {
+	var out []Message
+	for _, m := range msgs {
+		out = append(out, Message{ContentType: ContentPlainText, Content: m})
+	}
+	return out
 }
 
 // cloneSlot deep-copies a slot for the response in the form Lex accepts there: every

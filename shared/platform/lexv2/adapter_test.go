@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -427,7 +428,9 @@ func TestEncodeOutcomes(t *testing.T) {
 		if len(ss.Intent.Slots) != len(in.Intent.Slots) {
 			t.Errorf("%s: %d slots echoed, event had %d", tt.event, len(ss.Intent.Slots), len(in.Intent.Slots))
 		}
-		if !reflect.DeepEqual(ss.SessionAttributes, emptyIfNil(in.SessionAttributes)) || !reflect.DeepEqual(ss.ActiveContexts, nilIfEmptySlice(in.ActiveContexts)) {
+		wantAttrs := emptyIfNil(maps.Clone(in.SessionAttributes))
+		wantAttrs[platform.LexOutcomeAttribute], wantAttrs[platform.LexFallbackAttribute] = string(tt.reply.Outcome), "false"
+		if !reflect.DeepEqual(ss.SessionAttributes, wantAttrs) || !reflect.DeepEqual(ss.ActiveContexts, nilIfEmptySlice(in.ActiveContexts)) {
 			t.Errorf("%s: session attributes/contexts not echoed: %v %v", tt.event, ss.SessionAttributes, ss.ActiveContexts)
 		}
 		if ss.OriginatingRequestID != "" {
@@ -489,7 +492,8 @@ func TestEncodeSetSlots(t *testing.T) {
 	if _, ok := slots["ticket_draft"]; ok {
 		t.Error("ticket_draft became a slot")
 	}
-	wantAttrs := map[string]string{"channel": "web", "ticket_draft": "d-17"}
+	wantAttrs := map[string]string{"channel": "web", "ticket_draft": "d-17",
+		platform.LexOutcomeAttribute: "elicit_slot", platform.LexFallbackAttribute: "false"}
 	if !reflect.DeepEqual(resp.SessionState.SessionAttributes, wantAttrs) {
 		t.Errorf("sessionAttributes = %v, want %v", resp.SessionState.SessionAttributes, wantAttrs)
 	}
@@ -502,8 +506,9 @@ func TestEncodeSetSlots(t *testing.T) {
 	}
 }
 
-// Removing the last session attribute returns an explicit {}: an absent
-// sessionAttributes would tell Lex to keep the stored ones.
+// Removing the last session attribute of the bot's returns the set without it: an
+// absent sessionAttributes would tell Lex to keep the stored ones. Only the outcome
+// attributes remain.
 func TestEncodeRemovesLastAttribute(t *testing.T) {
 	t.Parallel()
 	req := decode(t, readEvent(t, "lookup_customer.json"))
@@ -512,7 +517,7 @@ func TestEncodeRemovesLastAttribute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(out), `"sessionAttributes":{}`) {
+	if !strings.Contains(string(out), `"sessionAttributes":{"switchboard_fallback":"false","switchboard_outcome":"fulfilled"}`) {
 		t.Errorf("response does not clear the attributes explicitly:\n%s", out)
 	}
 }
@@ -710,6 +715,76 @@ func TestEncodeRichGolden(t *testing.T) {
 			}
 			schematest.Validate(t, conversation.LexV2, out)
 			schematest.Golden(t, filepath.Join("testdata", "golden", tc.Name+".json"), out, *update)
+		})
+	}
+}
+
+// Real events from other projects, whose bots name their slots their own way: an
+// elicit_slot reply for a slot the request's intent does not define (Lex lists every
+// slot of the intent) is answered with ElicitIntent and the prompt, never with an
+// ElicitSlot that Lex would reject, and the missing slot is reported. A slot the
+// intent does define is elicited as before.
+func TestElicitOnlyDefinedSlots(t *testing.T) {
+	t.Parallel()
+	real := platform.Names{"BookHotel": conversation.LookupCustomer, "IntentName": conversation.VerifyPayment, "mockIntent": conversation.SearchKB}
+	tests := []struct {
+		file    string
+		defined string // a slot the intent defines ("" when it has none)
+	}{
+		{"aws-lambda-java-libs_lex_v2_event.json", "Nights"},
+		{"definitelytyped_lex_v2_event.json", "Slot1"},
+		{"qnabot_lex_v2_event.json", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			t.Parallel()
+			body, err := os.ReadFile(filepath.Join("testdata", "real", tt.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req, err := lexv2.New(real).Decode(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := req.(*lexv2.Call).Wire.SessionState.Intent
+			resp := encode(t, req, conversation.Reply{Outcome: conversation.OutcomeElicitSlot, SlotToElicit: "email",
+				Messages: []string{"What's the email on the account?"}, SetSlots: map[string]*string{"email": nil}})
+			ss := resp.SessionState
+			if ss.DialogAction.Type != lexv2.ActionElicitIntent || ss.DialogAction.SlotToElicit != "" {
+				t.Errorf("dialogAction = %+v, want ElicitIntent", ss.DialogAction)
+			}
+			if ss.Intent != nil {
+				if _, named := ss.Intent.Slots["email"]; named {
+					t.Errorf("the reply names slot email, which %s does not define", in.Name)
+				}
+			}
+			if len(resp.Messages) != 1 || resp.Messages[0].Content != "What's the email on the account?" {
+				t.Errorf("messages = %+v, want the prompt", resp.Messages)
+			}
+			if ss.SessionAttributes[platform.LexOutcomeAttribute] != "elicit_slot" {
+				t.Errorf("outcome attribute = %q", ss.SessionAttributes[platform.LexOutcomeAttribute])
+			}
+			probs := req.(platform.ProblemReporter).ConfigProblems()
+			if len(probs) != 1 || probs[0].Kind != "slot" || probs[0].Name != "email" || probs[0].Intent != in.Name {
+				t.Errorf("ConfigProblems = %+v, want the missing slot email of %s", probs, in.Name)
+			}
+
+			// Without a prompt to send: Close, Failed, with the default apology.
+			resp = encode(t, req, conversation.Reply{Outcome: conversation.OutcomeElicitSlot, SlotToElicit: "email"})
+			if resp.SessionState.DialogAction.Type != lexv2.ActionClose || resp.SessionState.Intent.State != lexv2.StateFailed || len(resp.Messages) != 1 {
+				t.Errorf("no prompt: %+v %+v", resp.SessionState.DialogAction, resp.Messages)
+			}
+
+			if tt.defined == "" {
+				return
+			}
+			resp = encode(t, req, conversation.Reply{Outcome: conversation.OutcomeElicitSlot, SlotToElicit: tt.defined, Messages: []string{"How many?"}})
+			if resp.SessionState.DialogAction.Type != lexv2.ActionElicitSlot || resp.SessionState.DialogAction.SlotToElicit != tt.defined {
+				t.Errorf("defined slot: dialogAction = %+v", resp.SessionState.DialogAction)
+			}
+			if p := req.(platform.ProblemReporter).ConfigProblems(); len(p) != 0 {
+				t.Errorf("defined slot reported as missing: %+v", p)
+			}
 		})
 	}
 }

@@ -213,13 +213,17 @@ func (c *Call) Turn() conversation.Turn { return c.turn }
 //   - rejected: 400 {"error": <messages>, "action_name"}, rasa-sdk's
 //     ActionExecutionRejection. Rasa logs the error (the user does not see it) and lets
 //     its policies predict another action.
+//
+// Every answer carries the outcome under the top-level key "switchboard"
+// ({"outcome", "fallback"}).
 func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	action := c.Wire.NextAction
+	wire := platform.OutcomeOf(reply)
 	switch reply.Outcome {
 	case conversation.OutcomeUnknownIntent:
 		body, err := marshal(ActionError{
 			Error:      fmt.Sprintf("No registered action found for name '%s'.", action),
-			ActionName: action,
+			ActionName: action, Switchboard: &wire,
 		})
 		return 404, body, err
 	case conversation.OutcomeRejected:
@@ -227,7 +231,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		if msg == "" {
 			msg = fmt.Sprintf("Custom action '%s' rejected execution.", action)
 		}
-		body, err := marshal(ActionError{Error: msg, ActionName: action})
+		body, err := marshal(ActionError{Error: msg, ActionName: action, Switchboard: &wire})
 		return 400, body, err
 	case conversation.OutcomeFulfilled, conversation.OutcomeFailed, conversation.OutcomeDelegate, conversation.OutcomeElicitSlot:
 	default:
@@ -239,7 +243,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 			return 0, nil, errors.New("rasa: elicit_slot reply without SlotToElicit")
 		}
 	}
-	resp := ActionResponse{Events: []Event{}, Responses: []Response{}}
+	resp := ActionResponse{Events: []Event{}, Responses: []Response{}, Switchboard: &wire}
 	keys := make([]string, 0, len(reply.SetSlots))
 	for k := range reply.SetSlots {
 		if k != elicit {

@@ -410,18 +410,18 @@ func TestEncodeGolden(t *testing.T) {
 	}
 }
 
-// The error bodies are exactly rasa-sdk's, which Rasa parses: action_name is read from
-// every 400.
+// The error bodies are rasa-sdk's, which Rasa parses (action_name is read from every
+// 400), plus the outcome, which Rasa does not read.
 func TestEncodeErrorBodies(t *testing.T) {
 	t.Parallel()
 	status, out, err := decode(t, readEvent(t, "invalid/unknown_intent.json")).Encode(conversation.Reply{Outcome: conversation.OutcomeUnknownIntent})
-	want := `{"error":"No registered action found for name 'action_cancel_subscription'.","action_name":"action_cancel_subscription"}`
+	want := `{"error":"No registered action found for name 'action_cancel_subscription'.","action_name":"action_cancel_subscription","switchboard":{"outcome":"unknown_intent","fallback":false}}`
 	if err != nil || status != 404 || string(out) != want {
 		t.Errorf("unknown intent: %d %s %v, want 404 %s", status, out, err, want)
 	}
 	status, out, err = decode(t, readEvent(t, "search_kb.json")).Encode(conversation.Reply{Outcome: conversation.OutcomeRejected,
 		Messages: []string{"Search is off <for now> & later."}})
-	want = `{"error":"Search is off <for now> & later.","action_name":"action_search_kb"}`
+	want = `{"error":"Search is off <for now> & later.","action_name":"action_search_kb","switchboard":{"outcome":"rejected","fallback":false}}`
 	if err != nil || status != 400 || string(out) != want {
 		t.Errorf("rejected: %d %s %v, want 400 %s", status, out, err, want)
 	}

@@ -1,6 +1,10 @@
 package rasa
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/switchboard-dev/switchboard/shared/platform"
+)
 
 // The wire types of the Rasa action server protocol: the body Rasa's RemoteAction
 // posts (tracker.current_state(EventVerbosity.ALL) plus next_action, sender_id, domain
@@ -86,6 +90,11 @@ type LatestAction struct {
 type ActionResponse struct {
 	Events    []Event    `json:"events"`
 	Responses []Response `json:"responses"`
+	// Switchboard is the reply's outcome. Rasa validates only events and responses
+	// (RemoteAction.action_response_format_spec lists them without forbidding other
+	// keys) and reads nothing else, so the key reaches the smoke hook and the router
+	// without a tracker event or an utterance.
+	Switchboard *platform.WireOutcome `json:"switchboard,omitempty"`
 }
 
 // Event is an event for Rasa to apply to the tracker. Switchboard returns only slot
@@ -122,6 +131,8 @@ type Button struct {
 type ActionError struct {
 	Error      string `json:"error"`
 	ActionName string `json:"action_name"`
+	// Switchboard is the reply's outcome (Rasa reads only action_name and error).
+	Switchboard *platform.WireOutcome `json:"switchboard,omitempty"`
 }
 
 // ActionInfo is one item of rasa-sdk's GET /actions list.

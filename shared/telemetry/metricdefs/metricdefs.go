@@ -25,7 +25,7 @@ const (
 // process knows its function version: turns and tool calls, what the rollback alarms
 // judge a version by.
 func (s Scope) Versioned() bool {
-	return s == ScopeIntent || s == ScopeTool || s == ScopeToolError
+	return s == ScopeIntent || s == ScopeTool || s == ScopeToolError || s == ScopeRelay
 }
 
 // VersionedDimensionSets are the extra dimension sets a versioned series is published
@@ -75,6 +75,9 @@ const (
 	// ScopeRefusal metrics describe webhook calls refused before they became a turn,
 	// per reason.
 	ScopeRefusal Scope = "refusal"
+	// ScopeRelay metrics describe the turns the router relayed to an intent function,
+	// per intent, judged by the outcome each reply carries (the router's canary).
+	ScopeRelay Scope = "relay"
 )
 
 // Metric is one metric definition.
@@ -100,6 +103,7 @@ var (
 	Failed          = Metric{Name: "Failed", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_turns_failed_total", Help: "Turns answered with an honest failure and a manual alternative."}
 	FallbackReplies = Metric{Name: "FallbackReplies", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_fallback_replies_total", Help: "Turns answered from a fallback (stale cached data or an explicit degraded reply)."}
 	LocaleFallbacks = Metric{Name: "LocaleFallbacks", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_locale_fallbacks_total", Help: "Turns whose locale has no message catalog, answered in English."}
+	ConfigErrors    = Metric{Name: "ConfigErrors", Unit: Count, Kind: Counter, Scope: ScopeIntent, Prom: "switchboard_config_errors_total", Help: "Replies that could not name what Switchboard asked for because the bot does not define it (a Lex slot the intent lacks): fix the bot."}
 	TurnLatency     = Metric{Name: "TurnLatency", Unit: Milliseconds, Kind: Timing, Scope: ScopeIntent, Prom: "switchboard_turn_latency_seconds", Help: "Time to answer a turn, from decoded request to reply."}
 
 	Calls        = Metric{Name: "Calls", Unit: Count, Kind: Counter, Scope: ScopeTool, Prom: "switchboard_tool_calls_total", Help: "Calls to a business tool, one per attempt."}
@@ -113,14 +117,19 @@ var (
 
 	Errors = Metric{Name: "Errors", Unit: Count, Kind: Counter, Scope: ScopeToolError, Prom: "switchboard_tool_errors_total", Help: "Failed call attempts, by error class."}
 
+	RelayedTurns     = Metric{Name: "RelayedTurns", Unit: Count, Kind: Counter, Scope: ScopeRelay, Prom: "switchboard_relayed_turns_total", Help: "Turns the router relayed to an intent function (or answered itself when the forward failed)."}
+	RelayedFailed    = Metric{Name: "RelayedFailed", Unit: Count, Kind: Counter, Scope: ScopeRelay, Prom: "switchboard_relayed_failed_total", Help: "Relayed turns whose reply carried a failed, rejected or unknown_intent outcome, or none, or whose forward failed."}
+	RelayedFallbacks = Metric{Name: "RelayedFallbacks", Unit: Count, Kind: Counter, Scope: ScopeRelay, Prom: "switchboard_relayed_fallbacks_total", Help: "Relayed turns whose reply carried a fallback (degraded) outcome, or whose forward failed."}
+
 	Refused = Metric{Name: "Refused", Unit: Count, Kind: Counter, Scope: ScopeRefusal, Prom: "switchboard_refused_total", Help: "Webhook calls refused before reaching an intent, by reason (auth, rate, size, depth, inflate)."}
 )
 
 var all = []Metric{
-	Turns, Fulfilled, Failed, FallbackReplies, LocaleFallbacks, TurnLatency,
+	Turns, Fulfilled, Failed, FallbackReplies, LocaleFallbacks, ConfigErrors, TurnLatency,
 	Calls, ToolLatency, Retries, BreakerOpens, AuthFailures, CacheHits, CacheMisses, StaleServed,
 	Errors,
 	Refused,
+	RelayedTurns, RelayedFailed, RelayedFallbacks,
 }
 
 // All returns every metric, in a stable order (a copy: callers may not change the
@@ -150,14 +159,14 @@ func ByName(name string) (Metric, bool) {
 }
 
 // Scopes lists every scope in a stable order.
-var Scopes = []Scope{ScopeIntent, ScopeTool, ScopeToolError, ScopeRefusal}
+var Scopes = []Scope{ScopeIntent, ScopeTool, ScopeToolError, ScopeRefusal, ScopeRelay}
 
 // Dimensions returns the dimension keys that identify one series of the scope, in
 // order (Service first). The EMF document for a series carries exactly these keys at
 // its root.
 func (s Scope) Dimensions() []string {
 	switch s {
-	case ScopeIntent:
+	case ScopeIntent, ScopeRelay:
 		return []string{DimService, DimIntent}
 	case ScopeTool:
 		return []string{DimService, DimTool}
@@ -174,7 +183,7 @@ func (s Scope) Dimensions() []string {
 // dashboard rows (per service, and per tool for errors).
 func (s Scope) DimensionSets() [][]string {
 	switch s {
-	case ScopeIntent:
+	case ScopeIntent, ScopeRelay:
 		return [][]string{{DimService, DimIntent}, {DimService}}
 	case ScopeTool:
 		return [][]string{{DimService, DimTool}, {DimService}}

@@ -1,0 +1,113 @@
+package platform
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+)
+
+// The outcome every reply carries on the wire, where each platform keeps data a
+// webhook may add without changing what the user sees:
+//
+//   - Dialogflow ES and CX: the response's payload, {"switchboard": {"outcome": …,
+//     "fallback": …}} (payload is a google.protobuf.Struct: any object is valid proto
+//     JSON, and no integration reads the "switchboard" key);
+//   - Lex V2: the session attributes switchboard_outcome and switchboard_fallback
+//     (strings, as every session attribute);
+//   - Rasa: the top-level key "switchboard" of the action server's answer, beside
+//     events and responses (Rasa validates only those two and reads nothing else).
+//
+// The smoke hook and the router read it; nothing reads the wording.
+const (
+	// OutcomeKey is the payload key (ES, CX) and top-level key (Rasa) of the outcome.
+	OutcomeKey = "switchboard"
+	// LexOutcomeAttribute and LexFallbackAttribute are the Lex session attributes.
+	LexOutcomeAttribute  = "switchboard_outcome"
+	LexFallbackAttribute = "switchboard_fallback"
+)
+
+// WireOutcome is the turn's typed outcome as a reply carries it.
+type WireOutcome struct {
+	Outcome conversation.Outcome `json:"outcome"`
+	// Fallback marks a degraded answer: stale cached data, a part left out because a
+	// tool failed, or the engine's own apology for a handler that did not answer.
+	Fallback bool `json:"fallback"`
+}
+
+// OutcomeOf is the wire outcome of a reply.
+func OutcomeOf(r conversation.Reply) WireOutcome {
+	return WireOutcome{Outcome: r.Outcome, Fallback: r.Fallback}
+}
+
+// OutcomePayload is {"switchboard": {"outcome", "fallback"}}, the payload ES and CX
+// replies carry.
+func OutcomePayload(r conversation.Reply) json.RawMessage {
+	b, _ := EncodeJSON(map[string]WireOutcome{OutcomeKey: OutcomeOf(r)}) // plain struct: always encodes
+	return b
+}
+
+// LexAttributes are the session attributes a Lex reply carries the outcome in.
+func LexAttributes(r conversation.Reply) map[string]string {
+	return map[string]string{LexOutcomeAttribute: string(r.Outcome), LexFallbackAttribute: strconv.FormatBool(r.Fallback)}
+}
+
+// ReadOutcome reads the outcome from a platform response body (the body the platform
+// receives: for HTTP platforms, not the API Gateway envelope). ok is false when the
+// body carries none, or not in the expected shape.
+func ReadOutcome(p conversation.Platform, body []byte) (WireOutcome, bool) {
+	var out WireOutcome
+	switch p {
+	case conversation.DialogflowES, conversation.DialogflowCX:
+		var w struct {
+			Payload map[string]json.RawMessage `json:"payload"`
+		}
+		if json.Unmarshal(body, &w) != nil || w.Payload[OutcomeKey] == nil || json.Unmarshal(w.Payload[OutcomeKey], &out) != nil {
+			return WireOutcome{}, false
+		}
+	case conversation.Rasa:
+		var w map[string]json.RawMessage
+		if json.Unmarshal(body, &w) != nil || w[OutcomeKey] == nil || json.Unmarshal(w[OutcomeKey], &out) != nil {
+			return WireOutcome{}, false
+		}
+	case conversation.LexV2:
+		var w struct {
+			SessionState struct {
+				SessionAttributes map[string]string `json:"sessionAttributes"`
+			} `json:"sessionState"`
+		}
+		if json.Unmarshal(body, &w) != nil {
+			return WireOutcome{}, false
+		}
+		attrs := w.SessionState.SessionAttributes
+		fb, err := strconv.ParseBool(attrs[LexFallbackAttribute])
+		if err != nil {
+			return WireOutcome{}, false
+		}
+		out = WireOutcome{Outcome: conversation.Outcome(attrs[LexOutcomeAttribute]), Fallback: fb}
+	default:
+		return WireOutcome{}, false
+	}
+	return out, out.Outcome != ""
+}
+
+// ConfigProblem is a platform-side object a reply needed but the request shows the
+// bot does not define: a Lex slot the intent lacks. The adapter answers without naming
+// it (a reply naming it would be rejected by the platform); the engine reports it, and
+// telemetry logs it once per intent and object and counts every occurrence.
+type ConfigProblem struct {
+	// Kind names the object: "slot".
+	Kind string
+	// Name is the object's name (the slot asked for).
+	Name string
+	// Intent is the platform's own intent name.
+	Intent string
+	// Reply says what was sent instead ("ElicitIntent with the prompt").
+	Reply string
+}
+
+// ProblemReporter is implemented by a Request whose Encode can meet a ConfigProblem:
+// ConfigProblems returns those of its last Encode.
+type ProblemReporter interface {
+	ConfigProblems() []ConfigProblem
+}
