@@ -79,8 +79,14 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		return nil, bad("missing sessionState.intent.name")
 	}
 	slots := slotValues(e.SessionState.Intent.Slots)
-	// requestAttributes are per request and not returned; sessionAttributes must be
-	// echoed back whole, so a token there rides back to the client (docs/identity.md).
+	// A slot named identity_token is not a place a token is read from; it is dropped
+	// from the turn (and cleared in the response, see Encode).
+	platform.TakeIdentityToken(slots)
+	if len(slots) == 0 {
+		slots = nil
+	}
+	// requestAttributes are per request and not returned; a token in sessionAttributes
+	// is read, and left out of the attributes the response returns (docs/identity.md).
 	token := strings.TrimSpace(e.RequestAttributes[conversation.IdentityField])
 	if token == "" {
 		token = strings.TrimSpace(e.SessionState.SessionAttributes[conversation.IdentityField])
@@ -198,12 +204,21 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	for k, s := range in.Slots {
 		intent.Slots[k] = cloneSlot(s)
 	}
-	// The attributes a response returns replace the stored set: echo them all.
+	// The attributes a response returns replace the stored set: echo them all but an
+	// identity token, which is never returned from any field (a slot of that name is
+	// cleared, and the active contexts' attributes lose it too).
 	attrs := maps.Clone(c.Wire.SessionState.SessionAttributes)
 	if attrs == nil {
 		attrs = map[string]string{}
 	}
+	delete(attrs, conversation.IdentityField)
+	if _, ok := intent.Slots[conversation.IdentityField]; ok {
+		intent.Slots[conversation.IdentityField] = nil
+	}
 	for k, v := range reply.SetSlots {
+		if k == conversation.IdentityField {
+			continue
+		}
 		_, isSlot := in.Slots[k]
 		switch {
 		case isSlot && v == nil:
@@ -239,7 +254,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		intent.Slots = nil
 	}
 	resp := Response{SessionState: SessionState{
-		ActiveContexts:    c.Wire.SessionState.ActiveContexts,
+		ActiveContexts:    withoutToken(c.Wire.SessionState.ActiveContexts),
 		SessionAttributes: attrs,
 		RuntimeHints:      c.Wire.SessionState.RuntimeHints,
 		DialogAction:      action,
@@ -261,6 +276,25 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		return 0, nil, err
 	}
 	return 200, body, nil
+}
+
+// withoutToken returns the active contexts with no identity_token context attribute
+// (the input is not changed).
+func withoutToken(ctxs []ActiveContext) []ActiveContext {
+	if !slices.ContainsFunc(ctxs, func(c ActiveContext) bool {
+		_, ok := c.ContextAttributes[conversation.IdentityField]
+		return ok
+	}) {
+		return ctxs
+	}
+	out := slices.Clone(ctxs)
+	for i := range out {
+		if _, ok := out[i].ContextAttributes[conversation.IdentityField]; ok {
+			out[i].ContextAttributes = maps.Clone(out[i].ContextAttributes)
+			delete(out[i].ContextAttributes, conversation.IdentityField)
+		}
+	}
+	return out
 }
 
 // cloneSlot deep-copies a slot for the response in the form Lex accepts there: every
@@ -292,6 +326,10 @@ func cloneSlot(s *Slot) *Slot {
 	if s.SubSlots != nil {
 		out.SubSlots = make(map[string]*Slot, len(s.SubSlots))
 		for k, sub := range s.SubSlots {
+			if k == conversation.IdentityField {
+				out.SubSlots[k] = nil // never echoed, as at the top level
+				continue
+			}
 			out.SubSlots[k] = cloneSlot(sub)
 		}
 	}
