@@ -40,7 +40,7 @@ func (a *App) identityLayer(ctx context.Context, st store.Store, d *intents.Deps
 	}
 	acc.Tools.Customers, acc.Tools.Tickets, acc.Tools.Payments = cfg.Connectors.Customers, cfg.Connectors.Tickets, cfg.Connectors.Payments
 	co := identity.CodeOptions{
-		TTL: id.Codes.TTL, Attempts: id.Codes.Attempts, PerHour: id.Codes.PerHour,
+		TTL: id.Codes.TTL, Attempts: id.Codes.Attempts, PerHour: id.Codes.PerHour, PerDay: id.Codes.PerDay,
 		VerifiedFor: id.Codes.VerifiedFor,
 		// Without a pepper secret (outbox or none only: config.Load requires one with
 		// ses) the public hash salt keys the HMAC — local runs only (docs/identity.md).
