@@ -184,7 +184,8 @@ func (c *Call) Turn() conversation.Turn { return c.turn }
 
 // Encode renders reply as the Lambda response (always status 200). The session state
 // echoes the event's session attributes, active contexts and runtime hints, and its
-// intent with SetSlots applied:
+// intent with SetSlots applied — all without an identity token (an identity_token slot
+// or sub-slot is returned null, the attribute is left out):
 //
 //   - OutcomeFulfilled → Close, intent Fulfilled
 //   - OutcomeFailed, OutcomeUnknownIntent, OutcomeRejected → Close, intent Failed
