@@ -37,7 +37,7 @@ VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 # Packages whose tests exercise concurrency run under the race detector.
 RACE_PKGS   := ./shared/... ./cmd/...
 
-.PHONY: help run install test build lint fmt vet vuln bench memload fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism clean
+.PHONY: help run install test build lint fmt vet vuln bench memload oracle fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism clean
 
 help: ## list the targets (with this run's values: make help ENV=prod)
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | sort | \
@@ -124,6 +124,13 @@ MEMLOAD_ARGS ?=
 memload: ## measure serve's RSS under 50 concurrent compressed 7.5 MiB bodies (docs/security.md)
 	$(GO) build -o $(BUILD_DIR)/switchboard ./cmd/switchboard
 	$(GO) run ./tests/memload -bin $(BUILD_DIR)/switchboard $(MEMLOAD_ARGS)
+
+# Whether an anonymous code request's time tells a known email from an unknown one (a
+# measurement, not a test): 300 + 300 interleaved requests to the embedded demo over
+# HTTP, a threshold classifier trained on half and tested on the other half.
+ORACLE_ARGS ?=
+oracle: ## measure the account-existence timing oracle of code requests (docs/identity.md)
+	$(GO) run ./tests/oracle $(ORACLE_ARGS)
 
 fuzz: ## run every fuzz target for $(FUZZTIME) each
 	@for pkg in $$($(GO) list ./...); do \

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/intents"
@@ -17,8 +18,9 @@ import (
 
 // identityLayer wires the identity section: the token verifier and code-verified
 // sessions (the Resolver, outermost around the handler), the policy's Access for the
-// intents (codes, mailer, audit sink). It makes no network call.
-func (a *App) identityLayer(ctx context.Context, st store.Store, d *intents.Deps) (func(conversation.Handler) conversation.Handler, error) {
+// intents (codes, mailer, audit sink; accounts is the directory code offers ask, see
+// intents.Access.Accounts). It makes no network call.
+func (a *App) identityLayer(ctx context.Context, st store.Store, d *intents.Deps, accounts connector.CustomerDirectory) (func(conversation.Handler) conversation.Handler, error) {
 	cfg := a.Config
 	id := cfg.Identity
 	v, err := Verifier(cfg, a.secrets, a.Logger)
@@ -35,12 +37,14 @@ func (a *App) identityLayer(ctx context.Context, st store.Store, d *intents.Deps
 	acc := &intents.Access{
 		Open:        id.IsOpen,
 		CodeTTL:     id.Codes.TTL,
+		OfferTime:   id.Codes.OfferTime,
+		Accounts:    accounts,
 		HashSession: func(s string) string { return telemetry.HashID(cfg.Telemetry.HashSalt, s) },
 		Logger:      a.Logger,
 	}
 	acc.Tools.Customers, acc.Tools.Tickets, acc.Tools.Payments = cfg.Connectors.Customers, cfg.Connectors.Tickets, cfg.Connectors.Payments
 	co := identity.CodeOptions{
-		TTL: id.Codes.TTL, Attempts: id.Codes.Attempts, PerHour: id.Codes.PerHour,
+		TTL: id.Codes.TTL, Attempts: id.Codes.Attempts, PerHour: id.Codes.PerHour, PerDay: id.Codes.PerDay,
 		VerifiedFor: id.Codes.VerifiedFor,
 		// Without a pepper secret (outbox or none only: config.Load requires one with
 		// ses) the public hash salt keys the HMAC — local runs only (docs/identity.md).

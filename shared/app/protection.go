@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/cache"
 	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/idempotency"
 	"github.com/switchboard-dev/switchboard/shared/intents"
@@ -72,7 +73,13 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 	c := cache.New(shared, co)
 	pol := cache.PoliciesFromConfig(cfg.Store.Cache)
 	tools := cfg.Connectors
+	var accounts connector.CustomerDirectory
 	if d.Customers != nil {
+		// A code offer asks the directory whether an address has an account through its
+		// own path: the same resilience policy (breaker, limiter, bulkhead), no cache,
+		// and "no such customer" as an answer, not an error, so a known and an unknown
+		// address make the same calls and move the same metrics (docs/identity.md).
+		accounts = resilience.Customers(a.Policies.For(tools.Customers), intents.AccountProbe(d.Customers))
 		d.Customers = c.Customers(tools.Customers, resilience.Customers(a.Policies.For(tools.Customers), d.Customers), pol.Customer)
 	}
 	if d.Tickets != nil {
@@ -87,7 +94,7 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 		d.KB = c.KnowledgeBase(tools.KB, resilience.KnowledgeBase(a.Policies.For(tools.KB), d.KB), pol.KB)
 	}
 
-	ident, err := a.identityLayer(ctx, st, d)
+	ident, err := a.identityLayer(ctx, st, d, accounts)
 	if err != nil {
 		return nil, err
 	}

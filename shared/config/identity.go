@@ -58,13 +58,21 @@ type Codes struct {
 	// keys it — fit for local runs only.
 	PepperSecretID string `yaml:"pepper_secret_id"`
 	// TTL is how long a code is valid (default 5m); Attempts how many wrong tries a code
-	// allows (default 3); PerHour how many codes one email may be sent in an hour
-	// (default 3); VerifiedFor how long a session stays verified after a right code
-	// (default 15m).
+	// allows (default 3); PerHour how many codes one conversation may have sent to one
+	// email in any hour (default 3); PerDay how many codes one email is sent in any 24
+	// hours, whoever asks (default 10); VerifiedFor how long a session stays verified
+	// after a right code (default 15m).
 	TTL         time.Duration `yaml:"ttl"`
 	Attempts    int           `yaml:"attempts"`
 	PerHour     int           `yaml:"per_hour"`
+	PerDay      int           `yaml:"per_day"`
 	VerifiedFor time.Duration `yaml:"verified_for"`
+	// OfferTime is the fixed time a code request from an unproven caller takes: its
+	// reply waits until this long after the request began, so a known address (a
+	// directory hit and a mail sent) and an unknown one (neither) take the same time.
+	// Default 1s with sender ses, 100ms otherwise; set it above the slowest directory
+	// lookup plus mail send you see (a slower request is logged).
+	OfferTime time.Duration `yaml:"offer_time"`
 }
 
 // Audit configures the audit trail: one event per read of customer data and per write.
@@ -114,6 +122,11 @@ func (i *Identity) applyDefaults(c *Config) {
 	setDur(&i.Codes.TTL, 5*time.Minute)
 	setInt(&i.Codes.Attempts, 3)
 	setInt(&i.Codes.PerHour, 3)
+	setInt(&i.Codes.PerDay, 10)
+	if i.Codes.Sender == SenderSES {
+		setDur(&i.Codes.OfferTime, time.Second)
+	}
+	setDur(&i.Codes.OfferTime, 100*time.Millisecond)
 	setDur(&i.Codes.VerifiedFor, 15*time.Minute)
 	i.Audit.Sink = strings.ToLower(strings.TrimSpace(i.Audit.Sink))
 	if i.Audit.Sink == "" {
@@ -158,8 +171,9 @@ func (i Identity) Validate() error {
 	default:
 		return fmt.Errorf("config: identity.codes.sender: unknown sender %q (want none, ses or outbox)", i.Codes.Sender)
 	}
-	if i.Codes.TTL <= 0 || i.Codes.Attempts <= 0 || i.Codes.PerHour <= 0 || i.Codes.VerifiedFor <= 0 {
-		return fmt.Errorf("config: identity.codes: ttl, attempts, per_hour and verified_for must be positive")
+	if i.Codes.TTL <= 0 || i.Codes.Attempts <= 0 || i.Codes.PerHour <= 0 || i.Codes.PerDay <= 0 ||
+		i.Codes.VerifiedFor <= 0 || i.Codes.OfferTime <= 0 {
+		return fmt.Errorf("config: identity.codes: ttl, attempts, per_hour, per_day, verified_for and offer_time must be positive")
 	}
 	switch i.Audit.Sink {
 	case AuditFile, AuditStdout, AuditNone:

@@ -23,16 +23,23 @@ const KeyPrefix = "identity"
 // Store key kinds.
 const (
 	kindCode     = "otp"      // a code, per session and email
-	kindRate     = "otprate"  // one of an email's hourly code slots
+	kindRate     = "otprate"  // one of a conversation's hourly code slots for an email
+	kindDay      = "otpday"   // one of an email's daily code slots
 	kindAttempt  = "otptry"   // one of a code's attempt slots
 	kindVerified = "verified" // a session verified by code, per session
 )
 
 // CodeOptions configure Codes. Zero values are the documented defaults.
 type CodeOptions struct {
-	TTL         time.Duration // 5m
-	Attempts    int           // 3
-	PerHour     int           // 3
+	TTL      time.Duration // 5m
+	Attempts int           // 3
+	// PerHour is how many codes one conversation (platform and session) may have sent
+	// to one email in any hour (3): one stranger's conversation cannot use up the
+	// codes of the owner's own.
+	PerHour int
+	// PerDay is how many codes one email is sent in any 24 hours, whoever asks (10):
+	// the most unwanted mail an address can get.
+	PerDay      int
 	VerifiedFor time.Duration // 15m
 	// PepperFunc returns the secret that keys the HMAC codes, emails and sessions are
 	// stored under, so a copy of the table alone does not give them back by brute
@@ -89,6 +96,9 @@ func NewCodes(st store.Store, o CodeOptions) *Codes {
 	if o.PerHour <= 0 {
 		o.PerHour = 3
 	}
+	if o.PerDay <= 0 {
+		o.PerDay = 10
+	}
 	if o.VerifiedFor <= 0 {
 		o.VerifiedFor = 15 * time.Minute
 	}
@@ -100,7 +110,8 @@ func NewCodes(st store.Store, o CodeOptions) *Codes {
 
 // Errors of Issue and Check.
 var (
-	// ErrRateLimited: the email has been sent PerHour codes in the last hour.
+	// ErrRateLimited: this conversation has had PerHour codes sent to the email in the
+	// last hour, or the email PerDay codes in the last 24 hours.
 	ErrRateLimited = errors.New("identity: too many codes for this email")
 	// ErrWrongCode: no live code for this session and email matches.
 	ErrWrongCode = errors.New("identity: wrong or expired code")
@@ -132,8 +143,12 @@ func (k keyer) codeKey(session, email string) string {
 	return store.Key(KeyPrefix, kindCode, k.mac("code-key", session, email))
 }
 
-func (k keyer) rateKey(email string, slot int) string {
-	return store.Key(KeyPrefix, kindRate, k.mac("rate-key", email), strconv.Itoa(slot))
+func (k keyer) rateKey(session, email string, slot int) string {
+	return store.Key(KeyPrefix, kindRate, k.mac("rate-key", session, email), strconv.Itoa(slot))
+}
+
+func (k keyer) dayKey(email string, slot int) string {
+	return store.Key(KeyPrefix, kindDay, k.mac("day-key", email), strconv.Itoa(slot))
 }
 
 func (c *Codes) attemptKey(codeKey, nonce string, slot int) string {
@@ -144,7 +159,8 @@ func (k keyer) verifiedKey(session string) string {
 	return store.Key(KeyPrefix, kindVerified, k.mac("verified-key", session))
 }
 
-// Issue counts a code request for email against its hourly limit and, when send is
+// Issue counts a code request for email against the conversation's hourly limit and
+// the email's daily one and, when send is
 // true (the email belongs to an account), stores a fresh code bound to session and
 // email and returns it for the mailer. When send is false it stores a record no code
 // can match, so what follows (wrong code, attempts) reads the same as for a real
@@ -164,7 +180,7 @@ func (c *Codes) Issue(ctx context.Context, session, email, turnID string, send b
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return "", err
 	}
-	if err := c.countSend(ctx, k, email, now); err != nil {
+	if err := c.countSend(ctx, k, session, email, now); err != nil {
 		return "", err
 	}
 	code, hash := "", k.mac("no-code", session, email, randomCode())
@@ -179,13 +195,24 @@ func (c *Codes) Issue(ctx context.Context, session, email, turnID string, send b
 	return code, nil
 }
 
-// countSend takes one of the email's PerHour code slots: a slot is a record that lives
-// an hour from when it was taken and is only written while free (one conditional
-// create, atomic in every store), so at most PerHour codes go to one email in any hour,
-// however many requests run at once.
-func (c *Codes) countSend(ctx context.Context, k keyer, email string, now time.Time) error {
-	for slot := range c.o.PerHour {
-		err := c.st.Create(ctx, store.Record{Key: k.rateKey(email, slot), Expiration: now.Add(time.Hour)})
+// countSend takes one of the conversation's PerHour slots for the email, then one of
+// the email's PerDay slots. A slot is a record that lives an hour (a day) from when it
+// was taken and is only written while free (one conditional create, atomic in every
+// store), so however many requests run at once, at most PerHour codes go to one email
+// from one conversation in any hour, and at most PerDay to one email in any 24 hours.
+// The conversation's slot comes first: a conversation over its limit takes nothing
+// from the email's daily ceiling.
+func (c *Codes) countSend(ctx context.Context, k keyer, session, email string, now time.Time) error {
+	if err := c.takeSlot(ctx, c.o.PerHour, now.Add(time.Hour), func(i int) string { return k.rateKey(session, email, i) }); err != nil {
+		return err
+	}
+	return c.takeSlot(ctx, c.o.PerDay, now.Add(24*time.Hour), func(i int) string { return k.dayKey(email, i) })
+}
+
+// takeSlot creates the first free of n slot records, or returns ErrRateLimited.
+func (c *Codes) takeSlot(ctx context.Context, n int, expires time.Time, key func(int) string) error {
+	for slot := range n {
+		err := c.st.Create(ctx, store.Record{Key: key(slot), Expiration: expires})
 		if err == nil {
 			return nil
 		}

@@ -3,6 +3,7 @@ package identity_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
+	"github.com/switchboard-dev/switchboard/shared/store/embedded"
 	"github.com/switchboard-dev/switchboard/shared/store/memstore"
 	"github.com/switchboard-dev/switchboard/shared/store/storetest"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
@@ -24,33 +26,42 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// stores are the backends the limits are held on: memory, and DynamoDB (moto) through
-// the production client with its retries (a retried conditional write that had landed
-// only takes one more slot: the limits err on the side of sending less).
+// stores are the backends the limits are held on: memory, the embedded SQLite store
+// (`switchboard serve`), and DynamoDB (moto) through the production client with its
+// retries (a retried conditional write that had landed only takes one more slot: the
+// limits err on the side of sending less).
 func stores(t *testing.T, now func() time.Time) map[string]store.Store {
 	client := dynamostore.NewClientWith(aws.Config{Region: "us-east-1", Retryer: awsenv.NewRetryer,
 		Credentials: credentials.NewStaticCredentialsProvider("testing", "testing", "testing")},
 		testenv.Moto(t), storetest.MotoIsolation)
 	table := storetest.MotoTable(t, storetest.MotoClient(t))
+	emb, err := embedded.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"), embedded.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { emb.Close() })
 	return map[string]store.Store{
 		"memstore": memstore.New(now),
+		"embedded": emb,
 		"dynamodb": dynamostore.New(client, table, dynamostore.Options{Now: now}),
 	}
 }
 
-// The hourly limit holds however many requests run at once: of 20 concurrent code
-// requests for one email, exactly PerHour are sent; an hour after the first ones, their
-// slots are free again.
-func TestHourlyCodeLimitHoldsUnderConcurrency(t *testing.T) {
+// The conversation's hourly limit holds however many requests run at once: of 20
+// concurrent code requests for one email from one conversation, exactly PerHour are
+// sent; the owner's own conversation still gets its code meanwhile; an hour after the
+// first ones, the conversation's slots are free again.
+func TestConversationCodeLimitHoldsUnderConcurrency(t *testing.T) {
 	clock := storetest.NewClock(time.Now())
 	for name, st := range stores(t, clock.Now) {
 		t.Run(name, func(t *testing.T) {
 			c := identity.NewCodes(st, identity.CodeOptions{Now: clock.Now, Pepper: "p"})
+			email := name + "-conv@example.com"
 			const n = 20
 			var i atomic.Int64
 			sent, limited, other := storetest.Race(n, func() error {
 				k := strconv.FormatInt(i.Add(1), 10)
-				code, err := c.Issue(context.Background(), "session-"+name+k, name+"@example.com", "turn-"+k, true)
+				code, err := c.Issue(context.Background(), "stranger-"+name, email, "turn-"+k, true)
 				if err == nil && code == "" {
 					return errors.New("no code sent")
 				}
@@ -59,15 +70,76 @@ func TestHourlyCodeLimitHoldsUnderConcurrency(t *testing.T) {
 			if sent != 3 || limited != n-3 || len(other) > 0 {
 				t.Fatalf("sent %d, rate limited %d, errors %v; want 3 sent", sent, limited, other)
 			}
+			if code, err := c.Issue(context.Background(), "owner-"+name, email, "turn-owner", true); err != nil || code == "" {
+				t.Fatalf("the owner's conversation after a stranger's 20 requests: %q, %v; want a code", code, err)
+			}
 			clock.Advance(59 * time.Minute)
-			if _, err := c.Issue(context.Background(), "later", name+"@example.com", "turn-later", true); !errors.Is(err, identity.ErrRateLimited) {
+			if _, err := c.Issue(context.Background(), "stranger-"+name, email, "turn-later", true); !errors.Is(err, identity.ErrRateLimited) {
 				t.Fatalf("59 minutes later: %v, want ErrRateLimited", err)
 			}
 			clock.Advance(time.Minute)
-			if code, err := c.Issue(context.Background(), "later", name+"@example.com", "turn-later", true); err != nil || code == "" {
+			if code, err := c.Issue(context.Background(), "stranger-"+name, email, "turn-later2", true); err != nil || code == "" {
 				t.Fatalf("an hour later: %q, %v; want a code", code, err)
 			}
 		})
+	}
+}
+
+// The daily ceiling holds however many conversations ask at once: of 20 concurrent
+// requests from 20 conversations, exactly PerDay codes are sent (and mailed), every
+// later request is refused until 24 hours after the first ones.
+func TestDailyCodeCeilingHoldsUnderConcurrency(t *testing.T) {
+	clock := storetest.NewClock(time.Now())
+	for name, st := range stores(t, clock.Now) {
+		t.Run(name, func(t *testing.T) {
+			c := identity.NewCodes(st, identity.CodeOptions{Now: clock.Now, Pepper: "p"})
+			email := name + "-day@example.com"
+			const n = 20
+			var i atomic.Int64
+			sent, limited, other := storetest.Race(n, func() error {
+				k := strconv.FormatInt(i.Add(1), 10)
+				code, err := c.Issue(context.Background(), "session-"+k, email, "turn-"+k, true)
+				if err == nil && code == "" {
+					return errors.New("no code sent")
+				}
+				return err
+			}, identity.ErrRateLimited)
+			if sent != 10 || limited != n-10 || len(other) > 0 {
+				t.Fatalf("sent %d, rate limited %d, errors %v; want 10 sent", sent, limited, other)
+			}
+			for _, d := range []time.Duration{time.Minute, 2 * time.Hour, 21*time.Hour + 58*time.Minute} {
+				clock.Advance(d)
+				if _, err := c.Issue(context.Background(), "new-"+d.String(), email, "turn-new", true); !errors.Is(err, identity.ErrRateLimited) {
+					t.Fatalf("after %s more: %v, want ErrRateLimited (the daily ceiling)", d, err)
+				}
+			}
+			clock.Advance(time.Minute) // 24 h after the first ones
+			if code, err := c.Issue(context.Background(), "next-day", email, "turn-next-day", true); err != nil || code == "" {
+				t.Fatalf("a day later: %q, %v; want a code", code, err)
+			}
+		})
+	}
+}
+
+// A stranger's requests from one conversation do not stop the owner's request from
+// another from getting a code that works, whether or not the email has an account
+// (the limits count requests, not accounts).
+func TestStrangerCannotLockOutOwner(t *testing.T) {
+	clock := storetest.NewClock(time.Now())
+	c := identity.NewCodes(memstore.New(clock.Now), identity.CodeOptions{Now: clock.Now, Pepper: "p"})
+	ctx := context.Background()
+	for i := range 5 {
+		_, err := c.Issue(ctx, "stranger", "owner@example.com", "s-"+strconv.Itoa(i), i%2 == 0)
+		if want := i >= 3; errors.Is(err, identity.ErrRateLimited) != want {
+			t.Fatalf("stranger's request %d: %v", i, err)
+		}
+	}
+	code, err := c.Issue(ctx, "owner", "owner@example.com", "o-1", true)
+	if err != nil || code == "" {
+		t.Fatalf("owner: %q, %v; want a code", code, err)
+	}
+	if err := c.Check(ctx, "owner", "owner@example.com", code); err != nil {
+		t.Fatalf("owner's code: %v", err)
 	}
 }
 

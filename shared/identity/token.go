@@ -1,7 +1,9 @@
 package identity
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -103,6 +105,39 @@ type Claims struct {
 	jwt.RegisteredClaims
 }
 
+// errClaimType: a date claim that is not a JSON number.
+var errClaimType = errors.New("identity: exp, nbf and iat must be JSON numbers")
+
+// UnmarshalJSON decodes the claims as golang-jwt does, but takes exp, nbf and iat only
+// as JSON numbers (RFC 7519 §2 NumericDate): golang-jwt's NumericDate also accepts a
+// number inside a JSON string, and null as absent.
+func (c *Claims) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	for _, name := range []string{"exp", "nbf", "iat"} {
+		v, ok := raw[name]
+		if !ok {
+			continue
+		}
+		if v = bytes.TrimSpace(v); len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9')) {
+			return fmt.Errorf("%w (%s)", errClaimType, name)
+		}
+	}
+	type plain Claims // no UnmarshalJSON: decodes the fields as declared
+	return json.Unmarshal(b, (*plain)(c))
+}
+
+// Validate implements jwt.ClaimsValidator: iat is required (golang-jwt's WithIssuedAt
+// only checks it when present).
+func (c *Claims) Validate() error {
+	if c.IssuedAt == nil {
+		return fmt.Errorf("%w: iat", jwt.ErrTokenRequiredClaimMissing)
+	}
+	return nil
+}
+
 // Verify checks raw and returns the caller it proves, or an anonymous caller whose
 // Refused says why not. The error says the same for logs (it never holds the token).
 func (v *Verifier) Verify(ctx context.Context, raw string) (conversation.Caller, error) {
@@ -126,7 +161,10 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (conversation.Caller,
 		opts = append(opts, jwt.WithAudience(v.o.Audience))
 	}
 	var claims Claims
-	_, err := jwt.NewParser(opts...).ParseWithClaims(raw, &claims, v.keyFunc(ctx))
+	tok, err := jwt.NewParser(opts...).ParseWithClaims(raw, &claims, v.keyFunc(ctx))
+	if err == nil {
+		err = critical(tok)
+	}
 	if err != nil {
 		// golang-jwt's errors name the failed check, never the token.
 		return anon(reason(err), fmt.Errorf("identity: token refused (%s): %w", reason(err), err))
@@ -143,6 +181,16 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (conversation.Caller,
 }
 
 var errUnavailable = errors.New("identity: token key unavailable")
+
+// critical refuses a token whose header has a crit parameter: it lists extensions the
+// recipient must understand and process (RFC 7515 §4.1.11), and Switchboard
+// understands none, so the token is invalid (golang-jwt ignores crit).
+func critical(t *jwt.Token) error {
+	if _, ok := t.Header["crit"]; ok {
+		return fmt.Errorf("%w: unsupported critical header parameters (crit)", jwt.ErrTokenMalformed)
+	}
+	return nil
+}
 
 // keyFunc picks the key by the token's algorithm family: the HMAC key only ever
 // verifies HMAC tokens and the JWKS keys only RSA/ECDSA ones, so a public key can never

@@ -72,6 +72,18 @@ func sign(t *testing.T, m jwt.SigningMethod, key any, c *Claims, kid string) str
 	return s
 }
 
+// signRaw signs a header and payload given as JSON text with hsKey (HS256), so a
+// test can put in what golang-jwt's encoder would not.
+func signRaw(t *testing.T, header, payload string) string {
+	t.Helper()
+	in := base64.RawURLEncoding.EncodeToString([]byte(header)) + "." + base64.RawURLEncoding.EncodeToString([]byte(payload))
+	sig, err := jwt.SigningMethodHS256.Sign(in, hsKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in + "." + base64.RawURLEncoding.EncodeToString(sig)
+}
+
 // jwksServer publishes keys as a JWKS on 127.0.0.1 and counts fetches.
 type jwksServer struct {
 	*httptest.Server
@@ -161,6 +173,18 @@ func TestVerifyTokens(t *testing.T) {
 		{"rs256 with an unknown kid", sign(t, jwt.SigningMethodRS256, mustRSA(), claims("ada@example.com", nil), "rsa-x"), "", RefusedAlgorithm},
 		{"no email", sign(t, jwt.SigningMethodHS256, hsKey, claims("", nil), ""), "", RefusedNoEmail},
 		{"garbage", "not.a.jwt", "", RefusedMalformed},
+		// The claims exactly as documented: iat required, dates as JSON numbers only,
+		// no critical header extension (none is understood).
+		{"no iat", sign(t, jwt.SigningMethodHS256, hsKey, claims("ada@example.com", func(c *Claims) { c.IssuedAt = nil }), ""), "", RefusedMalformed},
+		{"exp as a string", signRaw(t, `{"alg":"HS256","typ":"JWT"}`, `{"email":"ada@example.com","exp":"4102444800","iat":1796100000,"iss":"https://shop.example.com","aud":"switchboard"}`), "", RefusedMalformed},
+		{"iat as a string", signRaw(t, `{"alg":"HS256","typ":"JWT"}`, `{"email":"ada@example.com","exp":4102444800,"iat":"1796100000","iss":"https://shop.example.com","aud":"switchboard"}`), "", RefusedMalformed},
+		{"nbf as a string", signRaw(t, `{"alg":"HS256","typ":"JWT"}`, `{"email":"ada@example.com","exp":4102444800,"iat":1796100000,"nbf":"1796100000","iss":"https://shop.example.com","aud":"switchboard"}`), "", RefusedMalformed},
+		{"exp null", signRaw(t, `{"alg":"HS256","typ":"JWT"}`, `{"email":"ada@example.com","exp":null,"iat":1796100000,"iss":"https://shop.example.com","aud":"switchboard"}`), "", RefusedMalformed},
+		{"nbf as an object", signRaw(t, `{"alg":"HS256","typ":"JWT"}`, `{"email":"ada@example.com","exp":4102444800,"iat":1796100000,"nbf":{},"iss":"https://shop.example.com","aud":"switchboard"}`), "", RefusedMalformed},
+		{"numeric dates as raw JSON", signRaw(t, `{"alg":"HS256","typ":"JWT"}`, `{"email":"ada@example.com","exp":4102444800.5,"iat":1796100000,"nbf":1796100000,"iss":"https://shop.example.com","aud":"switchboard"}`), "ada@example.com", ""},
+		{"unknown crit header", signRaw(t, `{"alg":"HS256","typ":"JWT","crit":["exp2"],"exp2":1}`, `{"email":"ada@example.com","exp":4102444800,"iat":1796100000,"iss":"https://shop.example.com","aud":"switchboard"}`), "", RefusedMalformed},
+		{"crit b64 header", signRaw(t, `{"alg":"HS256","crit":["b64"],"b64":true}`, `{"email":"ada@example.com","exp":4102444800,"iat":1796100000,"iss":"https://shop.example.com","aud":"switchboard"}`), "", RefusedMalformed},
+		{"empty crit header", signRaw(t, `{"alg":"HS256","crit":[]}`, `{"email":"ada@example.com","exp":4102444800,"iat":1796100000,"iss":"https://shop.example.com","aud":"switchboard"}`), "", RefusedMalformed},
 	}
 	for _, tc := range tests {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)

@@ -31,6 +31,16 @@ type Access struct {
 	Mailer identity.Mailer
 	// CodeTTL is how long a code is valid (for the email's wording).
 	CodeTTL time.Duration
+	// Accounts is the directory a code offer asks whether an address has an account:
+	// AccountProbe over the tool's connector, inside its resilience layer and outside
+	// the read cache, so the lookup of a known and of an unknown address makes the
+	// same calls and moves the same metrics (no cache hit for one, no not_found error
+	// for the other). Nil: Deps.Customers.
+	Accounts connector.CustomerDirectory
+	// OfferTime is the fixed time a code offer takes (identity.codes.offer_time;
+	// DefaultOfferTime when zero): the reply waits until then, so a known address (a
+	// mail sent) and an unknown one take the same time.
+	OfferTime time.Duration
 	// Audit records one event per fulfilled turn of a customer-data intent.
 	Audit identity.Auditor
 	// HashSession hashes every id in an audit event — session, turn, customer, object —
@@ -59,6 +69,9 @@ func (a *Access) withDefaults() *Access {
 	if out.CodeTTL <= 0 {
 		out.CodeTTL = 5 * time.Minute
 	}
+	if out.OfferTime <= 0 {
+		out.OfferTime = DefaultOfferTime
+	}
 	if out.Logger == nil {
 		out.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -66,6 +79,60 @@ func (a *Access) withDefaults() *Access {
 }
 
 func (a *Access) codesOn() bool { return a.Codes != nil && a.Mailer != nil }
+
+// DefaultOfferTime is Access.OfferTime when unset (identity.codes.offer_time's default
+// with the outbox sender).
+const DefaultOfferTime = 100 * time.Millisecond
+
+// offerMargin is how long before the turn's budget ends a padded code offer returns,
+// so the engine never answers for it with a "too slow" reply.
+const offerMargin = 50 * time.Millisecond
+
+// AccountProbe adapts a customer directory for Access.Accounts: an address with no
+// account is an empty Customer and no error. Wrapped in the tool's resilience layer,
+// the lookup of an unknown address is then the same successful call, in the logs and
+// the metrics, as the lookup of a known one.
+func AccountProbe(next connector.CustomerDirectory) connector.CustomerDirectory {
+	return accountProbe{next}
+}
+
+type accountProbe struct{ next connector.CustomerDirectory }
+
+func (p accountProbe) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
+	c, err := p.next.FindCustomerByEmail(ctx, email)
+	if errors.Is(err, connector.ErrNotFound) {
+		return connector.Customer{}, nil
+	}
+	return c, err
+}
+
+// Unwrap returns the decorated connector.
+func (p accountProbe) Unwrap() any { return p.next }
+
+// padUntil waits until the offer's fixed time is up (or shortly before the turn's
+// budget ends, whichever is first; the same instant for every address), and logs when
+// the offer's work took longer than that, which would let its time tell a known
+// address from an unknown one.
+func (a *Access) padUntil(ctx context.Context, start time.Time) {
+	until := start.Add(a.OfferTime)
+	if d, ok := ctx.Deadline(); ok && d.Add(-offerMargin).Before(until) {
+		until = d.Add(-offerMargin)
+	}
+	wait := time.Until(until)
+	if wait <= 0 {
+		if time.Since(start) > a.OfferTime {
+			a.Logger.LogAttrs(ctx, slog.LevelWarn, "identity: a code request took longer than identity.codes.offer_time; its time may tell whether the address has an account",
+				slog.Duration("offer_time", a.OfferTime), slog.Duration("took", time.Since(start)))
+		}
+		return
+	}
+	tm := time.NewTimer(wait)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+	case <-ctx.Done():
+	}
+}
 
 // audit is what a turn leaves in the trail; Handle records it once.
 type audit struct {
@@ -135,16 +202,26 @@ func (s answer) gate(ctx context.Context, t conversation.Turn, slots map[string]
 }
 
 // offerCode sends a code to email if it belongs to an account, and answers the same
-// words either way.
+// words either way, in the same time (Access.OfferTime) and with the same calls: one
+// directory lookup through Access.Accounts (never the read cache), the same store
+// writes (Codes.Issue stores a record no code matches for an unknown address).
+// Sending the mail is the one step only a known address takes; the fixed time covers
+// it. All of it happens before the reply (nothing is left for after it, when a Lambda
+// may be frozen).
 func (s answer) offerCode(ctx context.Context, t conversation.Turn, email string) (conversation.Reply, audit) {
+	defer s.acc.padUntil(ctx, time.Now())
 	a := audit{tool: s.acc.Tools.Customers}
 	// Without a customer directory (the verifypayment function has none) every address
-	// gets its code: the reply is the same either way, and the hourly limit holds.
+	// gets its code: the reply is the same either way, and the limits hold.
 	exists, cust := true, connector.Customer{}
-	if s.d.Customers != nil {
+	dir := s.acc.Accounts
+	if dir == nil {
+		dir = s.d.Customers
+	}
+	if dir != nil {
 		var err error
-		cust, err = s.d.Customers.FindCustomerByEmail(ctx, email)
-		exists = err == nil
+		cust, err = dir.FindCustomerByEmail(ctx, email)
+		exists = err == nil && cust != (connector.Customer{})
 		if err != nil && !errors.Is(err, connector.ErrNotFound) {
 			a.outcome = outUnavailable
 			return s.unavailable("what.send_verification_code"), a

@@ -87,8 +87,14 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		return nil, bad("missing sessionState.intent.name")
 	}
 	slots := slotValues(e.SessionState.Intent.Slots)
-	// requestAttributes are per request and not returned; sessionAttributes must be
-	// echoed back whole, so a token there rides back to the client (docs/identity.md).
+	// A slot named identity_token is not a place a token is read from; it is dropped
+	// from the turn (and cleared in the response, see Encode).
+	platform.TakeIdentityToken(slots)
+	if len(slots) == 0 {
+		slots = nil
+	}
+	// requestAttributes are per request and not returned; a token in sessionAttributes
+	// is read, and left out of the attributes the response returns (docs/identity.md).
 	token := strings.TrimSpace(e.RequestAttributes[conversation.IdentityField])
 	if token == "" {
 		token = strings.TrimSpace(e.SessionState.SessionAttributes[conversation.IdentityField])
@@ -186,7 +192,8 @@ func (c *Call) Turn() conversation.Turn { return c.turn }
 
 // Encode renders reply as the Lambda response (always status 200). The session state
 // echoes the event's session attributes, active contexts and runtime hints, and its
-// intent with SetSlots applied:
+// intent with SetSlots applied — all without an identity token (an identity_token slot
+// or sub-slot is returned null, the attribute is left out):
 //
 //   - OutcomeFulfilled → Close, intent Fulfilled
 //   - OutcomeFailed, OutcomeUnknownIntent, OutcomeRejected → Close, intent Failed
@@ -220,12 +227,21 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	for k, s := range in.Slots {
 		intent.Slots[k] = cloneSlot(s)
 	}
-	// The attributes a response returns replace the stored set: echo them all.
+	// The attributes a response returns replace the stored set: echo them all but an
+	// identity token, which is never returned from any field (a slot of that name is
+	// cleared, and the active contexts' attributes lose it too).
 	attrs := maps.Clone(c.Wire.SessionState.SessionAttributes)
 	if attrs == nil {
 		attrs = map[string]string{}
 	}
+	delete(attrs, conversation.IdentityField)
+	if _, ok := intent.Slots[conversation.IdentityField]; ok {
+		intent.Slots[conversation.IdentityField] = nil
+	}
 	for k, v := range reply.SetSlots {
+		if k == conversation.IdentityField {
+			continue
+		}
 		_, isSlot := in.Slots[k]
 		switch {
 		case isSlot && v == nil:
@@ -262,7 +278,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		intent.Slots = nil
 	}
 	resp := Response{SessionState: SessionState{
-		ActiveContexts:    c.Wire.SessionState.ActiveContexts,
+		ActiveContexts:    withoutToken(c.Wire.SessionState.ActiveContexts),
 		SessionAttributes: attrs,
 		RuntimeHints:      c.Wire.SessionState.RuntimeHints,
 		DialogAction:      action,
@@ -295,8 +311,9 @@ func (c *Call) elicitUndefined(reply conversation.Reply) (int, []byte, error) {
 	if attrs == nil {
 		attrs = map[string]string{}
 	}
+	delete(attrs, conversation.IdentityField) // never echoed, on this path too
 	for k, v := range reply.SetSlots {
-		if _, isSlot := in.Slots[k]; isSlot {
+		if _, isSlot := in.Slots[k]; isSlot || k == conversation.IdentityField {
 			continue
 		}
 		if v == nil {
@@ -311,7 +328,7 @@ func (c *Call) elicitUndefined(reply conversation.Reply) (int, []byte, error) {
 		return 0, nil, err
 	}
 	resp := Response{SessionState: SessionState{
-		ActiveContexts:    c.Wire.SessionState.ActiveContexts,
+		ActiveContexts:    withoutToken(c.Wire.SessionState.ActiveContexts),
 		SessionAttributes: attrs,
 		RuntimeHints:      c.Wire.SessionState.RuntimeHints,
 		DialogAction:      &DialogAction{Type: ActionElicitIntent},
@@ -324,6 +341,9 @@ func (c *Call) elicitUndefined(reply conversation.Reply) (int, []byte, error) {
 				intent.Slots = make(map[string]*Slot, len(in.Slots))
 			}
 			intent.Slots[k] = cloneSlot(s)
+		}
+		if _, ok := intent.Slots[conversation.IdentityField]; ok {
+			intent.Slots[conversation.IdentityField] = nil
 		}
 		resp.SessionState.DialogAction.Type, resp.SessionState.Intent = ActionClose, intent
 		msgs = []string{platform.DefaultText(conversation.OutcomeFailed, c.turn.Locale)}
@@ -342,6 +362,25 @@ func plainMessages(msgs []string) []Message {
 	var out []Message
 	for _, m := range msgs {
 		out = append(out, Message{ContentType: ContentPlainText, Content: m})
+	}
+	return out
+}
+
+// withoutToken returns the active contexts with no identity_token context attribute
+// (the input is not changed).
+func withoutToken(ctxs []ActiveContext) []ActiveContext {
+	if !slices.ContainsFunc(ctxs, func(c ActiveContext) bool {
+		_, ok := c.ContextAttributes[conversation.IdentityField]
+		return ok
+	}) {
+		return ctxs
+	}
+	out := slices.Clone(ctxs)
+	for i := range out {
+		if _, ok := out[i].ContextAttributes[conversation.IdentityField]; ok {
+			out[i].ContextAttributes = maps.Clone(out[i].ContextAttributes)
+			delete(out[i].ContextAttributes, conversation.IdentityField)
+		}
 	}
 	return out
 }
@@ -375,6 +414,10 @@ func cloneSlot(s *Slot) *Slot {
 	if s.SubSlots != nil {
 		out.SubSlots = make(map[string]*Slot, len(s.SubSlots))
 		for k, sub := range s.SubSlots {
+			if k == conversation.IdentityField {
+				out.SubSlots[k] = nil // never echoed, as at the top level
+				continue
+			}
 			out.SubSlots[k] = cloneSlot(sub)
 		}
 	}
