@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/security"
@@ -56,6 +55,7 @@ const (
 	firstChunk   = 4 << 10
 	maxChunk     = 256 << 10
 	inflaterCost = 64 << 10
+	maxClass     = 6 // firstChunk << maxClass == maxChunk
 )
 
 // ReadBody reads a webhook body, inflating Content-Encoding deflate (zlib, as Rasa's
@@ -130,38 +130,13 @@ func Read(ctx context.Context, src io.Reader, enc string, l Limits, c *security.
 	return b, nil
 }
 
-// chunkPools hold the reading chunks by size class (firstChunk << i), so that bodies
-// arriving one after another reuse them instead of leaving their garbage to the GC
-// (4 KiB to 256 KiB: 7 classes).
-var chunkPools [7]sync.Pool
-
-func getChunk(class int) []byte {
-	if b, ok := chunkPools[class].Get().(*[]byte); ok {
-		return *b
-	}
-	return make([]byte, firstChunk<<class)
-}
-
-func putChunk(class int, b []byte) {
-	b = b[:cap(b)]
-	chunkPools[class].Put(&b)
-}
-
 // readAll reads r to its end into chunks, claiming each from c before filling it, and
-// returns the bytes in one slice (claimed too; the chunks are then handed back).
+// returns the bytes in one slice (claimed too; the chunks' claims are then handed
+// back, the chunks left to the collector).
 func readAll(ctx context.Context, r io.Reader, c *security.Claim) ([]byte, error) {
-	type chunk struct {
-		b     []byte
-		class int
-	}
-	var chunks []chunk
+	var chunks [][]byte
 	var claimed int64
-	defer func() {
-		for _, ch := range chunks {
-			putChunk(ch.class, ch.b)
-		}
-		c.Shrink(claimed)
-	}()
+	defer func() { c.Shrink(claimed) }()
 	n := 0
 	class := 0
 	for {
@@ -170,8 +145,8 @@ func readAll(ctx context.Context, r io.Reader, c *security.Claim) ([]byte, error
 			return nil, err
 		}
 		claimed += size
-		buf := getChunk(class)
-		chunks = append(chunks, chunk{buf, class})
+		buf := make([]byte, size)
+		chunks = append(chunks, buf)
 		m := 0
 		var err error
 		for m < len(buf) && err == nil {
@@ -179,7 +154,7 @@ func readAll(ctx context.Context, r io.Reader, c *security.Claim) ([]byte, error
 			k, err = r.Read(buf[m:])
 			m += k
 		}
-		chunks[len(chunks)-1].b = buf[:m]
+		chunks[len(chunks)-1] = buf[:m]
 		n += m
 		if err == io.EOF {
 			break
@@ -187,12 +162,12 @@ func readAll(ctx context.Context, r io.Reader, c *security.Claim) ([]byte, error
 		if err != nil {
 			return nil, err
 		}
-		class = min(class+1, len(chunkPools)-1)
+		class = min(class+1, maxClass)
 	}
 	if len(chunks) == 1 {
 		// One chunk holds the whole body: it becomes the body, claim and all.
-		b := chunks[0].b
-		chunks, claimed = nil, claimed-int64(cap(b))
+		b := chunks[0]
+		claimed -= int64(cap(b))
 		return b, nil
 	}
 	if err := c.Grow(ctx, int64(n)); err != nil {
@@ -200,7 +175,7 @@ func readAll(ctx context.Context, r io.Reader, c *security.Claim) ([]byte, error
 	}
 	out := make([]byte, 0, n)
 	for _, ch := range chunks {
-		out = append(out, ch.b...)
+		out = append(out, ch...)
 	}
 	return out, nil
 }
