@@ -21,7 +21,7 @@ import (
 // stallServer runs Handler behind Serve (the real http.Server settings) on loopback.
 // Requests carrying X-Stall have their body wrapped so the test learns when the
 // handler first reads it.
-func stallServer(t *testing.T, sec config.Security) (addr string, e *engine.Engine, reading <-chan struct{}) {
+func stallServer(t testing.TB, sec config.Security) (addr string, e *engine.Engine, reading <-chan struct{}) {
 	t.Helper()
 	sec.Lex = config.WebhookAuth{Method: config.AuthNone}
 	e, _ = guardedEngine(t, sec)
@@ -61,7 +61,7 @@ func (f *firstRead) Read(p []byte) (int, error) {
 // stall opens a connection from source (a 127.0.0.x address) and sends the headers of
 // a webhook call whose body never comes: 8 MiB declared, or chunked. Whatever the
 // server answers is sent to answered.
-func stall(t *testing.T, addr, source string, chunked bool, answered chan<- int) net.Conn {
+func stall(t testing.TB, addr, source string, chunked bool, answered chan<- int) net.Conn {
 	t.Helper()
 	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(source)}, Timeout: 10 * time.Second}
 	conn, err := d.Dial("tcp", addr)
@@ -88,7 +88,7 @@ func stall(t *testing.T, addr, source string, chunked bool, answered chan<- int)
 }
 
 // normal is a 1 KB webhook call from 127.0.0.1.
-func normal(t *testing.T, ctx context.Context, addr string) (int, string) {
+func normal(t testing.TB, ctx context.Context, addr string) (int, string) {
 	t.Helper()
 	body := `{"sessionId":"s","inputTranscript":"` + strings.Repeat("x", 1000) + `"}`
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/webhooks/lex", strings.NewReader(body))
@@ -330,5 +330,45 @@ func TestClaimGrowsWithWhatArrives(t *testing.T) {
 		if b.InUse() != 0 {
 			t.Errorf("%q: %d bytes left after Release", enc, b.InUse())
 		}
+	}
+}
+
+// BenchmarkNormalDuringStall: the time of a normal 1 KB call (over a kept-alive
+// connection) with no stall, while 50 connections from one address stall their
+// bodies, and while 8 from eight addresses do. Each op must be answered 200.
+//
+//	go test -run '^$' -bench NormalDuringStall -benchtime 2000x ./shared/server
+func BenchmarkNormalDuringStall(b *testing.B) {
+	eight := []string{"127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6", "127.0.0.7", "127.0.0.8", "127.0.0.9"}
+	for _, c := range []struct {
+		name    string
+		sources []string
+	}{{"quiet", nil}, {"50 stalled from one address", repeat("127.0.0.2", 50)}, {"8 stalled from eight addresses", eight}} {
+		b.Run(c.name, func(b *testing.B) {
+			sec := config.Default().Security
+			sec.PerSourceRate = -1
+			sec.BodyIdleTimeout = time.Hour
+			addr, _, reading := stallServer(b, sec)
+			answered := make(chan int, len(c.sources))
+			for i, src := range c.sources {
+				stall(b, addr, src, i%2 == 1, answered)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // hang guard only
+			defer cancel()
+			for settled := 0; settled < len(c.sources); settled++ {
+				select {
+				case <-reading:
+				case <-answered:
+				case <-ctx.Done():
+					b.Fatal("stalled calls never settled")
+				}
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if status, body := normal(b, ctx, addr); status != http.StatusOK {
+					b.Fatalf("normal call: %d %s", status, body)
+				}
+			}
+		})
 	}
 }
