@@ -58,16 +58,8 @@ const (
 	maxClass     = 6 // firstChunk << maxClass == maxChunk
 )
 
-// ReadBody reads a webhook body, inflating Content-Encoding deflate (zlib, as Rasa's
-// COMPRESS_ACTION_SERVER_REQUEST sends) or gzip, capped at max bytes after inflation
-// and at DefaultInflateRatio times its compressed size, without a budget.
-func ReadBody(r *http.Request, max int64) ([]byte, error) {
-	return Read(r.Context(), http.MaxBytesReader(nil, r.Body, max), r.Header.Get("Content-Encoding"),
-		Limits{Max: max, Ratio: DefaultInflateRatio}, nil)
-}
-
-// Read reads a body of Content-Encoding enc from src within l. A compressed body is
-// inflated as it streams (never buffered compressed), and reading stops as soon as the
+// Read reads a webhook body of Content-Encoding enc from src within l: deflate (zlib,
+// as Rasa's COMPRESS_ACTION_SERVER_REQUEST sends) or gzip is inflated as it streams (never buffered compressed), and reading stops as soon as the
 // output passes l.Max or l.Ratio times the compressed bytes consumed so far.
 //
 // Every byte Read holds is claimed from c first, as it arrives (see above); nil c
