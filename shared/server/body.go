@@ -59,8 +59,9 @@ const (
 )
 
 // Read reads a webhook body of Content-Encoding enc from src within l: deflate (zlib,
-// as Rasa's COMPRESS_ACTION_SERVER_REQUEST sends) or gzip is inflated as it streams (never buffered compressed), and reading stops as soon as the
-// output passes l.Max or l.Ratio times the compressed bytes consumed so far.
+// as Rasa's COMPRESS_ACTION_SERVER_REQUEST sends) or gzip is inflated as it streams
+// (never buffered compressed), and reading stops as soon as the output passes l.Max
+// or l.Ratio times the compressed bytes consumed so far.
 //
 // Every byte Read holds is claimed from c first, as it arrives (see above); nil c
 // claims nothing. On success c holds twice the body's length (the body and its decoded
