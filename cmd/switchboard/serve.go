@@ -44,7 +44,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *addr != "" {
 		cfg.Server.Addr = *addr
 	}
-	gc := gctune.Apply(os.Getenv)
+	gc := gctune.WithBudget(gctune.Apply(os.Getenv), cfg.Security.InflightBytes)
 	// Logs go to stderr; EMF documents (telemetry.emf: on) and spans (telemetry.tracing:
 	// stdout) to stdout.
 	tel, err := telemetry.New(cfg, telemetry.Options{Logs: stderr, EMF: stdout, Traces: stdout})
@@ -76,7 +76,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logger.Info("switchboard serving", slog.String("addr", l.String()),
 			slog.String("customers", cfg.Connectors.Customers), slog.String("tickets", cfg.Connectors.Tickets),
 			slog.String("payments", cfg.Connectors.Payments), slog.String("kb", cfg.Connectors.KB),
-			slog.Int("gogc", gc.GCPercent), slog.String("gogc_from", gc.GCPercentFrom))
+			slog.Int("gogc", gc.GCPercent), slog.String("gogc_from", gc.GCPercentFrom),
+			slog.Int64("gomemlimit", gc.MemoryLimit), slog.String("gomemlimit_from", gc.MemoryLimitFrom))
 		fmt.Fprintf(stdout, "switchboard listening on http://%s (webhooks under /webhooks/{dialogflow,dialogflow-cx,lex,rasa})\n", l)
 		if open := cfg.Security.Open(); len(open) > 0 && !loopback(l) {
 			logger.Warn("webhooks reachable beyond this machine answer without credentials (auth: none); set security.<platform>.method",

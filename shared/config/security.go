@@ -33,14 +33,24 @@ type Security struct {
 	// LimiterIdle is how long an idle per-source or per-session bucket is kept
 	// (default 10m).
 	LimiterIdle time.Duration `yaml:"limiter_idle"`
-	// InflightBytes is the process-wide budget of webhook bytes being read, inflated
-	// and decoded at once; a call that would exceed it is refused (503) before its
-	// body is read. Default 64 MiB for serve; on Lambda, a quarter of the function's
-	// memory.
+	// InflightBytes is the process-wide budget of webhook bytes held in memory at
+	// once (received, inflated, decoded); a body claims from it as its bytes arrive,
+	// and one that cannot is refused (503). Default 64 MiB for serve; on Lambda, a
+	// quarter of the function's memory.
 	InflightBytes int64 `yaml:"inflight_bytes"`
-	// InflightWait is how long a call waits for room in that budget before it is
+	// InflightWait is how long a body waits for room in that budget before it is
 	// refused (default 1s).
 	InflightWait time.Duration `yaml:"inflight_wait"`
+	// UploadsPerSource caps the webhook bodies one client address may be sending at
+	// once (default 8); more are refused (429) before their body is read. Negative
+	// disables.
+	UploadsPerSource int `yaml:"uploads_per_source"`
+	// BodyIdleTimeout is the longest a webhook body may keep the server waiting for
+	// its first bytes or between two reads (default 5s); BodyMinRate (bytes/s, default
+	// 16384) the average it must keep after that first interval. A slower body is cut
+	// off (408). Negative BodyMinRate disables the average (not the idle timeout).
+	BodyIdleTimeout time.Duration `yaml:"body_idle_timeout"`
+	BodyMinRate     int64         `yaml:"body_min_rate"`
 	// MaxInflateRatio refuses a compressed body that inflates to more than this many
 	// times its compressed size (default 200; JSON rarely compresses past 20).
 	MaxInflateRatio int `yaml:"max_inflate_ratio"`
@@ -110,6 +120,9 @@ func (s *Security) applyDefaults() {
 	}
 	setInt64(&s.InflightBytes, DefaultInflightBytes)
 	setDur(&s.InflightWait, time.Second)
+	setInt(&s.UploadsPerSource, 8)
+	setDur(&s.BodyIdleTimeout, 5*time.Second)
+	setInt64(&s.BodyMinRate, 16<<10)
 	setInt(&s.MaxInflateRatio, 200)
 	setFloat(&s.PerSourceRate, 50)
 	setInt(&s.PerSourceBurst, 100)
@@ -140,6 +153,9 @@ func (s Security) Validate() error {
 	}
 	if s.InflightBytes < 1<<20 {
 		return fmt.Errorf("config: security.inflight_bytes: %d, want at least 1 MiB", s.InflightBytes)
+	}
+	if s.BodyIdleTimeout < 0 {
+		return fmt.Errorf("config: security.body_idle_timeout: %s, want > 0", s.BodyIdleTimeout)
 	}
 	if s.MaxInflateRatio < 2 {
 		return fmt.Errorf("config: security.max_inflate_ratio: %d, want >= 2", s.MaxInflateRatio)

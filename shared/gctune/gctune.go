@@ -8,6 +8,12 @@
 // collects a quarter as often for a few tens of megabytes more heap. In Lambda, where
 // the memory is known, a soft limit (GOMEMLIMIT) at 80 % of the function's memory makes
 // the collector work harder before the sandbox would run out instead of after.
+//
+// In `switchboard serve`, where the memory is not known, the in-flight byte budget
+// (security.inflight_bytes) bounds the webhook bytes live at once; at GOGC=400 the
+// heap could still grow to five times that between collections under a burst of
+// large bodies (a 64 MiB budget peaked above 300 MB). WithBudget sets a soft limit of
+// the budget plus ServeHeapBase, so the collector runs before then.
 package gctune
 
 import (
@@ -30,7 +36,7 @@ type Settings struct {
 	GCPercent       int
 	GCPercentFrom   string // "GOGC" or "default"
 	MemoryLimit     int64  // bytes; 0: none
-	MemoryLimitFrom string // "GOMEMLIMIT", "lambda" or ""
+	MemoryLimitFrom string // "GOMEMLIMIT", "lambda", "inflight_bytes" (WithBudget) or ""
 }
 
 // Apply sets the defaults above where getenv (os.Getenv) shows no GOGC or GOMEMLIMIT
@@ -51,6 +57,23 @@ func Apply(getenv func(string) string) Settings {
 		s.MemoryLimitFrom = "lambda"
 		debug.SetMemoryLimit(s.MemoryLimit)
 	}
+	return s
+}
+
+// ServeHeapBase is the heap allowed besides the in-flight budget under WithBudget's
+// soft limit: the process's own (caches, store, telemetry; about 10 MiB live on the
+// embedded demo) and room for the garbage between two collections.
+const ServeHeapBase = 48 << 20
+
+// WithBudget sets a soft memory limit of budget + ServeHeapBase bytes when s (from
+// Apply) shows none was set (GOMEMLIMIT, Lambda), and returns the settings in force.
+// budget <= 0 (no in-flight budget) sets nothing.
+func WithBudget(s Settings, budget int64) Settings {
+	if s.MemoryLimitFrom != "" || budget <= 0 {
+		return s
+	}
+	s.MemoryLimit, s.MemoryLimitFrom = budget+ServeHeapBase, "inflight_bytes"
+	debug.SetMemoryLimit(s.MemoryLimit)
 	return s
 }
 

@@ -38,4 +38,15 @@ func TestApply(t *testing.T) {
 	if s := Apply(env(map[string]string{"GOMEMLIMIT": "100MiB", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256"})); s.MemoryLimit != 100<<20 || s.MemoryLimitFrom != "GOMEMLIMIT" {
 		t.Errorf("GOMEMLIMIT: %+v", s)
 	}
+
+	// WithBudget: a limit from the in-flight budget only where none was set.
+	debug.SetMemoryLimit(math.MaxInt64)
+	s = WithBudget(Apply(env(nil)), 64<<20)
+	if want := int64(64<<20 + ServeHeapBase); s.MemoryLimit != want || s.MemoryLimitFrom != "inflight_bytes" || debug.SetMemoryLimit(-1) != want {
+		t.Errorf("serve with a 64 MiB budget: %+v, limit %d, want %d", s, debug.SetMemoryLimit(-1), want)
+	}
+	debug.SetMemoryLimit(100 << 20)
+	if s := WithBudget(Apply(env(map[string]string{"GOMEMLIMIT": "100MiB"})), 64<<20); s.MemoryLimit != 100<<20 || s.MemoryLimitFrom != "GOMEMLIMIT" || debug.SetMemoryLimit(-1) != 100<<20 {
+		t.Errorf("GOMEMLIMIT wins over the budget: %+v", s)
+	}
 }

@@ -1,11 +1,11 @@
 package lambdafn
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -107,60 +107,63 @@ func ServeHTTPEvent(ctx context.Context, e *engine.Engine, req events.APIGateway
 	if ref := e.Admit(ctx, p, h, q, req.RequestContext.HTTP.SourceIP); ref != nil {
 		return httpResponse(ref.Status, ref.Body)
 	}
-	wire := int64(len(req.Body))
-	if req.IsBase64Encoded {
-		wire = int64(base64.StdEncoding.DecodedLen(len(req.Body)))
-	}
-	if wire > maxBody {
-		ref := e.Refuse(ctx, p, security.RefusedSize, nil)
-		return httpResponse(ref.Status, ref.Body)
-	}
 	g := e.Guard()
-	lim := server.Limits{Max: maxBody}
-	if g != nil {
-		lim.Ratio = g.Ratio
-	}
-	enc := header(req.Headers, "content-encoding")
-	reserve := lim.Reservation(wire, enc)
 	var budget *security.Budget
 	if g != nil {
 		budget = g.Budget
 	}
-	if !budget.Reserve(reserve) {
-		ref := e.Refuse(ctx, p, security.RefusedBusy, nil)
-		return httpResponse(ref.Status, ref.Body)
+	claim := budget.Claim()
+	defer claim.Release()
+	body, ref, err := Body(ctx, g, req, maxBody, claim)
+	if ref != nil {
+		resp := e.Refuse(ctx, p, ref, err)
+		return httpResponse(resp.Status, resp.Body)
 	}
-	defer budget.Release(reserve)
-	body := []byte(req.Body)
-	if req.IsBase64Encoded {
-		b, err := base64.StdEncoding.DecodeString(req.Body)
-		if err != nil {
-			return httpResponse(http.StatusBadRequest, []byte(`{"error":"body is not valid base64"}`))
-		}
-		body = b
-	}
-	if enc != "" {
-		b, err := server.Read(bytes.NewReader(body), enc, lim)
-		if err != nil {
-			switch {
-			case errors.Is(err, server.ErrTooLarge):
-				ref := e.Refuse(ctx, p, security.RefusedSize, err)
-				return httpResponse(ref.Status, ref.Body)
-			case errors.Is(err, server.ErrInflateRatio):
-				ref := e.Refuse(ctx, p, security.RefusedRatio, err)
-				return httpResponse(ref.Status, ref.Body)
-			}
-			eb, _ := json.Marshal(map[string]string{"error": err.Error()})
-			return httpResponse(http.StatusBadRequest, eb)
-		}
-		body = b
-	}
-	if int64(len(body)) > maxBody {
-		ref := e.Refuse(ctx, p, security.RefusedSize, nil)
-		return httpResponse(ref.Status, ref.Body)
+	if err != nil {
+		eb, _ := json.Marshal(map[string]string{"error": err.Error()})
+		return httpResponse(http.StatusBadRequest, eb)
 	}
 	resp := e.Serve(ctx, p, body)
 	return httpResponse(resp.Status, resp.Body)
+}
+
+// Body is the webhook body of an HTTP API event, read the way `switchboard serve`
+// reads one from the network (server.Read: the same size and ratio caps, the same
+// claims on the in-flight budget through c), except that API Gateway hands the body
+// over whole, so there is no pace to keep and no upload to count. It returns the
+// refusal to answer with (413, 503) or, for a body that cannot be decoded (base64,
+// Content-Encoding), an error for a 400.
+func Body(ctx context.Context, g *security.Guard, req events.APIGatewayV2HTTPRequest, maxBody int64, c *security.Claim) ([]byte, *security.Refusal, error) {
+	wire := int64(len(req.Body))
+	var src io.Reader = strings.NewReader(req.Body)
+	if req.IsBase64Encoded {
+		wire = int64(base64.StdEncoding.DecodedLen(len(req.Body)))
+		src = base64.NewDecoder(base64.StdEncoding, src)
+	}
+	if wire > maxBody {
+		return nil, security.RefusedSize, nil
+	}
+	lim := server.Limits{Max: maxBody}
+	if g != nil {
+		lim.Ratio = g.Ratio
+	}
+	body, err := server.Read(ctx, src, header(req.Headers, "content-encoding"), lim, c)
+	if err != nil {
+		var bad base64.CorruptInputError
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &bad):
+			return nil, nil, errors.New("body is not valid base64")
+		case errors.Is(err, server.ErrTooLarge), errors.As(err, &tooBig):
+			return nil, security.RefusedSize, err
+		case errors.Is(err, server.ErrInflateRatio):
+			return nil, security.RefusedRatio, err
+		case errors.Is(err, security.ErrBusy):
+			return nil, security.RefusedBusy, err
+		}
+		return nil, nil, err
+	}
+	return body, nil, nil
 }
 
 func header(h map[string]string, name string) string {

@@ -1,10 +1,14 @@
 package lambdafn
 
 import (
+	"bytes"
+	"compress/zlib"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -15,6 +19,8 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/lexv2"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
+	"github.com/switchboard-dev/switchboard/shared/security"
 )
 
 // tagAdapter answers {"platform": <its platform>} so tests see which adapter the
@@ -114,4 +120,75 @@ func TestBadLexEventGetsCloseFailed(t *testing.T) {
 			t.Fatalf("%s: got %s, want Close/Failed", ev, body)
 		}
 	}
+}
+
+// TestHTTPEventBodyUnderTheGuard: an API Gateway body goes through the same reading as
+// serve's (server.Read via Body): base64 and Content-Encoding decoded, the size and
+// ratio caps, the in-flight budget; every claim is released after the call.
+func TestHTTPEventBodyUnderTheGuard(t *testing.T) {
+	t.Parallel()
+	sec := config.Default().Security
+	sec.Rasa = config.WebhookAuth{Method: config.AuthNone}
+	sec.InflightBytes = 4 << 20
+	sec.MaxInflateRatio = 50
+	g, err := security.NewGuard(sec, secrets.Static{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Budget.Wait = 0
+	ads := map[conversation.Platform]platform.Adapter{conversation.Rasa: tagAdapter{conversation.Rasa}}
+	h := conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply { return conversation.Reply{} })
+	e := engine.New(config.Default(), h, engine.Options{Adapters: ads, Guard: g})
+	deflated := func(s string) string {
+		var z bytes.Buffer
+		zw := zlib.NewWriter(&z)
+		zw.Write([]byte(s))
+		zw.Close()
+		return base64.StdEncoding.EncodeToString(z.Bytes())
+	}
+	serve := func(body string, b64 bool, enc string) events.APIGatewayV2HTTPResponse {
+		req := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/webhooks/rasa", Body: body, IsBase64Encoded: b64,
+			Headers: map[string]string{"Content-Encoding": enc}}
+		req.RequestContext.HTTP.Method = "POST"
+		return ServeHTTPEvent(context.Background(), e, req, 1<<20)
+	}
+	for _, c := range []struct {
+		name, body string
+		b64        bool
+		enc        string
+		status     int
+		reason     string
+	}{
+		{"deflated, base64", deflated(`{"x":"` + strings.Repeat("ab", 1000) + `"}`), true, "deflate", 200, ""},
+		{"not base64", "{not base64", true, "", 400, "base64"},
+		{"not deflate", base64.StdEncoding.EncodeToString([]byte("{}")), true, "deflate", 400, "zlib"},
+		{"over the size cap", strings.Repeat(" ", 2<<20), false, "", 413, "too large"},
+		{"inflates past the size cap", deflated(`{"x":"` + hexText(2<<20) + `"}`), true, "deflate", 413, "too large"},
+		{"inflates past the ratio", deflated(strings.Repeat(" ", 900<<10)), true, "deflate", 413, "ratio"},
+	} {
+		resp := serve(c.body, c.b64, c.enc)
+		if resp.StatusCode != c.status || !strings.Contains(resp.Body, c.reason) {
+			t.Errorf("%s: %d %s, want %d with %q", c.name, resp.StatusCode, resp.Body, c.status, c.reason)
+		}
+		if used := g.Budget.InUse(); used != 0 {
+			t.Errorf("%s: %d budget bytes still claimed", c.name, used)
+		}
+	}
+	// The budget spent: 503, nothing decoded.
+	if !g.Budget.Reserve(g.Budget.Limit()) {
+		t.Fatal("could not take the budget")
+	}
+	if resp := serve(`{"x":1}`, false, ""); resp.StatusCode != 503 {
+		t.Errorf("budget spent: %d %s", resp.StatusCode, resp.Body)
+	}
+	g.Budget.Release(g.Budget.Limit())
+}
+
+// hexText is n bytes of hex that compress about 2:1.
+func hexText(n int) string {
+	var b strings.Builder
+	for x := uint64(1); b.Len() < n; x = x*6364136223846793005 + 1442695040888963407 {
+		fmt.Fprintf(&b, "%016x", x)
+	}
+	return b.String()
 }

@@ -2,12 +2,10 @@ package router
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -211,13 +209,12 @@ func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error)
 	if refused, ok := r.admit(ctx, event); ok {
 		return refused, nil
 	}
-	p, body, ok := r.platformBody(ctx, event)
+	p, raw, ok := r.platformIntent(ctx, event)
 	if !ok {
 		// Not something to forward (unknown path, undecodable body, not an event at
 		// all): the standard handler gives the standard answer.
 		return lambdafn.Handler(r.eng, r.cfg.Server.MaxBodyBytes)(ctx, event)
 	}
-	raw := IntentName(p, body)
 	in := r.cfg.Intents.Names(p)[raw]
 	fn, routed := r.routes[in]
 	if in == "" || !routed {
@@ -290,43 +287,38 @@ func (r *Router) forward(ctx context.Context, p conversation.Platform, fn string
 	return out.Payload, nil
 }
 
-// platformBody returns the platform and the webhook body of an event, decoding an
-// HTTP API event's base64 and Content-Encoding.
-func (r *Router) platformBody(ctx context.Context, event []byte) (conversation.Platform, []byte, bool) {
+// platformIntent returns the platform and the platform's own intent name of an event,
+// decoding an HTTP API event's base64 and Content-Encoding as the intent function
+// will (lambdafn.Body).
+func (r *Router) platformIntent(ctx context.Context, event []byte) (conversation.Platform, string, bool) {
 	switch lambdafn.Classify(event) {
 	case lambdafn.KindLex:
-		return conversation.LexV2, event, true
+		return conversation.LexV2, IntentName(conversation.LexV2, event), true
 	case lambdafn.KindHTTP:
 		var req events.APIGatewayV2HTTPRequest
 		if json.Unmarshal(event, &req) != nil {
-			return "", nil, false
+			return "", "", false
 		}
 		p, ok := server.PlatformForPath(req.RawPath)
 		if !ok {
-			return "", nil, false
+			return "", "", false
 		}
-		body := []byte(req.Body)
-		if req.IsBase64Encoded {
-			b, err := base64.StdEncoding.DecodeString(req.Body)
-			if err != nil {
-				return "", nil, false
-			}
-			body = b
+		// The body is needed only for the intent's name: its claim on the budget ends
+		// here (the intent function claims its own).
+		g := r.eng.Guard()
+		var budget *security.Budget
+		if g != nil {
+			budget = g.Budget
 		}
-		for k, v := range req.Headers {
-			if strings.EqualFold(k, "content-encoding") && v != "" {
-				hr, _ := http.NewRequestWithContext(ctx, http.MethodPost, "/", strings.NewReader(string(body)))
-				hr.Header.Set("Content-Encoding", v)
-				b, err := server.ReadBody(hr, r.cfg.Server.MaxBodyBytes)
-				if err != nil {
-					return "", nil, false
-				}
-				body = b
-			}
+		claim := budget.Claim()
+		defer claim.Release()
+		body, ref, err := lambdafn.Body(ctx, g, req, r.cfg.Server.MaxBodyBytes, claim)
+		if ref != nil || err != nil {
+			return "", "", false
 		}
-		return p, body, true
+		return p, IntentName(p, body), true
 	}
-	return "", nil, false
+	return "", "", false
 }
 
 // IntentName reads the platform's own intent name from a webhook body: Lex V2

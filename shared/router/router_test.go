@@ -1,6 +1,8 @@
 package router
 
 import (
+	"bytes"
+	"compress/zlib"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -23,6 +25,8 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
+	"github.com/switchboard-dev/switchboard/shared/secrets"
+	"github.com/switchboard-dev/switchboard/shared/security"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -372,5 +376,70 @@ func TestForwardToARNAndThrottling(t *testing.T) {
 	if _, err := New(cfg, Options{Routes: map[conversation.Intent]string{conversation.LookupCustomer: arn},
 		AWSConfig: &aws.Config{Credentials: ac.Credentials}}); err == nil {
 		t.Error("a router without a region was built")
+	}
+}
+
+// TestBodyReadUnderTheBudget: the router reads a body (to find the intent's name)
+// through the same path and in-flight budget as the intent functions and serve: with
+// the budget spent it refuses (503) instead of inflating the body outside it, and
+// forwards nothing; with room it routes the same compressed body.
+func TestBodyReadUnderTheBudget(t *testing.T) {
+	t.Parallel()
+	api := &lambdaAPI{reply: map[string]func([]byte) ([]byte, string){
+		"sb-searchkb": func([]byte) ([]byte, string) { return []byte(`{"events":[],"responses":[{"text":"ok"}]}`), "" },
+	}}
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	cfg, err := config.Load("", []string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Intents.Enabled = []conversation.Intent{conversation.SearchKB}
+	cfg.Security.Rasa = config.WebhookAuth{Method: config.AuthNone}
+	cfg.Security.InflightBytes = 1 << 20
+	g, err := security.NewGuard(cfg.Security, secrets.Static{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Budget.Wait = 0
+	ac := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")}
+	r, err := New(cfg, Options{Routes: map[conversation.Intent]string{conversation.SearchKB: "sb-searchkb"}, Endpoint: srv.URL,
+		AWSConfig: &ac, Logger: slog.New(slog.DiscardHandler), Guard: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(readEvent(t, conversation.Rasa, "search_kb.json"))
+	zw.Close()
+	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: "POST /webhooks/rasa", RawPath: "/webhooks/rasa",
+		Body: base64.StdEncoding.EncodeToString(z.Bytes()), IsBase64Encoded: true,
+		Headers: map[string]string{"content-type": "application/json", "content-encoding": "deflate"}}
+	ev.RequestContext.HTTP.Method = http.MethodPost
+	event, _ := json.Marshal(ev)
+
+	if !g.Budget.Reserve(g.Budget.Limit()) {
+		t.Fatal("could not take the budget")
+	}
+	out, err := r.Handle(context.Background(), event)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, b := body(t, out); status != http.StatusServiceUnavailable {
+		t.Errorf("budget spent: %d %s, want 503", status, b)
+	}
+	if len(api.calls) != 0 {
+		t.Errorf("forwarded with the budget spent: %d calls", len(api.calls))
+	}
+	g.Budget.Release(g.Budget.Limit())
+	out, err = r.Handle(context.Background(), event)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, b := body(t, out); status != 200 || len(api.calls) != 1 {
+		t.Errorf("with room: %d %s, %d calls, want forwarded", status, b, len(api.calls))
+	}
+	if used := g.Budget.InUse(); used != 0 {
+		t.Errorf("%d bytes still claimed after both calls", used)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -16,8 +17,12 @@ type Guard struct {
 	Auth *Authenticator
 	// Budget bounds the webhook bytes being read, inflated and decoded at once, process
 	// wide; Ratio caps how far a compressed body may inflate.
-	Budget   *Budget
-	Ratio    int
+	Budget *Budget
+	Ratio  int
+	// Uploads caps the bodies one address may be sending at once; Pace is how fast a
+	// body must arrive.
+	Uploads  *Uploads
+	Pace     Pace
 	Source   *Limiter
 	Session  *Limiter
 	MaxDepth int
@@ -37,10 +42,20 @@ func NewGuard(cfg config.Security, p secrets.Provider) (*Guard, error) {
 		Auth:     a,
 		Budget:   budget,
 		Ratio:    cfg.MaxInflateRatio,
+		Uploads:  NewUploads(cfg.UploadsPerSource),
+		Pace:     Pace{Idle: cfg.BodyIdleTimeout, MinRate: max(cfg.BodyMinRate, 0)},
 		Source:   NewLimiter(cfg.PerSourceRate, cfg.PerSourceBurst, cfg.LimiterIdle),
 		Session:  NewLimiter(cfg.PerSessionRate, cfg.PerSessionBurst, cfg.LimiterIdle),
 		MaxDepth: cfg.MaxJSONDepth,
 	}, nil
+}
+
+// Pace is how fast a webhook body must arrive: its first bytes within Idle, no pause
+// between reads longer than Idle, and after the first Idle an average of at least
+// MinRate bytes per second (0: no average). The zero Pace sets no limit.
+type Pace struct {
+	Idle    time.Duration
+	MinRate int64
 }
 
 // Refusal is why a call is turned away: the HTTP status and a JSON body with a reason
@@ -54,7 +69,7 @@ type Refusal struct {
 // Reasons a call is refused, the values of the refused_total{reason} label.
 const (
 	ReasonAuth    = "auth"    // no, wrong or unverifiable webhook credentials
-	ReasonRate    = "rate"    // per-source or per-session token bucket empty
+	ReasonRate    = "rate"    // per-source or per-session token bucket empty, too many bodies from one address, body below the pace
 	ReasonSize    = "size"    // body larger than server.max_body_bytes
 	ReasonDepth   = "depth"   // JSON nested deeper than security.max_json_depth
 	ReasonInflate = "inflate" // compression ratio above the cap, or the in-flight byte budget spent
@@ -76,6 +91,11 @@ var (
 	RefusedSize = &Refusal{Status: http.StatusRequestEntityTooLarge, Body: []byte(`{"error":"request body too large"}`), Reason: ReasonSize}
 	// RefusedBusy is a body that does not fit the in-flight byte budget right now.
 	RefusedBusy = &Refusal{Status: http.StatusServiceUnavailable, Body: []byte(`{"error":"too much webhook data in flight; retry shortly"}`), Reason: ReasonInflate}
+	// RefusedUploads is a source already sending as many bodies as it may at once.
+	RefusedUploads = &Refusal{Status: http.StatusTooManyRequests, Body: []byte(`{"error":"too many request bodies from this address at once"}`), Reason: ReasonRate}
+	// RefusedSlow is a body that arrived below the pace (too long a pause, too low a
+	// rate); its connection is closed.
+	RefusedSlow = &Refusal{Status: http.StatusRequestTimeout, Body: []byte(`{"error":"request body arrived too slowly"}`), Reason: ReasonRate}
 	// RefusedRatio is a compressed body that inflates past the ratio cap.
 	RefusedRatio = &Refusal{Status: http.StatusRequestEntityTooLarge, Body: []byte(`{"error":"compressed body inflates beyond the allowed ratio"}`), Reason: ReasonInflate}
 )

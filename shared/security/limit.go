@@ -74,3 +74,62 @@ func (l *Limiter) Len() int {
 	defer l.mu.Unlock()
 	return len(l.buckets)
 }
+
+// Uploads caps the webhook bodies one client address may be sending at once. A body
+// counts from the moment its reading starts until it has arrived (or is refused), not
+// while its turn runs, so a platform sending many small calls from one address is
+// never near the cap; a client holding connections open with bodies that do not come
+// is. A nil *Uploads allows everything.
+type Uploads struct {
+	max int
+
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// NewUploads returns a cap of max bodies per source; max <= 0 disables it (nil).
+func NewUploads(max int) *Uploads {
+	if max <= 0 {
+		return nil
+	}
+	return &Uploads{max: max, n: map[string]int{}}
+}
+
+// Start counts one more body from source, or reports false when source already sends
+// the maximum (and counts nothing). Every true is followed by one Done.
+func (u *Uploads) Start(source string) bool {
+	if u == nil {
+		return true
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.n[source] >= u.max {
+		return false
+	}
+	u.n[source]++
+	return true
+}
+
+// Done ends a body counted by Start.
+func (u *Uploads) Done(source string) {
+	if u == nil {
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.n[source] <= 1 {
+		delete(u.n, source)
+		return
+	}
+	u.n[source]--
+}
+
+// Active is the number of bodies being received from source now.
+func (u *Uploads) Active(source string) int {
+	if u == nil {
+		return 0
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.n[source]
+}

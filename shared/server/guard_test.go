@@ -35,7 +35,7 @@ func (r *refusals) Refused(_ context.Context, _ conversation.Platform, reason st
 }
 func (r *refusals) get(reason string) int { r.mu.Lock(); defer r.mu.Unlock(); return r.n[reason] }
 
-func guardedEngine(t *testing.T, sec config.Security) (*engine.Engine, *refusals) {
+func guardedEngine(t testing.TB, sec config.Security) (*engine.Engine, *refusals) {
 	t.Helper()
 	g, err := security.NewGuard(sec, secrets.Static{"rasa": {"token": "t0ken-rasa-123"}})
 	if err != nil {

@@ -1,12 +1,9 @@
 package server
 
 import (
-	"compress/gzip"
-	"compress/zlib"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -59,6 +56,10 @@ type Options struct {
 // be reused; a larger one is answered with Connection: close instead (and net/http
 // half-closes the connection, so the client reads the answer rather than a reset).
 const drainCap = 64 << 10
+
+// drainIdle is the longest a refused body being drained may pause; a slower one is
+// answered with Connection: close instead.
+const drainIdle = 2 * time.Second
 
 // Handler returns the HTTP handler for every webhook route.
 func Handler(e *engine.Engine, o Options) http.Handler {
@@ -122,28 +123,35 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 			refuse(w, r, e.Refuse(r.Context(), p, security.RefusedSize, nil))
 			return
 		}
-		enc := r.Header.Get("Content-Encoding")
-		reserve := lim.Reservation(r.ContentLength, enc)
-		if !budgetOf(g).ReserveWait(r.Context(), reserve) {
-			w.Header().Set("Retry-After", "1")
-			refuse(w, r, e.Refuse(r.Context(), p, security.RefusedBusy, nil))
+		// From here the body is read, and holds only what has arrived: one address may
+		// be sending only so many bodies at once, each must keep its pace, and each
+		// claims from the in-flight budget as its bytes arrive.
+		uploads := uploadsOf(g)
+		if !uploads.Start(host) {
+			refuse(w, r, e.Refuse(r.Context(), p, security.RefusedUploads, nil))
 			return
 		}
-		defer func() { budgetOf(g).Release(reserve) }()
-		body, err := Read(http.MaxBytesReader(w, r.Body, lim.Max), enc, lim)
+		claim := budgetOf(g).Claim()
+		defer claim.Release()
+		body, err := func() ([]byte, error) {
+			defer uploads.Done(host)
+			src := Paced(w, r.Body, paceOf(g))
+			return Read(r.Context(), http.MaxBytesReader(w, src, lim.Max), r.Header.Get("Content-Encoding"), lim, claim)
+		}()
 		if err != nil {
-			if ref := refusalFor(err); ref != nil {
-				refuse(w, r, e.Refuse(r.Context(), p, ref, err))
+			ref := refusalFor(err)
+			if ref == nil {
+				writeError(w, http.StatusBadRequest, err.Error())
 				return
 			}
-			writeError(w, http.StatusBadRequest, err.Error())
+			if ref == security.RefusedBusy {
+				w.Header().Set("Retry-After", "1")
+			}
+			// The rest of the body is not read: the connection ends with this answer.
+			w.Header().Set("Connection", "close")
+			resp := e.Refuse(r.Context(), p, ref, err)
+			writeJSON(w, resp.Status, resp.Body)
 			return
-		}
-		// Keep only what the body really holds (twice: the bytes and their decoding)
-		// for the rest of the turn.
-		if keep := 2 * int64(len(body)); keep < reserve {
-			budgetOf(g).Release(reserve - keep)
-			reserve = keep
 		}
 		resp := e.Serve(r.Context(), p, body)
 		writeJSON(w, resp.Status, resp.Body)
@@ -163,6 +171,20 @@ func budgetOf(g *security.Guard) *security.Budget {
 		return nil
 	}
 	return g.Budget
+}
+
+func uploadsOf(g *security.Guard) *security.Uploads {
+	if g == nil {
+		return nil
+	}
+	return g.Uploads
+}
+
+func paceOf(g *security.Guard) security.Pace {
+	if g == nil {
+		return security.Pace{}
+	}
+	return g.Pace
 }
 
 func openPlatforms(e *engine.Engine) []string {
@@ -251,8 +273,10 @@ func refuseBody(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.ContentLength >= 0 && r.ContentLength <= drainCap {
-		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, drainCap))
-		return
+		src := Paced(w, r.Body, security.Pace{Idle: drainIdle})
+		if _, err := io.Copy(io.Discard, io.LimitReader(src, drainCap)); err == nil {
+			return
+		}
 	}
 	w.Header().Set("Connection", "close")
 }
@@ -265,150 +289,12 @@ func refusalFor(err error) *security.Refusal {
 		return security.RefusedSize
 	case errors.Is(err, ErrInflateRatio):
 		return security.RefusedRatio
+	case errors.Is(err, security.ErrBusy):
+		return security.RefusedBusy
+	case errors.Is(err, ErrSlowBody):
+		return security.RefusedSlow
 	}
 	return nil
-}
-
-// ErrTooLarge is a body over the size cap once read (and inflated).
-var ErrTooLarge = errors.New("request body too large")
-
-// ErrInflateRatio is a compressed body inflating past the ratio cap.
-var ErrInflateRatio = errors.New("compressed body inflates beyond the allowed ratio")
-
-// DefaultInflateRatio is the compression ratio cap when none is configured.
-const DefaultInflateRatio = 200
-
-// ratioSlack lets small bodies inflate further than the ratio before the cap applies
-// (a few hundred bytes of JSON can compress 50:1 and more).
-const ratioSlack = 256 << 10
-
-// Limits bound one body: Max bytes once inflated, and Ratio times its compressed size.
-type Limits struct {
-	Max   int64
-	Ratio int
-}
-
-// Reservation is how many in-flight budget bytes a body of contentLength (-1:
-// unknown) and Content-Encoding enc may need at worst: what it can inflate to, twice
-// (the bytes and their decoded form), plus the compressed bytes themselves.
-func (l Limits) Reservation(contentLength int64, enc string) int64 {
-	max := l.Max
-	if contentLength < 0 {
-		return 2 * max
-	}
-	switch strings.ToLower(strings.TrimSpace(enc)) {
-	case "", "identity":
-		return 2 * min(contentLength, max)
-	}
-	ratio := int64(l.Ratio)
-	if ratio <= 0 {
-		ratio = DefaultInflateRatio
-	}
-	inflated := min(contentLength*ratio+ratioSlack, max)
-	return contentLength + 2*inflated
-}
-
-// ReadBody reads a webhook body, inflating Content-Encoding deflate (zlib, as Rasa's
-// COMPRESS_ACTION_SERVER_REQUEST sends) or gzip, capped at max bytes after inflation
-// and at DefaultInflateRatio times its compressed size.
-func ReadBody(r *http.Request, max int64) ([]byte, error) {
-	return Read(http.MaxBytesReader(nil, r.Body, max), r.Header.Get("Content-Encoding"),
-		Limits{Max: max, Ratio: DefaultInflateRatio})
-}
-
-// Read reads a body of Content-Encoding enc from src within l. A compressed body is
-// inflated as it streams (never buffered compressed), and reading stops as soon as the
-// output passes l.Max or l.Ratio times the compressed bytes consumed so far.
-func Read(src io.Reader, enc string, l Limits) ([]byte, error) {
-	if l.Ratio <= 0 {
-		l.Ratio = DefaultInflateRatio
-	}
-	in := &countingReader{r: src}
-	var body io.Reader = in
-	switch enc = strings.ToLower(strings.TrimSpace(enc)); enc {
-	case "", "identity":
-	case "deflate":
-		zr, err := zlib.NewReader(in)
-		if err != nil {
-			// Some clients send raw DEFLATE without the zlib header.
-			return nil, fmt.Errorf("body is not zlib-deflated: %w", err)
-		}
-		defer zr.Close()
-		body = &ratioReader{r: zr, in: in, ratio: int64(l.Ratio)}
-	case "gzip":
-		gr, err := gzip.NewReader(in)
-		if err != nil {
-			return nil, fmt.Errorf("body is not gzip: %w", err)
-		}
-		defer gr.Close()
-		body = &ratioReader{r: gr, in: in, ratio: int64(l.Ratio)}
-	default:
-		return nil, fmt.Errorf("unsupported Content-Encoding %q", enc)
-	}
-	b, err := readAll(io.LimitReader(body, l.Max+1))
-	if err != nil {
-		if errors.Is(err, ErrInflateRatio) {
-			return nil, err
-		}
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("read body: %w", err)
-	}
-	if int64(len(b)) > l.Max {
-		return nil, ErrTooLarge
-	}
-	return b, nil
-}
-
-// readAll is io.ReadAll growing in steps of at most 1 MiB once past it, so that a
-// body of n bytes holds about n bytes rather than up to twice that.
-func readAll(r io.Reader) ([]byte, error) {
-	b := make([]byte, 0, 32<<10)
-	for {
-		if len(b) == cap(b) {
-			grow := min(max(cap(b), 32<<10), 1<<20)
-			b = append(b, make([]byte, grow)...)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-	}
-}
-
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
-// ratioReader fails once the inflated output exceeds ratio times the compressed input
-// consumed (plus ratioSlack).
-type ratioReader struct {
-	r     io.Reader
-	in    *countingReader
-	ratio int64
-	out   int64
-}
-
-func (r *ratioReader) Read(p []byte) (int, error) {
-	n, err := r.r.Read(p)
-	r.out += int64(n)
-	if r.out > r.in.n*r.ratio+ratioSlack {
-		return n, ErrInflateRatio
-	}
-	return n, err
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {

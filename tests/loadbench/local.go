@@ -61,6 +61,7 @@ func benchConfig(dir string, extra ...string) (config.Config, error) {
 		"SWITCHBOARD_DATA_DIR=" + dir,
 		"SWITCHBOARD_SECURITY_PER_SOURCE_RATE=-1",
 		"SWITCHBOARD_SECURITY_PER_SESSION_RATE=-1",
+		"SWITCHBOARD_SECURITY_UPLOADS_PER_SOURCE=-1",
 	}, extra...)
 	return config.LoadEmbedded(env)
 }

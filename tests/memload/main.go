@@ -46,7 +46,8 @@ func main() {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, *bin, "serve", "-addr", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), "SWITCHBOARD_DATA_DIR="+must(os.MkdirTemp("", "memload-*")),
-		"SWITCHBOARD_SECURITY_PER_SESSION_RATE=-1", "SWITCHBOARD_SECURITY_PER_SOURCE_RATE=-1", "SWITCHBOARD_TELEMETRY_LOG_LEVEL=error")
+		"SWITCHBOARD_SECURITY_PER_SESSION_RATE=-1", "SWITCHBOARD_SECURITY_PER_SOURCE_RATE=-1",
+		"SWITCHBOARD_SECURITY_UPLOADS_PER_SOURCE=-1", "SWITCHBOARD_TELEMETRY_LOG_LEVEL=error")
 	out := must(cmd.StdoutPipe())
 	cmd.Stderr = io.Discard
 	if err := cmd.Start(); err != nil {
