@@ -85,21 +85,32 @@ func Inert(s string) string {
 // or GFM (Dialogflow CX Messenger text, Rasa webchat), the characters that would
 // still style it once Inert has run: emphasis and strong ("*", "_" at a word's edge),
 // code spans ("`"), strikethrough ("~"), brackets ("[", "]") and a backslash before
-// punctuation. The renderer shows each escaped character as itself; "_" inside a word
-// (snake_case) and everything else are left as they are. Apply it once, to the whole
-// text as sent.
+// punctuation. The renderer shows each escaped character as itself. A delimiter
+// without a partner in the text, "_" inside a word (snake_case) and everything else
+// are left as they are, so ordinary text reads the same on a channel that does not
+// render Markdown. Apply it once, to the whole text as sent.
 func Markdown(s string) string {
+	// A delimiter styles only with a partner: a lone "*", "_", "~" or "`" (or a "["
+	// without a "]") is shown as itself and is left alone.
+	paired := func(c string) bool { return strings.Count(s, c) >= 2 }
+	link := strings.Contains(s, "[") && strings.Contains(s, "]")
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch r {
-		case '*', '`', '~', '[', ']':
-			b.WriteByte('\\')
+		case '*', '`', '~':
+			if paired(string(r)) {
+				b.WriteByte('\\')
+			}
+		case '[', ']':
+			if link {
+				b.WriteByte('\\')
+			}
 		case '_':
 			prev, _ := utf8.DecodeLastRuneInString(s[:i])
 			nxt, _ := utf8.DecodeRuneInString(s[i+n:])
-			if i == 0 || i+n == len(s) || !isWordRune(prev) || !isWordRune(nxt) {
+			if paired("_") && (i == 0 || i+n == len(s) || !isWordRune(prev) || !isWordRune(nxt)) {
 				b.WriteByte('\\')
 			}
 		case '\\':

@@ -51,8 +51,10 @@ func TestMarkdown(t *testing.T) {
 		{"_it_ but snake_case", `\_it\_ but snake_case`},
 		{"`code` ~~gone~~", "\\`code\\` \\~\\~gone\\~\\~"},
 		{"[x]" + wj + "(y)", `\[x\]` + wj + "(y)"},
-		{`a\*b c\d`, `a\\\*b c\d`},
+		{`a\*b c\d`, `a\\*b c\d`},
 		{"support@example.com — #1012", "support@example.com — #1012"},
+		{"a payment ID (pi_…) or 2*3", "a payment ID (pi_…) or 2*3"},
+		{"[x] alone ] and ~", `\[x\] alone \] and ~`},
 	} {
 		if got := Markdown(c.in); got != c.want {
 			t.Errorf("Markdown(%q) = %q, want %q", c.in, got, c.want)
