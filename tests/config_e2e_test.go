@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -243,6 +244,10 @@ func TestExampleHubSpotZendeskStripe(t *testing.T) {
 	if tk.Subject != "Cannot log in" || tk.ExternalID == nil || *tk.ExternalID == "" || !strings.Contains(strings.Join(tk.Tags, ","), "switchboard") {
 		t.Errorf("Zendesk ticket = %+v, want the subject, an external id and the switchboard tag", tk)
 	}
+	// Filed without sign-in: the provenance tag (issue 21).
+	if !slices.Contains(tk.Tags, "switchboard_unverified") {
+		t.Errorf("Zendesk ticket tags = %v, want switchboard_unverified on a ticket filed without sign-in", tk.Tags)
+	}
 
 	// Verify payment: stripe-mock's PaymentIntent has no customer email, so the
 	// owner check refuses to reveal it — after really asking Stripe.
@@ -294,8 +299,14 @@ func TestExampleSalesforceSQL(t *testing.T) {
 	contains(t, "anonymous lookup (no codes)", got, "I can only share account details with the account holder")
 	got = fulfillment(t, base, "create_ticket.json", nil)
 	contains(t, "create ticket", got, "I've created ticket #1001", `"Cannot log in"`)
+	// Filed without sign-in: the SQL helpdesk keeps the provenance mark, and the
+	// owner's lookup neither quotes the ticket nor counts it (issue 21).
 	got = fulfillment(t, base, "lookup_customer.json", ada)
-	contains(t, "lookup customer after the ticket", got, "Cannot log in")
+	contains(t, "lookup customer after the ticket", got, "You have no open tickets of your own.",
+		"a request filed in chat without sign-in")
+	if strings.Contains(got, "Cannot log in") {
+		t.Errorf("the owner's lookup quotes a ticket filed without sign-in: %q", got)
+	}
 	got = fulfillment(t, base, "verify_payment.json", ada)
 	contains(t, "verify payment (demo)", got, "Payment ORD-1001")
 	got = fulfillment(t, base, "search_kb.json", nil)

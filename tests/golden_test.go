@@ -3,6 +3,7 @@ package tests
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -313,4 +314,169 @@ func setOrDelete(m map[string]any, k string, v *string) {
 		return
 	}
 	m[k] = *v
+}
+
+// Hostile text from the helpdesk, the knowledge base and an anonymous caller (issue 21).
+const (
+	hostileSubject = "[Reset your password](https://evil.example/login) <img src=x onerror=alert(1)>"
+	hostileQuery   = "quarantine"
+)
+
+// hostileArticles are stored in the demo help center next to its own: a title with a
+// javascript: link, an article whose link is http, and one with an allowed https link
+// but Markdown emphasis in its title.
+var hostileArticles = []struct{ id, slug, title, body, url string }{
+	{"901", "guide", "[Quarantine guide](javascript:alert(1))", "Quarantine explained: <script>alert(1)</script> read on.", "javascript:alert(1)"},
+	{"902", "plain", "Quarantine over plain http", "Quarantine, but fetched over http://help.example.com.", "http://help.example.com/articles/902-plain"},
+	{"903", "release", "Quarantine **release** steps", "Release a quarantined message from the Quarantine page.", "https://help.example.com/articles/903-release"},
+}
+
+// TestGoldenHostileToolText runs, on every platform, what an attacker does: file a
+// ticket for someone else's email without signing in, with a Markdown link and an
+// HTML img onerror as its subject, while the help center holds articles with a
+// javascript: and an http link. The golden replies show the anonymous caller's own
+// confirmation, the owner filing a ticket with the same hostile subject, the owner's
+// signed lookup (the stranger's ticket neither quoted nor counted) and the search: no
+// markup, no HTML, links only https on the tool's hosts.
+func TestGoldenHostileToolText(t *testing.T) {
+	for _, p := range conversation.Platforms {
+		t.Run(string(p), func(t *testing.T) {
+			t.Parallel()
+			e := hostileEngine(t)
+			steps := []struct {
+				name, file, turnID string
+				slots              map[string]*string
+			}{
+				{"anonymous_create_ticket", "create_ticket.json", "hostile-anon-1",
+					map[string]*string{intents.SlotEmail: str("ada@example.com"), intents.SlotSubject: str(hostileSubject)}},
+				{"signed_create_ticket", "create_ticket_signed.json", "hostile-own-1",
+					map[string]*string{intents.SlotSubject: str(hostileSubject)}},
+				{"signed_lookup_customer", "lookup_customer_signed.json", "hostile-lookup-1", nil},
+				{"search_kb", "search_kb.json", "hostile-kb-1", map[string]*string{intents.SlotQuery: str(hostileQuery)}},
+			}
+			for _, s := range steps {
+				body := withPlatformTurnID(t, p, readEvent(t, p, s.file), s.turnID)
+				if s.slots != nil {
+					body = withSlots(t, p, body, s.slots)
+				}
+				resp := e.Serve(context.Background(), p, body)
+				checkResponse(t, p, resp)
+				checkInert(t, s.name, resp.Body)
+				golden(t, filepath.Join("testdata", "golden", string(p), "hostile", s.name+".json"), resp)
+			}
+		})
+	}
+}
+
+// checkInert fails on what must never reach a channel whatever the golden files say:
+// a live Markdown link, an HTML tag, or a link that is not https on the demo's hosts,
+// in any field the channel shows.
+func checkInert(t *testing.T, step string, body []byte) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(k string, v any)
+	walk = func(k string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for kk, vv := range x {
+				switch kk {
+				case "outputContexts", "sessionInfo", "sessionState", "events":
+					// The dialog's state (the slots the caller typed, echoed back to
+					// the platform), not what the channel shows.
+					continue
+				}
+				walk(kk, vv)
+			}
+		case []any:
+			for _, vv := range x {
+				walk(k, vv)
+			}
+		case string:
+			for _, bad := range []string{"](", "<img", "<script", "javascript:alert", "http://help", "https://evil"} {
+				if strings.Contains(x, bad) && !(bad == "javascript:alert" && !isLinkField(k)) {
+					t.Errorf("%s: field %q carries %q: %q", step, k, bad, x)
+				}
+			}
+			if isLinkField(k) && x != "" && !strings.HasPrefix(x, "https://help.example.com/") &&
+				!strings.HasPrefix(x, "https://support.example.com/") {
+				t.Errorf("%s: link %q = %q is not https on the demo's hosts", step, k, x)
+			}
+		}
+	}
+	walk("", v)
+}
+
+func isLinkField(k string) bool {
+	switch k {
+	case "actionLink", "link", "href", "url", "postback", "payload":
+		return true
+	}
+	return false
+}
+
+// hostileEngine is newEngine's stack on a demo database that also holds
+// hostileArticles.
+func hostileEngine(t *testing.T) *engine.Engine {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "demo.db")
+	b, err := demo.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, a := range hostileArticles {
+		if _, err := db.Exec(`INSERT INTO articles (id, slug, title, body, url) VALUES (?, ?, ?, ?, ?)`,
+			a.id, a.slug, a.title, a.body, a.url); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(`INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')`); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load("", []string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := app.Verifier(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps := intents.Deps{Customers: b, Tickets: b, Payments: b, KB: b, SupportEmail: cfg.SupportEmail}
+	h := &identity.Resolver{Verifier: v, Next: intents.New(deps)}
+	return engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
+}
+
+// withPlatformTurnID gives a sample event its own turn id, so each step files its own ticket.
+func withPlatformTurnID(t *testing.T, p conversation.Platform, body []byte, id string) []byte {
+	t.Helper()
+	var ev map[string]any
+	if err := json.Unmarshal(body, &ev); err != nil {
+		t.Fatal(err)
+	}
+	switch p {
+	case conversation.DialogflowES:
+		ev["responseId"] = id
+	case conversation.DialogflowCX:
+		ev["detectIntentResponseId"] = id
+	case conversation.LexV2:
+		ss, _ := ev["sessionState"].(map[string]any)
+		ss["originatingRequestId"] = id
+	case conversation.Rasa:
+		tr, _ := ev["tracker"].(map[string]any)
+		lm, _ := tr["latest_message"].(map[string]any)
+		lm["message_id"] = id
+	}
+	out, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -85,9 +86,40 @@ type Ticket struct {
 	Priority       Priority     `json:"priority"`
 	RequesterEmail string       `json:"requester_email"`
 	// ExternalID is the idempotency key the ticket was created with, if any.
-	ExternalID string    `json:"external_id,omitempty"`
-	URL        string    `json:"url,omitempty"`
-	CreatedAt  time.Time `json:"created_at,omitempty"`
+	ExternalID string `json:"external_id,omitempty"`
+	// URL is the ticket's link for the customer: an https URL on one of the tool's
+	// allowed link hosts, or "" (no link).
+	URL       string    `json:"url,omitempty"`
+	CreatedAt time.Time `json:"created_at,omitempty"`
+	// Unverified is the ticket's provenance as the helpdesk recorded it when the ticket
+	// was filed: true when the requester did not prove the email (UnverifiedTag on
+	// Zendesk, UnverifiedPrefix on the description in the SQL helpdesk and the demo
+	// backend). Such a ticket's words are a stranger's, not the email owner's.
+	Unverified bool `json:"unverified,omitempty"`
+}
+
+// UnverifiedTag is the Zendesk tag on a ticket filed by a caller who did not prove the
+// requester email.
+const UnverifiedTag = "switchboard_unverified"
+
+// UnverifiedPrefix starts the description of a ticket filed by a caller who did not
+// prove the requester email (identity.UnverifiedNote begins with it): the provenance
+// mark of helpdesks without tags (the SQL helpdesk, the demo backend).
+const UnverifiedPrefix = "[Unverified requester]"
+
+// MarkUnverified returns the description a helpdesk without tags stores for t: t's
+// description, starting with UnverifiedPrefix when t.Unverified.
+func MarkUnverified(t NewTicket) string {
+	d := strings.TrimSpace(t.Description)
+	if t.Unverified && !FiledUnverified(d) {
+		d = strings.TrimSpace(UnverifiedPrefix + " " + d)
+	}
+	return d
+}
+
+// FiledUnverified reports whether a description carries UnverifiedPrefix.
+func FiledUnverified(description string) bool {
+	return strings.HasPrefix(strings.TrimSpace(description), UnverifiedPrefix)
 }
 
 // NewTicket is what CreateTicket needs.
@@ -100,6 +132,9 @@ type NewTicket struct {
 	// ExternalID is the idempotency key: a helpdesk that already holds a ticket with
 	// this ExternalID returns that ticket instead of creating a second one.
 	ExternalID string
+	// Unverified records that the caller did not prove RequesterEmail: the helpdesk
+	// marks the ticket (Ticket.Unverified reads the mark back).
+	Unverified bool
 }
 
 // PaymentStatus is the normalized state of a payment.
@@ -128,11 +163,13 @@ type Payment struct {
 
 // Article is a knowledge-base article found by a search.
 type Article struct {
-	ID      string  `json:"id"`
-	Title   string  `json:"title"`
-	Snippet string  `json:"snippet"` // one line, plain text
-	URL     string  `json:"url"`
-	Score   float64 `json:"score,omitempty"`
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Snippet string `json:"snippet"` // one line, plain text
+	// URL is the article's link: an https URL on one of the knowledge base's allowed
+	// link hosts, or "" (no link).
+	URL   string  `json:"url"`
+	Score float64 `json:"score,omitempty"`
 }
 
 // CustomerDirectory finds customers (CRM: Salesforce, HubSpot, SQL, demo).

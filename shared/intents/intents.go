@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 )
 
@@ -223,18 +224,21 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *au
 	}
 	a.customerID, a.outcome = cust.ID, outAnswered
 
-	who := orDefault(cust.Name(), email)
+	// Every string from the tool is quoted as data (plaintext.Inert): it never becomes
+	// markup, a link or HTML on the channel.
+	who := data(orDefault(cust.Name(), email))
 	if cust.Company != "" {
-		who = s.p.T("lookup.who_company", who, cust.Company)
+		who = s.p.T("lookup.who_company", who, data(cust.Company))
 	}
+	plan, status := data(cust.Plan), data(cust.Status)
 	var found string
 	switch {
-	case cust.Plan != "" && cust.Status != "":
-		found = s.p.T("lookup.found_plan_status", who, cust.Plan, cust.Status)
-	case cust.Plan != "":
-		found = s.p.T("lookup.found_plan", who, cust.Plan)
-	case cust.Status != "":
-		found = s.p.T("lookup.found_status", who, cust.Status)
+	case plan != "" && status != "":
+		found = s.p.T("lookup.found_plan_status", who, plan, status)
+	case plan != "":
+		found = s.p.T("lookup.found_plan", who, plan)
+	case status != "":
+		found = s.p.T("lookup.found_status", who, status)
 	default:
 		found = s.p.T("lookup.found", who)
 	}
@@ -277,16 +281,42 @@ func secondary(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, time.Duration(float64(time.Until(d))*SecondaryShare))
 }
 
-func (s answer) openTicketsLine(ts []connector.Ticket) string {
-	switch len(ts) {
-	case 0:
-		return s.p.T("lookup.tickets_none")
-	case 1:
-		return s.p.T("lookup.tickets_one", ts[0].ID, ts[0].Subject)
-	default:
-		return s.p.T("lookup.tickets_many", len(ts), ts[0].ID, ts[0].Subject)
+// openTicketsLine says how many open tickets the owner has and quotes the newest. A
+// ticket the helpdesk marks as filed by a caller who did not prove the email is not
+// the owner's: it is neither counted nor quoted (its words are a stranger's), only
+// mentioned as a request filed in chat without sign-in.
+func (s answer) openTicketsLine(all []connector.Ticket) string {
+	var own []connector.Ticket
+	strangers := 0
+	for _, t := range all {
+		if t.Unverified {
+			strangers++
+			continue
+		}
+		own = append(own, t)
 	}
+	var line string
+	switch {
+	case len(own) == 0 && strangers > 0:
+		line = s.p.T("lookup.tickets_none_but_unverified")
+	case len(own) == 0:
+		line = s.p.T("lookup.tickets_none")
+	case len(own) == 1:
+		line = s.p.T("lookup.tickets_one", data(own[0].ID), data(own[0].Subject))
+	default:
+		line = s.p.T("lookup.tickets_many", len(own), data(own[0].ID), data(own[0].Subject))
+	}
+	switch {
+	case strangers == 1:
+		line += " " + s.p.T("lookup.unverified_one")
+	case strangers > 1:
+		line += " " + s.p.T("lookup.unverified_many", strangers)
+	}
+	return line
 }
+
+// data is text from a tool or a caller, made inert for every channel.
+func data(s string) string { return plaintext.Inert(s) }
 
 // createTicket files a ticket keyed by the turn, so a platform retry of the same turn
 // finds the first ticket instead of filing a second. It never claims success it did
@@ -316,6 +346,9 @@ func (s answer) createTicket(ctx context.Context, t conversation.Turn, slots map
 		Description:    description,
 		Priority:       prio,
 		ExternalID:     ExternalID(t, slots),
+		// The helpdesk records the provenance (a tag, or the description's mark), so
+		// the email's owner never reads this ticket's words as theirs.
+		Unverified: !verified,
 	}
 	tk, err := s.d.Tickets.CreateTicket(ctx, nt)
 	a.object = tk.ID
@@ -335,11 +368,11 @@ func (s answer) createTicket(ctx context.Context, t conversation.Turn, slots map
 func (s answer) ticketReply(ctx context.Context, err error, tk connector.Ticket, nt connector.NewTicket, prio connector.Priority) conversation.Reply {
 	switch {
 	case err == nil:
-		r := s.fulfilled(s.p.T("ticket.created", tk.ID, tk.Subject,
-			s.priorityWord(connector.Priority(orDefault(string(tk.Priority), string(prio)))), nt.RequesterEmail))
+		r := s.fulfilled(s.p.T("ticket.created", data(tk.ID), data(tk.Subject),
+			s.priorityWord(connector.Priority(orDefault(string(tk.Priority), string(prio)))), data(nt.RequesterEmail)))
 		r.Rich = &conversation.Rich{
-			Ticket: &conversation.TicketCard{Number: tk.ID, Subject: tk.Subject, Link: tk.URL,
-				Title: s.p.T("ticket.card_title", tk.ID)},
+			Ticket: &conversation.TicketCard{Number: tk.ID, Subject: tk.Subject, Link: plaintext.Link(tk.URL),
+				Title: s.p.T("ticket.card_title", data(tk.ID))},
 			OpenLabel: s.p.T("ticket.open"),
 		}
 		return r
@@ -385,7 +418,7 @@ func (s answer) verifyPayment(ctx context.Context, t conversation.Turn, slots ma
 		return *stop, a
 	}
 	ref, email := slots[SlotPaymentReference], slots[SlotEmail]
-	notFound := s.p.T("payment.not_found", ref, email, s.d.SupportEmail)
+	notFound := s.p.T("payment.not_found", data(ref), data(email), s.d.SupportEmail)
 	if a.outcome == outOtherCustomer {
 		return s.fulfilled(notFound), a
 	}
@@ -426,7 +459,7 @@ func (s answer) paymentAnswer(ctx context.Context, ref, email, notFound string, 
 	case connector.PaymentRefunded:
 		key = "payment.refunded"
 	}
-	r := s.fulfilled(s.p.T(key, orDefault(p.OrderNumber, p.ID), s.p.Money(p.Amount, p.Currency),
+	r := s.fulfilled(s.p.T(key, data(orDefault(p.OrderNumber, p.ID)), s.p.Money(p.Amount, p.Currency),
 		s.p.Date(p.CreatedAt), s.d.SupportEmail))
 	// A status the tool gave that cannot be interpreted is not the business answer.
 	r.Fallback = key == "payment.unknown"
@@ -443,24 +476,27 @@ func (s answer) searchKB(ctx context.Context, slots map[string]string) conversat
 		return s.unavailable("what.search_help_center")
 	}
 	if len(arts) == 0 {
-		return s.fulfilled(s.p.T("kb.none", q, s.d.SupportEmail))
+		return s.fulfilled(s.p.T("kb.none", data(q), s.d.SupportEmail))
 	}
 	if len(arts) > KBResults {
 		arts = arts[:KBResults]
 	}
-	msgs := []string{s.p.T("kb.heading", q)}
+	msgs := []string{s.p.T("kb.heading", data(q))}
 	rich := &conversation.Rich{OpenLabel: s.p.T("kb.open")}
 	for i, a := range arts {
 		sn := oneLine(a.Snippet, 160)
-		line := strconv.Itoa(i+1) + ". " + a.Title
+		// The title and snippet are data; the link is the tool's own field, kept only
+		// when it is https (the connector already kept only its allowed hosts).
+		link := plaintext.Link(a.URL)
+		line := strconv.Itoa(i+1) + ". " + data(a.Title)
 		if sn != "" {
-			line += " — " + sn
+			line += " — " + data(sn)
 		}
-		if a.URL != "" {
-			line += " " + a.URL
+		if link != "" {
+			line += " " + link
 		}
 		msgs = append(msgs, line)
-		rich.Articles = append(rich.Articles, conversation.Article{Title: a.Title, Snippet: sn, Link: a.URL})
+		rich.Articles = append(rich.Articles, conversation.Article{Title: a.Title, Snippet: sn, Link: link})
 	}
 	r := s.fulfilled(msgs...)
 	r.Rich = rich

@@ -7,6 +7,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
+	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 )
 
 // TicketWrite describes create_ticket to the idempotency layer (it implements
@@ -68,10 +69,10 @@ func (w TicketWrite) Lookup(ctx context.Context, t conversation.Turn, externalID
 		email = tk.RequesterEmail
 	}
 	a := w.answer(t)
-	r := a.fulfilled(a.p.T("ticket.found", tk.ID, tk.Subject, email))
+	r := a.fulfilled(a.p.T("ticket.found", data(tk.ID), data(tk.Subject), data(email)))
 	r.Rich = &conversation.Rich{
-		Ticket: &conversation.TicketCard{Number: tk.ID, Subject: tk.Subject, Link: tk.URL,
-			Title: a.p.T("ticket.card_title", tk.ID)},
+		Ticket: &conversation.TicketCard{Number: tk.ID, Subject: tk.Subject, Link: plaintext.Link(tk.URL),
+			Title: a.p.T("ticket.card_title", data(tk.ID))},
 		OpenLabel: a.p.T("ticket.open"),
 	}
 	return w.localized(a, r), true, nil

@@ -6,6 +6,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
+	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 )
 
 // DefaultText is what an adapter answers, in the turn's language, when the Reply of an
@@ -92,11 +93,14 @@ func RichContent(r *conversation.Rich, style MessengerStyle) [][]RichItem {
 		return nil
 	}
 	var out [][]RichItem
+	// Every text is inert (plaintext.Inert: no markup, link or HTML whatever Messenger
+	// renders) and a link is followed only when it is https (plaintext.Link).
 	card := func(title, subtitle, link string) {
-		info := RichItem{Type: "info", Title: title, Subtitle: subtitle}
+		link = plaintext.Link(link)
+		info := RichItem{Type: "info", Title: plaintext.Inert(title), Subtitle: plaintext.Inert(subtitle)}
 		items := []RichItem{info}
 		if link != "" {
-			btn := RichItem{Type: "button", Icon: &RichIcon{Type: "open_in_new"}, Text: orText(r.OpenLabel, link)}
+			btn := RichItem{Type: "button", Icon: &RichIcon{Type: "open_in_new"}, Text: plaintext.Inert(orText(r.OpenLabel, link))}
 			if style == MessengerCX {
 				items[0].Anchor = &RichAnchor{Href: link}
 				btn.Anchor = &RichAnchor{Href: link}
@@ -117,7 +121,7 @@ func RichContent(r *conversation.Rich, style MessengerStyle) [][]RichItem {
 	if len(r.Choices) > 0 {
 		chips := RichItem{Type: "chips"}
 		for _, c := range r.Choices {
-			chips.Options = append(chips.Options, RichOption{Text: c.Label})
+			chips.Options = append(chips.Options, RichOption{Text: plaintext.Inert(c.Label)})
 		}
 		out = append(out, []RichItem{chips})
 	}

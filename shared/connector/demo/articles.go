@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 )
 
 // searchQuery ranks with FTS5's BM25, a title match weighing five times a body match.
@@ -62,6 +63,10 @@ func (b *Backend) SearchArticles(ctx context.Context, query string, limit int) (
 			return nil, fail(op, err)
 		}
 		a.ID = strconv.FormatInt(id, 10)
+		if !plaintext.AllowedHost(a.URL, LinkHosts) {
+			// Only https links on the demo help center's own host are shown.
+			a.URL = ""
+		}
 		a.Snippet = snippet(body, MaxSnippet)
 		// bm25() is lower-is-better; Article.Score is higher-is-better.
 		a.Score = -rank

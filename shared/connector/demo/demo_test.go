@@ -446,3 +446,35 @@ func BenchmarkCreateTicketIdempotent(b *testing.B) {
 		}
 	}
 }
+
+// TestTicketProvenance: a ticket filed for an unproven requester is stored with the
+// unverified mark and read back as Unverified; the requester's own ticket is not.
+func TestTicketProvenance(t *testing.T) {
+	t.Parallel()
+	b := open(t, ":memory:")
+	ctx := context.Background()
+	anon, err := b.CreateTicket(ctx, connector.NewTicket{RequesterEmail: "ada@example.com",
+		Subject: "[Reset your password](https://evil.example/login)", Description: "hello", Unverified: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !anon.Unverified || !strings.HasPrefix(anon.Description, connector.UnverifiedPrefix) {
+		t.Errorf("created %+v: want the unverified mark", anon)
+	}
+	ts, err := b.OpenTickets(ctx, "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	marks := map[string]bool{}
+	for _, tk := range ts {
+		marks[tk.ID] = tk.Unverified
+	}
+	if !marks[anon.ID] {
+		t.Errorf("OpenTickets read %s back without the mark: %v", anon.ID, marks)
+	}
+	for id, u := range marks {
+		if id != anon.ID && u {
+			t.Errorf("seeded ticket %s reads as unverified", id)
+		}
+	}
+}

@@ -25,6 +25,11 @@ const ArticleBaseURL = "https://help.example.com/articles/"
 // TicketBaseURL + id.
 const TicketBaseURL = "https://support.example.com/requests/"
 
+// LinkHosts are the hosts the demo backend's links may point to: its help center's
+// and its helpdesk's. An article stored with a link elsewhere, or not https, is
+// returned without one.
+var LinkHosts = []string{"help.example.com", "support.example.com"}
+
 type seedData struct {
 	Customers []seedCustomer `json:"customers"`
 	Tickets   []seedTicket   `json:"tickets"`

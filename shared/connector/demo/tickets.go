@@ -36,7 +36,7 @@ func (b *Backend) CreateTicket(ctx context.Context, t connector.NewTicket) (conn
 	}
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
-	tk, err := scanTicket(b.st.insertTicket.QueryRowContext(ctx, subject, strings.TrimSpace(t.Description),
+	tk, err := scanTicket(b.st.insertTicket.QueryRowContext(ctx, subject, connector.MarkUnverified(t),
 		string(connector.TicketOpen), string(prio), email, strings.TrimSpace(t.RequesterName), nullable(extID),
 		time.Now().UnixNano()))
 	if errors.Is(err, sql.ErrNoRows) && extID != "" {
@@ -95,6 +95,9 @@ func scanTicket(s scanner) (connector.Ticket, error) {
 	tk.ExternalID = extID.String
 	tk.URL = TicketBaseURL + tk.ID
 	tk.CreatedAt = fromNanos(created)
+	// The provenance mark written when the ticket was filed (the intents start an
+	// unproven requester's description with it).
+	tk.Unverified = connector.FiledUnverified(tk.Description)
 	return tk, nil
 }
 

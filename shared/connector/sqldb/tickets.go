@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 )
 
 const ticketColumns = `id::text, subject, coalesce(description, ''), status, priority, requester_email,
@@ -61,7 +62,7 @@ func (d *DB) CreateTicket(ctx context.Context, t connector.NewTicket) (connector
 	// Two rounds cover the one way the read-back can miss: the winner's row deleted
 	// between our conflict and our read.
 	for range 2 {
-		tk, err := d.scanTicket(pool.QueryRow(ctx, insertTicket, ext, subject, strings.TrimSpace(t.Description),
+		tk, err := d.scanTicket(pool.QueryRow(ctx, insertTicket, ext, subject, connector.MarkUnverified(t),
 			string(connector.TicketOpen), string(prio), email, strings.TrimSpace(t.RequesterName)))
 		if err == nil {
 			return tk, nil
@@ -125,8 +126,13 @@ func (d *DB) scanTicket(row pgx.Row) (connector.Ticket, error) {
 	tk.Status = connector.TicketStatus(strings.ToLower(status))
 	tk.Priority = connector.Priority(strings.ToLower(priority))
 	tk.CreatedAt = created.UTC()
+	// The provenance mark written when the ticket was filed (the intents start an
+	// unproven requester's description with it).
+	tk.Unverified = connector.FiledUnverified(tk.Description)
 	if d.opts.TicketBaseURL != "" {
-		tk.URL = d.opts.TicketBaseURL + tk.ID
+		// The link base is the operator's own configuration; it is still given only
+		// when it is https (plaintext.Link).
+		tk.URL = plaintext.Link(d.opts.TicketBaseURL + tk.ID)
 	}
 	return tk, nil
 }

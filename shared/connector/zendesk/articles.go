@@ -65,6 +65,7 @@ func (c *Client) SearchArticles(ctx context.Context, query string, limit int) ([
 			if !ok || w.Draft || seen[a.ID] {
 				continue
 			}
+			a.URL = c.link(a.URL)
 			seen[a.ID] = true
 			out = append(out, a)
 			if len(out) == limit {

@@ -43,6 +43,10 @@ type Config struct {
 	RequestURL string `yaml:"request_url"`
 	// Tags are added to every ticket Switchboard creates (default none).
 	Tags []string `yaml:"tags"`
+	// LinkHosts are the hosts a ticket's or an article's link may point to; a link
+	// elsewhere, or not https, is not shown (default: the hosts of the base URL and of
+	// request_url).
+	LinkHosts []string `yaml:"link_hosts"`
 }
 
 // Auth methods of the auth key.
@@ -102,6 +106,7 @@ func FromConfig(z Config, p secrets.Provider, hc *http.Client, log *slog.Logger)
 		MaxPages:   z.MaxPages,
 		RequestURL: z.RequestURL,
 		Tags:       z.Tags,
+		LinkHosts:  z.LinkHosts,
 		Logger:     log,
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,16 +22,17 @@ import (
 
 // Ticket is a Zendesk ticket (Tickets API).
 type Ticket struct {
-	ID          int64  `json:"id"`
-	URL         string `json:"url"`
-	ExternalID  string `json:"external_id"`
-	Subject     string `json:"subject"`
-	Description string `json:"description"`
-	Status      string `json:"status"`
-	Priority    string `json:"priority"`
-	RequesterID int64  `json:"requester_id"`
-	CreatedAt   string `json:"created_at"`
-	UpdatedAt   string `json:"updated_at"`
+	ID          int64   `json:"id"`
+	URL         string  `json:"url"`
+	ExternalID  string  `json:"external_id"`
+	Subject     string  `json:"subject"`
+	Description string  `json:"description"`
+	Status      string  `json:"status"`
+	Priority    string  `json:"priority"`
+	RequesterID int64   `json:"requester_id"`
+	Tags        tagList `json:"tags"`
+	CreatedAt   string  `json:"created_at"`
+	UpdatedAt   string  `json:"updated_at"`
 }
 
 // User is a Zendesk user (Users API).
@@ -286,6 +288,9 @@ func normalizeTicket(op string, w *Ticket, requesterEmail, requestURL string) (c
 		RequesterEmail: strings.ToLower(requesterEmail),
 		ExternalID:     w.ExternalID,
 		URL:            requestURL + strconv.FormatInt(w.ID, 10),
+		// The tag written when the ticket was filed; the description's first line is
+		// the same mark for a ticket filed before tags were written.
+		Unverified: slices.Contains([]string(w.Tags), connector.UnverifiedTag) || connector.FiledUnverified(w.Description),
 	}
 	if w.CreatedAt != "" {
 		ts, err := time.Parse(time.RFC3339, w.CreatedAt)
@@ -437,4 +442,16 @@ func clip(s string) string {
 		return s[:40]
 	}
 	return s
+}
+
+// tagList is a ticket's tags. A tags member that is not a list of strings reads as no
+// tags: tags only ever add a provenance mark, never a reason to drop the ticket.
+type tagList []string
+
+func (l *tagList) UnmarshalJSON(b []byte) error {
+	var v []string
+	if json.Unmarshal(b, &v) == nil {
+		*l = v
+	}
+	return nil
 }

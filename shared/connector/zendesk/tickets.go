@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/mail"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -95,6 +96,9 @@ func (c *Client) CreateTicket(ctx context.Context, t connector.NewTicket) (conne
 		ExternalID: t.ExternalID,
 		Tags:       c.opts.Tags,
 	}}
+	if t.Unverified {
+		req.Ticket.Tags = append(slices.Clip(req.Ticket.Tags), connector.UnverifiedTag)
+	}
 	var out TicketEnvelope
 	err = c.do(ctx, op, "POST", "/api/v2/tickets.json", req, &out)
 	if err != nil {
@@ -112,7 +116,7 @@ func (c *Client) CreateTicket(ctx context.Context, t connector.NewTicket) (conne
 	if out.Ticket != nil {
 		c.known.remember(email, out.Ticket.RequesterID)
 	}
-	return normalizeTicket(op, out.Ticket, email, c.opts.RequestURL)
+	return c.ticket(normalizeTicket(op, out.Ticket, email, c.opts.RequestURL))
 }
 
 // FindTicketByExternalID implements connector.TicketFinder: the oldest ticket holding
@@ -160,7 +164,7 @@ func (c *Client) byExternalID(ctx context.Context, externalID, email string) (co
 			requester = u.Email
 		}
 	}
-	tk, err := normalizeTicket(op, first, requester, c.opts.RequestURL)
+	tk, err := c.ticket(normalizeTicket(op, first, requester, c.opts.RequestURL))
 	return tk, err == nil, err
 }
 
@@ -295,7 +299,7 @@ func (c *Client) requested(ctx context.Context, u User) ([]connector.Ticket, err
 			if w.RequesterID != 0 && w.RequesterID != u.ID {
 				continue
 			}
-			tk, err := normalizeTicket(op, w, u.Email, c.opts.RequestURL)
+			tk, err := c.ticket(normalizeTicket(op, w, u.Email, c.opts.RequestURL))
 			if err != nil {
 				return nil, err
 			}
@@ -306,4 +310,10 @@ func (c *Client) requested(ctx context.Context, u User) ([]connector.Ticket, err
 		next = p.Next()
 	}
 	return out, nil
+}
+
+// ticket keeps a normalized ticket's link only when it is allowed (Client.link).
+func (c *Client) ticket(t connector.Ticket, err error) (connector.Ticket, error) {
+	t.URL = c.link(t.URL)
+	return t, err
 }

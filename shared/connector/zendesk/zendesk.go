@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	"github.com/switchboard-dev/switchboard/shared/connector/rest"
+	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
@@ -48,9 +49,14 @@ type Options struct {
 	// RequestURL is the base of the link given to customers for a ticket; the link is
 	// RequestURL + id. Default BaseURL + "/hc/requests/".
 	RequestURL string
-	// Tags are added to every created ticket.
-	Tags   []string
-	Logger *slog.Logger
+	// Tags are added to every created ticket (and connector.UnverifiedTag to one
+	// filed for a requester who did not prove the email).
+	Tags []string
+	// LinkHosts are the hosts a ticket's or an article's link may point to: any other
+	// link, and any link that is not https, is dropped (the ticket or article is shown
+	// without one). Default: the hosts of BaseURL and RequestURL.
+	LinkHosts []string
+	Logger    *slog.Logger
 }
 
 // APITokenUser is the basic-auth user name of a Zendesk API token: "<email>/token",
@@ -98,6 +104,9 @@ func New(o Options) (*Client, error) {
 	}
 	if o.RequestURL == "" {
 		o.RequestURL = u.String() + "/hc/requests/"
+	}
+	if len(o.LinkHosts) == 0 {
+		o.LinkHosts = []string{plaintext.HostOf(u.String()), plaintext.HostOf(o.RequestURL)}
 	}
 	log := o.Logger
 	if log == nil {
@@ -265,4 +274,12 @@ func fieldPath(p string) string {
 		kept = append(kept, part)
 	}
 	return strings.Join(kept, ".")
+}
+
+// link is raw when it is an https URL on one of the allowed link hosts, else "".
+func (c *Client) link(raw string) string {
+	if plaintext.AllowedHost(raw, c.opts.LinkHosts) {
+		return raw
+	}
+	return ""
 }

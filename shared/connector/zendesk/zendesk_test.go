@@ -20,6 +20,8 @@ import (
 
 const secretID = "switchboard/zendesk"
 
+const publicRequests = "https://acme.zendesk.com/hc/requests/"
+
 func newClient(t *testing.T, srv *zdtest.Server, p secrets.Provider, mod func(*zendesk.Options)) *zendesk.Client {
 	t.Helper()
 	if p == nil {
@@ -28,6 +30,9 @@ func newClient(t *testing.T, srv *zdtest.Server, p secrets.Provider, mod func(*z
 	o := zendesk.Options{
 		BaseURL: srv.URL(),
 		Auth:    httpauth.BasicAuth(p, secretID, "email", "api_token").WithUser(zendesk.APITokenUser),
+		// The stand-in serves http on loopback; customers get https links on the
+		// account's public host.
+		RequestURL: publicRequests,
 	}
 	if mod != nil {
 		mod(&o)
@@ -99,7 +104,7 @@ func TestAdaOpenTicketMatchesDemo(t *testing.T) {
 	want := connector.Ticket{ID: tk.ID, Subject: "Export of engine diagrams times out",
 		Description: "Exporting the full set of engine diagrams as PDF stops after about a minute with a timeout.",
 		Status:      connector.TicketOpen, Priority: connector.PriorityHigh, RequesterEmail: connectortest.AdaEmail,
-		URL: srv.URL() + "/hc/requests/" + tk.ID, CreatedAt: time.Date(2025, 6, 11, 11, 11, 0, 0, time.UTC)}
+		URL: publicRequests + tk.ID, CreatedAt: time.Date(2025, 6, 11, 11, 11, 0, 0, time.UTC)}
 	if tk != want {
 		t.Errorf("ticket =\n %+v\nwant\n %+v", tk, want)
 	}
@@ -154,7 +159,7 @@ func TestArticleSearchPagesAndLocale(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(arts) == 0 || arts[0].Title != "How to reset your password" || arts[0].ID != "101" ||
-		arts[0].URL != srv.URL()+"/hc/en-us/articles/101-reset-your-password" || !strings.Contains(arts[0].Snippet, "password") {
+		arts[0].URL != "" /* the stand-in's html_url is http: no link */ || !strings.Contains(arts[0].Snippet, "password") {
 		t.Fatalf("SearchArticles = %+v", arts)
 	}
 	last := srv.Requests()[len(srv.Requests())-1]
@@ -584,5 +589,63 @@ func TestOneBadResultIsSkipped(t *testing.T) {
 	tickets, err := c.OpenTickets(ctx(t), connectortest.AdaEmail)
 	if err != nil || len(tickets) != 1 || tickets[0].ID != "5" {
 		t.Errorf("OpenTickets with string tags = %+v, %v", tickets, err)
+	}
+}
+
+// TestLinksAndProvenance: a link is kept only when it is https on an allowed host
+// (default: the base and request URLs' hosts), and a ticket filed for an unproven
+// requester carries connector.UnverifiedTag, which OpenTickets reads back.
+func TestLinksAndProvenance(t *testing.T) {
+	t.Parallel()
+	srv := zdtest.New(t)
+	c := newClient(t, srv, nil, func(o *zendesk.Options) { o.LinkHosts = []string{"help.acme.example"} })
+	srv.Fail(zdtest.Fault{Kind: zdtest.Malformed, Body: `{"results":[
+	  {"id":1,"title":"Allowed","html_url":"https://help.acme.example/hc/articles/1"},
+	  {"id":2,"title":"Plain http","html_url":"http://help.acme.example/hc/articles/2"},
+	  {"id":3,"title":"Elsewhere","html_url":"https://evil.example/hc/articles/3"}]}`}.On("GET", "/api/v2/help_center"))
+	arts, err := c.SearchArticles(ctx(t), "password", 3)
+	if err != nil || len(arts) != 3 {
+		t.Fatalf("SearchArticles = %+v, %v", arts, err)
+	}
+	for _, a := range arts {
+		want := ""
+		if a.ID == "1" {
+			want = "https://help.acme.example/hc/articles/1"
+		}
+		if a.URL != want {
+			t.Errorf("article %s URL = %q, want %q", a.ID, a.URL, want)
+		}
+	}
+
+	c = newClient(t, srv, nil, nil)
+	anon, err := c.CreateTicket(ctx(t), connector.NewTicket{RequesterEmail: connectortest.AdaEmail,
+		Subject: "[Reset your password](https://evil.example/login)", Description: "x", Unverified: true, ExternalID: "sb-anon-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := c.CreateTicket(ctx(t), connector.NewTicket{RequesterEmail: connectortest.AdaEmail,
+		Subject: "Mine", Description: "y", ExternalID: "sb-own-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !anon.Unverified || own.Unverified {
+		t.Errorf("created: anonymous Unverified=%v, own Unverified=%v", anon.Unverified, own.Unverified)
+	}
+	if anon.URL != publicRequests+anon.ID {
+		t.Errorf("ticket URL = %q", anon.URL)
+	}
+	ts, err := c.OpenTickets(ctx(t), connectortest.AdaEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, tk := range ts {
+		got[tk.ID] = tk.Unverified
+	}
+	if u, ok := got[anon.ID]; !ok || !u {
+		t.Errorf("OpenTickets: anonymous ticket %s read back as Unverified=%v (listed %v)", anon.ID, u, ok)
+	}
+	if u, ok := got[own.ID]; !ok || u {
+		t.Errorf("OpenTickets: own ticket %s read back as Unverified=%v (listed %v)", own.ID, u, ok)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/paramvalue"
+	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 )
 
 const (
@@ -327,10 +328,13 @@ func richMessages(r *conversation.Rich, msgs []string) []Message {
 		return nil
 	}
 	var out []Message
+	// Tool text is inert on every integration (plaintext.Inert) and a button opens a
+	// link only when it is https (plaintext.Link).
 	card := func(title, subtitle, link string) {
-		c := Card{Title: platform.Cut(title, MaxCardText), Subtitle: platform.Cut(subtitle, MaxCardText)}
+		title, link = plaintext.Inert(title), plaintext.Link(link)
+		c := Card{Title: platform.Cut(title, MaxCardText), Subtitle: platform.Cut(plaintext.Inert(subtitle), MaxCardText)}
 		if link != "" {
-			label := r.OpenLabel
+			label := plaintext.Inert(r.OpenLabel)
 			if label == "" {
 				label = title
 			}
@@ -350,7 +354,7 @@ func richMessages(r *conversation.Rich, msgs []string) []Message {
 			q.Title = platform.Cut(msgs[len(msgs)-1], MaxCardText)
 		}
 		for _, c := range r.Choices {
-			q.QuickReplies = append(q.QuickReplies, platform.Cut(c.Label, MaxCardText))
+			q.QuickReplies = append(q.QuickReplies, platform.Cut(plaintext.Inert(c.Label), MaxCardText))
 		}
 		out = append(out, Message{QuickReplies: mustRaw(q)})
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/paramvalue"
+	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 )
 
 // MaxResponseBytes is Dialogflow CX's limit on a webhook response.
@@ -248,6 +249,11 @@ func messages(r conversation.Reply, locale string) ([]string, error) {
 	}
 	if len(msgs) == 0 && def != "" {
 		msgs = []string{def}
+	}
+	for i, m := range msgs {
+		// CX Messenger renders a text response as Markdown: what styling is left in
+		// the (already inert) tool text is escaped.
+		msgs[i] = plaintext.Markdown(m)
 	}
 	return msgs, nil
 }

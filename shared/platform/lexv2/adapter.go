@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
+	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 )
 
 // MaxMessages caps how many messages one response carries; a longer reply is cut and
@@ -516,11 +517,13 @@ func cards(r *conversation.Rich, msgs []string) []*ImageResponseCard {
 		return nil
 	}
 	var out []*ImageResponseCard
+	// Tool text is inert (plaintext.Inert: the Lex web UI strips tags and links URLs in
+	// what it shows) and a link is shown only when it is https (plaintext.Link).
 	card := func(title, subtitle, link string) {
-		if title = platform.Cut(title, MaxCardTitle); title == "" {
+		if title = platform.Cut(plaintext.Inert(title), MaxCardTitle); title == "" {
 			return
 		}
-		c := &ImageResponseCard{Title: title, Subtitle: cardSubtitle(subtitle, link)}
+		c := &ImageResponseCard{Title: title, Subtitle: cardSubtitle(plaintext.Inert(subtitle), plaintext.Link(link))}
 		out = append(out, c)
 	}
 	for _, a := range r.Articles {
@@ -539,7 +542,7 @@ func cards(r *conversation.Rich, msgs []string) []*ImageResponseCard {
 			if len(c.Buttons) == MaxCardButtons {
 				break
 			}
-			text, value := platform.Cut(ch.Label, MaxButtonText), platform.Cut(ch.Value, MaxButtonValue)
+			text, value := platform.Cut(plaintext.Inert(ch.Label), MaxButtonText), platform.Cut(ch.Value, MaxButtonValue)
 			if text == "" || value == "" {
 				continue
 			}

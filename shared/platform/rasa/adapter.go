@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
+	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 )
 
 // msgInvalidBody is rasa-sdk's answer to a body that is not a JSON object.
@@ -262,7 +263,9 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	}
 	for _, m := range reply.Messages {
 		if strings.TrimSpace(m) != "" {
-			resp.Responses = append(resp.Responses, Response{Text: m})
+			// Rasa webchat renders a text as Markdown: what styling is left in the
+			// (already inert) tool text is escaped.
+			resp.Responses = append(resp.Responses, Response{Text: plaintext.Markdown(m)})
 		}
 	}
 	if !c.plain && !reply.Rich.Empty() && len(resp.Responses) > 0 {
@@ -288,11 +291,16 @@ const MaxButtonTitle = 80
 // ticket's links as buttons, and the whole structure as the custom payload, on the
 // first response (the heading); the choices as buttons on the last response (the
 // question).
+//
+// Rasa webchat renders button titles as Markdown too: every title is inert and
+// escaped (buttonTitle), a link is kept only when it is https (plaintext.Link), and
+// the custom payload carries the same inert texts and checked links.
 func addRich(rs []Response, r *conversation.Rich) error {
+	r = inertRich(r)
 	first, last := &rs[0], &rs[len(rs)-1]
 	link := func(title, url string) {
 		if url != "" {
-			first.Buttons = append(first.Buttons, Button{Title: platform.Cut(title, MaxButtonTitle), Payload: url, URL: url, Type: "web_url"})
+			first.Buttons = append(first.Buttons, Button{Title: buttonTitle(title), Payload: url, URL: url, Type: "web_url"})
 		}
 	}
 	for _, a := range r.Articles {
@@ -306,7 +314,7 @@ func addRich(rs []Response, r *conversation.Rich) error {
 		link(title, t.Link)
 	}
 	for _, c := range r.Choices {
-		last.Buttons = append(last.Buttons, Button{Title: platform.Cut(c.Label, MaxButtonTitle), Payload: c.Value})
+		last.Buttons = append(last.Buttons, Button{Title: buttonTitle(c.Label), Payload: c.Value})
 	}
 	custom, err := marshal(r)
 	if err != nil {
@@ -314,6 +322,28 @@ func addRich(rs []Response, r *conversation.Rich) error {
 	}
 	first.Custom = custom
 	return nil
+}
+
+// buttonTitle is a button's title as webchat's Markdown shows it plainly.
+func buttonTitle(s string) string {
+	return plaintext.Markdown(platform.Cut(s, MaxButtonTitle))
+}
+
+// inertRich is a copy of r whose texts are inert and whose links are https or none.
+func inertRich(r *conversation.Rich) *conversation.Rich {
+	out := &conversation.Rich{OpenLabel: plaintext.Inert(r.OpenLabel)}
+	for _, a := range r.Articles {
+		out.Articles = append(out.Articles, conversation.Article{Title: plaintext.Inert(a.Title),
+			Snippet: plaintext.Inert(a.Snippet), Link: plaintext.Link(a.Link)})
+	}
+	if t := r.Ticket; t != nil {
+		out.Ticket = &conversation.TicketCard{Number: plaintext.Inert(t.Number), Subject: plaintext.Inert(t.Subject),
+			Link: plaintext.Link(t.Link), Title: plaintext.Inert(t.Title)}
+	}
+	for _, c := range r.Choices {
+		out.Choices = append(out.Choices, conversation.Choice{Label: plaintext.Inert(c.Label), Value: c.Value})
+	}
+	return out
 }
 
 func slotEvent(name string, value *string) Event {

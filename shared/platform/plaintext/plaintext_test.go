@@ -1,0 +1,108 @@
+package plaintext
+
+import (
+	"strings"
+	"testing"
+)
+
+const wj = WordJoiner
+
+func TestInert(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ in, want string }{
+		{"Can't log in (2 < 3)", "Can't log in (2 < 3)"},
+		{"a <= b && c > d", "a <= b && c > d"},
+		{"[Reset your password](https://evil.example/login)", "[Reset your password]" + wj + "(https:" + wj + "//evil.example/login)"},
+		{"![x](https://evil.example/p.png)", "![x]" + wj + "(https:" + wj + "//evil.example/p.png)"},
+		{"<img src=x onerror=alert(1)>", "<" + wj + "img src=x onerror=alert(1)>"},
+		{"</script>", "<" + wj + "/script>"},
+		{"<!-- c -->", "<" + wj + "!-- c -->"},
+		{"&lt;b&gt; &#60; AT&T", "&" + wj + "lt;b&" + wj + "gt; &" + wj + "#60; AT&" + wj + "T"},
+		{"<https://evil.example>", "<" + wj + "https:" + wj + "//evil.example>"},
+		{"see www.evil.example now", "see www" + wj + ".evil.example now"},
+		{"awww.no", "awww.no"},
+		{"[a][b]", "[a]" + wj + "[b]"},
+		{"# Heading", wj + "# Heading"},
+		{"> quote", wj + "> quote"},
+		{"1. item", wj + "1. item"},
+		{"2024 report", "2024 report"},
+		{"line one\n\n# two\r\n\tthree", "line one # two three"},
+		{"  ", ""},
+		{"Grüße\x00 aus Köln", "Grüße aus Köln"},
+	} {
+		got := Inert(c.in)
+		if got != c.want {
+			t.Errorf("Inert(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if again := Inert(got); again != got {
+			t.Errorf("Inert is not idempotent on %q: %q", got, again)
+		}
+		if strings.ReplaceAll(got, wj, "") != strings.Join(strings.Fields(strings.ReplaceAll(c.in, "\x00", " ")), " ") {
+			t.Errorf("Inert(%q) changed visible text: %q", c.in, got)
+		}
+	}
+}
+
+func TestMarkdown(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ in, want string }{
+		{"Can't log in (2 < 3)", "Can't log in (2 < 3)"},
+		{"**bold** and *it*", `\*\*bold\*\* and \*it\*`},
+		{"_it_ but snake_case", `\_it\_ but snake_case`},
+		{"`code` ~~gone~~", "\\`code\\` \\~\\~gone\\~\\~"},
+		{"[x]" + wj + "(y)", `\[x\]` + wj + "(y)"},
+		{`a\*b c\d`, `a\\*b c\d`},
+		{"support@example.com — #1012", "support@example.com — #1012"},
+		{"a payment ID (pi_…) or 2*3", "a payment ID (pi_…) or 2*3"},
+		{"[x] alone ] and ~", `\[x\] alone \] and ~`},
+	} {
+		if got := Markdown(c.in); got != c.want {
+			t.Errorf("Markdown(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestLink(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"https://help.example.com/articles/1-reset", true},
+		{"http://help.example.com/articles/1-reset", false},
+		{"javascript:alert(1)", false},
+		{"JavaScript:alert(1)", false},
+		{"data:text/html,<script>alert(1)</script>", false},
+		{"//evil.example/x", false},
+		{"/articles/1", false},
+		{"https://user:pw@help.example.com/", false},
+		{"https://help.example.com/a b", false},
+		{"https:///path", false},
+		{"", false},
+	} {
+		if got := Link(c.in) != ""; got != c.want {
+			t.Errorf("Link(%q) allowed = %v, want %v", c.in, got, c.want)
+		}
+	}
+	hosts := []string{"help.example.com"}
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"https://help.example.com/a", true},
+		{"https://HELP.example.com:443/a", true},
+		{"https://evil.example/a", false},
+		{"https://help.example.com.evil.example/a", false},
+		{"http://help.example.com/a", false},
+	} {
+		if got := AllowedHost(c.in, hosts); got != c.want {
+			t.Errorf("AllowedHost(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+	if AllowedHost("https://help.example.com/a", nil) {
+		t.Error("an empty allow-list allows a link")
+	}
+	if got := HostOf("https://Support.Example.com:8443/requests/"); got != "support.example.com" {
+		t.Errorf("HostOf = %q", got)
+	}
+}
