@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/switchboard-dev/switchboard/infra/settings"
 	"github.com/switchboard-dev/switchboard/infra/stacks"
 )
 
@@ -44,15 +45,17 @@ func run(args []string) error {
 			overrides[k] = v
 		}
 	}
+	// The one loader `switchboard check --env-file` uses too: unknown keys, invalid
+	// values and functions that would fail at start are refused here.
+	s, err := stacks.LoadSettings(settings.Sources{Root: ".", Context: fileCtx, Overrides: overrides})
+	if err != nil {
+		return err
+	}
 	var props awscdk.AppProps
 	if fileCtx != nil {
 		props.Context = &fileCtx
 	}
 	app := awscdk.NewApp(&props)
-	s, err := stacks.SettingsFromSources(".", func(key string) any { return app.Node().TryGetContext(jsii.String(key)) }, overrides)
-	if err != nil {
-		return err
-	}
 	// The CDK CLI sets these when it runs the app against an account; `make synth`
 	// leaves them unset and the stacks stay environment-agnostic.
 	if s.Account == "" {

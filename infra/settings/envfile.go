@@ -1,13 +1,15 @@
-package stacks
+package settings
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -28,49 +30,79 @@ const (
 // context (functionEnv as a nested map of SWITCHBOARD_* variables).
 func EnvFile(root, name string) (map[string]any, string, error) {
 	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
-		return nil, "", fmt.Errorf("infra: env %q: want the name of a file in %s/ without .yaml", name, EnvDir)
+		return nil, "", fmt.Errorf("env %q: want the name of a file in %s/ without .yaml", name, EnvDir)
 	}
 	path := filepath.Join(root, EnvDir, name+".yaml")
-	raw, err := os.ReadFile(path)
+	m, err := ReadEnvFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		have, _ := filepath.Glob(filepath.Join(root, EnvDir, "*.yaml"))
 		var names []string
 		for _, h := range have {
 			names = append(names, strings.TrimSuffix(filepath.Base(h), ".yaml"))
 		}
-		return nil, path, fmt.Errorf("infra: env %q: %s does not exist (environments: %v)", name, path, names)
+		return nil, path, fmt.Errorf("env %q: %s does not exist (environments: %v)", name, path, names)
 	}
+	return m, path, err
+}
+
+// ReadEnvFile reads an environment file by its path.
+func ReadEnvFile(path string) (map[string]any, error) {
+	raw, err := os.ReadFile(path)
 	if err != nil {
-		return nil, path, fmt.Errorf("infra: %w", err)
+		return nil, err
 	}
 	var m map[string]any
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(&m); err != nil && err.Error() != "EOF" {
-		return nil, path, fmt.Errorf("infra: %s: %w", path, err)
+	if err := dec.Decode(&m); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return m, path, nil
+	return m, nil
 }
 
-// SettingsFromSources builds the settings from, lowest precedence first: base (cdk.json's
-// context, and whatever the CDK CLI passed), the environment file named by the context
-// key "env", then overrides (the command line's -c key=value), then "stage" as the
-// rollout. Every stage deploy of one environment thus carries every setting of its
-// file. A key of the environment file that no setting reads is an error, with the
-// nearest known key.
-func SettingsFromSources(root string, base Getter, overrides map[string]any) (Settings, error) {
+// Sources are where one deployment's settings come from, lowest precedence first:
+// the defaults, Context (cdk.json's "context", and whatever the CDK CLI passed), the
+// environment file (EnvPath, or the file the context key "env" names under Root), then
+// Overrides (the command line's -c key=value), then "stage" as the rollout.
+type Sources struct {
+	Root      string
+	Context   map[string]any
+	EnvPath   string
+	Overrides map[string]any
+}
+
+// Load builds and validates the settings of one deployment: the code path of both
+// `make synth` (infra/main.go) and `switchboard check --env-file`. Every stage deploy
+// of one environment carries every setting of its file. It refuses
+//   - a key of the context, the environment file or the command line that no setting
+//     reads, with the nearest known key ("did you mean");
+//   - an invalid value (Validate): a rollout that is not a stage, a demo tool, a
+//     functionEnv variable that is not a setting or that the stacks set themselves;
+//   - a function that would fail at start (ValidateFunctions).
+func Load(src Sources) (Settings, error) {
 	first := func(key string) any {
-		if v, ok := overrides[key]; ok {
+		if v, ok := src.Overrides[key]; ok {
 			return v
 		}
-		return base(key)
+		return src.Context[key]
 	}
 	var file map[string]any
-	var path string
-	if name := strings.TrimSpace(str(first(CtxEnv))); name != "" {
+	path := src.EnvPath
+	if path != "" {
 		var err error
-		if file, path, err = EnvFile(root, name); err != nil {
+		if file, err = ReadEnvFile(path); err != nil {
 			return Settings{}, err
 		}
+	} else if name := strings.TrimSpace(str(first(CtxEnv))); name != "" {
+		var err error
+		if file, path, err = EnvFile(src.Root, name); err != nil {
+			return Settings{}, err
+		}
+	}
+	in := func(err error) error {
+		if path != "" {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		return err
 	}
 	read := map[string]bool{}
 	get := func(key string) any {
@@ -80,42 +112,61 @@ func SettingsFromSources(root string, base Getter, overrides map[string]any) (Se
 				return st
 			}
 		}
-		if v, ok := overrides[key]; ok {
+		if v, ok := src.Overrides[key]; ok {
 			return v
 		}
 		if v, ok := file[key]; ok {
 			return v
 		}
-		return base(key)
+		return src.Context[key]
 	}
-	s, err := SettingsFromContext(get)
+	s, err := FromContext(get)
 	if err != nil {
-		if path != "" {
-			return s, fmt.Errorf("%s: %w", path, err)
-		}
-		return s, err
+		return s, in(err)
 	}
-	var unknown []string
-	known := make([]string, 0, len(read))
+	known := make([]string, 0, len(read)+2)
 	for k := range read {
 		known = append(known, k)
 	}
+	known = append(known, CtxEnv, CtxStage)
 	sort.Strings(known)
-	for k := range file {
-		if read[k] || k == CtxEnv || k == CtxStage {
-			continue
+	var unknown []string
+	for _, m := range []struct {
+		where string
+		keys  map[string]any
+	}{{"cdk.json context", src.Context}, {"", file}, {"command line (-c)", src.Overrides}} {
+		for k := range m.keys {
+			if slices.Contains(known, k) || m.where != "" && cdkOwnKey(k) {
+				continue
+			}
+			msg := fmt.Sprintf("%q is not a setting", k)
+			if m.where != "" {
+				msg = m.where + ": " + msg
+			}
+			if n := nearestKey(k, known); n != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", n)
+			}
+			unknown = append(unknown, msg)
 		}
-		msg := fmt.Sprintf("%q is not a setting", k)
-		if n := nearestKey(k, known); n != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", n)
-		}
-		unknown = append(unknown, msg)
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return s, fmt.Errorf("infra: %s: %s", path, strings.Join(unknown, "; "))
+		return s, in(fmt.Errorf("%s (settings: docs/deploy.md#settings)", strings.Join(unknown, "; ")))
+	}
+	if err := s.ValidateFunctions(); err != nil {
+		return s, in(err)
 	}
 	return s, nil
+}
+
+// cdkOwnKey reports whether a context key is the CDK's own rather than a setting:
+// feature flags ("@aws-cdk/…"), the CLI's switches ("aws:cdk:…") and cached lookups
+// ("availability-zones:account=…").
+func cdkOwnKey(k string) bool { return strings.HasPrefix(k, "@") || strings.Contains(k, ":") }
+
+// FromSources is Load with the environment named by the context key "env" under root.
+func FromSources(root string, context, overrides map[string]any) (Settings, error) {
+	return Load(Sources{Root: root, Context: context, Overrides: overrides})
 }
 
 // CLIOverrides returns the context the CDK CLI was given beyond cdk.json's (its -c
@@ -128,7 +179,7 @@ func CLIOverrides(contextJSON string, fileCtx map[string]any) (map[string]any, e
 	}
 	var all map[string]any
 	if err := json.Unmarshal([]byte(contextJSON), &all); err != nil {
-		return nil, fmt.Errorf("infra: CDK_CONTEXT_JSON: %w", err)
+		return nil, fmt.Errorf("CDK_CONTEXT_JSON: %w", err)
 	}
 	for k, v := range all {
 		if f, ok := fileCtx[k]; ok && str(f) == str(v) {
@@ -149,18 +200,18 @@ func ParseArgs(args []string) (map[string]any, error) {
 		switch {
 		case a == "-c" || a == "--context":
 			if i+1 >= len(args) {
-				return nil, fmt.Errorf("infra: %s needs key=value", a)
+				return nil, fmt.Errorf("%s needs key=value", a)
 			}
 			i++
 			kv = args[i]
 		case strings.HasPrefix(a, "-c="), strings.HasPrefix(a, "--context="):
 			_, kv, _ = strings.Cut(a, "=")
 		default:
-			return nil, fmt.Errorf("infra: unsupported argument %q: synth takes only -c key=value (CDK_ARGS=\"-c rollout=writes\"); other CDK CLI options belong to make diff/deploy", a)
+			return nil, fmt.Errorf("unsupported argument %q: synth takes only -c key=value (CDK_ARGS=\"-c rollout=writes\"); other CDK CLI options belong to make diff/deploy", a)
 		}
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || strings.TrimSpace(k) == "" {
-			return nil, fmt.Errorf("infra: context %q is not key=value", kv)
+			return nil, fmt.Errorf("context %q is not key=value", kv)
 		}
 		out[strings.TrimSpace(k)] = v
 	}
