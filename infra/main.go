@@ -7,6 +7,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 
@@ -67,6 +68,25 @@ func run(args []string) error {
 	if _, err := stacks.Build(app, s); err != nil {
 		return err
 	}
-	app.Synth(nil)
+	asm := app.Synth(nil)
+	// Run by the CDK CLI (diff, deploy) the CLI reports; run by `make synth`, say what
+	// was synthesized and what comes next.
+	if os.Getenv("CDK_CONTEXT_JSON") == "" {
+		templates := map[string]map[string]any{}
+		for _, id := range stacks.StackIDs {
+			name := s.Prefix + "-" + id
+			raw, err := json.Marshal(asm.GetStackByName(jsii.String(name)).Template())
+			if err != nil {
+				return err
+			}
+			var tpl map[string]any
+			if err := json.Unmarshal(raw, &tpl); err != nil {
+				return err
+			}
+			templates[name] = tpl
+		}
+		fmt.Print(stacks.Summary(s, templates))
+		fmt.Printf("Templates in %s/. Next: switchboard check --env-file <file> (the tools and secrets), then make diff / make deploy (AWS credentials).\n", *asm.Directory())
+	}
 	return nil
 }

@@ -256,3 +256,67 @@ func (s Settings) CheckEnv() []string {
 	env[EnabledEnv] = strings.Join(enabled, ",")
 	return environ(env)
 }
+
+// ToolSecretShapes are the JSON objects each tool's secret holds, as its connector
+// reads it (docs/connectors/<tool>.md), with placeholder values.
+var ToolSecretShapes = map[string]string{
+	"hubspot":    `{"token":"pat-…"}`,
+	"salesforce": `{"client_id":"…","client_secret":"…"}`,
+	"zendesk":    `{"email":"agent@example.com","api_token":"…"}`,
+	"stripe":     `{"api_key":"rk_live_…"}`,
+	"sql":        `{"dsn":"postgres://switchboard:…@db.internal:5432/helpdesk?sslmode=verify-full"}`,
+}
+
+// Secret is one Secrets Manager secret a deployment's functions read.
+type Secret struct {
+	Name  string
+	Shape string // the JSON it holds, placeholders for values
+	For   string // who reads it
+	// Generated: the stacks create it with a random value; create nothing.
+	Generated bool
+}
+
+// Secrets lists every secret the functions of this stage read: the tools' (to
+// create before the deploy), the identity token key when set (to create), the
+// generated webhook secrets and code pepper (the stacks create them).
+func (s Settings) Secrets() []Secret {
+	var out []Secret
+	users := map[string][]string{}
+	var tools []string
+	for _, f := range s.Functions() {
+		for _, c := range f.Uses {
+			t := s.Tools[c]
+			if _, ok := SecretIDEnv(t); !ok {
+				continue
+			}
+			if !slices.Contains(tools, t) {
+				tools = append(tools, t)
+			}
+			if !slices.Contains(users[t], f.Name) {
+				users[t] = append(users[t], f.Name)
+			}
+		}
+	}
+	sort.Strings(tools)
+	for _, t := range tools {
+		out = append(out, Secret{Name: s.SecretPrefix + t, Shape: ToolSecretShapes[t], For: t + " (" + strings.Join(users[t], ", ") + ")"})
+	}
+	sends := false
+	for _, f := range s.Functions() {
+		sends = sends || s.SendsCodes(f)
+	}
+	if s.IdentitySecret != "" {
+		out = append(out, Secret{Name: s.IdentitySecret, Shape: `{"key":"<at least 32 random bytes>"}`, For: "identity tokens (HS256 key)"})
+	}
+	for _, w := range WebhookAuths {
+		shape := map[string]string{"dialogflow": `{"username":"dialogflow","password":…}`}[w.Platform]
+		if shape == "" {
+			shape = `{"` + w.Key + `":…}`
+		}
+		out = append(out, Secret{Name: s.WebhookSecretName(w.Platform), Shape: shape, For: strings.ReplaceAll(w.Platform, "_", "-") + " webhook (" + w.Method + ")", Generated: true})
+	}
+	if sends {
+		out = append(out, Secret{Name: s.CodePepperSecretName(), Shape: `{"pepper":…}`, For: "one-time codes", Generated: true})
+	}
+	return out
+}

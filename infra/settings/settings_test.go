@@ -197,3 +197,13 @@ func TestOwnedEnvCoversWhatTheStacksSet(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryToolSecretHasAShape: the summary and docs show each tool's secret; a tool
+// registered with a secret must say what it holds.
+func TestEveryToolSecretHasAShape(t *testing.T) {
+	for _, tl := range config.Tools() {
+		if _, ok := settings.SecretIDEnv(tl.Name); ok && settings.ToolSecretShapes[tl.Name] == "" {
+			t.Errorf("tool %s has a secret but no entry in ToolSecretShapes", tl.Name)
+		}
+	}
+}
