@@ -134,9 +134,10 @@ func Load(src Sources) (Settings, error) {
 	for _, m := range []struct {
 		where string
 		keys  map[string]any
-	}{{"cdk.json context", src.Context}, {"", file}, {"command line (-c)", src.Overrides}} {
+		cdk   bool // the CDK's own keys may appear here
+	}{{"cdk.json context", src.Context, true}, {path, file, false}, {"command line (-c)", src.Overrides, true}} {
 		for k := range m.keys {
-			if slices.Contains(known, k) || m.where != "" && cdkOwnKey(k) {
+			if slices.Contains(known, k) || m.cdk && cdkOwnKey(k) {
 				continue
 			}
 			msg := fmt.Sprintf("%q is not a setting", k)
@@ -151,7 +152,7 @@ func Load(src Sources) (Settings, error) {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return s, in(fmt.Errorf("%s (settings: docs/deploy.md#settings)", strings.Join(unknown, "; ")))
+		return s, fmt.Errorf("%s (settings: docs/deploy.md#settings)", strings.Join(unknown, "; "))
 	}
 	if err := s.ValidateFunctions(); err != nil {
 		return s, in(err)
@@ -160,9 +161,11 @@ func Load(src Sources) (Settings, error) {
 }
 
 // cdkOwnKey reports whether a context key is the CDK's own rather than a setting:
-// feature flags ("@aws-cdk/…"), the CLI's switches ("aws:cdk:…") and cached lookups
-// ("availability-zones:account=…").
-func cdkOwnKey(k string) bool { return strings.HasPrefix(k, "@") || strings.Contains(k, ":") }
+// feature flags ("@aws-cdk/…"), the CLI's switches ("aws:cdk:…"), cached lookups
+// ("availability-zones:account=…") and the notices `cdk acknowledge` stores.
+func cdkOwnKey(k string) bool {
+	return strings.HasPrefix(k, "@") || strings.Contains(k, ":") || k == "acknowledged-issue-numbers"
+}
 
 // FromSources is Load with the environment named by the context key "env" under root.
 func FromSources(root string, context, overrides map[string]any) (Settings, error) {

@@ -77,7 +77,8 @@ func TestUnknownKeys(t *testing.T) {
 
 	// What the CDK CLI passes besides the settings.
 	if _, err := load(t, map[string]any{"env": "good", "aws:cdk:enable-path-metadata": true,
-		"@aws-cdk/core:newStyleStackSynthesis": true, "availability-zones:account=1:region=x": "[]"}); err != nil {
+		"@aws-cdk/core:newStyleStackSynthesis": true, "availability-zones:account=1:region=x": "[]",
+		"acknowledged-issue-numbers": []any{32775}}); err != nil {
 		t.Errorf("CDK context keys: %v", err)
 	}
 }
