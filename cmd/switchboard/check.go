@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/infra/settings"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
@@ -69,12 +68,14 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	environ := os.Environ()
+	var generated []string // with --env-file: the secrets the stacks generate on deploy
 	if *envFile != "" {
-		extra, err := deploymentEnv(*envFile, *stage)
+		extra, gen, err := deploymentEnv(*envFile, *stage)
 		if err != nil {
 			return fatal("config", err)
 		}
 		environ = append(environ, extra...)
+		generated = gen
 	}
 	cfg, err := config.Load(*cfgPath, environ)
 	if err != nil {
@@ -118,6 +119,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wg.Wait()
 	results = append(results, checkWebhookSecrets(ctx, cfg, log, *timeout)...)
 	results = append(results, checkIdentitySecrets(ctx, cfg, log, *timeout)...)
+	noteGenerated(results, generated)
 
 	ok := true
 	for _, r := range results {
@@ -225,28 +227,4 @@ func checkIdentitySecrets(ctx context.Context, cfg config.Config, log *slog.Logg
 		out = append(out, r)
 	}
 	return out
-}
-
-// deploymentEnv is the environment an environment file (infra/env/<name>.yaml) gives
-// the deployed functions of its stage (or of stage), loaded and validated by the code
-// `make synth` runs (settings.Load, with cdk.json's context when the working directory
-// has one, as the CDK app reads it): an unknown key, a bad rollout, a demo tool or a
-// function that would fail at start is refused with synth's words. The environment is
-// that of one function doing the work of every function of the stage
-// (settings.CheckEnv): every tool with its secret id, the identity secrets and the
-// webhook secrets, which check then reads exactly as the functions will.
-func deploymentEnv(path, stage string) ([]string, error) {
-	cdkContext, err := settings.FileContext("cdk.json")
-	if err != nil {
-		return nil, err
-	}
-	overrides := map[string]any{}
-	if stage != "" {
-		overrides[settings.CtxStage] = stage
-	}
-	s, err := settings.Load(settings.Sources{Context: cdkContext, EnvPath: path, Overrides: overrides})
-	if err != nil {
-		return nil, err
-	}
-	return s.CheckEnv(), nil
 }

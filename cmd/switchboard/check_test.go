@@ -408,6 +408,11 @@ func TestCheckEnvironmentFile(t *testing.T) {
 			if r, ok := by[name]; !ok || r.OK || !strings.Contains(r.Error, id) {
 				t.Errorf("stage %q: %s = %+v, want a failure naming %s", tc.stage, name, r, id)
 			}
+			// What the stacks generate is said to be missing until the first deploy.
+			generated := strings.HasPrefix(name, "webhook:") || name == "identity:code-pepper"
+			if note := "generates " + id + " on deploy"; strings.Contains(by[name].Error, note) != generated {
+				t.Errorf("stage %q: %s: %q; want the note %q only on generated secrets", tc.stage, name, by[name].Error, note)
+			}
 		}
 	}
 }
