@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/infra/settings"
@@ -8,15 +9,15 @@ import (
 
 // deploymentEnv is the environment an environment file (infra/env/<name>.yaml) gives
 // the deployed functions of its stage (or of stage), loaded and validated by the code
-// `make synth` runs (settings.Load, with cdk.json's context when the working directory
-// has one, as the CDK app reads it): an unknown key, a bad rollout, a demo tool or a
+// `make synth` runs (settings.Load, with the repository's cdk.json context, as the CDK
+// app reads it): an unknown key, a bad rollout, a demo tool or a
 // function that would fail at start is refused with synth's words. The environment is
 // that of one function doing the work of every function of the stage
 // (settings.CheckEnv): every tool with its secret id, the identity secrets and the
 // webhook secrets, which check then reads exactly as the functions will. generated
 // names the secrets the stacks create on deploy (webhooks, code pepper).
 func deploymentEnv(path, stage string) (env, generated []string, err error) {
-	cdkContext, err := settings.FileContext("cdk.json")
+	cdkContext, err := settings.FileContext(cdkJSONFor(path))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -57,4 +58,19 @@ func noteGenerated(results []checkResult, generated []string) {
 			r.Error += " (the Functions stack generates " + match + " on deploy: missing before the first deploy; do not create it by hand)"
 		}
 	}
+}
+
+// cdkJSONFor is the cdk.json of the repository an environment file belongs to
+// (<root>/infra/env/<name>.yaml → <root>/cdk.json); "" (no context) for a file kept
+// elsewhere, never another project's cdk.json in the working directory.
+func cdkJSONFor(envPath string) string {
+	abs, err := filepath.Abs(envPath)
+	if err != nil {
+		return ""
+	}
+	dir := filepath.Dir(abs)
+	if filepath.Base(dir) != "env" || filepath.Base(filepath.Dir(dir)) != "infra" {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(filepath.Dir(dir)), "cdk.json")
 }

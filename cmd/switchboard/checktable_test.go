@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -42,5 +43,17 @@ func TestCheckTableWrapsCauses(t *testing.T) {
 	}
 	if !strings.HasPrefix(lines[len(lines)-1], "zendesk") || !strings.HasSuffix(lines[len(lines)-1], "ok") {
 		t.Errorf("last row %q", lines[len(lines)-1])
+	}
+}
+
+// TestCheckReadsTheRepositorysCDKJSON: check --env-file layers the cdk.json of the
+// repository the file belongs to, as synth does, and no other project's.
+func TestCheckReadsTheRepositorysCDKJSON(t *testing.T) {
+	root := t.TempDir()
+	if got, want := cdkJSONFor(filepath.Join(root, "infra", "env", "prod.yaml")), filepath.Join(root, "cdk.json"); got != want {
+		t.Errorf("cdkJSONFor(<root>/infra/env/prod.yaml) = %q, want %q", got, want)
+	}
+	if got := cdkJSONFor(filepath.Join("testdata", "env", "prod.yaml")); got != "" {
+		t.Errorf("a file outside infra/env/: %q, want none", got)
 	}
 }
