@@ -56,17 +56,21 @@ run: ## start the local server on the embedded default (demo data) at $(ADDR)
 	$(GO) run ./cmd/switchboard serve --addr $(ADDR) $(if $(CONFIG),--config $(CONFIG))
 
 test: tools vet fmt ## install test tools, then vet, gofmt check and every test (race detector on shared/ and cmd/)
+	@echo "==> test (1/2): shared/ and cmd/ under the race detector"
 	$(GO) test -race -count=1 -timeout 20m $(RACE_PKGS)
+	@echo "==> test (2/2): functions/, infra/ and tests/ (the first infra compile takes minutes: the CDK bindings)"
 	$(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v -e '/shared/' -e '/cmd/')
+	@echo "==> test: all passed"
 
 build: ## build the Lambda bootstrap binaries for linux/$(GOARCH_LAMBDA) into build/<fn>/bootstrap
-	@for fn in $(FUNCTIONS); do \
-	  if [ -d functions/$$fn ]; then \
-	    echo "build $$fn"; \
-	    GOOS=linux GOARCH=$(GOARCH_LAMBDA) CGO_ENABLED=0 $(GO) build -tags $(LAMBDA_TAGS) -trimpath -ldflags='-s -w' \
-	      -o $(BUILD_DIR)/$$fn/bootstrap ./functions/$$fn; \
-	  fi; \
-	done
+	@fns=""; for fn in $(FUNCTIONS); do if [ -d functions/$$fn ]; then fns="$$fns $$fn"; fi; done; \
+	n=$$(echo $$fns | wc -w); i=0; \
+	for fn in $$fns; do \
+	  i=$$((i+1)); echo "==> building $$fn ($$i/$$n) for linux/$(GOARCH_LAMBDA)"; \
+	  GOOS=linux GOARCH=$(GOARCH_LAMBDA) CGO_ENABLED=0 $(GO) build -tags $(LAMBDA_TAGS) -trimpath -ldflags='-s -w' \
+	    -o $(BUILD_DIR)/$$fn/bootstrap ./functions/$$fn; \
+	done; \
+	echo "==> built $$n bootstraps into $(BUILD_DIR)/"
 
 # The CDK app is `go run ./infra`; it reads build/<fn>/bootstrap, so synth builds first.
 # No AWS credentials are needed to synthesize: the stacks stay environment-agnostic.
@@ -78,19 +82,38 @@ CDK_ARGS    ?=
 ENV         ?=
 STAGE       ?=
 CONTEXT     := $(if $(ENV),-c env=$(ENV)) $(if $(STAGE),-c stage=$(STAGE))
+# The CDK's JavaScript runtime (jsii, run by `go run ./infra`) prints a 30-line banner
+# when Node.js is past the support jsii gives it: Node 20 reached end-of-life on
+# 2026-04-30 and jsii's support ended six months later, so on Node 20 every synth
+# printed it (JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION covers only the months
+# between). README asks for Node.js 24; on an older Node the Makefile says so in one
+# line (node-note) and silences the banner for that major version.
+NODE_MAJOR  := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION ?= 1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= $(NODE_MAJOR)
+define node-note
+	@if [ -z "$(NODE_MAJOR)" ]; then echo "==> note: node not found: the CDK needs Node.js 24 (README, Prerequisites)"; \
+	elif [ "$(NODE_MAJOR)" -lt 22 ]; then echo "==> note: Node.js $(NODE_MAJOR) is end-of-life and no longer supported by the CDK's jsii runtime; install Node.js 24 (README, Prerequisites). Its banner is silenced."; fi
+endef
 
 synth: build ## synthesize the CDK app into cdk.out (ENV=, STAGE=, CDK_ARGS="-c key=value"; no AWS credentials)
+	$(node-note)
+	@echo "==> synth $(if $(ENV),ENV=$(ENV) )$(if $(STAGE),STAGE=$(STAGE) )into cdk.out (the first run compiles the CDK bindings: several minutes)"
 	CDK_OUTDIR=cdk.out $(GO) run ./infra $(CONTEXT) $(CDK_ARGS)
 
 cdk-cli: ## install the CDK CLI pinned in _tools/package-lock.json (needs Node.js)
 	@test -x $(CDK) || { command -v npm >/dev/null || { echo "npm not found: the CDK CLI needs Node.js (see README)"; exit 1; }; \
+	  echo "==> installing the pinned CDK CLI into _tools/ (npm ci)"; \
 	  npm --prefix _tools ci --no-audit --no-fund; }
 
-deploy: build cdk-cli ## deploy every stack with the pinned CDK CLI (ENV=, STAGE=, CDK_ARGS=)
+deploy: build cdk-cli ## deploy every stack with the pinned CDK CLI (ENV=, STAGE=, CDK_ARGS=; needs AWS credentials)
+	$(node-note)
+	@echo "==> deploy $(if $(ENV),ENV=$(ENV) )$(if $(STAGE),STAGE=$(STAGE) )with the AWS credentials of this shell (AWS_PROFILE or AWS_ACCESS_KEY_ID …)"
 	$(CDK) deploy --all --require-approval never $(CONTEXT) $(CDK_ARGS)
 
-diff: build cdk-cli ## show what deploy would change, every stack (ENV=, STAGE=, CDK_ARGS=)
+diff: build cdk-cli ## show what deploy would change, every stack (ENV=, STAGE=, CDK_ARGS=; needs AWS credentials)
+	$(node-note)
+	@echo "==> diff $(if $(ENV),ENV=$(ENV) )$(if $(STAGE),STAGE=$(STAGE) )against the deployed stacks: needs AWS credentials for the target account (AWS_PROFILE or AWS_ACCESS_KEY_ID …)"
 	$(CDK) diff $(CONTEXT) $(CDK_ARGS)
 
 vet: ## go vet (also the Lambda build's tagged files)

@@ -7,12 +7,14 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/switchboard-dev/switchboard/infra/settings"
 	"github.com/switchboard-dev/switchboard/infra/stacks"
 )
 
@@ -44,15 +46,17 @@ func run(args []string) error {
 			overrides[k] = v
 		}
 	}
+	// The one loader `switchboard check --env-file` uses too: unknown keys, invalid
+	// values and functions that would fail at start are refused here.
+	s, err := stacks.LoadSettings(settings.Sources{Root: ".", Context: fileCtx, Overrides: overrides})
+	if err != nil {
+		return err
+	}
 	var props awscdk.AppProps
 	if fileCtx != nil {
 		props.Context = &fileCtx
 	}
 	app := awscdk.NewApp(&props)
-	s, err := stacks.SettingsFromSources(".", func(key string) any { return app.Node().TryGetContext(jsii.String(key)) }, overrides)
-	if err != nil {
-		return err
-	}
 	// The CDK CLI sets these when it runs the app against an account; `make synth`
 	// leaves them unset and the stacks stay environment-agnostic.
 	if s.Account == "" {
@@ -64,6 +68,25 @@ func run(args []string) error {
 	if _, err := stacks.Build(app, s); err != nil {
 		return err
 	}
-	app.Synth(nil)
+	asm := app.Synth(nil)
+	// Run by the CDK CLI (diff, deploy) the CLI reports; run by `make synth`, say what
+	// was synthesized and what comes next.
+	if os.Getenv("CDK_CONTEXT_JSON") == "" {
+		templates := map[string]map[string]any{}
+		for _, id := range stacks.StackIDs {
+			name := s.Prefix + "-" + id
+			raw, err := json.Marshal(asm.GetStackByName(jsii.String(name)).Template())
+			if err != nil {
+				return err
+			}
+			var tpl map[string]any
+			if err := json.Unmarshal(raw, &tpl); err != nil {
+				return err
+			}
+			templates[name] = tpl
+		}
+		fmt.Print(stacks.Summary(s, templates))
+		fmt.Printf("Templates in %s/. Next: switchboard check --env-file <file> (the tools and secrets), then make diff / make deploy (AWS credentials).\n", *asm.Directory())
+	}
 	return nil
 }

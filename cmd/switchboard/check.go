@@ -9,13 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"sort"
-	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
@@ -46,13 +41,14 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfgPath := fs.String("config", "", "configuration file (YAML); empty = embedded default")
 	asJSON := fs.Bool("json", false, "print JSON")
 	timeout := fs.Duration("timeout", 10*time.Second, "deadline of each tool's check")
-	envFile := fs.String("env-file", "", "a deployment's environment file (infra/env/<name>.yaml): check the tools, settings and secret ids the deployed functions get")
+	envFile := fs.String("env-file", "", "a deployment's environment file (infra/env/<name>.yaml): validate it as make synth does, then check the tools and secrets the deployed functions of its stage get")
+	stage := fs.String("stage", "", "with --env-file: the rollout stage to check instead of the file's (reads, writes, payments), as make STAGE=")
 	lexBot := lexBotFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "usage: switchboard check [--config FILE] [--env-file infra/env/NAME.yaml] [--json] [--timeout 10s]")
+		fmt.Fprintln(stderr, "usage: switchboard check [--config FILE] [--env-file infra/env/NAME.yaml [--stage STAGE]] [--json] [--timeout 10s]")
 		return 2
 	}
 	// Every kind of error is a report: under --json a JSON object on stdout, so a
@@ -73,12 +69,14 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	environ := os.Environ()
+	var generated []string // with --env-file: the secrets the stacks generate on deploy
 	if *envFile != "" {
-		extra, err := deploymentEnv(*envFile)
+		extra, gen, err := deploymentEnv(*envFile, *stage)
 		if err != nil {
 			return fatal("config", err)
 		}
 		environ = append(environ, extra...)
+		generated = gen
 	}
 	cfg, err := config.Load(*cfgPath, environ)
 	if err != nil {
@@ -122,6 +120,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	wg.Wait()
 	results = append(results, checkWebhookSecrets(ctx, cfg, log, *timeout)...)
 	results = append(results, checkIdentitySecrets(ctx, cfg, log, *timeout)...)
+	noteGenerated(results, generated)
 	results = append(results, checkLexBot(cfg, *lexBot)...)
 
 	ok := true
@@ -136,7 +135,7 @@ func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			Tools []checkResult `json:"tools"`
 		}{ok, results})
 	} else {
-		printCheckTable(stdout, results)
+		printCheckTable(stdout, results, checkTableWidth())
 	}
 	if !ok {
 		return 1
@@ -148,37 +147,6 @@ func (r *checkResult) fail(err error) {
 	r.OK = false
 	r.ErrorKind = connector.KindOf(err).String()
 	r.Error = err.Error()
-}
-
-func printCheckTable(w io.Writer, results []checkResult) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TOOL\tCAPABILITY\tAUTH METHOD\tLATENCY\tSTATUS")
-	for _, r := range results {
-		latency := "-"
-		if r.LatencyMS > 0 {
-			latency = fmt.Sprintf("%.0fms", r.LatencyMS)
-			if r.LatencyMS < 1 {
-				latency = fmt.Sprintf("%.2fms", r.LatencyMS)
-			}
-		}
-		status := "ok"
-		if r.Warning != "" {
-			status = "ok, WARNING: " + oneLine(r.Warning)
-		}
-		if !r.OK {
-			status = "FAIL " + r.ErrorKind + ": " + oneLine(r.Error)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Tool, strings.Join(r.Capabilities, ", "), r.AuthMethod, latency, status)
-	}
-	tw.Flush()
-}
-
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 160 {
-		s = s[:157] + "..."
-	}
-	return s
 }
 
 // checkWebhookSecrets reads the secret of every platform whose webhook authenticates
@@ -261,50 +229,4 @@ func checkIdentitySecrets(ctx context.Context, cfg config.Config, log *slog.Logg
 		out = append(out, r)
 	}
 	return out
-}
-
-// deploymentEnv is the environment an environment file (infra/env/<name>.yaml) gives
-// the deployed functions, as the CDK app sets it (infra/stacks IntentEnv): every tool
-// of the file on its capability, its functionEnv, the aws secrets provider and each
-// tool's secret id <secretPrefix><tool>. check then resolves every secret id exactly as
-// the functions will.
-func deploymentEnv(path string) ([]string, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var doc map[string]any
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	str := func(k, def string) string {
-		if v, ok := doc[k]; ok && v != nil {
-			return strings.TrimSpace(fmt.Sprint(v))
-		}
-		return def
-	}
-	// The CDK app's defaults (infra/stacks DefaultSettings).
-	tools := map[string]string{"customers": "hubspot", "tickets": "zendesk", "payments": "stripe", "kb": "zendesk"}
-	env := map[string]string{config.EnvPrefix + "CONNECTORS_SECRETS_PROVIDER": config.SecretsAWS}
-	prefix := str("secretPrefix", "switchboard/")
-	for _, c := range config.Capabilities {
-		tool := str("tool."+c, tools[c])
-		env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(c)] = tool
-		if spec, ok := config.Tool(tool); ok && spec.SecretKey != "" {
-			env[config.EnvName("connectors."+tool+"."+spec.SecretKey)] = prefix + tool
-		}
-	}
-	if fe, ok := doc["functionEnv"].(map[string]any); ok {
-		for k, v := range fe {
-			if _, set := env[k]; !set { // what the stacks set wins, as in infra
-				env[k] = fmt.Sprint(v)
-			}
-		}
-	}
-	out := make([]string, 0, len(env))
-	for k, v := range env {
-		out = append(out, k+"="+v)
-	}
-	sort.Strings(out)
-	return out, nil
 }

@@ -350,40 +350,99 @@ security:
 }
 
 // TestCheckEnvironmentFile: `check --env-file infra/env/<name>.yaml` checks what the
-// deployed functions get: the file's tools, settings and secret ids
-// (<secretPrefix><tool>, in Secrets Manager). A missing secret is named in full.
+// deployed functions of the stage get: the file's tools, settings and secret ids
+// (<secretPrefix><tool>, in Secrets Manager), the identity token key and code pepper,
+// and the generated webhook secrets. A missing secret is named in full.
 func TestCheckEnvironmentFile(t *testing.T) {
 	moto := testenv.Moto(t)
 	testenv.AWSEnv(t, moto)
 	hs := hstest.New(t)
-	prefix := fmt.Sprintf("prod-%d/switchboard/", time.Now().UnixNano())
-	envFile := writeFile(t, "prod.yaml", fmt.Sprintf(`rollout: reads
-secretPrefix: %s
-tool.customers: hubspot
-tool.tickets: zendesk
-tool.kb: zendesk
-functionEnv:
-  SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN: acme
-  SWITCHBOARD_CONNECTORS_HUBSPOT_BASE_URL: '%s'
-`, prefix, hs.URL()))
+	t.Setenv("SWITCHBOARD_CONNECTORS_HUBSPOT_BASE_URL", hs.URL())
 	t.Setenv("SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT", moto)
 	t.Setenv("SWITCHBOARD_DATA_DIR", t.TempDir())
-	code, out, _ := runCheck(t, "--env-file", envFile, "--json")
-	var got checkOutput
-	if err := json.Unmarshal([]byte(out), &got); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	if code != 1 || got.OK {
-		t.Fatalf("exit %d %s", code, out)
-	}
-	by := map[string]checkResult{}
-	for _, r := range got.Tools {
-		by[r.Tool] = r
-	}
-	for _, tool := range []string{"hubspot", "zendesk", "stripe"} {
-		if r, ok := by[tool]; !ok || r.OK || !strings.Contains(r.Error, prefix+tool) {
-			t.Errorf("%s = %+v, want a failure naming %s%s", tool, r, prefix, tool)
+	envFile := filepath.Join("testdata", "env", "prod.yaml")
+	const prefix = "checktest/"
+	for _, tc := range []struct {
+		stage      string
+		want, skip []string
+	}{
+		// The file's own rollout (reads): no payments function, so no Stripe.
+		{"", []string{"hubspot", "zendesk"}, []string{"stripe"}},
+		{"payments", []string{"hubspot", "zendesk", "stripe"}, nil},
+	} {
+		args := []string{"--env-file", envFile, "--json"}
+		if tc.stage != "" {
+			args = append(args, "--stage", tc.stage)
 		}
+		code, out, _ := runCheck(t, args...)
+		var got checkOutput
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		if code != 1 || got.OK {
+			t.Fatalf("stage %q: exit %d %s", tc.stage, code, out)
+		}
+		by := map[string]checkResult{}
+		for _, r := range got.Tools {
+			by[r.Tool] = r
+		}
+		for _, tool := range tc.want {
+			if r, ok := by[tool]; !ok || r.OK || !strings.Contains(r.Error, prefix+tool) {
+				t.Errorf("stage %q: %s = %+v, want a failure naming %s%s", tc.stage, tool, r, prefix, tool)
+			}
+		}
+		for _, tool := range tc.skip {
+			if r, ok := by[tool]; ok {
+				t.Errorf("stage %q: %s checked (%+v), but no function of the stage uses it", tc.stage, tool, r)
+			}
+		}
+		// What synth configures beyond the tools: the identity secrets and the
+		// generated webhook secrets, each read and named.
+		for name, id := range map[string]string{
+			"identity:token-key":    prefix + "identity/token-key",
+			"identity:code-pepper":  prefix + "identity/code-pepper",
+			"webhook:dialogflow":    prefix + "webhook/dialogflow",
+			"webhook:dialogflow-cx": prefix + "webhook/dialogflow-cx",
+			"webhook:rasa":          prefix + "webhook/rasa",
+		} {
+			if r, ok := by[name]; !ok || r.OK || !strings.Contains(r.Error, id) {
+				t.Errorf("stage %q: %s = %+v, want a failure naming %s", tc.stage, name, r, id)
+			}
+			// What the stacks generate is said to be missing until the first deploy.
+			generated := strings.HasPrefix(name, "webhook:") || name == "identity:code-pepper"
+			if note := "generates " + id + " on deploy"; strings.Contains(by[name].Error, note) != generated {
+				t.Errorf("stage %q: %s: %q; want the note %q only on generated secrets", tc.stage, name, by[name].Error, note)
+			}
+		}
+	}
+}
+
+// TestCheckEnvironmentFileRefusesWhatSynthRefuses: check --env-file loads the file
+// with synth's own code, so a bad rollout, an unknown key, a demo tool and a
+// functionEnv variable the stacks set fail before any tool is called, in synth's words.
+func TestCheckEnvironmentFileRefusesWhatSynthRefuses(t *testing.T) {
+	for file, want := range map[string]string{
+		"bad-rollout.yaml": `rollout: "writez" is not one of reads, writes, payments`,
+		"unknown-key.yaml": `"rolout" is not a setting (did you mean "rollout"?)`,
+		"demo-tool.yaml":   `tool.customers: "demo" is refused in a deployed environment`,
+		"owned-key.yaml":   "SWITCHBOARD_STORE_TABLE is set by the stacks (from the prefix setting",
+	} {
+		code, out, _ := runCheck(t, "--env-file", filepath.Join("testdata", "env", file), "--json")
+		var got struct {
+			OK        bool   `json:"ok"`
+			ErrorKind string `json:"error_kind"`
+			Error     string `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%s: %v\n%s", file, err, out)
+		}
+		if code != 1 || got.ErrorKind != "config" || !strings.Contains(got.Error, want) {
+			t.Errorf("%s: exit %d, %+v; want a config error containing %q", file, code, got, want)
+		}
+	}
+	if code, _, errs := runCheck(t, "--env-file", filepath.Join("testdata", "env", "prod.yaml"), "--stage", "everything"); code != 1 ||
+		!strings.Contains(errs, `"everything" is not one of reads, writes, payments`) {
+		t.Errorf("--stage everything: exit %d, %s", code, errs)
 	}
 }
 

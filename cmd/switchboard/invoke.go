@@ -16,18 +16,14 @@ import (
 func invoke(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("invoke", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	plat := fs.String("platform", "", "dialogflow | dialogflow-cx | lex | rasa")
+	plat := fs.String("platform", "", "dialogflow-es | dialogflow-cx | lex | rasa (dialogflow is accepted for dialogflow-es)")
 	cfgPath := fs.String("config", "", "configuration file (YAML); empty = embedded default")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	p := conversation.Platform(*plat)
-	known := false
-	for _, k := range conversation.Platforms {
-		known = known || k == p
-	}
+	p, known := platformNamed(*plat)
 	if !known || fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: switchboard invoke --platform dialogflow|dialogflow-cx|lex|rasa FILE|-")
+		fmt.Fprintln(stderr, "usage: switchboard invoke --platform "+platformNames+" FILE|-")
 		return 2
 	}
 	var body []byte
@@ -59,4 +55,22 @@ func invoke(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		return 1
 	}
 	return 0
+}
+
+// platformNames are the platforms as the CLI names them in its output (invoke and
+// platform-config alike): Dialogflow ES is "dialogflow-es", never a bare "dialogflow".
+const platformNames = "dialogflow-es|dialogflow-cx|lex|rasa"
+
+// platformNamed reads a platform as the CLI takes it: the canonical names of
+// platformNames, and "dialogflow", the older name of dialogflow-es, still accepted.
+func platformNamed(name string) (conversation.Platform, bool) {
+	if name == "dialogflow-es" {
+		return conversation.DialogflowES, true
+	}
+	for _, k := range conversation.Platforms {
+		if string(k) == name {
+			return k, true
+		}
+	}
+	return "", false
 }

@@ -98,7 +98,9 @@ func TestServeAnswersEveryEvent(t *testing.T) {
 func TestInvokePrintsPlatformResponse(t *testing.T) {
 	t.Setenv("SWITCHBOARD_DATA_DIR", t.TempDir())
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"invoke", "--platform", "dialogflow", filepath.Join("..", "..", "events", "dialogflow", "lookup_customer.json")},
+	// dialogflow-es is the name the CLI uses everywhere (platform-config too);
+	// "dialogflow", the older name, is still accepted.
+	code := run(context.Background(), []string{"invoke", "--platform", "dialogflow-es", filepath.Join("..", "..", "events", "dialogflow", "lookup_customer.json")},
 		strings.NewReader(""), &out, &errOut)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
@@ -114,8 +116,10 @@ func TestInvokePrintsPlatformResponse(t *testing.T) {
 	if code != 0 || !strings.Contains(out.String(), "Ada Lovelace") {
 		t.Fatalf("signed lookup of ada@example.com does not name her (exit %d): %s", code, out.String())
 	}
-	if code := run(context.Background(), []string{"invoke", "--platform", "nope", "x"}, nil, &out, &errOut); code != 2 {
-		t.Fatalf("unknown platform: exit %d, want 2", code)
+	errOut.Reset()
+	if code := run(context.Background(), []string{"invoke", "--platform", "nope", "x"}, nil, &out, &errOut); code != 2 ||
+		!strings.Contains(errOut.String(), "--platform dialogflow-es|dialogflow-cx|lex|rasa") {
+		t.Fatalf("unknown platform: exit %d, want 2 and a usage naming dialogflow-es: %s", code, errOut.String())
 	}
 }
 

@@ -23,45 +23,6 @@ const (
 	AlarmToolErrors  = "tool-errors"
 )
 
-// CanarySettings are the thresholds of the outcome-ratio rollback alarms, in percent of
-// one minute's turns (or tool calls) of the version being deployed: the EMF metrics
-// they watch carry the function version (metricdefs.DimFunctionVersion), so the new
-// version's ratios are its own, however small its share of the traffic.
-type CanarySettings struct {
-	FailedTurnPercent float64
-	FallbackPercent   float64
-	ToolErrorPercent  float64
-}
-
-// DefaultCanary are the default thresholds.
-func DefaultCanary() CanarySettings {
-	return CanarySettings{FailedTurnPercent: 5, FallbackPercent: 5, ToolErrorPercent: 5}
-}
-
-// Context keys of CanarySettings.
-const (
-	CtxFailedTurnPercent = "failedTurnPercent"
-	CtxFallbackPercent   = "fallbackPercent"
-	CtxToolErrorPercent  = "toolErrorPercent"
-)
-
-func (c *CanarySettings) fromContext(num func(key string, set func(float64))) {
-	num(CtxFailedTurnPercent, func(f float64) { c.FailedTurnPercent = f })
-	num(CtxFallbackPercent, func(f float64) { c.FallbackPercent = f })
-	num(CtxToolErrorPercent, func(f float64) { c.ToolErrorPercent = f })
-}
-
-func (c CanarySettings) validate() []string {
-	var errs []string
-	for key, v := range map[string]float64{CtxFailedTurnPercent: c.FailedTurnPercent, CtxFallbackPercent: c.FallbackPercent, CtxToolErrorPercent: c.ToolErrorPercent} {
-		if v <= 0 || v >= 100 {
-			errs = append(errs, fmt.Sprintf("%s: %v must be above 0 and below 100 (percent of the new version's turns or tool calls)", key, v))
-		}
-	}
-	slices.Sort(errs)
-	return errs
-}
-
 // toolsOf returns the business tools function f calls, sorted, without duplicates.
 func (s Settings) toolsOf(f Function) []string {
 	var out []string

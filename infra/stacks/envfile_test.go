@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -14,20 +13,30 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 
+	"github.com/switchboard-dev/switchboard/infra/settings"
 	"github.com/switchboard-dev/switchboard/infra/stacks"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
-// repoContext is the repository's cdk.json context as a Getter.
-func repoContext(t *testing.T) stacks.Getter {
+// repoContext is the repository's cdk.json context.
+func repoContext(t *testing.T) map[string]any {
 	t.Helper()
 	ctx, err := stacks.FileContext(filepath.Join(testenv.RepoRoot(), "cdk.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return func(k string) any { return ctx[k] }
+	return ctx
 }
+
+// fixtures is the root whose infra/env/ holds these tests' own environment files
+// (testdata/infra/env/<name>.yaml), never what sits in the repository's infra/env/.
+const fixtures = "testdata"
+
+// shippedEnvironments are the example environment files the repository ships and the
+// docs tell users to copy: they must synthesize. A user's own file in infra/env/ is
+// no test's business (an unfinished one must not turn the suite red).
+var shippedEnvironments = []string{"example", "salesforce-sql"}
 
 // synthFunctions builds the app from the sources and returns the Functions stack's
 // template as JSON.
@@ -85,35 +94,14 @@ func functionEnvs(t *testing.T, tpl map[string]any) map[string][]string {
 	return out
 }
 
-func writeEnv(t *testing.T, body string) string {
-	t.Helper()
-	root := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(root, stacks.EnvDir), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(root, stacks.EnvDir, "t.yaml"), []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return root
-}
-
 // TestEnvironmentFileStages deploys one environment file through every stage, as
 // `make deploy ENV=t STAGE=…` does, and holds every stage to every setting of the
 // file: the Lex permission, the tools' settings, memory, secrets prefix.
 func TestEnvironmentFileStages(t *testing.T) {
-	root := writeEnv(t, `
-prefix: sbprod
-rollout: reads
-memoryMb: 512
-secretPrefix: prod/switchboard/
-lexBotAliasArn: `+lexARN+`
-functionEnv:
-  SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN: acme
-  SWITCHBOARD_CONNECTORS_HUBSPOT_MAX_RESULTS: "7"
-`)
+	root := fixtures
 	for _, stage := range stacks.Rollouts {
 		t.Run(string(stage), func(t *testing.T) {
-			s, tpl, err := synthFunctions(t, root, map[string]any{"env": "t", "stage": string(stage)})
+			s, tpl, err := synthFunctions(t, root, map[string]any{"env": "stages", "stage": string(stage)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,8 +177,8 @@ func memoryOf(tpl map[string]any, fn string) float64 {
 	return -1
 }
 
-// TestSynthValidatesEveryFunction synthesizes the default cdk.json and every example
-// environment under infra/env at every stage, and runs config.Load (what each
+// TestSynthValidatesEveryFunction synthesizes the default cdk.json and each shipped
+// example environment (shippedEnvironments, by name) at every stage, and runs config.Load (what each
 // function runs at start) on every synthesized function's environment: each either
 // starts, or synth failed naming the setting.
 func TestSynthValidatesEveryFunction(t *testing.T) {
@@ -200,12 +188,7 @@ func TestSynthValidatesEveryFunction(t *testing.T) {
 		!strings.Contains(err.Error(), "connectors.zendesk") || !strings.Contains(err.Error(), "SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN") {
 		t.Errorf("default cdk.json: synth error %v, want one naming connectors.zendesk and its variable", err)
 	}
-	files, err := filepath.Glob(filepath.Join(root, stacks.EnvDir, "*.yaml"))
-	if err != nil || len(files) < 2 {
-		t.Fatalf("example environments %v %v", files, err)
-	}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".yaml")
+	for _, name := range shippedEnvironments {
 		for _, stage := range stacks.Rollouts {
 			t.Run(name+"/"+string(stage), func(t *testing.T) {
 				_, tpl, err := synthFunctions(t, root, map[string]any{"env": name, "stage": string(stage)})
@@ -223,24 +206,30 @@ func TestSynthValidatesEveryFunction(t *testing.T) {
 }
 
 // TestSynthRefusesWhatFailsAtStart: a typo in functionEnv or in the environment file,
-// and a missing tool setting, fail synth naming the setting.
+// a missing tool setting, a demo tool and a variable the stacks set fail synth naming
+// the setting (the settings package tests each rule; this holds synth to them).
 func TestSynthRefusesWhatFailsAtStart(t *testing.T) {
-	for _, tc := range []struct{ body, want string }{
-		{"functionEnv:\n  SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMIAN: acme\n", "did you mean SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN?"},
-		{"functionEnv:\n  SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN: acme\n  SWITCHBOARD_STORE_BACKNED: dynamodb\n", "did you mean SWITCHBOARD_STORE_BACKEND?"},
-		{"tool.customers: salesforce\nfunctionEnv:\n  SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN: acme\n", "connectors.salesforce.login_url is required"},
-		{"memoryMB: 512\nfunctionEnv:\n  SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN: acme\n", `did you mean "memoryMb"?`},
+	for env, want := range map[string]string{
+		"fnenv-typo":          "did you mean SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN?",
+		"store-typo":          "did you mean SWITCHBOARD_STORE_BACKEND?",
+		"salesforce-no-login": "connectors.salesforce.login_url is required",
+		"key-typo":            `did you mean "memoryMb"?`,
+		"demo-tool":           `tool.customers: "demo" is refused in a deployed environment`,
+		"owned-key":           "SWITCHBOARD_STORE_TABLE is set by the stacks (from the prefix setting",
 	} {
-		root := writeEnv(t, tc.body)
-		if _, _, err := synthFunctions(t, root, map[string]any{"env": "t", "stage": "payments"}); err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: error %v, want %q", tc.body, err, tc.want)
+		if _, _, err := synthFunctions(t, fixtures, map[string]any{"env": env, "stage": "payments"}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", env, err, want)
 		}
 	}
-	if _, _, err := synthFunctions(t, testenv.RepoRoot(), map[string]any{"env": "example", "stage": "everything"}); err == nil ||
+	if _, _, err := synthFunctions(t, fixtures, map[string]any{"env": "stages", "stage": "everything"}); err == nil ||
 		!strings.Contains(err.Error(), `"everything" is not one of reads, writes, payments`) {
 		t.Errorf("unknown stage: %v", err)
 	}
-	if _, _, err := synthFunctions(t, testenv.RepoRoot(), map[string]any{"env": "nosuch"}); err == nil || !strings.Contains(err.Error(), "does not exist") {
+	if _, _, err := synthFunctions(t, fixtures, map[string]any{"env": "stages", "rolout": "writes"}); err == nil ||
+		!strings.Contains(err.Error(), `"rolout" is not a setting (did you mean "rollout"?)`) {
+		t.Errorf("-c rolout=writes: %v", err)
+	}
+	if _, _, err := synthFunctions(t, fixtures, map[string]any{"env": "nosuch"}); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("missing environment: %v", err)
 	}
 }
@@ -267,8 +256,7 @@ func TestInfraArguments(t *testing.T) {
 // TestSynthRefusesUnknownTool: a functionEnv variable of a tool no package registers
 // fails synth (a function would ignore it: it links only its own tools).
 func TestSynthRefusesUnknownTool(t *testing.T) {
-	root := writeEnv(t, "functionEnv:\n  SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN: acme\n  SWITCHBOARD_CONNECTORS_FRESHDESK_DOMAIN: acme\n")
-	if _, _, err := synthFunctions(t, root, map[string]any{"env": "t"}); err == nil || !strings.Contains(err.Error(), `no tool "freshdesk"`) {
+	if _, _, err := synthFunctions(t, fixtures, map[string]any{"env": "unknown-tool"}); err == nil || !strings.Contains(err.Error(), `no tool "freshdesk"`) {
 		t.Errorf("error %v, want one naming the unknown tool", err)
 	}
 }
@@ -276,7 +264,7 @@ func TestSynthRefusesUnknownTool(t *testing.T) {
 // DeployedEnv — what synth validates each function with and what `make bench` starts the
 // bootstraps with — is exactly the environment the template gives each intent function.
 func TestDeployedEnvIsTheTemplates(t *testing.T) {
-	s, tpl, err := synthFunctions(t, testenv.RepoRoot(), map[string]any{"env": "example", "stage": "payments"})
+	s, tpl, err := synthFunctions(t, fixtures, map[string]any{"env": "deployed", "stage": "payments"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,5 +282,17 @@ func TestDeployedEnvIsTheTemplates(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: template environment\n%v\nDeployedEnv\n%v", f.Name, got, want)
 		}
+	}
+}
+
+// TestSettingsListsMatchTheCDK: the values the settings accept for logRetentionDays and
+// deploymentConfig (package settings, which has no CDK) are exactly those the stacks
+// map to the CDK's enums.
+func TestSettingsListsMatchTheCDK(t *testing.T) {
+	if got, want := stacks.RetentionDayCounts(), settings.RetentionDays; !slices.Equal(got, want) {
+		t.Errorf("retention days: stacks %v, settings %v", got, want)
+	}
+	if got, want := stacks.DeploymentConfigKeys(), settings.DeploymentConfigs; !slices.Equal(got, want) {
+		t.Errorf("deployment configs: stacks %v, settings %v", got, want)
 	}
 }

@@ -3,7 +3,6 @@ package stacks
 import (
 	"fmt"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -18,7 +17,6 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/store"
@@ -108,141 +106,6 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 	})
 	fs.addSynthetic(s)
 	return fs
-}
-
-// commonEnv is what the stacks set in every function (intent functions and router).
-func (s Settings) commonEnv() map[string]string {
-	return map[string]string{
-		config.EnvPrefix + "SERVICE":             s.Prefix,
-		config.EnvPrefix + "DATA_DIR":            "/tmp/switchboard",
-		config.EnvPrefix + "STORE_BACKEND":       "dynamodb",
-		config.EnvPrefix + "STORE_TABLE":         s.TableName(),
-		config.EnvPrefix + "TELEMETRY_LOG_LEVEL": s.LogLevel,
-	}
-}
-
-// IntentEnv is the exact environment intent function f gets: the tools' own settings
-// from FunctionEnv (only those of the tools f uses, so a function never carries a
-// setting for a tool it does not link), then what the stacks decide (store, enabled
-// intent, tools, secret ids), which always wins.
-func (s Settings) IntentEnv(f Function) map[string]string {
-	used := map[string]bool{}
-	for _, c := range f.Uses {
-		used[s.Tools[c]] = true
-	}
-	env := map[string]string{}
-	for k, v := range s.FunctionEnv {
-		if tool := envTool(k); tool != "" && !used[tool] {
-			continue
-		}
-		env[k] = v
-	}
-	for k, v := range s.commonEnv() {
-		env[k] = v
-	}
-	// An intent function answers only its own intent: a request routed to it by
-	// mistake (a CX tag path that disagrees with the body's tag) gets a polite
-	// "not here" instead of running another intent with this function's secrets.
-	env[EnabledEnv] = string(f.Intent)
-	// A capability the function does not use is "none", never the demo default:
-	// production must not answer from demo data, and the role has no secret for it.
-	for _, c := range []Capability{Customers, Tickets, Payments, KB} {
-		env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(string(c))] = config.ToolNone
-	}
-	for _, c := range f.Uses {
-		tool := s.Tools[c]
-		env[config.EnvPrefix+"CONNECTORS_"+strings.ToUpper(string(c))] = tool
-		if name, ok := SecretIDEnv(tool); ok {
-			// The secret this role may read (SecretNames), under the key the
-			// tool's section names it by.
-			env[config.EnvPrefix+"CONNECTORS_SECRETS_PROVIDER"] = config.SecretsAWS
-			env[name] = s.SecretPrefix + tool
-		}
-	}
-	webhookEnv(s, env)
-	return env
-}
-
-// DeployedEnv is the exact environment the stacks give intent function f: IntentEnv
-// and the identity settings. The benchmarks start the bootstraps with it.
-func (s Settings) DeployedEnv(f Function) map[string]string {
-	env := s.IntentEnv(f)
-	identityEnv(env, s, f)
-	return env
-}
-
-// RouterDeployedEnv is the router's exact environment, routing each intent to the
-// alias ARN routes names.
-func (s Settings) RouterDeployedEnv(routes map[conversation.Intent]string) map[string]string {
-	env := s.routerEnv()
-	for in, arn := range routes {
-		env[RouteEnv(in)] = arn
-	}
-	return env
-}
-
-// routerEnv is the router's environment without its routes (alias ARNs known only
-// at deploy time).
-func (s Settings) routerEnv() map[string]string {
-	env := s.commonEnv()
-	var enabled []string
-	for _, in := range s.EnabledIntents() {
-		enabled = append(enabled, string(in))
-	}
-	env[EnabledEnv] = strings.Join(enabled, ",")
-	webhookEnv(s, env)
-	return env
-}
-
-// envTool returns the registered tool whose section a SWITCHBOARD_CONNECTORS_<TOOL>_…
-// or SWITCHBOARD_RESILIENCE_<TOOL>_… variable sets, "" for any other variable.
-func envTool(k string) string {
-	for _, sec := range []string{"CONNECTORS_", "RESILIENCE_"} {
-		rest, ok := strings.CutPrefix(k, config.EnvPrefix+sec)
-		if !ok {
-			continue
-		}
-		for _, t := range config.Tools() {
-			if strings.HasPrefix(rest, envKey(t.Name)+"_") {
-				return t.Name
-			}
-		}
-	}
-	return ""
-}
-
-// ValidateFunctions runs config.Load, the code each function runs at start, on the
-// exact environment each function of this stage will get, and names the function and
-// the setting of the first failure: synth refuses what would fail at run time.
-func (s Settings) ValidateFunctions() error {
-	var errs []string
-	var all []string
-	for k, v := range s.FunctionEnv {
-		all = append(all, k+"="+v)
-	}
-	sort.Strings(all)
-	if err := config.UnknownTools(all); err != nil {
-		errs = append(errs, "functionEnv: "+err.Error())
-	}
-	check := func(name string, env map[string]string) {
-		list := make([]string, 0, len(env))
-		for k, v := range env {
-			list = append(list, k+"="+v)
-		}
-		sort.Strings(list)
-		if _, err := config.Load("", list); err != nil {
-			errs = append(errs, fmt.Sprintf("function %s: %v", name, err))
-		}
-	}
-	for _, f := range s.Functions() {
-		check(f.Name, s.DeployedEnv(f))
-	}
-	check(RouterName, s.routerEnv())
-	if len(errs) > 0 {
-		return fmt.Errorf("infra: a function would fail at start (tool settings go in functionEnv as SWITCHBOARD_<KEY> variables, see docs/deploy.md): %s",
-			strings.Join(errs, "; "))
-	}
-	return nil
 }
 
 // deploy creates one function with its log group, role, `live` alias, rollback alarms,

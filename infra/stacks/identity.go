@@ -8,8 +8,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-
-	"github.com/switchboard-dev/switchboard/shared/config"
 )
 
 // newAuditLog creates the audit trail's own log group: apart from the debug logs, kept
@@ -41,44 +39,8 @@ func newAuditLog(st awscdk.Stack, s Settings) awslogs.LogGroup {
 	})
 }
 
-// identityEnv configures a function's identity section: the audit sink for every
-// function; for those that verify callers, the token settings and the code sender.
-func identityEnv(env map[string]string, s Settings, f Function) {
-	p := config.EnvPrefix + "IDENTITY_"
-	// Never the demo key on AWS, whatever the tools are.
-	env[p+"TOKEN_DEMO_KEY"] = "false"
-	env[p+"CODES_SENDER"] = config.SenderNone
-	if !f.Identity {
-		// Reads no customer data: nothing to audit.
-		env[p+"AUDIT_SINK"] = config.AuditNone
-		return
-	}
-	env[p+"AUDIT_SINK"] = config.AuditCloudWatch
-	env[p+"AUDIT_LOG_GROUP"] = s.AuditLogGroup()
-	if s.IdentitySecret != "" {
-		env[config.EnvPrefix+"CONNECTORS_SECRETS_PROVIDER"] = config.SecretsAWS
-		env[p+"TOKEN_SECRET_ID"] = s.IdentitySecret
-	}
-	for k, v := range map[string]string{"TOKEN_JWKS_URL": s.JWKSURL, "TOKEN_ISSUER": s.TokenIssuer, "TOKEN_AUDIENCE": s.TokenAudience} {
-		if v != "" {
-			env[p+k] = v
-		}
-	}
-	if s.sendsCodes(f) {
-		env[p+"CODES_SENDER"] = config.SenderSES
-		env[p+"CODES_FROM"] = s.CodesFrom
-		// The generated pepper that keys the stored codes (newCodePepper), read from
-		// Secrets Manager at run time.
-		env[config.EnvPrefix+"CONNECTORS_SECRETS_PROVIDER"] = config.SecretsAWS
-		env[p+"CODES_PEPPER_SECRET_ID"] = s.CodePepperSecretName()
-	}
-}
-
 // sendsCodes reports whether function f sends one-time codes (by SES).
-func (s Settings) sendsCodes(f Function) bool { return f.Codes && s.SESIdentity != "" }
-
-// CodePepperSecretName is the Secrets Manager name of the generated code pepper.
-func (s Settings) CodePepperSecretName() string { return s.SecretPrefix + "identity/code-pepper" }
+func (s Settings) sendsCodes(f Function) bool { return s.SendsCodes(f) }
 
 // newCodePepper creates the secret whose "pepper" keys the HMAC that one-time codes,
 // emails and verified sessions are stored under (identity.codes.pepper_secret_id),

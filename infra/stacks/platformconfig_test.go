@@ -15,13 +15,13 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
-// TestPlatformConfigFromSynthesizedOutputs synthesizes the example environment, writes
+// TestPlatformConfigFromSynthesizedOutputs synthesizes a fixture environment, writes
 // the outputs file `cdk deploy --outputs-file` would (each output of the synthesized
 // templates, its deploy-time value stood in by what CloudFormation resolves it to), and
 // runs `switchboard platform-config` on it for every platform: the values the guides in
 // docs/platforms tell users to paste.
 func TestPlatformConfigFromSynthesizedOutputs(t *testing.T) {
-	s, err := stacks.SettingsFromSources(testenv.RepoRoot(), repoContext(t), map[string]any{"env": "example", "stage": "payments", "assetDir": assetDir(t)})
+	s, err := stacks.SettingsFromSources(fixtures, repoContext(t), map[string]any{"env": "deployed", "stage": "payments", "assetDir": assetDir(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

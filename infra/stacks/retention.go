@@ -5,6 +5,8 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+
+	"github.com/switchboard-dev/switchboard/infra/settings"
 )
 
 // retentionDays maps the day counts CloudWatch Logs accepts to the CDK enum.
@@ -36,8 +38,22 @@ var deploymentConfigs = map[string]func() awscodedeploy.ILambdaDeploymentConfig{
 	"ALL_AT_ONCE":                      awscodedeploy.LambdaDeploymentConfig_ALL_AT_ONCE,
 }
 
-// DeploymentConfigNames lists the accepted deploymentConfig context values.
-func DeploymentConfigNames() []string {
+// DeploymentConfigNames lists the accepted deploymentConfig context values
+// (settings.DeploymentConfigs; TestSettingsListsMatchTheCDK holds the two equal).
+func DeploymentConfigNames() []string { return settings.DeploymentConfigs }
+
+// RetentionDayCounts lists the day counts retentionDays maps, ascending.
+func RetentionDayCounts() []int {
+	out := make([]int, 0, len(retentionDays))
+	for k := range retentionDays {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
+}
+
+// DeploymentConfigKeys lists the names deploymentConfigs maps, sorted.
+func DeploymentConfigKeys() []string {
 	out := make([]string, 0, len(deploymentConfigs))
 	for k := range deploymentConfigs {
 		out = append(out, k)

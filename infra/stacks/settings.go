@@ -1,502 +1,89 @@
 package stacks
 
 import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"slices"
-	"sort"
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/switchboard-dev/switchboard/shared/config"
-	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/infra/settings"
 )
 
-// Rollout is a deployment stage: which intents exist in this deployment. Stages only
-// ever add intents, ordered by risk (reads, then writes, then payments).
-type Rollout string
-
-// The rollout stages.
-const (
-	RolloutReads    Rollout = "reads"
-	RolloutWrites   Rollout = "writes"
-	RolloutPayments Rollout = "payments"
-)
-
-// Rollouts lists the stages in order.
-var Rollouts = []Rollout{RolloutReads, RolloutWrites, RolloutPayments}
-
-func (r Rollout) rank() int {
-	for i, s := range Rollouts {
-		if s == r {
-			return i
-		}
-	}
-	return -1
-}
-
-// Includes reports whether stage r turns on what stage o turns on.
-func (r Rollout) Includes(o Rollout) bool { return r.rank() >= o.rank() && o.rank() >= 0 }
-
-// Capability is a business capability an intent function calls.
-type Capability string
-
-// The capabilities, named as the keys of config.Connectors.
-const (
-	Customers Capability = "customers"
-	Tickets   Capability = "tickets"
-	Payments  Capability = "payments"
-	KB        Capability = "kb"
-)
-
-// Function describes one intent function.
-type Function struct {
-	// Name is the directory under functions/ and build/, and the CDK construct id.
-	Name   string
-	Intent conversation.Intent
-	// Stage is the first rollout stage that deploys it.
-	Stage Rollout
-	// Uses lists the capabilities its handler calls; they decide its secrets.
-	Uses []Capability
-	// Identity: its intent reads or writes customer data, so it verifies callers (the
-	// identity token key, code-verified sessions) and writes the audit trail.
-	Identity bool
-	// Codes: it may send one-time codes (ses:SendEmail on the SES identity only).
-	Codes bool
-}
-
-// IntentFunctions are the intent functions, in the order of conversation.Intents. The
-// lookup handler can also show the last payment, but its function is deliberately not
-// given the payments tool: only verifypayment may read the payment processor's secret.
-var IntentFunctions = []Function{
-	{Name: "lookupcustomer", Intent: conversation.LookupCustomer, Stage: RolloutReads, Uses: []Capability{Customers, Tickets}, Identity: true, Codes: true},
-	{Name: "createticket", Intent: conversation.CreateTicket, Stage: RolloutWrites, Uses: []Capability{Tickets}, Identity: true},
-	{Name: "verifypayment", Intent: conversation.VerifyPayment, Stage: RolloutPayments, Uses: []Capability{Payments}, Identity: true, Codes: true},
-	{Name: "searchkb", Intent: conversation.SearchKB, Stage: RolloutReads, Uses: []Capability{KB}},
-}
-
-// RouterName is the router function's directory and construct id.
-const RouterName = "router"
-
-// AliasName is the alias every function is invoked through; CodeDeploy shifts it.
-const AliasName = "live"
-
-// RouteEnv is the router's environment variable holding the alias ARN of intent in.
-func RouteEnv(in conversation.Intent) string {
-	return config.EnvPrefix + "ROUTE_" + strings.ToUpper(string(in))
-}
-
-// EnabledEnv lists the canonical intents a deployment answers (config intents.enabled).
-const EnabledEnv = config.EnvPrefix + "INTENTS_ENABLED"
-
-// Settings are everything the stacks vary on. Zero values are not meaningful: build
-// them with DefaultSettings or SettingsFromContext.
+// Settings are everything the stacks vary on: the deployment's settings (package
+// settings, which `switchboard check --env-file` reads through the same Load) and
+// the stacks' own methods on them. Build them with DefaultSettings or the loaders.
 type Settings struct {
-	// Prefix names every physical resource (functions, table, alarms, dashboard), so
-	// two deployments in one account need two prefixes.
-	Prefix  string
-	Rollout Rollout
-	// AssetDir holds <function>/bootstrap as `make build` writes them.
-	AssetDir string
-
-	MemoryMB         int
-	Timeout          time.Duration // intent functions; the router gets RouterExtra more
-	LogRetentionDays int
-	LogLevel         string
-
-	// Deployment names the CodeDeploy Lambda deployment configuration.
-	Deployment string
-
-	ThrottleRate  float64 // steady requests per second on the API stage
-	ThrottleBurst float64
-
-	// LexBotAliasARNs may invoke the router (one per bot alias; none = no Lex).
-	LexBotAliasARNs []string
-
-	// Tools chooses the business tool per capability (config.Connectors values).
-	Tools map[Capability]string
-	// SecretPrefix + tool is the Secrets Manager name holding that tool's credentials.
-	SecretPrefix string
-	// FunctionEnv is the tools' own configuration for every intent function, as
-	// SWITCHBOARD_* variables (SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN=acme, …).
-	// Variables the stacks set themselves cannot be overridden.
-	FunctionEnv map[string]string
-
-	// ErrorRatePercent over one minute rolls a canary back.
-	ErrorRatePercent float64
-	// LatencyThreshold is the p99 duration that rolls a canary back: the tightest
-	// platform deadline minus the reply margin, so a breach means users see timeouts.
-	LatencyThreshold time.Duration
-	// IdentitySecret is the Secrets Manager name holding the HS256 identity token key
-	// ({"key": …}); empty: no HS256 tokens. JWKSURL publishes RS256/ES256 keys instead
-	// or as well. TokenIssuer and TokenAudience are checked when set. With neither a
-	// secret nor a JWKS URL every caller is anonymous (the safe default).
-	IdentitySecret, JWKSURL, TokenIssuer, TokenAudience string
-	// SESIdentity is the SES identity (an email address or a domain) one-time codes are
-	// sent from; empty: no codes. CodesFrom is the From address (default SESIdentity
-	// when that is an address).
-	SESIdentity, CodesFrom string
-
-	// Canary holds the outcome-ratio rollback thresholds (canary.go).
-	Canary CanarySettings
-	// Smoke holds the pre-traffic smoke test's and the synthetic conversations'
-	// customer, truth and schedule (smoke.go).
-	Smoke SmokeSettings
-	// AlarmEmail, when set, subscribes an address to the alarm topic.
-	AlarmEmail string
-	// RunbookBaseURL, when set, prefixes runbook links in alarm descriptions (e.g. a
-	// repository browse URL ending in docs/runbooks/); otherwise they are repo paths.
-	RunbookBaseURL string
-
-	Account string
-	Region  string
+	settings.Settings
 }
 
-// RouterExtra is added to the intent timeout for the router, which waits for the
-// intent function it invokes.
-const RouterExtra = 2 * time.Second
+// The schema's types and names, as the stacks and their tests use them.
+type (
+	// Rollout is a deployment stage (settings.Rollout).
+	Rollout = settings.Rollout
+	// Capability is a business capability (settings.Capability).
+	Capability = settings.Capability
+	// Function describes one intent function (settings.Function).
+	Function = settings.Function
+	// CanarySettings are the outcome-ratio rollback thresholds.
+	CanarySettings = settings.CanarySettings
+	// SmokeSettings are the smoke and synthetic conversations' profile.
+	SmokeSettings = settings.SmokeSettings
+	// Getter reads one context value; nil means absent.
+	Getter = settings.Getter
+)
+
+// The rollout stages and capabilities.
+const (
+	RolloutReads    = settings.RolloutReads
+	RolloutWrites   = settings.RolloutWrites
+	RolloutPayments = settings.RolloutPayments
+
+	Customers = settings.Customers
+	Tickets   = settings.Tickets
+	Payments  = settings.Payments
+	KB        = settings.KB
+)
+
+// Names shared with the settings.
+const (
+	RouterName         = settings.RouterName
+	AliasName          = settings.AliasName
+	EnabledEnv         = settings.EnabledEnv
+	RouterExtra        = settings.RouterExtra
+	AuditRetentionDays = settings.AuditRetentionDays
+	EnvDir             = settings.EnvDir
+)
+
+var (
+	// Rollouts lists the stages in order.
+	Rollouts = settings.Rollouts
+	// IntentFunctions are the intent functions.
+	IntentFunctions = settings.IntentFunctions
+	// RouteEnv is the router's variable holding the alias ARN of an intent.
+	RouteEnv = settings.RouteEnv
+	// SecretIDEnv is the variable that points a tool at its secret.
+	SecretIDEnv = settings.SecretIDEnv
+	// FileContext reads cdk.json's "context".
+	FileContext = settings.FileContext
+	// ParseArgs reads `go run ./infra` arguments (-c key=value only).
+	ParseArgs = settings.ParseArgs
+	// CLIOverrides returns the context the CDK CLI was given beyond cdk.json's.
+	CLIOverrides = settings.CLIOverrides
+)
 
 // DefaultSettings are the settings with no context given.
-func DefaultSettings() Settings {
-	d := config.Default().Deadlines
-	tight := d.Dialogflow
-	for _, x := range []time.Duration{d.DialogflowCX, d.Lex, d.Rasa} {
-		if x < tight {
-			tight = x
-		}
-	}
-	return Settings{
-		Prefix:           "switchboard",
-		Rollout:          RolloutReads,
-		AssetDir:         "build",
-		MemoryMB:         256,
-		Timeout:          10 * time.Second,
-		LogRetentionDays: 30,
-		LogLevel:         "info",
-		Deployment:       "CANARY_10PERCENT_5MINUTES",
-		ThrottleRate:     50,
-		ThrottleBurst:    100,
-		Tools: map[Capability]string{
-			Customers: "hubspot", Tickets: "zendesk", Payments: "stripe", KB: "zendesk",
-		},
-		SecretPrefix:     "switchboard/",
-		ErrorRatePercent: 5,
-		LatencyThreshold: tight - d.ReplyMargin,
-		Canary:           DefaultCanary(),
-		Smoke:            DefaultSmoke(),
-	}
+func DefaultSettings() Settings { return Settings{settings.Default()} }
+
+// SettingsFromSources loads one deployment's settings (settings.FromSources): the
+// environment named by the context key "env" under root, context, then overrides.
+func SettingsFromSources(root string, context, overrides map[string]any) (Settings, error) {
+	s, err := settings.FromSources(root, context, overrides)
+	return Settings{s}, err
 }
 
-// Context keys read by SettingsFromContext (cdk.json "context" or `-c key=value`).
-const (
-	CtxPrefix           = "prefix"
-	CtxRollout          = "rollout"
-	CtxAssetDir         = "assetDir"
-	CtxMemory           = "memoryMb"
-	CtxTimeout          = "timeoutSeconds"
-	CtxLogRetention     = "logRetentionDays"
-	CtxLogLevel         = "logLevel"
-	CtxDeployment       = "deploymentConfig"
-	CtxThrottleRate     = "throttleRate"
-	CtxThrottleBurst    = "throttleBurst"
-	CtxLexBotAliasArn   = "lexBotAliasArn"
-	CtxSecretPrefix     = "secretPrefix"
-	CtxErrorRate        = "errorRatePercent"
-	CtxLatencyMs        = "latencyThresholdMs"
-	CtxAlarmEmail       = "alarmEmail"
-	CtxRunbookBaseURL   = "runbookBaseUrl"
-	CtxToolPrefix       = "tool." // tool.customers=salesforce …
-	CtxFunctionEnv      = "functionEnv"
-	CtxIdentitySecret   = "identitySecret"
-	CtxJWKSURL          = "identityJwksUrl"
-	CtxTokenIssuer      = "identityIssuer"
-	CtxTokenAudience    = "identityAudience"
-	CtxSESIdentity      = "sesIdentity"
-	CtxCodesFrom        = "codesFrom"
-	CtxAccount, CtxRegn = "account", "region"
-)
-
-// Getter reads one context value; nil means absent. awscdk.App's Node().TryGetContext
-// fits after a small adapter (see main).
-type Getter func(key string) any
-
-// SettingsFromContext overlays context values on DefaultSettings and validates them.
-func SettingsFromContext(get Getter) (Settings, error) {
-	s := DefaultSettings()
-	str := func(key string, dst *string) {
-		if v := get(key); v != nil {
-			*dst = strings.TrimSpace(fmt.Sprint(v))
-		}
-	}
-	var errs []string
-	num := func(key string, set func(float64)) {
-		v := get(key)
-		if v == nil {
-			return
-		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(fmt.Sprint(v)), 64)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s: %q is not a number", key, fmt.Sprint(v)))
-			return
-		}
-		set(f)
-	}
-	var rollout string
-	str(CtxPrefix, &s.Prefix)
-	str(CtxRollout, &rollout)
-	if rollout != "" {
-		s.Rollout = Rollout(rollout)
-	}
-	str(CtxAssetDir, &s.AssetDir)
-	num(CtxMemory, func(f float64) { s.MemoryMB = int(f) })
-	num(CtxTimeout, func(f float64) { s.Timeout = time.Duration(f * float64(time.Second)) })
-	num(CtxLogRetention, func(f float64) { s.LogRetentionDays = int(f) })
-	str(CtxLogLevel, &s.LogLevel)
-	str(CtxDeployment, &s.Deployment)
-	num(CtxThrottleRate, func(f float64) { s.ThrottleRate = f })
-	num(CtxThrottleBurst, func(f float64) { s.ThrottleBurst = f })
-	var lex string
-	str(CtxLexBotAliasArn, &lex)
-	for _, a := range strings.Split(lex, ",") {
-		if a = strings.TrimSpace(a); a != "" {
-			s.LexBotAliasARNs = append(s.LexBotAliasARNs, a)
-		}
-	}
-	str(CtxSecretPrefix, &s.SecretPrefix)
-	num(CtxErrorRate, func(f float64) { s.ErrorRatePercent = f })
-	num(CtxLatencyMs, func(f float64) { s.LatencyThreshold = time.Duration(f * float64(time.Millisecond)) })
-	s.Canary.fromContext(num)
-	s.Smoke.fromContext(str, num)
-	str(CtxAlarmEmail, &s.AlarmEmail)
-	str(CtxRunbookBaseURL, &s.RunbookBaseURL)
-	for _, c := range []Capability{Customers, Tickets, Payments, KB} {
-		tool := s.Tools[c]
-		str(CtxToolPrefix+string(c), &tool)
-		s.Tools[c] = tool
-	}
-	str(CtxAccount, &s.Account)
-	str(CtxRegn, &s.Region)
-	str(CtxIdentitySecret, &s.IdentitySecret)
-	str(CtxJWKSURL, &s.JWKSURL)
-	str(CtxTokenIssuer, &s.TokenIssuer)
-	str(CtxTokenAudience, &s.TokenAudience)
-	str(CtxSESIdentity, &s.SESIdentity)
-	str(CtxCodesFrom, &s.CodesFrom)
-	if s.CodesFrom == "" && strings.Contains(s.SESIdentity, "@") {
-		s.CodesFrom = s.SESIdentity
-	}
-	if v := get(CtxFunctionEnv); v != nil {
-		env, err := parseFunctionEnv(v)
-		if err != nil {
-			errs = append(errs, err.Error())
-		}
-		s.FunctionEnv = env
-	}
-	if len(errs) > 0 {
-		return s, fmt.Errorf("infra context: %s", strings.Join(errs, "; "))
-	}
-	return s, s.Validate()
+// LoadSettings loads one deployment's settings (settings.Load).
+func LoadSettings(src settings.Sources) (Settings, error) {
+	s, err := settings.Load(src)
+	return Settings{s}, err
 }
 
-// Validate rejects settings that cannot deploy.
-func (s Settings) Validate() error {
-	var errs []string
-	if s.Rollout.rank() < 0 {
-		errs = append(errs, fmt.Sprintf("%s: %q is not one of reads, writes, payments", CtxRollout, s.Rollout))
-	}
-	if s.Prefix == "" || strings.ContainsAny(s.Prefix, " /:") {
-		errs = append(errs, fmt.Sprintf("%s: %q must be non-empty without spaces, slashes or colons", CtxPrefix, s.Prefix))
-	}
-	if s.MemoryMB < 128 || s.MemoryMB > 10240 {
-		errs = append(errs, fmt.Sprintf("%s: %d is outside Lambda's 128..10240 MB", CtxMemory, s.MemoryMB))
-	}
-	if s.Timeout < time.Second || s.Timeout+RouterExtra > 15*time.Minute {
-		errs = append(errs, fmt.Sprintf("%s: %s is outside 1s..15m (router adds %s)", CtxTimeout, s.Timeout, RouterExtra))
-	}
-	if _, ok := retentionDays[s.LogRetentionDays]; !ok {
-		errs = append(errs, fmt.Sprintf("%s: %d is not a CloudWatch Logs retention (one of %v)", CtxLogRetention, s.LogRetentionDays, sortedKeys(retentionDays)))
-	}
-	if _, ok := deploymentConfigs[s.Deployment]; !ok {
-		errs = append(errs, fmt.Sprintf("%s: %q is not one of %v", CtxDeployment, s.Deployment, DeploymentConfigNames()))
-	}
-	if s.ThrottleRate <= 0 || s.ThrottleBurst <= 0 {
-		errs = append(errs, "throttleRate and throttleBurst must be positive")
-	}
-	for _, a := range s.LexBotAliasARNs {
-		if !lexAliasARN(a) {
-			errs = append(errs, fmt.Sprintf("%s: %q is not arn:aws:lex:<region>:<account>:bot-alias/<botId>/<aliasId>", CtxLexBotAliasArn, a))
-		}
-	}
-	// The tools a capability may use are those registered for it (shared/connector/all
-	// links every tool into the CDK app).
-	for _, c := range []Capability{Customers, Tickets, Payments, KB} {
-		var tools []string
-		for _, t := range config.ToolsFor(string(c)) {
-			if t != config.ToolNone {
-				tools = append(tools, t)
-			}
-		}
-		if !slices.Contains(tools, s.Tools[c]) {
-			errs = append(errs, fmt.Sprintf("%s%s: %q is not one of %v", CtxToolPrefix, c, s.Tools[c], tools))
-		}
-	}
-	if s.ErrorRatePercent <= 0 || s.ErrorRatePercent > 100 {
-		errs = append(errs, fmt.Sprintf("%s: %v must be in (0, 100]", CtxErrorRate, s.ErrorRatePercent))
-	}
-	if s.JWKSURL != "" && !strings.HasPrefix(s.JWKSURL, "https://") {
-		errs = append(errs, fmt.Sprintf("%s: %q must be an https URL", CtxJWKSURL, s.JWKSURL))
-	}
-	if s.SESIdentity != "" && (s.CodesFrom == "" || !strings.Contains(s.CodesFrom, "@") ||
-		!strings.HasSuffix(s.CodesFrom, "@"+s.SESIdentity) && s.CodesFrom != s.SESIdentity) {
-		errs = append(errs, fmt.Sprintf("%s: %q must be the SES identity's address or an address in its domain %q", CtxCodesFrom, s.CodesFrom, s.SESIdentity))
-	}
-	if s.LatencyThreshold <= 0 {
-		errs = append(errs, fmt.Sprintf("%s: must be positive", CtxLatencyMs))
-	}
-	errs = append(errs, s.Canary.validate()...)
-	errs = append(errs, s.Smoke.validate()...)
-	if len(errs) > 0 {
-		sort.Strings(errs)
-		return fmt.Errorf("infra settings: %s", strings.Join(errs, "; "))
-	}
-	return nil
-}
-
-func lexAliasARN(a string) bool {
-	parts := strings.SplitN(a, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "lex" || parts[3] == "" || parts[4] == "" {
-		return false
-	}
-	res := strings.Split(parts[5], "/")
-	return len(res) == 3 && res[0] == "bot-alias" && res[1] != "" && res[2] != ""
-}
-
-// Functions returns the intent functions deployed at this rollout stage.
-func (s Settings) Functions() []Function {
-	var out []Function
-	for _, f := range IntentFunctions {
-		if s.Rollout.Includes(f.Stage) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// EnabledIntents returns the canonical intents deployed at this stage.
-func (s Settings) EnabledIntents() []conversation.Intent {
-	var out []conversation.Intent
-	for _, f := range s.Functions() {
-		out = append(out, f.Intent)
-	}
-	return out
-}
-
-// FunctionName is the physical Lambda name of a function (intent or router). Names are
-// fixed rather than generated so the monitoring stack can chart functions without a
-// cross-stack reference back into the functions stack (which depends on it for the
-// alarm topic).
-func (s Settings) FunctionName(name string) string { return s.Prefix + "-" + name }
-
-// TableName is the DynamoDB table's physical name.
-func (s Settings) TableName() string { return s.Prefix + "-store" }
-
-// SecretNames returns the Secrets Manager names function f may read: one per distinct
-// tool behind its capabilities that registered a secret (config.ToolSpec.SecretKey).
-func (s Settings) SecretNames(f Function) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, c := range f.Uses {
-		tool := s.Tools[c]
-		if _, ok := SecretIDEnv(tool); !ok || seen[tool] {
-			continue
-		}
-		seen[tool] = true
-		out = append(out, s.SecretPrefix+tool)
-	}
-	if f.Identity && s.IdentitySecret != "" {
-		out = append(out, s.IdentitySecret)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// AuditLogGroup is the CloudWatch Logs group of the audit trail.
-func (s Settings) AuditLogGroup() string { return "/" + s.Prefix + "/audit" }
-
-// AuditRetentionDays is how long audit events are kept.
-const AuditRetentionDays = 365
-
-// SecretIDEnv is the variable that points tool at its secret
-// (SWITCHBOARD_CONNECTORS_<TOOL>_<SECRET KEY>), from the tool's registration; false for
-// a tool without a secret (demo) or not registered.
-func SecretIDEnv(tool string) (string, bool) {
-	spec, ok := config.Tool(tool)
-	if !ok || spec.SecretKey == "" {
-		return "", false
-	}
-	return config.EnvPrefix + "CONNECTORS_" + envKey(tool) + "_" + envKey(spec.SecretKey), true
-}
-
-func envKey(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }
-
-func sortedKeys[V any](m map[int]V) []int {
-	out := make([]int, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Ints(out)
-	return out
-}
-
-// FileContext returns the "context" object of a cdk.json, so `go run ./infra` (which
-// the CDK CLI does not wrap) sees the same context `cdk synth` would. A missing file
-// is no context.
-func FileContext(path string) (map[string]any, error) {
-	raw, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("infra: %w", err)
-	}
-	var doc struct {
-		Context map[string]any `json:"context"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("infra: %s: %w", path, err)
-	}
-	return doc.Context, nil
-}
-
-// parseFunctionEnv reads the functionEnv context: an object in cdk.json, or
-// "K=V,K=V" on the command line (-c functionEnv=…).
-func parseFunctionEnv(v any) (map[string]string, error) {
-	env := map[string]string{}
-	switch x := v.(type) {
-	case map[string]any:
-		for k, val := range x {
-			env[k] = fmt.Sprint(val)
-		}
-	default:
-		for _, kv := range strings.Split(fmt.Sprint(v), ",") {
-			if kv = strings.TrimSpace(kv); kv == "" {
-				continue
-			}
-			k, val, ok := strings.Cut(kv, "=")
-			if !ok {
-				return nil, fmt.Errorf("%s: %q is not KEY=VALUE", CtxFunctionEnv, kv)
-			}
-			env[strings.TrimSpace(k)] = strings.TrimSpace(val)
-		}
-	}
-	for k := range env {
-		if !strings.HasPrefix(k, config.EnvPrefix) {
-			return nil, fmt.Errorf("%s: %s is not a %s* variable", CtxFunctionEnv, k, config.EnvPrefix)
-		}
-	}
-	return env, nil
+// SettingsFromContext overlays context values on the defaults and validates them.
+func SettingsFromContext(get func(key string) any) (Settings, error) {
+	s, err := settings.FromContext(get)
+	return Settings{s}, err
 }

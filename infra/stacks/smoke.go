@@ -1,10 +1,8 @@
 package stacks
 
 import (
-	"fmt"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -16,6 +14,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/switchboard-dev/switchboard/infra/settings"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/smoke"
@@ -29,71 +28,6 @@ const SyntheticName = "synthetic"
 
 // SmokeTimeout bounds one smoke run (hook or synthetic).
 const SmokeTimeout = 5 * time.Minute
-
-// SmokeSettings are the pre-traffic smoke test's and the synthetic conversations'
-// customer, known truth and schedule (shared/smoke.Profile).
-type SmokeSettings struct {
-	Email, PaymentRef, Query              string
-	ExpectName, ExpectPlan, ExpectArticle string
-	// TicketSandbox, when set, names the sandbox helpdesk or queue the createticket
-	// function's tickets go to, and allows create-ticket smoke. Empty: skipped.
-	TicketSandbox string
-	// SyntheticMinutes is the synthetic conversations' schedule (default 5).
-	SyntheticMinutes int
-}
-
-// DefaultSmoke are the defaults: the sample events' own values, no truth to check, no
-// ticket sandbox, every 5 minutes.
-func DefaultSmoke() SmokeSettings { return SmokeSettings{SyntheticMinutes: 5} }
-
-// Context keys of SmokeSettings.
-const (
-	CtxSmokeEmail         = "smoke.email"
-	CtxSmokePaymentRef    = "smoke.paymentRef"
-	CtxSmokeQuery         = "smoke.query"
-	CtxSmokeExpectName    = "smoke.expectName"
-	CtxSmokeExpectPlan    = "smoke.expectPlan"
-	CtxSmokeExpectArticle = "smoke.expectArticle"
-	CtxSmokeTicketSandbox = "smoke.ticketSandbox"
-	CtxSyntheticMinutes   = "syntheticMinutes"
-)
-
-func (m *SmokeSettings) fromContext(str func(key string, dst *string), num func(key string, set func(float64))) {
-	str(CtxSmokeEmail, &m.Email)
-	str(CtxSmokePaymentRef, &m.PaymentRef)
-	str(CtxSmokeQuery, &m.Query)
-	str(CtxSmokeExpectName, &m.ExpectName)
-	str(CtxSmokeExpectPlan, &m.ExpectPlan)
-	str(CtxSmokeExpectArticle, &m.ExpectArticle)
-	str(CtxSmokeTicketSandbox, &m.TicketSandbox)
-	num(CtxSyntheticMinutes, func(f float64) { m.SyntheticMinutes = int(f) })
-}
-
-func (m SmokeSettings) validate() []string {
-	var errs []string
-	if m.SyntheticMinutes < 1 || m.SyntheticMinutes > 60 {
-		errs = append(errs, fmt.Sprintf("%s: %d must be 1..60", CtxSyntheticMinutes, m.SyntheticMinutes))
-	}
-	if m.Email != "" && !strings.Contains(m.Email, "@") {
-		errs = append(errs, fmt.Sprintf("%s: %q is not an email address", CtxSmokeEmail, m.Email))
-	}
-	return errs
-}
-
-// env is the smoke function's profile environment.
-func (m SmokeSettings) env() map[string]string {
-	out := map[string]string{}
-	for k, v := range map[string]string{
-		smoke.EnvEmail: m.Email, smoke.EnvPaymentRef: m.PaymentRef, smoke.EnvQuery: m.Query,
-		smoke.EnvName: m.ExpectName, smoke.EnvPlan: m.ExpectPlan, smoke.EnvArticleTitle: m.ExpectArticle,
-		smoke.EnvTicketSandbox: m.TicketSandbox,
-	} {
-		if v != "" {
-			out[k] = v
-		}
-	}
-	return out
-}
 
 // SyntheticIntents are the intents the synthetic conversations hold (and alarm on):
 // every deployed intent, but create_ticket only with a ticket sandbox.
@@ -127,9 +61,9 @@ func smokeFunction(scope constructs.Construct, s Settings, suffix string, target
 		Actions:   jsii.Strings("lambda:InvokeFunction"),
 		Resources: &invokable,
 	}))
-	env := s.Smoke.env()
+	env := s.Smoke.Env()
 	// The smoke conversations present the webhook credentials the functions check.
-	webhookEnv(s, env)
+	settings.WebhookEnv(s.Settings, env)
 	grantWebhookSecretNames(role, s)
 	env[config.EnvPrefix+"SERVICE"] = s.Prefix
 	env[smoke.EnvTargets] = smoke.FormatTargets(targets)

@@ -140,9 +140,9 @@ func synthesize(t *testing.T, r stacks.Rollout) *synth {
 		return sy
 	}
 	s := stageSettings(t, r)
-	// A tool setting passes through to every intent function; a try at overriding
-	// what the stacks decide does not.
-	s.FunctionEnv = map[string]string{"SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN": "acme", "SWITCHBOARD_STORE_BACKEND": "embedded"}
+	// A tool setting passes through to the intent functions using the tool (a try at
+	// overriding what the stacks decide is refused: settings.OwnedEnv).
+	s.FunctionEnv = map[string]string{"SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN": "acme"}
 	app := awscdk.NewApp(nil)
 	built, err := stacks.Build(app, s)
 	if err != nil {
@@ -307,9 +307,9 @@ func TestSettingsFromContext(t *testing.T) {
 				}
 				return nil
 			}},
-		{name: "function env string", ctx: map[string]any{"functionEnv": "SWITCHBOARD_A=1, SWITCHBOARD_B=x=y"},
+		{name: "function env string", ctx: map[string]any{"functionEnv": "SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN=acme, SWITCHBOARD_CONNECTORS_ZENDESK_BASE_URL=https://h.example/?a=b"},
 			check: func(s stacks.Settings) error {
-				if s.FunctionEnv["SWITCHBOARD_A"] != "1" || s.FunctionEnv["SWITCHBOARD_B"] != "x=y" {
+				if s.FunctionEnv["SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN"] != "acme" || s.FunctionEnv["SWITCHBOARD_CONNECTORS_ZENDESK_BASE_URL"] != "https://h.example/?a=b" {
 					return fmt.Errorf("function env %v", s.FunctionEnv)
 				}
 				return nil

@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"encoding/json"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
@@ -12,36 +11,15 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/switchboard-dev/switchboard/infra/settings"
 	"github.com/switchboard-dev/switchboard/shared/config"
 )
 
-// WebhookAuth is how one platform's calls to the HTTP API authenticate: the stack
-// generates its secret in Secrets Manager, and every function checks it.
-type WebhookAuth struct {
-	// Platform is the config section (security.<Platform>) and the secret's suffix.
-	Platform string
-	// Method is a config.Auth* method; Key is the generated key of the secret.
-	Method, Key string
-	// Template is the secret's fixed part (the basic-auth user name).
-	Template map[string]string
-}
+// WebhookAuth is how one platform's calls to the HTTP API authenticate (settings).
+type WebhookAuth = settings.WebhookAuth
 
-// WebhookAuths are the platforms that call the HTTP API. Lex V2 is not among them: it
-// invokes the router directly, authorized by IAM (the resource policy scoped to the
-// bot aliases in lexBotAliasArn).
-var WebhookAuths = []WebhookAuth{
-	// Dialogflow ES: the agent's fulfillment "basic auth" user name and password.
-	{Platform: "dialogflow", Method: config.AuthBasic, Key: "password", Template: map[string]string{"username": "dialogflow"}},
-	// Dialogflow CX: a request header on the webhook (X-Switchboard-Token).
-	{Platform: "dialogflow_cx", Method: config.AuthHeader, Key: "token"},
-	// Rasa: endpoints.yml action_endpoint `token:` (sent as ?token=…).
-	{Platform: "rasa", Method: config.AuthToken, Key: "token"},
-}
-
-// WebhookSecretName is the Secrets Manager name of a platform's webhook secret.
-func (s Settings) WebhookSecretName(platform string) string {
-	return s.SecretPrefix + "webhook/" + strings.ReplaceAll(platform, "_", "-")
-}
+// WebhookAuths are the platforms that call the HTTP API (settings.WebhookAuths).
+var WebhookAuths = settings.WebhookAuths
 
 // WebhookSecrets are the generated webhook secrets, by platform.
 type WebhookSecrets map[string]awssecretsmanager.Secret
@@ -77,19 +55,6 @@ func newWebhookSecrets(scope constructs.Construct, s Settings) WebhookSecrets {
 		})
 	}
 	return out
-}
-
-// webhookEnv configures webhook authentication on a function: the method and secret
-// name of every platform that calls the API (the router, and every intent function:
-// CX calls them directly and the router forwards ES and Rasa events as received).
-func webhookEnv(s Settings, env map[string]string) {
-	for _, w := range WebhookAuths {
-		k := config.EnvPrefix + "SECURITY_" + strings.ToUpper(w.Platform) + "_"
-		env[k+"METHOD"] = w.Method
-		env[k+"SECRET"] = s.WebhookSecretName(w.Platform)
-	}
-	// The webhook secrets live in Secrets Manager whatever the tools use.
-	env[config.EnvPrefix+"CONNECTORS_SECRETS_PROVIDER"] = config.SecretsAWS
 }
 
 // grantWebhookSecrets lets role read exactly the webhook secrets webhookEnv names —

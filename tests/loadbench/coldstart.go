@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/infra/stacks"
+	"github.com/switchboard-dev/switchboard/infra/settings"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
@@ -300,19 +300,19 @@ func initTrace(ctx context.Context, bootstrap string, n int) (time.Duration, str
 }
 
 // deployedEnv is the SWITCHBOARD_* environment the CDK app deploys function name with
-// (stacks.Settings.DeployedEnv on the default settings, every stage's functions, the
-// tools of infra/env/example.yaml: HubSpot, Zendesk, Stripe), so a cold start here
+// (infra/settings Settings.DeployedEnv on the default settings, every stage's functions,
+// the tools of infra/env/example.yaml: HubSpot, Zendesk, Stripe), so a cold start here
 // initialises what a deployed function does. Routes point at placeholder alias ARNs.
 func deployedEnv(name string) []string {
-	s := stacks.DefaultSettings()
-	s.Rollout = stacks.RolloutPayments
-	s.Tools = map[stacks.Capability]string{stacks.Customers: "hubspot", stacks.Tickets: "zendesk", stacks.Payments: "stripe", stacks.KB: "zendesk"}
+	s := settings.Default()
+	s.Rollout = settings.RolloutPayments
+	s.Tools = map[settings.Capability]string{settings.Customers: "hubspot", settings.Tickets: "zendesk", settings.Payments: "stripe", settings.KB: "zendesk"}
 	s.FunctionEnv = map[string]string{"SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN": "acme"}
 	env := map[string]string{}
-	if name == stacks.RouterName {
+	if name == settings.RouterName {
 		routes := map[conversation.Intent]string{}
 		for _, f := range s.Functions() {
-			routes[f.Intent] = "arn:aws:lambda:us-east-1:123456789012:function:" + s.FunctionName(f.Name) + ":" + stacks.AliasName
+			routes[f.Intent] = "arn:aws:lambda:us-east-1:123456789012:function:" + s.FunctionName(f.Name) + ":" + settings.AliasName
 		}
 		env = s.RouterDeployedEnv(routes)
 	}
