@@ -39,6 +39,8 @@ FUZZTIME    ?= 60s
 FUZZMINTIME ?= 5000x
 # Fuzz workers per target (go test -parallel; empty: GOMAXPROCS).
 FUZZPARALLEL ?=
+# Only the targets whose "<package dir> <target>" matches this extended regexp.
+FUZZONLY ?=
 GOVULNCHECK_VERSION := v1.9.0
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 # Packages whose tests exercise concurrency run under the race detector.
@@ -143,7 +145,7 @@ fuzz: ## run every fuzz target for $(FUZZTIME) each (minimising an input at most
 	@rm -rf $(FUZZ_LOGS); mkdir -p $(FUZZ_LOGS); failed=0; \
 	targets=$$(grep -rEo --include='*_test.go' --exclude-dir=testdata --exclude-dir=node_modules --exclude-dir=cdk.out \
 	    '^func Fuzz[A-Za-z0-9_]*' shared cmd functions tests infra events 2>/dev/null | \
-	  sed -E 's|^(.*)/[^/]*_test\.go:func |\1 |' | sort -u || true); \
+	  sed -E 's|^(.*)/[^/]*_test\.go:func |\1 |' | sort -u | grep -E -- '$(FUZZONLY)' || true); \
 	if [ -z "$$targets" ]; then echo "fuzz: no Fuzz targets found" >&2; exit 1; fi; \
 	while read -r dir fn; do \
 	  log=$(FUZZ_LOGS)/$$(echo "$$dir" | tr / .).$$fn.log; \
