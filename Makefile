@@ -32,6 +32,15 @@ LAMBDA_TAGS := lambda.norpc,lambdabuild
 STRIPE_MOCK_VERSION := v0.203.0
 RIE_VERSION := latest
 FUZZTIME    ?= 60s
+# Cap on minimising one input. Go minimises every input that finds new coverage, and
+# its minimiser is quadratic in the input's length: uncapped (60 s) the worker spent
+# most of a run minimising. 5000 calls take ~0.25 s on these targets (all run at
+# 10-100k execs/s); a crasher can be minimised further by hand with a larger value.
+FUZZMINTIME ?= 5000x
+# Fuzz workers per target (go test -parallel; empty: GOMAXPROCS).
+FUZZPARALLEL ?=
+# Only the targets whose "<package dir> <target>" matches this extended regexp.
+FUZZONLY ?=
 GOVULNCHECK_VERSION := v1.9.0
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 # Packages whose tests exercise concurrency run under the race detector.
@@ -41,7 +50,7 @@ RACE_PKGS   := ./shared/... ./cmd/...
 
 help: ## list the targets (with this run's values: make help ENV=prod)
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | sort | \
-	  sed -e 's|$$(ADDR)|$(ADDR)|g' -e 's|$$(GOARCH_LAMBDA)|$(GOARCH_LAMBDA)|g' -e 's|$$(FUZZTIME)|$(FUZZTIME)|g' \
+	  sed -e 's|$$(ADDR)|$(ADDR)|g' -e 's|$$(GOARCH_LAMBDA)|$(GOARCH_LAMBDA)|g' -e 's|$$(FUZZTIME)|$(FUZZTIME)|g' -e 's|$$(FUZZMINTIME)|$(FUZZMINTIME)|g' \
 	      -e 's|$$(ENV)|$(or $(ENV),<unset>)|g' -e 's|$$(INSTALL_DIR)|$(INSTALL_DIR)|g'
 
 # `make install` puts the switchboard CLI where `go install` does: $(go env GOPATH)/bin
@@ -155,12 +164,46 @@ ORACLE_ARGS ?=
 oracle: ## measure the account-existence timing oracle of code requests (docs/identity.md)
 	$(GO) run ./tests/oracle $(ORACLE_ARGS)
 
-fuzz: ## run every fuzz target for $(FUZZTIME) each
-	@for pkg in $$($(GO) list ./...); do \
-	  for f in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
-	    echo "fuzz $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
-	  done; \
-	done
+# Every Fuzz target in the module (found with grep: `go test -list` would compile every
+# package's tests, infra included), one after another; logs in build/fuzz/. A target that
+# fails is reported and the others still run; the target exits non-zero if any failed.
+# The table keeps each target's last "fuzz: elapsed: …, execs: N (N/sec), new
+# interesting: N" line; execs/s is the run's average, and "idle" counts the ~3 s
+# progress windows in which the exec counter did not move (minimising, or stuck).
+FUZZ_LOGS := $(BUILD_DIR)/fuzz
+fuzz: ## run every fuzz target for $(FUZZTIME) each (minimising an input at most $(FUZZMINTIME)), then a table of execs per target
+	@rm -rf $(FUZZ_LOGS); mkdir -p $(FUZZ_LOGS); failed=0; \
+	targets=$$(grep -rEo --include='*_test.go' --exclude-dir=testdata --exclude-dir=node_modules --exclude-dir=cdk.out \
+	    '^func Fuzz[A-Za-z0-9_]*' shared cmd functions tests infra events 2>/dev/null | \
+	  sed -E 's|^(.*)/[^/]*_test\.go:func |\1 |' | sort -u | grep -E -- '$(FUZZONLY)' || true); \
+	if [ -z "$$targets" ]; then echo "fuzz: no Fuzz targets found" >&2; exit 1; fi; \
+	while read -r dir fn; do \
+	  log=$(FUZZ_LOGS)/$$(echo "$$dir" | tr / .).$$fn.log; \
+	  echo "== fuzz ./$$dir $$fn ($(FUZZTIME), minimise ≤ $(FUZZMINTIME))"; \
+	  if $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINTIME) \
+	      $(if $(FUZZPARALLEL),-parallel $(FUZZPARALLEL)) ./$$dir </dev/null 2>&1 | tee "$$log"; then \
+	    echo "$$dir $$fn ok" >>$(FUZZ_LOGS)/results; \
+	  else \
+	    echo "$$dir $$fn FAIL" >>$(FUZZ_LOGS)/results; failed=$$((failed+1)); \
+	  fi; \
+	done <<<"$$targets"; \
+	{ printf '\n%-36s %-24s %-6s %8s %12s %9s %12s %s\n' package target result elapsed execs execs/s interesting idle; \
+	  while read -r dir fn res; do \
+	    awk -v pkg="./$$dir" -v fn="$$fn" -v res="$$res" ' \
+	      function secs(d,  m) { m = 0; if (d ~ /m/) { m = substr(d, 1, index(d, "m") - 1); d = substr(d, index(d, "m") + 1) } \
+	        sub(/s$$/, "", d); return m * 60 + d } \
+	      /^fuzz: elapsed: .*execs: / { \
+	        e = $$3; sub(/,$$/, "", e); el = secs(e); x = $$5 + 0; \
+	        ni = $$0; sub(/.*new interesting: /, "", ni); sub(/ .*/, "", ni); \
+	        if (el - pel >= 2) { windows++; if (x == prev) idle++ } \
+	        n++; prev = x; pel = el; execs = x; elapsed = el; interesting = ni } \
+	      /Failing input written to / { crash = $$0; sub(/.*Failing input written to /, "", crash) } \
+	      END { rate = elapsed > 0 ? execs / elapsed : 0; \
+	        printf "%-36s %-24s %-6s %7ds %12d %9d %12s %3d/%d\n", pkg, fn, res, elapsed, execs, rate, (n ? interesting : "-"), idle, windows; \
+	        if (crash != "") printf "    crasher: %s/%s\n", substr(pkg, 3), crash }' \
+	      "$(FUZZ_LOGS)/$$(echo "$$dir" | tr / .).$$fn.log"; \
+	  done <$(FUZZ_LOGS)/results; } | tee $(FUZZ_LOGS)/summary.txt; \
+	if [ "$$failed" -ne 0 ]; then echo "fuzz: $$failed target(s) failed (logs in $(FUZZ_LOGS))" >&2; exit 1; fi
 
 tools: tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism ## install what the tests need (Go tools into .cache/bin, Prism into _tools)
 

@@ -1,7 +1,9 @@
 package security_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -210,9 +212,34 @@ func TestCheckDepth(t *testing.T) {
 	}
 }
 
+// FuzzCheckDepth holds the scanner to encoding/json's tokenizer: on valid JSON it fails
+// exactly when the nesting is deeper than the limit. Seeds: testdata/fuzz/FuzzCheckDepth (a
+// sample event, compacted) and the literal below.
 func FuzzCheckDepth(f *testing.F) {
 	f.Add([]byte(`{"a":[{"b":"]"}]}`), 3)
-	f.Fuzz(func(t *testing.T, body []byte, max int) {
-		_ = security.CheckDepth(body, max)
+	f.Add([]byte(`["\\\"[",{"\u005b":[]}]`), 2)
+	f.Fuzz(func(t *testing.T, body []byte, limit int) {
+		err := security.CheckDepth(body, limit)
+		if limit < 0 || !json.Valid(body) {
+			return
+		}
+		depth, deepest := 0, 0
+		dec := json.NewDecoder(bytes.NewReader(body))
+		for {
+			tok, terr := dec.Token()
+			if terr != nil {
+				break
+			}
+			switch tok {
+			case json.Delim('{'), json.Delim('['):
+				depth++
+				deepest = max(deepest, depth)
+			case json.Delim('}'), json.Delim(']'):
+				depth--
+			}
+		}
+		if (err != nil) != (deepest > limit) {
+			t.Fatalf("CheckDepth(%q, %d) = %v, but the JSON nests %d deep", body, limit, err, deepest)
+		}
 	})
 }
