@@ -164,7 +164,7 @@ func TestConsoleInBrowser(t *testing.T) {
 			p.do(chromedp.Navigate(srv.URL+"/console"), chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)),
 				chromedp.SetValue(tid("platform"), string(platform)))
 			p.eval(`document.querySelector('[data-testid="platform"]').dispatchEvent(new Event("change")), ""`)
-			get(p, chromedp.Poll[bool](`document.querySelector('[data-testid="status"]').textContent.includes("New ` + string(platform) + ` conversation")`))
+			get(p, chromedp.Poll[bool](`document.querySelector('[data-testid="status"]').textContent.includes("New `+string(platform)+` conversation")`))
 
 			if got := p.say("Please look up ada@example.com"); !strings.Contains(got, "6-digit code") {
 				t.Fatalf("anonymous lookup: %q", got)
