@@ -1,7 +1,9 @@
 package tests
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -206,6 +208,28 @@ func TestConsoleInBrowser(t *testing.T) {
 			tags := get(p, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="transcript"] img, [data-testid="transcript"] b').length + (document.body.dataset.pwned ? 100 : 0)`))
 			if tags != 0 || !strings.Contains(got, "<b>bold</b>") {
 				t.Errorf("markup in a reply: %d elements made, text %q", tags, got)
+			}
+
+			// The export is a fixture the replay path takes: its ticket turn,
+			// replayed, is answered from the first delivery, never filed again.
+			p.eval(`URL.createObjectURL = (b) => { window.exported = b; return "about:blank"; };
+				HTMLAnchorElement.prototype.click = function () {}; ""`)
+			p.do(chromedp.Click(tid("export")))
+			raw := get(p, chromedp.Evaluate[string](`window.exported.text()`, chromedp.EvalAwaitPromise))
+			var f console.Fixture
+			if err := json.Unmarshal([]byte(raw), &f); err != nil || f.Platform != platform || len(f.Turns) != 5 {
+				t.Fatalf("export: %v %.300s", err, raw)
+			}
+			var res console.TurnResult
+			b, _ := json.Marshal(map[string]any{"platform": platform, "request": f.Turns[3].Request})
+			resp, err := http.Post(srv.URL+"/console/api/replay", "application/json", bytes.NewReader(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = json.NewDecoder(resp.Body).Decode(&res)
+			resp.Body.Close()
+			if err != nil || !strings.Contains(string(res.Reply), "created ticket #") || len(res.Trace.Events) != 1 || res.Trace.Events[0].Kind != "idempotency" {
+				t.Errorf("replaying the exported ticket turn: %v %s %+v", err, res.Reply, res.Trace.Events)
 			}
 
 			png := get(p, chromedp.FullScreenshot(100))

@@ -287,7 +287,12 @@ func (h *handler) replay(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusBadRequest, "missing request")
 		return
 	}
-	resp, tr := Run(r.Context(), h.o.Engine, p, req.Request)
+	body := []byte(req.Request)
+	var s string
+	if json.Unmarshal(req.Request, &s) == nil {
+		body = []byte(s) // a recorded body that is not JSON, sent as is
+	}
+	resp, tr := Run(r.Context(), h.o.Engine, p, body)
 	writeJSON(w, http.StatusOK, TurnResult{Request: req.Request, Status: resp.Status, Reply: rawOrString(resp.Body), Trace: tr})
 }
 
@@ -330,19 +335,6 @@ func (h *handler) outbox(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusInternalServerError, "could not read the outbox")
 		return
 	}
-	type code struct {
-		To      string    `json:"to"`
-		Code    string    `json:"code"`
-		Sent    time.Time `json:"sent"`
-		Expires time.Time `json:"expires"`
-	}
-	out := []code{}
-	for i := len(entries) - 1; i >= 0 && len(out) < 5; i-- {
-		e := entries[i]
-		if email != "" && !strings.EqualFold(e.To, email) {
-			continue
-		}
-		out = append(out, code{To: e.To, Code: e.Code, Sent: e.Time, Expires: e.Expires})
-	}
+	out := latest(entries, email)
 	writeJSON(w, http.StatusOK, map[string]any{"codes": out})
 }
