@@ -68,14 +68,36 @@ func Handler(o Options) http.Handler {
 	mux.HandleFunc("POST "+Prefix+"/api/replay", h.replay)
 	mux.HandleFunc("POST "+Prefix+"/api/signin", h.signin)
 	mux.HandleFunc("GET "+Prefix+"/api/outbox", h.outbox)
-	return guard(mux)
+	return guard(o.Engine, mux)
+}
+
+// credentialed reports whether some platform's webhook requires credentials: off
+// loopback, the console is served only then (server.Protected has checked them).
+func credentialed(e *engine.Engine) bool {
+	g := e.Guard()
+	if g == nil || g.Auth == nil {
+		return false
+	}
+	for _, p := range conversation.Platforms {
+		if g.Auth.Required(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // guard refuses what a browser page on another site could send: a request naming
 // another host (DNS rebinding onto the loopback listener), another origin, or a
 // write that is not JSON (a form post). The page itself loads no script but its own.
-func guard(next http.Handler) http.Handler {
+//
+// Off loopback the console needs credentials even where the webhooks answer without
+// (security.auth: none): it shows one-time codes and signs demo tokens.
+func guard(e *engine.Engine, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackAddr(r) && !credentialed(e) {
+			writeErr(w, http.StatusForbidden, "the console answers beyond this machine only when webhook credentials are configured (security.<platform>.method)")
+			return
+		}
 		if origin := r.Header.Get("Origin"); origin != "" && !sameOrigin(origin, r.Host) {
 			writeErr(w, http.StatusForbidden, "cross-origin request refused")
 			return
