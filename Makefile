@@ -37,7 +37,7 @@ VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 # Packages whose tests exercise concurrency run under the race detector.
 RACE_PKGS   := ./shared/... ./cmd/...
 
-.PHONY: help run install test build lint fmt vet vuln bench memload fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism tool-chromium clean
+.PHONY: help run chat replay install test build lint fmt vet vuln bench memload fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism tool-chromium clean
 
 help: ## list the targets (with this run's values: make help ENV=prod)
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | sort | \
@@ -54,6 +54,13 @@ install: ## install the switchboard CLI into $(INSTALL_DIR)
 
 run: ## start the local server on the embedded default (demo data) at $(ADDR)
 	$(GO) run ./cmd/switchboard serve --addr $(ADDR) $(if $(CONFIG),--config $(CONFIG))
+
+chat: ## a conversation in the terminal with the server `make run` started (PLATFORM=lex, CHAT_LANG=en)
+	$(GO) run ./cmd/switchboard chat --platform $(or $(PLATFORM),lex) --language $(or $(CHAT_LANG),en) --url http://$(ADDR)
+
+replay: ## send recorded requests (FILE= a console export or an events/ file) to the server `make run` started; show replies and traces
+	@test -n "$(FILE)" || { echo "usage: make replay FILE=events/lex/create_ticket.json"; exit 2; }
+	$(GO) run ./cmd/switchboard replay --url http://$(ADDR) $(FILE)
 
 test: tools vet fmt ## install test tools, then vet, gofmt check and every test (race detector on shared/ and cmd/)
 	$(GO) test -race -count=1 -timeout 20m $(RACE_PKGS)
