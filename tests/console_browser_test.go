@@ -203,6 +203,12 @@ func TestConsoleInBrowser(t *testing.T) {
 				t.Errorf("reply pane: %.400s", rep)
 			}
 
+			// A reply clicked shows its own turn in the panes.
+			p.do(chromedp.Click(chromedp.CSS(`[data-testid="reply"]`)))
+			if req := p.text("request-json"); !strings.Contains(req, "Please look up ada@example.com") {
+				t.Errorf("the first reply clicked: request pane %.300s", req)
+			}
+
 			// Text from a reply is data: markup in it is shown, not run.
 			got := p.say(`How do I <img src=x onerror="document.body.dataset.pwned=1"><b>bold</b>?`)
 			tags := get(p, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="transcript"] img, [data-testid="transcript"] b').length + (document.body.dataset.pwned ? 100 : 0)`))

@@ -75,6 +75,14 @@
     return row;
   }
 
+  // showTurn fills the panes with one turn: the request and reply as sent, the trace.
+  function showTurn(res) {
+    $("request-json").textContent = JSON.stringify(res.request, null, 2);
+    $("reply-json").textContent = JSON.stringify(res.reply, null, 2);
+    showTrace(res.trace);
+    for (const r of document.querySelectorAll("#transcript li.selected")) r.classList.remove("selected");
+  }
+
   function addReply(res) {
     const v = res.view || { texts: [] };
     const li = el("li", "reply");
@@ -98,6 +106,14 @@
     const meta = [res.trace.intent, "HTTP " + res.status, res.trace.latency_ms.toFixed(1) + " ms"];
     if (v.elicit) meta.push("asks for " + v.elicit);
     li.appendChild(el("div", "meta", meta.join(" · ")));
+    const idx = state.history.length - 1;
+    li.title = "show this turn's request, reply and trace";
+    li.addEventListener("click", (e) => {
+      if (e.target.closest("a, button")) return;
+      showTurn(res);
+      li.classList.add("selected");
+      setStatus("Turn " + (idx + 1) + ": " + res.trace.intent + ", HTTP " + res.status);
+    });
     $("transcript").appendChild(li);
     li.scrollIntoView({ block: "end" });
   }
@@ -136,9 +152,7 @@
       const res = await call("turn", { conversation: state.conversation, text: text, intent: $("intent").value });
       state.conversation = res.conversation;
       state.history.push({ text: text, request: res.request, status: res.status, reply: res.reply });
-      $("request-json").textContent = JSON.stringify(res.request, null, 2);
-      $("reply-json").textContent = JSON.stringify(res.reply, null, 2);
-      showTrace(res.trace);
+      showTurn(res);
       addReply(res);
       setStatus("Turn " + res.conversation.turns + ": " + res.trace.intent + ", HTTP " + res.status);
       if (res.view && res.view.elicit === "verification_code") pollOutbox(res.slots && res.slots.email);
