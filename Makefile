@@ -46,7 +46,7 @@ VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 # Packages whose tests exercise concurrency run under the race detector.
 RACE_PKGS   := ./shared/... ./cmd/...
 
-.PHONY: help run install test build lint fmt vet vuln bench memload oracle fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism clean
+.PHONY: help run chat replay install test build lint fmt vet vuln bench memload oracle fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism tool-chromium clean
 
 help: ## list the targets (with this run's values: make help ENV=prod)
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | sort | \
@@ -63,6 +63,13 @@ install: ## install the switchboard CLI into $(INSTALL_DIR)
 
 run: ## start the local server on the embedded default (demo data) at $(ADDR)
 	$(GO) run ./cmd/switchboard serve --addr $(ADDR) $(if $(CONFIG),--config $(CONFIG))
+
+chat: ## a conversation in the terminal with the server `make run` started (PLATFORM=lex, CHAT_LANG=en)
+	$(GO) run ./cmd/switchboard chat --platform $(or $(PLATFORM),lex) --language $(or $(CHAT_LANG),en) --url http://$(ADDR)
+
+replay: ## send recorded requests (FILE= a console export or an events/ file) to the server `make run` started; show replies and traces
+	@test -n "$(FILE)" || { echo "usage: make replay FILE=events/lex/create_ticket.json"; exit 2; }
+	$(GO) run ./cmd/switchboard replay --url http://$(ADDR) $(FILE)
 
 test: tools vet fmt ## install test tools, then vet, gofmt check and every test (race detector on shared/ and cmd/)
 	@echo "==> test (1/2): shared/ and cmd/ under the race detector"
@@ -205,7 +212,7 @@ fuzz: ## run every fuzz target for $(FUZZTIME) each (minimising an input at most
 	  done <$(FUZZ_LOGS)/results; } | tee $(FUZZ_LOGS)/summary.txt; \
 	if [ "$$failed" -ne 0 ]; then echo "fuzz: $$failed target(s) failed (logs in $(FUZZ_LOGS))" >&2; exit 1; fi
 
-tools: tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism ## install what the tests need (Go tools into .cache/bin, Prism into _tools)
+tools: tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism tool-chromium ## install what the tests need (Go tools into .cache/bin, Prism into _tools)
 
 tool-stripe-mock:
 	@test -x $(TOOLS)/stripe-mock || GOBIN=$(TOOLS) $(GO) install github.com/stripe/stripe-mock@$(STRIPE_MOCK_VERSION)
@@ -220,6 +227,14 @@ tool-postgres: ## PostgreSQL server binaries from Debian's packages, when absent
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
 	else echo "apt-get unavailable: PostgreSQL tests will be skipped"; fi
+
+tool-chromium: ## headless Chromium from Debian's packages (the console's browser test), when absent
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then :; \
+	elif command -v apt-get >/dev/null; then \
+	  echo "installing Chromium from Debian packages"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	else echo "apt-get unavailable: the console's browser test will be skipped"; fi
 
 tool-moto: ## moto_server comes with the machine's Python (moto 5.2.1)
 	@command -v moto_server >/dev/null || { \

@@ -23,6 +23,11 @@ commands:
   platform-config --platform P --stack-outputs FILE  the values to paste into a platform's console
   token   --email E [--ttl 10m] [--key-file F]       print an identity token (demo key by default)
   outbox  [-n 5] [--config FILE]                     print the latest one-time codes (local outbox)
+  chat    [--platform lex] [--language en] [--url URL] a conversation in the terminal (/help inside)
+  replay  [--platform P] [--url URL] [--json] FILE   send recorded requests (a console export, an events/ file), show reply and trace
+
+serve also hosts the conversation console at http://127.0.0.1:8080/console (loopback;
+elsewhere behind a platform's webhook credentials).
 
 With no --config, Switchboard uses its embedded default: the demo backend and an
 embedded store under ./.switchboard/. SWITCHBOARD_* environment variables override
@@ -54,6 +59,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return token(ctx, args[1:], stdout, stderr)
 	case "outbox":
 		return outbox(ctx, args[1:], stdout, stderr)
+	case "chat":
+		return chat(ctx, args[1:], stdin, stdout, stderr)
+	case "replay":
+		return replay(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

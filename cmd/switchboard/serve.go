@@ -15,6 +15,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/console"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/gctune"
 	"github.com/switchboard-dev/switchboard/shared/platform/rasa"
@@ -65,11 +66,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// until the scavenger gets to it (at most every few seconds).
 		g.Budget.OnDrained(freeOSMemory())
 	}
+	con := console.Handler(console.Options{Engine: a.Engine, Config: cfg, Logger: logger})
 	h := server.Handler(a.Engine, server.Options{
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		Logger:       logger,
 		RasaActions:  rasa.Actions(cfg.Intents.Names(conversation.Rasa)),
-		Extra:        map[string]http.Handler{"GET /metrics": tel.MetricsHandler()},
+		// The conversation console: on loopback, or with a platform's webhook credentials.
+		Extra: map[string]http.Handler{"GET /metrics": tel.MetricsHandler(), console.Prefix: con, console.Prefix + "/": con},
 	})
 	h = tel.Middleware(h)
 	err = server.Serve(ctx, cfg.Server.Addr, h, 10*time.Second, func(l net.Addr) {
@@ -78,7 +81,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			slog.String("payments", cfg.Connectors.Payments), slog.String("kb", cfg.Connectors.KB),
 			slog.Int("gogc", gc.GCPercent), slog.String("gogc_from", gc.GCPercentFrom),
 			slog.Int64("gomemlimit", gc.MemoryLimit), slog.String("gomemlimit_from", gc.MemoryLimitFrom))
-		fmt.Fprintf(stdout, "switchboard listening on http://%s (webhooks under /webhooks/{dialogflow,dialogflow-cx,lex,rasa})\n", l)
+		fmt.Fprintf(stdout, "switchboard listening on http://%s (webhooks under /webhooks/{dialogflow,dialogflow-cx,lex,rasa}; console at http://%s/console)\n", l, l)
 		if open := cfg.Security.Open(); len(open) > 0 && !loopback(l) {
 			logger.Warn("webhooks reachable beyond this machine answer without credentials (auth: none); set security.<platform>.method",
 				slog.Any("platforms", open))

@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
+	"github.com/switchboard-dev/switchboard/shared/turntrace"
 )
 
 // KeyKind is the kind segment of cache keys ("<function>#cache#<hash>").
@@ -147,10 +148,12 @@ func fetch[T any](ctx context.Context, c *Cache, p Policy, tool, key string, ser
 			c.hits.Add(1)
 		}
 		c.o.Observer.OnCache(ctx, tool, telemetry.CacheHit)
+		turntrace.Add(ctx, turntrace.KindCache, tool, 0, "decision", "hit", "from", hitFrom(fromStore))
 		return clone(e.value.(T)), nil
 	}
 	c.misses.Add(1)
 	c.o.Observer.OnCache(ctx, tool, telemetry.CacheMiss)
+	turntrace.Add(ctx, turntrace.KindCache, tool, 0, "decision", "miss")
 	v, err := call(ctx)
 	if err == nil {
 		c.save(ctx, p, key, v, start)
@@ -160,6 +163,7 @@ func fetch[T any](ctx context.Context, c *Cache, p Policy, tool, key string, ser
 		c.stale.Add(1)
 		connector.NoteStale(ctx, e.fetchedAt)
 		c.o.Observer.OnCache(ctx, tool, telemetry.CacheStale)
+		turntrace.Add(ctx, turntrace.KindCache, tool, 0, "decision", "stale")
 		c.o.Logger.LogAttrs(ctx, slog.LevelWarn, "cache: serving a stale answer while the tool fails",
 			slog.String("tool", tool), slog.Duration("age", c.o.Now().Sub(e.fetchedAt)), slog.String("error_class", connector.KindOf(err).String()))
 		return clone(e.value.(T)), nil
@@ -251,4 +255,12 @@ func Scoped(next conversation.Handler) conversation.Handler {
 		}
 		return next.Handle(ctx, t)
 	})
+}
+
+// hitFrom names where a cache hit came from, for the turn trace.
+func hitFrom(fromStore bool) string {
+	if fromStore {
+		return "store"
+	}
+	return "process"
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/store/storetest"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
+	"github.com/switchboard-dev/switchboard/shared/turntrace"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -405,5 +406,28 @@ func TestEntriesAreScopedToTheToolsIdentity(t *testing.T) {
 				t.Fatalf("same identity: %+v %v, want the stored (stale) profile", got, err)
 			}
 		})
+	}
+}
+
+// A turn asked to be traced (the console) sees each lookup's decision.
+func TestDecisionsAreTraced(t *testing.T) {
+	t.Parallel()
+	clock := storetest.NewClock(time.Now())
+	tool := &crm{plan: "Pro"}
+	dir := cache.New(nil, cache.Options{Now: clock.Now}).Customers("hubspot", tool, policy)
+	rec := turntrace.New()
+	ctx := turntrace.With(context.Background(), rec)
+	dir.FindCustomerByEmail(ctx, "ada@example.com")
+	dir.FindCustomerByEmail(ctx, "ada@example.com")
+	clock.Advance(time.Hour)
+	tool.set("", down)
+	dir.FindCustomerByEmail(ctx, "ada@example.com")
+	var got []string
+	for _, e := range rec.Events() {
+		got = append(got, e.Kind+":"+e.Name+":"+e.Detail["decision"]+e.Detail["from"])
+	}
+	want := "cache:hubspot:miss cache:hubspot:hitprocess cache:hubspot:miss cache:hubspot:stale"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("events %v, want %s", got, want)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"log/slog"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
@@ -21,6 +22,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/store"
+	"github.com/switchboard-dev/switchboard/shared/turntrace"
 )
 
 // KeyKind is the kind segment of idempotency keys ("<function>#idem#<hash>").
@@ -238,6 +240,8 @@ func (m *Middleware) Handle(ctx context.Context, t conversation.Turn) conversati
 	// Slot validation (Lex DialogCodeHook) makes no business call; a turn without an
 	// id cannot be recognised when it comes back.
 	if !m.o.Idempotent(t.Intent) || t.Phase == conversation.PhaseValidate || t.TurnID == "" {
+		decided(ctx, "not applied", "intent_idempotent", strconv.FormatBool(m.o.Idempotent(t.Intent)),
+			"phase", string(t.Phase), "has_turn_id", strconv.FormatBool(t.TurnID != ""))
 		return m.next.Handle(ctx, t)
 	}
 	key, hash := m.Key(t), PayloadHash(t)
@@ -245,16 +249,20 @@ func (m *Middleware) Handle(ctx context.Context, t conversation.Turn) conversati
 		// A redelivery this process has answered: the completed record cannot have
 		// changed, so its copy answers without a store call.
 		if r.hash != hash {
+			decided(ctx, "key reused with a different payload")
 			return m.mismatch(t)
 		}
+		decided(ctx, "replayed the reply this process gave", "write", strconv.FormatBool(m.o.Writes(t.Intent) != nil))
 		return r.reply
 	}
 	fl, first := m.running.join(key, hash)
 	if !first {
 		// This process is running the same turn: its reply is this one's.
 		if fl.hash != hash {
+			decided(ctx, "key reused with a different payload")
 			return m.mismatch(t)
 		}
+		decided(ctx, "joined the same turn running in this process")
 		select {
 		case <-fl.done:
 			return cloneReply(fl.reply)
@@ -311,8 +319,10 @@ func (m *Middleware) claim(ctx context.Context, t conversation.Turn, key, hash s
 		var guarded *store.GuardedError
 		switch {
 		case err == nil:
+			decided(ctx, "claimed the key: first delivery, handled", "write", strconv.FormatBool(w != nil))
 			return m.run(ctx, t, rec, w)
 		case errors.As(err, &guarded):
+			decided(ctx, "an earlier write of unknown outcome asked for the same: answered from it")
 			// An earlier turn asked for the same and its outcome is unknown: answer
 			// with its result, file nothing. This turn's claim was not written.
 			return m.earlier(ctx, t, rec, w, guarded.Record)
@@ -321,6 +331,7 @@ func (m *Middleware) claim(ctx context.Context, t conversation.Turn, key, hash s
 			// retried write met it.
 			return m.run(ctx, t, rec, w)
 		case errors.As(err, &ex):
+			decided(ctx, "key already held: answered from its record", "record_status", string(ex.Record.Status))
 			r, again := m.duplicate(ctx, t, hash, ex.Record, w)
 			if again && takeovers < 3 {
 				continue
@@ -330,9 +341,15 @@ func (m *Middleware) claim(ctx context.Context, t conversation.Turn, key, hash s
 			}
 			return r
 		default:
+			decided(ctx, "store unreachable")
 			return m.storeDown(ctx, t, err)
 		}
 	}
+}
+
+// decided adds the idempotency layer's decision to the turn's trace (when asked for).
+func decided(ctx context.Context, what string, kv ...string) {
+	turntrace.Add(ctx, turntrace.KindIdempotency, what, 0, kv...)
 }
 
 // create claims rec's key, refused also while a live record holds guard ("" none).

@@ -9,6 +9,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/turntrace"
 )
 
 // SlotVerificationCode is the slot a one-time code is asked for in, on every platform.
@@ -289,6 +290,7 @@ func session(t conversation.Turn) string { return identity.Session(t) }
 // trail, no disclosure), while a write that happened is still told truthfully.
 func (s *Service) record(ctx context.Context, t conversation.Turn, a audit) error {
 	if a.outcome == "" {
+		turntrace.Add(ctx, turntrace.KindPolicy, "no customer data touched: nothing to audit", 0, "verification", string(a.caller.MethodName()))
 		return nil
 	}
 	// Every id is hashed: a platform's session and turn ids can hold an email (a Rasa
@@ -309,6 +311,9 @@ func (s *Service) record(ctx context.Context, t conversation.Turn, a audit) erro
 	// still written, within a second of its own.
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
+	turntrace.Add(ctx, turntrace.KindPolicy, a.outcome, 0, "verification", e.Verification)
+	turntrace.Add(ctx, turntrace.KindAudit, e.Outcome, 0, "intent", e.Intent, "verification", e.Verification,
+		"tool", e.Tool, "customer_id", e.CustomerID, "object", e.Object, "session", e.Session)
 	err := s.acc.Audit.Record(actx, e)
 	if err != nil {
 		s.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: audit event not recorded",

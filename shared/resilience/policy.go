@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/turntrace"
 )
 
 // Options configure a Policy beyond its tool settings. The zero value is the default.
@@ -203,7 +205,9 @@ func Do[T any](ctx context.Context, p *Policy, op Op, fn func(context.Context) (
 			v, err = fn(ctx)
 			return err
 		})
-		p.obs.OnCall(ctx, CallInfo{Tool: p.tool, Op: op.Name, Attempt: attempt, Latency: time.Since(start), Err: err, BreakerState: p.State()})
+		lat := time.Since(start)
+		p.obs.OnCall(ctx, CallInfo{Tool: p.tool, Op: op.Name, Attempt: attempt, Latency: lat, Err: err, BreakerState: p.State()})
+		traceCall(ctx, p, op.Name, attempt, lat, err)
 		if err == nil {
 			return v, nil
 		}
@@ -345,4 +349,17 @@ func (p *Policy) waitTurn(ctx context.Context, op string) error {
 		return p.normalize(op, ctx.Err())
 	}
 	return nil
+}
+
+// traceCall adds a tool-call attempt to the turn's trace (when one is asked for).
+func traceCall(ctx context.Context, p *Policy, op string, attempt int, d time.Duration, err error) {
+	if turntrace.From(ctx) == nil {
+		return
+	}
+	result := "ok"
+	if err != nil {
+		result = connector.KindOf(err).String()
+	}
+	turntrace.Add(ctx, turntrace.KindTool, p.tool+"."+op, d, "attempt", strconv.Itoa(attempt),
+		"result", result, "breaker", p.State().String())
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/resilience/faultserver"
+	"github.com/switchboard-dev/switchboard/shared/turntrace"
 )
 
 // httpTool is a minimal JSON client of a faultserver, classifying answers the way every
@@ -612,6 +613,32 @@ func BenchmarkOpenBreakerRefusal(b *testing.B) {
 	for b.Loop() {
 		if _, err := resilience.Do(ctx, p, read, fail); !errors.Is(err, resilience.ErrBreakerOpen) {
 			b.Fatal(err)
+		}
+	}
+}
+
+// A turn asked to be traced (the console) sees every attempt: its duration, number,
+// result and the breaker's state after it.
+func TestAttemptsAreTraced(t *testing.T) {
+	t.Parallel()
+	srv, tool := newTool(t)
+	s := settings()
+	s.MaxAttempts = 3
+	p := resilience.NewPolicy("fake", s, resilience.Options{})
+	srv.Next(faultserver.ServerError)
+	rec := turntrace.New()
+	if err := call(turntrace.With(context.Background(), rec), p, tool, "/x"); err != nil {
+		t.Fatal(err)
+	}
+	ev := rec.Events()
+	if len(ev) != 2 {
+		t.Fatalf("events %+v", ev)
+	}
+	for i, want := range []string{"unavailable", "ok"} {
+		e := ev[i]
+		if e.Kind != turntrace.KindTool || e.Name != "fake.get" || e.Detail["attempt"] != strconv.Itoa(i+1) ||
+			e.Detail["result"] != want || e.Detail["breaker"] != "closed" || e.DurationMS <= 0 {
+			t.Errorf("attempt %d: %+v", i+1, e)
 		}
 	}
 }
