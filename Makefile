@@ -46,7 +46,7 @@ VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 # Packages whose tests exercise concurrency run under the race detector.
 RACE_PKGS   := ./shared/... ./cmd/...
 
-.PHONY: help run chat replay install test build lint fmt vet vuln bench memload oracle fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism tool-chromium clean
+.PHONY: help cli run chat replay reset install test build lint fmt vet vuln bench memload oracle fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism tool-chromium clean
 
 help: ## list the targets (with this run's values: make help ENV=prod)
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | sort | \
@@ -61,15 +61,27 @@ install: ## install the switchboard CLI into $(INSTALL_DIR)
 	GOBIN=$(INSTALL_DIR) $(GO) install ./cmd/switchboard
 	@echo "installed $(INSTALL_DIR)/switchboard"
 
-run: ## start the local server on the embedded default (demo data) at $(ADDR)
-	$(GO) run ./cmd/switchboard serve --addr $(ADDR) $(if $(CONFIG),--config $(CONFIG))
+# `make run` builds the CLI once into build/switchboard (with the Makefile's toolchain)
+# and runs it; the README's other commands call that binary, so nothing is compiled
+# again with another toolchain.
+SWITCHBOARD := $(BUILD_DIR)/switchboard
 
-chat: ## a conversation in the terminal with the server `make run` started (PLATFORM=lex, CHAT_LANG=en)
-	$(GO) run ./cmd/switchboard chat --platform $(or $(PLATFORM),lex) --language $(or $(CHAT_LANG),en) --url http://$(ADDR)
+cli:
+	@echo "==> building $(SWITCHBOARD)"
+	$(GO) build -o $(SWITCHBOARD) ./cmd/switchboard
 
-replay: ## send recorded requests (FILE= a console export or an events/ file) to the server `make run` started; show replies and traces
+run: cli ## build build/switchboard and start the local server on the embedded default (demo data) at $(ADDR)
+	$(SWITCHBOARD) serve --addr $(ADDR) $(if $(CONFIG),--config $(CONFIG))
+
+chat: cli ## a conversation in the terminal with the server `make run` started (PLATFORM=lex, CHAT_LANG=en)
+	$(SWITCHBOARD) chat --platform $(or $(PLATFORM),lex) --language $(or $(CHAT_LANG),en) --url http://$(ADDR)
+
+replay: cli ## send recorded requests (FILE= a console export or an events/ file) to the server `make run` started; show replies and traces
 	@test -n "$(FILE)" || { echo "usage: make replay FILE=events/lex/create_ticket.json"; exit 2; }
-	$(GO) run ./cmd/switchboard replay --url http://$(ADDR) $(FILE)
+	$(SWITCHBOARD) replay --url http://$(ADDR) $(FILE)
+
+reset: cli ## remove the local demo state (demo tickets, stored replies, one-time codes and their limits); stop `make run` first
+	$(SWITCHBOARD) reset --addr $(ADDR) $(if $(CONFIG),--config $(CONFIG))
 
 test: tools vet fmt ## install test tools, then vet, gofmt check and every test (race detector on shared/ and cmd/)
 	@echo "==> test (1/2): shared/ and cmd/ under the race detector"

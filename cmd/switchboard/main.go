@@ -23,6 +23,7 @@ commands:
   platform-config --platform P --stack-outputs FILE  the values to paste into a platform's console
   token   --email E [--ttl 10m] [--key-file F]       print an identity token (demo key by default)
   outbox  [-n 5] [--config FILE]                     print the latest one-time codes (local outbox)
+  reset   [--config FILE]                            remove the local demo state (demo tickets, stored replies, codes and their limits)
   chat    [--platform lex] [--language en] [--url URL] a conversation in the terminal (/help inside)
   replay  [--platform P] [--url URL] [--json] FILE   send recorded requests (a console export, an events/ file), show reply and trace
 
@@ -59,6 +60,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return token(ctx, args[1:], stdout, stderr)
 	case "outbox":
 		return outbox(ctx, args[1:], stdout, stderr)
+	case "reset":
+		return reset(ctx, args[1:], stdout, stderr)
 	case "chat":
 		return chat(ctx, args[1:], stdin, stdout, stderr)
 	case "replay":

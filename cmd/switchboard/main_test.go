@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -157,4 +159,90 @@ func TestTokenAndOutbox(t *testing.T) {
 		!strings.Contains(out.String(), "ada@example.com") {
 		t.Fatalf("outbox: exit %d: %s", code, out.String())
 	}
+}
+
+// A user following the guides can run them again: the demo's code limit (3 per
+// conversation an hour) traps the same sample event after three codes, and `reset`
+// starts the local demo state afresh. Reset refuses while a server answers.
+func TestResetLetsTheGuideRunAgain(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("SWITCHBOARD_DATA_DIR", dir)
+	raw, err := os.ReadFile(filepath.Join("..", "..", "events", "rasa", "lookup_customer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each ask is a new turn of the same conversation (a repeated turn is answered
+	// from its stored reply and sends nothing).
+	turn := 0
+	invoke := func() {
+		t.Helper()
+		turn++
+		var ev map[string]any
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Fatal(err)
+		}
+		ev["tracker"].(map[string]any)["latest_message"].(map[string]any)["message_id"] = fmt.Sprintf("reset-guide-%d", turn)
+		body, _ := json.Marshal(ev)
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{"invoke", "--platform", "rasa", "-"}, bytes.NewReader(body), &out, &errOut); code != 0 {
+			t.Fatalf("invoke: exit %d: %s", code, errOut.String())
+		}
+	}
+	codes := func() int {
+		t.Helper()
+		entries, err := identity.ReadOutbox(filepath.Join(dir, "outbox.jsonl"), 0)
+		if os.IsNotExist(err) {
+			return 0
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(entries)
+	}
+	for range 4 {
+		invoke()
+	}
+	if n := codes(); n != 3 {
+		t.Fatalf("codes after four asks in one conversation: %d, want the limit of 3", n)
+	}
+
+	var busy net.Listener
+	busy, err = net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"reset", "--addr", busy.Addr().String()}, nil, &out, &errOut); code != 1 ||
+		!strings.Contains(errOut.String(), "stop it") {
+		t.Fatalf("reset with a server answering: exit %d: %s", code, errOut.String())
+	}
+	if n := codes(); n != 3 {
+		t.Fatalf("a refused reset removed state: %d codes", n)
+	}
+
+	free := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	out.Reset()
+	if code := run(context.Background(), []string{"reset", "--addr", free}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("reset: exit %d: %s", code, errOut.String())
+	}
+	for _, f := range []string{"store.db", "demo.db", "outbox.jsonl"} {
+		if !strings.Contains(out.String(), filepath.Join(dir, f)) {
+			t.Errorf("reset did not say it removed %s: %s", f, out.String())
+		}
+	}
+	invoke()
+	if n := codes(); n != 1 {
+		t.Fatalf("after reset the same conversation gets a code again: %d codes, want 1", n)
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
