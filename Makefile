@@ -120,8 +120,8 @@ NODE_MAJOR  := $(shell node -p 'process.versions.node.split(".")[0]' 2>/dev/null
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION ?= 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION ?= $(NODE_MAJOR)
 define node-note
-	@if [ -z "$(NODE_MAJOR)" ]; then echo "==> note: node not found: the CDK needs Node.js 24 (README, Prerequisites)"; \
-	elif [ "$(NODE_MAJOR)" -lt 22 ]; then echo "==> note: Node.js $(NODE_MAJOR) is end-of-life and no longer supported by the CDK's jsii runtime; install Node.js 24 (README, Prerequisites). Its banner is silenced."; fi
+	@if [ -z "$(NODE_MAJOR)" ]; then echo "==> note: node not found: the CDK needs Node.js, 24 or 22 (README, Prerequisites)"; \
+	elif [ "$(NODE_MAJOR)" -lt 22 ]; then echo "==> note: Node.js $(NODE_MAJOR) is end-of-life and no longer supported by the CDK's jsii runtime: synth still runs, unsupported; deploy with Node.js 24 or 22 (README, Prerequisites). Its banner is silenced."; fi
 endef
 
 synth: build ## synthesize the CDK app into cdk.out (ENV=, STAGE=, CDK_ARGS="-c key=value"; no AWS credentials)

@@ -19,7 +19,8 @@ const usage = `usage: switchboard <command> [flags]
 commands:
   serve   [--addr 127.0.0.1:8080] [--config FILE]   serve the webhooks over HTTP
   invoke  --platform P [--config FILE] FILE|-        run one webhook event, print the response
-  check   [--config FILE] [--env-file F] [--json]    authenticate to each configured tool
+  check   [--config FILE] [--env-file F [--stage S]] [--lex-bot EXPORT] [--json]
+                                                     authenticate to each configured tool; validate a deployment file; read a Lex bot export
   platform-config --platform P --stack-outputs FILE  the values to paste into a platform's console
   token   --email E [--ttl 10m] [--key-file F]       print an identity token (demo key by default)
   outbox  [-n 5] [--config FILE]                     print the latest one-time codes (local outbox)
