@@ -36,7 +36,7 @@ type Envelope struct {
 	Version  string                `json:"switchboard"`
 	Platform conversation.Platform `json:"platform"`
 	// Body is the webhook body as admitted: decoded from base64 and inflated.
-	Body json.RawMessage `json:"body"`
+	Body json.RawMessage `json:"webhook"`
 	// Caller is how the router admitted the call (Caller* constants).
 	Caller string `json:"caller"`
 	// RequestID is the API Gateway request id (or the router's invocation id), for
@@ -50,11 +50,7 @@ type Envelope struct {
 // serveEnvelope answers a turn the router admitted. Its answer is what the function
 // answers for the event the router received: the Lex response for Lex, an API Gateway
 // response for the HTTP platforms; the router relays it verbatim.
-func serveEnvelope(ctx context.Context, door server.Door, event []byte) (any, error) {
-	var env Envelope
-	if err := json.Unmarshal(event, &env); err != nil {
-		return nil, fmt.Errorf("lambdafn: envelope: %w", err)
-	}
+func serveEnvelope(ctx context.Context, door server.Door, env Envelope) (any, error) {
 	switch env.Caller {
 	case CallerAuthenticated, CallerOpen, CallerIAM:
 	default:
@@ -90,9 +86,9 @@ func (e Envelope) Marshal() ([]byte, error) {
 	if len(e.Body) == 0 {
 		return nil, fmt.Errorf("lambdafn: envelope without a body")
 	}
-	out := make([]byte, 0, len(head)+len(e.Body)+len(`,"body":`)+1)
+	out := make([]byte, 0, len(head)+len(e.Body)+len(`,"webhook":`)+1)
 	out = append(out, head[:len(head)-1]...)
-	out = append(out, `,"body":`...)
+	out = append(out, `,"webhook":`...)
 	out = append(out, e.Body...)
 	return append(out, '}'), nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -104,5 +106,48 @@ func TestEnvelope(t *testing.T) {
 	}
 	if len(*turns) != 2 {
 		t.Errorf("%d turns ran, want the 2 envelopes'", len(*turns))
+	}
+}
+
+// TestParse: one pass tells the same kinds Classify does and reads the HTTP event as
+// the SDK's type does; an HTTP event whose fields have the wrong types is invalid.
+func TestParse(t *testing.T) {
+	t.Parallel()
+	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: "POST /webhooks/rasa", RawPath: "/webhooks/rasa",
+		RawQueryString: "token=x", Headers: map[string]string{"content-encoding": "gzip"},
+		QueryStringParameters: map[string]string{"token": "x"}, Body: "e30=", IsBase64Encoded: true}
+	ev.RequestContext.HTTP.Method = "POST"
+	ev.RequestContext.HTTP.SourceIP = "192.0.2.1"
+	ev.RequestContext.RequestID = "req-1"
+	httpEv, _ := json.Marshal(ev)
+	env, _ := Envelope{Version: EnvelopeVersion, Platform: conversation.Rasa, Body: json.RawMessage(`{"a":[1]}`),
+		Caller: CallerOpen, RequestID: "req-2", Deadline: 42}.Marshal()
+	for _, c := range []struct {
+		name  string
+		event string
+		kind  Kind
+	}{
+		{"http", string(httpEv), KindHTTP},
+		{"lex", `{"invocationSource":"FulfillmentCodeHook","sessionState":{}}`, KindLex},
+		{"envelope", string(env), KindEnvelope},
+		{"envelope with an HTTP event's fields", strings.Replace(string(env), `{`, `{"version":"2.0",`, 1), KindUnknown},
+		{"unknown", `{"ping":true}`, KindUnknown},
+		{"not JSON", `{`, KindUnknown},
+	} {
+		got := Parse([]byte(c.event))
+		if got.Kind != c.kind || Classify([]byte(c.event)) != c.kind || got.Invalid {
+			t.Errorf("%s: Parse %v (invalid %v), Classify %v, want %v", c.name, got.Kind, got.Invalid, Classify([]byte(c.event)), c.kind)
+		}
+	}
+	if got := Parse(httpEv).HTTP; !reflect.DeepEqual(got, ev) {
+		t.Errorf("HTTP event read as %+v, want %+v", got, ev)
+	}
+	if got := Parse(env).Envelope; got.Platform != conversation.Rasa || string(got.Body) != `{"a":[1]}` || got.Caller != CallerOpen ||
+		got.RequestID != "req-2" || got.Deadline != 42 {
+		t.Errorf("envelope read as %+v", got)
+	}
+	bad := strings.Replace(string(httpEv), `"headers":{"content-encoding":"gzip"}`, `"headers":["gzip"]`, 1)
+	if got := Parse([]byte(bad)); got.Kind != KindHTTP || !got.Invalid {
+		t.Errorf("HTTP event with a list of headers: %+v", got)
 	}
 }

@@ -68,6 +68,61 @@ func (p *probe) kind() Kind {
 	return KindUnknown
 }
 
+// Event is one invocation's event, read in a single pass: its kind (as Classify
+// tells it) and what serving it needs.
+type Event struct {
+	Kind Kind
+	// HTTP is a KindHTTP event (the fields a webhook call is served from); Invalid is
+	// a KindHTTP event whose fields could not be decoded.
+	HTTP    events.APIGatewayV2HTTPRequest
+	Invalid bool
+	// Envelope is a KindEnvelope event.
+	Envelope Envelope
+}
+
+// wire is every field the three kinds of event are told apart and served by, so one
+// json.Unmarshal reads any of them. Only an envelope has "webhook", only an HTTP event
+// has a string "body".
+type wire struct {
+	probe
+	RawQueryString        string                `json:"rawQueryString"`
+	Headers               map[string]string     `json:"headers"`
+	QueryStringParameters map[string]string     `json:"queryStringParameters"`
+	Body                  string                `json:"body"`
+	IsBase64Encoded       bool                  `json:"isBase64Encoded"`
+	Platform              conversation.Platform `json:"platform"`
+	Caller                string                `json:"caller"`
+	RequestID             string                `json:"request_id"`
+	Deadline              int64                 `json:"deadline_ms"`
+	Webhook               json.RawMessage       `json:"webhook"`
+}
+
+// Parse reads an event in one pass.
+func Parse(event []byte) Event {
+	var w wire
+	if err := json.Unmarshal(event, &w); err != nil {
+		// Not every field has its expected type: what the event is decides the answer
+		// (an HTTP event that cannot be read is a 400).
+		k := Classify(event)
+		return Event{Kind: k, Invalid: k == KindHTTP}
+	}
+	ev := Event{Kind: w.kind()}
+	switch ev.Kind {
+	case KindHTTP:
+		r := events.APIGatewayV2HTTPRequest{Version: w.Version, RouteKey: w.RouteKey, RawPath: w.RawPath,
+			RawQueryString: w.RawQueryString, Headers: w.Headers, QueryStringParameters: w.QueryStringParameters,
+			Body: w.Body, IsBase64Encoded: w.IsBase64Encoded}
+		if json.Unmarshal(w.RequestContext, &r.RequestContext) != nil {
+			ev.Invalid = true
+		}
+		ev.HTTP = r
+	case KindEnvelope:
+		ev.Envelope = Envelope{Version: w.Envelope, Platform: w.Platform, Body: w.Webhook, Caller: w.Caller,
+			RequestID: w.RequestID, Deadline: w.Deadline}
+	}
+	return ev
+}
+
 // ErrUnknownEvent is returned for an event that is neither an HTTP API request nor a
 // Lex V2 code hook; Lambda reports it as a function error.
 var ErrUnknownEvent = errors.New("lambdafn: event is neither an API Gateway HTTP API v2.0 request nor a Lex V2 code hook")
@@ -78,17 +133,17 @@ var ErrUnknownEvent = errors.New("lambdafn: event is neither an API Gateway HTTP
 func Handler(e *engine.Engine, maxBody int64) func(ctx context.Context, event json.RawMessage) (any, error) {
 	door := server.Door{Engine: e, MaxBody: maxBody}
 	return func(ctx context.Context, event json.RawMessage) (any, error) {
-		switch Classify(event) {
+		ev := Parse(event)
+		switch ev.Kind {
 		case KindLex:
 			return serveLex(ctx, door, event), nil
 		case KindHTTP:
-			var req events.APIGatewayV2HTTPRequest
-			if err := json.Unmarshal(event, &req); err != nil {
+			if ev.Invalid {
 				return httpResponse(http.StatusBadRequest, []byte(`{"error":"invalid API Gateway event"}`)), nil
 			}
-			return serveHTTP(ctx, door, req), nil
+			return serveHTTP(ctx, door, ev.HTTP), nil
 		case KindEnvelope:
-			return serveEnvelope(ctx, door, event)
+			return serveEnvelope(ctx, door, ev.Envelope)
 		}
 		return nil, ErrUnknownEvent
 	}

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +25,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/security"
 	"github.com/switchboard-dev/switchboard/shared/server"
+	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
 // refusalCounter records refused_total as telemetry counts it.
@@ -170,7 +173,7 @@ func serveEntry(t *testing.T, cfg config.Config, g *security.Guard, hook engine.
 }
 
 // apiGatewayEvent is the call as API Gateway delivers it to a function.
-func apiGatewayEvent(t *testing.T, body []byte, enc string, creds bool) json.RawMessage {
+func apiGatewayEvent(t testing.TB, body []byte, enc string, creds bool) json.RawMessage {
 	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: "POST /webhooks/dialogflow", RawPath: "/webhooks/dialogflow",
 		Headers: map[string]string{"content-type": "application/json"}, Body: base64.StdEncoding.EncodeToString(body), IsBase64Encoded: true}
 	if enc != "" {
@@ -241,4 +244,96 @@ func routerEntry(t *testing.T, cfg config.Config, g *security.Guard, hook engine
 		out, err := r.Handle(context.Background(), apiGatewayEvent(t, body, enc, creds))
 		return lambdaAnswer(t, out, err)
 	}
+}
+
+// countingSecrets counts the webhook secret reads: one per credentials check.
+type countingSecrets struct {
+	secrets.Static
+	mu sync.Mutex
+	n  int
+}
+
+func (c *countingSecrets) Get(ctx context.Context, id string) (secrets.Secret, error) {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	return c.Static.Get(ctx, id)
+}
+
+// routedPair is a router and the intent function it forwards search_kb to, in this
+// process (each with its own guard, as two functions have), both checking Dialogflow
+// ES's credentials through creds.
+func routedPair(tb testing.TB, creds secrets.Provider) (*Router, *int) {
+	cfg, err := config.Load("", []string{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.Security.Dialogflow = config.WebhookAuth{Method: config.AuthBasic, Secret: "wh"}
+	cfg.Intents.Enabled = []conversation.Intent{conversation.SearchKB}
+	// Only credentials: no rate limits to run into.
+	cfg.Security.PerSourceRate, cfg.Security.PerSessionRate = -1, -1
+	guard := func() *security.Guard {
+		g, err := security.NewGuard(cfg.Security, creds)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return g
+	}
+	fn := lambdafn.Handler(functionEngine(cfg, guard(), nil), cfg.Server.MaxBodyBytes)
+	forwards := 0
+	inv := invokerFunc(func(ctx context.Context, _, _ string, payload []byte) (Invocation, error) {
+		forwards++
+		out, err := fn(ctx, payload)
+		if err != nil {
+			return Invocation{Payload: []byte(`{"errorMessage":"function error"}`), FunctionError: "Unhandled"}, nil
+		}
+		b, _ := json.Marshal(out)
+		return Invocation{Payload: b}, nil
+	})
+	r, err := New(cfg, Options{Routes: map[conversation.Intent]string{conversation.SearchKB: "sb-searchkb"}, Client: inv,
+		Guard: guard(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return r, &forwards
+}
+
+// TestRoutedTurnAuthenticatedOnce: a turn the router forwards has its credentials
+// checked once, by the router; the intent function trusts the router's envelope.
+func TestRoutedTurnAuthenticatedOnce(t *testing.T) {
+	t.Parallel()
+	creds := &countingSecrets{Static: secrets.Static{"wh": {"username": esUser, "password": esPass}}}
+	r, forwards := routedPair(t, creds)
+	out, err := r.Handle(context.Background(), apiGatewayEvent(t, readEvent(t, conversation.DialogflowES, "search_kb.json"), "", true))
+	status, body := lambdaAnswer(t, out, err)
+	if status != 200 || !strings.Contains(string(body), "Here is how.") || *forwards != 1 {
+		t.Fatalf("HTTP %d %s, %d forwards", status, body, *forwards)
+	}
+	if creds.n != 1 {
+		t.Errorf("credentials checked %d times for one routed turn, want 1", creds.n)
+	}
+}
+
+// BenchmarkRoutedTurn is one Dialogflow ES turn through the router and its intent
+// function (in process: the Invoke is a function call), credentials checked.
+func BenchmarkRoutedTurn(b *testing.B) {
+	creds := &countingSecrets{Static: secrets.Static{"wh": {"username": esUser, "password": esPass}}}
+	r, _ := routedPair(b, creds)
+	body, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "events", "dialogflow", "search_kb.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev := apiGatewayEvent(nil, body, "", true)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(ev)))
+	for b.Loop() {
+		out, err := r.Handle(context.Background(), ev)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if resp, ok := out.(json.RawMessage); !ok || !bytes.Contains(resp, []byte(`"statusCode":200`)) {
+			b.Fatalf("answer %s", out)
+		}
+	}
+	b.ReportMetric(float64(creds.n)/float64(b.N), "auths/op")
 }

@@ -215,23 +215,22 @@ func RoutesFromEnv(environ []string) map[conversation.Intent]string {
 func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error) {
 	var dr server.Request
 	requestID := ""
-	switch lambdafn.Classify(event) {
+	switch ev := lambdafn.Parse(event); ev.Kind {
 	case lambdafn.KindLex:
 		dr = lambdafn.LexRequest(event)
 		if lc, ok := lambdacontext.FromContext(ctx); ok {
 			requestID = lc.AwsRequestID
 		}
 	case lambdafn.KindHTTP:
-		var req events.APIGatewayV2HTTPRequest
-		if json.Unmarshal(event, &req) != nil {
+		if ev.Invalid {
 			// Not a webhook call: the standard handler gives the standard answer.
 			return lambdafn.Handler(r.eng, r.cfg.Server.MaxBodyBytes)(ctx, event)
 		}
 		var bad *events.APIGatewayV2HTTPResponse
-		if dr, bad = lambdafn.HTTPRequest(req); bad != nil {
+		if dr, bad = lambdafn.HTTPRequest(ev.HTTP); bad != nil {
 			return *bad, nil
 		}
-		requestID = req.RequestContext.RequestID
+		requestID = ev.HTTP.RequestContext.RequestID
 	default:
 		// Nothing else is the router's, an Envelope least of all: it sends them.
 		return nil, lambdafn.ErrUnknownEvent
