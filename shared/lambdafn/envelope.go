@@ -59,6 +59,11 @@ func serveEnvelope(ctx context.Context, door server.Door, env Envelope) (any, er
 	if door.Engine.Adapter(env.Platform) == nil || (env.Caller == CallerIAM) != (env.Platform == conversation.LexV2) {
 		return nil, fmt.Errorf("lambdafn: envelope: platform %q, caller %q", env.Platform, env.Caller)
 	}
+	if env.Caller == CallerOpen && !door.Engine.Guard().Open(env.Platform) {
+		// Closed by default: the router let in without credentials a call this
+		// function would want them for (the two are configured differently).
+		return nil, fmt.Errorf("lambdafn: envelope: %s calls need credentials here, and the router admitted one without", env.Platform)
+	}
 	if env.Deadline > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, time.UnixMilli(env.Deadline))

@@ -98,6 +98,9 @@ func TestEnvelope(t *testing.T) {
 		"lex without IAM":        {Version: EnvelopeVersion, Platform: conversation.LexV2, Body: json.RawMessage(`{}`), Caller: CallerAuthenticated},
 		"HTTP platform with IAM": {Version: EnvelopeVersion, Platform: conversation.Rasa, Body: json.RawMessage(`{}`), Caller: CallerIAM},
 		"unknown platform":       {Version: EnvelopeVersion, Platform: "teams", Body: json.RawMessage(`{}`), Caller: CallerAuthenticated},
+		// Rasa needs a token here: a router that let one in without is configured
+		// otherwise, and the function does not go along.
+		"open where credentials are needed": {Version: EnvelopeVersion, Platform: conversation.Rasa, Body: json.RawMessage(`{}`), Caller: CallerOpen},
 	} {
 		b, _ := bad.Marshal()
 		if out, err := h(context.Background(), b); err == nil {
