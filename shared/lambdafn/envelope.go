@@ -45,7 +45,27 @@ type Envelope struct {
 	// Deadline is when the platform stops waiting (the router stops a reply margin
 	// before), in Unix milliseconds.
 	Deadline int64 `json:"deadline_ms,omitempty"`
+	// Wire, instead of Body, is the body as API Gateway handed it to the router (still
+	// compressed), for a body that inflated would not fit an Invoke's payload
+	// (MaxInvokePayload): the function reads it through the door again.
+	Wire *WireBody `json:"wire,omitempty"`
 }
+
+// WireBody is an HTTP webhook body as API Gateway delivered it.
+type WireBody struct {
+	Body     string `json:"body"`
+	Base64   bool   `json:"base64,omitempty"`
+	Encoding string `json:"encoding,omitempty"`
+}
+
+// MaxInvokePayload is the largest payload a synchronous Lambda Invoke accepts.
+const MaxInvokePayload = 6 << 20
+
+// envelopeHead bounds what an envelope adds to its body.
+const envelopeHead = 1 << 10
+
+// Fits reports whether an envelope carrying body inline fits an Invoke's payload.
+func Fits(body []byte) bool { return len(body)+envelopeHead <= MaxInvokePayload }
 
 // serveEnvelope answers a turn the router admitted. Its answer is what the function
 // answers for the event the router received: the Lex response for Lex, an API Gateway
@@ -70,6 +90,13 @@ func serveEnvelope(ctx context.Context, door server.Door, env Envelope) (any, er
 		defer cancel()
 	}
 	r := server.Request{Platform: env.Platform, Declared: int64(len(env.Body)), Body: bytes.NewReader(env.Body), Authorized: true}
+	if w := env.Wire; w != nil {
+		if env.Platform == conversation.LexV2 || len(env.Body) != 0 {
+			return nil, fmt.Errorf("lambdafn: envelope: a %s body both inline and as delivered", env.Platform)
+		}
+		r = wireRequest(env.Platform, w.Body, w.Base64, w.Encoding)
+		r.Authorized = true
+	}
 	resp, _ := door.Serve(ctx, r)
 	return Answer(env.Platform, env.Body, resp), nil
 }
@@ -84,9 +111,13 @@ func (e Envelope) Marshal() ([]byte, error) {
 		Caller    string                `json:"caller"`
 		RequestID string                `json:"request_id,omitempty"`
 		Deadline  int64                 `json:"deadline_ms,omitempty"`
-	}{e.Version, e.Platform, e.Caller, e.RequestID, e.Deadline})
+		Wire      *WireBody             `json:"wire,omitempty"`
+	}{e.Version, e.Platform, e.Caller, e.RequestID, e.Deadline, e.Wire})
 	if err != nil {
 		return nil, err
+	}
+	if e.Wire != nil {
+		return head, nil
 	}
 	if len(e.Body) == 0 {
 		return nil, fmt.Errorf("lambdafn: envelope without a body")

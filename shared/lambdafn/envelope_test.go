@@ -80,6 +80,13 @@ func TestEnvelope(t *testing.T) {
 		t.Errorf("lex envelope: %v %v", out, err)
 	}
 
+	// A body too large inflated for an Invoke comes as API Gateway delivered it.
+	wired, _ := Envelope{Version: EnvelopeVersion, Platform: conversation.Rasa, Caller: CallerAuthenticated,
+		Wire: &WireBody{Body: base64.StdEncoding.EncodeToString([]byte(`{"next_action":"y"}`)), Base64: true}}.Marshal()
+	if out, err := h(context.Background(), wired); err != nil || out.(events.APIGatewayV2HTTPResponse).Body != `{"platform":"rasa"}` {
+		t.Errorf("envelope with the body as delivered: %#v %v", out, err)
+	}
+
 	// Through API Gateway the envelope is a Rasa body like any other: no token, 401.
 	out, err = h(context.Background(), httpEvent("/webhooks/rasa", base64.StdEncoding.EncodeToString(env), true))
 	if resp, ok := out.(events.APIGatewayV2HTTPResponse); err != nil || !ok || resp.StatusCode != 401 {
@@ -100,6 +107,7 @@ func TestEnvelope(t *testing.T) {
 		"unknown platform":       {Version: EnvelopeVersion, Platform: "teams", Body: json.RawMessage(`{}`), Caller: CallerAuthenticated},
 		// Rasa needs a token here: a router that let one in without is configured
 		// otherwise, and the function does not go along.
+		"lex as delivered":                  {Version: EnvelopeVersion, Platform: conversation.LexV2, Caller: CallerIAM, Wire: &WireBody{Body: "{}"}},
 		"open where credentials are needed": {Version: EnvelopeVersion, Platform: conversation.Rasa, Body: json.RawMessage(`{}`), Caller: CallerOpen},
 	} {
 		b, _ := bad.Marshal()
@@ -107,8 +115,8 @@ func TestEnvelope(t *testing.T) {
 			t.Errorf("%s: answered %#v", name, out)
 		}
 	}
-	if len(*turns) != 2 {
-		t.Errorf("%d turns ran, want the 2 envelopes'", len(*turns))
+	if len(*turns) != 3 {
+		t.Errorf("%d turns ran, want the 3 envelopes'", len(*turns))
 	}
 }
 

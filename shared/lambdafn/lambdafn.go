@@ -95,6 +95,7 @@ type wire struct {
 	RequestID             string                `json:"request_id"`
 	Deadline              int64                 `json:"deadline_ms"`
 	Webhook               json.RawMessage       `json:"webhook"`
+	Wire                  *WireBody             `json:"wire"`
 }
 
 // Parse reads an event in one pass.
@@ -118,7 +119,7 @@ func Parse(event []byte) Event {
 		ev.HTTP = r
 	case KindEnvelope:
 		ev.Envelope = Envelope{Version: w.Envelope, Platform: w.Platform, Body: w.Webhook, Caller: w.Caller,
-			RequestID: w.RequestID, Deadline: w.Deadline}
+			RequestID: w.RequestID, Deadline: w.Deadline, Wire: w.Wire}
 	}
 	return ev
 }
@@ -196,14 +197,20 @@ func HTTPRequest(req events.APIGatewayV2HTTPRequest) (server.Request, *events.AP
 	for k, v := range req.QueryStringParameters {
 		q.Set(k, v)
 	}
-	wire := int64(len(req.Body))
-	var src io.Reader = strings.NewReader(req.Body)
-	if req.IsBase64Encoded {
-		wire = int64(base64.StdEncoding.DecodedLen(len(req.Body)))
+	r := wireRequest(p, req.Body, req.IsBase64Encoded, h.Get("Content-Encoding"))
+	r.Header, r.Query, r.Source = h, q, req.RequestContext.HTTP.SourceIP
+	return r, nil
+}
+
+// wireRequest is the door's request for a body as API Gateway hands it over.
+func wireRequest(p conversation.Platform, body string, b64 bool, enc string) server.Request {
+	wire := int64(len(body))
+	var src io.Reader = strings.NewReader(body)
+	if b64 {
+		wire = int64(base64.StdEncoding.DecodedLen(len(body)))
 		src = base64.NewDecoder(base64.StdEncoding, src)
 	}
-	return server.Request{Platform: p, Header: h, Query: q, Source: req.RequestContext.HTTP.SourceIP,
-		Declared: wire, Encoding: h.Get("Content-Encoding"), Body: src}, nil
+	return server.Request{Platform: p, Declared: wire, Encoding: enc, Body: src}
 }
 
 func header(h map[string]string, name string) string {

@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -282,6 +284,9 @@ func routedPair(tb testing.TB, creds secrets.Provider) (*Router, *int) {
 	fn := lambdafn.Handler(functionEngine(cfg, guard(), nil), cfg.Server.MaxBodyBytes)
 	forwards := 0
 	inv := invokerFunc(func(ctx context.Context, _, _ string, payload []byte) (Invocation, error) {
+		if len(payload) > lambdafn.MaxInvokePayload {
+			return Invocation{}, errors.New("RequestTooLargeException: request must be smaller than 6291456 bytes for the InvokeFunction operation")
+		}
 		forwards++
 		out, err := fn(ctx, payload)
 		if err != nil {
@@ -311,6 +316,35 @@ func TestRoutedTurnAuthenticatedOnce(t *testing.T) {
 	}
 	if creds.n != 1 {
 		t.Errorf("credentials checked %d times for one routed turn, want 1", creds.n)
+	}
+}
+
+// TestRoutedLargeCompressedBody: a compressed body that inflated would not fit an
+// Invoke's payload (but fits the server's cap) is forwarded as it came, and the
+// function answers it as it would have before the router admitted turns once.
+func TestRoutedLargeCompressedBody(t *testing.T) {
+	t.Parallel()
+	creds := secrets.Static{"wh": {"username": esUser, "password": esPass}}
+	r, forwards := routedPair(t, creds)
+	var ev map[string]any
+	if err := json.Unmarshal(readEvent(t, conversation.DialogflowES, "search_kb.json"), &ev); err != nil {
+		t.Fatal(err)
+	}
+	// About 6.5 MiB of hex, which deflates about 2:1 (within the ratio cap).
+	var hex strings.Builder
+	for x := uint64(1); hex.Len() < 6500<<10; x = x*6364136223846793005 + 1442695040888963407 {
+		fmt.Fprintf(&hex, "%016x", x)
+	}
+	ev["originalDetectIntentRequest"] = map[string]any{"source": "test", "payload": map[string]any{"filler": hex.String()}}
+	body, _ := json.Marshal(ev)
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(body)
+	zw.Close()
+	out, err := r.Handle(context.Background(), apiGatewayEvent(t, z.Bytes(), "deflate", true))
+	status, answer := lambdaAnswer(t, out, err)
+	if status != 200 || !strings.Contains(string(answer), "Here is how.") || *forwards != 1 {
+		t.Errorf("HTTP %d %.300s, %d forwards", status, answer, *forwards)
 	}
 }
 

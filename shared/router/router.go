@@ -214,6 +214,7 @@ func RoutesFromEnv(environ []string) map[conversation.Intent]string {
 // as an Envelope, which the function does not admit again.
 func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error) {
 	var dr server.Request
+	var wire *lambdafn.WireBody
 	requestID := ""
 	switch ev := lambdafn.Parse(event); ev.Kind {
 	case lambdafn.KindLex:
@@ -231,6 +232,7 @@ func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error)
 			return *bad, nil
 		}
 		requestID = ev.HTTP.RequestContext.RequestID
+		wire = &lambdafn.WireBody{Body: ev.HTTP.Body, Base64: ev.HTTP.IsBase64Encoded, Encoding: dr.Encoding}
 	default:
 		// Nothing else is the router's, an Envelope least of all: it sends them.
 		return nil, lambdafn.ErrUnknownEvent
@@ -254,8 +256,13 @@ func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error)
 	case r.eng.Guard().Open(p):
 		caller = lambdafn.CallerOpen
 	}
-	payload, err := r.forward(ctx, p, fn, lambdafn.Envelope{Version: lambdafn.EnvelopeVersion, Platform: p, Body: a.Body,
-		Caller: caller, RequestID: requestID})
+	env := lambdafn.Envelope{Version: lambdafn.EnvelopeVersion, Platform: p, Body: a.Body, Caller: caller, RequestID: requestID}
+	if !lambdafn.Fits(a.Body) && wire != nil {
+		// Inflated, the body would not fit the Invoke: it goes as it came (it did fit
+		// the router's own invocation), and the function inflates it again.
+		env.Body, env.Wire = nil, wire
+	}
+	payload, err := r.forward(ctx, p, fn, env)
 	if err != nil {
 		r.log.LogAttrs(ctx, slog.LevelError, "forward failed", slog.String("platform", string(p)),
 			slog.String("intent", string(in)), slog.String("function", fn), slog.Any("error", err))
