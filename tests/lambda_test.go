@@ -21,6 +21,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
@@ -28,6 +29,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 	"github.com/switchboard-dev/switchboard/shared/router"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
@@ -254,8 +256,15 @@ func platformResponse(t *testing.T, p conversation.Platform, payload []byte) (in
 	return resp.StatusCode, []byte(resp.Body)
 }
 
+// routerAccessKey is the access key of the router's role in the RIE test: the only
+// principal lambdaForwarder lets invoke an intent function's alias, as the deployed
+// permissions do (infra/stacks: the router's InvokeEnabledIntentAliases grant).
+const routerAccessKey = "SBROUTERROLE"
+
 // lambdaForwarder speaks the Lambda Invoke API for the router and forwards each call
-// to the named function's RIE, as the Lambda service would to the alias.
+// to the named function's RIE, as the Lambda service would to the alias: only for the
+// router's role (AccessDeniedException for anyone else), and every payload the router
+// sends is an envelope.
 func lambdaForwarder(t *testing.T, fns map[string]*rie, calls map[string]int) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name, _ := strings.CutPrefix(r.URL.Path, "/2015-03-31/functions/")
@@ -267,8 +276,18 @@ func lambdaForwarder(t *testing.T, fns map[string]*rie, calls map[string]int) *h
 			fmt.Fprintf(w, `{"Type":"User","message":"Function not found: %s"}`, name)
 			return
 		}
+		if !strings.Contains(r.Header.Get("Authorization"), "Credential="+routerAccessKey+"/") {
+			w.Header().Set("X-Amzn-ErrorType", "AccessDeniedException")
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprintf(w, `{"Type":"User","message":"not authorized to perform: lambda:InvokeFunction on %s"}`, name)
+			return
+		}
+		payload, _ := io.ReadAll(r.Body)
+		if k := lambdafn.Classify(payload); k != lambdafn.KindEnvelope {
+			t.Errorf("the router sent %s an event of kind %v, not an envelope", name, k)
+		}
 		calls[name]++
-		resp, err := http.Post(f.url, "application/json", r.Body)
+		resp, err := http.Post(f.url, "application/json", bytes.NewReader(payload))
 		if err != nil {
 			w.WriteHeader(http.StatusBadGateway)
 			return
@@ -318,7 +337,8 @@ func TestLambdaRIE(t *testing.T) {
 	calls := map[string]int{}
 	fwd := lambdaForwarder(t, fns, calls)
 	rt := startRIE(t, rieBin, "sb-router", filepath.Join(bin, "router"),
-		append(append(routes, common...), "AWS_ENDPOINT_URL_LAMBDA="+fwd.URL, "SWITCHBOARD_DATA_DIR="+filepath.Join(data, "router")))
+		append(append(routes, common...), "AWS_ENDPOINT_URL_LAMBDA="+fwd.URL, "SWITCHBOARD_DATA_DIR="+filepath.Join(data, "router"),
+			"AWS_ACCESS_KEY_ID="+routerAccessKey))
 	hello := startRIE(t, rieBin, "hello", filepath.Join(bin, "hello"), nil)
 
 	// Cold starts first, one at a time: the RIE starts a bootstrap on its first invoke,
@@ -482,6 +502,45 @@ func TestLambdaRIE(t *testing.T) {
 		}
 		if len(calls) != len(intentFunctions) {
 			t.Errorf("router reached %v, want all of %d functions", calls, len(intentFunctions))
+		}
+	})
+
+	// A routed turn is admitted by the router and answered by the intent function from
+	// the router's envelope; an envelope from anyone else is refused: through API
+	// Gateway it is only a webhook body (credentials needed, and not the turn it
+	// carries), and only the router's role may invoke the alias directly.
+	t.Run("envelope", func(t *testing.T) {
+		lookup := fns["sb-lookupcustomer"]
+		tok := e2eToken(t, "ada@example.com", "", "")
+		for _, p := range []conversation.Platform{conversation.DialogflowES, conversation.LexV2} {
+			ev := withTurn(t, p, withToken(t, p, readEvent(t, p, eventFile[conversation.LookupCustomer]), tok), nextID("env-s"), nextID("env-t"))
+			before := calls["sb-lookupcustomer"]
+			status, body := platformResponse(t, p, rt.invoke(t, platformEvent(t, p, ev)))
+			if status != 200 || !bytes.Contains(body, []byte("I found")) || calls["sb-lookupcustomer"] != before+1 {
+				t.Errorf("%s signed lookup through the router: HTTP %d %s (%d forwards)", p, status, body, calls["sb-lookupcustomer"]-before)
+			}
+		}
+		es := withTurn(t, conversation.DialogflowES, withToken(t, conversation.DialogflowES,
+			readEvent(t, conversation.DialogflowES, eventFile[conversation.LookupCustomer]), tok), nextID("env-s"), nextID("env-t"))
+		env, err := lambdafn.Envelope{Version: lambdafn.EnvelopeVersion, Platform: conversation.DialogflowES, Body: es,
+			Caller: lambdafn.CallerAuthenticated}.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// As an HTTP call's body, without and with the platform's credentials.
+		path := webhookPaths[conversation.DialogflowES]
+		if status, body := platformResponse(t, conversation.DialogflowES, lookup.invoke(t, apiEventAuth(t, path, env, false))); status != 401 {
+			t.Errorf("an envelope as a webhook body without credentials: HTTP %d %s", status, body)
+		}
+		if status, body := platformResponse(t, conversation.DialogflowES, lookup.invoke(t, apiEvent(t, path, env))); status == 200 || bytes.Contains(body, []byte("I found")) {
+			t.Errorf("an envelope as a webhook body was answered as its turn: HTTP %d %s", status, body)
+		}
+		// Directly, by a principal other than the router's role.
+		ac := aws.Config{Region: os.Getenv("AWS_REGION"), Credentials: credentials.NewStaticCredentialsProvider("SOMEONEELSE", "secret", "")}
+		before := calls["sb-lookupcustomer"]
+		_, err = router.NewLambdaInvoker(router.NewLambdaClient(ac, fwd.URL)).Invoke(context.Background(), "sb-lookupcustomer", router.DefaultQualifier, env)
+		if err == nil || !strings.Contains(err.Error(), "AccessDenied") || calls["sb-lookupcustomer"] != before {
+			t.Errorf("an envelope invoked by another principal: %v (%d calls)", err, calls["sb-lookupcustomer"]-before)
 		}
 	})
 

@@ -188,13 +188,24 @@ func (e *Engine) Guard() *security.Guard { return e.guard }
 // platform understands, within the platform's deadline: errors become the platform's
 // error shape (bad requests) or an honest failed reply (everything else).
 func (e *Engine) Serve(ctx context.Context, p conversation.Platform, body []byte) Response {
+	req, bad := e.Decode(ctx, p, body)
+	if bad != nil {
+		return *bad
+	}
+	return e.ServeDecoded(ctx, p, req, body)
+}
+
+// Decode is the last two steps of admission: the body's nesting (security.max_json_depth)
+// and the platform adapter's decoding. A body that fails either gets the response to
+// answer with (a depth refusal is logged and counted as refused_total{reason="depth"}).
+func (e *Engine) Decode(ctx context.Context, p conversation.Platform, body []byte) (platform.Request, *Response) {
 	ad := e.adapters[p]
 	if ad == nil {
-		return Response{Status: 404, Body: []byte(`{"error":"unknown platform"}`)}
+		return nil, &Response{Status: 404, Body: []byte(`{"error":"unknown platform"}`)}
 	}
 	if err := e.guard.Depth(body); err != nil {
 		e.Refuse(ctx, p, &security.Refusal{Status: 400, Reason: security.ReasonDepth}, err)
-		return Response{Status: 400, Body: platform.NewBadRequest(p, err.Error()).Body}
+		return nil, &Response{Status: 400, Body: platform.NewBadRequest(p, err.Error()).Body}
 	}
 	req, err := ad.Decode(body)
 	if err != nil {
@@ -202,10 +213,16 @@ func (e *Engine) Serve(ctx context.Context, p conversation.Platform, body []byte
 		if errors.As(err, &br) {
 			e.log.LogAttrs(ctx, slog.LevelWarn, "bad webhook request",
 				slog.String("platform", string(p)), slog.String("reason", br.Reason))
-			return Response{Status: br.Status, Body: br.Body}
+			return nil, &Response{Status: br.Status, Body: br.Body}
 		}
-		return Response{Status: 400, Body: platform.NewBadRequest(p, "invalid request").Body}
+		return nil, &Response{Status: 400, Body: platform.NewBadRequest(p, "invalid request").Body}
 	}
+	return req, nil
+}
+
+// ServeDecoded answers a request Decode returned for body: the conversation's rate,
+// the handler under the platform's deadline, the reply encoded.
+func (e *Engine) ServeDecoded(ctx context.Context, p conversation.Platform, req platform.Request, body []byte) Response {
 	turn := req.Turn()
 	if !e.allowTurn(p, turn) {
 		// Logged and counted as refused_total{reason="rate"}; answered in the

@@ -1,6 +1,7 @@
 package lambdafn
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -16,7 +17,6 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/platform/lexv2"
-	"github.com/switchboard-dev/switchboard/shared/security"
 	"github.com/switchboard-dev/switchboard/shared/server"
 )
 
@@ -25,13 +25,15 @@ type Kind int
 
 // Event kinds.
 const (
-	KindUnknown Kind = iota
-	KindHTTP         // API Gateway HTTP API, payload format 2.0
-	KindLex          // direct Lex V2 code hook invocation
+	KindUnknown  Kind = iota
+	KindHTTP          // API Gateway HTTP API, payload format 2.0
+	KindLex           // direct Lex V2 code hook invocation
+	KindEnvelope      // a turn the router admitted, forwarded by a direct Invoke (Envelope)
 )
 
 // probe reads just enough of an event to tell its transport; the platform itself is
-// then decided by the HTTP path (or is Lex for a direct invoke), never by the body.
+// then decided by the HTTP path (or is Lex for a direct invoke, or the router's
+// envelope), never by the body.
 type probe struct {
 	Version          string          `json:"version"`
 	RouteKey         string          `json:"routeKey"`
@@ -39,21 +41,87 @@ type probe struct {
 	RequestContext   json.RawMessage `json:"requestContext"`
 	InvocationSource string          `json:"invocationSource"`
 	SessionState     json.RawMessage `json:"sessionState"`
+	Envelope         string          `json:"switchboard"`
 }
 
-// Classify tells an event's transport.
+// Classify tells an event's transport. An event is an envelope only when it is
+// neither of the shapes API Gateway and Lex deliver: the body of an HTTP call is a
+// string inside its event, never the event itself.
 func Classify(event []byte) Kind {
 	var p probe
 	if json.Unmarshal(event, &p) != nil {
 		return KindUnknown
 	}
+	return p.kind()
+}
+
+func (p *probe) kind() Kind {
 	switch {
 	case p.Version == "2.0" && p.RequestContext != nil && p.RawPath != "":
 		return KindHTTP
 	case p.InvocationSource != "" && p.SessionState != nil:
 		return KindLex
+	case p.Envelope == EnvelopeVersion && p.Version == "" && p.RequestContext == nil && p.RawPath == "" &&
+		p.InvocationSource == "" && p.SessionState == nil:
+		return KindEnvelope
 	}
 	return KindUnknown
+}
+
+// Event is one invocation's event, read in a single pass: its kind (as Classify
+// tells it) and what serving it needs.
+type Event struct {
+	Kind Kind
+	// HTTP is a KindHTTP event (the fields a webhook call is served from); Invalid is
+	// a KindHTTP event whose fields could not be decoded.
+	HTTP    events.APIGatewayV2HTTPRequest
+	Invalid bool
+	// Envelope is a KindEnvelope event.
+	Envelope Envelope
+}
+
+// wire is every field the three kinds of event are told apart and served by, so one
+// json.Unmarshal reads any of them. Only an envelope has "webhook", only an HTTP event
+// has a string "body".
+type wire struct {
+	probe
+	RawQueryString        string                `json:"rawQueryString"`
+	Headers               map[string]string     `json:"headers"`
+	QueryStringParameters map[string]string     `json:"queryStringParameters"`
+	Body                  string                `json:"body"`
+	IsBase64Encoded       bool                  `json:"isBase64Encoded"`
+	Platform              conversation.Platform `json:"platform"`
+	Caller                string                `json:"caller"`
+	RequestID             string                `json:"request_id"`
+	Deadline              int64                 `json:"deadline_ms"`
+	Webhook               json.RawMessage       `json:"webhook"`
+	Wire                  *WireBody             `json:"wire"`
+}
+
+// Parse reads an event in one pass.
+func Parse(event []byte) Event {
+	var w wire
+	if err := json.Unmarshal(event, &w); err != nil {
+		// Not every field has its expected type: what the event is decides the answer
+		// (an HTTP event that cannot be read is a 400).
+		k := Classify(event)
+		return Event{Kind: k, Invalid: k == KindHTTP}
+	}
+	ev := Event{Kind: w.kind()}
+	switch ev.Kind {
+	case KindHTTP:
+		r := events.APIGatewayV2HTTPRequest{Version: w.Version, RouteKey: w.RouteKey, RawPath: w.RawPath,
+			RawQueryString: w.RawQueryString, Headers: w.Headers, QueryStringParameters: w.QueryStringParameters,
+			Body: w.Body, IsBase64Encoded: w.IsBase64Encoded}
+		if json.Unmarshal(w.RequestContext, &r.RequestContext) != nil {
+			ev.Invalid = true
+		}
+		ev.HTTP = r
+	case KindEnvelope:
+		ev.Envelope = Envelope{Version: w.Envelope, Platform: w.Platform, Body: w.Webhook, Caller: w.Caller,
+			RequestID: w.RequestID, Deadline: w.Deadline, Wire: w.Wire}
+	}
+	return ev
 }
 
 // ErrUnknownEvent is returned for an event that is neither an HTTP API request nor a
@@ -61,40 +129,65 @@ func Classify(event []byte) Kind {
 var ErrUnknownEvent = errors.New("lambdafn: event is neither an API Gateway HTTP API v2.0 request nor a Lex V2 code hook")
 
 // Handler returns the Lambda handler over e. The result is an
-// events.APIGatewayV2HTTPResponse for HTTP events and the raw Lex V2 response for Lex.
+// events.APIGatewayV2HTTPResponse for HTTP events and the raw Lex V2 response for Lex;
+// for the router's envelope, the same as for the event the router admitted.
 func Handler(e *engine.Engine, maxBody int64) func(ctx context.Context, event json.RawMessage) (any, error) {
-	if maxBody <= 0 {
-		maxBody = 8 << 20
-	}
+	door := server.Door{Engine: e, MaxBody: maxBody}
 	return func(ctx context.Context, event json.RawMessage) (any, error) {
-		switch Classify(event) {
+		ev := Parse(event)
+		switch ev.Kind {
 		case KindLex:
-			resp := e.Serve(ctx, conversation.LexV2, event)
-			if resp.Status != http.StatusOK {
-				// Lex has no error shape: anything but a code hook response fails the
-				// bot's whole turn. Answer Close/Failed with an honest message instead.
-				return lexFailure(event), nil
-			}
-			return json.RawMessage(resp.Body), nil
+			return serveLex(ctx, door, event), nil
 		case KindHTTP:
-			var req events.APIGatewayV2HTTPRequest
-			if err := json.Unmarshal(event, &req); err != nil {
+			if ev.Invalid {
 				return httpResponse(http.StatusBadRequest, []byte(`{"error":"invalid API Gateway event"}`)), nil
 			}
-			return ServeHTTPEvent(ctx, e, req, maxBody), nil
+			return serveHTTP(ctx, door, ev.HTTP), nil
+		case KindEnvelope:
+			return serveEnvelope(ctx, door, ev.Envelope)
 		}
 		return nil, ErrUnknownEvent
 	}
 }
 
+// serveLex answers a direct Lex V2 code hook invocation: authorized by IAM (only the
+// bot aliases may invoke), then the rest of the door.
+func serveLex(ctx context.Context, door server.Door, event []byte) any {
+	resp, _ := door.Serve(ctx, LexRequest(event))
+	return Answer(conversation.LexV2, event, resp)
+}
+
+// LexRequest is the door's request for a direct Lex V2 invocation (IAM-authorized).
+func LexRequest(event []byte) server.Request {
+	return server.Request{Platform: conversation.LexV2, Declared: int64(len(event)), Body: bytes.NewReader(event), Authorized: true}
+}
+
 // ServeHTTPEvent answers one API Gateway HTTP API request.
 func ServeHTTPEvent(ctx context.Context, e *engine.Engine, req events.APIGatewayV2HTTPRequest, maxBody int64) events.APIGatewayV2HTTPResponse {
+	return serveHTTP(ctx, server.Door{Engine: e, MaxBody: maxBody}, req)
+}
+
+func serveHTTP(ctx context.Context, door server.Door, req events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
+	r, bad := HTTPRequest(req)
+	if bad != nil {
+		return *bad
+	}
+	resp, _ := door.Serve(ctx, r)
+	return httpResponse(resp.Status, resp.Body)
+}
+
+// HTTPRequest is the door's request for an API Gateway HTTP API event, or the answer
+// for one that is not a webhook call (404, 405). API Gateway hands the body over whole:
+// there is no pace to keep and no upload to count; base64 is decoded as it is read.
+func HTTPRequest(req events.APIGatewayV2HTTPRequest) (server.Request, *events.APIGatewayV2HTTPResponse) {
 	p, ok := server.PlatformForPath(req.RawPath)
 	if !ok {
-		return httpResponse(http.StatusNotFound, []byte(`{"error":"no webhook at this path"}`))
+		resp := httpResponse(http.StatusNotFound, []byte(`{"error":"no webhook at this path"}`))
+		return server.Request{}, &resp
 	}
 	if m := req.RequestContext.HTTP.Method; m != "" && m != http.MethodPost {
-		return httpResponse(http.StatusMethodNotAllowed, []byte(`{"error":"webhooks accept POST only"}`))
+		resp := httpResponse(http.StatusMethodNotAllowed, []byte(`{"error":"webhooks accept POST only"}`))
+		return server.Request{}, &resp
 	}
 	h := make(http.Header, len(req.Headers))
 	for k, v := range req.Headers {
@@ -104,66 +197,20 @@ func ServeHTTPEvent(ctx context.Context, e *engine.Engine, req events.APIGateway
 	for k, v := range req.QueryStringParameters {
 		q.Set(k, v)
 	}
-	if ref := e.Admit(ctx, p, h, q, req.RequestContext.HTTP.SourceIP); ref != nil {
-		return httpResponse(ref.Status, ref.Body)
-	}
-	g := e.Guard()
-	var budget *security.Budget
-	if g != nil {
-		budget = g.Budget
-	}
-	claim := budget.Claim()
-	defer claim.Release()
-	body, ref, err := Body(ctx, g, req, maxBody, claim)
-	if ref != nil {
-		resp := e.Refuse(ctx, p, ref, err)
-		return httpResponse(resp.Status, resp.Body)
-	}
-	if err != nil {
-		eb, _ := json.Marshal(map[string]string{"error": err.Error()})
-		return httpResponse(http.StatusBadRequest, eb)
-	}
-	resp := e.Serve(ctx, p, body)
-	return httpResponse(resp.Status, resp.Body)
+	r := wireRequest(p, req.Body, req.IsBase64Encoded, h.Get("Content-Encoding"))
+	r.Header, r.Query, r.Source = h, q, req.RequestContext.HTTP.SourceIP
+	return r, nil
 }
 
-// Body is the webhook body of an HTTP API event, read the way `switchboard serve`
-// reads one from the network (server.Read: the same size and ratio caps, the same
-// claims on the in-flight budget through c), except that API Gateway hands the body
-// over whole, so there is no pace to keep and no upload to count. It returns the
-// refusal to answer with (413, 503) or, for a body that cannot be decoded (base64,
-// Content-Encoding), an error for a 400.
-func Body(ctx context.Context, g *security.Guard, req events.APIGatewayV2HTTPRequest, maxBody int64, c *security.Claim) ([]byte, *security.Refusal, error) {
-	wire := int64(len(req.Body))
-	var src io.Reader = strings.NewReader(req.Body)
-	if req.IsBase64Encoded {
-		wire = int64(base64.StdEncoding.DecodedLen(len(req.Body)))
+// wireRequest is the door's request for a body as API Gateway hands it over.
+func wireRequest(p conversation.Platform, body string, b64 bool, enc string) server.Request {
+	wire := int64(len(body))
+	var src io.Reader = strings.NewReader(body)
+	if b64 {
+		wire = int64(base64.StdEncoding.DecodedLen(len(body)))
 		src = base64.NewDecoder(base64.StdEncoding, src)
 	}
-	if wire > maxBody {
-		return nil, security.RefusedSize, nil
-	}
-	lim := server.Limits{Max: maxBody}
-	if g != nil {
-		lim.Ratio = g.Ratio
-	}
-	body, err := server.Read(ctx, src, header(req.Headers, "content-encoding"), lim, c)
-	if err != nil {
-		var bad base64.CorruptInputError
-		var tooBig *http.MaxBytesError
-		switch {
-		case errors.As(err, &bad):
-			return nil, nil, errors.New("body is not valid base64")
-		case errors.Is(err, server.ErrTooLarge), errors.As(err, &tooBig):
-			return nil, security.RefusedSize, err
-		case errors.Is(err, server.ErrInflateRatio):
-			return nil, security.RefusedRatio, err
-		case errors.Is(err, security.ErrBusy):
-			return nil, security.RefusedBusy, err
-		}
-		return nil, nil, err
-	}
-	return body, nil, nil
+	return server.Request{Platform: p, Declared: wire, Encoding: enc, Body: src}
 }
 
 func header(h map[string]string, name string) string {
@@ -215,4 +262,17 @@ func lexFailure(event []byte) lexv2.Response {
 		Messages: []lexv2.Message{{ContentType: "PlainText",
 			Content: i18n.For(ev.Bot.LocaleID).T("reply.bad_request")}},
 	}
+}
+
+// Answer is the Lambda result that carries resp to platform p: for Lex (whose event
+// was lexEvent) the code hook response itself, Close/Failed for anything but a 200
+// (Lex has no error shape); for the HTTP platforms an API Gateway response.
+func Answer(p conversation.Platform, lexEvent []byte, resp engine.Response) any {
+	if p == conversation.LexV2 {
+		if resp.Status != http.StatusOK {
+			return lexFailure(lexEvent)
+		}
+		return json.RawMessage(resp.Body)
+	}
+	return httpResponse(resp.Status, resp.Body)
 }

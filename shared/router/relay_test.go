@@ -2,7 +2,6 @@ package router
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"sync"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 )
@@ -41,18 +41,11 @@ func TestRelayedOutcomes(t *testing.T) {
 	// real adapter, as the intent functions do.
 	answer := func(reply conversation.Reply) func([]byte) ([]byte, string) {
 		return func(ev []byte) ([]byte, string) {
-			p, body := conversation.LexV2, ev
-			var req events.APIGatewayV2HTTPRequest
-			if json.Unmarshal(ev, &req) == nil && req.RawPath != "" {
-				for pp, path := range paths {
-					if path == req.RawPath {
-						p, body = pp, []byte(req.Body)
-						if req.IsBase64Encoded {
-							body, _ = base64.StdEncoding.DecodeString(req.Body)
-						}
-					}
-				}
+			var env lambdafn.Envelope
+			if err := json.Unmarshal(ev, &env); err != nil || lambdafn.Classify(ev) != lambdafn.KindEnvelope {
+				return []byte(`{"errorMessage":"not an envelope"}`), "Unhandled"
 			}
+			p, body := env.Platform, []byte(env.Body)
 			dec, err := ads[p].Decode(body)
 			if err != nil {
 				return []byte(`{"errorMessage":"` + err.Error() + `"}`), "Unhandled"

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -125,6 +126,7 @@ type Router struct {
 	qualifier string
 	client    Invoker
 	eng       *engine.Engine // answers what is not forwarded
+	door      server.Door    // admits every call, over eng
 	failed    *engine.Engine // renders honest failures when a forward fails
 	log       *slog.Logger
 	relay     engine.RelayHook // nil: relayed outcomes are not recorded
@@ -176,6 +178,7 @@ func New(cfg config.Config, o Options) (*Router, error) {
 	}
 	adapters := adapters.Default(cfg)
 	r.eng = engine.New(local, conversation.HandlerFunc(r.unrouted), engine.Options{Adapters: adapters, Logger: o.Logger, Guard: o.Guard, Hook: o.Hook})
+	r.door = server.Door{Engine: r.eng, MaxBody: cfg.Server.MaxBodyBytes}
 	all := cfg
 	all.Intents.Enabled = nil
 	r.failed = engine.New(all, conversation.HandlerFunc(r.failure), engine.Options{Adapters: adapters, Logger: o.Logger})
@@ -205,25 +208,61 @@ func RoutesFromEnv(environ []string) map[conversation.Intent]string {
 }
 
 // Handle is the Lambda handler: the raw event in, the intent function's payload (or
-// the router's own platform-valid reply) out.
+// the router's own platform-valid reply) out. Each call passes the door once (for HTTP
+// calls: source rate, credentials, size, budget, inflation, depth, decoding; a Lex
+// invoke is authorized by IAM); a routed turn is then handed to its intent function
+// as an Envelope, which the function does not admit again.
 func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error) {
-	if refused, ok := r.admit(ctx, event); ok {
-		return refused, nil
+	var dr server.Request
+	var wire *lambdafn.WireBody
+	requestID := ""
+	switch ev := lambdafn.Parse(event); ev.Kind {
+	case lambdafn.KindLex:
+		dr = lambdafn.LexRequest(event)
+		if lc, ok := lambdacontext.FromContext(ctx); ok {
+			requestID = lc.AwsRequestID
+		}
+	case lambdafn.KindHTTP:
+		if ev.Invalid {
+			// Not a webhook call: the standard handler gives the standard answer.
+			return lambdafn.Handler(r.eng, r.cfg.Server.MaxBodyBytes)(ctx, event)
+		}
+		var bad *events.APIGatewayV2HTTPResponse
+		if dr, bad = lambdafn.HTTPRequest(ev.HTTP); bad != nil {
+			return *bad, nil
+		}
+		requestID = ev.HTTP.RequestContext.RequestID
+		wire = &lambdafn.WireBody{Body: ev.HTTP.Body, Base64: ev.HTTP.IsBase64Encoded, Encoding: dr.Encoding}
+	default:
+		// Nothing else is the router's, an Envelope least of all: it sends them.
+		return nil, lambdafn.ErrUnknownEvent
 	}
-	p, raw, ok := r.platformIntent(ctx, event)
-	if !ok {
-		// Not something to forward (unknown path, undecodable body, not an event at
-		// all): the standard handler gives the standard answer.
-		return lambdafn.Handler(r.eng, r.cfg.Server.MaxBodyBytes)(ctx, event)
+	p := dr.Platform
+	a, ref := r.door.Admit(ctx, dr)
+	if ref != nil {
+		return lambdafn.Answer(p, event, engine.Response{Status: ref.Status, Body: ref.Body}), nil
 	}
-	in := r.cfg.Intents.Names(p)[raw]
+	defer a.Release()
+	in := a.Turn().Intent
 	fn, routed := r.routes[in]
 	if in == "" || !routed {
-		r.log.LogAttrs(ctx, slog.LevelInfo, "not routed", slog.String("platform", string(p)),
-			slog.String("intent", raw), slog.String("canonical", string(in)))
-		return lambdafn.Handler(r.eng, r.cfg.Server.MaxBodyBytes)(ctx, event)
+		r.log.LogAttrs(ctx, slog.LevelInfo, "not routed", slog.String("platform", string(p)), slog.String("canonical", string(in)))
+		return lambdafn.Answer(p, event, r.eng.ServeDecoded(ctx, p, a.Request, a.Body)), nil
 	}
-	payload, err := r.forward(ctx, p, fn, event)
+	caller := lambdafn.CallerAuthenticated
+	switch {
+	case p == conversation.LexV2:
+		caller = lambdafn.CallerIAM
+	case r.eng.Guard().Open(p):
+		caller = lambdafn.CallerOpen
+	}
+	env := lambdafn.Envelope{Version: lambdafn.EnvelopeVersion, Platform: p, Body: a.Body, Caller: caller, RequestID: requestID}
+	if !lambdafn.Fits(a.Body) && wire != nil {
+		// Inflated, the body would not fit the Invoke: it goes as it came (it did fit
+		// the router's own invocation), and the function inflates it again.
+		env.Body, env.Wire = nil, wire
+	}
+	payload, err := r.forward(ctx, p, fn, env)
 	if err != nil {
 		r.log.LogAttrs(ctx, slog.LevelError, "forward failed", slog.String("platform", string(p)),
 			slog.String("intent", string(in)), slog.String("function", fn), slog.Any("error", err))
@@ -231,7 +270,7 @@ func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error)
 			r.relay.Relayed(ctx, engine.RelayEnd{Platform: p, Intent: in, ForwardFailed: true,
 				Outcome: platform.WireOutcome{Outcome: conversation.OutcomeFailed, Fallback: true}, Known: true})
 		}
-		return lambdafn.Handler(r.failed, r.cfg.Server.MaxBodyBytes)(withFailure(ctx, in, err), event)
+		return lambdafn.Answer(p, event, r.failed.ServeDecoded(withFailure(ctx, in, err), p, a.Request, a.Body)), nil
 	}
 	if r.relay != nil {
 		// Recorded before the reply returns: nothing runs after it on Lambda.
@@ -265,12 +304,20 @@ func RelayedOutcome(p conversation.Platform, payload []byte) (platform.WireOutco
 // ErrFunction is a forward whose intent function reported an unhandled error.
 var ErrFunction = errors.New("router: intent function failed")
 
-// forward invokes fn with the event under the platform's deadline (less the reply
-// margin, kept to answer honestly if the function is too slow).
-func (r *Router) forward(ctx context.Context, p conversation.Platform, fn string, event []byte) ([]byte, error) {
-	budget := time.Now().Add(r.cfg.Deadlines.For(p) - r.cfg.Deadlines.ReplyMargin)
+// forward invokes fn with the envelope under the platform's deadline (less the reply
+// margin, kept to answer honestly if the function is too slow); the envelope carries
+// the platform's deadline to the function, whose turn then ends no later than it would
+// had the platform called the function itself.
+func (r *Router) forward(ctx context.Context, p conversation.Platform, fn string, env lambdafn.Envelope) ([]byte, error) {
+	platformDeadline := time.Now().Add(r.cfg.Deadlines.For(p))
+	budget := platformDeadline.Add(-r.cfg.Deadlines.ReplyMargin)
 	ctx, cancel := context.WithDeadline(ctx, budget)
 	defer cancel()
+	env.Deadline = platformDeadline.UnixMilli()
+	event, err := env.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("envelope for %s: %w", fn, err)
+	}
 	qualifier := r.qualifier
 	if strings.HasPrefix(fn, "arn:") {
 		qualifier = ""
@@ -286,91 +333,6 @@ func (r *Router) forward(ctx context.Context, p conversation.Platform, fn string
 		return nil, fmt.Errorf("%w: %s returned a payload that is not JSON", ErrFunction, fn)
 	}
 	return out.Payload, nil
-}
-
-// platformIntent returns the platform and the platform's own intent name of an event,
-// decoding an HTTP API event's base64 and Content-Encoding as the intent function
-// will (lambdafn.Body).
-func (r *Router) platformIntent(ctx context.Context, event []byte) (conversation.Platform, string, bool) {
-	switch lambdafn.Classify(event) {
-	case lambdafn.KindLex:
-		return conversation.LexV2, IntentName(conversation.LexV2, event), true
-	case lambdafn.KindHTTP:
-		var req events.APIGatewayV2HTTPRequest
-		if json.Unmarshal(event, &req) != nil {
-			return "", "", false
-		}
-		p, ok := server.PlatformForPath(req.RawPath)
-		if !ok {
-			return "", "", false
-		}
-		// The body is needed only for the intent's name: its claim on the budget ends
-		// here (the intent function claims its own).
-		g := r.eng.Guard()
-		var budget *security.Budget
-		if g != nil {
-			budget = g.Budget
-		}
-		claim := budget.Claim()
-		defer claim.Release()
-		body, ref, err := lambdafn.Body(ctx, g, req, r.cfg.Server.MaxBodyBytes, claim)
-		if ref != nil || err != nil {
-			return "", "", false
-		}
-		return p, IntentName(p, body), true
-	}
-	return "", "", false
-}
-
-// IntentName reads the platform's own intent name from a webhook body: Lex V2
-// sessionState.intent.name, Dialogflow ES queryResult.intent.displayName, Dialogflow
-// CX fulfillmentInfo.tag (or fulfillment_info.tag), Rasa next_action. It returns ""
-// when the body has none.
-func IntentName(p conversation.Platform, body []byte) string {
-	switch p {
-	case conversation.LexV2:
-		var e struct {
-			SessionState struct {
-				Intent struct {
-					Name string `json:"name"`
-				} `json:"intent"`
-			} `json:"sessionState"`
-		}
-		_ = json.Unmarshal(body, &e)
-		return e.SessionState.Intent.Name
-	case conversation.DialogflowES:
-		var e struct {
-			QueryResult struct {
-				Intent struct {
-					DisplayName string `json:"displayName"`
-				} `json:"intent"`
-			} `json:"queryResult"`
-		}
-		_ = json.Unmarshal(body, &e)
-		return e.QueryResult.Intent.DisplayName
-	case conversation.DialogflowCX:
-		type info struct {
-			Tag string `json:"tag"`
-		}
-		var e struct {
-			Camel *info `json:"fulfillmentInfo"`
-			Snake *info `json:"fulfillment_info"`
-		}
-		_ = json.Unmarshal(body, &e)
-		if e.Camel != nil && e.Camel.Tag != "" {
-			return e.Camel.Tag
-		}
-		if e.Snake != nil {
-			return e.Snake.Tag
-		}
-	case conversation.Rasa:
-		var e struct {
-			NextAction string `json:"next_action"`
-		}
-		_ = json.Unmarshal(body, &e)
-		return e.NextAction
-	}
-	return ""
 }
 
 // unrouted answers an intent that is enabled in configuration but has no route (the

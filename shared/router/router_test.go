@@ -24,6 +24,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/security"
@@ -156,26 +157,28 @@ func body(t *testing.T, out any) (int, []byte) {
 	return 0, nil
 }
 
-func TestIntentName(t *testing.T) {
+// TestRoutesByDecodedIntent: the intent a turn is routed by is the one the platform
+// adapter decodes (the same names the intent function reads), snake_case CX included.
+func TestRoutesByDecodedIntent(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		p    conversation.Platform
-		file string
-		want string
-	}{
-		{conversation.LexV2, "lookup_customer.json", "LookupCustomer"},
-		{conversation.DialogflowES, "search_kb.json", "SearchKnowledgeBase"},
-		{conversation.DialogflowCX, "create_ticket.json", "create-ticket"},
-		{conversation.Rasa, "verify_payment.json", "action_verify_payment"},
-		{conversation.Rasa, "malformed.json", ""},
-	}
-	for _, tc := range tests {
-		if got := IntentName(tc.p, readEvent(t, tc.p, tc.file)); got != tc.want {
-			t.Errorf("%s/%s: %q, want %q", tc.p, tc.file, got, tc.want)
+	api := &lambdaAPI{reply: map[string]func([]byte) ([]byte, string){}}
+	routes := map[conversation.Intent]string{}
+	for _, in := range conversation.Intents {
+		fn := "sb-" + strings.ReplaceAll(string(in), "_", "")
+		routes[in] = fn
+		api.reply[fn] = func([]byte) ([]byte, string) {
+			return []byte(`{"statusCode":200,"body":"{\"from\":\"` + fn + `\"}"}`), ""
 		}
 	}
-	if got := IntentName(conversation.DialogflowCX, []byte(`{"fulfillment_info":{"tag":"search-kb"}}`)); got != "search-kb" {
-		t.Errorf("snake_case CX tag: %q", got)
+	r := newRouter(t, api, nil, routes)
+	cx := readEvent(t, conversation.DialogflowCX, "search_kb.json")
+	cx = bytes.Replace(cx, []byte(`"fulfillmentInfo"`), []byte(`"fulfillment_info"`), 1)
+	out, err := r.Handle(context.Background(), wrap(t, paths[conversation.DialogflowCX], cx, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, b := body(t, out); status != 200 || string(b) != `{"from":"sb-searchkb"}` {
+		t.Errorf("snake_case CX tag: %d %s", status, b)
 	}
 }
 
@@ -188,8 +191,10 @@ func TestRoutesFromEnv(t *testing.T) {
 	}
 }
 
-// TestForward: every routed intent on every platform is invoked at its alias with
-// the raw event, and the function's payload comes back byte for byte.
+// TestForward: every routed intent on every platform is invoked at its alias with an
+// Envelope of the admitted turn (the body decoded from base64 and inflated, how the
+// caller was admitted, the router's deadline), and the function's payload comes back
+// byte for byte.
 func TestForward(t *testing.T) {
 	t.Parallel()
 	api := &lambdaAPI{reply: map[string]func([]byte) ([]byte, string){}}
@@ -198,7 +203,8 @@ func TestForward(t *testing.T) {
 		fn := "sb-" + strings.ReplaceAll(string(in), "_", "")
 		routes[in] = fn
 		api.reply[fn] = func(ev []byte) ([]byte, string) {
-			if json.Valid(ev) && strings.HasPrefix(string(ev), `{"version":"2.0"`) {
+			var env lambdafn.Envelope
+			if json.Unmarshal(ev, &env) == nil && env.Platform != conversation.LexV2 {
 				return []byte(`{"statusCode":200,"headers":{"Content-Type":"application/json"},"body":"{\"from\":\"` + fn + `\"}"}`), ""
 			}
 			return []byte(`{"from":"` + fn + `"}`), ""
@@ -213,6 +219,7 @@ func TestForward(t *testing.T) {
 			api.mu.Lock()
 			api.calls = nil
 			api.mu.Unlock()
+			start := time.Now()
 			out, err := r.Handle(context.Background(), ev)
 			if err != nil {
 				t.Fatalf("%s/%s: %v", p, in, err)
@@ -224,8 +231,26 @@ func TestForward(t *testing.T) {
 			api.mu.Lock()
 			calls := api.calls
 			api.mu.Unlock()
-			if len(calls) != 1 || calls[0].Qualifier != DefaultQualifier || calls[0].Type != "RequestResponse" || string(calls[0].Event) != string(ev) {
-				t.Errorf("%s/%s: invocations %+v", p, in, calls)
+			if len(calls) != 1 || calls[0].Qualifier != DefaultQualifier || calls[0].Type != "RequestResponse" {
+				t.Fatalf("%s/%s: invocations %+v", p, in, calls)
+			}
+			var env lambdafn.Envelope
+			if err := json.Unmarshal(calls[0].Event, &env); err != nil {
+				t.Fatalf("%s/%s: not an envelope: %v: %s", p, in, err, calls[0].Event)
+			}
+			// No guard in this router: every webhook is open.
+			caller := lambdafn.CallerOpen
+			if p == conversation.LexV2 {
+				caller = lambdafn.CallerIAM
+			}
+			if env.Version != lambdafn.EnvelopeVersion || env.Platform != p || env.Caller != caller ||
+				!bytes.Equal(env.Body, bytes.TrimSpace(readEvent(t, p, file))) || env.Deadline < start.Add(r.cfg.Deadlines.For(p)).UnixMilli() ||
+				env.Deadline > time.Now().Add(r.cfg.Deadlines.For(p)).UnixMilli() {
+				t.Errorf("%s/%s: envelope %s %s %s %q %d, body as sent: %v", p, in, env.Version, env.Platform, env.Caller,
+					env.RequestID, env.Deadline, bytes.Equal(env.Body, bytes.TrimSpace(readEvent(t, p, file))))
+			}
+			if lambdafn.Classify(calls[0].Event) != lambdafn.KindEnvelope {
+				t.Errorf("%s/%s: the function would not take %s for an envelope", p, in, calls[0].Event)
 			}
 		}
 	}

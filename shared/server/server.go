@@ -69,6 +69,7 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	door := Door{Engine: e, MaxBody: o.MaxBodyBytes}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if open := openPlatforms(e); len(open) > 0 && !Loopback(r) {
@@ -107,53 +108,28 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 			return
 		}
 		// Everything that can be decided from the headers is decided before the body
-		// is read: source rate, credentials, declared size, the in-flight budget.
+		// is read: source rate, credentials, declared size. From there the body holds
+		// only what has arrived: one address may be sending only so many bodies at
+		// once, each must keep its pace, and each claims from the in-flight budget as
+		// its bytes arrive.
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		if ref := e.Admit(r.Context(), p, r.Header, r.URL.Query(), host); ref != nil {
-			if ref.Status == http.StatusUnauthorized {
+		resp, ref := door.Serve(r.Context(), Request{Platform: p, Header: r.Header, Query: r.URL.Query(), Source: host,
+			Declared: r.ContentLength, Encoding: r.Header.Get("Content-Encoding"), Streamed: true,
+			Body: http.MaxBytesReader(w, Paced(w, r.Body, paceOf(e.Guard())), door.MaxBody)})
+		if ref != nil {
+			if ref.Challenge {
 				w.Header().Set("WWW-Authenticate", `Basic realm="switchboard"`)
 			}
-			refuseBody(w, r)
-			writeJSON(w, ref.Status, ref.Body)
-			return
-		}
-		g := e.Guard()
-		lim := Limits{Max: o.MaxBodyBytes, Ratio: ratioOf(g)}
-		if r.ContentLength > lim.Max {
-			refuse(w, r, e.Refuse(r.Context(), p, security.RefusedSize, nil))
-			return
-		}
-		// From here the body is read, and holds only what has arrived: one address may
-		// be sending only so many bodies at once, each must keep its pace, and each
-		// claims from the in-flight budget as its bytes arrive.
-		uploads := uploadsOf(g)
-		if !uploads.Start(host) {
-			refuse(w, r, e.Refuse(r.Context(), p, security.RefusedUploads, nil))
-			return
-		}
-		claim := budgetOf(g).Claim()
-		defer claim.Release()
-		body, err := func() ([]byte, error) {
-			defer uploads.Done(host)
-			src := Paced(w, r.Body, paceOf(g))
-			return Read(r.Context(), http.MaxBytesReader(w, src, lim.Max), r.Header.Get("Content-Encoding"), lim, claim)
-		}()
-		if err != nil {
-			ref := refusalFor(err)
-			if ref == nil {
-				writeError(w, http.StatusBadRequest, err.Error())
-				return
-			}
-			if ref == security.RefusedBusy {
+			if ref.RetryAfter {
 				w.Header().Set("Retry-After", "1")
 			}
-			// The rest of the body is not read: the connection ends with this answer.
-			w.Header().Set("Connection", "close")
-			resp := e.Refuse(r.Context(), p, ref, err)
-			writeJSON(w, resp.Status, resp.Body)
-			return
+			if ref.Unread {
+				// The rest of the body is not read: the connection ends with this answer.
+				w.Header().Set("Connection", "close")
+			} else if ref.Untouched {
+				refuseBody(w, r)
+			}
 		}
-		resp := e.Serve(r.Context(), p, body)
 		writeJSON(w, resp.Status, resp.Body)
 	})
 	return mux

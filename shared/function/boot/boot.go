@@ -1,0 +1,68 @@
+// Package boot is the boot sequence of every Lambda function, the router included:
+// the GC's defaults, configuration, telemetry, the function's own wiring, then
+// lambda.Start. It links only what that needs (no intent, tool or store), so the
+// router stays small.
+package boot
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/gctune"
+	"github.com/switchboard-dev/switchboard/shared/telemetry"
+)
+
+// Handler is a function's Lambda handler: the raw event in, the response out.
+type Handler = func(ctx context.Context, event json.RawMessage) (any, error)
+
+// Function is what differs between functions.
+type Function struct {
+	// Configure adjusts the loaded configuration before anything is built from it
+	// (nil: nothing to adjust).
+	Configure func(*config.Config)
+	// Build wires the function from its configuration and telemetry. It must make no
+	// network call: credentials and secrets are fetched on the first invocation.
+	Build func(ctx context.Context, cfg config.Config, tel *telemetry.Telemetry) (Handler, error)
+}
+
+// Main runs f: gctune's GC defaults unless GOGC/GOMEMLIMIT are set, configuration from
+// SWITCHBOARD_* variables (and the YAML file SWITCHBOARD_CONFIG names, if any),
+// telemetry (JSON logs with redaction, EMF metrics, X-Ray-propagated spans), f's
+// handler, then lambda.Start. A failure at any step is logged and exits 1 (Lambda
+// reports an init error).
+func Main(f Function) {
+	h, log, err := Init(os.Getenv, f)
+	if err != nil {
+		log.Error("init", slog.Any("error", err))
+		os.Exit(1)
+	}
+	lambda.Start(h)
+}
+
+// Init is Main up to lambda.Start: the handler, or the error and the logger to report
+// it with.
+func Init(getenv func(string) string, f Function) (Handler, *slog.Logger, error) {
+	gctune.Apply(getenv)
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	cfg, err := config.Load(getenv("SWITCHBOARD_CONFIG"), nil)
+	if err != nil {
+		return nil, log, err
+	}
+	if f.Configure != nil {
+		f.Configure(&cfg)
+	}
+	tel, err := telemetry.New(cfg, telemetry.Options{})
+	if err != nil {
+		return nil, log, err
+	}
+	h, err := f.Build(context.Background(), cfg, tel)
+	if err != nil {
+		return nil, tel.Logger, err
+	}
+	return h, tel.Logger, nil
+}

@@ -1,0 +1,93 @@
+package boot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/telemetry"
+	"github.com/switchboard-dev/switchboard/shared/testenv"
+)
+
+// TestInit: the configuration is loaded from the environment, adjusted by Configure,
+// and Build gets it with the telemetry; a failure to build is returned, not started.
+func TestInit(t *testing.T) {
+	t.Setenv("SWITCHBOARD_SERVER_MAX_BODY_BYTES", "12345")
+	getenv := os.Getenv
+	var got config.Config
+	h, _, err := Init(getenv, Function{
+		Configure: func(c *config.Config) { c.Intents.Enabled = []conversation.Intent{conversation.SearchKB} },
+		Build: func(_ context.Context, c config.Config, tel *telemetry.Telemetry) (Handler, error) {
+			if tel == nil || tel.Logger == nil {
+				t.Error("no telemetry")
+			}
+			got = c
+			return func(context.Context, json.RawMessage) (any, error) { return "ok", nil }, nil
+		},
+	})
+	if err != nil || h == nil {
+		t.Fatalf("init: %v", err)
+	}
+	if got.Server.MaxBodyBytes != 12345 || len(got.Intents.Enabled) != 1 || got.Intents.Enabled[0] != conversation.SearchKB {
+		t.Errorf("Build got max body %d, intents %v", got.Server.MaxBodyBytes, got.Intents.Enabled)
+	}
+	boom := errors.New("boom")
+	if _, log, err := Init(getenv, Function{Build: func(context.Context, config.Config, *telemetry.Telemetry) (Handler, error) {
+		return nil, boom
+	}}); !errors.Is(err, boom) || log == nil {
+		t.Errorf("failed build: %v", err)
+	}
+}
+
+// TestEveryFunctionBootsHere: the router and every intent function start through
+// boot.Main (directly or through function.Main); none repeats the sequence.
+func TestEveryFunctionBootsHere(t *testing.T) {
+	mains, _ := filepath.Glob(filepath.Join(testenv.RepoRoot(), "functions", "*", "main.go"))
+	checked := 0
+	for _, path := range mains {
+		if filepath.Base(filepath.Dir(path)) == "smoke" {
+			continue // the deployment hook: a client of the functions, not a webhook function
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, src, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		boots := false
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			x, _ := sel.X.(*ast.Ident)
+			if x == nil {
+				return true
+			}
+			switch x.Name + "." + sel.Sel.Name {
+			case "boot.Main", "function.Main":
+				boots = true
+			case "lambda.Start", "config.Load", "telemetry.New", "gctune.Apply":
+				t.Errorf("%s calls %s.%s itself: boot.Main does that", path, x.Name, sel.Sel.Name)
+			}
+			return true
+		})
+		if !boots {
+			t.Errorf("%s does not start through boot.Main or function.Main", path)
+		}
+		checked++
+	}
+	if checked < 5 {
+		t.Errorf("checked %d functions, want the router and the four intent functions", checked)
+	}
+}
