@@ -56,10 +56,12 @@ run: ## start the local server on the embedded default (demo data) at $(ADDR)
 	$(GO) run ./cmd/switchboard serve --addr $(ADDR) $(if $(CONFIG),--config $(CONFIG))
 
 test: tools vet fmt ## install test tools, then vet, gofmt check and every test (race detector on shared/ and cmd/)
-	@echo "==> test (1/2): shared/ and cmd/ under the race detector"
+	@echo "==> test (1/3): shared/ and cmd/ under the race detector"
 	$(GO) test -race -count=1 -timeout 20m $(RACE_PKGS)
-	@echo "==> test (2/2): functions/, infra/ and tests/ (the first infra compile takes minutes: the CDK bindings)"
+	@echo "==> test (2/3): functions/ and tests/"
 	$(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v -e '/shared/' -e '/cmd/')
+	@echo "==> test (3/3): infra/, the CDK app's module (the first compile takes minutes: the CDK bindings)"
+	$(GO) -C infra test -count=1 -timeout 30m ./...
 	@echo "==> test: all passed"
 
 build: ## build the Lambda bootstrap binaries for linux/$(GOARCH_LAMBDA) into build/<fn>/bootstrap
@@ -72,7 +74,10 @@ build: ## build the Lambda bootstrap binaries for linux/$(GOARCH_LAMBDA) into bu
 	done; \
 	echo "==> built $$n bootstraps into $(BUILD_DIR)/"
 
-# The CDK app is `go run ./infra`; it reads build/<fn>/bootstrap, so synth builds first.
+# The CDK app is infra/, a Go module of its own (infra/go.mod) so that building and testing
+# the product never compiles the CDK bindings: synth (and cdk.json's "app", which the CDK
+# CLI runs for diff and deploy) builds it into build/cdk-app and runs it from the
+# repository root. It reads build/<fn>/bootstrap, so synth builds the functions first.
 # No AWS credentials are needed to synthesize: the stacks stay environment-agnostic.
 # ENV=<name> picks infra/env/<name>.yaml (every setting of one deployment); STAGE=
 # overrides its rollout (reads, writes, payments); CDK_ARGS passes more arguments:
@@ -82,7 +87,7 @@ CDK_ARGS    ?=
 ENV         ?=
 STAGE       ?=
 CONTEXT     := $(if $(ENV),-c env=$(ENV)) $(if $(STAGE),-c stage=$(STAGE))
-# The CDK's JavaScript runtime (jsii, run by `go run ./infra`) prints a 30-line banner
+# The CDK's JavaScript runtime (jsii, run by the CDK app) prints a 30-line banner
 # when Node.js is past the support jsii gives it: Node 20 reached end-of-life on
 # 2026-04-30 and jsii's support ended six months later, so on Node 20 every synth
 # printed it (JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION covers only the months
@@ -99,7 +104,8 @@ endef
 synth: build ## synthesize the CDK app into cdk.out (ENV=, STAGE=, CDK_ARGS="-c key=value"; no AWS credentials)
 	$(node-note)
 	@echo "==> synth $(if $(ENV),ENV=$(ENV) )$(if $(STAGE),STAGE=$(STAGE) )into cdk.out (the first run compiles the CDK bindings: several minutes)"
-	CDK_OUTDIR=cdk.out $(GO) run ./infra $(CONTEXT) $(CDK_ARGS)
+	$(GO) -C infra build -o $(BUILD_DIR)/cdk-app .
+	CDK_OUTDIR=cdk.out $(BUILD_DIR)/cdk-app $(CONTEXT) $(CDK_ARGS)
 
 cdk-cli: ## install the CDK CLI pinned in _tools/package-lock.json (needs Node.js)
 	@test -x $(CDK) || { command -v npm >/dev/null || { echo "npm not found: the CDK CLI needs Node.js (see README)"; exit 1; }; \
@@ -116,8 +122,9 @@ diff: build cdk-cli ## show what deploy would change, every stack (ENV=, STAGE=,
 	@echo "==> diff $(if $(ENV),ENV=$(ENV) )$(if $(STAGE),STAGE=$(STAGE) )against the deployed stacks: needs AWS credentials for the target account (AWS_PROFILE or AWS_ACCESS_KEY_ID …)"
 	$(CDK) diff $(CONTEXT) $(CDK_ARGS)
 
-vet: ## go vet (also the Lambda build's tagged files)
+vet: ## go vet (also the Lambda build's tagged files, and infra/'s module)
 	$(GO) vet ./...
+	$(GO) -C infra vet ./...
 	$(GO) vet -tags $(LAMBDA_TAGS) ./functions/... ./shared/app/... ./shared/connector/registry/... ./shared/awsenv/...
 
 fmt: ## fail if gofmt would change a file
@@ -133,6 +140,7 @@ vuln: ## govulncheck ./... against the Go vulnerability database built from gola
 	$(GO) run ./tests/vulndb -src $(GOMODCACHE)/golang.org/x/vulndb@$(VULNDB_VERSION) \
 	  -accepted tests/vulndb/accepted.txt -out $(ROOT)/.cache/vulndb
 	$(TOOLS)/govulncheck -db file://$(ROOT)/.cache/vulndb ./...
+	$(TOOLS)/govulncheck -C infra -db file://$(ROOT)/.cache/vulndb ./...
 
 # One run, one table: local load per platform, the two Node peers, fan-out, cold start,
 # breaker; also written to docs/benchmarks.md. BENCH_ARGS passes flags (e.g. -duration 3s).

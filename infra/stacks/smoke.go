@@ -14,11 +14,11 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/switchboard-dev/switchboard/infra/settings"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/contract/envnames"
 	"github.com/switchboard-dev/switchboard/shared/contract/smoketarget"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/deploy/settings"
 )
 
 // SmokeName is the smoke function's directory under functions/ and build/.

@@ -447,8 +447,8 @@ func SecretIDEnv(tool string) (string, bool) {
 
 func envKey(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }
 
-// FileContext returns the "context" object of a cdk.json, so `go run ./infra` (which
-// the CDK CLI does not wrap) sees the same context `cdk synth` would. A missing file
+// FileContext returns the "context" object of a cdk.json, so the CDK app (infra/), which
+// `make synth` runs without the CDK CLI, sees the same context `cdk synth` would. A missing file
 // is no context.
 func FileContext(path string) (map[string]any, error) {
 	raw, err := os.ReadFile(path)
