@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/switchboard-dev/switchboard/shared/contract/envnames"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
