@@ -36,6 +36,11 @@ GOVULNCHECK_VERSION := v1.9.0
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 # Packages whose tests exercise concurrency run under the race detector.
 RACE_PKGS   := ./shared/... ./cmd/...
+# Go modules besides the product's (the root): the CDK app, whose bindings the product
+# never compiles, and the benchmark and vulnerability-database tools, whose
+# dependencies (vegeta, x/mod) the product does not have. Each uses the product's
+# packages from this checkout (a replace directive in its go.mod).
+SUBMODULES  := infra tests/loadbench tests/vulndb
 
 .PHONY: help run install test build lint fmt vet vuln bench memload oracle fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism clean
 
@@ -60,8 +65,8 @@ test: tools vet fmt ## install test tools, then vet, gofmt check and every test 
 	$(GO) test -race -count=1 -timeout 20m $(RACE_PKGS)
 	@echo "==> test (2/3): functions/ and tests/"
 	$(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v -e '/shared/' -e '/cmd/')
-	@echo "==> test (3/3): infra/, the CDK app's module (the first compile takes minutes: the CDK bindings)"
-	$(GO) -C infra test -count=1 -timeout 30m ./...
+	@echo "==> test (3/3): the modules $(SUBMODULES) (the first infra compile takes minutes: the CDK bindings)"
+	@for m in $(SUBMODULES); do echo "$(GO) -C $$m test -count=1 -timeout 30m ./..."; $(GO) -C $$m test -count=1 -timeout 30m ./...; done
 	@echo "==> test: all passed"
 
 build: ## build the Lambda bootstrap binaries for linux/$(GOARCH_LAMBDA) into build/<fn>/bootstrap
@@ -122,9 +127,9 @@ diff: build cdk-cli ## show what deploy would change, every stack (ENV=, STAGE=,
 	@echo "==> diff $(if $(ENV),ENV=$(ENV) )$(if $(STAGE),STAGE=$(STAGE) )against the deployed stacks: needs AWS credentials for the target account (AWS_PROFILE or AWS_ACCESS_KEY_ID …)"
 	$(CDK) diff $(CONTEXT) $(CDK_ARGS)
 
-vet: ## go vet (also the Lambda build's tagged files, and infra/'s module)
+vet: ## go vet (also the Lambda build's tagged files, and the modules infra, tests/loadbench, tests/vulndb)
 	$(GO) vet ./...
-	$(GO) -C infra vet ./...
+	@for m in $(SUBMODULES); do echo "$(GO) -C $$m vet ./..."; $(GO) -C $$m vet ./...; done
 	$(GO) vet -tags $(LAMBDA_TAGS) ./functions/... ./shared/app/... ./shared/connector/registry/... ./shared/awsenv/...
 
 fmt: ## fail if gofmt would change a file
@@ -137,10 +142,10 @@ vuln: ## govulncheck ./... against the Go vulnerability database built from gola
 	GOBIN=$(TOOLS) $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
 	$(GO) mod download golang.org/x/vulndb@$(VULNDB_VERSION)
 	rm -rf $(ROOT)/.cache/vulndb
-	$(GO) run ./tests/vulndb -src $(GOMODCACHE)/golang.org/x/vulndb@$(VULNDB_VERSION) \
-	  -accepted tests/vulndb/accepted.txt -out $(ROOT)/.cache/vulndb
+	$(GO) -C tests/vulndb run . -src $(GOMODCACHE)/golang.org/x/vulndb@$(VULNDB_VERSION) \
+	  -accepted $(ROOT)/tests/vulndb/accepted.txt -out $(ROOT)/.cache/vulndb
 	$(TOOLS)/govulncheck -db file://$(ROOT)/.cache/vulndb ./...
-	$(TOOLS)/govulncheck -C infra -db file://$(ROOT)/.cache/vulndb ./...
+	@for m in $(SUBMODULES); do echo "govulncheck -C $$m ./..."; $(TOOLS)/govulncheck -C $$m -db file://$(ROOT)/.cache/vulndb ./...; done
 
 # One run, one table: local load per platform, the two Node peers, fan-out, cold start,
 # breaker; also written to docs/benchmarks.md. BENCH_ARGS passes flags (e.g. -duration 3s).
@@ -148,7 +153,7 @@ BENCH_ARGS ?=
 bench: tools build ## run the load benchmarks against the peers and print one table (docs/benchmarks.md)
 	@test -d _tools/node_modules/dialogflow-fulfillment -a -d _tools/node_modules/@aws-lambda-powertools/idempotency \
 	  || npm --prefix _tools ci --no-audit --no-fund
-	$(GO) run ./tests/loadbench -build-dir $(BUILD_DIR) $(BENCH_ARGS)
+	$(GO) -C tests/loadbench run . -build-dir $(BUILD_DIR) $(BENCH_ARGS)
 
 # RSS of serve under 50 concurrent 7.5 MiB-inflating bodies (a measurement, not a test).
 MEMLOAD_ARGS ?=
