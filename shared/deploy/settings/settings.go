@@ -334,7 +334,7 @@ func (s Settings) Validate() error {
 			errs = append(errs, fmt.Sprintf("%s: %q is not arn:aws:lex:<region>:<account>:bot-alias/<botId>/<aliasId>", CtxLexBotAliasArn, a))
 		}
 	}
-	// The tools a capability may use are those registered for it (shared/connector/all
+	// The tools a capability may use are those registered for it (shared/connector/specs
 	// links every tool into this package), never demo: the embedded demo data is no
 	// customer's, and Lambda builds leave it out (the function would exit at start).
 	for _, c := range Capabilities {
