@@ -17,8 +17,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/deploy/settings"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/deploy/settings"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
