@@ -45,6 +45,11 @@ GOVULNCHECK_VERSION := v1.9.0
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 # Packages whose tests exercise concurrency run under the race detector.
 RACE_PKGS   := ./shared/... ./cmd/...
+# Go modules besides the product's (the root): the CDK app, whose bindings the product
+# never compiles, and the benchmark and vulnerability-database tools, whose
+# dependencies (vegeta, x/mod) the product does not have. Each uses the product's
+# packages from this checkout (a replace directive in its go.mod).
+SUBMODULES  := infra tests/loadbench tests/vulndb
 
 .PHONY: help cli run chat replay reset install test build lint fmt vet vuln bench memload oracle fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism tool-chromium clean
 
@@ -84,10 +89,12 @@ reset: cli ## remove the local demo state (demo tickets, stored replies, one-tim
 	$(SWITCHBOARD) reset --addr $(ADDR) $(if $(CONFIG),--config $(CONFIG))
 
 test: tools vet fmt ## install test tools, then vet, gofmt check and every test (race detector on shared/ and cmd/)
-	@echo "==> test (1/2): shared/ and cmd/ under the race detector"
+	@echo "==> test (1/3): shared/ and cmd/ under the race detector"
 	$(GO) test -race -count=1 -timeout 20m $(RACE_PKGS)
-	@echo "==> test (2/2): functions/, infra/ and tests/ (the first infra compile takes minutes: the CDK bindings)"
+	@echo "==> test (2/3): functions/ and tests/"
 	$(GO) test -count=1 -timeout 30m $$($(GO) list ./... | grep -v -e '/shared/' -e '/cmd/')
+	@echo "==> test (3/3): the modules $(SUBMODULES) (the first infra compile takes minutes: the CDK bindings)"
+	@for m in $(SUBMODULES); do echo "$(GO) -C $$m test -count=1 -timeout 30m ./..."; $(GO) -C $$m test -count=1 -timeout 30m ./...; done
 	@echo "==> test: all passed"
 
 build: ## build the Lambda bootstrap binaries for linux/$(GOARCH_LAMBDA) into build/<fn>/bootstrap
@@ -100,7 +107,10 @@ build: ## build the Lambda bootstrap binaries for linux/$(GOARCH_LAMBDA) into bu
 	done; \
 	echo "==> built $$n bootstraps into $(BUILD_DIR)/"
 
-# The CDK app is `go run ./infra`; it reads build/<fn>/bootstrap, so synth builds first.
+# The CDK app is infra/, a Go module of its own (infra/go.mod) so that building and testing
+# the product never compiles the CDK bindings: synth (and cdk.json's "app", which the CDK
+# CLI runs for diff and deploy) builds it into build/cdk-app and runs it from the
+# repository root. It reads build/<fn>/bootstrap, so synth builds the functions first.
 # No AWS credentials are needed to synthesize: the stacks stay environment-agnostic.
 # ENV=<name> picks infra/env/<name>.yaml (every setting of one deployment); STAGE=
 # overrides its rollout (reads, writes, payments); CDK_ARGS passes more arguments:
@@ -110,7 +120,7 @@ CDK_ARGS    ?=
 ENV         ?=
 STAGE       ?=
 CONTEXT     := $(if $(ENV),-c env=$(ENV)) $(if $(STAGE),-c stage=$(STAGE))
-# The CDK's JavaScript runtime (jsii, run by `go run ./infra`) prints a 30-line banner
+# The CDK's JavaScript runtime (jsii, run by the CDK app) prints a 30-line banner
 # when Node.js is past the support jsii gives it: Node 20 reached end-of-life on
 # 2026-04-30 and jsii's support ended six months later, so on Node 20 every synth
 # printed it (JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION covers only the months
@@ -127,7 +137,8 @@ endef
 synth: build ## synthesize the CDK app into cdk.out (ENV=, STAGE=, CDK_ARGS="-c key=value"; no AWS credentials)
 	$(node-note)
 	@echo "==> synth $(if $(ENV),ENV=$(ENV) )$(if $(STAGE),STAGE=$(STAGE) )into cdk.out (the first run compiles the CDK bindings: several minutes)"
-	CDK_OUTDIR=cdk.out $(GO) run ./infra $(CONTEXT) $(CDK_ARGS)
+	$(GO) -C infra build -o $(BUILD_DIR)/cdk-app .
+	CDK_OUTDIR=cdk.out $(BUILD_DIR)/cdk-app $(CONTEXT) $(CDK_ARGS)
 
 cdk-cli: ## install the CDK CLI pinned in _tools/package-lock.json (needs Node.js)
 	@test -x $(CDK) || { command -v npm >/dev/null || { echo "npm not found: the CDK CLI needs Node.js (see README)"; exit 1; }; \
@@ -144,8 +155,9 @@ diff: build cdk-cli ## show what deploy would change, every stack (ENV=, STAGE=,
 	@echo "==> diff $(if $(ENV),ENV=$(ENV) )$(if $(STAGE),STAGE=$(STAGE) )against the deployed stacks: needs AWS credentials for the target account (AWS_PROFILE or AWS_ACCESS_KEY_ID …)"
 	$(CDK) diff $(CONTEXT) $(CDK_ARGS)
 
-vet: ## go vet (also the Lambda build's tagged files)
+vet: ## go vet (also the Lambda build's tagged files, and the modules infra, tests/loadbench, tests/vulndb)
 	$(GO) vet ./...
+	@for m in $(SUBMODULES); do echo "$(GO) -C $$m vet ./..."; $(GO) -C $$m vet ./...; done
 	$(GO) vet -tags $(LAMBDA_TAGS) ./functions/... ./shared/app/... ./shared/connector/registry/... ./shared/awsenv/...
 
 fmt: ## fail if gofmt would change a file
@@ -158,9 +170,10 @@ vuln: ## govulncheck ./... against the Go vulnerability database built from gola
 	GOBIN=$(TOOLS) $(GO) install golang.org/x/vuln/cmd/govulncheck@$(GOVULNCHECK_VERSION)
 	$(GO) mod download golang.org/x/vulndb@$(VULNDB_VERSION)
 	rm -rf $(ROOT)/.cache/vulndb
-	$(GO) run ./tests/vulndb -src $(GOMODCACHE)/golang.org/x/vulndb@$(VULNDB_VERSION) \
-	  -accepted tests/vulndb/accepted.txt -out $(ROOT)/.cache/vulndb
+	$(GO) -C tests/vulndb run . -src $(GOMODCACHE)/golang.org/x/vulndb@$(VULNDB_VERSION) \
+	  -accepted $(ROOT)/tests/vulndb/accepted.txt -out $(ROOT)/.cache/vulndb
 	$(TOOLS)/govulncheck -db file://$(ROOT)/.cache/vulndb ./...
+	@for m in $(SUBMODULES); do echo "govulncheck -C $$m ./..."; $(TOOLS)/govulncheck -C $$m -db file://$(ROOT)/.cache/vulndb ./...; done
 
 # One run, one table: local load per platform, the two Node peers, fan-out, cold start,
 # breaker; also written to docs/benchmarks.md. BENCH_ARGS passes flags (e.g. -duration 3s).
@@ -168,7 +181,7 @@ BENCH_ARGS ?=
 bench: tools build ## run the load benchmarks against the peers and print one table (docs/benchmarks.md)
 	@test -d _tools/node_modules/dialogflow-fulfillment -a -d _tools/node_modules/@aws-lambda-powertools/idempotency \
 	  || npm --prefix _tools ci --no-audit --no-fund
-	$(GO) run ./tests/loadbench -build-dir $(BUILD_DIR) $(BENCH_ARGS)
+	$(GO) -C tests/loadbench run . -build-dir $(BUILD_DIR) $(BENCH_ARGS)
 
 # RSS of serve under 50 concurrent 7.5 MiB-inflating bodies (a measurement, not a test).
 MEMLOAD_ARGS ?=

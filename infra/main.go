@@ -1,9 +1,11 @@
-// Command infra is Switchboard's CDK app: `go run ./infra` synthesizes the stacks into
-// CDK_OUTDIR (cdk.out by `make synth`) without AWS credentials, and the pinned CDK CLI
-// (`make diff`/`make deploy`) runs it to deploy them. Settings come from, lowest
+// Command infra is Switchboard's CDK app, a module of its own (infra/go.mod) so the
+// product never compiles the CDK: run from the repository root (`make synth` and
+// cdk.json's "app" build it into build/cdk-app and run it there), it synthesizes the
+// stacks into CDK_OUTDIR (cdk.out by `make synth`) without AWS credentials, and the
+// pinned CDK CLI (`make diff`/`make deploy`) runs it to deploy them. Settings come from, lowest
 // precedence first: cdk.json's "context", the environment file the context key "env"
 // names (infra/env/<env>.yaml), the command line's -c key=value (the CDK CLI's, or
-// `go run ./infra -c key=value`), then "stage" as the rollout; see docs/deploy.md.
+// `make synth CDK_ARGS="-c key=value"`), then "stage" as the rollout; see docs/deploy.md.
 package main
 
 import (
@@ -14,8 +16,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/switchboard-dev/switchboard/infra/settings"
 	"github.com/switchboard-dev/switchboard/infra/stacks"
+	"github.com/switchboard-dev/switchboard/shared/deploy/settings"
 )
 
 func main() {

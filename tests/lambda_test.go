@@ -45,7 +45,7 @@ var intentFunctions = map[string]conversation.Intent{
 	"searchkb":       conversation.SearchKB,
 }
 
-// functionUses mirrors infra/settings/settings.go (IntentFunctions): the capabilities each function calls
+// functionUses mirrors shared/deploy/settings/settings.go (IntentFunctions): the capabilities each function calls
 // (and so the only secrets its role may read).
 var functionUses = map[string][]string{
 	"lookupcustomer": {"customers", "tickets"},

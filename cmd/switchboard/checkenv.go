@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/switchboard-dev/switchboard/infra/settings"
+	"github.com/switchboard-dev/switchboard/shared/deploy/settings"
 )
 
 // deploymentEnv is the environment an environment file (infra/env/<name>.yaml) gives

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/telemetry/metricdefs"
 )
 
@@ -81,7 +80,7 @@ func canaryAlarms(scope constructs.Construct, s Settings, f Function, functionVe
 	var errs, calls []string
 	for i, tool := range s.toolsOf(f) {
 		td := map[string]string{metricdefs.DimTool: tool, metricdefs.DimFunctionVersion: functionVersion}
-		nf := map[string]string{metricdefs.DimTool: tool, metricdefs.DimErrorClass: connector.KindNotFound.String(), metricdefs.DimFunctionVersion: functionVersion}
+		nf := map[string]string{metricdefs.DimTool: tool, metricdefs.DimErrorClass: metricdefs.ErrorClassNotFound, metricdefs.DimFunctionVersion: functionVersion}
 		e, n, c := fmt.Sprintf("e%d", i), fmt.Sprintf("nf%d", i), fmt.Sprintf("c%d", i)
 		metrics[e] = s.emfMetric(metricdefs.Errors, "Sum", minute, td)
 		metrics[n] = s.emfMetric(metricdefs.Errors, "Sum", minute, nf)

@@ -2,6 +2,6 @@
 // DynamoDB table and its key), monitoring (alarm topic, dashboard, alarms), functions
 // (one Lambda per intent plus the router, each with a `live` alias rolled out by
 // CodeDeploy) and api (the HTTP API the webhook platforms call). The settings are
-// package infra/settings (no CDK), loaded by one path for `make synth`, `cdk deploy`,
+// package shared/deploy/settings (no CDK), loaded by one path for `make synth`, `cdk deploy`,
 // `switchboard check --env-file` and the tests.
 package stacks

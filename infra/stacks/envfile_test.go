@@ -13,9 +13,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 
-	"github.com/switchboard-dev/switchboard/infra/settings"
 	"github.com/switchboard-dev/switchboard/infra/stacks"
 	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/deploy/settings"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -234,7 +234,7 @@ func TestSynthRefusesWhatFailsAtStart(t *testing.T) {
 	}
 }
 
-// TestInfraArguments: `go run ./infra` takes -c key=value as the CDK CLI does and
+// TestInfraArguments: the CDK app (infra/) takes -c key=value as the CDK CLI does and
 // refuses anything else; run by the CLI, the -c values are what differs from cdk.json.
 func TestInfraArguments(t *testing.T) {
 	got, err := stacks.ParseArgs([]string{"-c", "rollout=payments", "--context", "env=prod", "-c=functionEnv=A=b"})

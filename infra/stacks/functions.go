@@ -17,9 +17,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/switchboard-dev/switchboard/shared/contract/table"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
-	"github.com/switchboard-dev/switchboard/shared/identity"
-	"github.com/switchboard-dev/switchboard/shared/store"
 )
 
 // Deployed is one function as deployed: the function, its `live` alias, the alarms
@@ -225,18 +224,18 @@ func deploy(st awscdk.Stack, s Settings, app awscodedeploy.ILambdaApplication, t
 }
 
 // grantStore lets a function use only its own items: every key it writes starts with
-// store.KeyPrefix(<canonical intent>), and dynamodb:LeadingKeys pins the partition keys it may touch
+// table.KeyPrefix(<canonical intent>), and dynamodb:LeadingKeys pins the partition keys it may touch
 // to that prefix. The table's customer-managed key is usable only through DynamoDB.
 // A function that verifies callers also uses the identity layer's items (one-time codes,
 // code-verified sessions: "identity#…").
 func grantStore(role awsiam.Role, data *DataStack, f Function) {
-	keys := []string{store.LeadingKeysPattern(string(f.Intent))}
+	keys := []string{table.LeadingKeysPattern(string(f.Intent))}
 	if f.Identity {
-		keys = append(keys, store.LeadingKeysPattern(identity.KeyPrefix))
+		keys = append(keys, table.LeadingKeysPattern(table.IdentityPrefix))
 	}
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("OwnItemsOnly"),
-		Actions:   jsii.Strings(store.DataActions()...),
+		Actions:   jsii.Strings(table.DataActions()...),
 		Resources: &[]*string{data.Table.TableArn()},
 		Conditions: &map[string]any{
 			"ForAllValues:StringLike": map[string]any{

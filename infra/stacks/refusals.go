@@ -5,7 +5,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/switchboard-dev/switchboard/shared/security"
 	"github.com/switchboard-dev/switchboard/shared/telemetry/metricdefs"
 )
 
@@ -14,7 +13,7 @@ import (
 // after a deploy or a rotation usually means a platform still sends the old secret.
 func (ms *MonitoringStack) addRefusals(s Settings, period awscdk.Duration) {
 	var ms_ []awscloudwatch.IMetric
-	for _, r := range security.Reasons {
+	for _, r := range metricdefs.Reasons {
 		ms_ = append(ms_, s.emfMetric(metricdefs.Refused, "Sum", period, map[string]string{metricdefs.DimReason: r}))
 	}
 	ms.Dashboard.AddWidgets(awscloudwatch.NewTextWidget(&awscloudwatch.TextWidgetProps{

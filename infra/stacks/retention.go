@@ -6,7 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodedeploy"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 
-	"github.com/switchboard-dev/switchboard/infra/settings"
+	"github.com/switchboard-dev/switchboard/shared/deploy/settings"
 )
 
 // retentionDays maps the day counts CloudWatch Logs accepts to the CDK enum.

@@ -1,10 +1,11 @@
 package stacks
 
-import "github.com/switchboard-dev/switchboard/shared/store"
+import "github.com/switchboard-dev/switchboard/shared/contract/table"
 
-// The store table's key schema, from the one definition shared/store's CreateTable
-// also uses, so moto tests and production create the same table.
+// The store table's key schema, from the one definition (shared/contract/table) that
+// shared/store's CreateTable also uses, so moto tests and production create the same
+// table.
 const (
-	TablePartitionKey = store.PartitionKey
-	TableTTLAttribute = store.TTLAttribute
+	TablePartitionKey = table.PartitionKey
+	TableTTLAttribute = table.TTLAttribute
 )

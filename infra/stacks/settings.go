@@ -1,7 +1,7 @@
 package stacks
 
 import (
-	"github.com/switchboard-dev/switchboard/infra/settings"
+	"github.com/switchboard-dev/switchboard/shared/deploy/settings"
 )
 
 // Settings are everything the stacks vary on: the deployment's settings (package
@@ -60,7 +60,7 @@ var (
 	SecretIDEnv = settings.SecretIDEnv
 	// FileContext reads cdk.json's "context".
 	FileContext = settings.FileContext
-	// ParseArgs reads `go run ./infra` arguments (-c key=value only).
+	// ParseArgs reads the CDK app's arguments (infra/) (-c key=value only).
 	ParseArgs = settings.ParseArgs
 	// CLIOverrides returns the context the CDK CLI was given beyond cdk.json's.
 	CLIOverrides = settings.CLIOverrides

@@ -14,10 +14,11 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/switchboard-dev/switchboard/infra/settings"
 	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/contract/envnames"
+	"github.com/switchboard-dev/switchboard/shared/contract/smoketarget"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
-	"github.com/switchboard-dev/switchboard/shared/smoke"
+	"github.com/switchboard-dev/switchboard/shared/deploy/settings"
 )
 
 // SmokeName is the smoke function's directory under functions/ and build/.
@@ -44,7 +45,7 @@ func (s Settings) SyntheticIntents() []conversation.Intent {
 
 // smokeFunction creates one smoke function (log group, role, function) named
 // <prefix>-<suffix>, holding targets; the role may invoke exactly invokable.
-func smokeFunction(scope constructs.Construct, s Settings, suffix string, targets []smoke.Target, invokable []*string) awslambda.Function {
+func smokeFunction(scope constructs.Construct, s Settings, suffix string, targets []smoketarget.Target, invokable []*string) awslambda.Function {
 	fnName := s.FunctionName(suffix)
 	logs := awslogs.NewLogGroup(scope, jsii.String("SmokeLogs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String("/aws/lambda/" + fnName),
@@ -66,7 +67,7 @@ func smokeFunction(scope constructs.Construct, s Settings, suffix string, target
 	settings.WebhookEnv(s.Settings, env)
 	grantWebhookSecretNames(role, s)
 	env[config.EnvPrefix+"SERVICE"] = s.Prefix
-	env[smoke.EnvTargets] = smoke.FormatTargets(targets)
+	env[envnames.SmokeTargets] = smoketarget.Format(targets)
 	if s.IdentitySecret != "" {
 		// The smoke customer signs in as the site would: the conversations need the
 		// identity token key to get the full answers.
@@ -100,10 +101,10 @@ func smokeFunction(scope constructs.Construct, s Settings, suffix string, target
 // version. The alias waits for it, so CodeDeploy never runs the previous
 // configuration of the hook against the new version.
 func smokeHook(scope constructs.Construct, s Settings, name string, version awslambda.IVersion, intents []conversation.Intent) awslambda.Function {
-	var targets []smoke.Target
+	var targets []smoketarget.Target
 	for _, in := range intents {
 		for _, p := range conversation.Platforms {
-			targets = append(targets, smoke.Target{Intent: in, Platform: p, Function: *version.FunctionArn()})
+			targets = append(targets, smoketarget.Target{Intent: in, Platform: p, Function: *version.FunctionArn()})
 		}
 	}
 	return smokeFunction(scope, s, SmokeName+"-"+name, targets, []*string{version.FunctionArn()})
@@ -114,7 +115,7 @@ func smokeHook(scope constructs.Construct, s Settings, name string, version awsl
 // CX straight to the intent's function, the others through the router).
 func (fs *FunctionsStack) addSynthetic(s Settings) {
 	scope := constructs.NewConstruct(fs.Stack, jsii.String("Synthetic"))
-	var targets []smoke.Target
+	var targets []smoketarget.Target
 	invokable := []*string{fs.Router.Alias.FunctionArn()}
 	for _, in := range s.SyntheticIntents() {
 		direct := fs.Intents[in].Alias.FunctionArn()
@@ -124,7 +125,7 @@ func (fs *FunctionsStack) addSynthetic(s Settings) {
 			if p == conversation.DialogflowCX {
 				fn = direct
 			}
-			targets = append(targets, smoke.Target{Intent: in, Platform: p, Function: *fn})
+			targets = append(targets, smoketarget.Target{Intent: in, Platform: p, Function: *fn})
 		}
 	}
 	fn := smokeFunction(scope, s, SyntheticName, targets, invokable)

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
-	"github.com/switchboard-dev/switchboard/shared/smoke"
 	"github.com/switchboard-dev/switchboard/shared/telemetry/metricdefs"
 )
 
@@ -21,7 +20,7 @@ func (s Settings) syntheticMetric(name, stat string, in conversation.Intent, p c
 	dims := map[string]*string{metricdefs.DimService: jsii.String(s.Prefix), metricdefs.DimIntent: jsii.String(string(in))}
 	label := name + " " + stat
 	if p != "" {
-		dims[smoke.DimPlatform] = jsii.String(string(p))
+		dims[metricdefs.DimPlatform] = jsii.String(string(p))
 		label = string(p) + " " + stat
 	}
 	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
@@ -48,8 +47,8 @@ func (ms *MonitoringStack) addSynthetic(s Settings) {
 	for _, in := range intents {
 		var ok, lat []awscloudwatch.IMetric
 		for _, p := range conversation.Platforms {
-			ok = append(ok, s.syntheticMetric(smoke.MetricSuccess, "Minimum", in, p))
-			lat = append(lat, s.syntheticMetric(smoke.MetricLatency, "Maximum", in, p))
+			ok = append(ok, s.syntheticMetric(metricdefs.SyntheticSuccess, "Minimum", in, p))
+			lat = append(lat, s.syntheticMetric(metricdefs.SyntheticLatency, "Maximum", in, p))
 		}
 		widgets = append(widgets,
 			graph(string(in)+": success (1 = right answer)", 6, ok...),
@@ -58,7 +57,7 @@ func (ms *MonitoringStack) addSynthetic(s Settings) {
 			AlarmName: jsii.String(s.alarmName(AlarmSynthetic, string(in))),
 			AlarmDescription: jsii.String(s.alarmDescription(AlarmSynthetic, fmt.Sprintf(
 				"The synthetic %s conversation gave a wrong answer (or did not run) on 2 consecutive runs, %d minutes apart.", in, s.Smoke.SyntheticMinutes))),
-			Metric:             s.syntheticMetric(smoke.MetricSuccess, "Minimum", in, ""),
+			Metric:             s.syntheticMetric(metricdefs.SyntheticSuccess, "Minimum", in, ""),
 			Threshold:          jsii.Number(1),
 			ComparisonOperator: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD,
 			EvaluationPeriods:  jsii.Number(2),

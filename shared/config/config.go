@@ -9,8 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
+	"github.com/switchboard-dev/switchboard/shared/contract/envnames"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 )
 
@@ -278,7 +279,7 @@ func isCanonical(in conversation.Intent) bool {
 }
 
 // EnvPrefix starts every environment variable Load reads.
-const EnvPrefix = "SWITCHBOARD_"
+const EnvPrefix = envnames.Prefix
 
 // overlayEnv sets fields from SWITCHBOARD_<SECTION>_<FIELD> variables, the names being
 // the YAML keys upper-cased and joined by "_" (e.g. SWITCHBOARD_CONNECTORS_CUSTOMERS).

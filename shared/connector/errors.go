@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/telemetry/metricdefs"
 )
 
 // Kind classifies a connector failure so the intent layer can decide what to tell the
@@ -26,16 +28,17 @@ const (
 	KindDenied
 )
 
+// kindNames are the error classes of shared/telemetry/metricdefs (DimErrorClass).
 var kindNames = map[Kind]string{
-	KindUnknown:         "unknown",
-	KindNotFound:        "not_found",
-	KindUnauthorized:    "unauthorized",
-	KindRateLimited:     "rate_limited",
-	KindUnavailable:     "unavailable",
-	KindInvalidInput:    "invalid_input",
-	KindInvalidResponse: "invalid_response",
-	KindConflict:        "conflict",
-	KindDenied:          "denied",
+	KindUnknown:         metricdefs.ErrorClassUnknown,
+	KindNotFound:        metricdefs.ErrorClassNotFound,
+	KindUnauthorized:    metricdefs.ErrorClassUnauthorized,
+	KindRateLimited:     metricdefs.ErrorClassRateLimited,
+	KindUnavailable:     metricdefs.ErrorClassUnavailable,
+	KindInvalidInput:    metricdefs.ErrorClassInvalidInput,
+	KindInvalidResponse: metricdefs.ErrorClassInvalidResponse,
+	KindConflict:        metricdefs.ErrorClassConflict,
+	KindDenied:          metricdefs.ErrorClassDenied,
 }
 
 // String is the error class used in logs and metrics.

@@ -13,12 +13,13 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/contract/table"
 	"github.com/switchboard-dev/switchboard/shared/store"
 )
 
 // KeyPrefix starts every store key of the identity layer ("identity#…"): the functions
 // that verify callers are granted these items besides their own.
-const KeyPrefix = "identity"
+const KeyPrefix = table.IdentityPrefix
 
 // Store key kinds.
 const (

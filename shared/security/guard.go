@@ -10,6 +10,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
+	"github.com/switchboard-dev/switchboard/shared/telemetry/metricdefs"
 )
 
 // Guard is everything a webhook call passes before it reaches an adapter.
@@ -66,17 +67,18 @@ type Refusal struct {
 	Reason string
 }
 
-// Reasons a call is refused, the values of the refused_total{reason} label.
+// Reasons a call is refused, the values of the refused_total{reason} label (named in
+// shared/telemetry/metricdefs, which the CDK app's alarms read too).
 const (
-	ReasonAuth    = "auth"    // no, wrong or unverifiable webhook credentials
-	ReasonRate    = "rate"    // per-source or per-session token bucket empty, too many bodies from one address, body below the pace
-	ReasonSize    = "size"    // body larger than server.max_body_bytes
-	ReasonDepth   = "depth"   // JSON nested deeper than security.max_json_depth
-	ReasonInflate = "inflate" // compression ratio above the cap, or the in-flight byte budget spent
+	ReasonAuth    = metricdefs.ReasonAuth    // no, wrong or unverifiable webhook credentials
+	ReasonRate    = metricdefs.ReasonRate    // per-source or per-session token bucket empty, too many bodies from one address, body below the pace
+	ReasonSize    = metricdefs.ReasonSize    // body larger than server.max_body_bytes
+	ReasonDepth   = metricdefs.ReasonDepth   // JSON nested deeper than security.max_json_depth
+	ReasonInflate = metricdefs.ReasonInflate // compression ratio above the cap, or the in-flight byte budget spent
 )
 
 // Reasons lists every refusal reason.
-var Reasons = []string{ReasonAuth, ReasonRate, ReasonSize, ReasonDepth, ReasonInflate}
+var Reasons = metricdefs.Reasons
 
 var (
 	// RefusedAuth, RefusedRate and RefusedSecrets are the answers of Admit, for

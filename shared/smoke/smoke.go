@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -19,24 +18,26 @@ import (
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/contract/envnames"
+	"github.com/switchboard-dev/switchboard/shared/contract/smoketarget"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/telemetry/metricdefs"
 )
 
-// Environment variables of the smoke function (the CDK app sets them).
+// Environment variables of the smoke function (the CDK app sets them); their names
+// are in shared/contract/envnames, which infra reads too.
 const (
 	// EnvTargets lists what to invoke: intent/platform=function (a version or alias
 	// ARN), comma-separated.
-	EnvTargets       = config.EnvPrefix + "SMOKE_TARGETS"
-	EnvEmail         = config.EnvPrefix + "SMOKE_EMAIL"
-	EnvPaymentRef    = config.EnvPrefix + "SMOKE_PAYMENT_REF"
-	EnvQuery         = config.EnvPrefix + "SMOKE_QUERY"
-	EnvName          = config.EnvPrefix + "SMOKE_EXPECT_NAME"
-	EnvPlan          = config.EnvPrefix + "SMOKE_EXPECT_PLAN"
-	EnvArticleTitle  = config.EnvPrefix + "SMOKE_EXPECT_ARTICLE"
-	EnvTicketSandbox = config.EnvPrefix + "SMOKE_TICKET_SANDBOX"
-	EnvService       = config.EnvPrefix + "SERVICE"
+	EnvTargets       = envnames.SmokeTargets
+	EnvEmail         = envnames.SmokeEmail
+	EnvPaymentRef    = envnames.SmokePaymentRef
+	EnvQuery         = envnames.SmokeQuery
+	EnvName          = envnames.SmokeExpectName
+	EnvPlan          = envnames.SmokeExpectPlan
+	EnvArticleTitle  = envnames.SmokeExpectArticle
+	EnvTicketSandbox = envnames.SmokeTicketSandbox
+	EnvService       = envnames.Service
 )
 
 // ProfileFromEnv reads the smoke customer from the environment.
@@ -50,41 +51,13 @@ func ProfileFromEnv(getenv func(string) string) Profile {
 
 // Target is one conversation to hold: an intent's sample event for a platform, sent to
 // a function (a version ARN before traffic shifts, an alias ARN on the schedule).
-type Target struct {
-	Intent   conversation.Intent
-	Platform conversation.Platform
-	Function string
-}
+type Target = smoketarget.Target
 
 // FormatTargets is the inverse of ParseTargets.
-func FormatTargets(ts []Target) string {
-	parts := make([]string, len(ts))
-	for i, t := range ts {
-		parts[i] = string(t.Intent) + "/" + string(t.Platform) + "=" + t.Function
-	}
-	return strings.Join(parts, ",")
-}
+func FormatTargets(ts []Target) string { return smoketarget.Format(ts) }
 
 // ParseTargets reads "intent/platform=function,…".
-func ParseTargets(s string) ([]Target, error) {
-	var out []Target
-	for _, part := range strings.Split(s, ",") {
-		if part = strings.TrimSpace(part); part == "" {
-			continue
-		}
-		key, fn, ok := strings.Cut(part, "=")
-		in, p, ok2 := strings.Cut(key, "/")
-		t := Target{Intent: conversation.Intent(in), Platform: conversation.Platform(p), Function: fn}
-		if !ok || !ok2 || fn == "" || !slices.Contains(conversation.Intents, t.Intent) || !slices.Contains(conversation.Platforms, t.Platform) {
-			return nil, fmt.Errorf("smoke: %s: %q is not <intent>/<platform>=<function>", EnvTargets, part)
-		}
-		out = append(out, t)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("smoke: %s lists no targets", EnvTargets)
-	}
-	return out, nil
-}
+func ParseTargets(s string) ([]Target, error) { return smoketarget.Parse(s) }
 
 // LambdaAPI is the part of the Lambda client the smoke test uses.
 type LambdaAPI interface {
@@ -349,11 +322,12 @@ func (r *Runner) logSummary(ctx context.Context, sum Summary, attrs ...slog.Attr
 	r.Log.LogAttrs(ctx, level, "smoke result", attrs...)
 }
 
-// Synthetic metric names and the dimension they add to Switchboard's.
+// Synthetic metric names and the dimension they add to Switchboard's
+// (shared/telemetry/metricdefs, which the CDK app's alarms read too).
 const (
-	MetricSuccess = "SyntheticSuccess"
-	MetricLatency = "SyntheticLatency"
-	DimPlatform   = "Platform"
+	MetricSuccess = metricdefs.SyntheticSuccess
+	MetricLatency = metricdefs.SyntheticLatency
+	DimPlatform   = metricdefs.DimPlatform
 )
 
 // emit writes one EMF document: the metrics per {Service, Intent, Platform} and rolled

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/shared/contract/table"
 	"time"
 )
 
@@ -129,12 +130,12 @@ func Key(function, kind string, parts ...string) string {
 	return KeyPrefix(function) + kind + "#" + Hash(parts...)
 }
 
-// KeyPrefix is the prefix of every key a function writes.
-func KeyPrefix(function string) string { return function + "#" }
+// KeyPrefix is the prefix of every key a function writes (table.KeyPrefix).
+func KeyPrefix(function string) string { return table.KeyPrefix(function) }
 
 // LeadingKeysPattern is the dynamodb:LeadingKeys StringLike value that limits a
-// function's role to its own items.
-func LeadingKeysPattern(function string) string { return KeyPrefix(function) + "*" }
+// function's role to its own items (table.LeadingKeysPattern).
+func LeadingKeysPattern(function string) string { return table.LeadingKeysPattern(function) }
 
 // Hash is the hex SHA-256 of parts joined by NUL bytes, so ("ab","c") and ("a","bc")
 // hash differently.

@@ -17,8 +17,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/infra/settings"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/deploy/settings"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -300,7 +300,7 @@ func initTrace(ctx context.Context, bootstrap string, n int) (time.Duration, str
 }
 
 // deployedEnv is the SWITCHBOARD_* environment the CDK app deploys function name with
-// (infra/settings Settings.DeployedEnv on the default settings, every stage's functions,
+// (shared/deploy/settings Settings.DeployedEnv on the default settings, every stage's functions,
 // the tools of infra/env/example.yaml: HubSpot, Zendesk, Stripe), so a cold start here
 // initialises what a deployed function does. Routes point at placeholder alias ARNs.
 func deployedEnv(name string) []string {

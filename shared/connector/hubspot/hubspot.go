@@ -19,21 +19,6 @@ import (
 
 const tool = Tool
 
-// Defaults.
-const (
-	DefaultBaseURL        = "https://api.hubapi.com"
-	DefaultTokenKey       = "token"
-	DefaultPlanProperty   = "plan"
-	DefaultStatusProperty = "customer_status"
-	DefaultPageSize       = 10
-	DefaultMaxResults     = 100
-	// MaxPageSize is the search endpoint's largest limit.
-	MaxPageSize = 200
-	// None, as PlanProperty or StatusProperty, reads no property for that value.
-	None    = "none"
-	maxBody = 8 << 20
-)
-
 // Options configure a Client. Every zero value but the credentials is a usable default.
 type Options struct {
 	// Auth authenticates requests. When nil, the private-app access token is read

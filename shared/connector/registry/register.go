@@ -60,8 +60,8 @@ var (
 )
 
 // Register makes a tool available to Build and its configuration section known to
-// shared/config. Call it from the connector package's init. It panics on a duplicate
-// name or a missing Build.
+// shared/config (unless its spec package did). Call it from the connector package's
+// init. It panics on a duplicate name or a missing Build.
 func Register(c Connector) {
 	if c.Build == nil {
 		panic(fmt.Sprintf("registry: tool %q has no Build", c.Name))
@@ -69,10 +69,18 @@ func Register(c Connector) {
 	if pc, _, _, ok := runtime.Caller(1); ok {
 		c.Package = funcPackage(runtime.FuncForPC(pc).Name())
 	}
-	config.RegisterTool(c.ToolSpec)
 	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := connectors[c.Name]; dup {
+		panic(fmt.Sprintf("registry: tool %q registered twice", c.Name))
+	}
+	// A tool whose configuration side is a package of its own
+	// (shared/connector/<tool>/spec, which the CDK app links without the connector)
+	// registered it there, from that package's init; the others register it here.
+	if _, ok := config.Tool(c.Name); !ok {
+		config.RegisterTool(c.ToolSpec)
+	}
 	connectors[c.Name] = c
-	mu.Unlock()
 }
 
 // funcPackage is the package path of a function's full name

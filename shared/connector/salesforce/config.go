@@ -2,55 +2,41 @@ package salesforce
 
 import (
 	"context"
-	"fmt"
-	"net/url"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
+	"github.com/switchboard-dev/switchboard/shared/connector/salesforce/spec"
 )
 
-// Tool is the tool's name in the configuration (connectors.customers: salesforce).
-const Tool = "salesforce"
+// Tool is the tool's name in the configuration (spec.Tool).
+const Tool = spec.Tool
 
-// Config is the connectors.salesforce section (docs/connectors/salesforce.md). It signs
-// in with the OAuth 2.0 client-credentials flow of a connected app whose run-as user
-// may read Contact and Account.
-type Config struct {
-	// LoginURL is the org's My Domain URL, e.g. https://acme.my.salesforce.com; the
-	// token endpoint is <login_url>/services/oauth2/token. Required.
-	LoginURL string `yaml:"login_url"`
-	// InstanceURL overrides the instance_url of the token answer (rarely needed).
-	InstanceURL string `yaml:"instance_url"`
-	// APIVersion is the REST API version (default "v61.0").
-	APIVersion string `yaml:"api_version"`
-	// SecretID names the secret holding client_id and client_secret (and optionally
-	// token_url) of the connected app (default "switchboard/salesforce").
-	SecretID string `yaml:"secret_id"`
-	// PlanField and StatusField are the SOQL field paths, from Contact, read into the
-	// customer's plan and status (defaults "Account.Plan__c" and "Account.Status__c";
-	// "none" reads nothing). `switchboard check` fails when the org lacks them.
-	PlanField   string `yaml:"plan_field"`
-	StatusField string `yaml:"status_field"`
-	// BatchSize asks for query batches of this size, 200 to 2000 (default 0: the
-	// API's own 2000).
-	BatchSize int `yaml:"batch_size"`
-	// MaxRecords bounds how many contacts sharing one email are read across batches
-	// (default 2000).
-	MaxRecords int `yaml:"max_records"`
-}
+// Config is the connectors.salesforce section (spec.Config, which the CDK app reads
+// without linking this connector).
+type Config = spec.Config
+
+// The section's defaults and checks (spec's).
+const (
+	DefaultAPIVersion  = spec.DefaultAPIVersion
+	DefaultPlanField   = spec.DefaultPlanField
+	DefaultStatusField = spec.DefaultStatusField
+	DefaultMaxRecords  = spec.DefaultMaxRecords
+	// None, as PlanField or StatusField, reads no field for that value.
+	None = spec.None
+	// maxBody caps one answer: a 2000-record batch of a dozen short fields is far below.
+	maxBody = 8 << 20
+)
+
+// ValidAPIVersion reports whether v looks like "v61.0" (spec.ValidAPIVersion).
+func ValidAPIVersion(v string) bool { return spec.ValidAPIVersion(v) }
+
+// ValidField reports whether f is a SOQL field reference (spec.ValidField).
+func ValidField(f string) bool { return spec.ValidField(f) }
 
 func init() {
 	registry.Register(registry.Connector{
-		ToolSpec: config.ToolSpec{
-			Name:         Tool,
-			Capabilities: []string{config.CapCustomers},
-			NewSection:   func() config.Section { return &Config{} },
-			SecretKey:    "secret_id",
-			// No per-second quota: a rolling 24 h allocation, and 25 concurrent
-			// long-running (>= 20 s) requests per production org.
-			Resilience: config.ToolResilience{Rate: 25, Burst: 25, MaxInFlight: 25},
-		},
+		ToolSpec:   spec.ToolSpec,
 		Build:      build,
 		AuthMethod: func(config.Config) string { return httpauth.NameOAuth2 },
 	})
@@ -76,97 +62,3 @@ func build(_ context.Context, in registry.BuildInput) (registry.Built, error) {
 	}
 	return registry.Built{Client: c, AuthMethod: c.AuthMethod()}, nil
 }
-
-// ApplyDefaults fills the zero fields.
-func (s *Config) ApplyDefaults() {
-	if s.APIVersion == "" {
-		s.APIVersion = DefaultAPIVersion
-	}
-	if s.SecretID == "" {
-		s.SecretID = "switchboard/salesforce"
-	}
-	if s.PlanField == "" {
-		s.PlanField = DefaultPlanField
-	}
-	if s.StatusField == "" {
-		s.StatusField = DefaultStatusField
-	}
-	if s.MaxRecords == 0 {
-		s.MaxRecords = DefaultMaxRecords
-	}
-}
-
-// Validate checks the section; config.Load calls it when customers=salesforce.
-func (s *Config) Validate() error {
-	if s.LoginURL == "" {
-		return fmt.Errorf("config: connectors.salesforce.login_url is required (the org's My Domain URL)")
-	}
-	for key, v := range map[string]string{"login_url": s.LoginURL, "instance_url": s.InstanceURL} {
-		if v == "" {
-			continue
-		}
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fmt.Errorf("config: connectors.salesforce.%s: %q is not an absolute http(s) URL", key, v)
-		}
-	}
-	if !ValidAPIVersion(s.APIVersion) {
-		return fmt.Errorf("config: connectors.salesforce.api_version: %q, want the form v61.0", s.APIVersion)
-	}
-	for key, v := range map[string]string{"plan_field": s.PlanField, "status_field": s.StatusField} {
-		if v != None && !ValidField(v) {
-			return fmt.Errorf("config: connectors.salesforce.%s: %q is not a SOQL field path such as Account.Plan__c (or none)", key, v)
-		}
-	}
-	if s.BatchSize != 0 && (s.BatchSize < 200 || s.BatchSize > 2000) {
-		return fmt.Errorf("config: connectors.salesforce.batch_size: %d is outside 200..2000", s.BatchSize)
-	}
-	if s.MaxRecords < 1 {
-		return fmt.Errorf("config: connectors.salesforce.max_records: %d, want at least 1", s.MaxRecords)
-	}
-	return nil
-}
-
-// Name checks are plain loops, not regular expressions: a package-level regexp is
-// compiled at every process start, and a Lambda's cold start pays for it.
-
-// ValidAPIVersion reports whether v looks like "v61.0".
-func ValidAPIVersion(v string) bool {
-	if len(v) < 5 || len(v) > 6 || v[0] != 'v' || v[len(v)-2] != '.' || !isDigit(v[len(v)-1]) {
-		return false
-	}
-	for i := 1; i < len(v)-2; i++ {
-		if !isDigit(v[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// ValidField reports whether f is a SOQL field reference: a field of Contact (Phone)
-// or of up to four parents (Account.Owner.Name), each part a letter followed by at
-// most 79 letters, digits or underscores. Only these shapes are accepted, so
-// configuration can never smuggle SOQL into the SELECT clause.
-func ValidField(f string) bool {
-	parts, start := 0, 0
-	for i := 0; i <= len(f); i++ {
-		if i < len(f) && f[i] != '.' {
-			continue
-		}
-		part := f[start:i]
-		if len(part) == 0 || len(part) > 80 || !isLetter(part[0]) {
-			return false
-		}
-		for j := 1; j < len(part); j++ {
-			if !isLetter(part[j]) && !isDigit(part[j]) && part[j] != '_' {
-				return false
-			}
-		}
-		parts++
-		start = i + 1
-	}
-	return parts >= 1 && parts <= 5
-}
-
-func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
-func isLetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }

@@ -22,18 +22,6 @@ import (
 
 const tool = Tool
 
-// Defaults.
-const (
-	DefaultAPIVersion  = "v61.0"
-	DefaultPlanField   = "Account.Plan__c"
-	DefaultStatusField = "Account.Status__c"
-	DefaultMaxRecords  = 2000
-	// None, as PlanField or StatusField, reads no field for that value.
-	None = "none"
-	// maxBody caps one answer: a 2000-record batch of a dozen short fields is far below.
-	maxBody = 8 << 20
-)
-
 // TokenURL is the client-credentials token endpoint of an org's My Domain URL
 // (https://<my-domain>.my.salesforce.com).
 func TokenURL(loginURL string) string {

@@ -17,9 +17,6 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 )
 
-// Tool names this connector in errors, logs and metrics.
-const Tool = "sql"
-
 //go:embed schema.sql
 var schemaSQL string
 

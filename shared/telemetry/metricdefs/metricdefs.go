@@ -19,6 +19,41 @@ const (
 	// published version): the canary's rollback alarms watch the new version's own
 	// turns and tool calls, not the mix of old and new traffic.
 	DimFunctionVersion = "FunctionVersion"
+	// DimPlatform is the platform of a synthetic conversation (SyntheticSuccess,
+	// SyntheticLatency): the smoke function's metrics only.
+	DimPlatform = "Platform"
+)
+
+// The smoke function's synthetic metrics (shared/smoke), per {Service, Intent,
+// Platform} and rolled up per {Service, Intent}.
+const (
+	SyntheticSuccess = "SyntheticSuccess" // 1 when the conversation held, else 0
+	SyntheticLatency = "SyntheticLatency" // milliseconds
+)
+
+// Values of DimReason: why a webhook call was refused (shared/security).
+const (
+	ReasonAuth    = "auth"    // no, wrong or unverifiable webhook credentials
+	ReasonRate    = "rate"    // per-source or per-session token bucket empty, too many bodies from one address, body below the pace
+	ReasonSize    = "size"    // body larger than server.max_body_bytes
+	ReasonDepth   = "depth"   // JSON nested deeper than security.max_json_depth
+	ReasonInflate = "inflate" // compression ratio above the cap, or the in-flight byte budget spent
+)
+
+// Reasons lists every refusal reason.
+var Reasons = []string{ReasonAuth, ReasonRate, ReasonSize, ReasonDepth, ReasonInflate}
+
+// Values of DimErrorClass: the connector.Kind strings (shared/connector).
+const (
+	ErrorClassUnknown         = "unknown"
+	ErrorClassNotFound        = "not_found"
+	ErrorClassUnauthorized    = "unauthorized"
+	ErrorClassRateLimited     = "rate_limited"
+	ErrorClassUnavailable     = "unavailable"
+	ErrorClassInvalidInput    = "invalid_input"
+	ErrorClassInvalidResponse = "invalid_response"
+	ErrorClassConflict        = "conflict"
+	ErrorClassDenied          = "denied"
 )
 
 // Versioned reports whether the scope's series also carry DimFunctionVersion when the

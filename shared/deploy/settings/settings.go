@@ -334,7 +334,7 @@ func (s Settings) Validate() error {
 			errs = append(errs, fmt.Sprintf("%s: %q is not arn:aws:lex:<region>:<account>:bot-alias/<botId>/<aliasId>", CtxLexBotAliasArn, a))
 		}
 	}
-	// The tools a capability may use are those registered for it (shared/connector/all
+	// The tools a capability may use are those registered for it (shared/connector/specs
 	// links every tool into this package), never demo: the embedded demo data is no
 	// customer's, and Lambda builds leave it out (the function would exit at start).
 	for _, c := range Capabilities {
@@ -447,8 +447,8 @@ func SecretIDEnv(tool string) (string, bool) {
 
 func envKey(s string) string { return strings.ToUpper(strings.ReplaceAll(s, "-", "_")) }
 
-// FileContext returns the "context" object of a cdk.json, so `go run ./infra` (which
-// the CDK CLI does not wrap) sees the same context `cdk synth` would. A missing file
+// FileContext returns the "context" object of a cdk.json, so the CDK app (infra/), which
+// `make synth` runs without the CDK CLI, sees the same context `cdk synth` would. A missing file
 // is no context.
 func FileContext(path string) (map[string]any, error) {
 	raw, err := os.ReadFile(path)

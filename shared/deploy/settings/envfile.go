@@ -13,7 +13,7 @@ import (
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // EnvDir holds the deployment environments, one YAML file per deployment
@@ -193,7 +193,7 @@ func CLIOverrides(contextJSON string, fileCtx map[string]any) (map[string]any, e
 	return out, nil
 }
 
-// ParseArgs reads `go run ./infra` arguments: only -c/--context key=value, as the CDK
+// ParseArgs reads the CDK app's arguments (infra/): only -c/--context key=value, as the CDK
 // CLI takes them; anything else is refused, never ignored.
 func ParseArgs(args []string) (map[string]any, error) {
 	out := map[string]any{}

@@ -7,8 +7,9 @@ import (
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
-	// Every tool, so the settings know every tool's keys and secret.
-	_ "github.com/switchboard-dev/switchboard/shared/connector/all"
+	// Every deployable tool's configuration side (not its client), so the settings
+	// know every tool's keys and secret.
+	_ "github.com/switchboard-dev/switchboard/shared/connector/specs"
 )
 
 // DeployableTools lists the tools a deployed function may use for capability c: every

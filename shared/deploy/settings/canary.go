@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/switchboard-dev/switchboard/shared/smoke"
+	"github.com/switchboard-dev/switchboard/shared/contract/envnames"
 )
 
 // CanarySettings are the thresholds of the outcome-ratio rollback alarms, in percent of
@@ -105,9 +105,9 @@ func (m SmokeSettings) Validate() []string {
 func (m SmokeSettings) Env() map[string]string {
 	out := map[string]string{}
 	for k, v := range map[string]string{
-		smoke.EnvEmail: m.Email, smoke.EnvPaymentRef: m.PaymentRef, smoke.EnvQuery: m.Query,
-		smoke.EnvName: m.ExpectName, smoke.EnvPlan: m.ExpectPlan, smoke.EnvArticleTitle: m.ExpectArticle,
-		smoke.EnvTicketSandbox: m.TicketSandbox,
+		envnames.SmokeEmail: m.Email, envnames.SmokePaymentRef: m.PaymentRef, envnames.SmokeQuery: m.Query,
+		envnames.SmokeExpectName: m.ExpectName, envnames.SmokeExpectPlan: m.ExpectPlan, envnames.SmokeExpectArticle: m.ExpectArticle,
+		envnames.SmokeTicketSandbox: m.TicketSandbox,
 	} {
 		if v != "" {
 			out[k] = v
