@@ -116,13 +116,20 @@ func unlinkedTool(k string) string {
 // nearest returns the candidate closest to k by edit distance, if close enough to be
 // a typo (at most a third of its length, and at most 4 edits).
 func nearest(k string, candidates []string) string {
+	return Nearest(k, candidates, min(4, len(k)/3))
+}
+
+// Nearest returns the candidate closest to k by edit distance, ignoring case, when it
+// is at most limit edits away (a "did you mean"), else "". Deployment settings and
+// the environment check both suggest with it.
+func Nearest(k string, candidates []string, limit int) string {
 	best, bestD := "", 1<<30
+	lk := strings.ToLower(k)
 	for _, c := range candidates {
-		if d := editDistance(k, c); d < bestD {
+		if d := editDistance(lk, strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}
-	limit := min(4, len(k)/3)
 	if bestD <= limit {
 		return best
 	}

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/switchboard-dev/switchboard/shared/config"
 )
 
 // EnvDir holds the deployment environments, one YAML file per deployment
@@ -232,36 +234,8 @@ func str(v any) string {
 	return fmt.Sprint(v)
 }
 
-// nearestKey returns the known key closest to k if close enough to be a typo.
+// nearestKey returns the known key closest to k if close enough to be a typo (case
+// does not count; short keys allow two edits).
 func nearestKey(k string, known []string) string {
-	best, bestD := "", 1<<30
-	for _, c := range known {
-		if d := levenshtein(strings.ToLower(k), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if bestD <= max(2, min(4, len(k)/3)) {
-		return best
-	}
-	return ""
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return config.Nearest(k, known, max(2, min(4, len(k)/3)))
 }
