@@ -15,9 +15,8 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
-	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/gctune"
-	"github.com/switchboard-dev/switchboard/shared/platform/rasa"
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 	"github.com/switchboard-dev/switchboard/shared/server"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
 )
@@ -68,7 +67,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	h := server.Handler(a.Engine, server.Options{
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		Logger:       logger,
-		RasaActions:  rasa.Actions(cfg.Intents.Names(conversation.Rasa)),
+		Routes:       adapters.Routes(cfg),
 		Extra:        map[string]http.Handler{"GET /metrics": tel.MetricsHandler()},
 	})
 	h = tel.Middleware(h)

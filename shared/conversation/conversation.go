@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
 
 // Platform names a chatbot platform. The value is also the path segment of its local
@@ -18,8 +20,14 @@ const (
 	Rasa         Platform = "rasa"
 )
 
-// Platforms lists every supported platform in a stable order.
-var Platforms = []Platform{DialogflowES, DialogflowCX, LexV2, Rasa}
+// Platforms lists every supported platform in a stable order (shared/platform/names).
+var Platforms = func() []Platform {
+	var out []Platform
+	for _, s := range names.All() {
+		out = append(out, Platform(s.Name))
+	}
+	return out
+}()
 
 // Intent is the canonical, platform-independent name of an intent Switchboard answers.
 // Platform-specific names (ES display names, CX tags, Lex intent names, Rasa actions)

@@ -245,7 +245,7 @@ func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error)
 // response itself, or the body of the API Gateway response of an HTTP platform.
 func RelayedOutcome(p conversation.Platform, payload []byte) (platform.WireOutcome, bool) {
 	body := payload
-	if p != conversation.LexV2 {
+	if e, ok := platform.Lookup(p); ok && e.HTTP {
 		var resp events.APIGatewayV2HTTPResponse
 		if json.Unmarshal(payload, &resp) != nil || resp.StatusCode == 0 {
 			return platform.WireOutcome{}, false
@@ -322,55 +322,15 @@ func (r *Router) platformIntent(ctx context.Context, event []byte) (conversation
 	return "", "", false
 }
 
-// IntentName reads the platform's own intent name from a webhook body: Lex V2
-// sessionState.intent.name, Dialogflow ES queryResult.intent.displayName, Dialogflow
-// CX fulfillmentInfo.tag (or fulfillment_info.tag), Rasa next_action. It returns ""
-// when the body has none.
+// IntentName reads the platform's own intent name from a webhook body (each platform's
+// registered IntentName: Lex V2 sessionState.intent.name, Dialogflow ES
+// queryResult.intent.displayName, …). It returns "" when the body has none.
 func IntentName(p conversation.Platform, body []byte) string {
-	switch p {
-	case conversation.LexV2:
-		var e struct {
-			SessionState struct {
-				Intent struct {
-					Name string `json:"name"`
-				} `json:"intent"`
-			} `json:"sessionState"`
-		}
-		_ = json.Unmarshal(body, &e)
-		return e.SessionState.Intent.Name
-	case conversation.DialogflowES:
-		var e struct {
-			QueryResult struct {
-				Intent struct {
-					DisplayName string `json:"displayName"`
-				} `json:"intent"`
-			} `json:"queryResult"`
-		}
-		_ = json.Unmarshal(body, &e)
-		return e.QueryResult.Intent.DisplayName
-	case conversation.DialogflowCX:
-		type info struct {
-			Tag string `json:"tag"`
-		}
-		var e struct {
-			Camel *info `json:"fulfillmentInfo"`
-			Snake *info `json:"fulfillment_info"`
-		}
-		_ = json.Unmarshal(body, &e)
-		if e.Camel != nil && e.Camel.Tag != "" {
-			return e.Camel.Tag
-		}
-		if e.Snake != nil {
-			return e.Snake.Tag
-		}
-	case conversation.Rasa:
-		var e struct {
-			NextAction string `json:"next_action"`
-		}
-		_ = json.Unmarshal(body, &e)
-		return e.NextAction
+	e, ok := platform.Lookup(p)
+	if !ok {
+		return ""
 	}
-	return ""
+	return e.IntentName(body)
 }
 
 // unrouted answers an intent that is enabled in configuration but has no route (the

@@ -153,7 +153,7 @@ func TestProtectedOffLoopback(t *testing.T) {
 	sec.Lex = config.WebhookAuth{Method: config.AuthNone}
 	e, _ := guardedEngine(t, sec)
 	metrics := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "switchboard_turns_total 1\n") })
-	h := Handler(e, Options{RasaActions: []byte(`[]`), Extra: map[string]http.Handler{"GET /metrics": metrics}})
+	h := Handler(e, Options{Routes: rasaRoutes(`[]`), Extra: map[string]http.Handler{"GET /metrics": metrics}})
 	get := func(path, local string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
 		req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey,
