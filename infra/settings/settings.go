@@ -166,9 +166,9 @@ const RouterExtra = 2 * time.Second
 // Default are the settings with no context given.
 func Default() Settings {
 	d := config.Default().Deadlines
-	tight := d.Dialogflow
-	for _, x := range []time.Duration{d.DialogflowCX, d.Lex, d.Rasa} {
-		if x < tight {
+	var tight time.Duration
+	for _, x := range d.Platforms {
+		if tight == 0 || x < tight {
 			tight = x
 		}
 	}

@@ -46,6 +46,10 @@ type Spec struct {
 	Deadline time.Duration
 	// Doc is its page under docs/platforms/.
 	Doc string
+	// Intents are the platform's own default intent names (ES display names, CX
+	// fulfillment tags, Lex intent names, Rasa action names), by canonical intent:
+	// intents.<Name> when the configuration gives none.
+	Intents map[string]string
 }
 
 // Path is the platform's webhook path (/webhooks/<Name>).
@@ -57,15 +61,19 @@ const PathPrefix = "/webhooks/"
 var all = []Spec{
 	{Name: "dialogflow", Title: "Dialogflow ES", Aliases: []string{"dialogflow-es", "dialogflow_es", "dialogflowes"},
 		HTTP: true, Auth: []string{AuthNone, AuthBasic, AuthHeader}, DefaultAuth: AuthBasic,
-		Deadline: 5 * time.Second, Doc: "dialogflow-es.md"},
+		Deadline: 5 * time.Second, Doc: "dialogflow-es.md",
+		Intents: map[string]string{"lookup_customer": "LookupCustomer", "create_ticket": "CreateTicket", "verify_payment": "VerifyPayment", "search_kb": "SearchKnowledgeBase"}},
 	{Name: "dialogflow-cx", Title: "Dialogflow CX", Aliases: []string{"dialogflow_cx", "dialogflowcx"},
 		HTTP: true, IntentPath: true, Auth: []string{AuthNone, AuthBasic, AuthHeader}, DefaultAuth: AuthHeader,
-		Deadline: 5 * time.Second, Doc: "dialogflow-cx.md"},
+		Deadline: 5 * time.Second, Doc: "dialogflow-cx.md",
+		Intents: map[string]string{"lookup_customer": "lookup-customer", "create_ticket": "create-ticket", "verify_payment": "verify-payment", "search_kb": "search-kb"}},
 	{Name: "lex", Title: "Amazon Lex V2", Aliases: []string{"lexv2", "lex-v2", "lex_v2"},
-		Auth: []string{AuthNone}, Deadline: 30 * time.Second, Doc: "lex.md"},
+		Auth: []string{AuthNone}, Deadline: 30 * time.Second, Doc: "lex.md",
+		Intents: map[string]string{"lookup_customer": "LookupCustomer", "create_ticket": "CreateTicket", "verify_payment": "VerifyPayment", "search_kb": "SearchKnowledgeBase"}},
 	{Name: "rasa", Title: "Rasa",
 		HTTP: true, Auth: []string{AuthNone, AuthToken}, DefaultAuth: AuthToken,
-		Deadline: 10 * time.Second, Doc: "rasa.md"},
+		Deadline: 10 * time.Second, Doc: "rasa.md",
+		Intents: map[string]string{"lookup_customer": "action_lookup_customer", "create_ticket": "action_create_ticket", "verify_payment": "action_verify_payment", "search_kb": "action_search_kb"}},
 }
 
 // All lists every platform in a stable order.
