@@ -2,6 +2,7 @@ package platform
 
 import (
 	"fmt"
+	"io"
 	"sync"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -35,6 +36,20 @@ type Entry struct {
 	// webhook (rasa-sdk's /health and /actions), behind the platform's credentials
 	// off loopback.
 	Routes func(n Names) []Route
+	// Setup prints what to paste into the platform's console after a deploy
+	// (`switchboard platform-config`).
+	Setup func(w io.Writer, in SetupInfo)
+}
+
+// SetupInfo is what Setup prints from.
+type SetupInfo struct {
+	// BaseURL is the deployment's webhook base URL (a platform that calls the HTTP
+	// API); RouterARN the router alias it invokes otherwise.
+	BaseURL, RouterARN string
+	// Auth says how the webhook authenticates ("Authentication: …").
+	Auth string
+	// Intents are the configured names, "platform name -> canonical intent", sorted.
+	Intents []string
 }
 
 // Route is a GET route beside a platform's webhook: Path (/webhooks/<name>/…) answers
@@ -74,7 +89,7 @@ func Register(e Entry) {
 		panic(fmt.Sprintf("platform: %q is not in shared/platform/names", e.Name))
 	}
 	if e.New == nil || e.IntentName == nil || e.ReadOutcome == nil || e.Smoke.FreshIDs == nil ||
-		e.Smoke.IdentityToken == nil || e.Smoke.Messages == nil || len(e.ResponseSchema) == 0 {
+		e.Smoke.IdentityToken == nil || e.Smoke.Messages == nil || len(e.ResponseSchema) == 0 || e.Setup == nil {
 		panic(fmt.Sprintf("platform: %q registers an incomplete entry", e.Name))
 	}
 	e.Spec = spec

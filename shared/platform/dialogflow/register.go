@@ -3,6 +3,8 @@ package dialogflow
 import (
 	_ "embed"
 	"encoding/json"
+	"fmt"
+	"io"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
@@ -34,6 +36,14 @@ func init() {
 		ReadOutcome:    platform.ReadPayloadOutcome,
 		OutcomeWhere:   "payload." + platform.OutcomeKey,
 		ResponseSchema: responseSchema,
+		Setup: func(w io.Writer, in platform.SetupInfo) {
+			fmt.Fprintf(w, "Fulfillment > Webhook URL: %s/webhooks/dialogflow\n", in.BaseURL)
+			fmt.Fprintln(w, in.Auth)
+			fmt.Fprintln(w, "Intents (turn on \"Enable webhook call for this intent\"):")
+			for _, n := range in.Intents {
+				fmt.Fprintln(w, "  "+n)
+			}
+		},
 		Smoke: platform.Smoke{
 			FreshIDs: func(doc map[string]any, id, _ string) { doc["responseId"] = id },
 			IdentityToken: func(doc map[string]any, tok string) {

@@ -3,6 +3,9 @@ package dialogflowcx
 import (
 	_ "embed"
 	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
@@ -40,6 +43,16 @@ func init() {
 		ReadOutcome:    platform.ReadPayloadOutcome,
 		OutcomeWhere:   "payload." + platform.OutcomeKey,
 		ResponseSchema: responseSchema,
+		Setup: func(w io.Writer, in platform.SetupInfo) {
+			url := in.BaseURL + "/webhooks/dialogflow-cx"
+			fmt.Fprintf(w, "Manage > Webhooks > Webhook URL: %s\n", url)
+			fmt.Fprintln(w, in.Auth)
+			fmt.Fprintln(w, "Fulfillment tags (each tag's own URL goes straight to its function):")
+			for _, n := range in.Intents {
+				tag, _, _ := strings.Cut(n, " -> ")
+				fmt.Fprintf(w, "  %s   (%s/%s)\n", n, url, tag)
+			}
+		},
 		Smoke: platform.Smoke{
 			FreshIDs: func(doc map[string]any, id, _ string) { doc["detectIntentResponseId"] = id },
 			IdentityToken: func(doc map[string]any, tok string) {

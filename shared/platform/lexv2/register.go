@@ -3,6 +3,8 @@ package lexv2
 import (
 	_ "embed"
 	"encoding/json"
+	"fmt"
+	"io"
 	"strconv"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -51,6 +53,14 @@ func init() {
 		},
 		OutcomeWhere:   "sessionAttributes." + platform.LexOutcomeAttribute,
 		ResponseSchema: responseSchema,
+		Setup: func(w io.Writer, in platform.SetupInfo) {
+			fmt.Fprintf(w, "Bot alias > Languages > code hook Lambda: %s (interface version 1.0)\n", in.RouterARN)
+			fmt.Fprintln(w, "Lex may invoke it only from the bot aliases in lexBotAliasArn (infra/env/<name>.yaml).")
+			fmt.Fprintln(w, "Intents (turn on fulfillment and dialog code hooks):")
+			for _, n := range in.Intents {
+				fmt.Fprintln(w, "  "+n)
+			}
+		},
 		Smoke: platform.Smoke{
 			FreshIDs: func(doc map[string]any, id, _ string) {
 				doc["sessionId"] = id

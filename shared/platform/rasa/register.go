@@ -3,6 +3,8 @@ package rasa
 import (
 	_ "embed"
 	"encoding/json"
+	"fmt"
+	"io"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
@@ -42,6 +44,15 @@ func init() {
 			return []platform.Route{
 				{Platform: conversation.Rasa, Path: "/webhooks/rasa/health", Body: []byte(`{"status":"ok"}`)},
 				{Platform: conversation.Rasa, Path: "/webhooks/rasa/actions", Body: Actions(n)},
+			}
+		},
+		Setup: func(w io.Writer, in platform.SetupInfo) {
+			fmt.Fprintln(w, "endpoints.yml:")
+			fmt.Fprintf(w, "action_endpoint:\n  url: %q\n", in.BaseURL+"/webhooks/rasa")
+			fmt.Fprintln(w, "# "+in.Auth)
+			fmt.Fprintln(w, "Custom actions (domain.yml actions:):")
+			for _, n := range in.Intents {
+				fmt.Fprintln(w, "  "+n)
 			}
 		},
 		Smoke: platform.Smoke{
