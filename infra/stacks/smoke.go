@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-dev/switchboard/infra/settings"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 	"github.com/switchboard-dev/switchboard/shared/smoke"
 )
 
@@ -121,8 +122,8 @@ func (fs *FunctionsStack) addSynthetic(s Settings) {
 		invokable = append(invokable, direct)
 		for _, p := range conversation.Platforms {
 			fn := fs.Router.Alias.FunctionArn()
-			if p == conversation.DialogflowCX {
-				fn = direct
+			if spec, _ := names.Lookup(string(p)); spec.IntentPath {
+				fn = direct // API Gateway sends its per-intent path straight to the function
 			}
 			targets = append(targets, smoke.Target{Intent: in, Platform: p, Function: *fn})
 		}

@@ -3,6 +3,8 @@ package platform
 import (
 	"fmt"
 	"io"
+	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -39,6 +41,9 @@ type Entry struct {
 	// Setup prints what to paste into the platform's console after a deploy
 	// (`switchboard platform-config`).
 	Setup func(w io.Writer, in SetupInfo)
+	// Package is the import path of the registering package (its folder), filled by
+	// Register.
+	Package string
 }
 
 // SetupInfo is what Setup prints from.
@@ -93,12 +98,26 @@ func Register(e Entry) {
 		panic(fmt.Sprintf("platform: %q registers an incomplete entry", e.Name))
 	}
 	e.Spec = spec
+	if pc, _, _, ok := runtime.Caller(1); ok {
+		e.Package = funcPackage(runtime.FuncForPC(pc).Name())
+	}
 	regMu.Lock()
 	defer regMu.Unlock()
 	if _, dup := entries[e.Platform()]; dup {
 		panic(fmt.Sprintf("platform: %q registered twice", e.Name))
 	}
 	entries[e.Platform()] = e
+}
+
+// funcPackage is the package path of a function's full name
+// (github.com/x/y/pkg.init.0 → github.com/x/y/pkg).
+func funcPackage(fn string) string {
+	slash := strings.LastIndex(fn, "/")
+	dot := strings.Index(fn[slash+1:], ".")
+	if dot < 0 {
+		return fn
+	}
+	return fn[:slash+1+dot]
 }
 
 // Lookup returns the registered platform p.

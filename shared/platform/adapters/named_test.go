@@ -1,0 +1,240 @@
+package adapters_test
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform"
+	_ "github.com/switchboard-dev/switchboard/shared/platform/adapters"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
+	"github.com/switchboard-dev/switchboard/shared/testenv"
+)
+
+// Every platform names lists is registered by its folder, with its docs page and its
+// sample events.
+func TestEveryPlatformIsRegistered(t *testing.T) {
+	t.Parallel()
+	root := testenv.RepoRoot()
+	for _, s := range names.All() {
+		e, ok := platform.Lookup(conversation.Platform(s.Name))
+		if !ok {
+			t.Errorf("%s: in shared/platform/names but no folder registers it (platform.Register, imported by shared/platform/adapters)", s.Name)
+			continue
+		}
+		if e.Name != s.Name || e.Title == "" {
+			t.Errorf("%s: entry %+v does not carry its Spec", s.Name, e.Spec)
+		}
+		if _, err := os.Stat(filepath.Join(root, "docs", "platforms", s.Doc)); err != nil {
+			t.Errorf("%s: docs page: %v", s.Name, err)
+		}
+		if _, err := os.Stat(filepath.Join(root, "events", s.Name)); err != nil {
+			t.Errorf("%s: sample events: %v", s.Name, err)
+		}
+	}
+	if got, want := len(platform.Entries()), len(names.All()); got != want {
+		t.Errorf("%d platforms registered, %d in shared/platform/names", got, want)
+	}
+}
+
+// namedOutside lists the places the platforms are still named outside their folders on
+// purpose, by file, with the reason. Everything else that lists "all platforms"
+// iterates the registry (platform.Entries) or the names leaf (names.All): adding a
+// platform touches its folder, its names entry, the adapters import, its events and
+// its docs page (docs/extending.md), nothing else.
+var namedOutside = map[string]string{
+	// The Go constants (conversation.DialogflowES, …), kept for tests and benchmarks
+	// that drive one platform; product code outside the folders does not use them.
+	"shared/conversation/conversation.go": "the platform constants",
+	// The one import of every platform folder (like shared/connector/all).
+	"shared/platform/adapters/adapters.go": "links every platform",
+	// A test helper imported by the adapters' own tests: it cannot import the registry
+	// (import cycle), so it maps each platform to its schema's folder.
+	"shared/platform/schematest/schematest.go": "schema folders for the adapters' tests",
+	// `switchboard check`'s Lex bot check calls the Lex model-building API: it stays
+	// in the CLI so that the adapter links no AWS SDK.
+	"cmd/switchboard/checklex.go": "Lex bot check",
+	// A direct Lambda invocation (no API Gateway envelope) is a Lex turn: how a Lambda
+	// event is classified belongs to the admission front door (issue 23), not here.
+	"shared/lambdafn/lambdafn.go": "Lex direct invocation",
+	"shared/router/router.go":     "Lex direct invocation",
+	// "lex" as the ARN's service (arn:aws:lex:…), not as the platform.
+	"infra/settings/settings.go": "Lex bot alias ARN",
+}
+
+// TestPlatformsAreNamedOnlyInTheirFolders fails when product code names a platform
+// outside shared/platform/<name> and shared/platform/names: a string literal that is a
+// platform name or older spelling ("rasa", "dialogflow_cx") or a webhook path
+// ("/webhooks/rasa"), a platform constant (conversation.DialogflowCX, as in `case
+// conversation.DialogflowCX:`), or an import of a platform's folder. Tests, the
+// benchmark tools under tests/ and the folders themselves may.
+func TestPlatformsAreNamedOnlyInTheirFolders(t *testing.T) {
+	t.Parallel()
+	root := testenv.RepoRoot()
+	found, err := scanNamed(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, f := range found {
+		if _, ok := namedOutside[f.file]; ok {
+			seen[f.file] = true
+			continue
+		}
+		t.Errorf("%s:%d names the platform by %s: list the platforms with names.All or platform.Entries, or put the code in the platform's folder (docs/extending.md)", f.file, f.line, f.what)
+	}
+	for file, why := range namedOutside {
+		if !seen[file] {
+			t.Errorf("%s is allowed to name platforms (%s) but no longer does: drop it from namedOutside", file, why)
+		}
+	}
+}
+
+// The scan finds each kind of naming it is meant to find.
+func TestScanFindsPlatformNames(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := `package x
+
+import (
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	_ "github.com/switchboard-dev/switchboard/shared/platform/rasa"
+)
+
+func f(p conversation.Platform) string {
+	switch p {
+	case conversation.DialogflowCX:
+		return "/webhooks/dialogflow-cx"
+	}
+	return "dialogflow_cx"
+}
+`
+	if err := os.MkdirAll(filepath.Join(dir, "shared", "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "shared", "x", "x.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The same in a test file and in a platform's folder is fine.
+	for _, p := range []string{"shared/x/x_test.go", "shared/platform/rasa/x.go"} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	found, err := scanNamed(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range found {
+		got = append(got, fmt.Sprintf("%s:%d %s", f.file, f.line, f.what))
+	}
+	want := []string{
+		"shared/x/x.go:5 import of shared/platform/rasa",
+		"shared/x/x.go:10 conversation.DialogflowCX",
+		`shared/x/x.go:11 "/webhooks/dialogflow-cx"`,
+		`shared/x/x.go:13 "dialogflow_cx"`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("scan found\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+type naming struct {
+	file string // slash-separated, relative to the root
+	line int
+	what string
+}
+
+// scanNamed parses every non-test Go file under root outside the platforms' folders
+// and tests/, and returns where they name a platform.
+func scanNamed(root string) ([]naming, error) {
+	spelled := map[string]bool{}
+	consts := map[string]bool{}
+	folders := map[string]bool{}                           // the registering packages
+	skip := map[string]bool{"shared/platform/names": true} // and the leaf: not scanned
+	for _, s := range names.All() {
+		spelled[s.Name] = true
+		for _, a := range s.Aliases {
+			spelled[a] = true
+		}
+	}
+	for _, e := range platform.Entries() {
+		folders[strings.TrimPrefix(e.Package, "github.com/switchboard-dev/switchboard/")] = true
+		skip[strings.TrimPrefix(e.Package, "github.com/switchboard-dev/switchboard/")] = true
+	}
+	// The platform constants, found by value in conversation.
+	for name, v := range map[string]conversation.Platform{"DialogflowES": conversation.DialogflowES,
+		"DialogflowCX": conversation.DialogflowCX, "LexV2": conversation.LexV2, "Rasa": conversation.Rasa} {
+		if spelled[string(v)] {
+			consts[name] = true
+		}
+	}
+	const module = "github.com/switchboard-dev/switchboard/"
+	var out []naming
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel := filepath.ToSlash(strings.TrimPrefix(strings.TrimPrefix(path, root), string(filepath.Separator)))
+		if d.IsDir() {
+			n := d.Name()
+			if rel != "" && (strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") || n == "testdata" || n == "node_modules" || rel == "tests" || skip[rel]) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go") {
+			return nil
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		at := func(n ast.Node, what string) {
+			out = append(out, naming{file: rel, line: fset.Position(n.Pos()).Line, what: what})
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch x := n.(type) {
+			case *ast.ImportSpec:
+				v, _ := strconv.Unquote(x.Path.Value)
+				if folders[strings.TrimPrefix(v, module)] && strings.HasPrefix(v, module) {
+					at(x, "import of "+strings.TrimPrefix(v, module))
+				}
+				return false
+			case *ast.BasicLit:
+				if x.Kind != token.STRING {
+					return true
+				}
+				v, err := strconv.Unquote(x.Value)
+				if err != nil {
+					return true
+				}
+				seg, _, _ := strings.Cut(strings.TrimPrefix(v, names.PathPrefix), "/")
+				if spelled[v] || strings.HasPrefix(v, names.PathPrefix) && spelled[seg] {
+					at(x, x.Value)
+				}
+			case *ast.SelectorExpr:
+				if id, ok := x.X.(*ast.Ident); ok && id.Name == "conversation" && consts[x.Sel.Name] {
+					at(x, "conversation."+x.Sel.Name)
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	return out, err
+}
