@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-dev/switchboard/infra/settings"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform/names"
 	"github.com/switchboard-dev/switchboard/shared/smoke"
 )
@@ -35,7 +36,7 @@ const SmokeTimeout = 5 * time.Minute
 func (s Settings) SyntheticIntents() []conversation.Intent {
 	var out []conversation.Intent
 	for _, in := range s.EnabledIntents() {
-		if in == conversation.CreateTicket && s.Smoke.TicketSandbox == "" {
+		if i, _ := spec.Lookup(string(in)); i.Write && s.Smoke.TicketSandbox == "" {
 			continue
 		}
 		out = append(out, in)

@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform/names"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -74,13 +75,14 @@ type Deadlines struct {
 }
 
 // DefaultIntentNames are the names used when the configuration gives none: every
-// platform's own defaults (shared/platform/names).
+// intent's default name on each platform (the platform's convention,
+// names.Spec.DefaultIntentName, applied to the intent's names in shared/intents/spec).
 func DefaultIntentNames() Intents {
 	out := Intents{Platforms: map[string]map[string]conversation.Intent{}}
 	for _, s := range names.All() {
 		m := map[string]conversation.Intent{}
-		for in, name := range s.Intents {
-			m[name] = conversation.Intent(in)
+		for _, in := range spec.All() {
+			m[s.DefaultIntentName(in.Name, in.Display)] = conversation.Intent(in.Name)
 		}
 		out.Platforms[s.Name] = m
 	}

@@ -153,3 +153,28 @@ func TestPlatformSectionsFromEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// The default intent names, now each platform's convention applied to each registered
+// intent, are the names every deployed agent was set up with.
+func TestDefaultIntentNamesUnchanged(t *testing.T) {
+	t.Parallel()
+	c, k, p, v := conversation.LookupCustomer, conversation.SearchKB, conversation.VerifyPayment, conversation.CreateTicket
+	want := map[conversation.Platform]map[string]conversation.Intent{
+		conversation.DialogflowES: {"LookupCustomer": c, "CreateTicket": v, "VerifyPayment": p, "SearchKnowledgeBase": k},
+		conversation.DialogflowCX: {"lookup-customer": c, "create-ticket": v, "verify-payment": p, "search-kb": k},
+		conversation.LexV2:        {"LookupCustomer": c, "CreateTicket": v, "VerifyPayment": p, "SearchKnowledgeBase": k},
+		conversation.Rasa:         {"action_lookup_customer": c, "action_create_ticket": v, "action_verify_payment": p, "action_search_kb": k},
+	}
+	def := DefaultIntentNames()
+	for pl, names := range want {
+		got := def.Names(pl)
+		if len(got) != len(names) {
+			t.Errorf("%s: %v, want %v", pl, got, names)
+		}
+		for n, in := range names {
+			if got[n] != in {
+				t.Errorf("%s: %q -> %q, want %q", pl, n, got[n], in)
+			}
+		}
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	_ "github.com/switchboard-dev/switchboard/shared/intents/all" // every intent registers
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
 
@@ -42,8 +44,15 @@ const (
 	SearchKB       Intent = "search_kb"
 )
 
-// Intents lists every canonical intent in a stable order.
-var Intents = []Intent{LookupCustomer, CreateTicket, VerifyPayment, SearchKB}
+// Intents lists every canonical intent in a stable order: every intent registered by
+// its folder, shared/intents/<name> (shared/intents/spec).
+var Intents = func() []Intent {
+	var out []Intent
+	for _, i := range spec.All() {
+		out = append(out, Intent(i.Name))
+	}
+	return out
+}()
 
 // Phase says what the platform asks of this turn.
 type Phase string

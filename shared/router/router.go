@@ -24,6 +24,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/security"
@@ -357,9 +358,10 @@ func withFailure(ctx context.Context, in conversation.Intent, err error) context
 func (r *Router) failure(ctx context.Context, t conversation.Turn) conversation.Reply {
 	f, _ := ctx.Value(failureKey{}).(failureInfo)
 	key := "reply.apology"
+	in, _ := spec.Lookup(string(t.Intent))
 	switch {
-	case t.Intent == conversation.CreateTicket:
-		key = "ticket.unconfirmed"
+	case in.Unfinished != "":
+		key = in.Unfinished
 	case errors.Is(f.err, context.DeadlineExceeded):
 		key = "reply.slow"
 	}

@@ -11,7 +11,10 @@
 // (docs/extending.md).
 package names
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Webhook auth methods a platform may support (config security.<name>.method).
 const (
@@ -46,11 +49,16 @@ type Spec struct {
 	Deadline time.Duration
 	// Doc is its page under docs/platforms/.
 	Doc string
-	// Intents are the platform's own default intent names (ES display names, CX
-	// fulfillment tags, Lex intent names, Rasa action names), by canonical intent:
-	// intents.<Name> when the configuration gives none.
-	Intents map[string]string
+	// DefaultIntentName is the platform's default name of an intent (intents.<Name>
+	// when the configuration gives none), from the intent's canonical name
+	// (search_kb) and display name (SearchKnowledgeBase).
+	DefaultIntentName func(name, display string) string
 }
+
+// displayName, kebabName and rasaAction are the platforms' naming conventions.
+func displayName(_, display string) string { return display }
+func kebabName(name, _ string) string      { return strings.ReplaceAll(name, "_", "-") }
+func rasaAction(name, _ string) string     { return "action_" + name }
 
 // Path is the platform's webhook path (/webhooks/<Name>).
 func (s Spec) Path() string { return PathPrefix + s.Name }
@@ -61,19 +69,15 @@ const PathPrefix = "/webhooks/"
 var all = []Spec{
 	{Name: "dialogflow", Title: "Dialogflow ES", Aliases: []string{"dialogflow-es", "dialogflow_es", "dialogflowes"},
 		HTTP: true, Auth: []string{AuthNone, AuthBasic, AuthHeader}, DefaultAuth: AuthBasic,
-		Deadline: 5 * time.Second, Doc: "dialogflow-es.md",
-		Intents: map[string]string{"lookup_customer": "LookupCustomer", "create_ticket": "CreateTicket", "verify_payment": "VerifyPayment", "search_kb": "SearchKnowledgeBase"}},
+		Deadline: 5 * time.Second, Doc: "dialogflow-es.md", DefaultIntentName: displayName},
 	{Name: "dialogflow-cx", Title: "Dialogflow CX", Aliases: []string{"dialogflow_cx", "dialogflowcx"},
 		HTTP: true, IntentPath: true, Auth: []string{AuthNone, AuthBasic, AuthHeader}, DefaultAuth: AuthHeader,
-		Deadline: 5 * time.Second, Doc: "dialogflow-cx.md",
-		Intents: map[string]string{"lookup_customer": "lookup-customer", "create_ticket": "create-ticket", "verify_payment": "verify-payment", "search_kb": "search-kb"}},
+		Deadline: 5 * time.Second, Doc: "dialogflow-cx.md", DefaultIntentName: kebabName},
 	{Name: "lex", Title: "Amazon Lex V2", Aliases: []string{"lexv2", "lex-v2", "lex_v2"},
-		Auth: []string{AuthNone}, Deadline: 30 * time.Second, Doc: "lex.md",
-		Intents: map[string]string{"lookup_customer": "LookupCustomer", "create_ticket": "CreateTicket", "verify_payment": "VerifyPayment", "search_kb": "SearchKnowledgeBase"}},
+		Auth: []string{AuthNone}, Deadline: 30 * time.Second, Doc: "lex.md", DefaultIntentName: displayName},
 	{Name: "rasa", Title: "Rasa",
 		HTTP: true, Auth: []string{AuthNone, AuthToken}, DefaultAuth: AuthToken,
-		Deadline: 10 * time.Second, Doc: "rasa.md",
-		Intents: map[string]string{"lookup_customer": "action_lookup_customer", "create_ticket": "action_create_ticket", "verify_payment": "action_verify_payment", "search_kb": "action_search_kb"}},
+		Deadline: 10 * time.Second, Doc: "rasa.md", DefaultIntentName: rasaAction},
 }
 
 // All lists every platform in a stable order.
