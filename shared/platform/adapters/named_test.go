@@ -39,6 +39,9 @@ func TestEveryPlatformIsRegistered(t *testing.T) {
 		if e.Name != s.Name || e.Title == "" {
 			t.Errorf("%s: entry %+v does not carry its Spec", s.Name, e.Spec)
 		}
+		if want := "github.com/switchboard-dev/switchboard/shared/platform/" + s.Folder; e.Package != want {
+			t.Errorf("%s: registered by %s, want its folder %s", s.Name, e.Package, want)
+		}
 		if _, err := os.Stat(filepath.Join(root, "docs", "platforms", s.Doc)); err != nil {
 			t.Errorf("%s: docs page: %v", s.Name, err)
 		}
@@ -62,9 +65,6 @@ var namedOutside = map[string]string{
 	"shared/conversation/conversation.go": "the platform constants",
 	// The one import of every platform folder (like shared/connector/all).
 	"shared/platform/adapters/adapters.go": "links every platform",
-	// A test helper imported by the adapters' own tests: it cannot import the registry
-	// (import cycle), so it maps each platform to its schema's folder.
-	"shared/platform/schematest/schematest.go": "schema folders for the adapters' tests",
 	// `switchboard check`'s Lex bot check calls the Lex model-building API: it stays
 	// in the CLI so that the adapter links no AWS SDK.
 	"cmd/switchboard/checklex.go": "Lex bot check",

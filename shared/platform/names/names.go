@@ -49,6 +49,8 @@ type Spec struct {
 	Deadline time.Duration
 	// Doc is its page under docs/platforms/.
 	Doc string
+	// Folder is its folder under shared/platform/ (a Go package name: no "-").
+	Folder string
 	// DefaultIntentName is the platform's default name of an intent (intents.<Name>
 	// when the configuration gives none), from the intent's canonical name
 	// (search_kb) and display name (SearchKnowledgeBase).
@@ -69,15 +71,15 @@ const PathPrefix = "/webhooks/"
 var all = []Spec{
 	{Name: "dialogflow", Title: "Dialogflow ES", Aliases: []string{"dialogflow-es", "dialogflow_es", "dialogflowes"},
 		HTTP: true, Auth: []string{AuthNone, AuthBasic, AuthHeader}, DefaultAuth: AuthBasic,
-		Deadline: 5 * time.Second, Doc: "dialogflow-es.md", DefaultIntentName: displayName},
+		Deadline: 5 * time.Second, Doc: "dialogflow-es.md", Folder: "dialogflow", DefaultIntentName: displayName},
 	{Name: "dialogflow-cx", Title: "Dialogflow CX", Aliases: []string{"dialogflow_cx", "dialogflowcx"},
 		HTTP: true, IntentPath: true, Auth: []string{AuthNone, AuthBasic, AuthHeader}, DefaultAuth: AuthHeader,
-		Deadline: 5 * time.Second, Doc: "dialogflow-cx.md", DefaultIntentName: kebabName},
+		Deadline: 5 * time.Second, Doc: "dialogflow-cx.md", Folder: "dialogflowcx", DefaultIntentName: kebabName},
 	{Name: "lex", Title: "Amazon Lex V2", Aliases: []string{"lexv2", "lex-v2", "lex_v2"},
-		Auth: []string{AuthNone}, Deadline: 30 * time.Second, Doc: "lex.md", DefaultIntentName: displayName},
+		Auth: []string{AuthNone}, Deadline: 30 * time.Second, Doc: "lex.md", Folder: "lexv2", DefaultIntentName: displayName},
 	{Name: "rasa", Title: "Rasa",
 		HTTP: true, Auth: []string{AuthNone, AuthToken}, DefaultAuth: AuthToken,
-		Deadline: 10 * time.Second, Doc: "rasa.md", DefaultIntentName: rasaAction},
+		Deadline: 10 * time.Second, Doc: "rasa.md", Folder: "rasa", DefaultIntentName: rasaAction},
 }
 
 // All lists every platform in a stable order.
