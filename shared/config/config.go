@@ -240,6 +240,7 @@ func finish(c Config, environ []string) (Config, error) {
 		c.Security.InflightBytes = lambdaInflightBytes(environ)
 	}
 	c.applyDefaults()
+	c.warnUnsendableAuth()
 	if err := c.Validate(); err != nil {
 		return c, err
 	}

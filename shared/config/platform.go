@@ -85,6 +85,22 @@ func (c *Config) canonicalPlatformKeys() error {
 	return nil
 }
 
+// warnUnsendableAuth warns about a webhook method the platform itself cannot send
+// (names.Spec.Auth): every call from it would be refused. It is not an error, because
+// a local test may send anything to `switchboard serve`.
+func (c *Config) warnUnsendableAuth() {
+	for _, s := range names.All() {
+		m := c.Security.Webhooks[s.Name].Method
+		if m == "" || s.Supports(m) {
+			continue
+		}
+		msg := fmt.Sprintf("config: security.%s.method: %s cannot send %q (it sends: %s): calls from it will not carry the credentials",
+			s.Name, s.Title, m, strings.Join(s.Auth, ", "))
+		c.Warnings = append(c.Warnings, msg)
+		slog.Warn(msg)
+	}
+}
+
 // overlayPlatformEnv sets the platform-keyed sections from
 // SWITCHBOARD_<SECTION>_<PLATFORM>[_<FIELD>] (the platform name upper-cased, "-" as
 // "_": SWITCHBOARD_SECURITY_DIALOGFLOW_CX_METHOD).

@@ -63,7 +63,8 @@ platform:
 }
 
 // The older spellings (dialogflow_cx, dialogflowcx, dialogflow-es, lexv2) are accepted
-// for one release, each with a logged warning naming the canonical key.
+// for one release, each with a logged warning naming the canonical key; a method the
+// platform cannot send is warned about too.
 func TestOldPlatformSpellingsWarn(t *testing.T) {
 	// Not parallel: it captures the default logger.
 	var logged bytes.Buffer
@@ -93,6 +94,17 @@ deadlines:
 	}
 	if got := c.Deadlines.For(conversation.LexV2); got != 20*time.Second {
 		t.Errorf("deadlines.lexv2 not read: %s", got)
+	}
+	if _, err := Load(writeConfig(t, "security:\n  lex: {method: header, secret: x}\n  rasa: {method: basic, secret: y}\n"), []string{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"security.lex.method: Amazon Lex V2 cannot send"} {
+		if !strings.Contains(logged.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logged.String())
+		}
+	}
+	if strings.Contains(logged.String(), "security.rasa.method") {
+		t.Errorf("Rasa can send basic auth, yet warned:\n%s", logged.String())
 	}
 	for _, want := range []string{"security.dialogflow_cx is the older spelling of security.dialogflow-cx",
 		"security.dialogflow-es is the older spelling of security.dialogflow",

@@ -40,7 +40,9 @@ type Spec struct {
 	// IntentPath is true when /webhooks/<Name>/{intent} is a route too (API Gateway
 	// sends each Dialogflow CX fulfillment tag straight to its intent's function).
 	IntentPath bool
-	// Auth lists the webhook auth methods it can use (none always included).
+	// Auth lists the webhook auth methods the platform itself can send (none always
+	// included): Dialogflow's basic auth and custom headers, Rasa's endpoints.yml
+	// basic_auth, headers and token. Lex V2 sends none: IAM authorizes it.
 	Auth []string
 	// DefaultAuth is the method the CDK app provisions for it (its secret's shape);
 	// "" for a platform authorized otherwise (IAM).
@@ -78,7 +80,7 @@ var all = []Spec{
 	{Name: "lex", Title: "Amazon Lex V2", Aliases: []string{"lexv2", "lex-v2", "lex_v2"},
 		Auth: []string{AuthNone}, Deadline: 30 * time.Second, Doc: "lex.md", Folder: "lexv2", DefaultIntentName: displayName},
 	{Name: "rasa", Title: "Rasa",
-		HTTP: true, Auth: []string{AuthNone, AuthToken}, DefaultAuth: AuthToken,
+		HTTP: true, Auth: []string{AuthNone, AuthBasic, AuthHeader, AuthToken}, DefaultAuth: AuthToken,
 		Deadline: 10 * time.Second, Doc: "rasa.md", Folder: "rasa", DefaultIntentName: rasaAction},
 }
 
