@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
@@ -148,5 +150,99 @@ func overlayPlatformEnv(c *Config, root string, env map[string]string) error {
 			c.Deadlines.Platforms[s.Name] = d
 		}
 	}
+	return nil
+}
+
+// decodePlatformSection decodes a YAML mapping that holds both a section's own keys
+// (those of fixed's struct type) and one key per platform (a platform's name or an
+// older spelling) into fixed and platforms. Any other key is refused with its line, as
+// Load's strict decoding refuses unknown keys elsewhere; so is an unknown field of a
+// platform's struct value.
+func decodePlatformSection[T any](node *yaml.Node, section string, fixed any, platforms *map[string]T) error {
+	if node.Kind != yaml.MappingNode {
+		return node.Decode(fixed) // the decoder's own error for a non-mapping
+	}
+	fixedType := reflect.TypeOf(fixed).Elem()
+	own, plat := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}, &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		k, v := node.Content[i], node.Content[i+1]
+		switch {
+		case hasYAMLField(fixedType, k.Value):
+			own.Content = append(own.Content, k, v)
+		case isPlatformKey(k.Value):
+			if err := knownFields[T](v); err != nil {
+				return err
+			}
+			plat.Content = append(plat.Content, k, v)
+		default:
+			return fmt.Errorf("line %d: field %s not found in %s (nor a platform: %s)", k.Line, k.Value, section, strings.Join(names.List(), ", "))
+		}
+	}
+	if err := own.Decode(fixed); err != nil {
+		return err
+	}
+	return plat.Decode(platforms)
+}
+
+func isPlatformKey(k string) bool {
+	_, _, ok := names.Resolve(k)
+	return ok
+}
+
+// hasYAMLField reports whether struct type t has a field of that YAML key.
+func hasYAMLField(t reflect.Type, key string) bool {
+	for i := 0; i < t.NumField(); i++ {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); tag != "" && tag != "-" && tag == key {
+			return true
+		}
+	}
+	return false
+}
+
+// knownFields refuses a key of mapping v that struct type T lacks (nothing to check
+// for another T).
+func knownFields[T any](v *yaml.Node) error {
+	t := reflect.TypeOf((*T)(nil)).Elem()
+	if t.Kind() != reflect.Struct || t == durationType || v.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i < len(v.Content); i += 2 {
+		if k := v.Content[i]; !hasYAMLField(t, k.Value) {
+			return fmt.Errorf("line %d: field %s not found in type %s", k.Line, k.Value, t)
+		}
+	}
+	return nil
+}
+
+// UnmarshalYAML reads the security section: its own keys and security.<platform>.
+func (s *Security) UnmarshalYAML(node *yaml.Node) error {
+	type own Security
+	var o own
+	if err := decodePlatformSection(node, "security", &o, &o.Webhooks); err != nil {
+		return err
+	}
+	*s = Security(o)
+	return nil
+}
+
+// UnmarshalYAML reads the intents section: enabled and intents.<platform>.
+func (in *Intents) UnmarshalYAML(node *yaml.Node) error {
+	type own Intents
+	var o own
+	if err := decodePlatformSection(node, "intents", &o, &o.Platforms); err != nil {
+		return err
+	}
+	*in = Intents(o)
+	return nil
+}
+
+// UnmarshalYAML reads the deadlines section: reply_margin and deadlines.<platform>.
+func (d *Deadlines) UnmarshalYAML(node *yaml.Node) error {
+	type own Deadlines
+	var o own
+	if err := decodePlatformSection(node, "deadlines", &o, &o.Platforms); err != nil {
+		return err
+	}
+	*d = Deadlines(o)
 	return nil
 }

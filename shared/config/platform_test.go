@@ -125,8 +125,9 @@ func TestPlatformSectionErrors(t *testing.T) {
 		// Both spellings: which one wins would be a guess.
 		{"security:\n  dialogflow_cx: {method: none}\n  dialogflow-cx: {method: none}\n", "security.dialogflow_cx and security.dialogflow-cx both set"},
 		// A platform no folder registers.
-		{"deadlines:\n  teams: 5s\n", "deadlines.teams: unknown platform or key"},
-		{"intents:\n  teams: {x: lookup_customer}\n", "intents.teams: unknown platform or key"},
+		{"platform:\n  teams: {rich: false}\n", "platform.teams: unknown platform or key"},
+		{"deadlines:\n  teams: 5s\n", "line 2: field teams not found in deadlines (nor a platform: dialogflow, dialogflow-cx, lex, rasa)"},
+		{"intents:\n  teams: {x: lookup_customer}\n", "line 2: field teams not found in intents"},
 	} {
 		_, err := Load(writeConfig(t, tc.yaml), []string{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -188,5 +189,31 @@ func TestDefaultIntentNamesUnchanged(t *testing.T) {
 				t.Errorf("%s: %q -> %q, want %q", pl, n, got[n], in)
 			}
 		}
+	}
+}
+
+// A typo in a section that also holds platforms is refused with its line, not read as
+// a platform.
+func TestPlatformSectionTypos(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ yaml, want string }{
+		{"security:\n  per_source_rat: 5\n", "line 2: field per_source_rat not found in security"},
+		{"deadlines:\n  reply_margn: 5s\n", "line 2: field reply_margn not found in deadlines"},
+		{"intents:\n  enabld: [lookup_customer]\n", "line 2: field enabld not found in intents"},
+		{"security:\n  rasa: {methd: token}\n", "line 2: field methd not found in type config.WebhookAuth"},
+	} {
+		_, err := Load(writeConfig(t, tc.yaml), []string{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: err = %v, want %q", tc.yaml, err, tc.want)
+		}
+	}
+	// The section's own keys still read.
+	c, err := Load(writeConfig(t, "security:\n  per_source_rate: 7\n  rasa: {method: none}\nintents:\n  enabled: [search_kb]\ndeadlines:\n  reply_margin: 200ms\n"), []string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Security.PerSourceRate != 7 || c.Security.WebhookFor("rasa").Method != AuthNone || !c.Intents.IsEnabled(conversation.SearchKB) ||
+		c.Intents.IsEnabled(conversation.LookupCustomer) || c.Deadlines.ReplyMargin != 200*time.Millisecond {
+		t.Errorf("section keys not read: %+v %+v %+v", c.Security, c.Intents, c.Deadlines)
 	}
 }
