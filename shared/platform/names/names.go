@@ -31,8 +31,10 @@ type Spec struct {
 	Name string
 	// Title is the platform as people call it ("Dialogflow CX").
 	Title string
-	// Aliases are older spellings still accepted, for one release, in configuration
-	// (with a warning) and by the CLI.
+	// Aliases are the older spellings in use before the platforms had one name (the
+	// configuration's dialogflow_cx, the CLI's dialogflow-es, the folders' dialogflowcx
+	// and lexv2), still accepted for one release, in configuration (with a warning)
+	// and by the CLI (with a note).
 	Aliases []string
 	// HTTP is true for a platform that calls the HTTP API at /webhooks/<Name>; false
 	// for one that invokes the router's Lambda directly (Lex V2, authorized by IAM).
@@ -71,13 +73,13 @@ func (s Spec) Path() string { return PathPrefix + s.Name }
 const PathPrefix = "/webhooks/"
 
 var all = []Spec{
-	{Name: "dialogflow", Title: "Dialogflow ES", Aliases: []string{"dialogflow-es", "dialogflow_es", "dialogflowes"},
+	{Name: "dialogflow", Title: "Dialogflow ES", Aliases: []string{"dialogflow-es"},
 		HTTP: true, Auth: []string{AuthNone, AuthBasic, AuthHeader}, DefaultAuth: AuthBasic,
 		Deadline: 5 * time.Second, Doc: "dialogflow-es.md", Folder: "dialogflow", DefaultIntentName: displayName},
 	{Name: "dialogflow-cx", Title: "Dialogflow CX", Aliases: []string{"dialogflow_cx", "dialogflowcx"},
 		HTTP: true, IntentPath: true, Auth: []string{AuthNone, AuthBasic, AuthHeader}, DefaultAuth: AuthHeader,
 		Deadline: 5 * time.Second, Doc: "dialogflow-cx.md", Folder: "dialogflowcx", DefaultIntentName: kebabName},
-	{Name: "lex", Title: "Amazon Lex V2", Aliases: []string{"lexv2", "lex-v2", "lex_v2"},
+	{Name: "lex", Title: "Amazon Lex V2", Aliases: []string{"lexv2"},
 		Auth: []string{AuthNone}, Deadline: 30 * time.Second, Doc: "lex.md", Folder: "lexv2", DefaultIntentName: displayName},
 	{Name: "rasa", Title: "Rasa",
 		HTTP: true, Auth: []string{AuthNone, AuthBasic, AuthHeader, AuthToken}, DefaultAuth: AuthToken,
