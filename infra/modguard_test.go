@@ -22,6 +22,11 @@ var contractPackages = []string{
 	"github.com/switchboard-dev/switchboard/shared/config",
 	"github.com/switchboard-dev/switchboard/shared/deploy/settings",
 	"github.com/switchboard-dev/switchboard/shared/connector/specs",
+	// The registries' leaf contracts: platform names, and every intent's registration
+	// folder under shared/intents/ (the handlers' package shared/intents itself is not
+	// allowed; a folder that imported runtime code would show that code here).
+	"github.com/switchboard-dev/switchboard/shared/platform/names",
+	"github.com/switchboard-dev/switchboard/shared/intents/",
 }
 
 // allowedModules are the third-party modules infra may link: the CDK, its runtime

@@ -98,7 +98,7 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Deadlines.Dialogflow = faultDeadline
+	cfg.Deadlines.Platforms["dialogflow"] = faultDeadline
 	if o.resource != nil {
 		o.resource(&cfg)
 	}
@@ -442,7 +442,7 @@ func TestConcurrentDeliveriesCreateOneTicket(t *testing.T) {
 	t.Cleanup(func() { be.Close() })
 	hd := &countingHelpdesk{Helpdesk: be}
 	s := newFaultStack(t, stackOptions{store: st, tickets: hd, stripe: "http://127.0.0.1:1", resource: func(c *config.Config) {
-		c.Deadlines.Dialogflow = 5 * time.Second // the platform's real deadline
+		c.Deadlines.Platforms["dialogflow"] = 5 * time.Second // the platform's real deadline
 	}})
 	before, err := be.OpenTickets(context.Background(), "ada@example.com")
 	if err != nil {
@@ -565,7 +565,7 @@ func TestConcurrentDeliveriesCreateOneZendeskTicket(t *testing.T) {
 	var procs [3]*faultStack
 	for i := range procs {
 		procs[i] = newFaultStack(t, stackOptions{store: st, tickets: zendeskHelpdesk(t, zd), stripe: "http://127.0.0.1:1", resource: func(c *config.Config) {
-			c.Deadlines.Dialogflow = 5 * time.Second
+			c.Deadlines.Platforms["dialogflow"] = 5 * time.Second
 		}})
 	}
 	before := len(zd.Tickets())

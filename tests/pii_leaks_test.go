@@ -27,7 +27,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector/salesforce/sftest"
 	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
-	"github.com/switchboard-dev/switchboard/shared/platform/rasa"
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/server"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
@@ -455,7 +455,7 @@ func TestSeededPIINeverLogged(t *testing.T) {
 		}
 		defer a.Close()
 		h := tel.Middleware(server.Handler(a.Engine, server.Options{Logger: tel.Logger,
-			RasaActions: rasa.Actions(cfg.Intents.Names(conversation.Rasa))}))
+			Routes: adapters.Routes(cfg)}))
 		srv := httptest.NewServer(h)
 		defer srv.Close()
 		for _, p := range proxies {

@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
@@ -155,7 +156,7 @@ func (r *checkResult) fail(err error) {
 func checkWebhookSecrets(ctx context.Context, cfg config.Config, log *slog.Logger, timeout time.Duration) []checkResult {
 	var out []checkResult
 	sr := &secretReader{ctx: ctx, cfg: cfg, log: log, timeout: timeout}
-	for _, p := range []string{"dialogflow", "dialogflow-cx", "lex", "rasa"} {
+	for _, p := range names.List() {
 		a := cfg.Security.WebhookFor(p)
 		if a.Method == "" || a.Method == config.AuthNone {
 			continue

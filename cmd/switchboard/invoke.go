@@ -7,23 +7,25 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
 
 func invoke(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("invoke", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	plat := fs.String("platform", "", "dialogflow-es | dialogflow-cx | lex | rasa (dialogflow is accepted for dialogflow-es)")
+	plat := fs.String("platform", "", platformNames())
 	cfgPath := fs.String("config", "", "configuration file (YAML); empty = embedded default")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	p, known := platformNamed(*plat)
+	p, known := platformNamed(*plat, stderr)
 	if !known || fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: switchboard invoke --platform "+platformNames+" FILE|-")
+		fmt.Fprintln(stderr, "usage: switchboard invoke --platform "+platformNames()+" FILE|-")
 		return 2
 	}
 	var body []byte
@@ -57,20 +59,20 @@ func invoke(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 	return 0
 }
 
-// platformNames are the platforms as the CLI names them in its output (invoke and
-// platform-config alike): Dialogflow ES is "dialogflow-es", never a bare "dialogflow".
-const platformNames = "dialogflow-es|dialogflow-cx|lex|rasa"
+// platformNames are the platforms as the CLI names them (invoke and platform-config
+// alike): their canonical names, the URL path segments.
+func platformNames() string { return strings.Join(names.List(), "|") }
 
-// platformNamed reads a platform as the CLI takes it: the canonical names of
-// platformNames, and "dialogflow", the older name of dialogflow-es, still accepted.
-func platformNamed(name string) (conversation.Platform, bool) {
-	if name == "dialogflow-es" {
-		return conversation.DialogflowES, true
+// platformNamed reads a platform as the CLI takes it: a canonical name, or an older
+// spelling (dialogflow-es for dialogflow), accepted until the next release with a note
+// on stderr.
+func platformNamed(name string, stderr io.Writer) (conversation.Platform, bool) {
+	s, old, ok := names.Resolve(name)
+	if !ok {
+		return "", false
 	}
-	for _, k := range conversation.Platforms {
-		if string(k) == name {
-			return k, true
-		}
+	if old {
+		fmt.Fprintf(stderr, "switchboard: --platform %s is the older name of %s; it is accepted until the next release\n", name, s.Name)
 	}
-	return "", false
+	return conversation.Platform(s.Name), true
 }

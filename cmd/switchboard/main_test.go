@@ -100,14 +100,17 @@ func TestServeAnswersEveryEvent(t *testing.T) {
 func TestInvokePrintsPlatformResponse(t *testing.T) {
 	t.Setenv("SWITCHBOARD_DATA_DIR", t.TempDir())
 	var out, errOut bytes.Buffer
-	// dialogflow-es is the name the CLI uses everywhere (platform-config too);
-	// "dialogflow", the older name, is still accepted.
+	// dialogflow, the URL path segment, is the platform's one name (platform-config
+	// too); "dialogflow-es", the CLI's older name, is still accepted, with a note.
 	code := run(context.Background(), []string{"invoke", "--platform", "dialogflow-es", filepath.Join("..", "..", "events", "dialogflow", "lookup_customer.json")},
 		strings.NewReader(""), &out, &errOut)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
 	schematest.Validate(t, conversation.DialogflowES, bytes.TrimSpace(out.Bytes()))
+	if !strings.Contains(errOut.String(), "--platform dialogflow-es is the older name of dialogflow") {
+		t.Errorf("--platform dialogflow-es without a note naming dialogflow: %s", errOut.String())
+	}
 	// Unsigned: an anonymous caller, offered a one-time code, told nothing.
 	if strings.Contains(out.String(), "Lovelace") || !strings.Contains(out.String(), "verification_code") {
 		t.Fatalf("anonymous lookup of ada@example.com: %s", out.String())
@@ -120,8 +123,8 @@ func TestInvokePrintsPlatformResponse(t *testing.T) {
 	}
 	errOut.Reset()
 	if code := run(context.Background(), []string{"invoke", "--platform", "nope", "x"}, nil, &out, &errOut); code != 2 ||
-		!strings.Contains(errOut.String(), "--platform dialogflow-es|dialogflow-cx|lex|rasa") {
-		t.Fatalf("unknown platform: exit %d, want 2 and a usage naming dialogflow-es: %s", code, errOut.String())
+		!strings.Contains(errOut.String(), "--platform dialogflow|dialogflow-cx|lex|rasa") {
+		t.Fatalf("unknown platform: exit %d, want 2 and a usage naming the canonical names: %s", code, errOut.String())
 	}
 }
 

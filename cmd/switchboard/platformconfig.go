@@ -11,6 +11,9 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	sb "github.com/switchboard-dev/switchboard/shared/platform"
+	_ "github.com/switchboard-dev/switchboard/shared/platform/adapters" // every platform registers
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
 
 // Stack output names (infra/stacks: api.go, functions.go).
@@ -26,14 +29,14 @@ const (
 func platformConfig(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("platform-config", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	platform := fs.String("platform", "", "dialogflow-es, dialogflow-cx, lex or rasa")
+	platform := fs.String("platform", "", platformNames())
 	outputs := fs.String("stack-outputs", "", "the JSON file `cdk deploy --outputs-file` wrote (make deploy CDK_ARGS=\"--outputs-file outputs.json\")")
 	cfgPath := fs.String("config", "", "configuration file (YAML) with intents.*; empty = the default names")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() != 0 || *platform == "" || *outputs == "" {
-		fmt.Fprintln(stderr, "usage: switchboard platform-config --platform dialogflow-es|dialogflow-cx|lex|rasa --stack-outputs FILE [--config FILE]")
+		fmt.Fprintln(stderr, "usage: switchboard platform-config --platform "+platformNames()+" --stack-outputs FILE [--config FILE]")
 		return 2
 	}
 	vals, err := readOutputs(*outputs)
@@ -54,7 +57,7 @@ func platformConfig(args []string, stdout, stderr io.Writer) int {
 		}
 		return v, true
 	}
-	names := func(p conversation.Platform) []string {
+	intentNames := func(p conversation.Platform) []string {
 		var out []string
 		for name, in := range cfg.Intents.Names(p) {
 			out = append(out, fmt.Sprintf("%s -> %s", name, in))
@@ -80,61 +83,32 @@ func platformConfig(args []string, stdout, stderr io.Writer) int {
 		case config.AuthToken:
 			return fmt.Sprintf("Authentication: query parameter %s=<token of the secret %q> (Rasa endpoints.yml token:)", a.Param, a.Secret)
 		}
-		return "Authentication: none configured (security." + strings.ReplaceAll(p, "-", "_") + ".method is none)"
+		return "Authentication: none configured (security." + p + ".method is none)"
 	}
-	w := stdout
-	switch *platform {
-	case "dialogflow-es", "dialogflow":
+	spec, old, ok := names.Resolve(*platform)
+	e, registered := sb.Lookup(conversation.Platform(spec.Name))
+	if !ok || !registered {
+		fmt.Fprintf(stderr, "platform-config: unknown platform %q (%s)\n", *platform, strings.Join(names.List(), ", "))
+		return 2
+	}
+	if old {
+		fmt.Fprintf(stderr, "platform-config: %q is the older name of %s; it is accepted until the next release\n", *platform, spec.Name)
+	}
+	in := sb.SetupInfo{Auth: auth(spec.Name), Intents: intentNames(e.Platform())}
+	if e.HTTP {
 		base, ok := need(outWebhookBaseURL)
 		if !ok {
 			return 1
 		}
-		fmt.Fprintf(w, "Fulfillment > Webhook URL: %s/webhooks/dialogflow\n", strings.TrimRight(base, "/"))
-		fmt.Fprintln(w, auth("dialogflow"))
-		fmt.Fprintln(w, "Intents (turn on \"Enable webhook call for this intent\"):")
-		for _, n := range names(conversation.DialogflowES) {
-			fmt.Fprintln(w, "  "+n)
-		}
-	case "dialogflow-cx":
-		base, ok := need(outWebhookBaseURL)
-		if !ok {
-			return 1
-		}
-		url := strings.TrimRight(base, "/") + "/webhooks/dialogflow-cx"
-		fmt.Fprintf(w, "Manage > Webhooks > Webhook URL: %s\n", url)
-		fmt.Fprintln(w, auth("dialogflow-cx"))
-		fmt.Fprintln(w, "Fulfillment tags (each tag's own URL goes straight to its function):")
-		for _, n := range names(conversation.DialogflowCX) {
-			tag, _, _ := strings.Cut(n, " -> ")
-			fmt.Fprintf(w, "  %s   (%s/%s)\n", n, url, tag)
-		}
-	case "rasa":
-		base, ok := need(outWebhookBaseURL)
-		if !ok {
-			return 1
-		}
-		fmt.Fprintln(w, "endpoints.yml:")
-		fmt.Fprintf(w, "action_endpoint:\n  url: %q\n", strings.TrimRight(base, "/")+"/webhooks/rasa")
-		fmt.Fprintln(w, "# "+auth("rasa"))
-		fmt.Fprintln(w, "Custom actions (domain.yml actions:):")
-		for _, n := range names(conversation.Rasa) {
-			fmt.Fprintln(w, "  "+n)
-		}
-	case "lex":
+		in.BaseURL = strings.TrimRight(base, "/")
+	} else {
 		arn, ok := need(outRouterAliasARN)
 		if !ok {
 			return 1
 		}
-		fmt.Fprintf(w, "Bot alias > Languages > code hook Lambda: %s (interface version 1.0)\n", arn)
-		fmt.Fprintln(w, "Lex may invoke it only from the bot aliases in lexBotAliasArn (infra/env/<name>.yaml).")
-		fmt.Fprintln(w, "Intents (turn on fulfillment and dialog code hooks):")
-		for _, n := range names(conversation.LexV2) {
-			fmt.Fprintln(w, "  "+n)
-		}
-	default:
-		fmt.Fprintf(stderr, "platform-config: unknown platform %q (dialogflow-es, dialogflow-cx, lex, rasa)\n", *platform)
-		return 2
+		in.RouterARN = arn
 	}
+	e.Setup(stdout, in)
 	return 0
 }
 

@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
@@ -11,15 +13,26 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
 
-// Webhook paths on the HTTP API (the same paths `switchboard serve` answers).
-const (
-	PathDialogflow   = "/webhooks/dialogflow"
-	PathDialogflowCX = "/webhooks/dialogflow-cx"
-	PathCXIntent     = "/webhooks/dialogflow-cx/{intent}"
-	PathRasa         = "/webhooks/rasa"
-)
+// WebhookPaths are the HTTP API's routes to the router, the same paths `switchboard
+// serve` answers: /webhooks/<name> of every platform that calls the API
+// (shared/platform/names), and /webhooks/<name>/{intent} of one that routes per intent
+// (Dialogflow CX).
+func WebhookPaths() []string {
+	var out []string
+	for _, p := range names.All() {
+		if !p.HTTP {
+			continue
+		}
+		out = append(out, p.Path())
+		if p.IntentPath {
+			out = append(out, p.Path()+"/{intent}")
+		}
+	}
+	return out
+}
 
 // APIStack is the HTTP API the webhook platforms call.
 type APIStack struct {
@@ -28,21 +41,23 @@ type APIStack struct {
 	Stage awsapigatewayv2.HttpStage
 	// AccessLogs receives the stage's access log (JSON, no query strings).
 	AccessLogs awslogs.LogGroup
-	// CXRoutes maps each deployed intent's CX tag path to its function name.
-	CXRoutes map[string]string
+	// IntentRoutes maps each deployed intent's own path (/webhooks/<name>/<tag> of a
+	// platform that routes per intent: Dialogflow CX) to its function name.
+	IntentRoutes map[string]string
 }
 
 // NewAPIStack creates the API stack. Dialogflow ES and Rasa call one URL for every
-// intent, so their routes go to the router. Dialogflow CX can call a URL per webhook:
-// /webhooks/dialogflow-cx/<tag> goes straight to that intent's alias (no router hop);
-// any other tag, and the tag-less path, go to the router, which answers "not available
-// here" in CX's format.
+// intent, so their routes go to the router. A platform that routes per intent
+// (names.Spec.IntentPath: Dialogflow CX) can call a URL per webhook:
+// /webhooks/<name>/<tag> goes straight to that intent's alias (no router hop); any
+// other tag, and the tag-less path, go to the router, which answers "not available
+// here" in the platform's format.
 func NewAPIStack(scope constructs.Construct, id string, s Settings, fns *FunctionsStack, props *awscdk.StackProps) *APIStack {
 	st := awscdk.NewStack(scope, jsii.String(id), props)
-	as := &APIStack{Stack: st, CXRoutes: map[string]string{}}
+	as := &APIStack{Stack: st, IntentRoutes: map[string]string{}}
 	as.API = awsapigatewayv2.NewHttpApi(st, jsii.String("Webhooks"), &awsapigatewayv2.HttpApiProps{
 		ApiName:            jsii.String(s.Prefix + "-webhooks"),
-		Description:        jsii.String("Switchboard webhooks for Dialogflow ES/CX and Rasa"),
+		Description:        jsii.String("Switchboard webhooks for " + httpTitles()),
 		CreateDefaultStage: jsii.Bool(false),
 	})
 	// Throttling sits on the stage: the one place every route passes through, and it
@@ -64,29 +79,73 @@ func NewAPIStack(scope constructs.Construct, id string, s Settings, fns *Functio
 			})
 	}
 	router := integrate("Router", fns.Router.Alias)
-	for _, p := range []string{PathDialogflow, PathRasa, PathDialogflowCX, PathCXIntent} {
+	integrations := map[string]awsapigatewayv2.HttpRouteIntegration{} // one per intent function
+	for _, p := range WebhookPaths() {
 		as.API.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 			Path:        jsii.String(p),
 			Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
 			Integration: router,
 		})
 	}
-	cx := config.Default().Intents.Names(conversation.DialogflowCX)
-	for _, f := range s.Functions() {
-		tag := reverse(cx, f.Intent)
-		path := PathDialogflowCX + "/" + tag
-		as.API.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
-			Path:        jsii.String(path),
-			Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
-			Integration: integrate(constructID(f.Name), fns.Intents[f.Intent].Alias),
-		})
-		as.CXRoutes[path] = s.FunctionName(f.Name)
+	for _, p := range names.All() {
+		if !p.HTTP || !p.IntentPath {
+			continue
+		}
+		tags := config.Default().Intents.Names(conversation.Platform(p.Name))
+		for _, f := range s.Functions() {
+			path := p.Path() + "/" + reverse(tags, f.Intent)
+			integ := integrations[f.Name]
+			if integ == nil {
+				integ = integrate(constructID(f.Name), fns.Intents[f.Intent].Alias)
+				integrations[f.Name] = integ
+			}
+			as.API.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+				Path:        jsii.String(path),
+				Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
+				Integration: integ,
+			})
+			as.IntentRoutes[path] = s.FunctionName(f.Name)
+		}
 	}
 	awscdk.NewCfnOutput(st, jsii.String("WebhookBaseUrl"), &awscdk.CfnOutputProps{
 		Value:       as.API.ApiEndpoint(),
-		Description: jsii.String("Append /webhooks/dialogflow, /webhooks/dialogflow-cx/<tag> or /webhooks/rasa"),
+		Description: jsii.String("Append " + appendPaths()),
 	})
 	return as
+}
+
+// httpTitles names the platforms that call the HTTP API ("Dialogflow ES, Dialogflow
+// CX and Rasa").
+func httpTitles() string {
+	var t []string
+	for _, p := range names.All() {
+		if p.HTTP {
+			t = append(t, p.Title)
+		}
+	}
+	return joinAnd(t, "and")
+}
+
+// appendPaths is the WebhookBaseUrl output's hint: the path each HTTP platform
+// appends ("/webhooks/dialogflow, /webhooks/dialogflow-cx/<tag> or /webhooks/rasa").
+func appendPaths() string {
+	var t []string
+	for _, p := range names.All() {
+		switch {
+		case p.HTTP && p.IntentPath:
+			t = append(t, p.Path()+"/<tag>")
+		case p.HTTP:
+			t = append(t, p.Path())
+		}
+	}
+	return joinAnd(t, "or")
+}
+
+func joinAnd(items []string, and string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " " + and + " " + items[len(items)-1]
 }
 
 func reverse(names map[string]conversation.Intent, in conversation.Intent) string {

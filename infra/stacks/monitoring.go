@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
 
 // MonitoringStack holds the alarm topic, the dashboard and the alarms that do not gate
@@ -50,7 +52,7 @@ func NewMonitoringStack(scope constructs.Construct, id string, s Settings, data 
 		intentOf[f.Name] = f.Intent
 	}
 	names = append(names, RouterName)
-	titles[RouterName] = "router (Lex V2, Dialogflow ES, Rasa entry)"
+	titles[RouterName] = "router (" + routedTitles() + " entry)"
 	for _, name := range names {
 		fn := s.FunctionName(name)
 		m := func(metric, stat string) awscloudwatch.IMetric {
@@ -183,4 +185,16 @@ func functionFor(in conversation.Intent) Function {
 		}
 	}
 	panic("stacks: no function for intent " + string(in))
+}
+
+// routedTitles names the platforms whose turns enter through the router (every one
+// without a per-intent path): "Dialogflow ES, Amazon Lex V2, Rasa".
+func routedTitles() string {
+	var t []string
+	for _, p := range names.All() {
+		if !p.IntentPath {
+			t = append(t, p.Title)
+		}
+	}
+	return strings.Join(t, ", ")
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/contract/smoketarget"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/deploy/settings"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
 
 // SmokeName is the smoke function's directory under functions/ and build/.
@@ -35,7 +37,7 @@ const SmokeTimeout = 5 * time.Minute
 func (s Settings) SyntheticIntents() []conversation.Intent {
 	var out []conversation.Intent
 	for _, in := range s.EnabledIntents() {
-		if in == conversation.CreateTicket && s.Smoke.TicketSandbox == "" {
+		if i, _ := spec.Lookup(string(in)); i.Write && s.Smoke.TicketSandbox == "" {
 			continue
 		}
 		out = append(out, in)
@@ -122,8 +124,8 @@ func (fs *FunctionsStack) addSynthetic(s Settings) {
 		invokable = append(invokable, direct)
 		for _, p := range conversation.Platforms {
 			fn := fs.Router.Alias.FunctionArn()
-			if p == conversation.DialogflowCX {
-				fn = direct
+			if spec, _ := names.Lookup(string(p)); spec.IntentPath {
+				fn = direct // API Gateway sends its per-intent path straight to the function
 			}
 			targets = append(targets, smoketarget.Target{Intent: in, Platform: p, Function: *fn})
 		}

@@ -802,14 +802,14 @@ func checkAPI(t *testing.T, sy *synth, want []string) {
 		integ["integrations/{Ref:"+id+"}"] = flat(r.Properties["IntegrationUri"])
 	}
 	wantRoutes := map[string]string{}
-	for _, p := range []string{stacks.PathDialogflow, stacks.PathDialogflowCX, stacks.PathCXIntent, stacks.PathRasa} {
+	for _, p := range []string{"/webhooks/dialogflow", "/webhooks/dialogflow-cx", "/webhooks/dialogflow-cx/{intent}", "/webhooks/rasa"} {
 		wantRoutes["POST "+p] = stacks.RouterName
 	}
 	for _, name := range want {
 		for tag, fn := range map[string]string{"lookup-customer": "lookupcustomer", "create-ticket": "createticket",
 			"verify-payment": "verifypayment", "search-kb": "searchkb"} {
 			if fn == name {
-				wantRoutes["POST "+stacks.PathDialogflowCX+"/"+tag] = name
+				wantRoutes["POST /webhooks/dialogflow-cx/"+tag] = name
 			}
 		}
 	}

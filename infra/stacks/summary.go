@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
 
 // StackIDs are the stack ids in deployment order.
@@ -85,15 +86,19 @@ func Summary(s Settings, templates map[string]map[string]any) string {
 
 	p("After `make deploy ENV=… CDK_ARGS=\"--outputs-file outputs.json\"`, paste (switchboard platform-config --platform P --stack-outputs outputs.json prints each in full):")
 	base := "<" + s.Prefix + "-" + APIStackID + ".WebhookBaseUrl>"
-	p("    Dialogflow ES  Fulfillment > Webhook URL %s%s, basic auth from %s", base, PathDialogflow, s.WebhookSecretName("dialogflow"))
-	cx := config.Default().Intents.Names(conversation.DialogflowCX)
-	var tags []string
-	for _, in := range s.EnabledIntents() {
-		tags = append(tags, reverse(cx, in))
+	for _, w := range WebhookAuths {
+		spec, _, _ := names.Resolve(w.Platform)
+		url := base + spec.Path()
+		if spec.IntentPath {
+			tagNames := config.Default().Intents.Names(conversation.Platform(spec.Name))
+			var tags []string
+			for _, in := range s.EnabledIntents() {
+				tags = append(tags, reverse(tagNames, in))
+			}
+			url += "/<tag> (tags: " + strings.Join(tags, ", ") + ")"
+		}
+		p("    %-14s webhook URL %s, %s from %s", spec.Title, url, authWords[w.Method], s.WebhookSecretName(w.Platform))
 	}
-	p("    Dialogflow CX  webhook URL %s%s/<tag> (tags: %s), header X-Switchboard-Token from %s",
-		base, PathDialogflowCX, strings.Join(tags, ", "), s.WebhookSecretName("dialogflow_cx"))
-	p("    Rasa           endpoints.yml action_endpoint url %s%s, token from %s", base, PathRasa, s.WebhookSecretName("rasa"))
 	lex := "none: set lexBotAliasArn to let a bot alias invoke it"
 	if len(s.LexBotAliasARNs) > 0 {
 		lex = strings.Join(s.LexBotAliasARNs, ", ")
@@ -101,6 +106,13 @@ func Summary(s Settings, templates map[string]map[string]any) string {
 	p("    Lex V2         code hook Lambda: %s-%s.RouterAliasArn (%s:%s); resource policy allows bot aliases: %s",
 		s.Prefix, FunctionsStackID, s.FunctionName(RouterName), AliasName, lex)
 	return b.String()
+}
+
+// authWords say how a webhook method authenticates, for the summary.
+var authWords = map[string]string{
+	config.AuthBasic:  "basic auth",
+	config.AuthHeader: "header X-Switchboard-Token",
+	config.AuthToken:  "token (query parameter)",
 }
 
 func str(v any) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
@@ -147,8 +148,8 @@ func PepperFunc(p secrets.Provider, id string) (func(context.Context) (string, e
 
 // audited reports whether an enabled intent reads or writes customer data.
 func audited(in config.Intents) bool {
-	for _, i := range []conversation.Intent{conversation.LookupCustomer, conversation.VerifyPayment, conversation.CreateTicket} {
-		if in.IsEnabled(i) {
+	for _, i := range spec.All() {
+		if i.Identity && in.IsEnabled(conversation.Intent(i.Name)) {
 			return true
 		}
 	}

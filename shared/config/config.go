@@ -12,6 +12,9 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/switchboard-dev/switchboard/shared/contract/envnames"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
+
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 )
 
@@ -35,6 +38,10 @@ type Config struct {
 	Security   Security   `yaml:"security"`
 	Platform   Platforms  `yaml:"platform"`
 	Identity   Identity   `yaml:"identity"`
+
+	// Warnings are what Load found deprecated (an older platform spelling), also
+	// logged as it loads.
+	Warnings []string `yaml:"-"`
 }
 
 // Server configures `switchboard serve`.
@@ -47,10 +54,11 @@ type Server struct {
 // Intents maps each platform's intent names onto the canonical intents, and says which
 // intents are enabled.
 type Intents struct {
-	Dialogflow   map[string]conversation.Intent `yaml:"dialogflow"`    // ES display names
-	DialogflowCX map[string]conversation.Intent `yaml:"dialogflow_cx"` // CX fulfillment tags
-	Lex          map[string]conversation.Intent `yaml:"lex"`           // Lex V2 intent names
-	Rasa         map[string]conversation.Intent `yaml:"rasa"`          // Rasa action names
+	// Platforms maps each platform's own intent names (ES display names, CX
+	// fulfillment tags, Lex intent names, Rasa action names) onto canonical intents:
+	// intents.<platform>, by platform name. A platform not given keeps its defaults
+	// (shared/platform/names).
+	Platforms map[string]map[string]conversation.Intent `yaml:",inline"`
 	// Enabled lists the canonical intents this deployment answers (rollout stage).
 	// Empty means all.
 	Enabled []conversation.Intent `yaml:"enabled"`
@@ -59,40 +67,32 @@ type Intents struct {
 // Deadlines are how long each platform waits for a webhook, and the margin kept to
 // encode and send the reply.
 type Deadlines struct {
-	Dialogflow   time.Duration `yaml:"dialogflow"`    // default 5s
-	DialogflowCX time.Duration `yaml:"dialogflow_cx"` // default 5s (the agent's webhook timeout)
-	Lex          time.Duration `yaml:"lex"`           // default 30s; on Lambda the invocation deadline wins
-	Rasa         time.Duration `yaml:"rasa"`          // default 10s
-	ReplyMargin  time.Duration `yaml:"reply_margin"`  // default 300ms
+	// Platforms is deadlines.<platform>, by platform name; the default is the
+	// platform's (shared/platform/names: 5s for Dialogflow ES and CX, the agent's
+	// webhook timeout; 30s for Lex, where on Lambda the invocation deadline wins; 10s
+	// for Rasa).
+	Platforms   map[string]time.Duration `yaml:",inline"`
+	ReplyMargin time.Duration            `yaml:"reply_margin"` // default 300ms
 }
 
-// DefaultIntentNames are the names used when the configuration gives none.
+// DefaultIntentNames are the names used when the configuration gives none: every
+// intent's default name on each platform (the platform's convention,
+// names.Spec.DefaultIntentName, applied to the intent's names in shared/intents/spec).
 func DefaultIntentNames() Intents {
-	c := conversation.LookupCustomer
-	t := conversation.CreateTicket
-	p := conversation.VerifyPayment
-	k := conversation.SearchKB
-	return Intents{
-		Dialogflow:   map[string]conversation.Intent{"LookupCustomer": c, "CreateTicket": t, "VerifyPayment": p, "SearchKnowledgeBase": k},
-		DialogflowCX: map[string]conversation.Intent{"lookup-customer": c, "create-ticket": t, "verify-payment": p, "search-kb": k},
-		Lex:          map[string]conversation.Intent{"LookupCustomer": c, "CreateTicket": t, "VerifyPayment": p, "SearchKnowledgeBase": k},
-		Rasa:         map[string]conversation.Intent{"action_lookup_customer": c, "action_create_ticket": t, "action_verify_payment": p, "action_search_kb": k},
+	out := Intents{Platforms: map[string]map[string]conversation.Intent{}}
+	for _, s := range names.All() {
+		m := map[string]conversation.Intent{}
+		for _, in := range spec.All() {
+			m[s.DefaultIntentName(in.Name, in.Display)] = conversation.Intent(in.Name)
+		}
+		out.Platforms[s.Name] = m
 	}
+	return out
 }
 
 // Names returns the intent-name map for a platform.
 func (i Intents) Names(p conversation.Platform) map[string]conversation.Intent {
-	switch p {
-	case conversation.DialogflowES:
-		return i.Dialogflow
-	case conversation.DialogflowCX:
-		return i.DialogflowCX
-	case conversation.LexV2:
-		return i.Lex
-	case conversation.Rasa:
-		return i.Rasa
-	}
-	return nil
+	return i.Platforms[string(p)]
 }
 
 // IsEnabled reports whether the canonical intent is enabled in this deployment.
@@ -108,17 +108,13 @@ func (i Intents) IsEnabled(in conversation.Intent) bool {
 	return false
 }
 
-// Deadline returns the platform's webhook deadline.
+// For returns the platform's webhook deadline (5s for a platform names does not list).
 func (d Deadlines) For(p conversation.Platform) time.Duration {
-	switch p {
-	case conversation.DialogflowES:
-		return d.Dialogflow
-	case conversation.DialogflowCX:
-		return d.DialogflowCX
-	case conversation.LexV2:
-		return d.Lex
-	case conversation.Rasa:
-		return d.Rasa
+	if v, ok := d.Platforms[string(p)]; ok {
+		return v
+	}
+	if s, ok := names.Lookup(string(p)); ok {
+		return s.Deadline
 	}
 	return 5 * time.Second
 }
@@ -147,22 +143,23 @@ func (c *Config) applyDefaults() {
 		c.Server.MaxBodyBytes = 8 << 20
 	}
 	def := DefaultIntentNames()
-	if len(c.Intents.Dialogflow) == 0 {
-		c.Intents.Dialogflow = def.Dialogflow
+	if c.Intents.Platforms == nil {
+		c.Intents.Platforms = map[string]map[string]conversation.Intent{}
 	}
-	if len(c.Intents.DialogflowCX) == 0 {
-		c.Intents.DialogflowCX = def.DialogflowCX
+	if c.Deadlines.Platforms == nil {
+		c.Deadlines.Platforms = map[string]time.Duration{}
 	}
-	if len(c.Intents.Lex) == 0 {
-		c.Intents.Lex = def.Lex
+	if c.Platform == nil {
+		c.Platform = Platforms{}
 	}
-	if len(c.Intents.Rasa) == 0 {
-		c.Intents.Rasa = def.Rasa
+	for _, s := range names.All() {
+		if len(c.Intents.Platforms[s.Name]) == 0 {
+			c.Intents.Platforms[s.Name] = def.Platforms[s.Name]
+		}
+		d := c.Deadlines.Platforms[s.Name]
+		setDur(&d, s.Deadline)
+		c.Deadlines.Platforms[s.Name] = d
 	}
-	setDur(&c.Deadlines.Dialogflow, 5*time.Second)
-	setDur(&c.Deadlines.DialogflowCX, 5*time.Second)
-	setDur(&c.Deadlines.Lex, 30*time.Second)
-	setDur(&c.Deadlines.Rasa, 10*time.Second)
 	setDur(&c.Deadlines.ReplyMargin, 300*time.Millisecond)
 	c.Connectors.applyDefaults()
 	c.Store.applyDefaults(c)
@@ -234,6 +231,9 @@ func finish(c Config, environ []string) (Config, error) {
 	if err := CheckEnv(environ); err != nil {
 		return c, err
 	}
+	if err := c.canonicalPlatformKeys(); err != nil {
+		return c, err
+	}
 	if err := overlayEnv(&c, environ); err != nil {
 		return c, err
 	}
@@ -241,6 +241,7 @@ func finish(c Config, environ []string) (Config, error) {
 		c.Security.InflightBytes = lambdaInflightBytes(environ)
 	}
 	c.applyDefaults()
+	c.warnUnsendableAuth()
 	if err := c.Validate(); err != nil {
 		return c, err
 	}
@@ -296,6 +297,9 @@ func overlayEnv(c *Config, environ []string) error {
 	}
 	root := strings.TrimSuffix(EnvPrefix, "_")
 	if err := walk(reflect.ValueOf(c).Elem(), root, env); err != nil {
+		return err
+	}
+	if err := overlayPlatformEnv(c, root, env); err != nil {
 		return err
 	}
 	// The tools' sections: SWITCHBOARD_CONNECTORS_<TOOL>_<KEY>, SWITCHBOARD_RESILIENCE_<TOOL>_<KEY>.

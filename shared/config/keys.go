@@ -3,6 +3,8 @@ package config
 import (
 	"reflect"
 	"strings"
+
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
 
 // Keys lists every configuration key as a dotted YAML path (server.addr,
@@ -21,6 +23,12 @@ func Keys() []string {
 				continue
 			}
 			key := prefix + tag
+			if f.Type == reflect.TypeOf(Platforms{}) {
+				for _, p := range names.List() {
+					walkKeys(reflect.TypeOf(PlatformOptions{}), key+"."+p+".")
+				}
+				continue
+			}
 			if f.Type.Kind() == reflect.Struct && f.Type != durationType {
 				walkKeys(f.Type, key+".")
 				continue
@@ -28,6 +36,14 @@ func Keys() []string {
 			out = append(out, key)
 		}
 		switch t {
+		case reflect.TypeOf(Security{}):
+			for _, p := range names.List() {
+				walkKeys(reflect.TypeOf(WebhookAuth{}), prefix+p+".")
+			}
+		case reflect.TypeOf(Intents{}), reflect.TypeOf(Deadlines{}):
+			for _, p := range names.List() {
+				out = append(out, prefix+p)
+			}
 		case reflect.TypeOf(Connectors{}):
 			for _, s := range Tools() {
 				if s.NewSection != nil {

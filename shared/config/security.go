@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
 
 // Security configures webhook authentication and abuse limits.
@@ -14,11 +16,10 @@ type Security struct {
 	// platform without a method refuses every HTTP webhook call: no credentials
 	// configured means closed.
 	Auth string `yaml:"auth"`
-	// Per-platform webhook authentication.
-	Dialogflow   WebhookAuth `yaml:"dialogflow"`
-	DialogflowCX WebhookAuth `yaml:"dialogflow_cx"`
-	Lex          WebhookAuth `yaml:"lex"`
-	Rasa         WebhookAuth `yaml:"rasa"`
+	// Webhooks is each platform's webhook authentication, security.<platform> by
+	// platform name (shared/platform/names; dialogflow_cx, the older spelling of
+	// dialogflow-cx, is accepted for one release).
+	Webhooks map[string]WebhookAuth `yaml:",inline"`
 
 	// PerSourceRate and PerSourceBurst bound the requests one client address may make
 	// (token bucket, requests per second; default 50/s, burst 100). Negative disables.
@@ -77,26 +78,19 @@ type WebhookAuth struct {
 
 // Webhook auth methods.
 const (
-	AuthNone   = "none"
-	AuthBasic  = "basic"
-	AuthHeader = "header"
-	AuthToken  = "token"
+	AuthNone   = names.AuthNone
+	AuthBasic  = names.AuthBasic
+	AuthHeader = names.AuthHeader
+	AuthToken  = names.AuthToken
 )
 
-// WebhookFor returns the platform's webhook auth (by platform name as in
-// conversation.Platform: dialogflow, dialogflow-cx, lex, rasa).
+// WebhookFor returns the platform's webhook auth (by canonical platform name, as in
+// conversation.Platform); a name that is no platform gets method none.
 func (s Security) WebhookFor(platform string) WebhookAuth {
-	switch platform {
-	case "dialogflow":
-		return s.Dialogflow
-	case "dialogflow-cx":
-		return s.DialogflowCX
-	case "lex":
-		return s.Lex
-	case "rasa":
-		return s.Rasa
+	if _, ok := names.Lookup(platform); !ok {
+		return WebhookAuth{Method: AuthNone}
 	}
-	return WebhookAuth{Method: AuthNone}
+	return s.Webhooks[platform]
 }
 
 // Configured reports whether the method says how calls authenticate (none included).
@@ -115,8 +109,13 @@ func (w *WebhookAuth) applyDefaults(global string) {
 }
 
 func (s *Security) applyDefaults() {
-	for _, w := range []*WebhookAuth{&s.Dialogflow, &s.DialogflowCX, &s.Lex, &s.Rasa} {
+	if s.Webhooks == nil {
+		s.Webhooks = map[string]WebhookAuth{}
+	}
+	for _, p := range names.List() {
+		w := s.Webhooks[p]
 		w.applyDefaults(s.Auth)
+		s.Webhooks[p] = w
 	}
 	setInt64(&s.InflightBytes, DefaultInflightBytes)
 	setDur(&s.InflightWait, time.Second)
@@ -138,7 +137,7 @@ const DefaultInflightBytes = 64 << 20
 // Open lists the platforms whose webhooks answer without credentials (method none).
 func (s Security) Open() []string {
 	var open []string
-	for _, p := range []string{"dialogflow", "dialogflow-cx", "lex", "rasa"} {
+	for _, p := range names.List() {
 		if s.WebhookFor(p).Method == AuthNone {
 			open = append(open, p)
 		}
@@ -160,7 +159,8 @@ func (s Security) Validate() error {
 	if s.MaxInflateRatio < 2 {
 		return fmt.Errorf("config: security.max_inflate_ratio: %d, want >= 2", s.MaxInflateRatio)
 	}
-	for name, w := range map[string]WebhookAuth{"dialogflow": s.Dialogflow, "dialogflow_cx": s.DialogflowCX, "lex": s.Lex, "rasa": s.Rasa} {
+	for _, name := range names.List() {
+		w := s.Webhooks[name]
 		switch w.Method {
 		case "", AuthNone:
 		case AuthBasic, AuthHeader, AuthToken:

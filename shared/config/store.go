@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
 // Store configures idempotency records and the read cache. Owned by the store work
@@ -82,10 +83,10 @@ func (s *Store) applyDefaults(c *Config) {
 	if len(s.IdempotentIntents) == 0 {
 		// Only the write: a read turn repeated reads again (through the read cache) and
 		// costs no store write.
-		s.IdempotentIntents = []string{string(conversation.CreateTicket)}
+		s.IdempotentIntents = intentsWhere(func(i spec.Intent) bool { return i.Write })
 	}
 	if len(s.FailOpenIntents) == 0 {
-		s.FailOpenIntents = []string{string(conversation.LookupCustomer), string(conversation.VerifyPayment), string(conversation.SearchKB)}
+		s.FailOpenIntents = intentsWhere(func(i spec.Intent) bool { return !i.Write })
 	}
 	setDur(&s.IdempotencyExpiration, time.Hour)
 	setInt(&s.IdempotencyLocalCache, 1000)
@@ -133,4 +134,15 @@ func (s Store) Validate() error {
 		return fmt.Errorf("config: store.cache.size: %d is negative", s.Cache.Size)
 	}
 	return nil
+}
+
+// intentsWhere lists the registered intents (shared/intents/spec) that match.
+func intentsWhere(match func(spec.Intent) bool) []string {
+	var out []string
+	for _, i := range spec.All() {
+		if match(i) {
+			out = append(out, i.Name)
+		}
+	}
+	return out
 }

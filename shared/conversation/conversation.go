@@ -4,6 +4,10 @@ import (
 	"context"
 	"strings"
 	"time"
+
+	_ "github.com/switchboard-dev/switchboard/shared/intents/all" // every intent registers
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
 
 // Platform names a chatbot platform. The value is also the path segment of its local
@@ -18,8 +22,14 @@ const (
 	Rasa         Platform = "rasa"
 )
 
-// Platforms lists every supported platform in a stable order.
-var Platforms = []Platform{DialogflowES, DialogflowCX, LexV2, Rasa}
+// Platforms lists every supported platform in a stable order (shared/platform/names).
+var Platforms = func() []Platform {
+	var out []Platform
+	for _, s := range names.All() {
+		out = append(out, Platform(s.Name))
+	}
+	return out
+}()
 
 // Intent is the canonical, platform-independent name of an intent Switchboard answers.
 // Platform-specific names (ES display names, CX tags, Lex intent names, Rasa actions)
@@ -34,8 +44,15 @@ const (
 	SearchKB       Intent = "search_kb"
 )
 
-// Intents lists every canonical intent in a stable order.
-var Intents = []Intent{LookupCustomer, CreateTicket, VerifyPayment, SearchKB}
+// Intents lists every canonical intent in a stable order: every intent registered by
+// its folder, shared/intents/<name> (shared/intents/spec).
+var Intents = func() []Intent {
+	var out []Intent
+	for _, i := range spec.All() {
+		out = append(out, Intent(i.Name))
+	}
+	return out
+}()
 
 // Phase says what the platform asks of this turn.
 type Phase string

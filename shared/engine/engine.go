@@ -12,6 +12,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/lru"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/security"
@@ -338,8 +339,8 @@ func (e *Engine) safeHandle(ctx context.Context, t conversation.Turn) (r convers
 
 func (e *Engine) timeoutReply(t conversation.Turn) conversation.Reply {
 	key := "reply.slow"
-	if t.Intent == conversation.CreateTicket {
-		key = "reply.ticket_slow"
+	if in, _ := spec.Lookup(string(t.Intent)); in.Slow != "" {
+		key = in.Slow
 	}
 	return localized(t, conversation.Reply{Outcome: conversation.OutcomeFailed,
 		Messages: []string{i18n.For(t.Locale).T(key, e.support)}})

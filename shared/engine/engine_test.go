@@ -91,7 +91,7 @@ func TestDisabledIntentIsRejected(t *testing.T) {
 func TestBudgetFallbackArrivesBeforeDeadline(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default()
-	cfg.Deadlines.Dialogflow = 300 * time.Millisecond
+	cfg.Deadlines.Platforms["dialogflow"] = 300 * time.Millisecond
 	cfg.Deadlines.ReplyMargin = 100 * time.Millisecond
 	// The engine's clock is pinned to the turn's arrival, so the budget it computes is
 	// exact: the platform deadline (arrival + 300ms) minus the 100ms reply margin.
@@ -133,7 +133,7 @@ func TestBudgetFallbackArrivesBeforeDeadline(t *testing.T) {
 func TestHandlerSeesBudgetAsDeadline(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default()
-	cfg.Deadlines.Dialogflow = 5 * time.Second
+	cfg.Deadlines.Platforms["dialogflow"] = 5 * time.Second
 	cfg.Deadlines.ReplyMargin = time.Second
 	arrival := time.Now()
 	var deadline time.Time

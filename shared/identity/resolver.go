@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
 // Resolver is the handler layer that turns the platform's identity field into a
@@ -23,7 +24,7 @@ func (r *Resolver) Handle(ctx context.Context, t conversation.Turn) conversation
 	raw := t.IdentityToken
 	t.IdentityToken = ""
 	t.Caller = conversation.Caller{Method: conversation.VerifiedNone}
-	if t.Intent == conversation.SearchKB || t.Phase == conversation.PhaseValidate {
+	if in, ok := spec.Lookup(string(t.Intent)); ok && !in.Identity || t.Phase == conversation.PhaseValidate {
 		// Nothing personal is read: no token check, no store call.
 		return r.Next.Handle(ctx, t)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 )
@@ -88,7 +89,7 @@ func (s *Service) handle(ctx context.Context, p *i18n.Printer, t conversation.Tu
 			Messages: []string{p.T("reply.unknown_intent")},
 		}
 	}
-	if t.Caller.Method == conversation.VerifiedToken && t.Slot(SlotEmail) == "" && t.Intent != conversation.SearchKB {
+	if t.Caller.Method == conversation.VerifiedToken && t.Slot(SlotEmail) == "" && usesIdentity(t.Intent) {
 		// A signed-in caller need not type the email the token already proves.
 		t.Slots = withSlot(t.Slots, SlotEmail, t.Caller.Email)
 	}
@@ -510,4 +511,11 @@ func withSlot(m map[string]string, k, v string) map[string]string {
 	}
 	out[k] = v
 	return out
+}
+
+// usesIdentity reports whether the intent's answer depends on who the caller is
+// (shared/intents/spec: Identity).
+func usesIdentity(in conversation.Intent) bool {
+	i, _ := spec.Lookup(string(in))
+	return i.Identity
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/turntrace"
 )
 
@@ -330,8 +331,8 @@ func (a audit) discloses() bool { return a.outcome == outAnswered }
 // withheld is the answer in place of one whose audit event could not be written: the
 // honest apology for a tool failure (the trail is one), the same for every account.
 func (s answer) withheld(in conversation.Intent) conversation.Reply {
-	if in == conversation.VerifyPayment {
-		return s.unavailable("what.check_payments")
+	if i, ok := spec.Lookup(string(in)); ok && i.Withheld != "" {
+		return s.unavailable(i.Withheld)
 	}
 	return s.unavailable("what.look_up_your_account")
 }

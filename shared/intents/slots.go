@@ -8,6 +8,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
 // Slot names shared by every platform.
@@ -36,28 +37,35 @@ type slotSpec struct {
 	label   string
 }
 
-// Specs per intent, in the order slots are asked for.
-var specs = map[conversation.Intent][]slotSpec{
-	conversation.LookupCustomer: {emailSpec},
-	conversation.CreateTicket: {
-		emailSpec,
-		{name: SlotSubject, required: true, check: checkText(3, 200), prompt: "prompt.subject", retry: "retry.subject"},
-		{name: SlotDescription, check: checkText(0, 5000), retry: "retry.description"},
-		{name: SlotPriority, check: checkPriority, retry: "retry.priority", label: "priority",
-			choices: []string{string(connector.PriorityLow), string(connector.PriorityNormal),
-				string(connector.PriorityHigh), string(connector.PriorityUrgent)}},
-	},
-	conversation.VerifyPayment: {
-		{name: SlotPaymentReference, required: true, check: checkReference,
-			prompt: "prompt.payment_reference", retry: "retry.payment_reference"},
-		emailSpec,
-	},
-	conversation.SearchKB: {
-		{name: SlotQuery, required: true, check: checkText(2, 300), prompt: "prompt.query", retry: "retry.query"},
-	},
+// slotKinds are how each kind of slot is checked and offered, by slot name; which
+// slots an intent has, whether they are required and their prompts are the intent's
+// (shared/intents/<name>, registered in shared/intents/spec).
+var slotKinds = map[string]slotSpec{
+	SlotEmail:       {check: checkEmail},
+	SlotSubject:     {check: checkText(3, 200)},
+	SlotDescription: {check: checkText(0, 5000)},
+	SlotPriority: {check: checkPriority, label: "priority",
+		choices: []string{string(connector.PriorityLow), string(connector.PriorityNormal),
+			string(connector.PriorityHigh), string(connector.PriorityUrgent)}},
+	SlotPaymentReference: {check: checkReference},
+	SlotQuery:            {check: checkText(2, 300)},
 }
 
-var emailSpec = slotSpec{name: SlotEmail, required: true, check: checkEmail, prompt: "prompt.email", retry: "retry.email"}
+// specs are the slots of every registered intent, in the order they are asked for.
+var specs = func() map[conversation.Intent][]slotSpec {
+	out := map[conversation.Intent][]slotSpec{}
+	for _, in := range spec.All() {
+		for _, sl := range in.Slots {
+			k, ok := slotKinds[sl.Name]
+			if !ok {
+				panic("intents: slot " + sl.Name + " of " + in.Name + " has no kind in slotKinds")
+			}
+			k.name, k.required, k.prompt, k.retry = sl.Name, sl.Required, sl.Prompt, sl.Retry
+			out[conversation.Intent(in.Name)] = append(out[conversation.Intent(in.Name)], k)
+		}
+	}
+	return out
+}()
 
 // validate checks the turn's slots against the intent's spec. It returns the
 // normalized slot values, or an elicit Reply (in p's language) for the first missing
@@ -169,7 +177,7 @@ func ElicitedSlots(in conversation.Intent, codes bool) []string {
 	for _, s := range specs[in] {
 		out = append(out, s.name)
 	}
-	if codes && (in == conversation.LookupCustomer || in == conversation.VerifyPayment) {
+	if i, _ := spec.Lookup(string(in)); codes && i.Codes() {
 		out = append(out, SlotVerificationCode)
 	}
 	return out

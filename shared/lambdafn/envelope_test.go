@@ -25,7 +25,7 @@ import (
 func guardedHandler(t *testing.T) (func(context.Context, json.RawMessage) (any, error), *[]time.Time) {
 	t.Helper()
 	sec := config.Default().Security
-	sec.Rasa = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa"}
+	sec.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa"}
 	g, err := security.NewGuard(sec, secrets.Static{"rasa": {"token": "Rasa0Token0ForTheEnvelopeTest"}})
 	if err != nil {
 		t.Fatal(err)

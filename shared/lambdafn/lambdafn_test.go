@@ -128,7 +128,7 @@ func TestBadLexEventGetsCloseFailed(t *testing.T) {
 func TestHTTPEventBodyUnderTheGuard(t *testing.T) {
 	t.Parallel()
 	sec := config.Default().Security
-	sec.Rasa = config.WebhookAuth{Method: config.AuthNone}
+	sec.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthNone}
 	sec.InflightBytes = 4 << 20
 	sec.MaxInflateRatio = 50
 	g, err := security.NewGuard(sec, secrets.Static{})

@@ -54,41 +54,37 @@ func LexAttributes(r conversation.Reply) map[string]string {
 
 // ReadOutcome reads the outcome from a platform response body (the body the platform
 // receives: for HTTP platforms, not the API Gateway envelope). ok is false when the
-// body carries none, or not in the expected shape.
+// body carries none, or not in the expected shape, or p is not registered.
 func ReadOutcome(p conversation.Platform, body []byte) (WireOutcome, bool) {
+	e, ok := Lookup(p)
+	if !ok {
+		return WireOutcome{}, false
+	}
+	return e.ReadOutcome(body)
+}
+
+// ReadPayloadOutcome reads the outcome of a response that carries it in its payload
+// object (Dialogflow ES and CX).
+func ReadPayloadOutcome(body []byte) (WireOutcome, bool) {
 	var out WireOutcome
-	switch p {
-	case conversation.DialogflowES, conversation.DialogflowCX:
-		var w struct {
-			Payload map[string]json.RawMessage `json:"payload"`
-		}
-		if json.Unmarshal(body, &w) != nil || w.Payload[OutcomeKey] == nil || json.Unmarshal(w.Payload[OutcomeKey], &out) != nil {
-			return WireOutcome{}, false
-		}
-	case conversation.Rasa:
-		var w map[string]json.RawMessage
-		if json.Unmarshal(body, &w) != nil || w[OutcomeKey] == nil || json.Unmarshal(w[OutcomeKey], &out) != nil {
-			return WireOutcome{}, false
-		}
-	case conversation.LexV2:
-		var w struct {
-			SessionState struct {
-				SessionAttributes map[string]string `json:"sessionAttributes"`
-			} `json:"sessionState"`
-		}
-		if json.Unmarshal(body, &w) != nil {
-			return WireOutcome{}, false
-		}
-		attrs := w.SessionState.SessionAttributes
-		fb, err := strconv.ParseBool(attrs[LexFallbackAttribute])
-		if err != nil {
-			return WireOutcome{}, false
-		}
-		out = WireOutcome{Outcome: conversation.Outcome(attrs[LexOutcomeAttribute]), Fallback: fb}
-	default:
+	var w struct {
+		Payload map[string]json.RawMessage `json:"payload"`
+	}
+	if json.Unmarshal(body, &w) != nil || w.Payload[OutcomeKey] == nil || json.Unmarshal(w.Payload[OutcomeKey], &out) != nil {
 		return WireOutcome{}, false
 	}
 	return out, out.Outcome != ""
+}
+
+// Obj returns the object at key k of m, adding an empty one when there is none (the
+// smoke test fills sample events with it).
+func Obj(m map[string]any, k string) map[string]any {
+	o, _ := m[k].(map[string]any)
+	if o == nil {
+		o = map[string]any{}
+		m[k] = o
+	}
+	return o
 }
 
 // ConfigProblem is a platform-side object a reply needed but the request shows the

@@ -113,7 +113,7 @@ func TestOneFrontDoor(t *testing.T) {
 					t.Fatal(err)
 				}
 				cfg.Server.MaxBodyBytes = 1 << 20
-				cfg.Security.Dialogflow = config.WebhookAuth{Method: config.AuthBasic, Secret: "wh"}
+				cfg.Security.Webhooks["dialogflow"] = config.WebhookAuth{Method: config.AuthBasic, Secret: "wh"}
 				cfg.Security.PerSourceRate, cfg.Security.PerSourceBurst = 0.001, 1
 				cfg.Security.MaxJSONDepth = 32
 				cfg.Security.MaxInflateRatio = 50
@@ -270,7 +270,7 @@ func routedPair(tb testing.TB, creds secrets.Provider) (*Router, *int) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg.Security.Dialogflow = config.WebhookAuth{Method: config.AuthBasic, Secret: "wh"}
+	cfg.Security.Webhooks["dialogflow"] = config.WebhookAuth{Method: config.AuthBasic, Secret: "wh"}
 	cfg.Intents.Enabled = []conversation.Intent{conversation.SearchKB}
 	// Only credentials: no rate limits to run into.
 	cfg.Security.PerSourceRate, cfg.Security.PerSessionRate = -1, -1

@@ -25,6 +25,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/security"
@@ -284,7 +285,7 @@ func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error)
 // response itself, or the body of the API Gateway response of an HTTP platform.
 func RelayedOutcome(p conversation.Platform, payload []byte) (platform.WireOutcome, bool) {
 	body := payload
-	if p != conversation.LexV2 {
+	if e, ok := platform.Lookup(p); ok && e.HTTP {
 		var resp events.APIGatewayV2HTTPResponse
 		if json.Unmarshal(payload, &resp) != nil || resp.StatusCode == 0 {
 			return platform.WireOutcome{}, false
@@ -359,9 +360,10 @@ func withFailure(ctx context.Context, in conversation.Intent, err error) context
 func (r *Router) failure(ctx context.Context, t conversation.Turn) conversation.Reply {
 	f, _ := ctx.Value(failureKey{}).(failureInfo)
 	key := "reply.apology"
+	in, _ := spec.Lookup(string(t.Intent))
 	switch {
-	case t.Intent == conversation.CreateTicket:
-		key = "ticket.unconfirmed"
+	case in.Unfinished != "":
+		key = in.Unfinished
 	case errors.Is(f.err, context.DeadlineExceeded):
 		key = "reply.slow"
 	}

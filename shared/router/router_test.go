@@ -318,13 +318,13 @@ func TestForwardFailure(t *testing.T) {
 		conversation.SearchKB: "sb-missing", conversation.CreateTicket: "sb-createticket"})
 	// The failing functions answer at once: a deadline far beyond that keeps a loaded
 	// machine from turning their failures into timeouts.
-	r.cfg.Deadlines.Lex = 30 * time.Second
+	r.cfg.Deadlines.Platforms["lex"] = 30 * time.Second
 	r.cfg.Deadlines.ReplyMargin = 100 * time.Millisecond
 	// The slow function answers after a minute (or when the router gives up): a router
 	// that waited for it would relay its answer, not the deadline fallback wanted below.
 	slow := &lambdaAPI{reply: api.reply, delay: time.Minute}
 	rs := newRouter(t, slow, nil, map[conversation.Intent]string{conversation.CreateTicket: "sb-createticket"})
-	rs.cfg.Deadlines.Lex = 400 * time.Millisecond
+	rs.cfg.Deadlines.Platforms["lex"] = 400 * time.Millisecond
 	rs.cfg.Deadlines.ReplyMargin = 100 * time.Millisecond
 	for _, tc := range []struct {
 		r    *Router
@@ -420,7 +420,7 @@ func TestBodyReadUnderTheBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Intents.Enabled = []conversation.Intent{conversation.SearchKB}
-	cfg.Security.Rasa = config.WebhookAuth{Method: config.AuthNone}
+	cfg.Security.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthNone}
 	cfg.Security.InflightBytes = 1 << 20
 	g, err := security.NewGuard(cfg.Security, secrets.Static{})
 	if err != nil {

@@ -20,10 +20,10 @@ import (
 func guard(t *testing.T) *security.Guard {
 	t.Helper()
 	cfg := config.Default().Security
-	cfg.Dialogflow = config.WebhookAuth{Method: config.AuthBasic, Secret: "df"}
-	cfg.DialogflowCX = config.WebhookAuth{Method: config.AuthHeader, Secret: "cx", Header: "X-Switchboard-Token"}
-	cfg.Rasa = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa", Param: "token"}
-	cfg.Lex = config.WebhookAuth{Method: config.AuthNone}
+	cfg.Webhooks["dialogflow"] = config.WebhookAuth{Method: config.AuthBasic, Secret: "df"}
+	cfg.Webhooks["dialogflow-cx"] = config.WebhookAuth{Method: config.AuthHeader, Secret: "cx", Header: "X-Switchboard-Token"}
+	cfg.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa", Param: "token"}
+	cfg.Webhooks["lex"] = config.WebhookAuth{Method: config.AuthNone}
 	p := secrets.Static{
 		"df":   {"username": "dialogflow", "password": "s3cret-pass", security.PreviousPassword: "old-pass-0001"},
 		"cx":   {"token": "cx-token-123", security.PreviousToken: "cx-token-old"},
@@ -130,7 +130,7 @@ func TestClosedByDefault(t *testing.T) {
 func TestSecretStoreDownIs503(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default().Security
-	cfg.Rasa = config.WebhookAuth{Method: config.AuthToken, Secret: "missing", Param: "token"}
+	cfg.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthToken, Secret: "missing", Param: "token"}
 	g, err := security.NewGuard(cfg, secrets.Static{})
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +144,7 @@ func TestSecretStoreDownIs503(t *testing.T) {
 func TestAuthNeedsProvider(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default().Security
-	cfg.Rasa = config.WebhookAuth{Method: config.AuthToken, Secret: "x"}
+	cfg.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthToken, Secret: "x"}
 	if _, err := security.NewGuard(cfg, nil); err == nil {
 		t.Fatal("token auth without a secrets provider was accepted")
 	}

@@ -46,7 +46,7 @@ func tracker(size int) []byte {
 // Not parallel: it reads the process's allocation counters.
 func TestBodyFootprint(t *testing.T) {
 	sec := config.Default().Security
-	sec.Rasa = config.WebhookAuth{Method: config.AuthNone}
+	sec.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthNone}
 	sec.PerSourceRate, sec.PerSessionRate = -1, -1
 	g, err := security.NewGuard(sec, secrets.Static{})
 	if err != nil {

@@ -65,8 +65,8 @@ func deflate(b []byte) []byte {
 func TestRefusedBeforeReading(t *testing.T) {
 	t.Parallel()
 	sec := config.Default().Security
-	sec.Rasa = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa", Param: "token"}
-	sec.Lex = config.WebhookAuth{Method: config.AuthNone}
+	sec.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa", Param: "token"}
+	sec.Webhooks["lex"] = config.WebhookAuth{Method: config.AuthNone}
 	sec.PerSourceRate = -1
 	sec.InflightBytes = 4 << 20
 	sec.MaxInflateRatio = 50
@@ -149,11 +149,11 @@ func (f *failReader) Read(p []byte) (int, error) {
 func TestProtectedOffLoopback(t *testing.T) {
 	t.Parallel()
 	sec := config.Default().Security
-	sec.Rasa = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa", Param: "token"}
-	sec.Lex = config.WebhookAuth{Method: config.AuthNone}
+	sec.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa", Param: "token"}
+	sec.Webhooks["lex"] = config.WebhookAuth{Method: config.AuthNone}
 	e, _ := guardedEngine(t, sec)
 	metrics := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "switchboard_turns_total 1\n") })
-	h := Handler(e, Options{RasaActions: []byte(`[]`), Extra: map[string]http.Handler{"GET /metrics": metrics}})
+	h := Handler(e, Options{Routes: rasaRoutes(`[]`), Extra: map[string]http.Handler{"GET /metrics": metrics}})
 	get := func(path, local string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
 		req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey,

@@ -21,9 +21,9 @@ import (
 func TestUnauthenticatedCallsNeverReachAnIntent(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default()
-	cfg.Security.Rasa = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa", Param: "token"}
-	cfg.Security.Dialogflow = config.WebhookAuth{Method: config.AuthBasic, Secret: "df"}
-	cfg.Security.Lex = config.WebhookAuth{Method: config.AuthNone} // asked for by name
+	cfg.Security.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa", Param: "token"}
+	cfg.Security.Webhooks["dialogflow"] = config.WebhookAuth{Method: config.AuthBasic, Secret: "df"}
+	cfg.Security.Webhooks["lex"] = config.WebhookAuth{Method: config.AuthNone} // asked for by name
 	g, err := security.NewGuard(cfg.Security, secrets.Static{
 		"rasa": {"token": "t0ken"}, "df": {"username": "u", "password": "p"}})
 	if err != nil {

@@ -13,11 +13,13 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/platform"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 	"github.com/switchboard-dev/switchboard/shared/security"
 )
 
 // PathPrefix starts every webhook route.
-const PathPrefix = "/webhooks/"
+const PathPrefix = names.PathPrefix
 
 // PlatformForPath maps a webhook path to its platform: /webhooks/dialogflow,
 // /webhooks/dialogflow-cx (and /webhooks/dialogflow-cx/{intent}), /webhooks/lex,
@@ -28,16 +30,16 @@ func PlatformForPath(path string) (conversation.Platform, bool) {
 		return "", false
 	}
 	seg, sub, _ := strings.Cut(strings.TrimSuffix(rest, "/"), "/")
-	p := conversation.Platform(seg)
-	switch p {
-	case conversation.DialogflowCX:
+	s, ok := names.Lookup(seg)
+	if !ok {
+		return "", false
+	}
+	if s.IntentPath {
 		// {intent} is how API Gateway routes CX tags to per-intent functions; the tag
 		// in the body stays authoritative.
-		return p, !strings.Contains(sub, "/")
-	case conversation.DialogflowES, conversation.LexV2, conversation.Rasa:
-		return p, sub == ""
+		return conversation.Platform(s.Name), !strings.Contains(sub, "/")
 	}
-	return "", false
+	return conversation.Platform(s.Name), sub == ""
 }
 
 // Options configure the handler.
@@ -48,8 +50,10 @@ type Options struct {
 	// Extra routes (e.g. GET /metrics), mounted as is. Off loopback they need the
 	// credentials of a platform whose webhook requires them (see Protected).
 	Extra map[string]http.Handler
-	// RasaActions is the GET /webhooks/rasa/actions body.
-	RasaActions []byte
+	// Routes are the GET routes the platforms answer beside their webhooks
+	// (adapters.Routes: rasa-sdk's /health and /actions), each behind its platform's
+	// credentials off loopback.
+	Routes []platform.Route
 }
 
 // drainCap is how much of a refused body is read and discarded so the connection can
@@ -81,14 +85,9 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
 	})
-	// rasa-sdk's own health and action-list endpoints, next to the webhook: Rasa's
-	// credentials off loopback.
-	mux.Handle("GET /webhooks/rasa/health", Protected(e, conversation.Rasa, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
-	})))
-	if o.RasaActions != nil {
-		mux.Handle("GET /webhooks/rasa/actions", Protected(e, conversation.Rasa, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			writeJSON(w, http.StatusOK, o.RasaActions)
+	for _, rt := range o.Routes {
+		mux.Handle("GET "+rt.Path, Protected(e, rt.Platform, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusOK, rt.Body)
 		})))
 	}
 	for path, h := range o.Extra {
@@ -98,7 +97,7 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 		p, ok := PlatformForPath(r.URL.Path)
 		if !ok {
 			refuseBody(w, r)
-			writeError(w, http.StatusNotFound, "no webhook at this path; use /webhooks/{dialogflow,dialogflow-cx,lex,rasa}")
+			writeError(w, http.StatusNotFound, "no webhook at this path; use /webhooks/{"+strings.Join(names.List(), ",")+"}")
 			return
 		}
 		if r.Method != http.MethodPost {

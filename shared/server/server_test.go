@@ -45,7 +45,7 @@ func newServer(t *testing.T, max int64) *httptest.Server {
 	}
 	h := conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply { return conversation.Reply{} })
 	e := engine.New(config.Default(), h, engine.Options{Adapters: ads})
-	srv := httptest.NewServer(Handler(e, Options{MaxBodyBytes: max, RasaActions: []byte(`[{"name":"action_x"}]`)}))
+	srv := httptest.NewServer(Handler(e, Options{MaxBodyBytes: max, Routes: rasaRoutes(`[{"name":"action_x"}]`)}))
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -168,5 +168,14 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	}
 	if err := <-done; err != nil {
 		t.Fatalf("Serve: %v", err)
+	}
+}
+
+// rasaRoutes are the routes adapters.Routes gives for Rasa, with actions as the
+// action list.
+func rasaRoutes(actions string) []platform.Route {
+	return []platform.Route{
+		{Platform: conversation.Rasa, Path: "/webhooks/rasa/health", Body: []byte(`{"status":"ok"}`)},
+		{Platform: conversation.Rasa, Path: "/webhooks/rasa/actions", Body: []byte(actions)},
 	}
 }

@@ -23,7 +23,7 @@ import (
 // handler first reads it.
 func stallServer(t testing.TB, sec config.Security) (addr string, e *engine.Engine, reading <-chan struct{}) {
 	t.Helper()
-	sec.Lex = config.WebhookAuth{Method: config.AuthNone}
+	sec.Webhooks["lex"] = config.WebhookAuth{Method: config.AuthNone}
 	e, _ = guardedEngine(t, sec)
 	h := Handler(e, Options{})
 	ch := make(chan struct{}, 1024)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
@@ -22,10 +23,11 @@ type WebhookAuth struct {
 	Secrets  secrets.Provider
 }
 
-// Sign adds platform p's credentials to an API Gateway HTTP API event. Lex events (IAM)
-// and platforms without a method pass unchanged.
+// Sign adds platform p's credentials to an API Gateway HTTP API event. Events of a
+// platform that does not call the HTTP API (Lex: IAM) and of platforms without a
+// method pass unchanged.
 func (w *WebhookAuth) Sign(ctx context.Context, p conversation.Platform, event []byte) ([]byte, error) {
-	if w == nil || p == conversation.LexV2 {
+	if e, ok := platform.Lookup(p); w == nil || !ok || !e.HTTP {
 		return event, nil
 	}
 	rule := w.Security.WebhookFor(string(p))

@@ -16,7 +16,14 @@ import (
 	sample "github.com/switchboard-dev/switchboard/events"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
+	_ "github.com/switchboard-dev/switchboard/shared/platform/adapters" // every platform registers
 )
+
+// outcomeWhere says where platform p's reply carries its outcome.
+func outcomeWhere(p conversation.Platform) string {
+	e, _ := platform.Lookup(p)
+	return e.OutcomeWhere
+}
 
 // Profile is the smoke customer: the slot values sent in place of the sample events'
 // own, and the known truth the answers must carry. An empty truth field is not checked.
@@ -52,13 +59,6 @@ const (
 	TicketSubject = "[switchboard smoke] test ticket, please close"
 )
 
-// webhookPaths are the HTTP API routes of the HTTP platforms (Lex invokes directly).
-var webhookPaths = map[conversation.Platform]string{
-	conversation.DialogflowES: "/webhooks/dialogflow",
-	conversation.DialogflowCX: "/webhooks/dialogflow-cx",
-	conversation.Rasa:         "/webhooks/rasa",
-}
-
 // Event builds the Lambda payload of intent in for platform p: the sample event with
 // the profile's values and fresh ids (so no idempotency record of an earlier run
 // answers in the new version's place), wrapped as API Gateway delivers HTTP webhooks.
@@ -74,18 +74,22 @@ func Event(p conversation.Platform, in conversation.Intent, prof Profile, run st
 	repl := strings.NewReplacer(sampleEmail, or(prof.Email, sampleEmail), samplePaymentRef, or(prof.PaymentRef, samplePaymentRef),
 		sampleQuery, or(prof.Query, sampleQuery), sampleSubject, TicketSubject)
 	doc = replaceStrings(doc, repl).(map[string]any)
-	freshIDs(p, doc, run)
+	e, ok := platform.Lookup(p)
+	if !ok {
+		return nil, fmt.Errorf("smoke: unknown platform %q", p)
+	}
+	e.Smoke.FreshIDs(doc, "switchboard-smoke-"+run, run)
 	if prof.IdentityToken != "" {
-		withIdentityToken(p, doc, prof.IdentityToken)
+		e.Smoke.IdentityToken(doc, prof.IdentityToken)
 	}
 	body, err := json.Marshal(doc)
 	if err != nil {
 		return nil, err
 	}
-	if p == conversation.LexV2 {
+	if !e.HTTP {
 		return body, nil
 	}
-	path := webhookPaths[p]
+	path := e.Path()
 	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: "POST " + path, RawPath: path,
 		Headers: map[string]string{"content-type": "application/json", "user-agent": "switchboard-smoke"},
 		Body:    string(body)}
@@ -120,56 +124,6 @@ func replaceStrings(v any, r *strings.Replacer) any {
 	return v
 }
 
-// withIdentityToken puts the token where each platform carries it (docs/identity.md).
-func withIdentityToken(p conversation.Platform, doc map[string]any, tok string) {
-	obj := func(m map[string]any, k string) map[string]any {
-		o, _ := m[k].(map[string]any)
-		if o == nil {
-			o = map[string]any{}
-			m[k] = o
-		}
-		return o
-	}
-	switch p {
-	case conversation.DialogflowES:
-		obj(obj(doc, "originalDetectIntentRequest"), "payload")[conversation.IdentityField] = tok
-	case conversation.DialogflowCX:
-		obj(doc, "payload")[conversation.IdentityField] = tok
-	case conversation.LexV2:
-		obj(doc, "requestAttributes")[conversation.IdentityField] = tok
-	case conversation.Rasa:
-		obj(obj(obj(doc, "tracker"), "latest_message"), "metadata")[conversation.IdentityField] = tok
-	}
-}
-
-// freshIDs sets the fields each adapter derives the turn id (the idempotency key) and
-// the session from.
-func freshIDs(p conversation.Platform, doc map[string]any, run string) {
-	id := "switchboard-smoke-" + run
-	obj := func(m map[string]any, k string) map[string]any {
-		o, _ := m[k].(map[string]any)
-		if o == nil {
-			o = map[string]any{}
-			m[k] = o
-		}
-		return o
-	}
-	switch p {
-	case conversation.DialogflowES:
-		doc["responseId"] = id
-	case conversation.DialogflowCX:
-		doc["detectIntentResponseId"] = id
-	case conversation.LexV2:
-		doc["sessionId"] = id
-		obj(doc, "sessionState")["originatingRequestId"] = id
-	case conversation.Rasa:
-		doc["sender_id"] = id
-		tr := obj(doc, "tracker")
-		tr["sender_id"] = id
-		obj(tr, "latest_message")["message_id"] = run
-	}
-}
-
 // Reply is a function's answer, read back as the platform would.
 type Reply struct {
 	Status   int      // HTTP status (200 for Lex, which has no other)
@@ -183,19 +137,15 @@ type Reply struct {
 	HasOutcome bool
 }
 
-// outcomeWhere says where each platform's reply carries its outcome.
-var outcomeWhere = map[conversation.Platform]string{
-	conversation.DialogflowES: "payload." + platform.OutcomeKey,
-	conversation.DialogflowCX: "payload." + platform.OutcomeKey,
-	conversation.LexV2:        "sessionAttributes." + platform.LexOutcomeAttribute,
-	conversation.Rasa:         platform.OutcomeKey,
-}
-
 // ReadReply unwraps a function's payload for platform p: the API Gateway response for
 // HTTP platforms, the Lex response itself for Lex.
 func ReadReply(p conversation.Platform, payload []byte) (Reply, error) {
 	r := Reply{Status: 200, Body: payload}
-	if p != conversation.LexV2 {
+	e, ok := platform.Lookup(p)
+	if !ok {
+		return r, fmt.Errorf("smoke: unknown platform %q", p)
+	}
+	if e.HTTP {
 		var resp events.APIGatewayV2HTTPResponse
 		if err := json.Unmarshal(payload, &resp); err != nil || resp.StatusCode == 0 {
 			return r, fmt.Errorf("not an API Gateway response: %.200s", payload)
@@ -212,59 +162,12 @@ func ReadReply(p conversation.Platform, payload []byte) (Reply, error) {
 	if r.Status != 200 {
 		return r, nil
 	}
-	r.Outcome, r.HasOutcome = platform.ReadOutcome(p, r.Body)
-	switch p {
-	case conversation.DialogflowES:
-		var w struct {
-			FulfillmentMessages []struct {
-				Text struct{ Text []string } `json:"text"`
-			} `json:"fulfillmentMessages"`
-		}
-		if err := json.Unmarshal(r.Body, &w); err != nil {
-			return r, err
-		}
-		for _, m := range w.FulfillmentMessages {
-			r.Messages = append(r.Messages, m.Text.Text...)
-		}
-	case conversation.DialogflowCX:
-		var w struct {
-			FulfillmentResponse struct {
-				Messages []struct {
-					Text struct{ Text []string } `json:"text"`
-				} `json:"messages"`
-			} `json:"fulfillmentResponse"`
-		}
-		if err := json.Unmarshal(r.Body, &w); err != nil {
-			return r, err
-		}
-		for _, m := range w.FulfillmentResponse.Messages {
-			r.Messages = append(r.Messages, m.Text.Text...)
-		}
-	case conversation.LexV2:
-		var w struct {
-			SessionState struct {
-				Intent struct{ State string } `json:"intent"`
-			} `json:"sessionState"`
-			Messages []struct{ Content string } `json:"messages"`
-		}
-		if err := json.Unmarshal(r.Body, &w); err != nil {
-			return r, err
-		}
-		r.LexState = w.SessionState.Intent.State
-		for _, m := range w.Messages {
-			r.Messages = append(r.Messages, m.Content)
-		}
-	case conversation.Rasa:
-		var w struct {
-			Responses []struct{ Text string } `json:"responses"`
-		}
-		if err := json.Unmarshal(r.Body, &w); err != nil {
-			return r, err
-		}
-		for _, m := range w.Responses {
-			r.Messages = append(r.Messages, m.Text)
-		}
+	r.Outcome, r.HasOutcome = e.ReadOutcome(r.Body)
+	msgs, state, err := e.Smoke.Messages(r.Body)
+	if err != nil {
+		return r, err
 	}
+	r.Messages, r.LexState = msgs, state
 	return r, nil
 }
 
@@ -328,7 +231,7 @@ func Expect(p conversation.Platform, in conversation.Intent, prof Profile, r Rep
 	text := strings.Join(r.Messages, "\n")
 	switch {
 	case !r.HasOutcome:
-		return fmt.Errorf("%w: the reply carries no outcome (%s): %.300s", errOutcome, outcomeWhere[p], r.Body)
+		return fmt.Errorf("%w: the reply carries no outcome (%s): %.300s", errOutcome, outcomeWhere(p), r.Body)
 	case r.Outcome.Outcome != conversation.OutcomeFulfilled:
 		return fmt.Errorf("%w: outcome %s, want %s: %.300s", errOutcome, r.Outcome.Outcome, conversation.OutcomeFulfilled, text)
 	case r.Outcome.Fallback:

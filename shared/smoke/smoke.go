@@ -21,6 +21,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/contract/envnames"
 	"github.com/switchboard-dev/switchboard/shared/contract/smoketarget"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/telemetry/metricdefs"
 )
 
@@ -209,7 +210,7 @@ func (r *Runner) run(ctx context.Context, mode string) Summary {
 		// what no cache holds (not-found answers are never cached), so a version that
 		// cannot reach its tool fails even then.
 		for _, probe := range []bool{false, true} {
-			if probe && t.Intent == conversation.CreateTicket {
+			if probe && isWrite(t.Intent) {
 				continue
 			}
 			jobs = append(jobs, job{t, fmt.Sprintf("%s-%d", run, i), probe})
@@ -263,7 +264,7 @@ func (r *Runner) one(ctx context.Context, t Target, run string, probe bool) Resu
 		}
 		prof.IdentityToken = tok
 	}
-	if t.Intent == conversation.CreateTicket && r.Profile.TicketSandbox == "" {
+	if isWrite(t.Intent) && r.Profile.TicketSandbox == "" {
 		res.Skipped = true
 		res.Reason = "create-ticket smoke skipped: no sandbox ticket queue is configured (smokeTicketSandbox), " +
 			"and the function would file the ticket in its real helpdesk"
@@ -366,4 +367,11 @@ func (r *Runner) emit(res Result) {
 		return
 	}
 	_, _ = r.Metrics.Write(append(b, '\n'))
+}
+
+// isWrite reports whether the intent changes something in a business tool
+// (shared/intents/spec: Write): its smoke needs a sandbox and has no probe.
+func isWrite(in conversation.Intent) bool {
+	i, _ := spec.Lookup(string(in))
+	return i.Write
 }

@@ -8,12 +8,15 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
 
 // WebhookAuth is how one platform's calls to the HTTP API authenticate: the stack
 // generates its secret in Secrets Manager, and every function checks it.
 type WebhookAuth struct {
-	// Platform is the config section (security.<Platform>) and the secret's suffix.
+	// Platform is the platform's name as its environment variables spell it
+	// (dialogflow_cx for dialogflow-cx: SWITCHBOARD_SECURITY_DIALOGFLOW_CX_*), also
+	// the secret's suffix ("_" as "-").
 	Platform string
 	// Method is a config.Auth* method; Key is the generated key of the secret.
 	Method, Key string
@@ -21,17 +24,26 @@ type WebhookAuth struct {
 	Template map[string]string
 }
 
-// WebhookAuths are the platforms that call the HTTP API. Lex V2 is not among them: it
-// invokes the router directly, authorized by IAM (the resource policy scoped to the
-// bot aliases in lexBotAliasArn).
-var WebhookAuths = []WebhookAuth{
-	// Dialogflow ES: the agent's fulfillment "basic auth" user name and password.
-	{Platform: "dialogflow", Method: config.AuthBasic, Key: "password", Template: map[string]string{"username": "dialogflow"}},
-	// Dialogflow CX: a request header on the webhook (X-Switchboard-Token).
-	{Platform: "dialogflow_cx", Method: config.AuthHeader, Key: "token"},
-	// Rasa: endpoints.yml action_endpoint `token:` (sent as ?token=…).
-	{Platform: "rasa", Method: config.AuthToken, Key: "token"},
-}
+// WebhookAuths are the platforms that call the HTTP API, each with the method its
+// entry in shared/platform/names provisions (DefaultAuth): Dialogflow ES basic auth
+// (the agent's fulfillment user name and password), Dialogflow CX a request header
+// (X-Switchboard-Token), Rasa endpoints.yml's `token:` (sent as ?token=…). Lex V2 is
+// not among them: it invokes the router directly, authorized by IAM (the resource
+// policy scoped to the bot aliases in lexBotAliasArn).
+var WebhookAuths = func() []WebhookAuth {
+	var out []WebhookAuth
+	for _, p := range names.All() {
+		if !p.HTTP || p.DefaultAuth == "" {
+			continue
+		}
+		w := WebhookAuth{Platform: strings.ReplaceAll(p.Name, "-", "_"), Method: p.DefaultAuth, Key: "token"}
+		if p.DefaultAuth == config.AuthBasic {
+			w.Key, w.Template = "password", map[string]string{"username": p.Name}
+		}
+		out = append(out, w)
+	}
+	return out
+}()
 
 // WebhookSecretName is the Secrets Manager name of a platform's webhook secret.
 func (s Settings) WebhookSecretName(platform string) string {
@@ -309,9 +321,9 @@ func (s Settings) Secrets() []Secret {
 		out = append(out, Secret{Name: s.IdentitySecret, Shape: `{"key":"<at least 32 random bytes>"}`, For: "identity tokens (HS256 key)"})
 	}
 	for _, w := range WebhookAuths {
-		shape := map[string]string{"dialogflow": `{"username":"dialogflow","password":…}`}[w.Platform]
-		if shape == "" {
-			shape = `{"` + w.Key + `":…}`
+		shape := `{"` + w.Key + `":…}`
+		if u := w.Template["username"]; u != "" {
+			shape = `{"username":"` + u + `","` + w.Key + `":…}`
 		}
 		out = append(out, Secret{Name: s.WebhookSecretName(w.Platform), Shape: shape, For: strings.ReplaceAll(w.Platform, "_", "-") + " webhook (" + w.Method + ")", Generated: true})
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
 // Rollout is a deployment stage: which intents exist in this deployment. Stages only
@@ -22,9 +23,9 @@ type Rollout string
 
 // The rollout stages.
 const (
-	RolloutReads    Rollout = "reads"
-	RolloutWrites   Rollout = "writes"
-	RolloutPayments Rollout = "payments"
+	RolloutReads    Rollout = spec.StageReads
+	RolloutWrites   Rollout = spec.StageWrites
+	RolloutPayments Rollout = spec.StagePayments
 )
 
 // Rollouts lists the stages in order.
@@ -47,10 +48,10 @@ type Capability string
 
 // The capabilities, named as the keys of config.Connectors.
 const (
-	Customers Capability = "customers"
-	Tickets   Capability = "tickets"
-	Payments  Capability = "payments"
-	KB        Capability = "kb"
+	Customers Capability = spec.Customers
+	Tickets   Capability = spec.Tickets
+	Payments  Capability = spec.Payments
+	KB        Capability = spec.KB
 )
 
 // Capabilities lists the capabilities in the order of config.Capabilities.
@@ -72,15 +73,23 @@ type Function struct {
 	Codes bool
 }
 
-// IntentFunctions are the intent functions, in the order of conversation.Intents. The
-// lookup handler can also show the last payment, but its function is deliberately not
-// given the payments tool: only verifypayment may read the payment processor's secret.
-var IntentFunctions = []Function{
-	{Name: "lookupcustomer", Intent: conversation.LookupCustomer, Stage: RolloutReads, Uses: []Capability{Customers, Tickets}, Identity: true, Codes: true},
-	{Name: "createticket", Intent: conversation.CreateTicket, Stage: RolloutWrites, Uses: []Capability{Tickets}, Identity: true},
-	{Name: "verifypayment", Intent: conversation.VerifyPayment, Stage: RolloutPayments, Uses: []Capability{Payments}, Identity: true, Codes: true},
-	{Name: "searchkb", Intent: conversation.SearchKB, Stage: RolloutReads, Uses: []Capability{KB}},
-}
+// IntentFunctions are the intent functions, in the order of conversation.Intents: one
+// per intent registered in shared/intents/spec (its folder, shared/intents/<name>).
+// The lookup handler can also show the last payment, but its function is deliberately
+// not given the payments tool (its Uses): only verifypayment may read the payment
+// processor's secret.
+var IntentFunctions = func() []Function {
+	var out []Function
+	for _, in := range spec.All() {
+		f := Function{Name: in.Function, Intent: conversation.Intent(in.Name), Stage: Rollout(in.Stage),
+			Identity: in.Identity, Codes: in.Codes()}
+		for _, c := range in.Uses {
+			f.Uses = append(f.Uses, Capability(c))
+		}
+		out = append(out, f)
+	}
+	return out
+}()
 
 // RouterName is the router function's directory and construct id.
 const RouterName = "router"
@@ -166,9 +175,9 @@ const RouterExtra = 2 * time.Second
 // Default are the settings with no context given.
 func Default() Settings {
 	d := config.Default().Deadlines
-	tight := d.Dialogflow
-	for _, x := range []time.Duration{d.DialogflowCX, d.Lex, d.Rasa} {
-		if x < tight {
+	var tight time.Duration
+	for _, x := range d.Platforms {
+		if tight == 0 || x < tight {
 			tight = x
 		}
 	}

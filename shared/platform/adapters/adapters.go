@@ -1,4 +1,5 @@
-// Package adapters builds the four platform adapters from the configured intent names.
+// Package adapters links every platform (each registers itself from its folder,
+// shared/platform/<name>) and builds their adapters from the configured intent names.
 // It is its own package so that the router, which only renders replies, does not link
 // the connectors and their clients.
 package adapters
@@ -7,28 +8,33 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
-	"github.com/switchboard-dev/switchboard/shared/platform/dialogflow"
-	"github.com/switchboard-dev/switchboard/shared/platform/dialogflowcx"
-	"github.com/switchboard-dev/switchboard/shared/platform/lexv2"
-	"github.com/switchboard-dev/switchboard/shared/platform/rasa"
+
+	// Every platform: each registers itself (platform.Register) from its init.
+	_ "github.com/switchboard-dev/switchboard/shared/platform/dialogflow"
+	_ "github.com/switchboard-dev/switchboard/shared/platform/dialogflowcx"
+	_ "github.com/switchboard-dev/switchboard/shared/platform/lexv2"
+	_ "github.com/switchboard-dev/switchboard/shared/platform/rasa"
 )
 
-// Default returns the four platform adapters with the configured intent names and
-// rendering options (platform.<name>.rich).
+// Default returns every registered platform's adapter with the configured intent
+// names and rendering options (platform.<name>.rich).
 func Default(cfg config.Config) map[conversation.Platform]platform.Adapter {
-	plain := func(p conversation.Platform) bool { return !cfg.Platform.For(p).RichEnabled() }
-	df := dialogflow.New(cfg.Intents.Names(conversation.DialogflowES))
-	df.PlainText = plain(conversation.DialogflowES)
-	cx := dialogflowcx.New(cfg.Intents.Names(conversation.DialogflowCX))
-	cx.PlainText = plain(conversation.DialogflowCX)
-	lex := lexv2.New(cfg.Intents.Names(conversation.LexV2))
-	lex.PlainText = plain(conversation.LexV2)
-	ra := rasa.New(cfg.Intents.Names(conversation.Rasa))
-	ra.PlainText = plain(conversation.Rasa)
-	return map[conversation.Platform]platform.Adapter{
-		conversation.DialogflowES: df,
-		conversation.DialogflowCX: cx,
-		conversation.LexV2:        lex,
-		conversation.Rasa:         ra,
+	out := map[conversation.Platform]platform.Adapter{}
+	for _, e := range platform.Entries() {
+		p := e.Platform()
+		out[p] = e.New(cfg.Intents.Names(p), !cfg.Platform.For(p).RichEnabled())
 	}
+	return out
+}
+
+// Routes lists the GET routes the platforms answer beside their webhooks (for
+// server.Options.Routes), from the configured intent names.
+func Routes(cfg config.Config) []platform.Route {
+	var out []platform.Route
+	for _, e := range platform.Entries() {
+		if e.Routes != nil {
+			out = append(out, e.Routes(cfg.Intents.Names(e.Platform()))...)
+		}
+	}
+	return out
 }

@@ -23,7 +23,7 @@ var jsonNull = json.RawMessage("null")
 // Adapter decodes Dialogflow CX webhook requests.
 type Adapter struct {
 	names platform.Names
-	// PlainText turns rich replies off (platform.dialogflow_cx.rich: false): only text
+	// PlainText turns rich replies off (platform.dialogflow-cx.rich: false): only text
 	// messages are sent.
 	PlainText bool
 }

@@ -13,15 +13,8 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
-
-// dirs maps each platform to its adapter's directory under shared/platform.
-var dirs = map[conversation.Platform]string{
-	conversation.DialogflowES: "dialogflow",
-	conversation.DialogflowCX: "dialogflowcx",
-	conversation.LexV2:        "lexv2",
-	conversation.Rasa:         "rasa",
-}
 
 var (
 	mu       sync.Mutex
@@ -51,10 +44,11 @@ func Check(p conversation.Platform, body []byte) error {
 
 // SchemaPath returns the path of platform p's response schema.
 func SchemaPath(p conversation.Platform) (string, error) {
-	dir, ok := dirs[p]
+	spec, ok := names.Lookup(string(p))
 	if !ok {
 		return "", fmt.Errorf("schematest: unknown platform %q", p)
 	}
+	dir := spec.Folder
 	rel := filepath.Join(dir, "testdata", "response.schema.json")
 	// The schemas live in the source tree beside this package; find it from this
 	// file's own path, or else from the working directory up to the module root.

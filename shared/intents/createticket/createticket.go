@@ -1,0 +1,30 @@
+// Package createticket is the create_ticket intent's contract (shared/intents/spec), registered from
+// its init. Its handler is shared/intents; its Lambda function is functions/createticket.
+package createticket
+
+import "github.com/switchboard-dev/switchboard/shared/intents/spec"
+
+func init() {
+	spec.Register(spec.Intent{
+		Name:       "create_ticket",
+		Order:      2,
+		Function:   "createticket",
+		Write:      true,
+		Stage:      spec.StageWrites,
+		Uses:       []string{spec.Tickets},
+		Identity:   true,
+		Unverified: spec.UnverifiedAccepted,
+		Slots: []spec.Slot{
+			{Name: "email", Required: true, Prompt: "prompt.email", Retry: "retry.email"},
+			{Name: "subject", Required: true, Prompt: "prompt.subject", Retry: "retry.subject"},
+			{Name: "description", Retry: "retry.description"},
+			{Name: "priority", Retry: "retry.priority"},
+		},
+		Withheld:   "what.look_up_your_account",
+		Slow:       "reply.ticket_slow",
+		Unfinished: "ticket.unconfirmed",
+		Replies:    []string{"ticket.", "priority."},
+		Display:    "CreateTicket",
+		Samples:    "create_ticket.json",
+	})
+}

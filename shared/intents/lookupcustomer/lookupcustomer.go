@@ -1,0 +1,25 @@
+// Package lookupcustomer is the lookup_customer intent's contract (shared/intents/spec), registered from
+// its init. Its handler is shared/intents; its Lambda function is functions/lookupcustomer.
+package lookupcustomer
+
+import "github.com/switchboard-dev/switchboard/shared/intents/spec"
+
+func init() {
+	spec.Register(spec.Intent{
+		Name:       "lookup_customer",
+		Order:      1,
+		Function:   "lookupcustomer",
+		Write:      false,
+		Stage:      spec.StageReads,
+		Uses:       []string{spec.Customers, spec.Tickets},
+		Identity:   true,
+		Unverified: spec.UnverifiedCode,
+		Slots: []spec.Slot{
+			{Name: "email", Required: true, Prompt: "prompt.email", Retry: "retry.email"},
+		},
+		Withheld: "what.look_up_your_account",
+		Replies:  []string{"lookup.", "identity."},
+		Display:  "LookupCustomer",
+		Samples:  "lookup_customer.json",
+	})
+}

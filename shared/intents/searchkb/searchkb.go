@@ -1,0 +1,25 @@
+// Package searchkb is the search_kb intent's contract (shared/intents/spec), registered from
+// its init. Its handler is shared/intents; its Lambda function is functions/searchkb.
+package searchkb
+
+import "github.com/switchboard-dev/switchboard/shared/intents/spec"
+
+func init() {
+	spec.Register(spec.Intent{
+		Name:       "search_kb",
+		Order:      4,
+		Function:   "searchkb",
+		Write:      false,
+		Stage:      spec.StageReads,
+		Uses:       []string{spec.KB},
+		Identity:   false,
+		Unverified: spec.UnverifiedPublic,
+		Slots: []spec.Slot{
+			{Name: "query", Required: true, Prompt: "prompt.query", Retry: "retry.query"},
+		},
+		Withheld: "what.look_up_your_account",
+		Replies:  []string{"kb."},
+		Display:  "SearchKnowledgeBase",
+		Samples:  "search_kb.json",
+	})
+}

@@ -1,0 +1,26 @@
+// Package verifypayment is the verify_payment intent's contract (shared/intents/spec), registered from
+// its init. Its handler is shared/intents; its Lambda function is functions/verifypayment.
+package verifypayment
+
+import "github.com/switchboard-dev/switchboard/shared/intents/spec"
+
+func init() {
+	spec.Register(spec.Intent{
+		Name:       "verify_payment",
+		Order:      3,
+		Function:   "verifypayment",
+		Write:      false,
+		Stage:      spec.StagePayments,
+		Uses:       []string{spec.Payments},
+		Identity:   true,
+		Unverified: spec.UnverifiedCode,
+		Slots: []spec.Slot{
+			{Name: "payment_reference", Required: true, Prompt: "prompt.payment_reference", Retry: "retry.payment_reference"},
+			{Name: "email", Required: true, Prompt: "prompt.email", Retry: "retry.email"},
+		},
+		Withheld: "what.check_payments",
+		Replies:  []string{"payment.", "payment_status.", "identity."},
+		Display:  "VerifyPayment",
+		Samples:  "verify_payment.json",
+	})
+}
