@@ -35,6 +35,9 @@ func oracleServer(t *testing.T, env ...string) (url string, a *app.App, tel *tel
 	t.Helper()
 	cfg, err := config.LoadEmbedded(append([]string{"SWITCHBOARD_DATA_DIR=" + t.TempDir(),
 		"SWITCHBOARD_SECURITY_PER_SOURCE_RATE=-1", "SWITCHBOARD_SECURITY_PER_SESSION_RATE=-1",
+		// The turns run concurrently from one address: the upload cap is an abuse
+		// limit, not what these tests are about.
+		"SWITCHBOARD_SECURITY_UPLOADS_PER_SOURCE=-1",
 		"SWITCHBOARD_IDENTITY_CODES_OFFER_TIME=5ms"}, env...))
 	if err != nil {
 		t.Fatal(err)

@@ -429,6 +429,9 @@ func TestSeededPIINeverLogged(t *testing.T) {
 			"SWITCHBOARD_DEADLINES_DIALOGFLOW=1500ms", "SWITCHBOARD_DEADLINES_DIALOGFLOW_CX=1500ms",
 			"SWITCHBOARD_DEADLINES_LEX=1500ms", "SWITCHBOARD_DEADLINES_RASA=1500ms",
 			"SWITCHBOARD_SECURITY_PER_SOURCE_RATE=-1", "SWITCHBOARD_SECURITY_PER_SESSION_RATE=-1",
+			// The turns run concurrently from one address: the upload cap is an abuse
+			// limit, not what these tests are about.
+			"SWITCHBOARD_SECURITY_UPLOADS_PER_SOURCE=-1",
 			// Rasa authenticates with a token from Secrets Manager; the others are
 			// open by name for this test.
 			"SWITCHBOARD_SECURITY_AUTH=none",
