@@ -208,7 +208,9 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	}
 	var rich *ResponseMessage
 	if rc := platform.RichContent(reply.Rich, platform.MessengerCX); rc != nil && !c.plain {
-		b, err := platform.EncodeJSON(map[string]any{"richContent": rc})
+		b, err := platform.EncodeJSON(struct {
+			RichContent [][]platform.RichItem `json:"richContent"`
+		}{rc})
 		if err != nil {
 			return 0, nil, fmt.Errorf("dialogflowcx: encode rich content: %w", err)
 		}
