@@ -46,6 +46,8 @@ var (
 	localeCount atomic.Int32
 	// symbols caches each currency's symbol per language (valid ISO codes only).
 	symbols sync.Map // symbolKey → string
+	// groupSeps caches each language's digit group separator.
+	groupSeps sync.Map // language.Tag → string
 )
 
 // maxLocales bounds the For cache: past it, a new locale string is resolved each time.
@@ -315,7 +317,12 @@ func (p *Printer) Money(minor int64, code string) string {
 		v /= 100
 	}
 	amount := p.p.Sprint(number.Decimal(v, number.Scale(scale)))
-	plain := p.p.Sprint(number.Decimal(v, number.Scale(scale), number.NoSeparator()))
+	// The amount without grouping is the amount with the language's group separator
+	// taken out (x/text formats the number once rather than twice).
+	plain := amount
+	if sep := p.groupSeparator(); sep != "" {
+		plain = strings.ReplaceAll(amount, sep, "")
+	}
 	symbol := iso
 	if v, ok := symbols.Load(symbolKey{p.tag, iso}); ok {
 		symbol = v.(string)
@@ -324,6 +331,25 @@ func (p *Printer) Money(minor int64, code string) string {
 		symbols.Store(symbolKey{p.tag, iso}, symbol)
 	}
 	return p.T("format.money", amount, symbol, iso, plain)
+}
+
+// groupSeparator is the language's digit group separator as x/text writes it ("," in
+// English, "." in German), found once per language.
+func (p *Printer) groupSeparator() string {
+	if v, ok := groupSeps.Load(p.tag); ok {
+		return v.(string)
+	}
+	grouped := p.p.Sprint(number.Decimal(1234567))
+	plain := p.p.Sprint(number.Decimal(1234567, number.NoSeparator()))
+	sep := ""
+	if strings.HasPrefix(grouped, "1") && strings.HasSuffix(grouped, "567") && plain == "1234567" {
+		// "1,234,567": what stands between the 1 and the 234.
+		if i := strings.Index(grouped[1:], "234"); i > 0 {
+			sep = grouped[1 : 1+i]
+		}
+	}
+	groupSeps.Store(p.tag, sep)
+	return sep
 }
 
 // Date formats a day (in UTC, as the tools record it) for the language:

@@ -8,9 +8,11 @@ import (
 	"testing/fstest"
 	"time"
 
+	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/message/catalog"
+	"golang.org/x/text/number"
 )
 
 // TestCatalogsHaveEveryEnglishKey fails when a language's catalog lacks a key English
@@ -286,6 +288,44 @@ func TestFormattersBuiltOnce(t *testing.T) {
 	} {
 		if n := testing.AllocsPerRun(50, tc.f); n > tc.max {
 			t.Errorf("%s: %v allocations per call, want at most %v", name, n, tc.max)
+		}
+	}
+}
+
+// moneyBefore is Money as it was written before the amount was formatted once: the
+// reference the faster one is held to.
+func moneyBefore(p *Printer, minor int64, code string) string {
+	lower := strings.ToLower(strings.TrimSpace(code))
+	iso := strings.ToUpper(lower)
+	scale := 2
+	if zeroDecimal[lower] {
+		scale = 0
+	}
+	v := float64(minor)
+	if scale == 2 {
+		v /= 100
+	}
+	amount := p.p.Sprint(number.Decimal(v, number.Scale(scale)))
+	plain := p.p.Sprint(number.Decimal(v, number.Scale(scale), number.NoSeparator()))
+	symbol := iso
+	if cur, err := currency.ParseISO(iso); err == nil {
+		symbol = p.p.Sprint(currency.Symbol(cur))
+	}
+	return p.p.Sprintf(message.Key("format.money", "format.money"), amount, symbol, iso, plain)
+}
+
+// TestMoneyAsBefore: every language writes every amount as it did when x/text formatted
+// the amount twice and the symbol each time.
+func TestMoneyAsBefore(t *testing.T) {
+	amounts := []int64{0, 1, -1, 5, 99, 100, 4900, 99999, 100000, 120000, -120000, 123456789, -987654321, 100000000000, 1 << 53}
+	for _, tag := range load().tags {
+		p := For(tag.String())
+		for _, cur := range []string{"usd", "EUR", " gbp ", "jpy", "krw", "brl", "chf", "xyz", ""} {
+			for _, m := range amounts {
+				if got, want := p.Money(m, cur), moneyBefore(p, m, cur); got != want {
+					t.Errorf("%s Money(%d, %q) = %q, before %q", tag, m, cur, got, want)
+				}
+			}
 		}
 	}
 }
