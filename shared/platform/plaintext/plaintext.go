@@ -105,6 +105,9 @@ func Inert(s string) string {
 // are left as they are, so ordinary text reads the same on a channel that does not
 // render Markdown. Apply it once, to the whole text as sent.
 func Markdown(s string) string {
+	if !strings.ContainsAny(s, "*`~[]_\\") {
+		return s // nothing the loop below would escape: no copy
+	}
 	// A delimiter styles only with a partner: a lone "*", "_", "~" or "`" (or a "["
 	// without a "]") is shown as itself and is left alone.
 	paired := func(c string) bool { return strings.Count(s, c) >= 2 }

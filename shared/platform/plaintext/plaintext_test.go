@@ -184,3 +184,21 @@ func TestInertKeepsPlainText(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkdownKeepsPlainText: a text with nothing Markdown would style is returned
+// without a copy, and one with something is still escaped (allocations are counted).
+func TestMarkdownKeepsPlainText(t *testing.T) {
+	for _, s := range []string{"I found Ada Lovelace (Pro plan, active).", "Grüße aus Köln", ""} {
+		if got := Markdown(s); got != s {
+			t.Errorf("Markdown(%q) = %q", s, got)
+		}
+		if n := testing.AllocsPerRun(50, func() { _ = Markdown(s) }); n != 0 {
+			t.Errorf("Markdown(%q): %v allocations, want 0", s, n)
+		}
+	}
+	for in, want := range map[string]string{`a \* b`: `a \\* b`, "*x*": `\*x\*`, "a_b_c": "a_b_c", "_x_": `\_x\_`, "[a](b)": `\[a\](b)`} {
+		if got := Markdown(in); got != want {
+			t.Errorf("Markdown(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
