@@ -50,6 +50,10 @@ var (
 	groupSeps sync.Map // language.Tag → string
 )
 
+// months are the month names' message keys ("month.1" … "month.12").
+var months = [12]string{"month.1", "month.2", "month.3", "month.4", "month.5", "month.6",
+	"month.7", "month.8", "month.9", "month.10", "month.11", "month.12"}
+
 // maxLocales bounds the For cache: past it, a new locale string is resolved each time.
 const maxLocales = 256
 
@@ -205,6 +209,24 @@ func (p *Printer) fill(key string, args []any) (string, bool) {
 	return t.fill(args)
 }
 
+// ts is T for string arguments, without boxing them when the message's template can
+// write it (Money and Date call it on every turn that shows an amount or a day).
+func (p *Printer) ts(key string, args ...string) string {
+	c := load()
+	t, ok := c.tmpls[p.tag][key]
+	if !ok {
+		t, ok = c.tmpls[English][key]
+	}
+	if ok && t.ok && len(args) >= t.max && (t.reordered || len(args) == len(t.args)) {
+		return t.fillStrings(args)
+	}
+	boxed := make([]any, len(args))
+	for i, a := range args {
+		boxed[i] = a
+	}
+	return p.p.Sprintf(message.Key(key, key), boxed...)
+}
+
 // tmpl is a catalog message compiled once: the literal text around its arguments,
 // when every verb in it is %s or %[n]s (and %% a percent sign).
 type tmpl struct {
@@ -293,6 +315,28 @@ func (t *tmpl) fill(args []any) (string, bool) {
 	return b.String(), true
 }
 
+// fillStrings is fill for string arguments, which the caller has checked fit.
+func (t *tmpl) fillStrings(args []string) string {
+	if len(t.args) == 0 {
+		return t.parts[0]
+	}
+	n := 0
+	for _, s := range t.parts {
+		n += len(s)
+	}
+	for _, a := range t.args {
+		n += len(args[a])
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, a := range t.args {
+		b.WriteString(t.parts[i])
+		b.WriteString(args[a])
+	}
+	b.WriteString(t.parts[len(t.parts)-1])
+	return b.String()
+}
+
 // Stripe's zero-decimal currencies: the amount is in the unit itself.
 var zeroDecimal = map[string]bool{
 	"bif": true, "clp": true, "djf": true, "gnf": true, "jpy": true, "kmf": true, "krw": true,
@@ -330,7 +374,7 @@ func (p *Printer) Money(minor int64, code string) string {
 		symbol = p.p.Sprint(currency.Symbol(cur))
 		symbols.Store(symbolKey{p.tag, iso}, symbol)
 	}
-	return p.T("format.money", amount, symbol, iso, plain)
+	return p.ts("format.money", amount, symbol, iso, plain)
 }
 
 // groupSeparator is the language's digit group separator as x/text writes it ("," in
@@ -359,7 +403,7 @@ func (p *Printer) Date(t time.Time) string {
 		return p.T("date.unknown")
 	}
 	t = t.UTC()
-	return p.T("format.date", strconv.Itoa(t.Day()), p.T("month."+strconv.Itoa(int(t.Month()))), strconv.Itoa(t.Year()))
+	return p.ts("format.date", strconv.Itoa(t.Day()), p.ts(months[t.Month()-1]), strconv.Itoa(t.Year()))
 }
 
 // Ago says how long ago something was, the way a person would.
