@@ -51,7 +51,7 @@ RACE_PKGS   := ./shared/... ./cmd/...
 # packages from this checkout (a replace directive in its go.mod).
 SUBMODULES  := infra tests/loadbench tests/vulndb
 
-.PHONY: help cli run chat replay reset install test build lint fmt vet vuln bench memload oracle fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism tool-chromium clean
+.PHONY: help cli run chat replay reset install test build lint fmt vet vuln bench bench-turn memload oracle fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism tool-chromium clean
 
 help: ## list the targets (with this run's values: make help ENV=prod)
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | sort | \
@@ -182,6 +182,15 @@ bench: tools build ## run the load benchmarks against the peers and print one ta
 	@test -d _tools/node_modules/dialogflow-fulfillment -a -d _tools/node_modules/@aws-lambda-powertools/idempotency \
 	  || npm --prefix _tools ci --no-audit --no-fund
 	$(GO) -C tests/loadbench run . -build-dir $(BUILD_DIR) $(BENCH_ARGS)
+
+# Per-turn CPU and allocations in process (go test -bench, no servers): every platform ×
+# intent through the server's wiring, the engine alone on the demo tools and on memoized
+# answers, and the hot paths on their own (token check, formatters, reply encoding).
+# Allocations per turn are exact; ns/op depends on what else runs on the machine.
+BENCHTURN_ARGS ?= -benchtime=2000x -count=3
+bench-turn: ## per-turn allocations and CPU, per platform × intent (go test -bench -benchmem; docs/benchmarks.md "Per-turn allocations")
+	$(GO) test -run '^$$' -bench 'BenchmarkTurn$$|BenchmarkVerify$$|BenchmarkT$$|BenchmarkEncode$$|BenchmarkDecodeEncode$$' -benchmem $(BENCHTURN_ARGS) \
+	  ./tests ./shared/identity ./shared/i18n ./shared/platform/...
 
 # RSS of serve under 50 concurrent 7.5 MiB-inflating bodies (a measurement, not a test).
 MEMLOAD_ARGS ?=

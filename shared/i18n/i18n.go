@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/text/currency"
@@ -30,14 +31,36 @@ type catalogs struct {
 	tags    []language.Tag // English first
 	matcher language.Matcher
 	keys    map[language.Tag][]string
-	err     error
+	// tmpls holds each message compiled once, per language (read-only after parse).
+	tmpls map[language.Tag]map[string]tmpl
+	err   error
 }
 
 var (
 	loadOnce sync.Once
 	loaded   catalogs
 	printers sync.Map // language.Tag → *message.Printer
+	// locales caches For's answer per locale string as the platforms send it (a few
+	// per deployment); bounded, since the string comes from the caller.
+	locales     sync.Map // string → Printer
+	localeCount atomic.Int32
+	// symbols caches each currency's symbol per language (valid ISO codes only).
+	symbols sync.Map // symbolKey → string
+	// groupSeps caches each language's digit group separator.
+	groupSeps sync.Map // language.Tag → string
 )
+
+// months are the month names' message keys ("month.1" … "month.12").
+var months = [12]string{"month.1", "month.2", "month.3", "month.4", "month.5", "month.6",
+	"month.7", "month.8", "month.9", "month.10", "month.11", "month.12"}
+
+// maxLocales bounds the For cache: past it, a new locale string is resolved each time.
+const maxLocales = 256
+
+type symbolKey struct {
+	tag language.Tag
+	iso string
+}
 
 // load parses the embedded catalogs once, on first use rather than at package
 // initialisation (a Lambda's cold start does not pay for languages it never answers
@@ -48,7 +71,8 @@ func load() *catalogs {
 }
 
 func parse(fsys fs.FS) catalogs {
-	c := catalogs{builder: catalog.NewBuilder(catalog.Fallback(English)), keys: map[language.Tag][]string{}}
+	c := catalogs{builder: catalog.NewBuilder(catalog.Fallback(English)), keys: map[language.Tag][]string{},
+		tmpls: map[language.Tag]map[string]tmpl{}}
 	names, err := fs.Glob(fsys, "locales/*.json")
 	if err != nil {
 		c.err = err
@@ -71,13 +95,16 @@ func parse(fsys fs.FS) catalogs {
 			return c
 		}
 		keys := make([]string, 0, len(msgs))
+		tmpls := make(map[string]tmpl, len(msgs))
 		for k, v := range msgs {
 			if err := c.builder.SetString(tag, k, v); err != nil {
 				c.err = fmt.Errorf("i18n: %s: %s: %w", name, k, err)
 				return c
 			}
 			keys = append(keys, k)
+			tmpls[k] = compile(v)
 		}
+		c.tmpls[tag] = tmpls
 		slices.Sort(keys)
 		c.keys[tag] = keys
 		if tag == English {
@@ -118,6 +145,21 @@ type Printer struct {
 // For returns the Printer for a platform's locale ("de", "de-DE", "de_DE", "pt-BR").
 // An empty locale is English; a locale without a catalog is English with Fallback set.
 func For(locale string) *Printer {
+	if v, ok := locales.Load(locale); ok {
+		pr := v.(Printer)
+		return &pr
+	}
+	pr := resolve(locale)
+	if localeCount.Load() < maxLocales {
+		if _, loaded := locales.LoadOrStore(locale, *pr); !loaded {
+			localeCount.Add(1)
+		}
+	}
+	return pr
+}
+
+// resolve is For without the cache.
+func resolve(locale string) *Printer {
 	c := load()
 	pr := &Printer{Requested: locale, tag: English}
 	if locale = strings.TrimSpace(locale); locale != "" && c.err == nil {
@@ -144,8 +186,155 @@ func (p *Printer) Language() string { return p.tag.String() }
 
 // T returns the message key in the Printer's language, formatted with args as
 // fmt.Sprintf would (numbers with the language's digits and separators).
+//
+// A message whose verbs are all %s or %[n]s, given only strings, is filled in from its
+// template compiled at load (the same text x/text's printer writes, without building
+// a printer per call); any other message or argument goes through x/text.
 func (p *Printer) T(key string, args ...any) string {
+	if s, ok := p.fill(key, args); ok {
+		return s
+	}
 	return p.p.Sprintf(message.Key(key, key), args...)
+}
+
+// fill writes the message from its compiled template when it can (see T).
+func (p *Printer) fill(key string, args []any) (string, bool) {
+	c := load()
+	t, ok := c.tmpls[p.tag][key]
+	if !ok {
+		if t, ok = c.tmpls[English][key]; !ok {
+			return "", false
+		}
+	}
+	return t.fill(args)
+}
+
+// ts is T for string arguments, without boxing them when the message's template can
+// write it (Money and Date call it on every turn that shows an amount or a day).
+func (p *Printer) ts(key string, args ...string) string {
+	c := load()
+	t, ok := c.tmpls[p.tag][key]
+	if !ok {
+		t, ok = c.tmpls[English][key]
+	}
+	if ok && t.ok && len(args) >= t.max && (t.reordered || len(args) == len(t.args)) {
+		return t.fillStrings(args)
+	}
+	boxed := make([]any, len(args))
+	for i, a := range args {
+		boxed[i] = a
+	}
+	return p.p.Sprintf(message.Key(key, key), boxed...)
+}
+
+// tmpl is a catalog message compiled once: the literal text around its arguments,
+// when every verb in it is %s or %[n]s (and %% a percent sign).
+type tmpl struct {
+	ok        bool
+	parts     []string // literal text: parts[i] comes before args[i]; one more than args
+	args      []int    // the argument (0-based) each verb writes
+	max       int      // the highest argument used, plus one
+	reordered bool     // an explicit index [n] appears
+}
+
+// compile parses a message the way fmt (and x/text's printer) reads its verbs.
+func compile(msg string) tmpl {
+	t := tmpl{}
+	var lit strings.Builder
+	next := 0
+	for i := 0; i < len(msg); i++ {
+		if msg[i] != '%' {
+			lit.WriteByte(msg[i])
+			continue
+		}
+		i++
+		if i >= len(msg) {
+			return tmpl{}
+		}
+		if msg[i] == '%' {
+			lit.WriteByte('%')
+			continue
+		}
+		if msg[i] == '[' {
+			end := strings.IndexByte(msg[i:], ']')
+			if end < 0 {
+				return tmpl{}
+			}
+			n, err := strconv.Atoi(msg[i+1 : i+end])
+			if err != nil || n < 1 || n > 64 {
+				return tmpl{}
+			}
+			next, t.reordered = n-1, true
+			i += end + 1
+			if i >= len(msg) {
+				return tmpl{}
+			}
+		}
+		if msg[i] != 's' {
+			return tmpl{}
+		}
+		t.parts = append(t.parts, lit.String())
+		lit.Reset()
+		t.args = append(t.args, next)
+		next++
+		t.max = max(t.max, next)
+	}
+	t.parts = append(t.parts, lit.String())
+	t.ok = true
+	return t
+}
+
+// fill writes the message with args, or reports false when x/text must: a verb the
+// template does not take, an argument that is not a string, a missing argument, or
+// (without explicit indexes) an extra one, which the printers write as an error.
+func (t *tmpl) fill(args []any) (string, bool) {
+	if !t.ok || len(args) < t.max || (!t.reordered && len(args) != len(t.args)) {
+		return "", false
+	}
+	if len(t.args) == 0 {
+		return t.parts[0], true
+	}
+	n := 0
+	for _, s := range t.parts {
+		n += len(s)
+	}
+	for _, a := range args {
+		s, ok := a.(string)
+		if !ok {
+			return "", false
+		}
+		n += len(s)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, a := range t.args {
+		b.WriteString(t.parts[i])
+		b.WriteString(args[a].(string))
+	}
+	b.WriteString(t.parts[len(t.parts)-1])
+	return b.String(), true
+}
+
+// fillStrings is fill for string arguments, which the caller has checked fit.
+func (t *tmpl) fillStrings(args []string) string {
+	if len(t.args) == 0 {
+		return t.parts[0]
+	}
+	n := 0
+	for _, s := range t.parts {
+		n += len(s)
+	}
+	for _, a := range t.args {
+		n += len(args[a])
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, a := range t.args {
+		b.WriteString(t.parts[i])
+		b.WriteString(args[a])
+	}
+	b.WriteString(t.parts[len(t.parts)-1])
+	return b.String()
 }
 
 // Stripe's zero-decimal currencies: the amount is in the unit itself.
@@ -172,12 +361,39 @@ func (p *Printer) Money(minor int64, code string) string {
 		v /= 100
 	}
 	amount := p.p.Sprint(number.Decimal(v, number.Scale(scale)))
-	plain := p.p.Sprint(number.Decimal(v, number.Scale(scale), number.NoSeparator()))
-	symbol := iso
-	if cur, err := currency.ParseISO(iso); err == nil {
-		symbol = p.p.Sprint(currency.Symbol(cur))
+	// The amount without grouping is the amount with the language's group separator
+	// taken out (x/text formats the number once rather than twice).
+	plain := amount
+	if sep := p.groupSeparator(); sep != "" {
+		plain = strings.ReplaceAll(amount, sep, "")
 	}
-	return p.T("format.money", amount, symbol, iso, plain)
+	symbol := iso
+	if v, ok := symbols.Load(symbolKey{p.tag, iso}); ok {
+		symbol = v.(string)
+	} else if cur, err := currency.ParseISO(iso); err == nil {
+		symbol = p.p.Sprint(currency.Symbol(cur))
+		symbols.Store(symbolKey{p.tag, iso}, symbol)
+	}
+	return p.ts("format.money", amount, symbol, iso, plain)
+}
+
+// groupSeparator is the language's digit group separator as x/text writes it ("," in
+// English, "." in German), found once per language.
+func (p *Printer) groupSeparator() string {
+	if v, ok := groupSeps.Load(p.tag); ok {
+		return v.(string)
+	}
+	grouped := p.p.Sprint(number.Decimal(1234567))
+	plain := p.p.Sprint(number.Decimal(1234567, number.NoSeparator()))
+	sep := ""
+	if strings.HasPrefix(grouped, "1") && strings.HasSuffix(grouped, "567") && plain == "1234567" {
+		// "1,234,567": what stands between the 1 and the 234.
+		if i := strings.Index(grouped[1:], "234"); i > 0 {
+			sep = grouped[1 : 1+i]
+		}
+	}
+	groupSeps.Store(p.tag, sep)
+	return sep
 }
 
 // Date formats a day (in UTC, as the tools record it) for the language:
@@ -187,7 +403,7 @@ func (p *Printer) Date(t time.Time) string {
 		return p.T("date.unknown")
 	}
 	t = t.UTC()
-	return p.T("format.date", strconv.Itoa(t.Day()), p.T("month."+strconv.Itoa(int(t.Month()))), strconv.Itoa(t.Year()))
+	return p.ts("format.date", strconv.Itoa(t.Day()), p.ts(months[t.Month()-1]), strconv.Itoa(t.Year()))
 }
 
 // Ago says how long ago something was, the way a person would.

@@ -2,12 +2,17 @@ package i18n
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/message/catalog"
+	"golang.org/x/text/number"
 )
 
 // TestCatalogsHaveEveryEnglishKey fails when a language's catalog lacks a key English
@@ -177,5 +182,151 @@ func TestNewLanguageIsOneFile(t *testing.T) {
 	bad = parse(fstest.MapFS{"locales/en.json": {Data: []byte(`{"a": 1}`)}})
 	if bad.err == nil {
 		t.Error("a non-string message accepted")
+	}
+}
+
+// TestTemplatesWriteWhatXTextWrites: every message of every language, filled from its
+// compiled template, is the text x/text's printer writes for the same arguments (strings
+// holding verbs, markup and non-ASCII included); the messages that take numbers go
+// through x/text.
+func TestTemplatesWriteWhatXTextWrites(t *testing.T) {
+	c := load()
+	if c.err != nil {
+		t.Fatal(c.err)
+	}
+	values := []string{"%d %s %[1]s", "Zoë <b>&</b>", "", "49.00 USD", "ticket #42"}
+	filled := 0
+	for _, tag := range c.tags {
+		p := For(tag.String())
+		for _, key := range c.keys[English] {
+			for n := 0; n <= 5; n++ {
+				args := make([]any, n)
+				for i := range args {
+					args[i] = values[(i+n)%len(values)]
+				}
+				want := p.p.Sprintf(message.Key(key, key), args...)
+				if got := p.T(key, args...); got != want {
+					t.Errorf("%s %s with %d args: %q, x/text writes %q", tag, key, n, got, want)
+				}
+				if _, ok := p.fill(key, args); ok {
+					filled++
+				}
+			}
+		}
+	}
+	if filled == 0 {
+		t.Fatal("no message was filled from its template")
+	}
+	// Numbers are the language's (x/text): never filled from a template.
+	if _, ok := For("de").fill("ago.minutes", []any{1200}); ok {
+		t.Error("a number argument was filled from a template")
+	}
+	if got := For("de").T("ago.minutes", 1200); got != "vor 1.200 Minuten" {
+		t.Errorf("de ago.minutes 1200 = %q", got)
+	}
+}
+
+// TestCompileAsPrinter: messages with every form the template takes (and some it does
+// not) give the text x/text's printer gives.
+func TestCompileAsPrinter(t *testing.T) {
+	b := catalog.NewBuilder()
+	msgs := []string{"plain", "100%% sure", "%s and %s", "%[2]s before %[1]s", "%[2]s then %s", "%[1]s %[1]s",
+		"%5s padded", "%q quoted", "%v any", "trailing %", "%[x]s bad index", "%[1] no verb", "%[3]s only the third"}
+	for i, m := range msgs {
+		if err := b.SetString(English, strconv.Itoa(i), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	xp := message.NewPrinter(English, message.Catalog(b))
+	for i, m := range msgs {
+		tm := compile(m)
+		for n := 0; n <= 4; n++ {
+			args := make([]any, n)
+			for j := range args {
+				args[j] = "a" + strconv.Itoa(j+1)
+			}
+			got, ok := tm.fill(args)
+			if !ok {
+				continue
+			}
+			if want := xp.Sprintf(message.Key(strconv.Itoa(i), m), args...); got != want {
+				t.Errorf("%q with %d args: %q, x/text writes %q", m, n, got, want)
+			}
+		}
+	}
+	if compile("%5s padded").ok || compile("%q quoted").ok || compile("trailing %").ok {
+		t.Error("a verb the template does not take was compiled")
+	}
+}
+
+func BenchmarkT(b *testing.B) {
+	p := For("de-DE")
+	day := time.Date(2025, 1, 15, 10, 0, 0, 0, time.UTC)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = For("de-DE")
+		_ = p.T("reply.apology", "support@example.com")
+		_ = p.Money(120000, "gbp")
+		_ = p.Date(day)
+	}
+}
+
+// TestFormattersBuiltOnce: a language's formatters are built once and reused — a
+// message without arguments, a locale already seen and a currency symbol cost no
+// formatting per call (allocations are counted, not time).
+func TestFormattersBuiltOnce(t *testing.T) {
+	locale := strings.Repeat("de-DE", 1) // not a constant: as a platform sends it
+	p := For(locale)
+	for name, tc := range map[string]struct {
+		f   func()
+		max float64
+	}{
+		"message without arguments": {func() { _ = p.T("month.1") }, 0},
+		"message with strings":      {func() { _ = p.T("reply.apology", locale) }, 3},
+		"locale seen before":        {func() { _ = For(locale) }, 2},
+		"date":                      {func() { _ = p.Date(time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)) }, 2},
+		"money":                     {func() { _ = p.Money(120000, "gbp") }, 15},
+	} {
+		if n := testing.AllocsPerRun(50, tc.f); n > tc.max {
+			t.Errorf("%s: %v allocations per call, want at most %v", name, n, tc.max)
+		}
+	}
+}
+
+// moneyBefore is Money as it was written before the amount was formatted once: the
+// reference the faster one is held to.
+func moneyBefore(p *Printer, minor int64, code string) string {
+	lower := strings.ToLower(strings.TrimSpace(code))
+	iso := strings.ToUpper(lower)
+	scale := 2
+	if zeroDecimal[lower] {
+		scale = 0
+	}
+	v := float64(minor)
+	if scale == 2 {
+		v /= 100
+	}
+	amount := p.p.Sprint(number.Decimal(v, number.Scale(scale)))
+	plain := p.p.Sprint(number.Decimal(v, number.Scale(scale), number.NoSeparator()))
+	symbol := iso
+	if cur, err := currency.ParseISO(iso); err == nil {
+		symbol = p.p.Sprint(currency.Symbol(cur))
+	}
+	return p.p.Sprintf(message.Key("format.money", "format.money"), amount, symbol, iso, plain)
+}
+
+// TestMoneyAsBefore: every language writes every amount as it did when x/text formatted
+// the amount twice and the symbol each time.
+func TestMoneyAsBefore(t *testing.T) {
+	amounts := []int64{0, 1, -1, 5, 99, 100, 4900, 99999, 100000, 120000, -120000, 123456789, -987654321, 100000000000, 1 << 53}
+	for _, tag := range load().tags {
+		p := For(tag.String())
+		for _, cur := range []string{"usd", "EUR", " gbp ", "jpy", "krw", "brl", "chf", "xyz", ""} {
+			for _, m := range amounts {
+				if got, want := p.Money(m, cur), moneyBefore(p, m, cur); got != want {
+					t.Errorf("%s Money(%d, %q) = %q, before %q", tag, m, cur, got, want)
+				}
+			}
+		}
 	}
 }

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/mail"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/MicahParks/keyfunc/v3"
@@ -68,8 +71,21 @@ type Verifier struct {
 	o       TokenOptions
 	methods []string
 
+	// parser is built once: its options never change, and golang-jwt's Parser only
+	// reads them (safe for concurrent use).
+	parser *jwt.Parser
+	// hmac is the HS256 key last read from Secrets Manager, as bytes: converted again
+	// only when the secret's value changes (rotation).
+	hmac atomic.Pointer[hmacKey]
+
 	mu   sync.Mutex
 	jwks keyfunc.Keyfunc // built on first use: no network call at start
+}
+
+// hmacKey is a secret's "key" value and its bytes.
+type hmacKey struct {
+	secret string
+	key    []byte
 }
 
 // NewVerifier returns a Verifier. It makes no network call.
@@ -93,6 +109,20 @@ func NewVerifier(o TokenOptions) *Verifier {
 	if o.JWKSURL != "" {
 		v.methods = append(v.methods, jwt.SigningMethodRS256.Alg(), jwt.SigningMethodES256.Alg())
 	}
+	opts := []jwt.ParserOption{
+		jwt.WithValidMethods(v.methods),
+		jwt.WithLeeway(o.Leeway),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithTimeFunc(o.Now),
+	}
+	if o.Issuer != "" {
+		opts = append(opts, jwt.WithIssuer(o.Issuer))
+	}
+	if o.Audience != "" {
+		opts = append(opts, jwt.WithAudience(o.Audience))
+	}
+	v.parser = jwt.NewParser(opts...)
 	return v
 }
 
@@ -108,25 +138,63 @@ type Claims struct {
 // errClaimType: a date claim that is not a JSON number.
 var errClaimType = errors.New("identity: exp, nbf and iat must be JSON numbers")
 
+// claimsWire is the claims as they arrive: the dates kept raw so that one pass over
+// the JSON both checks their type and yields their value.
+type claimsWire struct {
+	Email    string           `json:"email"`
+	Issuer   string           `json:"iss"`
+	Subject  string           `json:"sub"`
+	Audience jwt.ClaimStrings `json:"aud"`
+	Exp      json.RawMessage  `json:"exp"`
+	Nbf      json.RawMessage  `json:"nbf"`
+	Iat      json.RawMessage  `json:"iat"`
+	ID       string           `json:"jti"`
+}
+
 // UnmarshalJSON decodes the claims as golang-jwt does, but takes exp, nbf and iat only
 // as JSON numbers (RFC 7519 §2 NumericDate): golang-jwt's NumericDate also accepts a
-// number inside a JSON string, and null as absent.
+// number inside a JSON string, and null as absent. The JSON is decoded once: the
+// dates arrive raw, are checked to be numbers and converted as NumericDate does.
 func (c *Claims) UnmarshalJSON(b []byte) error {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
+	var w claimsWire
+	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	for _, name := range []string{"exp", "nbf", "iat"} {
-		v, ok := raw[name]
-		if !ok {
-			continue
-		}
-		if v = bytes.TrimSpace(v); len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9')) {
-			return fmt.Errorf("%w (%s)", errClaimType, name)
-		}
+	exp, err := numericDate("exp", w.Exp)
+	if err != nil {
+		return err
 	}
-	type plain Claims // no UnmarshalJSON: decodes the fields as declared
-	return json.Unmarshal(b, (*plain)(c))
+	nbf, err := numericDate("nbf", w.Nbf)
+	if err != nil {
+		return err
+	}
+	iat, err := numericDate("iat", w.Iat)
+	if err != nil {
+		return err
+	}
+	*c = Claims{Email: w.Email, RegisteredClaims: jwt.RegisteredClaims{
+		Issuer: w.Issuer, Subject: w.Subject, Audience: w.Audience,
+		ExpiresAt: exp, NotBefore: nbf, IssuedAt: iat, ID: w.ID,
+	}}
+	return nil
+}
+
+// numericDate converts a raw date claim: absent is nil, a JSON number is the date as
+// golang-jwt's NumericDate makes it (seconds, fraction kept to jwt.TimePrecision), and
+// anything else (a string, null, an object) is refused.
+func numericDate(name string, v json.RawMessage) (*jwt.NumericDate, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if v = bytes.TrimSpace(v); len(v) == 0 || (v[0] != '-' && (v[0] < '0' || v[0] > '9')) {
+		return nil, fmt.Errorf("%w (%s)", errClaimType, name)
+	}
+	f, err := strconv.ParseFloat(string(v), 64)
+	if err != nil {
+		return nil, fmt.Errorf("%w (%s): %w", errClaimType, name, err)
+	}
+	round, frac := math.Modf(f)
+	return jwt.NewNumericDate(time.Unix(int64(round), int64(frac*1e9))), nil
 }
 
 // Validate implements jwt.ClaimsValidator: iat is required (golang-jwt's WithIssuedAt
@@ -147,21 +215,8 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (conversation.Caller,
 	if !v.Enabled() {
 		return anon(RefusedAlgorithm, errors.New("identity: no token key is configured"))
 	}
-	opts := []jwt.ParserOption{
-		jwt.WithValidMethods(v.methods),
-		jwt.WithLeeway(v.o.Leeway),
-		jwt.WithExpirationRequired(),
-		jwt.WithIssuedAt(),
-		jwt.WithTimeFunc(v.o.Now),
-	}
-	if v.o.Issuer != "" {
-		opts = append(opts, jwt.WithIssuer(v.o.Issuer))
-	}
-	if v.o.Audience != "" {
-		opts = append(opts, jwt.WithAudience(v.o.Audience))
-	}
 	var claims Claims
-	tok, err := jwt.NewParser(opts...).ParseWithClaims(raw, &claims, v.keyFunc(ctx))
+	tok, err := v.parser.ParseWithClaims(raw, &claims, v.keyFunc(ctx))
 	if err == nil {
 		err = critical(tok)
 	}
@@ -226,7 +281,12 @@ func (v *Verifier) hmacKey(ctx context.Context) ([]byte, error) {
 	if len(k) < MinHMACKey {
 		return nil, fmt.Errorf("%w: the HS256 key in secret %s is missing or shorter than %d bytes", errUnavailable, v.o.SecretID, MinHMACKey)
 	}
-	return []byte(k), nil
+	if c := v.hmac.Load(); c != nil && c.secret == k {
+		return c.key, nil
+	}
+	c := &hmacKey{secret: k, key: []byte(k)}
+	v.hmac.Store(c)
+	return c.key, nil
 }
 
 // jwksKeyfunc builds the JWKS cache on first use. keyfunc refetches the set on an

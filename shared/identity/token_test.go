@@ -184,6 +184,10 @@ func TestVerifyTokens(t *testing.T) {
 		{"numeric dates as raw JSON", signRaw(t, `{"alg":"HS256","typ":"JWT"}`, `{"email":"ada@example.com","exp":4102444800.5,"iat":1796100000,"nbf":1796100000,"iss":"https://shop.example.com","aud":"switchboard"}`), "ada@example.com", ""},
 		{"unknown crit header", signRaw(t, `{"alg":"HS256","typ":"JWT","crit":["exp2"],"exp2":1}`, `{"email":"ada@example.com","exp":4102444800,"iat":1796100000,"iss":"https://shop.example.com","aud":"switchboard"}`), "", RefusedMalformed},
 		{"crit b64 header", signRaw(t, `{"alg":"HS256","crit":["b64"],"b64":true}`, `{"email":"ada@example.com","exp":4102444800,"iat":1796100000,"iss":"https://shop.example.com","aud":"switchboard"}`), "", RefusedMalformed},
+		// A date under another case is the same claim to encoding/json (it matches names
+		// case-insensitively, the last one winning): it is held to the same rule.
+		{"iat as a string under another case", signRaw(t, `{"alg":"HS256","typ":"JWT"}`, `{"email":"ada@example.com","exp":4102444800,"iat":1796100000,"IAT":"1796100000","iss":"https://shop.example.com","aud":"switchboard"}`), "", RefusedMalformed},
+		{"exp as a string under another case", signRaw(t, `{"alg":"HS256","typ":"JWT"}`, `{"email":"ada@example.com","Exp":"4102444800","iat":1796100000,"iss":"https://shop.example.com","aud":"switchboard"}`), "", RefusedMalformed},
 		{"empty crit header", signRaw(t, `{"alg":"HS256","crit":[]}`, `{"email":"ada@example.com","exp":4102444800,"iat":1796100000,"iss":"https://shop.example.com","aud":"switchboard"}`), "", RefusedMalformed},
 	}
 	for _, tc := range tests {
@@ -275,5 +279,104 @@ func TestSecretUnavailable(t *testing.T) {
 	}
 	if NewVerifier(TokenOptions{}).Enabled() {
 		t.Fatal("a verifier without keys accepts tokens")
+	}
+}
+
+// TestNumericDateAsLibrary: the dates decoded in the claims' single pass are the ones
+// golang-jwt's NumericDate makes of the same JSON numbers.
+func TestNumericDateAsLibrary(t *testing.T) {
+	for _, raw := range []string{"0", "1796100000", "4102444800.5", "1796100000.123456789", "-1", "1e9", "1.5E3", "-0.25", "17961000001"} {
+		var want jwt.NumericDate
+		if err := want.UnmarshalJSON([]byte(raw)); err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		got, err := numericDate("exp", []byte(raw))
+		if err != nil || got == nil || !got.Time.Equal(want.Time) {
+			t.Errorf("%s: got %v (%v), want %v", raw, got, err, want.Time)
+		}
+	}
+	if got, err := numericDate("exp", nil); got != nil || err != nil {
+		t.Errorf("absent: %v %v", got, err)
+	}
+	for _, raw := range []string{"null", `"1796100000"`, "{}", "[]", "true"} {
+		if _, err := numericDate("exp", []byte(raw)); err == nil {
+			t.Errorf("%s accepted as a date", raw)
+		}
+	}
+}
+
+// rotatingSecret is a secrets.Provider whose one secret's value can change.
+type rotatingSecret struct {
+	mu  sync.Mutex
+	key string
+}
+
+func (c *rotatingSecret) Get(context.Context, string) (secrets.Secret, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return secrets.Secret{"key": c.key}, nil
+}
+
+func (c *rotatingSecret) Refresh(ctx context.Context, id string) (secrets.Secret, error) {
+	return c.Get(ctx, id)
+}
+
+// TestHMACKeyParsedOnce: the HS256 key read from the secret is converted once and
+// reused while the secret's value stays the same; a rotated value is used at once.
+func TestHMACKeyParsedOnce(t *testing.T) {
+	t.Parallel()
+	s := &rotatingSecret{key: string(hsKey)}
+	v := NewVerifier(TokenOptions{SecretID: "k", Secrets: s, Now: clock})
+	k1, err := v.hmacKey(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	k2, err := v.hmacKey(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(k1) != string(hsKey) || &k1[0] != &k2[0] {
+		t.Fatalf("the key was converted again for the same secret value (%p, %p)", &k1[0], &k2[0])
+	}
+	tok := sign(t, jwt.SigningMethodHS256, hsKey, claims("ada@example.com", nil), "")
+	if c, err := v.Verify(context.Background(), tok); !c.Verified() {
+		t.Fatalf("%+v %v", c, err)
+	}
+	rotated := "fedcba9876543210fedcba9876543210-rotated"
+	s.mu.Lock()
+	s.key = rotated
+	s.mu.Unlock()
+	if c, _ := v.Verify(context.Background(), tok); c.Verified() || c.Refused != RefusedSignature {
+		t.Fatalf("a token signed with the old key was accepted after rotation: %+v", c)
+	}
+	if c, err := v.Verify(context.Background(), sign(t, jwt.SigningMethodHS256, []byte(rotated), claims("ada@example.com", nil), "")); !c.Verified() {
+		t.Fatalf("the rotated key was not used: %+v %v", c, err)
+	}
+}
+
+// BenchmarkVerify: one HS256 token check as a turn makes it (the demo key, and a key
+// from a secret).
+func BenchmarkVerify(b *testing.B) {
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims("ada@example.com", nil)).SignedString(hsKey)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		o    TokenOptions
+	}{
+		{"fixed_key", TokenOptions{HMACKey: hsKey, Now: clock, Issuer: "https://shop.example.com", Audience: "switchboard"}},
+		{"secret_key", TokenOptions{SecretID: "k", Secrets: secrets.Static{"k": {"key": string(hsKey)}}, Now: clock, Issuer: "https://shop.example.com", Audience: "switchboard"}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			v := NewVerifier(bc.o)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if c, err := v.Verify(ctx, tok); !c.Verified() {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -176,36 +176,39 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *au
 		return s.unavailable("what.look_up_accounts")
 	}
 	email := slots[SlotEmail]
-	var (
+	// The calls' results in one value (one allocation for the closures to share).
+	var res struct {
 		cust     connector.Customer
 		tickets  []connector.Ticket
-		tErr     error
 		payments []connector.Payment
-		pErr     error
-	)
+	}
+	var tErr, pErr error
 	// resilience.Parallel turns a panicking connector into that call's error: a panic
-	// on one of these goroutines could not be recovered by the engine.
-	fns := []func(context.Context) error{func(ctx context.Context) (err error) {
-		cust, err = s.d.Customers.FindCustomerByEmail(ctx, email)
+	// on one of these goroutines could not be recovered by the engine. A single call
+	// (no tickets or payments tool) runs on this goroutine.
+	fns := make([]func(context.Context) error, 1, 3)
+	fns[0] = func(ctx context.Context) (err error) {
+		res.cust, err = s.d.Customers.FindCustomerByEmail(ctx, email)
 		return err
-	}}
+	}
 	if s.d.Tickets != nil {
-		fns = append(fns, func(ctx context.Context) error {
+		fns = append(fns, func(ctx context.Context) (err error) {
 			ctx, cancel := secondary(ctx)
 			defer cancel()
-			tickets, tErr = s.d.Tickets.OpenTickets(ctx, email)
-			return tErr
+			res.tickets, err = s.d.Tickets.OpenTickets(ctx, email)
+			return err
 		})
 	}
 	if s.d.Payments != nil {
-		fns = append(fns, func(ctx context.Context) error {
+		fns = append(fns, func(ctx context.Context) (err error) {
 			ctx, cancel := secondary(ctx)
 			defer cancel()
-			payments, pErr = s.d.Payments.RecentPayments(ctx, email, 1)
-			return pErr
+			res.payments, err = s.d.Payments.RecentPayments(ctx, email, 1)
+			return err
 		})
 	}
 	errs := resilience.Parallel(ctx, fns...)
+	cust, tickets, payments := res.cust, res.tickets, res.payments
 	custErr := errs[0]
 	if s.d.Tickets != nil {
 		tErr = errs[1]

@@ -43,8 +43,14 @@ func OutcomeOf(r conversation.Reply) WireOutcome {
 // OutcomePayload is {"switchboard": {"outcome", "fallback"}}, the payload ES and CX
 // replies carry.
 func OutcomePayload(r conversation.Reply) json.RawMessage {
-	b, _ := EncodeJSON(map[string]WireOutcome{OutcomeKey: OutcomeOf(r)}) // plain struct: always encodes
+	b, _ := EncodeJSON(outcomePayload{OutcomeOf(r)}) // plain struct: always encodes
 	return b
+}
+
+// outcomePayload is the payload's shape, encoded without building a map per turn (its
+// tag is OutcomeKey; a test holds the two equal).
+type outcomePayload struct {
+	Switchboard WireOutcome `json:"switchboard"`
 }
 
 // LexAttributes are the session attributes a Lex reply carries the outcome in.

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -640,5 +642,28 @@ func TestAttemptsAreTraced(t *testing.T) {
 			e.Detail["result"] != want || e.Detail["breaker"] != "closed" || e.DurationMS <= 0 {
 			t.Errorf("attempt %d: %+v", i+1, e)
 		}
+	}
+}
+
+// TestParallelSingleCallInline: a single call runs on the caller's goroutine (no
+// goroutine, no wake-up); with real fan-out only the others get goroutines of their
+// own. A function's stack shows which goroutine ran it.
+func TestParallelSingleCallInline(t *testing.T) {
+	onCaller := func(ran *bool) func(context.Context) error {
+		return func(context.Context) error {
+			buf := make([]byte, 64<<10)
+			*ran = strings.Contains(string(buf[:runtime.Stack(buf, false)]), "TestParallelSingleCallInline(")
+			return nil
+		}
+	}
+	var one bool
+	resilience.Parallel(context.Background(), onCaller(&one))
+	if !one {
+		t.Error("a single call ran on another goroutine")
+	}
+	var first, last bool
+	resilience.Parallel(context.Background(), onCaller(&first), onCaller(&last))
+	if first || !last {
+		t.Errorf("fan-out of two: first on the caller %v (want false), last %v (want true)", first, last)
 	}
 }

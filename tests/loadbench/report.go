@@ -106,7 +106,8 @@ Measured by ` + "`make bench`" + ` (the program in ` + "`tests/loadbench`" + `):
 from one run on one machine, servers on 127.0.0.1 only, every load bounded in count and
 time. A row reading "n/a" names what was missing; nothing is estimated. Re-run
 ` + "`make bench`" + ` to refresh this page (it overwrites it). Before/after comparisons across
-changes are kept by hand in [benchmarks-history.md](benchmarks-history.md).
+changes are kept by hand in [benchmarks-history.md](benchmarks-history.md), and so are
+the per-turn allocations and CPU in process (` + "`make bench-turn`" + `).
 
 `
 

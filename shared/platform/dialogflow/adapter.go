@@ -311,9 +311,14 @@ func fit(resp *WebhookResponse, msgs []string, rich []Message) ([]byte, error) {
 
 func setMessages(resp *WebhookResponse, msgs []string, rich []Message) {
 	resp.FulfillmentText = strings.Join(msgs, " ")
-	resp.FulfillmentMessages = resp.FulfillmentMessages[:0]
-	for _, m := range msgs {
-		resp.FulfillmentMessages = append(resp.FulfillmentMessages, Message{Text: &Text{Text: []string{m}}})
+	resp.FulfillmentMessages = slices.Grow(resp.FulfillmentMessages[:0], len(msgs)+len(rich))
+	// One text value and one string list for all the messages, each message a
+	// one-element window on it (a copy: later rounds of fit may change msgs).
+	texts := make([]Text, len(msgs))
+	strs := slices.Clone(msgs)
+	for i := range strs {
+		texts[i].Text = strs[i : i+1 : i+1]
+		resp.FulfillmentMessages = append(resp.FulfillmentMessages, Message{Text: &texts[i]})
 	}
 	resp.FulfillmentMessages = append(resp.FulfillmentMessages, rich...)
 }

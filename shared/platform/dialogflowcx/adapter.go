@@ -208,7 +208,9 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	}
 	var rich *ResponseMessage
 	if rc := platform.RichContent(reply.Rich, platform.MessengerCX); rc != nil && !c.plain {
-		b, err := platform.EncodeJSON(map[string]any{"richContent": rc})
+		b, err := platform.EncodeJSON(struct {
+			RichContent [][]platform.RichItem `json:"richContent"`
+		}{rc})
 		if err != nil {
 			return 0, nil, fmt.Errorf("dialogflowcx: encode rich content: %w", err)
 		}
@@ -265,9 +267,14 @@ func fit(resp *WebhookResponse, msgs []string, rich *ResponseMessage) ([]byte, e
 	for range 64 {
 		resp.FulfillmentResponse = nil
 		if len(msgs) > 0 {
-			fr := &FulfillmentResponse{MergeBehavior: MergeReplace}
-			for _, m := range msgs {
-				fr.Messages = append(fr.Messages, ResponseMessage{Text: &Text{Text: []string{m}}})
+			fr := &FulfillmentResponse{MergeBehavior: MergeReplace, Messages: make([]ResponseMessage, 0, len(msgs)+1)}
+			// One text value and one string list for all the messages, each message a
+			// one-element window on it.
+			texts := make([]Text, len(msgs))
+			strs := slices.Clone(msgs)
+			for i := range strs {
+				texts[i].Text = strs[i : i+1 : i+1]
+				fr.Messages = append(fr.Messages, ResponseMessage{Text: &texts[i]})
 			}
 			if rich != nil {
 				fr.Messages = append(fr.Messages, *rich)

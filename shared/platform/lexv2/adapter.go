@@ -360,7 +360,10 @@ func (c *Call) elicitUndefined(reply conversation.Reply) (int, []byte, error) {
 }
 
 func plainMessages(msgs []string) []Message {
-	var out []Message
+	if len(msgs) == 0 {
+		return nil
+	}
+	out := make([]Message, 0, len(msgs))
 	for _, m := range msgs {
 		out = append(out, Message{ContentType: ContentPlainText, Content: m})
 	}
@@ -440,7 +443,7 @@ func messages(r conversation.Reply, locale string) ([]string, error) {
 	default:
 		return nil, fmt.Errorf("lexv2: cannot encode outcome %q", r.Outcome)
 	}
-	var out []string
+	out := make([]string, 0, min(len(r.Messages), MaxMessages))
 	for _, m := range r.Messages {
 		for _, part := range split(strings.TrimSpace(m), MaxMessageChars) {
 			if len(out) == MaxMessages {

@@ -38,46 +38,61 @@ const WordJoiner = "\u2060"
 //     line ("#", ">", "-", "+", "*", "=", "|", "`", "~", or digits then "." or ")").
 //
 // "Can't log in (2 < 3)" is unchanged. Inert is idempotent.
+//
+// A text that needs no change (most names, plans and titles) is returned as it is,
+// without a copy.
 func Inert(s string) string {
 	s = oneLine(s)
 	if s == "" {
 		return ""
 	}
+	// The output is built only from the first insertion on: s[last:p] is copied, then
+	// the word joiner.
 	var b strings.Builder
-	b.Grow(len(s) + 8)
-	if opensBlock(s) {
+	last := 0
+	insert := func(p int) {
+		if b.Cap() == 0 {
+			b.Grow(len(s) + 8)
+		}
+		b.WriteString(s[last:p])
 		b.WriteString(WordJoiner)
+		last = p
+	}
+	if opensBlock(s) {
+		insert(0)
 	}
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
-		b.WriteString(s[i : i+n])
 		rest := s[i+n:]
 		switch r {
 		case '<':
 			if c, ok := next(rest); ok && (isASCIILetter(c) || c == '/' || c == '!' || c == '?') {
-				b.WriteString(WordJoiner)
+				insert(i + n)
 			}
 		case '&':
 			if c, ok := next(rest); ok && (isASCIILetter(c) || c == '#') {
-				b.WriteString(WordJoiner)
+				insert(i + n)
 			}
 		case ']':
 			if c, ok := next(rest); ok && (c == '(' || c == '[') {
-				b.WriteString(WordJoiner)
+				insert(i + n)
 			}
 		case ':':
 			if strings.HasPrefix(rest, "//") {
-				b.WriteString(WordJoiner)
+				insert(i + n)
 			}
 		case 'w', 'W':
 			if (i == 0 || !isWordByte(s[i-1])) && len(rest) >= 3 && strings.EqualFold(rest[:2], "ww") && rest[2] == '.' {
-				b.WriteString(rest[:2])
-				b.WriteString(WordJoiner)
 				n += 2
+				insert(i + n)
 			}
 		}
 		i += n
 	}
+	if b.Cap() == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
 	return b.String()
 }
 
@@ -90,6 +105,9 @@ func Inert(s string) string {
 // are left as they are, so ordinary text reads the same on a channel that does not
 // render Markdown. Apply it once, to the whole text as sent.
 func Markdown(s string) string {
+	if !strings.ContainsAny(s, "*`~[]_\\") {
+		return s // nothing the loop below would escape: no copy
+	}
 	// A delimiter styles only with a partner: a lone "*", "_", "~" or "`" (or a "["
 	// without a "]") is shown as itself and is left alone.
 	paired := func(c string) bool { return strings.Count(s, c) >= 2 }
@@ -170,8 +188,35 @@ func HostOf(raw string) string {
 }
 
 func oneLine(s string) string {
+	if isOneLine(s) {
+		return s
+	}
 	sep := func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }
 	return strings.Join(strings.FieldsFunc(strings.ToValidUTF8(s, "\uFFFD"), sep), " ")
+}
+
+// isOneLine reports whether oneLine would return s unchanged: valid UTF-8, no control
+// character, no whitespace but single ASCII spaces between words.
+func isOneLine(s string) bool {
+	space := true // at the start, a space would be leading
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			return false
+		case r == ' ':
+			if space {
+				return false
+			}
+			space = true
+		case unicode.IsSpace(r) || unicode.IsControl(r):
+			return false
+		default:
+			space = false
+		}
+		i += n
+	}
+	return !space || s == ""
 }
 
 // isASCIIPunct is CommonMark's ASCII punctuation: the characters a backslash escapes.

@@ -244,7 +244,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 			return 0, nil, errors.New("rasa: elicit_slot reply without SlotToElicit")
 		}
 	}
-	resp := ActionResponse{Events: []Event{}, Responses: []Response{}, Switchboard: &wire}
+	resp := ActionResponse{Events: []Event{}, Responses: make([]Response, 0, len(reply.Messages)+1), Switchboard: &wire}
 	keys := make([]string, 0, len(reply.SetSlots))
 	for k := range reply.SetSlots {
 		if k != elicit {
