@@ -339,9 +339,6 @@ var namedIntentOutside = map[string]string{
 	"shared/idempotency/idempotency.go": "store-down wording",
 	// What a smoke answer must carry, per intent (the profile's truth).
 	"shared/smoke/cases.go": "smoke truth per intent",
-	// The console's keyword understanding of typed messages, per intent: moves into
-	// the intents' folders (their registered keywords) next.
-	"shared/console/nlu.go": "console keywords, moving to the intent folders",
 	// The alarm on too few lookups watches the lookup function.
 	"infra/stacks/monitoring.go": "low-lookups alarm",
 	// "create_ticket" as a tool's operation name (logs, metrics), not the intent.
