@@ -60,6 +60,36 @@ func simulated() []conversation.Platform {
 	return out
 }
 
+// DefaultPlatform is the platform `switchboard chat` plays when none is named: the
+// one whose simulator is registered as the default, else the first the console
+// lists.
+func DefaultPlatform() conversation.Platform {
+	for _, p := range Platforms {
+		if sim, _ := simulator(p); sim.Default {
+			return p
+		}
+	}
+	if len(Platforms) == 0 {
+		return ""
+	}
+	return Platforms[0]
+}
+
+// PlatformUsage lists the platforms for a --platform flag's help, each with a short
+// name shorter than its name: "dialogflow (es) | dialogflow-cx (cx) | …".
+func PlatformUsage() string {
+	var out []string
+	for _, p := range Platforms {
+		sim, _ := simulator(p)
+		s := string(p)
+		if len(sim.Short) > 0 && len(sim.Short[0]) < len(s) {
+			s += " (" + sim.Short[0] + ")"
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, " | ")
+}
+
 // simulator returns the console simulator of p.
 func simulator(p conversation.Platform) (*platform.Simulator, bool) {
 	e, ok := platform.Lookup(p)

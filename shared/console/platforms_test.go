@@ -62,3 +62,15 @@ func TestUnknownPlatformIsRefused(t *testing.T) {
 		t.Error("Absorb on an unknown platform: no error in the view")
 	}
 }
+
+// `switchboard chat` plays Lex unless told otherwise (the Lex folder registers its
+// simulator as the default), and its help lists every platform with its short name.
+func TestDefaultPlatformAndUsage(t *testing.T) {
+	t.Parallel()
+	if got := console.DefaultPlatform(); got != conversation.LexV2 {
+		t.Errorf("DefaultPlatform() = %q, want %q", got, conversation.LexV2)
+	}
+	if got, want := console.PlatformUsage(), "dialogflow (es) | dialogflow-cx (cx) | lex | rasa"; got != want {
+		t.Errorf("PlatformUsage() = %q, want %q", got, want)
+	}
+}

@@ -16,6 +16,9 @@ type Simulator struct {
 	// Short are the short names the console and `switchboard chat --platform` accept
 	// besides the platform's name and older spellings ("es", "cx").
 	Short []string
+	// Default marks the platform `switchboard chat` plays when --platform is not
+	// given (at most one registers it; the console's first platform otherwise).
+	Default bool
 	// Request builds the webhook request for the turn.
 	Request func(t ConsoleTurn) ([]byte, error)
 	// Read reads the reply to request (a 2xx one): what the channel shows, and the

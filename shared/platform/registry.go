@@ -112,6 +112,11 @@ func Register(e Entry) {
 	if _, dup := entries[e.Platform()]; dup {
 		panic(fmt.Sprintf("platform: %q registered twice", e.Name))
 	}
+	for _, o := range entries {
+		if e.Console != nil && e.Console.Default && o.Console != nil && o.Console.Default {
+			panic(fmt.Sprintf("platform: %q and %q both register the default console simulator", o.Name, e.Name))
+		}
+	}
 	entries[e.Platform()] = e
 }
 

@@ -80,8 +80,6 @@ var namedOutside = map[string]string{
 	"shared/lambdafn/envelope.go": "Lex admitted by IAM in the envelope",
 	// "lex" as the ARN's service (arn:aws:lex:…), not as the platform.
 	"shared/deploy/settings/settings.go": "Lex bot alias ARN",
-	// `switchboard chat`'s default --platform.
-	"cmd/switchboard/chat.go": "the chat command's default platform",
 }
 
 // TestPlatformsAreNamedOnlyInTheirFolders fails when product code names a platform

@@ -9,8 +9,9 @@ import (
 
 // simulator plays Amazon Lex V2 in the conversation console: the session state
 // (the intent's slots, the session attributes) carries the conversation from one
-// turn to the next.
-var simulator = &platform.Simulator{Short: []string{"lex-v2"}, Request: consoleRequest, Read: consoleRead}
+// turn to the next. It is the platform `switchboard chat` plays by default: the
+// one a deployment on AWS most often fronts.
+var simulator = &platform.Simulator{Short: []string{"lex-v2"}, Default: true, Request: consoleRequest, Read: consoleRead}
 
 // consoleLocale is the Lex locale id of a BCP 47 tag.
 func consoleLocale(language string) string {
