@@ -9,8 +9,7 @@ import (
 
 // simulator plays Amazon Lex V2 in the conversation console: the session state
 // (the intent's slots, the session attributes) carries the conversation from one
-// turn to the next. It is the platform `switchboard chat` plays by default: the
-// one a deployment on AWS most often fronts.
+// turn to the next. It is the platform `switchboard chat` plays when none is named.
 var simulator = &platform.Simulator{Short: []string{"lex-v2"}, Default: true, Request: consoleRequest, Read: consoleRead}
 
 // consoleLocale is the Lex locale id of a BCP 47 tag.
