@@ -113,7 +113,7 @@ func (t *target) runner(ctx context.Context, stderr io.Writer) (console.Runner, 
 func chat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	plat := fs.String("platform", "lex", "dialogflow (es) | dialogflow-cx (cx) | lex | rasa")
+	plat := fs.String("platform", string(console.DefaultPlatform()), console.PlatformUsage())
 	lang := fs.String("language", "en", "the conversation's language: en, de, fr, es, pt-BR")
 	var t target
 	t.flags(fs)
@@ -122,7 +122,7 @@ func chat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	p, ok := console.ParsePlatform(*plat)
 	if !ok || fs.NArg() != 0 {
-		fmt.Fprintln(stderr, "usage: switchboard chat [--platform lex] [--language en] [--url URL [--user U] [--header 'K: V']] [--config FILE]")
+		fmt.Fprintf(stderr, "usage: switchboard chat [--platform %s] [--language en] [--url URL [--user U] [--header 'K: V']] [--config FILE]\n", console.DefaultPlatform())
 		return 2
 	}
 	r, names, closeFn, err := t.runner(ctx, stderr)
@@ -246,7 +246,7 @@ func fixture(b []byte, plat, path string) (console.Fixture, error) {
 	}
 	p, ok := console.ParsePlatform(plat)
 	if !ok {
-		return f, fmt.Errorf("which platform sent %s? pass --platform dialogflow|dialogflow-cx|lex|rasa", path)
+		return f, fmt.Errorf("which platform sent %s? pass --platform %s", path, console.PlatformUsage())
 	}
 	// Sent as recorded, valid or not: the platform's error shape is the answer to see.
 	return console.Fixture{Version: 1, Platform: p, Turns: []console.FixtureTurn{{Request: b}}}, nil

@@ -142,6 +142,15 @@ func TestChatAndReplay(t *testing.T) {
 	}
 }
 
+// Without --platform, chat plays the platform whose folder registers the default
+// console simulator (Lex).
+func TestChatDefaultPlatform(t *testing.T) {
+	t.Setenv("SWITCHBOARD_DATA_DIR", t.TempDir())
+	s := startChat(t)
+	s.expect(`^new lex conversation in en`)
+	s.quit()
+}
+
 // A sample event replays with its platform taken from its folder; --json prints the
 // turn as data.
 func TestReplayEventFile(t *testing.T) {

@@ -1,16 +1,21 @@
 package console
 
 import (
+	"cmp"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
 // The console stands in for the platform's language understanding, which Switchboard
 // never sees: a platform sends the webhook an intent and slots, not a sentence to
 // interpret. This is deliberately small — keywords and patterns, no model — and the
-// page and the chat command let the user name the intent outright.
+// page and the chat command let the user name the intent outright. Each intent's
+// keywords are in its registration (shared/intents/<name>, spec.Console).
 
 var (
 	emailRE   = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`)
@@ -18,29 +23,45 @@ var (
 	codeRE    = regexp.MustCompile(`\b(\d{6})\b`)
 )
 
-// keywords per intent, lower case, in the five languages the product speaks.
-var keywords = []struct {
-	intent conversation.Intent
-	words  []string
-}{
-	{conversation.CreateTicket, []string{"ticket", "problem", "issue", "broken", "complain", "support request",
-		"störung", "problème", "problema", "chamado"}},
-	{conversation.VerifyPayment, []string{"payment", "paid", "charge", "refund", "zahlung", "paiement", "pago", "pagamento"}},
-	{conversation.LookupCustomer, []string{"look up", "lookup", "account", "my details", "who am i", "konto", "compte", "cuenta", "conta"}},
-	{conversation.SearchKB, []string{"how", "what", "why", "where", "search", "article", "help", "wie", "comment", "cómo", "como", "?"}},
+// ranked lists the intents by the rank of their console keywords
+// (spec.Console.Rank; registration order between equal ranks).
+func ranked() []spec.Intent {
+	all := spec.All()
+	slices.SortStableFunc(all, func(a, b spec.Intent) int { return cmp.Compare(a.Console.Rank, b.Console.Rank) })
+	return all
 }
 
-// DetectIntent picks an intent for a message, or "" when none fits.
+// DetectIntent picks an intent for a message, or "" when none fits: the one intent
+// with a slot whose value the message names (a payment reference), else the first
+// whose keywords it contains (each intent's spec.Console).
 func DetectIntent(text string) conversation.Intent {
-	low := strings.ToLower(text)
-	if paymentRE.MatchString(text) {
-		return conversation.VerifyPayment
-	}
-	for _, k := range keywords {
-		for _, w := range k.words {
-			if strings.Contains(low, w) {
-				return k.intent
+	for _, slot := range slices.Sorted(maps.Keys(Entities(text))) {
+		var only []spec.Intent
+		for _, in := range spec.All() {
+			if slices.ContainsFunc(in.Slots, func(s spec.Slot) bool { return s.Name == slot }) {
+				only = append(only, in)
 			}
+		}
+		if len(only) == 1 {
+			return conversation.Intent(only[0].Name)
+		}
+	}
+	low := strings.ToLower(text)
+	for _, in := range ranked() {
+		for _, w := range in.Console.Keywords {
+			if strings.Contains(low, w) {
+				return conversation.Intent(in.Name)
+			}
+		}
+	}
+	return ""
+}
+
+// fallback is the intent a message nothing else matches is (spec.Console.Fallback).
+func fallback() conversation.Intent {
+	for _, in := range spec.All() {
+		if in.Console.Fallback {
+			return conversation.Intent(in.Name)
 		}
 	}
 	return ""
@@ -111,16 +132,18 @@ func understand(c *Conversation, text string, named conversation.Intent) (conver
 		intent = conversation.Intent(c.Intent)
 	}
 	if intent == "" {
-		intent = conversation.SearchKB
+		intent = fallback()
 	}
 	fresh := c.Elicit == "" || intent != conversation.Intent(c.Intent)
-	if intent == conversation.SearchKB && slots["query"] == "" && fresh {
-		slots["query"] = strings.TrimSpace(text)
-	}
-	if intent == conversation.CreateTicket && slots["subject"] == "" && fresh {
+	if in, ok := spec.Lookup(string(intent)); ok && fresh {
+		if w := in.Console.Whole; w != "" && slots[w] == "" {
+			slots[w] = strings.TrimSpace(text)
+		}
 		// "ticket: the printer is on fire" names the subject.
-		if _, after, ok := strings.Cut(text, ":"); ok && strings.TrimSpace(after) != "" {
-			slots["subject"] = strings.TrimSpace(after)
+		if w := in.Console.AfterColon; w != "" && slots[w] == "" {
+			if _, after, ok := strings.Cut(text, ":"); ok && strings.TrimSpace(after) != "" {
+				slots[w] = strings.TrimSpace(after)
+			}
 		}
 	}
 	if c.Elicit != "verification_code" {

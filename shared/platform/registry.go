@@ -41,6 +41,9 @@ type Entry struct {
 	// Setup prints what to paste into the platform's console after a deploy
 	// (`switchboard platform-config`).
 	Setup func(w io.Writer, in SetupInfo)
+	// Console, when set, plays the platform in the conversation console
+	// (shared/console): the console lists the platforms that have one.
+	Console *Simulator
 	// Package is the import path of the registering package (its folder), filled by
 	// Register.
 	Package string
@@ -97,6 +100,9 @@ func Register(e Entry) {
 		e.Smoke.IdentityToken == nil || e.Smoke.Messages == nil || len(e.ResponseSchema) == 0 || e.Setup == nil {
 		panic(fmt.Sprintf("platform: %q registers an incomplete entry", e.Name))
 	}
+	if c := e.Console; c != nil && (c.Request == nil || c.Read == nil) {
+		panic(fmt.Sprintf("platform: %q registers an incomplete console simulator", e.Name))
+	}
 	e.Spec = spec
 	if pc, _, _, ok := runtime.Caller(1); ok {
 		e.Package = funcPackage(runtime.FuncForPC(pc).Name())
@@ -105,6 +111,11 @@ func Register(e Entry) {
 	defer regMu.Unlock()
 	if _, dup := entries[e.Platform()]; dup {
 		panic(fmt.Sprintf("platform: %q registered twice", e.Name))
+	}
+	for _, o := range entries {
+		if e.Console != nil && e.Console.Default && o.Console != nil && o.Console.Default {
+			panic(fmt.Sprintf("platform: %q and %q both register the default console simulator", o.Name, e.Name))
+		}
 	}
 	entries[e.Platform()] = e
 }

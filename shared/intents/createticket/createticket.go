@@ -26,5 +26,7 @@ func init() {
 		Replies:    []string{"ticket.", "priority."},
 		Display:    "CreateTicket",
 		Samples:    "create_ticket.json",
+		Console: spec.Console{Rank: 1, AfterColon: "subject", Keywords: []string{"ticket", "problem", "issue", "broken",
+			"complain", "support request", "störung", "problème", "problema", "chamado"}},
 	})
 }

@@ -21,5 +21,7 @@ func init() {
 		Replies:  []string{"lookup.", "identity."},
 		Display:  "LookupCustomer",
 		Samples:  "lookup_customer.json",
+		Console: spec.Console{Rank: 3, Keywords: []string{"look up", "lookup", "account", "my details", "who am i",
+			"konto", "compte", "cuenta", "conta"}},
 	})
 }

@@ -21,5 +21,7 @@ func init() {
 		Replies:  []string{"kb."},
 		Display:  "SearchKnowledgeBase",
 		Samples:  "search_kb.json",
+		Console: spec.Console{Rank: 4, Fallback: true, Whole: "query", Keywords: []string{"how", "what", "why", "where",
+			"search", "article", "help", "wie", "comment", "cómo", "como", "?"}},
 	})
 }

@@ -82,6 +82,31 @@ type Intent struct {
 	Display string
 	// Samples is its sample event's file name in events/<platform>/.
 	Samples string
+	// Console is how the conversation console (shared/console), standing in for a
+	// platform's language understanding, recognises it in a typed message.
+	Console Console
+}
+
+// Console is how the conversation console recognises an intent in a typed message:
+// keywords, no model (a platform sends the webhook an intent and its slots, never a
+// sentence to interpret, so this is the console's alone). Besides these, a message
+// that names a value of a slot only one intent has (a payment reference) is that
+// intent.
+type Console struct {
+	// Keywords, lower case, in the five languages the product speaks: a message
+	// containing one is this intent.
+	Keywords []string
+	// Rank orders the intents' keywords: the lowest Rank's are tried first, so an
+	// intent with specific words ("ticket") wins over one with general words ("how").
+	Rank int
+	// Fallback marks the intent a message no other matches is (at most one).
+	Fallback bool
+	// Whole, when set, is the slot a message that starts the intent fills whole
+	// (a search's query).
+	Whole string
+	// AfterColon, when set, is the slot the text after a colon fills in a message that
+	// starts the intent ("ticket: the printer is on fire" names the subject).
+	AfterColon string
 }
 
 // Codes reports whether its function sends one-time codes.
@@ -112,6 +137,11 @@ func Register(i Intent) {
 	defer mu.Unlock()
 	if _, dup := all[i.Name]; dup {
 		panic(fmt.Sprintf("intents/spec: %q registered twice", i.Name))
+	}
+	for _, o := range all {
+		if i.Console.Fallback && o.Console.Fallback {
+			panic(fmt.Sprintf("intents/spec: %q and %q are both the console's fallback", o.Name, i.Name))
+		}
 	}
 	all[i.Name] = i
 }

@@ -22,5 +22,7 @@ func init() {
 		Replies:  []string{"payment.", "payment_status.", "identity."},
 		Display:  "VerifyPayment",
 		Samples:  "verify_payment.json",
+		Console: spec.Console{Rank: 2, Keywords: []string{"payment", "paid", "charge", "refund", "zahlung", "paiement",
+			"pago", "pagamento"}},
 	})
 }

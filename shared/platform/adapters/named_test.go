@@ -42,6 +42,9 @@ func TestEveryPlatformIsRegistered(t *testing.T) {
 		if want := "github.com/switchboard-dev/switchboard/shared/platform/" + s.Folder; e.Package != want {
 			t.Errorf("%s: registered by %s, want its folder %s", s.Name, e.Package, want)
 		}
+		if c := e.Console; c == nil || c.Request == nil || c.Read == nil {
+			t.Errorf("%s: no console simulator (platform.Entry.Console, shared/platform/%s/console.go): the conversation console cannot play it", s.Name, s.Folder)
+		}
 		if _, err := os.Stat(filepath.Join(root, "docs", "platforms", s.Doc)); err != nil {
 			t.Errorf("%s: docs page: %v", s.Name, err)
 		}
@@ -77,12 +80,6 @@ var namedOutside = map[string]string{
 	"shared/lambdafn/envelope.go": "Lex admitted by IAM in the envelope",
 	// "lex" as the ARN's service (arn:aws:lex:…), not as the platform.
 	"shared/deploy/settings/settings.go": "Lex bot alias ARN",
-	// `switchboard chat`'s default --platform.
-	"cmd/switchboard/chat.go": "the chat command's default platform",
-	// The console builds each platform's request and reads its reply per platform: that
-	// code moves into the platform folders (a registered console simulator) next.
-	"shared/console/conversation.go": "console simulator, moving to the platform folders",
-	"shared/console/view.go":         "console simulator, moving to the platform folders",
 }
 
 // TestPlatformsAreNamedOnlyInTheirFolders fails when product code names a platform
@@ -340,9 +337,6 @@ var namedIntentOutside = map[string]string{
 	"shared/idempotency/idempotency.go": "store-down wording",
 	// What a smoke answer must carry, per intent (the profile's truth).
 	"shared/smoke/cases.go": "smoke truth per intent",
-	// The console's keyword understanding of typed messages, per intent: moves into
-	// the intents' folders (their registered keywords) next.
-	"shared/console/nlu.go": "console keywords, moving to the intent folders",
 	// The alarm on too few lookups watches the lookup function.
 	"infra/stacks/monitoring.go": "low-lookups alarm",
 	// "create_ticket" as a tool's operation name (logs, metrics), not the intent.

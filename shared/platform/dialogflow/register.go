@@ -44,6 +44,7 @@ func init() {
 				fmt.Fprintln(w, "  "+n)
 			}
 		},
+		Console: simulator,
 		Smoke: platform.Smoke{
 			FreshIDs: func(doc map[string]any, id, _ string) { doc["responseId"] = id },
 			IdentityToken: func(doc map[string]any, tok string) {

@@ -53,6 +53,7 @@ func init() {
 				fmt.Fprintf(w, "  %s   (%s/%s)\n", n, url, tag)
 			}
 		},
+		Console: simulator,
 		Smoke: platform.Smoke{
 			FreshIDs: func(doc map[string]any, id, _ string) { doc["detectIntentResponseId"] = id },
 			IdentityToken: func(doc map[string]any, tok string) {

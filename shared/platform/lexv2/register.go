@@ -61,6 +61,7 @@ func init() {
 				fmt.Fprintln(w, "  "+n)
 			}
 		},
+		Console: simulator,
 		Smoke: platform.Smoke{
 			FreshIDs: func(doc map[string]any, id, _ string) {
 				doc["sessionId"] = id

@@ -55,6 +55,7 @@ func init() {
 				fmt.Fprintln(w, "  "+n)
 			}
 		},
+		Console: simulator,
 		Smoke: platform.Smoke{
 			FreshIDs: func(doc map[string]any, id, run string) {
 				doc["sender_id"] = id
