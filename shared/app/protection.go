@@ -107,6 +107,7 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 		o := io
 		if svc, ok := h.(*intents.Service); ok {
 			o.Writes = WritesOf(svc)
+			o.Say = svc.Refusal
 		}
 		// The caller is known (and the token gone) before idempotency sees the turn.
 		return ident(cache.Scoped(idempotency.New(st, h, o)))

@@ -26,5 +26,7 @@ func init() {
 		Replies:    []string{"ticket.", "priority."},
 		Display:    "CreateTicket",
 		Samples:    "create_ticket.json",
+		StoreDown:  "what.create_your_ticket",
+		Pending:    "reply.still_working_ticket",
 	})
 }

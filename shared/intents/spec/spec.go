@@ -82,6 +82,13 @@ type Intent struct {
 	Display string
 	// Samples is its sample event's file name in events/<platform>/.
 	Samples string
+
+	// What the idempotency layer's own answers say for it (shared/idempotency
+	// Outcome; worded by shared/intents Refusal): StoreDown is the reply catalogue
+	// key of what it could not do while the store is down (default what.do_that);
+	// Pending that of the reply while an earlier delivery still runs (default
+	// reply.still_working; a write says it will not be done twice).
+	StoreDown, Pending string
 }
 
 // Codes reports whether its function sends one-time codes.

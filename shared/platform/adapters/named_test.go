@@ -335,9 +335,6 @@ var namedIntentOutside = map[string]string{
 	// The handler bodies still live in shared/intents, dispatched by intent.
 	"shared/intents/intents.go": "handler dispatch", "shared/intents/writes.go": "the ticket write",
 	"shared/app/protection.go": "the ticket write's idempotent replay",
-	// The store-down wording of a write: idempotency's words move to the intents
-	// with its typed outcomes (issue 23).
-	"shared/idempotency/idempotency.go": "store-down wording",
 	// What a smoke answer must carry, per intent (the profile's truth).
 	"shared/smoke/cases.go": "smoke truth per intent",
 	// The console's keyword understanding of typed messages, per intent: moves into
