@@ -7,6 +7,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/idempotency"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
 // The idempotency layer says only which of its outcomes a turn met; the words, and
@@ -50,5 +51,29 @@ func TestRefusalWordsAreTheIntents(t *testing.T) {
 		if got := s.Refusal(turn, idempotency.StillWorking).Text(); got != p.T("reply.still_working", "help@example.com") {
 			t.Errorf("%s: still working (a read) %q", tag, got)
 		}
+	}
+}
+
+// Every registered intent has its handler, and exactly the writes (by their
+// contract) are bound to the idempotency layer: dispatch and binding come from the
+// registry, not from a list of intents.
+func TestEveryIntentHasItsHandler(t *testing.T) {
+	t.Parallel()
+	s := New(Deps{})
+	writes := s.Writes()
+	for _, in := range spec.All() {
+		h, ok := handlers[conversation.Intent(in.Name)]
+		if !ok || h.fulfil == nil {
+			t.Errorf("%s: no handler registered", in.Name)
+		}
+		if w := writes(conversation.Intent(in.Name)); (w != nil) != in.Write {
+			t.Errorf("%s: write %t by its contract, bound to idempotency: %t", in.Name, in.Write, w != nil)
+		}
+	}
+	if len(handlers) != len(spec.All()) {
+		t.Errorf("%d handlers for %d intents", len(handlers), len(spec.All()))
+	}
+	if writes("no_such_intent") != nil {
+		t.Error("an unknown intent is bound as a write")
 	}
 }
