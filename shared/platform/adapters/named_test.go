@@ -290,7 +290,7 @@ func TestEveryIntentIsComplete(t *testing.T) {
 			}
 			taken[p.Name+"/"+n] = in.Name
 		}
-		keys := append([]string{in.Withheld, in.Slow, in.Unfinished}, in.Replies...)
+		keys := append([]string{in.Withheld, in.Slow, in.Unfinished, in.StoreDown, in.Pending}, in.Replies...)
 		for _, sl := range in.Slots {
 			keys = append(keys, sl.Prompt, sl.Retry)
 		}
