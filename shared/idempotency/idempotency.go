@@ -59,8 +59,8 @@ type Options struct {
 	// store call (default 1000; negative: none).
 	LocalCache int
 	// Writes returns the description of an intent whose side effect must never be
-	// repeated blindly (create_ticket: intents.Service.TicketWrite), or nil for an
-	// intent that only reads. Default: none.
+	// repeated blindly (intents.Service.Writes: create_ticket's TicketWrite), or nil
+	// for an intent that only reads. Default: none.
 	Writes func(conversation.Intent) Write
 	// WriteReserve is the part of a write turn's budget kept back from the handler so
 	// that the outcome (completion or unknown-outcome record) is written before the

@@ -30,7 +30,8 @@ type Deps struct {
 	Access *Access
 }
 
-// Service answers the four intents. It implements conversation.Handler.
+// Service answers the registered intents, each by its handler (handlers.go). It
+// implements conversation.Handler.
 type Service struct {
 	d   Deps
 	acc *Access

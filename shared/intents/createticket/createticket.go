@@ -1,5 +1,6 @@
 // Package createticket is the create_ticket intent's contract (shared/intents/spec), registered from
-// its init. Its handler is shared/intents; its Lambda function is functions/createticket.
+// its init. Its handler is shared/intents/createticket.go; its Lambda function is
+// functions/createticket.
 package createticket
 
 import "github.com/switchboard-dev/switchboard/shared/intents/spec"
