@@ -107,20 +107,16 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 		o := io
 		if svc, ok := h.(*intents.Service); ok {
 			o.Writes = WritesOf(svc)
+			o.Say = svc.Refusal
 		}
 		// The caller is known (and the token gone) before idempotency sees the turn.
 		return ident(cache.Scoped(idempotency.New(st, h, o)))
 	}, nil
 }
 
-// WritesOf is idempotency.Options.Writes for the intents: create_ticket is a write
-// (never repeated blindly), the others read.
+// WritesOf is idempotency.Options.Writes for the intents: each intent registered as a
+// write (never repeated blindly) has its description, the others read
+// (intents.Service.Writes).
 func WritesOf(svc *intents.Service) func(conversation.Intent) idempotency.Write {
-	tw := svc.TicketWrite()
-	return func(in conversation.Intent) idempotency.Write {
-		if in == conversation.CreateTicket {
-			return tw
-		}
-		return nil
-	}
+	return svc.Writes()
 }

@@ -19,7 +19,6 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
-	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/turntrace"
@@ -60,8 +59,8 @@ type Options struct {
 	// store call (default 1000; negative: none).
 	LocalCache int
 	// Writes returns the description of an intent whose side effect must never be
-	// repeated blindly (create_ticket: intents.Service.TicketWrite), or nil for an
-	// intent that only reads. Default: none.
+	// repeated blindly (intents.Service.Writes: create_ticket's TicketWrite), or nil
+	// for an intent that only reads. Default: none.
 	Writes func(conversation.Intent) Write
 	// WriteReserve is the part of a write turn's budget kept back from the handler so
 	// that the outcome (completion or unknown-outcome record) is written before the
@@ -70,22 +69,60 @@ type Options struct {
 	// UnknownFor is how long a write's claim and its unknown-outcome records live
 	// (default and minimum 24h): until then no process files that write again.
 	UnknownFor time.Duration
-	// SupportEmail is the manual alternative offered in failure replies.
-	SupportEmail string
-	Now          func() time.Time
-	Logger       *slog.Logger
+	// Say is the reply to a turn the middleware answers itself (Outcome: the store is
+	// down, the turn is still running elsewhere, …). The words are the intents'
+	// (intents.Service.Refusal): the middleware holds none. Default: the handler's
+	// own Refusal when it has one (Sayer), else a failed reply without words.
+	Say    func(t conversation.Turn, o Outcome) conversation.Reply
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Outcome is why the middleware answers a turn itself instead of its handler. It is
+// typed, not worded: the intent's Refusal chooses the catalogue key.
+type Outcome int
+
+const (
+	// StoreUnavailable: the store could not be reached and the intent fails closed:
+	// nothing was done.
+	StoreUnavailable Outcome = iota + 1
+	// StillWorking: an earlier delivery of the turn is still running (or its write's
+	// outcome is unknown and nothing will be done twice); no result yet.
+	StillWorking
+	// PayloadMismatch: the turn's id was used by an earlier, different request;
+	// nothing was done.
+	PayloadMismatch
+	// ResultUnreadable: the turn was handled but its stored reply cannot be read back.
+	ResultUnreadable
+	// Interrupted: the delivery this one waited for failed without a reply, or the
+	// stored record is not one the middleware knows.
+	Interrupted
+)
+
+var outcomeNames = [...]string{StoreUnavailable: "store_unavailable", StillWorking: "still_working",
+	PayloadMismatch: "payload_mismatch", ResultUnreadable: "result_unreadable", Interrupted: "interrupted"}
+
+func (o Outcome) String() string {
+	if o > 0 && int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return "outcome(" + strconv.Itoa(int(o)) + ")"
+}
+
+// Sayer is a handler that words the middleware's own answers (intents.Service).
+type Sayer interface {
+	Refusal(t conversation.Turn, o Outcome) conversation.Reply
 }
 
 // FromConfig returns options from the store section of the configuration, for the
 // function named fn ("" for the local server, which keys records by intent).
 func FromConfig(cfg config.Config, fn string) Options {
 	return Options{
-		Function:     fn,
-		Expiration:   cfg.Store.IdempotencyExpiration,
-		LocalCache:   cfg.Store.IdempotencyLocalCache,
-		Idempotent:   func(in conversation.Intent) bool { return cfg.Store.Idempotent(string(in)) },
-		FailOpen:     func(in conversation.Intent) bool { return cfg.Store.FailsOpen(string(in)) },
-		SupportEmail: cfg.SupportEmail,
+		Function:   fn,
+		Expiration: cfg.Store.IdempotencyExpiration,
+		LocalCache: cfg.Store.IdempotencyLocalCache,
+		Idempotent: func(in conversation.Intent) bool { return cfg.Store.Idempotent(string(in)) },
+		FailOpen:   func(in conversation.Intent) bool { return cfg.Store.FailsOpen(string(in)) },
 	}
 }
 
@@ -173,8 +210,14 @@ func New(s store.Store, next conversation.Handler, o Options) *Middleware {
 	if o.LockFor <= 0 {
 		o.LockFor = 30 * time.Second
 	}
-	if o.SupportEmail == "" {
-		o.SupportEmail = "support@example.com"
+	if o.Say == nil {
+		if sayer, ok := next.(Sayer); ok {
+			o.Say = sayer.Refusal
+		} else {
+			o.Say = func(conversation.Turn, Outcome) conversation.Reply {
+				return conversation.Reply{Outcome: conversation.OutcomeFailed}
+			}
+		}
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -276,7 +319,7 @@ func (m *Middleware) Handle(ctx context.Context, t conversation.Turn) conversati
 		if !landed {
 			// The handler panicked (the engine turns it into an apology): the waiting
 			// deliveries get one too.
-			reply = m.failed(i18n.For(t.Locale).T("reply.apology", m.o.SupportEmail))
+			reply = m.o.Say(t, Interrupted)
 		}
 		m.running.land(key, fl, reply)
 	}()
@@ -603,7 +646,7 @@ func (m *Middleware) duplicate(ctx context.Context, t conversation.Turn, hash st
 			if err := json.Unmarshal(rec.Data, &r); err != nil || r.Outcome == "" {
 				m.o.Logger.LogAttrs(ctx, slog.LevelError, "idempotency: stored reply unreadable",
 					slog.String("intent", string(t.Intent)), slog.Any("error", err))
-				return m.failed(i18n.For(t.Locale).T("reply.result_unreadable", m.o.SupportEmail)), false
+				return m.o.Say(t, ResultUnreadable), false
 			}
 			m.local.put(rec.Key, rec.PayloadHash, r, rec.Expiration)
 			return r, false
@@ -623,7 +666,7 @@ func (m *Middleware) duplicate(ctx context.Context, t conversation.Turn, hash st
 			}
 			return m.stillWorking(t), false
 		default:
-			return m.failed(i18n.For(t.Locale).T("reply.apology", m.o.SupportEmail)), false
+			return m.o.Say(t, Interrupted), false
 		}
 		// Still running elsewhere: wait, but never past this turn's budget.
 		if left, ok := resilience.Remaining(ctx); ok && left <= wait {
@@ -666,21 +709,11 @@ func (m *Middleware) storeDown(ctx context.Context, t conversation.Turn, err err
 	if open {
 		return m.next.Handle(ctx, t)
 	}
-	p := i18n.For(t.Locale)
-	what := "what.do_that"
-	if t.Intent == conversation.CreateTicket {
-		what = "what.create_your_ticket"
-	}
-	return m.failed(p.T("reply.store_down", p.T(what), m.o.SupportEmail))
+	return m.o.Say(t, StoreUnavailable)
 }
 
 func (m *Middleware) stillWorking(t conversation.Turn) conversation.Reply {
-	key := "reply.still_working"
-	if m.o.Writes(t.Intent) != nil {
-		// True: the claim outlives this delivery and is never taken over blindly.
-		key = "reply.still_working_ticket"
-	}
-	return m.failed(i18n.For(t.Locale).T(key, m.o.SupportEmail))
+	return m.o.Say(t, StillWorking)
 }
 
 // newToken is a random owner token for one delivery's claim.
@@ -691,9 +724,5 @@ func newToken() string {
 }
 
 func (m *Middleware) mismatch(t conversation.Turn) conversation.Reply {
-	return m.failed(i18n.For(t.Locale).T("reply.id_mismatch", m.o.SupportEmail))
-}
-
-func (m *Middleware) failed(msg string) conversation.Reply {
-	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{msg}}
+	return m.o.Say(t, PayloadMismatch)
 }

@@ -63,6 +63,12 @@ func (h *tool) Handle(ctx context.Context, t conversation.Turn) conversation.Rep
 	return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"I've created ticket #" + strconv.FormatInt(n, 10) + "."}}
 }
 
+// Refusal makes tool an idempotency.Sayer: the middleware's own answers carry their
+// typed outcome's name (the words are the intents').
+func (h *tool) Refusal(t conversation.Turn, o idempotency.Outcome) conversation.Reply {
+	return sayOutcome(t, o)
+}
+
 var seq atomic.Int64
 
 func turn() conversation.Turn {
@@ -126,13 +132,12 @@ func TestKeyReusedWithAnotherPayloadIsRejected(t *testing.T) {
 	t.Parallel()
 	forEach(t, func(t *testing.T, s store.Store) {
 		h := &tool{}
-		m := idempotency.New(s, h, idempotency.Options{SupportEmail: "help@example.com"})
+		m := idempotency.New(s, h, idempotency.Options{Say: sayOutcome})
 		tn := turn()
 		handle(m, tn)
 		tn.Slots = map[string]string{"email": "ada@example.com", "subject": "Refund please"}
 		r := handle(m, tn)
-		if h.calls.Load() != 1 || r.Outcome != conversation.OutcomeFailed ||
-			!strings.Contains(r.Text(), "different request") || !strings.Contains(r.Text(), "help@example.com") {
+		if h.calls.Load() != 1 || r.Outcome != conversation.OutcomeFailed || r.Text() != idempotency.PayloadMismatch.String() {
 			t.Fatalf("calls %d, reply %+v", h.calls.Load(), r)
 		}
 	})
@@ -280,8 +285,7 @@ func TestInProgressDuplicateSaysStillWorkingWithinItsBudget(t *testing.T) {
 	if took := time.Since(start); took > 3*time.Second {
 		t.Fatalf("answered after %s with a 200ms budget: it waited for the first delivery", took)
 	}
-	if r.Outcome != conversation.OutcomeFailed || !strings.Contains(r.Text(), "still working") ||
-		!strings.Contains(r.Text(), "won't file the ticket twice") || h.calls.Load() != 1 {
+	if r.Outcome != conversation.OutcomeFailed || r.Text() != idempotency.StillWorking.String() || h.calls.Load() != 1 {
 		t.Fatalf("reply %+v calls %d", r, h.calls.Load())
 	}
 }
@@ -324,13 +328,19 @@ func TestAbandonedLockIsTakenOver(t *testing.T) {
 	})
 }
 
+// sayOutcome words the middleware's own answers by their typed outcome: the words
+// are the intents' (shared/intents Refusal), the middleware only says which.
+func sayOutcome(_ conversation.Turn, o idempotency.Outcome) conversation.Reply {
+	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{o.String()}}
+}
+
 func TestStoreUnreachable(t *testing.T) {
 	t.Parallel()
 	dead := dynamostore.New(storetest.DynamoClient("http://127.0.0.1:"+strconv.Itoa(testenv.FreePort(t))), "switchboard", dynamostore.Options{})
 	h := &tool{}
 	m := idempotency.New(dead, h, idempotency.Options{
-		SupportEmail: "help@example.com",
-		FailOpen:     func(in conversation.Intent) bool { return in != conversation.CreateTicket },
+		Say:      sayOutcome,
+		FailOpen: func(in conversation.Intent) bool { return in != conversation.CreateTicket },
 	})
 	ticket := turn()
 	start := time.Now()
@@ -338,8 +348,7 @@ func TestStoreUnreachable(t *testing.T) {
 	if took := time.Since(start); took > time.Second {
 		t.Fatalf("took %s", took)
 	}
-	if r.Outcome != conversation.OutcomeFailed || h.calls.Load() != 0 ||
-		!strings.Contains(r.Text(), "haven't done anything") || !strings.Contains(r.Text(), "help@example.com") {
+	if r.Outcome != conversation.OutcomeFailed || h.calls.Load() != 0 || r.Text() != idempotency.StoreUnavailable.String() {
 		t.Fatalf("fail-closed reply %+v after %d calls", r, h.calls.Load())
 	}
 	lookup := turn()
@@ -400,7 +409,7 @@ func TestDynamoDBCallsPerRequest(t *testing.T) {
 	// A delivery to the process running the turn waits for it in memory: no call.
 	before = counting.Counts()
 	sameCtx, cancelSame := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	if r := m.Handle(sameCtx, tn2); !strings.Contains(r.Text(), "still working") {
+	if r := m.Handle(sameCtx, tn2); r.Text() != idempotency.StillWorking.String() {
 		t.Errorf("in-progress duplicate in the same process, past its budget: %+v", r)
 	}
 	cancelSame()

@@ -2,7 +2,6 @@ package idempotency_test
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -60,7 +59,7 @@ func TestLocalCopyOfCompletedTurns(t *testing.T) {
 	// Same id, other slots: refused from the copy too.
 	other := tn
 	other.Slots = map[string]string{"email": "ada@example.com", "subject": "Something else"}
-	if r := m.Handle(ctx, other); r.Outcome != conversation.OutcomeFailed || !strings.Contains(r.Text(), "different request") {
+	if r := m.Handle(ctx, other); r.Outcome != conversation.OutcomeFailed || r.Text() != idempotency.PayloadMismatch.String() {
 		t.Fatalf("reused id with other slots: %+v", r)
 	}
 	if h.calls.Load() != 1 {
@@ -144,7 +143,7 @@ func TestDeliveriesToTheProcessRunningTheTurnWaitInMemory(t *testing.T) {
 	}
 	other := tn
 	other.Slots = map[string]string{"email": "ada@example.com", "subject": "Something else"}
-	if r := handle(m, other); !strings.Contains(r.Text(), "id of an earlier, different request") {
+	if r := handle(m, other); r.Text() != idempotency.PayloadMismatch.String() {
 		t.Fatalf("different payload under a running turn's id: %+v", r)
 	}
 	close(release)

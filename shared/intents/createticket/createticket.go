@@ -1,5 +1,6 @@
 // Package createticket is the create_ticket intent's contract (shared/intents/spec), registered from
-// its init. Its handler is shared/intents; its Lambda function is functions/createticket.
+// its init. Its handler is shared/intents/createticket.go; its Lambda function is
+// functions/createticket.
 package createticket
 
 import "github.com/switchboard-dev/switchboard/shared/intents/spec"
@@ -26,6 +27,8 @@ func init() {
 		Replies:    []string{"ticket.", "priority."},
 		Display:    "CreateTicket",
 		Samples:    "create_ticket.json",
+		StoreDown:  "what.create_your_ticket",
+		Pending:    "reply.still_working_ticket",
 		Console: spec.Console{Rank: 1, AfterColon: "subject", Keywords: []string{"ticket", "problem", "issue", "broken",
 			"complain", "support request", "störung", "problème", "problema", "chamado"}},
 	})

@@ -1,5 +1,6 @@
 // Package lookupcustomer is the lookup_customer intent's contract (shared/intents/spec), registered from
-// its init. Its handler is shared/intents; its Lambda function is functions/lookupcustomer.
+// its init. Its handler is shared/intents/lookupcustomer.go; its Lambda function is
+// functions/lookupcustomer.
 package lookupcustomer
 
 import "github.com/switchboard-dev/switchboard/shared/intents/spec"

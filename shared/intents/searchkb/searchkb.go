@@ -1,5 +1,6 @@
 // Package searchkb is the search_kb intent's contract (shared/intents/spec), registered from
-// its init. Its handler is shared/intents; its Lambda function is functions/searchkb.
+// its init. Its handler is shared/intents/searchkb.go; its Lambda function is
+// functions/searchkb.
 package searchkb
 
 import "github.com/switchboard-dev/switchboard/shared/intents/spec"

@@ -85,6 +85,12 @@ type Intent struct {
 	// Console is how the conversation console (shared/console), standing in for a
 	// platform's language understanding, recognises it in a typed message.
 	Console Console
+	// What the idempotency layer's own answers say for it (shared/idempotency
+	// Outcome; worded by shared/intents Refusal): StoreDown is the reply catalogue
+	// key of what it could not do while the store is down (default what.do_that);
+	// Pending that of the reply while an earlier delivery still runs (default
+	// reply.still_working; a write says it will not be done twice).
+	StoreDown, Pending string
 }
 
 // Console is how the conversation console recognises an intent in a typed message:

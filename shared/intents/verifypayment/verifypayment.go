@@ -1,5 +1,6 @@
 // Package verifypayment is the verify_payment intent's contract (shared/intents/spec), registered from
-// its init. Its handler is shared/intents; its Lambda function is functions/verifypayment.
+// its init. Its handler is shared/intents/verifypayment.go; its Lambda function is
+// functions/verifypayment.
 package verifypayment
 
 import "github.com/switchboard-dev/switchboard/shared/intents/spec"

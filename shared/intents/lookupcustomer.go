@@ -1,0 +1,189 @@
+package intents
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/resilience"
+)
+
+// lookup_customer's handler (its contract: shared/intents/lookupcustomer).
+func init() {
+	register(conversation.LookupCustomer, handler{fulfil: answer.lookupCustomer})
+}
+
+// lookupCustomer reads the customer, their open tickets and their last payment in
+// parallel: the three tools share one budget, so the answer takes as long as the
+// slowest, not the sum.
+//
+// Only to the verified owner of the email (the policy): anyone else gets the neutral
+// answer, which an email without an account gets too.
+func (s answer) lookupCustomer(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
+	caller, stop, a := s.gate(ctx, t, slots, s.neutralLookup())
+	if stop != nil {
+		return *stop, a
+	}
+	if a.outcome == outOtherCustomer {
+		return s.fulfilled(s.neutralLookup()), a
+	}
+	a = audit{tool: s.acc.Tools.Customers, caller: caller}
+	r := s.lookupAnswer(ctx, slots, &a)
+	if caller.Method == conversation.VerifiedCode && t.Caller.Method != conversation.VerifiedCode {
+		// The code was right: clear it so it is not sent again.
+		r.SetSlots = map[string]*string{SlotVerificationCode: nil}
+	}
+	return r, a
+}
+
+// lookupAnswer is the full answer, for a caller the policy let through.
+func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *audit) conversation.Reply {
+	if s.d.Customers == nil {
+		a.outcome = outUnavailable
+		return s.unavailable("what.look_up_accounts")
+	}
+	email := slots[SlotEmail]
+	// The calls' results in one value (one allocation for the closures to share).
+	var res struct {
+		cust     connector.Customer
+		tickets  []connector.Ticket
+		payments []connector.Payment
+	}
+	var tErr, pErr error
+	// resilience.Parallel turns a panicking connector into that call's error: a panic
+	// on one of these goroutines could not be recovered by the engine. A single call
+	// (no tickets or payments tool) runs on this goroutine.
+	fns := make([]func(context.Context) error, 1, 3)
+	fns[0] = func(ctx context.Context) (err error) {
+		res.cust, err = s.d.Customers.FindCustomerByEmail(ctx, email)
+		return err
+	}
+	if s.d.Tickets != nil {
+		fns = append(fns, func(ctx context.Context) (err error) {
+			ctx, cancel := secondary(ctx)
+			defer cancel()
+			res.tickets, err = s.d.Tickets.OpenTickets(ctx, email)
+			return err
+		})
+	}
+	if s.d.Payments != nil {
+		fns = append(fns, func(ctx context.Context) (err error) {
+			ctx, cancel := secondary(ctx)
+			defer cancel()
+			res.payments, err = s.d.Payments.RecentPayments(ctx, email, 1)
+			return err
+		})
+	}
+	errs := resilience.Parallel(ctx, fns...)
+	cust, tickets, payments := res.cust, res.tickets, res.payments
+	custErr := errs[0]
+	if s.d.Tickets != nil {
+		tErr = errs[1]
+	}
+	if s.d.Payments != nil {
+		pErr = errs[len(errs)-1]
+	}
+
+	switch {
+	case errors.Is(custErr, connector.ErrNotFound):
+		// The same words as for an email that is not the caller's.
+		a.outcome = outNotFound
+		return s.fulfilled(s.neutralLookup())
+	case custErr != nil:
+		a.outcome = outUnavailable
+		return s.unavailable("what.look_up_your_account")
+	}
+	a.customerID, a.outcome = cust.ID, outAnswered
+
+	// Every string from the tool is quoted as data (plaintext.Inert): it never becomes
+	// markup, a link or HTML on the channel.
+	who := data(orDefault(cust.Name(), email))
+	if cust.Company != "" {
+		who = s.p.T("lookup.who_company", who, data(cust.Company))
+	}
+	plan, status := data(cust.Plan), data(cust.Status)
+	var found string
+	switch {
+	case plan != "" && status != "":
+		found = s.p.T("lookup.found_plan_status", who, plan, status)
+	case plan != "":
+		found = s.p.T("lookup.found_plan", who, plan)
+	case status != "":
+		found = s.p.T("lookup.found_status", who, status)
+	default:
+		found = s.p.T("lookup.found", who)
+	}
+	msgs := []string{found}
+	// A part left out because its tool failed makes the answer a fallback.
+	partial := false
+	switch {
+	case s.d.Tickets == nil:
+	case tErr != nil:
+		msgs, partial = append(msgs, s.p.T("lookup.tickets_unknown")), true
+	default:
+		msgs = append(msgs, s.openTicketsLine(tickets))
+	}
+	switch {
+	case s.d.Payments == nil:
+	case errors.Is(pErr, connector.ErrNotFound):
+	case pErr != nil:
+		msgs, partial = append(msgs, s.p.T("lookup.payments_unknown")), true
+	case len(payments) > 0:
+		p := payments[0]
+		msgs = append(msgs, s.p.T("lookup.last_payment",
+			s.p.Money(p.Amount, p.Currency), s.p.Date(p.CreatedAt), s.statusWord(p.Status)))
+	}
+	r := s.fulfilled(msgs...)
+	r.Fallback = partial
+	return r
+}
+
+// SecondaryShare is the part of a lookup's remaining budget the secondary tools
+// (tickets, payments) may use: a slow secondary tool misses its share and the
+// customer's record is answered alone, instead of the whole turn running out.
+const SecondaryShare = 0.75
+
+// secondary bounds a secondary tool's call to SecondaryShare of ctx's remaining time.
+func secondary(ctx context.Context) (context.Context, context.CancelFunc) {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, time.Duration(float64(time.Until(d))*SecondaryShare))
+}
+
+// openTicketsLine says how many open tickets the owner has and quotes the newest. A
+// ticket the helpdesk marks as filed by a caller who did not prove the email is not
+// the owner's: it is neither counted nor quoted (its words are a stranger's), only
+// mentioned as a request filed in chat without sign-in.
+func (s answer) openTicketsLine(all []connector.Ticket) string {
+	var own []connector.Ticket
+	strangers := 0
+	for _, t := range all {
+		if t.Unverified {
+			strangers++
+			continue
+		}
+		own = append(own, t)
+	}
+	var line string
+	switch {
+	case len(own) == 0 && strangers > 0:
+		line = s.p.T("lookup.tickets_none_but_unverified")
+	case len(own) == 0:
+		line = s.p.T("lookup.tickets_none")
+	case len(own) == 1:
+		line = s.p.T("lookup.tickets_one", data(own[0].ID), data(own[0].Subject))
+	default:
+		line = s.p.T("lookup.tickets_many", len(own), data(own[0].ID), data(own[0].Subject))
+	}
+	switch {
+	case strangers == 1:
+		line += " " + s.p.T("lookup.unverified_one")
+	case strangers > 1:
+		line += " " + s.p.T("lookup.unverified_many", strangers)
+	}
+	return line
+}

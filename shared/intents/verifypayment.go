@@ -1,0 +1,75 @@
+package intents
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+)
+
+// verify_payment's handler (its contract: shared/intents/verifypayment).
+func init() {
+	register(conversation.VerifyPayment, handler{fulfil: answer.verifyPayment})
+}
+
+// verifyPayment answers the status of one payment, but only to the email that owns it:
+// a reference that exists under another email gets the same answer as one that does
+// not exist, so the reply reveals nothing.
+//
+// The caller must have proved that email (the policy); a verified caller asking with
+// another email gets the same answer as for a payment that does not exist.
+func (s answer) verifyPayment(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
+	caller, stop, a := s.gate(ctx, t, slots, s.neutralPayment())
+	if stop != nil {
+		return *stop, a
+	}
+	ref, email := slots[SlotPaymentReference], slots[SlotEmail]
+	notFound := s.p.T("payment.not_found", data(ref), data(email), s.d.SupportEmail)
+	if a.outcome == outOtherCustomer {
+		return s.fulfilled(notFound), a
+	}
+	a = audit{tool: s.acc.Tools.Payments, caller: caller}
+	r := s.paymentAnswer(ctx, ref, email, notFound, &a)
+	if caller.Method == conversation.VerifiedCode && t.Caller.Method != conversation.VerifiedCode {
+		r.SetSlots = map[string]*string{SlotVerificationCode: nil}
+	}
+	return r, a
+}
+
+func (s answer) paymentAnswer(ctx context.Context, ref, email, notFound string, a *audit) conversation.Reply {
+	if s.d.Payments == nil {
+		a.outcome = outUnavailable
+		return s.unavailable("what.check_payments")
+	}
+	p, err := s.d.Payments.FindPayment(ctx, ref)
+	switch {
+	case errors.Is(err, connector.ErrNotFound):
+		a.outcome = outNotFound
+		return s.fulfilled(notFound)
+	case err != nil:
+		a.outcome = outUnavailable
+		return s.unavailable("what.check_that_payment")
+	case !strings.EqualFold(strings.TrimSpace(p.CustomerEmail), email):
+		a.outcome = outOtherCustomer
+		return s.fulfilled(notFound)
+	}
+	a.object, a.outcome = p.ID, outAnswered
+	key := "payment.unknown"
+	switch p.Status {
+	case connector.PaymentPaid:
+		key = "payment.paid"
+	case connector.PaymentPending:
+		key = "payment.pending"
+	case connector.PaymentFailed:
+		key = "payment.failed"
+	case connector.PaymentRefunded:
+		key = "payment.refunded"
+	}
+	r := s.fulfilled(s.p.T(key, data(orDefault(p.OrderNumber, p.ID)), s.p.Money(p.Amount, p.Currency),
+		s.p.Date(p.CreatedAt), s.d.SupportEmail))
+	// A status the tool gave that cannot be interpreted is not the business answer.
+	r.Fallback = key == "payment.unknown"
+	return r
+}
