@@ -3,15 +3,53 @@
 // shape Switchboard gives (name, company, plan and status; open tickets; last payment),
 // and the same "switchboard" output context.
 //
+// With PEER_TOKEN_KEY set (the fair peer) it also does the rest of Switchboard's work
+// on a signed lookup: it verifies the caller's HS256 identity token
+// (originalDetectIntentRequest.payload.identity_token) with the jsonwebtoken package,
+// as Switchboard's check does (HS256 only, exp and iat required, iat not in the future,
+// 60 s leeway, the email from "email" else an email-shaped "sub"), answers only the
+// token's own email, and sends Switchboard's whole reply: fulfillmentText (the messages
+// joined), the messages, the "switchboard" payload (outcome, fallback) and the context.
+// Without it, the reply is what the library builds from the messages and the context,
+// and no token is read (the row kept for comparison with earlier runs).
+//
 // Usage: node dialogflow-fulfillment.js   (env PEER_RECORDS: JSON object keyed by
-// email, as written by tests/loadbench; PORT: 0 for any free port on 127.0.0.1).
-// Prints "listening <port>" on stdout once it accepts connections.
+// email, as written by tests/loadbench; PEER_TOKEN_KEY: the HS256 key; PORT: 0 for any
+// free port on 127.0.0.1). Prints "listening <port>" on stdout once it accepts
+// connections.
 'use strict';
 
 const http = require('http');
-const { WebhookClient } = require('dialogflow-fulfillment');
+const { WebhookClient, Payload } = require('dialogflow-fulfillment');
 
 const records = JSON.parse(process.env.PEER_RECORDS || '{}');
+const jwt = process.env.PEER_TOKEN_KEY ? require('jsonwebtoken') : null;
+// The key as a KeyObject made once, as Switchboard parses its key once: given a string,
+// jsonwebtoken.verify first tries it as a PEM public key and catches the failure, on
+// every call (about 0.45 ms of the 0.46 ms a verification then costs here).
+const tokenKey = jwt ? require('crypto').createSecretKey(Buffer.from(process.env.PEER_TOKEN_KEY, 'utf8')) : null;
+const leeway = 60; // seconds, Switchboard's identity.token.leeway default
+const refusal = "I can only share account details with the account holder, after they've proved who they are. " +
+  'If this is your account, sign in on our website and ask me again, or email support@example.com.';
+
+// callerEmail returns the verified email of the turn's identity token, or '' when there
+// is no token or it does not verify.
+function callerEmail(agent) {
+  const odir = agent.request_.body.originalDetectIntentRequest || {};
+  const raw = odir.payload && odir.payload.identity_token;
+  if (typeof raw !== 'string' || raw === '') return '';
+  let claims;
+  try {
+    claims = jwt.verify(raw, tokenKey, { algorithms: ['HS256'], clockTolerance: leeway });
+  } catch (e) {
+    return '';
+  }
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number' || claims.iat > now + leeway) return '';
+  let email = typeof claims.email === 'string' ? claims.email : '';
+  if (email === '' && typeof claims.sub === 'string' && claims.sub.includes('@')) email = claims.sub;
+  return email.trim().toLowerCase();
+}
 
 // Stripe's zero-decimal currencies, as Switchboard formats them.
 const zeroDecimal = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg',
@@ -35,9 +73,26 @@ function day(iso) {
 
 function lookupCustomer(agent) {
   const email = String(agent.parameters.email || '').trim().toLowerCase();
+  if (jwt) {
+    const texts = [];
+    const say = (t) => { texts.push(t); agent.add(t); };
+    if (callerEmail(agent) !== email) say(refusal);
+    else answer(email, say);
+    // Switchboard's whole reply: the joined text beside the messages, and its payload.
+    agent.client.addJson_({ fulfillmentText: texts.join(' ') });
+    agent.add(new Payload(agent.requestSource, { switchboard: { outcome: 'fulfilled', fallback: false } },
+      { rawPayload: true, sendAsMessage: false }));
+    agent.context.set({ name: 'switchboard', lifespan: 5, parameters: { email } });
+    return;
+  }
+  answer(email, (t) => agent.add(t));
+  agent.context.set({ name: 'switchboard', lifespan: 5, parameters: { email } });
+}
+
+function answer(email, add) {
   const rec = records[email];
   if (!rec) {
-    agent.add(`I couldn't find an account with the email ${email}. ` +
+    add(`I couldn't find an account with the email ${email}. ` +
       'If you signed up with another address, tell me that one instead.');
     return;
   }
@@ -47,16 +102,15 @@ function lookupCustomer(agent) {
   else if (rec.plan) first += `: ${rec.plan} plan.`;
   else if (rec.status) first += `: account ${rec.status}.`;
   else first += '.';
-  agent.add(first);
+  add(first);
   const t = rec.tickets || [];
-  if (t.length === 0) agent.add('There are no open tickets.');
-  else if (t.length === 1) agent.add(`There is 1 open ticket: #${t[0].id} ${JSON.stringify(t[0].subject)}.`);
-  else agent.add(`There are ${t.length} open tickets; the newest is #${t[0].id} ${JSON.stringify(t[0].subject)}.`);
+  if (t.length === 0) add('There are no open tickets.');
+  else if (t.length === 1) add(`There is 1 open ticket: #${t[0].id} ${JSON.stringify(t[0].subject)}.`);
+  else add(`There are ${t.length} open tickets; the newest is #${t[0].id} ${JSON.stringify(t[0].subject)}.`);
   if (rec.payment) {
     const p = rec.payment;
-    agent.add(`The last payment, ${money(p.amount, p.currency)} on ${day(p.created_at)}, is ${p.status || 'of unknown status'}.`);
+    add(`The last payment, ${money(p.amount, p.currency)} on ${day(p.created_at)}, is ${p.status || 'of unknown status'}.`);
   }
-  agent.context.set({ name: 'switchboard', lifespan: 5, parameters: { email } });
 }
 
 const intentMap = new Map([['LookupCustomer', lookupCustomer]]);

@@ -16,6 +16,10 @@ import (
 	_ "github.com/switchboard-dev/switchboard/shared/connector/sqldb"   // tickets
 	_ "github.com/switchboard-dev/switchboard/shared/connector/zendesk" // tickets
 
+	// The store in DynamoDB (idempotency records of its writes). searchkb, whose turns never reach the store,
+	// does not link it (shared/app.NeedsStore).
+	_ "github.com/switchboard-dev/switchboard/shared/store/dynamostore"
+
 	// The audit trail in CloudWatch Logs.
 	_ "github.com/switchboard-dev/switchboard/shared/identity/cwaudit"
 )

@@ -20,6 +20,10 @@ import (
 	_ "github.com/switchboard-dev/switchboard/shared/connector/sqldb"      // customers, tickets
 	_ "github.com/switchboard-dev/switchboard/shared/connector/zendesk"    // tickets
 
+	// The store in DynamoDB (one-time codes, their limits and verified sessions). searchkb, whose turns never reach the store,
+	// does not link it (shared/app.NeedsStore).
+	_ "github.com/switchboard-dev/switchboard/shared/store/dynamostore"
+
 	// One-time codes by SES and the audit trail in CloudWatch Logs.
 	_ "github.com/switchboard-dev/switchboard/shared/identity/cwaudit"
 	_ "github.com/switchboard-dev/switchboard/shared/identity/sesmail"

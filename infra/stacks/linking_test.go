@@ -76,6 +76,26 @@ func TestFunctionsLinkOnlyTheirTools(t *testing.T) {
 		"modernc.org/sqlite":                 nil,
 		module + "shared/connector/demo":     nil,
 		module + "shared/connector/registry": {"lookupcustomer", "createticket", "verifypayment", "searchkb"},
+		// The AWS SDK's clients (each one's generated schemas and endpoint tables are
+		// initialised at start whether or not an operation is called): the store only
+		// where a turn can reach it (idempotent writes, one-time codes; searchkb's read
+		// turns never do), the audit trail only where the intent reads or writes customer
+		// data, SES only where codes are sent, Lambda only where functions are invoked.
+		"github.com/aws/aws-sdk-go-v2/service/dynamodb":       {"lookupcustomer", "createticket", "verifypayment"},
+		"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs": {"lookupcustomer", "createticket", "verifypayment"},
+		"github.com/aws/aws-sdk-go-v2/service/sesv2":          {"lookupcustomer", "verifypayment"},
+		"github.com/aws/aws-sdk-go-v2/service/lambda":         {stacks.RouterName, "smoke"},
+	}
+	// The audit sink and the code sender follow from what the stacks give each function.
+	for _, f := range stacks.IntentFunctions {
+		for lib, given := range map[string]bool{
+			"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs": f.Identity,
+			"github.com/aws/aws-sdk-go-v2/service/sesv2":          f.Codes,
+		} {
+			if slices.Contains(heavy[lib], f.Name) != given {
+				t.Errorf("%s: links %s should be %v (Identity %v, Codes %v in the stacks)", f.Name, lib, given, f.Identity, f.Codes)
+			}
+		}
 	}
 	// Every function is listed: a new one must say what it links.
 	dirs, err := os.ReadDir(filepath.Join(testenv.RepoRoot(), "functions"))

@@ -8,6 +8,10 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/store/embedded"
+
+	// Outside Lambda builds (serve, tests) the DynamoDB backend is always linked; a
+	// Lambda function links it from its main only if its turns use the store.
+	_ "github.com/switchboard-dev/switchboard/shared/store/dynamostore"
 )
 
 // openEmbedded opens the embedded SQLite store at path.

@@ -12,27 +12,48 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/idempotency"
 	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/store"
-	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
 )
 
 // OpenStore builds the store cfg.Store names: the embedded SQLite file at Path (the
-// default), or the DynamoDB table (backend: dynamodb). Neither makes a network call
-// here. The returned func closes what was opened. apiOptions go on every DynamoDB
-// call's middleware stack (tracing).
+// default), or a registered backend (backend: dynamodb, registered by
+// shared/store/dynamostore, which `serve` and the functions whose turns use the store
+// import). Neither makes a network call here. The returned func closes what was
+// opened. apiOptions go on every DynamoDB call's middleware stack (tracing).
 func OpenStore(ctx context.Context, cfg config.Store, apiOptions ...func(*middleware.Stack) error) (store.Store, func() error, error) {
 	switch cfg.Backend {
-	case "dynamodb":
-		client, err := dynamostore.NewClient(ctx, cfg.Endpoint, apiOptions...)
-		if err != nil {
-			return nil, nil, err
-		}
-		return dynamostore.New(client, cfg.Table, dynamostore.Options{}), func() error { return nil }, nil
 	case "", "embedded":
 		return openEmbedded(ctx, cfg.Path)
 	}
-	return nil, nil, fmt.Errorf("store: unknown backend %q", cfg.Backend)
+	st, ok, err := store.OpenBackend(ctx, cfg.Backend, store.BackendOptions{Table: cfg.Table, Endpoint: cfg.Endpoint, APIOptions: apiOptions})
+	switch {
+	case !ok && cfg.Backend == "dynamodb":
+		return nil, nil, fmt.Errorf("store.backend: dynamodb is not linked into this binary (import _ shared/store/dynamostore)")
+	case !ok:
+		return nil, nil, fmt.Errorf("store: unknown backend %q", cfg.Backend)
+	case err != nil:
+		return nil, nil, err
+	}
+	return st, func() error { return nil }, nil
+}
+
+// NeedsStore reports whether a turn of this deployment can reach the store: an
+// enabled intent wrapped by idempotency, the shared read cache, or one-time codes
+// (their codes, limits and verified sessions live in it). A deployment that needs
+// none (searchkb: one read intent, cache per process, no codes) opens no store, so
+// its binary need not link the store's client.
+func NeedsStore(cfg config.Config) bool {
+	if cfg.Store.Cache.Shared || cfg.Identity.Codes.Sender != config.SenderNone {
+		return true
+	}
+	for _, i := range spec.All() {
+		if cfg.Intents.IsEnabled(conversation.Intent(i.Name)) && cfg.Store.Idempotent(i.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 // protect composes the layers around the connectors and the intent handler:
@@ -50,11 +71,17 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 	if a.Telemetry != nil && a.Telemetry.Tracing != nil {
 		apiOptions = append(apiOptions, a.Telemetry.Tracing.AWSMiddleware())
 	}
-	st, closeStore, err := OpenStore(ctx, cfg.Store, apiOptions...)
-	if err != nil {
-		return nil, err
+	// A deployment whose turns never reach the store does not open it (Unused refuses
+	// every call, so a path missed here fails instead of answering from nothing).
+	var st store.Store = store.Unused{}
+	if NeedsStore(cfg) {
+		s, closeStore, err := OpenStore(ctx, cfg.Store, apiOptions...)
+		if err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, closeStore)
+		st = s
 	}
-	a.closers = append(a.closers, closeStore)
 
 	ro := resilience.Options{Logger: a.Logger}
 	co := cache.Options{Size: cfg.Store.Cache.Size, Logger: a.Logger,

@@ -91,3 +91,46 @@ func TestBuildWithDynamoDBStore(t *testing.T) {
 		t.Fatal("unknown backend accepted")
 	}
 }
+
+// A deployment whose turns never reach the store (one read intent, the read cache per
+// process, no one-time codes: searchkb) opens none, which is what lets its Lambda
+// binary leave the store's DynamoDB client out; any of the three needs it back.
+func TestBuildOpensTheStoreOnlyWhenATurnCanReachIt(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		env   []string
+		event string
+		want  bool
+	}{
+		{"search_kb alone", []string{"SWITCHBOARD_INTENTS_ENABLED=search_kb"}, "search_kb.json", false},
+		{"create_ticket (idempotent)", []string{"SWITCHBOARD_INTENTS_ENABLED=create_ticket"}, "create_ticket.json", true},
+		{"search_kb, shared cache", []string{"SWITCHBOARD_INTENTS_ENABLED=search_kb", "SWITCHBOARD_STORE_CACHE_SHARED=true"}, "search_kb.json", true},
+		{"search_kb made idempotent", []string{"SWITCHBOARD_INTENTS_ENABLED=search_kb", "SWITCHBOARD_STORE_IDEMPOTENT_INTENTS=search_kb"}, "search_kb.json", true},
+		{"search_kb, codes by outbox", []string{"SWITCHBOARD_INTENTS_ENABLED=search_kb", "SWITCHBOARD_IDENTITY_CODES_SENDER=outbox"}, "search_kb.json", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			env := append([]string{"SWITCHBOARD_DATA_DIR=" + dir, "SWITCHBOARD_IDENTITY_CODES_SENDER=none"}, tc.env...)
+			cfg, err := config.Load("", env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := app.NeedsStore(cfg); got != tc.want {
+				t.Errorf("NeedsStore = %v, want %v", got, tc.want)
+			}
+			a, err := app.Build(context.Background(), cfg, app.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			resp := a.Engine.Serve(context.Background(), conversation.DialogflowES, event(t, tc.event))
+			if resp.Status != 200 || strings.Contains(string(resp.Body), "went wrong") {
+				t.Fatalf("HTTP %d %s", resp.Status, resp.Body)
+			}
+			_, err = os.Stat(filepath.Join(dir, "store.db"))
+			if opened := err == nil; opened != tc.want {
+				t.Errorf("store opened = %v, want %v", opened, tc.want)
+			}
+		})
+	}
+}

@@ -5,9 +5,13 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/server"
 	"github.com/switchboard-dev/switchboard/shared/store/storetest"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
@@ -89,5 +93,52 @@ func TestColdStartEnvironmentStartsEveryFunction(t *testing.T) {
 				t.Fatalf("%v", err)
 			}
 		})
+	}
+}
+
+// The fair peer does Switchboard's work on a signed lookup: with the right key its
+// reply is Switchboard's, whole; with another key (a token it cannot verify) it
+// refuses, as Switchboard does to an unproven caller.
+func TestFairPeerSendsSwitchboardsReplyAfterVerifyingTheToken(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	root := testenv.RepoRoot()
+	b, err := sampleBodies(root, conversation.DialogflowES, "lookup_customer_signed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, _, err := peerRecords(ctx, "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sbURL, stop, err := startSwitchboard(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	sbOut, err := post(ctx, sbURL+server.PathPrefix+string(conversation.DialogflowES), b.nth(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		key       string
+		wantWhole bool
+	}{{identity.DemoKey, true}, {"another-key", false}} {
+		u, proc, err := startPeer(ctx, root, "dialogflow-fulfillment.js", "jsonwebtoken",
+			"PEER_RECORDS="+string(records), "PEER_TOKEN_KEY="+tc.key)
+		if err != nil {
+			testenv.Missing(t, "the Node peer", err.Error())
+		}
+		out, err := post(ctx, u, b.nth(1))
+		proc.Stop()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sameJSON(sbOut, out); got != tc.wantWhole {
+			t.Errorf("key %q: reply equals Switchboard's = %v, want %v\nswitchboard: %s\npeer: %s", tc.key, got, tc.wantWhole, sbOut, out)
+		}
+		if !tc.wantWhole && (strings.Contains(string(out), "Ada") || !strings.Contains(string(out), "account holder")) {
+			t.Errorf("key %q: an unverified caller got %s", tc.key, out)
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -20,6 +21,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/server"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
@@ -191,6 +193,38 @@ func benchPeer(ctx context.Context, o *options, r *report) {
 		return
 	}
 	r.add(sec, figPeer, peer.String(), info, info)
+
+	// The fair peer: the same library doing Switchboard's whole work on this turn —
+	// verifying the caller's HS256 token with the jsonwebtoken package and sending
+	// Switchboard's whole reply (the bodies must be equal as JSON before timing).
+	figFair := fmt.Sprintf("peer dialogflow-fulfillment + jsonwebtoken (Node), same work: signed lookup_customer, token verified, whole reply (c=%d)", o.concurrency)
+	var fair *loadResult
+	var fairCPU time.Duration
+	if fairURL, fairProc, err := startPeer(ctx, o.root, "dialogflow-fulfillment.js", "jsonwebtoken",
+		"PEER_RECORDS="+string(records), "PEER_TOKEN_KEY="+identity.DemoKey); err != nil {
+		r.missing(sec, figFair, info, err.Error())
+	} else {
+		fairOut, err := post(ctx, fairURL, b.nth(1<<41))
+		switch {
+		case err != nil:
+			r.missing(sec, figFair, info, err.Error())
+		case !sameJSON(sbOut, fairOut):
+			r.missing(sec, figFair, info, fmt.Sprintf("replies differ: switchboard %s, peer %s", sbOut, fairOut))
+		default:
+			res, cpu, err := serverCost(fairProc.Cmd.Process.Pid, func() loadResult {
+				return attack("peer-dialogflow-fulfillment-fair", fairURL, b, o.concurrency, o.duration, o.maxRequests, 0)
+			})
+			if f := res.failure(); f != "" {
+				r.add(sec, figFair, res.String()+"; "+f, info, fail)
+			} else if err != nil {
+				r.missing(sec, figFair, info, "server CPU time: "+err.Error())
+			} else {
+				r.add(sec, figFair, fmt.Sprintf("%s; server CPU %s per request", res.String(), us(cpu)), info, info)
+				fair, fairCPU = &res, cpu
+			}
+		}
+		fairProc.Stop()
+	}
 	// Like for like: Switchboard answering from the same in-memory record, in its own
 	// process as the peer is — with the Go runtime's default of every core, and held
 	// to one core as Node's single thread is.
@@ -235,6 +269,14 @@ func benchPeer(ctx context.Context, o *options, r *report) {
 			capRatio := float64(peerCPU) / float64(sbCPU)
 			r.check(sec, side.fig+": requests per CPU second", fmt.Sprintf("%.1f× (%.0f vs %.0f; server CPU %s vs %s per request)",
 				capRatio, float64(time.Second)/float64(sbCPU), float64(time.Second)/float64(peerCPU), us(sbCPU), us(peerCPU)), "≥ 3×", capRatio >= 3)
+			fairFig := strings.Replace(side.fig, "dialogflow-fulfillment", "the fair peer (same work)", 1) + ": requests per CPU second"
+			if fair == nil {
+				r.missing(sec, fairFig, "≥ 2×", "fair peer not measured")
+				break
+			}
+			fairRatio := float64(fairCPU) / float64(sbCPU)
+			r.check(sec, fairFig, fmt.Sprintf("%.1f× (%.0f vs %.0f; server CPU %s vs %s per request)",
+				fairRatio, float64(time.Second)/float64(sbCPU), float64(time.Second)/float64(fairCPU), us(sbCPU), us(fairCPU)), "≥ 2×", fairRatio >= 2)
 		}
 		child.Stop()
 	}
@@ -332,4 +374,13 @@ func startMemSwitchboard(ctx context.Context, m *memRecord) (string, func(), err
 		return "", nil, err
 	}
 	return url, stop, nil
+}
+
+// sameJSON reports whether two bodies hold the same JSON value (key order aside).
+func sameJSON(a, b []byte) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }

@@ -132,6 +132,10 @@ const docMethod = `
    from memory through its identity layer (verifying the request's HS256 token, which the
    peer does not do), engine, intents and adapters, in a process of its own as the
    peer is (once with every core, once held to one core as Node's single thread is).
+   The fair peer is the same script with ` + "`PEER_TOKEN_KEY`" + ` set: it verifies the same token
+   with the ` + "`jsonwebtoken`" + ` package (HS256 only, ` + "`exp`" + ` and ` + "`iat`" + ` required, 60 s leeway, a
+   key object made once) and sends Switchboard's whole reply (text, messages, payload,
+   context; checked equal as JSON before the load); its target is 2×.
    Both servers answer as fast as the shared load generator can ask, so their raw
    throughputs mostly measure the generator; the capacity figure is each server's CPU
    time per request (user + system from ` + "`/proc/<pid>/stat`" + ` over the run), whose

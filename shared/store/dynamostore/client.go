@@ -9,6 +9,7 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
+	"github.com/switchboard-dev/switchboard/shared/store"
 )
 
 // API is the part of the AWS SDK's DynamoDB client the store uses, with the SDK's own
@@ -45,5 +46,17 @@ func NewClientWith(cfg aws.Config, endpoint string, apiOptions ...func(*middlewa
 			o.BaseEndpoint = aws.String(endpoint)
 		}
 		o.APIOptions = append(o.APIOptions, apiOptions...)
+	})
+}
+
+// The store.backend "dynamodb": a binary links the DynamoDB client only if it imports
+// this package (functions/<fn>/main.go of the functions whose turns use the store).
+func init() {
+	store.RegisterBackend("dynamodb", func(ctx context.Context, o store.BackendOptions) (store.Store, error) {
+		client, err := NewClient(ctx, o.Endpoint, o.APIOptions...)
+		if err != nil {
+			return nil, err
+		}
+		return New(client, o.Table, Options{}), nil
 	})
 }
