@@ -70,6 +70,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		Logger:       logger,
 		Routes:       adapters.Routes(cfg),
+		Names:        cfg.Intents.Names,
 		// The conversation console: on loopback, or with a platform's webhook credentials.
 		Extra: map[string]http.Handler{"GET /metrics": tel.MetricsHandler(), console.Prefix: con, console.Prefix + "/": con},
 	})
@@ -80,7 +81,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			slog.String("payments", cfg.Connectors.Payments), slog.String("kb", cfg.Connectors.KB),
 			slog.Int("gogc", gc.GCPercent), slog.String("gogc_from", gc.GCPercentFrom),
 			slog.Int64("gomemlimit", gc.MemoryLimit), slog.String("gomemlimit_from", gc.MemoryLimitFrom))
-		fmt.Fprintf(stdout, "switchboard listening on http://%s (webhooks under /webhooks/{dialogflow,dialogflow-cx,lex,rasa}; console at http://%s/console)\n", l, l)
+		fmt.Fprintf(stdout, "switchboard listening on http://%s (webhooks under /webhooks/{dialogflow,dialogflow-cx,lex,rasa}; tool API under /api/v1, described at /openapi.json; console at http://%s/console)\n", l, l)
 		if open := cfg.Security.Open(); len(open) > 0 && !loopback(l) {
 			logger.Warn("webhooks reachable beyond this machine answer without credentials (auth: none); set security.<platform>.method",
 				slog.Any("platforms", open))

@@ -22,6 +22,9 @@ const (
 	AuthBasic  = "basic"
 	AuthHeader = "header"
 	AuthToken  = "token"
+	// AuthBearer is the secret's token as "Authorization: Bearer <token>" (the tool
+	// API and the MCP server: what an LLM tool runtime or a custom client sends).
+	AuthBearer = "bearer"
 )
 
 // Spec is what is fixed about a platform, known without its adapter.
@@ -65,6 +68,7 @@ type Spec struct {
 func displayName(_, display string) string { return display }
 func kebabName(name, _ string) string      { return strings.ReplaceAll(name, "_", "-") }
 func rasaAction(name, _ string) string     { return "action_" + name }
+func canonicalName(name, _ string) string  { return name }
 
 // Path is the platform's webhook path (/webhooks/<Name>).
 func (s Spec) Path() string { return PathPrefix + s.Name }
@@ -84,6 +88,12 @@ var all = []Spec{
 	{Name: "rasa", Title: "Rasa",
 		HTTP: true, Auth: []string{AuthNone, AuthBasic, AuthHeader, AuthToken}, DefaultAuth: AuthToken,
 		Deadline: 10 * time.Second, Doc: "rasa.md", Folder: "rasa", DefaultIntentName: rasaAction},
+	// The tool API: POST /api/v1/<intent> (and the MCP server beside it) for LLM
+	// agents, Dialogflow CX playbook tools and custom chatbots. Its intent names are
+	// the canonical ones.
+	{Name: "tool-api", Title: "Tool API (OpenAPI and MCP)",
+		HTTP: true, Auth: []string{AuthNone, AuthBearer}, DefaultAuth: AuthBearer,
+		Deadline: 10 * time.Second, Doc: "tool-api.md", Folder: "toolapi", DefaultIntentName: canonicalName},
 }
 
 // All lists every platform in a stable order.
