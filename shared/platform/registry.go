@@ -93,6 +93,10 @@ type Smoke struct {
 // answers the turn.
 type Gate interface {
 	Answer(ctx context.Context, c GateCall) (status int, body []byte, refused *GateRefusal)
+	// Check runs the first steps only (the source's rate, the platform's
+	// credentials), for a route whose calls reach turns otherwise (an MCP session):
+	// nil admits; otherwise the status and JSON body to answer with.
+	Check(ctx context.Context, p conversation.Platform, h http.Header, source string) (status int, body []byte, refused *GateRefusal)
 }
 
 // GateCall is one call through a Gate.

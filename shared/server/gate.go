@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 )
 
@@ -30,4 +31,13 @@ func (g Gate) Answer(ctx context.Context, c platform.GateCall) (int, []byte, *pl
 	}
 	resp := g.Door.Engine.ServeDecoded(ctx, a.Platform, a.Request, a.Body)
 	return resp.Status, resp.Body, nil
+}
+
+// Check admits a call by its source's rate and platform p's credentials; status 0
+// admits it.
+func (g Gate) Check(ctx context.Context, p conversation.Platform, h http.Header, source string) (int, []byte, *platform.GateRefusal) {
+	if resp := g.Door.Engine.Admit(ctx, p, h, nil, source); resp != nil {
+		return resp.Status, resp.Body, &platform.GateRefusal{Challenge: resp.Status == http.StatusUnauthorized, RetryAfter: resp.Status == http.StatusServiceUnavailable}
+	}
+	return 0, nil, nil
 }
