@@ -60,7 +60,7 @@ func BenchmarkTurn(b *testing.B) {
 			b.Fatal(err)
 		}
 		e := engine.New(cfg, &identity.Resolver{Verifier: v, Next: intents.New(bk.tools)}, engine.Options{Adapters: adapters.Default(cfg)})
-		for _, p := range conversation.Platforms {
+		for _, p := range webhookPlatforms() {
 			for _, in := range conversation.Intents {
 				file := eventFile[in]
 				if in != conversation.SearchKB {
@@ -129,7 +129,7 @@ func (m *memo) SearchArticles(ctx context.Context, q string, limit int) ([]conne
 // the server, a new turn id each time (written in place: no allocation of the bench's
 // own in the figures).
 func benchServerTurns(b *testing.B) {
-	for _, p := range conversation.Platforms {
+	for _, p := range webhookPlatforms() {
 		for _, in := range conversation.Intents {
 			file := eventFile[in]
 			if in != conversation.SearchKB {

@@ -91,7 +91,7 @@ func casesFor(in conversation.Intent) []goldenCase {
 // (adapter → engine → intents → demo backend → adapter), validates each 200 response
 // against the platform's response schema, and compares it with its golden file.
 func TestGoldenMatrix(t *testing.T) {
-	for _, p := range conversation.Platforms {
+	for _, p := range webhookPlatforms() {
 		t.Run(string(p), func(t *testing.T) {
 			t.Parallel()
 			for _, in := range conversation.Intents {
@@ -339,7 +339,7 @@ var hostileArticles = []struct{ id, slug, title, body, url string }{
 // signed lookup (the stranger's ticket neither quoted nor counted) and the search: no
 // markup, no HTML, links only https on the tool's hosts.
 func TestGoldenHostileToolText(t *testing.T) {
-	for _, p := range conversation.Platforms {
+	for _, p := range webhookPlatforms() {
 		t.Run(string(p), func(t *testing.T) {
 			t.Parallel()
 			e := hostileEngine(t)

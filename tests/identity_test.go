@@ -255,7 +255,7 @@ func TestIdentityOnEveryPlatform(t *testing.T) {
 		"other_customer":   mint(t, jwt.SigningMethodHS256, demo, func(c *identity.Claims) { c.Email = "bob@example.com"; c.Subject = "" }),
 	}
 	turns := 0
-	for _, p := range conversation.Platforms {
+	for _, p := range webhookPlatforms() {
 		for _, in := range []conversation.Intent{conversation.LookupCustomer, conversation.VerifyPayment} {
 			file := eventFile[in]
 			base := readEvent(t, p, file)
@@ -343,7 +343,7 @@ func TestIdentityAudienceAndIssuer(t *testing.T) {
 	s := newIdentityStack(t, "SWITCHBOARD_IDENTITY_CODES_SENDER=none",
 		"SWITCHBOARD_IDENTITY_TOKEN_AUDIENCE=switchboard", "SWITCHBOARD_IDENTITY_TOKEN_ISSUER=https://shop.example.com")
 	demo := []byte(identity.DemoKey)
-	for _, p := range conversation.Platforms {
+	for _, p := range webhookPlatforms() {
 		base := readEvent(t, p, "lookup_customer.json")
 		right := mint(t, jwt.SigningMethodHS256, demo, func(c *identity.Claims) {
 			c.Audience, c.Issuer = jwt.ClaimStrings{"switchboard"}, "https://shop.example.com"
@@ -364,8 +364,8 @@ func TestIdentityAudienceAndIssuer(t *testing.T) {
 			aud++
 		}
 	}
-	if aud != len(conversation.Platforms) {
-		t.Errorf("%d token_audience events, want %d", aud, len(conversation.Platforms))
+	if aud != len(webhookPlatforms()) {
+		t.Errorf("%d token_audience events, want %d", aud, len(webhookPlatforms()))
 	}
 }
 
@@ -468,7 +468,7 @@ func TestCodeFlowOnMotoSES(t *testing.T) {
 		}
 		return s.serve(t, p, withTurn(t, p, body, session, nextID("turn")))
 	}
-	for _, p := range conversation.Platforms {
+	for _, p := range webhookPlatforms() {
 		sess := nextID("sess")
 		before := len(sesMessages(t, moto, "ada@example.com"))
 		offer := ask(p, sess, nil)
@@ -604,7 +604,7 @@ func TestTokenNeverLeaves(t *testing.T) {
 	tok := mint(t, jwt.SigningMethodHS256, []byte(identity.DemoKey), nil)
 	sig := tok[strings.LastIndex(tok, ".")+1:]
 	var replies strings.Builder
-	for _, p := range conversation.Platforms {
+	for _, p := range webhookPlatforms() {
 		for _, in := range []conversation.Intent{conversation.LookupCustomer, conversation.VerifyPayment, conversation.CreateTicket} {
 			body := withToken(t, p, withTurn(t, p, readEvent(t, p, eventFile[in]), nextID("s"), nextID("t")), tok)
 			resp := a.Engine.Serve(context.Background(), p, body)

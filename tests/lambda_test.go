@@ -355,7 +355,7 @@ func TestLambdaRIE(t *testing.T) {
 	t.Run("intent functions", func(t *testing.T) {
 		for fn, in := range intentFunctions {
 			f := fns["sb-"+fn]
-			for _, p := range conversation.Platforms {
+			for _, p := range webhookPlatforms() {
 				status, body := platformResponse(t, p, f.invoke(t, platformEvent(t, p, readEvent(t, p, eventFile[in]))))
 				if status != 200 {
 					t.Errorf("%s %s: HTTP %d %s\n%s", fn, p, status, body, f.proc.LogTail())
@@ -371,7 +371,7 @@ func TestLambdaRIE(t *testing.T) {
 			// an audit event in CloudWatch Logs.
 			if in == conversation.LookupCustomer {
 				tok := e2eToken(t, "ada@example.com", "", "")
-				for _, p := range conversation.Platforms {
+				for _, p := range webhookPlatforms() {
 					ev := withToken(t, p, readEvent(t, p, eventFile[in]), tok)
 					ev = withTurn(t, p, ev, nextID("rie-s"), nextID("rie-t"))
 					status, body := platformResponse(t, p, f.invoke(t, platformEvent(t, p, ev)))
@@ -460,7 +460,7 @@ func TestLambdaRIE(t *testing.T) {
 	})
 
 	t.Run("router", func(t *testing.T) {
-		for _, p := range conversation.Platforms {
+		for _, p := range webhookPlatforms() {
 			files, _ := filepath.Glob(filepath.Join(testenv.RepoRoot(), "events", string(p), "*.json"))
 			more, _ := filepath.Glob(filepath.Join(testenv.RepoRoot(), "events", string(p), "invalid", "*.json"))
 			for _, file := range append(files, more...) {
@@ -496,8 +496,8 @@ func TestLambdaRIE(t *testing.T) {
 		for name, n := range calls {
 			// One forward per platform for the intent's own event, plus the invalid
 			// slot events of the intents that have slots to validate.
-			if n < len(conversation.Platforms) {
-				t.Errorf("router forwarded %d events to %s, want at least %d", n, name, len(conversation.Platforms))
+			if n < len(webhookPlatforms()) {
+				t.Errorf("router forwarded %d events to %s, want at least %d", n, name, len(webhookPlatforms()))
 			}
 		}
 		if len(calls) != len(intentFunctions) {

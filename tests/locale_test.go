@@ -143,7 +143,7 @@ func TestRepliesInTheCallersLanguage(t *testing.T) {
 		},
 	}
 	english := []string{"I found", "I've created", "Payment ORD", "Here's what", "went through", "Read article", "View ticket"}
-	for _, p := range conversation.Platforms {
+	for _, p := range webhookPlatforms() {
 		t.Run(string(p), func(t *testing.T) {
 			t.Parallel()
 			for locale, byIntent := range want {
@@ -181,7 +181,7 @@ func TestRepliesInTheCallersLanguage(t *testing.T) {
 // TestRePromptsInTheCallersLanguage: validation re-prompts and honest failures come
 // from the catalogs too.
 func TestRePromptsInTheCallersLanguage(t *testing.T) {
-	for _, p := range conversation.Platforms {
+	for _, p := range webhookPlatforms() {
 		t.Run(string(p), func(t *testing.T) {
 			t.Parallel()
 			body := withLocale(t, p, readEvent(t, p, eventFile[conversation.LookupCustomer]), "de")
@@ -208,7 +208,7 @@ func TestRePromptsInTheCallersLanguage(t *testing.T) {
 func TestRichCanBeTurnedOff(t *testing.T) {
 	env := []string{"SWITCHBOARD_PLATFORM_DIALOGFLOW_RICH=false", "SWITCHBOARD_PLATFORM_DIALOGFLOW_CX_RICH=false",
 		"SWITCHBOARD_PLATFORM_LEX_RICH=false", "SWITCHBOARD_PLATFORM_RASA_RICH=false"}
-	for _, p := range conversation.Platforms {
+	for _, p := range webhookPlatforms() {
 		resp := localeEngine(t, env).Serve(context.Background(), p, readEvent(t, p, eventFile[conversation.SearchKB]))
 		schematest.Validate(t, p, resp.Body)
 		if strings.Contains(string(resp.Body), richMarker[p]) || !strings.Contains(string(resp.Body), "https://help.example.com/articles/") {

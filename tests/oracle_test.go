@@ -143,7 +143,7 @@ func TestAnonymousTurnMovesSameMetrics(t *testing.T) {
 	// One unknown address for the whole test: asked as often as Ada, its code limits
 	// are as used as hers.
 	nobody := nextID("nobody") + "@example.com"
-	for _, p := range conversation.Platforms {
+	for _, p := range webhookPlatforms() {
 		for _, in := range []conversation.Intent{conversation.LookupCustomer, conversation.VerifyPayment} {
 			// The owner's own signed turn first: her record is then in the read cache.
 			signed := post(t, base, p, withTurn(t, p, readEvent(t, p, strings.TrimSuffix(eventFile[in], ".json")+"_signed.json"), nextID("s"), nextID("t")))
@@ -184,7 +184,7 @@ func TestAnonymousTurnMakesSameCalls(t *testing.T) {
 	// One unknown address for the whole test: asked as often as Ada, its code limits
 	// are as used as hers (a request tries one conditional write per slot in use).
 	nobody := nextID("nobody") + "@example.com"
-	for _, p := range conversation.Platforms {
+	for _, p := range webhookPlatforms() {
 		for _, in := range []conversation.Intent{conversation.LookupCustomer, conversation.VerifyPayment} {
 			signed := a.Engine.Serve(ctx, p, withTurn(t, p, readEvent(t, p, strings.TrimSuffix(eventFile[in], ".json")+"_signed.json"), nextID("s"), nextID("t")))
 			if revealsAda(string(signed.Body)) == "" {

@@ -136,7 +136,7 @@ func leakEvents(t *testing.T) map[conversation.Platform][][]byte {
 	t.Helper()
 	out := map[conversation.Platform][][]byte{}
 	n := 0
-	for _, p := range conversation.Platforms {
+	for _, p := range webhookPlatforms() {
 		files, _ := filepath.Glob(filepath.Join(testenv.RepoRoot(), "events", string(p), "*.json"))
 		for _, f := range files {
 			if strings.HasPrefix(filepath.Base(f), "malformed") {
@@ -472,7 +472,7 @@ func TestSeededPIINeverLogged(t *testing.T) {
 			fsql.set(t, faultNone)
 		}()
 		var wg sync.WaitGroup
-		for _, p := range conversation.Platforms {
+		for _, p := range webhookPlatforms() {
 			for i, body := range events[p] {
 				wg.Add(1)
 				go func() {
@@ -578,7 +578,7 @@ func TestSeededPIINeverLogged(t *testing.T) {
 		t.Run("redaction off shows every personal value/"+logMode, func(t *testing.T) {
 			logs := run(t, "hubspot", faultNone, logMode, telemetry.NewUnsafeRedactor())
 			inAny, inReply := reachedPerPlatform(logs, personalValues)
-			for _, p := range conversation.Platforms {
+			for _, p := range webhookPlatforms() {
 				for _, v := range personalValues {
 					if !inAny[string(p)][v] {
 						t.Errorf("%s: with redaction off %q never reached a log line: the leak test proves nothing for it", p, v)

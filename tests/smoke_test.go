@@ -215,7 +215,7 @@ func TestSmokeHookRIE(t *testing.T) {
 	putSecrets(t, testenv.Moto(t), secretPrefix, map[string]secrets.Secret{"switchboard/identity": {"key": e2eTokenKey}})
 	targets := func(in conversation.Intent, fn string) []smoke.Target {
 		var ts []smoke.Target
-		for _, p := range conversation.Platforms {
+		for _, p := range webhookPlatforms() {
 			ts = append(ts, smoke.Target{Intent: in, Platform: p, Function: fn})
 		}
 		return ts
@@ -255,7 +255,7 @@ func TestSmokeHookRIE(t *testing.T) {
 		ts = append(ts, smoke.Target{Intent: conversation.CreateTicket, Platform: conversation.LexV2, Function: arn + "sb-createticket:9"})
 		sum := hook(t, "good", ts)
 		// Each conversation twice: the smoke customer, and the probe no cache answers.
-		if sum.Status != "Succeeded" || sum.Failed != 0 || sum.Passed != 4*len(conversation.Platforms) || sum.Skipped != 1 {
+		if sum.Status != "Succeeded" || sum.Failed != 0 || sum.Passed != 4*len(webhookPlatforms()) || sum.Skipped != 1 {
 			t.Fatalf("%+v\n%s", sum, good.proc.LogTail())
 		}
 		last := sum.Results[len(sum.Results)-1]
@@ -267,7 +267,7 @@ func TestSmokeHookRIE(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		if calls[arn+"sb-lookupcustomer:2"] != 2*len(conversation.Platforms) || calls[arn+"sb-lookupcustomer:3"] != 0 || calls[arn+"sb-createticket:9"] != 0 {
+		if calls[arn+"sb-lookupcustomer:2"] != 2*len(webhookPlatforms()) || calls[arn+"sb-lookupcustomer:3"] != 0 || calls[arn+"sb-createticket:9"] != 0 {
 			t.Fatalf("invoked %v", calls)
 		}
 	})
@@ -297,12 +297,12 @@ func TestSmokeHookRIE(t *testing.T) {
 		s := startRIE(t, rieBin, "truth", filepath.Join(bin, "smoke"), env)
 		out := s.invoke(t, []byte(`{"switchboard":"synthetic"}`))
 		var sum smoke.Summary
-		if err := json.Unmarshal(out, &sum); err != nil || sum.Failed != len(conversation.Platforms) || sum.Passed != len(conversation.Platforms) {
+		if err := json.Unmarshal(out, &sum); err != nil || sum.Failed != len(webhookPlatforms()) || sum.Passed != len(webhookPlatforms()) {
 			t.Fatalf("%s %v", out, err)
 		}
 		// The synthetic run wrote SyntheticSuccess 0 for each platform (EMF on stdout).
 		log, _ := os.ReadFile(s.proc.Log.Name())
-		if n := strings.Count(string(log), `"SyntheticSuccess":0`); n != len(conversation.Platforms) {
+		if n := strings.Count(string(log), `"SyntheticSuccess":0`); n != len(webhookPlatforms()) {
 			t.Fatalf("%d SyntheticSuccess=0 documents in the log:\n%s", n, s.proc.LogTail())
 		}
 	})

@@ -26,6 +26,7 @@ commands:
   outbox  [-n 5] [--config FILE]                     print the latest one-time codes (local outbox)
   reset   [--config FILE]                            remove the local demo state (demo tickets, stored replies, codes and their limits)
   chat    [--platform lex] [--language en] [--url URL] a conversation in the terminal (/help inside)
+  mcp     [--config FILE] [--identity-token-file F]  the tool API's MCP server on stdio (for a local MCP client)
   replay  [--platform P] [--url URL] [--json] FILE   send recorded requests (a console export, an events/ file), show reply and trace
 
 serve also hosts the conversation console at http://127.0.0.1:8080/console (loopback;
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return reset(ctx, args[1:], stdout, stderr)
 	case "chat":
 		return chat(ctx, args[1:], stdin, stdout, stderr)
+	case "mcp":
+		return mcpStdio(ctx, args[1:], stdin, stdout, stderr)
 	case "replay":
 		return replay(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

@@ -80,6 +80,8 @@ func platformConfig(args []string, stdout, stderr io.Writer) int {
 			return fmt.Sprintf("Authentication: basic auth, username and password from the secret %q", a.Secret)
 		case config.AuthHeader:
 			return fmt.Sprintf("Authentication: header %s: <token of the secret %q>", a.Header, a.Secret)
+		case config.AuthBearer:
+			return fmt.Sprintf("Authentication: header Authorization: Bearer <token of the secret %q>", a.Secret)
 		case config.AuthToken:
 			return fmt.Sprintf("Authentication: query parameter %s=<token of the secret %q> (Rasa endpoints.yml token:)", a.Param, a.Secret)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/console"
 	"github.com/switchboard-dev/switchboard/shared/gctune"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
+	"github.com/switchboard-dev/switchboard/shared/platform/toolapi/toolmcp"
 	"github.com/switchboard-dev/switchboard/shared/server"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
 )
@@ -66,12 +67,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		g.Budget.OnDrained(freeOSMemory())
 	}
 	con := console.Handler(console.Options{Engine: a.Engine, Config: cfg, Logger: logger})
+	// The tool API's MCP server (streamable HTTP), behind the tool API's credentials.
+	mcpH := toolmcp.Handler(toolmcp.Options{Gate: server.Gate{Door: server.Door{Engine: a.Engine, MaxBody: cfg.Server.MaxBodyBytes}}})
 	h := server.Handler(a.Engine, server.Options{
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		Logger:       logger,
 		Routes:       adapters.Routes(cfg),
+		Names:        cfg.Intents.Names,
 		// The conversation console: on loopback, or with a platform's webhook credentials.
-		Extra: map[string]http.Handler{"GET /metrics": tel.MetricsHandler(), console.Prefix: con, console.Prefix + "/": con},
+		Extra: map[string]http.Handler{"GET /metrics": tel.MetricsHandler(), console.Prefix: con, console.Prefix + "/": con, toolmcp.Path: mcpH},
 	})
 	h = tel.Middleware(h)
 	err = server.Serve(ctx, cfg.Server.Addr, h, 10*time.Second, func(l net.Addr) {
@@ -80,7 +84,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			slog.String("payments", cfg.Connectors.Payments), slog.String("kb", cfg.Connectors.KB),
 			slog.Int("gogc", gc.GCPercent), slog.String("gogc_from", gc.GCPercentFrom),
 			slog.Int64("gomemlimit", gc.MemoryLimit), slog.String("gomemlimit_from", gc.MemoryLimitFrom))
-		fmt.Fprintf(stdout, "switchboard listening on http://%s (webhooks under /webhooks/{dialogflow,dialogflow-cx,lex,rasa}; console at http://%s/console)\n", l, l)
+		fmt.Fprintf(stdout, "switchboard listening on http://%s (webhooks under /webhooks/{dialogflow,dialogflow-cx,lex,rasa}; tool API under /api/v1, described at /openapi.json, MCP at /mcp; console at http://%s/console)\n", l, l)
 		if open := cfg.Security.Open(); len(open) > 0 && !loopback(l) {
 			logger.Warn("webhooks reachable beyond this machine answer without credentials (auth: none); set security.<platform>.method",
 				slog.Any("platforms", open))

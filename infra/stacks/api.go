@@ -22,7 +22,7 @@ import (
 // (Dialogflow CX).
 func WebhookPaths() []string {
 	var out []string
-	for _, p := range names.All() {
+	for _, p := range names.Deployed() {
 		if !p.HTTP {
 			continue
 		}
@@ -30,6 +30,17 @@ func WebhookPaths() []string {
 		if p.IntentPath {
 			out = append(out, p.Path()+"/{intent}")
 		}
+	}
+	return out
+}
+
+// DeployedPlatforms lists the platforms the stacks deploy (shared/platform/names
+// Deployed): smoke and synthetic conversations, routes and secrets cover these; a
+// LocalOnly platform is answered by `switchboard serve` alone.
+func DeployedPlatforms() []conversation.Platform {
+	var out []conversation.Platform
+	for _, p := range names.Deployed() {
+		out = append(out, conversation.Platform(p.Name))
 	}
 	return out
 }
@@ -87,7 +98,7 @@ func NewAPIStack(scope constructs.Construct, id string, s Settings, fns *Functio
 			Integration: router,
 		})
 	}
-	for _, p := range names.All() {
+	for _, p := range names.Deployed() {
 		if !p.HTTP || !p.IntentPath {
 			continue
 		}
@@ -118,7 +129,7 @@ func NewAPIStack(scope constructs.Construct, id string, s Settings, fns *Functio
 // CX and Rasa").
 func httpTitles() string {
 	var t []string
-	for _, p := range names.All() {
+	for _, p := range names.Deployed() {
 		if p.HTTP {
 			t = append(t, p.Title)
 		}
@@ -130,7 +141,7 @@ func httpTitles() string {
 // appends ("/webhooks/dialogflow, /webhooks/dialogflow-cx/<tag> or /webhooks/rasa").
 func appendPaths() string {
 	var t []string
-	for _, p := range names.All() {
+	for _, p := range names.Deployed() {
 		switch {
 		case p.HTTP && p.IntentPath:
 			t = append(t, p.Path()+"/<tag>")

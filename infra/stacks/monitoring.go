@@ -191,7 +191,7 @@ func functionFor(in conversation.Intent) Function {
 // without a per-intent path): "Dialogflow ES, Amazon Lex V2, Rasa".
 func routedTitles() string {
 	var t []string
-	for _, p := range names.All() {
+	for _, p := range names.Deployed() {
 		if !p.IntentPath {
 			t = append(t, p.Title)
 		}

@@ -105,7 +105,7 @@ func smokeFunction(scope constructs.Construct, s Settings, suffix string, target
 func smokeHook(scope constructs.Construct, s Settings, name string, version awslambda.IVersion, intents []conversation.Intent) awslambda.Function {
 	var targets []smoketarget.Target
 	for _, in := range intents {
-		for _, p := range conversation.Platforms {
+		for _, p := range DeployedPlatforms() {
 			targets = append(targets, smoketarget.Target{Intent: in, Platform: p, Function: *version.FunctionArn()})
 		}
 	}
@@ -122,7 +122,7 @@ func (fs *FunctionsStack) addSynthetic(s Settings) {
 	for _, in := range s.SyntheticIntents() {
 		direct := fs.Intents[in].Alias.FunctionArn()
 		invokable = append(invokable, direct)
-		for _, p := range conversation.Platforms {
+		for _, p := range DeployedPlatforms() {
 			fn := fs.Router.Alias.FunctionArn()
 			if spec, _ := names.Lookup(string(p)); spec.IntentPath {
 				fn = direct // API Gateway sends its per-intent path straight to the function

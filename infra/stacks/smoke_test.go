@@ -190,13 +190,13 @@ func checkSmoke(t *testing.T, sy *synth, want []string) {
 			intents = []conversation.Intent{functionNamed(fn).Intent}
 		}
 		for _, in := range intents {
-			for _, p := range conversation.Platforms {
+			for _, p := range stacks.DeployedPlatforms() {
 				if !strings.Contains(targets, fmt.Sprintf("%s/%s={Ref:%s}", in, p, versionID)) {
 					t.Errorf("%s: hook targets %s lack %s/%s on version %s", fn, targets, in, p, versionID)
 				}
 			}
 		}
-		if strings.Count(targets, "=") != len(intents)*len(conversation.Platforms) {
+		if strings.Count(targets, "=") != len(intents)*len(stacks.DeployedPlatforms()) {
 			t.Errorf("%s: hook targets %s", fn, targets)
 		}
 		if flat(hook.Properties["Code"]) == "" || hook.Properties["Timeout"] != stacks.SmokeTimeout.Seconds() {
@@ -261,7 +261,7 @@ func checkSmoke(t *testing.T, sy *synth, want []string) {
 	env := fns[synID].Properties["Environment"].(map[string]any)["Variables"].(map[string]any)
 	targets := flat(env[smoke.EnvTargets])
 	for _, in := range sy.s.SyntheticIntents() {
-		for _, p := range conversation.Platforms {
+		for _, p := range stacks.DeployedPlatforms() {
 			if !strings.Contains(targets, string(in)+"/"+string(p)+"={Ref:") {
 				t.Errorf("synthetic targets lack %s/%s: %s", in, p, targets)
 			}

@@ -113,6 +113,7 @@ var authWords = map[string]string{
 	config.AuthBasic:  "basic auth",
 	config.AuthHeader: "header X-Switchboard-Token",
 	config.AuthToken:  "token (query parameter)",
+	config.AuthBearer: "Authorization: Bearer",
 }
 
 func str(v any) string {

@@ -46,7 +46,7 @@ func (ms *MonitoringStack) addSynthetic(s Settings) {
 	var widgets []awscloudwatch.IWidget
 	for _, in := range intents {
 		var ok, lat []awscloudwatch.IMetric
-		for _, p := range conversation.Platforms {
+		for _, p := range DeployedPlatforms() {
 			ok = append(ok, s.syntheticMetric(metricdefs.SyntheticSuccess, "Minimum", in, p))
 			lat = append(lat, s.syntheticMetric(metricdefs.SyntheticLatency, "Maximum", in, p))
 		}

@@ -59,7 +59,7 @@ type Security struct {
 
 // WebhookAuth says how one platform's webhook calls prove who they are.
 type WebhookAuth struct {
-	// Method: none | basic | header | token. Empty means not configured: calls are
+	// Method: none | basic | header | token | bearer. Empty means not configured: calls are
 	// refused unless security.auth is "none".
 	//   basic  — HTTP basic auth; the secret has "username" and "password"
 	//            (Dialogflow ES/CX "basic auth" in the agent's webhook settings).
@@ -67,6 +67,8 @@ type WebhookAuth struct {
 	//            custom headers; Header names it, default X-Switchboard-Token).
 	//   token  — the secret's "token" in a query parameter (Rasa's endpoints.yml
 	//            `token:`; Param names it, default "token").
+	//   bearer — "Authorization: Bearer <the secret's token>" (the tool API and
+	//            its MCP server).
 	// During a rotation the secret may also hold "previous_token" (or
 	// "previous_password"): both values are accepted until it is removed.
 	Method string `yaml:"method"`
@@ -82,6 +84,7 @@ const (
 	AuthBasic  = names.AuthBasic
 	AuthHeader = names.AuthHeader
 	AuthToken  = names.AuthToken
+	AuthBearer = names.AuthBearer
 )
 
 // WebhookFor returns the platform's webhook auth (by canonical platform name, as in
@@ -163,12 +166,12 @@ func (s Security) Validate() error {
 		w := s.Webhooks[name]
 		switch w.Method {
 		case "", AuthNone:
-		case AuthBasic, AuthHeader, AuthToken:
+		case AuthBasic, AuthHeader, AuthToken, AuthBearer:
 			if w.Secret == "" {
 				return fmt.Errorf("config: security.%s.secret: required with method %q", name, w.Method)
 			}
 		default:
-			return fmt.Errorf("config: security.%s.method: unknown method %q (want none, basic, header or token)", name, w.Method)
+			return fmt.Errorf("config: security.%s.method: unknown method %q (want none, basic, header, token or bearer)", name, w.Method)
 		}
 	}
 	if s.MaxJSONDepth < 2 {

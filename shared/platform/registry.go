@@ -1,8 +1,10 @@
 package platform
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"runtime"
 	"strings"
 	"sync"
@@ -38,6 +40,10 @@ type Entry struct {
 	// webhook (rasa-sdk's /health and /actions), behind the platform's credentials
 	// off loopback.
 	Routes func(n Names) []Route
+	// Handlers, when set, are HTTP routes of the platform's own shape that `switchboard
+	// serve` mounts as they are ("POST /api/v1/{intent}"); they answer turns through
+	// the Gate, so every call passes the same admission as a webhook call.
+	Handlers func(n Names, g Gate) map[string]http.Handler
 	// Setup prints what to paste into the platform's console after a deploy
 	// (`switchboard platform-config`).
 	Setup func(w io.Writer, in SetupInfo)
@@ -78,6 +84,48 @@ type Smoke struct {
 	// Messages returns the texts a response shows the user and, for a platform that
 	// has one, the intent state it reports (Lex: Fulfilled, Failed, …).
 	Messages func(body []byte) (texts []string, state string, err error)
+	// Unsupported, when set, says why the smoke test cannot exercise the platform yet
+	// (its cases are reported skipped with this reason, never passed).
+	Unsupported string
+}
+
+// Gate is the admission pipeline of a webhook call (server.Door) as a platform's own
+// routes (Entry.Handlers) use it: the source's rate, the platform's credentials, the
+// body's caps and nesting, the adapter's Decode; then Prepare completes the decoded
+// request from what its body cannot carry (the path's intent, headers), and the engine
+// answers the turn.
+type Gate interface {
+	Answer(ctx context.Context, c GateCall) (status int, body []byte, refused *GateRefusal)
+	// Check runs the first steps only (the source's rate, the platform's
+	// credentials), for a route whose calls reach turns otherwise (an MCP session):
+	// nil admits; otherwise the status and JSON body to answer with.
+	Check(ctx context.Context, p conversation.Platform, h http.Header, source string) (status int, body []byte, refused *GateRefusal)
+}
+
+// GateCall is one call through a Gate.
+type GateCall struct {
+	Platform conversation.Platform
+	Header   http.Header
+	// Source is the caller's address (per-source rate).
+	Source string
+	Body   io.Reader
+	// Declared is the body's size known before reading it; -1 when unknown.
+	Declared int64
+	// Authorized skips the source rate and credentials: the caller was authorized
+	// already (the MCP session's HTTP request, or the local stdio user).
+	Authorized bool
+	// Prepare, when set, completes the decoded request before the turn is answered;
+	// an error answers 400 with its text as the reason.
+	Prepare func(Request) error
+}
+
+// GateRefusal is a call the gate turned away before a turn: what the HTTP transport
+// adds to the answer.
+type GateRefusal struct {
+	// Challenge: missing or wrong credentials (401).
+	Challenge bool
+	// RetryAfter: the in-flight budget was spent.
+	RetryAfter bool
 }
 
 // Platform is the entry's name as conversation.Platform.

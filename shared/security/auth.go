@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -97,6 +98,12 @@ func (a *Authenticator) Check(ctx context.Context, p conversation.Platform, h ht
 		presented = []byte(h.Get(r.Header))
 	case config.AuthToken:
 		presented = []byte(q.Get(r.Param))
+	case config.AuthBearer:
+		// RFC 6750: the scheme is case-insensitive; anything else is no credential.
+		scheme, tok, ok := strings.Cut(h.Get("Authorization"), " ")
+		if ok && strings.EqualFold(scheme, "Bearer") {
+			presented = []byte(strings.TrimSpace(tok))
+		}
 	default:
 		return ErrUnauthenticated
 	}

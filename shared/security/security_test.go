@@ -24,7 +24,9 @@ func guard(t *testing.T) *security.Guard {
 	cfg.Webhooks["dialogflow-cx"] = config.WebhookAuth{Method: config.AuthHeader, Secret: "cx", Header: "X-Switchboard-Token"}
 	cfg.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa", Param: "token"}
 	cfg.Webhooks["lex"] = config.WebhookAuth{Method: config.AuthNone}
+	cfg.Webhooks["tool-api"] = config.WebhookAuth{Method: config.AuthBearer, Secret: "api"}
 	p := secrets.Static{
+		"api":  {"token": "api-token-789", security.PreviousToken: "api-token-old"},
 		"df":   {"username": "dialogflow", "password": "s3cret-pass", security.PreviousPassword: "old-pass-0001"},
 		"cx":   {"token": "cx-token-123", security.PreviousToken: "cx-token-old"},
 		"rasa": {"token": "rasa-token-456"},
@@ -35,6 +37,9 @@ func guard(t *testing.T) *security.Guard {
 	}
 	return g
 }
+
+// toolAPI is the tool API's platform (Authorization: Bearer).
+const toolAPI conversation.Platform = "tool-api"
 
 func TestWebhookAuthentication(t *testing.T) {
 	t.Parallel()
@@ -70,6 +75,15 @@ func TestWebhookAuthentication(t *testing.T) {
 		{"rasa missing", conversation.Rasa, nil, nil, 401},
 		{"rasa has no previous token", conversation.Rasa, nil, url.Values{"token": {""}}, 401},
 		{"lex none", conversation.LexV2, nil, nil, 0},
+		{"bearer right", toolAPI, hdr("Authorization", "Bearer api-token-789"), nil, 0},
+		{"bearer scheme any case", toolAPI, hdr("Authorization", "bearer api-token-789"), nil, 0},
+		{"bearer previous token during rotation", toolAPI, hdr("Authorization", "Bearer api-token-old"), nil, 0},
+		{"bearer wrong", toolAPI, hdr("Authorization", "Bearer api-token-78"), nil, 401},
+		{"bearer without scheme", toolAPI, hdr("Authorization", "api-token-789"), nil, 401},
+		{"bearer as basic", toolAPI, hdr("Authorization", "Basic api-token-789"), nil, 401},
+		{"bearer empty", toolAPI, hdr("Authorization", "Bearer "), nil, 401},
+		{"bearer missing", toolAPI, nil, nil, 401},
+		{"bearer in another header", toolAPI, hdr("X-Switchboard-Token", "api-token-789"), nil, 401},
 	}
 	for _, c := range cases {
 		ref := g.Admit(context.Background(), c.p, c.h, c.q, "")

@@ -54,6 +54,9 @@ type Options struct {
 	// (adapters.Routes: rasa-sdk's /health and /actions), each behind its platform's
 	// credentials off loopback.
 	Routes []platform.Route
+	// Names gives a platform's configured intent names (cfg.Intents.Names), for the
+	// platforms' own routes (platform.Entry.Handlers).
+	Names func(conversation.Platform) map[string]conversation.Intent
 }
 
 // drainCap is how much of a refused body is read and discarded so the connection can
@@ -92,6 +95,20 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 	}
 	for path, h := range o.Extra {
 		mux.Handle(path, Protected(e, "", h))
+	}
+	// A platform's own routes (the tool API's POST /api/v1/{intent}): each call
+	// passes the door as its platform's webhook calls do.
+	for _, ent := range platform.Entries() {
+		if ent.Handlers == nil {
+			continue
+		}
+		var n platform.Names
+		if o.Names != nil {
+			n = platform.Names(o.Names(ent.Platform()))
+		}
+		for path, h := range ent.Handlers(n, Gate{Door: door}) {
+			mux.Handle(path, h)
+		}
 	}
 	mux.HandleFunc(PathPrefix, func(w http.ResponseWriter, r *http.Request) {
 		p, ok := PlatformForPath(r.URL.Path)

@@ -50,6 +50,8 @@ func (w *WebhookAuth) Sign(ctx context.Context, p conversation.Platform, event [
 		ev.Headers["authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte(sec["username"]+":"+sec["password"]))
 	case config.AuthHeader:
 		ev.Headers[rule.Header] = sec["token"]
+	case config.AuthBearer:
+		ev.Headers["authorization"] = "Bearer " + sec["token"]
 	case config.AuthToken:
 		if ev.QueryStringParameters == nil {
 			ev.QueryStringParameters = map[string]string{}

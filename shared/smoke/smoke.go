@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/contract/smoketarget"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
+	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/telemetry/metricdefs"
 )
 
@@ -263,6 +264,11 @@ func (r *Runner) one(ctx context.Context, t Target, run string, probe bool) Resu
 			return res
 		}
 		prof.IdentityToken = tok
+	}
+	if e, ok := platform.Lookup(t.Platform); ok && e.Smoke.Unsupported != "" {
+		res.Skipped = true
+		res.Reason = "smoke skipped: " + e.Smoke.Unsupported
+		return res
 	}
 	if isWrite(t.Intent) && r.Profile.TicketSandbox == "" {
 		res.Skipped = true

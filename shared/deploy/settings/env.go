@@ -32,7 +32,7 @@ type WebhookAuth struct {
 // policy scoped to the bot aliases in lexBotAliasArn).
 var WebhookAuths = func() []WebhookAuth {
 	var out []WebhookAuth
-	for _, p := range names.All() {
+	for _, p := range names.Deployed() {
 		if !p.HTTP || p.DefaultAuth == "" {
 			continue
 		}

@@ -14,6 +14,7 @@ import (
 	_ "github.com/switchboard-dev/switchboard/shared/platform/dialogflowcx"
 	_ "github.com/switchboard-dev/switchboard/shared/platform/lexv2"
 	_ "github.com/switchboard-dev/switchboard/shared/platform/rasa"
+	_ "github.com/switchboard-dev/switchboard/shared/platform/toolapi"
 )
 
 // Default returns every registered platform's adapter with the configured intent

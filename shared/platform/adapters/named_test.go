@@ -42,7 +42,10 @@ func TestEveryPlatformIsRegistered(t *testing.T) {
 		if want := "github.com/switchboard-dev/switchboard/shared/platform/" + s.Folder; e.Package != want {
 			t.Errorf("%s: registered by %s, want its folder %s", s.Name, e.Package, want)
 		}
-		if c := e.Console; c == nil || c.Request == nil || c.Read == nil {
+		// A platform driven by a webhook body alone must let the console play it. One
+		// that cannot be (the tool API: intent in the path, identity in a header) says
+		// why in Smoke.Unsupported; the console's chat over it is not built yet.
+		if c := e.Console; (c == nil || c.Request == nil || c.Read == nil) && e.Smoke.Unsupported == "" {
 			t.Errorf("%s: no console simulator (platform.Entry.Console, shared/platform/%s/console.go): the conversation console cannot play it", s.Name, s.Folder)
 		}
 		if _, err := os.Stat(filepath.Join(root, "docs", "platforms", s.Doc)); err != nil {

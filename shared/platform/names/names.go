@@ -22,6 +22,9 @@ const (
 	AuthBasic  = "basic"
 	AuthHeader = "header"
 	AuthToken  = "token"
+	// AuthBearer is the secret's token as "Authorization: Bearer <token>" (the tool
+	// API and the MCP server: what an LLM tool runtime or a custom client sends).
+	AuthBearer = "bearer"
 )
 
 // Spec is what is fixed about a platform, known without its adapter.
@@ -39,6 +42,10 @@ type Spec struct {
 	// HTTP is true for a platform that calls the HTTP API at /webhooks/<Name>; false
 	// for one that invokes the router's Lambda directly (Lex V2, authorized by IAM).
 	HTTP bool
+	// LocalOnly, when set, says why the CDK app does not deploy the platform yet: only
+	// `switchboard serve` answers it (the tool API: its intent is in the path and its
+	// identity in a header, which the router's forwarding does not carry yet).
+	LocalOnly string
 	// IntentPath is true when /webhooks/<Name>/{intent} is a route too (API Gateway
 	// sends each Dialogflow CX fulfillment tag straight to its intent's function).
 	IntentPath bool
@@ -65,6 +72,7 @@ type Spec struct {
 func displayName(_, display string) string { return display }
 func kebabName(name, _ string) string      { return strings.ReplaceAll(name, "_", "-") }
 func rasaAction(name, _ string) string     { return "action_" + name }
+func canonicalName(name, _ string) string  { return name }
 
 // Path is the platform's webhook path (/webhooks/<Name>).
 func (s Spec) Path() string { return PathPrefix + s.Name }
@@ -84,10 +92,28 @@ var all = []Spec{
 	{Name: "rasa", Title: "Rasa",
 		HTTP: true, Auth: []string{AuthNone, AuthBasic, AuthHeader, AuthToken}, DefaultAuth: AuthToken,
 		Deadline: 10 * time.Second, Doc: "rasa.md", Folder: "rasa", DefaultIntentName: rasaAction},
+	// The tool API: POST /api/v1/<intent> (and the MCP server beside it) for LLM
+	// agents, Dialogflow CX playbook tools and custom chatbots. Its intent names are
+	// the canonical ones.
+	{Name: "tool-api", Title: "Tool API (OpenAPI and MCP)",
+		HTTP: true, Auth: []string{AuthNone, AuthBearer}, DefaultAuth: AuthBearer,
+		Deadline: 10 * time.Second, Doc: "tool-api.md", Folder: "toolapi", DefaultIntentName: canonicalName,
+		LocalOnly: "served by switchboard serve only: the router does not forward /api/v1/{intent} or /mcp yet"},
 }
 
 // All lists every platform in a stable order.
 func All() []Spec { return append([]Spec(nil), all...) }
+
+// Deployed lists the platforms the CDK app deploys (All without the LocalOnly ones).
+func Deployed() []Spec {
+	var out []Spec
+	for _, s := range all {
+		if s.LocalOnly == "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
 
 // List is every canonical name, in All's order.
 func List() []string {
