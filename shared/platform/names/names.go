@@ -65,6 +65,7 @@ type Spec struct {
 func displayName(_, display string) string { return display }
 func kebabName(name, _ string) string      { return strings.ReplaceAll(name, "_", "-") }
 func rasaAction(name, _ string) string     { return "action_" + name }
+func canonicalName(name, _ string) string  { return name }
 
 // Path is the platform's webhook path (/webhooks/<Name>).
 func (s Spec) Path() string { return PathPrefix + s.Name }
@@ -84,6 +85,14 @@ var all = []Spec{
 	{Name: "rasa", Title: "Rasa",
 		HTTP: true, Auth: []string{AuthNone, AuthBasic, AuthHeader, AuthToken}, DefaultAuth: AuthToken,
 		Deadline: 10 * time.Second, Doc: "rasa.md", Folder: "rasa", DefaultIntentName: rasaAction},
+	// An Amazon Bedrock agent's action group invokes the router's Lambda (authorized by
+	// IAM: a resource policy for bedrock.amazonaws.com scoped to the configured agent
+	// ARNs); `switchboard serve` answers it at /webhooks/bedrock-agent with the webhook
+	// credentials of any platform. Its functions (and API paths, "/<name>") are the
+	// intents' canonical names.
+	{Name: "bedrock-agent", Title: "Amazon Bedrock Agents",
+		Auth: []string{AuthNone}, Deadline: 30 * time.Second, Doc: "bedrock-agent.md", Folder: "bedrockagent",
+		DefaultIntentName: canonicalName},
 }
 
 // All lists every platform in a stable order.
