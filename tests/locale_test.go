@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
+	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 )
 
@@ -44,6 +45,8 @@ func withLocale(t *testing.T, p conversation.Platform, body []byte, locale strin
 		sub(ev, "bot")["localeId"] = locale
 	case conversation.Rasa:
 		sub(sub(sub(ev, "tracker"), "latest_message"), "metadata")["language"] = locale
+	case bedrockagent.Platform:
+		sub(ev, "sessionAttributes")[bedrockagent.LocaleAttribute] = locale
 	}
 	out, err := json.Marshal(ev)
 	if err != nil {

@@ -19,6 +19,10 @@ import (
 // Platform is the platform's canonical name (shared/platform/names).
 const Platform conversation.Platform = "bedrock-agent"
 
+// LocaleAttribute is the session attribute the application that calls InvokeAgent may
+// set to the user's locale.
+const LocaleAttribute = "locale"
+
 // Adapter decodes action group events.
 type Adapter struct {
 	names platform.Names
@@ -92,6 +96,9 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		SessionID: e.SessionID,
 		TurnID:    turnID(&e, name, slots),
 		Text:      e.InputText,
+		// The agent sends no locale: the application may set one (BCP 47, "de-DE")
+		// in sessionAttributes.locale, as it sets the identity token.
+		Locale: strings.TrimSpace(e.SessionAttributes[LocaleAttribute]),
 
 		IdentityToken: token,
 	}}, nil
@@ -267,7 +274,16 @@ func body(reply conversation.Reply, msgs []string) Body {
 		b.AskUserFor = reply.SlotToElicit
 	}
 	if r := reply.Rich; r != nil {
-		b.Articles, b.Ticket = r.Articles, r.Ticket
+		// Each tool text is its own field, and inert as well: a model that renders
+		// or repeats it shows no markup and follows no link.
+		for _, a := range r.Articles {
+			b.Articles = append(b.Articles, conversation.Article{Title: plaintext.Inert(a.Title),
+				Snippet: plaintext.Inert(a.Snippet), Link: plaintext.Link(a.Link)})
+		}
+		if tk := r.Ticket; tk != nil {
+			b.Ticket = &conversation.TicketCard{Number: plaintext.Inert(tk.Number), Subject: plaintext.Inert(tk.Subject),
+				Link: plaintext.Link(tk.Link), Title: plaintext.Inert(tk.Title)}
+		}
 	}
 	return b
 }
