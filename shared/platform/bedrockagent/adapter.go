@@ -26,6 +26,9 @@ const LocaleAttribute = "locale"
 // Adapter decodes action group events.
 type Adapter struct {
 	names platform.Names
+	// PlainText (platform.bedrock-agent.rich: false) leaves the structured parts
+	// (articles, ticket) out of an operation's answer: the answer text says the same.
+	PlainText bool
 }
 
 var _ platform.Adapter = (*Adapter)(nil)
@@ -40,8 +43,9 @@ func (a *Adapter) Platform() conversation.Platform { return Platform }
 // Call is one decoded action group invocation.
 type Call struct {
 	// Wire is the event as the agent sent it.
-	Wire *Event
-	turn conversation.Turn
+	Wire  *Event
+	turn  conversation.Turn
+	plain bool
 }
 
 // API reports whether the action group is defined by an OpenAPI schema (the event
@@ -87,7 +91,7 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		slots = nil
 	}
 	token := strings.TrimSpace(e.SessionAttributes[conversation.IdentityField])
-	return &Call{Wire: &e, turn: conversation.Turn{
+	return &Call{Wire: &e, plain: a.PlainText, turn: conversation.Turn{
 		Platform:  Platform,
 		Intent:    a.names.Resolve(name),
 		RawIntent: name,
@@ -191,7 +195,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		Response:                ActionResponse{ActionGroup: c.Wire.ActionGroup},
 	}
 	if c.API() {
-		doc, err := json.Marshal(body(reply, msgs))
+		doc, err := json.Marshal(body(reply, msgs, c.plain))
 		if err != nil {
 			return 0, nil, err
 		}
@@ -268,12 +272,12 @@ type Body struct {
 	Language   string                   `json:"language,omitempty"`
 }
 
-func body(reply conversation.Reply, msgs []string) Body {
+func body(reply conversation.Reply, msgs []string, plain bool) Body {
 	b := Body{Outcome: reply.Outcome, Fallback: reply.Fallback, Answer: strings.Join(msgs, "\n"), Language: reply.Language}
 	if reply.Outcome == conversation.OutcomeElicitSlot {
 		b.AskUserFor = reply.SlotToElicit
 	}
-	if r := reply.Rich; r != nil {
+	if r := reply.Rich; r != nil && !plain {
 		// Each tool text is its own field, and inert as well: a model that renders
 		// or repeats it shows no markup and follows no link.
 		for _, a := range r.Articles {

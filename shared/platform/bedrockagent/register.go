@@ -87,7 +87,11 @@ func Refused(event []byte, status int, body []byte) []byte {
 func init() {
 	platform.Register(platform.Entry{
 		Spec: names.Spec{Name: string(Platform)},
-		New:  func(n platform.Names, _ bool) platform.Adapter { return New(n) },
+		New: func(n platform.Names, plain bool) platform.Adapter {
+			a := New(n)
+			a.PlainText = plain
+			return a
+		},
 		IntentName: func(body []byte) string {
 			var e struct {
 				Function string `json:"function"`
