@@ -138,13 +138,6 @@ func leakEvents(t *testing.T) map[conversation.Platform][][]byte {
 	out := map[conversation.Platform][][]byte{}
 	n := 0
 	for _, p := range conversation.Platforms {
-		if p == bedrockagent.Platform {
-			// TODO(issue 25): with the Bedrock agent events in this run, some of
-			// Rasa's concurrent lookups answer "one of our systems isn't responding"
-			// and the run no longer shows Rasa's replies; not yet understood, so the
-			// Bedrock events stay out of this test until it is.
-			continue
-		}
 		files, _ := filepath.Glob(filepath.Join(testenv.RepoRoot(), "events", string(p), "*.json"))
 		for _, f := range files {
 			if strings.HasPrefix(filepath.Base(f), "malformed") {
@@ -437,8 +430,12 @@ func TestSeededPIINeverLogged(t *testing.T) {
 			"SWITCHBOARD_CONNECTORS_STRIPE_BASE_URL=" + fst.srv.URL,
 			"SWITCHBOARD_RESILIENCE_DEFAULTS_MAX_ATTEMPTS=2",
 			"SWITCHBOARD_RESILIENCE_DEFAULTS_BACKOFF_BASE=1ms", "SWITCHBOARD_RESILIENCE_DEFAULTS_BACKOFF_MAX=2ms",
+			// Every platform's events arrive at once: the tools' documented request
+			// quotas would hold the later turns past their deadline, which is not what
+			// this test is about (the Bedrock events made that happen to Rasa's).
+			"SWITCHBOARD_RESILIENCE_DEFAULTS_RATE=-1", "SWITCHBOARD_RESILIENCE_DEFAULTS_MAX_IN_FLIGHT=-1",
 			"SWITCHBOARD_DEADLINES_DIALOGFLOW=1500ms", "SWITCHBOARD_DEADLINES_DIALOGFLOW_CX=1500ms",
-			"SWITCHBOARD_DEADLINES_LEX=1500ms", "SWITCHBOARD_DEADLINES_RASA=1500ms",
+			"SWITCHBOARD_DEADLINES_LEX=1500ms", "SWITCHBOARD_DEADLINES_RASA=1500ms", "SWITCHBOARD_DEADLINES_BEDROCK_AGENT=1500ms",
 			"SWITCHBOARD_SECURITY_PER_SOURCE_RATE=-1", "SWITCHBOARD_SECURITY_PER_SESSION_RATE=-1",
 			// The turns run concurrently from one address: the upload cap is an abuse
 			// limit, not what these tests are about.
@@ -590,9 +587,6 @@ func TestSeededPIINeverLogged(t *testing.T) {
 			logs := run(t, "hubspot", faultNone, logMode, telemetry.NewUnsafeRedactor())
 			inAny, inReply := reachedPerPlatform(logs, personalValues)
 			for _, p := range conversation.Platforms {
-				if len(events[p]) == 0 {
-					continue // not in this run (see leakEvents)
-				}
 				for _, v := range personalValues {
 					if !inAny[string(p)][v] {
 						t.Errorf("%s: with redaction off %q never reached a log line: the leak test proves nothing for it", p, v)
