@@ -10,7 +10,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 )
 
-//go:embed dialogflow/*.json dialogflow-cx/*.json lex/*.json rasa/*.json tool-api/*.json
+//go:embed bedrock-agent/*.json dialogflow/*.json dialogflow-cx/*.json lex/*.json rasa/*.json tool-api/*.json
 var files embed.FS
 
 // Sample returns the sample event of intent in as platform p sends it.

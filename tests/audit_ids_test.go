@@ -17,6 +17,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
 )
 
@@ -35,6 +36,7 @@ func TestAuditIDsAreKeyedHashes(t *testing.T) {
 		conversation.DialogflowCX: "Ada-Lovelace-+14155550132",
 		conversation.LexV2:        "AdaLovelace-14155550132",
 		conversation.Rasa:         "ada.lovelace@example.com",
+		bedrockagent.Platform:     "AdaLovelace-14155550132",
 	}
 	personal := []string{"ada.lovelace", "Lovelace", "AdaLovelace", "4155550132", "example.com", "pi_demo_ada"}
 	hex16 := regexp.MustCompile(`^[0-9a-f]{16}$`)

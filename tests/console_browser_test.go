@@ -191,7 +191,8 @@ func TestConsoleInBrowser(t *testing.T) {
 				t.Fatalf("ticket, turn 2: %q", got)
 			}
 			rich := get(p, chromedp.Evaluate[int](`(() => { const r = document.querySelectorAll('[data-testid="reply"]'); return r[r.length-1].querySelectorAll('.card, .buttons a').length; })()`))
-			if rich == 0 {
+			// (a Bedrock action group's function details carry text only: no card)
+			if rich == 0 && platform != "bedrock-agent" {
 				t.Errorf("the ticket reply shows no card or link button")
 			}
 			field := map[conversation.Platform]string{conversation.DialogflowES: `"queryResult"`, conversation.DialogflowCX: `"sessionInfo"`,

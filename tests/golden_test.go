@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 )
 
@@ -281,6 +282,8 @@ func withSlots(t *testing.T, p conversation.Platform, body []byte, slots map[str
 				s[name] = map[string]any{"shape": "Scalar", "value": map[string]any{
 					"originalValue": *v, "interpretedValue": *v, "resolvedValues": []any{*v}}}
 			}
+		case bedrockagent.Platform:
+			bedrockSetParam(ev, name, v)
 		case conversation.Rasa:
 			s := obj(ev, "tracker", "slots")
 			if v == nil {
@@ -473,6 +476,8 @@ func withPlatformTurnID(t *testing.T, p conversation.Platform, body []byte, id s
 		tr, _ := ev["tracker"].(map[string]any)
 		lm, _ := tr["latest_message"].(map[string]any)
 		lm["message_id"] = id
+	case bedrockagent.Platform:
+		bedrockWithTurn(ev, ev["sessionId"].(string), id)
 	}
 	out, err := json.Marshal(ev)
 	if err != nil {

@@ -29,6 +29,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
@@ -151,6 +152,8 @@ func withToken(t *testing.T, p conversation.Platform, body []byte, tok string) [
 			child(ev, "requestAttributes")["identity_token"] = tok
 		case conversation.Rasa:
 			child(ev, "tracker", "latest_message", "metadata")["identity_token"] = tok
+		case bedrockagent.Platform:
+			child(ev, "sessionAttributes")["identity_token"] = tok
 		}
 	})
 }
@@ -180,6 +183,8 @@ func withTurn(t *testing.T, p conversation.Platform, body []byte, session, turn 
 			ev["sender_id"] = session
 			child(ev, "tracker")["sender_id"] = session
 			child(ev, "tracker", "latest_message")["message_id"] = turn
+		case bedrockagent.Platform:
+			bedrockWithTurn(ev, session, turn)
 		}
 	})
 }
@@ -385,6 +390,9 @@ func textOf(t *testing.T, p conversation.Platform, body string) string {
 		return string(b)
 	case conversation.LexV2:
 		b, _ := json.Marshal(v["messages"])
+		return string(b)
+	case bedrockagent.Platform:
+		b, _ := json.Marshal(v["response"])
 		return string(b)
 	default:
 		b, _ := json.Marshal(v["responses"])

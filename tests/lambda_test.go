@@ -30,6 +30,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
+	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 	"github.com/switchboard-dev/switchboard/shared/router"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
@@ -236,7 +237,7 @@ func apiEventAuth(t *testing.T, path string, body []byte, creds bool) []byte {
 
 // platformEvent is an event file as its platform delivers it to Lambda.
 func platformEvent(t *testing.T, p conversation.Platform, body []byte) []byte {
-	if p == conversation.LexV2 {
+	if lambdafn.Direct(p) {
 		return body
 	}
 	return apiEvent(t, webhookPaths[p], body)
@@ -246,7 +247,7 @@ func platformEvent(t *testing.T, p conversation.Platform, body []byte) []byte {
 // platforms, the Lex response itself for Lex.
 func platformResponse(t *testing.T, p conversation.Platform, payload []byte) (int, []byte) {
 	t.Helper()
-	if p == conversation.LexV2 {
+	if lambdafn.Direct(p) {
 		return 200, payload
 	}
 	var resp events.APIGatewayV2HTTPResponse
@@ -439,9 +440,11 @@ func TestLambdaRIE(t *testing.T) {
 			}
 		}
 		msgs := auditMessages(t, testenv.Moto(t), group)
-		// lookup: 4 anonymous + 4 signed; create ticket: 4; verify payment: 4 (anonymous).
-		if len(msgs) != 16 {
-			t.Errorf("%d audit events in CloudWatch Logs, want 16", len(msgs))
+		// Per platform, lookup: 1 anonymous + 1 signed; create ticket: 1; verify
+		// payment: 1 (anonymous).
+		n := len(webhookPlatforms())
+		if len(msgs) != 4*n {
+			t.Errorf("%d audit events in CloudWatch Logs, want %d", len(msgs), 4*n)
 		}
 		outcomes := map[string]int{}
 		for _, m := range msgs {
@@ -454,7 +457,7 @@ func TestLambdaRIE(t *testing.T) {
 				t.Errorf("audit event holds an email, a name or a token: %s", m)
 			}
 		}
-		if outcomes["answered"] != 4 || outcomes["created_unverified"] != 4 || outcomes["refused_unverified"] != 8 {
+		if outcomes["answered"] != n || outcomes["created_unverified"] != n || outcomes["refused_unverified"] != 2*n {
 			t.Errorf("audit outcomes %v", outcomes)
 		}
 	})
@@ -471,7 +474,7 @@ func TestLambdaRIE(t *testing.T) {
 				}
 				status, body := platformResponse(t, p, rt.invoke(t, platformEvent(t, p, raw)))
 				switch {
-				case rel == "malformed.json" && p == conversation.LexV2:
+				case rel == "malformed.json" && lambdafn.Direct(p):
 					// Lex only ever sends JSON; a truncated payload cannot be decoded
 					// by the runtime and is a function error.
 					if !bytes.Contains(body, []byte(`"errorMessage"`)) {
@@ -512,7 +515,7 @@ func TestLambdaRIE(t *testing.T) {
 	t.Run("envelope", func(t *testing.T) {
 		lookup := fns["sb-lookupcustomer"]
 		tok := e2eToken(t, "ada@example.com", "", "")
-		for _, p := range []conversation.Platform{conversation.DialogflowES, conversation.LexV2} {
+		for _, p := range []conversation.Platform{conversation.DialogflowES, conversation.LexV2, bedrockagent.Platform} {
 			ev := withTurn(t, p, withToken(t, p, readEvent(t, p, eventFile[conversation.LookupCustomer]), tok), nextID("env-s"), nextID("env-t"))
 			before := calls["sb-lookupcustomer"]
 			status, body := platformResponse(t, p, rt.invoke(t, platformEvent(t, p, ev)))

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
+	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 )
 
@@ -44,6 +45,8 @@ func withLocale(t *testing.T, p conversation.Platform, body []byte, locale strin
 		sub(ev, "bot")["localeId"] = locale
 	case conversation.Rasa:
 		sub(sub(sub(ev, "tracker"), "latest_message"), "metadata")["language"] = locale
+	case bedrockagent.Platform:
+		sub(ev, "sessionAttributes")[bedrockagent.LocaleAttribute] = locale
 	}
 	out, err := json.Marshal(ev)
 	if err != nil {
@@ -116,6 +119,8 @@ var richMarker = map[conversation.Platform]string{
 	conversation.DialogflowCX: `"richContent"`,
 	conversation.LexV2:        `"ImageResponseCard"`,
 	conversation.Rasa:         `"buttons"`,
+	// An operation's structured parts (articles, a ticket), inside its JSON body.
+	bedrockagent.Platform: `\"title\":`,
 }
 
 // TestRepliesInTheCallersLanguage: for each platform and intent, an English and a
@@ -207,7 +212,8 @@ func TestRePromptsInTheCallersLanguage(t *testing.T) {
 // card to a spoken turn.
 func TestRichCanBeTurnedOff(t *testing.T) {
 	env := []string{"SWITCHBOARD_PLATFORM_DIALOGFLOW_RICH=false", "SWITCHBOARD_PLATFORM_DIALOGFLOW_CX_RICH=false",
-		"SWITCHBOARD_PLATFORM_LEX_RICH=false", "SWITCHBOARD_PLATFORM_RASA_RICH=false"}
+		"SWITCHBOARD_PLATFORM_LEX_RICH=false", "SWITCHBOARD_PLATFORM_RASA_RICH=false",
+		"SWITCHBOARD_PLATFORM_BEDROCK_AGENT_RICH=false"}
 	for _, p := range webhookPlatforms() {
 		resp := localeEngine(t, env).Serve(context.Background(), p, readEvent(t, p, eventFile[conversation.SearchKB]))
 		schematest.Validate(t, p, resp.Body)

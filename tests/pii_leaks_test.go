@@ -28,6 +28,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
+	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/server"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
@@ -167,7 +168,7 @@ func seedText(x any) {
 	switch v := x.(type) {
 	case map[string]any:
 		for k, val := range v {
-			if s, ok := val.(string); ok && (k == "queryText" || k == "text" || k == "inputTranscript") {
+			if s, ok := val.(string); ok && (k == "queryText" || k == "text" || k == "inputTranscript" || k == "inputText") {
 				v[k] = s + leakUtter
 				continue
 			}
@@ -210,6 +211,9 @@ func seedCode(t *testing.T, p conversation.Platform, ev map[string]any) {
 			"value": map[string]any{"originalValue": leakCode, "interpretedValue": leakCode, "resolvedValues": []any{}}}
 	case conversation.Rasa:
 		obj("tracker", "slots")["verification_code"] = leakCode
+	case bedrockagent.Platform:
+		code := leakCode
+		bedrockSetParam(ev, "verification_code", &code)
 	default:
 		t.Fatalf("no code slot for platform %s", p)
 	}
@@ -426,8 +430,12 @@ func TestSeededPIINeverLogged(t *testing.T) {
 			"SWITCHBOARD_CONNECTORS_STRIPE_BASE_URL=" + fst.srv.URL,
 			"SWITCHBOARD_RESILIENCE_DEFAULTS_MAX_ATTEMPTS=2",
 			"SWITCHBOARD_RESILIENCE_DEFAULTS_BACKOFF_BASE=1ms", "SWITCHBOARD_RESILIENCE_DEFAULTS_BACKOFF_MAX=2ms",
+			// Every platform's events arrive at once: the tools' documented request
+			// quotas would hold the later turns past their deadline, which is not what
+			// this test is about (the Bedrock events made that happen to Rasa's).
+			"SWITCHBOARD_RESILIENCE_DEFAULTS_RATE=-1", "SWITCHBOARD_RESILIENCE_DEFAULTS_MAX_IN_FLIGHT=-1",
 			"SWITCHBOARD_DEADLINES_DIALOGFLOW=1500ms", "SWITCHBOARD_DEADLINES_DIALOGFLOW_CX=1500ms",
-			"SWITCHBOARD_DEADLINES_LEX=1500ms", "SWITCHBOARD_DEADLINES_RASA=1500ms",
+			"SWITCHBOARD_DEADLINES_LEX=1500ms", "SWITCHBOARD_DEADLINES_RASA=1500ms", "SWITCHBOARD_DEADLINES_BEDROCK_AGENT=1500ms",
 			"SWITCHBOARD_SECURITY_PER_SOURCE_RATE=-1", "SWITCHBOARD_SECURITY_PER_SESSION_RATE=-1",
 			// The turns run concurrently from one address: the upload cap is an abuse
 			// limit, not what these tests are about.

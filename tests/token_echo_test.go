@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
 )
 
 // tokenFields puts tok(field) into every field of a platform's event that can carry
@@ -40,6 +41,13 @@ func tokenFields(t *testing.T, p conversation.Platform, body []byte, tok func(fi
 				"contextAttributes": map[string]any{f: tok("activeContexts")}}}
 			child(ss, "intent", "slots")[f] = map[string]any{"shape": "Scalar", "value": map[string]any{
 				"originalValue": tok("slots"), "interpretedValue": tok("slots"), "resolvedValues": []any{}}}
+		case bedrockagent.Platform:
+			child(ev, "sessionAttributes")[f] = tok("sessionAttributes")
+			child(ev, "promptSessionAttributes")[f] = tok("promptSessionAttributes")
+			v := tok("parameters")
+			bedrockSetParam(ev, f, &v)
+			ps, _ := ev["parameters"].([]any)
+			ev["parameters"] = append(ps, map[string]any{"name": f, "type": "string", "value": tok("parameters")})
 		case conversation.Rasa:
 			tr := child(ev, "tracker")
 			child(tr, "slots")[f] = tok("slots")

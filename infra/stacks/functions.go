@@ -19,6 +19,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/contract/table"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/deploy/settings"
 )
 
 // Deployed is one function as deployed: the function, its `live` alias, the alarms
@@ -99,9 +100,20 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 			SourceArn: jsii.String(arn),
 		})
 	}
+	// A Bedrock agent's action group invokes the router too: only the agents listed,
+	// by SourceArn (and their account, SourceAccount).
+	for i, arn := range s.BedrockAgentARNs {
+		account, _ := settings.BedrockAgentAccount(arn) // validated with the settings
+		fs.Router.Alias.AddPermission(jsii.String(fmt.Sprintf("BedrockAgentInvoke%d", i)), &awslambda.Permission{
+			Principal:     awsiam.NewServicePrincipal(jsii.String("bedrock.amazonaws.com"), nil),
+			Action:        jsii.String("lambda:InvokeFunction"),
+			SourceArn:     jsii.String(arn),
+			SourceAccount: jsii.String(account),
+		})
+	}
 	awscdk.NewCfnOutput(st, jsii.String("RouterAliasArn"), &awscdk.CfnOutputProps{
 		Value:       fs.Router.Alias.FunctionArn(),
-		Description: jsii.String("Configure this ARN as the Lex V2 bot locale's code hook Lambda"),
+		Description: jsii.String("Configure this ARN as the Lex V2 bot locale's code hook Lambda, or a Bedrock agent action group's Lambda"),
 	})
 	fs.addSynthetic(s)
 	return fs

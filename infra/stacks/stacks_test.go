@@ -47,6 +47,7 @@ func stageSettings(t *testing.T, r stacks.Rollout) stacks.Settings {
 	case stacks.RolloutPayments:
 		s.Deployment = "ALL_AT_ONCE"
 		s.LexBotAliasARNs = []string{lexARN}
+		s.BedrockAgentARNs = []string{bedrockAgentARN, bedrockAgentARN2}
 		s.AlarmEmail = "oncall@example.com"
 		s.MemoryMB = 512
 		s.IdentitySecret = "switchboard/identity"
@@ -347,6 +348,7 @@ func TestStages(t *testing.T) {
 			t.Run("functions", func(t *testing.T) { checkFunctions(t, sy, want) })
 			t.Run("iam", func(t *testing.T) { checkIAM(t, sy, want) })
 			t.Run("lex", func(t *testing.T) { checkLex(t, sy) })
+			t.Run("bedrock agents", func(t *testing.T) { checkBedrock(t, sy) })
 			t.Run("webhook auth", func(t *testing.T) { checkWebhookAuth(t, sy) })
 			t.Run("code pepper", func(t *testing.T) { checkCodePepper(t, sy) })
 			t.Run("least privilege", func(t *testing.T) { checkNoWideGrants(t, sy) })
@@ -767,6 +769,32 @@ func checkIAM(t *testing.T, sy *synth, want []string) {
 				}
 			}
 		}
+	}
+}
+
+const (
+	bedrockAgentARN  = "arn:aws:bedrock:eu-west-1:123456789012:agent/AGT7K2Q9XZ"
+	bedrockAgentARN2 = "arn:aws:bedrock:eu-west-1:123456789012:agent/BGT1Z2Y3W4"
+)
+
+// checkBedrock: one permission per configured agent, for bedrock.amazonaws.com on
+// the router's live alias, scoped by SourceArn to that agent and by SourceAccount.
+func checkBedrock(t *testing.T, sy *synth) {
+	got := map[string]bool{}
+	for _, p := range sy.json[stacks.FunctionsStackID].ofType("AWS::Lambda::Permission") {
+		if p.Properties["Principal"] != "bedrock.amazonaws.com" {
+			continue
+		}
+		fn := flat(p.Properties["FunctionName"])
+		arn, _ := p.Properties["SourceArn"].(string)
+		if p.Properties["Action"] != "lambda:InvokeFunction" || !strings.HasPrefix(fn, "{Ref:RouterLive") ||
+			p.Properties["SourceAccount"] != "123456789012" || !slices.Contains(sy.s.BedrockAgentARNs, arn) {
+			t.Errorf("Bedrock permission %s", flat(p.Properties))
+		}
+		got[arn] = true
+	}
+	if len(got) != len(sy.s.BedrockAgentARNs) {
+		t.Fatalf("Bedrock permissions for %v, want %v", got, sy.s.BedrockAgentARNs)
 	}
 }
 

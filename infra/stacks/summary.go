@@ -105,6 +105,11 @@ func Summary(s Settings, templates map[string]map[string]any) string {
 	}
 	p("    Lex V2         code hook Lambda: %s-%s.RouterAliasArn (%s:%s); resource policy allows bot aliases: %s",
 		s.Prefix, FunctionsStackID, s.FunctionName(RouterName), AliasName, lex)
+	agents := "none: set bedrockAgentArns to let an agent's action group invoke it"
+	if len(s.BedrockAgentARNs) > 0 {
+		agents = strings.Join(s.BedrockAgentARNs, ", ")
+	}
+	p("    Bedrock agents action group Lambda: the same alias; resource policy allows agents: %s", agents)
 	return b.String()
 }
 

@@ -63,6 +63,7 @@ func TestSynthSummary(t *testing.T) {
 		"header X-Switchboard-Token from switchboard/webhook/dialogflow-cx",
 		"switchboard-Functions.RouterAliasArn (switchboard-router:live)",
 		lexARN,
+		"resource policy allows agents: none: set bedrockAgentArns",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary lacks %q", want)

@@ -126,7 +126,7 @@ func TestPlatformSectionErrors(t *testing.T) {
 		{"security:\n  dialogflow_cx: {method: none}\n  dialogflow-cx: {method: none}\n", "security.dialogflow_cx and security.dialogflow-cx both set"},
 		// A platform no folder registers.
 		{"platform:\n  teams: {rich: false}\n", "platform.teams: unknown platform or key"},
-		{"deadlines:\n  teams: 5s\n", "line 2: field teams not found in deadlines (nor a platform: dialogflow, dialogflow-cx, lex, rasa, tool-api)"},
+		{"deadlines:\n  teams: 5s\n", "line 2: field teams not found in deadlines (nor a platform: dialogflow, dialogflow-cx, lex, rasa, tool-api, bedrock-agent)"},
 		{"intents:\n  teams: {x: lookup_customer}\n", "line 2: field teams not found in intents"},
 	} {
 		_, err := Load(writeConfig(t, tc.yaml), []string{})

@@ -18,7 +18,7 @@ const EnvelopeVersion = "turn/1"
 const (
 	CallerAuthenticated = "authenticated" // the platform's webhook credentials were checked
 	CallerOpen          = "open"          // the platform's webhook is open (security.auth: none)
-	CallerIAM           = "iam"           // a direct Lex V2 invocation, authorized by IAM
+	CallerIAM           = "iam"           // a direct invocation (Lex V2, Bedrock agents), authorized by IAM
 )
 
 // Envelope is a turn the router admitted (source rate, credentials, size, budget,
@@ -76,7 +76,7 @@ func serveEnvelope(ctx context.Context, door server.Door, env Envelope) (any, er
 	default:
 		return nil, fmt.Errorf("lambdafn: envelope: unknown caller %q", env.Caller)
 	}
-	if door.Engine.Adapter(env.Platform) == nil || (env.Caller == CallerIAM) != (env.Platform == conversation.LexV2) {
+	if door.Engine.Adapter(env.Platform) == nil || (env.Caller == CallerIAM) != Direct(env.Platform) {
 		return nil, fmt.Errorf("lambdafn: envelope: platform %q, caller %q", env.Platform, env.Caller)
 	}
 	if env.Caller == CallerOpen && !door.Engine.Guard().Open(env.Platform) {
@@ -91,7 +91,7 @@ func serveEnvelope(ctx context.Context, door server.Door, env Envelope) (any, er
 	}
 	r := server.Request{Platform: env.Platform, Declared: int64(len(env.Body)), Body: bytes.NewReader(env.Body), Authorized: true}
 	if w := env.Wire; w != nil {
-		if env.Platform == conversation.LexV2 || len(env.Body) != 0 {
+		if Direct(env.Platform) || len(env.Body) != 0 {
 			return nil, fmt.Errorf("lambdafn: envelope: a %s body both inline and as delivered", env.Platform)
 		}
 		r = wireRequest(env.Platform, w.Body, w.Base64, w.Encoding)

@@ -16,6 +16,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
+	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/lexv2"
 	"github.com/switchboard-dev/switchboard/shared/server"
 )
@@ -29,6 +30,7 @@ const (
 	KindHTTP          // API Gateway HTTP API, payload format 2.0
 	KindLex           // direct Lex V2 code hook invocation
 	KindEnvelope      // a turn the router admitted, forwarded by a direct Invoke (Envelope)
+	KindDirect        // a direct invocation by another platform (platform.Entry.Invoked), Event.Platform
 )
 
 // probe reads just enough of an event to tell its transport; the platform itself is
@@ -52,7 +54,22 @@ func Classify(event []byte) Kind {
 	if json.Unmarshal(event, &p) != nil {
 		return KindUnknown
 	}
-	return p.kind()
+	k := p.kind()
+	if k == KindUnknown && directPlatform(event) != "" {
+		return KindDirect
+	}
+	return k
+}
+
+// directPlatform is the platform whose direct invocation event is, by its shape
+// (platform.Entry.Invoked), or "".
+func directPlatform(event []byte) conversation.Platform {
+	for _, e := range platform.Entries() {
+		if !e.HTTP && e.Invoked != nil && e.Invoked(event) {
+			return e.Platform()
+		}
+	}
+	return ""
 }
 
 func (p *probe) kind() Kind {
@@ -78,6 +95,8 @@ type Event struct {
 	Invalid bool
 	// Envelope is a KindEnvelope event.
 	Envelope Envelope
+	// Platform is a KindDirect event's platform.
+	Platform conversation.Platform
 }
 
 // wire is every field the three kinds of event are told apart and served by, so one
@@ -105,9 +124,18 @@ func Parse(event []byte) Event {
 		// Not every field has its expected type: what the event is decides the answer
 		// (an HTTP event that cannot be read is a 400).
 		k := Classify(event)
-		return Event{Kind: k, Invalid: k == KindHTTP}
+		ev := Event{Kind: k, Invalid: k == KindHTTP}
+		if k == KindDirect {
+			ev.Platform = directPlatform(event)
+		}
+		return ev
 	}
 	ev := Event{Kind: w.kind()}
+	if ev.Kind == KindUnknown {
+		if p := directPlatform(event); p != "" {
+			ev.Kind, ev.Platform = KindDirect, p
+		}
+	}
 	switch ev.Kind {
 	case KindHTTP:
 		r := events.APIGatewayV2HTTPRequest{Version: w.Version, RouteKey: w.RouteKey, RawPath: w.RawPath,
@@ -126,7 +154,7 @@ func Parse(event []byte) Event {
 
 // ErrUnknownEvent is returned for an event that is neither an HTTP API request nor a
 // Lex V2 code hook; Lambda reports it as a function error.
-var ErrUnknownEvent = errors.New("lambdafn: event is neither an API Gateway HTTP API v2.0 request nor a Lex V2 code hook")
+var ErrUnknownEvent = errors.New("lambdafn: event is neither an API Gateway HTTP API v2.0 request nor a direct invocation by a platform (Lex V2 code hook, Bedrock agent action group)")
 
 // Handler returns the Lambda handler over e. The result is an
 // events.APIGatewayV2HTTPResponse for HTTP events and the raw Lex V2 response for Lex;
@@ -138,6 +166,9 @@ func Handler(e *engine.Engine, maxBody int64) func(ctx context.Context, event js
 		switch ev.Kind {
 		case KindLex:
 			return serveLex(ctx, door, event), nil
+		case KindDirect:
+			resp, _ := door.Serve(ctx, DirectRequest(ev.Platform, event))
+			return Answer(ev.Platform, event, resp), nil
 		case KindHTTP:
 			if ev.Invalid {
 				return httpResponse(http.StatusBadRequest, []byte(`{"error":"invalid API Gateway event"}`)), nil
@@ -160,6 +191,19 @@ func serveLex(ctx context.Context, door server.Door, event []byte) any {
 // LexRequest is the door's request for a direct Lex V2 invocation (IAM-authorized).
 func LexRequest(event []byte) server.Request {
 	return server.Request{Platform: conversation.LexV2, Declared: int64(len(event)), Body: bytes.NewReader(event), Authorized: true}
+}
+
+// DirectRequest is the door's request for a direct invocation by platform p
+// (authorized by IAM: the function's resource policy names who may invoke it).
+func DirectRequest(p conversation.Platform, event []byte) server.Request {
+	return server.Request{Platform: p, Declared: int64(len(event)), Body: bytes.NewReader(event), Authorized: true}
+}
+
+// Direct reports whether platform p invokes the Lambda directly (names.Spec.HTTP
+// false: Lex, Bedrock agents), rather than through the HTTP API.
+func Direct(p conversation.Platform) bool {
+	e, ok := platform.Lookup(p)
+	return ok && !e.HTTP
 }
 
 // ServeHTTPEvent answers one API Gateway HTTP API request.
@@ -271,6 +315,12 @@ func Answer(p conversation.Platform, lexEvent []byte, resp engine.Response) any 
 	if p == conversation.LexV2 {
 		if resp.Status != http.StatusOK {
 			return lexFailure(lexEvent)
+		}
+		return json.RawMessage(resp.Body)
+	}
+	if e, ok := platform.Lookup(p); ok && !e.HTTP {
+		if resp.Status != http.StatusOK && e.Refused != nil {
+			return json.RawMessage(e.Refused(lexEvent, resp.Status, resp.Body))
 		}
 		return json.RawMessage(resp.Body)
 	}

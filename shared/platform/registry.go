@@ -44,6 +44,14 @@ type Entry struct {
 	// serve` mounts as they are ("POST /api/v1/{intent}"); they answer turns through
 	// the Gate, so every call passes the same admission as a webhook call.
 	Handlers func(n Names, g Gate) map[string]http.Handler
+	// Invoked, for a platform that invokes the router's Lambda directly (HTTP
+	// false) other than Lex, reports whether a Lambda event is one of its events (the
+	// event's shape: lambdafn classifies direct invocations with it).
+	Invoked func(event []byte) bool
+	// Refused, with Invoked, is the Lambda result for an event of the platform that
+	// the door refused or could not decode (status and JSON body as an HTTP platform
+	// would get them): a response the platform accepts, saying so.
+	Refused func(event []byte, status int, body []byte) []byte
 	// Setup prints what to paste into the platform's console after a deploy
 	// (`switchboard platform-config`).
 	Setup func(w io.Writer, in SetupInfo)

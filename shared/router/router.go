@@ -218,8 +218,11 @@ func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error)
 	var wire *lambdafn.WireBody
 	requestID := ""
 	switch ev := lambdafn.Parse(event); ev.Kind {
-	case lambdafn.KindLex:
+	case lambdafn.KindLex, lambdafn.KindDirect:
 		dr = lambdafn.LexRequest(event)
+		if ev.Kind == lambdafn.KindDirect {
+			dr = lambdafn.DirectRequest(ev.Platform, event)
+		}
 		if lc, ok := lambdacontext.FromContext(ctx); ok {
 			requestID = lc.AwsRequestID
 		}
@@ -252,7 +255,7 @@ func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error)
 	}
 	caller := lambdafn.CallerAuthenticated
 	switch {
-	case p == conversation.LexV2:
+	case lambdafn.Direct(p):
 		caller = lambdafn.CallerIAM
 	case r.eng.Guard().Open(p):
 		caller = lambdafn.CallerOpen

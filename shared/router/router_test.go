@@ -128,7 +128,7 @@ var paths = map[conversation.Platform]string{
 
 func event(t *testing.T, p conversation.Platform, file string) json.RawMessage {
 	body := readEvent(t, p, file)
-	if p == conversation.LexV2 {
+	if lambdafn.Direct(p) {
 		return body
 	}
 	return wrap(t, paths[p], body, p == conversation.Rasa)
@@ -218,7 +218,7 @@ func TestForward(t *testing.T) {
 		routes[in] = fn
 		api.reply[fn] = func(ev []byte) ([]byte, string) {
 			var env lambdafn.Envelope
-			if json.Unmarshal(ev, &env) == nil && env.Platform != conversation.LexV2 {
+			if json.Unmarshal(ev, &env) == nil && !lambdafn.Direct(env.Platform) {
 				return []byte(`{"statusCode":200,"headers":{"Content-Type":"application/json"},"body":"{\"from\":\"` + fn + `\"}"}`), ""
 			}
 			return []byte(`{"from":"` + fn + `"}`), ""
@@ -254,7 +254,7 @@ func TestForward(t *testing.T) {
 			}
 			// No guard in this router: every webhook is open.
 			caller := lambdafn.CallerOpen
-			if p == conversation.LexV2 {
+			if lambdafn.Direct(p) {
 				caller = lambdafn.CallerIAM
 			}
 			if env.Version != lambdafn.EnvelopeVersion || env.Platform != p || env.Caller != caller ||

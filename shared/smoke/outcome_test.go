@@ -10,6 +10,7 @@ import (
 	sample "github.com/switchboard-dev/switchboard/events"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 	"github.com/switchboard-dev/switchboard/shared/smoke"
 )
@@ -52,7 +53,7 @@ func TestExpectReadsOutcomeNotWording(t *testing.T) {
 				t.Fatal(err)
 			}
 			payload := out
-			if p != conversation.LexV2 {
+			if e, _ := platform.Lookup(p); e.HTTP {
 				payload, _ = json.Marshal(events.APIGatewayV2HTTPResponse{StatusCode: status, Body: string(out)})
 			}
 			r, err := smoke.ReadReply(p, payload)

@@ -128,6 +128,9 @@ type Settings struct {
 
 	// LexBotAliasARNs may invoke the router (one per bot alias; none = no Lex).
 	LexBotAliasARNs []string
+	// BedrockAgentARNs may invoke the router from an action group (one per agent,
+	// arn:aws:bedrock:<region>:<account>:agent/<agentId>; none = no Bedrock agent).
+	BedrockAgentARNs []string
 
 	// Tools chooses the business tool per capability (config.Connectors values).
 	Tools map[Capability]string
@@ -216,6 +219,7 @@ const (
 	CtxThrottleRate     = "throttleRate"
 	CtxThrottleBurst    = "throttleBurst"
 	CtxLexBotAliasArn   = "lexBotAliasArn"
+	CtxBedrockAgentArns = "bedrockAgentArns"
 	CtxSecretPrefix     = "secretPrefix"
 	CtxErrorRate        = "errorRatePercent"
 	CtxLatencyMs        = "latencyThresholdMs"
@@ -276,6 +280,13 @@ func FromContext(get Getter) (Settings, error) {
 	for _, a := range strings.Split(lex, ",") {
 		if a = strings.TrimSpace(a); a != "" {
 			s.LexBotAliasARNs = append(s.LexBotAliasARNs, a)
+		}
+	}
+	var agents string
+	str(CtxBedrockAgentArns, &agents)
+	for _, a := range strings.Split(agents, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			s.BedrockAgentARNs = append(s.BedrockAgentARNs, a)
 		}
 	}
 	str(CtxSecretPrefix, &s.SecretPrefix)
@@ -343,6 +354,11 @@ func (s Settings) Validate() error {
 			errs = append(errs, fmt.Sprintf("%s: %q is not arn:aws:lex:<region>:<account>:bot-alias/<botId>/<aliasId>", CtxLexBotAliasArn, a))
 		}
 	}
+	for _, a := range s.BedrockAgentARNs {
+		if _, ok := BedrockAgentAccount(a); !ok {
+			errs = append(errs, fmt.Sprintf("%s: %q is not arn:aws:bedrock:<region>:<account>:agent/<agentId>", CtxBedrockAgentArns, a))
+		}
+	}
 	// The tools a capability may use are those registered for it (shared/connector/specs
 	// links every tool into this package), never demo: the embedded demo data is no
 	// customer's, and Lambda builds leave it out (the function would exit at start).
@@ -386,6 +402,20 @@ func lexAliasARN(a string) bool {
 	}
 	res := strings.Split(parts[5], "/")
 	return len(res) == 3 && res[0] == "bot-alias" && res[1] != "" && res[2] != ""
+}
+
+// BedrockAgentAccount returns the account of a Bedrock agent ARN
+// (arn:aws:bedrock:<region>:<account>:agent/<agentId>); ok is false for anything else.
+func BedrockAgentAccount(a string) (account string, ok bool) {
+	parts := strings.SplitN(a, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[2] != "bedrock" || parts[3] == "" || len(parts[4]) != 12 {
+		return "", false
+	}
+	res := strings.Split(parts[5], "/")
+	if len(res) != 2 || res[0] != "agent" || res[1] == "" || strings.ContainsAny(res[1], "*?") {
+		return "", false
+	}
+	return parts[4], true
 }
 
 // Functions returns the intent functions deployed at this rollout stage.

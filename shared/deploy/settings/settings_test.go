@@ -208,3 +208,24 @@ func TestEveryToolSecretHasAShape(t *testing.T) {
 		}
 	}
 }
+
+// TestBedrockAgentArns: the agents allowed to invoke the router are a comma-separated
+// list of agent ARNs; anything else is refused naming the setting and the shape.
+func TestBedrockAgentArns(t *testing.T) {
+	const a, b = "arn:aws:bedrock:eu-west-1:123456789012:agent/AGT7K2Q9XZ", "arn:aws:bedrock:us-east-1:123456789012:agent/BGT1Z2Y3W4"
+	s, err := load(t, map[string]any{"env": "good", "bedrockAgentArns": a + ", " + b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.BedrockAgentARNs, []string{a, b}) {
+		t.Errorf("BedrockAgentARNs = %v", s.BedrockAgentARNs)
+	}
+	if acct, ok := settings.BedrockAgentAccount(a); !ok || acct != "123456789012" {
+		t.Errorf("account of %s = %q %v", a, acct, ok)
+	}
+	for _, bad := range []string{"arn:aws:bedrock:eu-west-1:123456789012:agent/*", "arn:aws:lex:eu-west-1:123456789012:bot-alias/A/B",
+		"arn:aws:bedrock:eu-west-1:123456789012:agent-alias/AGT7K2Q9XZ/TSTALIASID", "arn:aws:bedrock:eu-west-1:1234:agent/X", "AGT7K2Q9XZ"} {
+		_, err := load(t, map[string]any{"env": "good", "bedrockAgentArns": bad})
+		wantErr(t, bad, err, "bedrockAgentArns: ", "is not arn:aws:bedrock:<region>:<account>:agent/<agentId>")
+	}
+}

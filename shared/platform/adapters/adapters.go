@@ -10,6 +10,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/platform"
 
 	// Every platform: each registers itself (platform.Register) from its init.
+	_ "github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
 	_ "github.com/switchboard-dev/switchboard/shared/platform/dialogflow"
 	_ "github.com/switchboard-dev/switchboard/shared/platform/dialogflowcx"
 	_ "github.com/switchboard-dev/switchboard/shared/platform/lexv2"

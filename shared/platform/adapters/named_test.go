@@ -76,11 +76,9 @@ var namedOutside = map[string]string{
 	"cmd/switchboard/checklex.go": "Lex bot check",
 	// A direct Lambda invocation (no API Gateway envelope) is a Lex turn: how a Lambda
 	// event is classified belongs to the admission front door (issue 23), not here.
+	// Other direct invocations (Bedrock agents) are classified by their folder's
+	// platform.Entry.Invoked.
 	"shared/lambdafn/lambdafn.go": "Lex direct invocation",
-	"shared/router/router.go":     "Lex direct invocation",
-	// The router's envelope: a Lex turn is admitted by IAM (the caller "iam"), every
-	// other platform by its webhook credentials.
-	"shared/lambdafn/envelope.go": "Lex admitted by IAM in the envelope",
 	// "lex" as the ARN's service (arn:aws:lex:…), not as the platform.
 	"shared/deploy/settings/settings.go": "Lex bot alias ARN",
 }

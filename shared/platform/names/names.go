@@ -99,6 +99,14 @@ var all = []Spec{
 		HTTP: true, Auth: []string{AuthNone, AuthBearer}, DefaultAuth: AuthBearer,
 		Deadline: 10 * time.Second, Doc: "tool-api.md", Folder: "toolapi", DefaultIntentName: canonicalName,
 		LocalOnly: "served by switchboard serve only: the router does not forward /api/v1/{intent} or /mcp yet"},
+	// An Amazon Bedrock agent's action group invokes the router's Lambda (authorized by
+	// IAM: a resource policy for bedrock.amazonaws.com scoped to the configured agent
+	// ARNs); `switchboard serve` answers it at /webhooks/bedrock-agent with the webhook
+	// credentials of any platform. Its functions (and API paths, "/<name>") are the
+	// intents' canonical names.
+	{Name: "bedrock-agent", Title: "Amazon Bedrock Agents",
+		Auth: []string{AuthNone}, Deadline: 30 * time.Second, Doc: "bedrock-agent.md", Folder: "bedrockagent",
+		DefaultIntentName: canonicalName},
 }
 
 // All lists every platform in a stable order.
