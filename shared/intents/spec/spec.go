@@ -13,7 +13,9 @@ package spec
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
+	"unicode"
 )
 
 // Rollout stages: a deployment's stage decides which intents exist in it; stages only
@@ -113,6 +115,20 @@ type Console struct {
 	// AfterColon, when set, is the slot the text after a colon fills in a message that
 	// starts the intent ("ticket: the printer is on fire" names the subject).
 	AfterColon string
+}
+
+// Words is a display name in words, for descriptions a model or a person reads:
+// "SearchKnowledgeBase" → "Search knowledge base".
+func Words(display string) string {
+	var b strings.Builder
+	for i, r := range display {
+		if i > 0 && unicode.IsUpper(r) {
+			b.WriteByte(' ')
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Codes reports whether its function sends one-time codes.

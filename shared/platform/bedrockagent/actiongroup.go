@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
@@ -71,18 +70,8 @@ func describe(in spec.Intent) (string, []param) {
 	return b.String(), ps
 }
 
-// words splits a display name into words ("LookupCustomer" → "Lookup customer").
-func words(display string) string {
-	var b strings.Builder
-	for i, r := range display {
-		if i > 0 && unicode.IsUpper(r) {
-			b.WriteByte(' ')
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// words is the display name in words ("LookupCustomer" → "Lookup customer").
+func words(display string) string { return spec.Words(display) }
 
 // Functions renders the function details of every registered intent, named by its
 // canonical name (the default of intents.bedrock-agent).

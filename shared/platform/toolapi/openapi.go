@@ -3,7 +3,6 @@ package toolapi
 import (
 	"encoding/json"
 	"strings"
-	"unicode"
 
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
@@ -73,18 +72,8 @@ func Describe(in spec.Intent) string {
 	return b.String()
 }
 
-// words splits a display name into words: "SearchKnowledgeBase" → "Search knowledge base".
-func words(display string) string {
-	var b strings.Builder
-	for i, r := range display {
-		if i > 0 && unicode.IsUpper(r) {
-			b.WriteByte(' ')
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// words is the display name in words ("LookupCustomer" → "Lookup customer").
+func words(display string) string { return spec.Words(display) }
 
 // Document is the OpenAPI 3.1 description of every operation, generated from the
 // intent registry.
