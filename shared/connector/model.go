@@ -19,6 +19,61 @@ type Customer struct {
 	Plan      string    `json:"plan,omitempty"`   // e.g. "Enterprise", "Pro", "Free"
 	Status    string    `json:"status,omitempty"` // e.g. "active", "trial", "churned"
 	CreatedAt time.Time `json:"created_at,omitempty"`
+	// Address is the customer's postal address as the tool holds it (Salesforce's
+	// Mailing* fields, HubSpot's address properties, the SQL and demo columns).
+	Address Address `json:"address,omitzero"`
+}
+
+// Address is a postal address. Connectors fill what their tool has; an empty field is
+// one the tool does not hold.
+type Address struct {
+	Street     string `json:"street,omitempty"`
+	City       string `json:"city,omitempty"`
+	Region     string `json:"region,omitempty"` // state, province or county
+	PostalCode string `json:"postal_code,omitempty"`
+	Country    string `json:"country,omitempty"`
+}
+
+// IsZero reports whether no field is set.
+func (a Address) IsZero() bool { return a == Address{} }
+
+// ContactChange is a change a verified customer asks for on their own record: a new
+// phone number, a new postal address, or both. The email address is never changed
+// (it is the identity the caller proved).
+type ContactChange struct {
+	// Phone, when not empty, replaces the phone number.
+	Phone string
+	// Address, when not nil, replaces the whole postal address (fields left empty are
+	// cleared, so a new address never keeps the old one's street).
+	Address *Address
+	// ExternalID identifies the change (the turn's idempotency key), for tools that can
+	// record it; never shown to anyone.
+	ExternalID string
+}
+
+// IsZero reports whether the change changes nothing.
+func (c ContactChange) IsZero() bool { return c.Phone == "" && c.Address == nil }
+
+// Fields names the fields the change sets ("phone", "address"), in that order: what
+// an audit event records (never the values).
+func (c ContactChange) Fields() []string {
+	var f []string
+	if c.Phone != "" {
+		f = append(f, "phone")
+	}
+	if c.Address != nil {
+		f = append(f, "address")
+	}
+	return f
+}
+
+// Holds reports whether c already holds everything the change sets: how a write whose
+// outcome is unknown is resolved by reading the record back.
+func (ch ContactChange) Holds(c Customer) bool {
+	if ch.Phone != "" && c.Phone != ch.Phone {
+		return false
+	}
+	return ch.Address == nil || c.Address == *ch.Address
 }
 
 // Name is the customer's display name.
@@ -177,6 +232,18 @@ type CustomerDirectory interface {
 	// FindCustomerByEmail matches the email case-insensitively. A missing customer is
 	// an error matching ErrNotFound.
 	FindCustomerByEmail(ctx context.Context, email string) (Customer, error)
+}
+
+// CustomerUpdater changes a customer's contact details (Salesforce Contact PATCH,
+// HubSpot contact PATCH, SQL, demo). CRMs that can implement CustomerDirectory too; a
+// CRM without it cannot serve update_customer.
+type CustomerUpdater interface {
+	// UpdateCustomer applies change to the customer whose email matches
+	// (case-insensitively) and returns the record as the tool holds it afterwards, read
+	// back from the tool, never assembled from the change. A missing customer is an
+	// error matching ErrNotFound; an empty change matches ErrInvalidInput. Applying the
+	// same change twice leaves the record as applying it once does.
+	UpdateCustomer(ctx context.Context, email string, change ContactChange) (Customer, error)
 }
 
 // Helpdesk creates and lists tickets (Zendesk, SQL, demo).
