@@ -24,12 +24,33 @@ type fake struct {
 	articles  []connector.Article
 	err       error         // returned by every call when set
 	delay     time.Duration // every call waits this long (honouring ctx)
+	// meet, when set, makes every call wait until `meet` calls are in flight together
+	// (or ctx ends): a set of calls made one after another never gets past it.
+	meet    int
+	arrived chan struct{}
+	met     chan struct{}
 	creates   atomic.Int32
 	stale     time.Time // when set, lookups report a stale value fetched then
 	filed     []connector.NewTicket
 }
 
 func (f *fake) wait(ctx context.Context) error {
+	if f.meet > 0 {
+		f.mu.Lock()
+		if f.arrived == nil {
+			f.arrived, f.met = make(chan struct{}, f.meet), make(chan struct{})
+		}
+		f.arrived <- struct{}{}
+		if len(f.arrived) == f.meet {
+			close(f.met)
+		}
+		f.mu.Unlock()
+		select {
+		case <-f.met:
+		case <-ctx.Done():
+			return &connector.Error{Kind: connector.KindUnavailable, Tool: "fake", Err: ctx.Err()}
+		}
+	}
 	if f.delay > 0 {
 		select {
 		case <-time.After(f.delay):
@@ -317,16 +338,15 @@ func TestCreateTicketTimeoutNeverClaimsEither(t *testing.T) {
 func TestLookupRunsToolsInParallel(t *testing.T) {
 	t.Parallel()
 	f := newFake()
-	f.delay = 100 * time.Millisecond
-	start := time.Now()
-	r := svc(f).Handle(context.Background(), turn(conversation.LookupCustomer, map[string]string{"email": "ada@example.com"}))
-	took := time.Since(start)
-	if r.Outcome != conversation.OutcomeFulfilled {
-		t.Fatalf("outcome %s", r.Outcome)
-	}
-	// Three sequential calls would take 300 ms.
-	if took >= 250*time.Millisecond {
-		t.Fatalf("lookup took %s: the three tools did not run in parallel", took)
+	// Each of the three tool calls waits until all three are in flight: calls made one
+	// after another never get past the first, which fails when the watchdog ends the
+	// turn. Passing depends on no clock; the watchdog only bounds a failing run.
+	f.meet = 3
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r := svc(f).Handle(ctx, turn(conversation.LookupCustomer, map[string]string{"email": "ada@example.com"}))
+	if r.Outcome != conversation.OutcomeFulfilled || ctx.Err() != nil {
+		t.Fatalf("outcome %s (%v): the three tools did not run in parallel", r.Outcome, ctx.Err())
 	}
 }
 
