@@ -29,9 +29,9 @@ type fake struct {
 	meet    int
 	arrived chan struct{}
 	met     chan struct{}
-	creates   atomic.Int32
-	stale     time.Time // when set, lookups report a stale value fetched then
-	filed     []connector.NewTicket
+	creates atomic.Int32
+	stale   time.Time // when set, lookups report a stale value fetched then
+	filed   []connector.NewTicket
 }
 
 func (f *fake) wait(ctx context.Context) error {
