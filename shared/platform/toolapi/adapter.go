@@ -33,6 +33,13 @@ const (
 	SessionHeader = "X-Switchboard-Session"
 )
 
+// CodeInput is the input of the one-time code a caller without an identity token
+// received by email (shared/intents: SlotVerificationCode), for the intents that send
+// one: an answer with outcome elicit_slot asks for it in missing, and the next call
+// gives it (with the same X-Switchboard-Session). It proves the email by the user's
+// mailbox, never by what a model says.
+const CodeInput = "verification_code"
+
 // LanguageField is the body field that names the answer's language (it wins over
 // Accept-Language).
 const LanguageField = "language"
@@ -115,13 +122,14 @@ func scalar(v json.RawMessage) (string, bool) {
 // Complete sets what the route knows and the body does not: the intent (from the
 // path), the identity token (IdentityHeader only), the language (Accept-Language,
 // when the body names none), the turn id (IdempotencyHeader, or a fresh one) and the
-// session. Inputs the intent does not have are dropped.
+// session. Inputs the intent does not have are dropped (CodeInput is one of an intent
+// that sends codes).
 func (c *Call) Complete(in spec.Intent, h http.Header) {
 	c.in = in
 	c.turn.Intent = conversation.Intent(in.Name)
 	c.turn.RawIntent = in.Name
 	for k := range c.turn.Slots {
-		if !slices.ContainsFunc(in.Slots, func(s spec.Slot) bool { return s.Name == k }) {
+		if !slices.ContainsFunc(in.Slots, func(s spec.Slot) bool { return s.Name == k }) && !(k == CodeInput && in.Codes()) {
 			delete(c.turn.Slots, k)
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	_ "github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
@@ -590,5 +591,29 @@ func TestResultSchemaCoversResult(t *testing.T) {
 		if check(bad) {
 			t.Errorf("%s: passed the validator", name)
 		}
+	}
+}
+
+// The one-time code the answer asks for (missing: verification_code) is an input of
+// the intents that send codes, described as such, and kept from the body; other
+// intents drop it like any input they do not have.
+func TestCodeInput(t *testing.T) {
+	t.Parallel()
+	for _, in := range spec.All() {
+		props := toolapi.InputSchema(in)["properties"].(map[string]any)
+		if _, ok := props[toolapi.CodeInput]; ok != in.Codes() {
+			t.Errorf("%s: verification_code described %v, sends codes %v", in.Name, ok, in.Codes())
+		}
+		req, err := toolapi.New().Decode([]byte(`{"verification_code": "123456"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.(*toolapi.Call).Complete(in, http.Header{})
+		if got := req.Turn().Slots[toolapi.CodeInput]; (got == "123456") != in.Codes() {
+			t.Errorf("%s: verification_code %q kept, sends codes %v", in.Name, got, in.Codes())
+		}
+	}
+	if toolapi.CodeInput != intents.SlotVerificationCode {
+		t.Errorf("CodeInput %q is not the intents' %q", toolapi.CodeInput, intents.SlotVerificationCode)
 	}
 }
