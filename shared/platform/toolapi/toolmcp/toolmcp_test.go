@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -30,7 +31,14 @@ const bearerToken = "tool-api-test-token-0123456789"
 // credentials set to bearer.
 func newServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	cfg, err := config.LoadEmbedded([]string{"SWITCHBOARD_DATA_DIR=" + t.TempDir()})
+	return newServerAt(t, t.TempDir())
+}
+
+// newServerAt is newServer with its state (the outbox of one-time codes among it) in
+// dir.
+func newServerAt(t *testing.T, dir string) *httptest.Server {
+	t.Helper()
+	cfg, err := config.LoadEmbedded([]string{"SWITCHBOARD_DATA_DIR=" + dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,5 +239,38 @@ func TestNoRecordsWithoutIdentity(t *testing.T) {
 		if r.Customer != nil || r.Payment != nil || len(r.Tickets) != 0 || strings.Contains(r.Answer, "Lovelace") {
 			t.Errorf("%s: %+v", name, r)
 		}
+	}
+}
+
+// Without an identity token, a lookup is answered with a one-time code sent to the
+// email; the code given back as verification_code in the same MCP session (the
+// session is the conversation) proves it, and the record comes back. The code given
+// in another session proves nothing.
+func TestCodeInTheSession(t *testing.T) {
+	dir := t.TempDir()
+	srv := newServerAt(t, dir)
+	auth := map[string]string{"Authorization": "Bearer " + bearerToken}
+	s, err := connect(t, srv.URL, auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask := call(t, s, "lookup_customer", map[string]any{"email": "ada@example.com"})
+	if ask.Outcome != "elicit_slot" || len(ask.Missing) == 0 || ask.Missing[0].Input != toolapi.CodeInput || ask.Customer != nil {
+		t.Fatalf("anonymous lookup: %+v", ask)
+	}
+	out, err := identity.ReadOutbox(filepath.Join(dir, "outbox.jsonl"), 1)
+	if err != nil || len(out) != 1 {
+		t.Fatalf("outbox: %v %+v", err, out)
+	}
+	other, err := connect(t, srv.URL, auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := call(t, other, "lookup_customer", map[string]any{"email": "ada@example.com", toolapi.CodeInput: out[0].Code}); r.Customer != nil {
+		t.Errorf("the code in another session: %+v", r)
+	}
+	r := call(t, s, "lookup_customer", map[string]any{"email": "ada@example.com", toolapi.CodeInput: out[0].Code})
+	if r.Outcome != "fulfilled" || r.Customer == nil || r.Customer.Name != "Ada Lovelace" {
+		t.Errorf("with the code: %+v", r)
 	}
 }
