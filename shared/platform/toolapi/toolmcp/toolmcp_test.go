@@ -142,6 +142,10 @@ func TestStreamableHTTP(t *testing.T) {
 	var got, want []string
 	for _, tl := range tools.Tools {
 		got = append(got, tl.Name)
+		// The output schema describes the records (the tool API's result schema).
+		if b, _ := json.Marshal(tl.OutputSchema); !strings.Contains(string(b), `"customer":{`) || !strings.Contains(string(b), `"payment":{`) {
+			t.Errorf("%s: the output schema lacks the records: %s", tl.Name, b)
+		}
 		if tl.InputSchema == nil || tl.OutputSchema == nil || !strings.Contains(tl.Description, "never guess") && len(tl.Name) > 0 && needsInput(tl.Name) {
 			t.Errorf("%s: %+v", tl.Name, tl)
 		}
