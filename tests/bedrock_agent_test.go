@@ -121,7 +121,7 @@ func TestBedrockAgentHostileArguments(t *testing.T) {
 }
 
 // A missing parameter makes the agent ask the user: REPROMPT naming it for a
-// function, 400 with ask_user_for for an operation.
+// function, 400 with missing naming it for an operation.
 func TestBedrockAgentMissingParameter(t *testing.T) {
 	base, _, _ := oracleServer(t)
 	fn := withSlots(t, bedrock, readEvent(t, bedrock, "lookup_customer.json"), map[string]*string{"email": nil})
@@ -132,7 +132,7 @@ func TestBedrockAgentMissingParameter(t *testing.T) {
 	api := withSlots(t, bedrock, readEvent(t, bedrock, "search_kb.json"), map[string]*string{"query": nil})
 	doc, _, code := bedrockReply(t, post(t, base, bedrock, withTurn(t, bedrock, api, nextID("s"), nextID("t"))))
 	var b bedrockagent.Body
-	if err := json.Unmarshal([]byte(doc), &b); err != nil || code != 400 || b.AskUserFor != "query" || b.Outcome != conversation.OutcomeElicitSlot {
+	if err := json.Unmarshal([]byte(doc), &b); err != nil || code != 400 || (len(b.Missing) == 0 || b.Missing[0].Input != "query") || b.Outcome != conversation.OutcomeElicitSlot {
 		t.Errorf("operation: %d %s", code, doc)
 	}
 }

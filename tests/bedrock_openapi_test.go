@@ -88,12 +88,17 @@ func TestBedrockOpenAPISchema(t *testing.T) {
 			if status != 200 || doc.Outcome != conversation.OutcomeFulfilled || doc.Answer == "" {
 				t.Errorf("%d %+v", status, doc)
 			}
-			// An invalid value: the answer asks for it again (400, ask_user_for).
+			// Ada's records, held to the schema by Prism like the rest of the body.
+			if in.Name == "lookup_customer" && (doc.Customer == nil || doc.Payment == nil) ||
+				in.Name == "verify_payment" && (doc.Payment == nil || doc.Payment.Reference == "") {
+				t.Errorf("%s without its records: %+v", in.Name, doc)
+			}
+			// An invalid value: the answer asks for it again (400, missing names it).
 			for _, s := range in.Slots {
 				if s.Required {
 					props[s.Name] = "?"
 					status, doc = call(t, "/"+in.Name, props)
-					if status != 400 || doc.AskUserFor != s.Name || doc.Answer == "" {
+					if status != 400 || len(doc.Missing) == 0 || doc.Missing[0].Input != s.Name || doc.Answer == "" {
 						t.Errorf("invalid %s: %d %+v", s.Name, status, doc)
 					}
 					break

@@ -142,6 +142,27 @@ func TestChatAndReplay(t *testing.T) {
 	}
 }
 
+// `switchboard chat --platform tool-api`: an agent calling the tool API, with the
+// code flow (the code as the verification_code input of the same session's call),
+// the records as cards, and the call (path, headers, body) in /json.
+func TestChatToolAPI(t *testing.T) {
+	t.Setenv("SWITCHBOARD_DATA_DIR", t.TempDir())
+	s := startChat(t, "--platform", "tool")
+	s.expect(`^new tool-api conversation in en`)
+	s.send("please look up ada@example.com")
+	s.expect(`asks for verification_code`)
+	s.send("/code")
+	code := s.expect(`^code for ada@example\.com: (\d{6})`)[1]
+	s.send(code)
+	s.expect(`^bot> I found Ada Lovelace`)
+	s.expect(`\[card\] Ada Lovelace`)
+	s.send("/json")
+	s.expect(`^request \(tool-api\):`)
+	s.expect(`"path": "/api/v1/lookup_customer"`)
+	s.expect(`"verification_code": "` + code + `"`)
+	s.quit()
+}
+
 // Without --platform, chat plays the platform whose folder registers the default
 // console simulator (Lex).
 func TestChatDefaultPlatform(t *testing.T) {

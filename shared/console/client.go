@@ -101,12 +101,20 @@ type Remote struct {
 }
 
 func (r Remote) do(ctx context.Context, method, path string, body []byte, out any) (int, []byte, error) {
+	return r.doWith(ctx, method, path, body, nil, out)
+}
+
+// doWith is do with the call's own headers (set before Auth's credentials).
+func (r Remote) doWith(ctx context.Context, method, path string, body []byte, header map[string]string, out any) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(r.URL, "/")+path, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
 	if r.Auth != nil {
 		r.Auth(req)
@@ -145,7 +153,16 @@ func apiError(status int, b []byte) error {
 // Turn implements Runner.
 func (r Remote) Turn(ctx context.Context, p conversation.Platform, body []byte) (TurnResult, error) {
 	if r.Direct {
-		status, b, err := r.do(ctx, http.MethodPost, "/webhooks/"+string(p), body, nil)
+		method, path, send, header := http.MethodPost, "/webhooks/"+string(p), body, map[string]string(nil)
+		if sim, ok := simulator(p); ok && sim.Call != nil {
+			// A platform whose call is more than a body (the tool API): its own route.
+			c, err := sim.Call(body)
+			if err != nil {
+				return TurnResult{}, err
+			}
+			method, path, send, header = c.Method, c.Path, c.Body, c.Headers
+		}
+		status, b, err := r.doWith(ctx, method, path, send, header, nil)
 		if err != nil {
 			return TurnResult{}, err
 		}

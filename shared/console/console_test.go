@@ -177,6 +177,8 @@ func TestCarryOverUsesThePlatformsFields(t *testing.T) {
 		conversation.DialogflowCX: `"sessionInfo":{"parameters":{"email":"ada@example.com","subject":"printer"}`,
 		conversation.LexV2:        `"sessionAttributes":{"email":"ada@example.com",`, /* then the outcome attributes Lex keeps */
 		conversation.Rasa:         `{"event":"bot","text":"What is the problem, in a few words?"}`,
+		// The agent's model keeps the inputs: the body of the same operation's call.
+		"tool-api": `"path":"/api/v1/create_ticket","headers":{`,
 	}
 	for _, p := range console.Platforms {
 		c := start(t, srv, p, "en", "")
@@ -185,6 +187,9 @@ func TestCarryOverUsesThePlatformsFields(t *testing.T) {
 		c.say("printer")
 		if !strings.Contains(string(c.last.Request), want[p]) {
 			t.Errorf("%s: second request lacks %s:\n%s", p, want[p], c.last.Request)
+		}
+		if p == "tool-api" && !strings.Contains(string(c.last.Request), `"body":{"email":"ada@example.com","subject":"printer"}`) {
+			t.Errorf("tool-api: the call does not carry the inputs given before:\n%s", c.last.Request)
 		}
 	}
 }
@@ -197,6 +202,7 @@ func TestLanguage(t *testing.T) {
 		conversation.DialogflowCX: `"languageCode":"de"`,
 		conversation.LexV2:        `"localeId":"de_DE"`,
 		conversation.Rasa:         `"language":"de"`,
+		"tool-api":                `"Accept-Language":"de"`,
 	}
 	for _, p := range console.Platforms {
 		c := start(t, srv, p, "de", "")

@@ -20,6 +20,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/turntrace"
 )
 
@@ -214,7 +215,7 @@ func (h *handler) start(w http.ResponseWriter, r *http.Request) {
 	}
 	p, ok := ParsePlatform(req.Platform)
 	if !ok {
-		writeErr(w, http.StatusBadRequest, "unknown platform; use dialogflow, dialogflow-cx, lex or rasa")
+		writeErr(w, http.StatusBadRequest, "unknown platform; use one of "+PlatformUsage())
 		return
 	}
 	c := New(p, req.Language, h.o.Config.Intents)
@@ -246,12 +247,50 @@ type TurnResult struct {
 // Run sends one platform request through the engine — the webhook path after the
 // HTTP layer's admission (the console's own access check stands in for the
 // webhook's credentials) — and returns the reply with the turn's trace.
+//
+// A platform whose simulator builds HTTP calls (platform.Simulator.Call: the tool
+// API) has its call read first: the body is decoded, then completed from the path
+// and headers as its route does.
 func Run(ctx context.Context, e *engine.Engine, p conversation.Platform, body []byte) (engine.Response, Trace) {
 	rec := turntrace.New()
 	start := time.Now()
-	resp := e.Serve(turntrace.With(ctx, rec), p, body)
+	ctx = turntrace.With(ctx, rec)
+	var resp engine.Response
+	if sim, ok := simulator(p); ok && sim.Call != nil {
+		resp = serveCall(ctx, e, p, sim, body)
+	} else {
+		resp = e.Serve(ctx, p, body)
+	}
 	return resp, Trace{Platform: p, Status: resp.Status, LatencyMS: float64(time.Since(start).Microseconds()) / 1000,
 		Events: rec.Events()}
+}
+
+// serveCall answers a simulated HTTP call (platform.ConsoleCall) the way the
+// platform's route does after admission: decode the body, Prepare from the path and
+// headers, answer the turn.
+func serveCall(ctx context.Context, e *engine.Engine, p conversation.Platform, sim *platform.Simulator, request []byte) engine.Response {
+	refuse := func(status int, err error) engine.Response {
+		b, _ := json.Marshal(map[string]string{"error": err.Error()})
+		return engine.Response{Status: status, Body: b}
+	}
+	c, err := sim.Call(request)
+	if err != nil {
+		return refuse(http.StatusBadRequest, err)
+	}
+	req, bad := e.Decode(ctx, p, c.Body)
+	if bad != nil {
+		return *bad
+	}
+	if c.Prepare != nil {
+		if err := c.Prepare(req); err != nil {
+			status := c.Status
+			if status == 0 {
+				status = http.StatusBadRequest
+			}
+			return refuse(status, err)
+		}
+	}
+	return e.ServeDecoded(ctx, p, req, c.Body)
 }
 
 func (h *handler) turn(w http.ResponseWriter, r *http.Request) {

@@ -22,10 +22,11 @@ func TestPlatformsAreTheRegisteredSimulators(t *testing.T) {
 	if len(want) == 0 || !slices.Equal(console.Platforms, want) {
 		t.Errorf("console.Platforms = %v, want the platforms with a simulator %v", console.Platforms, want)
 	}
-	// Every platform a webhook body drives (the tool API, driven by path and header,
-	// is not played yet).
-	if !slices.Equal(console.Platforms, []conversation.Platform{conversation.DialogflowES, conversation.DialogflowCX, conversation.LexV2, conversation.Rasa, "bedrock-agent"}) {
-		t.Errorf("console.Platforms = %v, want the four intent platforms and Bedrock agents", console.Platforms)
+	// Every platform: the four intent platforms, the tool API (driven by path and
+	// headers: platform.Simulator.Call) and Bedrock agents.
+	if !slices.Equal(console.Platforms, []conversation.Platform{conversation.DialogflowES, conversation.DialogflowCX, conversation.LexV2, conversation.Rasa,
+		"tool-api", "bedrock-agent"}) {
+		t.Errorf("console.Platforms = %v, want the four intent platforms, the tool API and Bedrock agents", console.Platforms)
 	}
 }
 
@@ -40,6 +41,7 @@ func TestParsePlatformSpellings(t *testing.T) {
 		"cx":           conversation.DialogflowCX, "dialogflow-cx": conversation.DialogflowCX, "dialogflow_cx": conversation.DialogflowCX,
 		"lex": conversation.LexV2, "lexv2": conversation.LexV2, "lex-v2": conversation.LexV2, "LEX": conversation.LexV2,
 		"rasa": conversation.Rasa,
+		"tool": "tool-api", "tool-api": "tool-api", "openapi": "tool-api",
 	} {
 		if got, ok := console.ParsePlatform(s); !ok || got != want {
 			t.Errorf("ParsePlatform(%q) = %q, %v; want %q", s, got, ok, want)
@@ -72,7 +74,7 @@ func TestDefaultPlatformAndUsage(t *testing.T) {
 	if got := console.DefaultPlatform(); got != conversation.LexV2 {
 		t.Errorf("DefaultPlatform() = %q, want %q", got, conversation.LexV2)
 	}
-	if got, want := console.PlatformUsage(), "dialogflow (es) | dialogflow-cx (cx) | lex | rasa | bedrock-agent (bedrock)"; got != want {
+	if got, want := console.PlatformUsage(), "dialogflow (es) | dialogflow-cx (cx) | lex | rasa | tool-api (tool) | bedrock-agent (bedrock)"; got != want {
 		t.Errorf("PlatformUsage() = %q, want %q", got, want)
 	}
 }

@@ -180,6 +180,13 @@ type Reply struct {
 	// platforms that show cards and buttons. Messages always say the same in text, so a
 	// platform or channel without rich content loses nothing.
 	Rich *Rich `json:"rich,omitempty"`
+	// Data holds, as records, what the messages disclosed from the business tools (the
+	// verified owner's customer record, a payment, tickets), for the agent surfaces
+	// (the tool API, MCP, Bedrock's API-schema form) to hand a model as fields of
+	// their own rather than prose. An intent fills only what its messages say, and
+	// only for the verified owner; the chat adapters leave it out (the messages say
+	// the same).
+	Data *Data `json:"data,omitempty"`
 	// Language is the language the messages are written in ("en", "de", "pt-BR").
 	Language string `json:"language,omitempty"`
 	// LanguageFallback is true when the turn's locale has no catalog and the messages
@@ -225,6 +232,65 @@ type TicketCard struct {
 type Choice struct {
 	Label string `json:"label"`
 	Value string `json:"value"`
+}
+
+// Data is what a reply disclosed from the tools, as records. Its texts are as the
+// tools hold them (raw): the adapter that sends them makes them inert. An intent that
+// discloses a new kind of record adds a field here (and the tool API's result and
+// schema lay it out: shared/platform/toolapi).
+type Data struct {
+	// Customer is the verified caller's own record, with what the answer says.
+	Customer *CustomerData `json:"customer,omitempty"`
+	// Payment is a payment of the verified caller's.
+	Payment *PaymentData `json:"payment,omitempty"`
+	// Tickets are the caller's tickets the answer quotes (a created ticket is
+	// Rich.Ticket).
+	Tickets []TicketData `json:"tickets,omitempty"`
+}
+
+// CustomerData is a customer's record as disclosed to its owner. Only the fields an
+// intent's answer states are set (a lookup states name, company, plan and status;
+// phone and address are for an intent that states them).
+type CustomerData struct {
+	Name    string       `json:"name,omitempty"`
+	Email   string       `json:"email"`
+	Company string       `json:"company,omitempty"`
+	Plan    string       `json:"plan,omitempty"`
+	Status  string       `json:"status,omitempty"`
+	Phone   string       `json:"phone,omitempty"`
+	Address *AddressData `json:"address,omitempty"`
+}
+
+// AddressData is a postal address; an empty field is one the tool does not hold.
+type AddressData struct {
+	Street     string `json:"street,omitempty"`
+	City       string `json:"city,omitempty"`
+	Region     string `json:"region,omitempty"`
+	PostalCode string `json:"postal_code,omitempty"`
+	Country    string `json:"country,omitempty"`
+}
+
+// PaymentData is a payment as disclosed to its owner.
+type PaymentData struct {
+	// Reference is the order number or payment id the caller asked about ("" when
+	// the answer names none: a lookup's last payment).
+	Reference string `json:"reference,omitempty"`
+	// Amount is a decimal number in the currency's major unit ("1200.00").
+	Amount string `json:"amount"`
+	// Currency is the ISO 4217 code, upper case.
+	Currency string `json:"currency"`
+	// Status: paid, pending, failed, refunded, or unknown (a status the answer
+	// could not interpret).
+	Status string `json:"status"`
+	// Date is the day the payment was made (YYYY-MM-DD, UTC), "" when unknown.
+	Date string `json:"date,omitempty"`
+}
+
+// TicketData is a ticket as data.
+type TicketData struct {
+	Number  string `json:"number"`
+	Subject string `json:"subject,omitempty"`
+	Link    string `json:"link,omitempty"`
 }
 
 // Empty reports whether r has nothing to show.

@@ -377,6 +377,24 @@ func (p *Printer) Money(minor int64, code string) string {
 	return p.ts("format.money", amount, symbol, iso, plain)
 }
 
+// Decimal writes an amount in minor units as a plain decimal number in the currency's
+// major unit, for data rather than reading: 120000 "gbp" is "1200.00", 500 "jpy" is
+// "500" (Stripe's zero-decimal currencies).
+func Decimal(minor int64, code string) string {
+	if zeroDecimal[strings.ToLower(strings.TrimSpace(code))] {
+		return strconv.FormatInt(minor, 10)
+	}
+	sign, abs := "", uint64(minor)
+	if minor < 0 {
+		sign, abs = "-", uint64(-minor)
+	}
+	cents := strconv.FormatUint(abs%100, 10)
+	if len(cents) == 1 {
+		cents = "0" + cents
+	}
+	return sign + strconv.FormatUint(abs/100, 10) + "." + cents
+}
+
 // groupSeparator is the language's digit group separator as x/text writes it ("," in
 // English, "." in German), found once per language.
 func (p *Printer) groupSeparator() string {

@@ -330,3 +330,19 @@ func TestMoneyAsBefore(t *testing.T) {
 		}
 	}
 }
+
+// Decimal writes an amount as data: the major unit with the currency's decimals.
+func TestDecimal(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		minor int64
+		code  string
+		want  string
+	}{
+		{120000, "gbp", "1200.00"}, {5, "EUR", "0.05"}, {-1999, "usd", "-19.99"}, {500, "jpy", "500"}, {0, "usd", "0.00"},
+	} {
+		if got := Decimal(c.minor, c.code); got != c.want {
+			t.Errorf("Decimal(%d, %q) = %q, want %q", c.minor, c.code, got, c.want)
+		}
+	}
+}

@@ -116,6 +116,10 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *au
 		found = s.p.T("lookup.found", who)
 	}
 	msgs := []string{found}
+	// The records the answer states, for the agent surfaces: what the messages say
+	// and no more (no phone, no address, no other ticket than the one quoted).
+	rec := &conversation.Data{Customer: &conversation.CustomerData{Name: cust.Name(), Email: orDefault(cust.Email, email),
+		Company: cust.Company, Plan: cust.Plan, Status: cust.Status}}
 	// A part left out because its tool failed makes the answer a fallback.
 	partial := false
 	switch {
@@ -123,7 +127,11 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *au
 	case tErr != nil:
 		msgs, partial = append(msgs, s.p.T("lookup.tickets_unknown")), true
 	default:
-		msgs = append(msgs, s.openTicketsLine(tickets))
+		line, quoted := s.openTicketsLine(tickets)
+		msgs = append(msgs, line)
+		if quoted != nil {
+			rec.Tickets = []conversation.TicketData{{Number: quoted.ID, Subject: quoted.Subject}}
+		}
 	}
 	switch {
 	case s.d.Payments == nil:
@@ -134,9 +142,12 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *au
 		p := payments[0]
 		msgs = append(msgs, s.p.T("lookup.last_payment",
 			s.p.Money(p.Amount, p.Currency), s.p.Date(p.CreatedAt), s.statusWord(p.Status)))
+		// The answer names no reference for the last payment: neither does the record.
+		rec.Payment = paymentData(p, "")
 	}
 	r := s.fulfilled(msgs...)
 	r.Fallback = partial
+	r.Data = rec
 	return r
 }
 
@@ -158,7 +169,9 @@ func secondary(ctx context.Context) (context.Context, context.CancelFunc) {
 // ticket the helpdesk marks as filed by a caller who did not prove the email is not
 // the owner's: it is neither counted nor quoted (its words are a stranger's), only
 // mentioned as a request filed in chat without sign-in.
-func (s answer) openTicketsLine(all []connector.Ticket) string {
+//
+// It returns the ticket it quotes (nil when none).
+func (s answer) openTicketsLine(all []connector.Ticket) (string, *connector.Ticket) {
 	var own []connector.Ticket
 	strangers := 0
 	for _, t := range all {
@@ -169,6 +182,10 @@ func (s answer) openTicketsLine(all []connector.Ticket) string {
 		own = append(own, t)
 	}
 	var line string
+	var quoted *connector.Ticket
+	if len(own) > 0 {
+		quoted = &own[0]
+	}
 	switch {
 	case len(own) == 0 && strangers > 0:
 		line = s.p.T("lookup.tickets_none_but_unverified")
@@ -185,5 +202,5 @@ func (s answer) openTicketsLine(all []connector.Ticket) string {
 	case strangers > 1:
 		line += " " + s.p.T("lookup.unverified_many", strangers)
 	}
-	return line
+	return line, quoted
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/i18n"
 )
 
 // verify_payment's handler (its contract: shared/intents/verifypayment).
@@ -71,5 +73,22 @@ func (s answer) paymentAnswer(ctx context.Context, ref, email, notFound string, 
 		s.p.Date(p.CreatedAt), s.d.SupportEmail))
 	// A status the tool gave that cannot be interpreted is not the business answer.
 	r.Fallback = key == "payment.unknown"
+	// The owner's payment as a record (the reference the answer names).
+	r.Data = &conversation.Data{Payment: paymentData(p, orDefault(p.OrderNumber, p.ID))}
 	return r
+}
+
+// paymentData is a payment as a record: the amount as a decimal, the status one the
+// answers know or "unknown", the day in UTC.
+func paymentData(p connector.Payment, ref string) *conversation.PaymentData {
+	out := &conversation.PaymentData{Reference: ref, Amount: i18n.Decimal(p.Amount, p.Currency),
+		Currency: strings.ToUpper(strings.TrimSpace(p.Currency)), Status: "unknown"}
+	switch p.Status {
+	case connector.PaymentPaid, connector.PaymentPending, connector.PaymentFailed, connector.PaymentRefunded:
+		out.Status = string(p.Status)
+	}
+	if !p.CreatedAt.IsZero() {
+		out.Date = p.CreatedAt.UTC().Format(time.DateOnly)
+	}
+	return out
 }

@@ -24,6 +24,27 @@ type Simulator struct {
 	// Read reads the reply to request (a 2xx one): what the channel shows, and the
 	// platform's state the next request is built from.
 	Read func(request, reply []byte) (View, json.RawMessage)
+	// Call, when set, reads a request Request built as an HTTP call of its own: for
+	// a platform whose call is more than a body posted to /webhooks/<platform> (the
+	// tool API: the intent in the path, the identity token in a header). Request
+	// then builds a JSON ConsoleCall (what the console shows and exports) and Call
+	// parses it. nil: the request is the body posted to /webhooks/<platform>.
+	Call func(request []byte) (ConsoleCall, error)
+}
+
+// ConsoleCall is a simulated HTTP call: its method and path on the server, its
+// headers and body, and Prepare, which completes the decoded request from the path
+// and headers as the platform's route does (Gate's GateCall.Prepare).
+type ConsoleCall struct {
+	Method  string            `json:"method"`
+	Path    string            `json:"path"`
+	Headers map[string]string `json:"headers,omitempty"`
+	Body    json.RawMessage   `json:"body"`
+	// Prepare is set by Simulator.Call; an error is the call's 4xx (Status).
+	Prepare func(Request) error `json:"-"`
+	// Status is the HTTP status the route answers a Prepare error with (404 for a
+	// path that names no operation); 0 is 400.
+	Status int `json:"-"`
 }
 
 // ConsoleTurn is one user message as the platform's language understanding has

@@ -12,8 +12,10 @@ import (
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
+	"github.com/switchboard-dev/switchboard/shared/platform/toolapi"
 )
 
 // Platform is the platform's canonical name (shared/platform/names).
@@ -166,7 +168,7 @@ func (c *Call) Turn() conversation.Turn { return c.turn }
 // failure is the apology with no responseState: FAILURE would end the user's turn
 // in a dependency failure exception and lose the apology.
 //
-// API schema: the application/json body is a JSON document (see Body) and the HTTP
+// API schema: the application/json body is the tool API's result (see Body) and the HTTP
 // status code says the outcome: 200 fulfilled, 400 a missing or invalid parameter,
 // 403 rejected, 404 an operation that is no intent, 500 failed.
 func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
@@ -195,7 +197,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		Response:                ActionResponse{ActionGroup: c.Wire.ActionGroup},
 	}
 	if c.API() {
-		doc, err := json.Marshal(body(reply, msgs, c.plain))
+		doc, err := json.Marshal(body(reply, c.turn, msgs, c.plain))
 		if err != nil {
 			return 0, nil, err
 		}
@@ -256,38 +258,25 @@ func text(reply conversation.Reply, msgs []string) string {
 	return strings.Join(lines, "\n")
 }
 
-// Body is the JSON document an API operation answers with: the answer in the
-// caller's language and, as separate fields, the structured parts whose text comes
-// from tools (articles, the ticket), so that no tool text is merged into prose the
-// model could take for instructions.
-type Body struct {
-	Outcome  conversation.Outcome `json:"outcome"`
-	Fallback bool                 `json:"fallback"`
-	Answer   string               `json:"answer,omitempty"`
-	// AskUserFor names the missing or invalid parameter (outcome elicit_slot): the
-	// model asks the user for it.
-	AskUserFor string                   `json:"ask_user_for,omitempty"`
-	Articles   []conversation.Article   `json:"articles,omitempty"`
-	Ticket     *conversation.TicketCard `json:"ticket,omitempty"`
-	Language   string                   `json:"language,omitempty"`
-}
+// Body is the JSON document an API operation answers with: the tool API's result
+// (shared/platform/toolapi), the same body POST /api/v1/<intent> answers. The answer
+// is in the caller's language and, as separate fields, the structured parts whose
+// text comes from tools (the verified owner's customer record and payment, tickets,
+// articles), so that no tool text is merged into prose the model could take for
+// instructions; missing names the parameter to ask the user for (outcome
+// elicit_slot).
+type Body = toolapi.Result
 
-func body(reply conversation.Reply, msgs []string, plain bool) Body {
-	b := Body{Outcome: reply.Outcome, Fallback: reply.Fallback, Answer: strings.Join(msgs, "\n"), Language: reply.Language}
-	if reply.Outcome == conversation.OutcomeElicitSlot {
-		b.AskUserFor = reply.SlotToElicit
+func body(reply conversation.Reply, t conversation.Turn, msgs []string, plain bool) Body {
+	in, _ := spec.Lookup(string(t.Intent))
+	// One answer, its messages a line each (as the function form's TEXT).
+	reply.Messages = nil
+	if len(msgs) > 0 {
+		reply.Messages = []string{strings.Join(msgs, "\n")}
 	}
-	if r := reply.Rich; r != nil && !plain {
-		// Each tool text is its own field, and inert as well: a model that renders
-		// or repeats it shows no markup and follows no link.
-		for _, a := range r.Articles {
-			b.Articles = append(b.Articles, conversation.Article{Title: plaintext.Inert(a.Title),
-				Snippet: plaintext.Inert(a.Snippet), Link: plaintext.Link(a.Link)})
-		}
-		if tk := r.Ticket; tk != nil {
-			b.Ticket = &conversation.TicketCard{Number: plaintext.Inert(tk.Number), Subject: plaintext.Inert(tk.Subject),
-				Link: plaintext.Link(tk.Link), Title: plaintext.Inert(tk.Title)}
-		}
+	if plain {
+		// The answer text says the same as the structured parts.
+		reply.Rich, reply.Data = nil, nil
 	}
-	return b
+	return toolapi.ResultOf(reply, t, in)
 }

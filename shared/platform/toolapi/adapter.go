@@ -33,6 +33,13 @@ const (
 	SessionHeader = "X-Switchboard-Session"
 )
 
+// CodeInput is the input of the one-time code a caller without an identity token
+// received by email (shared/intents: SlotVerificationCode), for the intents that send
+// one: an answer with outcome elicit_slot asks for it in missing, and the next call
+// gives it (with the same X-Switchboard-Session). It proves the email by the user's
+// mailbox, never by what a model says.
+const CodeInput = "verification_code"
+
 // LanguageField is the body field that names the answer's language (it wins over
 // Accept-Language).
 const LanguageField = "language"
@@ -115,13 +122,14 @@ func scalar(v json.RawMessage) (string, bool) {
 // Complete sets what the route knows and the body does not: the intent (from the
 // path), the identity token (IdentityHeader only), the language (Accept-Language,
 // when the body names none), the turn id (IdempotencyHeader, or a fresh one) and the
-// session. Inputs the intent does not have are dropped.
+// session. Inputs the intent does not have are dropped (CodeInput is one of an intent
+// that sends codes).
 func (c *Call) Complete(in spec.Intent, h http.Header) {
 	c.in = in
 	c.turn.Intent = conversation.Intent(in.Name)
 	c.turn.RawIntent = in.Name
 	for k := range c.turn.Slots {
-		if !slices.ContainsFunc(in.Slots, func(s spec.Slot) bool { return s.Name == k }) {
+		if !slices.ContainsFunc(in.Slots, func(s spec.Slot) bool { return s.Name == k }) && !(k == CodeInput && in.Codes()) {
 			delete(c.turn.Slots, k)
 		}
 	}
@@ -176,6 +184,12 @@ type Result struct {
 	// Missing lists the inputs still needed, the one to ask for first with the
 	// question to ask.
 	Missing []Missing `json:"missing,omitempty"`
+	// Customer is the verified caller's own customer record (lookup_customer): only
+	// what the answer states.
+	Customer *conversation.CustomerData `json:"customer,omitempty"`
+	// Payment is the verified caller's payment the call asked about (verify_payment),
+	// or their last payment (lookup_customer).
+	Payment *conversation.PaymentData `json:"payment,omitempty"`
 	// Tickets are the tickets the call created or found.
 	Tickets []Ticket `json:"tickets,omitempty"`
 	// Articles are knowledge-base results, best first.
@@ -233,45 +247,78 @@ func (c *Call) Encode(r conversation.Reply) (int, []byte, error) {
 }
 
 // Result lays a reply out as the tool API's result.
-func (c *Call) Result(r conversation.Reply) Result {
+func (c *Call) Result(r conversation.Reply) Result { return ResultOf(r, c.turn, c.in) }
+
+// ResultOf lays the reply to turn t of intent in out as the tool API's result: the
+// body of POST /api/v1/<intent>, the MCP tools' structured content and the
+// application/json body of a Bedrock agent's API-schema operation. The records the
+// reply carries (Reply.Rich, Reply.Data) become fields of their own, every text in
+// them inert (plaintext.Inert: no markup, no link) and every link https or none; the
+// answer is the reply's messages, whose tool text the intents already made inert.
+//
+// A new kind of record: a field in conversation.Data, its field here (set below) and
+// its property in testdata/response.schema.json (TestResultSchemaCoversResult fails
+// until the schema describes it).
+func ResultOf(r conversation.Reply, t conversation.Turn, in spec.Intent) Result {
 	out := Result{Outcome: r.Outcome, Answer: r.Text(), Language: r.Language, DataAge: AgeLive, Fallback: r.Fallback}
 	if out.Answer == "" {
-		out.Answer = platform.DefaultText(r.Outcome, c.turn.Locale)
+		out.Answer = platform.DefaultText(r.Outcome, t.Locale)
 	}
 	if out.Language == "" {
-		out.Language = i18n.For(c.turn.Locale).Language()
+		out.Language = i18n.For(t.Locale).Language()
 	}
 	if r.Fallback {
 		out.DataAge = AgeUnknown
 	}
 	if rich := r.Rich; rich != nil {
 		for _, a := range rich.Articles {
-			out.Articles = append(out.Articles, Article{Title: a.Title, Snippet: a.Snippet, Link: plaintext.Link(a.Link)})
+			out.Articles = append(out.Articles, Article{Title: inert(a.Title), Snippet: inert(a.Snippet), Link: plaintext.Link(a.Link)})
 		}
-		if t := rich.Ticket; t != nil {
-			out.Tickets = append(out.Tickets, Ticket{Number: t.Number, Subject: t.Subject, Link: plaintext.Link(t.Link)})
+		if tk := rich.Ticket; tk != nil {
+			out.Tickets = append(out.Tickets, Ticket{Number: inert(tk.Number), Subject: inert(tk.Subject), Link: plaintext.Link(tk.Link)})
 		}
 		for _, ch := range rich.Choices {
-			out.Choices = append(out.Choices, Choice{Label: ch.Label, Value: ch.Value})
+			out.Choices = append(out.Choices, Choice{Label: inert(ch.Label), Value: ch.Value})
+		}
+	}
+	if d := r.Data; d != nil {
+		if cu := d.Customer; cu != nil {
+			out.Customer = &conversation.CustomerData{Name: inert(cu.Name), Email: inert(cu.Email), Company: inert(cu.Company),
+				Plan: inert(cu.Plan), Status: inert(cu.Status), Phone: inert(cu.Phone)}
+			if a := cu.Address; a != nil && *a != (conversation.AddressData{}) {
+				out.Customer.Address = &conversation.AddressData{Street: inert(a.Street), City: inert(a.City),
+					Region: inert(a.Region), PostalCode: inert(a.PostalCode), Country: inert(a.Country)}
+			}
+		}
+		if p := d.Payment; p != nil {
+			out.Payment = &conversation.PaymentData{Reference: inert(p.Reference), Amount: p.Amount, Currency: inert(p.Currency),
+				Status: p.Status, Date: p.Date}
+		}
+		for _, tk := range d.Tickets {
+			out.Tickets = append(out.Tickets, Ticket{Number: inert(tk.Number), Subject: inert(tk.Subject), Link: plaintext.Link(tk.Link)})
 		}
 	}
 	if r.Outcome == conversation.OutcomeElicitSlot {
-		out.Missing = c.missing(r, out.Language)
+		out.Missing = missing(r, t, in, out.Language)
 	}
 	return out
 }
 
+// inert is tool text as a data field: one line no channel or model view turns into
+// markup or a link.
+func inert(s string) string { return plaintext.Inert(s) }
+
 // missing lists the slot the reply asks for (its prompt is the answer), then every
 // other required slot the call did not give.
-func (c *Call) missing(r conversation.Reply, lang string) []Missing {
+func missing(r conversation.Reply, t conversation.Turn, in spec.Intent, lang string) []Missing {
 	var out []Missing
 	if r.SlotToElicit != "" {
-		_, given := c.turn.Slots[r.SlotToElicit]
+		_, given := t.Slots[r.SlotToElicit]
 		out = append(out, Missing{Input: r.SlotToElicit, Invalid: given, Prompt: r.Text()})
 	}
 	pr := i18n.For(lang)
-	for _, s := range c.in.Slots {
-		if !s.Required || s.Name == r.SlotToElicit || c.turn.Slots[s.Name] != "" {
+	for _, s := range in.Slots {
+		if !s.Required || s.Name == r.SlotToElicit || t.Slots[s.Name] != "" {
 			continue
 		}
 		m := Missing{Input: s.Name}

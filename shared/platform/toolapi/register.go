@@ -29,6 +29,7 @@ func init() {
 			return out, out.Outcome != ""
 		},
 		OutcomeWhere:   "outcome, fallback",
+		Console:        simulator,
 		ResponseSchema: responseSchema,
 		Handlers: func(_ platform.Names, g platform.Gate) map[string]http.Handler {
 			return Handlers(g)

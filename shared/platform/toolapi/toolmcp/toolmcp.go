@@ -10,10 +10,13 @@ package toolmcp
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
@@ -66,6 +69,12 @@ func handler(o Options, in spec.Intent) mcp.ToolHandler {
 		if o.IdentityToken != "" {
 			h.Set(toolapi.IdentityHeader, o.IdentityToken)
 		}
+		if h.Get(toolapi.SessionHeader) == "" && h.Get(toolapi.IdentityHeader) == "" {
+			// Without an identity, the MCP session is the conversation: a one-time code
+			// the answer asks for (verification_code) is checked against the session
+			// it was sent in (and the per-conversation limit counts its calls).
+			h.Set(toolapi.SessionHeader, sessionOf(req.Session))
+		}
 		args := []byte(req.Params.Arguments)
 		if len(bytes.TrimSpace(args)) == 0 || string(bytes.TrimSpace(args)) == "null" {
 			args = []byte("{}")
@@ -112,6 +121,27 @@ func Handler(o Options) http.Handler {
 		}
 		mh.ServeHTTP(w, r)
 	})
+}
+
+// sessions names the MCP sessions without an id of their own (stdio).
+var sessions sync.Map // *mcp.ServerSession → string
+
+// sessionOf names an MCP session: "mcp-" and its id (streamable HTTP's
+// Mcp-Session-Id), or a random name kept for the session (stdio has no id).
+func sessionOf(ss *mcp.ServerSession) string {
+	if ss == nil {
+		return ""
+	}
+	if id := ss.ID(); id != "" {
+		return "mcp-" + id
+	}
+	if v, ok := sessions.Load(ss); ok {
+		return v.(string)
+	}
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	v, _ := sessions.LoadOrStore(ss, "mcp-"+hex.EncodeToString(b[:]))
+	return v.(string)
 }
 
 // TokenFromFile reads an identity token file (surrounding space trimmed).
