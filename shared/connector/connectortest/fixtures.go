@@ -37,6 +37,14 @@ func AdaAddress() connector.Address {
 	}
 }
 
+// AdaWithAddress is AdaCustomer with AdaAddress: what a directory whose stand-in seeds
+// the address returns for her.
+func AdaWithAddress() connector.Customer {
+	c := AdaCustomer()
+	c.Address = AdaAddress()
+	return c
+}
+
 // MaxSnippetRunes is the longest Article.Snippet the contract accepts: a snippet is
 // one line of plain text a chat bubble can show whole.
 const MaxSnippetRunes = 160

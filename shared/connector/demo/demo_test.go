@@ -16,7 +16,7 @@ import (
 // demoFixtures describes seed.json for the contract suite.
 func demoFixtures() connectortest.Fixtures {
 	return connectortest.Fixtures{
-		KnownCustomer: ada(),
+		KnownCustomer: connectortest.AdaWithAddress(),
 		UnknownEmail:  "nobody@example.com",
 		UpdateEmail:   "edsger.dijkstra@example.nl",
 
@@ -46,13 +46,6 @@ func demoFixtures() connectortest.Fixtures {
 		KBBroadQuery:   "payment",
 		KBNoMatchQuery: "xylophone giraffe quasar",
 	}
-}
-
-// ada is the canonical customer with the address seed.json gives her.
-func ada() connector.Customer {
-	c := connectortest.AdaCustomer()
-	c.Address = connectortest.AdaAddress()
-	return c
 }
 
 func open(t testing.TB, path string) *demo.Backend {
@@ -125,7 +118,7 @@ func TestAda(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := ada()
+	want := connectortest.AdaWithAddress()
 	want.ID = c.ID
 	if c != want {
 		t.Errorf("Ada = %+v, want %+v", c, want)

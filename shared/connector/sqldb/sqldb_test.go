@@ -25,7 +25,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // fixtures describes testdata/seed.sql (the demo backend's customers and tickets).
 func fixtures() connectortest.Fixtures {
 	return connectortest.Fixtures{
-		KnownCustomer:        ada(),
+		KnownCustomer:        connectortest.AdaWithAddress(),
 		UnknownEmail:         "nobody@example.com",
 		UpdateEmail:          "edsger.dijkstra@example.nl",
 		Requester:            "helpdesk.contract@example.com",
@@ -34,13 +34,6 @@ func fixtures() connectortest.Fixtures {
 		ClosedTicketSubjects: []string{"SSO login loops back to the sign-in page"},
 		NoTicketsEmail:       "katherine.johnson@example.com",
 	}
-}
-
-// ada is the canonical customer with the address testdata/seed.sql gives her.
-func ada() connector.Customer {
-	c := connectortest.AdaCustomer()
-	c.Address = connectortest.AdaAddress()
-	return c
 }
 
 func ctxT(t *testing.T) context.Context {
