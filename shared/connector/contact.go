@@ -111,3 +111,20 @@ func checkText(s string, max int) string {
 	}
 	return ""
 }
+
+// CanUpdateCustomers reports whether the tool behind dir can serve update_customer:
+// whether dir, or the innermost of the decorators around it (each exposing the value
+// it wraps as Unwrap() any), implements CustomerUpdater. The decorators (cache,
+// resilience) implement UpdateCustomer whatever they wrap and answer ErrUnsupported
+// when the tool cannot, so a type assertion on them alone does not tell.
+func CanUpdateCustomers(dir CustomerDirectory) bool {
+	var v any = dir
+	for {
+		w, ok := v.(interface{ Unwrap() any })
+		if !ok {
+			_, can := v.(CustomerUpdater)
+			return can
+		}
+		v = w.Unwrap()
+	}
+}

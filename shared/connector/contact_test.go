@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -66,5 +67,47 @@ func TestContactChangeNormalizedKeepsCallerAddress(t *testing.T) {
 	}
 	if !n.Holds(Customer{Address: Address{Street: "1 Main St"}}) {
 		t.Errorf("the normalized change does not hold on the stored record")
+	}
+}
+
+type directory struct{}
+
+func (directory) FindCustomerByEmail(context.Context, string) (Customer, error) {
+	return Customer{}, nil
+}
+
+type updater struct{ directory }
+
+func (updater) UpdateCustomer(context.Context, string, ContactChange) (Customer, error) {
+	return Customer{}, nil
+}
+
+// decorator implements both interfaces whatever it wraps, as the cache and resilience
+// decorators do.
+type decorator struct{ next CustomerDirectory }
+
+func (d decorator) FindCustomerByEmail(ctx context.Context, e string) (Customer, error) {
+	return d.next.FindCustomerByEmail(ctx, e)
+}
+func (decorator) UpdateCustomer(context.Context, string, ContactChange) (Customer, error) {
+	return Customer{}, ErrUnsupported
+}
+func (d decorator) Unwrap() any { return d.next }
+
+func TestCanUpdateCustomers(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		dir  CustomerDirectory
+		want bool
+	}{
+		{"directory", directory{}, false},
+		{"updater", updater{}, true},
+		{"decorated directory", decorator{decorator{directory{}}}, false},
+		{"decorated updater", decorator{decorator{updater{}}}, true},
+	} {
+		if got := CanUpdateCustomers(tc.dir); got != tc.want {
+			t.Errorf("%s: CanUpdateCustomers = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
