@@ -7,10 +7,14 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 )
+
+// concurrentUpdates is how many UpdateCustomer calls race with one change.
+const concurrentUpdates = 8
 
 // CRM is a customer directory that can also change a customer's contact details.
 type CRM interface {
@@ -35,7 +39,7 @@ func newPhone(t *testing.T) string {
 // the record as the tool holds it afterwards (a lookup returns the same), keeps the
 // email and every other field, trims the values, is idempotent, and refuses an unknown
 // email (creating nothing), an empty or invalid change and a cancelled context without
-// touching the record.
+// touching the record; concurrent identical changes all return the changed record.
 func TestCustomerUpdater(t *testing.T, crm CRM, fx Fixtures) {
 	need(t, "TestCustomerUpdater", map[string]bool{
 		"UpdateEmail":                  fx.UpdateEmail != "",
@@ -145,6 +149,46 @@ func TestCustomerUpdater(t *testing.T, crm CRM, fx Fixtures) {
 		}
 		if !change.Holds(second) {
 			t.Errorf("change.Holds(%+v) = false after applying it", second)
+		}
+	})
+
+	t.Run("concurrent identical changes agree", func(t *testing.T) {
+		before := find(t, fx.UpdateEmail)
+		want := before
+		want.Phone = newPhone(t)
+		want.Address = connector.Address{Street: "5 Race Street", City: "Sametown", Region: "Parallel", PostalCode: "R4 CE5",
+			Country: "Concurrentia"}
+		addr := want.Address
+		change := connector.ContactChange{Phone: want.Phone, Address: &addr, ExternalID: "contract-race-" + token(t)}
+		ctx := ctxFor(t)
+		var wg sync.WaitGroup
+		got := make(chan connector.Customer, concurrentUpdates)
+		errs := make(chan error, concurrentUpdates)
+		for range concurrentUpdates {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c, err := crm.UpdateCustomer(ctx, fx.UpdateEmail, change)
+				if err != nil {
+					errs <- err
+					return
+				}
+				got <- c
+			}()
+		}
+		wg.Wait()
+		close(got)
+		close(errs)
+		for err := range errs {
+			t.Errorf("concurrent UpdateCustomer: %v", err)
+		}
+		for c := range got {
+			if c.ID != before.ID || !sameCustomer(c, want) {
+				t.Errorf("a concurrent UpdateCustomer returned\n  %+v\nwant\n  %+v", c, want)
+			}
+		}
+		if after := find(t, fx.UpdateEmail); !sameCustomer(after, want) {
+			t.Errorf("after concurrent updates the tool holds\n  %+v\nwant\n  %+v", after, want)
 		}
 	})
 

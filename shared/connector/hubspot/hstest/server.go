@@ -382,14 +382,15 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		}
 		off = n
 	}
+	// The page is rendered under the lock: a PATCH may change a contact meanwhile.
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	var hits []*Contact
 	for _, c := range s.contacts {
 		if req.matches(c) {
 			hits = append(hits, c)
 		}
 	}
-	s.mu.Unlock()
 	s.writePage(w, hits, off, limit, req.Properties, true)
 }
 
@@ -454,12 +455,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		props = strings.Split(v, ",")
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	all := append([]*Contact(nil), s.contacts...)
-	s.mu.Unlock()
 	s.writePage(w, all, off, limit, props, false)
 }
 
-// writePage answers with results[off:off+limit], each carrying the default properties
+// writePage answers with results[off:off+limit] (s.mu is held), each carrying the default properties
 // plus those asked for, ordered by id. An unset property is left out: HubSpot's
 // published definition (SimplePublicObject.properties) allows only string values, and
 // the OpenAPI test holds the stand-in to it. (The live API has been seen to send null
