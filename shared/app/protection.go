@@ -107,6 +107,10 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 		// and "no such customer" as an answer, not an error, so a known and an unknown
 		// address make the same calls and move the same metrics (docs/identity.md).
 		accounts = resilience.Customers(a.Policies.For(tools.Customers), intents.AccountProbe(d.Customers))
+		// Both decorators pass UpdateCustomer through to a CRM that has it
+		// (connector.CanUpdateCustomers; connector.ErrUnsupported otherwise): the
+		// resilience layer retries it only as it retries CreateTicket, and the cache then
+		// forgets this process's profile of that customer.
 		d.Customers = c.Customers(tools.Customers, resilience.Customers(a.Policies.For(tools.Customers), d.Customers), pol.Customer)
 	}
 	if d.Tickets != nil {

@@ -82,6 +82,10 @@ type Cache struct {
 	s   store.Store // nil: memory only
 	lru *lru.Cache[entry]
 	o   Options
+	// changed holds, per record (an unscoped key, see changedKey), when this process
+	// last changed it through a decorator (Customers' UpdateCustomer): an entry fetched
+	// before then is never served, fresh or stale, whichever scope keyed it.
+	changed *lru.Cache[time.Time]
 
 	hits, storeHits, misses, stale atomic.Int64
 }
@@ -109,7 +113,7 @@ func New(s store.Store, o Options) *Cache {
 	if o.Identity == nil {
 		o.Identity = func(tool string) string { return tool }
 	}
-	return &Cache{s: s, lru: lru.New[entry](o.Size), o: o}
+	return &Cache{s: s, lru: lru.New[entry](o.Size), o: o, changed: lru.New[time.Time](o.Size)}
 }
 
 // Stats counts how answers were served.
@@ -136,11 +140,24 @@ type entry struct {
 // so callers cannot modify the cached one.
 func fetch[T any](ctx context.Context, c *Cache, p Policy, tool, key string, servable func(T) bool, clone func(T) T,
 	call func(context.Context) (T, error)) (T, error) {
+	return fetchSince(ctx, c, p, tool, key, "", servable, clone, call)
+}
+
+// fetchSince is fetch for a record this process may have changed: changed is its
+// changedKey ("" for none), and an entry fetched at or before the last change is
+// ignored, as if absent.
+func fetchSince[T any](ctx context.Context, c *Cache, p Policy, tool, key, changed string, servable func(T) bool, clone func(T) T,
+	call func(context.Context) (T, error)) (T, error) {
 	if p.MaxAge < 0 {
 		return call(ctx)
 	}
 	start := c.o.Now()
 	e, fromStore, ok := lookup[T](ctx, c, key, start, p.MaxAge)
+	if ok && changed != "" {
+		if at, was := c.changed.Get(changed, start); was && !e.fetchedAt.After(at) {
+			ok = false
+		}
+	}
 	if ok && start.Sub(e.fetchedAt) <= p.MaxAge && servable(e.value.(T)) {
 		if fromStore {
 			c.storeHits.Add(1)
@@ -235,6 +252,19 @@ func (c *Cache) Key(ctx context.Context, capability string, args ...string) stri
 // part of the key.
 func (c *Cache) ToolKey(ctx context.Context, tool, capability string, args ...string) string {
 	return c.Key(ctx, capability, append([]string{"tool=" + c.o.Identity(tool)}, args...)...)
+}
+
+// changedKey names a record whatever the scope: the tool's identity, the capability
+// and the arguments, as ToolKey has them.
+func (c *Cache) changedKey(tool, capability string, args ...string) string {
+	return c.ToolKey(WithScope(context.Background(), "changed"), tool, capability, args...)
+}
+
+// markChanged records that the record changedKey names was changed now: every entry
+// fetched before is ignored from now on. The mark outlives the longest entry.
+func (c *Cache) markChanged(p Policy, key string) {
+	now := c.o.Now()
+	c.changed.Put(key, now, now.Add(max(p.StaleLimit, p.MaxAge, time.Minute)))
 }
 
 type scopeKey struct{}

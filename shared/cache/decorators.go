@@ -22,6 +22,13 @@ func same[T any](v T) T    { return v }
 // Customers caches customer profiles by email under p; tool names the tool behind
 // next in metrics. A customer that does not exist
 // is not cached: a sign-up must be found at once.
+//
+// The result also has UpdateCustomer (connector.CustomerUpdater): it passes the change
+// to next, or answers connector.ErrUnsupported when next cannot update customers
+// (connector.CanUpdateCustomers tells beforehand), and then makes this process forget
+// the customer's cached profile, under every scope, in memory and as read from the
+// store: the next lookup asks the tool. Other processes (the lookup function's Lambda
+// instances) keep theirs until it is older than p.MaxAge.
 func (c *Cache) Customers(tool string, next connector.CustomerDirectory, p Policy) connector.CustomerDirectory {
 	return &customers{c: c, p: p, tool: tool, next: next}
 }
@@ -34,8 +41,22 @@ type customers struct {
 }
 
 func (d *customers) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
-	return fetch(ctx, d.c, d.p, d.tool, d.c.ToolKey(ctx, d.tool, CapCustomer, email), always[connector.Customer], same[connector.Customer],
+	return fetchSince(ctx, d.c, d.p, d.tool, d.c.ToolKey(ctx, d.tool, CapCustomer, email), d.c.changedKey(d.tool, CapCustomer, email),
+		always[connector.Customer], same[connector.Customer],
 		func(ctx context.Context) (connector.Customer, error) { return d.next.FindCustomerByEmail(ctx, email) })
+}
+
+// UpdateCustomer implements connector.CustomerUpdater when the decorated directory
+// does; otherwise it reports connector.ErrUnsupported. Whatever the outcome (a failed
+// write may still have landed), the cached profile is forgotten afterwards.
+func (d *customers) UpdateCustomer(ctx context.Context, email string, change connector.ContactChange) (connector.Customer, error) {
+	u, ok := d.next.(connector.CustomerUpdater)
+	if !ok {
+		return connector.Customer{}, connector.ErrUnsupported
+	}
+	c, err := u.UpdateCustomer(ctx, email, change)
+	d.c.markChanged(d.p, d.c.changedKey(d.tool, CapCustomer, email))
+	return c, err
 }
 
 // Unwrap returns the decorated connector.

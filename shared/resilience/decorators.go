@@ -11,6 +11,7 @@ import (
 // Operation names, as they appear in CallInfo, logs and metrics.
 const (
 	OpFindCustomer   = "find_customer"
+	OpUpdateCustomer = "update_customer"
 	OpCreateTicket   = "create_ticket"
 	OpOpenTickets    = "open_tickets"
 	OpFindTicket     = "find_ticket"
@@ -20,6 +21,15 @@ const (
 )
 
 // Customers applies p to every call of next. Lookups are reads, so they are retried.
+// The result also has UpdateCustomer (connector.CustomerUpdater), which passes the
+// change to next, or answers connector.ErrUnsupported when next cannot update
+// customers (connector.CanUpdateCustomers tells beforehand). An update is a write and,
+// like CreateTicket, is retried only when the policy allows retrying writes
+// (RetryWrites) and the change carries the turn's key (ExternalID): the CustomerUpdater
+// contract makes a repeated change leave the record as one does, but a blind second
+// PATCH after an ambiguous failure could still land after a newer change. Otherwise
+// one attempt is made, and an unknown outcome is resolved by reading the record back
+// (connector.ContactChange.Holds).
 func Customers(p *Policy, next connector.CustomerDirectory) connector.CustomerDirectory {
 	return &customers{p: p, next: next}
 }
@@ -32,6 +42,19 @@ type customers struct {
 func (c *customers) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
 	return Do(ctx, c.p, Op{Name: OpFindCustomer, Idempotent: true}, func(ctx context.Context) (connector.Customer, error) {
 		return c.next.FindCustomerByEmail(ctx, email)
+	})
+}
+
+// UpdateCustomer implements connector.CustomerUpdater when the decorated directory
+// does; otherwise it reports connector.ErrUnsupported.
+func (c *customers) UpdateCustomer(ctx context.Context, email string, change connector.ContactChange) (connector.Customer, error) {
+	u, ok := c.next.(connector.CustomerUpdater)
+	if !ok {
+		return connector.Customer{}, connector.ErrUnsupported
+	}
+	op := Op{Name: OpUpdateCustomer, Idempotent: c.p.s.RetryWrites && change.ExternalID != ""}
+	return Do(ctx, c.p, op, func(ctx context.Context) (connector.Customer, error) {
+		return u.UpdateCustomer(ctx, email, change)
 	})
 }
 

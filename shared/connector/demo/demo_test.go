@@ -16,8 +16,9 @@ import (
 // demoFixtures describes seed.json for the contract suite.
 func demoFixtures() connectortest.Fixtures {
 	return connectortest.Fixtures{
-		KnownCustomer: connectortest.AdaCustomer(),
+		KnownCustomer: connectortest.AdaWithAddress(),
 		UnknownEmail:  "nobody@example.com",
+		UpdateEmail:   "edsger.dijkstra@example.nl",
 
 		Requester:            "helpdesk.contract@example.com",
 		OpenTicketEmail:      "grace.hopper@example.com",
@@ -60,6 +61,7 @@ func open(t testing.TB, path string) *demo.Backend {
 func runContract(t *testing.T, b *demo.Backend) {
 	fx := demoFixtures()
 	t.Run("CustomerDirectory", func(t *testing.T) { connectortest.TestCustomerDirectory(t, b, fx) })
+	t.Run("CustomerUpdater", func(t *testing.T) { connectortest.TestCustomerUpdater(t, b, fx) })
 	t.Run("Helpdesk", func(t *testing.T) { connectortest.TestHelpdesk(t, b, fx) })
 	t.Run("Payments", func(t *testing.T) { connectortest.TestPayments(t, b, fx) })
 	t.Run("KnowledgeBase", func(t *testing.T) { connectortest.TestKnowledgeBase(t, b, fx) })
@@ -116,7 +118,7 @@ func TestAda(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := connectortest.AdaCustomer()
+	want := connectortest.AdaWithAddress()
 	want.ID = c.ID
 	if c != want {
 		t.Errorf("Ada = %+v, want %+v", c, want)

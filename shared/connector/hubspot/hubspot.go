@@ -44,7 +44,8 @@ type Options struct {
 	Logger     *slog.Logger
 }
 
-// Client implements connector.CustomerDirectory and connector.Pinger over HubSpot.
+// Client implements connector.CustomerDirectory, connector.CustomerUpdater and
+// connector.Pinger over HubSpot.
 type Client struct {
 	api        *rest.Backend
 	auth       httpauth.Method
@@ -57,6 +58,7 @@ type Client struct {
 
 var (
 	_ connector.CustomerDirectory = (*Client)(nil)
+	_ connector.CustomerUpdater   = (*Client)(nil)
 	_ connector.Pinger            = (*Client)(nil)
 )
 
@@ -166,10 +168,20 @@ func EmailSearch(email string, properties []string, limit int, after string) Sea
 // FindCustomerByEmail searches contacts by email, follows paging.next.after, and
 // returns the chosen contact.
 func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
+	ct, err := c.findContact(ctx, email)
+	if err != nil {
+		return connector.Customer{}, err
+	}
+	return ct.Customer, nil
+}
+
+// findContact is FindCustomerByEmail's search: the contact chosen among those with
+// this email.
+func (c *Client) findContact(ctx context.Context, email string) (contact, error) {
 	const op = "search_contacts"
 	email = strings.TrimSpace(email)
 	if email == "" || !strings.Contains(email, "@") || len(email) > 254 {
-		return connector.Customer{}, &connector.Error{Kind: connector.KindInvalidInput, Tool: tool, Op: op,
+		return contact{}, &connector.Error{Kind: connector.KindInvalidInput, Tool: tool, Op: op,
 			Field: "email", Err: errors.New("not an email address")}
 	}
 	var found []contact
@@ -179,18 +191,18 @@ func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (connect
 		raw, err := c.do(ctx, rest.Request{Op: op, Method: http.MethodPost, Path: "/crm/v3/objects/contacts/search",
 			JSON: EmailSearch(email, c.props.list(), c.pageSize, after)})
 		if err != nil {
-			return connector.Customer{}, err
+			return contact{}, err
 		}
 		p, err := parsePage(op, raw)
 		if err != nil {
-			return connector.Customer{}, err
+			return contact{}, err
 		}
 		for _, r := range p.Results {
 			at := "results[" + strconv.Itoa(seen) + "]"
 			seen++
 			ct, err := normalize(op, at, r, c.props, email)
 			if err != nil {
-				return connector.Customer{}, err
+				return contact{}, err
 			}
 			if !strings.EqualFold(ct.Email, email) {
 				c.log.WarnContext(ctx, "hubspot returned a contact with another email; ignored",
@@ -210,9 +222,9 @@ func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (connect
 		after = p.After
 	}
 	if len(found) == 0 {
-		return connector.Customer{}, connector.NotFound(tool, op)
+		return contact{}, connector.NotFound(tool, op)
 	}
-	return choose(found).Customer, nil
+	return choose(found), nil
 }
 
 // Ping authenticates and reads one contact, then checks that the configured plan and

@@ -61,7 +61,8 @@ func ctx(t *testing.T) context.Context {
 	return c
 }
 
-var fixtures = connectortest.Fixtures{KnownCustomer: connectortest.AdaCustomer(), UnknownEmail: "nobody@example.com"}
+var fixtures = connectortest.Fixtures{KnownCustomer: connectortest.AdaWithAddress(), UnknownEmail: "nobody@example.com",
+	UpdateEmail: "grace.hopper@example.com"}
 
 func TestContract(t *testing.T) {
 	t.Parallel()
@@ -82,8 +83,8 @@ func TestFindCustomer(t *testing.T) {
 		email string
 		want  connector.Customer
 	}{
-		{"ada@example.com", connectortest.AdaCustomer()},
-		{" Ada@Example.COM ", connectortest.AdaCustomer()},
+		{"ada@example.com", connectortest.AdaWithAddress()},
+		{" Ada@Example.COM ", connectortest.AdaWithAddress()},
 		{"GRACE.HOPPER@example.com", connector.Customer{Email: "grace.hopper@example.com", FirstName: "Grace", LastName: "Hopper",
 			Company: "Cobol Systems Inc", Phone: "+1 202 555 0143", Plan: "Pro", Status: "trial", CreatedAt: day(2)}},
 		{"katherine.johnson@example.com", connector.Customer{Email: "katherine.johnson@example.com", FirstName: "Katherine",

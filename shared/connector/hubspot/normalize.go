@@ -76,7 +76,8 @@ type props struct {
 
 // list is every property the connector asks for.
 func (p props) list() []string {
-	out := []string{"email", "firstname", "lastname", "company", "phone", "mobilephone", "createdate", "lastmodifieddate"}
+	out := []string{"email", "firstname", "lastname", "company", "phone", "mobilephone", "createdate", "lastmodifieddate",
+		"address", "city", "state", "zip", "country"}
 	for _, x := range []string{p.Plan, p.Status} {
 		if x != "" && !contains(out, x) {
 			out = append(out, x)
@@ -96,7 +97,9 @@ type contact struct {
 //
 //	id → ID, properties.email → Email (fallbackEmail when empty), firstname, lastname,
 //	company → Company, phone (mobilephone when empty) → Phone, p.Plan → Plan,
-//	p.Status → Status (lower-cased), createdate (else createdAt) → CreatedAt (UTC).
+//	p.Status → Status (lower-cased), createdate (else createdAt) → CreatedAt (UTC),
+//	address, city, state, zip, country → Address (Street, City, Region, PostalCode,
+//	Country).
 //
 // HubSpot sends every property value as a string or null.
 func normalize(op, at string, raw json.RawMessage, p props, fallbackEmail string) (contact, error) {
@@ -153,6 +156,8 @@ func normalize(op, at string, raw json.RawMessage, p props, fallbackEmail string
 	mobile := prop("mobilephone")
 	c.Plan = prop(p.Plan)
 	c.Status = strings.ToLower(prop(p.Status))
+	c.Address = connector.Address{Street: prop("address"), City: prop("city"), Region: prop("state"),
+		PostalCode: prop("zip"), Country: prop("country")}
 	created := prop("createdate")
 	modified := prop("lastmodifieddate")
 	if errs != nil {

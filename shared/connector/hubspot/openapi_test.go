@@ -64,6 +64,25 @@ func TestOpenAPI(t *testing.T) {
 			t.Errorf("err = %v, want not found", err)
 		}
 	})
+	run("update contact: PATCH then GET by id", func(t *testing.T) {
+		before := len(srv.Patches())
+		addr := connector.Address{Street: "4 O'Neill's Yard", City: "Zürich", PostalCode: "8001", Country: "Switzerland"}
+		got, err := client(t).UpdateCustomer(ctx(t), "Ada@Example.com", connector.ContactChange{Phone: "+41 44 555 0100", Address: &addr})
+		if err != nil || got.Phone != "+41 44 555 0100" || got.Address != addr || got.Plan != "Enterprise" {
+			t.Errorf("UpdateCustomer = %+v, %v", got, err)
+		}
+		if n := len(srv.Patches()) - before; n != 1 {
+			t.Errorf("%d PATCHes went through Prism, want 1", n)
+		}
+	})
+	run("documented error: 404 for a contact deleted before the PATCH", func(t *testing.T) {
+		srv.OnPatch(srv.Delete)
+		defer srv.OnPatch(nil)
+		_, err := client(t).UpdateCustomer(ctx(t), "grace.hopper@example.com", connector.ContactChange{Phone: "+1 202 555 0100"})
+		if !errors.Is(err, connector.ErrNotFound) {
+			t.Errorf("err = %v, want not found", err)
+		}
+	})
 	run("ping lists contacts and reads the properties", func(t *testing.T) {
 		if err := client(t).Ping(ctx(t)); err != nil {
 			t.Errorf("Ping: %v", err)
@@ -102,6 +121,20 @@ func TestOpenAPI(t *testing.T) {
 			t.Error("Prism let an invalid answer through")
 		}
 		testenv.WantViolation(t, prism.Violations(), "response.body", "required", "total")
+	})
+	t.Run("planted: PATCH body with a value that is not a string", func(t *testing.T) {
+		req, _ := http.NewRequestWithContext(ctx(t), http.MethodPatch, prism.URL+"/crm/v3/objects/contacts/101",
+			bytes.NewReader([]byte(`{"properties":{"phone":5551234}}`)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+srv.Secret()["token"])
+		testenv.SendPlanted(t, req)
+		testenv.WantViolation(t, prism.Violations(), "request.body.properties.phone", "type", "string")
+	})
+	t.Run("planted: PATCH answer without updatedAt", func(t *testing.T) {
+		srv.Fail(hstest.Fault{Method: http.MethodPatch, Status: http.StatusOK,
+			Body: `{"id":"101","properties":{},"createdAt":"2023-03-14T09:30:00.000Z","archived":false}`})
+		_, _ = client(t).UpdateCustomer(ctx(t), "ada@example.com", connector.ContactChange{Phone: "+44 20 7946 0018"})
+		testenv.WantViolation(t, prism.Violations(), "response.body", "required", "updatedAt")
 	})
 	t.Run("planted: search body breaking the schema", func(t *testing.T) {
 		req, _ := http.NewRequestWithContext(ctx(t), http.MethodPost, prism.URL+"/crm/v3/objects/contacts/search",

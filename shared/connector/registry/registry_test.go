@@ -269,7 +269,7 @@ func TestCRMs(t *testing.T) {
 				t.Errorf("Ping: %v", err)
 			}
 			c, err := s.Customers.FindCustomerByEmail(ctxT(t), connectortest.AdaEmail)
-			want := connectortest.AdaCustomer()
+			want := connectortest.AdaWithAddress()
 			c.ID = ""
 			if err != nil || c != want {
 				t.Errorf("FindCustomerByEmail = %+v, %v; want %+v", c, err, want)

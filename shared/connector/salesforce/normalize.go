@@ -77,7 +77,8 @@ type contact struct {
 //	Id → ID, Email → Email (fallbackEmail when null), FirstName, LastName,
 //	Account.Name → Company, Phone (MobilePhone when Phone is empty) → Phone,
 //	fields.Plan → Plan, fields.Status → Status (lower-cased: picklist labels such as
-//	"Active" become "active"), CreatedDate → CreatedAt (UTC).
+//	"Active" become "active"), CreatedDate → CreatedAt (UTC), MailingStreet,
+//	MailingCity, MailingState, MailingPostalCode, MailingCountry → Address.
 //
 // at prefixes field names in errors ("records[3]").
 func normalize(op, at string, raw json.RawMessage, fields fieldMap, fallbackEmail string) (contact, error) {
@@ -114,6 +115,13 @@ func normalize(op, at string, raw json.RawMessage, fields fieldMap, fallbackEmai
 	created := get("CreatedDate")
 	modified := get("LastModifiedDate")
 	accountID := get("AccountId")
+	c.Address = connector.Address{
+		Street:     get("MailingStreet"),
+		City:       get("MailingCity"),
+		Region:     get("MailingState"),
+		PostalCode: get("MailingPostalCode"),
+		Country:    get("MailingCountry"),
+	}
 	if errs != nil {
 		return c, errs
 	}

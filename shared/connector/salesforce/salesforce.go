@@ -64,7 +64,8 @@ type Options struct {
 	Logger     *slog.Logger
 }
 
-// Client implements connector.CustomerDirectory and connector.Pinger over Salesforce.
+// Client implements connector.CustomerDirectory, connector.CustomerUpdater and
+// connector.Pinger over Salesforce.
 type Client struct {
 	auth     TokenSource
 	authName string
@@ -85,6 +86,7 @@ type Client struct {
 
 var (
 	_ connector.CustomerDirectory = (*Client)(nil)
+	_ connector.CustomerUpdater   = (*Client)(nil)
 	_ connector.Pinger            = (*Client)(nil)
 )
 
@@ -161,10 +163,20 @@ func (c *Client) AuthMethod() string { return c.authName }
 // FindCustomerByEmail runs a SOQL query on Contact by email, follows nextRecordsUrl
 // until done (duplicates may span batches), and returns the chosen contact.
 func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
+	ct, err := c.findContact(ctx, email)
+	if err != nil {
+		return connector.Customer{}, err
+	}
+	return ct.Customer, nil
+}
+
+// findContact is FindCustomerByEmail's lookup: the contact chosen among those with
+// this email.
+func (c *Client) findContact(ctx context.Context, email string) (contact, error) {
 	const op = "query_contacts"
 	email = strings.TrimSpace(email)
 	if email == "" || !strings.Contains(email, "@") || len(email) > 254 {
-		return connector.Customer{}, &connector.Error{Kind: connector.KindInvalidInput, Tool: tool, Op: op,
+		return contact{}, &connector.Error{Kind: connector.KindInvalidInput, Tool: tool, Op: op,
 			Field: "email", Err: errors.New("not an email address")}
 	}
 	fields := c.effectiveFields()
@@ -173,14 +185,14 @@ func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (connect
 	next := "/services/data/" + c.version + "/query?q=" + url.QueryEscape(ContactQuery(email, fields.extra()...))
 	seen, pages := 0, 0
 	for next != "" {
-		p, err := c.get(ctx, op, next)
+		p, err := c.query(ctx, op, next)
 		if pages == 0 && c.dropDefaults(ctx, err) {
 			fields = c.effectiveFields()
 			next = "/services/data/" + c.version + "/query?q=" + url.QueryEscape(ContactQuery(email, fields.extra()...))
-			p, err = c.get(ctx, op, next)
+			p, err = c.query(ctx, op, next)
 		}
 		if err != nil {
-			return connector.Customer{}, err
+			return contact{}, err
 		}
 		pages++
 		for _, raw := range p.Records {
@@ -188,7 +200,7 @@ func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (connect
 			seen++
 			ct, err := normalize(op, at, raw, fields, email)
 			if err != nil {
-				return connector.Customer{}, err
+				return contact{}, err
 			}
 			// SOQL's = is case-insensitive; anything else means the filter did not
 			// hold, and such a record must never be shown as this customer.
@@ -210,13 +222,13 @@ func (c *Client) FindCustomerByEmail(ctx context.Context, email string) (connect
 		}
 	}
 	if len(found) == 0 {
-		return connector.Customer{}, connector.NotFound(tool, op)
+		return contact{}, connector.NotFound(tool, op)
 	}
 	if len(found) > 1 {
 		c.log.InfoContext(ctx, "salesforce has duplicate contacts for one email", slog.String("tool", tool),
 			slog.Int("contacts", len(found)), slog.Int("pages", pages), slog.Duration("elapsed", time.Since(start)))
 	}
-	return choose(found).Customer, nil
+	return choose(found), nil
 }
 
 // Ping authenticates and reads one contact with every configured field. A default
@@ -226,9 +238,9 @@ func (c *Client) Ping(ctx context.Context) error {
 	path := func() string {
 		return "/services/data/" + c.version + "/query?q=" + url.QueryEscape(pingQuery(c.effectiveFields().extra()...))
 	}
-	_, err := c.get(ctx, "ping", path())
+	_, err := c.query(ctx, "ping", path())
 	if c.dropDefaults(ctx, err) {
-		if _, err := c.get(ctx, "ping", path()); err != nil {
+		if _, err := c.query(ctx, "ping", path()); err != nil {
 			return err
 		}
 		return &connector.Warning{Msg: fmt.Sprintf("salesforce: the default fields %s do not exist in this org; customers are answered without plan/status (set plan_field/status_field, or none)",
@@ -267,32 +279,40 @@ func (c *Client) dropDefaults(ctx context.Context, err error) bool {
 	return true
 }
 
-// get fetches one query page. A 401 (INVALID_SESSION_ID: the session expired or was
-// revoked) drops the token and replays once with a new one, whose instance_url is
-// used afresh. A 403 is not replayed: Salesforce uses it for REQUEST_LIMIT_EXCEEDED,
-// which a new token does not cure. (httpauth.Client replays on both, and cannot
-// change the host after a refresh, hence this loop.)
-func (c *Client) get(ctx context.Context, op, path string) (page, error) {
+// query fetches one query page.
+func (c *Client) query(ctx context.Context, op, path string) (page, error) {
+	body, err := c.call(ctx, op, http.MethodGet, path, nil)
+	if err != nil {
+		return page{}, err
+	}
+	return parsePage(op, body)
+}
+
+// call makes one API call and returns the body of its 2xx answer. A 401
+// (INVALID_SESSION_ID: the session expired or was revoked) drops the token and replays
+// once with a new one, whose instance_url is used afresh: a refused session applied
+// nothing, so a write is replayed too. A 403 is not replayed: Salesforce uses it for
+// REQUEST_LIMIT_EXCEEDED, which a new token does not cure. (httpauth.Client replays on
+// both, and cannot change the host after a refresh, hence this loop.)
+func (c *Client) call(ctx context.Context, op, method, path string, body any) ([]byte, error) {
 	for attempt := 0; ; attempt++ {
-		body, err := c.send(ctx, op, path)
+		b, err := c.send(ctx, op, method, path, body)
 		var ce *connector.Error
 		if errors.As(err, &ce) && ce.StatusCode == http.StatusUnauthorized && attempt == 0 {
 			c.log.InfoContext(ctx, "salesforce session rejected, refreshing the token", slog.String("tool", tool), slog.String("op", op))
 			if err := c.auth.Refresh(ctx); err != nil {
-				return page{}, authError(ctx, op, err)
+				return nil, authError(ctx, op, err)
 			}
 			continue
 		}
-		if err != nil {
-			return page{}, err
-		}
-		return parsePage(op, body)
+		return b, err
 	}
 }
 
 // send makes one call through the shared REST backend with the current token, on the
-// token's instance, and returns the body of a 2xx answer.
-func (c *Client) send(ctx context.Context, op, path string) ([]byte, error) {
+// token's instance, and returns the body of a 2xx answer. body, when not nil, is sent
+// as JSON.
+func (c *Client) send(ctx context.Context, op, method, path string, body any) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, connector.Transport(ctx, tool, op, err)
 	}
@@ -317,10 +337,11 @@ func (c *Client) send(ctx context.Context, op, path string) ([]byte, error) {
 		return nil, connector.InvalidResponse(tool, "token", "instance_url", errors.New("not a URL"))
 	}
 	hdr := http.Header{"Authorization": {tok.Type() + " " + tok.AccessToken}}
-	if c.batchSize > 0 {
+	if c.batchSize > 0 && method == http.MethodGet {
 		hdr.Set("Sforce-Query-Options", "batchSize="+strconv.Itoa(c.batchSize))
 	}
-	resp, err := c.api.Do(ctx, rest.Request{Op: op, Base: b, Path: target, LinkField: "nextRecordsUrl", Header: hdr})
+	resp, err := c.api.Do(ctx, rest.Request{Op: op, Method: method, Base: b, Path: target, LinkField: "nextRecordsUrl",
+		Header: hdr, JSON: body})
 	if err != nil {
 		return nil, err
 	}

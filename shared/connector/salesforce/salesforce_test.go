@@ -62,23 +62,24 @@ func ctx(t *testing.T) context.Context {
 	return c
 }
 
+// fixtures describes sftest.Seed for the contract suites.
+var fixtures = connectortest.Fixtures{
+	KnownCustomer: connectortest.AdaWithAddress(),
+	UnknownEmail:  "nobody@example.com",
+	UpdateEmail:   "grace.hopper@example.com",
+}
+
 func TestContract(t *testing.T) {
 	t.Parallel()
 	srv := sftest.New(t)
-	connectortest.TestCustomerDirectory(t, newClient(t, srv), connectortest.Fixtures{
-		KnownCustomer: connectortest.AdaCustomer(),
-		UnknownEmail:  "nobody@example.com",
-	})
+	connectortest.TestCustomerDirectory(t, newClient(t, srv), fixtures)
 }
 
 func TestContractPaginated(t *testing.T) {
 	t.Parallel()
 	srv := sftest.New(t)
 	srv.SetPageSize(1)
-	connectortest.TestCustomerDirectory(t, newClient(t, srv), connectortest.Fixtures{
-		KnownCustomer: connectortest.AdaCustomer(),
-		UnknownEmail:  "nobody@example.com",
-	})
+	connectortest.TestCustomerDirectory(t, newClient(t, srv), fixtures)
 }
 
 func TestFindCustomer(t *testing.T) {
@@ -90,8 +91,8 @@ func TestFindCustomer(t *testing.T) {
 		email string
 		want  connector.Customer
 	}{
-		{"ada@example.com", connectortest.AdaCustomer()},
-		{"  ADA@EXAMPLE.COM ", connectortest.AdaCustomer()},
+		{"ada@example.com", connectortest.AdaWithAddress()},
+		{"  ADA@EXAMPLE.COM ", connectortest.AdaWithAddress()},
 		{"Grace.Hopper@Example.COM", connector.Customer{Email: "grace.hopper@example.com", FirstName: "Grace", LastName: "Hopper",
 			Company: "Cobol Systems Inc", Phone: "+1 202 555 0143", Plan: "Pro", Status: "trial", CreatedAt: day(2)}},
 		{"roisin.o'brien@example.com", connector.Customer{Email: "roisin.o'brien@example.com", FirstName: "Róisín", LastName: "O'Brien",

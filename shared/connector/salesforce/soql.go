@@ -46,7 +46,8 @@ func Quote(s string) string {
 
 // baseFields are the Contact fields every lookup reads.
 var baseFields = []string{"Id", "Email", "FirstName", "LastName", "Phone", "MobilePhone",
-	"CreatedDate", "LastModifiedDate", "AccountId", "Account.Name"}
+	"CreatedDate", "LastModifiedDate", "AccountId", "Account.Name",
+	"MailingStreet", "MailingCity", "MailingState", "MailingPostalCode", "MailingCountry"}
 
 // selectList is the SELECT clause for the configured optional fields, without
 // duplicates (case-insensitive, as SOQL field names are).
@@ -67,6 +68,11 @@ func selectList(extra ...string) string {
 // case-insensitive, so the email is sent as given.
 func ContactQuery(email string, extra ...string) string {
 	return "SELECT " + selectList(extra...) + " FROM Contact WHERE Email = " + Quote(email)
+}
+
+// contactByIDQuery reads one contact back by its Id (after UpdateCustomer's PATCH).
+func contactByIDQuery(id string, extra ...string) string {
+	return "SELECT " + selectList(extra...) + " FROM Contact WHERE Id = " + Quote(id)
 }
 
 // pingQuery reads one contact with every configured field, so `switchboard check`

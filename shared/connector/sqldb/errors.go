@@ -90,7 +90,8 @@ func pgKind(code string) connector.Kind {
 		return connector.KindUnauthorized
 	case code == "3D000", // invalid_catalog_name: the database does not exist
 		code == "3F000", // invalid_schema_name: the configured schema does not exist
-		code == "42P01": // undefined_table: the database lacks the tables (Migrate not run)
+		code == "42P01", // undefined_table: the database lacks the tables (Migrate not run)
+		code == "42703": // undefined_column: a table or view of an older schema version
 		// Configuration, not the user's input: to the conversation the tool is down,
 		// and `switchboard check` shows the server's message.
 		return connector.KindUnavailable

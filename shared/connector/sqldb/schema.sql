@@ -1,5 +1,7 @@
--- Switchboard's SQL connector schema, version 1. Applied by Migrate under an advisory
--- lock, so several cold-starting functions cannot race each other's DDL.
+-- Switchboard's SQL connector schema, version 2. Applied by Migrate under an advisory
+-- lock, so several cold-starting functions cannot race each other's DDL. Every
+-- statement is idempotent, so a database at version 1 is brought to version 2 by
+-- running the file again.
 
 CREATE TABLE IF NOT EXISTS switchboard_schema (
     version    integer PRIMARY KEY,
@@ -40,3 +42,16 @@ CREATE TABLE IF NOT EXISTS tickets (
 CREATE INDEX IF NOT EXISTS tickets_requester ON tickets (lower(requester_email), created_at DESC, id DESC);
 
 INSERT INTO switchboard_schema (version) VALUES (1) ON CONFLICT (version) DO NOTHING;
+
+-- Version 2: the customer's postal address, which update_customer changes
+-- (UpdateCustomer) along with the phone. ADD COLUMN IF NOT EXISTS adds them to a
+-- version-1 table; a view over a company's own table needs the five columns too (NULL
+-- is read as empty).
+ALTER TABLE customers
+    ADD COLUMN IF NOT EXISTS street      text NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS city        text NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS region      text NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS postal_code text NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS country     text NOT NULL DEFAULT '';
+
+INSERT INTO switchboard_schema (version) VALUES (2) ON CONFLICT (version) DO NOTHING;

@@ -61,7 +61,8 @@ type Options struct {
 	Logger        *slog.Logger
 }
 
-// DB implements connector.CustomerDirectory, connector.Helpdesk and connector.Pinger.
+// DB implements connector.CustomerDirectory, connector.CustomerUpdater,
+// connector.Helpdesk and connector.Pinger.
 // It is safe for concurrent use; create one per process and Close it on shutdown.
 type DB struct {
 	mu   sync.Mutex
@@ -74,6 +75,7 @@ type DB struct {
 
 var (
 	_ connector.CustomerDirectory = (*DB)(nil)
+	_ connector.CustomerUpdater   = (*DB)(nil)
 	_ connector.Helpdesk          = (*DB)(nil)
 	_ connector.Pinger            = (*DB)(nil)
 )
@@ -230,14 +232,17 @@ func (d *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// Ping proves the credentials and the schema: it reads one customer id (none is fine).
+// Ping proves the credentials and the schema: it reads one customer's id and address
+// columns (no customer is fine), so a table or view without the address columns
+// (schema version 1) is reported.
 func (d *DB) Ping(ctx context.Context) error {
 	var id string
 	pool, err := d.getPool(ctx, "ping")
 	if err != nil {
 		return err
 	}
-	err = pool.QueryRow(ctx, "SELECT id::text FROM customers LIMIT 1").Scan(&id)
+	err = pool.QueryRow(ctx, "SELECT id::text, street, city, region, postal_code, country FROM customers LIMIT 1").
+		Scan(&id, nil, nil, nil, nil, nil)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return d.fail(ctx, "ping", err)
 	}

@@ -25,8 +25,9 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // fixtures describes testdata/seed.sql (the demo backend's customers and tickets).
 func fixtures() connectortest.Fixtures {
 	return connectortest.Fixtures{
-		KnownCustomer:        connectortest.AdaCustomer(),
+		KnownCustomer:        connectortest.AdaWithAddress(),
 		UnknownEmail:         "nobody@example.com",
+		UpdateEmail:          "edsger.dijkstra@example.nl",
 		Requester:            "helpdesk.contract@example.com",
 		OpenTicketEmail:      "grace.hopper@example.com",
 		OpenTicketSubjects:   []string{"Add two more seats to our plan", "Webhook deliveries failing with 401"},
@@ -67,6 +68,7 @@ func seeded(t *testing.T, o sqldb.Options) (*sqldb.DB, string) {
 func TestContract(t *testing.T) {
 	db, _ := seeded(t, sqldb.Options{TicketBaseURL: "https://helpdesk.example.com/tickets/"})
 	t.Run("CustomerDirectory", func(t *testing.T) { connectortest.TestCustomerDirectory(t, db, fixtures()) })
+	t.Run("CustomerUpdater", func(t *testing.T) { connectortest.TestCustomerUpdater(t, db, fixtures()) })
 	t.Run("Helpdesk", func(t *testing.T) { connectortest.TestHelpdesk(t, db, fixtures()) })
 }
 
@@ -303,6 +305,84 @@ func TestPingOnEmptyAndMissingSchema(t *testing.T) {
 	}
 	if err := db.Ping(ctxT(t)); err != nil {
 		t.Errorf("Ping on an empty customers table: %v, want nil", err)
+	}
+}
+
+// TestMigrateAddsAddressColumns: a database at schema version 1 (customers without the
+// address columns) is brought to version 2 by Migrate, keeping its rows; before that,
+// Ping reports the missing columns and a lookup is a typed error, not a crash.
+func TestMigrateAddsAddressColumns(t *testing.T) {
+	db, _ := seeded(t, sqldb.Options{})
+	ctx := ctxT(t)
+	if _, err := db.Pool().Exec(ctx, `ALTER TABLE customers DROP COLUMN street, DROP COLUMN city,
+		DROP COLUMN region, DROP COLUMN postal_code, DROP COLUMN country;
+		DELETE FROM switchboard_schema WHERE version = 2`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Ping(ctx); !errors.Is(err, connector.ErrUnavailable) || !strings.Contains(err.Error(), "42703") {
+		t.Errorf("Ping on a version-1 table: err = %v, want unavailable with SQLSTATE 42703", err)
+	}
+	if _, err := db.FindCustomerByEmail(ctx, connectortest.AdaEmail); !errors.Is(err, connector.ErrUnavailable) {
+		t.Errorf("FindCustomerByEmail on a version-1 table: err = %v, want unavailable", err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate from version 1: %v", err)
+	}
+	rows, err := db.Pool().Query(ctx, "SELECT version FROM switchboard_schema ORDER BY version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil || len(versions) != 2 || versions[1] != 2 {
+		t.Errorf("schema versions after Migrate = %v, %v; want [1 2]", versions, err)
+	}
+	c, err := db.FindCustomerByEmail(ctx, connectortest.AdaEmail)
+	if err != nil || c.Phone != "+44 20 7946 0018" || !c.Address.IsZero() {
+		t.Fatalf("Ada after Migrate = %+v, %v; want her row, with no address yet", c, err)
+	}
+	addr := connector.Address{Street: "1 New Street", City: "Newtown"}
+	got, err := db.UpdateCustomer(ctx, connectortest.AdaEmail, connector.ContactChange{Address: &addr})
+	if err != nil || got.Address != addr || got.Phone != c.Phone {
+		t.Errorf("UpdateCustomer after Migrate = %+v, %v; want address %+v and the phone kept", got, err, addr)
+	}
+	if err := db.Ping(ctx); err != nil {
+		t.Errorf("Ping after Migrate: %v", err)
+	}
+}
+
+// TestUpdateThroughAView: a company's own table exposed as a view named customers (as
+// the package documents) is updated through the view, NULLs read as empty.
+func TestUpdateThroughAView(t *testing.T) {
+	dsn := testenv.Postgres(t)
+	db, err := sqldb.Open(ctxT(t), sqldb.Options{DSN: dsn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := ctxT(t)
+	if _, err := db.Pool().Exec(ctx, `
+		CREATE TABLE crm_people (person_no integer PRIMARY KEY, mail text NOT NULL, given text, family text,
+			tel varchar(40), addr_line text, town text, county text, postcode varchar(20), nation text);
+		INSERT INTO crm_people VALUES (7, 'Mary.Somerville@Example.com', 'Mary', 'Somerville', NULL, NULL, 'Burntisland', NULL, NULL, NULL);
+		CREATE VIEW customers AS SELECT person_no AS id, mail AS email, given AS first_name, family AS last_name,
+			NULL::text AS company, tel AS phone, NULL::text AS plan, NULL::text AS status, NULL::timestamptz AS created_at,
+			addr_line AS street, town AS city, county AS region, postcode AS postal_code, nation AS country
+		FROM crm_people`); err != nil {
+		t.Fatal(err)
+	}
+	before, err := db.FindCustomerByEmail(ctx, "mary.somerville@example.com")
+	if err != nil || before.ID != "7" || before.Address != (connector.Address{City: "Burntisland"}) || before.Phone != "" {
+		t.Fatalf("FindCustomerByEmail through the view = %+v, %v", before, err)
+	}
+	addr := connector.Address{Street: "2 Chelsea Walk", City: "London", Country: "United Kingdom"}
+	got, err := db.UpdateCustomer(ctx, "MARY.SOMERVILLE@example.com", connector.ContactChange{Phone: "+44 20 7946 0555", Address: &addr})
+	if err != nil || got.ID != "7" || got.Phone != "+44 20 7946 0555" || got.Address != addr || got.FirstName != "Mary" {
+		t.Fatalf("UpdateCustomer through the view = %+v, %v", got, err)
+	}
+	var town, county *string
+	if err := db.Pool().QueryRow(ctx, "SELECT town, county FROM crm_people WHERE person_no = 7").Scan(&town, &county); err != nil ||
+		town == nil || *town != "London" || county == nil || *county != "" {
+		t.Errorf("the company's table holds town %v, county %v (%v); want London and the county cleared", town, county, err)
 	}
 }
 

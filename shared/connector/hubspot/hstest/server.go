@@ -1,6 +1,7 @@
 // Package hstest is an in-process stand-in for the parts of HubSpot's CRM v3 API the
 // hubspot connector uses: the contacts search (filterGroups, properties, limit, after
-// cursor), the contacts list, and contact property definitions, behind a private-app
+// cursor), the contacts list, reading and updating one contact (GET and PATCH
+// /crm/v3/objects/contacts/{contactId}), and contact property definitions, behind a private-app
 // bearer token. It answers with HubSpot's documented bodies
 // ({"status":"error","message","correlationId","category"}) and rate-limit headers,
 // and misbehaves on cue (Fail) for fault tests. It seeds AdaCustomer so the connector
@@ -39,6 +40,10 @@ type Contact struct {
 // Fault is a misbehaviour applied to the next Times API calls. Times 0 means once;
 // Always means until Reset.
 type Fault struct {
+	// Method, when set, limits the fault to calls with this HTTP method
+	// (http.MethodPatch: the update, not the search before it); calls with another
+	// method pass it by.
+	Method string
 	// Delay holds the answer back (honouring the client's cancellation).
 	Delay time.Duration
 	// Status, when non-zero, replaces the answer: with Body as is when Body is set,
@@ -92,6 +97,8 @@ type Server struct {
 	known    map[string]bool
 	faults   []Fault
 	searches []SearchRequest
+	patches  []Patch
+	onPatch  func(id string)
 	requests int
 	nextID   int
 }
@@ -121,7 +128,8 @@ func New(t testing.TB) *Server {
 	t.Helper()
 	s := &Server{token: "pat-na1-" + randHex(16), known: map[string]bool{}}
 	for _, p := range []string{"email", "firstname", "lastname", "company", "phone", "mobilephone", "createdate",
-		"lastmodifieddate", "hs_object_id", "lifecyclestage", "plan", "customer_status"} {
+		"lastmodifieddate", "hs_object_id", "lifecyclestage", "plan", "customer_status",
+		"address", "city", "state", "zip", "country"} {
 		s.known[p] = true
 	}
 	for _, c := range Seed() {
@@ -197,16 +205,17 @@ func (s *Server) Searches() []SearchRequest {
 // Requests counts API calls.
 func (s *Server) Requests() int { s.mu.Lock(); defer s.mu.Unlock(); return s.requests }
 
-// Seed returns the stand-in's default contacts: AdaCustomer (plan "Enterprise",
+// Seed returns the stand-in's default contacts: AdaCustomer at AdaAddress (plan "Enterprise",
 // customer_status "active"), Grace Hopper, a contact without company or plan, and
 // three contacts sharing the email dup@example.com (imports can leave such), of which
 // the one modified last is the answer.
 func Seed() []Contact {
-	ada := connectortest.AdaCustomer()
+	ada, addr := connectortest.AdaCustomer(), connectortest.AdaAddress()
 	day := func(d int) time.Time { return time.Date(2024, time.January, d, 12, 0, 0, 0, time.UTC) }
 	return []Contact{
 		{Properties: map[string]string{"email": ada.Email, "firstname": ada.FirstName, "lastname": ada.LastName,
-			"company": ada.Company, "phone": ada.Phone, "plan": ada.Plan, "customer_status": ada.Status, "lifecyclestage": "customer"},
+			"company": ada.Company, "phone": ada.Phone, "plan": ada.Plan, "customer_status": ada.Status, "lifecyclestage": "customer",
+			"address": addr.Street, "city": addr.City, "state": addr.Region, "zip": addr.PostalCode, "country": addr.Country},
 			CreatedAt: ada.CreatedAt, UpdatedAt: ada.CreatedAt.Add(48 * time.Hour)},
 		{Properties: map[string]string{"email": "grace.hopper@example.com", "firstname": "Grace", "lastname": "Hopper",
 			"company": "Cobol Systems Inc", "phone": "+1 202 555 0143", "plan": "Pro", "customer_status": "Trial"}, CreatedAt: day(2)},
@@ -229,15 +238,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
 	var f *Fault
-	if len(s.faults) > 0 {
-		ff := s.faults[0]
+	for i := range s.faults {
+		if m := s.faults[i].Method; m != "" && m != r.Method {
+			continue
+		}
+		ff := s.faults[i]
 		f = &ff
-		if s.faults[0].Times > 0 {
-			s.faults[0].Times--
-			if s.faults[0].Times == 0 {
-				s.faults = s.faults[1:]
+		if s.faults[i].Times > 0 {
+			s.faults[i].Times--
+			if s.faults[i].Times == 0 {
+				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
 			}
 		}
+		break
 	}
 	token := s.token
 	s.mu.Unlock()
@@ -280,6 +293,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.search(w, r)
 	case r.URL.Path == "/crm/v3/objects/contacts" && r.Method == http.MethodGet:
 		s.list(w, r)
+	case strings.HasPrefix(r.URL.Path, "/crm/v3/objects/contacts/") && !strings.Contains(strings.TrimPrefix(r.URL.Path, "/crm/v3/objects/contacts/"), "/") &&
+		(r.Method == http.MethodGet || r.Method == http.MethodPatch):
+		s.object(w, r, strings.TrimPrefix(r.URL.Path, "/crm/v3/objects/contacts/"))
 	case strings.HasPrefix(r.URL.Path, "/crm/v3/properties/contacts/") && r.Method == http.MethodGet:
 		s.property(w, strings.TrimPrefix(r.URL.Path, "/crm/v3/properties/contacts/"))
 	default:
@@ -366,14 +382,15 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		}
 		off = n
 	}
+	// The page is rendered under the lock: a PATCH may change a contact meanwhile.
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	var hits []*Contact
 	for _, c := range s.contacts {
 		if req.matches(c) {
 			hits = append(hits, c)
 		}
 	}
-	s.mu.Unlock()
 	s.writePage(w, hits, off, limit, req.Properties, true)
 }
 
@@ -438,12 +455,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		props = strings.Split(v, ",")
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	all := append([]*Contact(nil), s.contacts...)
-	s.mu.Unlock()
 	s.writePage(w, all, off, limit, props, false)
 }
 
-// writePage answers with results[off:off+limit], each carrying the default properties
+// writePage answers with results[off:off+limit] (s.mu is held), each carrying the default properties
 // plus those asked for, ordered by id. An unset property is left out: HubSpot's
 // published definition (SimplePublicObject.properties) allows only string values, and
 // the OpenAPI test holds the stand-in to it. (The live API has been seen to send null
@@ -456,23 +473,9 @@ func (s *Server) writePage(w http.ResponseWriter, hits []*Contact, off, limit in
 	})
 	off = min(off, len(hits))
 	end := min(off+limit, len(hits))
-	names := []string{"createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"}
-	for _, p := range props {
-		if p = strings.TrimSpace(p); p != "" && !contains(names, p) {
-			names = append(names, p)
-		}
-	}
 	results := make([]map[string]any, 0, end-off)
 	for _, c := range hits[off:end] {
-		pm := map[string]any{}
-		for _, n := range names {
-			if v, ok := c.prop(n); ok && v != "" {
-				pm[n] = v
-			}
-		}
-		results = append(results, map[string]any{
-			"id": c.ID, "properties": pm, "createdAt": hsTime(c.CreatedAt), "updatedAt": hsTime(c.UpdatedAt), "archived": false,
-		})
+		results = append(results, c.render(props))
 	}
 	out := map[string]any{"results": results}
 	if withTotal {
@@ -484,6 +487,26 @@ func (s *Server) writePage(w http.ResponseWriter, hits []*Contact, off, limit in
 	}
 	w.Header().Set("Content-Type", "application/json;charset=utf-8")
 	_ = json.NewEncoder(w).Encode(out)
+}
+
+// render is the contact as a SimplePublicObject carrying the default properties plus
+// those asked for.
+func (c *Contact) render(props []string) map[string]any {
+	names := []string{"createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"}
+	for _, p := range props {
+		if p = strings.TrimSpace(p); p != "" && !contains(names, p) {
+			names = append(names, p)
+		}
+	}
+	pm := map[string]any{}
+	for _, n := range names {
+		if v, ok := c.prop(n); ok && v != "" {
+			pm[n] = v
+		}
+	}
+	return map[string]any{
+		"id": c.ID, "properties": pm, "createdAt": hsTime(c.CreatedAt), "updatedAt": hsTime(c.UpdatedAt), "archived": false,
+	}
 }
 
 // StockPortal makes the portal a stock one, without the custom contact properties

@@ -31,7 +31,7 @@ const Tool = "hubspot"
 
 // Config is the connectors.hubspot section (docs/connectors/hubspot.md). It
 // authenticates with a private app's access token, which needs the
-// crm.objects.contacts.read scope.
+// crm.objects.contacts.read scope, and crm.objects.contacts.write for update_customer.
 type Config struct {
 	// BaseURL is the API root (default "https://api.hubapi.com"); a local stand-in in
 	// tests.

@@ -1,6 +1,7 @@
 // Package sftest is an in-process stand-in for the parts of the Salesforce REST API
 // the salesforce connector uses: the OAuth 2.0 client-credentials token endpoint, the
-// query resource with a real (subset) SOQL parser, and nextRecordsUrl pagination. It
+// query resource with a real (subset) SOQL parser, nextRecordsUrl pagination, and the
+// sObject Rows resource's PATCH on Contact (update a record: 204 No Content). It
 // answers with Salesforce's documented bodies — [{"message","errorCode","fields"}] for
 // errors — and misbehaves on cue (Fail) for fault tests. It seeds AdaCustomer so the
 // connector contract suite can run against it.
@@ -31,9 +32,11 @@ import (
 type Contact struct {
 	ID                                             string
 	Email, FirstName, LastName, Phone, MobilePhone string
-	CreatedDate, LastModifiedDate                  time.Time
-	Account                                        *Account
-	Extra                                          map[string]any
+	// The mailing address (compound field Mailing, writable by its components).
+	MailingStreet, MailingCity, MailingState, MailingPostalCode, MailingCountry string
+	CreatedDate, LastModifiedDate                                               time.Time
+	Account                                                                     *Account
+	Extra                                                                       map[string]any
 }
 
 // Account is the Contact's parent Account. Fields holds custom fields; the stand-in
@@ -44,10 +47,14 @@ type Account struct {
 	Fields map[string]any
 }
 
-// Fault is a misbehaviour applied to the next Times API calls (queries and
-// nextRecordsUrl fetches; not the token endpoint). Times 0 means once; Always means
-// until Reset.
+// Fault is a misbehaviour applied to the next Times API calls (queries,
+// nextRecordsUrl fetches and PATCHes; not the token endpoint). Times 0 means once;
+// Always means until Reset.
 type Fault struct {
+	// Method, when set, limits the fault to calls with this HTTP method
+	// (http.MethodPatch: the update, not the lookup before it); calls with another
+	// method pass it by.
+	Method string
 	// Delay holds the answer back (honouring the client's cancellation).
 	Delay time.Duration
 	// Status, when non-zero, replaces the answer: with Body as is when Body is set,
@@ -119,6 +126,8 @@ type Server struct {
 	apiRequests   int
 	stock         bool // StockOrg: no custom fields
 	nextID        int
+	patches       []Patch
+	onPatch       func(id string)
 }
 
 // New starts a stand-in seeded with Seed() and closes it when t ends.
@@ -218,19 +227,22 @@ func (s *Server) FailToken(f Fault) {
 // Reset drops queued faults.
 func (s *Server) Reset() { s.mu.Lock(); s.faults, s.tokenFaults = nil, nil; s.mu.Unlock() }
 
-// next pops the fault to apply from q, if any; s.mu is held.
-func next(q *[]Fault) *Fault {
-	if len(*q) == 0 {
-		return nil
-	}
-	f := (*q)[0]
-	if (*q)[0].Times > 0 {
-		(*q)[0].Times--
-		if (*q)[0].Times == 0 {
-			*q = (*q)[1:]
+// next pops the first fault of q that applies to method, if any; s.mu is held.
+func next(q *[]Fault, method string) *Fault {
+	for i := range *q {
+		if m := (*q)[i].Method; m != "" && m != method {
+			continue
 		}
+		f := (*q)[i]
+		if (*q)[i].Times > 0 {
+			(*q)[i].Times--
+			if (*q)[i].Times == 0 {
+				*q = append((*q)[:i:i], (*q)[i+1:]...)
+			}
+		}
+		return &f
 	}
-	return &f
+	return nil
 }
 
 // Queries returns the SOQL texts received, in order.
@@ -246,15 +258,17 @@ func (s *Server) TokenRequests() int { s.mu.Lock(); defer s.mu.Unlock(); return 
 // APIRequests counts calls to /services/data.
 func (s *Server) APIRequests() int { s.mu.Lock(); defer s.mu.Unlock(); return s.apiRequests }
 
-// Seed returns the stand-in's default contacts: AdaCustomer (with Account fields
-// Plan__c "Enterprise" and Status__c "Active"), Grace Hopper, a contact with an
+// Seed returns the stand-in's default contacts: AdaCustomer at AdaAddress (with Account
+// fields Plan__c "Enterprise" and Status__c "Active"), Grace Hopper, a contact with an
 // apostrophe in the email, one without an Account, and three duplicates of
 // dup@example.com of which the one with an Account modified last is the answer.
 func Seed() []Contact {
-	ada := connectortest.AdaCustomer()
+	ada, addr := connectortest.AdaCustomer(), connectortest.AdaAddress()
 	day := func(d int) time.Time { return time.Date(2024, time.January, d, 12, 0, 0, 0, time.UTC) }
 	return []Contact{
 		{Email: ada.Email, FirstName: ada.FirstName, LastName: ada.LastName, Phone: ada.Phone,
+			MailingStreet: addr.Street, MailingCity: addr.City, MailingState: addr.Region,
+			MailingPostalCode: addr.PostalCode, MailingCountry: addr.Country,
 			CreatedDate: ada.CreatedAt, LastModifiedDate: ada.CreatedAt.Add(24 * time.Hour),
 			Account: &Account{Name: ada.Company, Fields: map[string]any{"Plan__c": ada.Plan, "Status__c": "Active"}}},
 		{Email: "grace.hopper@example.com", FirstName: "Grace", LastName: "Hopper", Phone: "+1 202 555 0143",
@@ -273,6 +287,7 @@ func Seed() []Contact {
 var (
 	queryPath = regexp.MustCompile(`^/services/data/(v[0-9]{2,3}\.[0-9])/query/?$`)
 	morePath  = regexp.MustCompile(`^/services/data/(v[0-9]{2,3}\.[0-9])/query/([0-9A-Za-z]+)-([0-9]+)$`)
+	rowPath   = regexp.MustCompile(`^/services/data/(v[0-9]{2,3}\.[0-9])/sobjects/([A-Za-z_]+)/([^/]+)$`)
 )
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -286,7 +301,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.apiRequests++
-	f := next(&s.faults)
+	f := next(&s.faults, r.Method)
 	s.mu.Unlock()
 	if f != nil {
 		if f.Delay > 0 {
@@ -322,6 +337,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusUnauthorized, "INVALID_SESSION_ID", "Session expired or invalid", 0)
 		return
 	}
+	if m := rowPath.FindStringSubmatch(r.URL.Path); m != nil {
+		if r.Method != http.MethodPatch {
+			writeErrors(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
+				"HTTP Method '"+r.Method+"' not allowed. Allowed are HEAD,GET,PATCH,DELETE", 0)
+			return
+		}
+		s.patch(w, r, m[2], m[3])
+		return
+	}
 	if r.Method != http.MethodGet {
 		writeErrors(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "HTTP Method '"+r.Method+"' not allowed. Allowed are GET,HEAD", 0)
 		return
@@ -341,7 +365,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.tokenRequests++
-	f := next(&s.tokenFaults)
+	f := next(&s.tokenFaults, r.Method)
 	s.mu.Unlock()
 	if f != nil {
 		if f.Delay > 0 {
@@ -404,7 +428,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 
 // Standard fields the stand-in knows; any Extra/Fields key seeded is known too.
 var (
-	contactFields = []string{"Id", "Email", "FirstName", "LastName", "Name", "Phone", "MobilePhone", "CreatedDate", "LastModifiedDate", "AccountId"}
+	contactFields = []string{"Id", "Email", "FirstName", "LastName", "Name", "Phone", "MobilePhone", "CreatedDate", "LastModifiedDate", "AccountId",
+		"MailingStreet", "MailingCity", "MailingState", "MailingPostalCode", "MailingCountry"}
 	accountFields = []string{"Id", "Name", "Plan__c", "Status__c"}
 )
 
@@ -587,6 +612,16 @@ func (c *Contact) get(f string) (any, bool) {
 		return str(c.Phone), true
 	case "mobilephone":
 		return str(c.MobilePhone), true
+	case "mailingstreet":
+		return str(c.MailingStreet), true
+	case "mailingcity":
+		return str(c.MailingCity), true
+	case "mailingstate":
+		return str(c.MailingState), true
+	case "mailingpostalcode":
+		return str(c.MailingPostalCode), true
+	case "mailingcountry":
+		return str(c.MailingCountry), true
 	case "createddate":
 		return sfTime(c.CreatedDate), true
 	case "lastmodifieddate":

@@ -3,16 +3,26 @@
 -- Emails are lower-cased as the demo stores them, so both backends return the same
 -- Customer for the same lookup. Customers are skipped when present; tickets are
 -- inserted again on every run, so load this file into a fresh database.
-INSERT INTO customers (email, first_name, last_name, company, phone, plan, status, created_at) VALUES
-  ('ada@example.com', 'Ada', 'Lovelace', 'Analytical Engines Ltd', '+44 20 7946 0018', 'Enterprise', 'active', '2023-03-14T09:30:00Z'),
-  ('grace.hopper@example.com', 'Grace', 'Hopper', 'Compiler Systems Inc', '+1 202 555 0143', 'Pro', 'active', '2023-06-01T14:00:00Z'),
-  ('alan.turing@example.org', 'Alan', 'Turing', 'Bletchley Computing', '+44 20 7946 0321', 'Pro', 'active', '2023-09-10T08:15:00Z'),
-  ('katherine.johnson@example.com', 'Katherine', 'Johnson', 'Orbital Mechanics LLC', '+1 757 555 0188', 'Free', 'trial', '2025-05-20T16:45:00Z'),
-  ('charles.babbage@example.co.uk', 'Charles', 'Babbage', 'Difference Engines plc', '+44 20 7946 0999', 'Enterprise', 'churned', '2022-01-05T11:00:00Z'),
-  ('margaret.hamilton@example.com', 'Margaret', 'Hamilton', 'Apollo Guidance Systems', '+1 617 555 0110', 'Enterprise', 'trial', '2024-11-02T13:20:00Z'),
-  ('hedy.lamarr@example.com', 'Hedy', 'Lamarr', 'Frequency Hopping Co', '+1 310 555 0199', 'Pro', 'active', '2024-02-29T10:10:00Z'),
-  ('edsger.dijkstra@example.nl', 'Edsger', 'Dijkstra', 'Shortest Path BV', '+31 20 555 0142', 'Free', 'active', '2024-07-07T07:07:00Z'),
-  ('alonzo.church@example.edu', 'Alonzo', 'Church', '', '', 'Free', 'churned', '2022-08-19T18:30:00Z')
+INSERT INTO customers (email, first_name, last_name, company, phone, plan, status, created_at,
+                       street, city, region, postal_code, country) VALUES
+  ('ada@example.com', 'Ada', 'Lovelace', 'Analytical Engines Ltd', '+44 20 7946 0018', 'Enterprise', 'active', '2023-03-14T09:30:00Z',
+   '12 St James''s Square', 'London', 'Greater London', 'SW1Y 4LB', 'United Kingdom'),
+  ('grace.hopper@example.com', 'Grace', 'Hopper', 'Compiler Systems Inc', '+1 202 555 0143', 'Pro', 'active', '2023-06-01T14:00:00Z',
+   '42 Compiler Lane', 'Arlington', 'VA', '22201', 'United States'),
+  ('alan.turing@example.org', 'Alan', 'Turing', 'Bletchley Computing', '+44 20 7946 0321', 'Pro', 'active', '2023-09-10T08:15:00Z',
+   'The Mansion, Bletchley Park', 'Milton Keynes', 'Buckinghamshire', 'MK3 6EB', 'United Kingdom'),
+  ('katherine.johnson@example.com', 'Katherine', 'Johnson', 'Orbital Mechanics LLC', '+1 757 555 0188', 'Free', 'trial', '2025-05-20T16:45:00Z',
+   '1 NASA Drive', 'Hampton', 'VA', '23666', 'United States'),
+  ('charles.babbage@example.co.uk', 'Charles', 'Babbage', 'Difference Engines plc', '+44 20 7946 0999', 'Enterprise', 'churned', '2022-01-05T11:00:00Z',
+   '1 Dorset Street', 'London', '', 'W1U 4EF', 'United Kingdom'),
+  ('margaret.hamilton@example.com', 'Margaret', 'Hamilton', 'Apollo Guidance Systems', '+1 617 555 0110', 'Enterprise', 'trial', '2024-11-02T13:20:00Z',
+   '75 Vassar Street', 'Cambridge', 'MA', '02139', 'United States'),
+  ('hedy.lamarr@example.com', 'Hedy', 'Lamarr', 'Frequency Hopping Co', '+1 310 555 0199', 'Pro', 'active', '2024-02-29T10:10:00Z',
+   '10202 Washington Boulevard', 'Culver City', 'CA', '90232', 'United States'),
+  ('edsger.dijkstra@example.nl', 'Edsger', 'Dijkstra', 'Shortest Path BV', '+31 20 555 0142', 'Free', 'active', '2024-07-07T07:07:00Z',
+   'Science Park 123', 'Amsterdam', 'Noord-Holland', '1098 XG', 'Netherlands'),
+  ('alonzo.church@example.edu', 'Alonzo', 'Church', '', '', 'Free', 'churned', '2022-08-19T18:30:00Z',
+   '', '', '', '', '')
 ON CONFLICT DO NOTHING;
 
 INSERT INTO tickets (external_id, subject, description, status, priority, requester_email, requester_name, created_at) VALUES
