@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -203,6 +204,8 @@ func benchTurnID(b *testing.B, p conversation.Platform, body []byte) []byte {
 		conversation.DialogflowCX: field(m, "detectIntentResponseId"),
 		conversation.LexV2:        field(m, "sessionState", "originatingRequestId"),
 		conversation.Rasa:         field(m, "tracker", "latest_message", "message_id"),
+		// A Bedrock agent's turn id is its session id and a hash of the call.
+		bedrockagent.Platform: field(m, "sessionId"),
 	}[p]
 	if len(id) < 12 {
 		b.Fatalf("%s: no turn id to vary", p)
