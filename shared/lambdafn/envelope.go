@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform/toolapi"
 	"github.com/switchboard-dev/switchboard/shared/server"
 )
 
@@ -49,6 +51,36 @@ type Envelope struct {
 	// compressed), for a body that inflated would not fit an Invoke's payload
 	// (MaxInvokePayload): the function reads it through the door again.
 	Wire *WireBody `json:"wire,omitempty"`
+	// Tool is what a tool API call (POST /api/v1/<intent>, or an MCP tool call) carries
+	// outside its body: the operation's intent and the headers the tool API reads
+	// (the end user's identity token among them). Set for the tool API, and only for it.
+	Tool *ToolCall `json:"tool,omitempty"`
+}
+
+// ToolCall is the route of a tool API call: the intent from its path (or the MCP
+// tool's name) and the headers toolapi.Call.Complete reads (ToolHeaders).
+type ToolCall struct {
+	Intent string            `json:"intent"`
+	Header map[string]string `json:"header,omitempty"`
+}
+
+// ToolHeaders are the request headers a tool API call's turn is completed from (the
+// identity token, the language, the idempotency key, the session): the only ones the
+// router forwards.
+var ToolHeaders = []string{toolapi.IdentityHeader, "Accept-Language", toolapi.IdempotencyHeader, toolapi.SessionHeader}
+
+// NewToolCall keeps, of h, the ToolHeaders.
+func NewToolCall(intent string, h http.Header) *ToolCall {
+	tc := &ToolCall{Intent: intent}
+	for _, k := range ToolHeaders {
+		if v := h.Get(k); v != "" {
+			if tc.Header == nil {
+				tc.Header = map[string]string{}
+			}
+			tc.Header[k] = v
+		}
+	}
+	return tc
 }
 
 // WireBody is an HTTP webhook body as API Gateway delivered it.
@@ -89,6 +121,25 @@ func serveEnvelope(ctx context.Context, door server.Door, env Envelope) (any, er
 		ctx, cancel = context.WithDeadline(ctx, time.UnixMilli(env.Deadline))
 		defer cancel()
 	}
+	if (env.Tool != nil) != (env.Platform == toolapi.Platform) {
+		// The tool API's intent is its route's, never its body's: an envelope without
+		// one cannot be answered, and no other platform has one.
+		return nil, fmt.Errorf("lambdafn: envelope: platform %q with a tool route %v", env.Platform, env.Tool != nil)
+	}
+	if env.Tool != nil {
+		if env.Wire != nil {
+			return nil, fmt.Errorf("lambdafn: envelope: a tool API body as delivered")
+		}
+		h := http.Header{}
+		for _, k := range ToolHeaders {
+			if v := env.Tool.Header[k]; v != "" {
+				h.Set(k, v)
+			}
+		}
+		status, body, _ := toolapi.Invoke(ctx, server.Gate{Door: door}, toolapi.Invocation{Intent: env.Tool.Intent, Header: h,
+			Body: bytes.NewReader(env.Body), Declared: int64(len(env.Body)), Authorized: true})
+		return httpResponse(status, body), nil
+	}
 	r := server.Request{Platform: env.Platform, Declared: int64(len(env.Body)), Body: bytes.NewReader(env.Body), Authorized: true}
 	if w := env.Wire; w != nil {
 		if Direct(env.Platform) || len(env.Body) != 0 {
@@ -112,7 +163,8 @@ func (e Envelope) Marshal() ([]byte, error) {
 		RequestID string                `json:"request_id,omitempty"`
 		Deadline  int64                 `json:"deadline_ms,omitempty"`
 		Wire      *WireBody             `json:"wire,omitempty"`
-	}{e.Version, e.Platform, e.Caller, e.RequestID, e.Deadline, e.Wire})
+		Tool      *ToolCall             `json:"tool,omitempty"`
+	}{e.Version, e.Platform, e.Caller, e.RequestID, e.Deadline, e.Wire, e.Tool})
 	if err != nil {
 		return nil, err
 	}
