@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
-	"github.com/switchboard-dev/switchboard/shared/platform/toolapi"
+	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/server"
 )
 
@@ -51,36 +51,33 @@ type Envelope struct {
 	// compressed), for a body that inflated would not fit an Invoke's payload
 	// (MaxInvokePayload): the function reads it through the door again.
 	Wire *WireBody `json:"wire,omitempty"`
-	// Tool is what a tool API call (POST /api/v1/<intent>, or an MCP tool call) carries
-	// outside its body: the operation's intent and the headers the tool API reads
-	// (the end user's identity token among them). Set for the tool API, and only for it.
-	Tool *ToolCall `json:"tool,omitempty"`
+	// Route is what a call of a platform whose intent and identity come from its
+	// route (platform.Entry.Complete: the tool API's POST /api/v1/<intent>, or an MCP
+	// tool call) carries outside its body: the intent and the headers the platform
+	// reads (the end user's identity token among them). Set for such a platform, and
+	// only for one.
+	Route *Route `json:"route,omitempty"`
 }
 
-// ToolCall is the route of a tool API call: the intent from its path (or the MCP
-// tool's name) and the headers toolapi.Call.Complete reads (ToolHeaders).
-type ToolCall struct {
+// Route is the route of a call: the intent (from the path, or the MCP tool's name)
+// and the headers platform.Entry.Headers names.
+type Route struct {
 	Intent string            `json:"intent"`
 	Header map[string]string `json:"header,omitempty"`
 }
 
-// ToolHeaders are the request headers a tool API call's turn is completed from (the
-// identity token, the language, the idempotency key, the session): the only ones the
-// router forwards.
-var ToolHeaders = []string{toolapi.IdentityHeader, "Accept-Language", toolapi.IdempotencyHeader, toolapi.SessionHeader}
-
-// NewToolCall keeps, of h, the ToolHeaders.
-func NewToolCall(intent string, h http.Header) *ToolCall {
-	tc := &ToolCall{Intent: intent}
-	for _, k := range ToolHeaders {
+// NewRoute keeps, of h, the headers named (platform.Entry.Headers).
+func NewRoute(intent string, h http.Header, headers []string) *Route {
+	r := &Route{Intent: intent}
+	for _, k := range headers {
 		if v := h.Get(k); v != "" {
-			if tc.Header == nil {
-				tc.Header = map[string]string{}
+			if r.Header == nil {
+				r.Header = map[string]string{}
 			}
-			tc.Header[k] = v
+			r.Header[http.CanonicalHeaderKey(k)] = v
 		}
 	}
-	return tc
+	return r
 }
 
 // WireBody is an HTTP webhook body as API Gateway delivered it.
@@ -121,23 +118,25 @@ func serveEnvelope(ctx context.Context, door server.Door, env Envelope) (any, er
 		ctx, cancel = context.WithDeadline(ctx, time.UnixMilli(env.Deadline))
 		defer cancel()
 	}
-	if (env.Tool != nil) != (env.Platform == toolapi.Platform) {
-		// The tool API's intent is its route's, never its body's: an envelope without
-		// one cannot be answered, and no other platform has one.
-		return nil, fmt.Errorf("lambdafn: envelope: platform %q with a tool route %v", env.Platform, env.Tool != nil)
+	e, _ := platform.Lookup(env.Platform)
+	if (env.Route != nil) != (e.Complete != nil) {
+		// The intent of such a platform is its route's, never its body's: an envelope
+		// without one cannot be answered, and no other platform has one.
+		return nil, fmt.Errorf("lambdafn: envelope: platform %q with a route %v", env.Platform, env.Route != nil)
 	}
-	if env.Tool != nil {
+	if env.Route != nil {
 		if env.Wire != nil {
-			return nil, fmt.Errorf("lambdafn: envelope: a tool API body as delivered")
+			return nil, fmt.Errorf("lambdafn: envelope: a %s body as delivered", env.Platform)
 		}
 		h := http.Header{}
-		for _, k := range ToolHeaders {
-			if v := env.Tool.Header[k]; v != "" {
+		for _, k := range e.Headers {
+			if v := env.Route.Header[http.CanonicalHeaderKey(k)]; v != "" {
 				h.Set(k, v)
 			}
 		}
-		status, body, _ := toolapi.Invoke(ctx, server.Gate{Door: door}, toolapi.Invocation{Intent: env.Tool.Intent, Header: h,
-			Body: bytes.NewReader(env.Body), Declared: int64(len(env.Body)), Authorized: true})
+		status, body, _ := server.Gate{Door: door}.Answer(ctx, platform.GateCall{Platform: env.Platform, Header: h,
+			Body: bytes.NewReader(env.Body), Declared: int64(len(env.Body)), Authorized: true,
+			Prepare: e.Complete(env.Route.Intent, h)})
 		return httpResponse(status, body), nil
 	}
 	r := server.Request{Platform: env.Platform, Declared: int64(len(env.Body)), Body: bytes.NewReader(env.Body), Authorized: true}
@@ -163,8 +162,8 @@ func (e Envelope) Marshal() ([]byte, error) {
 		RequestID string                `json:"request_id,omitempty"`
 		Deadline  int64                 `json:"deadline_ms,omitempty"`
 		Wire      *WireBody             `json:"wire,omitempty"`
-		Tool      *ToolCall             `json:"tool,omitempty"`
-	}{e.Version, e.Platform, e.Caller, e.RequestID, e.Deadline, e.Wire, e.Tool})
+		Route     *Route                `json:"route,omitempty"`
+	}{e.Version, e.Platform, e.Caller, e.RequestID, e.Deadline, e.Wire, e.Route})
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -134,7 +133,7 @@ type Router struct {
 	failed    *engine.Engine // renders honest failures when a forward fails
 	log       *slog.Logger
 	relay     engine.RelayHook // nil: relayed outcomes are not recorded
-	tool      http.Handler     // the tool API and the MCP server (tools.go)
+	tool      *toolRoutes      // the tool API and the MCP server (tools.go)
 }
 
 // New returns a router. It makes no network calls.
@@ -187,7 +186,7 @@ func New(cfg config.Config, o Options) (*Router, error) {
 	all := cfg
 	all.Intents.Enabled = nil
 	r.failed = engine.New(all, conversation.HandlerFunc(r.failure), engine.Options{Adapters: adapters, Logger: o.Logger})
-	r.tool = r.newToolHandler(o.Version)
+	r.tool = r.newToolRoutes(o.Version)
 	return r, nil
 }
 
@@ -236,7 +235,7 @@ func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error)
 			// Not a webhook call: the standard handler gives the standard answer.
 			return lambdafn.Handler(r.eng, r.cfg.Server.MaxBodyBytes)(ctx, event)
 		}
-		if IsToolPath(ev.HTTP.RawPath) {
+		if r.tool.Serves(ev.HTTP.RawPath) {
 			return r.serveTool(ctx, ev.HTTP), nil
 		}
 		var bad *events.APIGatewayV2HTTPResponse

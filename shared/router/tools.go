@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -19,55 +20,89 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/platform"
-	"github.com/switchboard-dev/switchboard/shared/platform/toolapi"
 	"github.com/switchboard-dev/switchboard/shared/platform/toolapi/toolmcp"
 	"github.com/switchboard-dev/switchboard/shared/server"
 )
 
-// The tool API on AWS. The HTTP API sends GET /openapi.json, POST /api/v1/<intent> and
-// /mcp to the router, which serves them with the handlers `switchboard serve` uses
-// (toolapi.Handlers, toolmcp.Handler) over a gate of its own (toolGate): each call is
-// admitted by the same door as a webhook (source rate, the tool API's Bearer
-// credentials, size, budget, nesting, decoding), and the admitted turn goes to its
-// intent function in an envelope that carries the route (the intent and the headers
-// the tool API reads: the end user's identity token among them). Each intent keeps
-// its own function: its tools, its secrets, its IAM role. MCP runs stateless with
-// JSON responses: a Lambda invocation is one HTTP request, and nothing of a session
-// may outlive it.
-
-// IsToolPath reports whether an HTTP API path is the tool API's or the MCP server's.
-func IsToolPath(path string) bool {
-	return path == toolapi.OpenAPIPath || path == toolmcp.Path || strings.HasPrefix(path, toolapi.PathPrefix)
-}
+// The tool API on AWS. The HTTP API sends the routes of the platforms with routes of
+// their own (platform.Entry.Handlers: the tool API's POST /api/v1/<intent> and GET
+// /openapi.json) and the MCP server's /mcp to the router, which serves them with the
+// handlers `switchboard serve` mounts over a gate of its own (toolGate): each call is
+// admitted by the same door as a webhook (source rate, the platform's credentials —
+// the tool API's Bearer token —, size, budget, nesting, decoding), and the admitted
+// turn goes to its intent function in an envelope that carries the call's route (the
+// intent and the headers the platform reads, platform.Entry.Headers: the end user's
+// identity token among them). Each intent keeps its own function: its tools, its
+// secrets, its IAM role. MCP runs stateless with JSON responses: a Lambda invocation
+// is one HTTP request, and nothing of a session may outlive it.
 
 // MCPOptions are the MCP server's transport options on Lambda.
 var MCPOptions = mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true}
 
-// newToolHandler is the router's tool API and MCP server.
-func (r *Router) newToolHandler(version string) http.Handler {
+// toolRoutes is the router's HTTP handler for those routes, and the paths it serves.
+type toolRoutes struct {
+	mux *http.ServeMux
+	// exact paths, and prefixes of paths ending in a {wildcard}
+	exact, prefixes []string
+}
+
+// newToolRoutes mounts every platform's own routes and the MCP server.
+func (r *Router) newToolRoutes(version string) *toolRoutes {
 	g := toolGate{r}
-	mux := http.NewServeMux()
-	for pattern, h := range toolapi.Handlers(g) {
-		mux.Handle(pattern, h)
+	tr := &toolRoutes{mux: http.NewServeMux()}
+	add := func(pattern string, h http.Handler) {
+		tr.mux.Handle(pattern, h)
+		path := pattern
+		if _, p, ok := strings.Cut(pattern, " "); ok {
+			path = p // "METHOD /path"
+		}
+		if i := strings.IndexByte(path, '{'); i >= 0 {
+			tr.prefixes = append(tr.prefixes, path[:i])
+		} else {
+			tr.exact = append(tr.exact, path)
+		}
+	}
+	for _, e := range platform.Entries() {
+		if e.Handlers == nil || !e.HTTP {
+			continue
+		}
+		for pattern, h := range e.Handlers(platform.Names(r.cfg.Intents.Names(e.Platform())), g) {
+			add(pattern, h)
+		}
 	}
 	o := MCPOptions
-	mux.Handle(toolmcp.Path, toolmcp.Handler(toolmcp.Options{Gate: g, Version: version, HTTP: &o}))
-	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if _, pattern := mux.Handler(req); pattern == "" {
-			// The HTTP API routes only the tool API's methods here; anything else gets
-			// a JSON reason, never the mux's text.
-			status, reason := http.StatusNotFound, "no route at this path; GET "+toolapi.OpenAPIPath+" lists the operations"
-			if IsToolPath(req.URL.Path) && req.URL.Path != toolapi.PathPrefix {
-				status, reason = http.StatusMethodNotAllowed, "method not allowed here"
-			}
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(status)
-			b, _ := json.Marshal(map[string]string{"error": reason})
-			_, _ = w.Write(b)
-			return
+	add(toolmcp.Path, toolmcp.Handler(toolmcp.Options{Gate: g, Version: version, HTTP: &o}))
+	return tr
+}
+
+// Serves reports whether path is one of the routes (with any method).
+func (tr *toolRoutes) Serves(path string) bool {
+	if slices.Contains(tr.exact, path) {
+		return true
+	}
+	for _, p := range tr.prefixes {
+		if rest, ok := strings.CutPrefix(path, p); ok && rest != "" && !strings.Contains(rest, "/") {
+			return true
 		}
-		mux.ServeHTTP(w, req)
-	})
+	}
+	return false
+}
+
+func (tr *toolRoutes) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if _, pattern := tr.mux.Handler(req); pattern == "" {
+		// The HTTP API routes only their methods here; anything else gets a JSON
+		// reason, never the mux's text.
+		status, reason := http.StatusNotFound, "no route at this path"
+		if tr.Serves(req.URL.Path) {
+			status, reason = http.StatusMethodNotAllowed, "method not allowed here"
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		b, _ := json.Marshal(map[string]string{"error": reason})
+		_, _ = w.Write(b)
+		return
+	}
+	tr.mux.ServeHTTP(w, req)
 }
 
 type requestIDKey struct{}
@@ -168,6 +203,7 @@ func (g toolGate) Check(ctx context.Context, p conversation.Platform, h http.Hea
 func (g toolGate) Answer(ctx context.Context, c platform.GateCall) (int, []byte, *platform.GateRefusal) {
 	r := g.r
 	p := c.Platform
+	e, _ := platform.Lookup(p)
 	a, ref := r.door.Admit(ctx, server.Request{Platform: p, Header: c.Header, Source: c.Source, Declared: c.Declared,
 		Body: c.Body, Authorized: c.Authorized})
 	if ref != nil {
@@ -196,7 +232,7 @@ func (g toolGate) Answer(ctx context.Context, c platform.GateCall) (int, []byte,
 	}
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	env := lambdafn.Envelope{Version: lambdafn.EnvelopeVersion, Platform: p, Body: a.Body, Caller: caller, RequestID: id,
-		Tool: lambdafn.NewToolCall(string(in), c.Header)}
+		Route: lambdafn.NewRoute(string(in), c.Header, e.Headers)}
 	payload, err := r.forward(ctx, p, fn, env)
 	var resp events.APIGatewayV2HTTPResponse
 	if err == nil && (json.Unmarshal(payload, &resp) != nil || resp.StatusCode == 0) {

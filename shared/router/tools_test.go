@@ -182,11 +182,11 @@ func TestRouterToolAPI(t *testing.T) {
 		t.Fatalf("%d forwards, want 1", len(envs))
 	}
 	env := envs[0]
-	if env.Platform != toolapi.Platform || env.Caller != lambdafn.CallerAuthenticated || env.Tool == nil ||
-		env.Tool.Intent != "lookup_customer" || env.Tool.Header[toolapi.IdentityHeader] != "tok-ada" ||
-		env.Tool.Header["Accept-Language"] != "de-DE,de;q=0.8" || env.Tool.Header["Authorization"] != "" ||
-		env.Tool.Header["X-Forwarded-For"] != "" || env.RequestID == "" {
-		t.Errorf("envelope %+v tool %+v", env, env.Tool)
+	if env.Platform != toolapi.Platform || env.Caller != lambdafn.CallerAuthenticated || env.Route == nil ||
+		env.Route.Intent != "lookup_customer" || env.Route.Header[toolapi.IdentityHeader] != "tok-ada" ||
+		env.Route.Header["Accept-Language"] != "de-DE,de;q=0.8" || env.Route.Header["Authorization"] != "" ||
+		env.Route.Header["X-Forwarded-For"] != "" || env.RequestID == "" {
+		t.Errorf("envelope %+v tool %+v", env, env.Route)
 	}
 
 	// Not routed here (enabled without a function), unknown, and not an operation.
@@ -276,8 +276,8 @@ func TestRouterMCP(t *testing.T) {
 		t.Errorf("tools/call: error %v, %s %+v", res.IsError, b, res.Content)
 	}
 	envs := tr.forwarded()
-	if len(envs) != 1 || envs[0].Tool == nil || envs[0].Tool.Intent != "lookup_customer" ||
-		envs[0].Tool.Header[toolapi.IdentityHeader] != "tok-ada" || bytes.Contains(envs[0].Body, []byte("tok-eve")) && envs[0].Tool.Header[toolapi.IdentityHeader] == "tok-eve" {
+	if len(envs) != 1 || envs[0].Route == nil || envs[0].Route.Intent != "lookup_customer" ||
+		envs[0].Route.Header[toolapi.IdentityHeader] != "tok-ada" || bytes.Contains(envs[0].Body, []byte("tok-eve")) && envs[0].Route.Header[toolapi.IdentityHeader] == "tok-eve" {
 		t.Errorf("forwarded %+v", envs)
 	}
 }

@@ -18,11 +18,11 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/security"
 )
 
-// TestToolEnvelope: a tool API call the router admitted arrives with its route (the
+// TestRouteEnvelope: a tool API call the router admitted arrives with its route (the
 // intent and the tool API's headers) and is answered as POST /api/v1/<intent> would
 // be, the identity token from the route's header only; a tool API envelope without a
 // route, or another platform's with one, is a function error, never a turn.
-func TestToolEnvelope(t *testing.T) {
+func TestRouteEnvelope(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default()
 	cfg.Security.Webhooks["tool-api"] = config.WebhookAuth{Method: config.AuthBearer, Secret: "tool"}
@@ -37,10 +37,10 @@ func TestToolEnvelope(t *testing.T) {
 	fn := Handler(engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg), Guard: g}), 1<<20)
 	body := json.RawMessage(`{"email":"eve@example.com","identity_token":"tok-eve"}`)
 	env := Envelope{Version: EnvelopeVersion, Platform: toolapi.Platform, Body: body, Caller: CallerAuthenticated,
-		Tool: NewToolCall("lookup_customer", http.Header{toolapi.IdentityHeader: {"tok-ada"}, "Accept-Language": {"de"},
-			"Authorization": {"Bearer x"}})}
-	if env.Tool.Header["Authorization"] != "" {
-		t.Errorf("the route carries %v", env.Tool.Header)
+		Route: NewRoute("lookup_customer", http.Header{toolapi.IdentityHeader: {"tok-ada"}, "Accept-Language": {"de"},
+			"Authorization": {"Bearer x"}}, []string{toolapi.IdentityHeader, "Accept-Language"})}
+	if env.Route.Header["Authorization"] != "" {
+		t.Errorf("the route carries %v", env.Route.Header)
 	}
 	b, err := env.Marshal()
 	if err != nil {
@@ -55,7 +55,12 @@ func TestToolEnvelope(t *testing.T) {
 	}
 	noRoute, _ := Envelope{Version: EnvelopeVersion, Platform: toolapi.Platform, Body: body, Caller: CallerAuthenticated}.Marshal()
 	withRoute, _ := Envelope{Version: EnvelopeVersion, Platform: conversation.Rasa, Body: json.RawMessage(`{"next_action":"x"}`),
-		Caller: CallerAuthenticated, Tool: &ToolCall{Intent: "lookup_customer"}}.Marshal()
+		Caller: CallerAuthenticated, Route: &Route{Intent: "lookup_customer"}}.Marshal()
+	unknown, _ := Envelope{Version: EnvelopeVersion, Platform: toolapi.Platform, Body: body, Caller: CallerAuthenticated,
+		Route: &Route{Intent: "drop_tables"}}.Marshal()
+	if out, err := fn(context.Background(), unknown); err != nil || out.(events.APIGatewayV2HTTPResponse).StatusCode != 400 {
+		t.Errorf("an unknown intent's route: %v %#v", err, out)
+	}
 	for name, ev := range map[string][]byte{"tool API without a route": noRoute, "rasa with a route": withRoute} {
 		if out, err := fn(context.Background(), ev); err == nil {
 			t.Errorf("%s: answered %#v", name, out)
