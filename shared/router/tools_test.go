@@ -246,6 +246,14 @@ func TestRouterMCP(t *testing.T) {
 		t.Errorf("MCP without credentials: %d %s", status, body)
 	}
 
+	// Stateless: no server-to-client stream, no session to delete (405, which MCP
+	// clients expect; a 404 would mean the session is gone).
+	authed := tr.client(map[string]string{"Authorization": "Bearer " + toolToken})
+	for _, m := range []string{http.MethodGet, http.MethodDelete} {
+		if status, _, body := do(t, authed, m, "/mcp", ""); status != http.StatusMethodNotAllowed {
+			t.Errorf("%s /mcp: %d %s", m, status, body)
+		}
+	}
 	s, err := connect(map[string]string{"Authorization": "Bearer " + toolToken, toolapi.IdentityHeader: "tok-ada"})
 	if err != nil {
 		t.Fatal(err)
