@@ -152,7 +152,7 @@ func appendPaths() string {
 	var t []string
 	for _, p := range names.Deployed() {
 		switch {
-		case p.HTTP && len(p.Routes) > 0:
+		case p.HTTP && len(p.APIRoutes) > 0:
 			t = append(t, "/api/v1/<intent> (described at /openapi.json; MCP at /mcp)")
 		case p.HTTP && p.IntentPath:
 			t = append(t, p.Path()+"/<tag>")

@@ -89,7 +89,7 @@ func Summary(s Settings, templates map[string]map[string]any) string {
 	for _, w := range WebhookAuths {
 		spec, _, _ := names.Resolve(w.Platform)
 		url := base + spec.Path()
-		if len(spec.Routes) > 0 {
+		if len(spec.APIRoutes) > 0 {
 			// The tool API: its operations, its description and the MCP server.
 			url = base + "/openapi.json (operations " + base + "/api/v1/<intent>, MCP " + base + "/mcp)"
 		}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -39,39 +40,47 @@ import (
 // MCPOptions are the MCP server's transport options on Lambda.
 var MCPOptions = mcp.StreamableHTTPOptions{Stateless: true, JSONResponse: true}
 
-// toolRoutes is the router's HTTP handler for those routes, and the paths it serves.
+// toolRoutes is the router's HTTP handler for those routes. Which paths are its is
+// static (names.Spec.APIRoutes: the HTTP API's routes to the router); the handlers, the
+// OpenAPI document and the MCP server's tool schemas are built on the first call of
+// one (about 1.6 ms), so a cold start that serves a webhook or a Lex turn never pays
+// for them.
 type toolRoutes struct {
-	mux *http.ServeMux
 	// exact paths, and prefixes of paths ending in a {wildcard}
 	exact, prefixes []string
+	once            sync.Once
+	build           func() *http.ServeMux
+	mux             *http.ServeMux
 }
 
-// newToolRoutes mounts every platform's own routes and the MCP server.
+// newToolRoutes serves every platform's own routes and the MCP server.
 func (r *Router) newToolRoutes(version string) *toolRoutes {
-	g := toolGate{r}
-	tr := &toolRoutes{mux: http.NewServeMux()}
-	add := func(pattern string, h http.Handler) {
-		tr.mux.Handle(pattern, h)
-		path := pattern
-		if _, p, ok := strings.Cut(pattern, " "); ok {
-			path = p // "METHOD /path"
-		}
-		if i := strings.IndexByte(path, '{'); i >= 0 {
-			tr.prefixes = append(tr.prefixes, path[:i])
-		} else {
-			tr.exact = append(tr.exact, path)
-		}
-	}
+	tr := &toolRoutes{}
 	for _, e := range platform.Entries() {
-		if e.Handlers == nil || !e.HTTP {
-			continue
-		}
-		for pattern, h := range e.Handlers(platform.Names(r.cfg.Intents.Names(e.Platform())), g) {
-			add(pattern, h)
+		for _, route := range e.APIRoutes {
+			_, path, _ := strings.Cut(route, " ") // "METHOD /path"
+			if i := strings.IndexByte(path, '{'); i >= 0 {
+				tr.prefixes = append(tr.prefixes, path[:i])
+			} else if !slices.Contains(tr.exact, path) {
+				tr.exact = append(tr.exact, path)
+			}
 		}
 	}
-	o := MCPOptions
-	add(toolmcp.Path, toolmcp.Handler(toolmcp.Options{Gate: g, Version: version, HTTP: &o}))
+	tr.build = func() *http.ServeMux {
+		g := toolGate{r}
+		mux := http.NewServeMux()
+		for _, e := range platform.Entries() {
+			if e.Handlers == nil || len(e.APIRoutes) == 0 {
+				continue
+			}
+			for pattern, h := range e.Handlers(platform.Names(r.cfg.Intents.Names(e.Platform())), g) {
+				mux.Handle(pattern, h)
+			}
+		}
+		o := MCPOptions
+		mux.Handle(toolmcp.Path, toolmcp.Handler(toolmcp.Options{Gate: g, Version: version, HTTP: &o}))
+		return mux
+	}
 	return tr
 }
 
@@ -89,6 +98,7 @@ func (tr *toolRoutes) Serves(path string) bool {
 }
 
 func (tr *toolRoutes) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	tr.once.Do(func() { tr.mux = tr.build() })
 	if _, pattern := tr.mux.Handler(req); pattern == "" {
 		// The HTTP API routes only their methods here; anything else gets a JSON
 		// reason, never the mux's text.

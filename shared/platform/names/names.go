@@ -45,10 +45,10 @@ type Spec struct {
 	// LocalOnly, when set, says why the CDK app does not deploy the platform yet: only
 	// `switchboard serve` answers it. No platform is local-only today.
 	LocalOnly string
-	// Routes, when set, are the platform's HTTP API routes ("METHOD /path"), all to the
+	// APIRoutes, when set, are the platform's HTTP API routes ("METHOD /path"), all to the
 	// router, in place of POST /webhooks/<Name> (the tool API: its operations, its
 	// OpenAPI description and its MCP server).
-	Routes []string
+	APIRoutes []string
 	// IntentPath is true when /webhooks/<Name>/{intent} is a route too (API Gateway
 	// sends each Dialogflow CX fulfillment tag straight to its intent's function).
 	IntentPath bool
@@ -81,14 +81,14 @@ func canonicalName(name, _ string) string  { return name }
 func (s Spec) Path() string { return PathPrefix + s.Name }
 
 // HTTPRoutes are the HTTP API routes ("METHOD /path") of a platform that calls the API:
-// its Routes, or POST /webhooks/<Name> (and POST /webhooks/<Name>/{intent} for
+// its APIRoutes, or POST /webhooks/<Name> (and POST /webhooks/<Name>/{intent} for
 // IntentPath); none for one that invokes a Lambda directly.
 func (s Spec) HTTPRoutes() []string {
 	switch {
 	case !s.HTTP:
 		return nil
-	case len(s.Routes) > 0:
-		return append([]string(nil), s.Routes...)
+	case len(s.APIRoutes) > 0:
+		return append([]string(nil), s.APIRoutes...)
 	case s.IntentPath:
 		return []string{"POST " + s.Path(), "POST " + s.Path() + "/{intent}"}
 	}
@@ -119,7 +119,7 @@ var all = []Spec{
 		// The MCP server is stateless on Lambda: GET and DELETE /mcp answer 405, which
 		// MCP clients expect of a server without sessions (a 404 would mean "session
 		// gone" to them).
-		Routes: []string{"POST /api/v1/{intent}", "GET /openapi.json", "POST /mcp", "GET /mcp", "DELETE /mcp"}},
+		APIRoutes: []string{"POST /api/v1/{intent}", "GET /openapi.json", "POST /mcp", "GET /mcp", "DELETE /mcp"}},
 	// An Amazon Bedrock agent's action group invokes the router's Lambda (authorized by
 	// IAM: a resource policy for bedrock.amazonaws.com scoped to the configured agent
 	// ARNs); `switchboard serve` answers it at /webhooks/bedrock-agent with the webhook
