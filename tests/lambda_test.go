@@ -79,6 +79,7 @@ func productionEnv(t *testing.T) []string {
 		"switchboard/webhook/dialogflow":    {"username": "dialogflow", "password": webhookCreds.esPassword},
 		"switchboard/webhook/dialogflow-cx": {"token": webhookCreds.cxToken},
 		"switchboard/webhook/rasa":          {"token": webhookCreds.rasaToken},
+		"switchboard/webhook/tool-api":      {"token": webhookCreds.toolToken},
 	})
 	table := storetest.MotoTable(t, storetest.MotoClient(t))
 	// The audit trail's own log group, as the CDK app creates it.
@@ -92,6 +93,7 @@ func productionEnv(t *testing.T) []string {
 		"SWITCHBOARD_SECURITY_DIALOGFLOW_METHOD=basic", "SWITCHBOARD_SECURITY_DIALOGFLOW_SECRET=switchboard/webhook/dialogflow",
 		"SWITCHBOARD_SECURITY_DIALOGFLOW_CX_METHOD=header", "SWITCHBOARD_SECURITY_DIALOGFLOW_CX_SECRET=switchboard/webhook/dialogflow-cx",
 		"SWITCHBOARD_SECURITY_RASA_METHOD=token", "SWITCHBOARD_SECURITY_RASA_SECRET=switchboard/webhook/rasa",
+		"SWITCHBOARD_SECURITY_TOOL_API_METHOD=bearer", "SWITCHBOARD_SECURITY_TOOL_API_SECRET=switchboard/webhook/tool-api",
 		"SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID=switchboard/identity", "SWITCHBOARD_IDENTITY_TOKEN_DEMO_KEY=false",
 		"SWITCHBOARD_IDENTITY_AUDIT_SINK=cloudwatch", "SWITCHBOARD_IDENTITY_AUDIT_LOG_GROUP=" + auditGroup,
 		"SWITCHBOARD_IDENTITY_AUDIT_ENDPOINT=" + moto,
@@ -105,8 +107,9 @@ func productionEnv(t *testing.T) []string {
 }
 
 // webhookCreds are the generated webhook credentials of the RIE test's deployment.
-var webhookCreds = struct{ esPassword, cxToken, rasaToken string }{
-	"Es0Generated0Password0ForTheRieTest", "Cx0Generated0TokenForTheRieTest", "Rasa0Generated0TokenForTheRieTest"}
+var webhookCreds = struct{ esPassword, cxToken, rasaToken, toolToken string }{
+	"Es0Generated0Password0ForTheRieTest", "Cx0Generated0TokenForTheRieTest", "Rasa0Generated0TokenForTheRieTest",
+	"Tool0Generated0BearerTokenForTheRieTest"}
 
 // webhookPaths are the HTTP API routes the platforms call (Lex invokes directly).
 var webhookPaths = map[conversation.Platform]string{

@@ -404,6 +404,7 @@ func TestCheckEnvironmentFile(t *testing.T) {
 			"webhook:dialogflow":    prefix + "webhook/dialogflow",
 			"webhook:dialogflow-cx": prefix + "webhook/dialogflow-cx",
 			"webhook:rasa":          prefix + "webhook/rasa",
+			"webhook:tool-api":      prefix + "webhook/tool-api",
 		} {
 			if r, ok := by[name]; !ok || r.OK || !strings.Contains(r.Error, id) {
 				t.Errorf("stage %q: %s = %+v, want a failure naming %s", tc.stage, name, r, id)

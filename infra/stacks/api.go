@@ -16,20 +16,28 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/platform/names"
 )
 
-// WebhookPaths are the HTTP API's routes to the router, the same paths `switchboard
-// serve` answers: /webhooks/<name> of every platform that calls the API
-// (shared/platform/names), and /webhooks/<name>/{intent} of one that routes per intent
-// (Dialogflow CX).
+// WebhookPaths are the HTTP API's POST routes to the router for webhooks, the same
+// paths `switchboard serve` answers: /webhooks/<name> of every platform that calls the
+// API (shared/platform/names), and /webhooks/<name>/{intent} of one that routes per
+// intent (Dialogflow CX).
 func WebhookPaths() []string {
 	var out []string
+	for _, r := range RouterRoutes() {
+		if m, p, _ := strings.Cut(r, " "); m == "POST" && strings.HasPrefix(p, names.PathPrefix) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// RouterRoutes are every HTTP API route ("METHOD /path") to the router: each deployed
+// platform's (names.Spec.HTTPRoutes): the webhooks, and the tool API's operations
+// (POST /api/v1/{intent}), its OpenAPI description (GET /openapi.json) and its MCP
+// server (POST, GET and DELETE /mcp).
+func RouterRoutes() []string {
+	var out []string
 	for _, p := range names.Deployed() {
-		if !p.HTTP {
-			continue
-		}
-		out = append(out, p.Path())
-		if p.IntentPath {
-			out = append(out, p.Path()+"/{intent}")
-		}
+		out = append(out, p.HTTPRoutes()...)
 	}
 	return out
 }
@@ -91,10 +99,11 @@ func NewAPIStack(scope constructs.Construct, id string, s Settings, fns *Functio
 	}
 	router := integrate("Router", fns.Router.Alias)
 	integrations := map[string]awsapigatewayv2.HttpRouteIntegration{} // one per intent function
-	for _, p := range WebhookPaths() {
+	for _, r := range RouterRoutes() {
+		m, p, _ := strings.Cut(r, " ")
 		as.API.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
 			Path:        jsii.String(p),
-			Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
+			Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod(m)},
 			Integration: router,
 		})
 	}
@@ -143,6 +152,8 @@ func appendPaths() string {
 	var t []string
 	for _, p := range names.Deployed() {
 		switch {
+		case p.HTTP && len(p.APIRoutes) > 0:
+			t = append(t, "/api/v1/<intent> (described at /openapi.json; MCP at /mcp)")
 		case p.HTTP && p.IntentPath:
 			t = append(t, p.Path()+"/<tag>")
 		case p.HTTP:

@@ -81,6 +81,8 @@ func TestPlatformConfigFromSynthesizedOutputs(t *testing.T) {
 		"lex": {resolved["RouterAliasArn"], "VerifyPayment -> verify_payment"},
 		"rasa": {"action_endpoint:", `url: "` + base + `/webhooks/rasa"`, "action_lookup_customer -> lookup_customer",
 			`<token of the secret "switchboard/webhook/rasa">`},
+		"tool-api": {base + "/openapi.json", "POST " + base + "/api/v1/lookup_customer", base + "/mcp",
+			`Authorization: Bearer <token of the secret "switchboard/webhook/tool-api">`},
 	} {
 		cmd := exec.Command(bin, "platform-config", "--platform", platform, "--stack-outputs", file)
 		cmd.Env = []string{"PATH=" + os.Getenv("PATH")}

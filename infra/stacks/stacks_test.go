@@ -833,6 +833,10 @@ func checkAPI(t *testing.T, sy *synth, want []string) {
 	for _, p := range []string{"/webhooks/dialogflow", "/webhooks/dialogflow-cx", "/webhooks/dialogflow-cx/{intent}", "/webhooks/rasa"} {
 		wantRoutes["POST "+p] = stacks.RouterName
 	}
+	// The tool API and its MCP server (TestToolAPIInfra).
+	for _, k := range toolRoutes {
+		wantRoutes[k] = stacks.RouterName
+	}
 	for _, name := range want {
 		for tag, fn := range map[string]string{"lookup-customer": "lookupcustomer", "create-ticket": "createticket",
 			"verify-payment": "verifypayment", "search-kb": "searchkb"} {

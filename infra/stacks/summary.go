@@ -89,6 +89,10 @@ func Summary(s Settings, templates map[string]map[string]any) string {
 	for _, w := range WebhookAuths {
 		spec, _, _ := names.Resolve(w.Platform)
 		url := base + spec.Path()
+		if len(spec.APIRoutes) > 0 {
+			// The tool API: its operations, its description and the MCP server.
+			url = base + "/openapi.json (operations " + base + "/api/v1/<intent>, MCP " + base + "/mcp)"
+		}
 		if spec.IntentPath {
 			tagNames := config.Default().Intents.Names(conversation.Platform(spec.Name))
 			var tags []string

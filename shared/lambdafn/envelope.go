@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/server"
 )
 
@@ -49,6 +51,33 @@ type Envelope struct {
 	// compressed), for a body that inflated would not fit an Invoke's payload
 	// (MaxInvokePayload): the function reads it through the door again.
 	Wire *WireBody `json:"wire,omitempty"`
+	// Route is what a call of a platform whose intent and identity come from its
+	// route (platform.Entry.Complete: the tool API's POST /api/v1/<intent>, or an MCP
+	// tool call) carries outside its body: the intent and the headers the platform
+	// reads (the end user's identity token among them). Set for such a platform, and
+	// only for one.
+	Route *Route `json:"route,omitempty"`
+}
+
+// Route is the route of a call: the intent (from the path, or the MCP tool's name)
+// and the headers platform.Entry.Headers names.
+type Route struct {
+	Intent string            `json:"intent"`
+	Header map[string]string `json:"header,omitempty"`
+}
+
+// NewRoute keeps, of h, the headers named (platform.Entry.Headers).
+func NewRoute(intent string, h http.Header, headers []string) *Route {
+	r := &Route{Intent: intent}
+	for _, k := range headers {
+		if v := h.Get(k); v != "" {
+			if r.Header == nil {
+				r.Header = map[string]string{}
+			}
+			r.Header[http.CanonicalHeaderKey(k)] = v
+		}
+	}
+	return r
 }
 
 // WireBody is an HTTP webhook body as API Gateway delivered it.
@@ -89,6 +118,27 @@ func serveEnvelope(ctx context.Context, door server.Door, env Envelope) (any, er
 		ctx, cancel = context.WithDeadline(ctx, time.UnixMilli(env.Deadline))
 		defer cancel()
 	}
+	e, _ := platform.Lookup(env.Platform)
+	if (env.Route != nil) != (e.Complete != nil) {
+		// The intent of such a platform is its route's, never its body's: an envelope
+		// without one cannot be answered, and no other platform has one.
+		return nil, fmt.Errorf("lambdafn: envelope: platform %q with a route %v", env.Platform, env.Route != nil)
+	}
+	if env.Route != nil {
+		if env.Wire != nil {
+			return nil, fmt.Errorf("lambdafn: envelope: a %s body as delivered", env.Platform)
+		}
+		h := http.Header{}
+		for _, k := range e.Headers {
+			if v := env.Route.Header[http.CanonicalHeaderKey(k)]; v != "" {
+				h.Set(k, v)
+			}
+		}
+		status, body, _ := server.Gate{Door: door}.Answer(ctx, platform.GateCall{Platform: env.Platform, Header: h,
+			Body: bytes.NewReader(env.Body), Declared: int64(len(env.Body)), Authorized: true,
+			Prepare: e.Complete(env.Route.Intent, h)})
+		return httpResponse(status, body), nil
+	}
 	r := server.Request{Platform: env.Platform, Declared: int64(len(env.Body)), Body: bytes.NewReader(env.Body), Authorized: true}
 	if w := env.Wire; w != nil {
 		if Direct(env.Platform) || len(env.Body) != 0 {
@@ -112,7 +162,8 @@ func (e Envelope) Marshal() ([]byte, error) {
 		RequestID string                `json:"request_id,omitempty"`
 		Deadline  int64                 `json:"deadline_ms,omitempty"`
 		Wire      *WireBody             `json:"wire,omitempty"`
-	}{e.Version, e.Platform, e.Caller, e.RequestID, e.Deadline, e.Wire})
+		Route     *Route                `json:"route,omitempty"`
+	}{e.Version, e.Platform, e.Caller, e.RequestID, e.Deadline, e.Wire, e.Route})
 	if err != nil {
 		return nil, err
 	}

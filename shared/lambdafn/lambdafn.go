@@ -115,6 +115,7 @@ type wire struct {
 	Deadline              int64                 `json:"deadline_ms"`
 	Webhook               json.RawMessage       `json:"webhook"`
 	Wire                  *WireBody             `json:"wire"`
+	Route                 *Route                `json:"route"`
 }
 
 // Parse reads an event in one pass.
@@ -147,7 +148,7 @@ func Parse(event []byte) Event {
 		ev.HTTP = r
 	case KindEnvelope:
 		ev.Envelope = Envelope{Version: w.Envelope, Platform: w.Platform, Body: w.Webhook, Caller: w.Caller,
-			RequestID: w.RequestID, Deadline: w.Deadline, Wire: w.Wire}
+			RequestID: w.RequestID, Deadline: w.Deadline, Wire: w.Wire, Route: w.Route}
 	}
 	return ev
 }

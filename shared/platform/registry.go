@@ -44,6 +44,15 @@ type Entry struct {
 	// serve` mounts as they are ("POST /api/v1/{intent}"); they answer turns through
 	// the Gate, so every call passes the same admission as a webhook call.
 	Handlers func(n Names, g Gate) map[string]http.Handler
+	// Complete, for a platform whose intent and identity come from its route rather
+	// than its body (the tool API: the path's intent, the identity header), completes a
+	// decoded request from them: the intent's name and the request's Headers. It is how
+	// an intent function answers a call the router admitted and forwarded with its
+	// route (lambdafn.Route); the returned func errs for an intent it does not know.
+	Complete func(intent string, h http.Header) func(Request) error
+	// Headers, with Complete, are the request headers Complete reads: the only ones
+	// the router forwards with a call's route.
+	Headers []string
 	// Invoked, for a platform that invokes the router's Lambda directly (HTTP
 	// false) other than Lex, reports whether a Lambda event is one of its events (the
 	// event's shape: lambdafn classifies direct invocations with it).

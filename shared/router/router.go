@@ -118,6 +118,8 @@ type Options struct {
 	// Hook observes refusals (telemetry's refused_total) and, when it implements
 	// engine.RelayHook, every relayed turn's outcome; may be nil.
 	Hook engine.TurnHook
+	// Version is the MCP server's version in its handshake ("dev" when empty).
+	Version string
 }
 
 // Router forwards events to intent functions.
@@ -131,6 +133,7 @@ type Router struct {
 	failed    *engine.Engine // renders honest failures when a forward fails
 	log       *slog.Logger
 	relay     engine.RelayHook // nil: relayed outcomes are not recorded
+	tool      *toolRoutes      // the tool API and the MCP server (tools.go)
 }
 
 // New returns a router. It makes no network calls.
@@ -183,6 +186,7 @@ func New(cfg config.Config, o Options) (*Router, error) {
 	all := cfg
 	all.Intents.Enabled = nil
 	r.failed = engine.New(all, conversation.HandlerFunc(r.failure), engine.Options{Adapters: adapters, Logger: o.Logger})
+	r.tool = r.newToolRoutes(o.Version)
 	return r, nil
 }
 
@@ -231,6 +235,9 @@ func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error)
 			// Not a webhook call: the standard handler gives the standard answer.
 			return lambdafn.Handler(r.eng, r.cfg.Server.MaxBodyBytes)(ctx, event)
 		}
+		if r.tool.Serves(ev.HTTP.RawPath) {
+			return r.serveTool(ctx, ev.HTTP), nil
+		}
 		var bad *events.APIGatewayV2HTTPResponse
 		if dr, bad = lambdafn.HTTPRequest(ev.HTTP); bad != nil {
 			return *bad, nil
@@ -268,13 +275,7 @@ func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error)
 	}
 	payload, err := r.forward(ctx, p, fn, env)
 	if err != nil {
-		r.log.LogAttrs(ctx, slog.LevelError, "forward failed", slog.String("platform", string(p)),
-			slog.String("intent", string(in)), slog.String("function", fn), slog.Any("error", err))
-		if r.relay != nil {
-			r.relay.Relayed(ctx, engine.RelayEnd{Platform: p, Intent: in, ForwardFailed: true,
-				Outcome: platform.WireOutcome{Outcome: conversation.OutcomeFailed, Fallback: true}, Known: true})
-		}
-		return lambdafn.Answer(p, event, r.failed.ServeDecoded(withFailure(ctx, in, err), p, a.Request, a.Body)), nil
+		return lambdafn.Answer(p, event, r.forwardFailed(ctx, p, in, fn, err, a)), nil
 	}
 	if r.relay != nil {
 		// Recorded before the reply returns: nothing runs after it on Lambda.
@@ -370,6 +371,8 @@ func (r *Router) failure(ctx context.Context, t conversation.Turn) conversation.
 	case errors.Is(f.err, context.DeadlineExceeded):
 		key = "reply.slow"
 	}
-	return conversation.Reply{Outcome: conversation.OutcomeFailed,
+	// The function did not answer: an apology in its place is a fallback, on the wire
+	// as in the relayed outcome.
+	return conversation.Reply{Outcome: conversation.OutcomeFailed, Fallback: true,
 		Messages: []string{i18n.For(t.Locale).T(key, r.cfg.SupportEmail)}}
 }

@@ -108,8 +108,9 @@ func wrap(t *testing.T, path string, body []byte, b64 bool) json.RawMessage {
 }
 
 // routed are the platforms whose webhook bodies name their intent, which the router
-// routes on; the tool API's intent is in its path (/api/v1/<intent>), and the HTTP
-// API does not route it to the router yet (its Smoke.Unsupported says so).
+// routes on; the tool API's intent is in its path (/api/v1/<intent>): the router's
+// own routes serve it (tools_test.go), and its Smoke.Unsupported says why the sample
+// events do not.
 func routed() []conversation.Platform {
 	var out []conversation.Platform
 	for _, e := range platform.Entries() {

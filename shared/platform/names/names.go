@@ -43,9 +43,12 @@ type Spec struct {
 	// for one that invokes the router's Lambda directly (Lex V2, authorized by IAM).
 	HTTP bool
 	// LocalOnly, when set, says why the CDK app does not deploy the platform yet: only
-	// `switchboard serve` answers it (the tool API: its intent is in the path and its
-	// identity in a header, which the router's forwarding does not carry yet).
+	// `switchboard serve` answers it. No platform is local-only today.
 	LocalOnly string
+	// APIRoutes, when set, are the platform's HTTP API routes ("METHOD /path"), all to the
+	// router, in place of POST /webhooks/<Name> (the tool API: its operations, its
+	// OpenAPI description and its MCP server).
+	APIRoutes []string
 	// IntentPath is true when /webhooks/<Name>/{intent} is a route too (API Gateway
 	// sends each Dialogflow CX fulfillment tag straight to its intent's function).
 	IntentPath bool
@@ -77,6 +80,21 @@ func canonicalName(name, _ string) string  { return name }
 // Path is the platform's webhook path (/webhooks/<Name>).
 func (s Spec) Path() string { return PathPrefix + s.Name }
 
+// HTTPRoutes are the HTTP API routes ("METHOD /path") of a platform that calls the API:
+// its APIRoutes, or POST /webhooks/<Name> (and POST /webhooks/<Name>/{intent} for
+// IntentPath); none for one that invokes a Lambda directly.
+func (s Spec) HTTPRoutes() []string {
+	switch {
+	case !s.HTTP:
+		return nil
+	case len(s.APIRoutes) > 0:
+		return append([]string(nil), s.APIRoutes...)
+	case s.IntentPath:
+		return []string{"POST " + s.Path(), "POST " + s.Path() + "/{intent}"}
+	}
+	return []string{"POST " + s.Path()}
+}
+
 // PathPrefix starts every webhook path.
 const PathPrefix = "/webhooks/"
 
@@ -98,7 +116,10 @@ var all = []Spec{
 	{Name: "tool-api", Title: "Tool API (OpenAPI and MCP)",
 		HTTP: true, Auth: []string{AuthNone, AuthBearer}, DefaultAuth: AuthBearer,
 		Deadline: 10 * time.Second, Doc: "tool-api.md", Folder: "toolapi", DefaultIntentName: canonicalName,
-		LocalOnly: "served by switchboard serve only: the router does not forward /api/v1/{intent} or /mcp yet"},
+		// The MCP server is stateless on Lambda: GET and DELETE /mcp answer 405, which
+		// MCP clients expect of a server without sessions (a 404 would mean "session
+		// gone" to them).
+		APIRoutes: []string{"POST /api/v1/{intent}", "GET /openapi.json", "POST /mcp", "GET /mcp", "DELETE /mcp"}},
 	// An Amazon Bedrock agent's action group invokes the router's Lambda (authorized by
 	// IAM: a resource policy for bedrock.amazonaws.com scoped to the configured agent
 	// ARNs); `switchboard serve` answers it at /webhooks/bedrock-agent with the webhook

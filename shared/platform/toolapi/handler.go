@@ -65,8 +65,7 @@ var ErrNoOperation = errors.New("no such operation; GET " + OpenAPIPath + " list
 // Invoke answers one call through the gate: status and the JSON body (a Result, or
 // {"error": reason}).
 func Invoke(ctx context.Context, g platform.Gate, in Invocation) (int, []byte, *platform.GateRefusal) {
-	it, ok := spec.Lookup(in.Intent)
-	if !ok {
+	if _, ok := spec.Lookup(in.Intent); !ok {
 		b, _ := json.Marshal(map[string]string{"error": ErrNoOperation.Error()})
 		return http.StatusNotFound, b, nil
 	}
@@ -75,15 +74,24 @@ func Invoke(ctx context.Context, g platform.Gate, in Invocation) (int, []byte, *
 		h = http.Header{}
 	}
 	return g.Answer(ctx, platform.GateCall{Platform: Platform, Header: h, Source: in.Source, Body: in.Body,
-		Declared: in.Declared, Authorized: in.Authorized,
-		Prepare: func(req platform.Request) error {
-			c, ok := req.(*Call)
-			if !ok {
-				return errors.New("not a tool API call")
-			}
-			c.Complete(it, h)
-			return nil
-		}})
+		Declared: in.Declared, Authorized: in.Authorized, Prepare: prepare(in.Intent, h)})
+}
+
+// prepare completes a decoded call with the operation's intent and the request's
+// headers (platform.Entry.Complete).
+func prepare(intent string, h http.Header) func(platform.Request) error {
+	return func(req platform.Request) error {
+		it, ok := spec.Lookup(intent)
+		if !ok {
+			return ErrNoOperation
+		}
+		c, ok := req.(*Call)
+		if !ok {
+			return errors.New("not a tool API call")
+		}
+		c.Complete(it, h)
+		return nil
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {

@@ -34,6 +34,10 @@ func init() {
 		Handlers: func(_ platform.Names, g platform.Gate) map[string]http.Handler {
 			return Handlers(g)
 		},
+		// On AWS the router admits a call and forwards it with its route: the intent
+		// function completes the turn as POST /api/v1/<intent> does.
+		Complete: prepare,
+		Headers:  []string{IdentityHeader, "Accept-Language", IdempotencyHeader, SessionHeader},
 		Setup: func(w io.Writer, in platform.SetupInfo) {
 			fmt.Fprintln(w, "OpenAPI description (import it as a tool, e.g. a Dialogflow CX playbook tool):")
 			fmt.Fprintln(w, "  "+in.BaseURL+OpenAPIPath)
@@ -41,6 +45,8 @@ func init() {
 			for _, i := range spec.All() {
 				fmt.Fprintln(w, "  POST "+in.BaseURL+PathPrefix+i.Name)
 			}
+			fmt.Fprintln(w, "MCP server (streamable HTTP; stateless on AWS):")
+			fmt.Fprintln(w, "  "+in.BaseURL+"/mcp")
 			fmt.Fprintln(w, "# "+in.Auth)
 			fmt.Fprintln(w, "# The end user's identity token: header "+IdentityHeader)
 		},
@@ -51,8 +57,9 @@ func init() {
 			// The identity token travels only in the X-Switchboard-Identity header:
 			// a body field is ignored, so a sample event cannot carry it.
 			IdentityToken: func(map[string]any, string) {},
-			Unsupported: "the tool API takes its intent from the path /api/v1/<intent> and the identity token from a header, " +
-				"which the intent functions behind the HTTP API do not route yet",
+			Unsupported: "the tool API takes its intent from the path /api/v1/<intent> and the identity token from a header: " +
+				"on AWS the router's own routes serve it, while the smoke and synthetic conversations invoke the intent functions " +
+				"with webhook events (tests/toolapi_rie_test.go exercises it through the router)",
 			Messages: func(body []byte) ([]string, string, error) {
 				var r Result
 				if err := json.Unmarshal(body, &r); err != nil {

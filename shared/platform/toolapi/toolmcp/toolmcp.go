@@ -36,6 +36,10 @@ type Options struct {
 	IdentityToken string
 	// Version is the server's version in the MCP handshake.
 	Version string
+	// HTTP configures the streamable HTTP transport (Handler); nil is the SDK's
+	// defaults (sessions, server-sent events). The router on Lambda runs stateless
+	// with JSON responses: no session outlives its request.
+	HTTP *mcp.StreamableHTTPOptions
 }
 
 // forwarded are the HTTP headers of a tool call the tool API reads.
@@ -104,7 +108,7 @@ func handler(o Options, in spec.Intent) mcp.ToolHandler {
 func Handler(o Options) http.Handler {
 	o.IdentityToken = "" // over HTTP, identity is per request (the header)
 	srv := NewServer(o)
-	mh := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, nil)
+	mh := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, o.HTTP)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
 		if status, body, ref := o.Gate.Check(r.Context(), toolapi.Platform, r.Header, host); status != 0 {
