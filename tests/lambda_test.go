@@ -159,7 +159,10 @@ func startRIE(t *testing.T, rieBin, name, bootstrap string, env []string) *rie {
 		"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_LAMBDA_FUNCTION_TIMEOUT=30", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256", "AWS_REGION=eu-west-1", "AWS_DEFAULT_REGION=eu-west-1",
 		"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_SESSION_TOKEN=test",
-		"LAMBDA_TASK_ROOT=" + filepath.Dir(bootstrap), "_HANDLER=bootstrap"}
+		"LAMBDA_TASK_ROOT=" + filepath.Dir(bootstrap), "_HANDLER=bootstrap",
+		// The private hash key the CDK app resolves into every function's environment
+		// (a function refuses the public default); env may set another.
+		"SWITCHBOARD_TELEMETRY_HASH_SALT=rie-private-salt"}
 	cmd.Env = append(cmd.Env, env...)
 	p, err := testenv.Start("rie-"+name, cmd)
 	if err != nil {

@@ -66,9 +66,13 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 	})
 	audit := newAuditLog(st, s)
 	pepper := newCodePepper(st, s)
+	// Every function's environment names the hash salt by a dynamic reference, which
+	// CloudFormation resolves only once the secret exists.
+	salt := newHashSalt(st, s)
 	for _, f := range s.Functions() {
 		env := s.DeployedEnv(f)
 		d := deploy(st, s, app, deps.Topic, f.Name, s.Timeout, env, &f)
+		d.Function.Node().AddDependency(salt)
 		grantStore(d.Role, deps.Data, f)
 		grantIdentity(st, d, s, f, audit)
 		grantCodePepper(d, s, f, pepper)
@@ -87,6 +91,7 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 	}
 	env := s.RouterDeployedEnv(routes)
 	fs.Router = deploy(st, s, app, deps.Topic, RouterName, s.Timeout+RouterExtra, env, nil)
+	fs.Router.Function.Node().AddDependency(salt)
 	grantWebhookSecrets(fs.Router.Role, fs.Webhooks)
 	fs.Router.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:       jsii.String("InvokeEnabledIntentAliases"),

@@ -68,6 +68,27 @@ func newCodePepper(scope constructs.Construct, s Settings) awssecretsmanager.Sec
 	})
 }
 
+// newHashSalt creates the secret whose "salt" keys the hash of session, turn and
+// customer ids in logs and audit events (telemetry.hash_salt). The functions get it
+// through a CloudFormation dynamic reference in their environment
+// (Settings.HashSaltRef), resolved when they are deployed: the value is in no template
+// and costs no call at run time, but anyone allowed lambda:GetFunctionConfiguration
+// can read it (docs/observability.md). A new value breaks the join between events
+// hashed before and after it, nothing else.
+func newHashSalt(scope constructs.Construct, s Settings) awssecretsmanager.Secret {
+	return awssecretsmanager.NewSecret(scope, jsii.String("HashSalt"), &awssecretsmanager.SecretProps{
+		SecretName:  jsii.String(s.HashSaltSecretName()),
+		Description: jsii.String("Switchboard log and audit id hash key (generated; a new value breaks joins across it)"),
+		GenerateSecretString: &awssecretsmanager.SecretStringGenerator{
+			SecretStringTemplate: jsii.String("{}"),
+			GenerateStringKey:    jsii.String("salt"),
+			PasswordLength:       jsii.Number(48),
+			ExcludePunctuation:   jsii.Bool(true),
+			IncludeSpace:         jsii.Bool(false),
+		},
+	})
+}
+
 // grantCodePepper lets a function that sends codes read the code pepper, and nothing
 // else of it (GetSecretValue only).
 func grantCodePepper(d *Deployed, s Settings, f Function, pepper awssecretsmanager.Secret) {

@@ -86,3 +86,48 @@ func checkCodePepper(t *testing.T, sy *synth) {
 		}
 	}
 }
+
+// checkHashSalt: the functions stack generates the hash salt, and the router and every
+// intent function get it by a dynamic reference (never a value in the template), created
+// after the secret it names.
+func checkHashSalt(t *testing.T, sy *synth) {
+	tj := sy.json[stacks.FunctionsStackID]
+	name := sy.s.HashSaltSecretName()
+	saltID := ""
+	for id, r := range tj.ofType("AWS::SecretsManager::Secret") {
+		if flat(r.Properties["Name"]) != name {
+			continue
+		}
+		saltID = id
+		gen, _ := r.Properties["GenerateSecretString"].(map[string]any)
+		if gen == nil || gen["GenerateStringKey"] != "salt" || r.Properties["SecretString"] != nil ||
+			gen["PasswordLength"] == nil || gen["PasswordLength"].(float64) < 32 {
+			t.Errorf("hash salt is not a generated \"salt\" of at least 32 characters: %s", flat(r.Properties))
+		}
+	}
+	if saltID == "" {
+		t.Fatalf("no hash salt secret %q", name)
+	}
+	want := map[string]bool{stacks.RouterName: true}
+	for _, f := range sy.s.Functions() {
+		want[f.Name] = true
+	}
+	for _, r := range tj.ofType("AWS::Lambda::Function") {
+		fn := strings.TrimPrefix(flat(r.Properties["FunctionName"]), sy.s.Prefix+"-")
+		if !want[fn] {
+			continue
+		}
+		delete(want, fn)
+		env, _ := r.Properties["Environment"].(map[string]any)["Variables"].(map[string]any)
+		ref := "{{resolve:secretsmanager:" + name + ":SecretString:salt}}"
+		if got := flat(env["SWITCHBOARD_TELEMETRY_HASH_SALT"]); got != ref {
+			t.Errorf("%s: SWITCHBOARD_TELEMETRY_HASH_SALT = %q, want %q", fn, got, ref)
+		}
+		if !slices.Contains(r.DependsOn, saltID) {
+			t.Errorf("%s is not created after the hash salt %s (depends on %v)", fn, saltID, r.DependsOn)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("functions not in the template: %v", want)
+	}
+}

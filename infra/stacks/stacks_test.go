@@ -351,6 +351,7 @@ func TestStages(t *testing.T) {
 			t.Run("bedrock agents", func(t *testing.T) { checkBedrock(t, sy) })
 			t.Run("webhook auth", func(t *testing.T) { checkWebhookAuth(t, sy) })
 			t.Run("code pepper", func(t *testing.T) { checkCodePepper(t, sy) })
+			t.Run("hash salt", func(t *testing.T) { checkHashSalt(t, sy) })
 			t.Run("least privilege", func(t *testing.T) { checkNoWideGrants(t, sy) })
 			t.Run("api", func(t *testing.T) { checkAPI(t, sy, want) })
 			t.Run("monitoring", func(t *testing.T) { checkMonitoring(t, sy, want) })

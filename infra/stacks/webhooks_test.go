@@ -18,8 +18,8 @@ func checkWebhookAuth(t *testing.T, sy *synth) {
 	secretIDs := map[string]string{} // secret name → logical id
 	for id, r := range tj.ofType("AWS::SecretsManager::Secret") {
 		name := flat(r.Properties["Name"])
-		if name == sy.s.CodePepperSecretName() {
-			continue // checkCodePepper
+		if name == sy.s.CodePepperSecretName() || name == sy.s.HashSaltSecretName() {
+			continue // checkCodePepper, checkHashSalt
 		}
 		secretIDs[name] = id
 		gen, _ := r.Properties["GenerateSecretString"].(map[string]any)
@@ -106,8 +106,13 @@ func checkWebhookAuth(t *testing.T, sy *synth) {
 		if _, ok := env["SWITCHBOARD_SECURITY_AUTH"]; ok {
 			t.Errorf("%s: security.auth set in a deployed function", name)
 		}
-		// No value of the environment is, or resolves to, a secret's value.
+		// No value of the environment is, or resolves to, a secret's value — but the
+		// hash salt's (checkHashSalt): a key that pseudonymises ids in logs, not a
+		// credential, resolved at deploy so that hashing costs no call (docs/deploy.md).
 		for k, v := range env {
+			if k == "SWITCHBOARD_TELEMETRY_HASH_SALT" {
+				continue
+			}
 			raw, _ := json.Marshal(v)
 			s := string(raw)
 			if strings.Contains(s, "resolve:secretsmanager") || strings.Contains(s, "SecretString") {

@@ -17,9 +17,21 @@ type Telemetry struct {
 	// recorded, but X-Ray trace ids still propagate into logs) or stdout (JSON spans
 	// on stdout, for local runs).
 	Tracing string `yaml:"tracing"`
-	// HashSalt salts the hash that replaces session ids in logs. Default: the service
-	// name.
+	// HashSalt keys the hash that replaces session, turn and customer ids in logs and
+	// audit events. Default: the service name, which is public; a Lambda function
+	// refuses to start on it unless PublicHashSalt says so (the CDK app sets a
+	// generated value).
 	HashSalt string `yaml:"hash_salt"`
+	// PublicHashSalt lets a Lambda function start with the public default HashSalt
+	// (ids in logs and audit events could then be reversed by guessing); it logs a
+	// warning when it does.
+	PublicHashSalt bool `yaml:"public_hash_salt"`
+}
+
+// HashSaltIsPublic reports whether the hash salt is the public default (the service
+// name, or unset).
+func (c Config) HashSaltIsPublic() bool {
+	return c.Telemetry.HashSalt == "" || c.Telemetry.HashSalt == c.Service
 }
 
 func (t *Telemetry) applyDefaults(c *Config) {

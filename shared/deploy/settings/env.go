@@ -69,6 +69,17 @@ func (s Settings) SendsCodes(f Function) bool { return f.Codes && s.SESIdentity 
 // CodePepperSecretName is the Secrets Manager name of the generated code pepper.
 func (s Settings) CodePepperSecretName() string { return s.SecretPrefix + "identity/code-pepper" }
 
+// HashSaltSecretName is the generated secret whose "salt" keys the hash of session,
+// turn and customer ids in logs and audit events (telemetry.hash_salt).
+func (s Settings) HashSaltSecretName() string { return s.SecretPrefix + "telemetry/hash-salt" }
+
+// HashSaltRef is the CloudFormation dynamic reference to that salt: the functions'
+// SWITCHBOARD_TELEMETRY_HASH_SALT, resolved by CloudFormation when it deploys them,
+// so the value is in no template and no function makes a call for it.
+func (s Settings) HashSaltRef() string {
+	return "{{resolve:secretsmanager:" + s.HashSaltSecretName() + ":SecretString:salt}}"
+}
+
 // identityEnv configures a function's identity section: the audit sink for every
 // function; for those that verify callers, the token settings and the code sender.
 func identityEnv(env map[string]string, s Settings, f Function) {
@@ -110,6 +121,7 @@ func (s Settings) commonEnv() map[string]string {
 		config.EnvPrefix + "STORE_BACKEND":       "dynamodb",
 		config.EnvPrefix + "STORE_TABLE":         s.TableName(),
 		config.EnvPrefix + "TELEMETRY_LOG_LEVEL": s.LogLevel,
+		config.EnvPrefix + "TELEMETRY_HASH_SALT": s.HashSaltRef(),
 	}
 }
 

@@ -36,6 +36,7 @@ func OwnedEnv() map[string]string {
 		p + "STORE_BACKEND":                   "dynamodb on Lambda",
 		p + "DATA_DIR":                        "/tmp on Lambda",
 		p + "TELEMETRY_LOG_LEVEL":             "from the logLevel setting",
+		p + "TELEMETRY_HASH_SALT":             "generated per deployment (<secretPrefix>telemetry/hash-salt)",
 		EnabledEnv:                            "from the rollout setting: each function answers its own intent",
 		p + "CONNECTORS_SECRETS_PROVIDER":     "aws (Secrets Manager) on Lambda",
 		p + "ROUTE_":                          "the router's routes to the intents' aliases",

@@ -7,6 +7,7 @@ package boot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"os"
 
@@ -55,6 +56,17 @@ func Init(getenv func(string) string, f Function) (Handler, *slog.Logger, error)
 	}
 	if f.Configure != nil {
 		f.Configure(&cfg)
+	}
+	// Closed by default: on AWS the ids in logs and audit events are hashed with a
+	// private key (the CDK app generates one), never the public default, unless that is
+	// asked for by name.
+	if cfg.HashSaltIsPublic() {
+		if !cfg.Telemetry.PublicHashSalt {
+			return nil, log, errors.New("telemetry.hash_salt (SWITCHBOARD_TELEMETRY_HASH_SALT) is the public default, " +
+				"so ids hashed in logs and audit events could be reversed by guessing: set a private value " +
+				"(the CDK app generates one), or set telemetry.public_hash_salt to accept the public default")
+		}
+		log.Warn("telemetry: hashing ids with the public default hash_salt (telemetry.public_hash_salt): they can be reversed by guessing")
 	}
 	tel, err := telemetry.New(cfg, telemetry.Options{})
 	if err != nil {

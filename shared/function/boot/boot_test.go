@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
@@ -21,6 +22,7 @@ import (
 // and Build gets it with the telemetry; a failure to build is returned, not started.
 func TestInit(t *testing.T) {
 	t.Setenv("SWITCHBOARD_SERVER_MAX_BODY_BYTES", "12345")
+	t.Setenv("SWITCHBOARD_TELEMETRY_HASH_SALT", "a-private-salt")
 	getenv := os.Getenv
 	var got config.Config
 	h, _, err := Init(getenv, Function{
@@ -44,6 +46,29 @@ func TestInit(t *testing.T) {
 		return nil, boom
 	}}); !errors.Is(err, boom) || log == nil {
 		t.Errorf("failed build: %v", err)
+	}
+}
+
+// TestInitRefusesThePublicHashSalt: a function refuses to start when its ids would be
+// hashed with the public default salt, unless telemetry.public_hash_salt asks for it.
+func TestInitRefusesThePublicHashSalt(t *testing.T) {
+	built := 0
+	f := Function{Build: func(context.Context, config.Config, *telemetry.Telemetry) (Handler, error) {
+		built++
+		return func(context.Context, json.RawMessage) (any, error) { return "ok", nil }, nil
+	}}
+	for _, salt := range []string{"", "switchboard"} { // unset, and the service name
+		t.Setenv("SWITCHBOARD_TELEMETRY_HASH_SALT", salt)
+		if _, _, err := Init(os.Getenv, f); err == nil || !strings.Contains(err.Error(), "public_hash_salt") {
+			t.Errorf("salt %q: init error %v", salt, err)
+		}
+	}
+	if built != 0 {
+		t.Fatalf("built %d functions on a public salt", built)
+	}
+	t.Setenv("SWITCHBOARD_TELEMETRY_PUBLIC_HASH_SALT", "true")
+	if _, _, err := Init(os.Getenv, f); err != nil || built != 1 {
+		t.Fatalf("asked for by name: %v (built %d)", err, built)
 	}
 }
 
