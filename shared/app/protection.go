@@ -101,6 +101,12 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 	pol := cache.PoliciesFromConfig(cfg.Store.Cache)
 	tools := cfg.Connectors
 	var accounts connector.CustomerDirectory
+	if u, ok := d.Customers.(connector.CustomerUpdater); ok && d.Updater == nil {
+		// update_customer writes through the CRM's own policy (one breaker for its
+		// reads and writes), never through the read cache, and reads the record back
+		// the same way: a change is confirmed by the tool, not by a cached copy.
+		d.Updater = resilience.CustomerUpdater(a.Policies.For(tools.Customers), u)
+	}
 	if d.Customers != nil {
 		// A code offer asks the directory whether an address has an account through its
 		// own path: the same resilience policy (breaker, limiter, bulkhead), no cache,

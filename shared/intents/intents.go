@@ -20,6 +20,11 @@ type Deps struct {
 	Tickets   connector.Helpdesk
 	Payments  connector.Payments
 	KB        connector.KnowledgeBase
+	// Updater changes a customer's contact details (update_customer): the CRM behind
+	// Customers, outside the read cache. When it is also a connector.CustomerDirectory
+	// (every CRM that updates is), an update of unknown outcome is resolved by reading
+	// the record back through it.
+	Updater connector.CustomerUpdater
 	// SupportEmail is the manual alternative offered whenever a tool fails.
 	SupportEmail string
 	// Now returns the current time (time.Now when nil).
