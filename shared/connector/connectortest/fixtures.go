@@ -25,6 +25,18 @@ func AdaCustomer() connector.Customer {
 	}
 }
 
+// AdaAddress is the canonical customer's postal address, as every customer directory
+// stand-in seeds it.
+func AdaAddress() connector.Address {
+	return connector.Address{
+		Street:     "12 St James's Square",
+		City:       "London",
+		Region:     "Greater London",
+		PostalCode: "SW1Y 4LB",
+		Country:    "United Kingdom",
+	}
+}
+
 // MaxSnippetRunes is the longest Article.Snippet the contract accepts: a snippet is
 // one line of plain text a chat bubble can show whole.
 const MaxSnippetRunes = 160
@@ -40,6 +52,13 @@ type Fixtures struct {
 	KnownCustomer connector.Customer
 	// UnknownEmail is an email the directory does not hold.
 	UnknownEmail string
+
+	// CustomerUpdater.
+
+	// UpdateEmail is a customer TestCustomerUpdater may change (its phone and address
+	// are left changed). It must differ from KnownCustomer, whose record the directory
+	// suite checks exactly. UnknownEmail is used too.
+	UpdateEmail string
 
 	// Helpdesk.
 

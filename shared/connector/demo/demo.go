@@ -34,7 +34,7 @@ const (
 const maxReaders = 4
 
 // Backend is the demo business backend. It implements connector.CustomerDirectory,
-// connector.Helpdesk, connector.Payments, connector.KnowledgeBase and
+// connector.CustomerUpdater, connector.Helpdesk, connector.Payments, connector.KnowledgeBase and
 // connector.Pinger, and is safe for concurrent use.
 type Backend struct {
 	db *sql.DB
@@ -52,6 +52,7 @@ type Backend struct {
 
 var (
 	_ connector.CustomerDirectory = (*Backend)(nil)
+	_ connector.CustomerUpdater   = (*Backend)(nil)
 	_ connector.Helpdesk          = (*Backend)(nil)
 	_ connector.Payments          = (*Backend)(nil)
 	_ connector.KnowledgeBase     = (*Backend)(nil)
@@ -172,8 +173,8 @@ func clampLimit(limit int) int {
 // statements are prepared once; database/sql re-prepares each lazily on every pooled
 // connection, so a lookup costs one bind and one step.
 type statements struct {
-	ping, customer, openTickets, ticketByExternalID, insertTicket *sql.Stmt
-	payment, recentPayments, search                               *sql.Stmt
+	ping, customer, updateCustomer, openTickets, ticketByExternalID, insertTicket *sql.Stmt
+	payment, recentPayments, search                                               *sql.Stmt
 }
 
 func (s *statements) prepare(ctx context.Context, db *sql.DB) error {
@@ -183,6 +184,7 @@ func (s *statements) prepare(ctx context.Context, db *sql.DB) error {
 	}{
 		{&s.ping, `SELECT id FROM customers LIMIT 1`},
 		{&s.customer, `SELECT ` + customerColumns + ` FROM customers WHERE email = ?`},
+		{&s.updateCustomer, updateCustomer},
 		{&s.openTickets, `SELECT ` + ticketColumns + ` FROM tickets
 			WHERE requester_email = ? AND status IN ('new', 'open', 'pending', 'hold')
 			ORDER BY created_at DESC, id DESC`},
@@ -211,7 +213,7 @@ func (s *statements) prepare(ctx context.Context, db *sql.DB) error {
 
 func (s *statements) close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.ping, s.customer, s.openTickets, s.ticketByExternalID, s.insertTicket,
+	for _, st := range []*sql.Stmt{s.ping, s.customer, s.updateCustomer, s.openTickets, s.ticketByExternalID, s.insertTicket,
 		s.payment, s.recentPayments, s.search} {
 		if st != nil {
 			errs = append(errs, st.Close())

@@ -16,8 +16,9 @@ import (
 // demoFixtures describes seed.json for the contract suite.
 func demoFixtures() connectortest.Fixtures {
 	return connectortest.Fixtures{
-		KnownCustomer: connectortest.AdaCustomer(),
+		KnownCustomer: ada(),
 		UnknownEmail:  "nobody@example.com",
+		UpdateEmail:   "edsger.dijkstra@example.nl",
 
 		Requester:            "helpdesk.contract@example.com",
 		OpenTicketEmail:      "grace.hopper@example.com",
@@ -47,6 +48,13 @@ func demoFixtures() connectortest.Fixtures {
 	}
 }
 
+// ada is the canonical customer with the address seed.json gives her.
+func ada() connector.Customer {
+	c := connectortest.AdaCustomer()
+	c.Address = connectortest.AdaAddress()
+	return c
+}
+
 func open(t testing.TB, path string) *demo.Backend {
 	t.Helper()
 	b, err := demo.Open(context.Background(), path)
@@ -60,6 +68,7 @@ func open(t testing.TB, path string) *demo.Backend {
 func runContract(t *testing.T, b *demo.Backend) {
 	fx := demoFixtures()
 	t.Run("CustomerDirectory", func(t *testing.T) { connectortest.TestCustomerDirectory(t, b, fx) })
+	t.Run("CustomerUpdater", func(t *testing.T) { connectortest.TestCustomerUpdater(t, b, fx) })
 	t.Run("Helpdesk", func(t *testing.T) { connectortest.TestHelpdesk(t, b, fx) })
 	t.Run("Payments", func(t *testing.T) { connectortest.TestPayments(t, b, fx) })
 	t.Run("KnowledgeBase", func(t *testing.T) { connectortest.TestKnowledgeBase(t, b, fx) })
@@ -116,7 +125,7 @@ func TestAda(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := connectortest.AdaCustomer()
+	want := ada()
 	want.ID = c.ID
 	if c != want {
 		t.Errorf("Ada = %+v, want %+v", c, want)

@@ -247,3 +247,93 @@ func TestQueryPlans(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrateAddsAddressColumns: a database file made before customers had address
+// columns gets them when opened, whether or not the seed is applied again, and keeps
+// its rows.
+func TestMigrateAddsAddressColumns(t *testing.T) {
+	t.Parallel()
+	for _, reseed := range []bool{false, true} {
+		t.Run(map[bool]string{false: "same seed", true: "older seed"}[reseed], func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "demo.db")
+			b, err := Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Make it the file an earlier release left: no address columns.
+			for _, c := range addedCustomerColumns {
+				if _, err := b.db.ExecContext(ctx, `ALTER TABLE customers DROP COLUMN `+c.name); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if reseed {
+				if _, err := b.db.ExecContext(ctx, `UPDATE meta SET value = 'older' WHERE key = 'seed_version'`); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := counts(t, b)
+			b.Close()
+
+			b = reopen(t, path)
+			if got := counts(t, b); got != before {
+				t.Errorf("row counts after the migration = %v, want %v", got, before)
+			}
+			c, err := b.FindCustomerByEmail(ctx, "ada@example.com")
+			if err != nil {
+				t.Fatalf("FindCustomerByEmail after the migration: %v", err)
+			}
+			wantAddr := connector.Address{}
+			if reseed {
+				wantAddr = connector.Address{Street: "12 St James's Square", City: "London", Region: "Greater London",
+					PostalCode: "SW1Y 4LB", Country: "United Kingdom"}
+			}
+			if c.Address != wantAddr || c.Phone != "+44 20 7946 0018" {
+				t.Errorf("Ada after the migration = %+v, want address %+v", c, wantAddr)
+			}
+			addr := connector.Address{Street: "1 New Street", City: "Newtown"}
+			got, err := b.UpdateCustomer(ctx, "ada@example.com", connector.ContactChange{Address: &addr})
+			if err != nil || got.Address != addr {
+				t.Errorf("UpdateCustomer after the migration = %+v, %v; want address %+v", got, err, addr)
+			}
+		})
+	}
+}
+
+// TestReseedKeepsChangedContactDetails: a newer seed puts the seed's values back on
+// seeded customers, except the phone and address a customer changed themselves.
+func TestReseedKeepsChangedContactDetails(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "demo.db")
+	b, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := connector.Address{Street: "5 Moved Lane", City: "Elsewhere", Country: "United Kingdom"}
+	changed, err := b.UpdateCustomer(ctx, "ada@example.com", connector.ContactChange{Phone: "+44 7700 900123", Address: &addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`UPDATE meta SET value = 'older' WHERE key = 'seed_version'`,
+		`UPDATE customers SET plan = 'Free' WHERE email = 'ada@example.com'`,
+		`UPDATE customers SET phone = '0', city = 'Nowhere' WHERE email = 'grace.hopper@example.com'`,
+	} {
+		if _, err := b.db.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Close()
+
+	b = reopen(t, path)
+	ada, err := b.FindCustomerByEmail(ctx, "ada@example.com")
+	if err != nil || ada.Plan != "Enterprise" || ada.Phone != changed.Phone || ada.Address != addr {
+		t.Errorf("after reseed Ada = %+v, %v; want the seed's plan and her own phone and address", ada, err)
+	}
+	grace, err := b.FindCustomerByEmail(ctx, "grace.hopper@example.com")
+	if err != nil || grace.Phone != "+1 202 555 0143" || grace.Address.City != "Arlington" {
+		t.Errorf("after reseed Grace = %+v, %v; want the seed's phone and city back", grace, err)
+	}
+}

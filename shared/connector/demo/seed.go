@@ -46,6 +46,8 @@ type seedCustomer struct {
 	Plan      string    `json:"plan"`
 	Status    string    `json:"status"`
 	CreatedAt time.Time `json:"created_at"`
+	// Address is the postal address; absent for a customer the demo holds none for.
+	Address connector.Address `json:"address"`
 }
 
 type seedTicket struct {
@@ -170,7 +172,15 @@ CREATE TABLE IF NOT EXISTS customers (
 	phone      TEXT NOT NULL DEFAULT '',
 	plan       TEXT NOT NULL DEFAULT '',
 	status     TEXT NOT NULL DEFAULT '',
-	created_at INTEGER NOT NULL DEFAULT 0 -- Unix nanoseconds, UTC
+	created_at INTEGER NOT NULL DEFAULT 0, -- Unix nanoseconds, UTC
+	-- The postal address and when the customer last changed their contact details
+	-- (UpdateCustomer). addressColumns adds these to a file made before they existed.
+	street             TEXT NOT NULL DEFAULT '',
+	city               TEXT NOT NULL DEFAULT '',
+	region             TEXT NOT NULL DEFAULT '',
+	postal_code        TEXT NOT NULL DEFAULT '',
+	country            TEXT NOT NULL DEFAULT '',
+	contact_updated_at INTEGER NOT NULL DEFAULT 0 -- Unix nanoseconds; 0: never changed
 );
 
 -- AUTOINCREMENT so a ticket number is never reused, even after deletions.
@@ -241,6 +251,9 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	if _, err := tx.ExecContext(ctx, schema); err != nil {
 		return fmt.Errorf("demo: create schema: %w", err)
 	}
+	if err := addMissingColumns(ctx, tx, "customers", addedCustomerColumns); err != nil {
+		return err
+	}
 	var have string
 	err = tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'seed_version'`).Scan(&have)
 	switch {
@@ -254,14 +267,25 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'tickets')`, firstTicketID-1); err != nil {
 		return fmt.Errorf("demo: ticket numbering: %w", err)
 	}
+	// Contact details a customer changed through UpdateCustomer (contact_updated_at set)
+	// are theirs: a newer seed does not put the seed's phone and address back.
 	for _, c := range s.Customers {
+		a := c.Address
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO customers (email, first_name, last_name, company, phone, plan, status, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO customers (email, first_name, last_name, company, phone, plan, status, created_at,
+				street, city, region, postal_code, country)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (email) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
-				company = excluded.company, phone = excluded.phone, plan = excluded.plan,
-				status = excluded.status, created_at = excluded.created_at`,
-			c.Email, c.FirstName, c.LastName, c.Company, c.Phone, c.Plan, c.Status, c.CreatedAt.UnixNano()); err != nil {
+				company = excluded.company, plan = excluded.plan,
+				status = excluded.status, created_at = excluded.created_at,
+				phone = iif(contact_updated_at = 0, excluded.phone, phone),
+				street = iif(contact_updated_at = 0, excluded.street, street),
+				city = iif(contact_updated_at = 0, excluded.city, city),
+				region = iif(contact_updated_at = 0, excluded.region, region),
+				postal_code = iif(contact_updated_at = 0, excluded.postal_code, postal_code),
+				country = iif(contact_updated_at = 0, excluded.country, country)`,
+			c.Email, c.FirstName, c.LastName, c.Company, c.Phone, c.Plan, c.Status, c.CreatedAt.UnixNano(),
+			a.Street, a.City, a.Region, a.PostalCode, a.Country); err != nil {
 			return fmt.Errorf("demo: seed customer: %w", err)
 		}
 	}
@@ -308,6 +332,49 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("demo: commit seed: %w", err)
+	}
+	return nil
+}
+
+// addedCustomerColumns are the customers columns added after the first release, with
+// their definitions: CREATE TABLE IF NOT EXISTS leaves an older file's table as it
+// was, so migrate adds them.
+var addedCustomerColumns = []struct{ name, def string }{
+	{"street", "TEXT NOT NULL DEFAULT ''"},
+	{"city", "TEXT NOT NULL DEFAULT ''"},
+	{"region", "TEXT NOT NULL DEFAULT ''"},
+	{"postal_code", "TEXT NOT NULL DEFAULT ''"},
+	{"country", "TEXT NOT NULL DEFAULT ''"},
+	{"contact_updated_at", "INTEGER NOT NULL DEFAULT 0"},
+}
+
+// addMissingColumns adds to table the columns it lacks (ALTER TABLE ADD COLUMN), inside
+// migrate's transaction.
+func addMissingColumns(ctx context.Context, tx *sql.Tx, table string, cols []struct{ name, def string }) error {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return fmt.Errorf("demo: read the columns of %s: %w", table, err)
+	}
+	have := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return fmt.Errorf("demo: read the columns of %s: %w", table, err)
+		}
+		have[name] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("demo: read the columns of %s: %w", table, err)
+	}
+	for _, c := range cols {
+		if have[c.name] {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE `+table+` ADD COLUMN `+c.name+` `+c.def); err != nil {
+			return fmt.Errorf("demo: add column %s.%s: %w", table, c.name, err)
+		}
 	}
 	return nil
 }
