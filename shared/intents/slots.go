@@ -276,8 +276,14 @@ func checkAddress(s string) (connector.Address, bool) {
 	if utf8.RuneCountInString(a.Street) < 3 || a.City == "" || utf8.RuneCountInString(a.Country) < 2 {
 		return connector.Address{}, false
 	}
-	for _, f := range []string{a.Street, a.City, a.Region, a.Country} {
-		if utf8.RuneCountInString(f) > 200 {
+	// Within what every CRM stores (connector.CheckContactChange's limits), so a value
+	// read here is never one the CRM refuses.
+	for _, f := range []struct {
+		v   string
+		max int
+	}{{a.Street, connector.MaxStreetRunes}, {a.City, connector.MaxCityRunes}, {a.Region, connector.MaxRegionRunes},
+		{a.PostalCode, connector.MaxPostalCodeRunes}, {a.Country, connector.MaxCountryRunes}} {
+		if utf8.RuneCountInString(f.v) > f.max {
 			return connector.Address{}, false
 		}
 	}
