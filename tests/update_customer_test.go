@@ -2,14 +2,21 @@ package tests
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
+	"github.com/switchboard-dev/switchboard/shared/store/storetest"
 )
 
 // hostileStreet is a street name with a Markdown link and an HTML img onerror.
@@ -111,4 +118,78 @@ func updateEngine(t *testing.T, down bool) (*engine.Engine, *demo.Backend) {
 	}
 	t.Cleanup(func() { b.Close() })
 	return engineOver(t, intents.Deps{Customers: b, Tickets: b, Payments: b, KB: b, Updater: b}), b
+}
+
+// slowCRM is a CRM whose update answers only after the caller has given up: it commits
+// the change first (commit true) or never (commit false). It counts the updates that
+// reach it and passes reads through.
+type slowCRM struct {
+	be      *demo.Backend
+	commit  bool
+	updates atomic.Int64
+}
+
+func (c *slowCRM) UpdateCustomer(ctx context.Context, email string, ch connector.ContactChange) (connector.Customer, error) {
+	c.updates.Add(1)
+	if c.commit {
+		if _, err := c.be.UpdateCustomer(context.WithoutCancel(ctx), email, ch); err != nil {
+			return connector.Customer{}, err
+		}
+	}
+	<-ctx.Done() // the answer is never delivered in time
+	return connector.Customer{}, &connector.Error{Kind: connector.KindUnavailable, Tool: "slow", Op: "update_customer", Err: ctx.Err()}
+}
+
+func (c *slowCRM) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
+	return c.be.FindCustomerByEmail(ctx, email)
+}
+
+// An update whose answer never arrives in time is said as unknown, never as made; it
+// is resolved by reading the record back, never by sending it again: the platform's
+// redelivery (another process) and a new turn asking for the same change (a third)
+// read the record back. A change that reached the CRM is then reported made, with what
+// the record holds; one that did not stays unknown. One update reaches the CRM either
+// way.
+func TestUnknownUpdateIsResolvedByReadingBack(t *testing.T) {
+	t.Parallel()
+	for _, commit := range []bool{true, false} {
+		t.Run(fmt.Sprintf("committed=%v", commit), func(t *testing.T) {
+			t.Parallel()
+			be, err := demo.Open(context.Background(), filepath.Join(t.TempDir(), "crm.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { be.Close() })
+			crm := &slowCRM{be: be, commit: commit}
+			client, table := storetest.MotoStore(t)
+			st := dynamostore.New(client, table, dynamostore.Options{})
+			process := func() *faultStack {
+				return newFaultStack(t, stackOptions{store: st, updater: crm, stripe: "http://127.0.0.1:1"})
+			}
+			a, b, c := process(), process(), process()
+			run := strconv.FormatInt(time.Now().UnixNano(), 10)
+			yes := withSlots(t, conversation.DialogflowES, readEvent(t, conversation.DialogflowES, "update_customer_signed.json"),
+				map[string]*string{intents.SlotConfirm: str("yes")})
+			body := withTurnID(t, yes, "update-unknown-"+run)
+
+			text := serveText(t, a, body)
+			mustContain(t, text, "couldn't confirm whether your details were changed", "won't send the change twice")
+			mustNotContain(t, text, "is now", "Done")
+			// The platform redelivers the turn to another process; then the user asks
+			// again in a new turn, on a third.
+			redelivered := serveText(t, b, body)
+			again := serveText(t, c, withTurnID(t, yes, "update-again-"+run))
+			for _, text := range []string{redelivered, again} {
+				if commit {
+					mustContain(t, text, "Your change was made.", "Your phone number is now", "442079460958")
+				} else {
+					mustContain(t, text, "still can't tell whether your details were changed", "won't send it twice")
+					mustNotContain(t, text, "is now", "was made")
+				}
+			}
+			if n := crm.updates.Load(); n != 1 {
+				t.Fatalf("%d updates reached the CRM, want exactly one", n)
+			}
+		})
+	}
 }
