@@ -51,12 +51,23 @@ func (s answer) updateCustomer(ctx context.Context, t conversation.Turn, slots m
 		return s.fulfilled(neutral), a
 	}
 	r, a := s.updateAnswer(ctx, t, caller, slots)
-	if caller.Method == conversation.VerifiedCode && t.Caller.Method != conversation.VerifiedCode {
-		// The code was right: clear it so it is not sent again.
+	clear := func(names ...string) {
 		if r.SetSlots == nil {
 			r.SetSlots = map[string]*string{}
 		}
-		r.SetSlots[SlotVerificationCode] = nil
+		for _, n := range names {
+			r.SetSlots[n] = nil
+		}
+	}
+	if caller.Method == conversation.VerifiedCode && t.Caller.Method != conversation.VerifiedCode {
+		// The code was right: clear it so it is not sent again.
+		clear(SlotVerificationCode)
+	}
+	if r.Outcome != conversation.OutcomeElicitSlot {
+		// The request is over (written, declined, refused or unknown): a platform that
+		// carries slots across turns (Dialogflow ES contexts) must not bring this yes
+		// to the next change, which gets its own question.
+		clear(SlotField, SlotNewValue, SlotConfirm)
 	}
 	return r, a
 }
