@@ -100,6 +100,10 @@ func (s answer) updateAnswer(ctx context.Context, t conversation.Turn, caller co
 	case errors.Is(err, connector.ErrNotFound):
 		a.outcome = outNotFound
 		return s.failed(s.p.T("update.no_account", s.d.SupportEmail)), a
+	case errors.Is(err, connector.ErrUnsupported):
+		// The CRM cannot change contacts: nothing was sent.
+		a.outcome = outUnavailable
+		return s.unavailable("what.update_your_details"), a
 	case connector.KindOf(err) == connector.KindInvalidInput:
 		a.outcome = outRefused
 		return s.failed(s.p.T("update.not_accepted", s.d.SupportEmail)), a
@@ -299,8 +303,11 @@ func (w UpdateWrite) ExternalID(t conversation.Turn) string {
 // does not hold it, a caller not verified on this turn, or a CRM that cannot be read
 // leaves the outcome unknown (found false).
 func (w UpdateWrite) Lookup(ctx context.Context, t conversation.Turn, _ string) (conversation.Reply, bool, error) {
-	dir, ok := w.s.d.Updater.(connector.CustomerDirectory)
-	if !ok || w.s.d.Updater == nil {
+	dir := w.s.d.Records
+	if dir == nil {
+		dir, _ = w.s.d.Updater.(connector.CustomerDirectory)
+	}
+	if dir == nil {
 		return conversation.Reply{}, false, connector.ErrUnsupported
 	}
 	if !t.Caller.Verified() {

@@ -3,6 +3,7 @@ package intents
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -284,6 +285,11 @@ func TestUpdateCustomerTimeoutIsUnknown(t *testing.T) {
 		!strings.Contains(r.Text(), "didn't accept that change, so nothing was changed") {
 		t.Errorf("refused: %+v", r)
 	}
+	f.err = connector.ErrUnsupported
+	if r := s.Handle(context.Background(), ada(with(newPhone, "confirm", "yes"))); r.Unconfirmed ||
+		!strings.Contains(r.Text(), "change your contact details") {
+		t.Errorf("a CRM that cannot update: %+v", r)
+	}
 	f.err = nil
 	if r := New(Deps{SupportEmail: "help@example.com"}).Handle(context.Background(), ada(with(newPhone, "confirm", "yes"))); !strings.Contains(r.Text(), "change your contact details") {
 		t.Errorf("no CRM: %+v", r)
@@ -375,5 +381,29 @@ func TestCheckPhoneAndAddress(t *testing.T) {
 		if got != want || ok != (want != connector.Address{}) {
 			t.Errorf("checkAddress(%q) = %+v %v, want %+v", in, got, ok, want)
 		}
+	}
+}
+
+// writeOnly is a CRM that updates but cannot read.
+type writeOnly struct{ f *fake }
+
+func (w writeOnly) UpdateCustomer(ctx context.Context, email string, ch connector.ContactChange) (connector.Customer, error) {
+	return w.f.UpdateCustomer(ctx, email, ch)
+}
+
+// The read-back goes to Deps.Records (the CRM outside the read cache) when set; an
+// Updater that cannot read, without Records, leaves the outcome unknown.
+func TestUpdateWriteReadsBackThroughRecords(t *testing.T) {
+	t.Parallel()
+	f := newFake()
+	f.customers["ada@example.com"] = with2(f.customers["ada@example.com"], "+442079460958")
+	yes := ada(with(newPhone, "confirm", "yes"))
+	s := New(Deps{Updater: writeOnly{f}, SupportEmail: "help@example.com"})
+	if _, found, err := s.UpdateWrite().Lookup(context.Background(), yes, ""); found || !errors.Is(err, connector.ErrUnsupported) {
+		t.Errorf("without a directory: found %v, err %v", found, err)
+	}
+	s = New(Deps{Updater: writeOnly{f}, Records: f, SupportEmail: "help@example.com"})
+	if _, found, err := s.UpdateWrite().Lookup(context.Background(), yes, ""); !found || err != nil {
+		t.Errorf("through Records: found %v, err %v", found, err)
 	}
 }
