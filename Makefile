@@ -24,7 +24,9 @@ ADDR        ?= 127.0.0.1:8080
 CONFIG      ?=
 BUILD_DIR   ?= $(ROOT)/build
 GOARCH_LAMBDA ?= arm64
-FUNCTIONS   := lookupcustomer createticket verifypayment searchkb router smoke
+# Every folder under functions/ (an intent's function, the router, the smoke function):
+# a new intent's function is built without an edit here.
+FUNCTIONS   := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard functions/*/main.go)))))
 # Lambda builds: lambda.norpc drops aws-lambda-go's net/rpc shim; lambdabuild leaves out
 # the SQLite demo backend and store and the AWS SDK's profile/SSO/IMDS configuration
 # chain (a function's credentials are in its environment). Both shorten the cold start.

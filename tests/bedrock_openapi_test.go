@@ -58,7 +58,9 @@ func TestBedrockOpenAPISchema(t *testing.T) {
 		File: filepath.Join(testenv.RepoRoot(), "docs", "platforms", "bedrock-agent", bedrockagent.OpenAPIFile)})
 
 	values := map[string]string{"email": "ada@example.com", "subject": "Cannot log in", "description": "The reset link fails.",
-		"priority": "high", "payment_reference": "pi_demo_ada_1", "query": "reset my password"}
+		"priority": "high", "payment_reference": "pi_demo_ada_1", "query": "reset my password",
+		// update_customer: a no to its question, so the call is answered and changes nothing.
+		"field": "phone", "new_value": "+44 20 7946 0958", "confirm": "no"}
 	call := func(t *testing.T, path string, props map[string]string) (int, bedrockagent.Body) {
 		t.Helper()
 		b, _ := json.Marshal(props)

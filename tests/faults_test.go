@@ -85,10 +85,12 @@ type faultStack struct {
 }
 
 type stackOptions struct {
-	store    store.Store // default: memstore
-	key      stripeconn.KeyFunc
-	stripe   string // Stripe base URL
-	tickets  connector.Helpdesk
+	store   store.Store // default: memstore
+	key     stripeconn.KeyFunc
+	stripe  string // Stripe base URL
+	tickets connector.Helpdesk
+	// updater is the CRM update_customer writes to (default: this process's demo).
+	updater  connector.CustomerUpdater
 	resource func(*config.Config)
 }
 
@@ -128,8 +130,13 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 	if o.tickets != nil {
 		helpdesk = o.tickets
 	}
+	var updater connector.CustomerUpdater = be
+	if o.updater != nil {
+		updater = o.updater
+	}
 	deps := intents.Deps{
 		Customers:    s.cache.Customers(config.ToolDemo, resilience.Customers(s.tickets, be), pol.Customer),
+		Updater:      resilience.CustomerUpdater(s.tickets, updater),
 		Tickets:      resilience.Helpdesk(s.tickets, helpdesk, resilience.HelpdeskOptions{HonoursExternalID: true}),
 		Payments:     s.cache.Payments("stripe", resilience.Payments(s.payments, sc), pol.PaymentStatus),
 		KB:           s.cache.KnowledgeBase(config.ToolDemo, resilience.KnowledgeBase(s.tickets, be), pol.KB),

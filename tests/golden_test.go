@@ -34,7 +34,12 @@ var eventFile = map[conversation.Intent]string{
 	conversation.CreateTicket:   "create_ticket.json",
 	conversation.VerifyPayment:  "verify_payment.json",
 	conversation.SearchKB:       "search_kb.json",
+	updateCustomer:              "update_customer.json",
 }
+
+// updateCustomer is update_customer (shared/intents/updatecustomer): its sample
+// events answer no to the question, so they change nothing (a smoke run's safety).
+const updateCustomer = intents.UpdateCustomer
 
 // goldenCase changes an intent's sample event into one situation.
 type goldenCase struct {
@@ -56,18 +61,22 @@ func casesFor(in conversation.Intent) []goldenCase {
 		conversation.CreateTicket:   intents.SlotEmail,
 		conversation.VerifyPayment:  intents.SlotPaymentReference,
 		conversation.SearchKB:       intents.SlotQuery,
+		updateCustomer:              intents.SlotEmail,
 	}[in]
 	invalid := map[conversation.Intent]string{
 		conversation.LookupCustomer: "ada at example dot com",
 		conversation.CreateTicket:   "ada@@example",
 		conversation.VerifyPayment:  "!!",
 		conversation.SearchKB:       "?",
+		updateCustomer:              "ada at example dot com",
 	}[in]
 	notFound := map[conversation.Intent]map[string]*string{
 		conversation.LookupCustomer: {intents.SlotEmail: str("nobody@example.com")},
 		conversation.CreateTicket:   {intents.SlotEmail: str("new.customer@example.com")},
 		conversation.VerifyPayment:  {intents.SlotPaymentReference: str("pi_3NotARealPaymentXyz")},
 		conversation.SearchKB:       {intents.SlotQuery: str("zzqx flurble wibble")},
+		// Signed: the token's customer's own record, whatever the slot names.
+		updateCustomer: {intents.SlotEmail: str("nobody@example.com")},
 	}[in]
 	cases := []goldenCase{
 		{name: "success"},
@@ -140,20 +149,26 @@ func readEvent(t testing.TB, p conversation.Platform, name string) []byte {
 // down.
 func newEngine(t *testing.T, down bool) *engine.Engine {
 	t.Helper()
-	cfg, err := config.Load("", []string{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var deps intents.Deps
 	if down {
-		deps = intents.Deps{Customers: downTool{}, Tickets: downTool{}, Payments: downTool{}, KB: downTool{}}
+		deps = intents.Deps{Customers: downTool{}, Tickets: downTool{}, Payments: downTool{}, KB: downTool{}, Updater: downTool{}}
 	} else {
 		b, err := demo.Open(context.Background(), filepath.Join(t.TempDir(), "demo.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { b.Close() })
-		deps = intents.Deps{Customers: b, Tickets: b, Payments: b, KB: b}
+		deps = intents.Deps{Customers: b, Tickets: b, Payments: b, KB: b, Updater: b}
+	}
+	return engineOver(t, deps)
+}
+
+// engineOver wires newEngine's stack over deps.
+func engineOver(t *testing.T, deps intents.Deps) *engine.Engine {
+	t.Helper()
+	cfg, err := config.Load("", []string{})
+	if err != nil {
+		t.Fatal(err)
 	}
 	deps.SupportEmail = cfg.SupportEmail
 	// The identity layer with the demo key (what `make run` accepts): the signed
@@ -229,6 +244,9 @@ func (downTool) RecentPayments(context.Context, string, int) ([]connector.Paymen
 }
 func (downTool) SearchArticles(context.Context, string, int) ([]connector.Article, error) {
 	return nil, errDown
+}
+func (downTool) UpdateCustomer(context.Context, string, connector.ContactChange) (connector.Customer, error) {
+	return connector.Customer{}, errDown
 }
 
 // withSlots sets or removes slot values in a sample event, where each platform carries
@@ -403,7 +421,9 @@ func checkInert(t *testing.T, step string, body []byte) {
 					t.Errorf("%s: field %q carries %q: %q", step, k, bad, x)
 				}
 			}
-			if isLinkField(k) && x != "" && !strings.HasPrefix(x, "https://help.example.com/") &&
+			// A button's payload that is a bare value (a quick reply's "yes") is no link.
+			bare := k == "payload" && !strings.ContainsAny(x, ":/.")
+			if isLinkField(k) && x != "" && !bare && !strings.HasPrefix(x, "https://help.example.com/") &&
 				!strings.HasPrefix(x, "https://support.example.com/") {
 				t.Errorf("%s: link %q = %q is not https on the demo's hosts", step, k, x)
 			}
@@ -452,7 +472,7 @@ func hostileEngine(t *testing.T) *engine.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps := intents.Deps{Customers: b, Tickets: b, Payments: b, KB: b, SupportEmail: cfg.SupportEmail}
+	deps := intents.Deps{Customers: b, Tickets: b, Payments: b, KB: b, Updater: b, SupportEmail: cfg.SupportEmail}
 	h := &identity.Resolver{Verifier: v, Next: intents.New(deps)}
 	return engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
 }

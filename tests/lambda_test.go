@@ -29,6 +29,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
@@ -44,6 +45,7 @@ var intentFunctions = map[string]conversation.Intent{
 	"createticket":   conversation.CreateTicket,
 	"verifypayment":  conversation.VerifyPayment,
 	"searchkb":       conversation.SearchKB,
+	"updatecustomer": intents.UpdateCustomer,
 }
 
 // functionUses mirrors shared/deploy/settings/settings.go (IntentFunctions): the capabilities each function calls
@@ -53,6 +55,7 @@ var functionUses = map[string][]string{
 	"createticket":   {"tickets"},
 	"verifypayment":  {"payments"},
 	"searchkb":       {"kb"},
+	"updatecustomer": {"customers"},
 }
 
 // productionTools is the tool serving each capability in the RIE test: every one a real
@@ -447,10 +450,10 @@ func TestLambdaRIE(t *testing.T) {
 		}
 		msgs := auditMessages(t, testenv.Moto(t), group)
 		// Per platform, lookup: 1 anonymous + 1 signed; create ticket: 1; verify
-		// payment: 1 (anonymous).
+		// payment: 1 (anonymous); update customer: 1 (anonymous).
 		n := len(webhookPlatforms())
-		if len(msgs) != 4*n {
-			t.Errorf("%d audit events in CloudWatch Logs, want %d", len(msgs), 4*n)
+		if len(msgs) != 5*n {
+			t.Errorf("%d audit events in CloudWatch Logs, want %d", len(msgs), 5*n)
 		}
 		outcomes := map[string]int{}
 		for _, m := range msgs {
@@ -463,7 +466,7 @@ func TestLambdaRIE(t *testing.T) {
 				t.Errorf("audit event holds an email, a name or a token: %s", m)
 			}
 		}
-		if outcomes["answered"] != n || outcomes["created_unverified"] != n || outcomes["refused_unverified"] != 2*n {
+		if outcomes["answered"] != n || outcomes["created_unverified"] != n || outcomes["refused_unverified"] != 3*n {
 			t.Errorf("audit outcomes %v", outcomes)
 		}
 	})

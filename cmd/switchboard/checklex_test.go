@@ -109,3 +109,27 @@ func TestCheckCommandReadsLexBot(t *testing.T) {
 		t.Errorf("report %+v lacks the bot's missing slot", got)
 	}
 }
+
+// update_customer's slots are known to check --lex-bot: a bot whose UpdateCustomer
+// intent lacks the confirm slot (and, with codes on, verification_code) is reported;
+// one with every slot is not.
+func TestCheckLexBotUpdateCustomer(t *testing.T) {
+	t.Parallel()
+	bot := func(slots string) string {
+		p := filepath.Join(t.TempDir(), "bot.json")
+		if err := os.WriteFile(p, []byte(`{"LookupCustomer":["email","verification_code"],"CreateTicket":["email","subject","description","priority"],`+
+			`"SearchKnowledgeBase":["query"],"VerifyPayment":["payment_reference","email","verification_code"],"UpdateCustomer":[`+slots+`]}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cfg := config.Default()
+	cfg.Identity.Codes.Sender = config.SenderOutbox
+	r := checkLexBot(cfg, bot(`"email","field","new_value"`))[0]
+	if r.OK || !strings.Contains(r.Error, "intent UpdateCustomer lacks slot(s) confirm, verification_code that update_customer asks for") {
+		t.Errorf("missing confirm: %+v", r)
+	}
+	if r := checkLexBot(cfg, bot(`"email","field","new_value","confirm","verification_code"`))[0]; !r.OK {
+		t.Errorf("complete bot: %+v", r)
+	}
+}

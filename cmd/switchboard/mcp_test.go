@@ -14,6 +14,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 	"github.com/switchboard-dev/switchboard/shared/platform/toolapi"
 )
@@ -58,7 +59,7 @@ func TestMCPStdio(t *testing.T) {
 		t.Fatalf("initialize: %+v", info)
 	}
 	tools, err := s.ListTools(ctx, nil)
-	if err != nil || len(tools.Tools) != 4 {
+	if err != nil || len(tools.Tools) != len(spec.All()) {
 		t.Fatalf("tools/list: %+v %v", tools, err)
 	}
 	callTool := func(name string, args map[string]any) toolapi.Result {

@@ -63,6 +63,7 @@ func TestFunctionsLinkOnlyTheirTools(t *testing.T) {
 		"createticket":    {"sql", "zendesk"},
 		"verifypayment":   {"stripe"},
 		"searchkb":        {"zendesk"},
+		"updatecustomer":  {"hubspot", "salesforce", "sql"},
 		stacks.RouterName: nil,
 		"smoke":           nil,
 	}
@@ -71,19 +72,19 @@ func TestFunctionsLinkOnlyTheirTools(t *testing.T) {
 	}
 	// The libraries that make a bootstrap heavy, and the functions that may link them.
 	heavy := map[string][]string{
-		"github.com/jackc/pgx/v5":            {"lookupcustomer", "createticket"},
+		"github.com/jackc/pgx/v5":            {"lookupcustomer", "createticket", "updatecustomer"},
 		"github.com/stripe/stripe-go/v76":    {"verifypayment"},
 		"modernc.org/sqlite":                 nil,
 		module + "shared/connector/demo":     nil,
-		module + "shared/connector/registry": {"lookupcustomer", "createticket", "verifypayment", "searchkb"},
+		module + "shared/connector/registry": {"lookupcustomer", "createticket", "verifypayment", "searchkb", "updatecustomer"},
 		// The AWS SDK's clients (each one's generated schemas and endpoint tables are
 		// initialised at start whether or not an operation is called): the store only
 		// where a turn can reach it (idempotent writes, one-time codes; searchkb's read
 		// turns never do), the audit trail only where the intent reads or writes customer
 		// data, SES only where codes are sent, Lambda only where functions are invoked.
-		"github.com/aws/aws-sdk-go-v2/service/dynamodb":       {"lookupcustomer", "createticket", "verifypayment"},
-		"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs": {"lookupcustomer", "createticket", "verifypayment"},
-		"github.com/aws/aws-sdk-go-v2/service/sesv2":          {"lookupcustomer", "verifypayment"},
+		"github.com/aws/aws-sdk-go-v2/service/dynamodb":       {"lookupcustomer", "createticket", "verifypayment", "updatecustomer"},
+		"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs": {"lookupcustomer", "createticket", "verifypayment", "updatecustomer"},
+		"github.com/aws/aws-sdk-go-v2/service/sesv2":          {"lookupcustomer", "verifypayment", "updatecustomer"},
 		"github.com/aws/aws-sdk-go-v2/service/lambda":         {stacks.RouterName, "smoke"},
 	}
 	// The audit sink and the code sender follow from what the stacks give each function.

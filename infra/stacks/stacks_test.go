@@ -264,8 +264,8 @@ func names(fs []stacks.Function) []string {
 
 var stageFunctions = map[stacks.Rollout][]string{
 	stacks.RolloutReads:    {"lookupcustomer", "searchkb"},
-	stacks.RolloutWrites:   {"lookupcustomer", "createticket", "searchkb"},
-	stacks.RolloutPayments: {"lookupcustomer", "createticket", "verifypayment", "searchkb"},
+	stacks.RolloutWrites:   {"lookupcustomer", "createticket", "searchkb", "updatecustomer"},
+	stacks.RolloutPayments: {"lookupcustomer", "createticket", "verifypayment", "searchkb", "updatecustomer"},
 }
 
 func TestSettingsFromContext(t *testing.T) {
@@ -840,7 +840,7 @@ func checkAPI(t *testing.T, sy *synth, want []string) {
 	}
 	for _, name := range want {
 		for tag, fn := range map[string]string{"lookup-customer": "lookupcustomer", "create-ticket": "createticket",
-			"verify-payment": "verifypayment", "search-kb": "searchkb"} {
+			"verify-payment": "verifypayment", "search-kb": "searchkb", "update-customer": "updatecustomer"} {
 			if fn == name {
 				wantRoutes["POST /webhooks/dialogflow-cx/"+tag] = name
 			}

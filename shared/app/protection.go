@@ -101,6 +101,7 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 	pol := cache.PoliciesFromConfig(cfg.Store.Cache)
 	tools := cfg.Connectors
 	var accounts connector.CustomerDirectory
+	raw := d.Customers
 	if d.Customers != nil {
 		// A code offer asks the directory whether an address has an account through its
 		// own path: the same resilience policy (breaker, limiter, bulkhead), no cache,
@@ -112,6 +113,18 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 		// resilience layer retries it only as it retries CreateTicket, and the cache then
 		// forgets this process's profile of that customer.
 		d.Customers = c.Customers(tools.Customers, resilience.Customers(a.Policies.For(tools.Customers), d.Customers), pol.Customer)
+	}
+	if u, ok := raw.(connector.CustomerUpdater); ok && d.Updater == nil {
+		// update_customer writes with the CRM's own policy (one breaker for its reads
+		// and writes): through the customer decorators when they pass the update on
+		// (the cache then forgets the profile), else through the resilience layer
+		// alone. It reads the record back fresh, never from the read cache: a change
+		// is confirmed by the tool, not by a cached copy.
+		d.Updater = resilience.CustomerUpdater(a.Policies.For(tools.Customers), u)
+		if chain, ok := d.Customers.(connector.CustomerUpdater); ok {
+			d.Updater = chain
+		}
+		d.Records = resilience.Customers(a.Policies.For(tools.Customers), raw)
 	}
 	if d.Tickets != nil {
 		// connector.Helpdesk's contract makes CreateTicket deduplicate by ExternalID;

@@ -172,11 +172,13 @@ func TestPlatformSectionsFromEnvironment(t *testing.T) {
 func TestDefaultIntentNamesUnchanged(t *testing.T) {
 	t.Parallel()
 	c, k, p, v := conversation.LookupCustomer, conversation.SearchKB, conversation.VerifyPayment, conversation.CreateTicket
+	u := conversation.Intent("update_customer")
 	want := map[conversation.Platform]map[string]conversation.Intent{
-		conversation.DialogflowES: {"LookupCustomer": c, "CreateTicket": v, "VerifyPayment": p, "SearchKnowledgeBase": k},
-		conversation.DialogflowCX: {"lookup-customer": c, "create-ticket": v, "verify-payment": p, "search-kb": k},
-		conversation.LexV2:        {"LookupCustomer": c, "CreateTicket": v, "VerifyPayment": p, "SearchKnowledgeBase": k},
-		conversation.Rasa:         {"action_lookup_customer": c, "action_create_ticket": v, "action_verify_payment": p, "action_search_kb": k},
+		conversation.DialogflowES: {"LookupCustomer": c, "CreateTicket": v, "VerifyPayment": p, "SearchKnowledgeBase": k, "UpdateCustomer": u},
+		conversation.DialogflowCX: {"lookup-customer": c, "create-ticket": v, "verify-payment": p, "search-kb": k, "update-customer": u},
+		conversation.LexV2:        {"LookupCustomer": c, "CreateTicket": v, "VerifyPayment": p, "SearchKnowledgeBase": k, "UpdateCustomer": u},
+		conversation.Rasa: {"action_lookup_customer": c, "action_create_ticket": v, "action_verify_payment": p, "action_search_kb": k,
+			"action_update_customer": u},
 	}
 	def := DefaultIntentNames()
 	for pl, names := range want {

@@ -23,7 +23,7 @@ type Store struct {
 	Endpoint string `yaml:"endpoint"`
 
 	// IdempotentIntents lists the intents wrapped by the idempotency middleware
-	// (default: create_ticket only; "none" disables it). Each wrapped new turn costs
+	// (default: the writes, create_ticket and update_customer; "none" disables it). Each wrapped new turn costs
 	// two DynamoDB writes; a retried turn costs one. Read intents are not wrapped by
 	// default: a repeated read reads again, through the read cache, and a read turn
 	// costs no store write.

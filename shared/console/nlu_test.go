@@ -52,3 +52,24 @@ func TestDetectIntent(t *testing.T) {
 		}
 	}
 }
+
+// update_customer's phrases, in the five languages, are tried before every other
+// intent's words; a password change stays a help-center search.
+func TestDetectUpdateCustomer(t *testing.T) {
+	t.Parallel()
+	update := conversation.Intent("update_customer")
+	for text, want := range map[string]conversation.Intent{
+		"I need to change my phone number":         update,
+		"I moved, here is my new address":          update,
+		"Bitte meine Adresse ändern":               update,
+		"je veux changer mon numéro":               update,
+		"quiero cambiar mi dirección":              update,
+		"quero atualizar meu endereço":             update,
+		"how do I change my password?":             conversation.SearchKB,
+		"my email address is wrong, it's a ticket": conversation.CreateTicket,
+	} {
+		if got := console.DetectIntent(text); got != want {
+			t.Errorf("DetectIntent(%q) = %q, want %q", text, got, want)
+		}
+	}
+}

@@ -39,8 +39,12 @@ type Event struct {
 	Tool string `json:"tool,omitempty"`
 	// Outcome: answered, refused_unverified, refused_other_customer, not_found,
 	// token_<reason>, code_sent, code_rate_limited, code_wrong, code_exhausted,
-	// code_verified, created, created_unverified, failed, unavailable.
+	// code_verified, created, created_unverified, updated, refused, failed,
+	// unavailable, outcome_unknown.
 	Outcome string `json:"outcome"`
+	// Fields names the fields a write set or tried to set (update_customer: "phone",
+	// "address"); never their values.
+	Fields []string `json:"fields,omitempty"`
 }
 
 // Auditor records audit events. Record is called on the turn's goroutine before the

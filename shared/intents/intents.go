@@ -20,6 +20,13 @@ type Deps struct {
 	Tickets   connector.Helpdesk
 	Payments  connector.Payments
 	KB        connector.KnowledgeBase
+	// Updater changes a customer's contact details (update_customer): the CRM behind
+	// Customers, nil when it cannot update.
+	Updater connector.CustomerUpdater
+	// Records reads a customer's record fresh from the CRM, never from the read cache:
+	// how an update of unknown outcome is resolved (reading the record back). Nil: the
+	// Updater, when it is also a connector.CustomerDirectory.
+	Records connector.CustomerDirectory
 	// SupportEmail is the manual alternative offered whenever a tool fails.
 	SupportEmail string
 	// Now returns the current time (time.Now when nil).

@@ -32,6 +32,7 @@ type fake struct {
 	creates atomic.Int32
 	stale   time.Time // when set, lookups report a stale value fetched then
 	filed   []connector.NewTicket
+	updates atomic.Int32
 }
 
 func (f *fake) wait(ctx context.Context) error {

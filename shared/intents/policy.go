@@ -140,6 +140,8 @@ func (a *Access) padUntil(ctx context.Context, start time.Time) {
 type audit struct {
 	tool, customerID, object, outcome string
 	caller                            conversation.Caller
+	// fields names the fields a write set ("phone", "address"), never their values.
+	fields []string
 }
 
 // Audit outcomes.
@@ -160,6 +162,8 @@ const (
 	outCodeWrong      = "code_wrong"
 	outCodeExhausted  = "code_exhausted"
 	outCodeStoreDown  = "code_store_unavailable"
+	outUpdated        = "updated"
+	outRefused        = "refused"
 )
 
 // The neutral answers: the same words whether or not an account exists, and for a
@@ -306,7 +310,7 @@ func (s *Service) record(ctx context.Context, t conversation.Turn, a audit) erro
 	e := identity.Event{
 		Time: s.d.Now().UTC(), Intent: string(t.Intent), Platform: string(t.Platform), TurnID: h(t.TurnID),
 		Session: h(t.SessionID), Verification: string(a.caller.MethodName()),
-		CustomerID: h(a.customerID), Object: h(a.object), Tool: a.tool, Outcome: a.outcome,
+		CustomerID: h(a.customerID), Object: h(a.object), Tool: a.tool, Outcome: a.outcome, Fields: a.fields,
 	}
 	// The turn's budget may be spent (the engine has answered for it): the event is
 	// still written, within a second of its own.

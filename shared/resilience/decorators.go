@@ -61,6 +61,42 @@ func (c *customers) UpdateCustomer(ctx context.Context, email string, change con
 // Unwrap returns the decorated connector.
 func (c *customers) Unwrap() any { return c.next }
 
+// CustomerUpdater applies p to every call of next, a CRM that updates contact details
+// (update_customer). UpdateCustomer is a write: it is retried only when the policy
+// allows retrying writes (RetryWrites) and the change carries its ExternalID; the
+// contract makes applying the same change twice the same as applying it once. The
+// decorator also reads the record back (FindCustomerByEmail, a read, retried like one,
+// never cached) when next is a connector.CustomerDirectory: how an update of unknown
+// outcome is resolved. Otherwise FindCustomerByEmail reports connector.ErrUnsupported.
+func CustomerUpdater(p *Policy, next connector.CustomerUpdater) connector.CustomerUpdater {
+	return &updater{p: p, next: next}
+}
+
+type updater struct {
+	p    *Policy
+	next connector.CustomerUpdater
+}
+
+func (u *updater) UpdateCustomer(ctx context.Context, email string, ch connector.ContactChange) (connector.Customer, error) {
+	op := Op{Name: OpUpdateCustomer, Idempotent: u.p.s.RetryWrites && ch.ExternalID != ""}
+	return Do(ctx, u.p, op, func(ctx context.Context) (connector.Customer, error) {
+		return u.next.UpdateCustomer(ctx, email, ch)
+	})
+}
+
+func (u *updater) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
+	d, ok := u.next.(connector.CustomerDirectory)
+	if !ok {
+		return connector.Customer{}, connector.ErrUnsupported
+	}
+	return Do(ctx, u.p, Op{Name: OpFindCustomer, Idempotent: true}, func(ctx context.Context) (connector.Customer, error) {
+		return d.FindCustomerByEmail(ctx, email)
+	})
+}
+
+// Unwrap returns the decorated connector.
+func (u *updater) Unwrap() any { return u.next }
+
 // ExternalIDHonourer is implemented by helpdesks that can say whether they deduplicate
 // CreateTicket by NewTicket.ExternalID (Zendesk's external_id lookup, the demo and SQL
 // backends' unique index).

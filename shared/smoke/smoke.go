@@ -272,8 +272,8 @@ func (r *Runner) one(ctx context.Context, t Target, run string, probe bool) Resu
 	}
 	if isWrite(t.Intent) && r.Profile.TicketSandbox == "" {
 		res.Skipped = true
-		res.Reason = "create-ticket smoke skipped: no sandbox ticket queue is configured (smokeTicketSandbox), " +
-			"and the function would file the ticket in its real helpdesk"
+		res.Reason = string(t.Intent) + " smoke skipped: no sandbox is configured (smokeTicketSandbox), " +
+			"and the function would write to its real tool"
 		return res
 	}
 	ev, err := Event(t.Platform, t.Intent, prof, run)

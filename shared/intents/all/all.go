@@ -7,5 +7,6 @@ import (
 	_ "github.com/switchboard-dev/switchboard/shared/intents/createticket"
 	_ "github.com/switchboard-dev/switchboard/shared/intents/lookupcustomer"
 	_ "github.com/switchboard-dev/switchboard/shared/intents/searchkb"
+	_ "github.com/switchboard-dev/switchboard/shared/intents/updatecustomer"
 	_ "github.com/switchboard-dev/switchboard/shared/intents/verifypayment"
 )

@@ -278,3 +278,24 @@ func TestCodeInTheSession(t *testing.T) {
 		t.Errorf("with the code: %+v", r)
 	}
 }
+
+// update_customer as an MCP tool: the question first (nothing changed), then the yes.
+func TestUpdateCustomerTool(t *testing.T) {
+	srv := newServer(t)
+	s, err := connect(t, srv.URL, map[string]string{"Authorization": "Bearer " + bearerToken,
+		toolapi.IdentityHeader: token(t, "ada@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := map[string]any{"new_value": "221B Baker Street, London NW1 6XE, United Kingdom"}
+	q := call(t, s, "update_customer", args)
+	if q.Outcome != "elicit_slot" || len(q.Missing) == 0 || q.Missing[0].Input != "confirm" ||
+		!strings.Contains(q.Answer, "221B Baker Street, NW1 6XE London, United Kingdom") {
+		t.Fatalf("question: %+v", q)
+	}
+	args["confirm"] = "yes"
+	yes := call(t, s, "update_customer", args)
+	if yes.Outcome != "fulfilled" || !strings.Contains(yes.Answer, "Your postal address is now: 221B Baker Street, NW1 6XE London, United Kingdom.") {
+		t.Fatalf("yes: %+v", yes)
+	}
+}

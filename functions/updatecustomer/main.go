@@ -1,0 +1,31 @@
+// Command updatecustomer is the Lambda function answering the update_customer intent for every platform:
+// Dialogflow ES/CX and Rasa webhooks through API Gateway (HTTP API, payload 2.0), and
+// Lex V2 code hooks invoked directly. Configuration comes from SWITCHBOARD_* environment
+// variables (see README); shared/function.Main does the wiring.
+//
+// It links the tools that can serve its capability, customers: the CRM whose record it
+// changes and reads back (a CRM that cannot update, connector.CustomerUpdater, answers
+// that the change cannot be made here).
+// Each import registers its tool, as a database/sql driver does; a tool not imported
+// here is not in the binary (infra/stacks/linking_test.go holds these imports to the
+// capabilities infra/stacks gives the function).
+package main
+
+import (
+	"github.com/switchboard-dev/switchboard/shared/function"
+
+	_ "github.com/switchboard-dev/switchboard/shared/connector/hubspot"    // customers
+	_ "github.com/switchboard-dev/switchboard/shared/connector/salesforce" // customers
+	_ "github.com/switchboard-dev/switchboard/shared/connector/sqldb"      // customers
+
+	// The store in DynamoDB (idempotency records of its writes, one-time codes, their
+	// limits and verified sessions). searchkb, whose turns never reach the store, does
+	// not link it (shared/app.NeedsStore).
+	_ "github.com/switchboard-dev/switchboard/shared/store/dynamostore"
+
+	// One-time codes by SES and the audit trail in CloudWatch Logs.
+	_ "github.com/switchboard-dev/switchboard/shared/identity/cwaudit"
+	_ "github.com/switchboard-dev/switchboard/shared/identity/sesmail"
+)
+
+func main() { function.Main("update_customer") }
