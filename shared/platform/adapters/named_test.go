@@ -335,7 +335,7 @@ var namedIntentOutside = map[string]string{
 	"shared/connector/demo/tickets.go": "operation name", "shared/connector/sqldb/tickets.go": "operation name",
 	"shared/connector/zendesk/tickets.go": "operation name", "shared/resilience/decorators.go": "operation name",
 	// "update_customer" as a tool's operation name, not the intent.
-	"shared/connector/demo/customers.go": "operation name",
+	"shared/connector/demo/customers.go": "operation name", "shared/connector/sqldb/customers.go": "operation name",
 }
 
 // TestIntentsAreNamedOnlyInTheirFolders is TestPlatformsAreNamedOnlyInTheirFolders
