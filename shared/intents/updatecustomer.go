@@ -96,7 +96,9 @@ func (s answer) updateAnswer(ctx context.Context, t conversation.Turn, caller co
 	switch {
 	case err == nil:
 		a.outcome = outUpdated
-		return s.fulfilled(s.nowHolds("update.done", change, cust)), a
+		r := s.fulfilled(s.nowHolds("update.done", change, cust))
+		r.Data = updatedRecord(caller.Email, change, cust)
+		return r, a
 	case errors.Is(err, connector.ErrNotFound):
 		a.outcome = outNotFound
 		return s.failed(s.p.T("update.no_account", s.d.SupportEmail)), a
@@ -205,6 +207,21 @@ func (s answer) nowHolds(key string, change connector.ContactChange, c connector
 		msg = s.p.T("update.differs", strings.Join(parts, " "), s.d.SupportEmail)
 	}
 	return msg
+}
+
+// updatedRecord is the record the reply states, as values for the agent surfaces
+// (conversation.Data): the verified caller's email and, of what the CRM holds as read
+// back, only the fields the change set — what the answer says, no more.
+func updatedRecord(email string, ch connector.ContactChange, c connector.Customer) *conversation.Data {
+	rec := &conversation.CustomerData{Email: orDefault(c.Email, email)}
+	if ch.Phone != "" {
+		rec.Phone = c.Phone
+	}
+	if ch.Address != nil && !c.Address.IsZero() {
+		rec.Address = &conversation.AddressData{Street: c.Address.Street, City: c.Address.City, Region: c.Address.Region,
+			PostalCode: c.Address.PostalCode, Country: c.Address.Country}
+	}
+	return &conversation.Data{Customer: rec}
 }
 
 // address is a postal address on one line, every part inert.
@@ -326,7 +343,9 @@ func (w UpdateWrite) Lookup(ctx context.Context, t conversation.Turn, _ string) 
 	// The record was read: the trail says so, fields and no values.
 	_ = w.s.record(ctx, t, audit{tool: w.s.acc.Tools.Customers, caller: t.Caller, customerID: c.ID,
 		outcome: outUpdated, fields: ch.Fields()})
-	return w.localized(a, a.fulfilled(a.nowHolds("update.found", ch, c))), true, nil
+	r := a.fulfilled(a.nowHolds("update.found", ch, c))
+	r.Data = updatedRecord(t.Caller.Email, ch, c)
+	return w.localized(a, r), true, nil
 }
 
 // Unconfirmed is the reply while an earlier attempt's outcome stays unknown: nothing

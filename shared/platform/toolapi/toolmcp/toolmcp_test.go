@@ -298,4 +298,13 @@ func TestUpdateCustomerTool(t *testing.T) {
 	if yes.Outcome != "fulfilled" || !strings.Contains(yes.Answer, "Your postal address is now: 221B Baker Street, NW1 6XE London, United Kingdom.") {
 		t.Fatalf("yes: %+v", yes)
 	}
+	// The record as read back, as data: the address the CRM now holds, nothing the
+	// answer does not state (no phone, no name).
+	if c := yes.Customer; c == nil || c.Email != "ada@example.com" || c.Address == nil || c.Address.Street != "221B Baker Street" ||
+		c.Address.PostalCode != "NW1 6XE" || c.Phone != "" || c.Name != "" {
+		t.Errorf("yes record: %+v", yes.Customer)
+	}
+	if q.Customer != nil {
+		t.Errorf("the question carries a record: %+v", q.Customer)
+	}
 }
