@@ -64,13 +64,12 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 	app := awscodedeploy.NewLambdaApplication(st, jsii.String("Deployments"), &awscodedeploy.LambdaApplicationProps{
 		ApplicationName: jsii.String(s.Prefix),
 	})
-	audit := newAuditLog(st, s)
 	pepper := newCodePepper(st, s)
 	for _, f := range s.Functions() {
 		env := s.DeployedEnv(f)
 		d := deploy(st, s, app, deps.Topic, f.Name, s.Timeout, env, &f)
 		grantStore(d.Role, deps.Data, f)
-		grantIdentity(st, d, s, f, audit)
+		grantIdentity(d, s, f, deps.Data)
 		grantCodePepper(d, s, f, pepper)
 		grantToolSecrets(d.Role, s.SecretNames(f))
 		grantWebhookSecrets(d.Role, fs.Webhooks)
