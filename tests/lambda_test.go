@@ -22,13 +22,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 
-	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/connector/hubspot/hstest"
 	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
-	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
@@ -85,9 +82,8 @@ func productionEnv(t *testing.T) []string {
 		"switchboard/webhook/tool-api":      {"token": webhookCreds.toolToken},
 	})
 	table := storetest.MotoTable(t, storetest.MotoClient(t))
-	// The audit trail's own log group, as the CDK app creates it.
-	auditGroup := "/" + strings.TrimSuffix(prefix, "/") + "/audit"
-	createLogGroup(t, moto, auditGroup)
+	// The audit trail's own table, as the CDK app creates it.
+	_, auditTable := newAuditTable(t)
 	return []string{
 		// moto keeps secrets and tables per region: the functions' region is the one
 		// they were created in (startRIE's own default is another).
@@ -98,7 +94,7 @@ func productionEnv(t *testing.T) []string {
 		"SWITCHBOARD_SECURITY_RASA_METHOD=token", "SWITCHBOARD_SECURITY_RASA_SECRET=switchboard/webhook/rasa",
 		"SWITCHBOARD_SECURITY_TOOL_API_METHOD=bearer", "SWITCHBOARD_SECURITY_TOOL_API_SECRET=switchboard/webhook/tool-api",
 		"SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID=switchboard/identity", "SWITCHBOARD_IDENTITY_TOKEN_DEMO_KEY=false",
-		"SWITCHBOARD_IDENTITY_AUDIT_SINK=cloudwatch", "SWITCHBOARD_IDENTITY_AUDIT_LOG_GROUP=" + auditGroup,
+		"SWITCHBOARD_IDENTITY_AUDIT_SINK=dynamodb", "SWITCHBOARD_IDENTITY_AUDIT_TABLE=" + auditTable,
 		"SWITCHBOARD_IDENTITY_AUDIT_ENDPOINT=" + moto,
 		"SWITCHBOARD_STORE_BACKEND=dynamodb", "SWITCHBOARD_STORE_TABLE=" + table, "SWITCHBOARD_STORE_ENDPOINT=" + moto,
 		"SWITCHBOARD_CONNECTORS_SECRETS_PROVIDER=aws", "SWITCHBOARD_CONNECTORS_SECRETS_ENDPOINT=" + moto,
@@ -442,27 +438,24 @@ func TestLambdaRIE(t *testing.T) {
 	})
 
 	t.Run("audit trail", func(t *testing.T) {
-		var group string
+		var table string
 		for _, kv := range common {
-			if v, ok := strings.CutPrefix(kv, "SWITCHBOARD_IDENTITY_AUDIT_LOG_GROUP="); ok {
-				group = v
+			if v, ok := strings.CutPrefix(kv, "SWITCHBOARD_IDENTITY_AUDIT_TABLE="); ok {
+				table = v
 			}
 		}
-		msgs := auditMessages(t, testenv.Moto(t), group)
+		evs := auditItems(t, storetest.MotoClient(t), table)
 		// Per platform, lookup: 1 anonymous + 1 signed; create ticket: 1; verify
 		// payment: 1 (anonymous); update customer: 1 (anonymous).
 		n := len(webhookPlatforms())
-		if len(msgs) != 5*n {
-			t.Errorf("%d audit events in CloudWatch Logs, want %d", len(msgs), 5*n)
+		if len(evs) != 5*n {
+			t.Errorf("%d audit events in the audit table, want %d", len(evs), 5*n)
 		}
 		outcomes := map[string]int{}
-		for _, m := range msgs {
-			var e identity.Event
-			if err := json.Unmarshal([]byte(m), &e); err != nil {
-				t.Errorf("audit message %q: %v", m, err)
-			}
+		for _, e := range evs {
 			outcomes[e.Outcome]++
-			if strings.Contains(m, "@") || strings.Contains(m, "Lovelace") || strings.Contains(m, "eyJ") {
+			m, _ := json.Marshal(e)
+			if strings.Contains(string(m), "@") || strings.Contains(string(m), "Lovelace") || strings.Contains(string(m), "eyJ") {
 				t.Errorf("audit event holds an email, a name or a token: %s", m)
 			}
 		}
@@ -591,42 +584,6 @@ func TestLambdaTagsMatchMakefile(t *testing.T) {
 		}
 	}
 	t.Fatal("Makefile sets no LAMBDA_TAGS")
-}
-
-// logsClient is a CloudWatch Logs client on moto.
-func logsClient(t *testing.T, moto string) *cloudwatchlogs.Client {
-	t.Helper()
-	cfg, err := awsenv.Load(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cloudwatchlogs.NewFromConfig(cfg, func(o *cloudwatchlogs.Options) { o.BaseEndpoint = aws.String(moto) })
-}
-
-func createLogGroup(t *testing.T, moto, group string) {
-	t.Helper()
-	if _, err := logsClient(t, moto).CreateLogGroup(context.Background(), &cloudwatchlogs.CreateLogGroupInput{
-		LogGroupName: aws.String(group)}); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// auditMessages lists every event of the audit log group.
-func auditMessages(t *testing.T, moto, group string) []string {
-	t.Helper()
-	c := logsClient(t, moto)
-	var out []string
-	p := cloudwatchlogs.NewFilterLogEventsPaginator(c, &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range page.Events {
-			out = append(out, aws.ToString(e.Message))
-		}
-	}
-	return out
 }
 
 // Every function talks to AWS through the SDK's service clients (no hand-written AWS

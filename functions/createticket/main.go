@@ -20,8 +20,9 @@ import (
 	// does not link it (shared/app.NeedsStore).
 	_ "github.com/switchboard-dev/switchboard/shared/store/dynamostore"
 
-	// The audit trail in CloudWatch Logs.
-	_ "github.com/switchboard-dev/switchboard/shared/identity/cwaudit"
+	// The audit trail in its own DynamoDB table (on the DynamoDB client the store links
+	// already; the CloudWatch Logs sink, cwaudit, is not linked: docs/identity.md).
+	_ "github.com/switchboard-dev/switchboard/shared/identity/ddbaudit"
 )
 
 func main() { function.Main(conversation.CreateTicket) }

@@ -64,7 +64,6 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 	app := awscodedeploy.NewLambdaApplication(st, jsii.String("Deployments"), &awscodedeploy.LambdaApplicationProps{
 		ApplicationName: jsii.String(s.Prefix),
 	})
-	audit := newAuditLog(st, s)
 	pepper := newCodePepper(st, s)
 	// Every function's environment names the hash salt by a dynamic reference, which
 	// CloudFormation resolves only once the secret exists.
@@ -74,7 +73,7 @@ func NewFunctionsStack(scope constructs.Construct, id string, s Settings, deps F
 		d := deploy(st, s, app, deps.Topic, f.Name, s.Timeout, env, &f)
 		d.Function.Node().AddDependency(salt)
 		grantStore(d.Role, deps.Data, f)
-		grantIdentity(st, d, s, f, audit)
+		grantIdentity(d, s, f, deps.Data)
 		grantCodePepper(d, s, f, pepper)
 		grantToolSecrets(d.Role, s.SecretNames(f))
 		grantWebhookSecrets(d.Role, fs.Webhooks)

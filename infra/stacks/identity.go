@@ -3,41 +3,12 @@ package stacks
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-)
 
-// newAuditLog creates the audit trail's own log group: apart from the debug logs, kept
-// 365 days, encrypted with its own customer-managed key, retained when the stack goes.
-func newAuditLog(st awscdk.Stack, s Settings) awslogs.LogGroup {
-	key := awskms.NewKey(st, jsii.String("AuditKey"), &awskms.KeyProps{
-		Description:       jsii.String("Switchboard " + s.Prefix + " audit trail"),
-		EnableKeyRotation: jsii.Bool(true),
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
-	})
-	groupARN := awscdk.Fn_Join(jsii.String(""), &[]*string{
-		jsii.String("arn:"), awscdk.Aws_PARTITION(), jsii.String(":logs:"), awscdk.Aws_REGION(), jsii.String(":"),
-		awscdk.Aws_ACCOUNT_ID(), jsii.String(":log-group:" + s.AuditLogGroup()),
-	})
-	// CloudWatch Logs encrypts with the key only for this log group.
-	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid: jsii.String("CloudWatchLogsForTheAuditGroup"),
-		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(awscdk.Fn_Join(jsii.String(""), &[]*string{
-			jsii.String("logs."), awscdk.Aws_REGION(), jsii.String(".amazonaws.com")}), nil)},
-		Actions:    jsii.Strings("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
-		Resources:  jsii.Strings("*"),
-		Conditions: &map[string]any{"ArnEquals": map[string]any{"kms:EncryptionContext:aws:logs:arn": groupARN}},
-	}), nil)
-	return awslogs.NewLogGroup(st, jsii.String("AuditLog"), &awslogs.LogGroupProps{
-		LogGroupName:  jsii.String(s.AuditLogGroup()),
-		Retention:     retentionDays[AuditRetentionDays],
-		EncryptionKey: key,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-	})
-}
+	"github.com/switchboard-dev/switchboard/shared/contract/audittable"
+)
 
 // sendsCodes reports whether function f sends one-time codes (by SES).
 func (s Settings) sendsCodes(f Function) bool { return s.SendsCodes(f) }
@@ -102,14 +73,32 @@ func grantCodePepper(d *Deployed, s Settings, f Function, pepper awssecretsmanag
 	}))
 }
 
-// grantIdentity lets a function that verifies callers write the audit trail and, if it
-// sends codes, send email from the SES identity and nothing else. (The identity key
-// secret is granted with the tools' secrets: Settings.SecretNames lists it.)
-func grantIdentity(st awscdk.Stack, d *Deployed, s Settings, f Function, audit awslogs.LogGroup) {
+// grantIdentity lets a function that verifies callers add events to the audit table
+// (PutItem only: no read, update or delete; the audit key only through DynamoDB) and,
+// if it sends codes, send email from the SES identity and nothing else. (The identity
+// key secret is granted with the tools' secrets: Settings.SecretNames lists it.)
+func grantIdentity(d *Deployed, s Settings, f Function, data *DataStack) {
 	if !f.Identity {
 		return
 	}
-	audit.GrantWrite(d.Role)
+	d.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("AppendAuditEvents"),
+		Actions:   jsii.Strings(audittable.WriteActions()...),
+		Resources: &[]*string{data.AuditTable.TableArn()},
+	}))
+	d.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid: jsii.String("AuditKeyViaDynamoDB"),
+		// What DynamoDB needs of a customer-managed table key to write; no kms:ReEncrypt*.
+		Actions:   jsii.Strings("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:DescribeKey"),
+		Resources: &[]*string{data.AuditKey.KeyArn()},
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{
+				"kms:ViaService": awscdk.Fn_Join(jsii.String(""), &[]*string{
+					jsii.String("dynamodb."), awscdk.Aws_REGION(), jsii.String(".amazonaws.com"),
+				}),
+			},
+		},
+	}))
 	if s.sendsCodes(f) {
 		d.Role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Sid:     jsii.String("SendCodesFromTheIdentityOnly"),

@@ -78,24 +78,34 @@ func TestFunctionsLinkOnlyTheirTools(t *testing.T) {
 		module + "shared/connector/demo":     nil,
 		module + "shared/connector/registry": {"lookupcustomer", "createticket", "verifypayment", "searchkb", "updatecustomer"},
 		// The AWS SDK's clients (each one's generated schemas and endpoint tables are
-		// initialised at start whether or not an operation is called): the store only
-		// where a turn can reach it (idempotent writes, one-time codes; searchkb's read
-		// turns never do), the audit trail only where the intent reads or writes customer
-		// data, SES only where codes are sent, Lambda only where functions are invoked.
+		// initialised at start whether or not an operation is called): DynamoDB only
+		// where a turn can reach the store (idempotent writes, one-time codes; searchkb's
+		// read turns never do) or the audit trail (the intent reads or writes customer
+		// data: the audit table is written with the same client), SES only where codes
+		// are sent, Lambda only where functions are invoked, and CloudWatch Logs nowhere
+		// (its audit sink, cwaudit, is for `switchboard serve` and custom builds).
 		"github.com/aws/aws-sdk-go-v2/service/dynamodb":       {"lookupcustomer", "createticket", "verifypayment", "updatecustomer"},
-		"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs": {"lookupcustomer", "createticket", "verifypayment", "updatecustomer"},
+		"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs": nil,
+		module + "shared/identity/cwaudit":                    nil,
+		module + "shared/identity/ddbaudit":                   {"lookupcustomer", "createticket", "verifypayment", "updatecustomer"},
 		"github.com/aws/aws-sdk-go-v2/service/sesv2":          {"lookupcustomer", "verifypayment", "updatecustomer"},
 		"github.com/aws/aws-sdk-go-v2/service/lambda":         {stacks.RouterName, "smoke"},
 	}
-	// The audit sink and the code sender follow from what the stacks give each function.
+	// The audit sink and the code sender follow from what the stacks give each function:
+	// the audit sink on the DynamoDB client wherever the stacks set identity.audit.sink
+	// dynamodb (Function.Identity), never the CloudWatch Logs one.
 	for _, f := range stacks.IntentFunctions {
 		for lib, given := range map[string]bool{
-			"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs": f.Identity,
+			module + "shared/identity/ddbaudit":                   f.Identity,
+			"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs": false,
 			"github.com/aws/aws-sdk-go-v2/service/sesv2":          f.Codes,
 		} {
 			if slices.Contains(heavy[lib], f.Name) != given {
 				t.Errorf("%s: links %s should be %v (Identity %v, Codes %v in the stacks)", f.Name, lib, given, f.Identity, f.Codes)
 			}
+		}
+		if f.Identity && !slices.Contains(heavy["github.com/aws/aws-sdk-go-v2/service/dynamodb"], f.Name) {
+			t.Errorf("%s audits (Identity in the stacks) but may not link the DynamoDB client its audit table needs", f.Name)
 		}
 	}
 	// Every function is listed: a new one must say what it links.

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/switchboard-dev/switchboard/infra/stacks"
+	"github.com/switchboard-dev/switchboard/shared/contract/audittable"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/smoke"
@@ -363,7 +364,8 @@ func TestStages(t *testing.T) {
 
 func checkData(t *testing.T, sy *synth) {
 	tp := sy.tpl[stacks.DataStackID]
-	must(t, "one table", func() { tp.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(1)) })
+	// The store and the audit trail's (TestIdentityInfra).
+	must(t, "two tables", func() { tp.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(2)) })
 	must(t, "table properties", func() {
 		tp.HasResourceProperties(jsii.String("AWS::DynamoDB::Table"), map[string]any{
 			"TableName":               sy.s.TableName(),
@@ -398,7 +400,7 @@ func checkFunctions(t *testing.T, sy *synth, want []string) {
 	smokeFns := n + 1
 	for typ, count := range map[string]float64{
 		"AWS::Lambda::Function": n + smokeFns, "AWS::Lambda::Alias": n, "AWS::CodeDeploy::DeploymentGroup": n,
-		"AWS::Logs::LogGroup":    n + smokeFns + 1, // + the audit trail's (TestIdentityInfra)
+		"AWS::Logs::LogGroup":    n + smokeFns, // the audit trail is a table (TestIdentityInfra)
 		"AWS::CloudWatch::Alarm": 2*n + 3*float64(len(want)) + 2, "AWS::CodeDeploy::Application": 1,
 	} {
 		must(t, typ+" count", func() { tp.ResourceCountIs(jsii.String(typ), jsii.Number(count)) })
@@ -490,7 +492,7 @@ func checkFunctions(t *testing.T, sy *synth, want []string) {
 		t.Errorf("functions %v, want %v", got, wantAll)
 	}
 	for _, r := range tj.ofType("AWS::Logs::LogGroup") {
-		if r.Properties["LogGroupName"] != sy.s.AuditLogGroup() && r.Properties["RetentionInDays"] != float64(sy.s.LogRetentionDays) {
+		if r.Properties["RetentionInDays"] != float64(sy.s.LogRetentionDays) {
 			t.Errorf("log group %s retention %v", flat(r.Properties["LogGroupName"]), r.Properties["RetentionInDays"])
 		}
 	}
@@ -661,6 +663,13 @@ func checkIAM(t *testing.T, sy *synth, want []string) {
 					if !strings.HasPrefix(a, "xray:") {
 						t.Errorf("%s: %s on every resource", fn, a)
 					}
+				}
+			case st["Sid"] == "AppendAuditEvents":
+				if f, ok := byName[fn]; !ok || !f.Identity {
+					t.Errorf("%s may write the audit table", fn)
+				}
+				if !slices.Equal(acts, audittable.WriteActions()) || len(res) != 1 || !strings.Contains(res[0], "Audit") {
+					t.Errorf("%s: audit statement %v on %v, want PutItem on the audit table only", fn, acts, res)
 				}
 			case strings.HasPrefix(acts[0], "dynamodb:"):
 				f, ok := byName[fn]
@@ -980,37 +989,56 @@ func checkMonitoring(t *testing.T, sy *synth, want []string) {
 	})
 }
 
-// TestIdentityInfra: the audit trail's own log group (365 days, its own KMS key), the
+// TestIdentityInfra: the audit trail's own table (its own KMS key, TTL on the expiry,
+// point-in-time recovery, deletion protection, retained, the customer index), the
 // identity settings in the environment of exactly the functions that verify callers,
 // and ses:SendEmail only where codes are sent.
 func TestIdentityInfra(t *testing.T) {
 	sy := synthesize(t, stacks.RolloutPayments)
 	fnStack := sy.json[stacks.FunctionsStackID]
+	dataStack := sy.json[stacks.DataStackID]
 	var audit []resource
-	for _, r := range fnStack.ofType("AWS::Logs::LogGroup") {
-		if r.Properties["LogGroupName"] == sy.s.AuditLogGroup() {
-			audit = append(audit, r)
+	var auditID string
+	for id, r := range dataStack.ofType("AWS::DynamoDB::Table") {
+		if r.Properties["TableName"] == sy.s.AuditTableName() {
+			audit, auditID = append(audit, r), id
 		}
 	}
 	if len(audit) != 1 {
-		t.Fatalf("%d audit log groups, want 1", len(audit))
+		t.Fatalf("%d audit tables, want 1", len(audit))
 	}
-	if rd, _ := audit[0].Properties["RetentionInDays"].(float64); rd != 365 || !strings.HasPrefix(flat(audit[0].Properties["KmsKeyId"]), "{GetAtt:AuditKey") {
-		t.Errorf("audit log group %s, want 365 days and the audit key", flat(audit[0].Properties))
+	ap := audit[0].Properties
+	for what, ok := range map[string]bool{
+		"key":         flat(ap["KeySchema"]) == `[{"AttributeName":"`+audittable.PartitionKey+`","KeyType":"HASH"}]`,
+		"ttl":         flat(ap["TimeToLiveSpecification"]) == `{"AttributeName":"`+audittable.TTLAttribute+`","Enabled":true}`,
+		"kms":         strings.Contains(flat(ap["SSESpecification"]), `"KMSMasterKeyId":"{GetAtt:AuditKey`) && strings.Contains(flat(ap["SSESpecification"]), `"SSEType":"KMS"`),
+		"pitr":        flat(ap["PointInTimeRecoverySpecification"]) == `{"PointInTimeRecoveryEnabled":true}`,
+		"protection":  ap["DeletionProtectionEnabled"] == true,
+		"retained":    audit[0].DeletionPolicy == "Retain",
+		"index":       strings.Contains(flat(ap["GlobalSecondaryIndexes"]), `"IndexName":"`+audittable.CustomerIndex+`"`),
+		"on demand":   ap["BillingMode"] == audittable.BillingMode,
+		"not a store": auditID != "" && !strings.HasPrefix(auditID, "Store"),
+	} {
+		if !ok {
+			t.Errorf("audit table: %s wrong: %s", what, flat(ap))
+		}
 	}
-	keys := fnStack.ofType("AWS::KMS::Key")
 	found := false
-	for id, k := range keys {
+	for id, k := range dataStack.ofType("AWS::KMS::Key") {
 		if strings.HasPrefix(id, "AuditKey") {
 			found = true
-			pol := flat(k.Properties["KeyPolicy"])
-			if !strings.Contains(pol, "kms:EncryptionContext:aws:logs:arn") || !strings.Contains(pol, "log-group:"+sy.s.AuditLogGroup()) {
-				t.Errorf("audit key policy does not limit CloudWatch Logs to the audit group: %s", pol)
+			if k.Properties["EnableKeyRotation"] != true || k.DeletionPolicy != "Retain" {
+				t.Errorf("audit key %s: want rotation and retained", flat(k.Properties))
 			}
 		}
 	}
 	if !found {
 		t.Error("no audit key")
+	}
+	for _, r := range fnStack.ofType("AWS::Logs::LogGroup") {
+		if strings.HasSuffix(flat(r.Properties["LogGroupName"]), "/audit") {
+			t.Errorf("an audit log group is still created: %s", flat(r.Properties))
+		}
 	}
 	for id, r := range fnStack.ofType("AWS::Lambda::Function") {
 		env := map[string]any{}
@@ -1043,7 +1071,10 @@ func TestIdentityInfra(t *testing.T) {
 		}
 		wantSink, wantSecret, wantSender := "none", any(nil), "none"
 		if f.Identity {
-			wantSink, wantSecret = "cloudwatch", "switchboard/identity"
+			wantSink, wantSecret = "dynamodb", "switchboard/identity"
+			if env["SWITCHBOARD_IDENTITY_AUDIT_TABLE"] != sy.s.AuditTableName() {
+				t.Errorf("%s: audit table %v, want %s", fn, env["SWITCHBOARD_IDENTITY_AUDIT_TABLE"], sy.s.AuditTableName())
+			}
 		}
 		if f.Codes {
 			wantSender = "ses"

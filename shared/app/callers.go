@@ -87,11 +87,11 @@ func (a *App) identityLayer(ctx context.Context, st store.Store, d *intents.Deps
 		acc.Audit = l
 	case config.AuditStdout:
 		acc.Audit = identity.NewLines(os.Stdout)
-	case config.AuditCloudWatch:
+	case config.AuditDynamoDB, config.AuditCloudWatch:
 		au, ok, err := identity.NewAuditor(ctx, id.Audit.Sink, id.Audit)
 		switch {
 		case !ok:
-			return nil, fmt.Errorf("identity.audit.sink: %s is not linked into this binary (import _ shared/identity/cwaudit)", id.Audit.Sink)
+			return nil, fmt.Errorf("identity.audit.sink: %s is not linked into this binary (import _ shared/identity/%s)", id.Audit.Sink, auditPackages[id.Audit.Sink])
 		case err != nil:
 			return nil, err
 		}
@@ -145,6 +145,9 @@ func PepperFunc(p secrets.Provider, id string) (func(context.Context) (string, e
 		return s["pepper"], nil
 	}, nil
 }
+
+// auditPackages names the package that registers each audit sink needing an SDK client.
+var auditPackages = map[string]string{config.AuditDynamoDB: "ddbaudit", config.AuditCloudWatch: "cwaudit"}
 
 // audited reports whether an enabled intent reads or writes customer data.
 func audited(in config.Intents) bool {

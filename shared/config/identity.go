@@ -77,14 +77,20 @@ type Codes struct {
 
 // Audit configures the audit trail: one event per read of customer data and per write.
 type Audit struct {
-	// Sink: file (JSON lines; the default), cloudwatch (its own log group; what the CDK
-	// app sets), stdout, or none (no trail: must be asked for by name; logged at start).
+	// Sink: file (JSON lines; the default), dynamodb (its own DynamoDB table; what the
+	// CDK app sets), cloudwatch (its own CloudWatch Logs group), stdout, or none (no
+	// trail: must be asked for by name; logged at start). dynamodb and cloudwatch are
+	// linked into a binary by importing shared/identity/ddbaudit or
+	// shared/identity/cwaudit (`switchboard serve` links both).
 	Sink string `yaml:"sink"`
 	// File is the JSON-lines file (default <data_dir>/audit.jsonl).
 	File string `yaml:"file"`
+	// Table is the DynamoDB table of the dynamodb sink (schema:
+	// shared/contract/audittable).
+	Table string `yaml:"table"`
 	// LogGroup is the CloudWatch Logs group of the cloudwatch sink.
 	LogGroup string `yaml:"log_group"`
-	// Endpoint overrides the CloudWatch Logs endpoint (tests).
+	// Endpoint overrides the sink's service endpoint, DynamoDB or CloudWatch Logs (tests).
 	Endpoint string `yaml:"endpoint"`
 }
 
@@ -96,6 +102,7 @@ const (
 
 	AuditFile       = "file"
 	AuditCloudWatch = "cloudwatch"
+	AuditDynamoDB   = "dynamodb"
 	AuditStdout     = "stdout"
 	AuditNone       = "none"
 )
@@ -181,8 +188,12 @@ func (i Identity) Validate() error {
 		if i.Audit.LogGroup == "" {
 			return fmt.Errorf("config: identity.audit.log_group: required with sink cloudwatch")
 		}
+	case AuditDynamoDB:
+		if i.Audit.Table == "" {
+			return fmt.Errorf("config: identity.audit.table: required with sink dynamodb")
+		}
 	default:
-		return fmt.Errorf("config: identity.audit.sink: unknown sink %q (want file, cloudwatch, stdout or none)", i.Audit.Sink)
+		return fmt.Errorf("config: identity.audit.sink: unknown sink %q (want file, dynamodb, cloudwatch, stdout or none)", i.Audit.Sink)
 	}
 	for _, in := range i.OpenIntents {
 		if !isCanonical(in) {

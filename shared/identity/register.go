@@ -8,7 +8,7 @@ import (
 )
 
 // A code sender or audit sink that needs an AWS SDK client registers itself from its
-// own package's init (sesmail, cwaudit), as database/sql drivers do: a Lambda binary
+// own package's init (sesmail, ddbaudit, cwaudit), as database/sql drivers do: a Lambda binary
 // links the SDK packages only if its main imports them.
 var (
 	regMu    sync.RWMutex

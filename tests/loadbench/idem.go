@@ -149,6 +149,7 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 	figCallsOther := "DynamoDB calls per duplicate, another process (no copy on either side): Switchboard vs Powertools"
 	figIntent := "DynamoDB calls per turn by intent (app.Build on the demo tools; first turn, then a new turn asking the same)"
 	allMissing := func(reason string) {
+		r.missing(sec, figDupLoaded, "0", reason)
 		r.missing(sec, figNew, "≥ 2×", reason)
 		r.missing(sec, figDup, "≥ 2×", reason)
 		r.missing(sec, figIntent, "reads 0 writes, create_ticket 2", reason)
@@ -204,6 +205,7 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 	callsPerIntent(ctx, o, r, sec, figIntent, proxy, proxyURL, sbTable, false)
 	callsPerIntent(ctx, o, r, sec, figIntent+", with store.cache.shared", proxy, proxyURL, sbTable, true)
 	allMissing = func(reason string) {
+		r.missing(sec, figDupLoaded, "0", reason)
 		for _, f := range []string{figNew, figDup, figDupOther} {
 			r.missing(sec, f, "≥ 2×", reason)
 		}
@@ -212,46 +214,13 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 		}
 	}
 
-	// Switchboard: the create-ticket function's stack — idempotency on DynamoDB around
-	// the intents, the demo helpdesk behind its resilience policy.
-	dir, err := os.MkdirTemp("", "switchboard-bench-idem-")
+	// Switchboard: the create-ticket function's stack, twice on one table.
+	sbEndpoints, closeSB, err := idemSwitchboard(pctx, client, sbTable, 2)
 	if err != nil {
 		allMissing(err.Error())
 		return
 	}
-	defer os.RemoveAll(dir)
-	cfg, err := benchConfig(dir)
-	if err != nil {
-		allMissing(err.Error())
-		return
-	}
-	be, err := demo.Open(ctx, filepath.Join(dir, "demo.db"))
-	if err != nil {
-		allMissing(err.Error())
-		return
-	}
-	defer be.Close()
-	set := resilience.NewSet(cfg.Resilience, resilience.Options{})
-	deps := intents.Deps{
-		Tickets:      resilience.Helpdesk(set.For(config.ToolDemo), be, resilience.HelpdeskOptions{HonoursExternalID: true}),
-		SupportEmail: cfg.SupportEmail,
-	}
-	// Two Switchboard instances on one table, as two Lambda instances would be: the
-	// second one meets the first one's turns as strangers (its local copy empty).
-	var sbEndpoints [2]string
-	for i := range sbEndpoints {
-		svc := intents.New(deps)
-		io := idempotency.FromConfig(cfg, "createticket")
-		io.Writes = app.WritesOf(svc) // create_ticket as production runs it: a write
-		h := idempotency.New(dynamostore.New(client, sbTable, dynamostore.Options{}), svc, io)
-		e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
-		u, err := listen(pctx, server.Handler(e, server.Options{}))
-		if err != nil {
-			allMissing(err.Error())
-			return
-		}
-		sbEndpoints[i] = u + server.PathPrefix + string(conversation.DialogflowES)
-	}
+	defer closeSB()
 	sbEndpoint, sbOther := sbEndpoints[0], sbEndpoints[1]
 
 	peerURL, peerProc, err := startPeer(ctx, o.root, "powertools-idempotency.js", "@aws-lambda-powertools/idempotency",
@@ -354,6 +323,49 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 		perTurn(sb.dupCls, sb.dupRun.Requests) <= perTurn(ptLocal.dupCls, ptLocal.dupRun.Requests))
 	r.check(sec, figCallsOther, sb.otherCls.per(sb.otherRun.Requests)+" vs "+pt.dupCls.per(pt.dupRun.Requests), "≤ Powertools",
 		perTurn(sb.otherCls, sb.otherRun.Requests) <= perTurn(pt.dupCls, pt.dupRun.Requests))
+	loadedDuplicates(o, r, sec, proxy, sbEndpoint, b, o.idemTurns, 1<<24)
+}
+
+// idemSwitchboard starts n instances of the create-ticket function's stack on one table,
+// as n Lambda instances would be (each meets the others' turns as strangers, its local
+// copy empty): idempotency on DynamoDB around the intents, the demo helpdesk behind its
+// resilience policy. It returns each one's Dialogflow ES webhook URL.
+func idemSwitchboard(ctx context.Context, client dynamostore.API, table string, n int) ([]string, func(), error) {
+	dir, err := os.MkdirTemp("", "switchboard-bench-idem-")
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := benchConfig(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	be, err := demo.Open(ctx, filepath.Join(dir, "demo.db"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	cleanup := func() { be.Close(); os.RemoveAll(dir) }
+	set := resilience.NewSet(cfg.Resilience, resilience.Options{})
+	deps := intents.Deps{
+		Tickets:      resilience.Helpdesk(set.For(config.ToolDemo), be, resilience.HelpdeskOptions{HonoursExternalID: true}),
+		SupportEmail: cfg.SupportEmail,
+	}
+	var out []string
+	for range n {
+		svc := intents.New(deps)
+		io := idempotency.FromConfig(cfg, "createticket")
+		io.Writes = app.WritesOf(svc) // create_ticket as production runs it: a write
+		h := idempotency.New(dynamostore.New(client, table, dynamostore.Options{}), svc, io)
+		e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
+		u, err := listen(ctx, server.Handler(e, server.Options{}))
+		if err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		out = append(out, u+server.PathPrefix+string(conversation.DialogflowES))
+	}
+	return out, cleanup, nil
 }
 
 // intentEvents are the sample events the per-intent row sends: signed by the demo key

@@ -59,11 +59,17 @@ func ms(d time.Duration) string {
 type bodies struct {
 	event []byte
 	id    []byte // the turn id as it appears in the event ("" = send the event as is)
+	// each is how many consecutive requests carry one turn id (0 or 1: every request
+	// a turn of its own; 2: requests 2k and 2k+1 are one turn delivered twice).
+	each uint64
 }
 
 func (b bodies) nth(n uint64) []byte {
 	if len(b.id) == 0 {
 		return b.event
+	}
+	if b.each > 1 {
+		n /= b.each
 	}
 	return bytes.ReplaceAll(b.event, b.id, turnID(n, len(b.id)))
 }

@@ -162,6 +162,15 @@ const docMethod = `
    moto. The per-intent rows send each sample event (signed by the demo key) twice
    through ` + "`app.Build`" + ` on the same moto table and count every DynamoDB call: once
    with the default per-process read cache, once with ` + "`store.cache.shared`" + `.
+   The loaded duplicates row sends new create_ticket turns each twice back to back (two
+   workers of a closed loop of c, so a turn's second delivery arrives while its first is
+   being answered) to one Switchboard instance, with the generator, the server and moto
+   on both cores, and counts every DynamoDB call once they have stopped: a turn's own
+   work is one claim and one completion, whichever delivery does it; every other call
+   (a read polling the record, a claim or completion more) is the duplicates' cost
+   (target 0: a duplicate waits for its first delivery in memory). A turn answered at
+   its deadline leaves its record in progress, and then its duplicate must ask
+   DynamoDB: the row says how many records were completed.
 4. **Fan-out.** A lookup whose three tools (customer directory, helpdesk, payments) are
    HTTP servers that each answer after 100 ms, for a signed caller, through the identity
    layer, the engine, the intents handler and the resilience decorators: the turn's total time over its slowest tool call

@@ -92,8 +92,10 @@ func identityEnv(env map[string]string, s Settings, f Function) {
 		env[p+"AUDIT_SINK"] = config.AuditNone
 		return
 	}
-	env[p+"AUDIT_SINK"] = config.AuditCloudWatch
-	env[p+"AUDIT_LOG_GROUP"] = s.AuditLogGroup()
+	// The audit trail's own DynamoDB table (the functions that audit link the DynamoDB
+	// client for the store already; CloudWatch Logs would be a client more).
+	env[p+"AUDIT_SINK"] = config.AuditDynamoDB
+	env[p+"AUDIT_TABLE"] = s.AuditTableName()
 	if s.IdentitySecret != "" {
 		env[config.EnvPrefix+"CONNECTORS_SECRETS_PROVIDER"] = config.SecretsAWS
 		env[p+"TOKEN_SECRET_ID"] = s.IdentitySecret

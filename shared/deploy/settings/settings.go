@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/contract/audittable"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
@@ -467,11 +468,11 @@ func (s Settings) SecretNames(f Function) []string {
 	return out
 }
 
-// AuditLogGroup is the CloudWatch Logs group of the audit trail.
-func (s Settings) AuditLogGroup() string { return "/" + s.Prefix + "/audit" }
+// AuditTableName is the DynamoDB table of the audit trail.
+func (s Settings) AuditTableName() string { return s.Prefix + "-audit" }
 
 // AuditRetentionDays is how long audit events are kept.
-const AuditRetentionDays = 365
+const AuditRetentionDays = audittable.RetentionDays
 
 // SecretIDEnv is the variable that points tool at its secret
 // (SWITCHBOARD_CONNECTORS_<TOOL>_<SECRET KEY>), from the tool's registration; false for
