@@ -142,9 +142,34 @@ func consoleRead(request, reply []byte) (platform.View, json.RawMessage) {
 		if r.Missing[0].Invalid {
 			delete(carry.Inputs, v.Elicit)
 		}
+	} else {
+		// The request is finished: the next call starts a new one, as an agent does.
+		// What the conversation told it about the user (the inputs several operations
+		// share: the email) stays; an operation's own inputs are spent — a "yes" to one
+		// question never confirms the next.
+		carry.Intent = ""
+		shared := sharedInputs()
+		maps.DeleteFunc(carry.Inputs, func(name, _ string) bool { return !shared[name] })
 	}
 	out, _ := json.Marshal(carry)
 	return v, out
+}
+
+// sharedInputs are the inputs more than one registered operation takes.
+func sharedInputs() map[string]bool {
+	n := map[string]int{}
+	for _, in := range spec.All() {
+		for _, sl := range in.Slots {
+			n[sl.Name]++
+		}
+	}
+	out := map[string]bool{}
+	for name, c := range n {
+		if c > 1 {
+			out[name] = true
+		}
+	}
+	return out
 }
 
 func orText(s, def string) string {
