@@ -119,8 +119,9 @@ var richMarker = map[conversation.Platform]string{
 	conversation.DialogflowCX: `"richContent"`,
 	conversation.LexV2:        `"ImageResponseCard"`,
 	conversation.Rasa:         `"buttons"`,
-	// An operation's structured parts (articles, a ticket), inside its JSON body.
-	bedrockagent.Platform: `\"title\":`,
+	// An operation's structured parts (articles, tickets: each has its link), inside
+	// its JSON body.
+	bedrockagent.Platform: `\"link\":`,
 }
 
 // TestRepliesInTheCallersLanguage: for each platform and intent, an English and a
