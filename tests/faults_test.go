@@ -123,7 +123,7 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 	s.payments = set.For("stripe")
 	s.tickets = set.For(config.ToolDemo)
 	s.cache = cache.New(o.store, cache.Options{Now: s.clock.Now})
-	pol := cache.PoliciesFromConfig(cfg.Store.Cache)
+	pol := app.CachePolicies(cfg.Store.Cache)
 	var helpdesk connector.Helpdesk = be
 	if o.tickets != nil {
 		helpdesk = o.tickets
@@ -137,7 +137,7 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 		Now:          s.clock.Now,
 	}
 	svc := intents.New(deps)
-	io := idempotency.FromConfig(cfg, "")
+	io := app.IdempotencyOptions(cfg, "")
 	io.Writes = app.WritesOf(svc)
 	h := idempotency.New(o.store, svc, io)
 	// The identity layer with the demo key: turn() sends the signed sample events.

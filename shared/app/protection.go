@@ -98,7 +98,7 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 		shared = st
 	}
 	c := cache.New(shared, co)
-	pol := cache.PoliciesFromConfig(cfg.Store.Cache)
+	pol := CachePolicies(cfg.Store.Cache)
 	tools := cfg.Connectors
 	var accounts connector.CustomerDirectory
 	if d.Customers != nil {
@@ -125,7 +125,7 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 	if err != nil {
 		return nil, err
 	}
-	io := idempotency.FromConfig(cfg, "")
+	io := IdempotencyOptions(cfg, "")
 	io.Logger = a.Logger
 	// A turn's key carries the identity of the tools that answer it: a reply stored
 	// under one helpdesk configuration is never replayed under another.

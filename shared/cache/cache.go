@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/lru"
@@ -41,15 +40,6 @@ type Policy struct {
 // Policies are the three capabilities' policies.
 type Policies struct {
 	Customer, KB, PaymentStatus Policy
-}
-
-// PoliciesFromConfig reads the store.cache section (after config.Load).
-func PoliciesFromConfig(c config.StoreCache) Policies {
-	return Policies{
-		Customer:      Policy{MaxAge: c.Customer, StaleLimit: max(c.StaleLimit, c.Customer)},
-		KB:            Policy{MaxAge: c.KB, StaleLimit: max(c.StaleLimit, c.KB)},
-		PaymentStatus: Policy{MaxAge: c.PaymentStatus, StaleLimit: max(c.PaymentStaleLimit, c.PaymentStatus)},
-	}
 }
 
 // Options configure a Cache. The zero value of every field is the documented default.

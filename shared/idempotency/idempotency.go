@@ -17,7 +17,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/store"
@@ -112,18 +111,6 @@ func (o Outcome) String() string {
 // Sayer is a handler that words the middleware's own answers (intents.Service).
 type Sayer interface {
 	Refusal(t conversation.Turn, o Outcome) conversation.Reply
-}
-
-// FromConfig returns options from the store section of the configuration, for the
-// function named fn ("" for the local server, which keys records by intent).
-func FromConfig(cfg config.Config, fn string) Options {
-	return Options{
-		Function:   fn,
-		Expiration: cfg.Store.IdempotencyExpiration,
-		LocalCache: cfg.Store.IdempotencyLocalCache,
-		Idempotent: func(in conversation.Intent) bool { return cfg.Store.Idempotent(string(in)) },
-		FailOpen:   func(in conversation.Intent) bool { return cfg.Store.FailsOpen(string(in)) },
-	}
 }
 
 // Write describes an intent with a side effect (create_ticket) to the middleware.

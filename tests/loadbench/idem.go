@@ -241,7 +241,7 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 	var sbEndpoints [2]string
 	for i := range sbEndpoints {
 		svc := intents.New(deps)
-		io := idempotency.FromConfig(cfg, "createticket")
+		io := app.IdempotencyOptions(cfg, "createticket")
 		io.Writes = app.WritesOf(svc) // create_ticket as production runs it: a write
 		h := idempotency.New(dynamostore.New(client, sbTable, dynamostore.Options{}), svc, io)
 		e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
