@@ -28,7 +28,7 @@ func build(ctx context.Context, cfg config.Config, tel *telemetry.Telemetry) (bo
 	if err != nil {
 		return nil, fmt.Errorf("aws config: %w", err)
 	}
-	p, err := secrets.FromConfig(ctx, cfg.Connectors.Secrets, tel.Logger)
+	p, err := secrets.New(ctx, secrets.Options(cfg.Connectors.Secrets), tel.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("secrets: %w", err)
 	}

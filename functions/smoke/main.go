@@ -41,7 +41,7 @@ func main() {
 		log.Error("config", slog.Any("error", err))
 		os.Exit(1)
 	}
-	sp, err := secrets.FromConfig(context.Background(), cfg.Connectors.Secrets, log)
+	sp, err := secrets.New(context.Background(), secrets.Options(cfg.Connectors.Secrets), log)
 	if err != nil {
 		log.Error("secrets", slog.Any("error", err))
 		os.Exit(1)
