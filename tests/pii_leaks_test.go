@@ -454,7 +454,7 @@ func TestSeededPIINeverLogged(t *testing.T) {
 			t.Fatal(err)
 		}
 		var logs syncBuf
-		tel, err := telemetry.New(cfg, telemetry.Options{Logs: &logs, EMF: io.Discard, Traces: io.Discard, Redactor: red})
+		tel, err := telemetry.New(cfg.Service, telemetry.Settings(cfg.Telemetry), telemetry.Options{Logs: &logs, EMF: io.Discard, Traces: io.Discard, Redactor: red})
 		if err != nil {
 			t.Fatal(err)
 		}

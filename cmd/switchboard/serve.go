@@ -48,7 +48,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	gc := gctune.WithBudget(gctune.Apply(os.Getenv), cfg.Security.InflightBytes)
 	// Logs go to stderr; EMF documents (telemetry.emf: on) and spans (telemetry.tracing:
 	// stdout) to stdout.
-	tel, err := telemetry.New(cfg, telemetry.Options{Logs: stderr, EMF: stdout, Traces: stdout})
+	tel, err := telemetry.New(cfg.Service, telemetry.Settings(cfg.Telemetry), telemetry.Options{Logs: stderr, EMF: stdout, Traces: stdout})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

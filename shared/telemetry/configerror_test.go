@@ -29,7 +29,7 @@ func TestConfigErrorLoggedOnceCounted(t *testing.T) {
 	body := []byte(strings.ReplaceAll(string(raw), "IntentName", "LookupCustomer"))
 	cfg := config.Default()
 	var logs bytes.Buffer
-	tel, err := telemetry.New(cfg, telemetry.Options{Logs: &logs, EMF: io.Discard, Traces: io.Discard, Getenv: func(string) string { return "" }})
+	tel, err := telemetry.New(cfg.Service, telemetry.Settings(cfg.Telemetry), telemetry.Options{Logs: &logs, EMF: io.Discard, Traces: io.Discard, Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestRelayedMetrics(t *testing.T) {
 	t.Parallel()
 	var emf bytes.Buffer
 	env := map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "sb-router", "AWS_LAMBDA_FUNCTION_VERSION": "12"}
-	tel, err := telemetry.New(config.Default(), telemetry.Options{Logs: io.Discard, EMF: &emf, Traces: io.Discard,
+	tel, err := telemetry.New(config.Default().Service, telemetry.Settings(config.Default().Telemetry), telemetry.Options{Logs: io.Discard, EMF: &emf, Traces: io.Discard,
 		Getenv: func(k string) string { return env[k] }})
 	if err != nil {
 		t.Fatal(err)

@@ -193,7 +193,7 @@ func TestConversationLogsCarryNoSecretsOrPII(t *testing.T) {
 				c := cfg
 				c.Telemetry.LogLevel = level
 				c.Telemetry.EMF = "on"
-				tel, err := telemetry.New(c, telemetry.Options{Logs: &logs, EMF: &emf, Secrets: []string{seededSecret},
+				tel, err := telemetry.New(c.Service, telemetry.Settings(c.Telemetry), telemetry.Options{Logs: &logs, EMF: &emf, Secrets: []string{seededSecret},
 					Getenv: func(k string) string {
 						return map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "switchboard-router",
 							"_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"}[k]

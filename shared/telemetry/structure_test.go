@@ -90,7 +90,7 @@ func TestCorrelationIDFromTurnIsHashed(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	tel, err := New(cfg, Options{Logs: &out, EMF: io.Discard, Traces: io.Discard, Getenv: func(string) string { return "" }})
+	tel, err := New(cfg.Service, Settings(cfg.Telemetry), Options{Logs: &out, EMF: io.Discard, Traces: io.Discard, Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,6 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -44,6 +43,22 @@ type Options struct {
 	Redactor *Redactor
 	// Tracing overrides the configured tracing (tests).
 	Tracing *Tracing
+}
+
+// Settings are what the telemetry section of the configuration chooses (see
+// docs/observability.md). The zero value is the documented default.
+type Settings struct {
+	LogLevel string // debug | info | warn | error ("": info)
+	// DebugSampleRate is the fraction of turns (0–1) logged at debug level whatever
+	// LogLevel says.
+	DebugSampleRate float64
+	// EMF says when CloudWatch Embedded Metric Format documents are written: auto
+	// (also ""; on Lambda, flushed after every turn), on or off.
+	EMF string
+	// Tracing selects the span exporter: none (also "") or stdout.
+	Tracing string
+	// HashSalt salts the hash that replaces session ids in logs ("": the service name).
+	HashSalt string
 }
 
 // Telemetry is one process's logs, metrics and traces. It implements engine.TurnHook
@@ -118,8 +133,9 @@ func (t *Telemetry) Relayed(ctx context.Context, r engine.RelayEnd) {
 	}
 }
 
-// New builds telemetry from the configuration (after config.Load).
-func New(cfg config.Config, o Options) (*Telemetry, error) {
+// New builds the telemetry of service (the metrics namespace and the service field of
+// every log line) with settings s.
+func New(service string, s Settings, o Options) (*Telemetry, error) {
 	if o.Logs == nil {
 		o.Logs = os.Stdout
 	}
@@ -135,7 +151,10 @@ func New(cfg config.Config, o Options) (*Telemetry, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	tc := cfg.Telemetry
+	tc := s
+	if tc.LogLevel == "" {
+		tc.LogLevel = "info"
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(tc.LogLevel)); err != nil {
 		return nil, fmt.Errorf("telemetry: log_level %q: want debug, info, warn or error", tc.LogLevel)
@@ -168,7 +187,7 @@ func New(cfg config.Config, o Options) (*Telemetry, error) {
 	for _, sec := range o.Secrets {
 		red.AddSecret(sec)
 	}
-	static := []slog.Attr{slog.String(KeyService, cfg.Service)}
+	static := []slog.Attr{slog.String(KeyService, service)}
 	if fn := o.Getenv("AWS_LAMBDA_FUNCTION_NAME"); fn != "" {
 		static = append(static, slog.String(KeyFunctionName, fn))
 	}
@@ -177,9 +196,9 @@ func New(cfg config.Config, o Options) (*Telemetry, error) {
 	}
 	salt := tc.HashSalt
 	if salt == "" {
-		salt = cfg.Service
+		salt = service
 	}
-	metrics := NewMetrics(cfg.Service, emf, o.Now)
+	metrics := NewMetrics(service, emf, o.Now)
 	if fn, v := o.Getenv("AWS_LAMBDA_FUNCTION_NAME"), o.Getenv("AWS_LAMBDA_FUNCTION_VERSION"); fn != "" && v != "" {
 		metrics.functionVersion = fn + ":" + v
 	}
@@ -187,7 +206,7 @@ func New(cfg config.Config, o Options) (*Telemetry, error) {
 		Logger:   slog.New(NewLogHandler(o.Logs, LogOptions{Level: level, Redactor: red, Attrs: static})),
 		Metrics:  metrics,
 		Redactor: red, Tracing: tr,
-		service: cfg.Service, salt: salt, sampleRate: tc.DebugSampleRate,
+		service: service, salt: salt, sampleRate: tc.DebugSampleRate,
 		emfOut: o.EMF, emfPerTurn: emf, getenv: o.Getenv, now: o.Now,
 	}
 	return t, nil

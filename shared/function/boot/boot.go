@@ -56,7 +56,7 @@ func Init(getenv func(string) string, f Function) (Handler, *slog.Logger, error)
 	if f.Configure != nil {
 		f.Configure(&cfg)
 	}
-	tel, err := telemetry.New(cfg, telemetry.Options{})
+	tel, err := telemetry.New(cfg.Service, telemetry.Settings(cfg.Telemetry), telemetry.Options{})
 	if err != nil {
 		return nil, log, err
 	}
