@@ -119,7 +119,7 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 		t.Fatal(err)
 	}
 	s := &faultStack{clock: storetest.NewClock(time.Now()), demo: be}
-	set := resilience.NewSet(cfg.Resilience, resilience.Options{})
+	set := resilience.NewSet(func(tool string) resilience.Settings { return resilience.Settings(cfg.Resilience.For(tool)) }, resilience.Options{})
 	s.payments = set.For("stripe")
 	s.tickets = set.For(config.ToolDemo)
 	s.cache = cache.New(o.store, cache.Options{Now: s.clock.Now})

@@ -5,6 +5,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/idempotency"
+	"github.com/switchboard-dev/switchboard/shared/resilience"
 )
 
 // The composition root is the only reader of shared/config: every other package takes
@@ -31,4 +32,10 @@ func IdempotencyOptions(cfg config.Config, fn string) idempotency.Options {
 		Idempotent: func(in conversation.Intent) bool { return st.Idempotent(string(in)) },
 		FailOpen:   func(in conversation.Intent) bool { return st.FailsOpen(string(in)) },
 	}
+}
+
+// ResilienceSettings returns each tool's effective resilience policy (resilience.<tool>
+// after Load; a tool without a section gets resilience.defaults).
+func ResilienceSettings(r config.Resilience) func(tool string) resilience.Settings {
+	return func(tool string) resilience.Settings { return resilience.Settings(r.For(tool)) }
 }

@@ -90,7 +90,7 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 		ro.Observer = a.Telemetry
 		co.Observer = a.Telemetry
 	}
-	a.Policies = resilience.NewSet(cfg.Resilience, ro)
+	a.Policies = resilience.NewSet(ResilienceSettings(cfg.Resilience), ro)
 	// The read cache is per process unless store.cache.shared asks for the store too:
 	// a read turn then costs no store write.
 	var shared store.Store

@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 )
 
@@ -153,16 +152,17 @@ func (k *kb) Unwrap() any { return k.next }
 // implements (the demo backend implements all four) shares one breaker, one limiter
 // and one bulkhead. Safe for concurrent use.
 type Set struct {
-	cfg  config.Resilience
-	opts Options
+	settings func(tool string) Settings
+	opts     Options
 
 	mu       sync.Mutex
 	policies map[string]*Policy
 }
 
-// NewSet returns a Set building policies from cfg (after config.Load).
-func NewSet(cfg config.Resilience, o Options) *Set {
-	return &Set{cfg: cfg, opts: o, policies: map[string]*Policy{}}
+// NewSet returns a Set building each tool's policy from settings(tool), its effective
+// settings.
+func NewSet(settings func(tool string) Settings, o Options) *Set {
+	return &Set{settings: settings, opts: o, policies: map[string]*Policy{}}
 }
 
 // For returns the tool's policy, building it on first use.
@@ -171,7 +171,7 @@ func (s *Set) For(tool string) *Policy {
 	defer s.mu.Unlock()
 	p, ok := s.policies[tool]
 	if !ok {
-		p = ForTool(s.cfg, tool, s.opts)
+		p = NewPolicy(tool, s.settings(tool), s.opts)
 		s.policies[tool] = p
 	}
 	return p

@@ -201,7 +201,7 @@ func TestConversationLogsCarryNoSecretsOrPII(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				set := resilience.NewSet(c.Resilience, resilience.Options{Observer: tel, Logger: tel.Logger})
+				set := resilience.NewSet(func(tool string) resilience.Settings { return resilience.Settings(c.Resilience.For(tool)) }, resilience.Options{Observer: tel, Logger: tel.Logger})
 				deps := intents.Deps{SupportEmail: c.SupportEmail}
 				switch mode {
 				case "healthy":

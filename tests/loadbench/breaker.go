@@ -35,7 +35,7 @@ func benchBreaker(ctx context.Context, o *options, r *report) {
 	}))
 	defer down.Close()
 	crm := crmTool{&toolClient{name: "crm", base: down.URL, http: &http.Client{}}}
-	s := cfg.Resilience.For("salesforce")
+	s := resilience.Settings(cfg.Resilience.For("salesforce"))
 	s.BreakerOpenFor = time.Hour // stays open for the whole measurement
 	pol := resilience.NewPolicy("salesforce", s, resilience.Options{})
 	deps := intents.Deps{Customers: resilience.Customers(pol, crm), SupportEmail: cfg.SupportEmail}

@@ -135,7 +135,7 @@ func benchFanOut(ctx context.Context, o *options, r *report) {
 	tc := &toolClient{name: "crm", base: crm.URL, http: hc}
 	td := &toolClient{name: "helpdesk", base: desk.URL, http: hc}
 	tp := &toolClient{name: "payments", base: pay.URL, http: hc}
-	set := resilience.NewSet(cfg.Resilience, resilience.Options{})
+	set := resilience.NewSet(func(tool string) resilience.Settings { return resilience.Settings(cfg.Resilience.For(tool)) }, resilience.Options{})
 	deps := intents.Deps{
 		Customers:    resilience.Customers(set.For("salesforce"), crmTool{tc}),
 		Tickets:      resilience.Helpdesk(set.For("zendesk"), helpdeskTool{td}, resilience.HelpdeskOptions{}),

@@ -231,7 +231,7 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 		return
 	}
 	defer be.Close()
-	set := resilience.NewSet(cfg.Resilience, resilience.Options{})
+	set := resilience.NewSet(func(tool string) resilience.Settings { return resilience.Settings(cfg.Resilience.For(tool)) }, resilience.Options{})
 	deps := intents.Deps{
 		Tickets:      resilience.Helpdesk(set.For(config.ToolDemo), be, resilience.HelpdeskOptions{HonoursExternalID: true}),
 		SupportEmail: cfg.SupportEmail,
