@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/function/boot"
@@ -33,7 +34,7 @@ func build(ctx context.Context, cfg config.Config, tel *telemetry.Telemetry) (bo
 		return nil, fmt.Errorf("secrets: %w", err)
 	}
 	p = secrets.Observe(p, func(s secrets.Secret) { tel.Redactor.AddSecrets(s) })
-	guard, err := security.NewGuard(cfg.Security, p)
+	guard, err := security.NewGuard(wiring.Security(cfg.Security), p)
 	if err != nil {
 		return nil, fmt.Errorf("security: %w", err)
 	}

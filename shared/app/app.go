@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -64,7 +65,7 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	guard, err := security.NewGuard(cfg.Security, a.secrets)
+	guard, err := security.NewGuard(wiring.Security(cfg.Security), a.secrets)
 	if err != nil {
 		a.Close()
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
@@ -164,7 +165,7 @@ func TestConversationLimitCountsTurnsNotDeliveries(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default()
 	cfg.Security.PerSessionRate, cfg.Security.PerSessionBurst = 0.001, 1
-	g, err := security.NewGuard(cfg.Security, nil)
+	g, err := security.NewGuard(wiring.Security(cfg.Security), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

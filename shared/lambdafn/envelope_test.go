@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -26,7 +27,7 @@ func guardedHandler(t *testing.T) (func(context.Context, json.RawMessage) (any, 
 	t.Helper()
 	sec := config.Default().Security
 	sec.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa"}
-	g, err := security.NewGuard(sec, secrets.Static{"rasa": {"token": "Rasa0Token0ForTheEnvelopeTest"}})
+	g, err := security.NewGuard(wiring.Security(sec), secrets.Static{"rasa": {"token": "Rasa0Token0ForTheEnvelopeTest"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -131,7 +132,7 @@ func TestHTTPEventBodyUnderTheGuard(t *testing.T) {
 	sec.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthNone}
 	sec.InflightBytes = 4 << 20
 	sec.MaxInflateRatio = 50
-	g, err := security.NewGuard(sec, secrets.Static{})
+	g, err := security.NewGuard(wiring.Security(sec), secrets.Static{})
 	if err != nil {
 		t.Fatal(err)
 	}

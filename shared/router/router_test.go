@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
@@ -436,7 +437,7 @@ func TestBodyReadUnderTheBudget(t *testing.T) {
 	cfg.Intents.Enabled = []conversation.Intent{conversation.SearchKB}
 	cfg.Security.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthNone}
 	cfg.Security.InflightBytes = 1 << 20
-	g, err := security.NewGuard(cfg.Security, secrets.Static{})
+	g, err := security.NewGuard(wiring.Security(cfg.Security), secrets.Static{})
 	if err != nil {
 		t.Fatal(err)
 	}
