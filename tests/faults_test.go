@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -145,7 +146,7 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.engine = engine.New(cfg, &identity.Resolver{Verifier: v, Next: h}, engine.Options{Adapters: adapters.Default(cfg)})
+	s.engine = engine.New(wiring.Engine(cfg), &identity.Resolver{Verifier: v, Next: h}, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg))})
 	return s
 }
 

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/console"
 	"github.com/switchboard-dev/switchboard/shared/gctune"
@@ -72,7 +73,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	h := server.Handler(a.Engine, server.Options{
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		Logger:       logger,
-		Routes:       adapters.Routes(cfg),
+		Routes:       adapters.Routes(wiring.Adapters(cfg)),
 		Names:        cfg.Intents.Names,
 		// The conversation console: on loopback, or with a platform's webhook credentials.
 		Extra: map[string]http.Handler{"GET /metrics": tel.MetricsHandler(), console.Prefix: con, console.Prefix + "/": con, toolmcp.Path: mcpH},

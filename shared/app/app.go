@@ -70,11 +70,11 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	eo := engine.Options{Logger: a.Logger, Adapters: adapters.Default(cfg), Guard: guard}
+	eo := engine.Options{Logger: a.Logger, Adapters: adapters.Default(wiring.Adapters(cfg)), Guard: guard}
 	if o.Telemetry != nil {
 		eo.Hook = o.Telemetry
 	}
-	a.Engine = engine.New(cfg, wrap(intents.New(deps)), eo)
+	a.Engine = engine.New(wiring.Engine(cfg), wrap(intents.New(deps)), eo)
 	return a, nil
 }
 

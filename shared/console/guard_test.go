@@ -24,7 +24,7 @@ func TestOpenWebhooksDoNotOpenTheConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := engine.New(cfg, nil, engine.Options{Guard: g})
+	e := engine.New(wiring.Engine(cfg), nil, engine.Options{Guard: g})
 	h := Handler(Options{Engine: e, Config: cfg})
 	for _, tc := range []struct {
 		local string

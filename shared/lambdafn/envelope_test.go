@@ -44,7 +44,7 @@ func guardedHandler(t *testing.T) (func(context.Context, json.RawMessage) (any, 
 		turns = append(turns, d)
 		return conversation.Reply{}
 	})
-	return Handler(engine.New(config.Default(), h, engine.Options{Adapters: ads, Guard: g}), 1<<20), &turns
+	return Handler(engine.New(wiring.Engine(config.Default()), h, engine.Options{Adapters: ads, Guard: g}), 1<<20), &turns
 }
 
 // TestEnvelope: a turn the router admitted arrives by direct Invoke as an Envelope and

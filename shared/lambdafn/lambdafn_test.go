@@ -49,7 +49,7 @@ func handler() func(context.Context, json.RawMessage) (any, error) {
 		ads[p] = tagAdapter{p}
 	}
 	h := conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply { return conversation.Reply{} })
-	return Handler(engine.New(config.Default(), h, engine.Options{Adapters: ads}), 1<<20)
+	return Handler(engine.New(wiring.Engine(config.Default()), h, engine.Options{Adapters: ads}), 1<<20)
 }
 
 func httpEvent(path, body string, b64 bool) json.RawMessage {
@@ -101,7 +101,7 @@ func TestBadLexEventGetsCloseFailed(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default()
 	ads := map[conversation.Platform]platform.Adapter{conversation.LexV2: lexv2.New(cfg.Intents.Names(conversation.LexV2))}
-	e := engine.New(cfg, conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply {
+	e := engine.New(wiring.Engine(cfg), conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply {
 		t.Error("a bad event reached the handler")
 		return conversation.Reply{}
 	}), engine.Options{Adapters: ads})
@@ -139,7 +139,7 @@ func TestHTTPEventBodyUnderTheGuard(t *testing.T) {
 	g.Budget.Wait = 0
 	ads := map[conversation.Platform]platform.Adapter{conversation.Rasa: tagAdapter{conversation.Rasa}}
 	h := conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply { return conversation.Reply{} })
-	e := engine.New(config.Default(), h, engine.Options{Adapters: ads, Guard: g})
+	e := engine.New(wiring.Engine(config.Default()), h, engine.Options{Adapters: ads, Guard: g})
 	deflated := func(s string) string {
 		var z bytes.Buffer
 		zw := zlib.NewWriter(&z)

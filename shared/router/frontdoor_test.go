@@ -155,7 +155,7 @@ func functionEngine(cfg config.Config, g *security.Guard, hook engine.TurnHook) 
 	h := conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply {
 		return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"Here is how."}}
 	})
-	return engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg), Guard: g, Hook: hook, Logger: slog.New(slog.DiscardHandler)})
+	return engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg)), Guard: g, Hook: hook, Logger: slog.New(slog.DiscardHandler)})
 }
 
 func serveEntry(t *testing.T, cfg config.Config, g *security.Guard, hook engine.TurnHook, _ *int) entry {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -177,12 +178,12 @@ func New(cfg config.Config, o Options) (*Router, error) {
 		// An empty list means "all" to the engine; none routed means none enabled.
 		local.Intents.Enabled = []conversation.Intent{"none"}
 	}
-	adapters := adapters.Default(cfg)
-	r.eng = engine.New(local, conversation.HandlerFunc(r.unrouted), engine.Options{Adapters: adapters, Logger: o.Logger, Guard: o.Guard, Hook: o.Hook})
+	adapters := adapters.Default(wiring.Adapters(cfg))
+	r.eng = engine.New(wiring.Engine(local), conversation.HandlerFunc(r.unrouted), engine.Options{Adapters: adapters, Logger: o.Logger, Guard: o.Guard, Hook: o.Hook})
 	r.door = server.Door{Engine: r.eng, MaxBody: cfg.Server.MaxBodyBytes}
 	all := cfg
 	all.Intents.Enabled = nil
-	r.failed = engine.New(all, conversation.HandlerFunc(r.failure), engine.Options{Adapters: adapters, Logger: o.Logger})
+	r.failed = engine.New(wiring.Engine(all), conversation.HandlerFunc(r.failure), engine.Options{Adapters: adapters, Logger: o.Logger})
 	return r, nil
 }
 

@@ -63,7 +63,7 @@ func TestBodyFootprint(t *testing.T) {
 		return conversation.Reply{Messages: []string{"ok"}}
 	})
 	cfg := config.Default()
-	e := engine.New(cfg, h, engine.Options{Guard: g,
+	e := engine.New(wiring.Engine(cfg), h, engine.Options{Guard: g,
 		Adapters: map[conversation.Platform]platform.Adapter{conversation.Rasa: rasa.New(cfg.Intents.Names(conversation.Rasa))}})
 	srv := Handler(e, Options{})
 

@@ -48,7 +48,7 @@ func guardedEngine(t testing.TB, sec config.Security) (*engine.Engine, *refusals
 	}
 	rf := &refusals{n: map[string]int{}}
 	h := conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply { return conversation.Reply{} })
-	return engine.New(config.Default(), h, engine.Options{Adapters: ads, Guard: g, Hook: rf}), rf
+	return engine.New(wiring.Engine(config.Default()), h, engine.Options{Adapters: ads, Guard: g, Hook: rf}), rf
 }
 
 func deflate(b []byte) []byte {

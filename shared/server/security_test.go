@@ -39,7 +39,7 @@ func TestUnauthenticatedCallsNeverReachAnIntent(t *testing.T) {
 	for _, p := range conversation.Platforms {
 		ads[p] = echoAdapter{p}
 	}
-	e := engine.New(cfg, h, engine.Options{Adapters: ads, Guard: g})
+	e := engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: ads, Guard: g})
 	srv := httptest.NewServer(Handler(e, Options{}))
 	t.Cleanup(srv.Close)
 

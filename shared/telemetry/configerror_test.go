@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -36,7 +37,7 @@ func TestConfigErrorLoggedOnceCounted(t *testing.T) {
 	h := conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply {
 		return conversation.Reply{Outcome: conversation.OutcomeElicitSlot, SlotToElicit: "email", Messages: []string{"Which email?"}}
 	})
-	eng := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg), Hook: tel})
+	eng := engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg)), Hook: tel})
 	for range 3 {
 		if resp := eng.Serve(context.Background(), conversation.LexV2, body); resp.Status != 200 || !strings.Contains(string(resp.Body), `"ElicitIntent"`) {
 			t.Fatalf("reply %d %s, want ElicitIntent", resp.Status, resp.Body)

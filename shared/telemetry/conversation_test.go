@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 
@@ -225,7 +226,7 @@ func TestConversationLogsCarryNoSecretsOrPII(t *testing.T) {
 						panic(fmt.Sprintf("crashed on %v with key %s", t.Slots, seededSecret))
 					})
 				}
-				eng := engine.New(c, h, engine.Options{Logger: tel.Logger, Adapters: adapters.Default(c), Hook: tel})
+				eng := engine.New(wiring.Engine(c), h, engine.Options{Logger: tel.Logger, Adapters: adapters.Default(wiring.Adapters(c)), Hook: tel})
 				intentsSeen := map[string]bool{}
 				for _, p := range bodyRouted() {
 					for i, body := range events[p] {

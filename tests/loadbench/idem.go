@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -244,7 +245,7 @@ func benchIdempotency(ctx context.Context, o *options, r *report) {
 		io := app.IdempotencyOptions(cfg, "createticket")
 		io.Writes = app.WritesOf(svc) // create_ticket as production runs it: a write
 		h := idempotency.New(dynamostore.New(client, sbTable, dynamostore.Options{}), svc, io)
-		e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
+		e := engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg))})
 		u, err := listen(pctx, server.Handler(e, server.Options{}))
 		if err != nil {
 			allMissing(err.Error())

@@ -5,8 +5,12 @@
 package wiring
 
 import (
+	"time"
+
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/engine"
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 	"github.com/switchboard-dev/switchboard/shared/security"
 )
 
@@ -37,4 +41,30 @@ func Security(s config.Security) security.Options {
 		BodyMinRate:      s.BodyMinRate,
 		MaxInflateRatio:  s.MaxInflateRatio,
 	}
+}
+
+// Adapters returns the platform adapters' options: the configured intent names
+// (intents.<platform>) and rendering (platform.<name>.rich) of every platform.
+func Adapters(cfg config.Config) adapters.Options {
+	o := adapters.Options{Names: map[conversation.Platform]map[string]conversation.Intent{}, Plain: map[conversation.Platform]bool{}}
+	for _, p := range conversation.Platforms {
+		if n := cfg.Intents.Names(p); n != nil {
+			o.Names[p] = n
+		}
+		if !cfg.Platform.For(p).RichEnabled() {
+			o.Plain[p] = true
+		}
+	}
+	return o
+}
+
+// Engine returns the engine's settings: the enabled intents, the support address, and
+// every platform's deadline and the reply margin (deadlines.*).
+func Engine(cfg config.Config) engine.Settings {
+	s := engine.Settings{Enabled: cfg.Intents.Enabled, SupportEmail: cfg.SupportEmail,
+		Deadlines: map[conversation.Platform]time.Duration{}, ReplyMargin: cfg.Deadlines.ReplyMargin}
+	for _, p := range conversation.Platforms {
+		s.Deadlines[p] = cfg.Deadlines.For(p)
+	}
+	return s
 }

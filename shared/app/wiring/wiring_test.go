@@ -2,6 +2,7 @@ package wiring_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
@@ -34,5 +35,29 @@ func TestSecurityCarriesEveryPlatformAndLimit(t *testing.T) {
 	}
 	if _, err := security.NewGuard(o, nil); err == nil {
 		t.Error("a token method without a secrets provider built a guard")
+	}
+}
+
+func TestEngineAndAdaptersCarryTheSections(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load("", []string{"SWITCHBOARD_DEADLINES_RASA=7s", "SWITCHBOARD_INTENTS_ENABLED=lookup_customer",
+		"SWITCHBOARD_PLATFORM_RASA_RICH=false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := wiring.Engine(cfg)
+	if s.Deadlines[conversation.Rasa] != 7*time.Second || s.Deadlines[conversation.DialogflowES] != cfg.Deadlines.For(conversation.DialogflowES) ||
+		s.ReplyMargin != cfg.Deadlines.ReplyMargin || s.SupportEmail != cfg.SupportEmail ||
+		len(s.Enabled) != 1 || s.Enabled[0] != conversation.LookupCustomer {
+		t.Errorf("engine settings %+v", s)
+	}
+	a := wiring.Adapters(cfg)
+	if !a.Plain[conversation.Rasa] || a.Plain[conversation.DialogflowES] {
+		t.Errorf("plain %v, want rasa only", a.Plain)
+	}
+	for _, p := range conversation.Platforms {
+		if len(a.Names[p]) != len(cfg.Intents.Names(p)) {
+			t.Errorf("%s: %d intent names, want %d", p, len(a.Names[p]), len(cfg.Intents.Names(p)))
+		}
 	}
 }
