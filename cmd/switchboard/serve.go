@@ -67,7 +67,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// until the scavenger gets to it (at most every few seconds).
 		g.Budget.OnDrained(freeOSMemory())
 	}
-	con := console.Handler(console.Options{Engine: a.Engine, Config: cfg, Logger: logger})
+	con := console.Handler(console.Options{Engine: a.Engine, Settings: consoleSettings(cfg), Logger: logger})
 	// The tool API's MCP server (streamable HTTP), behind the tool API's credentials.
 	mcpH := toolmcp.Handler(toolmcp.Options{Gate: server.Gate{Door: server.Door{Engine: a.Engine, MaxBody: cfg.Server.MaxBodyBytes}}})
 	h := server.Handler(a.Engine, server.Options{

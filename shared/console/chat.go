@@ -13,7 +13,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 )
 
@@ -36,8 +35,9 @@ type Chat struct {
 	Runner   Runner
 	Platform conversation.Platform
 	Language string
-	Intents  config.Intents
-	Out      io.Writer
+	// Names maps each platform's intent names onto canonical intents.
+	Names map[conversation.Platform]map[string]conversation.Intent
+	Out   io.Writer
 
 	conv    *Conversation
 	intent  conversation.Intent
@@ -68,7 +68,7 @@ func (c *Chat) start() {
 	if c.conv != nil {
 		token = c.conv.Token
 	}
-	c.conv = New(c.Platform, c.Language, c.Intents)
+	c.conv = New(c.Platform, c.Language, c.Names[c.Platform])
 	c.conv.Token = token
 	c.last, c.history = nil, nil
 	fmt.Fprintf(c.Out, "new %s conversation in %s (session %s); /help for commands\n", c.Platform, c.conv.Language, c.conv.Session)

@@ -25,7 +25,7 @@ func TestOpenWebhooksDoNotOpenTheConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := engine.New(wiring.Engine(cfg), nil, engine.Options{Guard: g})
-	h := Handler(Options{Engine: e, Config: cfg})
+	h := Handler(Options{Engine: e})
 	for _, tc := range []struct {
 		local string
 		want  int
