@@ -38,8 +38,9 @@ func build(ctx context.Context, cfg config.Config, tel *telemetry.Telemetry) (bo
 	if err != nil {
 		return nil, fmt.Errorf("security: %w", err)
 	}
-	r, err := router.New(cfg, router.Options{Routes: router.RoutesFromEnv(nil), AWSConfig: &ac, Logger: tel.Logger,
-		Guard: guard, Hook: tel})
+	r, err := router.New(router.Settings{Engine: wiring.Engine(cfg), Adapters: wiring.Adapters(cfg), MaxBodyBytes: cfg.Server.MaxBodyBytes},
+		router.Options{Routes: router.RoutesFromEnv(nil), AWSConfig: &ac, Logger: tel.Logger,
+			Guard: guard, Hook: tel})
 	if err != nil {
 		return nil, err
 	}

@@ -53,11 +53,13 @@ type Settings struct {
 	ReplyMargin time.Duration
 }
 
-func (s Settings) enabled(in conversation.Intent) bool {
+// Enables reports whether the deployment answers the canonical intent.
+func (s Settings) Enables(in conversation.Intent) bool {
 	return len(s.Enabled) == 0 || slices.Contains(s.Enabled, in)
 }
 
-func (s Settings) deadline(p conversation.Platform) time.Duration {
+// Deadline is the platform's webhook deadline.
+func (s Settings) Deadline(p conversation.Platform) time.Duration {
 	if v, ok := s.Deadlines[p]; ok {
 		return v
 	}
@@ -298,7 +300,7 @@ func (e *Engine) ServeDecoded(ctx context.Context, p conversation.Platform, req 
 // deadlineFor is the earlier of the platform's own deadline from now and the caller's
 // context deadline (the Lambda invocation's).
 func (e *Engine) deadlineFor(ctx context.Context, p conversation.Platform) time.Time {
-	d := e.now().Add(e.settings.deadline(p))
+	d := e.now().Add(e.settings.Deadline(p))
 	if cd, ok := ctx.Deadline(); ok && cd.Before(d) {
 		d = cd
 	}
@@ -321,7 +323,7 @@ func (e *Engine) handle(ctx context.Context, t conversation.Turn) (conversation.
 	case t.Intent == "":
 		return localized(t, conversation.Reply{Outcome: conversation.OutcomeUnknownIntent,
 			Messages: []string{i18n.For(t.Locale).T("reply.unknown_intent")}}), false
-	case !e.settings.enabled(t.Intent):
+	case !e.settings.Enables(t.Intent):
 		return localized(t, conversation.Reply{Outcome: conversation.OutcomeRejected,
 			Messages: []string{i18n.For(t.Locale).T("reply.not_enabled", e.settings.SupportEmail)}}), false
 	}

@@ -238,7 +238,7 @@ func routerEntry(t *testing.T, cfg config.Config, g *security.Guard, hook engine
 		b, _ := json.Marshal(out)
 		return Invocation{Payload: b}, nil
 	})
-	r, err := New(cfg, Options{Routes: map[conversation.Intent]string{conversation.SearchKB: "sb-searchkb"}, Client: inv,
+	r, err := New(settingsOf(cfg), Options{Routes: map[conversation.Intent]string{conversation.SearchKB: "sb-searchkb"}, Client: inv,
 		Guard: g, Hook: hook, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -296,7 +296,7 @@ func routedPair(tb testing.TB, creds secrets.Provider) (*Router, *int) {
 		b, _ := json.Marshal(out)
 		return Invocation{Payload: b}, nil
 	})
-	r, err := New(cfg, Options{Routes: map[conversation.Intent]string{conversation.SearchKB: "sb-searchkb"}, Client: inv,
+	r, err := New(settingsOf(cfg), Options{Routes: map[conversation.Intent]string{conversation.SearchKB: "sb-searchkb"}, Client: inv,
 		Guard: guard(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		tb.Fatal(err)
