@@ -10,6 +10,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/idempotency"
+	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/store/memstore"
 )
 
@@ -37,5 +38,14 @@ func TestIdempotencyOptions(t *testing.T) {
 	turn := conversation.Turn{Platform: conversation.DialogflowES, Intent: conversation.CreateTicket, SessionID: "s-1", TurnID: "t-1"}
 	if k := m.Key(turn); !strings.HasPrefix(k, "createticket#idem#") {
 		t.Fatalf("key %q", k)
+	}
+}
+
+// The configuration names the registered sender and sink by the names their packages
+// register under.
+func TestRegisteredNamesMatchTheConfiguration(t *testing.T) {
+	if identity.SenderSES != config.SenderSES || identity.AuditCloudWatch != config.AuditCloudWatch {
+		t.Fatalf("identity registers %q and %q; the configuration says %q and %q",
+			identity.SenderSES, identity.AuditCloudWatch, config.SenderSES, config.AuditCloudWatch)
 	}
 }
