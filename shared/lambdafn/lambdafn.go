@@ -257,15 +257,6 @@ func wireRequest(p conversation.Platform, body string, b64 bool, enc string) ser
 	return server.Request{Platform: p, Declared: wire, Encoding: enc, Body: src}
 }
 
-func header(h map[string]string, name string) string {
-	for k, v := range h {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
-}
-
 func httpResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {
 	return events.APIGatewayV2HTTPResponse{
 		StatusCode: status,

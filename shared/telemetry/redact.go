@@ -385,16 +385,6 @@ func isAlnum(c byte) bool {
 	return isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 }
 
-func digitCount(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if isDigit(s[i]) {
-			n++
-		}
-	}
-	return n
-}
-
 // tokenChar is a character of an opaque credential (base64, base64url, hex, ids).
 func tokenChar(c byte) bool {
 	return isAlnum(c) || c == '_' || c == '-' || c == '.' || c == '=' || c == '+' || c == '/' || c == '~'
