@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -486,11 +485,3 @@ func drain(resp *http.Response) {
 	resp.Body.Close()
 }
 
-// Redacted reports whether a header carries credentials and must never be logged.
-func Redacted(header string) bool {
-	switch strings.ToLower(header) {
-	case "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key":
-		return true
-	}
-	return false
-}
