@@ -24,8 +24,8 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/turntrace"
 )
 
-// KeyKind is the kind segment of cache keys ("<function>#cache#<hash>").
-const KeyKind = "cache"
+// keyKind is the kind segment of cache keys ("<function>#cache#<hash>").
+const keyKind = "cache"
 
 // Policy is how one capability is cached.
 type Policy struct {
@@ -44,7 +44,7 @@ type Policies struct {
 
 // Options configure a Cache. The zero value of every field is the documented default.
 type Options struct {
-	// Function is the key prefix of entries read outside a scoped turn (see WithScope;
+	// Function is the key prefix of entries read outside a scoped turn (see withScope;
 	// default "switchboard").
 	Function string
 	// Size bounds the in-memory LRU (default 1000 entries).
@@ -206,7 +206,7 @@ func (c *Cache) save(ctx context.Context, p Policy, key string, v any, fetchedAt
 }
 
 // Key is the store key of one cached answer: "<scope>#cache#<hash>", where the scope
-// is the one ctx carries (see WithScope) or else Options.Function. Arguments are
+// is the one ctx carries (see withScope) or else Options.Function. Arguments are
 // normalized (trimmed, lower case) and hashed, so no email or search text is stored in
 // the clear.
 func (c *Cache) Key(ctx context.Context, capability string, args ...string) string {
@@ -218,7 +218,7 @@ func (c *Cache) Key(ctx context.Context, capability string, args ...string) stri
 	for i, a := range args {
 		norm[i] = strings.ToLower(strings.Join(strings.Fields(a), " "))
 	}
-	return store.Key(prefix, KeyKind, append([]string{capability}, norm...)...)
+	return store.Key(prefix, keyKind, append([]string{capability}, norm...)...)
 }
 
 // ToolKey is Key for an answer of tool: the tool's identity (Options.Identity) is
@@ -229,19 +229,19 @@ func (c *Cache) ToolKey(ctx context.Context, tool, capability string, args ...st
 
 type scopeKey struct{}
 
-// WithScope returns a context whose cache entries are keyed under prefix. On AWS each
+// withScope returns a context whose cache entries are keyed under prefix. On AWS each
 // function's role may only touch items whose key starts with "<its intent>#", so the
 // entries a turn reads and writes must be scoped to the turn's intent.
-func WithScope(ctx context.Context, prefix string) context.Context {
+func withScope(ctx context.Context, prefix string) context.Context {
 	return context.WithValue(ctx, scopeKey{}, prefix)
 }
 
 // Scoped is a conversation.Handler middleware that scopes each turn's cache entries to
-// its intent (see WithScope).
+// its intent (see withScope).
 func Scoped(next conversation.Handler) conversation.Handler {
 	return conversation.HandlerFunc(func(ctx context.Context, t conversation.Turn) conversation.Reply {
 		if t.Intent != "" {
-			ctx = WithScope(ctx, string(t.Intent))
+			ctx = withScope(ctx, string(t.Intent))
 		}
 		return next.Handle(ctx, t)
 	})

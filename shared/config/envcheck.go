@@ -18,9 +18,9 @@ var extraEnv = []string{
 	EnvPrefix + "REQUIRE_COMPONENTS",
 }
 
-// EnvName is the environment variable of a dotted configuration key
+// envName is the environment variable of a dotted configuration key
 // (connectors.zendesk.subdomain → SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN).
-func EnvName(key string) string {
+func envName(key string) string {
 	return EnvPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
 }
 
@@ -28,7 +28,7 @@ func EnvName(key string) string {
 func EnvNames() []string {
 	var out []string
 	for _, k := range Keys() {
-		out = append(out, EnvName(k))
+		out = append(out, envName(k))
 	}
 	sort.Strings(out)
 	return out

@@ -16,8 +16,8 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 )
 
-// ChatHelp lists the chat commands.
-const ChatHelp = `commands:
+// chatHelp lists the chat commands.
+const chatHelp = `commands:
   /json            the last request and reply, as sent
   /trace           the last turn's tool calls, cache, idempotency, policy and audit
   /signin EMAIL    sign in as a demo customer (an identity token with the demo key)
@@ -204,7 +204,7 @@ func (c *Chat) command(ctx context.Context, line string) (quit bool) {
 	case "/quit", "/exit":
 		return true
 	case "/help":
-		fmt.Fprint(w, ChatHelp)
+		fmt.Fprint(w, chatHelp)
 	case "/json":
 		if c.last == nil {
 			fmt.Fprintln(w, "no turn yet")
@@ -282,7 +282,7 @@ func (c *Chat) command(ctx context.Context, line string) (quit bool) {
 		}
 		fmt.Fprintf(w, "wrote %d turns to %s (switchboard replay %s)\n", len(c.history), arg, arg)
 	default:
-		fmt.Fprintf(w, "unknown command %s\n%s", cmd, ChatHelp)
+		fmt.Fprintf(w, "unknown command %s\n%s", cmd, chatHelp)
 	}
 	return false
 }

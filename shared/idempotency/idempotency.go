@@ -23,8 +23,8 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/turntrace"
 )
 
-// KeyKind is the kind segment of idempotency keys ("<function>#idem#<hash>").
-const KeyKind = "idem"
+// keyKind is the kind segment of idempotency keys ("<function>#idem#<hash>").
+const keyKind = "idem"
 
 // Options configure the middleware. The zero value of every field is the documented
 // default.
@@ -159,9 +159,9 @@ func (c claim) encode() []byte {
 	return b
 }
 
-// UnknownKind is the kind segment of unknown-outcome records keyed by what was asked
+// unknownKind is the kind segment of unknown-outcome records keyed by what was asked
 // ("<function>#unknown#<hash of customer and subject>").
-const UnknownKind = "unknown"
+const unknownKind = "unknown"
 
 // Middleware is the idempotency layer around a handler.
 type Middleware struct {
@@ -239,9 +239,9 @@ func (m *Middleware) Key(t conversation.Turn) string {
 		fn = string(t.Intent)
 	}
 	if m.o.Scope == "" {
-		return store.Key(fn, KeyKind, string(t.Intent), string(t.Platform), t.TurnID)
+		return store.Key(fn, keyKind, string(t.Intent), string(t.Platform), t.TurnID)
 	}
-	return store.Key(fn, KeyKind, string(t.Intent), string(t.Platform), t.TurnID, m.o.Scope)
+	return store.Key(fn, keyKind, string(t.Intent), string(t.Platform), t.TurnID, m.o.Scope)
 }
 
 // PayloadHash identifies what a turn asks for. A platform redelivers a turn with the
@@ -471,9 +471,9 @@ func (m *Middleware) subjectKey(t conversation.Turn, w Write) string {
 		fn = string(t.Intent)
 	}
 	if m.o.Scope == "" {
-		return store.Key(fn, UnknownKind, string(t.Intent), sub)
+		return store.Key(fn, unknownKind, string(t.Intent), sub)
 	}
-	return store.Key(fn, UnknownKind, string(t.Intent), sub, m.o.Scope)
+	return store.Key(fn, unknownKind, string(t.Intent), sub, m.o.Scope)
 }
 
 // runWrite runs a turn with a side effect that holds the key. Everything the next

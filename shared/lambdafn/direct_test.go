@@ -51,7 +51,7 @@ func TestBedrockDirectInvocation(t *testing.T) {
 	}
 	for _, ev := range []string{`{"messageVersion":"1.0","actionGroup":"g","function":"f"}`, `{"messageVersion":"1.0","agent":{},"actionGroup":"g"}`,
 		`{"agent":{},"actionGroup":"g","function":"f"}`, `{"messageVersion":"1.0","agent":"x","actionGroup":"g","function":"f"}`} {
-		if k := Classify(json.RawMessage(ev)); k != KindUnknown {
+		if k := Classify(json.RawMessage(ev)); k != kindUnknown {
 			t.Errorf("%s: Classify = %v, want unknown", ev, k)
 		}
 	}

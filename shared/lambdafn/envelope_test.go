@@ -142,9 +142,9 @@ func TestParse(t *testing.T) {
 		{"http", string(httpEv), KindHTTP},
 		{"lex", `{"invocationSource":"FulfillmentCodeHook","sessionState":{}}`, KindLex},
 		{"envelope", string(env), KindEnvelope},
-		{"envelope with an HTTP event's fields", strings.Replace(string(env), `{`, `{"version":"2.0",`, 1), KindUnknown},
-		{"unknown", `{"ping":true}`, KindUnknown},
-		{"not JSON", `{`, KindUnknown},
+		{"envelope with an HTTP event's fields", strings.Replace(string(env), `{`, `{"version":"2.0",`, 1), kindUnknown},
+		{"unknown", `{"ping":true}`, kindUnknown},
+		{"not JSON", `{`, kindUnknown},
 	} {
 		got := Parse([]byte(c.event))
 		if got.Kind != c.kind || Classify([]byte(c.event)) != c.kind || got.Invalid {

@@ -151,7 +151,7 @@ func TestHTTPEventBodyUnderTheGuard(t *testing.T) {
 		req := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/webhooks/rasa", Body: body, IsBase64Encoded: b64,
 			Headers: map[string]string{"Content-Encoding": enc}}
 		req.RequestContext.HTTP.Method = "POST"
-		return ServeHTTPEvent(context.Background(), e, req, 1<<20)
+		return serveHTTPEvent(context.Background(), e, req, 1<<20)
 	}
 	for _, c := range []struct {
 		name, body string

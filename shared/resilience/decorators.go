@@ -9,13 +9,13 @@ import (
 
 // Operation names, as they appear in CallInfo, logs and metrics.
 const (
-	OpFindCustomer   = "find_customer"
-	OpCreateTicket   = "create_ticket"
-	OpOpenTickets    = "open_tickets"
-	OpFindTicket     = "find_ticket"
-	OpFindPayment    = "find_payment"
-	OpRecentPayments = "recent_payments"
-	OpSearchArticles = "search_articles"
+	opFindCustomer   = "find_customer"
+	opCreateTicket   = "create_ticket"
+	opOpenTickets    = "open_tickets"
+	opFindTicket     = "find_ticket"
+	opFindPayment    = "find_payment"
+	opRecentPayments = "recent_payments"
+	opSearchArticles = "search_articles"
 )
 
 // Customers applies p to every call of next. Lookups are reads, so they are retried.
@@ -29,7 +29,7 @@ type customers struct {
 }
 
 func (c *customers) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
-	return Do(ctx, c.p, Op{Name: OpFindCustomer, Idempotent: true}, func(ctx context.Context) (connector.Customer, error) {
+	return Do(ctx, c.p, Op{Name: opFindCustomer, Idempotent: true}, func(ctx context.Context) (connector.Customer, error) {
 		return c.next.FindCustomerByEmail(ctx, email)
 	})
 }
@@ -71,14 +71,14 @@ type helpdesk struct {
 }
 
 func (h *helpdesk) CreateTicket(ctx context.Context, t connector.NewTicket) (connector.Ticket, error) {
-	op := Op{Name: OpCreateTicket, Idempotent: h.p.s.RetryWrites && h.honours && t.ExternalID != ""}
+	op := Op{Name: opCreateTicket, Idempotent: h.p.s.RetryWrites && h.honours && t.ExternalID != ""}
 	return Do(ctx, h.p, op, func(ctx context.Context) (connector.Ticket, error) {
 		return h.next.CreateTicket(ctx, t)
 	})
 }
 
 func (h *helpdesk) OpenTickets(ctx context.Context, email string) ([]connector.Ticket, error) {
-	return Do(ctx, h.p, Op{Name: OpOpenTickets, Idempotent: true}, func(ctx context.Context) ([]connector.Ticket, error) {
+	return Do(ctx, h.p, Op{Name: opOpenTickets, Idempotent: true}, func(ctx context.Context) ([]connector.Ticket, error) {
 		return h.next.OpenTickets(ctx, email)
 	})
 }
@@ -94,7 +94,7 @@ func (h *helpdesk) FindTicketByExternalID(ctx context.Context, externalID, email
 		t  connector.Ticket
 		ok bool
 	}
-	r, err := Do(ctx, h.p, Op{Name: OpFindTicket, Idempotent: true}, func(ctx context.Context) (found, error) {
+	r, err := Do(ctx, h.p, Op{Name: opFindTicket, Idempotent: true}, func(ctx context.Context) (found, error) {
 		t, ok, err := f.FindTicketByExternalID(ctx, externalID, email)
 		return found{t, ok}, err
 	})
@@ -115,13 +115,13 @@ type payments struct {
 }
 
 func (c *payments) FindPayment(ctx context.Context, reference string) (connector.Payment, error) {
-	return Do(ctx, c.p, Op{Name: OpFindPayment, Idempotent: true}, func(ctx context.Context) (connector.Payment, error) {
+	return Do(ctx, c.p, Op{Name: opFindPayment, Idempotent: true}, func(ctx context.Context) (connector.Payment, error) {
 		return c.next.FindPayment(ctx, reference)
 	})
 }
 
 func (c *payments) RecentPayments(ctx context.Context, email string, limit int) ([]connector.Payment, error) {
-	return Do(ctx, c.p, Op{Name: OpRecentPayments, Idempotent: true}, func(ctx context.Context) ([]connector.Payment, error) {
+	return Do(ctx, c.p, Op{Name: opRecentPayments, Idempotent: true}, func(ctx context.Context) ([]connector.Payment, error) {
 		return c.next.RecentPayments(ctx, email, limit)
 	})
 }
@@ -140,7 +140,7 @@ type kb struct {
 }
 
 func (k *kb) SearchArticles(ctx context.Context, query string, limit int) ([]connector.Article, error) {
-	return Do(ctx, k.p, Op{Name: OpSearchArticles, Idempotent: true}, func(ctx context.Context) ([]connector.Article, error) {
+	return Do(ctx, k.p, Op{Name: opSearchArticles, Idempotent: true}, func(ctx context.Context) ([]connector.Article, error) {
 		return k.next.SearchArticles(ctx, query, limit)
 	})
 }

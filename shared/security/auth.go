@@ -52,10 +52,10 @@ type Authenticator struct {
 	provider secrets.Provider
 }
 
-// NewAuthenticator checks calls by the rules in webhooks; a platform missing from it has
+// newAuthenticator checks calls by the rules in webhooks; a platform missing from it has
 // no method (its calls are refused). provider supplies the secrets; it may be nil only
 // when every platform's method is none.
-func NewAuthenticator(webhooks map[conversation.Platform]WebhookAuth, provider secrets.Provider) (*Authenticator, error) {
+func newAuthenticator(webhooks map[conversation.Platform]WebhookAuth, provider secrets.Provider) (*Authenticator, error) {
 	a := &Authenticator{rules: map[conversation.Platform]WebhookAuth{}, provider: provider}
 	for _, p := range conversation.Platforms {
 		r := webhooks[p]

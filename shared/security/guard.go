@@ -30,9 +30,9 @@ type Guard struct {
 
 // Options are a guard's settings (the configuration's security section after Load,
 // which the composition root converts). Limits are taken as given: zero bounds
-// nothing where the component says so (NewBudget, NewUploads, NewLimiter).
+// nothing where the component says so (NewBudget, newUploads, NewLimiter).
 type Options struct {
-	// Webhooks is each platform's webhook authentication (NewAuthenticator).
+	// Webhooks is each platform's webhook authentication (newAuthenticator).
 	Webhooks map[conversation.Platform]WebhookAuth
 	// PerSourceRate and PerSourceBurst bound the requests of one client address,
 	// PerSessionRate and PerSessionBurst the turns of one conversation; LimiterIdle is
@@ -59,7 +59,7 @@ type Options struct {
 
 // NewGuard builds the guard of o.
 func NewGuard(cfg Options, p secrets.Provider) (*Guard, error) {
-	a, err := NewAuthenticator(cfg.Webhooks, p)
+	a, err := newAuthenticator(cfg.Webhooks, p)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +71,7 @@ func NewGuard(cfg Options, p secrets.Provider) (*Guard, error) {
 		Auth:     a,
 		Budget:   budget,
 		Ratio:    cfg.MaxInflateRatio,
-		Uploads:  NewUploads(cfg.UploadsPerSource),
+		Uploads:  newUploads(cfg.UploadsPerSource),
 		Pace:     Pace{Idle: cfg.BodyIdleTimeout, MinRate: max(cfg.BodyMinRate, 0)},
 		Source:   NewLimiter(cfg.PerSourceRate, cfg.PerSourceBurst, cfg.LimiterIdle),
 		Session:  NewLimiter(cfg.PerSessionRate, cfg.PerSessionBurst, cfg.LimiterIdle),

@@ -63,7 +63,7 @@ func cpuTime() time.Duration {
 }
 
 func BenchmarkRedactString(b *testing.B) {
-	r := NewRedactor("zd-api-token-9f8e7d6c5b4a3210")
+	r := newRedactor("zd-api-token-9f8e7d6c5b4a3210")
 	for _, in := range []string{"lookup_customer", "Sorry, our systems are slow to answer right now.",
 		"customer jane.doe@example.com, card 4242 4242 4242 4242, Bearer abcdefghijkl"} {
 		b.Run(in[:8], func(b *testing.B) {

@@ -186,7 +186,7 @@ func TestEMFValidatorRejectsBrokenDocuments(t *testing.T) {
 
 func TestWriteEMFDeltasAndSplitting(t *testing.T) {
 	t.Parallel()
-	m := NewMetrics("svc", true, func() time.Time { return testTime })
+	m := newMetrics("svc", true, func() time.Time { return testTime })
 	d := Dims{Intent: "lookup_customer"}
 	for i := 0; i < 250; i++ {
 		m.Observe(metricdefs.TurnLatency, d, time.Duration(i)*time.Millisecond)

@@ -43,8 +43,8 @@ type Redactor struct {
 // configuration can select it.
 func NewUnsafeRedactor() *Redactor { return &Redactor{off: true} }
 
-// NewRedactor returns a Redactor that also removes the given secret values.
-func NewRedactor(secrets ...string) *Redactor {
+// newRedactor returns a Redactor that also removes the given secret values.
+func newRedactor(secrets ...string) *Redactor {
 	r := &Redactor{}
 	for _, s := range secrets {
 		r.AddSecret(s)

@@ -124,7 +124,7 @@ func (t *Telemetry) Relayed(ctx context.Context, r engine.RelayEnd) {
 	if failed {
 		level = slog.LevelWarn
 	}
-	t.log(ctx, level, "relayed", slog.String(KeyPlatform, string(r.Platform)), slog.String(KeyIntent, intent),
+	t.log(ctx, level, "relayed", slog.String(keyPlatform, string(r.Platform)), slog.String(keyIntent, intent),
 		slog.String("outcome", outcome), slog.Bool("fallback", fallback), slog.Bool("forward_failed", r.ForwardFailed))
 	if t.emfPerTurn {
 		if err := t.Flush(); err != nil {
@@ -176,34 +176,34 @@ func New(service string, s Settings, o Options) (*Telemetry, error) {
 	tr := o.Tracing
 	if tr == nil {
 		var err error
-		if tr, err = NewTracing(tc.Tracing, o.Traces); err != nil {
+		if tr, err = newTracing(tc.Tracing, o.Traces); err != nil {
 			return nil, err
 		}
 	}
 	red := o.Redactor
 	if red == nil {
-		red = NewRedactor()
+		red = newRedactor()
 	}
 	for _, sec := range o.Secrets {
 		red.AddSecret(sec)
 	}
-	static := []slog.Attr{slog.String(KeyService, service)}
+	static := []slog.Attr{slog.String(keyService, service)}
 	if fn := o.Getenv("AWS_LAMBDA_FUNCTION_NAME"); fn != "" {
-		static = append(static, slog.String(KeyFunctionName, fn))
+		static = append(static, slog.String(keyFunctionName, fn))
 	}
 	if v := o.Getenv("AWS_LAMBDA_FUNCTION_VERSION"); v != "" {
-		static = append(static, slog.String(KeyFunctionVer, v))
+		static = append(static, slog.String(keyFunctionVer, v))
 	}
 	salt := tc.HashSalt
 	if salt == "" {
 		salt = service
 	}
-	metrics := NewMetrics(service, emf, o.Now)
+	metrics := newMetrics(service, emf, o.Now)
 	if fn, v := o.Getenv("AWS_LAMBDA_FUNCTION_NAME"), o.Getenv("AWS_LAMBDA_FUNCTION_VERSION"); fn != "" && v != "" {
 		metrics.functionVersion = fn + ":" + v
 	}
 	t := &Telemetry{
-		Logger:   slog.New(NewLogHandler(o.Logs, LogOptions{Level: level, Redactor: red, Attrs: static})),
+		Logger:   slog.New(newLogHandler(o.Logs, LogOptions{Level: level, Redactor: red, Attrs: static})),
 		Metrics:  metrics,
 		Redactor: red, Tracing: tr,
 		service: service, salt: salt, sampleRate: tc.DebugSampleRate,
@@ -258,21 +258,21 @@ func (t *Telemetry) StartTurn(ctx context.Context, s engine.TurnStart) context.C
 	}
 	cold := !t.warm.Swap(true)
 	ts.attrs = make([]slog.Attr, 0, 8)
-	ts.attrs = append(ts.attrs, slog.Bool(KeyColdStart, cold))
+	ts.attrs = append(ts.attrs, slog.Bool(keyColdStart, cold))
 	if ri.ID != "" {
-		ts.attrs = append(ts.attrs, slog.String(KeyRequestID, t.Redactor.String(ri.ID)))
+		ts.attrs = append(ts.attrs, slog.String(keyRequestID, t.Redactor.String(ri.ID)))
 	}
-	ts.attrs = append(ts.attrs, slog.String(KeyPlatform, string(s.Platform)), slog.String(KeyIntent, intent))
+	ts.attrs = append(ts.attrs, slog.String(keyPlatform, string(s.Platform)), slog.String(keyIntent, intent))
 	if s.Turn.SessionID != "" {
-		ts.attrs = append(ts.attrs, slog.String(KeySessionID, HashID(t.salt, s.Turn.SessionID)))
+		ts.attrs = append(ts.attrs, slog.String(keySessionID, HashID(t.salt, s.Turn.SessionID)))
 	}
 	if corr != "" {
-		ts.attrs = append(ts.attrs, slog.String(KeyCorrelationID, t.Redactor.String(corr)))
+		ts.attrs = append(ts.attrs, slog.String(keyCorrelationID, t.Redactor.String(corr)))
 	}
 	if id := XRayTraceID(span.SpanContext().TraceID()); id != "" {
-		ts.attrs = append(ts.attrs, slog.String(KeyTraceID, id))
+		ts.attrs = append(ts.attrs, slog.String(keyTraceID, id))
 	} else if root := xrayRoot(header); root != "" {
-		ts.attrs = append(ts.attrs, slog.String(KeyTraceID, root))
+		ts.attrs = append(ts.attrs, slog.String(keyTraceID, root))
 	}
 	ctx = context.WithValue(ctx, turnKey{}, ts)
 	if t.Logger.Enabled(ctx, slog.LevelDebug) {
