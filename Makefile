@@ -44,6 +44,9 @@ FUZZPARALLEL ?=
 # Only the targets whose "<package dir> <target>" matches this extended regexp.
 FUZZONLY ?=
 GOVULNCHECK_VERSION := v1.9.0
+# deadcode v0.52.0: v0.53.0 fails to load the go1.27 standard library with go.mod at 1.26.
+DEADCODE_VERSION := v0.52.0
+STATICCHECK_VERSION := v0.8.2
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 # Packages whose tests exercise concurrency run under the race detector.
 RACE_PKGS   := ./shared/... ./cmd/...
@@ -53,7 +56,7 @@ RACE_PKGS   := ./shared/... ./cmd/...
 # packages from this checkout (a replace directive in its go.mod).
 SUBMODULES  := infra tests/loadbench tests/vulndb
 
-.PHONY: help cli run chat replay reset install test build lint fmt vet vuln bench bench-turn memload oracle fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism tool-chromium clean
+.PHONY: help cli run chat replay reset install test build lint fmt vet vuln unused bench bench-turn memload oracle fuzz synth deploy diff cdk-cli tools tool-stripe-mock tool-rie tool-postgres tool-moto tool-cfn-lint tool-prism tool-chromium clean
 
 help: ## list the targets (with this run's values: make help ENV=prod)
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | sort | \
@@ -176,6 +179,16 @@ vuln: ## govulncheck ./... against the Go vulnerability database built from gola
 	  -accepted $(ROOT)/tests/vulndb/accepted.txt -out $(ROOT)/.cache/vulndb
 	$(TOOLS)/govulncheck -db file://$(ROOT)/.cache/vulndb ./...
 	@for m in $(SUBMODULES); do echo "govulncheck -C $$m ./..."; $(TOOLS)/govulncheck -C $$m -db file://$(ROOT)/.cache/vulndb ./...; done
+
+unused: ## dead code and unused names: deadcode -test, staticcheck U1000, and exported names no other package names
+	GOBIN=$(TOOLS) $(GO) install golang.org/x/tools/cmd/deadcode@$(DEADCODE_VERSION)
+	GOBIN=$(TOOLS) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	@echo "==> deadcode -test ./... (functions no binary or test reaches; infra and the bench modules are not seen: check before removing)"
+	$(TOOLS)/deadcode -test ./...
+	@echo "==> staticcheck -checks U1000 ./..."
+	$(TOOLS)/staticcheck -checks U1000 ./...
+	@echo "==> exported package-level names (go run ./_tools/exports -list names them)"
+	$(GO) run ./_tools/exports
 
 # One run, one table: local load per platform, the two Node peers, fan-out, cold start,
 # breaker; also written to docs/benchmarks.md. BENCH_ARGS passes flags (e.g. -duration 3s).

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
@@ -60,7 +61,7 @@ func BenchmarkTurn(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		e := engine.New(cfg, &identity.Resolver{Verifier: v, Next: intents.New(bk.tools)}, engine.Options{Adapters: adapters.Default(cfg)})
+		e := engine.New(wiring.Engine(cfg), &identity.Resolver{Verifier: v, Next: intents.New(bk.tools)}, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg))})
 		for _, p := range webhookPlatforms() {
 			for _, in := range conversation.Intents {
 				file := eventFile[in]

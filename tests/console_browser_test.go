@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/console"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -68,7 +69,7 @@ func consoleServer(t *testing.T) *httptest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	con := console.Handler(console.Options{Engine: a.Engine, Config: cfg})
+	con := console.Handler(console.Options{Engine: a.Engine, Settings: consoleSettings(cfg)})
 	srv := httptest.NewServer(server.Handler(a.Engine, server.Options{
 		Extra: map[string]http.Handler{console.Prefix: con, console.Prefix + "/": con}}))
 	t.Cleanup(srv.Close)
@@ -255,4 +256,16 @@ func TestConsoleInBrowser(t *testing.T) {
 			t.Logf("screenshot: %s", path)
 		})
 	}
+}
+
+// consoleSettings is the console's part of the configuration (as switchboard serve
+// translates it).
+func consoleSettings(cfg config.Config) console.Settings {
+	s := console.Settings{Names: wiring.Adapters(cfg).Names, DemoKey: cfg.Identity.Token.DemoKeyOn(),
+		Issuer: cfg.Identity.Token.Issuer, Audience: cfg.Identity.Token.Audience,
+		DemoData: cfg.Connectors.Customers == config.ToolDemo}
+	if cfg.Identity.Codes.Sender == config.SenderOutbox {
+		s.Outbox = cfg.Identity.Codes.Outbox
+	}
+	return s
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -121,11 +122,11 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 		t.Fatal(err)
 	}
 	s := &faultStack{clock: storetest.NewClock(time.Now()), demo: be}
-	set := resilience.NewSet(cfg.Resilience, resilience.Options{})
+	set := resilience.NewSet(func(tool string) resilience.Settings { return resilience.Settings(cfg.Resilience.For(tool)) }, resilience.Options{})
 	s.payments = set.For("stripe")
 	s.tickets = set.For(config.ToolDemo)
 	s.cache = cache.New(o.store, cache.Options{Now: s.clock.Now})
-	pol := cache.PoliciesFromConfig(cfg.Store.Cache)
+	pol := app.CachePolicies(cfg.Store.Cache)
 	var helpdesk connector.Helpdesk = be
 	if o.tickets != nil {
 		helpdesk = o.tickets
@@ -144,7 +145,7 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 		Now:          s.clock.Now,
 	}
 	svc := intents.New(deps)
-	io := idempotency.FromConfig(cfg, "")
+	io := app.IdempotencyOptions(cfg, "")
 	io.Writes = app.WritesOf(svc)
 	h := idempotency.New(o.store, svc, io)
 	// The identity layer with the demo key: turn() sends the signed sample events.
@@ -152,7 +153,7 @@ func newFaultStack(t testing.TB, o stackOptions) *faultStack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.engine = engine.New(cfg, &identity.Resolver{Verifier: v, Next: h}, engine.Options{Adapters: adapters.Default(cfg)})
+	s.engine = engine.New(wiring.Engine(cfg), &identity.Resolver{Verifier: v, Next: h}, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg))})
 	return s
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
@@ -179,7 +180,7 @@ func engineOver(t *testing.T, deps intents.Deps) *engine.Engine {
 		t.Fatal(err)
 	}
 	h := &identity.Resolver{Verifier: v, Next: intents.New(deps)}
-	return engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
+	return engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg))})
 }
 
 // checkResponse validates a response: 200 bodies against the platform's schema, errors
@@ -474,7 +475,7 @@ func hostileEngine(t *testing.T) *engine.Engine {
 	}
 	deps := intents.Deps{Customers: b, Tickets: b, Payments: b, KB: b, Updater: b, SupportEmail: cfg.SupportEmail}
 	h := &identity.Resolver{Verifier: v, Next: intents.New(deps)}
-	return engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
+	return engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg))})
 }
 
 // withPlatformTurnID gives a sample event its own turn id, so each step files its own ticket.

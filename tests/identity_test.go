@@ -600,7 +600,7 @@ func TestTokenNeverLeaves(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs, emf, traces syncBuffer
-	tel, err := telemetry.New(cfg, telemetry.Options{Logs: &logs, EMF: &emf, Traces: &traces})
+	tel, err := telemetry.New(cfg.Service, telemetry.Settings(cfg.Telemetry), telemetry.Options{Logs: &logs, EMF: &emf, Traces: &traces})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -72,7 +73,7 @@ func localeEngine(t *testing.T, environ []string) *engine.Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return engine.New(cfg, &identity.Resolver{Verifier: v, Next: intents.New(deps)}, engine.Options{Adapters: adapters.Default(cfg)})
+	return engine.New(wiring.Engine(cfg), &identity.Resolver{Verifier: v, Next: intents.New(deps)}, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg))})
 }
 
 // signedEvent is the sample event of in, signed for ada@example.com where the intent

@@ -42,7 +42,7 @@ func oracleServer(t *testing.T, env ...string) (url string, a *app.App, tel *tel
 	if err != nil {
 		t.Fatal(err)
 	}
-	tel, err = telemetry.New(cfg, telemetry.Options{Logs: io.Discard, EMF: io.Discard, Traces: io.Discard})
+	tel, err = telemetry.New(cfg.Service, telemetry.Settings(cfg.Telemetry), telemetry.Options{Logs: io.Discard, EMF: io.Discard, Traces: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}

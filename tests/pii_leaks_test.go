@@ -22,6 +22,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/hubspot/hstest"
 	"github.com/switchboard-dev/switchboard/shared/connector/salesforce/sftest"
@@ -454,7 +455,7 @@ func TestSeededPIINeverLogged(t *testing.T) {
 			t.Fatal(err)
 		}
 		var logs syncBuf
-		tel, err := telemetry.New(cfg, telemetry.Options{Logs: &logs, EMF: io.Discard, Traces: io.Discard, Redactor: red})
+		tel, err := telemetry.New(cfg.Service, telemetry.Settings(cfg.Telemetry), telemetry.Options{Logs: &logs, EMF: io.Discard, Traces: io.Discard, Redactor: red})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -466,7 +467,7 @@ func TestSeededPIINeverLogged(t *testing.T) {
 		}
 		defer a.Close()
 		h := tel.Middleware(server.Handler(a.Engine, server.Options{Logger: tel.Logger,
-			Routes: adapters.Routes(cfg)}))
+			Routes: adapters.Routes(wiring.Adapters(cfg))}))
 		srv := httptest.NewServer(h)
 		defer srv.Close()
 		for _, p := range proxies {

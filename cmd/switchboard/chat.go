@@ -20,6 +20,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/console"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
 )
 
 // target is where chat and replay send turns: this process (the configuration's
@@ -53,17 +54,17 @@ func fromEnv(v string) string {
 }
 
 // runner returns the runner, the intent names and a func releasing what it opened.
-func (t *target) runner(ctx context.Context, stderr io.Writer) (console.Runner, config.Intents, func(), error) {
+func (t *target) runner(ctx context.Context, stderr io.Writer) (console.Runner, map[conversation.Platform]map[string]conversation.Intent, func(), error) {
 	if t.url != "" {
 		u, err := url.Parse(t.url)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, config.Intents{}, nil, fmt.Errorf("--url %q: want http(s)://host[:port]", t.url)
+			return nil, nil, nil, fmt.Errorf("--url %q: want http(s)://host[:port]", t.url)
 		}
 		var hdr []string
 		for _, h := range t.headers {
 			k, v, ok := strings.Cut(h, ":")
 			if !ok || strings.TrimSpace(k) == "" {
-				return nil, config.Intents{}, nil, fmt.Errorf("--header %q: want 'Name: value'", h)
+				return nil, nil, nil, fmt.Errorf("--header %q: want 'Name: value'", h)
 			}
 			hdr = append(hdr, strings.TrimSpace(k), fromEnv(strings.TrimSpace(v)))
 		}
@@ -71,7 +72,7 @@ func (t *target) runner(ctx context.Context, stderr io.Writer) (console.Runner, 
 		for _, q := range t.queries {
 			k, v, ok := strings.Cut(q, "=")
 			if !ok || k == "" {
-				return nil, config.Intents{}, nil, fmt.Errorf("--query %q: want name=value", q)
+				return nil, nil, nil, fmt.Errorf("--query %q: want name=value", q)
 			}
 			qs = append(qs, k, fromEnv(v))
 		}
@@ -91,7 +92,7 @@ func (t *target) runner(ctx context.Context, stderr io.Writer) (console.Runner, 
 				req.URL.RawQuery = q.Encode()
 			}
 		}}
-		return r, config.DefaultIntentNames(), func() {}, nil
+		return r, consoleNames(config.DefaultIntentNames()), func() {}, nil
 	}
 	load := func() (config.Config, error) { return config.Load(t.cfgPath, nil) }
 	if t.cfgPath == "" {
@@ -99,14 +100,14 @@ func (t *target) runner(ctx context.Context, stderr io.Writer) (console.Runner, 
 	}
 	cfg, err := load()
 	if err != nil {
-		return nil, config.Intents{}, nil, err
+		return nil, nil, nil, err
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 	a, err := app.Build(ctx, cfg, app.Options{Logger: logger})
 	if err != nil {
-		return nil, config.Intents{}, nil, err
+		return nil, nil, nil, err
 	}
-	return console.Local{Engine: a.Engine, Config: cfg}, cfg.Intents, func() { a.Close() }, nil
+	return console.Local{Engine: a.Engine, Settings: consoleSettings(cfg)}, consoleNames(cfg.Intents), func() { a.Close() }, nil
 }
 
 // chat holds a conversation in the terminal, as the console page does in a browser.
@@ -131,7 +132,7 @@ func chat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return 1
 	}
 	defer closeFn()
-	c := &console.Chat{Runner: r, Platform: p, Language: *lang, Intents: names, Out: stdout}
+	c := &console.Chat{Runner: r, Platform: p, Language: *lang, Names: names, Out: stdout}
 	readLine := bufferedLines(stdin)
 	// At a terminal: line editing and history (golang.org/x/term).
 	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {

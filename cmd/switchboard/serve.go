@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/console"
 	"github.com/switchboard-dev/switchboard/shared/gctune"
@@ -48,7 +49,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	gc := gctune.WithBudget(gctune.Apply(os.Getenv), cfg.Security.InflightBytes)
 	// Logs go to stderr; EMF documents (telemetry.emf: on) and spans (telemetry.tracing:
 	// stdout) to stdout.
-	tel, err := telemetry.New(cfg, telemetry.Options{Logs: stderr, EMF: stdout, Traces: stdout})
+	tel, err := telemetry.New(cfg.Service, telemetry.Settings(cfg.Telemetry), telemetry.Options{Logs: stderr, EMF: stdout, Traces: stdout})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -66,13 +67,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		// until the scavenger gets to it (at most every few seconds).
 		g.Budget.OnDrained(freeOSMemory())
 	}
-	con := console.Handler(console.Options{Engine: a.Engine, Config: cfg, Logger: logger})
+	con := console.Handler(console.Options{Engine: a.Engine, Settings: consoleSettings(cfg), Logger: logger})
 	// The tool API's MCP server (streamable HTTP), behind the tool API's credentials.
 	mcpH := toolmcp.Handler(toolmcp.Options{Gate: server.Gate{Door: server.Door{Engine: a.Engine, MaxBody: cfg.Server.MaxBodyBytes}}})
 	h := server.Handler(a.Engine, server.Options{
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		Logger:       logger,
-		Routes:       adapters.Routes(cfg),
+		Routes:       adapters.Routes(wiring.Adapters(cfg)),
 		Names:        cfg.Intents.Names,
 		// The conversation console: on loopback, or with a platform's webhook credentials.
 		Extra: map[string]http.Handler{"GET /metrics": tel.MetricsHandler(), console.Prefix: con, console.Prefix + "/": con, toolmcp.Path: mcpH},

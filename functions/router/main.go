@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/function/boot"
@@ -28,17 +29,18 @@ func build(ctx context.Context, cfg config.Config, tel *telemetry.Telemetry) (bo
 	if err != nil {
 		return nil, fmt.Errorf("aws config: %w", err)
 	}
-	p, err := secrets.FromConfig(ctx, cfg.Connectors.Secrets, tel.Logger)
+	p, err := secrets.New(ctx, secrets.Options(cfg.Connectors.Secrets), tel.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("secrets: %w", err)
 	}
 	p = secrets.Observe(p, func(s secrets.Secret) { tel.Redactor.AddSecrets(s) })
-	guard, err := security.NewGuard(cfg.Security, p)
+	guard, err := security.NewGuard(wiring.Security(cfg.Security), p)
 	if err != nil {
 		return nil, fmt.Errorf("security: %w", err)
 	}
-	r, err := router.New(cfg, router.Options{Routes: router.RoutesFromEnv(nil), AWSConfig: &ac, Logger: tel.Logger,
-		Guard: guard, Hook: tel})
+	r, err := router.New(router.Settings{Engine: wiring.Engine(cfg), Adapters: wiring.Adapters(cfg), MaxBodyBytes: cfg.Server.MaxBodyBytes},
+		router.Options{Routes: router.RoutesFromEnv(nil), AWSConfig: &ac, Logger: tel.Logger,
+			Guard: guard, Hook: tel})
 	if err != nil {
 		return nil, err
 	}

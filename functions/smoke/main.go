@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
@@ -41,7 +42,7 @@ func main() {
 		log.Error("config", slog.Any("error", err))
 		os.Exit(1)
 	}
-	sp, err := secrets.FromConfig(context.Background(), cfg.Connectors.Secrets, log)
+	sp, err := secrets.New(context.Background(), secrets.Options(cfg.Connectors.Secrets), log)
 	if err != nil {
 		log.Error("secrets", slog.Any("error", err))
 		os.Exit(1)
@@ -52,7 +53,7 @@ func main() {
 		os.Exit(1)
 	}
 	r := &smoke.Runner{
-		Auth:       &smoke.WebhookAuth{Security: cfg.Security, Secrets: sp},
+		Auth:       &smoke.WebhookAuth{Webhooks: wiring.Webhooks(cfg.Security), Secrets: sp},
 		Mint:       mint,
 		Lambda:     awslambda.NewFromConfig(ac),
 		CodeDeploy: codedeploy.NewFromConfig(ac),

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -64,16 +65,16 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	guard, err := security.NewGuard(cfg.Security, a.secrets)
+	guard, err := security.NewGuard(wiring.Security(cfg.Security), a.secrets)
 	if err != nil {
 		a.Close()
 		return nil, err
 	}
-	eo := engine.Options{Logger: a.Logger, Adapters: adapters.Default(cfg), Guard: guard}
+	eo := engine.Options{Logger: a.Logger, Adapters: adapters.Default(wiring.Adapters(cfg)), Guard: guard}
 	if o.Telemetry != nil {
 		eo.Hook = o.Telemetry
 	}
-	a.Engine = engine.New(cfg, wrap(intents.New(deps)), eo)
+	a.Engine = engine.New(wiring.Engine(cfg), wrap(intents.New(deps)), eo)
 	return a, nil
 }
 

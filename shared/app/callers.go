@@ -62,7 +62,7 @@ func (a *App) identityLayer(ctx context.Context, st store.Store, d *intents.Deps
 	case config.SenderOutbox:
 		acc.Codes, acc.Mailer = codes, &identity.Outbox{Path: id.Codes.Outbox}
 	case config.SenderSES:
-		m, ok, err := identity.NewMailer(ctx, id.Codes.Sender, id.Codes, cfg.Service)
+		m, ok, err := identity.NewMailer(ctx, id.Codes.Sender, identity.MailerOptions{From: id.Codes.From, Endpoint: id.Codes.Endpoint, Service: cfg.Service})
 		switch {
 		case !ok:
 			return nil, fmt.Errorf("identity.codes.sender: %s is not linked into this binary (import _ shared/identity/sesmail)", id.Codes.Sender)
@@ -88,7 +88,7 @@ func (a *App) identityLayer(ctx context.Context, st store.Store, d *intents.Deps
 	case config.AuditStdout:
 		acc.Audit = identity.NewLines(os.Stdout)
 	case config.AuditDynamoDB, config.AuditCloudWatch:
-		au, ok, err := identity.NewAuditor(ctx, id.Audit.Sink, id.Audit)
+		au, ok, err := identity.NewAuditor(ctx, id.Audit.Sink, identity.AuditorOptions{LogGroup: id.Audit.LogGroup, Table: id.Audit.Table, Endpoint: id.Audit.Endpoint})
 		switch {
 		case !ok:
 			return nil, fmt.Errorf("identity.audit.sink: %s is not linked into this binary (import _ shared/identity/%s)", id.Audit.Sink, auditPackages[id.Audit.Sink])

@@ -90,7 +90,7 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 		ro.Observer = a.Telemetry
 		co.Observer = a.Telemetry
 	}
-	a.Policies = resilience.NewSet(cfg.Resilience, ro)
+	a.Policies = resilience.NewSet(ResilienceSettings(cfg.Resilience), ro)
 	// The read cache is per process unless store.cache.shared asks for the store too:
 	// a read turn then costs no store write.
 	var shared store.Store
@@ -98,7 +98,7 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 		shared = st
 	}
 	c := cache.New(shared, co)
-	pol := cache.PoliciesFromConfig(cfg.Store.Cache)
+	pol := CachePolicies(cfg.Store.Cache)
 	tools := cfg.Connectors
 	var accounts connector.CustomerDirectory
 	raw := d.Customers
@@ -142,7 +142,7 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 	if err != nil {
 		return nil, err
 	}
-	io := idempotency.FromConfig(cfg, "")
+	io := IdempotencyOptions(cfg, "")
 	io.Logger = a.Logger
 	// A turn's key carries the identity of the tools that answer it: a reply stored
 	// under one helpdesk configuration is never replayed under another.

@@ -160,21 +160,6 @@ func firstOf(getenv func(string) string, names ...string) string {
 	return ""
 }
 
-// ServiceEndpoint is the endpoint the environment names for a service, as the SDK's
-// own configuration reads it: AWS_ENDPOINT_URL_<SERVICE> (the SDK service id
-// upper-cased, spaces as underscores: "Secrets Manager" → AWS_ENDPOINT_URL_SECRETS_MANAGER),
-// else AWS_ENDPOINT_URL; "" when neither is set or AWS_IGNORE_CONFIGURED_ENDPOINT_URLS
-// is true.
-func ServiceEndpoint(getenv func(string) string, sdkID string) string {
-	if ignoreEndpoints(getenv) {
-		return ""
-	}
-	if v := serviceVariable(getenv, sdkID); v != "" {
-		return v
-	}
-	return getenv("AWS_ENDPOINT_URL")
-}
-
 func serviceVariable(getenv func(string) string, sdkID string) string {
 	return getenv("AWS_ENDPOINT_URL_" + strings.ToUpper(strings.ReplaceAll(sdkID, " ", "_")))
 }

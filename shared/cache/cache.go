@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/lru"
@@ -25,8 +24,8 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/turntrace"
 )
 
-// KeyKind is the kind segment of cache keys ("<function>#cache#<hash>").
-const KeyKind = "cache"
+// keyKind is the kind segment of cache keys ("<function>#cache#<hash>").
+const keyKind = "cache"
 
 // Policy is how one capability is cached.
 type Policy struct {
@@ -41,15 +40,6 @@ type Policy struct {
 // Policies are the three capabilities' policies.
 type Policies struct {
 	Customer, KB, PaymentStatus Policy
-}
-
-// PoliciesFromConfig reads the store.cache section (after config.Load).
-func PoliciesFromConfig(c config.StoreCache) Policies {
-	return Policies{
-		Customer:      Policy{MaxAge: c.Customer, StaleLimit: max(c.StaleLimit, c.Customer)},
-		KB:            Policy{MaxAge: c.KB, StaleLimit: max(c.StaleLimit, c.KB)},
-		PaymentStatus: Policy{MaxAge: c.PaymentStatus, StaleLimit: max(c.PaymentStaleLimit, c.PaymentStatus)},
-	}
 }
 
 // Options configure a Cache. The zero value of every field is the documented default.
@@ -245,7 +235,7 @@ func (c *Cache) Key(ctx context.Context, capability string, args ...string) stri
 	for i, a := range args {
 		norm[i] = strings.ToLower(strings.Join(strings.Fields(a), " "))
 	}
-	return store.Key(prefix, KeyKind, append([]string{capability}, norm...)...)
+	return store.Key(prefix, keyKind, append([]string{capability}, norm...)...)
 }
 
 // ToolKey is Key for an answer of tool: the tool's identity (Options.Identity) is

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/cache"
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/intents"
@@ -303,17 +302,6 @@ func TestStaleNoteReachesTheReply(t *testing.T) {
 		t.Fatalf("stale reply %q", r.Text())
 	}
 }
-
-func TestPoliciesFromConfigDefaults(t *testing.T) {
-	t.Parallel()
-	p := cache.PoliciesFromConfig(configDefault().Store.Cache)
-	if p.Customer.MaxAge != 10*time.Minute || p.KB.MaxAge != 30*time.Minute || p.PaymentStatus.MaxAge != time.Minute ||
-		p.Customer.StaleLimit != 24*time.Hour || p.PaymentStatus.StaleLimit != time.Hour {
-		t.Fatalf("policies %+v", p)
-	}
-}
-
-func configDefault() config.Config { return config.Default() }
 
 type cacheEvents struct {
 	mu  sync.Mutex

@@ -4,36 +4,23 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 )
 
 // Variables under EnvPrefix that are not configuration keys but are read by name
 // elsewhere (the YAML file's path, local secrets, the router's routes, the smoke
 // test's targets, the tests' switch). A name ending in "_" admits every variable it
 // starts.
-var (
-	extraEnvMu sync.RWMutex
-	extraEnv   = []string{
-		EnvPrefix + "CONFIG",
-		EnvPrefix + "SECRET_",
-		EnvPrefix + "ROUTE_",
-		EnvPrefix + "SMOKE_",
-		EnvPrefix + "REQUIRE_COMPONENTS",
-	}
-)
-
-// RegisterEnv admits SWITCHBOARD_* variables a package reads itself (name, or every
-// variable starting with name when it ends in "_"), so CheckEnv does not call them
-// unknown.
-func RegisterEnv(names ...string) {
-	extraEnvMu.Lock()
-	defer extraEnvMu.Unlock()
-	extraEnv = append(extraEnv, names...)
+var extraEnv = []string{
+	EnvPrefix + "CONFIG",
+	EnvPrefix + "SECRET_",
+	EnvPrefix + "ROUTE_",
+	EnvPrefix + "SMOKE_",
+	EnvPrefix + "REQUIRE_COMPONENTS",
 }
 
-// EnvName is the environment variable of a dotted configuration key
+// envName is the environment variable of a dotted configuration key
 // (connectors.zendesk.subdomain → SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN).
-func EnvName(key string) string {
+func envName(key string) string {
 	return EnvPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
 }
 
@@ -41,7 +28,7 @@ func EnvName(key string) string {
 func EnvNames() []string {
 	var out []string
 	for _, k := range Keys() {
-		out = append(out, EnvName(k))
+		out = append(out, envName(k))
 	}
 	sort.Strings(out)
 	return out
@@ -58,9 +45,7 @@ func CheckEnv(environ []string) error {
 	for _, n := range names {
 		known[n] = true
 	}
-	extraEnvMu.RLock()
 	extra := append([]string(nil), extraEnv...)
-	extraEnvMu.RUnlock()
 	var bad []string
 	for _, kv := range environ {
 		k, _, _ := strings.Cut(kv, "=")

@@ -107,11 +107,11 @@ const (
 	AuditNone       = "none"
 )
 
-// MaxLeeway is the most clock skew a token's times may have.
-const MaxLeeway = 60 * time.Second
+// maxLeeway is the most clock skew a token's times may have.
+const maxLeeway = 60 * time.Second
 
 func (i *Identity) applyDefaults(c *Config) {
-	setDur(&i.Token.Leeway, MaxLeeway)
+	setDur(&i.Token.Leeway, maxLeeway)
 	if i.Token.DemoKey == nil {
 		demo := c.Connectors.Customers == "demo"
 		i.Token.DemoKey = &demo
@@ -159,8 +159,8 @@ func (i Identity) IsOpen(in conversation.Intent) bool {
 
 // Validate checks the identity section.
 func (i Identity) Validate() error {
-	if i.Token.Leeway < 0 || i.Token.Leeway > MaxLeeway {
-		return fmt.Errorf("config: identity.token.leeway: %s, want 0 to %s", i.Token.Leeway, MaxLeeway)
+	if i.Token.Leeway < 0 || i.Token.Leeway > maxLeeway {
+		return fmt.Errorf("config: identity.token.leeway: %s, want 0 to %s", i.Token.Leeway, maxLeeway)
 	}
 	if u := i.Token.JWKSURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://127.0.0.1") &&
 		!strings.HasPrefix(u, "http://localhost") {

@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"time"
+
+	"github.com/switchboard-dev/switchboard/shared/contract/toolspec"
 )
 
 // Resilience configures retries, breakers, limits and bulkheads per business tool.
@@ -17,47 +19,13 @@ type Resilience struct {
 	Tools map[string]*ToolResilience `yaml:"-"`
 }
 
-// ToolResilience is the policy of one business tool. Zero means "inherit"; for Rate and
-// MaxInFlight a negative value means "unlimited".
-type ToolResilience struct {
-	// MaxAttempts counts the first call: 1 disables retries (default 3).
-	MaxAttempts int `yaml:"max_attempts"`
-	// BackoffBase and BackoffMax bound the exponential backoff with full jitter
-	// (defaults 100ms and 1s). A Retry-After from the tool replaces the computed wait.
-	BackoffBase time.Duration `yaml:"backoff_base"`
-	BackoffMax  time.Duration `yaml:"backoff_max"`
-	// RetryWrites allows retrying writes that carry an idempotency key the tool honours
-	// (default false: a write is never repeated).
-	RetryWrites bool `yaml:"retry_writes"`
-
-	// The breaker opens after BreakerFailures consecutive failures, or when at least
-	// BreakerMinRequests calls in the rolling BreakerWindow failed at BreakerFailureRate
-	// or more; it stays open for BreakerOpenFor, then lets BreakerProbes calls through
-	// (defaults 5, 20, 60s, 0.5, 30s, 1).
-	BreakerFailures    int           `yaml:"breaker_failures"`
-	BreakerMinRequests int           `yaml:"breaker_min_requests"`
-	BreakerWindow      time.Duration `yaml:"breaker_window"`
-	BreakerFailureRate float64       `yaml:"breaker_failure_rate"`
-	BreakerOpenFor     time.Duration `yaml:"breaker_open_for"`
-	BreakerProbes      int           `yaml:"breaker_probes"`
-
-	// Rate (requests per second) and Burst size the token bucket (per process: on
-	// Lambda, per instance).
-	Rate  float64 `yaml:"rate"`
-	Burst int     `yaml:"burst"`
-	// MaxInFlight bounds concurrent calls; QueueWait is how long a call waits for a slot
-	// before failing fast (default 100ms).
-	MaxInFlight int           `yaml:"max_in_flight"`
-	QueueWait   time.Duration `yaml:"queue_wait"`
-}
-
 // Tool names the configuration knows without a registration.
 const (
 	// ToolDemo is the built-in demo backend, the default of every capability. Its
 	// package registers it where it is linked; Lambda builds leave it out.
-	ToolDemo = "demo"
+	ToolDemo = toolspec.Demo
 	// ToolNone serves no capability.
-	ToolNone = "none"
+	ToolNone = toolspec.None
 )
 
 // globalResilience is the built-in fallback of every field.
@@ -69,7 +37,7 @@ var globalResilience = ToolResilience{
 }
 
 // overlay fills zero fields of r from d.
-func (r *ToolResilience) overlay(d ToolResilience) {
+func overlay(r *ToolResilience, d ToolResilience) {
 	setInt(&r.MaxAttempts, d.MaxAttempts)
 	setDur(&r.BackoffBase, d.BackoffBase)
 	setDur(&r.BackoffMax, d.BackoffMax)
@@ -104,13 +72,13 @@ func (r *Resilience) applyDefaults() {
 	}
 	explicit := r.Defaults
 	for name, t := range r.Tools {
-		t.overlay(explicit)
+		overlay(t, explicit)
 		if spec, ok := Tool(name); ok {
-			t.overlay(spec.Resilience)
+			overlay(t, spec.Resilience)
 		}
-		t.overlay(globalResilience)
+		overlay(t, globalResilience)
 	}
-	r.Defaults.overlay(globalResilience)
+	overlay(&r.Defaults, globalResilience)
 }
 
 // For returns the effective policy of a tool; a tool without a section gets Defaults.

@@ -144,3 +144,12 @@ func yamlName(f reflect.StructField) string {
 	}
 	return tag
 }
+
+func hasYAMLKey(t reflect.Type, key string) bool {
+	for i := 0; i < t.NumField(); i++ {
+		if yamlName(t.Field(i)) == key {
+			return true
+		}
+	}
+	return false
+}

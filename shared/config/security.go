@@ -120,7 +120,7 @@ func (s *Security) applyDefaults() {
 		w.applyDefaults(s.Auth)
 		s.Webhooks[p] = w
 	}
-	setInt64(&s.InflightBytes, DefaultInflightBytes)
+	setInt64(&s.InflightBytes, defaultInflightBytes)
 	setDur(&s.InflightWait, time.Second)
 	setInt(&s.UploadsPerSource, 8)
 	setDur(&s.BodyIdleTimeout, 5*time.Second)
@@ -134,8 +134,8 @@ func (s *Security) applyDefaults() {
 	setDur(&s.LimiterIdle, 10*time.Minute)
 }
 
-// DefaultInflightBytes is security.inflight_bytes when not set.
-const DefaultInflightBytes = 64 << 20
+// defaultInflightBytes is security.inflight_bytes when not set.
+const defaultInflightBytes = 64 << 20
 
 // Open lists the platforms whose webhooks answer without credentials (method none).
 func (s Security) Open() []string {

@@ -67,8 +67,8 @@ type StoreCache struct {
 	PaymentStaleLimit time.Duration `yaml:"payment_stale_limit"`
 }
 
-// IdempotencyNone is the list value that disables an intent list.
-const IdempotencyNone = "none"
+// idempotencyNone is the list value that disables an intent list.
+const idempotencyNone = "none"
 
 func (s *Store) applyDefaults(c *Config) {
 	if s.Backend == "" {
@@ -107,7 +107,7 @@ func (s Store) Idempotent(intent string) bool { return listed(s.IdempotentIntent
 func (s Store) FailsOpen(intent string) bool { return listed(s.FailOpenIntents, intent) }
 
 func listed(list []string, in string) bool {
-	return !slices.Contains(list, IdempotencyNone) && slices.Contains(list, in)
+	return !slices.Contains(list, idempotencyNone) && slices.Contains(list, in)
 }
 
 // Validate checks the store section. Config.Validate should call it.
@@ -119,7 +119,7 @@ func (s Store) Validate() error {
 	}
 	for name, list := range map[string][]string{"idempotent_intents": s.IdempotentIntents, "fail_open_intents": s.FailOpenIntents} {
 		for _, in := range list {
-			if in != IdempotencyNone && !isCanonical(conversation.Intent(in)) {
+			if in != idempotencyNone && !isCanonical(conversation.Intent(in)) {
 				return fmt.Errorf("config: store.%s: unknown intent %q", name, in)
 			}
 		}

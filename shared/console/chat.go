@@ -13,12 +13,11 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 )
 
-// ChatHelp lists the chat commands.
-const ChatHelp = `commands:
+// chatHelp lists the chat commands.
+const chatHelp = `commands:
   /json            the last request and reply, as sent
   /trace           the last turn's tool calls, cache, idempotency, policy and audit
   /signin EMAIL    sign in as a demo customer (an identity token with the demo key)
@@ -36,8 +35,9 @@ type Chat struct {
 	Runner   Runner
 	Platform conversation.Platform
 	Language string
-	Intents  config.Intents
-	Out      io.Writer
+	// Names maps each platform's intent names onto canonical intents.
+	Names map[conversation.Platform]map[string]conversation.Intent
+	Out   io.Writer
 
 	conv    *Conversation
 	intent  conversation.Intent
@@ -68,7 +68,7 @@ func (c *Chat) start() {
 	if c.conv != nil {
 		token = c.conv.Token
 	}
-	c.conv = New(c.Platform, c.Language, c.Intents)
+	c.conv = New(c.Platform, c.Language, c.Names[c.Platform])
 	c.conv.Token = token
 	c.last, c.history = nil, nil
 	fmt.Fprintf(c.Out, "new %s conversation in %s (session %s); /help for commands\n", c.Platform, c.conv.Language, c.conv.Session)
@@ -204,7 +204,7 @@ func (c *Chat) command(ctx context.Context, line string) (quit bool) {
 	case "/quit", "/exit":
 		return true
 	case "/help":
-		fmt.Fprint(w, ChatHelp)
+		fmt.Fprint(w, chatHelp)
 	case "/json":
 		if c.last == nil {
 			fmt.Fprintln(w, "no turn yet")
@@ -282,7 +282,7 @@ func (c *Chat) command(ctx context.Context, line string) (quit bool) {
 		}
 		fmt.Fprintf(w, "wrote %d turns to %s (switchboard replay %s)\n", len(c.history), arg, arg)
 	default:
-		fmt.Fprintf(w, "unknown command %s\n%s", cmd, ChatHelp)
+		fmt.Fprintf(w, "unknown command %s\n%s", cmd, chatHelp)
 	}
 	return false
 }

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/identity"
@@ -41,8 +40,8 @@ type Code struct {
 
 // Local runs turns on an engine in this process.
 type Local struct {
-	Engine *engine.Engine
-	Config config.Config
+	Engine   *engine.Engine
+	Settings Settings
 }
 
 // Turn implements Runner.
@@ -53,8 +52,8 @@ func (l Local) Turn(ctx context.Context, p conversation.Platform, body []byte) (
 
 // SignIn implements Runner: with the demo key, when the configuration accepts it.
 func (l Local) SignIn(_ context.Context, email string) (string, error) {
-	tok := l.Config.Identity.Token
-	if !tok.DemoKeyOn() {
+	tok := l.Settings
+	if !tok.DemoKey {
 		return "", errors.New("this configuration does not accept the demo key (identity.token.demo_key)")
 	}
 	return identity.Mint([]byte(identity.DemoKey), email, "", tok.Issuer, tok.Audience, time.Now(), 30*time.Minute)
@@ -62,8 +61,8 @@ func (l Local) SignIn(_ context.Context, email string) (string, error) {
 
 // Codes implements Runner: the local outbox file.
 func (l Local) Codes(_ context.Context, email string) ([]Code, error) {
-	c := l.Config.Identity.Codes
-	if c.Sender != config.SenderOutbox {
+	c := l.Settings
+	if c.Outbox == "" {
 		return nil, errors.New("codes are not sent to the local outbox in this configuration (identity.codes.sender)")
 	}
 	entries, err := identity.ReadOutbox(c.Outbox, 50)

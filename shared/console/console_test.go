@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	_ "github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/console"
@@ -35,7 +36,7 @@ func newServer(t *testing.T, env ...string) *httptest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	con := console.Handler(console.Options{Engine: a.Engine, Config: cfg})
+	con := console.Handler(console.Options{Engine: a.Engine, Settings: consoleSettings(cfg)})
 	h := server.Handler(a.Engine, server.Options{Extra: map[string]http.Handler{console.Prefix: con, console.Prefix + "/": con}})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -380,4 +381,16 @@ func TestUpdateCustomerPerPlatform(t *testing.T) {
 			}
 		})
 	}
+}
+
+// consoleSettings is the console's part of the configuration (as switchboard serve
+// translates it).
+func consoleSettings(cfg config.Config) console.Settings {
+	s := console.Settings{Names: wiring.Adapters(cfg).Names, DemoKey: cfg.Identity.Token.DemoKeyOn(),
+		Issuer: cfg.Identity.Token.Issuer, Audience: cfg.Identity.Token.Audience,
+		DemoData: cfg.Connectors.Customers == config.ToolDemo}
+	if cfg.Identity.Codes.Sender == config.SenderOutbox {
+		s.Outbox = cfg.Identity.Codes.Outbox
+	}
+	return s
 }

@@ -15,10 +15,11 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 	// The platforms' folders register their console simulators.
 	_ "github.com/switchboard-dev/switchboard/shared/platform/adapters"
 )
@@ -114,13 +115,14 @@ func ParsePlatform(s string) (conversation.Platform, bool) {
 	return "", false
 }
 
-// New starts a conversation with a fresh session id.
-func New(p conversation.Platform, language string, names config.Intents) *Conversation {
+// New starts a conversation with a fresh session id; names maps the platform's intent
+// names onto canonical intents (nil: the platform's default names).
+func New(p conversation.Platform, language string, names map[string]conversation.Intent) *Conversation {
 	if language == "" {
 		language = "en"
 	}
 	c := &Conversation{Platform: p, Language: language, Session: "console-" + randomID(8), Names: map[string]string{}}
-	for name, in := range names.Names(p) {
+	for name, in := range names {
 		// Several names may map to one intent: keep the first in sort order, stably.
 		if cur, ok := c.Names[string(in)]; !ok || name < cur {
 			c.Names[string(in)] = name
@@ -156,11 +158,7 @@ func (c *Conversation) Request(in Input) (Pending, error) {
 	intent, slots := understand(c, in.Text, in.Intent)
 	name := c.Names[string(intent)]
 	if name == "" {
-		for n, i := range config.DefaultIntentNames().Names(c.Platform) {
-			if i == intent && (name == "" || n < name) {
-				name = n
-			}
-		}
+		name = defaultName(c.Platform, intent)
 	}
 	b, err := sim.Request(platform.ConsoleTurn{
 		Carry: c.Carry, Session: c.Session, Language: c.Language, Token: c.Token, ID: randomID(16),
@@ -174,4 +172,19 @@ func randomID(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// defaultName is the intent's default name on the platform (the platform's convention
+// applied to the intent's names), "" when either is unknown.
+func defaultName(p conversation.Platform, intent conversation.Intent) string {
+	ps, ok := names.Lookup(string(p))
+	if !ok {
+		return ""
+	}
+	for _, in := range spec.All() {
+		if in.Name == string(intent) {
+			return ps.DefaultIntentName(in.Name, in.Display)
+		}
+	}
+	return ""
 }

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/security"
@@ -19,12 +20,12 @@ func TestOpenWebhooksDoNotOpenTheConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := security.NewGuard(cfg.Security, nil)
+	g, err := security.NewGuard(wiring.Security(cfg.Security), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := engine.New(cfg, nil, engine.Options{Guard: g})
-	h := Handler(Options{Engine: e, Config: cfg})
+	e := engine.New(wiring.Engine(cfg), nil, engine.Options{Guard: g})
+	h := Handler(Options{Engine: e})
 	for _, tc := range []struct {
 		local string
 		want  int

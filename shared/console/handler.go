@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
@@ -37,12 +36,30 @@ const maxAPIBody = 4 << 20
 // demo backend's seed; any email may be typed).
 var DemoCustomers = []string{"ada@example.com", "grace.hopper@example.com", "alan.turing@example.org"}
 
+// Settings are what the configuration decides for the console (the composition root
+// converts them).
+type Settings struct {
+	// Names maps each platform's intent names onto canonical intents
+	// (intents.<platform>); a platform not in it uses its default names.
+	Names map[conversation.Platform]map[string]conversation.Intent
+	// DemoKey: tokens signed with the demo key are accepted (identity.token.demo_key),
+	// so the console may mint them, with Issuer and Audience.
+	DemoKey          bool
+	Issuer, Audience string
+	// Outbox is the local outbox file one-time codes are written to; "" when codes
+	// are not sent to an outbox (identity.codes.sender).
+	Outbox string
+	// DemoData: the demo backend answers customers (connectors.customers: demo), so
+	// the page offers its customers.
+	DemoData bool
+}
+
 // Options configure the console.
 type Options struct {
-	Engine *engine.Engine
-	Config config.Config
-	Logger *slog.Logger
-	Now    func() time.Time
+	Engine   *engine.Engine
+	Settings Settings
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // Handler serves the page and its API under /console. Mount it behind
@@ -193,12 +210,12 @@ type Info struct {
 
 func (h *handler) info(w http.ResponseWriter, _ *http.Request) {
 	in := Info{Platforms: Platforms, Intents: conversation.Intents,
-		SignIn: h.o.Config.Identity.Token.DemoKeyOn(),
-		Outbox: h.o.Config.Identity.Codes.Sender == config.SenderOutbox}
+		SignIn: h.o.Settings.DemoKey,
+		Outbox: h.o.Settings.Outbox != ""}
 	for _, t := range i18n.Languages() {
 		in.Languages = append(in.Languages, t.String())
 	}
-	if h.o.Config.Connectors.Customers == "demo" {
+	if h.o.Settings.DemoData {
 		in.DemoCustomers = DemoCustomers
 	}
 	writeJSON(w, http.StatusOK, in)
@@ -218,7 +235,7 @@ func (h *handler) start(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusBadRequest, "unknown platform; use one of "+PlatformUsage())
 		return
 	}
-	c := New(p, req.Language, h.o.Config.Intents)
+	c := New(p, req.Language, h.o.Settings.Names[p])
 	c.Token = req.Token
 	writeJSON(w, http.StatusOK, c)
 }
@@ -364,8 +381,8 @@ func (h *handler) signin(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	tok := h.o.Config.Identity.Token
-	if !tok.DemoKeyOn() {
+	tok := h.o.Settings
+	if !tok.DemoKey {
 		writeErr(w, http.StatusForbidden, "sign-in mints tokens with the demo key, which this configuration does not accept (identity.token.demo_key); pass a token your site signed instead")
 		return
 	}
@@ -385,8 +402,8 @@ func (h *handler) signin(w http.ResponseWriter, r *http.Request) {
 
 // outbox returns the latest one-time codes sent to an email (local outbox only).
 func (h *handler) outbox(w http.ResponseWriter, r *http.Request) {
-	codes := h.o.Config.Identity.Codes
-	if codes.Sender != config.SenderOutbox {
+	codes := h.o.Settings
+	if codes.Outbox == "" {
 		writeErr(w, http.StatusNotFound, "codes are not sent to the local outbox in this configuration (identity.codes.sender)")
 		return
 	}

@@ -35,7 +35,7 @@ func ranked() []spec.Intent {
 // with a slot whose value the message names (a payment reference), else the first
 // whose keywords it contains (each intent's spec.Console).
 func DetectIntent(text string) conversation.Intent {
-	for _, slot := range slices.Sorted(maps.Keys(Entities(text))) {
+	for _, slot := range slices.Sorted(maps.Keys(entities(text))) {
 		var only []spec.Intent
 		for _, in := range spec.All() {
 			if slices.ContainsFunc(in.Slots, func(s spec.Slot) bool { return s.Name == slot }) {
@@ -67,9 +67,9 @@ func fallback() conversation.Intent {
 	return ""
 }
 
-// Entities returns the slots a message names outright: an email, a payment
+// entities returns the slots a message names outright: an email, a payment
 // reference, a six-digit code.
-func Entities(text string) map[string]string {
+func entities(text string) map[string]string {
 	out := map[string]string{}
 	if m := emailRE.FindString(text); m != "" {
 		out["email"] = m
@@ -112,7 +112,7 @@ func fill(slot, text string) string {
 // one named, else the one in progress when a slot was asked for, else a detected one)
 // and the slots it fills.
 func understand(c *Conversation, text string, named conversation.Intent) (conversation.Intent, map[string]string) {
-	slots := Entities(text)
+	slots := entities(text)
 	intent := named
 	if intent == "" && c.Elicit != "" && c.Intent != "" {
 		// The answer to the question asked — unless it is no answer to it (no email

@@ -3,6 +3,7 @@ package console_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -98,7 +99,7 @@ func TestToolAPIDirect(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	turn := func(auth string) (console.TurnResult, console.View) {
-		conv := console.New("tool-api", "en", cfg.Intents)
+		conv := console.New("tool-api", "en", wiring.Adapters(cfg).Names["tool-api"])
 		pend, err := conv.Request(console.Input{Text: "how do I reset my password"})
 		if err != nil {
 			t.Fatal(err)

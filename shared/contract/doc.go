@@ -7,7 +7,9 @@
 //     function's variables);
 //   - table: the DynamoDB table's key schema, attribute names, key prefixes and the
 //     IAM actions the functions need on it;
-//   - smoketarget: the smoke function's target list (intent/platform=function).
+//   - smoketarget: the smoke function's target list (intent/platform=function);
+//   - toolspec: what a business tool tells the configuration (name, capabilities,
+//     section, secret key, resilience quota), registered by the tools' spec packages.
 //
 // Metric names, dimensions and refusal reasons are in shared/telemetry/metricdefs,
 // platform and intent names in shared/conversation. infra/modguard_test.go fails when

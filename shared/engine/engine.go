@@ -7,14 +7,15 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/lru"
 	"github.com/switchboard-dev/switchboard/shared/platform"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 	"github.com/switchboard-dev/switchboard/shared/security"
 )
 
@@ -28,9 +29,7 @@ type Response struct {
 type Engine struct {
 	adapters map[conversation.Platform]platform.Adapter
 	handler  conversation.Handler
-	intents  config.Intents
-	support  string
-	deadline config.Deadlines
+	settings Settings
 	log      *slog.Logger
 	now      func() time.Time
 	hook     TurnHook
@@ -38,6 +37,36 @@ type Engine struct {
 	// admitted remembers the turns this process admitted past the conversation limit:
 	// a platform's redelivery of one of them is not a new message and takes no token.
 	admitted *lru.Cache[struct{}]
+}
+
+// Settings are what the configuration decides for the engine (the composition root
+// converts it: shared/app/wiring.Engine).
+type Settings struct {
+	// Enabled lists the canonical intents this deployment answers (empty: all).
+	Enabled []conversation.Intent
+	// SupportEmail is named in the replies the engine words itself.
+	SupportEmail string
+	// Deadlines is each platform's webhook deadline; a platform not in it gets its
+	// default (shared/platform/names), else 5s.
+	Deadlines map[conversation.Platform]time.Duration
+	// ReplyMargin is kept from the deadline to encode and send the reply.
+	ReplyMargin time.Duration
+}
+
+// Enables reports whether the deployment answers the canonical intent.
+func (s Settings) Enables(in conversation.Intent) bool {
+	return len(s.Enabled) == 0 || slices.Contains(s.Enabled, in)
+}
+
+// Deadline is the platform's webhook deadline.
+func (s Settings) Deadline(p conversation.Platform) time.Duration {
+	if v, ok := s.Deadlines[p]; ok {
+		return v
+	}
+	if n, ok := names.Lookup(string(p)); ok {
+		return n.Deadline
+	}
+	return 5 * time.Second
 }
 
 // Options configure an Engine. Zero values are the documented defaults.
@@ -117,7 +146,7 @@ type TurnEnd struct {
 }
 
 // New returns an Engine answering with h.
-func New(cfg config.Config, h conversation.Handler, o Options) *Engine {
+func New(s Settings, h conversation.Handler, o Options) *Engine {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -125,8 +154,7 @@ func New(cfg config.Config, h conversation.Handler, o Options) *Engine {
 		o.Now = time.Now
 	}
 	return &Engine{
-		adapters: o.Adapters, handler: h, intents: cfg.Intents, support: cfg.SupportEmail,
-		deadline: cfg.Deadlines, log: o.Logger, now: o.Now, hook: o.Hook, guard: o.Guard,
+		adapters: o.Adapters, handler: h, settings: s, log: o.Logger, now: o.Now, hook: o.Hook, guard: o.Guard,
 		admitted: lru.New[struct{}](4096),
 	}
 }
@@ -232,7 +260,7 @@ func (e *Engine) ServeDecoded(ctx context.Context, p conversation.Platform, req 
 		// In the platform's own reply shape: a bare 429 shows the user an empty
 		// answer (Dialogflow) or a generic error.
 		if status, out, err := req.Encode(localized(turn, conversation.Reply{Outcome: conversation.OutcomeFailed,
-			Messages: []string{i18n.For(turn.Locale).T("reply.slow_down", e.support)}})); err == nil {
+			Messages: []string{i18n.For(turn.Locale).T("reply.slow_down", e.settings.SupportEmail)}})); err == nil {
 			return Response{Status: status, Body: out}
 		}
 		return Response{Status: 429, Body: []byte(`{"error":"too many requests in this conversation"}`)}
@@ -272,7 +300,7 @@ func (e *Engine) ServeDecoded(ctx context.Context, p conversation.Platform, req 
 // deadlineFor is the earlier of the platform's own deadline from now and the caller's
 // context deadline (the Lambda invocation's).
 func (e *Engine) deadlineFor(ctx context.Context, p conversation.Platform) time.Time {
-	d := e.now().Add(e.deadline.For(p))
+	d := e.now().Add(e.settings.Deadline(p))
 	if cd, ok := ctx.Deadline(); ok && cd.Before(d) {
 		d = cd
 	}
@@ -295,14 +323,14 @@ func (e *Engine) handle(ctx context.Context, t conversation.Turn) (conversation.
 	case t.Intent == "":
 		return localized(t, conversation.Reply{Outcome: conversation.OutcomeUnknownIntent,
 			Messages: []string{i18n.For(t.Locale).T("reply.unknown_intent")}}), false
-	case !e.intents.IsEnabled(t.Intent):
+	case !e.settings.Enables(t.Intent):
 		return localized(t, conversation.Reply{Outcome: conversation.OutcomeRejected,
-			Messages: []string{i18n.For(t.Locale).T("reply.not_enabled", e.support)}}), false
+			Messages: []string{i18n.For(t.Locale).T("reply.not_enabled", e.settings.SupportEmail)}}), false
 	}
 	if t.Deadline.IsZero() {
 		return e.safeHandle(ctx, t)
 	}
-	budget := t.Deadline.Add(-e.deadline.ReplyMargin)
+	budget := t.Deadline.Add(-e.settings.ReplyMargin)
 	ctx, cancel := context.WithDeadline(ctx, budget)
 	defer cancel()
 	type answer struct {
@@ -343,11 +371,11 @@ func (e *Engine) timeoutReply(t conversation.Turn) conversation.Reply {
 		key = in.Slow
 	}
 	return localized(t, conversation.Reply{Outcome: conversation.OutcomeFailed,
-		Messages: []string{i18n.For(t.Locale).T(key, e.support)}})
+		Messages: []string{i18n.For(t.Locale).T(key, e.settings.SupportEmail)}})
 }
 
 func (e *Engine) apology(t conversation.Turn) string {
-	return i18n.For(t.Locale).T("reply.apology", e.support)
+	return i18n.For(t.Locale).T("reply.apology", e.settings.SupportEmail)
 }
 
 // localized marks a reply the engine wrote with the language of the turn's locale.

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/security"
@@ -35,8 +34,13 @@ func (r testRequest) Encode(rep conversation.Reply) (int, []byte, error) {
 	return 200, b, err
 }
 
-func newEngine(cfg config.Config, h conversation.HandlerFunc) *Engine {
-	return New(cfg, h, Options{Adapters: map[conversation.Platform]platform.Adapter{conversation.DialogflowES: testAdapter{}}})
+// defaults are the settings the embedded configuration gives the engine.
+func defaults() Settings {
+	return Settings{SupportEmail: "support@example.com", ReplyMargin: 300 * time.Millisecond}
+}
+
+func newEngine(s Settings, h conversation.HandlerFunc) *Engine {
+	return New(s, h, Options{Adapters: map[conversation.Platform]platform.Adapter{conversation.DialogflowES: testAdapter{}}})
 }
 
 func serve(t *testing.T, e *Engine, turn conversation.Turn) (Response, conversation.Reply) {
@@ -56,8 +60,7 @@ func ok(context.Context, conversation.Turn) conversation.Reply {
 
 func TestServe(t *testing.T) {
 	t.Parallel()
-	cfg := config.Default()
-	e := newEngine(cfg, ok)
+	e := newEngine(defaults(), ok)
 	if _, r := serve(t, e, conversation.Turn{Intent: conversation.LookupCustomer}); r.Outcome != conversation.OutcomeFulfilled {
 		t.Fatalf("outcome %s", r.Outcome)
 	}
@@ -75,8 +78,8 @@ func TestServe(t *testing.T) {
 
 func TestDisabledIntentIsRejected(t *testing.T) {
 	t.Parallel()
-	cfg := config.Default()
-	cfg.Intents.Enabled = []conversation.Intent{conversation.LookupCustomer}
+	cfg := defaults()
+	cfg.Enabled = []conversation.Intent{conversation.LookupCustomer}
 	called := false
 	e := newEngine(cfg, func(context.Context, conversation.Turn) conversation.Reply {
 		called = true
@@ -90,9 +93,9 @@ func TestDisabledIntentIsRejected(t *testing.T) {
 
 func TestBudgetFallbackArrivesBeforeDeadline(t *testing.T) {
 	t.Parallel()
-	cfg := config.Default()
-	cfg.Deadlines.Platforms["dialogflow"] = 300 * time.Millisecond
-	cfg.Deadlines.ReplyMargin = 100 * time.Millisecond
+	cfg := defaults()
+	cfg.Deadlines = map[conversation.Platform]time.Duration{conversation.DialogflowES: 300 * time.Millisecond}
+	cfg.ReplyMargin = 100 * time.Millisecond
 	// The engine's clock is pinned to the turn's arrival, so the budget it computes is
 	// exact: the platform deadline (arrival + 300ms) minus the 100ms reply margin.
 	arrival := time.Now()
@@ -132,9 +135,9 @@ func TestBudgetFallbackArrivesBeforeDeadline(t *testing.T) {
 
 func TestHandlerSeesBudgetAsDeadline(t *testing.T) {
 	t.Parallel()
-	cfg := config.Default()
-	cfg.Deadlines.Platforms["dialogflow"] = 5 * time.Second
-	cfg.Deadlines.ReplyMargin = time.Second
+	cfg := defaults()
+	cfg.Deadlines = map[conversation.Platform]time.Duration{conversation.DialogflowES: 5 * time.Second}
+	cfg.ReplyMargin = time.Second
 	arrival := time.Now()
 	var deadline time.Time
 	e := New(cfg, conversation.HandlerFunc(func(ctx context.Context, t conversation.Turn) conversation.Reply {
@@ -150,7 +153,7 @@ func TestHandlerSeesBudgetAsDeadline(t *testing.T) {
 
 func TestPanicBecomesApology(t *testing.T) {
 	t.Parallel()
-	e := newEngine(config.Default(), func(context.Context, conversation.Turn) conversation.Reply { panic("boom") })
+	e := newEngine(defaults(), func(context.Context, conversation.Turn) conversation.Reply { panic("boom") })
 	resp, r := serve(t, e, conversation.Turn{Intent: conversation.SearchKB})
 	if resp.Status != 200 || r.Outcome != conversation.OutcomeFailed || strings.Contains(r.Text(), "boom") || !r.Fallback {
 		t.Fatalf("got %d %s %q fallback %v", resp.Status, r.Outcome, r.Text(), r.Fallback)
@@ -162,9 +165,9 @@ func TestPanicBecomesApology(t *testing.T) {
 // reply shape (HTTP 200, an honest "slow down"), not with a bare 429.
 func TestConversationLimitCountsTurnsNotDeliveries(t *testing.T) {
 	t.Parallel()
-	cfg := config.Default()
-	cfg.Security.PerSessionRate, cfg.Security.PerSessionBurst = 0.001, 1
-	g, err := security.NewGuard(cfg.Security, nil)
+	cfg := defaults()
+	// Only the conversation limit: no source limit, the default depth.
+	g, err := security.NewGuard(security.Options{PerSourceRate: -1, PerSessionRate: 0.001, PerSessionBurst: 1, MaxJSONDepth: 64}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

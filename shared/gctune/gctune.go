@@ -13,7 +13,7 @@
 // (security.inflight_bytes) bounds the webhook bytes live at once; at GOGC=400 the
 // heap could still grow to five times that between collections under a burst of
 // large bodies (a 64 MiB budget peaked above 300 MB). WithBudget sets a soft limit of
-// the budget plus ServeHeapBase, so the collector runs before then.
+// the budget plus serveHeapBase, so the collector runs before then.
 package gctune
 
 import (
@@ -22,13 +22,13 @@ import (
 	"strings"
 )
 
-// DefaultGOGC is the GC target used when GOGC is not set.
-const DefaultGOGC = 400
+// defaultGOGC is the GC target used when GOGC is not set.
+const defaultGOGC = 400
 
-// LambdaMemoryShare is the share of AWS_LAMBDA_FUNCTION_MEMORY_SIZE given to the Go
+// lambdaMemoryShare is the share of AWS_LAMBDA_FUNCTION_MEMORY_SIZE given to the Go
 // heap as a soft limit when GOMEMLIMIT is not set; the rest is the runtime's own,
 // stacks and the binary.
-const LambdaMemoryShare = 0.8
+const lambdaMemoryShare = 0.8
 
 // Settings is what Apply did: the GC percent and soft memory limit now in force, and
 // whether each came from the environment.
@@ -46,33 +46,33 @@ func Apply(getenv func(string) string) Settings {
 	if v := strings.TrimSpace(getenv("GOGC")); v != "" {
 		s.GCPercent, s.GCPercentFrom = currentGCPercent(), "GOGC"
 	} else {
-		debug.SetGCPercent(DefaultGOGC)
-		s.GCPercent, s.GCPercentFrom = DefaultGOGC, "default"
+		debug.SetGCPercent(defaultGOGC)
+		s.GCPercent, s.GCPercentFrom = defaultGOGC, "default"
 	}
 	switch mb, err := strconv.Atoi(strings.TrimSpace(getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"))); {
 	case strings.TrimSpace(getenv("GOMEMLIMIT")) != "":
 		s.MemoryLimit, s.MemoryLimitFrom = debug.SetMemoryLimit(-1), "GOMEMLIMIT"
 	case err == nil && mb > 0:
-		s.MemoryLimit = int64(float64(mb) * LambdaMemoryShare * (1 << 20))
+		s.MemoryLimit = int64(float64(mb) * lambdaMemoryShare * (1 << 20))
 		s.MemoryLimitFrom = "lambda"
 		debug.SetMemoryLimit(s.MemoryLimit)
 	}
 	return s
 }
 
-// ServeHeapBase is the heap allowed besides the in-flight budget under WithBudget's
+// serveHeapBase is the heap allowed besides the in-flight budget under WithBudget's
 // soft limit: the process's own (caches, store, telemetry; about 10 MiB live on the
 // embedded demo) and room for the garbage between two collections.
-const ServeHeapBase = 48 << 20
+const serveHeapBase = 48 << 20
 
-// WithBudget sets a soft memory limit of budget + ServeHeapBase bytes when s (from
+// WithBudget sets a soft memory limit of budget + serveHeapBase bytes when s (from
 // Apply) shows none was set (GOMEMLIMIT, Lambda), and returns the settings in force.
 // budget <= 0 (no in-flight budget) sets nothing.
 func WithBudget(s Settings, budget int64) Settings {
 	if s.MemoryLimitFrom != "" || budget <= 0 {
 		return s
 	}
-	s.MemoryLimit, s.MemoryLimitFrom = budget+ServeHeapBase, "inflight_bytes"
+	s.MemoryLimit, s.MemoryLimitFrom = budget+serveHeapBase, "inflight_bytes"
 	debug.SetMemoryLimit(s.MemoryLimit)
 	return s
 }

@@ -13,7 +13,7 @@ func TestApply(t *testing.T) {
 	t.Cleanup(func() { debug.SetGCPercent(gc); debug.SetMemoryLimit(limit) })
 
 	s := Apply(env(nil))
-	if s.GCPercent != DefaultGOGC || s.GCPercentFrom != "default" || currentGCPercent() != DefaultGOGC {
+	if s.GCPercent != defaultGOGC || s.GCPercentFrom != "default" || currentGCPercent() != defaultGOGC {
 		t.Errorf("no GOGC: %+v, runtime at %d", s, currentGCPercent())
 	}
 	if s.MemoryLimitFrom != "" || debug.SetMemoryLimit(-1) != math.MaxInt64 {
@@ -29,7 +29,7 @@ func TestApply(t *testing.T) {
 	// In Lambda: 80 % of the function's memory as a soft limit.
 	s = Apply(env(map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256"}))
 	mb := 256.0
-	want := int64(mb * LambdaMemoryShare * (1 << 20))
+	want := int64(mb * lambdaMemoryShare * (1 << 20))
 	if s.MemoryLimit != want || s.MemoryLimitFrom != "lambda" || debug.SetMemoryLimit(-1) != want {
 		t.Errorf("Lambda 256 MB: %+v, limit %d, want %d", s, debug.SetMemoryLimit(-1), want)
 	}
@@ -42,7 +42,7 @@ func TestApply(t *testing.T) {
 	// WithBudget: a limit from the in-flight budget only where none was set.
 	debug.SetMemoryLimit(math.MaxInt64)
 	s = WithBudget(Apply(env(nil)), 64<<20)
-	if want := int64(64<<20 + ServeHeapBase); s.MemoryLimit != want || s.MemoryLimitFrom != "inflight_bytes" || debug.SetMemoryLimit(-1) != want {
+	if want := int64(64<<20 + serveHeapBase); s.MemoryLimit != want || s.MemoryLimitFrom != "inflight_bytes" || debug.SetMemoryLimit(-1) != want {
 		t.Errorf("serve with a 64 MiB budget: %+v, limit %d, want %d", s, debug.SetMemoryLimit(-1), want)
 	}
 	debug.SetMemoryLimit(100 << 20)

@@ -17,15 +17,14 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/turntrace"
 )
 
-// KeyKind is the kind segment of idempotency keys ("<function>#idem#<hash>").
-const KeyKind = "idem"
+// keyKind is the kind segment of idempotency keys ("<function>#idem#<hash>").
+const keyKind = "idem"
 
 // Options configure the middleware. The zero value of every field is the documented
 // default.
@@ -114,18 +113,6 @@ type Sayer interface {
 	Refusal(t conversation.Turn, o Outcome) conversation.Reply
 }
 
-// FromConfig returns options from the store section of the configuration, for the
-// function named fn ("" for the local server, which keys records by intent).
-func FromConfig(cfg config.Config, fn string) Options {
-	return Options{
-		Function:   fn,
-		Expiration: cfg.Store.IdempotencyExpiration,
-		LocalCache: cfg.Store.IdempotencyLocalCache,
-		Idempotent: func(in conversation.Intent) bool { return cfg.Store.Idempotent(string(in)) },
-		FailOpen:   func(in conversation.Intent) bool { return cfg.Store.FailsOpen(string(in)) },
-	}
-}
-
 // Write describes an intent with a side effect (create_ticket) to the middleware.
 type Write interface {
 	// Subject is what the turn asks for across turns (customer and subject), "" when
@@ -172,9 +159,9 @@ func (c claim) encode() []byte {
 	return b
 }
 
-// UnknownKind is the kind segment of unknown-outcome records keyed by what was asked
+// unknownKind is the kind segment of unknown-outcome records keyed by what was asked
 // ("<function>#unknown#<hash of customer and subject>").
-const UnknownKind = "unknown"
+const unknownKind = "unknown"
 
 // Middleware is the idempotency layer around a handler.
 type Middleware struct {
@@ -252,9 +239,9 @@ func (m *Middleware) Key(t conversation.Turn) string {
 		fn = string(t.Intent)
 	}
 	if m.o.Scope == "" {
-		return store.Key(fn, KeyKind, string(t.Intent), string(t.Platform), t.TurnID)
+		return store.Key(fn, keyKind, string(t.Intent), string(t.Platform), t.TurnID)
 	}
-	return store.Key(fn, KeyKind, string(t.Intent), string(t.Platform), t.TurnID, m.o.Scope)
+	return store.Key(fn, keyKind, string(t.Intent), string(t.Platform), t.TurnID, m.o.Scope)
 }
 
 // PayloadHash identifies what a turn asks for. A platform redelivers a turn with the
@@ -484,9 +471,9 @@ func (m *Middleware) subjectKey(t conversation.Turn, w Write) string {
 		fn = string(t.Intent)
 	}
 	if m.o.Scope == "" {
-		return store.Key(fn, UnknownKind, string(t.Intent), sub)
+		return store.Key(fn, unknownKind, string(t.Intent), sub)
 	}
-	return store.Key(fn, UnknownKind, string(t.Intent), sub, m.o.Scope)
+	return store.Key(fn, unknownKind, string(t.Intent), sub, m.o.Scope)
 }
 
 // runWrite runs a turn with a side effect that holds the key. Everything the next

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/idempotency"
@@ -431,24 +430,6 @@ func TestDynamoDBCallsPerRequest(t *testing.T) {
 	t.Logf("DynamoDB calls per request: new %d (%+v), duplicate %d (%+v), in-progress duplicate waiting 220ms with 50ms polls %d (PutItem %d, GetItem %d; the first delivery's UpdateItem %d)",
 		newReq.Total(), newReq, dup.Total(), dup, inProg.PutItem+inProg.GetItem, inProg.PutItem, inProg.GetItem, inProg.UpdateItem)
 }
-
-func TestFromConfig(t *testing.T) {
-	t.Parallel()
-	o := idempotency.FromConfig(configDefault(), "createticket")
-	if o.Function != "createticket" || o.Expiration != time.Hour {
-		t.Fatalf("options %+v", o)
-	}
-	if !o.Idempotent(conversation.CreateTicket) || o.Idempotent(conversation.LookupCustomer) || o.Idempotent(conversation.SearchKB) ||
-		o.FailOpen(conversation.CreateTicket) || !o.FailOpen(conversation.SearchKB) {
-		t.Fatal("defaults: only create_ticket idempotent, only reads fail open")
-	}
-	m := idempotency.New(memstore.New(nil), &tool{}, o)
-	if k := m.Key(turn()); !strings.HasPrefix(k, "createticket#idem#") {
-		t.Fatalf("key %q", k)
-	}
-}
-
-func configDefault() config.Config { return config.Default() }
 
 // notFound is a Write whose tool never has the write (unit tests).
 type notFound struct{}

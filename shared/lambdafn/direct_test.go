@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -50,7 +51,7 @@ func TestBedrockDirectInvocation(t *testing.T) {
 	}
 	for _, ev := range []string{`{"messageVersion":"1.0","actionGroup":"g","function":"f"}`, `{"messageVersion":"1.0","agent":{},"actionGroup":"g"}`,
 		`{"agent":{},"actionGroup":"g","function":"f"}`, `{"messageVersion":"1.0","agent":"x","actionGroup":"g","function":"f"}`} {
-		if k := Classify(json.RawMessage(ev)); k != KindUnknown {
+		if k := Classify(json.RawMessage(ev)); k != kindUnknown {
 			t.Errorf("%s: Classify = %v, want unknown", ev, k)
 		}
 	}
@@ -62,7 +63,7 @@ func TestBadBedrockEventGetsAValidAnswer(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default()
 	ads := map[conversation.Platform]platform.Adapter{bedrockagent.Platform: bedrockagent.New(cfg.Intents.Names(bedrockagent.Platform))}
-	e := engine.New(cfg, conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply {
+	e := engine.New(wiring.Engine(cfg), conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply {
 		t.Error("a bad event reached the handler")
 		return conversation.Reply{}
 	}), engine.Options{Adapters: ads})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -26,7 +27,7 @@ func guardedHandler(t *testing.T) (func(context.Context, json.RawMessage) (any, 
 	t.Helper()
 	sec := config.Default().Security
 	sec.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa"}
-	g, err := security.NewGuard(sec, secrets.Static{"rasa": {"token": "Rasa0Token0ForTheEnvelopeTest"}})
+	g, err := security.NewGuard(wiring.Security(sec), secrets.Static{"rasa": {"token": "Rasa0Token0ForTheEnvelopeTest"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func guardedHandler(t *testing.T) (func(context.Context, json.RawMessage) (any, 
 		turns = append(turns, d)
 		return conversation.Reply{}
 	})
-	return Handler(engine.New(config.Default(), h, engine.Options{Adapters: ads, Guard: g}), 1<<20), &turns
+	return Handler(engine.New(wiring.Engine(config.Default()), h, engine.Options{Adapters: ads, Guard: g}), 1<<20), &turns
 }
 
 // TestEnvelope: a turn the router admitted arrives by direct Invoke as an Envelope and
@@ -141,9 +142,9 @@ func TestParse(t *testing.T) {
 		{"http", string(httpEv), KindHTTP},
 		{"lex", `{"invocationSource":"FulfillmentCodeHook","sessionState":{}}`, KindLex},
 		{"envelope", string(env), KindEnvelope},
-		{"envelope with an HTTP event's fields", strings.Replace(string(env), `{`, `{"version":"2.0",`, 1), KindUnknown},
-		{"unknown", `{"ping":true}`, KindUnknown},
-		{"not JSON", `{`, KindUnknown},
+		{"envelope with an HTTP event's fields", strings.Replace(string(env), `{`, `{"version":"2.0",`, 1), kindUnknown},
+		{"unknown", `{"ping":true}`, kindUnknown},
+		{"not JSON", `{`, kindUnknown},
 	} {
 		got := Parse([]byte(c.event))
 		if got.Kind != c.kind || Classify([]byte(c.event)) != c.kind || got.Invalid {

@@ -26,7 +26,7 @@ type Kind int
 
 // Event kinds.
 const (
-	KindUnknown  Kind = iota
+	kindUnknown  Kind = iota
 	KindHTTP          // API Gateway HTTP API, payload format 2.0
 	KindLex           // direct Lex V2 code hook invocation
 	KindEnvelope      // a turn the router admitted, forwarded by a direct Invoke (Envelope)
@@ -52,10 +52,10 @@ type probe struct {
 func Classify(event []byte) Kind {
 	var p probe
 	if json.Unmarshal(event, &p) != nil {
-		return KindUnknown
+		return kindUnknown
 	}
 	k := p.kind()
-	if k == KindUnknown && directPlatform(event) != "" {
+	if k == kindUnknown && directPlatform(event) != "" {
 		return KindDirect
 	}
 	return k
@@ -82,7 +82,7 @@ func (p *probe) kind() Kind {
 		p.InvocationSource == "" && p.SessionState == nil:
 		return KindEnvelope
 	}
-	return KindUnknown
+	return kindUnknown
 }
 
 // Event is one invocation's event, read in a single pass: its kind (as Classify
@@ -132,7 +132,7 @@ func Parse(event []byte) Event {
 		return ev
 	}
 	ev := Event{Kind: w.kind()}
-	if ev.Kind == KindUnknown {
+	if ev.Kind == kindUnknown {
 		if p := directPlatform(event); p != "" {
 			ev.Kind, ev.Platform = KindDirect, p
 		}
@@ -207,8 +207,8 @@ func Direct(p conversation.Platform) bool {
 	return ok && !e.HTTP
 }
 
-// ServeHTTPEvent answers one API Gateway HTTP API request.
-func ServeHTTPEvent(ctx context.Context, e *engine.Engine, req events.APIGatewayV2HTTPRequest, maxBody int64) events.APIGatewayV2HTTPResponse {
+// serveHTTPEvent answers one API Gateway HTTP API request.
+func serveHTTPEvent(ctx context.Context, e *engine.Engine, req events.APIGatewayV2HTTPRequest, maxBody int64) events.APIGatewayV2HTTPResponse {
 	return serveHTTP(ctx, server.Door{Engine: e, MaxBody: maxBody}, req)
 }
 
@@ -256,15 +256,6 @@ func wireRequest(p conversation.Platform, body string, b64 bool, enc string) ser
 		src = base64.NewDecoder(base64.StdEncoding, src)
 	}
 	return server.Request{Platform: p, Declared: wire, Encoding: enc, Body: src}
-}
-
-func header(h map[string]string, name string) string {
-	for k, v := range h {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
 }
 
 func httpResponse(status int, body []byte) events.APIGatewayV2HTTPResponse {

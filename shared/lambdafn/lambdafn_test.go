@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -48,7 +49,7 @@ func handler() func(context.Context, json.RawMessage) (any, error) {
 		ads[p] = tagAdapter{p}
 	}
 	h := conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply { return conversation.Reply{} })
-	return Handler(engine.New(config.Default(), h, engine.Options{Adapters: ads}), 1<<20)
+	return Handler(engine.New(wiring.Engine(config.Default()), h, engine.Options{Adapters: ads}), 1<<20)
 }
 
 func httpEvent(path, body string, b64 bool) json.RawMessage {
@@ -100,7 +101,7 @@ func TestBadLexEventGetsCloseFailed(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default()
 	ads := map[conversation.Platform]platform.Adapter{conversation.LexV2: lexv2.New(cfg.Intents.Names(conversation.LexV2))}
-	e := engine.New(cfg, conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply {
+	e := engine.New(wiring.Engine(cfg), conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply {
 		t.Error("a bad event reached the handler")
 		return conversation.Reply{}
 	}), engine.Options{Adapters: ads})
@@ -131,14 +132,14 @@ func TestHTTPEventBodyUnderTheGuard(t *testing.T) {
 	sec.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthNone}
 	sec.InflightBytes = 4 << 20
 	sec.MaxInflateRatio = 50
-	g, err := security.NewGuard(sec, secrets.Static{})
+	g, err := security.NewGuard(wiring.Security(sec), secrets.Static{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	g.Budget.Wait = 0
 	ads := map[conversation.Platform]platform.Adapter{conversation.Rasa: tagAdapter{conversation.Rasa}}
 	h := conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply { return conversation.Reply{} })
-	e := engine.New(config.Default(), h, engine.Options{Adapters: ads, Guard: g})
+	e := engine.New(wiring.Engine(config.Default()), h, engine.Options{Adapters: ads, Guard: g})
 	deflated := func(s string) string {
 		var z bytes.Buffer
 		zw := zlib.NewWriter(&z)
@@ -150,7 +151,7 @@ func TestHTTPEventBodyUnderTheGuard(t *testing.T) {
 		req := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/webhooks/rasa", Body: body, IsBase64Encoded: b64,
 			Headers: map[string]string{"Content-Encoding": enc}}
 		req.RequestContext.HTTP.Method = "POST"
-		return ServeHTTPEvent(context.Background(), e, req, 1<<20)
+		return serveHTTPEvent(context.Background(), e, req, 1<<20)
 	}
 	for _, c := range []struct {
 		name, body string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"net/http"
 	"testing"
 
@@ -26,7 +27,7 @@ func TestRouteEnvelope(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default()
 	cfg.Security.Webhooks["tool-api"] = config.WebhookAuth{Method: config.AuthBearer, Secret: "tool"}
-	g, err := security.NewGuard(cfg.Security, secrets.Static{"tool": {"token": "Tool0Token0ForTheEnvelopeTest"}})
+	g, err := security.NewGuard(wiring.Security(cfg.Security), secrets.Static{"tool": {"token": "Tool0Token0ForTheEnvelopeTest"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func TestRouteEnvelope(t *testing.T) {
 		return conversation.Reply{Outcome: conversation.OutcomeFulfilled,
 			Messages: []string{fmt.Sprintf("%s for %q in %s", tu.Intent, tu.IdentityToken, tu.Locale)}}
 	})
-	fn := Handler(engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg), Guard: g}), 1<<20)
+	fn := Handler(engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg)), Guard: g}), 1<<20)
 	body := json.RawMessage(`{"email":"eve@example.com","identity_token":"tok-eve"}`)
 	env := Envelope{Version: EnvelopeVersion, Platform: toolapi.Platform, Body: body, Caller: CallerAuthenticated,
 		Route: NewRoute("lookup_customer", http.Header{toolapi.IdentityHeader: {"tok-ada"}, "Accept-Language": {"de"},

@@ -4,20 +4,19 @@ import (
 	"context"
 	"sync"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 )
 
 // Operation names, as they appear in CallInfo, logs and metrics.
 const (
-	OpFindCustomer   = "find_customer"
-	OpUpdateCustomer = "update_customer"
-	OpCreateTicket   = "create_ticket"
-	OpOpenTickets    = "open_tickets"
-	OpFindTicket     = "find_ticket"
-	OpFindPayment    = "find_payment"
-	OpRecentPayments = "recent_payments"
-	OpSearchArticles = "search_articles"
+	opFindCustomer   = "find_customer"
+	opUpdateCustomer = "update_customer"
+	opCreateTicket   = "create_ticket"
+	opOpenTickets    = "open_tickets"
+	opFindTicket     = "find_ticket"
+	opFindPayment    = "find_payment"
+	opRecentPayments = "recent_payments"
+	opSearchArticles = "search_articles"
 )
 
 // Customers applies p to every call of next. Lookups are reads, so they are retried.
@@ -40,7 +39,7 @@ type customers struct {
 }
 
 func (c *customers) FindCustomerByEmail(ctx context.Context, email string) (connector.Customer, error) {
-	return Do(ctx, c.p, Op{Name: OpFindCustomer, Idempotent: true}, func(ctx context.Context) (connector.Customer, error) {
+	return Do(ctx, c.p, Op{Name: opFindCustomer, Idempotent: true}, func(ctx context.Context) (connector.Customer, error) {
 		return c.next.FindCustomerByEmail(ctx, email)
 	})
 }
@@ -52,7 +51,7 @@ func (c *customers) UpdateCustomer(ctx context.Context, email string, change con
 	if !ok {
 		return connector.Customer{}, connector.ErrUnsupported
 	}
-	op := Op{Name: OpUpdateCustomer, Idempotent: c.p.s.RetryWrites && change.ExternalID != ""}
+	op := Op{Name: opUpdateCustomer, Idempotent: c.p.s.RetryWrites && change.ExternalID != ""}
 	return Do(ctx, c.p, op, func(ctx context.Context) (connector.Customer, error) {
 		return u.UpdateCustomer(ctx, email, change)
 	})
@@ -78,7 +77,7 @@ type updater struct {
 }
 
 func (u *updater) UpdateCustomer(ctx context.Context, email string, ch connector.ContactChange) (connector.Customer, error) {
-	op := Op{Name: OpUpdateCustomer, Idempotent: u.p.s.RetryWrites && ch.ExternalID != ""}
+	op := Op{Name: opUpdateCustomer, Idempotent: u.p.s.RetryWrites && ch.ExternalID != ""}
 	return Do(ctx, u.p, op, func(ctx context.Context) (connector.Customer, error) {
 		return u.next.UpdateCustomer(ctx, email, ch)
 	})
@@ -89,7 +88,7 @@ func (u *updater) FindCustomerByEmail(ctx context.Context, email string) (connec
 	if !ok {
 		return connector.Customer{}, connector.ErrUnsupported
 	}
-	return Do(ctx, u.p, Op{Name: OpFindCustomer, Idempotent: true}, func(ctx context.Context) (connector.Customer, error) {
+	return Do(ctx, u.p, Op{Name: opFindCustomer, Idempotent: true}, func(ctx context.Context) (connector.Customer, error) {
 		return d.FindCustomerByEmail(ctx, email)
 	})
 }
@@ -131,14 +130,14 @@ type helpdesk struct {
 }
 
 func (h *helpdesk) CreateTicket(ctx context.Context, t connector.NewTicket) (connector.Ticket, error) {
-	op := Op{Name: OpCreateTicket, Idempotent: h.p.s.RetryWrites && h.honours && t.ExternalID != ""}
+	op := Op{Name: opCreateTicket, Idempotent: h.p.s.RetryWrites && h.honours && t.ExternalID != ""}
 	return Do(ctx, h.p, op, func(ctx context.Context) (connector.Ticket, error) {
 		return h.next.CreateTicket(ctx, t)
 	})
 }
 
 func (h *helpdesk) OpenTickets(ctx context.Context, email string) ([]connector.Ticket, error) {
-	return Do(ctx, h.p, Op{Name: OpOpenTickets, Idempotent: true}, func(ctx context.Context) ([]connector.Ticket, error) {
+	return Do(ctx, h.p, Op{Name: opOpenTickets, Idempotent: true}, func(ctx context.Context) ([]connector.Ticket, error) {
 		return h.next.OpenTickets(ctx, email)
 	})
 }
@@ -154,7 +153,7 @@ func (h *helpdesk) FindTicketByExternalID(ctx context.Context, externalID, email
 		t  connector.Ticket
 		ok bool
 	}
-	r, err := Do(ctx, h.p, Op{Name: OpFindTicket, Idempotent: true}, func(ctx context.Context) (found, error) {
+	r, err := Do(ctx, h.p, Op{Name: opFindTicket, Idempotent: true}, func(ctx context.Context) (found, error) {
 		t, ok, err := f.FindTicketByExternalID(ctx, externalID, email)
 		return found{t, ok}, err
 	})
@@ -175,13 +174,13 @@ type payments struct {
 }
 
 func (c *payments) FindPayment(ctx context.Context, reference string) (connector.Payment, error) {
-	return Do(ctx, c.p, Op{Name: OpFindPayment, Idempotent: true}, func(ctx context.Context) (connector.Payment, error) {
+	return Do(ctx, c.p, Op{Name: opFindPayment, Idempotent: true}, func(ctx context.Context) (connector.Payment, error) {
 		return c.next.FindPayment(ctx, reference)
 	})
 }
 
 func (c *payments) RecentPayments(ctx context.Context, email string, limit int) ([]connector.Payment, error) {
-	return Do(ctx, c.p, Op{Name: OpRecentPayments, Idempotent: true}, func(ctx context.Context) ([]connector.Payment, error) {
+	return Do(ctx, c.p, Op{Name: opRecentPayments, Idempotent: true}, func(ctx context.Context) ([]connector.Payment, error) {
 		return c.next.RecentPayments(ctx, email, limit)
 	})
 }
@@ -200,7 +199,7 @@ type kb struct {
 }
 
 func (k *kb) SearchArticles(ctx context.Context, query string, limit int) ([]connector.Article, error) {
-	return Do(ctx, k.p, Op{Name: OpSearchArticles, Idempotent: true}, func(ctx context.Context) ([]connector.Article, error) {
+	return Do(ctx, k.p, Op{Name: opSearchArticles, Idempotent: true}, func(ctx context.Context) ([]connector.Article, error) {
 		return k.next.SearchArticles(ctx, query, limit)
 	})
 }
@@ -212,16 +211,17 @@ func (k *kb) Unwrap() any { return k.next }
 // implements (the demo backend implements all four) shares one breaker, one limiter
 // and one bulkhead. Safe for concurrent use.
 type Set struct {
-	cfg  config.Resilience
-	opts Options
+	settings func(tool string) Settings
+	opts     Options
 
 	mu       sync.Mutex
 	policies map[string]*Policy
 }
 
-// NewSet returns a Set building policies from cfg (after config.Load).
-func NewSet(cfg config.Resilience, o Options) *Set {
-	return &Set{cfg: cfg, opts: o, policies: map[string]*Policy{}}
+// NewSet returns a Set building each tool's policy from settings(tool), its effective
+// settings.
+func NewSet(settings func(tool string) Settings, o Options) *Set {
+	return &Set{settings: settings, opts: o, policies: map[string]*Policy{}}
 }
 
 // For returns the tool's policy, building it on first use.
@@ -230,7 +230,7 @@ func (s *Set) For(tool string) *Policy {
 	defer s.mu.Unlock()
 	p, ok := s.policies[tool]
 	if !ok {
-		p = ForTool(s.cfg, tool, s.opts)
+		p = NewPolicy(tool, s.settings(tool), s.opts)
 		s.policies[tool] = p
 	}
 	return p

@@ -80,7 +80,7 @@ func TestReadsThroughDecoratorsAreRetried(t *testing.T) {
 func TestSetSharesOnePolicyPerTool(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default().Resilience
-	set := resilience.NewSet(cfg, resilience.Options{})
+	set := resilience.NewSet(func(tool string) resilience.Settings { return resilience.Settings(cfg.For(tool)) }, resilience.Options{})
 	if set.For("demo") != set.For("demo") || set.For("demo") == set.For("stripe") {
 		t.Fatal("Set must return one policy per tool")
 	}

@@ -14,7 +14,6 @@ import (
 	"golang.org/x/sync/semaphore"
 	"golang.org/x/time/rate"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/turntrace"
 )
@@ -39,7 +38,7 @@ type Op struct {
 // connector call to that tool in the process; it is safe for concurrent use.
 type Policy struct {
 	tool    string
-	s       config.ToolResilience
+	s       Settings
 	obs     Observer
 	log     *slog.Logger
 	breaker *gobreaker.TwoStepCircuitBreaker[struct{}]
@@ -60,9 +59,41 @@ type Policy struct {
 
 type breakerEvent struct{ from, to BreakerState }
 
-// NewPolicy builds the policy of tool from its effective settings (config.Resilience.For
-// after Load). Settings that Load would have defaulted must not be zero here.
-func NewPolicy(tool string, s config.ToolResilience, o Options) *Policy {
+// Settings are one business tool's effective policy (the fields of the configuration's
+// resilience.<tool> section after Load, which the composition root converts). Zero
+// counts and durations are not defaults here: a Settings must be complete; for Rate
+// and MaxInFlight a value <= 0 means unlimited.
+type Settings struct {
+	// MaxAttempts counts the first call: 1 disables retries.
+	MaxAttempts int
+	// BackoffBase and BackoffMax bound the exponential backoff with full jitter. A
+	// Retry-After from the tool replaces the computed wait.
+	BackoffBase time.Duration
+	BackoffMax  time.Duration
+	// RetryWrites allows retrying writes that carry an idempotency key the tool honours.
+	RetryWrites bool
+
+	// The breaker opens after BreakerFailures consecutive failures, or when at least
+	// BreakerMinRequests calls in the rolling BreakerWindow failed at BreakerFailureRate
+	// or more; it stays open for BreakerOpenFor, then lets BreakerProbes calls through.
+	BreakerFailures    int
+	BreakerMinRequests int
+	BreakerWindow      time.Duration
+	BreakerFailureRate float64
+	BreakerOpenFor     time.Duration
+	BreakerProbes      int
+
+	// Rate (requests per second) and Burst size the token bucket (per process).
+	Rate  float64
+	Burst int
+	// MaxInFlight bounds concurrent calls; QueueWait is how long a call waits for a slot
+	// before failing fast.
+	MaxInFlight int
+	QueueWait   time.Duration
+}
+
+// NewPolicy builds the policy of tool from its effective settings.
+func NewPolicy(tool string, s Settings, o Options) *Policy {
 	p := &Policy{tool: tool, s: s, obs: o.Observer, log: o.Logger}
 	if p.obs == nil {
 		p.obs = nopObserver{}
@@ -114,11 +145,6 @@ func NewPolicy(tool string, s config.ToolResilience, o Options) *Policy {
 	return p
 }
 
-// ForTool builds the policy of tool from the resilience configuration.
-func ForTool(cfg config.Resilience, tool string, o Options) *Policy {
-	return NewPolicy(tool, cfg.For(tool), o)
-}
-
 func state(s gobreaker.State) BreakerState {
 	switch s {
 	case gobreaker.StateOpen:
@@ -133,7 +159,7 @@ func state(s gobreaker.State) BreakerState {
 func (p *Policy) Tool() string { return p.tool }
 
 // Settings are the policy's effective settings.
-func (p *Policy) Settings() config.ToolResilience { return p.s }
+func (p *Policy) Settings() Settings { return p.s }
 
 // State is the breaker's current state (an open breaker whose open time has passed
 // reports half-open).

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/resilience/faultserver"
@@ -92,8 +91,8 @@ func newTool(t *testing.T) (*faultserver.Server, httpTool) {
 }
 
 // settings are effective settings with everything permissive, for tests to tighten.
-func settings() config.ToolResilience {
-	return config.ToolResilience{
+func settings() resilience.Settings {
+	return resilience.Settings{
 		MaxAttempts: 1, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond,
 		BreakerFailures: 1000, BreakerMinRequests: 1000, BreakerWindow: time.Minute, BreakerFailureRate: 0.5,
 		BreakerOpenFor: time.Minute, BreakerProbes: 1,

@@ -19,6 +19,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -119,7 +120,7 @@ func TestOneFrontDoor(t *testing.T) {
 				cfg.Security.MaxInflateRatio = 50
 				cfg.Security.InflightBytes = 4 << 20
 				cfg.Intents.Enabled = []conversation.Intent{conversation.SearchKB}
-				g, err := security.NewGuard(cfg.Security, secrets.Static{"wh": {"username": esUser, "password": esPass}})
+				g, err := security.NewGuard(wiring.Security(cfg.Security), secrets.Static{"wh": {"username": esUser, "password": esPass}})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -154,7 +155,7 @@ func functionEngine(cfg config.Config, g *security.Guard, hook engine.TurnHook) 
 	h := conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply {
 		return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"Here is how."}}
 	})
-	return engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg), Guard: g, Hook: hook, Logger: slog.New(slog.DiscardHandler)})
+	return engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg)), Guard: g, Hook: hook, Logger: slog.New(slog.DiscardHandler)})
 }
 
 func serveEntry(t *testing.T, cfg config.Config, g *security.Guard, hook engine.TurnHook, _ *int) entry {
@@ -223,7 +224,7 @@ func functionEntry(t *testing.T, cfg config.Config, g *security.Guard, hook engi
 // routerEntry is the router, forwarding to an intent function in this process (its
 // own engine and guard, as a separate function has).
 func routerEntry(t *testing.T, cfg config.Config, g *security.Guard, hook engine.TurnHook, forwards *int) entry {
-	fg, err := security.NewGuard(cfg.Security, secrets.Static{"wh": {"username": esUser, "password": esPass}})
+	fg, err := security.NewGuard(wiring.Security(cfg.Security), secrets.Static{"wh": {"username": esUser, "password": esPass}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +238,7 @@ func routerEntry(t *testing.T, cfg config.Config, g *security.Guard, hook engine
 		b, _ := json.Marshal(out)
 		return Invocation{Payload: b}, nil
 	})
-	r, err := New(cfg, Options{Routes: map[conversation.Intent]string{conversation.SearchKB: "sb-searchkb"}, Client: inv,
+	r, err := New(settingsOf(cfg), Options{Routes: map[conversation.Intent]string{conversation.SearchKB: "sb-searchkb"}, Client: inv,
 		Guard: g, Hook: hook, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -275,7 +276,7 @@ func routedPair(tb testing.TB, creds secrets.Provider) (*Router, *int) {
 	// Only credentials: no rate limits to run into.
 	cfg.Security.PerSourceRate, cfg.Security.PerSessionRate = -1, -1
 	guard := func() *security.Guard {
-		g, err := security.NewGuard(cfg.Security, creds)
+		g, err := security.NewGuard(wiring.Security(cfg.Security), creds)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -295,7 +296,7 @@ func routedPair(tb testing.TB, creds secrets.Provider) (*Router, *int) {
 		b, _ := json.Marshal(out)
 		return Invocation{Payload: b}, nil
 	})
-	r, err := New(cfg, Options{Routes: map[conversation.Intent]string{conversation.SearchKB: "sb-searchkb"}, Client: inv,
+	r, err := New(settingsOf(cfg), Options{Routes: map[conversation.Intent]string{conversation.SearchKB: "sb-searchkb"}, Client: inv,
 		Guard: guard(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		tb.Fatal(err)

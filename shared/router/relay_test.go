@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -36,7 +37,7 @@ func (r *relays) Relayed(_ context.Context, e engine.RelayEnd) {
 // records a failed forward as a failed fallback.
 func TestRelayedOutcomes(t *testing.T) {
 	t.Parallel()
-	ads := adapters.Default(config.Default())
+	ads := adapters.Default(wiring.Adapters(config.Default()))
 	// Each function answers the event with the reply named by its route, encoded by the
 	// real adapter, as the intent functions do.
 	answer := func(reply conversation.Reply) func([]byte) ([]byte, string) {

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
-
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,13 +19,14 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go/middleware"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/contract/envnames"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/platform"
+	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 	"github.com/switchboard-dev/switchboard/shared/security"
 	"github.com/switchboard-dev/switchboard/shared/server"
 )
@@ -35,7 +34,7 @@ import (
 // RouteEnvPrefix starts the environment variables naming each intent's function:
 // SWITCHBOARD_ROUTE_LOOKUP_CUSTOMER=<function name or alias ARN>. The CDK app sets one
 // per intent in the rollout stage.
-const RouteEnvPrefix = config.EnvPrefix + "ROUTE_"
+const RouteEnvPrefix = envnames.Prefix + "ROUTE_"
 
 // DefaultQualifier is the alias invoked when a route names a function without one.
 const DefaultQualifier = "live"
@@ -91,6 +90,18 @@ func NewLambdaClient(cfg aws.Config, endpoint string, apiOptions ...func(*middle
 	})
 }
 
+// Settings are what the configuration decides for the router (functions/router
+// converts them with shared/app/wiring).
+type Settings struct {
+	// Engine is the engine's settings: the enabled intents (only those are
+	// forwarded), deadlines and the support address.
+	Engine engine.Settings
+	// Adapters are the platforms' intent names and rendering.
+	Adapters adapters.Options
+	// MaxBodyBytes caps a webhook body (server.max_body_bytes).
+	MaxBodyBytes int64
+}
+
 // Options configure a Router. Zero values are the documented defaults.
 type Options struct {
 	// Routes maps each canonical intent to the function answering it: a function name
@@ -124,7 +135,7 @@ type Options struct {
 
 // Router forwards events to intent functions.
 type Router struct {
-	cfg       config.Config
+	cfg       Settings
 	routes    map[conversation.Intent]string
 	qualifier string
 	client    Invoker
@@ -137,7 +148,7 @@ type Router struct {
 }
 
 // New returns a router. It makes no network calls.
-func New(cfg config.Config, o Options) (*Router, error) {
+func New(cfg Settings, o Options) (*Router, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
@@ -151,7 +162,7 @@ func New(cfg config.Config, o Options) (*Router, error) {
 	// exactly the forwarded intents.
 	var forwarded []conversation.Intent
 	for in, fn := range o.Routes {
-		if fn = strings.TrimSpace(fn); fn != "" && cfg.Intents.IsEnabled(in) {
+		if fn = strings.TrimSpace(fn); fn != "" && cfg.Engine.Enables(in) {
 			r.routes[in] = fn
 			forwarded = append(forwarded, in)
 		}
@@ -174,17 +185,17 @@ func New(cfg config.Config, o Options) (*Router, error) {
 		// retried here.
 		r.client = NewLambdaInvoker(NewLambdaClient(ac, o.Endpoint, o.APIOptions...))
 	}
-	local := cfg
-	local.Intents.Enabled = forwarded
+	local := cfg.Engine
+	local.Enabled = forwarded
 	if len(forwarded) == 0 {
 		// An empty list means "all" to the engine; none routed means none enabled.
-		local.Intents.Enabled = []conversation.Intent{"none"}
+		local.Enabled = []conversation.Intent{"none"}
 	}
-	adapters := adapters.Default(cfg)
+	adapters := adapters.Default(cfg.Adapters)
 	r.eng = engine.New(local, conversation.HandlerFunc(r.unrouted), engine.Options{Adapters: adapters, Logger: o.Logger, Guard: o.Guard, Hook: o.Hook})
-	r.door = server.Door{Engine: r.eng, MaxBody: cfg.Server.MaxBodyBytes}
-	all := cfg
-	all.Intents.Enabled = nil
+	r.door = server.Door{Engine: r.eng, MaxBody: cfg.MaxBodyBytes}
+	all := cfg.Engine
+	all.Enabled = nil
 	r.failed = engine.New(all, conversation.HandlerFunc(r.failure), engine.Options{Adapters: adapters, Logger: o.Logger})
 	r.tool = r.newToolRoutes(o.Version)
 	return r, nil
@@ -233,7 +244,7 @@ func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error)
 	case lambdafn.KindHTTP:
 		if ev.Invalid {
 			// Not a webhook call: the standard handler gives the standard answer.
-			return lambdafn.Handler(r.eng, r.cfg.Server.MaxBodyBytes)(ctx, event)
+			return lambdafn.Handler(r.eng, r.cfg.MaxBodyBytes)(ctx, event)
 		}
 		if r.tool.Serves(ev.HTTP.RawPath) {
 			return r.serveTool(ctx, ev.HTTP), nil
@@ -314,8 +325,8 @@ var ErrFunction = errors.New("router: intent function failed")
 // the platform's deadline to the function, whose turn then ends no later than it would
 // had the platform called the function itself.
 func (r *Router) forward(ctx context.Context, p conversation.Platform, fn string, env lambdafn.Envelope) ([]byte, error) {
-	platformDeadline := time.Now().Add(r.cfg.Deadlines.For(p))
-	budget := platformDeadline.Add(-r.cfg.Deadlines.ReplyMargin)
+	platformDeadline := time.Now().Add(r.cfg.Engine.Deadline(p))
+	budget := platformDeadline.Add(-r.cfg.Engine.ReplyMargin)
 	ctx, cancel := context.WithDeadline(ctx, budget)
 	defer cancel()
 	env.Deadline = platformDeadline.UnixMilli()
@@ -344,7 +355,7 @@ func (r *Router) forward(ctx context.Context, p conversation.Platform, fn string
 // engine answers unknown and disabled intents before reaching here).
 func (r *Router) unrouted(_ context.Context, t conversation.Turn) conversation.Reply {
 	return conversation.Reply{Outcome: conversation.OutcomeRejected,
-		Messages: []string{i18n.For(t.Locale).T("reply.not_enabled", r.cfg.SupportEmail)}}
+		Messages: []string{i18n.For(t.Locale).T("reply.not_enabled", r.cfg.Engine.SupportEmail)}}
 }
 
 type failureKey struct{}
@@ -374,5 +385,5 @@ func (r *Router) failure(ctx context.Context, t conversation.Turn) conversation.
 	// The function did not answer: an apology in its place is a fallback, on the wire
 	// as in the relayed outcome.
 	return conversation.Reply{Outcome: conversation.OutcomeFailed, Fallback: true,
-		Messages: []string{i18n.For(t.Locale).T(key, r.cfg.SupportEmail)}}
+		Messages: []string{i18n.For(t.Locale).T(key, r.cfg.Engine.SupportEmail)}}
 }

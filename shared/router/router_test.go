@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
@@ -145,7 +146,7 @@ func newRouter(t *testing.T, api *lambdaAPI, enabled []conversation.Intent, rout
 	}
 	cfg.Intents.Enabled = enabled
 	ac := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")}
-	r, err := New(cfg, Options{Routes: routes, Endpoint: srv.URL, AWSConfig: &ac, Logger: slog.New(slog.DiscardHandler)})
+	r, err := New(settingsOf(cfg), Options{Routes: routes, Endpoint: srv.URL, AWSConfig: &ac, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,8 +260,8 @@ func TestForward(t *testing.T) {
 				caller = lambdafn.CallerIAM
 			}
 			if env.Version != lambdafn.EnvelopeVersion || env.Platform != p || env.Caller != caller ||
-				!bytes.Equal(env.Body, bytes.TrimSpace(readEvent(t, p, file))) || env.Deadline < start.Add(r.cfg.Deadlines.For(p)).UnixMilli() ||
-				env.Deadline > time.Now().Add(r.cfg.Deadlines.For(p)).UnixMilli() {
+				!bytes.Equal(env.Body, bytes.TrimSpace(readEvent(t, p, file))) || env.Deadline < start.Add(r.cfg.Engine.Deadline(p)).UnixMilli() ||
+				env.Deadline > time.Now().Add(r.cfg.Engine.Deadline(p)).UnixMilli() {
 				t.Errorf("%s/%s: envelope %s %s %s %q %d, body as sent: %v", p, in, env.Version, env.Platform, env.Caller,
 					env.RequestID, env.Deadline, bytes.Equal(env.Body, bytes.TrimSpace(readEvent(t, p, file))))
 			}
@@ -333,14 +334,14 @@ func TestForwardFailure(t *testing.T) {
 		conversation.SearchKB: "sb-missing", conversation.CreateTicket: "sb-createticket"})
 	// The failing functions answer at once: a deadline far beyond that keeps a loaded
 	// machine from turning their failures into timeouts.
-	r.cfg.Deadlines.Platforms["lex"] = 30 * time.Second
-	r.cfg.Deadlines.ReplyMargin = 100 * time.Millisecond
+	r.cfg.Engine.Deadlines[conversation.Platform("lex")] = 30 * time.Second
+	r.cfg.Engine.ReplyMargin = 100 * time.Millisecond
 	// The slow function answers after a minute (or when the router gives up): a router
 	// that waited for it would relay its answer, not the deadline fallback wanted below.
 	slow := &lambdaAPI{reply: api.reply, delay: time.Minute}
 	rs := newRouter(t, slow, nil, map[conversation.Intent]string{conversation.CreateTicket: "sb-createticket"})
-	rs.cfg.Deadlines.Platforms["lex"] = 400 * time.Millisecond
-	rs.cfg.Deadlines.ReplyMargin = 100 * time.Millisecond
+	rs.cfg.Engine.Deadlines[conversation.Platform("lex")] = 400 * time.Millisecond
+	rs.cfg.Engine.ReplyMargin = 100 * time.Millisecond
 	for _, tc := range []struct {
 		r    *Router
 		file string
@@ -389,7 +390,7 @@ func TestForwardToARNAndThrottling(t *testing.T) {
 		t.Fatal(err)
 	}
 	ac := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")}
-	r, err := New(cfg, Options{Routes: map[conversation.Intent]string{conversation.LookupCustomer: arn},
+	r, err := New(settingsOf(cfg), Options{Routes: map[conversation.Intent]string{conversation.LookupCustomer: arn},
 		Endpoint: srv.URL, AWSConfig: &ac, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -413,7 +414,7 @@ func TestForwardToARNAndThrottling(t *testing.T) {
 		t.Errorf("Authorization %q", auth)
 	}
 	// Without a region the router cannot sign: an error at start, not at the first turn.
-	if _, err := New(cfg, Options{Routes: map[conversation.Intent]string{conversation.LookupCustomer: arn},
+	if _, err := New(settingsOf(cfg), Options{Routes: map[conversation.Intent]string{conversation.LookupCustomer: arn},
 		AWSConfig: &aws.Config{Credentials: ac.Credentials}}); err == nil {
 		t.Error("a router without a region was built")
 	}
@@ -437,13 +438,13 @@ func TestBodyReadUnderTheBudget(t *testing.T) {
 	cfg.Intents.Enabled = []conversation.Intent{conversation.SearchKB}
 	cfg.Security.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthNone}
 	cfg.Security.InflightBytes = 1 << 20
-	g, err := security.NewGuard(cfg.Security, secrets.Static{})
+	g, err := security.NewGuard(wiring.Security(cfg.Security), secrets.Static{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	g.Budget.Wait = 0
 	ac := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")}
-	r, err := New(cfg, Options{Routes: map[conversation.Intent]string{conversation.SearchKB: "sb-searchkb"}, Endpoint: srv.URL,
+	r, err := New(settingsOf(cfg), Options{Routes: map[conversation.Intent]string{conversation.SearchKB: "sb-searchkb"}, Endpoint: srv.URL,
 		AWSConfig: &ac, Logger: slog.New(slog.DiscardHandler), Guard: g})
 	if err != nil {
 		t.Fatal(err)
@@ -482,4 +483,9 @@ func TestBodyReadUnderTheBudget(t *testing.T) {
 	if used := g.Budget.InUse(); used != 0 {
 		t.Errorf("%d bytes still claimed after both calls", used)
 	}
+}
+
+// settingsOf is the router's part of cfg, as functions/router translates it.
+func settingsOf(cfg config.Config) Settings {
+	return Settings{Engine: wiring.Engine(cfg), Adapters: wiring.Adapters(cfg), MaxBodyBytes: cfg.Server.MaxBodyBytes}
 }

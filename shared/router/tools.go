@@ -73,7 +73,7 @@ func (r *Router) newToolRoutes(version string) *toolRoutes {
 			if e.Handlers == nil || len(e.APIRoutes) == 0 {
 				continue
 			}
-			for pattern, h := range e.Handlers(platform.Names(r.cfg.Intents.Names(e.Platform())), g) {
+			for pattern, h := range e.Handlers(platform.Names(r.cfg.Adapters.Names[e.Platform()]), g) {
 				mux.Handle(pattern, h)
 			}
 		}

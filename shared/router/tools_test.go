@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"io"
 	"log/slog"
 	"net/http"
@@ -50,7 +51,7 @@ func newToolRouter(t *testing.T) *toolRouter {
 	cfg.Intents.Enabled = []conversation.Intent{conversation.LookupCustomer, conversation.SearchKB}
 	creds := secrets.Static{"tool": {"token": toolToken}}
 	guard := func() *security.Guard {
-		g, err := security.NewGuard(cfg.Security, creds)
+		g, err := security.NewGuard(wiring.Security(cfg.Security), creds)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +61,7 @@ func newToolRouter(t *testing.T) *toolRouter {
 		return conversation.Reply{Outcome: conversation.OutcomeFulfilled,
 			Messages: []string{fmt.Sprintf("intent=%s identity=%s email=%s", tu.Intent, tu.IdentityToken, tu.Slots["email"])}}
 	})
-	fn := lambdafn.Handler(engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg), Guard: guard(),
+	fn := lambdafn.Handler(engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg)), Guard: guard(),
 		Logger: slog.New(slog.DiscardHandler)}), cfg.Server.MaxBodyBytes)
 	tr := &toolRouter{}
 	inv := invokerFunc(func(ctx context.Context, _, _ string, payload []byte) (Invocation, error) {
@@ -82,7 +83,7 @@ func newToolRouter(t *testing.T) *toolRouter {
 		b, _ := json.Marshal(out)
 		return Invocation{Payload: b}, nil
 	})
-	r, err := New(cfg, Options{Routes: map[conversation.Intent]string{conversation.LookupCustomer: "sb-lookupcustomer"},
+	r, err := New(settingsOf(cfg), Options{Routes: map[conversation.Intent]string{conversation.LookupCustomer: "sb-lookupcustomer"},
 		Client: inv, Guard: guard(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

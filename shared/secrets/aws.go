@@ -36,10 +36,10 @@ func NewSecretsManager(cfg aws.Config, endpoint string, apiOptions ...func(*midd
 type AWSOptions struct {
 	// Prefix is prepended to every id to form the SecretId (e.g. "switchboard/prod/").
 	Prefix string
-	// MaxAge is how long a secret is served from memory (DefaultMaxAge).
+	// MaxAge is how long a secret is served from memory (defaultMaxAge).
 	MaxAge time.Duration
 	// StaleFor is how long past MaxAge a cached secret is still served while Secrets
-	// Manager cannot be reached (DefaultStaleFor; negative: never).
+	// Manager cannot be reached (defaultStaleFor; negative: never).
 	StaleFor time.Duration
 	// Logger receives one line per rotation seen (secret id and version ids only).
 	Logger *slog.Logger
@@ -63,7 +63,7 @@ func NewAWS(api SecretsManagerAPI, o AWSOptions) *AWS {
 	a.Cache = NewCache(FetcherFunc(a.fetch), o.MaxAge)
 	switch {
 	case o.StaleFor == 0:
-		a.Cache.staleFor = DefaultStaleFor
+		a.Cache.staleFor = defaultStaleFor
 	case o.StaleFor > 0:
 		a.Cache.staleFor = o.StaleFor
 	}
@@ -76,9 +76,9 @@ func NewAWS(api SecretsManagerAPI, o AWSOptions) *AWS {
 
 const sourceAWS = "aws"
 
-// DefaultStaleFor is how long past its max age a cached secret is served while Secrets
+// defaultStaleFor is how long past its max age a cached secret is served while Secrets
 // Manager is down.
-const DefaultStaleFor = time.Hour
+const defaultStaleFor = time.Hour
 
 func (a *AWS) fetch(ctx context.Context, id string) (Secret, string, error) {
 	// Errors and logs name the SecretId as requested (prefix included), the name an

@@ -9,9 +9,9 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// DefaultMaxAge is how long a fetched secret is served from memory before the next Get
+// defaultMaxAge is how long a fetched secret is served from memory before the next Get
 // fetches it again.
-const DefaultMaxAge = 5 * time.Minute
+const defaultMaxAge = 5 * time.Minute
 
 // Fetcher reads one secret from its source, with no caching. version identifies the
 // secret's current value (Secrets Manager's VersionId; may be empty).
@@ -50,10 +50,10 @@ type entry struct {
 	started time.Time
 }
 
-// NewCache caches src's secrets for maxAge (DefaultMaxAge when zero or negative).
+// NewCache caches src's secrets for maxAge (defaultMaxAge when zero or negative).
 func NewCache(src Fetcher, maxAge time.Duration) *Cache {
 	if maxAge <= 0 {
-		maxAge = DefaultMaxAge
+		maxAge = defaultMaxAge
 	}
 	return &Cache{src: src, maxAge: maxAge, now: time.Now, entries: map[string]entry{}}
 }

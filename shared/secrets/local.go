@@ -22,7 +22,7 @@ const (
 	sourceEnv  = "env"
 )
 
-// NewFile reads secrets from path, cached for maxAge (DefaultMaxAge when zero).
+// NewFile reads secrets from path, cached for maxAge (defaultMaxAge when zero).
 func NewFile(path string, maxAge time.Duration) *File {
 	return &File{NewCache(FetcherFunc(func(_ context.Context, id string) (Secret, string, error) {
 		raw, err := os.ReadFile(path)
@@ -50,15 +50,15 @@ func NewFile(path string, maxAge time.Duration) *File {
 	}), maxAge)}
 }
 
-// EnvPrefix starts the environment variables the Env provider reads.
-const EnvPrefix = "SWITCHBOARD_SECRET_"
+// envPrefix starts the environment variables the Env provider reads.
+const envPrefix = "SWITCHBOARD_SECRET_"
 
-// EnvName is the variable holding secret id: EnvPrefix + id upper-cased, every
+// envName is the variable holding secret id: envPrefix + id upper-cased, every
 // character other than a letter or digit turned into "_" ("switchboard/hubspot" →
 // SWITCHBOARD_SECRET_SWITCHBOARD_HUBSPOT).
-func EnvName(id string) string {
+func envName(id string) string {
 	var b strings.Builder
-	b.WriteString(EnvPrefix)
+	b.WriteString(envPrefix)
 	for _, r := range strings.ToUpper(id) {
 		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
 			b.WriteRune(r)
@@ -79,7 +79,7 @@ func NewEnv(lookup func(string) (string, bool), maxAge time.Duration) *Env {
 		lookup = os.LookupEnv
 	}
 	return &Env{NewCache(FetcherFunc(func(_ context.Context, id string) (Secret, string, error) {
-		name := EnvName(id)
+		name := envName(id)
 		raw, ok := lookup(name)
 		if !ok {
 			return nil, "", &NotFoundError{ID: id, Source: sourceEnv + " " + name}

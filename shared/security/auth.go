@@ -10,8 +10,8 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
@@ -24,19 +24,42 @@ var ErrUnauthenticated = errors.New("webhook authentication failed")
 // told 401 only; the log says why).
 var ErrNotConfigured = fmt.Errorf("%w: no webhook credentials configured for this platform (set security.<platform>.method, or security.auth: none to answer anyone)", ErrUnauthenticated)
 
+// Webhook auth methods (WebhookAuth.Method).
+const (
+	AuthNone   = names.AuthNone
+	AuthBasic  = names.AuthBasic
+	AuthHeader = names.AuthHeader
+	AuthToken  = names.AuthToken
+	AuthBearer = names.AuthBearer
+)
+
+// WebhookAuth says how one platform's webhook calls prove who they are
+// (security.<platform> in the configuration, which documents the methods).
+type WebhookAuth struct {
+	// Method: none | basic | header | token | bearer; "" is not configured: calls are
+	// refused.
+	Method string
+	// Secret is the id of the secret holding the credentials.
+	Secret string
+	// Header carries the token with method header; Param with method token.
+	Header string
+	Param  string
+}
+
 // Authenticator checks webhook credentials per platform.
 type Authenticator struct {
-	rules    map[conversation.Platform]config.WebhookAuth
+	rules    map[conversation.Platform]WebhookAuth
 	provider secrets.Provider
 }
 
-// NewAuthenticator reads the rules from cfg. provider supplies the secrets; it may be nil
-// only when every platform's method is none.
-func NewAuthenticator(cfg config.Security, provider secrets.Provider) (*Authenticator, error) {
-	a := &Authenticator{rules: map[conversation.Platform]config.WebhookAuth{}, provider: provider}
+// newAuthenticator checks calls by the rules in webhooks; a platform missing from it has
+// no method (its calls are refused). provider supplies the secrets; it may be nil only
+// when every platform's method is none.
+func newAuthenticator(webhooks map[conversation.Platform]WebhookAuth, provider secrets.Provider) (*Authenticator, error) {
+	a := &Authenticator{rules: map[conversation.Platform]WebhookAuth{}, provider: provider}
 	for _, p := range conversation.Platforms {
-		r := cfg.WebhookFor(string(p))
-		if r.Method != config.AuthNone && r.Method != "" && provider == nil {
+		r := webhooks[p]
+		if r.Method != AuthNone && r.Method != "" && provider == nil {
 			// A method with a secret but nothing to read it from cannot work.
 			return nil, fmt.Errorf("security: %s webhook auth %q needs a secrets provider", p, r.Method)
 		}
@@ -48,7 +71,7 @@ func NewAuthenticator(cfg config.Security, provider secrets.Provider) (*Authenti
 // Required reports whether calls from platform p must authenticate (every platform
 // whose method is not explicitly none, including one with no method at all).
 func (a *Authenticator) Required(p conversation.Platform) bool {
-	return a.rules[p].Method != config.AuthNone
+	return a.rules[p].Method != AuthNone
 }
 
 // Secrets lists the secret ids the authenticator reads (CDK grants read on exactly
@@ -56,7 +79,7 @@ func (a *Authenticator) Required(p conversation.Platform) bool {
 func (a *Authenticator) Secrets() []string {
 	var out []string
 	for _, p := range conversation.Platforms {
-		if r := a.rules[p]; r.Method != "" && r.Method != config.AuthNone {
+		if r := a.rules[p]; r.Method != "" && r.Method != AuthNone {
 			out = append(out, r.Secret)
 		}
 	}
@@ -69,14 +92,14 @@ func (a *Authenticator) Secrets() []string {
 func (a *Authenticator) Check(ctx context.Context, p conversation.Platform, h http.Header, q url.Values) error {
 	r := a.rules[p]
 	switch r.Method {
-	case config.AuthNone:
+	case AuthNone:
 		return nil
 	case "":
 		return ErrNotConfigured
 	}
 	var presented []byte
 	switch r.Method {
-	case config.AuthBasic:
+	case AuthBasic:
 		req := http.Request{Header: h}
 		user, pass, ok := req.BasicAuth()
 		if !ok {
@@ -94,11 +117,11 @@ func (a *Authenticator) Check(ctx context.Context, p conversation.Platform, h ht
 			return ErrUnauthenticated
 		}
 		return nil
-	case config.AuthHeader:
+	case AuthHeader:
 		presented = []byte(h.Get(r.Header))
-	case config.AuthToken:
+	case AuthToken:
 		presented = []byte(q.Get(r.Param))
-	case config.AuthBearer:
+	case AuthBearer:
 		// RFC 6750: the scheme is case-insensitive; anything else is no credential.
 		scheme, tok, ok := strings.Cut(h.Get("Authorization"), " ")
 		if ok && strings.EqualFold(scheme, "Bearer") {

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/telemetry/metricdefs"
@@ -29,9 +28,38 @@ type Guard struct {
 	MaxDepth int
 }
 
-// NewGuard builds the guard of cfg.
-func NewGuard(cfg config.Security, p secrets.Provider) (*Guard, error) {
-	a, err := NewAuthenticator(cfg, p)
+// Options are a guard's settings (the configuration's security section after Load,
+// which the composition root converts). Limits are taken as given: zero bounds
+// nothing where the component says so (NewBudget, newUploads, NewLimiter).
+type Options struct {
+	// Webhooks is each platform's webhook authentication (newAuthenticator).
+	Webhooks map[conversation.Platform]WebhookAuth
+	// PerSourceRate and PerSourceBurst bound the requests of one client address,
+	// PerSessionRate and PerSessionBurst the turns of one conversation; LimiterIdle is
+	// how long an idle bucket is kept.
+	PerSourceRate   float64
+	PerSourceBurst  int
+	PerSessionRate  float64
+	PerSessionBurst int
+	LimiterIdle     time.Duration
+	// MaxJSONDepth rejects webhook bodies nested deeper.
+	MaxJSONDepth int
+	// InflightBytes is the process-wide budget of webhook bytes held at once;
+	// InflightWait how long a body waits for room in it.
+	InflightBytes int64
+	InflightWait  time.Duration
+	// UploadsPerSource caps the bodies one address may be sending at once.
+	UploadsPerSource int
+	// BodyIdleTimeout and BodyMinRate are the Pace a body must keep.
+	BodyIdleTimeout time.Duration
+	BodyMinRate     int64
+	// MaxInflateRatio caps how far a compressed body may inflate.
+	MaxInflateRatio int
+}
+
+// NewGuard builds the guard of o.
+func NewGuard(cfg Options, p secrets.Provider) (*Guard, error) {
+	a, err := newAuthenticator(cfg.Webhooks, p)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +71,7 @@ func NewGuard(cfg config.Security, p secrets.Provider) (*Guard, error) {
 		Auth:     a,
 		Budget:   budget,
 		Ratio:    cfg.MaxInflateRatio,
-		Uploads:  NewUploads(cfg.UploadsPerSource),
+		Uploads:  newUploads(cfg.UploadsPerSource),
 		Pace:     Pace{Idle: cfg.BodyIdleTimeout, MinRate: max(cfg.BodyMinRate, 0)},
 		Source:   NewLimiter(cfg.PerSourceRate, cfg.PerSourceBurst, cfg.LimiterIdle),
 		Session:  NewLimiter(cfg.PerSessionRate, cfg.PerSessionBurst, cfg.LimiterIdle),

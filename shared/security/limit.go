@@ -87,8 +87,8 @@ type Uploads struct {
 	n  map[string]int
 }
 
-// NewUploads returns a cap of max bodies per source; max <= 0 disables it (nil).
-func NewUploads(max int) *Uploads {
+// newUploads returns a cap of max bodies per source; max <= 0 disables it (nil).
+func newUploads(max int) *Uploads {
 	if max <= 0 {
 		return nil
 	}

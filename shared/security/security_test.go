@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
@@ -31,7 +32,7 @@ func guard(t *testing.T) *security.Guard {
 		"cx":   {"token": "cx-token-123", security.PreviousToken: "cx-token-old"},
 		"rasa": {"token": "rasa-token-456"},
 	}
-	g, err := security.NewGuard(cfg, p)
+	g, err := security.NewGuard(wiring.Security(cfg), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +109,7 @@ func TestClosedByDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := security.NewGuard(cfg.Security, secrets.Static{})
+	g, err := security.NewGuard(wiring.Security(cfg.Security), secrets.Static{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +128,7 @@ func TestClosedByDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err = security.NewGuard(demo.Security, nil)
+	g, err = security.NewGuard(wiring.Security(demo.Security), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +146,7 @@ func TestSecretStoreDownIs503(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default().Security
 	cfg.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthToken, Secret: "missing", Param: "token"}
-	g, err := security.NewGuard(cfg, secrets.Static{})
+	g, err := security.NewGuard(wiring.Security(cfg), secrets.Static{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func TestAuthNeedsProvider(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default().Security
 	cfg.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthToken, Secret: "x"}
-	if _, err := security.NewGuard(cfg, nil); err == nil {
+	if _, err := security.NewGuard(wiring.Security(cfg), nil); err == nil {
 		t.Fatal("token auth without a secrets provider was accepted")
 	}
 }

@@ -15,26 +15,26 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/security"
 )
 
-// ErrTooLarge is a body over the size cap once read (and inflated).
-var ErrTooLarge = errors.New("request body too large")
+// errTooLarge is a body over the size cap once read (and inflated).
+var errTooLarge = errors.New("request body too large")
 
-// ErrInflateRatio is a compressed body inflating past the ratio cap.
-var ErrInflateRatio = errors.New("compressed body inflates beyond the allowed ratio")
+// errInflateRatio is a compressed body inflating past the ratio cap.
+var errInflateRatio = errors.New("compressed body inflates beyond the allowed ratio")
 
-// ErrSlowBody is a body that arrived below its pace (security.Pace): too long a wait
+// errSlowBody is a body that arrived below its pace (security.Pace): too long a wait
 // for its first bytes or between two reads, or too low an average rate.
-var ErrSlowBody = errors.New("request body arrived too slowly")
+var errSlowBody = errors.New("request body arrived too slowly")
 
-// DefaultInflateRatio is the compression ratio cap when none is configured.
-const DefaultInflateRatio = 200
+// defaultInflateRatio is the compression ratio cap when none is configured.
+const defaultInflateRatio = 200
 
 // ratioSlack lets small bodies inflate further than the ratio before the cap applies
 // (a few hundred bytes of JSON can compress 50:1 and more).
 const ratioSlack = 256 << 10
 
-// BodyTimeout is the longest a webhook body may take to arrive after its headers,
+// bodyTimeout is the longest a webhook body may take to arrive after its headers,
 // whatever its pace (http.Server's ReadTimeout in Serve).
-const BodyTimeout = 30 * time.Second
+const bodyTimeout = 30 * time.Second
 
 // Limits bound one body: Max bytes once inflated, and Ratio times its compressed size.
 type Limits struct {
@@ -69,7 +69,7 @@ const (
 // A claim the budget refuses ends the read with security.ErrBusy.
 func Read(ctx context.Context, src io.Reader, enc string, l Limits, c *security.Claim) ([]byte, error) {
 	if l.Ratio <= 0 {
-		l.Ratio = DefaultInflateRatio
+		l.Ratio = defaultInflateRatio
 	}
 	if c == nil {
 		c = (*security.Budget)(nil).Claim()
@@ -108,13 +108,13 @@ func Read(ctx context.Context, src io.Reader, enc string, l Limits, c *security.
 			return nil, cause
 		}
 		var tooBig *http.MaxBytesError
-		if errors.Is(err, ErrInflateRatio) || errors.Is(err, security.ErrBusy) || errors.Is(err, ErrSlowBody) || errors.As(err, &tooBig) {
+		if errors.Is(err, errInflateRatio) || errors.Is(err, security.ErrBusy) || errors.Is(err, errSlowBody) || errors.As(err, &tooBig) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("read body: %w", err)
 	}
 	if int64(len(b)) > l.Max {
-		return nil, ErrTooLarge
+		return nil, errTooLarge
 	}
 	// The decoded form is claimed before the turn decodes it.
 	if err := c.Grow(ctx, int64(len(b))); err != nil {
@@ -196,7 +196,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 			return 0, ferr
 		}
 	}
-	if err != nil && (errors.Is(err, ErrSlowBody) || errors.Is(err, security.ErrBusy)) {
+	if err != nil && (errors.Is(err, errSlowBody) || errors.Is(err, security.ErrBusy)) {
 		c.err = err
 	}
 	return n, err
@@ -215,23 +215,23 @@ func (r *ratioReader) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
 	r.out += int64(n)
 	if r.out > r.in.n*r.ratio+ratioSlack {
-		return n, ErrInflateRatio
+		return n, errInflateRatio
 	}
 	return n, err
 }
 
-// Paced returns body read at pace p: before each read the connection's read deadline
+// paced returns body read at pace p: before each read the connection's read deadline
 // (through http.ResponseController on w) is set to when the next bytes are due, and a
-// read that misses it fails with ErrSlowBody. The bytes are due within p.Idle of the
+// read that misses it fails with errSlowBody. The bytes are due within p.Idle of the
 // start and of the last read, at an average of p.MinRate after the first p.Idle, and
-// all within BodyTimeout. With a zero p, or a w that cannot set deadlines (tests'
+// all within bodyTimeout. With a zero p, or a w that cannot set deadlines (tests'
 // recorders), the deadline is only checked between reads.
-func Paced(w http.ResponseWriter, body io.ReadCloser, p security.Pace) io.ReadCloser {
+func paced(w http.ResponseWriter, body io.ReadCloser, p security.Pace) io.ReadCloser {
 	if p.Idle <= 0 || body == nil || body == http.NoBody {
 		return body
 	}
 	now := time.Now()
-	pb := &pacedBody{r: body, pace: p, start: now, last: now, end: now.Add(BodyTimeout)}
+	pb := &pacedBody{r: body, pace: p, start: now, last: now, end: now.Add(bodyTimeout)}
 	if w != nil {
 		pb.rc = http.NewResponseController(w)
 	}
@@ -266,12 +266,12 @@ func (p *pacedBody) due() time.Time {
 
 func (p *pacedBody) Read(b []byte) (int, error) {
 	if p.slow {
-		return 0, ErrSlowBody
+		return 0, errSlowBody
 	}
 	due := p.due()
 	if !time.Now().Before(due) {
 		p.slow = true
-		return 0, ErrSlowBody
+		return 0, errSlowBody
 	}
 	if p.rc != nil {
 		if err := p.rc.SetReadDeadline(due); err != nil {
@@ -287,7 +287,7 @@ func (p *pacedBody) Read(b []byte) (int, error) {
 	}
 	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
 		p.slow = true
-		return n, ErrSlowBody
+		return n, errSlowBody
 	}
 	if err == io.EOF && p.setDeadline {
 		// The whole body is in: the rest of the exchange is http.Server's.

@@ -15,8 +15,8 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/security"
 )
 
-// DefaultMaxBody is the body cap when none is configured (server.max_body_bytes).
-const DefaultMaxBody = 8 << 20
+// defaultMaxBody is the body cap when none is configured (server.max_body_bytes).
+const defaultMaxBody = 8 << 20
 
 // Door is the one admission pipeline of every entry: `switchboard serve` (Handler),
 // each intent function (lambdafn) and the router. A webhook call passes, in order:
@@ -26,7 +26,7 @@ const DefaultMaxBody = 8 << 20
 // transports are thin adapters that fill a Request and write the answer.
 type Door struct {
 	Engine *engine.Engine
-	// MaxBody caps a body once inflated (DefaultMaxBody when <= 0).
+	// MaxBody caps a body once inflated (defaultMaxBody when <= 0).
 	MaxBody int64
 }
 
@@ -107,7 +107,7 @@ func (d Door) Admit(ctx context.Context, r Request) (*Admitted, *Refusal) {
 	}
 	lim := Limits{Max: d.MaxBody, Ratio: ratioOf(g)}
 	if lim.Max <= 0 {
-		lim.Max = DefaultMaxBody
+		lim.Max = defaultMaxBody
 	}
 	if r.Declared > lim.Max {
 		out := refused(security.RefusedSize, nil)

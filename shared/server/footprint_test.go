@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -48,7 +49,7 @@ func TestBodyFootprint(t *testing.T) {
 	sec := config.Default().Security
 	sec.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthNone}
 	sec.PerSourceRate, sec.PerSessionRate = -1, -1
-	g, err := security.NewGuard(sec, secrets.Static{})
+	g, err := security.NewGuard(wiring.Security(sec), secrets.Static{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func TestBodyFootprint(t *testing.T) {
 		return conversation.Reply{Messages: []string{"ok"}}
 	})
 	cfg := config.Default()
-	e := engine.New(cfg, h, engine.Options{Guard: g,
+	e := engine.New(wiring.Engine(cfg), h, engine.Options{Guard: g,
 		Adapters: map[conversation.Platform]platform.Adapter{conversation.Rasa: rasa.New(cfg.Intents.Names(conversation.Rasa))}})
 	srv := Handler(e, Options{})
 

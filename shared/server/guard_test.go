@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -37,7 +38,7 @@ func (r *refusals) get(reason string) int { r.mu.Lock(); defer r.mu.Unlock(); re
 
 func guardedEngine(t testing.TB, sec config.Security) (*engine.Engine, *refusals) {
 	t.Helper()
-	g, err := security.NewGuard(sec, secrets.Static{"rasa": {"token": "t0ken-rasa-123"}})
+	g, err := security.NewGuard(wiring.Security(sec), secrets.Static{"rasa": {"token": "t0ken-rasa-123"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func guardedEngine(t testing.TB, sec config.Security) (*engine.Engine, *refusals
 	}
 	rf := &refusals{n: map[string]int{}}
 	h := conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply { return conversation.Reply{} })
-	return engine.New(config.Default(), h, engine.Options{Adapters: ads, Guard: g, Hook: rf}), rf
+	return engine.New(wiring.Engine(config.Default()), h, engine.Options{Adapters: ads, Guard: g, Hook: rf}), rf
 }
 
 func deflate(b []byte) []byte {

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -24,7 +25,7 @@ func TestUnauthenticatedCallsNeverReachAnIntent(t *testing.T) {
 	cfg.Security.Webhooks["rasa"] = config.WebhookAuth{Method: config.AuthToken, Secret: "rasa", Param: "token"}
 	cfg.Security.Webhooks["dialogflow"] = config.WebhookAuth{Method: config.AuthBasic, Secret: "df"}
 	cfg.Security.Webhooks["lex"] = config.WebhookAuth{Method: config.AuthNone} // asked for by name
-	g, err := security.NewGuard(cfg.Security, secrets.Static{
+	g, err := security.NewGuard(wiring.Security(cfg.Security), secrets.Static{
 		"rasa": {"token": "t0ken"}, "df": {"username": "u", "password": "p"}})
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +39,7 @@ func TestUnauthenticatedCallsNeverReachAnIntent(t *testing.T) {
 	for _, p := range conversation.Platforms {
 		ads[p] = echoAdapter{p}
 	}
-	e := engine.New(cfg, h, engine.Options{Adapters: ads, Guard: g})
+	e := engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: ads, Guard: g})
 	srv := httptest.NewServer(Handler(e, Options{}))
 	t.Cleanup(srv.Close)
 

@@ -131,7 +131,7 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 		host, _, _ := net.SplitHostPort(r.RemoteAddr)
 		resp, ref := door.Serve(r.Context(), Request{Platform: p, Header: r.Header, Query: r.URL.Query(), Source: host,
 			Declared: r.ContentLength, Encoding: r.Header.Get("Content-Encoding"), Streamed: true,
-			Body: http.MaxBytesReader(w, Paced(w, r.Body, paceOf(e.Guard())), door.MaxBody)})
+			Body: http.MaxBytesReader(w, paced(w, r.Body, paceOf(e.Guard())), door.MaxBody)})
 		if ref != nil {
 			if ref.Challenge {
 				w.Header().Set("WWW-Authenticate", `Basic realm="switchboard"`)
@@ -153,7 +153,7 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 
 func ratioOf(g *security.Guard) int {
 	if g == nil || g.Ratio <= 0 {
-		return DefaultInflateRatio
+		return defaultInflateRatio
 	}
 	return g.Ratio
 }
@@ -265,7 +265,7 @@ func refuseBody(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.ContentLength >= 0 && r.ContentLength <= drainCap {
-		src := Paced(w, r.Body, security.Pace{Idle: drainIdle})
+		src := paced(w, r.Body, security.Pace{Idle: drainIdle})
 		if _, err := io.Copy(io.Discard, io.LimitReader(src, drainCap)); err == nil {
 			return
 		}
@@ -277,13 +277,13 @@ func refuseBody(w http.ResponseWriter, r *http.Request) {
 func refusalFor(err error) *security.Refusal {
 	var tooBig *http.MaxBytesError
 	switch {
-	case errors.As(err, &tooBig), errors.Is(err, ErrTooLarge):
+	case errors.As(err, &tooBig), errors.Is(err, errTooLarge):
 		return security.RefusedSize
-	case errors.Is(err, ErrInflateRatio):
+	case errors.Is(err, errInflateRatio):
 		return security.RefusedRatio
 	case errors.Is(err, security.ErrBusy):
 		return security.RefusedBusy
-	case errors.Is(err, ErrSlowBody):
+	case errors.Is(err, errSlowBody):
 		return security.RefusedSlow
 	}
 	return nil

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -44,7 +45,7 @@ func newServer(t *testing.T, max int64) *httptest.Server {
 		ads[p] = echoAdapter{p}
 	}
 	h := conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply { return conversation.Reply{} })
-	e := engine.New(config.Default(), h, engine.Options{Adapters: ads})
+	e := engine.New(wiring.Engine(config.Default()), h, engine.Options{Adapters: ads})
 	srv := httptest.NewServer(Handler(e, Options{MaxBodyBytes: max, Routes: rasaRoutes(`[{"name":"action_x"}]`)}))
 	t.Cleanup(srv.Close)
 	return srv

@@ -8,10 +8,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
+	"github.com/switchboard-dev/switchboard/shared/security"
 )
 
 // WebhookAuth gives the smoke conversations the credentials each platform sends: the
@@ -19,7 +19,9 @@ import (
 // function reads the same webhook secrets (security.*) and presents them as Dialogflow
 // ES (basic auth), CX (a header) and Rasa (the token query parameter) do.
 type WebhookAuth struct {
-	Security config.Security
+	// Webhooks is each platform's webhook authentication (the security section's,
+	// converted by shared/app/wiring.Webhooks).
+	Webhooks map[conversation.Platform]security.WebhookAuth
 	Secrets  secrets.Provider
 }
 
@@ -30,8 +32,8 @@ func (w *WebhookAuth) Sign(ctx context.Context, p conversation.Platform, event [
 	if e, ok := platform.Lookup(p); w == nil || !ok || !e.HTTP {
 		return event, nil
 	}
-	rule := w.Security.WebhookFor(string(p))
-	if rule.Method == "" || rule.Method == config.AuthNone {
+	rule := w.Webhooks[p]
+	if rule.Method == "" || rule.Method == security.AuthNone {
 		return event, nil
 	}
 	sec, err := w.Secrets.Get(ctx, rule.Secret)
@@ -46,13 +48,13 @@ func (w *WebhookAuth) Sign(ctx context.Context, p conversation.Platform, event [
 		ev.Headers = map[string]string{}
 	}
 	switch rule.Method {
-	case config.AuthBasic:
+	case security.AuthBasic:
 		ev.Headers["authorization"] = "Basic " + base64.StdEncoding.EncodeToString([]byte(sec["username"]+":"+sec["password"]))
-	case config.AuthHeader:
+	case security.AuthHeader:
 		ev.Headers[rule.Header] = sec["token"]
-	case config.AuthBearer:
+	case security.AuthBearer:
 		ev.Headers["authorization"] = "Bearer " + sec["token"]
-	case config.AuthToken:
+	case security.AuthToken:
 		if ev.QueryStringParameters == nil {
 			ev.QueryStringParameters = map[string]string{}
 		}

@@ -54,9 +54,9 @@ const (
 	samplePaymentRef = "pi_demo_ada_1"
 	sampleQuery      = "reset my password"
 	sampleSubject    = "Cannot log in"
-	// TicketSubject is the subject of a smoke ticket, so a helpdesk rule can route and
+	// ticketSubject is the subject of a smoke ticket, so a helpdesk rule can route and
 	// close it.
-	TicketSubject = "[switchboard smoke] test ticket, please close"
+	ticketSubject = "[switchboard smoke] test ticket, please close"
 )
 
 // Event builds the Lambda payload of intent in for platform p: the sample event with
@@ -72,7 +72,7 @@ func Event(p conversation.Platform, in conversation.Intent, prof Profile, run st
 		return nil, fmt.Errorf("smoke: sample %s/%s: %w", p, in, err)
 	}
 	repl := strings.NewReplacer(sampleEmail, or(prof.Email, sampleEmail), samplePaymentRef, or(prof.PaymentRef, samplePaymentRef),
-		sampleQuery, or(prof.Query, sampleQuery), sampleSubject, TicketSubject)
+		sampleQuery, or(prof.Query, sampleQuery), sampleSubject, ticketSubject)
 	doc = replaceStrings(doc, repl).(map[string]any)
 	e, ok := platform.Lookup(p)
 	if !ok {

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	sample "github.com/switchboard-dev/switchboard/events"
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
@@ -21,7 +22,7 @@ import (
 // to read like an apology).
 func TestExpectReadsOutcomeNotWording(t *testing.T) {
 	t.Parallel()
-	ads := adapters.Default(config.Default())
+	ads := adapters.Default(wiring.Adapters(config.Default()))
 	tests := []struct {
 		name  string
 		reply conversation.Reply

@@ -124,9 +124,9 @@ type SyntheticEvent struct {
 	Switchboard string `json:"switchboard"`
 }
 
-// ErrUnknownEvent is returned for an event that is neither a CodeDeploy hook nor the
+// errUnknownEvent is returned for an event that is neither a CodeDeploy hook nor the
 // synthetic schedule's.
-var ErrUnknownEvent = errors.New("smoke: event is neither a CodeDeploy lifecycle hook nor {\"switchboard\":\"synthetic\"}")
+var errUnknownEvent = errors.New("smoke: event is neither a CodeDeploy lifecycle hook nor {\"switchboard\":\"synthetic\"}")
 
 // Handle is the Lambda handler: a CodeDeploy lifecycle hook runs every target and
 // reports Succeeded or Failed to CodeDeploy before returning; the synthetic schedule
@@ -140,7 +140,7 @@ func (r *Runner) Handle(ctx context.Context, raw json.RawMessage) (Summary, erro
 	case json.Unmarshal(raw, &syn) == nil && syn.Switchboard == "synthetic":
 		return r.Synthetic(ctx), nil
 	}
-	return Summary{}, ErrUnknownEvent
+	return Summary{}, errUnknownEvent
 }
 
 // Hook runs the smoke test for a deployment and reports the verdict. A target list

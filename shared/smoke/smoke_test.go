@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/switchboard-dev/switchboard/shared/app"
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
@@ -77,7 +78,7 @@ var (
 		if err != nil {
 			panic(err)
 		}
-		return &smoke.WebhookAuth{Security: cfg.Security, Secrets: webhookSecrets}
+		return &smoke.WebhookAuth{Webhooks: wiring.Webhooks(cfg.Security), Secrets: webhookSecrets}
 	}()
 )
 

@@ -26,7 +26,7 @@ func BenchmarkTurnOverhead(b *testing.B) {
 		b.Run(mode.name, func(b *testing.B) {
 			cfg := config.Default()
 			cfg.Telemetry.EMF = mode.emf
-			tel, err := New(cfg, Options{Logs: io.Discard, EMF: io.Discard, Getenv: func(k string) string {
+			tel, err := New(cfg.Service, Settings(cfg.Telemetry), Options{Logs: io.Discard, EMF: io.Discard, Getenv: func(k string) string {
 				return map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "switchboard-lookup",
 					"_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"}[k]
 			}})
@@ -63,7 +63,7 @@ func cpuTime() time.Duration {
 }
 
 func BenchmarkRedactString(b *testing.B) {
-	r := NewRedactor("zd-api-token-9f8e7d6c5b4a3210")
+	r := newRedactor("zd-api-token-9f8e7d6c5b4a3210")
 	for _, in := range []string{"lookup_customer", "Sorry, our systems are slow to answer right now.",
 		"customer jane.doe@example.com, card 4242 4242 4242 4242, Bearer abcdefghijkl"} {
 		b.Run(in[:8], func(b *testing.B) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -29,14 +30,14 @@ func TestConfigErrorLoggedOnceCounted(t *testing.T) {
 	body := []byte(strings.ReplaceAll(string(raw), "IntentName", "LookupCustomer"))
 	cfg := config.Default()
 	var logs bytes.Buffer
-	tel, err := telemetry.New(cfg, telemetry.Options{Logs: &logs, EMF: io.Discard, Traces: io.Discard, Getenv: func(string) string { return "" }})
+	tel, err := telemetry.New(cfg.Service, telemetry.Settings(cfg.Telemetry), telemetry.Options{Logs: &logs, EMF: io.Discard, Traces: io.Discard, Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := conversation.HandlerFunc(func(context.Context, conversation.Turn) conversation.Reply {
 		return conversation.Reply{Outcome: conversation.OutcomeElicitSlot, SlotToElicit: "email", Messages: []string{"Which email?"}}
 	})
-	eng := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg), Hook: tel})
+	eng := engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg)), Hook: tel})
 	for range 3 {
 		if resp := eng.Serve(context.Background(), conversation.LexV2, body); resp.Status != 200 || !strings.Contains(string(resp.Body), `"ElicitIntent"`) {
 			t.Fatalf("reply %d %s, want ElicitIntent", resp.Status, resp.Body)
@@ -61,7 +62,7 @@ func TestRelayedMetrics(t *testing.T) {
 	t.Parallel()
 	var emf bytes.Buffer
 	env := map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "sb-router", "AWS_LAMBDA_FUNCTION_VERSION": "12"}
-	tel, err := telemetry.New(config.Default(), telemetry.Options{Logs: io.Discard, EMF: &emf, Traces: io.Discard,
+	tel, err := telemetry.New(config.Default().Service, telemetry.Settings(config.Default().Telemetry), telemetry.Options{Logs: io.Discard, EMF: &emf, Traces: io.Discard,
 		Getenv: func(k string) string { return env[k] }})
 	if err != nil {
 		t.Fatal(err)

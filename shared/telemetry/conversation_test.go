@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 
@@ -193,7 +194,7 @@ func TestConversationLogsCarryNoSecretsOrPII(t *testing.T) {
 				c := cfg
 				c.Telemetry.LogLevel = level
 				c.Telemetry.EMF = "on"
-				tel, err := telemetry.New(c, telemetry.Options{Logs: &logs, EMF: &emf, Secrets: []string{seededSecret},
+				tel, err := telemetry.New(c.Service, telemetry.Settings(c.Telemetry), telemetry.Options{Logs: &logs, EMF: &emf, Secrets: []string{seededSecret},
 					Getenv: func(k string) string {
 						return map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "switchboard-router",
 							"_X_AMZN_TRACE_ID": "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"}[k]
@@ -201,7 +202,7 @@ func TestConversationLogsCarryNoSecretsOrPII(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				set := resilience.NewSet(c.Resilience, resilience.Options{Observer: tel, Logger: tel.Logger})
+				set := resilience.NewSet(func(tool string) resilience.Settings { return resilience.Settings(c.Resilience.For(tool)) }, resilience.Options{Observer: tel, Logger: tel.Logger})
 				deps := intents.Deps{SupportEmail: c.SupportEmail}
 				switch mode {
 				case "healthy":
@@ -225,7 +226,7 @@ func TestConversationLogsCarryNoSecretsOrPII(t *testing.T) {
 						panic(fmt.Sprintf("crashed on %v with key %s", t.Slots, seededSecret))
 					})
 				}
-				eng := engine.New(c, h, engine.Options{Logger: tel.Logger, Adapters: adapters.Default(c), Hook: tel})
+				eng := engine.New(wiring.Engine(c), h, engine.Options{Logger: tel.Logger, Adapters: adapters.Default(wiring.Adapters(c)), Hook: tel})
 				intentsSeen := map[string]bool{}
 				for _, p := range bodyRouted() {
 					for i, body := range events[p] {

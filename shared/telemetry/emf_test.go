@@ -186,7 +186,7 @@ func TestEMFValidatorRejectsBrokenDocuments(t *testing.T) {
 
 func TestWriteEMFDeltasAndSplitting(t *testing.T) {
 	t.Parallel()
-	m := NewMetrics("svc", true, func() time.Time { return testTime })
+	m := newMetrics("svc", true, func() time.Time { return testTime })
 	d := Dims{Intent: "lookup_customer"}
 	for i := 0; i < 250; i++ {
 		m.Observe(metricdefs.TurnLatency, d, time.Duration(i)*time.Millisecond)
@@ -268,7 +268,7 @@ func newTestTelemetry(t testing.TB, level string, logs, emf *bytes.Buffer) *Tele
 	cfg := config.Default()
 	cfg.Telemetry.LogLevel = level
 	cfg.Telemetry.EMF = "on"
-	tel, err := New(cfg, Options{Logs: logs, EMF: emf, Getenv: func(k string) string {
+	tel, err := New(cfg.Service, Settings(cfg.Telemetry), Options{Logs: logs, EMF: emf, Getenv: func(k string) string {
 		return map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "switchboard-lookup"}[k]
 	}})
 	if err != nil {
@@ -415,22 +415,28 @@ func TestPrometheusExpositionParses(t *testing.T) {
 func TestConfigValidation(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		mutate func(*config.Telemetry)
+		mutate func(*Settings)
 		ok     bool
 	}{
-		{func(*config.Telemetry) {}, true},
-		{func(c *config.Telemetry) { c.LogLevel = "loud" }, false},
-		{func(c *config.Telemetry) { c.DebugSampleRate = 1.5 }, false},
-		{func(c *config.Telemetry) { c.EMF = "sometimes" }, false},
-		{func(c *config.Telemetry) { c.Tracing = "jaeger" }, false},
-		{func(c *config.Telemetry) { c.Tracing = "stdout" }, true},
+		{func(*Settings) {}, true}, // the zero value is the default
+		{func(c *Settings) { c.LogLevel = "debug"; c.EMF = "on" }, true},
+		{func(c *Settings) { c.LogLevel = "loud" }, false},
+		{func(c *Settings) { c.DebugSampleRate = 1.5 }, false},
+		{func(c *Settings) { c.EMF = "sometimes" }, false},
+		{func(c *Settings) { c.Tracing = "jaeger" }, false},
+		{func(c *Settings) { c.Tracing = "stdout" }, true},
 	} {
-		cfg := config.Default()
-		tc.mutate(&cfg.Telemetry)
-		_, err := New(cfg, Options{Logs: &bytes.Buffer{}, EMF: &bytes.Buffer{}, Traces: &bytes.Buffer{}})
+		var s Settings
+		tc.mutate(&s)
+		_, err := New("switchboard", s, Options{Logs: &bytes.Buffer{}, EMF: &bytes.Buffer{}, Traces: &bytes.Buffer{}})
 		if (err == nil) != tc.ok {
-			t.Errorf("%+v: err %v, want ok=%v", cfg.Telemetry, err, tc.ok)
+			t.Errorf("%+v: err %v, want ok=%v", s, err, tc.ok)
 		}
+	}
+	// What shared/config loads converts as is.
+	cfg := config.Default()
+	if _, err := New(cfg.Service, Settings(cfg.Telemetry), Options{Logs: &bytes.Buffer{}, EMF: &bytes.Buffer{}, Traces: &bytes.Buffer{}}); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -443,7 +449,7 @@ func TestFunctionVersionDimension(t *testing.T) {
 		var logs, emf bytes.Buffer
 		cfg := config.Default()
 		cfg.Telemetry.EMF = "on"
-		tel, err := New(cfg, Options{Logs: &logs, EMF: &emf, Getenv: func(k string) string {
+		tel, err := New(cfg.Service, Settings(cfg.Telemetry), Options{Logs: &logs, EMF: &emf, Getenv: func(k string) string {
 			return map[string]string{"AWS_LAMBDA_FUNCTION_NAME": "sb-lookupcustomer", "AWS_LAMBDA_FUNCTION_VERSION": version}[k]
 		}})
 		if err != nil {

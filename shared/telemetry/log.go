@@ -15,19 +15,19 @@ import (
 
 // Log attribute keys set on every line of a turn.
 const (
-	KeyService       = "service"
-	KeyFunctionName  = "function_name"
-	KeyFunctionVer   = "function_version"
-	KeyColdStart     = "cold_start"
-	KeyRequestID     = "request_id"
-	KeyPlatform      = "platform"
-	KeyIntent        = "intent"
-	KeySessionID     = "session_id"
-	KeyCorrelationID = "correlation_id"
-	KeyTraceID       = "xray_trace_id"
+	keyService       = "service"
+	keyFunctionName  = "function_name"
+	keyFunctionVer   = "function_version"
+	keyColdStart     = "cold_start"
+	keyRequestID     = "request_id"
+	keyPlatform      = "platform"
+	keyIntent        = "intent"
+	keySessionID     = "session_id"
+	keyCorrelationID = "correlation_id"
+	keyTraceID       = "xray_trace_id"
 )
 
-// LogOptions configure NewLogHandler. The zero value logs info and above, unsampled,
+// LogOptions configure newLogHandler. The zero value logs info and above, unsampled,
 // with a Redactor that knows no registered secrets.
 type LogOptions struct {
 	Level slog.Leveler
@@ -37,16 +37,16 @@ type LogOptions struct {
 	Attrs []slog.Attr
 }
 
-// NewLogHandler returns a JSON slog.Handler writing one line per record to w. It
+// newLogHandler returns a JSON slog.Handler writing one line per record to w. It
 // redacts every attribute and message, adds the turn's context (see StartTurn) to every
 // line logged with a turn's context, and enables debug lines for the turns sampled for
 // debug. Lines look like slog.JSONHandler's: time, level, msg, then the attributes.
-func NewLogHandler(w io.Writer, o LogOptions) slog.Handler {
+func newLogHandler(w io.Writer, o LogOptions) slog.Handler {
 	if o.Level == nil {
 		o.Level = slog.LevelInfo
 	}
 	if o.Redactor == nil {
-		o.Redactor = NewRedactor()
+		o.Redactor = newRedactor()
 	}
 	static := encodeMembers(o.Redactor.Attrs(o.Attrs))
 	return &logHandler{c: &logCore{level: o.Level, red: o.Redactor, w: w, static: static}}

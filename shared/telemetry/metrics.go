@@ -28,9 +28,9 @@ type Dims struct {
 	Reason     string
 }
 
-// MaxValuesPerMetric is the most values one EMF metric member may hold (the
+// maxValuesPerMetric is the most values one EMF metric member may hold (the
 // specification's limit for a numeric array).
-const MaxValuesPerMetric = 100
+const maxValuesPerMetric = 100
 
 // maxPendingTimings bounds the timing values kept between two EMF flushes; beyond it
 // values still count in Prometheus but are not emitted (a flush per turn on Lambda
@@ -100,9 +100,9 @@ var scopeIndex = func() map[string]int {
 	return m
 }()
 
-// NewMetrics returns an empty registry for service. With emf false, timing values are
+// newMetrics returns an empty registry for service. With emf false, timing values are
 // not kept for EMF (only the Prometheus histograms).
-func NewMetrics(service string, emf bool, now func() time.Time) *Metrics {
+func newMetrics(service string, emf bool, now func() time.Time) *Metrics {
 	if now == nil {
 		now = time.Now
 	}
@@ -268,7 +268,7 @@ func (m *Metrics) WriteEMF(w io.Writer) error {
 		}
 		first := true
 		for first || len(values) > 0 {
-			chunk := values[:min(len(values), MaxValuesPerMetric)]
+			chunk := values[:min(len(values), maxValuesPerMetric)]
 			values = values[len(chunk):]
 			doc := emfDocument{ts: ts, keys: s.dimKeys, vals: s.dimVals, scope: s.key.scope, metrics: m.docMs[:0],
 				versioned: m.functionVersion != "" && s.key.scope.Versioned()}
@@ -339,7 +339,7 @@ type emfDocument struct {
 // this runs after every Lambda invocation. head is the constant part after the
 // timestamp (directive, dimension members), cached per series and variant.
 func (d emfDocument) append(b []byte, head string) ([]byte, error) {
-	if len(d.metrics) > MaxValuesPerMetric {
+	if len(d.metrics) > maxValuesPerMetric {
 		return b, fmt.Errorf("telemetry: %d metrics in one EMF document (max 100)", len(d.metrics))
 	}
 	b = append(b, `{"_aws":{"Timestamp":`...)

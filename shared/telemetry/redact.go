@@ -43,8 +43,8 @@ type Redactor struct {
 // configuration can select it.
 func NewUnsafeRedactor() *Redactor { return &Redactor{off: true} }
 
-// NewRedactor returns a Redactor that also removes the given secret values.
-func NewRedactor(secrets ...string) *Redactor {
+// newRedactor returns a Redactor that also removes the given secret values.
+func newRedactor(secrets ...string) *Redactor {
 	r := &Redactor{}
 	for _, s := range secrets {
 		r.AddSecret(s)
@@ -383,16 +383,6 @@ func (r *Redactor) Tree(x any) any {
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 func isAlnum(c byte) bool {
 	return isDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-}
-
-func digitCount(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if isDigit(s[i]) {
-			n++
-		}
-	}
-	return n
 }
 
 // tokenChar is a character of an opaque credential (base64, base64url, hex, ids).

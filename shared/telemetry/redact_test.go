@@ -12,7 +12,7 @@ import (
 
 func TestRedactorString(t *testing.T) {
 	t.Parallel()
-	r := NewRedactor("s3cr3t-client-value")
+	r := newRedactor("s3cr3t-client-value")
 	tests := []struct {
 		name, in   string
 		want       string   // exact output, when set
@@ -79,7 +79,7 @@ func TestRedactorString(t *testing.T) {
 
 func TestRegisteredSecretValues(t *testing.T) {
 	t.Parallel()
-	r := NewRedactor()
+	r := newRedactor()
 	r.AddSecrets(map[string]string{"client_secret": "abc def/ghi+jkl==", "user": "bot"})
 	got := r.String("sent abc def/ghi+jkl== and abc+def%2Fghi%2Bjkl%3D%3D as bot")
 	if strings.Contains(got, "ghi") {
@@ -128,7 +128,7 @@ func TestRedactorNestedAttributes(t *testing.T) {
 	var cv customerView
 	cv.Name, cv.Email, cv.Phone, cv.Card.Number, cv.Card.CVC, cv.APIKey = "Jane", email, phone, card, "123", secret
 	var buf bytes.Buffer
-	log := slog.New(NewLogHandler(&buf, LogOptions{Level: slog.LevelDebug, Redactor: NewRedactor(secret)}))
+	log := slog.New(newLogHandler(&buf, LogOptions{Level: slog.LevelDebug, Redactor: newRedactor(secret)}))
 	log.With(slog.String("password", secret)).WithGroup("g").Info("user "+email+" said "+card,
 		slog.Group("inner", slog.String("contact", email), slog.Group("deeper", slog.String("Authorization", "Bearer "+secret))),
 		slog.Any("struct", cv),
@@ -159,7 +159,7 @@ func TestRedactorNestedAttributes(t *testing.T) {
 }
 
 func TestRedactRecordFastPathKeepsRecord(t *testing.T) {
-	c := &logCore{red: NewRedactor()}
+	c := &logCore{red: newRedactor()}
 	r := slog.NewRecord(testTime, slog.LevelInfo, "tool call", 0)
 	r.AddAttrs(slog.String("tool", "demo"), slog.Int("attempt", 1))
 	allocs := testing.AllocsPerRun(100, func() { _ = c.redactRecord(r) })
@@ -185,7 +185,7 @@ func TestLogHandlerLinesMatchSlogJSON(t *testing.T) {
 		l.Warn("no attrs")
 	}
 	var mine, ref bytes.Buffer
-	log(slog.New(NewLogHandler(&mine, LogOptions{})))
+	log(slog.New(newLogHandler(&mine, LogOptions{})))
 	log(slog.New(slog.NewJSONHandler(&ref, nil)))
 	strip := func(s string) []map[string]any {
 		var out []map[string]any

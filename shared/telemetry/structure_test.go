@@ -26,8 +26,8 @@ func TestStructureLogsNoValues(t *testing.T) {
 	values := []string{"Ada", "Lovelace", "4155550132", "481516", "Analytical", "Enterprise", "4271",
 		"Invoice", "ada.lovelace", "Zebulon", "true"}
 	var out bytes.Buffer
-	log := slog.New(NewLogHandler(&out, LogOptions{Level: slog.LevelDebug}))
-	log.LogAttrs(context.Background(), slog.LevelDebug, "webhook request", slog.Any("body", NewRedactor().Structure(body)))
+	log := slog.New(newLogHandler(&out, LogOptions{Level: slog.LevelDebug}))
+	log.LogAttrs(context.Background(), slog.LevelDebug, "webhook request", slog.Any("body", newRedactor().Structure(body)))
 	line := out.String()
 	for _, v := range values {
 		if strings.Contains(line, v) {
@@ -67,7 +67,7 @@ func TestStructureLogsNoValues(t *testing.T) {
 	if !strings.Contains(string(b), "Ada Lovelace") || !strings.Contains(string(b), "481516") {
 		t.Errorf("unsafe redactor hid the values: %s", b)
 	}
-	if s := NewRedactor().Structure([]byte(`{"a": "Ada Lovelace"`)).String(); s != "20 bytes, not JSON" {
+	if s := newRedactor().Structure([]byte(`{"a": "Ada Lovelace"`)).String(); s != "20 bytes, not JSON" {
 		t.Errorf("invalid JSON: %q", s)
 	}
 }
@@ -90,7 +90,7 @@ func TestCorrelationIDFromTurnIsHashed(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	tel, err := New(cfg, Options{Logs: &out, EMF: io.Discard, Traces: io.Discard, Getenv: func(string) string { return "" }})
+	tel, err := New(cfg.Service, Settings(cfg.Telemetry), Options{Logs: &out, EMF: io.Discard, Traces: io.Discard, Getenv: func(string) string { return "" }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,6 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
@@ -44,6 +43,26 @@ type Options struct {
 	Redactor *Redactor
 	// Tracing overrides the configured tracing (tests).
 	Tracing *Tracing
+}
+
+// Settings are what the telemetry section of the configuration chooses (see
+// docs/observability.md). The zero value is the documented default.
+type Settings struct {
+	LogLevel string // debug | info | warn | error ("": info)
+	// DebugSampleRate is the fraction of turns (0–1) logged at debug level whatever
+	// LogLevel says.
+	DebugSampleRate float64
+	// EMF says when CloudWatch Embedded Metric Format documents are written: auto
+	// (also ""; on Lambda, flushed after every turn), on or off.
+	EMF string
+	// Tracing selects the span exporter: none (also "") or stdout.
+	Tracing string
+	// HashSalt salts the hash that replaces session ids in logs ("": the service name).
+	HashSalt string
+	// PublicHashSalt records that the public default HashSalt was accepted by name
+	// (telemetry.public_hash_salt): the boot sequence of a Lambda function refuses it
+	// otherwise (shared/function/boot). Telemetry itself does not read it.
+	PublicHashSalt bool
 }
 
 // Telemetry is one process's logs, metrics and traces. It implements engine.TurnHook
@@ -109,7 +128,7 @@ func (t *Telemetry) Relayed(ctx context.Context, r engine.RelayEnd) {
 	if failed {
 		level = slog.LevelWarn
 	}
-	t.log(ctx, level, "relayed", slog.String(KeyPlatform, string(r.Platform)), slog.String(KeyIntent, intent),
+	t.log(ctx, level, "relayed", slog.String(keyPlatform, string(r.Platform)), slog.String(keyIntent, intent),
 		slog.String("outcome", outcome), slog.Bool("fallback", fallback), slog.Bool("forward_failed", r.ForwardFailed))
 	if t.emfPerTurn {
 		if err := t.Flush(); err != nil {
@@ -118,8 +137,9 @@ func (t *Telemetry) Relayed(ctx context.Context, r engine.RelayEnd) {
 	}
 }
 
-// New builds telemetry from the configuration (after config.Load).
-func New(cfg config.Config, o Options) (*Telemetry, error) {
+// New builds the telemetry of service (the metrics namespace and the service field of
+// every log line) with settings s.
+func New(service string, s Settings, o Options) (*Telemetry, error) {
 	if o.Logs == nil {
 		o.Logs = os.Stdout
 	}
@@ -135,7 +155,10 @@ func New(cfg config.Config, o Options) (*Telemetry, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	tc := cfg.Telemetry
+	tc := s
+	if tc.LogLevel == "" {
+		tc.LogLevel = "info"
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(tc.LogLevel)); err != nil {
 		return nil, fmt.Errorf("telemetry: log_level %q: want debug, info, warn or error", tc.LogLevel)
@@ -157,37 +180,37 @@ func New(cfg config.Config, o Options) (*Telemetry, error) {
 	tr := o.Tracing
 	if tr == nil {
 		var err error
-		if tr, err = NewTracing(tc.Tracing, o.Traces); err != nil {
+		if tr, err = newTracing(tc.Tracing, o.Traces); err != nil {
 			return nil, err
 		}
 	}
 	red := o.Redactor
 	if red == nil {
-		red = NewRedactor()
+		red = newRedactor()
 	}
 	for _, sec := range o.Secrets {
 		red.AddSecret(sec)
 	}
-	static := []slog.Attr{slog.String(KeyService, cfg.Service)}
+	static := []slog.Attr{slog.String(keyService, service)}
 	if fn := o.Getenv("AWS_LAMBDA_FUNCTION_NAME"); fn != "" {
-		static = append(static, slog.String(KeyFunctionName, fn))
+		static = append(static, slog.String(keyFunctionName, fn))
 	}
 	if v := o.Getenv("AWS_LAMBDA_FUNCTION_VERSION"); v != "" {
-		static = append(static, slog.String(KeyFunctionVer, v))
+		static = append(static, slog.String(keyFunctionVer, v))
 	}
 	salt := tc.HashSalt
 	if salt == "" {
-		salt = cfg.Service
+		salt = service
 	}
-	metrics := NewMetrics(cfg.Service, emf, o.Now)
+	metrics := newMetrics(service, emf, o.Now)
 	if fn, v := o.Getenv("AWS_LAMBDA_FUNCTION_NAME"), o.Getenv("AWS_LAMBDA_FUNCTION_VERSION"); fn != "" && v != "" {
 		metrics.functionVersion = fn + ":" + v
 	}
 	t := &Telemetry{
-		Logger:   slog.New(NewLogHandler(o.Logs, LogOptions{Level: level, Redactor: red, Attrs: static})),
+		Logger:   slog.New(newLogHandler(o.Logs, LogOptions{Level: level, Redactor: red, Attrs: static})),
 		Metrics:  metrics,
 		Redactor: red, Tracing: tr,
-		service: cfg.Service, salt: salt, sampleRate: tc.DebugSampleRate,
+		service: service, salt: salt, sampleRate: tc.DebugSampleRate,
 		emfOut: o.EMF, emfPerTurn: emf, getenv: o.Getenv, now: o.Now,
 	}
 	return t, nil
@@ -239,21 +262,21 @@ func (t *Telemetry) StartTurn(ctx context.Context, s engine.TurnStart) context.C
 	}
 	cold := !t.warm.Swap(true)
 	ts.attrs = make([]slog.Attr, 0, 8)
-	ts.attrs = append(ts.attrs, slog.Bool(KeyColdStart, cold))
+	ts.attrs = append(ts.attrs, slog.Bool(keyColdStart, cold))
 	if ri.ID != "" {
-		ts.attrs = append(ts.attrs, slog.String(KeyRequestID, t.Redactor.String(ri.ID)))
+		ts.attrs = append(ts.attrs, slog.String(keyRequestID, t.Redactor.String(ri.ID)))
 	}
-	ts.attrs = append(ts.attrs, slog.String(KeyPlatform, string(s.Platform)), slog.String(KeyIntent, intent))
+	ts.attrs = append(ts.attrs, slog.String(keyPlatform, string(s.Platform)), slog.String(keyIntent, intent))
 	if s.Turn.SessionID != "" {
-		ts.attrs = append(ts.attrs, slog.String(KeySessionID, HashID(t.salt, s.Turn.SessionID)))
+		ts.attrs = append(ts.attrs, slog.String(keySessionID, HashID(t.salt, s.Turn.SessionID)))
 	}
 	if corr != "" {
-		ts.attrs = append(ts.attrs, slog.String(KeyCorrelationID, t.Redactor.String(corr)))
+		ts.attrs = append(ts.attrs, slog.String(keyCorrelationID, t.Redactor.String(corr)))
 	}
 	if id := XRayTraceID(span.SpanContext().TraceID()); id != "" {
-		ts.attrs = append(ts.attrs, slog.String(KeyTraceID, id))
+		ts.attrs = append(ts.attrs, slog.String(keyTraceID, id))
 	} else if root := xrayRoot(header); root != "" {
-		ts.attrs = append(ts.attrs, slog.String(KeyTraceID, root))
+		ts.attrs = append(ts.attrs, slog.String(keyTraceID, root))
 	}
 	ctx = context.WithValue(ctx, turnKey{}, ts)
 	if t.Logger.Enabled(ctx, slog.LevelDebug) {

@@ -18,8 +18,8 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 )
 
-// TracerName names Switchboard's tracer (the instrumentation scope).
-const TracerName = "github.com/switchboard-dev/switchboard"
+// tracerName names Switchboard's tracer (the instrumentation scope).
+const tracerName = "github.com/switchboard-dev/switchboard"
 
 // TraceHeader is the HTTP header and Lambda context key carrying the X-Ray trace.
 const TraceHeader = "X-Amzn-Trace-Id"
@@ -39,11 +39,11 @@ type Tracing struct {
 	recording bool
 }
 
-// NewTracing returns tracing for mode "none" (spans not recorded; incoming X-Ray
+// newTracing returns tracing for mode "none" (spans not recorded; incoming X-Ray
 // trace ids still propagate) or "stdout" (spans exported as JSON to w, synchronously:
 // a local-run aid). Span and trace ids are X-Ray compatible (the trace id starts with
 // the epoch seconds) so that they can be sent to X-Ray through an OTLP collector.
-func NewTracing(mode string, w io.Writer) (*Tracing, error) {
+func newTracing(mode string, w io.Writer) (*Tracing, error) {
 	t := &Tracing{Propagator: xray.Propagator{}, shutdown: func(context.Context) error { return nil }}
 	switch mode {
 	case "", "none":
@@ -58,14 +58,14 @@ func NewTracing(mode string, w io.Writer) (*Tracing, error) {
 	default:
 		return nil, fmt.Errorf("telemetry: tracing %q: want none or stdout", mode)
 	}
-	t.tracer = t.Provider.Tracer(TracerName)
+	t.tracer = t.Provider.Tracer(tracerName)
 	return t, nil
 }
 
-// NewTracingWith wraps a caller's provider (tests, or an OTLP pipeline set up in main).
-func NewTracingWith(tp trace.TracerProvider) *Tracing {
+// newTracingWith wraps a caller's provider (tests, or an OTLP pipeline set up in main).
+func newTracingWith(tp trace.TracerProvider) *Tracing {
 	_, isNoop := tp.(noop.TracerProvider)
-	return &Tracing{Provider: tp, Propagator: xray.Propagator{}, tracer: tp.Tracer(TracerName),
+	return &Tracing{Provider: tp, Propagator: xray.Propagator{}, tracer: tp.Tracer(tracerName),
 		shutdown: func(context.Context) error { return nil }, recording: !isNoop}
 }
 

@@ -36,7 +36,7 @@ func recordingTelemetry(t *testing.T, logs *bytes.Buffer) (*Telemetry, *tracetes
 	exp := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithIDGenerator(xray.NewIDGenerator()))
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
-	tel, err := New(config.Default(), Options{Logs: logs, EMF: &bytes.Buffer{}, Tracing: NewTracingWith(tp)})
+	tel, err := New(config.Default().Service, Settings(config.Default().Telemetry), Options{Logs: logs, EMF: &bytes.Buffer{}, Tracing: newTracingWith(tp)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +90,8 @@ func TestTurnAndToolSpansJoinTheXRayTrace(t *testing.T) {
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
 			t.Fatal(err)
 		}
-		if m[KeyTraceID] != "1-5759e988-bd862e3fe1be46a994272793" {
-			t.Errorf("log line trace id %v: %s", m[KeyTraceID], line)
+		if m[keyTraceID] != "1-5759e988-bd862e3fe1be46a994272793" {
+			t.Errorf("log line trace id %v: %s", m[keyTraceID], line)
 		}
 	}
 }
@@ -99,7 +99,7 @@ func TestTurnAndToolSpansJoinTheXRayTrace(t *testing.T) {
 func TestNewTracingIDsAreXRayCompatible(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	tr, err := NewTracing("stdout", &out)
+	tr, err := newTracing("stdout", &out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestDebugSampling(t *testing.T) {
 		var logs bytes.Buffer
 		cfg := config.Default()
 		cfg.Telemetry.DebugSampleRate = tc.rate
-		tel, err := New(cfg, Options{Logs: &logs, EMF: &bytes.Buffer{}})
+		tel, err := New(cfg.Service, Settings(cfg.Telemetry), Options{Logs: &logs, EMF: &bytes.Buffer{}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -63,16 +63,6 @@ func AWSEnv(t testing.TB, endpoint string) {
 	t.Setenv("AWS_ENDPOINT_URL", endpoint)
 }
 
-// MotoReset wipes every resource in the moto server.
-func MotoReset(t testing.TB, endpoint string) {
-	t.Helper()
-	resp, err := http.Post(endpoint+"/moto-api/reset", "application/json", nil)
-	if err != nil {
-		t.Fatalf("moto reset: %v", err)
-	}
-	resp.Body.Close()
-}
-
 // MotoWithAuth starts a moto_server of the test's own that checks every request's
 // SigV4 signature (botocore's implementation, not ours) and its IAM permissions, and
 // returns its endpoint and the access key of an IAM user allowed everything. Use it to

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
@@ -35,7 +36,7 @@ func benchBreaker(ctx context.Context, o *options, r *report) {
 	}))
 	defer down.Close()
 	crm := crmTool{&toolClient{name: "crm", base: down.URL, http: &http.Client{}}}
-	s := cfg.Resilience.For("salesforce")
+	s := resilience.Settings(cfg.Resilience.For("salesforce"))
 	s.BreakerOpenFor = time.Hour // stays open for the whole measurement
 	pol := resilience.NewPolicy("salesforce", s, resilience.Options{})
 	deps := intents.Deps{Customers: resilience.Customers(pol, crm), SupportEmail: cfg.SupportEmail}
@@ -44,7 +45,7 @@ func benchBreaker(ctx context.Context, o *options, r *report) {
 		r.missing(sec, fig, "< 2 ms", err.Error())
 		return
 	}
-	e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
+	e := engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg))})
 	b, err := sampleBodies(o.root, conversation.DialogflowES, "lookup_customer_signed.json")
 	if err != nil {
 		r.missing(sec, fig, "< 2 ms", err.Error())

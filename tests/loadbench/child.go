@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/gctune"
@@ -140,7 +141,7 @@ func startFloor(ctx context.Context, m *memRecord) (string, func(), error) {
 		stop()
 		return "", nil, err
 	}
-	e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
+	e := engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg))})
 	answer := e.Serve(ctx, conversation.DialogflowES, b.nth(1<<42))
 	if answer.Status != http.StatusOK {
 		stop()

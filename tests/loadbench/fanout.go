@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 
 	"github.com/switchboard-dev/switchboard/shared/config"
@@ -135,7 +136,7 @@ func benchFanOut(ctx context.Context, o *options, r *report) {
 	tc := &toolClient{name: "crm", base: crm.URL, http: hc}
 	td := &toolClient{name: "helpdesk", base: desk.URL, http: hc}
 	tp := &toolClient{name: "payments", base: pay.URL, http: hc}
-	set := resilience.NewSet(cfg.Resilience, resilience.Options{})
+	set := resilience.NewSet(func(tool string) resilience.Settings { return resilience.Settings(cfg.Resilience.For(tool)) }, resilience.Options{})
 	deps := intents.Deps{
 		Customers:    resilience.Customers(set.For("salesforce"), crmTool{tc}),
 		Tickets:      resilience.Helpdesk(set.For("zendesk"), helpdeskTool{td}, resilience.HelpdeskOptions{}),
@@ -147,7 +148,7 @@ func benchFanOut(ctx context.Context, o *options, r *report) {
 		r.missing(sec, fig, "≤ 1.15", err.Error())
 		return
 	}
-	e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
+	e := engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg))})
 	b, err := sampleBodies(o.root, conversation.DialogflowES, "lookup_customer_signed.json")
 	if err != nil {
 		r.missing(sec, fig, "≤ 1.15", err.Error())

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -346,7 +347,7 @@ func idemSwitchboard(ctx context.Context, client dynamostore.API, table string, 
 		return nil, nil, err
 	}
 	cleanup := func() { be.Close(); os.RemoveAll(dir) }
-	set := resilience.NewSet(cfg.Resilience, resilience.Options{})
+	set := resilience.NewSet(func(tool string) resilience.Settings { return resilience.Settings(cfg.Resilience.For(tool)) }, resilience.Options{})
 	deps := intents.Deps{
 		Tickets:      resilience.Helpdesk(set.For(config.ToolDemo), be, resilience.HelpdeskOptions{HonoursExternalID: true}),
 		SupportEmail: cfg.SupportEmail,
@@ -354,10 +355,10 @@ func idemSwitchboard(ctx context.Context, client dynamostore.API, table string, 
 	var out []string
 	for range n {
 		svc := intents.New(deps)
-		io := idempotency.FromConfig(cfg, "createticket")
+		io := app.IdempotencyOptions(cfg, "createticket")
 		io.Writes = app.WritesOf(svc) // create_ticket as production runs it: a write
 		h := idempotency.New(dynamostore.New(client, table, dynamostore.Options{}), svc, io)
-		e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
+		e := engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg))})
 		u, err := listen(ctx, server.Handler(e, server.Options{}))
 		if err != nil {
 			cleanup()

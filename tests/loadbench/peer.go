@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
@@ -365,7 +366,7 @@ func startMemSwitchboard(ctx context.Context, m *memRecord) (string, func(), err
 		os.RemoveAll(dir)
 		return "", nil, err
 	}
-	e := engine.New(cfg, h, engine.Options{Adapters: adapters.Default(cfg)})
+	e := engine.New(wiring.Engine(cfg), h, engine.Options{Adapters: adapters.Default(wiring.Adapters(cfg))})
 	sctx, cancel := context.WithCancel(ctx)
 	url, err := listen(sctx, server.Handler(e, server.Options{}))
 	stop := func() { cancel(); os.RemoveAll(dir) }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 )
 
@@ -14,20 +13,20 @@ import (
 // can never answer from demo data.
 func init() {
 	registry.Register(registry.Connector{
-		ToolSpec: config.ToolSpec{
+		ToolSpec: registry.ToolSpec{
 			Name:         Tool,
-			Capabilities: []string{config.CapCustomers, config.CapTickets, config.CapPayments, config.CapKB},
+			Capabilities: []string{registry.CapCustomers, registry.CapTickets, registry.CapPayments, registry.CapKB},
 			// Local SQLite: nothing to protect, nothing worth retrying.
-			Resilience: config.ToolResilience{MaxAttempts: 1, Rate: -1, MaxInFlight: -1},
+			Resilience: registry.Resilience{MaxAttempts: 1, Rate: -1, MaxInFlight: -1},
 		},
 		Build: func(ctx context.Context, in registry.BuildInput) (registry.Built, error) {
-			path := filepath.Join(in.Config.DataDir, "demo.db")
+			path := filepath.Join(in.DataDir, "demo.db")
 			b, err := Open(ctx, path)
 			if err != nil {
 				return registry.Built{}, fmt.Errorf("demo backend at %s: %w", path, err)
 			}
 			return registry.Built{Client: b, AuthMethod: "none", Close: b.Close}, nil
 		},
-		AuthMethod: func(config.Config) string { return "none" },
+		AuthMethod: func(registry.BuildInput) string { return "none" },
 	})
 }

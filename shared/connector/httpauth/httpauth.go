@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -177,7 +176,7 @@ func (b *Basic) Refresh(context.Context) error { b.src.invalidate(); return nil 
 // A token is fetched on the calling turn's context, by a client with a timeout, one
 // fetch at a time: callers that need a token while another fetch runs wait for it (or
 // for their own context) and reuse its token. A hanging token endpoint therefore holds
-// at most one request, which ends with its turn or TokenTimeout, and never a
+// at most one request, which ends with its turn or tokenTimeout, and never a
 // goroutine per turn.
 type ClientCredentials struct {
 	src      source
@@ -191,25 +190,25 @@ type ClientCredentials struct {
 	tok *oauth2.Token
 }
 
-// TokenTimeout bounds one token request when the client given to OAuth2 has no
+// tokenTimeout bounds one token request when the client given to OAuth2 has no
 // timeout of its own.
-const TokenTimeout = 10 * time.Second
+const tokenTimeout = 10 * time.Second
 
 // defaultTokenClient is used when OAuth2 is given no client: http.DefaultClient has no
 // timeout.
-var defaultTokenClient = &http.Client{Timeout: TokenTimeout}
+var defaultTokenClient = &http.Client{Timeout: tokenTimeout}
 
 // OAuth2 builds the grant from secret id's client_id and client_secret keys; tokenURL
 // is used unless the secret has a token_url key. client (may be nil) makes the token
 // request, so tests and mutual-TLS setups can supply their own transport; without a
-// Timeout it gets TokenTimeout.
+// Timeout it gets tokenTimeout.
 func OAuth2(p secrets.Provider, id, tokenURL string, scopes []string, client *http.Client) *ClientCredentials {
 	switch {
 	case client == nil:
 		client = defaultTokenClient
 	case client.Timeout == 0:
 		c := *client
-		c.Timeout = TokenTimeout
+		c.Timeout = tokenTimeout
 		client = &c
 	}
 	return &ClientCredentials{src: source{p: p, id: id}, tokenURL: tokenURL, scopes: scopes, client: client,
@@ -484,13 +483,4 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 func drain(resp *http.Response) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-}
-
-// Redacted reports whether a header carries credentials and must never be logged.
-func Redacted(header string) bool {
-	switch strings.ToLower(header) {
-	case "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key":
-		return true
-	}
-	return false
 }

@@ -55,11 +55,10 @@ func (r *rotating) rotate(s secrets.Secret) { r.mu.Lock(); r.cur = s; r.mu.Unloc
 // tokenServer issues tokens for one valid client secret and accepts only its latest token.
 type tokenServer struct {
 	*httptest.Server
-	secret      atomic.Value // string
-	tokens      atomic.Int64
-	valid       atomic.Value // string
-	apiCalls    atomic.Int64
-	withExpires bool
+	secret   atomic.Value // string
+	tokens   atomic.Int64
+	valid    atomic.Value // string
+	apiCalls atomic.Int64
 }
 
 func newTokenServer(t *testing.T, secret string) *tokenServer {

@@ -3,7 +3,6 @@ package hubspot
 import (
 	"context"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	"github.com/switchboard-dev/switchboard/shared/connector/hubspot/spec"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
@@ -38,12 +37,12 @@ func init() {
 	registry.Register(registry.Connector{
 		ToolSpec:   spec.ToolSpec,
 		Build:      build,
-		AuthMethod: func(config.Config) string { return httpauth.NameBearer },
+		AuthMethod: func(registry.BuildInput) string { return httpauth.NameBearer },
 	})
 }
 
 func build(_ context.Context, in registry.BuildInput) (registry.Built, error) {
-	h := config.SectionOf[Config](in.Config.Connectors, Tool)
+	h := registry.SectionOf[Config](in)
 	c, err := New(Options{
 		Secrets:        in.Secrets,
 		SecretID:       h.SecretID,

@@ -23,24 +23,51 @@ type Connector struct {
 	// Build makes the tool's client. It should make no network call (a Lambda's init
 	// stays cheap), except where the tool cannot start without one.
 	Build func(ctx context.Context, in BuildInput) (Built, error)
-	// AuthMethod names how the tool authenticates, from the configuration alone, for a
-	// tool that could not be built (`switchboard check`). Nil means Built.AuthMethod
-	// only.
-	AuthMethod func(cfg config.Config) string
+	// AuthMethod names how the tool authenticates, from its section alone (in's
+	// Secrets and HTTPClient may be nil), for a tool that could not be built
+	// (`switchboard check`). Nil means Built.AuthMethod only.
+	AuthMethod func(in BuildInput) string
 	// Package is the import path of the registering package, filled by Register.
 	Package string
 }
 
 // BuildInput is what Build gets.
 type BuildInput struct {
-	// Config is the whole configuration, defaults applied and validated; the tool
-	// reads its own section with config.SectionOf.
-	Config config.Config
+	// Section is the tool's own section (connectors.<tool>, the pointer its ToolSpec's
+	// NewSection made), defaults applied and validated; the tool reads it with
+	// SectionOf. Nil when the tool has none.
+	Section Section
+	// DataDir is where local state lives (the demo backend's SQLite file).
+	DataDir string
 	// Secrets is the credentials provider of every tool.
 	Secrets secrets.Provider
 	// HTTPClient is the client HTTP connectors send with (nil: their own default).
 	HTTPClient *http.Client
 	Logger     *slog.Logger
+}
+
+// Section is a tool's configuration section (its connector's type, with its defaults
+// and validation), ToolSpec what a tool tells the configuration about itself, and
+// Resilience a tool's built-in resilience policy: the configuration's own types, so
+// that a connector package needs no other import to declare them.
+type (
+	Section    = config.Section
+	ToolSpec   = config.ToolSpec
+	Resilience = config.ToolResilience
+)
+
+// SectionOf returns a copy of the tool's section as its connector's type T (a struct,
+// registered as *T), or T with its defaults applied when in carries none.
+func SectionOf[T any, P interface {
+	*T
+	Section
+}](in BuildInput) T {
+	if p, ok := in.Section.(P); ok && p != nil {
+		return *p
+	}
+	var v T
+	P(&v).ApplyDefaults()
+	return v
 }
 
 // Built is one built tool.

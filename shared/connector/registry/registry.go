@@ -156,7 +156,7 @@ func authMethodOf(tool string, cfg config.Config) string {
 	if !ok || c.AuthMethod == nil {
 		return ""
 	}
-	return c.AuthMethod(cfg)
+	return c.AuthMethod(BuildInput{Section: cfg.Connectors.Tools[tool], DataDir: cfg.DataDir})
 }
 
 func buildTool(ctx context.Context, name string, cfg config.Config, p secrets.Provider, o Options, log *slog.Logger) (Built, error) {
@@ -167,7 +167,7 @@ func buildTool(ctx context.Context, name string, cfg config.Config, p secrets.Pr
 		}
 		return Built{}, fmt.Errorf("tool %q is not linked into this binary (tools: %s)", name, names())
 	}
-	return c.Build(ctx, BuildInput{Config: cfg, Secrets: p, HTTPClient: o.HTTPClient, Logger: log})
+	return c.Build(ctx, BuildInput{Section: cfg.Connectors.Tools[name], DataDir: cfg.DataDir, Secrets: p, HTTPClient: o.HTTPClient, Logger: log})
 }
 
 func names() string {

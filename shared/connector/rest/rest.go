@@ -23,9 +23,9 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
-// DefaultMaxBody caps an answer read into memory: a page of a hundred records with
+// defaultMaxBody caps an answer read into memory: a page of a hundred records with
 // long descriptions stays far below it.
-const DefaultMaxBody = 8 << 20
+const defaultMaxBody = 8 << 20
 
 // ErrorDecoder reads a tool's error body into e, which arrives classified by status
 // (Classify) with StatusCode and, for 429 and 5xx, RetryAfter from the Retry-After
@@ -51,7 +51,7 @@ type Options struct {
 	Auth httpauth.Method
 	// Header is sent with every request (User-Agent, API version headers, …).
 	Header http.Header
-	// MaxBody caps an answer (default DefaultMaxBody).
+	// MaxBody caps an answer (default defaultMaxBody).
 	MaxBody int64
 	// DecodeError reads the tool's error body; nil keeps the status classification
 	// and says only that the body could not be read.
@@ -88,7 +88,7 @@ func New(o Options) (*Backend, error) {
 		b.auth = &httpauth.Client{HTTP: b.http, Auth: o.Auth}
 	}
 	if b.maxBody <= 0 {
-		b.maxBody = DefaultMaxBody
+		b.maxBody = defaultMaxBody
 	}
 	return b, nil
 }

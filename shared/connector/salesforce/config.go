@@ -3,7 +3,6 @@ package salesforce
 import (
 	"context"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 	"github.com/switchboard-dev/switchboard/shared/connector/salesforce/spec"
@@ -38,12 +37,12 @@ func init() {
 	registry.Register(registry.Connector{
 		ToolSpec:   spec.ToolSpec,
 		Build:      build,
-		AuthMethod: func(config.Config) string { return httpauth.NameOAuth2 },
+		AuthMethod: func(registry.BuildInput) string { return httpauth.NameOAuth2 },
 	})
 }
 
 func build(_ context.Context, in registry.BuildInput) (registry.Built, error) {
-	s := config.SectionOf[Config](in.Config.Connectors, Tool)
+	s := registry.SectionOf[Config](in)
 	c, err := New(Options{
 		Secrets:     in.Secrets,
 		SecretID:    s.SecretID,

@@ -7,7 +7,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 	"github.com/switchboard-dev/switchboard/shared/connector/sqldb/spec"
@@ -25,9 +24,9 @@ func init() {
 	registry.Register(registry.Connector{
 		ToolSpec: spec.ToolSpec,
 		Build: func(ctx context.Context, in registry.BuildInput) (registry.Built, error) {
-			return build(ctx, config.SectionOf[Config](in.Config.Connectors, Tool), in)
+			return build(ctx, registry.SectionOf[Config](in), in)
 		},
-		AuthMethod: func(config.Config) string { return "password" },
+		AuthMethod: func(registry.BuildInput) string { return "password" },
 	})
 }
 

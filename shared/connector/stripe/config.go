@@ -3,7 +3,6 @@ package stripeconn
 import (
 	"context"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 	"github.com/switchboard-dev/switchboard/shared/connector/stripe/spec"
@@ -21,7 +20,7 @@ func init() {
 	registry.Register(registry.Connector{
 		ToolSpec: spec.ToolSpec,
 		Build: func(_ context.Context, in registry.BuildInput) (registry.Built, error) {
-			s := config.SectionOf[Config](in.Config.Connectors, Tool)
+			s := registry.SectionOf[Config](in)
 			c, err := New(Options{
 				Key:              KeyFromSecret(in.Secrets, s.SecretID),
 				BaseURL:          s.BaseURL,
@@ -35,7 +34,7 @@ func init() {
 			}
 			return registry.Built{Client: c, AuthMethod: httpauth.NameBearer}, nil
 		},
-		AuthMethod: func(config.Config) string { return httpauth.NameBearer },
+		AuthMethod: func(registry.BuildInput) string { return httpauth.NameBearer },
 	})
 }
 

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/httpauth"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/spec"
@@ -30,14 +29,14 @@ func init() {
 	registry.Register(registry.Connector{
 		ToolSpec: spec.ToolSpec,
 		Build: func(_ context.Context, in registry.BuildInput) (registry.Built, error) {
-			c, err := FromConfig(config.SectionOf[Config](in.Config.Connectors, Tool), in.Secrets, in.HTTPClient, in.Logger)
+			c, err := FromConfig(registry.SectionOf[Config](in), in.Secrets, in.HTTPClient, in.Logger)
 			if err != nil {
 				return registry.Built{}, err
 			}
 			return registry.Built{Client: c, AuthMethod: c.AuthMethod()}, nil
 		},
-		AuthMethod: func(cfg config.Config) string {
-			if config.SectionOf[Config](cfg.Connectors, Tool).Auth == AuthOAuth {
+		AuthMethod: func(in registry.BuildInput) string {
+			if registry.SectionOf[Config](in).Auth == AuthOAuth {
 				return httpauth.NameBearer
 			}
 			return httpauth.NameBasic

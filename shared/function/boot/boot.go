@@ -68,7 +68,7 @@ func Init(getenv func(string) string, f Function) (Handler, *slog.Logger, error)
 		}
 		log.Warn("telemetry: hashing ids with the public default hash_salt (telemetry.public_hash_salt): they can be reversed by guessing")
 	}
-	tel, err := telemetry.New(cfg, telemetry.Options{})
+	tel, err := telemetry.New(cfg.Service, telemetry.Settings(cfg.Telemetry), telemetry.Options{})
 	if err != nil {
 		return nil, log, err
 	}

@@ -18,12 +18,11 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/identity"
 )
 
 func init() {
-	identity.RegisterAuditor(config.AuditCloudWatch, func(ctx context.Context, c config.Audit) (identity.Auditor, error) {
+	identity.RegisterAuditor(identity.AuditCloudWatch, func(ctx context.Context, c identity.AuditorOptions) (identity.Auditor, error) {
 		cfg, err := awsenv.Load(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("identity: audit: %w", err)

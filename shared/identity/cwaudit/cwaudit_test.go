@@ -35,7 +35,7 @@ func TestRecordPutsTheEventInTheGroup(t *testing.T) {
 	if _, err := logs.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(group)}); err != nil {
 		t.Fatal(err)
 	}
-	sink, ok, err := identity.NewAuditor(ctx, config.AuditCloudWatch, config.Audit{Sink: config.AuditCloudWatch, LogGroup: group, Endpoint: moto})
+	sink, ok, err := identity.NewAuditor(ctx, config.AuditCloudWatch, identity.AuditorOptions{LogGroup: group, Endpoint: moto})
 	if !ok || err != nil {
 		t.Fatalf("NewAuditor(cloudwatch) = %v, %v", ok, err)
 	}
@@ -56,7 +56,7 @@ func TestRecordPutsTheEventInTheGroup(t *testing.T) {
 		t.Errorf("event %s (%v), want %+v", aws.ToString(out.Events[0].Message), err, e)
 	}
 
-	missing, _, _ := identity.NewAuditor(ctx, config.AuditCloudWatch, config.Audit{Sink: config.AuditCloudWatch, LogGroup: group + "-missing", Endpoint: moto})
+	missing, _, _ := identity.NewAuditor(ctx, config.AuditCloudWatch, identity.AuditorOptions{LogGroup: group + "-missing", Endpoint: moto})
 	if err := missing.Record(ctx, e); err == nil {
 		t.Error("Record into a group that is not there succeeded")
 	}

@@ -24,13 +24,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/contract/audittable"
 	"github.com/switchboard-dev/switchboard/shared/identity"
 )
 
 func init() {
-	identity.RegisterAuditor(config.AuditDynamoDB, func(ctx context.Context, c config.Audit) (identity.Auditor, error) {
+	identity.RegisterAuditor(identity.AuditDynamoDB, func(ctx context.Context, c identity.AuditorOptions) (identity.Auditor, error) {
 		cfg, err := awsenv.Load(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("identity: audit: %w", err)

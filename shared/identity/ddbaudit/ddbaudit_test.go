@@ -54,7 +54,7 @@ func TestRecordIsDurableWhenItReturns(t *testing.T) {
 	c := storetest.MotoClient(t)
 	table := auditTable(t, c)
 	ctx := context.Background()
-	sink, ok, err := identity.NewAuditor(ctx, config.AuditDynamoDB, config.Audit{Sink: config.AuditDynamoDB, Table: table, Endpoint: moto})
+	sink, ok, err := identity.NewAuditor(ctx, config.AuditDynamoDB, identity.AuditorOptions{Table: table, Endpoint: moto})
 	if !ok || err != nil {
 		t.Fatalf("NewAuditor(dynamodb) = %v, %v", ok, err)
 	}
@@ -118,7 +118,7 @@ func TestRecordFailsWhenTheEventIsNotWritten(t *testing.T) {
 	moto := testenv.Moto(t)
 	testenv.AWSEnv(t, moto)
 	sink, ok, err := identity.NewAuditor(context.Background(), config.AuditDynamoDB,
-		config.Audit{Sink: config.AuditDynamoDB, Table: "switchboard-audit-missing", Endpoint: moto})
+		identity.AuditorOptions{Table: "switchboard-audit-missing", Endpoint: moto})
 	if !ok || err != nil {
 		t.Fatalf("NewAuditor(dynamodb) = %v, %v", ok, err)
 	}

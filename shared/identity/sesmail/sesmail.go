@@ -13,17 +13,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	"github.com/switchboard-dev/switchboard/shared/awsenv"
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/identity"
 )
 
 func init() {
-	identity.RegisterMailer(config.SenderSES, func(ctx context.Context, c config.Codes, service string) (identity.Mailer, error) {
+	identity.RegisterMailer(identity.SenderSES, func(ctx context.Context, c identity.MailerOptions) (identity.Mailer, error) {
 		cfg, err := awsenv.Load(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("identity: SES: %w", err)
 		}
-		return New(cfg, c.Endpoint, c.From, service), nil
+		return New(cfg, c.Endpoint, c.From, c.Service), nil
 	})
 }
 

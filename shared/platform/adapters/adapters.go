@@ -5,7 +5,6 @@
 package adapters
 
 import (
-	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 
@@ -18,24 +17,35 @@ import (
 	_ "github.com/switchboard-dev/switchboard/shared/platform/toolapi"
 )
 
-// Default returns every registered platform's adapter with the configured intent
-// names and rendering options (platform.<name>.rich).
-func Default(cfg config.Config) map[conversation.Platform]platform.Adapter {
+// Options are what the configuration decides for the adapters (the composition root
+// converts it: shared/app/wiring.Adapters).
+type Options struct {
+	// Names maps each platform's own intent names onto canonical intents
+	// (intents.<platform>); a platform not in it knows no intent name.
+	Names map[conversation.Platform]map[string]conversation.Intent
+	// Plain lists the platforms whose replies are plain text (platform.<name>.rich:
+	// false).
+	Plain map[conversation.Platform]bool
+}
+
+// Default returns every registered platform's adapter with o's intent names and
+// rendering.
+func Default(o Options) map[conversation.Platform]platform.Adapter {
 	out := map[conversation.Platform]platform.Adapter{}
 	for _, e := range platform.Entries() {
 		p := e.Platform()
-		out[p] = e.New(cfg.Intents.Names(p), !cfg.Platform.For(p).RichEnabled())
+		out[p] = e.New(o.Names[p], o.Plain[p])
 	}
 	return out
 }
 
 // Routes lists the GET routes the platforms answer beside their webhooks (for
-// server.Options.Routes), from the configured intent names.
-func Routes(cfg config.Config) []platform.Route {
+// server.Options.Routes), from o's intent names.
+func Routes(o Options) []platform.Route {
 	var out []platform.Route
 	for _, e := range platform.Entries() {
 		if e.Routes != nil {
-			out = append(out, e.Routes(cfg.Intents.Names(e.Platform()))...)
+			out = append(out, e.Routes(o.Names[e.Platform()])...)
 		}
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	sample "github.com/switchboard-dev/switchboard/events"
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
@@ -16,7 +17,7 @@ import (
 // and the router judge replies by it, never by their wording.
 func TestEveryReplyCarriesItsOutcome(t *testing.T) {
 	t.Parallel()
-	ads := adapters.Default(config.Default())
+	ads := adapters.Default(wiring.Adapters(config.Default()))
 	replies := []conversation.Reply{
 		{Outcome: conversation.OutcomeFulfilled, Messages: []string{"Here it is."}},
 		{Outcome: conversation.OutcomeFulfilled, Messages: []string{"Here it is, from yesterday."}, Fallback: true},

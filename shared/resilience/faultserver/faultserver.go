@@ -53,8 +53,7 @@ type Server struct {
 	delay      time.Duration
 	retryAfter int
 
-	hits   atomic.Int64
-	counts sync.Map // Fault -> *atomic.Int64
+	hits atomic.Int64
 }
 
 // New starts a server answering healthy requests with h. Close it when done (t.Cleanup).
@@ -97,15 +96,6 @@ func (s *Server) SetRetryAfter(seconds int) {
 // Hits is the number of requests that reached the server.
 func (s *Server) Hits() int64 { return s.hits.Load() }
 
-// Count is the number of requests answered with fault f.
-func (s *Server) Count(f Fault) int64 {
-	v, ok := s.counts.Load(f)
-	if !ok {
-		return 0
-	}
-	return v.(*atomic.Int64).Load()
-}
-
 func (s *Server) take() (Fault, time.Duration, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -119,8 +109,6 @@ func (s *Server) take() (Fault, time.Duration, int) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.hits.Add(1)
 	f, delay, retryAfter := s.take()
-	c, _ := s.counts.LoadOrStore(f, new(atomic.Int64))
-	c.(*atomic.Int64).Add(1)
 	switch f {
 	case Down:
 		hj, ok := w.(http.Hijacker)

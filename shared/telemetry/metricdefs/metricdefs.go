@@ -3,9 +3,6 @@ package metricdefs
 // Namespace is the CloudWatch namespace every Switchboard metric is published in.
 const Namespace = "Switchboard"
 
-// PromPrefix starts every Prometheus metric name.
-const PromPrefix = "switchboard_"
-
 // Dimension keys. Only these are ever used as dimensions: each has a small, closed
 // set of values (no session ids, emails or request ids, which would create one
 // custom metric per user).

@@ -1,6 +1,6 @@
 // Package spec is the configuration side of the hubspot tool: its name, its
 // connectors.hubspot section (defaults, validation) and what shared/config knows of it
-// (config.ToolSpec), registered from init. The connector package builds its client
+// (toolspec.Spec), registered from init. The connector package builds its client
 // from it; the CDK app (infra/) links only this package, so it validates a function's
 // configuration without the client's dependencies.
 package spec
@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"net/url"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/contract/toolspec"
 )
 
 // Defaults.
@@ -112,15 +112,15 @@ func ValidProperty(p string) bool {
 }
 
 // ToolSpec is what shared/config knows of the tool.
-var ToolSpec = config.ToolSpec{
+var ToolSpec = toolspec.Spec{
 	Name:         Tool,
-	Capabilities: []string{config.CapCustomers},
-	NewSection:   func() config.Section { return &Config{} },
+	Capabilities: []string{toolspec.CapCustomers},
+	NewSection:   func() toolspec.Section { return &Config{} },
 	SecretKey:    "secret_id",
 	// The CRM search endpoints (contact lookup by email) allow 4-5 requests
 	// per second per account; the general private-app burst limit is 100-190
 	// per 10 s.
-	Resilience: config.ToolResilience{Rate: 4, Burst: 4, MaxInFlight: 4},
+	Resilience: toolspec.Resilience{Rate: 4, Burst: 4, MaxInFlight: 4},
 }
 
-func init() { config.RegisterTool(ToolSpec) }
+func init() { toolspec.Register(ToolSpec) }

@@ -58,15 +58,15 @@ func (c *acmeConfig) Validate() error {
 
 func init() {
 	registry.Register(registry.Connector{
-		ToolSpec: config.ToolSpec{
+		ToolSpec: registry.ToolSpec{
 			Name:         "acmedesk",
-			Capabilities: []string{config.CapTickets},
-			NewSection:   func() config.Section { return &acmeConfig{} },
+			Capabilities: []string{registry.CapTickets},
+			NewSection:   func() registry.Section { return &acmeConfig{} },
 			SecretKey:    "secret_id",
-			Resilience:   config.ToolResilience{Rate: 5, Burst: 5, MaxInFlight: 3},
+			Resilience:   registry.Resilience{Rate: 5, Burst: 5, MaxInFlight: 3},
 		},
 		Build: func(_ context.Context, in registry.BuildInput) (registry.Built, error) {
-			s := config.SectionOf[acmeConfig](in.Config.Connectors, "acmedesk")
+			s := registry.SectionOf[acmeConfig](in)
 			api, err := rest.New(rest.Options{Tool: "acmedesk", BaseURL: s.BaseURL, HTTPClient: in.HTTPClient,
 				Auth: httpauth.Bearer(in.Secrets, s.SecretID, "token")})
 			if err != nil {
@@ -74,7 +74,7 @@ func init() {
 			}
 			return registry.Built{Client: &acmeClient{api: api, project: s.Project}, AuthMethod: httpauth.NameBearer}, nil
 		},
-		AuthMethod: func(config.Config) string { return httpauth.NameBearer },
+		AuthMethod: func(registry.BuildInput) string { return httpauth.NameBearer },
 	})
 }
 

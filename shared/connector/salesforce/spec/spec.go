@@ -1,6 +1,6 @@
 // Package spec is the configuration side of the salesforce tool: its name, its
 // connectors.salesforce section (defaults, validation) and what shared/config knows of it
-// (config.ToolSpec), registered from init. The connector package builds its client
+// (toolspec.Spec), registered from init. The connector package builds its client
 // from it; the CDK app (infra/) links only this package, so it validates a function's
 // configuration without the client's dependencies.
 package spec
@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"net/url"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/contract/toolspec"
 )
 
 // Defaults.
@@ -147,14 +147,14 @@ func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
 func isLetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
 
 // ToolSpec is what shared/config knows of the tool.
-var ToolSpec = config.ToolSpec{
+var ToolSpec = toolspec.Spec{
 	Name:         Tool,
-	Capabilities: []string{config.CapCustomers},
-	NewSection:   func() config.Section { return &Config{} },
+	Capabilities: []string{toolspec.CapCustomers},
+	NewSection:   func() toolspec.Section { return &Config{} },
 	SecretKey:    "secret_id",
 	// No per-second quota: a rolling 24 h allocation, and 25 concurrent
 	// long-running (>= 20 s) requests per production org.
-	Resilience: config.ToolResilience{Rate: 25, Burst: 25, MaxInFlight: 25},
+	Resilience: toolspec.Resilience{Rate: 25, Burst: 25, MaxInFlight: 25},
 }
 
-func init() { config.RegisterTool(ToolSpec) }
+func init() { toolspec.Register(ToolSpec) }

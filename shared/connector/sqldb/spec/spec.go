@@ -1,6 +1,6 @@
 // Package spec is the configuration side of the sql tool: its name, its
 // connectors.sql section (defaults, validation) and what shared/config knows of it
-// (config.ToolSpec), registered from init. The connector package builds its client
+// (toolspec.Spec), registered from init. The connector package builds its client
 // from it; the CDK app (infra/) links only this package, so it validates a function's
 // configuration without the client's dependencies.
 package spec
@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/contract/toolspec"
 )
 
 // Tool names this connector in errors, logs and metrics.
@@ -72,13 +72,13 @@ func (s *Config) Validate() error {
 }
 
 // ToolSpec is what shared/config knows of the tool.
-var ToolSpec = config.ToolSpec{
+var ToolSpec = toolspec.Spec{
 	Name:         Tool,
-	Capabilities: []string{config.CapCustomers, config.CapTickets},
-	NewSection:   func() config.Section { return &Config{} },
+	Capabilities: []string{toolspec.CapCustomers, toolspec.CapTickets},
+	NewSection:   func() toolspec.Section { return &Config{} },
 	SecretKey:    "secret_id",
 	// Our own database: bounded by the connection pool, not by a quota.
-	Resilience: config.ToolResilience{Rate: -1, MaxInFlight: 10},
+	Resilience: toolspec.Resilience{Rate: -1, MaxInFlight: 10},
 }
 
-func init() { config.RegisterTool(ToolSpec) }
+func init() { toolspec.Register(ToolSpec) }

@@ -1,6 +1,6 @@
 // Package spec is the configuration side of the stripe tool: its name, its
 // connectors.stripe section (defaults, validation) and what shared/config knows of it
-// (config.ToolSpec), registered from init. The connector package builds its client
+// (toolspec.Spec), registered from init. The connector package builds its client
 // from it; the CDK app (infra/) links only this package, so it validates a function's
 // configuration without the client's dependencies.
 package spec
@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"net/url"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/contract/toolspec"
 )
 
 // Tool is the tool's name in the configuration (connectors.payments: stripe).
@@ -59,14 +59,14 @@ func (s *Config) Validate() error {
 }
 
 // ToolSpec is what shared/config knows of the tool.
-var ToolSpec = config.ToolSpec{
+var ToolSpec = toolspec.Spec{
 	Name:         Tool,
-	Capabilities: []string{config.CapPayments},
-	NewSection:   func() config.Section { return &Config{} },
+	Capabilities: []string{toolspec.CapPayments},
+	NewSection:   func() toolspec.Section { return &Config{} },
 	SecretKey:    "secret_id",
 	// Live mode: 100 operations per second; Search API (order-number lookup)
 	// 20 reads per second.
-	Resilience: config.ToolResilience{Rate: 20, Burst: 20, MaxInFlight: 20},
+	Resilience: toolspec.Resilience{Rate: 20, Burst: 20, MaxInFlight: 20},
 }
 
-func init() { config.RegisterTool(ToolSpec) }
+func init() { toolspec.Register(ToolSpec) }

@@ -1,6 +1,6 @@
 // Package spec is the configuration side of the zendesk tool: its name, its
 // connectors.zendesk section (defaults, validation) and what shared/config knows of it
-// (config.ToolSpec), registered from init. The connector package builds its client
+// (toolspec.Spec), registered from init. The connector package builds its client
 // from it; the CDK app (infra/) links only this package, so it validates a function's
 // configuration without the client's dependencies.
 package spec
@@ -10,7 +10,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/switchboard-dev/switchboard/shared/config"
+	"github.com/switchboard-dev/switchboard/shared/contract/toolspec"
 )
 
 // Auth methods of the auth key.
@@ -131,13 +131,13 @@ func validSubdomain(s string) bool {
 }
 
 // ToolSpec is what shared/config knows of the tool.
-var ToolSpec = config.ToolSpec{
+var ToolSpec = toolspec.Spec{
 	Name:         Tool,
-	Capabilities: []string{config.CapTickets, config.CapKB},
-	NewSection:   func() config.Section { return &Config{} },
+	Capabilities: []string{toolspec.CapTickets, toolspec.CapKB},
+	NewSection:   func() toolspec.Section { return &Config{} },
 	SecretKey:    "secret_id",
 	// Support API, Suite Enterprise: 700 requests per minute per account.
-	Resilience: config.ToolResilience{Rate: 700.0 / 60, Burst: 10, MaxInFlight: 10},
+	Resilience: toolspec.Resilience{Rate: 700.0 / 60, Burst: 10, MaxInFlight: 10},
 }
 
-func init() { config.RegisterTool(ToolSpec) }
+func init() { toolspec.Register(ToolSpec) }

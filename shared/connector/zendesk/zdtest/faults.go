@@ -61,9 +61,6 @@ func (f Fault) On(method, path string) Fault { f.Method, f.Path = method, path; 
 // After lets n matching requests through before the fault applies.
 func (f Fault) After(n int) Fault { f.Skip = n; return f }
 
-// Repeat makes the fault apply to n matching requests.
-func (f Fault) Repeat(n int) Fault { f.Times = n; return f }
-
 // Fail queues faults; each applies to the next matching requests, in order.
 func (s *Server) Fail(fs ...Fault) {
 	s.mu.Lock()
