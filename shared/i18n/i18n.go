@@ -3,6 +3,7 @@ package i18n
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -18,6 +19,8 @@ import (
 	"golang.org/x/text/message"
 	"golang.org/x/text/message/catalog"
 	"golang.org/x/text/number"
+
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
 // English is the fallback language: every key exists in its catalog.
@@ -66,11 +69,22 @@ type symbolKey struct {
 // initialisation (a Lambda's cold start does not pay for languages it never answers
 // in before its first turn).
 func load() *catalogs {
-	loadOnce.Do(func() { loaded = parse(files) })
+	loadOnce.Do(func() {
+		var own []fs.FS
+		for _, in := range spec.All() {
+			if in.Locales != nil {
+				own = append(own, in.Locales)
+			}
+		}
+		loaded = parse(files, own...)
+	})
 	return &loaded
 }
 
-func parse(fsys fs.FS) catalogs {
+// parse reads the shared catalogues in fsys and merges into each language the same
+// file of every intent's own catalogue (shared/intents/spec: Locales). A key defined
+// in two places is an error.
+func parse(fsys fs.FS, own ...fs.FS) catalogs {
 	c := catalogs{builder: catalog.NewBuilder(catalog.Fallback(English)), keys: map[language.Tag][]string{},
 		tmpls: map[language.Tag]map[string]tmpl{}}
 	names, err := fs.Glob(fsys, "locales/*.json")
@@ -93,6 +107,27 @@ func parse(fsys fs.FS) catalogs {
 		if err := json.Unmarshal(raw, &msgs); err != nil {
 			c.err = fmt.Errorf("i18n: %s: %w", name, err)
 			return c
+		}
+		for _, o := range own {
+			raw, err := fs.ReadFile(o, name)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // the completeness test says which keys the language lacks
+			}
+			var more map[string]string
+			if err == nil {
+				err = json.Unmarshal(raw, &more)
+			}
+			if err != nil {
+				c.err = fmt.Errorf("i18n: an intent's %s: %w", name, err)
+				return c
+			}
+			for k, v := range more {
+				if _, dup := msgs[k]; dup {
+					c.err = fmt.Errorf("i18n: %s: key %q is defined twice (shared and an intent's, or two intents')", name, k)
+					return c
+				}
+				msgs[k] = v
+			}
 		}
 		keys := make([]string, 0, len(msgs))
 		tmpls := make(map[string]tmpl, len(msgs))

@@ -13,6 +13,10 @@ import (
 	"golang.org/x/text/message"
 	"golang.org/x/text/message/catalog"
 	"golang.org/x/text/number"
+
+	// The intents' own catalogues (shared/intents/<name>/locales), merged by load:
+	// every test here covers them too.
+	_ "github.com/switchboard-dev/switchboard/shared/intents/all"
 )
 
 // TestCatalogsHaveEveryEnglishKey fails when a language's catalog lacks a key English
@@ -182,6 +186,36 @@ func TestNewLanguageIsOneFile(t *testing.T) {
 	bad = parse(fstest.MapFS{"locales/en.json": {Data: []byte(`{"a": 1}`)}})
 	if bad.err == nil {
 		t.Error("a non-string message accepted")
+	}
+}
+
+// TestIntentCatalogsMerge: an intent's catalogue adds its keys to each language of the
+// shared one; a key defined twice is an error, not a silent override; the intents'
+// keys are in the loaded catalogues.
+func TestIntentCatalogsMerge(t *testing.T) {
+	shared := fstest.MapFS{
+		"locales/en.json": {Data: []byte(`{"hello": "Hello %[1]s"}`)},
+		"locales/de.json": {Data: []byte(`{"hello": "Hallo %[1]s"}`)},
+	}
+	own := fstest.MapFS{
+		"locales/en.json": {Data: []byte(`{"bye": "Bye"}`)},
+		"locales/de.json": {Data: []byte(`{"bye": "Tschüss"}`)},
+	}
+	c := parse(shared, own)
+	if c.err != nil {
+		t.Fatal(c.err)
+	}
+	if !slices.Equal(c.keys[language.German], []string{"bye", "hello"}) {
+		t.Fatalf("German keys %v", c.keys[language.German])
+	}
+	dup := fstest.MapFS{"locales/en.json": {Data: []byte(`{"hello": "Hi"}`)}}
+	if c := parse(shared, own, dup); c.err == nil || !strings.Contains(c.err.Error(), "defined twice") {
+		t.Errorf("a key defined twice: %v", c.err)
+	}
+	for _, k := range []string{"ticket.created", "lookup.found", "payment.paid", "kb.heading", "update.done"} {
+		if !slices.Contains(Keys(English), k) || !slices.Contains(Keys(language.German), k) {
+			t.Errorf("the intents' key %q is not loaded", k)
+		}
 	}
 }
 

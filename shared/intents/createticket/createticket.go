@@ -3,7 +3,16 @@
 // functions/createticket.
 package createticket
 
-import "github.com/switchboard-dev/switchboard/shared/intents/spec"
+import (
+	"embed"
+
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
+)
+
+// locales is the intent's own reply catalogue, one file per language.
+//
+//go:embed locales/*.json
+var locales embed.FS
 
 func init() {
 	spec.Register(spec.Intent{
@@ -24,6 +33,7 @@ func init() {
 		Withheld:   "what.look_up_your_account",
 		Slow:       "reply.ticket_slow",
 		Unfinished: "ticket.unconfirmed",
+		Locales:    locales,
 		Replies:    []string{"ticket.", "priority."},
 		Display:    "CreateTicket",
 		Samples:    "create_ticket.json",

@@ -3,7 +3,16 @@
 // functions/searchkb.
 package searchkb
 
-import "github.com/switchboard-dev/switchboard/shared/intents/spec"
+import (
+	"embed"
+
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
+)
+
+// locales is the intent's own reply catalogue, one file per language.
+//
+//go:embed locales/*.json
+var locales embed.FS
 
 func init() {
 	spec.Register(spec.Intent{
@@ -19,6 +28,7 @@ func init() {
 			{Name: "query", Required: true, Prompt: "prompt.query", Retry: "retry.query"},
 		},
 		Withheld: "what.look_up_your_account",
+		Locales:  locales,
 		Replies:  []string{"kb."},
 		Display:  "SearchKnowledgeBase",
 		Samples:  "search_kb.json",

@@ -12,6 +12,7 @@ package spec
 
 import (
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 	"sync"
@@ -78,6 +79,10 @@ type Intent struct {
 	Slow, Unfinished string
 	// Replies are the reply catalogue keys its answers use (shared/i18n).
 	Replies []string
+	// Locales holds the intent's own reply catalogue: locales/<language>.json, one
+	// file per language shared/i18n has (its folder embeds them). shared/i18n merges
+	// them into its catalogues; a key defined twice is an error (i18n.Err).
+	Locales fs.FS
 	// Display is its name in words run together ("SearchKnowledgeBase"): the
 	// platforms whose intents have display names default to it (each platform's
 	// naming convention is in shared/platform/names, DefaultIntentName).

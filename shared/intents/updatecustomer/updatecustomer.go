@@ -11,7 +11,16 @@
 // value as it was understood.
 package updatecustomer
 
-import "github.com/switchboard-dev/switchboard/shared/intents/spec"
+import (
+	"embed"
+
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
+)
+
+// locales is the intent's own reply catalogue, one file per language.
+//
+//go:embed locales/*.json
+var locales embed.FS
 
 func init() {
 	spec.Register(spec.Intent{
@@ -35,6 +44,7 @@ func init() {
 		Withheld:   "what.update_your_details",
 		Slow:       "reply.update_slow",
 		Unfinished: "update.unconfirmed",
+		Locales:    locales,
 		Replies:    []string{"update.", "field.", "confirm.", "identity."},
 		Display:    "UpdateCustomer",
 		Samples:    "update_customer.json",

@@ -3,7 +3,16 @@
 // functions/verifypayment.
 package verifypayment
 
-import "github.com/switchboard-dev/switchboard/shared/intents/spec"
+import (
+	"embed"
+
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
+)
+
+// locales is the intent's own reply catalogue, one file per language.
+//
+//go:embed locales/*.json
+var locales embed.FS
 
 func init() {
 	spec.Register(spec.Intent{
@@ -20,6 +29,7 @@ func init() {
 			{Name: "email", Required: true, Prompt: "prompt.email", Retry: "retry.email"},
 		},
 		Withheld: "what.check_payments",
+		Locales:  locales,
 		Replies:  []string{"payment.", "payment_status.", "identity."},
 		Display:  "VerifyPayment",
 		Samples:  "verify_payment.json",
