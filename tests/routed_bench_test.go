@@ -41,15 +41,18 @@ import (
 //     envelope over loopback HTTP, on an in-process server that plays the Lambda Invoke
 //     API (as lambdaForwarder does for the RIE test) by running the function;
 //   - routed/memory: the same, the SDK client's HTTP round trip answered in memory (no
-//     socket, no server-side HTTP parsing): what the router's and the function's
-//     processes spend, without the work the Lambda service does between them.
+//     socket, no server-side HTTP parsing);
+//   - parts/…: the function answering the envelope alone, and the router alone (its
+//     answer handed back at once) with and without the SDK's client: what each of the
+//     two Lambda processes spends, without the transport between them.
 //
 // Both handlers are built as their main packages build them (function.Function,
 // functions/router's build), with webhook auth on (HTTP Basic for ES, the secret in a
 // secrets file) and each handler behind aws-lambda-go's own JSON (de)serialization
 // (lambda.NewHandler), as lambda.Start runs it. Each turn has a fresh turn id, so none is
-// a replay. The ratio routed/direct of ns/op is the issue's "routed ES turn CPU / direct
-// CPU" (with -cpu 1, ns/op is CPU time on an idle machine).
+// a replay. routed/direct of cpu-ns/op (the process's CPU time per turn, steadier than
+// ns/op on a loaded machine) with -cpu 1 is issue 24's "routed ES turn CPU / direct
+// CPU"; docs/benchmarks-history.md has the figures and where the time goes.
 func BenchmarkRouted(b *testing.B) {
 	env := routedBenchEnv(b)
 	fn := routedBenchFunction(b, env)
