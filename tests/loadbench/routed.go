@@ -127,6 +127,8 @@ func routedCPU(ctx context.Context, o *options, rie, dir string) (direct, routed
 	tools := []string{
 		"SWITCHBOARD_INTENTS_ENABLED=lookup_customer",
 		"SWITCHBOARD_IDENTITY_TOKEN_SECRET_ID=switchboard/identity", "SWITCHBOARD_IDENTITY_TOKEN_DEMO_KEY=false",
+		// Deployed, the audit trail goes to its DynamoDB table; here to the function's
+		// output, beside its logs (no moto_server to run).
 		"SWITCHBOARD_IDENTITY_AUDIT_SINK=stdout",
 		"SWITCHBOARD_CONNECTORS_CUSTOMERS=hubspot", "SWITCHBOARD_CONNECTORS_TICKETS=zendesk",
 		"SWITCHBOARD_CONNECTORS_PAYMENTS=none", "SWITCHBOARD_CONNECTORS_KB=none",
