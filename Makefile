@@ -200,12 +200,16 @@ bench: tools build ## run the load benchmarks against the peers and print one ta
 
 # Per-turn CPU and allocations in process (go test -bench, no servers): every platform ×
 # intent through the server's wiring, the engine alone on the demo tools and on memoized
-# answers, and the hot paths on their own (token check, formatters, reply encoding).
-# Allocations per turn are exact; ns/op depends on what else runs on the machine.
+# answers, and the hot paths on their own (token check, formatters, reply encoding);
+# and a routed Dialogflow ES turn (router → Lambda Invoke → function) against the
+# function answering it directly (BenchmarkRouted, at GOMAXPROCS=1: issue 24's routed/
+# direct CPU). Allocations per turn are exact; ns/op depends on what else runs on the
+# machine (BenchmarkRouted's cpu-ns/op is the process's CPU time, steadier).
 BENCHTURN_ARGS ?= -benchtime=2000x -count=3
 bench-turn: ## per-turn allocations and CPU, per platform × intent (go test -bench -benchmem; docs/benchmarks.md "Per-turn allocations")
 	$(GO) test -run '^$$' -bench 'BenchmarkTurn$$|BenchmarkVerify$$|BenchmarkT$$|BenchmarkEncode$$|BenchmarkDecodeEncode$$' -benchmem $(BENCHTURN_ARGS) \
 	  ./tests ./shared/identity ./shared/i18n ./shared/platform/...
+	$(GO) test -run '^$$' -bench 'BenchmarkRouted$$' -benchmem -cpu 1 $(BENCHTURN_ARGS) ./tests
 
 # RSS of serve under 50 concurrent 7.5 MiB-inflating bodies (a measurement, not a test).
 MEMLOAD_ARGS ?=

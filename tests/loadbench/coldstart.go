@@ -39,7 +39,12 @@ var initDuration = regexp.MustCompile(`Init Duration: ([0-9.]+) ms`)
 // buildBootstrap builds pkg for linux on the host's architecture (RIE runs it here)
 // with make build's flags.
 func buildBootstrap(ctx context.Context, root, pkg, out string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", testenv.LambdaTags, "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
+	return buildBootstrapTags(ctx, root, pkg, out, testenv.LambdaTags)
+}
+
+// buildBootstrapTags is buildBootstrap with other build tags.
+func buildBootstrapTags(ctx context.Context, root, pkg, out, tags string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", tags, "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH="+runtime.GOARCH, "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {

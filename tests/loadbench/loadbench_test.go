@@ -126,6 +126,26 @@ func TestColdStartEnvironmentStartsEveryFunction(t *testing.T) {
 	}
 }
 
+// The routed/direct CPU row is measured: the router and the lookup_customer function
+// start under the RIE, answer signed ES lookups (auth on) directly and routed, and their
+// CPU time is read. Only that the row was measured is asserted, never the ratio.
+func TestRoutedRowIsMeasured(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds two functions and runs them under the RIE")
+	}
+	if _, ok := testenv.LookPath("aws-lambda-rie"); !ok {
+		testenv.Missing(t, "aws-lambda-rie", "make tool-rie")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	r := &report{}
+	benchRouted(ctx, &options{root: testenv.RepoRoot(), duration: 300 * time.Millisecond}, r)
+	if len(r.rows) != 1 || r.rows[0].Figure != figRouted || r.rows[0].Verdict == na {
+		t.Fatalf("rows %+v, want the measured %q row", r.rows, figRouted)
+	}
+	t.Logf("%s: %s", r.rows[0].Figure, r.rows[0].Value)
+}
+
 // The fair peer does Switchboard's work on a signed lookup: with the right key its
 // reply is Switchboard's, whole; with another key (a token it cannot verify) it
 // refuses, as Switchboard does to an unproven caller.

@@ -53,7 +53,7 @@ func main() {
 	flag.IntVar(&o.maxRequests, "n", 200000, "most requests of one throughput run")
 	flag.IntVar(&o.idemTurns, "idem-turns", 400, "new turns per side in the idempotency comparison")
 	flag.IntVar(&o.coldRuns, "cold-runs", 11, "cold starts per binary under RIE")
-	flag.StringVar(&o.only, "only", "", "run only these sections (local,peer,idem,fanout,cold,breaker)")
+	flag.StringVar(&o.only, "only", "", "run only these sections (local,peer,idem,fanout,cold,routed,breaker)")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.StringVar(&o.src, "src", "", "build the cold-start rows' functions from this source tree (an earlier commit's export, for a before/after)")
 	flag.Parse()
@@ -91,6 +91,7 @@ func main() {
 	run("idem", benchIdempotency)
 	run("fanout", benchFanOut)
 	run("cold", benchColdStart)
+	run("routed", benchRouted)
 	run("breaker", benchBreaker)
 	testenv.StopAll()
 

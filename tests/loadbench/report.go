@@ -185,6 +185,15 @@ const docMethod = `
    hello-world's (function, hello, function, …), so a drift of the machine lands on both
    sides of its ratio; medians of each. Binary sizes are the linux/arm64 files
    ` + "`make build`" + ` writes to ` + "`build/`" + `.
+   **Routed ES turn CPU / direct CPU**: the router's and lookupcustomer's bootstraps
+   (built without the ` + "`lambdabuild`" + ` tag, so the embedded store replaces DynamoDB; ES
+   webhook auth on, HubSpot and Zendesk stand-ins, the secrets in a file), each under
+   its own aws-lambda-rie, answer signed ES lookups sent as API Gateway events one at a
+   time: straight to the function, then through the router, which invokes the function
+   through a Lambda Invoke API the bench plays. The figure is the bootstraps' CPU time
+   (` + "`/proc/<pid>/stat`" + `, 10 ms ticks, so at least 200 turns) per turn: both bootstraps
+   routed, the function's alone direct; the RIEs' and the Invoke stand-in's time (the
+   Lambda service's part) is not counted. ` + "`make bench-turn`" + `'s BenchmarkRouted splits it.
 6. **Breaker open.** With the tool's circuit breaker open (tripped by real failures from
    an HTTP server answering 503), the time from a webhook turn entering the engine to the
    honest fallback reply.

@@ -126,6 +126,13 @@ type Filter struct {
 // New starts a stand-in seeded with Seed() and closes it when t ends.
 func New(t testing.TB) *Server {
 	t.Helper()
+	s := Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a stand-in seeded with Seed() outside a test (tests/loadbench); Close it.
+func Start() *Server {
 	s := &Server{token: "pat-na1-" + randHex(16), known: map[string]bool{}}
 	for _, p := range []string{"email", "firstname", "lastname", "company", "phone", "mobilephone", "createdate",
 		"lastmodifieddate", "hs_object_id", "lifecyclestage", "plan", "customer_status",
@@ -136,9 +143,11 @@ func New(t testing.TB) *Server {
 		s.Add(c)
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.srv.Close)
 	return s
 }
+
+// Close stops the stand-in.
+func (s *Server) Close() { s.srv.Close() }
 
 // URL is the API root (the connector's base URL).
 func (s *Server) URL() string { return s.srv.URL }
