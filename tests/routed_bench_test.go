@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -222,7 +223,7 @@ func routedBenchEnv(b *testing.B) []string {
 // routedBenchTelemetry is telemetry as boot.Init builds it, its output discarded (the
 // lines are still formatted).
 func routedBenchTelemetry(b *testing.B, cfg config.Config) *telemetry.Telemetry {
-	tel, err := telemetry.New(cfg, telemetry.Options{Logs: io.Discard, EMF: io.Discard, Traces: io.Discard,
+	tel, err := telemetry.New(cfg.Service, telemetry.Settings(cfg.Telemetry), telemetry.Options{Logs: io.Discard, EMF: io.Discard, Traces: io.Discard,
 		Getenv: func(string) string { return "" }})
 	if err != nil {
 		b.Fatal(err)
@@ -275,18 +276,19 @@ func routedBenchRouterWith(b *testing.B, env []string, endpoint string, hc memor
 	if hc.h != nil {
 		ac.HTTPClient = hc
 	}
-	p, err := secrets.FromConfig(ctx, cfg.Connectors.Secrets, tel.Logger)
+	p, err := secrets.New(ctx, secrets.Options(cfg.Connectors.Secrets), tel.Logger)
 	if err != nil {
 		b.Fatal(err)
 	}
 	p = secrets.Observe(p, func(s secrets.Secret) { tel.Redactor.AddSecrets(s) })
-	guard, err := security.NewGuard(cfg.Security, p)
+	guard, err := security.NewGuard(wiring.Security(cfg.Security), p)
 	if err != nil {
 		b.Fatal(err)
 	}
 	routes := router.RoutesFromEnv([]string{router.RouteEnvPrefix + "LOOKUP_CUSTOMER=sb-lookupcustomer"})
-	r, err := router.New(cfg, router.Options{Routes: routes, AWSConfig: &ac, Logger: tel.Logger, Guard: guard, Hook: tel,
-		Client: client})
+	r, err := router.New(router.Settings{Engine: wiring.Engine(cfg), Adapters: wiring.Adapters(cfg), MaxBodyBytes: cfg.Server.MaxBodyBytes},
+		router.Options{Routes: routes, AWSConfig: &ac, Logger: tel.Logger, Guard: guard, Hook: tel,
+			Client: client})
 	if err != nil {
 		b.Fatal(err)
 	}
