@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -55,6 +56,13 @@ type Security struct {
 	// MaxInflateRatio refuses a compressed body that inflates to more than this many
 	// times its compressed size (default 200; JSON rarely compresses past 20).
 	MaxInflateRatio int `yaml:"max_inflate_ratio"`
+	// TrustedProxies lists the reverse proxies (addresses or CIDR prefixes) in front
+	// of switchboard serve: a request from one of them is attributed, for the
+	// per-source limits, to the rightmost X-Forwarded-For address that is not a
+	// trusted proxy. Empty (default): the TCP peer is the client. Whatever it says, a
+	// request that came through a proxy is never "from this machine" (console,
+	// /metrics): see docs/security.md.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // WebhookAuth says how one platform's webhook calls prove who they are.
@@ -176,6 +184,13 @@ func (s Security) Validate() error {
 	}
 	if s.MaxJSONDepth < 2 {
 		return fmt.Errorf("config: security.max_json_depth: %d, want >= 2", s.MaxJSONDepth)
+	}
+	for _, p := range s.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return fmt.Errorf("config: security.trusted_proxies: %q is neither an address nor a CIDR prefix", p)
+			}
+		}
 	}
 	return nil
 }

@@ -27,17 +27,23 @@ func TestOpenWebhooksDoNotOpenTheConsole(t *testing.T) {
 	e := engine.New(wiring.Engine(cfg), nil, engine.Options{Guard: g})
 	h := Handler(Options{Engine: e})
 	for _, tc := range []struct {
-		local string
-		want  int
-	}{{"10.1.2.3", http.StatusForbidden}, {"127.0.0.1", http.StatusOK}} {
+		local, forwardedFor string
+		want                int
+	}{{"10.1.2.3", "", http.StatusForbidden}, {"127.0.0.1", "", http.StatusOK},
+		// A reverse proxy on this host (nginx passes the upstream's host name on by
+		// default) relays a stranger from loopback: not this machine.
+		{"127.0.0.1", "198.51.100.7", http.StatusForbidden}} {
 		req := httptest.NewRequest(http.MethodGet, "/console/api/info", nil)
 		req.Host = tc.local + ":8080"
+		if tc.forwardedFor != "" {
+			req.Header.Set("X-Forwarded-For", tc.forwardedFor)
+		}
 		req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey,
 			&net.TCPAddr{IP: net.ParseIP(tc.local), Port: 8080}))
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code != tc.want {
-			t.Errorf("local address %s: HTTP %d %s, want %d", tc.local, rec.Code, rec.Body, tc.want)
+			t.Errorf("local address %s (forwarded for %q): HTTP %d %s, want %d", tc.local, tc.forwardedFor, rec.Code, rec.Body, tc.want)
 		}
 	}
 }

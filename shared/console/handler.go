@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"github.com/switchboard-dev/switchboard/shared/security"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -112,7 +113,12 @@ func credentialed(e *engine.Engine) bool {
 // (security.auth: none): it shows one-time codes and signs demo tokens.
 func guard(e *engine.Engine, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !loopbackAddr(r) && !credentialed(e) {
+		var proxies security.Proxies
+		if g := e.Guard(); g != nil {
+			proxies = g.Proxies
+		}
+		local := loopbackAddr(r, proxies)
+		if !local && !credentialed(e) {
 			writeErr(w, http.StatusForbidden, "the console answers beyond this machine only when webhook credentials are configured (security.<platform>.method)")
 			return
 		}
@@ -120,7 +126,7 @@ func guard(e *engine.Engine, next http.Handler) http.Handler {
 			writeErr(w, http.StatusForbidden, "cross-origin request refused")
 			return
 		}
-		if loopbackAddr(r) && !loopbackHost(r.Host) {
+		if local && !loopbackHost(r.Host) {
 			writeErr(w, http.StatusForbidden, "the console on a loopback address answers only to a loopback host name")
 			return
 		}
@@ -147,13 +153,16 @@ func sameOrigin(origin, host string) bool {
 	return ok && strings.EqualFold(o, host)
 }
 
-func loopbackAddr(r *http.Request) bool {
+// loopbackAddr reports whether r comes from this machine: it arrived on a loopback
+// address and not through a proxy (a trusted one, or any that adds forwarding
+// headers: a reverse proxy on this host relays strangers from loopback).
+func loopbackAddr(r *http.Request, p security.Proxies) bool {
 	a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	if !ok {
 		return false
 	}
 	ta, ok := a.(*net.TCPAddr)
-	return ok && ta.IP.IsLoopback()
+	return ok && ta.IP.IsLoopback() && !p.Forwarded(r)
 }
 
 func loopbackHost(host string) bool {

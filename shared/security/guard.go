@@ -26,6 +26,8 @@ type Guard struct {
 	Source   *Limiter
 	Session  *Limiter
 	MaxDepth int
+	// Proxies are the reverse proxies trusted to name their client (nil: none).
+	Proxies Proxies
 }
 
 // Options are a guard's settings (the configuration's security section after Load,
@@ -55,6 +57,8 @@ type Options struct {
 	BodyMinRate     int64
 	// MaxInflateRatio caps how far a compressed body may inflate.
 	MaxInflateRatio int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client.
+	TrustedProxies Proxies
 }
 
 // NewGuard builds the guard of o.
@@ -76,6 +80,7 @@ func NewGuard(cfg Options, p secrets.Provider) (*Guard, error) {
 		Source:   NewLimiter(cfg.PerSourceRate, cfg.PerSourceBurst, cfg.LimiterIdle),
 		Session:  NewLimiter(cfg.PerSessionRate, cfg.PerSessionBurst, cfg.LimiterIdle),
 		MaxDepth: cfg.MaxJSONDepth,
+		Proxies:  cfg.TrustedProxies,
 	}, nil
 }
 

@@ -17,7 +17,9 @@ var _ platform.Gate = Gate{}
 // Answer admits the call, lets its Prepare complete the decoded request and answers
 // the turn; a refusal comes back with what the transport adds to it.
 func (g Gate) Answer(ctx context.Context, c platform.GateCall) (int, []byte, *platform.GateRefusal) {
-	a, ref := g.Door.Admit(ctx, Request{Platform: c.Platform, Header: c.Header, Source: c.Source,
+	// The caller behind a trusted reverse proxy (security.trusted_proxies).
+	source := proxiesOf(g.Door.Engine.Guard()).ClientOf(c.Source, c.Header)
+	a, ref := g.Door.Admit(ctx, Request{Platform: c.Platform, Header: c.Header, Source: source,
 		Declared: c.Declared, Body: c.Body, Authorized: c.Authorized})
 	if ref != nil {
 		return ref.Status, ref.Body, &platform.GateRefusal{Challenge: ref.Challenge, RetryAfter: ref.RetryAfter}
@@ -36,6 +38,7 @@ func (g Gate) Answer(ctx context.Context, c platform.GateCall) (int, []byte, *pl
 // Check admits a call by its source's rate and platform p's credentials; status 0
 // admits it.
 func (g Gate) Check(ctx context.Context, p conversation.Platform, h http.Header, source string) (int, []byte, *platform.GateRefusal) {
+	source = proxiesOf(g.Door.Engine.Guard()).ClientOf(source, h)
 	if resp := g.Door.Engine.Admit(ctx, p, h, nil, source); resp != nil {
 		return resp.Status, resp.Body, &platform.GateRefusal{Challenge: resp.Status == http.StatusUnauthorized, RetryAfter: resp.Status == http.StatusServiceUnavailable}
 	}

@@ -180,4 +180,47 @@ func TestProtectedOffLoopback(t *testing.T) {
 	if w := get("/healthz", "127.0.0.1"); strings.Contains(w.Body.String(), "warning") {
 		t.Errorf("/healthz on loopback warns: %s", w.Body.String())
 	}
+	// A reverse proxy on this host relays strangers from loopback: a request it
+	// forwarded is not from this machine.
+	for _, path := range []string{"/metrics", "/webhooks/rasa/health"} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req = req.WithContext(context.WithValue(req.Context(), http.LocalAddrContextKey, &net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 8080}))
+		req.Header.Set("X-Forwarded-For", "198.51.100.7")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 401 {
+			t.Errorf("%s forwarded to the loopback listener without credentials: %d", path, w.Code)
+		}
+	}
+}
+
+// TestTrustedProxyNamesTheClient: behind a trusted reverse proxy each caller has its
+// own per-source budget (the address X-Forwarded-For names); without the setting they
+// share the proxy's.
+func TestTrustedProxyNamesTheClient(t *testing.T) {
+	t.Parallel()
+	for _, trusted := range []bool{false, true} {
+		sec := config.Default().Security
+		sec.PerSourceRate, sec.PerSourceBurst = 0.001, 1
+		if trusted {
+			sec.TrustedProxies = []string{"127.0.0.1"}
+		}
+		e, _ := guardedEngine(t, sec)
+		h := Handler(e, Options{})
+		codes := map[string]int{}
+		for _, client := range []string{"198.51.100.1", "198.51.100.2", "198.51.100.1"} {
+			req := httptest.NewRequest(http.MethodPost, "/webhooks/lex", strings.NewReader(`{}`))
+			req.RemoteAddr = "127.0.0.1:40000"
+			req.Header.Set("X-Forwarded-For", client)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, req)
+			codes[client] = w.Code // the last one for .1: its second call
+		}
+		switch {
+		case trusted && (codes["198.51.100.2"] == 429 || codes["198.51.100.1"] != 429):
+			t.Errorf("trusted proxy: statuses %v; want .2 admitted, .1's second call limited", codes)
+		case !trusted && codes["198.51.100.2"] != 429:
+			t.Errorf("untrusted proxy: statuses %v; want one budget for the proxy's address", codes)
+		}
+	}
 }

@@ -79,7 +79,7 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 	door := Door{Engine: e, MaxBody: o.MaxBodyBytes}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if open := openPlatforms(e); len(open) > 0 && !Loopback(r) {
+		if open := openPlatforms(e); len(open) > 0 && !Loopback(r, proxiesOf(e.Guard())) {
 			b, _ := json.Marshal(map[string]any{"status": "ok",
 				"warning": "webhooks answer without credentials (security.auth: none) on a non-loopback address",
 				"open":    open})
@@ -128,7 +128,7 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 		// only what has arrived: one address may be sending only so many bodies at
 		// once, each must keep its pace, and each claims from the in-flight budget as
 		// its bytes arrive.
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		host := proxiesOf(e.Guard()).Client(r)
 		resp, ref := door.Serve(r.Context(), Request{Platform: p, Header: r.Header, Query: r.URL.Query(), Source: host,
 			Declared: r.ContentLength, Encoding: r.Header.Get("Content-Encoding"), Streamed: true,
 			Body: http.MaxBytesReader(w, paced(w, r.Body, paceOf(e.Guard())), door.MaxBody)})
@@ -193,15 +193,25 @@ func openPlatforms(e *engine.Engine) []string {
 	return open
 }
 
-// Loopback reports whether the request arrived on a loopback address of this host
-// (the server listens on loopback, or the caller is on this machine).
-func Loopback(r *http.Request) bool {
+// Loopback reports whether the request comes from this machine: it arrived on a
+// loopback address of this host and not through a proxy (a trusted one, or any that
+// adds its forwarding headers): a reverse proxy on the same host relays strangers from
+// loopback.
+func Loopback(r *http.Request, p security.Proxies) bool {
 	a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	if !ok {
 		return false
 	}
 	ta, ok := a.(*net.TCPAddr)
-	return ok && ta.IP.IsLoopback()
+	return ok && ta.IP.IsLoopback() && !p.Forwarded(r)
+}
+
+// proxiesOf are the trusted proxies of g (none when g is nil).
+func proxiesOf(g *security.Guard) security.Proxies {
+	if g == nil {
+		return nil
+	}
+	return g.Proxies
 }
 
 // Protected serves h on loopback as is; off loopback it needs the credentials of
@@ -211,7 +221,7 @@ func Loopback(r *http.Request) bool {
 func Protected(e *engine.Engine, p conversation.Platform, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		g := e.Guard()
-		if Loopback(r) || g == nil {
+		if g == nil || Loopback(r, g.Proxies) {
 			h.ServeHTTP(w, r)
 			return
 		}
@@ -219,8 +229,7 @@ func Protected(e *engine.Engine, p conversation.Platform, h http.Handler) http.H
 		if p == "" {
 			platforms = conversation.Platforms
 		}
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		if !g.Source.Allow(host) {
+		if !g.Source.Allow(g.Proxies.Client(r)) {
 			refuse(w, r, e.Refuse(r.Context(), p, security.RefusedRate, nil))
 			return
 		}

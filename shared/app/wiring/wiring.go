@@ -40,7 +40,14 @@ func Security(s config.Security) security.Options {
 		BodyIdleTimeout:  s.BodyIdleTimeout,
 		BodyMinRate:      s.BodyMinRate,
 		MaxInflateRatio:  s.MaxInflateRatio,
+		// Validated with the configuration: an entry that does not parse is not there.
+		TrustedProxies: proxies(s.TrustedProxies),
 	}
+}
+
+func proxies(list []string) security.Proxies {
+	p, _ := security.ParseProxies(list)
+	return p
 }
 
 // Adapters returns the platform adapters' options: the configured intent names
