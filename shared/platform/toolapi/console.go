@@ -108,6 +108,18 @@ func consoleRead(request, reply []byte) (platform.View, json.RawMessage) {
 		carry.Intent = strings.TrimPrefix(c.Path, PathPrefix)
 		_ = json.Unmarshal(c.Body, &carry.Inputs)
 	}
+	v = View(r)
+	if v.Elicit != "" && r.Missing[0].Invalid {
+		delete(carry.Inputs, v.Elicit)
+	}
+	out, _ := json.Marshal(carry)
+	return v, out
+}
+
+// View is a result as the console shows it: the answer, the records as cards (what an
+// agent's UI shows beside the answer), the choices as buttons, the input asked for.
+func View(r Result) platform.View {
+	var v platform.View
 	if r.Answer != "" {
 		v.Texts = append(v.Texts, r.Answer)
 	}
@@ -139,12 +151,8 @@ func consoleRead(request, reply []byte) (platform.View, json.RawMessage) {
 	}
 	if r.Outcome == "elicit_slot" && len(r.Missing) > 0 {
 		v.Elicit = r.Missing[0].Input
-		if r.Missing[0].Invalid {
-			delete(carry.Inputs, v.Elicit)
-		}
 	}
-	out, _ := json.Marshal(carry)
-	return v, out
+	return v
 }
 
 func orText(s, def string) string {
