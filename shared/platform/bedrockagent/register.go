@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/names"
 	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
+	"github.com/switchboard-dev/switchboard/shared/platform/toolapi"
 )
 
 //go:embed testdata/response.schema.json
@@ -173,7 +174,9 @@ func init() {
 				if b.Answer == "" {
 					return nil, state, nil
 				}
-				return strings.Split(b.Answer, "\n"), state, nil
+				// The answer as a person reads it, its references filled from the
+				// fields (toolapi.Fill).
+				return strings.Split(toolapi.Fill(b), "\n"), state, nil
 			},
 		},
 	})

@@ -7,6 +7,7 @@ package agenttest
 import (
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 	"github.com/switchboard-dev/switchboard/shared/platform/toolapi"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
@@ -20,14 +21,14 @@ var Calls = []struct {
 	Args   map[string]string
 	Holds  func(toolapi.Result) bool
 }{
-	{"lookup_customer", map[string]string{"email": "ada@example.com"}, func(r toolapi.Result) bool {
+	{string(conversation.LookupCustomer), map[string]string{"email": "ada@example.com"}, func(r toolapi.Result) bool {
 		inert := plaintext.Inert(testenv.Injection)
 		return r.Customer != nil && r.Customer.Company == inert && len(r.Tickets) == 1 && r.Tickets[0].Subject == inert
 	}},
-	{"search_kb", map[string]string{"query": "password"}, func(r toolapi.Result) bool {
+	{string(conversation.SearchKB), map[string]string{"query": "password"}, func(r toolapi.Result) bool {
 		return len(r.Articles) > 0 && r.Articles[0].Title == plaintext.Inert("Password help: "+testenv.Injection)
 	}},
-	{"create_ticket", map[string]string{"subject": testenv.Injection, "description": "x"}, func(r toolapi.Result) bool {
+	{string(conversation.CreateTicket), map[string]string{"subject": testenv.Injection, "description": "x"}, func(r toolapi.Result) bool {
 		return len(r.Tickets) == 1 && r.Tickets[0].Subject == plaintext.Inert(testenv.Injection)
 	}},
 }
