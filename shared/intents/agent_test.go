@@ -173,6 +173,18 @@ func TestAgentAnswersQuoteNoToolText(t *testing.T) {
 		}
 	}
 
+	// A customer without a name is named by the record's email.
+	nameless := newHostileTools()
+	c := nameless.customers["ada@example.com"]
+	c.FirstName, c.LastName = "", ""
+	nameless.customers["ada@example.com"] = c
+	tr := ada(toolapi.Platform, conversation.LookupCustomer, map[string]string{SlotEmail: "ada@example.com"})
+	res, doc := agentResult(t, New(Deps{Customers: nameless, SupportEmail: "help@example.com"}).Handle(ctx, tr), tr)
+	checkAgentAnswer(t, "nameless lookup", res, doc, 4)
+	if !strings.Contains(res.Answer, "I found [customer.email] ([customer.company])") {
+		t.Errorf("nameless lookup: %s", res.Answer)
+	}
+
 	// A person reads the values: the chat platforms' answers are unchanged.
 	h := newHostileTools()
 	s := New(Deps{Customers: h, Tickets: h, Payments: h, KB: h, SupportEmail: "help@example.com"})

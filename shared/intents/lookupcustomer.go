@@ -102,8 +102,12 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *au
 	// markup, a link or HTML on the channel; on an agent surface it is a reference to
 	// the record's field (answer.tool, rec below).
 	who := s.tool("customer.name", cust.Name())
-	if strings.TrimSpace(cust.Name()) == "" {
+	switch {
+	case strings.TrimSpace(cust.Name()) != "":
+	case s.agent:
 		who = s.tool("customer.email", orDefault(cust.Email, email))
+	default:
+		who = data(email)
 	}
 	if cust.Company != "" {
 		who = s.p.T("lookup.who_company", who, s.tool("customer.company", cust.Company))
