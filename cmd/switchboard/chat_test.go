@@ -154,8 +154,7 @@ func TestChatToolAPI(t *testing.T) {
 	s.send("/code")
 	code := s.expect(`^code for ada@example\.com: (\d{6})`)[1]
 	s.send(code)
-	// A model reads the answer: it names the record's fields, which the cards show.
-	s.expect(`^bot> I found \[customer\.name\]`)
+	s.expect(`^bot> I found Ada Lovelace`)
 	s.expect(`\[card\] Ada Lovelace`)
 	s.send("/json")
 	s.expect(`^request \(tool-api\):`)

@@ -116,12 +116,14 @@ func consoleRead(request, reply []byte) (platform.View, json.RawMessage) {
 	return v, out
 }
 
-// View is a result as the console shows it: the answer, the records as cards (what an
-// agent's UI shows beside the answer), the choices as buttons, the input asked for.
+// View is a result as the console shows it: the answer as a person reads it (its
+// references filled from the fields: Fill; the answer as the model reads it is in the
+// reply's JSON), the records as cards (what an agent's UI shows beside the answer), the
+// choices as buttons, the input asked for.
 func View(r Result) platform.View {
 	var v platform.View
 	if r.Answer != "" {
-		v.Texts = append(v.Texts, r.Answer)
+		v.Texts = append(v.Texts, Fill(r))
 	}
 	// The records as cards: what an agent's UI shows beside the answer.
 	if c := r.Customer; c != nil {
