@@ -120,13 +120,15 @@ func TestBedrockAgentHostileArguments(t *testing.T) {
 	}
 }
 
-// A missing parameter makes the agent ask the user: REPROMPT naming it for a
-// function, 400 with missing naming it for an operation.
+// A missing parameter makes the agent ask the user: REPROMPT whose result names it
+// for a function, 400 with missing naming it for an operation.
 func TestBedrockAgentMissingParameter(t *testing.T) {
 	base, _, _ := oracleServer(t)
 	fn := withSlots(t, bedrock, readEvent(t, bedrock, "lookup_customer.json"), map[string]*string{"email": nil})
 	text, state, _ := bedrockReply(t, post(t, base, bedrock, withTurn(t, bedrock, fn, nextID("s"), nextID("t"))))
-	if state != bedrockagent.StateReprompt || !strings.Contains(text, "Missing parameter: email.") {
+	var fb bedrockagent.Body
+	if err := json.Unmarshal([]byte(text), &fb); err != nil || state != bedrockagent.StateReprompt ||
+		fb.Outcome != conversation.OutcomeElicitSlot || len(fb.Missing) == 0 || fb.Missing[0].Input != "email" {
 		t.Errorf("function: %s %q", state, text)
 	}
 	api := withSlots(t, bedrock, readEvent(t, bedrock, "search_kb.json"), map[string]*string{"query": nil})

@@ -18,6 +18,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
+	"github.com/switchboard-dev/switchboard/shared/platform/toolapi"
 )
 
 // withLocale sets the caller's language where each platform sends it: ES
@@ -100,6 +101,13 @@ func replyTexts(t *testing.T, body []byte) string {
 		case string:
 			b.WriteString(x)
 			b.WriteByte('\n')
+			// A Bedrock agent's body is the tool API's result: its answer names the
+			// fields holding the tools' text, which a person reads filled in.
+			var r toolapi.Result
+			if strings.HasPrefix(x, "{") && json.Unmarshal([]byte(x), &r) == nil && r.Answer != "" {
+				b.WriteString(toolapi.Fill(r))
+				b.WriteByte('\n')
+			}
 		case []any:
 			for _, e := range x {
 				walk(e)
@@ -219,6 +227,14 @@ func TestRichCanBeTurnedOff(t *testing.T) {
 	for _, p := range webhookPlatforms() {
 		resp := localeEngine(t, env).Serve(context.Background(), p, readEvent(t, p, eventFile[conversation.SearchKB]))
 		schematest.Validate(t, p, resp.Body)
+		if p == bedrockagent.Platform {
+			// A model reads the answer, which names the articles' fields instead of
+			// quoting them: the records stay (rich: false leaves out quick replies).
+			if !strings.Contains(string(resp.Body), richMarker[p]) || strings.Contains(string(resp.Body), `\"choices\":`) {
+				t.Errorf("%s: rich off, want the records:\n%s", p, resp.Body)
+			}
+			continue
+		}
 		if strings.Contains(string(resp.Body), richMarker[p]) || !strings.Contains(string(resp.Body), "https://help.example.com/articles/") {
 			t.Errorf("%s: rich off, want text with links only:\n%s", p, resp.Body)
 		}

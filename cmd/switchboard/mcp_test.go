@@ -17,14 +17,18 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 	"github.com/switchboard-dev/switchboard/shared/platform/toolapi"
+	"github.com/switchboard-dev/switchboard/shared/platform/toolapi/agenttest"
+	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
 // `switchboard mcp` over stdio, run in process and driven by the SDK's client: the
 // handshake, the tools, and calls signed in as the identity of --identity-token-file
 // (never a tool argument's): another customer's email gets the neutral answer, an
-// instruction-like ticket subject comes back as a data field.
+// instruction-like ticket subject comes back as a data field; tool text that reads
+// like an instruction (testenv.HostileDemo) is never in the text content.
 func TestMCPStdio(t *testing.T) {
-	t.Setenv("SWITCHBOARD_DATA_DIR", t.TempDir())
+	dir := t.TempDir()
+	t.Setenv("SWITCHBOARD_DATA_DIR", dir)
 	cfg, err := config.LoadEmbedded(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -62,14 +66,18 @@ func TestMCPStdio(t *testing.T) {
 	if err != nil || len(tools.Tools) != len(spec.All()) {
 		t.Fatalf("tools/list: %+v %v", tools, err)
 	}
+	// Before the first lookup, which the read cache keeps: Ada's company reads like
+	// an instruction (her tickets too, again below, with those filed meanwhile).
+	testenv.HostileDemo(t, dir)
+	var lastDoc []byte
 	callTool := func(name string, args map[string]any) toolapi.Result {
 		r, err := s.CallTool(ctx, &mcp.CallToolParams{Name: name, Arguments: args})
 		if err != nil || r.IsError {
 			t.Fatalf("%s: %+v %v", name, r, err)
 		}
-		b, _ := json.Marshal(r.StructuredContent)
+		lastDoc, _ = json.Marshal(r.StructuredContent)
 		var out toolapi.Result
-		if err := json.Unmarshal(b, &out); err != nil {
+		if err := json.Unmarshal(lastDoc, &out); err != nil {
 			t.Fatal(err)
 		}
 		if tc, ok := r.Content[0].(*mcp.TextContent); !ok || tc.Text != out.Answer {
@@ -77,7 +85,8 @@ func TestMCPStdio(t *testing.T) {
 		}
 		return out
 	}
-	if own := callTool("lookup_customer", map[string]any{}); !strings.Contains(own.Answer, "Ada") {
+	if own := callTool("lookup_customer", map[string]any{}); own.Customer == nil || own.Customer.Name != "Ada Lovelace" ||
+		!strings.Contains(toolapi.Fill(own), "Ada Lovelace") {
 		t.Errorf("ada (from the token file): %+v", own)
 	}
 	other := callTool("lookup_customer", map[string]any{"email": "grace.hopper@example.com", "identity_token": mint("grace.hopper@example.com")})
@@ -109,6 +118,17 @@ func TestMCPStdio(t *testing.T) {
 	if own := callTool("lookup_customer", map[string]any{}); len(own.Tickets) != 1 || own.Tickets[0].Subject != plaintext.Inert(hostile) ||
 		strings.Contains(own.Answer, "<b>") {
 		t.Errorf("the quoted ticket: %+v", own)
+	}
+	// Ada's company, tickets and the articles' titles read like instructions: the text
+	// content (the answer) names the structured fields that hold them, inert.
+	testenv.HostileDemo(t, dir)
+	for i, c := range agenttest.Calls {
+		args := map[string]any{}
+		for k, v := range c.Args {
+			args[k] = v
+		}
+		r := callTool(c.Intent, args)
+		agenttest.Check(t, "MCP stdio", i, r.Answer, lastDoc, r)
 	}
 	s.Close()
 	inW.Close()

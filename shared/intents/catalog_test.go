@@ -37,12 +37,17 @@ func TestNoEnglishInHandlers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A reference's path names a result field ("payment.amount"), not a reply.
+			paths := map[ast.Node]bool{}
 			ast.Inspect(file, func(n ast.Node) bool {
 				if call, ok := n.(*ast.CallExpr); ok && isLogCall(call) {
 					return false
 				}
+				if call, ok := n.(*ast.CallExpr); ok && isReferenceCall(call) && len(call.Args) > 0 {
+					paths[call.Args[0]] = true
+				}
 				lit, ok := n.(*ast.BasicLit)
-				if !ok || lit.Kind != token.STRING {
+				if !ok || lit.Kind != token.STRING || paths[lit] {
 					return true
 				}
 				s, err := strconv.Unquote(lit.Value)
@@ -77,6 +82,18 @@ func isLogCall(c *ast.CallExpr) bool {
 	switch name {
 	case "LogAttrs", "Log", "Info", "Warn", "Error", "Debug", "InfoContext", "WarnContext", "ErrorContext", "DebugContext", "Errorf", "New":
 		return true
+	}
+	return false
+}
+
+// isReferenceCall reports a call of answer.tool or Ref, whose first argument is a
+// result field's path.
+func isReferenceCall(c *ast.CallExpr) bool {
+	switch f := c.Fun.(type) {
+	case *ast.SelectorExpr:
+		return f.Sel.Name == "tool"
+	case *ast.Ident:
+		return f.Name == "Ref"
 	}
 	return false
 }

@@ -73,8 +73,10 @@ func (s answer) createTicket(ctx context.Context, t conversation.Turn, slots map
 func (s answer) ticketReply(ctx context.Context, err error, tk connector.Ticket, nt connector.NewTicket, prio connector.Priority) conversation.Reply {
 	switch {
 	case err == nil:
-		r := s.fulfilled(s.p.T("ticket.created", data(tk.ID), data(tk.Subject),
-			s.priorityWord(connector.Priority(orDefault(string(tk.Priority), string(prio)))), data(nt.RequesterEmail)))
+		// The requester is what the ticket was filed for (the verified email, or the
+		// one the caller typed), not text the helpdesk gave.
+		r := s.fulfilled(s.p.T("ticket.created", s.tool("tickets[0].number", tk.ID), s.tool("tickets[0].subject", tk.Subject),
+			s.ticketPriority(tk.Priority, prio), data(nt.RequesterEmail)))
 		r.Rich = &conversation.Rich{
 			Ticket: &conversation.TicketCard{Number: tk.ID, Subject: tk.Subject, Link: plaintext.Link(tk.URL),
 				Title: s.p.T("ticket.card_title", data(tk.ID))},
@@ -127,7 +129,7 @@ func (w TicketWrite) slots(t conversation.Turn) (map[string]string, bool) {
 
 // answer is the turn's answer in its language.
 func (w TicketWrite) answer(t conversation.Turn) answer {
-	return answer{Service: w.s, p: i18n.For(t.Locale)}
+	return w.s.answer(i18n.For(t.Locale), t)
 }
 
 func (w TicketWrite) localized(a answer, r conversation.Reply) conversation.Reply {
@@ -165,12 +167,18 @@ func (w TicketWrite) Lookup(ctx context.Context, t conversation.Turn, externalID
 	if err != nil || !found {
 		return conversation.Reply{}, false, err
 	}
+	a := w.answer(t)
 	email := slots[SlotEmail]
-	if tk.RequesterEmail != "" {
+	switch {
+	case a.agent && t.Caller.Verified():
+		// A model reads no text the helpdesk gave: the email the ticket was filed for
+		// (createTicket's requester) instead of the one the helpdesk holds.
+		email = t.Caller.Email
+	case a.agent:
+	case tk.RequesterEmail != "":
 		email = tk.RequesterEmail
 	}
-	a := w.answer(t)
-	r := a.fulfilled(a.p.T("ticket.found", data(tk.ID), data(tk.Subject), data(email)))
+	r := a.fulfilled(a.p.T("ticket.found", a.tool("tickets[0].number", tk.ID), a.tool("tickets[0].subject", tk.Subject), data(email)))
 	r.Rich = &conversation.Rich{
 		Ticket: &conversation.TicketCard{Number: tk.ID, Subject: tk.Subject, Link: plaintext.Link(tk.URL),
 			Title: a.p.T("ticket.card_title", data(tk.ID))},

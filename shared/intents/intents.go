@@ -9,6 +9,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 )
 
@@ -99,7 +100,7 @@ func (s *Service) handle(ctx context.Context, p *i18n.Printer, t conversation.Tu
 		return conversation.Reply{Outcome: conversation.OutcomeDelegate}
 	}
 	ctx, fresh := connector.WithFreshness(ctx)
-	a := answer{Service: s, p: p}
+	a := s.answer(p, t)
 	var (
 		r   conversation.Reply
 		trl audit
@@ -115,10 +116,18 @@ func (s *Service) handle(ctx context.Context, p *i18n.Printer, t conversation.Tu
 	return r
 }
 
-// answer is one turn's answer: the service and the turn's language.
+// answer is one turn's answer: the service, the turn's language and who reads it.
 type answer struct {
 	*Service
 	p *i18n.Printer
+	// agent: a model reads the answer (an agent surface, names.Spec.Agent), not a
+	// person. Text a tool gave is then never quoted in the prose (see tool).
+	agent bool
+}
+
+// answer is turn t's answer in the language of p.
+func (s *Service) answer(p *i18n.Printer, t conversation.Turn) answer {
+	return answer{Service: s, p: p, agent: names.IsAgent(string(t.Platform))}
 }
 
 func (s answer) failed(msg string) conversation.Reply {
@@ -137,6 +146,29 @@ func (s answer) unavailable(what string) conversation.Reply {
 
 // data is text from a tool or a caller, made inert for every channel.
 func data(s string) string { return plaintext.Inert(s) }
+
+// tool is a value a tool gave (or read back after a write) as the answer states it.
+// On a chat platform a person reads it: the value, inert. On an agent surface a model
+// reads it, and text from a tool (a ticket subject, a customer's company, an article
+// title) is data, never words of the answer it could take for an instruction: the
+// answer names the structured field that holds the value instead, as a reference
+// "[path]" (Ref), and the value is only in that field of the result (the tool API's
+// Result: shared/platform/toolapi). path must name the field the reply's records
+// (Reply.Data, Reply.Rich) lay the value out in. An empty value is "" either way: the
+// result leaves an empty field out, so no reference may name it.
+func (s answer) tool(path, v string) string {
+	switch {
+	case !s.agent:
+		return data(v)
+	case data(v) == "":
+		return ""
+	}
+	return Ref(path)
+}
+
+// Ref is the reference to the result field at path ("tickets[0].subject"): the path
+// in square brackets, language-neutral inside the answer's localized sentence.
+func Ref(path string) string { return "[" + path + "]" }
 
 func withSlot(m map[string]string, k, v string) map[string]string {
 	out := make(map[string]string, len(m)+1)

@@ -3,6 +3,7 @@ package intents
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
@@ -98,12 +99,20 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *au
 	a.customerID, a.outcome = cust.ID, outAnswered
 
 	// Every string from the tool is quoted as data (plaintext.Inert): it never becomes
-	// markup, a link or HTML on the channel.
-	who := data(orDefault(cust.Name(), email))
-	if cust.Company != "" {
-		who = s.p.T("lookup.who_company", who, data(cust.Company))
+	// markup, a link or HTML on the channel; on an agent surface it is a reference to
+	// the record's field (answer.tool, rec below).
+	who := s.tool("customer.name", cust.Name())
+	switch {
+	case strings.TrimSpace(cust.Name()) != "":
+	case s.agent:
+		who = s.tool("customer.email", orDefault(cust.Email, email))
+	default:
+		who = data(email)
 	}
-	plan, status := data(cust.Plan), data(cust.Status)
+	if cust.Company != "" {
+		who = s.p.T("lookup.who_company", who, s.tool("customer.company", cust.Company))
+	}
+	plan, status := s.tool("customer.plan", cust.Plan), s.tool("customer.status", cust.Status)
 	var found string
 	switch {
 	case plan != "" && status != "":
@@ -141,7 +150,7 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *au
 	case len(payments) > 0:
 		p := payments[0]
 		msgs = append(msgs, s.p.T("lookup.last_payment",
-			s.p.Money(p.Amount, p.Currency), s.p.Date(p.CreatedAt), s.statusWord(p.Status)))
+			s.money(p.Amount, p.Currency), s.p.Date(p.CreatedAt), s.statusWord(p.Status)))
 		// The answer names no reference for the last payment: neither does the record.
 		rec.Payment = paymentData(p, "")
 	}
@@ -192,9 +201,9 @@ func (s answer) openTicketsLine(all []connector.Ticket) (string, *connector.Tick
 	case len(own) == 0:
 		line = s.p.T("lookup.tickets_none")
 	case len(own) == 1:
-		line = s.p.T("lookup.tickets_one", data(own[0].ID), data(own[0].Subject))
+		line = s.p.T("lookup.tickets_one", s.tool("tickets[0].number", own[0].ID), s.tool("tickets[0].subject", own[0].Subject))
 	default:
-		line = s.p.T("lookup.tickets_many", len(own), data(own[0].ID), data(own[0].Subject))
+		line = s.p.T("lookup.tickets_many", len(own), s.tool("tickets[0].number", own[0].ID), s.tool("tickets[0].subject", own[0].Subject))
 	}
 	switch {
 	case strangers == 1:

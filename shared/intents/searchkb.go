@@ -41,11 +41,16 @@ func (s answer) searchKB(ctx context.Context, slots map[string]string) conversat
 		// The title and snippet are data; the link is the tool's own field, kept only
 		// when it is https (the connector already kept only its allowed hosts).
 		link := plaintext.Link(a.URL)
-		line := strconv.Itoa(i+1) + ". " + data(a.Title)
+		at := "articles[" + strconv.Itoa(i) + "]."
+		line := strconv.Itoa(i+1) + ". " + s.tool(at+"title", a.Title)
 		if sn != "" {
-			line += " — " + data(sn)
+			line += " — " + s.tool(at+"snippet", sn)
 		}
-		if link != "" {
+		switch {
+		case link != "" && s.agent:
+			// A link is text the tool gave too: its path can say anything.
+			line += " " + Ref(at+"link")
+		case link != "":
 			line += " " + link
 		}
 		msgs = append(msgs, line)

@@ -193,14 +193,20 @@ func (s answer) confirmQuestion(change connector.ContactChange) conversation.Rep
 
 // nowHolds says what the CRM holds for the fields the change set, as read back (key:
 // update.done or update.found). A record that does not hold what was asked says so
-// with what it holds instead.
+// with what it holds instead. What it holds is text the CRM gave, even where the
+// caller typed it first: on an agent surface the answer refers to the record's fields
+// (updatedRecord) rather than quoting it.
 func (s answer) nowHolds(key string, change connector.ContactChange, c connector.Customer) string {
 	var parts []string
 	if change.Phone != "" {
-		parts = append(parts, s.p.T("update.phone_is", data(orDefault(c.Phone, "–"))))
+		parts = append(parts, s.p.T("update.phone_is", orDefault(s.tool("customer.phone", c.Phone), "–")))
 	}
 	if change.Address != nil {
-		parts = append(parts, s.p.T("update.address_is", s.address(c.Address)))
+		held := s.address(c.Address)
+		if s.agent && !c.Address.IsZero() && held != "–" {
+			held = Ref("customer.address")
+		}
+		parts = append(parts, s.p.T("update.address_is", held))
 	}
 	msg := s.p.T(key, strings.Join(parts, " "))
 	if !change.Holds(c) {
@@ -291,7 +297,7 @@ func (w UpdateWrite) change(t conversation.Turn) (email string, ch connector.Con
 }
 
 func (w UpdateWrite) answer(t conversation.Turn) answer {
-	return answer{Service: w.s, p: i18n.For(t.Locale)}
+	return w.s.answer(i18n.For(t.Locale), t)
 }
 
 func (w UpdateWrite) localized(a answer, r conversation.Reply) conversation.Reply {

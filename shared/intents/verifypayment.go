@@ -69,7 +69,7 @@ func (s answer) paymentAnswer(ctx context.Context, ref, email, notFound string, 
 	case connector.PaymentRefunded:
 		key = "payment.refunded"
 	}
-	r := s.fulfilled(s.p.T(key, data(orDefault(p.OrderNumber, p.ID)), s.p.Money(p.Amount, p.Currency),
+	r := s.fulfilled(s.p.T(key, s.tool("payment.reference", orDefault(p.OrderNumber, p.ID)), s.money(p.Amount, p.Currency),
 		s.p.Date(p.CreatedAt), s.d.SupportEmail))
 	// A status the tool gave that cannot be interpreted is not the business answer.
 	r.Fallback = key == "payment.unknown"

@@ -329,6 +329,8 @@ var namedIntentOutside = map[string]string{
 	"shared/conversation/conversation.go": "the intent constants, for tests and the handlers below",
 	// What a smoke answer must carry, per intent (the profile's truth).
 	"shared/smoke/cases.go": "smoke truth per intent",
+	// The calls that bring a tool's injected text back, for the agent surfaces' tests.
+	"shared/platform/toolapi/agenttest/agenttest.go": "hostile calls per intent",
 	// The alarm on too few lookups watches the lookup function.
 	"infra/stacks/monitoring.go": "low-lookups alarm",
 	// "create_ticket" as a tool's operation name (logs, metrics), not the intent.

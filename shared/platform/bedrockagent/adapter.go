@@ -28,8 +28,9 @@ const LocaleAttribute = "locale"
 // Adapter decodes action group events.
 type Adapter struct {
 	names platform.Names
-	// PlainText (platform.bedrock-agent.rich: false) leaves the structured parts
-	// (articles, ticket) out of an operation's answer: the answer text says the same.
+	// PlainText (platform.bedrock-agent.rich: false) leaves the quick replies
+	// (choices) out of the result. The records stay: the answer refers to them
+	// rather than quoting tool text (shared/intents: answer.tool).
 	PlainText bool
 }
 
@@ -162,15 +163,21 @@ func (c *Call) Turn() conversation.Turn { return c.turn }
 // switchboard_fallback carry the reply's outcome. SetSlots are not carried: the
 // model fills the parameters again from the conversation.
 //
-// Function details: the TEXT body is the reply's messages, one plain line each
-// (tool text made inert). An elicit_slot reply is a REPROMPT that names the missing
-// parameter after the prompt, so the model asks the user rather than guessing. A
-// failure is the apology with no responseState: FAILURE would end the user's turn
-// in a dependency failure exception and lose the apology.
+// Both forms answer the tool API's result (see Body): the answer, whose prose names
+// the fields holding any text a tool gave ("[tickets[0].subject]") instead of
+// quoting it, and those fields as JSON data.
 //
-// API schema: the application/json body is the tool API's result (see Body) and the HTTP
-// status code says the outcome: 200 fulfilled, 400 a missing or invalid parameter,
-// 403 rejected, 404 an operation that is no intent, 500 failed.
+// Function details: the TEXT body is that result as a JSON document. A function's
+// response has no other field for data, and Bedrock passes the TEXT body to the model
+// as the function's result whatever it holds, so the model reads the records as JSON
+// string values, as in the API-schema form. An elicit_slot reply is a REPROMPT whose
+// result names the missing parameter (missing), so the model asks the user rather
+// than guessing. A failure is the apology with no responseState: FAILURE would end
+// the user's turn in a dependency failure exception and lose the apology.
+//
+// API schema: the application/json body is the result and the HTTP status code says
+// the outcome: 200 fulfilled, 400 a missing or invalid parameter, 403 rejected, 404
+// an operation that is no intent, 500 failed.
 func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	switch reply.Outcome {
 	case conversation.OutcomeFulfilled, conversation.OutcomeFailed, conversation.OutcomeUnknownIntent,
@@ -196,16 +203,16 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		PromptSessionAttributes: withoutToken(c.Wire.PromptSessionAttributes),
 		Response:                ActionResponse{ActionGroup: c.Wire.ActionGroup},
 	}
+	doc, err := json.Marshal(body(reply, c.turn, msgs, c.plain))
+	if err != nil {
+		return 0, nil, err
+	}
 	if c.API() {
-		doc, err := json.Marshal(body(reply, c.turn, msgs, c.plain))
-		if err != nil {
-			return 0, nil, err
-		}
 		resp.Response.APIPath, resp.Response.HTTPMethod = c.Wire.APIPath, c.Wire.HTTPMethod
 		resp.Response.HTTPStatusCode = statusCode(reply.Outcome)
 		resp.Response.ResponseBody = map[string]BodyString{ContentJSON: {Body: string(doc)}}
 	} else {
-		fr := &FunctionResponse{ResponseBody: map[string]BodyString{"TEXT": {Body: text(reply, msgs)}}}
+		fr := &FunctionResponse{ResponseBody: map[string]BodyString{"TEXT": {Body: string(doc)}}}
 		if reply.Outcome == conversation.OutcomeElicitSlot {
 			fr.ResponseState = StateReprompt
 		}
@@ -243,40 +250,35 @@ func statusCode(o conversation.Outcome) int {
 	return 200
 }
 
-// text is a function's TEXT body: each message one inert line; an elicit_slot
-// reply ends with the parameter to ask the user for.
-func text(reply conversation.Reply, msgs []string) string {
-	lines := make([]string, 0, len(msgs)+1)
+// Body is the JSON document an API operation answers with, and a function's TEXT
+// body: the tool API's result (shared/platform/toolapi), the same body POST
+// /api/v1/<intent> answers. The answer is in the caller's language and, as separate
+// fields, the structured parts whose text comes from tools (the verified owner's
+// customer record and payment, tickets, articles), so that no tool text is merged
+// into prose the model could take for instructions (the answer refers to those
+// fields: "[customer.company]"); missing names the parameter to ask the user for
+// (outcome elicit_slot).
+type Body = toolapi.Result
+
+func body(reply conversation.Reply, t conversation.Turn, msgs []string, plain bool) Body {
+	in, _ := spec.Lookup(string(t.Intent))
+	// One answer, its messages a line each, every line inert (the intents quote no
+	// tool text to a model; a message is still never markup).
+	reply.Messages = nil
+	lines := make([]string, 0, len(msgs))
 	for _, m := range msgs {
 		if m = plaintext.Inert(m); m != "" {
 			lines = append(lines, m)
 		}
 	}
-	if reply.Outcome == conversation.OutcomeElicitSlot {
-		lines = append(lines, "Missing parameter: "+reply.SlotToElicit+". Ask the user for it; do not guess it.")
+	if len(lines) > 0 {
+		reply.Messages = []string{strings.Join(lines, "\n")}
 	}
-	return strings.Join(lines, "\n")
-}
-
-// Body is the JSON document an API operation answers with: the tool API's result
-// (shared/platform/toolapi), the same body POST /api/v1/<intent> answers. The answer
-// is in the caller's language and, as separate fields, the structured parts whose
-// text comes from tools (the verified owner's customer record and payment, tickets,
-// articles), so that no tool text is merged into prose the model could take for
-// instructions; missing names the parameter to ask the user for (outcome
-// elicit_slot).
-type Body = toolapi.Result
-
-func body(reply conversation.Reply, t conversation.Turn, msgs []string, plain bool) Body {
-	in, _ := spec.Lookup(string(t.Intent))
-	// One answer, its messages a line each (as the function form's TEXT).
-	reply.Messages = nil
-	if len(msgs) > 0 {
-		reply.Messages = []string{strings.Join(msgs, "\n")}
-	}
-	if plain {
-		// The answer text says the same as the structured parts.
-		reply.Rich, reply.Data = nil, nil
+	if plain && reply.Rich != nil {
+		// The records stay: the answer names them in place of the tool's text.
+		rich := *reply.Rich
+		rich.Choices = nil
+		reply.Rich = &rich
 	}
 	return toolapi.ResultOf(reply, t, in)
 }

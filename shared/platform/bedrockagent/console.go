@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
+	"github.com/switchboard-dev/switchboard/shared/platform/toolapi"
 )
 
 // simulator plays an Amazon Bedrock agent's action group in the conversation console,
@@ -81,14 +81,13 @@ func consoleRead(request, reply []byte) (platform.View, json.RawMessage) {
 		carry.Parameters[p.Name] = p.Value
 	}
 	if fr := r.Response.FunctionResponse; fr != nil {
-		for _, line := range strings.Split(fr.ResponseBody["TEXT"].Body, "\n") {
-			if slot, ok := strings.CutPrefix(line, "Missing parameter: "); ok && fr.ResponseState == StateReprompt {
-				v.Elicit, _, _ = strings.Cut(slot, ".")
-				continue
-			}
-			if line != "" {
-				v.Texts = append(v.Texts, line)
-			}
+		// The TEXT body is the tool API's result (Encode); a refusal's is a sentence.
+		text := fr.ResponseBody["TEXT"].Body
+		var b Body
+		if json.Unmarshal([]byte(text), &b) == nil {
+			v = toolapi.View(b)
+		} else if text != "" {
+			v.Texts = append(v.Texts, text)
 		}
 	}
 	out, _ := json.Marshal(carry)

@@ -11,8 +11,10 @@
 // fills in — is dropped, never read, never echoed.
 //
 // Tool-sourced text (names, ticket subjects, article titles) reaches the model as
-// data: in the API-schema form as JSON fields of the body, in the function form as
-// one plain line each, made inert (shared/platform/plaintext).
+// data: both forms answer the tool API's result as JSON (the API-schema form's
+// application/json body, the function form's TEXT body), with that text in fields of
+// its own, inert (shared/platform/plaintext); the answer's prose names those fields
+// ("[tickets[0].subject]") instead of quoting them (shared/intents).
 //
 // Shapes, from AWS's documentation: "Configure Lambda functions to send information
 // that an Amazon Bedrock agent elicits from the user" (Bedrock user guide,

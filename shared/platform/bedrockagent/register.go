@@ -13,6 +13,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/names"
 	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
+	"github.com/switchboard-dev/switchboard/shared/platform/toolapi"
 )
 
 //go:embed testdata/response.schema.json
@@ -152,25 +153,30 @@ func init() {
 				if err := json.Unmarshal(body, &w); err != nil {
 					return nil, "", err
 				}
+				state, doc, ok := "", w.Response.ResponseBody[ContentJSON], false
 				if fr := w.Response.FunctionResponse; fr != nil {
-					t := fr.ResponseBody["TEXT"].Body
-					if t == "" {
-						return nil, fr.ResponseState, nil
-					}
-					return strings.Split(t, "\n"), fr.ResponseState, nil
+					// A function's TEXT body is the same result as an operation's body.
+					state, doc, ok = fr.ResponseState, fr.ResponseBody["TEXT"], true
+				} else {
+					_, ok = w.Response.ResponseBody[ContentJSON]
 				}
-				doc, ok := w.Response.ResponseBody[ContentJSON]
-				if !ok {
-					return nil, "", nil
+				if !ok || doc.Body == "" {
+					return nil, state, nil
 				}
 				var b Body
 				if err := json.Unmarshal([]byte(doc.Body), &b); err != nil {
-					return nil, "", fmt.Errorf("bedrockagent: response body: %w", err)
+					if w.Response.FunctionResponse != nil {
+						// A refusal's TEXT is one sentence (Refused).
+						return strings.Split(doc.Body, "\n"), state, nil
+					}
+					return nil, state, fmt.Errorf("bedrockagent: response body: %w", err)
 				}
 				if b.Answer == "" {
-					return nil, "", nil
+					return nil, state, nil
 				}
-				return strings.Split(b.Answer, "\n"), "", nil
+				// The answer as a person reads it, its references filled from the
+				// fields (toolapi.Fill).
+				return strings.Split(toolapi.Fill(b), "\n"), state, nil
 			},
 		},
 	})

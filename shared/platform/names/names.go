@@ -61,6 +61,13 @@ type Spec struct {
 	DefaultAuth string
 	// Deadline is how long the platform waits for a webhook, by default.
 	Deadline time.Duration
+	// Agent is true for a platform whose replies a model reads (an LLM agent's tool
+	// call) rather than a person: the answer's prose then quotes no text that came
+	// from a tool, only references to the structured fields that hold it
+	// ("[tickets[0].subject]"), so a ticket subject that reads like an instruction
+	// reaches the model as data, never in the sentence it takes for the tool's own
+	// words (docs/security.md).
+	Agent bool
 	// Doc is its page under docs/platforms/.
 	Doc string
 	// Folder is its folder under shared/platform/ (a Go package name: no "-").
@@ -114,7 +121,7 @@ var all = []Spec{
 	// agents, Dialogflow CX playbook tools and custom chatbots. Its intent names are
 	// the canonical ones.
 	{Name: "tool-api", Title: "Tool API (OpenAPI and MCP)",
-		HTTP: true, Auth: []string{AuthNone, AuthBearer}, DefaultAuth: AuthBearer,
+		HTTP: true, Auth: []string{AuthNone, AuthBearer}, DefaultAuth: AuthBearer, Agent: true,
 		Deadline: 10 * time.Second, Doc: "tool-api.md", Folder: "toolapi", DefaultIntentName: canonicalName,
 		// The MCP server is stateless on Lambda: GET and DELETE /mcp answer 405, which
 		// MCP clients expect of a server without sessions (a 404 would mean "session
@@ -126,7 +133,7 @@ var all = []Spec{
 	// credentials of any platform. Its functions (and API paths, "/<name>") are the
 	// intents' canonical names.
 	{Name: "bedrock-agent", Title: "Amazon Bedrock Agents",
-		Auth: []string{AuthNone}, Deadline: 30 * time.Second, Doc: "bedrock-agent.md", Folder: "bedrockagent",
+		Auth: []string{AuthNone}, Agent: true, Deadline: 30 * time.Second, Doc: "bedrock-agent.md", Folder: "bedrockagent",
 		DefaultIntentName: canonicalName},
 }
 
@@ -177,6 +184,13 @@ func Resolve(name string) (s Spec, old bool, ok bool) {
 		}
 	}
 	return Spec{}, false, false
+}
+
+// IsAgent reports whether the platform of that canonical name is read by a model
+// (Spec.Agent).
+func IsAgent(name string) bool {
+	s, ok := Lookup(name)
+	return ok && s.Agent
 }
 
 // Supports reports whether the platform can use that auth method.

@@ -254,7 +254,8 @@ func (c *Call) Result(r conversation.Reply) Result { return ResultOf(r, c.turn, 
 // application/json body of a Bedrock agent's API-schema operation. The records the
 // reply carries (Reply.Rich, Reply.Data) become fields of their own, every text in
 // them inert (plaintext.Inert: no markup, no link) and every link https or none; the
-// answer is the reply's messages, whose tool text the intents already made inert.
+// answer is the reply's messages, which on these agent surfaces quote no tool text:
+// the intents wrote references to these fields in its place (references.go).
 //
 // A new kind of record: a field in conversation.Data, its field here (set below) and
 // its property in testdata/response.schema.json (TestResultSchemaCoversResult fails

@@ -108,8 +108,31 @@ func consoleRead(request, reply []byte) (platform.View, json.RawMessage) {
 		carry.Intent = strings.TrimPrefix(c.Path, PathPrefix)
 		_ = json.Unmarshal(c.Body, &carry.Inputs)
 	}
+	v = View(r)
+	switch {
+	case v.Elicit != "" && r.Missing[0].Invalid:
+		delete(carry.Inputs, v.Elicit)
+	case v.Elicit == "":
+		// The request is finished: the next call starts a new one, as an agent does.
+		// What the conversation told it about the user (the inputs several operations
+		// share: the email) stays; an operation's own inputs are spent — a "yes" to one
+		// question never confirms the next.
+		carry.Intent = ""
+		shared := sharedInputs()
+		maps.DeleteFunc(carry.Inputs, func(name, _ string) bool { return !shared[name] })
+	}
+	out, _ := json.Marshal(carry)
+	return v, out
+}
+
+// View is a result as the console shows it: the answer as a person reads it (its
+// references filled from the fields: Fill; the answer as the model reads it is in the
+// reply's JSON), the records as cards (what an agent's UI shows beside the answer), the
+// choices as buttons, the input asked for.
+func View(r Result) platform.View {
+	var v platform.View
 	if r.Answer != "" {
-		v.Texts = append(v.Texts, r.Answer)
+		v.Texts = append(v.Texts, Fill(r))
 	}
 	// The records as cards: what an agent's UI shows beside the answer.
 	if c := r.Customer; c != nil {
@@ -139,20 +162,8 @@ func consoleRead(request, reply []byte) (platform.View, json.RawMessage) {
 	}
 	if r.Outcome == "elicit_slot" && len(r.Missing) > 0 {
 		v.Elicit = r.Missing[0].Input
-		if r.Missing[0].Invalid {
-			delete(carry.Inputs, v.Elicit)
-		}
-	} else {
-		// The request is finished: the next call starts a new one, as an agent does.
-		// What the conversation told it about the user (the inputs several operations
-		// share: the email) stays; an operation's own inputs are spent — a "yes" to one
-		// question never confirms the next.
-		carry.Intent = ""
-		shared := sharedInputs()
-		maps.DeleteFunc(carry.Inputs, func(name, _ string) bool { return !shared[name] })
 	}
-	out, _ := json.Marshal(carry)
-	return v, out
+	return v
 }
 
 // sharedInputs are the inputs more than one registered operation takes.

@@ -42,8 +42,10 @@ func TestUpdateCustomerConfirmation(t *testing.T) {
 	body := with("confirm", "yes")
 	body["email"] = "grace.hopper@example.com"
 	_, yes, raw := call(t, srv.URL, "update_customer", body, ada)
-	if yes.Outcome != conversation.OutcomeFulfilled || !strings.Contains(yes.Answer, "Your phone number is now") ||
-		!strings.Contains(yes.Answer, "442079460958") {
+	// The number as the CRM reads it back is the record's field, which the answer
+	// names.
+	if yes.Outcome != conversation.OutcomeFulfilled || !strings.Contains(yes.Answer, "Your phone number is now [customer.phone].") ||
+		strings.Contains(yes.Answer, "442079460958") || yes.Customer == nil || !strings.Contains(yes.Customer.Phone, "442079460958") {
 		t.Fatalf("yes: %s", raw)
 	}
 }

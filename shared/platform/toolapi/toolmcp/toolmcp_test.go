@@ -20,9 +20,11 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 	"github.com/switchboard-dev/switchboard/shared/platform/toolapi"
+	"github.com/switchboard-dev/switchboard/shared/platform/toolapi/agenttest"
 	"github.com/switchboard-dev/switchboard/shared/platform/toolapi/toolmcp"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/server"
+	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
 const bearerToken = "tool-api-test-token-0123456789"
@@ -170,7 +172,7 @@ func needsInput(name string) bool {
 func checkCalls(t *testing.T, s *mcp.ClientSession) {
 	t.Helper()
 	own := call(t, s, "lookup_customer", map[string]any{"email": "ada@example.com"})
-	if !strings.Contains(own.Answer, "Ada") {
+	if own.Customer == nil || own.Customer.Name != "Ada Lovelace" || !strings.Contains(toolapi.Fill(own), "Ada Lovelace") {
 		t.Errorf("ada's own account: %+v", own)
 	}
 	other := call(t, s, "lookup_customer", map[string]any{"email": "grace.hopper@example.com",
@@ -295,7 +297,9 @@ func TestUpdateCustomerTool(t *testing.T) {
 	}
 	args["confirm"] = "yes"
 	yes := call(t, s, "update_customer", args)
-	if yes.Outcome != "fulfilled" || !strings.Contains(yes.Answer, "Your postal address is now: 221B Baker Street, NW1 6XE London, United Kingdom.") {
+	// The address as the CRM reads it back: the record's field, named by the answer.
+	if yes.Outcome != "fulfilled" || yes.Answer != "Done. Your postal address is now: [customer.address]." ||
+		!strings.Contains(toolapi.Fill(yes), "Your postal address is now: 221B Baker Street, NW1 6XE London, United Kingdom.") {
 		t.Fatalf("yes: %+v", yes)
 	}
 	// The record as read back, as data: the address the CRM now holds, nothing the
@@ -306,5 +310,41 @@ func TestUpdateCustomerTool(t *testing.T) {
 	}
 	if q.Customer != nil {
 		t.Errorf("the question carries a record: %+v", q.Customer)
+	}
+}
+
+// Over streamable HTTP, signed in as Ada, whose company, tickets and the help
+// center's article titles read like instructions: the tool result's text content
+// (what a client without structured output shows the model) and its structured
+// answer quote none of it, their references name fields of the structured content,
+// which holds the text, inert.
+func TestHostileToolText(t *testing.T) {
+	dir := t.TempDir()
+	srv := newServerAt(t, dir)
+	testenv.HostileDemo(t, dir)
+	s, err := connect(t, srv.URL, map[string]string{"Authorization": "Bearer " + bearerToken,
+		toolapi.IdentityHeader: token(t, "ada@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range agenttest.Calls {
+		args := map[string]any{}
+		for k, v := range c.Args {
+			args[k] = v
+		}
+		r, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: c.Intent, Arguments: args})
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, _ := json.Marshal(r.StructuredContent)
+		res := Result(t, r)
+		if len(r.Content) != 1 {
+			t.Fatalf("%s: content %+v", c.Intent, r.Content)
+		}
+		text := r.Content[0].(*mcp.TextContent).Text
+		if text != res.Answer {
+			t.Errorf("%s: text content %q, structured answer %q", c.Intent, text, res.Answer)
+		}
+		agenttest.Check(t, "MCP", i, text, doc, res)
 	}
 }
