@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/shared/workers"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -338,10 +339,11 @@ func (e *Engine) handle(ctx context.Context, t conversation.Turn) (conversation.
 		fallback bool
 	}
 	done := make(chan answer, 1)
-	go func() {
+	// On a worker that keeps the stack an earlier turn grew (shared/workers).
+	workers.Go(func() {
 		r, fb := e.safeHandle(ctx, t)
 		done <- answer{r, fb}
-	}()
+	})
 	select {
 	case a := <-done:
 		return a.r, a.fallback

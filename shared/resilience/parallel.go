@@ -3,6 +3,7 @@ package resilience
 import (
 	"context"
 	"fmt"
+	"github.com/switchboard-dev/switchboard/shared/workers"
 	"runtime/debug"
 	"sync"
 )
@@ -24,10 +25,10 @@ func Parallel(ctx context.Context, fns ...func(context.Context) error) (errs []e
 	last := len(fns) - 1
 	for i, fn := range fns[:last] {
 		wg.Add(1)
-		go func() {
+		workers.Go(func() { // a worker keeps the stack an earlier call grew
 			defer wg.Done()
 			errs[i] = guarded(ctx, fn)
-		}()
+		})
 	}
 	errs[last] = guarded(ctx, fns[last])
 	wg.Wait()

@@ -1,0 +1,81 @@
+package workers
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+)
+
+// TestSequentialFunctionsReuseAWorker: functions run one after another take the idle
+// worker instead of starting goroutines of their own.
+func TestSequentialFunctionsReuseAWorker(t *testing.T) {
+	done := make(chan struct{})
+	Go(func() { done <- struct{}{} })
+	<-done
+	before := runtime.NumGoroutine()
+	for range 200 {
+		Go(func() { done <- struct{}{} })
+		<-done
+	}
+	// The worker that ran the last function may not yet be back at its receive when
+	// the next Go looks; at most a few extra workers, never one per function.
+	if after := runtime.NumGoroutine(); after-before > 5 {
+		t.Fatalf("%d goroutines after 200 sequential functions, %d before: workers are not reused", after, before)
+	}
+}
+
+// TestConcurrentFunctionsAllRun: functions that wait for each other all run at once
+// (a busy worker never holds another function back).
+func TestConcurrentFunctionsAllRun(t *testing.T) {
+	const n = 50
+	var started sync.WaitGroup
+	started.Add(n)
+	release := make(chan struct{})
+	var ran atomic.Int32
+	var finished sync.WaitGroup
+	finished.Add(n)
+	for range n {
+		Go(func() {
+			defer finished.Done()
+			started.Done()
+			<-release
+			ran.Add(1)
+		})
+	}
+	started.Wait() // every function is running at the same time
+	close(release)
+	finished.Wait()
+	if ran.Load() != n {
+		t.Fatalf("%d of %d ran", ran.Load(), n)
+	}
+}
+
+// deep uses a few KiB of stack, as a turn does.
+//
+//go:noinline
+func deep(n int) int {
+	var buf [512]byte
+	buf[n%len(buf)] = byte(n)
+	if n == 0 {
+		return int(buf[0])
+	}
+	return deep(n-1) + int(buf[n%len(buf)])
+}
+
+func BenchmarkGo(b *testing.B) {
+	done := make(chan struct{})
+	f := func() { deep(40); done <- struct{}{} }
+	b.Run("worker", func(b *testing.B) {
+		for b.Loop() {
+			Go(f)
+			<-done
+		}
+	})
+	b.Run("goroutine", func(b *testing.B) {
+		for b.Loop() {
+			go f()
+			<-done
+		}
+	})
+}
