@@ -3,166 +3,186 @@ package dialogflowcx
 import "encoding/json"
 
 // Proto JSON parsers accept a field's original snake_case name as well as its
-// lowerCamelCase JSON name, and some CX clients and test tools send snake_case. Each
-// request type with a multi-word field decodes both: the camelCase fields through a
-// method-less copy of the type, the snake_case ones through extra fields, which fill
-// in whatever the camelCase form left empty.
+// lowerCamelCase JSON name, and some CX clients and test tools send snake_case. A
+// request is decoded in one pass into wire types that hold both spellings of every
+// multi-word field; the camelCase value wins, the snake_case one fills in whatever the
+// camelCase form left empty. (Decoding each level through its own UnmarshalJSON read
+// every nested object once per level.)
 
 // UnmarshalJSON accepts camelCase and snake_case field names.
 func (r *WebhookRequest) UnmarshalJSON(b []byte) error {
-	type camel WebhookRequest
-	var aux struct {
-		camel
-		DetectIntentResponseID  *string                  `json:"detect_intent_response_id"`
-		TriggerIntent           *string                  `json:"trigger_intent"`
-		TriggerEvent            *string                  `json:"trigger_event"`
-		DtmfDigits              *string                  `json:"dtmf_digits"`
-		LanguageCode            *string                  `json:"language_code"`
-		FulfillmentInfo         *FulfillmentInfo         `json:"fulfillment_info"`
-		IntentInfo              *IntentInfo              `json:"intent_info"`
-		PageInfo                *PageInfo                `json:"page_info"`
-		SessionInfo             *SessionInfo             `json:"session_info"`
-		SentimentAnalysisResult *SentimentAnalysisResult `json:"sentiment_analysis_result"`
-		LanguageInfo            *LanguageInfo            `json:"language_info"`
-	}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	var w wireRequest
+	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*r = WebhookRequest(aux.camel)
-	fillString(&r.DetectIntentResponseID, aux.DetectIntentResponseID)
-	fillString(&r.TriggerIntent, aux.TriggerIntent)
-	fillString(&r.TriggerEvent, aux.TriggerEvent)
-	fillString(&r.DtmfDigits, aux.DtmfDigits)
-	fillString(&r.LanguageCode, aux.LanguageCode)
-	fillPtr(&r.FulfillmentInfo, aux.FulfillmentInfo)
-	fillPtr(&r.IntentInfo, aux.IntentInfo)
-	fillPtr(&r.PageInfo, aux.PageInfo)
-	fillPtr(&r.SessionInfo, aux.SessionInfo)
-	fillPtr(&r.SentimentAnalysisResult, aux.SentimentAnalysisResult)
-	fillPtr(&r.LanguageInfo, aux.LanguageInfo)
-	return nil
-}
-
-// UnmarshalJSON accepts camelCase and snake_case field names.
-func (i *IntentInfo) UnmarshalJSON(b []byte) error {
-	type camel IntentInfo
-	var aux struct {
-		camel
-		LastMatchedIntent *string `json:"last_matched_intent"`
-		DisplayName       *string `json:"display_name"`
-	}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	*i = IntentInfo(aux.camel)
-	fillString(&i.LastMatchedIntent, aux.LastMatchedIntent)
-	fillString(&i.DisplayName, aux.DisplayName)
-	return nil
-}
-
-// UnmarshalJSON accepts camelCase and snake_case field names.
-func (v *IntentParameterValue) UnmarshalJSON(b []byte) error {
-	type camel IntentParameterValue
-	var aux struct {
-		camel
-		OriginalValue *string         `json:"original_value"`
-		ResolvedValue json.RawMessage `json:"resolved_value"`
-	}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	*v = IntentParameterValue(aux.camel)
-	fillString(&v.OriginalValue, aux.OriginalValue)
-	if len(v.ResolvedValue) == 0 {
-		v.ResolvedValue = aux.ResolvedValue
+	*r = WebhookRequest{
+		DetectIntentResponseID:  or(w.DetectIntentResponseID, w.DetectIntentResponseIDSnake),
+		Text:                    w.Text,
+		TriggerIntent:           or(w.TriggerIntent, w.TriggerIntentSnake),
+		Transcript:              w.Transcript,
+		TriggerEvent:            or(w.TriggerEvent, w.TriggerEventSnake),
+		DtmfDigits:              or(w.DtmfDigits, w.DtmfDigitsSnake),
+		LanguageCode:            or(w.LanguageCode, w.LanguageCodeSnake),
+		FulfillmentInfo:         orPtr(w.FulfillmentInfo, w.FulfillmentInfoSnake),
+		IntentInfo:              orPtr(w.IntentInfo, w.IntentInfoSnake).intentInfo(),
+		PageInfo:                orPtr(w.PageInfo, w.PageInfoSnake).pageInfo(),
+		SessionInfo:             orPtr(w.SessionInfo, w.SessionInfoSnake),
+		Messages:                w.Messages,
+		Payload:                 w.Payload,
+		SentimentAnalysisResult: orPtr(w.SentimentAnalysisResult, w.SentimentAnalysisResultSnake),
+		LanguageInfo:            orPtr(w.LanguageInfo, w.LanguageInfoSnake).languageInfo(),
 	}
 	return nil
 }
 
-// UnmarshalJSON accepts camelCase and snake_case field names.
-func (p *PageInfo) UnmarshalJSON(b []byte) error {
-	type camel PageInfo
-	var aux struct {
-		camel
-		CurrentPage *string   `json:"current_page"`
-		DisplayName *string   `json:"display_name"`
-		FormInfo    *FormInfo `json:"form_info"`
-	}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	*p = PageInfo(aux.camel)
-	fillString(&p.CurrentPage, aux.CurrentPage)
-	fillString(&p.DisplayName, aux.DisplayName)
-	fillPtr(&p.FormInfo, aux.FormInfo)
-	return nil
+type wireRequest struct {
+	DetectIntentResponseID       string                   `json:"detectIntentResponseId"`
+	DetectIntentResponseIDSnake  string                   `json:"detect_intent_response_id"`
+	Text                         string                   `json:"text"`
+	TriggerIntent                string                   `json:"triggerIntent"`
+	TriggerIntentSnake           string                   `json:"trigger_intent"`
+	Transcript                   string                   `json:"transcript"`
+	TriggerEvent                 string                   `json:"triggerEvent"`
+	TriggerEventSnake            string                   `json:"trigger_event"`
+	DtmfDigits                   string                   `json:"dtmfDigits"`
+	DtmfDigitsSnake              string                   `json:"dtmf_digits"`
+	LanguageCode                 string                   `json:"languageCode"`
+	LanguageCodeSnake            string                   `json:"language_code"`
+	FulfillmentInfo              *FulfillmentInfo         `json:"fulfillmentInfo"`
+	FulfillmentInfoSnake         *FulfillmentInfo         `json:"fulfillment_info"`
+	IntentInfo                   *wireIntentInfo          `json:"intentInfo"`
+	IntentInfoSnake              *wireIntentInfo          `json:"intent_info"`
+	PageInfo                     *wirePageInfo            `json:"pageInfo"`
+	PageInfoSnake                *wirePageInfo            `json:"page_info"`
+	SessionInfo                  *SessionInfo             `json:"sessionInfo"`
+	SessionInfoSnake             *SessionInfo             `json:"session_info"`
+	Messages                     []ResponseMessage        `json:"messages"`
+	Payload                      json.RawMessage          `json:"payload"`
+	SentimentAnalysisResult      *SentimentAnalysisResult `json:"sentimentAnalysisResult"`
+	SentimentAnalysisResultSnake *SentimentAnalysisResult `json:"sentiment_analysis_result"`
+	LanguageInfo                 *wireLanguageInfo        `json:"languageInfo"`
+	LanguageInfoSnake            *wireLanguageInfo        `json:"language_info"`
 }
 
-// UnmarshalJSON accepts camelCase and snake_case field names.
-func (f *FormInfo) UnmarshalJSON(b []byte) error {
-	type camel FormInfo
-	var aux struct {
-		camel
-		ParameterInfo []ParameterInfo `json:"parameter_info"`
-	}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	*f = FormInfo(aux.camel)
-	if f.ParameterInfo == nil {
-		f.ParameterInfo = aux.ParameterInfo
-	}
-	return nil
+type wireIntentInfo struct {
+	LastMatchedIntent      string                        `json:"lastMatchedIntent"`
+	LastMatchedIntentSnake string                        `json:"last_matched_intent"`
+	DisplayName            string                        `json:"displayName"`
+	DisplayNameSnake       string                        `json:"display_name"`
+	Parameters             map[string]wireParameterValue `json:"parameters"`
+	Confidence             float64                       `json:"confidence"`
 }
 
-// UnmarshalJSON accepts camelCase and snake_case field names.
-func (p *ParameterInfo) UnmarshalJSON(b []byte) error {
-	type camel ParameterInfo
-	var aux struct {
-		camel
-		DisplayName   *string `json:"display_name"`
-		JustCollected *bool   `json:"just_collected"`
+func (w *wireIntentInfo) intentInfo() *IntentInfo {
+	if w == nil {
+		return nil
 	}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
+	i := &IntentInfo{LastMatchedIntent: or(w.LastMatchedIntent, w.LastMatchedIntentSnake),
+		DisplayName: or(w.DisplayName, w.DisplayNameSnake), Confidence: w.Confidence}
+	if w.Parameters != nil {
+		i.Parameters = make(map[string]IntentParameterValue, len(w.Parameters))
+		for k, v := range w.Parameters {
+			rv := v.ResolvedValue
+			if len(rv) == 0 {
+				rv = v.ResolvedValueSnake
+			}
+			i.Parameters[k] = IntentParameterValue{OriginalValue: or(v.OriginalValue, v.OriginalValueSnake), ResolvedValue: rv}
+		}
 	}
-	*p = ParameterInfo(aux.camel)
-	fillString(&p.DisplayName, aux.DisplayName)
-	if aux.JustCollected != nil && !p.JustCollected {
-		p.JustCollected = *aux.JustCollected
-	}
-	return nil
+	return i
 }
 
-// UnmarshalJSON accepts camelCase and snake_case field names.
-func (l *LanguageInfo) UnmarshalJSON(b []byte) error {
-	type camel LanguageInfo
-	var aux struct {
-		camel
-		InputLanguageCode    *string  `json:"input_language_code"`
-		ResolvedLanguageCode *string  `json:"resolved_language_code"`
-		ConfidenceScore      *float64 `json:"confidence_score"`
-	}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	*l = LanguageInfo(aux.camel)
-	fillString(&l.InputLanguageCode, aux.InputLanguageCode)
-	fillString(&l.ResolvedLanguageCode, aux.ResolvedLanguageCode)
-	if aux.ConfidenceScore != nil && l.ConfidenceScore == 0 {
-		l.ConfidenceScore = *aux.ConfidenceScore
-	}
-	return nil
+type wireParameterValue struct {
+	OriginalValue      string          `json:"originalValue"`
+	OriginalValueSnake string          `json:"original_value"`
+	ResolvedValue      json.RawMessage `json:"resolvedValue"`
+	ResolvedValueSnake json.RawMessage `json:"resolved_value"`
 }
 
-func fillString(dst *string, snake *string) {
-	if *dst == "" && snake != nil {
-		*dst = *snake
-	}
+type wirePageInfo struct {
+	CurrentPage      string        `json:"currentPage"`
+	CurrentPageSnake string        `json:"current_page"`
+	DisplayName      string        `json:"displayName"`
+	DisplayNameSnake string        `json:"display_name"`
+	FormInfo         *wireFormInfo `json:"formInfo"`
+	FormInfoSnake    *wireFormInfo `json:"form_info"`
 }
 
-func fillPtr[T any](dst **T, snake *T) {
-	if *dst == nil {
-		*dst = snake
+func (w *wirePageInfo) pageInfo() *PageInfo {
+	if w == nil {
+		return nil
 	}
+	return &PageInfo{CurrentPage: or(w.CurrentPage, w.CurrentPageSnake), DisplayName: or(w.DisplayName, w.DisplayNameSnake),
+		FormInfo: orPtr(w.FormInfo, w.FormInfoSnake).formInfo()}
+}
+
+type wireFormInfo struct {
+	ParameterInfo      []wireParameterInfo `json:"parameterInfo"`
+	ParameterInfoSnake []wireParameterInfo `json:"parameter_info"`
+}
+
+func (w *wireFormInfo) formInfo() *FormInfo {
+	if w == nil {
+		return nil
+	}
+	ps := w.ParameterInfo
+	if ps == nil {
+		ps = w.ParameterInfoSnake
+	}
+	f := &FormInfo{}
+	if ps != nil {
+		f.ParameterInfo = make([]ParameterInfo, len(ps))
+		for i, p := range ps {
+			f.ParameterInfo[i] = ParameterInfo{DisplayName: or(p.DisplayName, p.DisplayNameSnake), Required: p.Required,
+				State: p.State, Value: p.Value, JustCollected: p.JustCollected || p.JustCollectedSnake}
+		}
+	}
+	return f
+}
+
+type wireParameterInfo struct {
+	DisplayName        string          `json:"displayName"`
+	DisplayNameSnake   string          `json:"display_name"`
+	Required           bool            `json:"required"`
+	State              string          `json:"state"`
+	Value              json.RawMessage `json:"value"`
+	JustCollected      bool            `json:"justCollected"`
+	JustCollectedSnake bool            `json:"just_collected"`
+}
+
+type wireLanguageInfo struct {
+	InputLanguageCode         string  `json:"inputLanguageCode"`
+	InputLanguageCodeSnake    string  `json:"input_language_code"`
+	ResolvedLanguageCode      string  `json:"resolvedLanguageCode"`
+	ResolvedLanguageCodeSnake string  `json:"resolved_language_code"`
+	ConfidenceScore           float64 `json:"confidenceScore"`
+	ConfidenceScoreSnake      float64 `json:"confidence_score"`
+}
+
+func (w *wireLanguageInfo) languageInfo() *LanguageInfo {
+	if w == nil {
+		return nil
+	}
+	l := &LanguageInfo{InputLanguageCode: or(w.InputLanguageCode, w.InputLanguageCodeSnake),
+		ResolvedLanguageCode: or(w.ResolvedLanguageCode, w.ResolvedLanguageCodeSnake), ConfidenceScore: w.ConfidenceScore}
+	if l.ConfidenceScore == 0 {
+		l.ConfidenceScore = w.ConfidenceScoreSnake
+	}
+	return l
+}
+
+// or is the camelCase value, or the snake_case one when it is empty.
+func or(camel, snake string) string {
+	if camel != "" {
+		return camel
+	}
+	return snake
+}
+
+// orPtr is the camelCase object, or the snake_case one when it is absent.
+func orPtr[T any](camel, snake *T) *T {
+	if camel != nil {
+		return camel
+	}
+	return snake
 }
