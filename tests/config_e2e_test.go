@@ -257,6 +257,28 @@ func TestExampleHubSpotZendeskStripe(t *testing.T) {
 		t.Errorf("stripe-mock never saw the PaymentIntent lookup; saw %v", stripe.paths)
 	}
 
+	// Update customer: the question first (nothing sent to HubSpot), then the yes:
+	// one contact PATCH, and the reply states what HubSpot holds, read back.
+	change := map[string]any{"identity_token": adaToken, "field": "phone", "new_value": "+44 20 7946 0958", "confirm": ""}
+	got = fulfillment(t, base, "update_customer_signed.json", change)
+	contains(t, "update customer question", got, "+442079460958?")
+	if n := len(hs.Patches()); n != 0 {
+		t.Fatalf("the question sent %d PATCHes to HubSpot", n)
+	}
+	change["confirm"] = "yes"
+	got = fulfillment(t, base, "update_customer_signed.json", change)
+	contains(t, "update customer", got, "Your phone number is now", "442079460958")
+	if ps := hs.Patches(); len(ps) != 1 || ps[0].Properties["phone"] != "+442079460958" {
+		t.Fatalf("HubSpot PATCHes = %+v, want one setting the phone", ps)
+	} else if c, ok := hs.Contact(ps[0].ID); !ok || c.Properties["phone"] != "+442079460958" || c.Properties["email"] != "ada@example.com" {
+		t.Errorf("HubSpot contact after the update = %+v", c)
+	}
+	// An anonymous caller changes nothing and learns nothing.
+	got = fulfillment(t, base, "update_customer.json", map[string]any{"confirm": "yes"})
+	if strings.Contains(got, "442079460958") || len(hs.Patches()) != 1 {
+		t.Errorf("anonymous update: %q, %d PATCHes", got, len(hs.Patches()))
+	}
+
 	// Search KB: Zendesk Help Center.
 	got = fulfillment(t, base, "search_kb.json", nil)
 	contains(t, "search kb", got, "How to reset your password")
@@ -311,6 +333,17 @@ func TestExampleSalesforceSQL(t *testing.T) {
 	contains(t, "verify payment (demo)", got, "Payment ORD-1001")
 	got = fulfillment(t, base, "search_kb.json", nil)
 	contains(t, "search kb (demo)", got, "How to reset your password")
+
+	// Update customer on Salesforce: the yes sends one Contact PATCH of the Mailing
+	// fields, and the reply states what Salesforce holds, read back.
+	ada["field"], ada["new_value"], ada["confirm"] = "address", "221B Baker Street, London NW1 6XE, United Kingdom", "yes"
+	got = fulfillment(t, base, "update_customer_signed.json", ada)
+	contains(t, "update customer", got, "Your postal address is now", "221B Baker Street", "NW1 6XE London", "United Kingdom")
+	if ps := sf.Patches(); len(ps) != 1 || ps[0].Fields["MailingStreet"] != "221B Baker Street" || ps[0].Fields["MailingPostalCode"] != "NW1 6XE" {
+		t.Fatalf("Salesforce PATCHes = %+v, want one setting the Mailing address", ps)
+	} else if c, ok := sf.Contact(ps[0].ID); !ok || c.MailingCity != "London" || c.Email != "ada@example.com" {
+		t.Errorf("Salesforce contact after the update = %+v", c)
+	}
 }
 
 // e2eTokenKey is the HS256 key the e2e tests keep in Secrets Manager as the site's.
