@@ -26,7 +26,7 @@ func (s answer) statusWord(st connector.PaymentStatus) string {
 	if s.agent {
 		return s.p.T("payment_status.unknown")
 	}
-	return string(st)
+	return data(string(st))
 }
 
 // ticketPriority names a ticket's priority as the helpdesk gave it (asked when it
@@ -35,7 +35,7 @@ func (s answer) statusWord(st connector.PaymentStatus) string {
 // helpdesk's word).
 func (s answer) ticketPriority(held, asked connector.Priority) string {
 	pr := connector.Priority(orDefault(string(held), string(asked)))
-	if s.agent && s.priorityWord(pr) == string(pr) {
+	if s.agent && !knownPriority(pr) {
 		pr = asked
 	}
 	return s.priorityWord(pr)
@@ -44,10 +44,13 @@ func (s answer) ticketPriority(held, asked connector.Priority) string {
 // money is an amount in a currency. A currency code that is not three letters is text
 // the tool gave, which a model reads only as the payment record's fields.
 func (s answer) money(minor int64, code string) string {
-	if s.agent && !isoCode(code) {
+	switch {
+	case isoCode(code):
+		return s.p.Money(minor, code)
+	case s.agent:
 		return Ref("payment.amount") + " " + Ref("payment.currency")
 	}
-	return s.p.Money(minor, code)
+	return s.p.Money(minor, data(code))
 }
 
 // isoCode reports whether c is three ASCII letters (an ISO 4217 code's shape).
@@ -64,13 +67,21 @@ func isoCode(c string) bool {
 	return true
 }
 
-// priorityWord names a ticket priority in the reply's language.
+// priorityWord names a ticket priority in the reply's language; one the answers do
+// not know is the helpdesk's text, inert.
 func (s answer) priorityWord(pr connector.Priority) string {
-	switch pr {
-	case connector.PriorityLow, connector.PriorityNormal, connector.PriorityHigh, connector.PriorityUrgent:
+	if knownPriority(pr) {
 		return s.p.T("priority." + string(pr))
 	}
-	return string(pr)
+	return data(string(pr))
+}
+
+func knownPriority(pr connector.Priority) bool {
+	switch pr {
+	case connector.PriorityLow, connector.PriorityNormal, connector.PriorityHigh, connector.PriorityUrgent:
+		return true
+	}
+	return false
 }
 
 // oneLine collapses whitespace and cuts s to at most max runes on a word boundary.

@@ -99,3 +99,29 @@ func TestUnverifiedNoteCarriesTheProvenanceMark(t *testing.T) {
 		t.Fatalf("identity.UnverifiedNote does not start with connector.UnverifiedPrefix %q", connector.UnverifiedPrefix)
 	}
 }
+
+// TestToolWordsAreInert: a payment status, a currency code or a ticket priority the
+// answers have no word for is the tool's text: quoted inert on a chat platform, never
+// as markup.
+func TestToolWordsAreInert(t *testing.T) {
+	t.Parallel()
+	const markup = "<B>NOW</B>"
+	f := newFake()
+	for i := range f.payments {
+		f.payments[i].Status, f.payments[i].Currency = connector.PaymentStatus(markup), markup
+	}
+	for i := range f.tickets {
+		f.tickets[i].Priority = connector.Priority(markup)
+	}
+	s := svc(f)
+	for _, tu := range []conversation.Turn{
+		turn(conversation.VerifyPayment, map[string]string{SlotEmail: "ada@example.com", SlotPaymentReference: "ORD-1001"}),
+		turn(conversation.LookupCustomer, map[string]string{SlotEmail: "ada@example.com"}),
+	} {
+		tu.Platform = conversation.Rasa
+		text := s.Handle(context.Background(), tu).Text()
+		if strings.Contains(text, markup) || !strings.Contains(text, plaintext.Inert(markup)) {
+			t.Errorf("%s: the tool's word is not inert: %s", tu.Intent, text)
+		}
+	}
+}
