@@ -87,7 +87,8 @@ func Summary(s Settings, templates map[string]map[string]any) string {
 	p("After `make deploy ENV=… CDK_ARGS=\"--outputs-file outputs.json\"`, paste (switchboard platform-config --platform P --stack-outputs outputs.json prints each in full):")
 	base := "<" + s.Prefix + "-" + APIStackID + ".WebhookBaseUrl>"
 	for _, w := range WebhookAuths {
-		spec, _, _ := names.Resolve(w.Platform)
+		// WebhookAuth names a platform as its configuration key does (tool_api).
+		spec, _, _ := names.Resolve(strings.ReplaceAll(w.Platform, "_", "-"))
 		url := base + spec.Path()
 		if len(spec.APIRoutes) > 0 {
 			// The tool API: its operations, its description and the MCP server.

@@ -62,6 +62,8 @@ func TestSynthSummary(t *testing.T) {
 		"<switchboard-Api.WebhookBaseUrl>/webhooks/dialogflow, basic auth from switchboard/webhook/dialogflow",
 		"(tags: lookup-customer, create-ticket, search-kb, update-customer)",
 		"header X-Switchboard-Token from switchboard/webhook/dialogflow-cx",
+		"Tool API (OpenAPI and MCP) webhook URL <switchboard-Api.WebhookBaseUrl>/openapi.json (operations <switchboard-Api.WebhookBaseUrl>/api/v1/<intent>, MCP <switchboard-Api.WebhookBaseUrl>/mcp), Authorization: Bearer from switchboard/webhook/tool-api",
+		"switchboard/telemetry/hash-salt",
 		"switchboard-Functions.RouterAliasArn (switchboard-router:live)",
 		lexARN,
 		"resource policy allows agents: none: set bedrockAgentArns",

@@ -344,5 +344,8 @@ func (s Settings) Secrets() []Secret {
 	if sends {
 		out = append(out, Secret{Name: s.CodePepperSecretName(), Shape: `{"pepper":…}`, For: "one-time codes", Generated: true})
 	}
+	// Resolved into every function's environment at deploy (HashSaltRef), never read
+	// at run time.
+	out = append(out, Secret{Name: s.HashSaltSecretName(), Shape: `{"salt":…}`, For: "the hash of ids in logs and audit events", Generated: true})
 	return out
 }
