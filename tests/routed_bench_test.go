@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"github.com/switchboard-dev/switchboard/shared/app/wiring"
+	"github.com/switchboard-dev/switchboard/shared/function/boot"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -50,7 +51,7 @@ import (
 // Both handlers are built as their main packages build them (function.Function,
 // functions/router's build), with webhook auth on (HTTP Basic for ES, the secret in a
 // secrets file) and each handler behind aws-lambda-go's own JSON (de)serialization
-// (lambda.NewHandler), as lambda.Start runs it. Each turn has a fresh turn id, so none is
+// (boot.Raw), as boot.Main hands them to lambda.Start. Each turn has a fresh turn id, so none is
 // a replay. routed/direct of cpu-ns/op (the process's CPU time per turn, steadier than
 // ns/op on a loaded machine) with -cpu 1 is issue 24's "routed ES turn CPU / direct
 // CPU"; docs/benchmarks-history.md has the figures and where the time goes.
@@ -244,7 +245,7 @@ func routedBenchFunction(b *testing.B, env []string) lambda.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return lambda.NewHandler(h)
+	return boot.Raw(h)
 }
 
 // routedBenchRouter is the router as functions/router's build wires it (its main
@@ -292,7 +293,7 @@ func routedBenchRouterWith(b *testing.B, env []string, endpoint string, hc memor
 	if err != nil {
 		b.Fatal(err)
 	}
-	return lambda.NewHandler(r.Handle)
+	return boot.Raw(r.Handle)
 }
 
 // invokeAPI plays the Lambda Invoke API for the router's role: the function's alias
