@@ -116,3 +116,32 @@ func TestEveryFunctionBootsHere(t *testing.T) {
 		t.Errorf("checked %d functions, want the router and the four intent functions", checked)
 	}
 }
+
+// TestRaw: the handler gets the event's bytes as they arrived, in a copy the runtime
+// cannot overwrite; its answer is encoded without HTML escaping (as aws-lambda-go's own
+// encoder does), a json.RawMessage answer is sent as is, and an error is the error.
+func TestRaw(t *testing.T) {
+	var kept json.RawMessage
+	h := Raw(func(_ context.Context, ev json.RawMessage) (any, error) {
+		kept = ev
+		return map[string]string{"text": "<b>&</b>"}, nil
+	})
+	payload := []byte(`{"a":1}`)
+	out, err := h.Invoke(context.Background(), payload)
+	if err != nil || strings.TrimSpace(string(out)) != `{"text":"<b>&</b>"}` {
+		t.Fatalf("answer %s, %v", out, err)
+	}
+	payload[2] = 'X' // the runtime reusing its buffer
+	if string(kept) != `{"a":1}` {
+		t.Errorf("the handler's event changed with the runtime's buffer: %s", kept)
+	}
+	raw := Raw(func(context.Context, json.RawMessage) (any, error) { return json.RawMessage(`{"r":true}`), nil })
+	if out, _ := raw.Invoke(context.Background(), []byte(`{}`)); string(out) != `{"r":true}` {
+		t.Errorf("raw answer %s", out)
+	}
+	boom := errors.New("boom")
+	failing := Raw(func(context.Context, json.RawMessage) (any, error) { return nil, boom })
+	if _, err := failing.Invoke(context.Background(), []byte(`{}`)); !errors.Is(err, boom) {
+		t.Errorf("error %v", err)
+	}
+}
