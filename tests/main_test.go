@@ -6,6 +6,8 @@ package tests
 import (
 	"testing"
 
+	// Every intent's handler: the stack under test answers every intent.
+	_ "github.com/switchboard-dev/switchboard/shared/intents/handlers"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 

@@ -11,7 +11,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	_ "github.com/switchboard-dev/switchboard/shared/connector/all" // serve, check and invoke link every tool
+	_ "github.com/switchboard-dev/switchboard/shared/connector/all"    // serve, check and invoke link every tool
+	_ "github.com/switchboard-dev/switchboard/shared/intents/handlers" // and answer every intent
 )
 
 const usage = `usage: switchboard <command> [flags]

@@ -13,6 +13,10 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/function"
 
+	// Its intent's handler: the one intent it answers (function.Main refuses to start
+	// without it), and no other intent's code.
+	_ "github.com/switchboard-dev/switchboard/shared/intents/createticket/handler"
+
 	_ "github.com/switchboard-dev/switchboard/shared/connector/sqldb"   // tickets
 	_ "github.com/switchboard-dev/switchboard/shared/connector/zendesk" // tickets
 

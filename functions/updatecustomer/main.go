@@ -14,6 +14,10 @@ package main
 import (
 	"github.com/switchboard-dev/switchboard/shared/function"
 
+	// Its intent's handler: the one intent it answers (function.Main refuses to start
+	// without it), and no other intent's code.
+	_ "github.com/switchboard-dev/switchboard/shared/intents/updatecustomer/handler"
+
 	_ "github.com/switchboard-dev/switchboard/shared/connector/hubspot"    // customers
 	_ "github.com/switchboard-dev/switchboard/shared/connector/salesforce" // customers
 	_ "github.com/switchboard-dev/switchboard/shared/connector/sqldb"      // customers

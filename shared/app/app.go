@@ -10,8 +10,10 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
@@ -55,6 +57,9 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	if a.Logger == nil {
 		a.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
+	if err := handled(cfg); err != nil {
+		return nil, err
+	}
 	deps := intents.Deps{SupportEmail: cfg.SupportEmail, Log: a.Logger}
 	if err := a.connectors(ctx, &deps, o.Secrets); err != nil {
 		a.Close()
@@ -76,6 +81,23 @@ func Build(ctx context.Context, cfg config.Config, o Options) (*App, error) {
 	}
 	a.Engine = engine.New(wiring.Engine(cfg), wrap(intents.New(deps)), eo)
 	return a, nil
+}
+
+// handled refuses a configuration that enables an intent whose handler the binary does
+// not link (an intent function links its own, shared/intents/<name>/handler;
+// `switchboard serve` every one, shared/intents/handlers): its every turn would be
+// answered "unknown intent".
+func handled(cfg config.Config) error {
+	for _, in := range spec.All() {
+		name := conversation.Intent(in.Name)
+		if !cfg.Intents.IsEnabled(name) {
+			continue
+		}
+		if err := intents.Linked(name); err != nil {
+			return fmt.Errorf("app: %s is enabled (intents.enabled) but not answered here: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // connectors builds the configured business-tool connectors (shared/connector/registry).

@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/intents"
+	_ "github.com/switchboard-dev/switchboard/shared/intents/handlers" // every intent's handler
 	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/store/dynamostore"
 	"github.com/switchboard-dev/switchboard/shared/store/embedded"

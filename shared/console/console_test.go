@@ -17,6 +17,7 @@ import (
 	_ "github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/console"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	_ "github.com/switchboard-dev/switchboard/shared/intents/handlers" // every intent's handler
 	"github.com/switchboard-dev/switchboard/shared/server"
 	"github.com/switchboard-dev/switchboard/shared/turntrace"
 )

@@ -1,4 +1,4 @@
-package intents
+package intents_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	. "github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform/toolapi"
 )
@@ -162,7 +163,7 @@ func TestAgentAnswersQuoteNoToolText(t *testing.T) {
 		h := newHostileTools()
 		s := New(Deps{Customers: h, Tickets: h, SupportEmail: "help@example.com"})
 		tr := ada(p, conversation.CreateTicket, map[string]string{SlotSubject: "Cannot log in"})
-		r, found, err := s.TicketWrite().Lookup(ctx, tr, "sb-1")
+		r, found, err := s.Writes()(conversation.CreateTicket).Lookup(ctx, tr, "sb-1")
 		if !found || err != nil {
 			t.Fatalf("%s: Lookup = %v %v", p, found, err)
 		}

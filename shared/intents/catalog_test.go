@@ -22,7 +22,12 @@ func TestNoEnglishInHandlers(t *testing.T) {
 	for _, k := range i18n.Keys(language.English) {
 		keys[k] = true
 	}
-	dirs := []string{".", "../engine", "../idempotency", "../router"}
+	// Each intent's handler is in its folder (shared/intents/<name>/handler).
+	handlerDirs, err := filepath.Glob(filepath.Join("*", "handler"))
+	if err != nil || len(handlerDirs) == 0 {
+		t.Fatalf("no handler packages under shared/intents/*/handler (%v)", err)
+	}
+	dirs := append([]string{".", "../engine", "../idempotency", "../router"}, handlerDirs...)
 	for _, dir := range dirs {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 		if err != nil {
@@ -86,12 +91,12 @@ func isLogCall(c *ast.CallExpr) bool {
 	return false
 }
 
-// isReferenceCall reports a call of answer.tool or Ref, whose first argument is a
-// result field's path.
+// isReferenceCall reports a call of Answer.Tool or Ref (intents.Ref in a handler),
+// whose first argument is a result field's path.
 func isReferenceCall(c *ast.CallExpr) bool {
 	switch f := c.Fun.(type) {
 	case *ast.SelectorExpr:
-		return f.Sel.Name == "tool"
+		return f.Sel.Name == "Tool" || f.Sel.Name == "Ref"
 	case *ast.Ident:
 		return f.Name == "Ref"
 	}

@@ -2,21 +2,25 @@ package intents
 
 import (
 	"strings"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
+	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/i18n"
 )
 
-func orDefault(s, def string) string {
+// OrDefault is s, or def when s is blank.
+func OrDefault(s, def string) string {
 	if strings.TrimSpace(s) == "" {
 		return def
 	}
 	return s
 }
 
-// statusWord names a payment status in the reply's language; a status the model does
+// PaymentStatus names a payment status in the reply's language; a status the model does
 // not know is shown as the tool gave it to a person, and as unknown to a model (the
 // payment record says "unknown" too).
-func (s answer) statusWord(st connector.PaymentStatus) string {
+func (s Answer) PaymentStatus(st connector.PaymentStatus) string {
 	switch st {
 	case "":
 		return s.p.T("payment_status.unknown")
@@ -29,21 +33,21 @@ func (s answer) statusWord(st connector.PaymentStatus) string {
 	return data(string(st))
 }
 
-// ticketPriority names a ticket's priority as the helpdesk gave it (asked when it
+// TicketPriority names a ticket's priority as the helpdesk gave it (asked when it
 // gave none). A priority the answers do not know is shown as the helpdesk gave it to
 // a person; to a model, the priority the ticket was filed with (no record holds the
 // helpdesk's word).
-func (s answer) ticketPriority(held, asked connector.Priority) string {
-	pr := connector.Priority(orDefault(string(held), string(asked)))
+func (s Answer) TicketPriority(held, asked connector.Priority) string {
+	pr := connector.Priority(OrDefault(string(held), string(asked)))
 	if s.agent && !knownPriority(pr) {
 		pr = asked
 	}
 	return s.priorityWord(pr)
 }
 
-// money is an amount in a currency. A currency code that is not three letters is text
+// Money is an amount in a currency. A currency code that is not three letters is text
 // the tool gave, which a model reads only as the payment record's fields.
-func (s answer) money(minor int64, code string) string {
+func (s Answer) Money(minor int64, code string) string {
 	switch {
 	case isoCode(code):
 		return s.p.Money(minor, code)
@@ -69,7 +73,7 @@ func isoCode(c string) bool {
 
 // priorityWord names a ticket priority in the reply's language; one the answers do
 // not know is the helpdesk's text, inert.
-func (s answer) priorityWord(pr connector.Priority) string {
+func (s Answer) priorityWord(pr connector.Priority) string {
 	if knownPriority(pr) {
 		return s.p.T("priority." + string(pr))
 	}
@@ -84,16 +88,18 @@ func knownPriority(pr connector.Priority) bool {
 	return false
 }
 
-// oneLine collapses whitespace and cuts s to at most max runes on a word boundary.
-func oneLine(s string, max int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	r := []rune(s)
-	if len(r) <= max {
-		return s
+// PaymentData is a payment as a record (conversation.Data): the amount as a decimal,
+// the status one the answers know or "unknown", the day in UTC; ref is the reference
+// the answer names ("" when it names none).
+func PaymentData(p connector.Payment, ref string) *conversation.PaymentData {
+	out := &conversation.PaymentData{Reference: ref, Amount: i18n.Decimal(p.Amount, p.Currency),
+		Currency: strings.ToUpper(strings.TrimSpace(p.Currency)), Status: "unknown"}
+	switch p.Status {
+	case connector.PaymentPaid, connector.PaymentPending, connector.PaymentFailed, connector.PaymentRefunded:
+		out.Status = string(p.Status)
 	}
-	cut := string(r[:max])
-	if i := strings.LastIndexByte(cut, ' '); i > max/2 {
-		cut = cut[:i]
+	if !p.CreatedAt.IsZero() {
+		out.Date = p.CreatedAt.UTC().Format(time.DateOnly)
 	}
-	return strings.TrimRight(cut, " ,.;:") + "…"
+	return out
 }

@@ -38,7 +38,7 @@ type Deps struct {
 	Access *Access
 }
 
-// Service answers the registered intents, each by its handler (handlers.go). It
+// Service answers the registered intents, each by its handler (Register). It
 // implements conversation.Handler.
 type Service struct {
 	d   Deps
@@ -103,9 +103,9 @@ func (s *Service) handle(ctx context.Context, p *i18n.Printer, t conversation.Tu
 	a := s.answer(p, t)
 	var (
 		r   conversation.Reply
-		trl audit
+		trl Audit
 	)
-	r, trl = h.fulfil(a, ctx, t, slots)
+	r, trl = h.Fulfil(ctx, a, t, slots)
 	if err := s.record(ctx, t, trl); err != nil && trl.discloses() {
 		return a.withheld(t.Intent)
 	}
@@ -116,38 +116,74 @@ func (s *Service) handle(ctx context.Context, p *i18n.Printer, t conversation.Tu
 	return r
 }
 
-// answer is one turn's answer: the service, the turn's language and who reads it.
-type answer struct {
-	*Service
-	p *i18n.Printer
+// Answer is one turn's answer, what a handler builds its reply from: the service's
+// tools (Deps), the turn's language (T, Printer) and who reads it (Agent), with the
+// policy (Gate), the reply shapes (Fulfilled, Failed, Unavailable) and the words for
+// what the tools gave (Tool, Money, PaymentStatus, TicketPriority).
+type Answer struct {
+	svc *Service
+	p   *i18n.Printer
 	// agent: a model reads the answer (an agent surface, names.Spec.Agent), not a
-	// person. Text a tool gave is then never quoted in the prose (see tool).
+	// person. Text a tool gave is then never quoted in the prose (see Tool).
 	agent bool
 }
 
 // answer is turn t's answer in the language of p.
-func (s *Service) answer(p *i18n.Printer, t conversation.Turn) answer {
-	return answer{Service: s, p: p, agent: names.IsAgent(string(t.Platform))}
+func (s *Service) answer(p *i18n.Printer, t conversation.Turn) Answer {
+	return Answer{svc: s, p: p, agent: names.IsAgent(string(t.Platform))}
 }
 
-func (s answer) failed(msg string) conversation.Reply {
+// Answer is turn t's answer in the language of its locale, for what a handler answers
+// outside Handle (its write description's replies: Handler.Write).
+func (s *Service) Answer(t conversation.Turn) Answer { return s.answer(i18n.For(t.Locale), t) }
+
+// Deps are the service's business tools and settings (SupportEmail, Now: their
+// defaults filled in).
+func (s Answer) Deps() Deps { return s.svc.d }
+
+// T is the catalogue's message key in the answer's language (i18n.Printer.T).
+func (s Answer) T(key string, args ...any) string { return s.p.T(key, args...) }
+
+// Printer is the answer's language: dates, money, its name.
+func (s Answer) Printer() *i18n.Printer { return s.p }
+
+// Agent reports whether a model reads the answer (an agent surface), not a person.
+func (s Answer) Agent() bool { return s.agent }
+
+// Open reports whether intent in is answered in full to anonymous callers
+// (identity.open_intents).
+func (s Answer) Open(in conversation.Intent) bool { return s.svc.acc.Open(in) }
+
+// Tools names the business tools in audit events (Audit.Tool).
+func (s Answer) Tools() ToolNames { return s.svc.acc.Tools }
+
+// Localized is r with the answer's language, for a reply built outside Handle (which
+// sets it on every reply it returns).
+func (s Answer) Localized(r conversation.Reply) conversation.Reply {
+	r.Language, r.LanguageFallback = s.p.Language(), s.p.Fallback
+	return r
+}
+
+// Failed is a failed reply with msg.
+func (s Answer) Failed(msg string) conversation.Reply {
 	return conversation.Reply{Outcome: conversation.OutcomeFailed, Messages: []string{msg}}
 }
 
-func (s answer) fulfilled(msgs ...string) conversation.Reply {
+// Fulfilled is a fulfilled reply with msgs.
+func (s Answer) Fulfilled(msgs ...string) conversation.Reply {
 	return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: msgs}
 }
 
-// unavailable is the honest apology for a tool failure, with the manual alternative.
+// Unavailable is the honest apology for a tool failure, with the manual alternative.
 // what is the catalog key of what cannot be done ("what.check_payments").
-func (s answer) unavailable(what string) conversation.Reply {
-	return s.failed(s.p.T("reply.unavailable", s.p.T(what), s.d.SupportEmail))
+func (s Answer) Unavailable(what string) conversation.Reply {
+	return s.Failed(s.p.T("reply.unavailable", s.p.T(what), s.svc.d.SupportEmail))
 }
 
 // data is text from a tool or a caller, made inert for every channel.
 func data(s string) string { return plaintext.Inert(s) }
 
-// tool is a value a tool gave (or read back after a write) as the answer states it.
+// Tool is a value a tool gave (or read back after a write) as the answer states it.
 // On a chat platform a person reads it: the value, inert. On an agent surface a model
 // reads it, and text from a tool (a ticket subject, a customer's company, an article
 // title) is data, never words of the answer it could take for an instruction: the
@@ -156,7 +192,7 @@ func data(s string) string { return plaintext.Inert(s) }
 // Result: shared/platform/toolapi). path must name the field the reply's records
 // (Reply.Data, Reply.Rich) lay the value out in. An empty value is "" either way: the
 // result leaves an empty field out, so no reference may name it.
-func (s answer) tool(path, v string) string {
+func (s Answer) Tool(path, v string) string {
 	switch {
 	case !s.agent:
 		return data(v)

@@ -1,4 +1,4 @@
-package intents
+package intents_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	. "github.com/switchboard-dev/switchboard/shared/intents"
 )
 
 // slowTickets never answers within the turn (a 10 s Zendesk GET).

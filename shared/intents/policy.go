@@ -50,9 +50,13 @@ type Access struct {
 	// event's session and turn_id match a log line's session_id and correlation_id.
 	HashSession func(string) string
 	// Tools names the business tools (connectors.customers|tickets|payments) in events.
-	Tools  struct{ Customers, Tickets, Payments string }
+	Tools  ToolNames
 	Logger *slog.Logger
 }
+
+// ToolNames names the business tools (connectors.customers|tickets|payments) in audit
+// events.
+type ToolNames struct{ Customers, Tickets, Payments string }
 
 func (a *Access) withDefaults() *Access {
 	out := Access{}
@@ -136,25 +140,38 @@ func (a *Access) padUntil(ctx context.Context, start time.Time) {
 	}
 }
 
-// audit is what a turn leaves in the trail; Handle records it once.
-type audit struct {
-	tool, customerID, object, outcome string
-	caller                            conversation.Caller
-	// fields names the fields a write set ("phone", "address"), never their values.
-	fields []string
+// Audit is what a turn leaves in the trail (identity.Event); Handle records the one
+// a handler returns. The zero Audit (no Outcome) records nothing.
+type Audit struct {
+	// Tool names the business tool asked (Answer.Tools), "identity" for the code flow.
+	Tool string
+	// CustomerID and Object are the tool's ids of the customer and of what the turn
+	// read or wrote (a payment, a ticket); the event holds them hashed.
+	CustomerID, Object string
+	// Outcome is one of the Audit* outcomes.
+	Outcome string
+	Caller  conversation.Caller
+	// Fields names the fields a write set ("phone", "address"), never their values.
+	Fields []string
 }
 
-// Audit outcomes.
+// Audit outcomes: what a handler's turn did (Audit.Outcome).
 const (
-	outAnswered       = "answered"
-	outNotFound       = "not_found"
-	outUnverified     = "refused_unverified"
-	outOtherCustomer  = "refused_other_customer"
-	outUnavailable    = "unavailable"
-	outFailed         = "failed"
-	outCreated        = "created"
-	outCreatedUnver   = "created_unverified"
-	outUnknown        = "outcome_unknown"
+	AuditAnswered          = "answered"
+	AuditNotFound          = "not_found"
+	AuditUnverified        = "refused_unverified"
+	AuditOtherCustomer     = "refused_other_customer"
+	AuditUnavailable       = "unavailable"
+	AuditFailed            = "failed"
+	AuditCreated           = "created"
+	AuditCreatedUnverified = "created_unverified"
+	AuditUnknown           = "outcome_unknown"
+	AuditUpdated           = "updated"
+	AuditRefused           = "refused"
+)
+
+// The code flow's outcomes (Gate's).
+const (
 	outCodeSent       = "code_sent"
 	outCodeNoAccount  = "code_not_sent_no_account"
 	outCodeSendFailed = "code_send_failed"
@@ -162,48 +179,43 @@ const (
 	outCodeWrong      = "code_wrong"
 	outCodeExhausted  = "code_exhausted"
 	outCodeStoreDown  = "code_store_unavailable"
-	outUpdated        = "updated"
-	outRefused        = "refused"
 )
 
-// The neutral answers: the same words whether or not an account exists, and for a
-// verified caller asking about an email that is not theirs.
-func (s answer) neutralLookup() string { return s.p.T("identity.neutral_lookup", s.d.SupportEmail) }
-
-func (s answer) neutralPayment() string { return s.p.T("identity.neutral_payment", s.d.SupportEmail) }
-
-// gate applies the policy to a turn that reads personal data for the email slot. ok
-// means go on as caller; otherwise reply is the answer and a its audit record.
-func (s answer) gate(ctx context.Context, t conversation.Turn, slots map[string]string, neutral string) (
-	caller conversation.Caller, reply *conversation.Reply, a audit) {
+// Gate applies the policy to a turn that reads personal data for the email slot: a nil
+// reply means go on as caller (a's Outcome AuditOtherCustomer: a verified caller asking
+// about an email that is not theirs, to be answered as for an unknown one); otherwise
+// reply is the answer, neutral the words of its neutral answer (the same whether or not
+// an account exists), and a its audit record.
+func (s Answer) Gate(ctx context.Context, t conversation.Turn, slots map[string]string, neutral string) (
+	caller conversation.Caller, reply *conversation.Reply, a Audit) {
 	caller, email := t.Caller, slots[SlotEmail]
-	a.caller = caller
+	a.Caller = caller
 	switch {
-	case s.acc.Open(t.Intent):
+	case s.svc.acc.Open(t.Intent):
 		return caller, nil, a
 	case caller.Verified() && caller.Owns(email):
 		return caller, nil, a
 	case caller.Verified():
-		a.outcome = outOtherCustomer
+		a.Outcome = AuditOtherCustomer
 		return caller, nil, a // the intent answers as for an unknown email
 	case caller.Refused == identity.RefusedUnavailable:
-		a.outcome = "token_" + caller.Refused
-		r := s.failed(s.p.T("identity.signin_unavailable", s.d.SupportEmail))
+		a.Outcome = "token_" + caller.Refused
+		r := s.Failed(s.p.T("identity.signin_unavailable", s.svc.d.SupportEmail))
 		return caller, &r, a
 	case caller.Refused != "":
-		a.outcome = "token_" + caller.Refused
-		r := s.fulfilled(neutral)
+		a.Outcome = "token_" + caller.Refused
+		r := s.Fulfilled(neutral)
 		return caller, &r, a
-	case !s.acc.codesOn():
-		a.outcome = outUnverified
-		r := s.fulfilled(neutral)
+	case !s.svc.acc.codesOn():
+		a.Outcome = AuditUnverified
+		r := s.Fulfilled(neutral)
 		return caller, &r, a
 	}
 	if code := t.Slot(SlotVerificationCode); code != "" {
 		return s.checkCode(ctx, t, email, code)
 	}
 	r, a := s.offerCode(ctx, t, email)
-	a.caller = caller
+	a.Caller = caller
 	return caller, &r, a
 }
 
@@ -214,76 +226,76 @@ func (s answer) gate(ctx context.Context, t conversation.Turn, slots map[string]
 // Sending the mail is the one step only a known address takes; the fixed time covers
 // it. All of it happens before the reply (nothing is left for after it, when a Lambda
 // may be frozen).
-func (s answer) offerCode(ctx context.Context, t conversation.Turn, email string) (conversation.Reply, audit) {
-	defer s.acc.padUntil(ctx, time.Now())
-	a := audit{tool: s.acc.Tools.Customers}
+func (s Answer) offerCode(ctx context.Context, t conversation.Turn, email string) (conversation.Reply, Audit) {
+	defer s.svc.acc.padUntil(ctx, time.Now())
+	a := Audit{Tool: s.svc.acc.Tools.Customers}
 	// Without a customer directory (the verifypayment function has none) every address
 	// gets its code: the reply is the same either way, and the limits hold.
 	exists, cust := true, connector.Customer{}
-	dir := s.acc.Accounts
+	dir := s.svc.acc.Accounts
 	if dir == nil {
-		dir = s.d.Customers
+		dir = s.svc.d.Customers
 	}
 	if dir != nil {
 		var err error
 		cust, err = dir.FindCustomerByEmail(ctx, email)
 		exists = err == nil && cust != (connector.Customer{})
 		if err != nil && !errors.Is(err, connector.ErrNotFound) {
-			a.outcome = outUnavailable
-			return s.unavailable("what.send_verification_code"), a
+			a.Outcome = AuditUnavailable
+			return s.Unavailable("what.send_verification_code"), a
 		}
 	} else {
-		a.tool = "identity"
+		a.Tool = "identity"
 	}
-	code, err := s.acc.Codes.Issue(ctx, session(t), email, t.TurnID, exists)
+	code, err := s.svc.acc.Codes.Issue(ctx, session(t), email, t.TurnID, exists)
 	switch {
 	case errors.Is(err, identity.ErrRateLimited):
-		a.outcome = outCodeRate
-		return s.fulfilled(s.p.T("identity.codes_exhausted", s.d.SupportEmail)), a
+		a.Outcome = outCodeRate
+		return s.Fulfilled(s.p.T("identity.codes_exhausted", s.svc.d.SupportEmail)), a
 	case err != nil:
-		s.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: code store", slog.Any("error", err))
-		a.outcome = outCodeStoreDown
-		return s.unavailable("what.send_verification_code"), a
+		s.svc.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: code store", slog.Any("error", err))
+		a.Outcome = outCodeStoreDown
+		return s.Unavailable("what.send_verification_code"), a
 	}
-	a.outcome = outCodeNoAccount
+	a.Outcome = outCodeNoAccount
 	if exists {
-		a.customerID, a.outcome = cust.ID, outCodeSent
+		a.CustomerID, a.Outcome = cust.ID, outCodeSent
 		if code != "" {
-			if err := s.acc.Mailer.SendCode(ctx, email, code, s.acc.CodeTTL); err != nil {
+			if err := s.svc.acc.Mailer.SendCode(ctx, email, code, s.svc.acc.CodeTTL); err != nil {
 				// Answered like a sent code: a different reply would tell accounts apart.
-				s.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: sending the code failed", slog.Any("error", err))
-				a.outcome = outCodeSendFailed
+				s.svc.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: sending the code failed", slog.Any("error", err))
+				a.Outcome = outCodeSendFailed
 			}
 		}
 	}
-	r := *askCode(s.p.T("identity.code_sent", int(s.acc.CodeTTL.Minutes()), s.d.SupportEmail), false)
+	r := *askCode(s.p.T("identity.code_sent", int(s.svc.acc.CodeTTL.Minutes()), s.svc.d.SupportEmail), false)
 	return r, a
 }
 
 // checkCode checks the code the user typed. A right code verifies the caller for the
 // rest of this turn (and, in the store, the session for a while).
-func (s answer) checkCode(ctx context.Context, t conversation.Turn, email, code string) (
-	conversation.Caller, *conversation.Reply, audit) {
-	a := audit{tool: "identity"}
-	err := s.acc.Codes.Check(ctx, session(t), email, code)
+func (s Answer) checkCode(ctx context.Context, t conversation.Turn, email, code string) (
+	conversation.Caller, *conversation.Reply, Audit) {
+	a := Audit{Tool: "identity"}
+	err := s.svc.acc.Codes.Check(ctx, session(t), email, code)
 	switch {
 	case err == nil:
 		c := conversation.Caller{Method: conversation.VerifiedCode, Email: email}
-		a.caller = c
+		a.Caller = c
 		return c, nil, a
 	case errors.Is(err, identity.ErrWrongCode):
-		a.outcome = outCodeWrong
+		a.Outcome = outCodeWrong
 		r := askCode(s.p.T("identity.code_wrong"), true)
 		return t.Caller, r, a
 	case errors.Is(err, identity.ErrNoAttemptsLeft):
-		a.outcome = outCodeExhausted
-		r := s.fulfilled(s.p.T("identity.code_last_try"))
+		a.Outcome = outCodeExhausted
+		r := s.Fulfilled(s.p.T("identity.code_last_try"))
 		r.SetSlots = map[string]*string{SlotVerificationCode: nil}
 		return t.Caller, &r, a
 	}
-	s.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: code store", slog.Any("error", err))
-	a.outcome = outCodeStoreDown
-	r := s.unavailable("what.check_your_code")
+	s.svc.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: code store", slog.Any("error", err))
+	a.Outcome = outCodeStoreDown
+	r := s.Unavailable("what.check_your_code")
 	return t.Caller, &r, a
 }
 
@@ -293,9 +305,9 @@ func session(t conversation.Turn) string { return identity.Session(t) }
 // record writes the turn's audit event and returns why it could not. A failure is
 // logged; Handle then withholds an answer that would disclose customer data (no
 // trail, no disclosure), while a write that happened is still told truthfully.
-func (s *Service) record(ctx context.Context, t conversation.Turn, a audit) error {
-	if a.outcome == "" {
-		turntrace.Add(ctx, turntrace.KindPolicy, "no customer data touched: nothing to audit", 0, "verification", string(a.caller.MethodName()))
+func (s *Service) record(ctx context.Context, t conversation.Turn, a Audit) error {
+	if a.Outcome == "" {
+		turntrace.Add(ctx, turntrace.KindPolicy, "no customer data touched: nothing to audit", 0, "verification", string(a.Caller.MethodName()))
 		return nil
 	}
 	// Every id is hashed: a platform's session and turn ids can hold an email (a Rasa
@@ -309,36 +321,43 @@ func (s *Service) record(ctx context.Context, t conversation.Turn, a audit) erro
 	}
 	e := identity.Event{
 		Time: s.d.Now().UTC(), Intent: string(t.Intent), Platform: string(t.Platform), TurnID: h(t.TurnID),
-		Session: h(t.SessionID), Verification: string(a.caller.MethodName()),
-		CustomerID: h(a.customerID), Object: h(a.object), Tool: a.tool, Outcome: a.outcome, Fields: a.fields,
+		Session: h(t.SessionID), Verification: string(a.Caller.MethodName()),
+		CustomerID: h(a.CustomerID), Object: h(a.Object), Tool: a.Tool, Outcome: a.Outcome, Fields: a.Fields,
 	}
 	// The turn's budget may be spent (the engine has answered for it): the event is
 	// still written, within a second of its own.
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
-	turntrace.Add(ctx, turntrace.KindPolicy, a.outcome, 0, "verification", e.Verification)
+	turntrace.Add(ctx, turntrace.KindPolicy, a.Outcome, 0, "verification", e.Verification)
 	turntrace.Add(ctx, turntrace.KindAudit, e.Outcome, 0, "intent", e.Intent, "verification", e.Verification,
 		"tool", e.Tool, "customer_id", e.CustomerID, "object", e.Object, "session", e.Session)
 	err := s.acc.Audit.Record(actx, e)
 	if err != nil {
 		s.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: audit event not recorded",
-			slog.String("intent", string(t.Intent)), slog.String("outcome", a.outcome),
+			slog.String("intent", string(t.Intent)), slog.String("outcome", a.Outcome),
 			slog.Bool("answer_withheld", a.discloses()), slog.Any("error", err))
 	}
 	return err
 }
 
+// Record writes audit a of turn t now: for a handler's work outside Handle (which
+// records what Fulfil returns), as a write description's Lookup that reads a record
+// back. Its error is logged already.
+func (s Answer) Record(ctx context.Context, t conversation.Turn, a Audit) error {
+	return s.svc.record(ctx, t, a)
+}
+
 // discloses reports whether the turn's answer shows customer data (an account, a
 // payment): such an answer goes out only with its audit event written.
-func (a audit) discloses() bool { return a.outcome == outAnswered }
+func (a Audit) discloses() bool { return a.Outcome == AuditAnswered }
 
 // withheld is the answer in place of one whose audit event could not be written: the
 // honest apology for a tool failure (the trail is one), the same for every account.
-func (s answer) withheld(in conversation.Intent) conversation.Reply {
+func (s Answer) withheld(in conversation.Intent) conversation.Reply {
 	if i, ok := spec.Lookup(string(in)); ok && i.Withheld != "" {
-		return s.unavailable(i.Withheld)
+		return s.Unavailable(i.Withheld)
 	}
-	return s.unavailable("what.look_up_your_account")
+	return s.Unavailable("what.look_up_your_account")
 }
 
 // askCode asks for the verification_code slot; a wrong code is cleared so the platform

@@ -1,4 +1,4 @@
-package intents
+package intents_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	. "github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/store/memstore"
 )
 
@@ -69,6 +70,8 @@ func (t *trail) take() []identity.Event {
 
 type policyRig struct {
 	s     *Service
+	d     Deps  // what s is built from
+	f     *fake // every tool of s
 	mail  *mailbox
 	trail *trail
 	now   time.Time
@@ -87,8 +90,17 @@ func newRig(t *testing.T, withCodes bool) *policyRig {
 		acc.Mailer = r.mail
 	}
 	f := newFake()
-	r.s = New(Deps{Customers: f, Tickets: f, Payments: f, KB: f, SupportEmail: "help@example.com", Now: r.clock, Access: acc})
+	r.f = f
+	r.d = Deps{Customers: f, Tickets: f, Payments: f, KB: f, SupportEmail: "help@example.com", Now: r.clock, Access: acc}
+	r.s = New(r.d)
 	return r
+}
+
+// rebuild replaces the rig's service with one over its deps as adjust changes them
+// (its code store, mailbox, trail and tools stay).
+func (r *policyRig) rebuild(adjust func(*Deps)) {
+	adjust(&r.d)
+	r.s = New(r.d)
 }
 
 var turnSeq atomic.Int64
@@ -306,7 +318,7 @@ func TestCodeFlow(t *testing.T) {
 func TestCreateTicketPolicy(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, false)
-	f := r.s.d.Tickets.(*fake)
+	f := r.f
 	tn := anon(conversation.CreateTicket, "s1", map[string]string{"email": "ada@example.com", "subject": "Printer on fire"})
 	rep := r.s.Handle(context.Background(), tn)
 	if rep.Outcome != conversation.OutcomeFulfilled {
@@ -340,7 +352,7 @@ func TestCreateTicketPolicy(t *testing.T) {
 func TestCodeWithoutCustomerDirectory(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, true)
-	r.s.d.Customers = nil
+	r.rebuild(func(d *Deps) { d.Customers = nil })
 	slots := map[string]string{"email": "someone@example.com", "payment_reference": "pi_demo_ada_1"}
 	rep := r.s.Handle(context.Background(), anon(conversation.VerifyPayment, "s1", slots))
 	if rep.SlotToElicit != SlotVerificationCode || r.mail.last("someone@example.com") == "" {
@@ -357,8 +369,10 @@ func TestCodeWithoutCustomerDirectory(t *testing.T) {
 func TestCodePepperUnavailableIsAnHonestApology(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, true)
-	r.s.acc.Codes = identity.NewCodes(memstore.New(r.clock), identity.CodeOptions{Now: r.clock,
-		PepperFunc: func(context.Context) (string, error) { return "", errors.New("secrets manager down") }})
+	r.rebuild(func(d *Deps) {
+		d.Access.Codes = identity.NewCodes(memstore.New(r.clock), identity.CodeOptions{Now: r.clock,
+			PepperFunc: func(context.Context) (string, error) { return "", errors.New("secrets manager down") }})
+	})
 	for _, in := range []conversation.Intent{conversation.LookupCustomer, conversation.VerifyPayment} {
 		var replies []string
 		for i, email := range []string{"ada@example.com", "nobody@example.com"} {
@@ -443,12 +457,12 @@ func TestAuditFailureWithholdsDisclosure(t *testing.T) {
 func TestCodeOfferTakesItsFixedTime(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, true)
-	r.s.acc.OfferTime = 40 * time.Millisecond
+	r.rebuild(func(d *Deps) { d.Access.OfferTime = 40 * time.Millisecond })
 	for i, email := range []string{"ada@example.com", "nobody@example.com"} {
 		start := time.Now()
 		rep := r.s.Handle(context.Background(), anon(conversation.LookupCustomer, fmt.Sprintf("pad-%d", i), map[string]string{"email": email}))
-		if took := time.Since(start); took < r.s.acc.OfferTime {
-			t.Errorf("%s: the code offer took %s, less than its fixed %s", email, took, r.s.acc.OfferTime)
+		if took := time.Since(start); took < r.d.Access.OfferTime {
+			t.Errorf("%s: the code offer took %s, less than its fixed %s", email, took, r.d.Access.OfferTime)
 		}
 		if rep.SlotToElicit != SlotVerificationCode {
 			t.Fatalf("%s: %+v", email, rep)

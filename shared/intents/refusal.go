@@ -18,9 +18,9 @@ func (s *Service) Refusal(t conversation.Turn, o idempotency.Outcome) conversati
 	var msg string
 	switch o {
 	case idempotency.StoreUnavailable:
-		msg = p.T("reply.store_down", p.T(orDefault(in.StoreDown, "what.do_that")), s.d.SupportEmail)
+		msg = p.T("reply.store_down", p.T(OrDefault(in.StoreDown, "what.do_that")), s.d.SupportEmail)
 	case idempotency.StillWorking:
-		msg = p.T(orDefault(in.Pending, "reply.still_working"), s.d.SupportEmail)
+		msg = p.T(OrDefault(in.Pending, "reply.still_working"), s.d.SupportEmail)
 	case idempotency.PayloadMismatch:
 		msg = p.T("reply.id_mismatch", s.d.SupportEmail)
 	case idempotency.ResultUnreadable:

@@ -1,4 +1,4 @@
-package intents
+package intents_test
 
 import (
 	"strings"
@@ -7,6 +7,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/idempotency"
+	. "github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
@@ -62,16 +63,15 @@ func TestEveryIntentHasItsHandler(t *testing.T) {
 	s := New(Deps{})
 	writes := s.Writes()
 	for _, in := range spec.All() {
-		h, ok := handlers[conversation.Intent(in.Name)]
-		if !ok || h.fulfil == nil {
-			t.Errorf("%s: no handler registered", in.Name)
+		if err := Linked(conversation.Intent(in.Name)); err != nil {
+			t.Errorf("%s: no handler registered: %v", in.Name, err)
 		}
 		if w := writes(conversation.Intent(in.Name)); (w != nil) != in.Write {
 			t.Errorf("%s: write %t by its contract, bound to idempotency: %t", in.Name, in.Write, w != nil)
 		}
 	}
-	if len(handlers) != len(spec.All()) {
-		t.Errorf("%d handlers for %d intents", len(handlers), len(spec.All()))
+	if len(Handled()) != len(spec.All()) {
+		t.Errorf("%d handlers for %d intents", len(Handled()), len(spec.All()))
 	}
 	if writes("no_such_intent") != nil {
 		t.Error("an unknown intent is bound as a write")

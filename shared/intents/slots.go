@@ -63,8 +63,9 @@ var slotKinds = map[string]slotSpec{
 	SlotPaymentReference: {check: checkReference},
 	SlotQuery:            {check: checkText(2, 300)},
 	SlotField:            {check: checkField, label: "field", choices: []string{FieldPhone, FieldAddress}},
-	// The new value's own check depends on the field (update_customer's handler:
-	// checkPhone, checkAddress); here only its length.
+	// The new value's own check depends on the field (update_customer's handler,
+	// shared/intents/updatecustomer/handler: checkPhone, checkAddress); here only its
+	// length.
 	SlotNewValue: {check: checkText(3, 300)},
 	SlotConfirm:  {check: checkConfirm, label: "confirm", choices: []string{ConfirmYes, ConfirmNo}},
 }
@@ -105,6 +106,25 @@ func validate(p *i18n.Printer, in conversation.Intent, t conversation.Turn) (map
 		out[s.name] = v
 	}
 	return out, nil
+}
+
+// ValidSlots checks the turn's slots against its intent's contract (t.Intent), as
+// Handle does before a handler is asked: the normalized values, ok false while a slot
+// is missing or invalid.
+func ValidSlots(t conversation.Turn) (map[string]string, bool) {
+	slots, ask := validate(i18n.For(t.Locale), t.Intent, t)
+	return slots, ask == nil
+}
+
+// Ask asks for slot name of intent in with the prompt its contract gives it (and its
+// choices, as quick replies). It panics when in has no such slot.
+func (s Answer) Ask(in conversation.Intent, name string) *conversation.Reply {
+	for _, sp := range specs[in] {
+		if sp.name == name {
+			return elicit(s.p, sp, sp.prompt, false)
+		}
+	}
+	panic("intents: " + string(in) + " has no slot " + name)
 }
 
 func elicit(p *i18n.Printer, s slotSpec, prompt string, invalid bool) *conversation.Reply {
@@ -173,121 +193,6 @@ func checkField(s string) (string, bool) {
 		return FieldAddress, true
 	}
 	return "", false
-}
-
-// checkPhone normalises a phone number towards E.164: spaces, dots, dashes and
-// brackets dropped, a leading 00 read as +; the result is + and 8 to 15 digits, the
-// first not 0. A number without its country code is refused (the prompt asks for it):
-// the CRM holds numbers callers in any country can dial.
-func checkPhone(s string) (string, bool) {
-	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "tel:"))
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == '+' && i == 0:
-			b.WriteRune(r)
-		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')' || r == '/' || r == '\u00a0':
-		default:
-			return "", false
-		}
-	}
-	n := b.String()
-	if strings.HasPrefix(n, "00") {
-		n = "+" + n[2:]
-	}
-	digits := strings.TrimPrefix(n, "+")
-	if !strings.HasPrefix(n, "+") || len(digits) < 8 || len(digits) > 15 || digits[0] == '0' {
-		return "", false
-	}
-	return n, true
-}
-
-// checkPostalCode accepts letters, digits, spaces and dashes, 2 to 12 characters, with
-// at least one digit or letter (SW1A 1AA, 10115, 75008, H3Z 2Y7, 01310-100), upper-cased.
-func checkPostalCode(s string) (string, bool) {
-	s = strings.ToUpper(strings.Join(strings.Fields(s), " "))
-	if len(s) < 2 || len(s) > 12 {
-		return "", false
-	}
-	for _, r := range s {
-		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r == ' ' || r == '-') {
-			return "", false
-		}
-	}
-	return s, strings.Trim(s, " -") != ""
-}
-
-// checkAddress reads a postal address given in one line, its parts separated by
-// commas: the street first and the country last, between them the town or city and
-// the postal code (in one part, either order: "10115 Berlin", "London NW1 6XE", or
-// apart) and, optionally, a region ("IL 62704", or a part of its own after the city).
-// Street, city and country are required; the postal code is not (some countries have
-// none). Each part is plain text, kept as typed (spacing folded); the question that
-// confirms the change shows how it was read.
-func checkAddress(s string) (connector.Address, bool) {
-	var parts []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.Join(strings.Fields(p), " "); p != "" {
-			parts = append(parts, p)
-		}
-	}
-	if len(parts) < 3 || len(parts) > 6 || !utf8.ValidString(s) {
-		return connector.Address{}, false
-	}
-	a := connector.Address{Street: parts[0], Country: parts[len(parts)-1]}
-	for _, p := range parts[1 : len(parts)-1] {
-		words := strings.Fields(p)
-		digit := func(w string) bool { return strings.ContainsAny(w, "0123456789") }
-		lead, trail := 0, len(words)
-		for lead < len(words) && digit(words[lead]) {
-			lead++
-		}
-		for trail > 0 && digit(words[trail-1]) {
-			trail--
-		}
-		var code, rest string
-		switch {
-		case trail < len(words):
-			code, rest = strings.Join(words[trail:], " "), strings.Join(words[:trail], " ")
-		case lead > 0:
-			code, rest = strings.Join(words[:lead], " "), strings.Join(words[lead:], " ")
-		default:
-			rest = p
-		}
-		if code != "" {
-			c, ok := checkPostalCode(code)
-			if !ok || a.PostalCode != "" {
-				return connector.Address{}, false
-			}
-			a.PostalCode = c
-		}
-		switch {
-		case rest == "":
-		case a.City == "":
-			a.City = rest
-		case a.Region == "":
-			a.Region = rest
-		default:
-			return connector.Address{}, false
-		}
-	}
-	if utf8.RuneCountInString(a.Street) < 3 || a.City == "" || utf8.RuneCountInString(a.Country) < 2 {
-		return connector.Address{}, false
-	}
-	// Within what every CRM stores (connector.CheckContactChange's limits), so a value
-	// read here is never one the CRM refuses.
-	for _, f := range []struct {
-		v   string
-		max int
-	}{{a.Street, connector.MaxStreetRunes}, {a.City, connector.MaxCityRunes}, {a.Region, connector.MaxRegionRunes},
-		{a.PostalCode, connector.MaxPostalCodeRunes}, {a.Country, connector.MaxCountryRunes}} {
-		if utf8.RuneCountInString(f.v) > f.max {
-			return connector.Address{}, false
-		}
-	}
-	return a, true
 }
 
 // checkConfirm maps a yes or a no, in the five languages, onto ConfirmYes or ConfirmNo.

@@ -1,4 +1,4 @@
-package intents
+package intents_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	. "github.com/switchboard-dev/switchboard/shared/intents"
 	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 )
 

@@ -1,4 +1,4 @@
-package intents
+package intents_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	. "github.com/switchboard-dev/switchboard/shared/intents"
 )
 
 // UpdateCustomer makes the fake a connector.CustomerUpdater: it applies the change to
@@ -193,9 +194,9 @@ func TestUpdateCustomerUnverified(t *testing.T) {
 		slots := with(slots, "email", email)
 		r := newRig(t, false)
 		f := newFake()
-		r.s.d.Updater = f
+		r.rebuild(func(d *Deps) { d.Updater = f })
 		neutral := r.s.Handle(ctx, anon(UpdateCustomer, "s1", slots))
-		r.s.acc.Open = func(in conversation.Intent) bool { return in == UpdateCustomer }
+		r.rebuild(func(d *Deps) { d.Access.Open = func(in conversation.Intent) bool { return in == UpdateCustomer } })
 		open := r.s.Handle(ctx, anon(UpdateCustomer, "s1", slots))
 		for _, rep := range []conversation.Reply{neutral, open} {
 			if !strings.Contains(rep.Text(), "only change contact details for the account holder") {
@@ -212,7 +213,7 @@ func TestUpdateCustomerUnverified(t *testing.T) {
 		}
 
 		rc := newRig(t, true)
-		rc.s.d.Updater = f
+		rc.rebuild(func(d *Deps) { d.Updater = f })
 		offer := rc.s.Handle(ctx, anon(UpdateCustomer, "s1", slots))
 		if offer.SlotToElicit != SlotVerificationCode || strings.Contains(offer.Text(), "Ada") || f.updates.Load() != 0 {
 			t.Errorf("%s: code offer %+v", email, offer)
@@ -226,7 +227,7 @@ func TestUpdateCustomerAfterCode(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, true)
 	f := newFake()
-	r.s.d.Updater = f
+	r.rebuild(func(d *Deps) { d.Updater = f })
 	ctx := context.Background()
 	slots := with(newPhone, "confirm", "yes")
 	r.s.Handle(ctx, anon(UpdateCustomer, "s1", slots))
@@ -245,11 +246,11 @@ func TestUpdateCustomerAuditHasFieldsNotValues(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, false)
 	f := newFake()
-	r.s.d.Updater = f
+	r.rebuild(func(d *Deps) { d.Updater = f })
 	slots := map[string]string{"email": "ada@example.com", "new_value": "221B Baker Street, London NW1 6XE, United Kingdom", "confirm": "yes"}
 	r.s.Handle(context.Background(), ada(slots))
 	evs := r.trail.take()
-	if len(evs) != 1 || evs[0].Outcome != outUpdated || strings.Join(evs[0].Fields, ",") != "address" || evs[0].Intent != "update_customer" {
+	if len(evs) != 1 || evs[0].Outcome != AuditUpdated || strings.Join(evs[0].Fields, ",") != "address" || evs[0].Intent != "update_customer" {
 		t.Fatalf("events %+v", evs)
 	}
 	b, _ := json.Marshal(evs[0])
@@ -303,7 +304,7 @@ func TestUpdateWriteReadsBack(t *testing.T) {
 	t.Parallel()
 	f := newFake()
 	s := updateSvc(f, nil)
-	w := s.UpdateWrite()
+	w := s.Writes()(UpdateCustomer)
 	ctx := context.Background()
 	yes := ada(with(newPhone, "confirm", "yes"))
 	if w.Subject(ada(newPhone)) != "" || w.Subject(ada(with(newPhone, "confirm", "no"))) != "" || w.Subject(yes) == "" {
@@ -357,33 +358,6 @@ func TestUpdateCustomerHostileValues(t *testing.T) {
 	}
 }
 
-func TestCheckPhoneAndAddress(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{"+44 20 7946 0958": "+442079460958", "0049 (30) 901820": "+4930901820",
-		"tel:+1-555-010-0999": "+15550100999", "+44 20": "", "020 7946 0958": "", "+0 123 456 789": "",
-		"+1 555 0100 ext 2": "", "+1234567890123456": ""} {
-		got, ok := checkPhone(in)
-		if got != want || ok != (want != "") {
-			t.Errorf("checkPhone(%q) = %q %v, want %q", in, got, ok, want)
-		}
-	}
-	for in, want := range map[string]connector.Address{
-		"221B Baker Street, London NW1 6XE, United Kingdom": {Street: "221B Baker Street", City: "London", PostalCode: "NW1 6XE", Country: "United Kingdom"},
-		"Hauptstraße 5, 10115 Berlin, Deutschland":          {Street: "Hauptstraße 5", City: "Berlin", PostalCode: "10115", Country: "Deutschland"},
-		"Main Street, Dublin, Ireland":                      {Street: "Main Street", City: "Dublin", Country: "Ireland"},
-		"Av. Paulista 1000, São Paulo, SP, 01310-100, Brasil": {Street: "Av. Paulista 1000", City: "São Paulo", Region: "SP",
-			PostalCode: "01310-100", Country: "Brasil"},
-		"somewhere in Paris":           {},
-		"1 Rue, 75001 Paris":           {},
-		"1 Rue X, 75001, 75002, Paris": {},
-	} {
-		got, ok := checkAddress(in)
-		if got != want || ok != (want != connector.Address{}) {
-			t.Errorf("checkAddress(%q) = %+v %v, want %+v", in, got, ok, want)
-		}
-	}
-}
-
 // writeOnly is a CRM that updates but cannot read.
 type writeOnly struct{ f *fake }
 
@@ -399,11 +373,11 @@ func TestUpdateWriteReadsBackThroughRecords(t *testing.T) {
 	f.customers["ada@example.com"] = with2(f.customers["ada@example.com"], "+442079460958")
 	yes := ada(with(newPhone, "confirm", "yes"))
 	s := New(Deps{Updater: writeOnly{f}, SupportEmail: "help@example.com"})
-	if _, found, err := s.UpdateWrite().Lookup(context.Background(), yes, ""); found || !errors.Is(err, connector.ErrUnsupported) {
+	if _, found, err := s.Writes()(UpdateCustomer).Lookup(context.Background(), yes, ""); found || !errors.Is(err, connector.ErrUnsupported) {
 		t.Errorf("without a directory: found %v, err %v", found, err)
 	}
 	s = New(Deps{Updater: writeOnly{f}, Records: f, SupportEmail: "help@example.com"})
-	if _, found, err := s.UpdateWrite().Lookup(context.Background(), yes, ""); !found || err != nil {
+	if _, found, err := s.Writes()(UpdateCustomer).Lookup(context.Background(), yes, ""); !found || err != nil {
 		t.Errorf("through Records: found %v, err %v", found, err)
 	}
 }

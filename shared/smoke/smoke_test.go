@@ -22,6 +22,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	_ "github.com/switchboard-dev/switchboard/shared/intents/handlers" // every intent's handler
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/platform"

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/switchboard-dev/switchboard/shared/app/wiring"
+	_ "github.com/switchboard-dev/switchboard/shared/intents/handlers" // every intent's handler
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
 

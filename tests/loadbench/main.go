@@ -23,6 +23,7 @@ import (
 
 	_ "github.com/switchboard-dev/switchboard/shared/connector/all" // the tools the bench configures
 	"github.com/switchboard-dev/switchboard/shared/gctune"
+	_ "github.com/switchboard-dev/switchboard/shared/intents/handlers" // the stack it drives answers every intent
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 

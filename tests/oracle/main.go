@@ -41,6 +41,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	_ "github.com/switchboard-dev/switchboard/shared/connector/all" // the demo tools
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	_ "github.com/switchboard-dev/switchboard/shared/intents/handlers" // every intent
 	"github.com/switchboard-dev/switchboard/shared/server"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )

@@ -1,6 +1,6 @@
-// Package createticket is the create_ticket intent's contract (shared/intents/spec), registered from
-// its init. Its handler is shared/intents/createticket.go; its Lambda function is
-// functions/createticket.
+// Package createticket is the create_ticket intent's contract (shared/intents/spec), registered
+// from its init. Its handler is the package createticket/handler, which only a binary that
+// answers the intent links; its Lambda function is functions/createticket.
 package createticket
 
 import (
@@ -9,6 +9,9 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
+// Name is the intent's canonical name.
+const Name = "create_ticket"
+
 // locales is the intent's own reply catalogue, one file per language.
 //
 //go:embed locales/*.json
@@ -16,7 +19,7 @@ var locales embed.FS
 
 func init() {
 	spec.Register(spec.Intent{
-		Name:       "create_ticket",
+		Name:       Name,
 		Order:      2,
 		Function:   "createticket",
 		Write:      true,

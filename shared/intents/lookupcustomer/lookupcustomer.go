@@ -1,6 +1,6 @@
-// Package lookupcustomer is the lookup_customer intent's contract (shared/intents/spec), registered from
-// its init. Its handler is shared/intents/lookupcustomer.go; its Lambda function is
-// functions/lookupcustomer.
+// Package lookupcustomer is the lookup_customer intent's contract (shared/intents/spec), registered
+// from its init. Its handler is the package lookupcustomer/handler, which only a binary that
+// answers the intent links; its Lambda function is functions/lookupcustomer.
 package lookupcustomer
 
 import (
@@ -9,6 +9,9 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
+// Name is the intent's canonical name.
+const Name = "lookup_customer"
+
 // locales is the intent's own reply catalogue, one file per language.
 //
 //go:embed locales/*.json
@@ -16,7 +19,7 @@ var locales embed.FS
 
 func init() {
 	spec.Register(spec.Intent{
-		Name:       "lookup_customer",
+		Name:       Name,
 		Order:      1,
 		Function:   "lookupcustomer",
 		Write:      false,

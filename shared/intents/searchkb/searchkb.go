@@ -1,6 +1,6 @@
-// Package searchkb is the search_kb intent's contract (shared/intents/spec), registered from
-// its init. Its handler is shared/intents/searchkb.go; its Lambda function is
-// functions/searchkb.
+// Package searchkb is the search_kb intent's contract (shared/intents/spec), registered
+// from its init. Its handler is the package searchkb/handler, which only a binary that
+// answers the intent links; its Lambda function is functions/searchkb.
 package searchkb
 
 import (
@@ -9,6 +9,9 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
+// Name is the intent's canonical name.
+const Name = "search_kb"
+
 // locales is the intent's own reply catalogue, one file per language.
 //
 //go:embed locales/*.json
@@ -16,7 +19,7 @@ var locales embed.FS
 
 func init() {
 	spec.Register(spec.Intent{
-		Name:       "search_kb",
+		Name:       Name,
 		Order:      4,
 		Function:   "searchkb",
 		Write:      false,

@@ -1,7 +1,8 @@
 // Package updatecustomer is the update_customer intent's contract (shared/intents/spec),
 // registered from its init: a verified caller changes their own phone number or postal
-// address (never their email, which is the identity they proved). Its handler is
-// shared/intents/updatecustomer.go; its Lambda function is functions/updatecustomer.
+// address (never their email, which is the identity they proved). Its handler is the
+// package updatecustomer/handler, which only a binary that answers it links; its Lambda
+// function is functions/updatecustomer.
 //
 // Its slots: email (who the caller says they are, for the one-time code; a signed-in
 // caller's is their token's), field (phone or address; inferred from new_value when
@@ -17,6 +18,9 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
+// Name is the intent's canonical name.
+const Name = "update_customer"
+
 // locales is the intent's own reply catalogue, one file per language.
 //
 //go:embed locales/*.json
@@ -24,7 +28,7 @@ var locales embed.FS
 
 func init() {
 	spec.Register(spec.Intent{
-		Name:       "update_customer",
+		Name:       Name,
 		Order:      5,
 		Function:   "updatecustomer",
 		Write:      true,

@@ -1,6 +1,6 @@
-// Package verifypayment is the verify_payment intent's contract (shared/intents/spec), registered from
-// its init. Its handler is shared/intents/verifypayment.go; its Lambda function is
-// functions/verifypayment.
+// Package verifypayment is the verify_payment intent's contract (shared/intents/spec), registered
+// from its init. Its handler is the package verifypayment/handler, which only a binary that
+// answers the intent links; its Lambda function is functions/verifypayment.
 package verifypayment
 
 import (
@@ -9,6 +9,9 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
+// Name is the intent's canonical name.
+const Name = "verify_payment"
+
 // locales is the intent's own reply catalogue, one file per language.
 //
 //go:embed locales/*.json
@@ -16,7 +19,7 @@ var locales embed.FS
 
 func init() {
 	spec.Register(spec.Intent{
-		Name:       "verify_payment",
+		Name:       Name,
 		Order:      3,
 		Function:   "verifypayment",
 		Write:      false,

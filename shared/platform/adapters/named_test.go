@@ -174,9 +174,11 @@ const module = "github.com/switchboard-dev/switchboard/"
 
 // scanner finds where non-test Go files name a kind of plug-in: a string literal in
 // spelled (or a webhook path whose segment is), a conversation.<const> in consts, or an
-// import of one of folders. The folders themselves, skip, and tests/ are not scanned.
+// import of one of folders (with sub, of a package under one too). The folders
+// themselves, skip, and tests/ are not scanned.
 type scanner struct {
 	spelled, consts, folders, skip map[string]bool
+	sub                            bool
 }
 
 // platformScanner names the platforms: their names and older spellings, their
@@ -204,6 +206,20 @@ func platformScanner() scanner {
 }
 
 func scanNamed(root string) ([]naming, error) { return platformScanner().scan(root) }
+
+// imports reports whether importing path (relative to the module) names a plug-in.
+func (sc scanner) imports(path string) bool {
+	for p := path; ; {
+		if sc.folders[p] {
+			return true
+		}
+		i := strings.LastIndexByte(p, '/')
+		if !sc.sub || i < 0 {
+			return false
+		}
+		p = p[:i]
+	}
+}
 
 // scan parses every non-test Go file under root outside the skipped folders and
 // tests/, and returns where they name a plug-in.
@@ -236,7 +252,7 @@ func (sc scanner) scan(root string) ([]naming, error) {
 			switch x := n.(type) {
 			case *ast.ImportSpec:
 				v, _ := strconv.Unquote(x.Path.Value)
-				if strings.HasPrefix(v, module) && sc.folders[strings.TrimPrefix(v, module)] {
+				if strings.HasPrefix(v, module) && sc.imports(strings.TrimPrefix(v, module)) {
 					at(x, "import of "+strings.TrimPrefix(v, module))
 				}
 				return false
@@ -323,10 +339,14 @@ func catalogHas(key string) bool {
 }
 
 // namedIntentOutside lists the places the intents are still named outside their
-// folders, by file, with the reason; what is left of the handlers' move into their
-// folders (docs/extending.md, "What is not yet in the folder").
+// folders, by file, with the reason (docs/extending.md). An intent's folder,
+// shared/intents/<name>, holds its contract and its handler (<name>/handler); its
+// function, functions/<name>/main.go, names it and imports its handler; the generated
+// lists (intentLists) import every folder.
 var namedIntentOutside = map[string]string{
-	"shared/conversation/conversation.go": "the intent constants, for tests and the handlers below",
+	"shared/conversation/conversation.go": "the intent constants, for tests and the functions' mains",
+	// The constant tests/golden_test.go and tests/lambda_test.go drive update_customer by.
+	"shared/intents/names.go": "intents.UpdateCustomer, for tests",
 	// What a smoke answer must carry, per intent (the profile's truth).
 	"shared/smoke/cases.go": "smoke truth per intent",
 	// The calls that bring a tool's injected text back, for the agent surfaces' tests.
@@ -340,24 +360,21 @@ var namedIntentOutside = map[string]string{
 	"shared/connector/demo/customers.go": "operation name", "shared/connector/sqldb/customers.go": "operation name",
 }
 
-// TestIntentsAreNamedOnlyInTheirFolders is TestPlatformsAreNamedOnlyInTheirFolders
-// for intents: their canonical names, function names and constants
-// (conversation.CreateTicket), outside shared/intents/<name>.
-func TestIntentsAreNamedOnlyInTheirFolders(t *testing.T) {
-	t.Parallel()
+// intentLists are the two lists of every intent's folder, generated from the
+// directory listing (go generate ./shared/intents): the contracts and the handlers.
+var intentLists = map[string]bool{"shared/intents/all/all.go": true, "shared/intents/handlers/handlers.go": true}
+
+// intentScanner names the intents: their canonical names, function names and constants
+// (conversation.CreateTicket), and an import of their folder or of a package in it (its
+// handler), outside shared/intents/<function>.
+func intentScanner(ins []spec.Intent) scanner {
 	sc := scanner{spelled: map[string]bool{}, consts: map[string]bool{}, folders: map[string]bool{},
-		skip: map[string]bool{"shared/intents/spec": true}}
-	handlerFile := map[string]bool{}
-	for _, in := range spec.All() {
+		skip: map[string]bool{"shared/intents/spec": true}, sub: true}
+	for _, in := range ins {
 		sc.spelled[in.Name] = true
 		sc.spelled[in.Function] = true
 		sc.folders["shared/intents/"+in.Function] = true
 		sc.skip["shared/intents/"+in.Function] = true
-		// Its handler, shared/intents/<function>.go, registers itself by intent (the
-		// folder is the leaf contract every binary links: docs/extending.md).
-		handlerFile["shared/intents/"+in.Function+".go"] = true
-		// Its function is its generated wiring: function.Main(<its intent>).
-		handlerFile["functions/"+in.Function+"/main.go"] = true
 	}
 	for name, v := range map[string]conversation.Intent{"LookupCustomer": conversation.LookupCustomer,
 		"CreateTicket": conversation.CreateTicket, "VerifyPayment": conversation.VerifyPayment, "SearchKB": conversation.SearchKB} {
@@ -365,16 +382,37 @@ func TestIntentsAreNamedOnlyInTheirFolders(t *testing.T) {
 			sc.consts[name] = true
 		}
 	}
-	found, err := sc.scan(testenv.RepoRoot())
+	return sc
+}
+
+// allowedIntentNaming reports whether file may name in's intents: a generated list,
+// or an intent's function (its generated wiring: function.Main(<its intent>) and the
+// import of its handler).
+func allowedIntentNaming(ins []spec.Intent, file string) bool {
+	if intentLists[file] {
+		return true
+	}
+	for _, in := range ins {
+		if file == "functions/"+in.Function+"/main.go" {
+			return true
+		}
+	}
+	return false
+}
+
+// TestIntentsAreNamedOnlyInTheirFolders is TestPlatformsAreNamedOnlyInTheirFolders
+// for intents: their canonical names, function names, constants
+// (conversation.CreateTicket) and folders (an import of shared/intents/<name> or of
+// its handler), outside shared/intents/<name>.
+func TestIntentsAreNamedOnlyInTheirFolders(t *testing.T) {
+	t.Parallel()
+	found, err := intentScanner(spec.All()).scan(testenv.RepoRoot())
 	if err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
 	for _, f := range found {
-		if f.file == "shared/intents/all/all.go" {
-			continue // the one import of every intent folder
-		}
-		if handlerFile[f.file] {
+		if allowedIntentNaming(spec.All(), f.file) {
 			continue
 		}
 		if _, ok := namedIntentOutside[f.file]; ok {
@@ -387,5 +425,59 @@ func TestIntentsAreNamedOnlyInTheirFolders(t *testing.T) {
 		if !seen[file] {
 			t.Errorf("%s is allowed to name intents (%s) but no longer does: drop it from namedIntentOutside", file, why)
 		}
+	}
+}
+
+// The intent scan finds an intent named outside its folder — by a literal, by an import
+// of its folder or of its handler package, and in a handler beside the folder (where
+// handlers were before they moved into it) — and nothing in the folder, its handler
+// package, its function's main or the generated lists.
+func TestScanFindsIntentNames(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(p, src string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := `package x
+
+import (
+	_ "github.com/switchboard-dev/switchboard/shared/intents/renewplan"
+	_ "github.com/switchboard-dev/switchboard/shared/intents/renewplan/handler"
+)
+
+func f() string { return "renew_plan" }
+`
+	for _, p := range []string{"shared/x/x.go", "shared/intents/renewplan.go", "shared/intents/renewplan/handler/handler.go",
+		"shared/intents/renewplan/renewplan.go", "functions/renewplan/main.go", "shared/intents/handlers/handlers.go",
+		"shared/x/x_test.go"} {
+		write(p, names)
+	}
+	ins := []spec.Intent{{Name: "renew_plan", Function: "renewplan"}}
+	found, err := intentScanner(ins).scan(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range found {
+		if !allowedIntentNaming(ins, f.file) {
+			got = append(got, fmt.Sprintf("%s:%d %s", f.file, f.line, f.what))
+		}
+	}
+	want := []string{
+		"shared/intents/renewplan.go:4 import of shared/intents/renewplan",
+		"shared/intents/renewplan.go:5 import of shared/intents/renewplan/handler",
+		`shared/intents/renewplan.go:8 "renew_plan"`,
+		"shared/x/x.go:4 import of shared/intents/renewplan",
+		"shared/x/x.go:5 import of shared/intents/renewplan/handler",
+		`shared/x/x.go:8 "renew_plan"`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("scan found\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -30,7 +30,7 @@ type Adapter struct {
 	names platform.Names
 	// PlainText (platform.bedrock-agent.rich: false) leaves the quick replies
 	// (choices) out of the result. The records stay: the answer refers to them
-	// rather than quoting tool text (shared/intents: answer.tool).
+	// rather than quoting tool text (shared/intents: Answer.Tool).
 	PlainText bool
 }
 

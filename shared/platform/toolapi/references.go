@@ -10,7 +10,7 @@ import (
 // On an agent surface (the tool API, MCP, Bedrock agents) the answer quotes no text a
 // business tool gave: where a chat platform's answer says "#1010 "Export times out"",
 // the result's answer says "#[tickets[0].number] "[tickets[0].subject]"", and the
-// values are only in those fields (shared/intents: answer.tool). A reference is a path
+// values are only in those fields (shared/intents: Answer.Tool). A reference is a path
 // into the result, in square brackets: a record (customer, payment) or an element of
 // a list of records (tickets[0], articles[1]), then the field ("customer.name",
 // "articles[1].title", "payment.status"; "customer.address" is an object).

@@ -23,6 +23,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/intents"
+	_ "github.com/switchboard-dev/switchboard/shared/intents/handlers" // every intent's handler
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"

@@ -27,6 +27,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
 	"github.com/switchboard-dev/switchboard/shared/connector/rest"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	_ "github.com/switchboard-dev/switchboard/shared/intents/handlers" // every intent's handler
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )

@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/config"
 	_ "github.com/switchboard-dev/switchboard/shared/connector/demo"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	_ "github.com/switchboard-dev/switchboard/shared/intents/handlers" // every intent's handler
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 	"github.com/switchboard-dev/switchboard/shared/platform/toolapi"

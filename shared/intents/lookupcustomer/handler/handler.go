@@ -1,4 +1,8 @@
-package intents
+// Package handler is lookup_customer's handler (its contract: the folder above,
+// shared/intents/lookupcustomer), registered from its init (intents.Register). Its
+// function, functions/lookupcustomer, imports it; so does every binary that answers
+// every intent (shared/intents/handlers).
+package handler
 
 import (
 	"context"
@@ -8,12 +12,26 @@ import (
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/intents/lookupcustomer"
+	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 	"github.com/switchboard-dev/switchboard/shared/resilience"
 )
 
-// lookup_customer's handler (its contract: shared/intents/lookupcustomer).
 func init() {
-	register(conversation.LookupCustomer, handler{fulfil: answer.lookupCustomer})
+	intents.Register(lookupcustomer.Name, intents.Handler{Fulfil: func(ctx context.Context, a intents.Answer,
+		t conversation.Turn, slots map[string]string) (conversation.Reply, intents.Audit) {
+		return answer{a}.lookupCustomer(ctx, t, slots)
+	}})
+}
+
+// answer is the turn's answer, with this intent's own parts.
+type answer struct{ intents.Answer }
+
+// neutralLookup is the neutral answer: the same words whether or not an account
+// exists, and for a verified caller asking about an email that is not theirs.
+func (s answer) neutralLookup() string {
+	return s.T("identity.neutral_lookup", s.Deps().SupportEmail)
 }
 
 // lookupCustomer reads the customer, their open tickets and their last payment in
@@ -22,30 +40,30 @@ func init() {
 //
 // Only to the verified owner of the email (the policy): anyone else gets the neutral
 // answer, which an email without an account gets too.
-func (s answer) lookupCustomer(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
-	caller, stop, a := s.gate(ctx, t, slots, s.neutralLookup())
+func (s answer) lookupCustomer(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, intents.Audit) {
+	caller, stop, a := s.Gate(ctx, t, slots, s.neutralLookup())
 	if stop != nil {
 		return *stop, a
 	}
-	if a.outcome == outOtherCustomer {
-		return s.fulfilled(s.neutralLookup()), a
+	if a.Outcome == intents.AuditOtherCustomer {
+		return s.Fulfilled(s.neutralLookup()), a
 	}
-	a = audit{tool: s.acc.Tools.Customers, caller: caller}
+	a = intents.Audit{Tool: s.Tools().Customers, Caller: caller}
 	r := s.lookupAnswer(ctx, slots, &a)
 	if caller.Method == conversation.VerifiedCode && t.Caller.Method != conversation.VerifiedCode {
 		// The code was right: clear it so it is not sent again.
-		r.SetSlots = map[string]*string{SlotVerificationCode: nil}
+		r.SetSlots = map[string]*string{intents.SlotVerificationCode: nil}
 	}
 	return r, a
 }
 
 // lookupAnswer is the full answer, for a caller the policy let through.
-func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *audit) conversation.Reply {
-	if s.d.Customers == nil {
-		a.outcome = outUnavailable
-		return s.unavailable("what.look_up_accounts")
+func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *intents.Audit) conversation.Reply {
+	if s.Deps().Customers == nil {
+		a.Outcome = intents.AuditUnavailable
+		return s.Unavailable("what.look_up_accounts")
 	}
-	email := slots[SlotEmail]
+	email := slots[intents.SlotEmail]
 	// The calls' results in one value (one allocation for the closures to share).
 	var res struct {
 		cust     connector.Customer
@@ -58,83 +76,83 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *au
 	// (no tickets or payments tool) runs on this goroutine.
 	fns := make([]func(context.Context) error, 1, 3)
 	fns[0] = func(ctx context.Context) (err error) {
-		res.cust, err = s.d.Customers.FindCustomerByEmail(ctx, email)
+		res.cust, err = s.Deps().Customers.FindCustomerByEmail(ctx, email)
 		return err
 	}
-	if s.d.Tickets != nil {
+	if s.Deps().Tickets != nil {
 		fns = append(fns, func(ctx context.Context) (err error) {
 			ctx, cancel := secondary(ctx)
 			defer cancel()
-			res.tickets, err = s.d.Tickets.OpenTickets(ctx, email)
+			res.tickets, err = s.Deps().Tickets.OpenTickets(ctx, email)
 			return err
 		})
 	}
-	if s.d.Payments != nil {
+	if s.Deps().Payments != nil {
 		fns = append(fns, func(ctx context.Context) (err error) {
 			ctx, cancel := secondary(ctx)
 			defer cancel()
-			res.payments, err = s.d.Payments.RecentPayments(ctx, email, 1)
+			res.payments, err = s.Deps().Payments.RecentPayments(ctx, email, 1)
 			return err
 		})
 	}
 	errs := resilience.Parallel(ctx, fns...)
 	cust, tickets, payments := res.cust, res.tickets, res.payments
 	custErr := errs[0]
-	if s.d.Tickets != nil {
+	if s.Deps().Tickets != nil {
 		tErr = errs[1]
 	}
-	if s.d.Payments != nil {
+	if s.Deps().Payments != nil {
 		pErr = errs[len(errs)-1]
 	}
 
 	switch {
 	case errors.Is(custErr, connector.ErrNotFound):
 		// The same words as for an email that is not the caller's.
-		a.outcome = outNotFound
-		return s.fulfilled(s.neutralLookup())
+		a.Outcome = intents.AuditNotFound
+		return s.Fulfilled(s.neutralLookup())
 	case custErr != nil:
-		a.outcome = outUnavailable
-		return s.unavailable("what.look_up_your_account")
+		a.Outcome = intents.AuditUnavailable
+		return s.Unavailable("what.look_up_your_account")
 	}
-	a.customerID, a.outcome = cust.ID, outAnswered
+	a.CustomerID, a.Outcome = cust.ID, intents.AuditAnswered
 
 	// Every string from the tool is quoted as data (plaintext.Inert): it never becomes
 	// markup, a link or HTML on the channel; on an agent surface it is a reference to
-	// the record's field (answer.tool, rec below).
-	who := s.tool("customer.name", cust.Name())
+	// the record's field (intents.Answer.Tool, rec below).
+	who := s.Tool("customer.name", cust.Name())
 	switch {
 	case strings.TrimSpace(cust.Name()) != "":
-	case s.agent:
-		who = s.tool("customer.email", orDefault(cust.Email, email))
+	case s.Agent():
+		who = s.Tool("customer.email", intents.OrDefault(cust.Email, email))
 	default:
-		who = data(email)
+		who = plaintext.Inert(email)
 	}
 	if cust.Company != "" {
-		who = s.p.T("lookup.who_company", who, s.tool("customer.company", cust.Company))
+		who = s.T("lookup.who_company", who, s.Tool("customer.company", cust.Company))
 	}
-	plan, status := s.tool("customer.plan", cust.Plan), s.tool("customer.status", cust.Status)
+	plan, status := s.Tool("customer.plan", cust.Plan), s.Tool("customer.status", cust.Status)
 	var found string
 	switch {
 	case plan != "" && status != "":
-		found = s.p.T("lookup.found_plan_status", who, plan, status)
+		found = s.T("lookup.found_plan_status", who, plan, status)
 	case plan != "":
-		found = s.p.T("lookup.found_plan", who, plan)
+		found = s.T("lookup.found_plan", who, plan)
 	case status != "":
-		found = s.p.T("lookup.found_status", who, status)
+		found = s.T("lookup.found_status", who, status)
 	default:
-		found = s.p.T("lookup.found", who)
+		found = s.T("lookup.found", who)
 	}
 	msgs := []string{found}
 	// The records the answer states, for the agent surfaces: what the messages say
 	// and no more (no phone, no address, no other ticket than the one quoted).
-	rec := &conversation.Data{Customer: &conversation.CustomerData{Name: cust.Name(), Email: orDefault(cust.Email, email),
+	rec := &conversation.Data{Customer: &conversation.CustomerData{Name: cust.Name(), Email: intents.OrDefault(cust.Email, email),
 		Company: cust.Company, Plan: cust.Plan, Status: cust.Status}}
 	// A part left out because its tool failed makes the answer a fallback.
 	partial := false
 	switch {
-	case s.d.Tickets == nil:
+	case s.Deps().Tickets == nil:
 	case tErr != nil:
-		msgs, partial = append(msgs, s.p.T("lookup.tickets_unknown")), true
+		msgs, partial = append(msgs, s.T("lookup.tickets_unknown")), true
 	default:
 		line, quoted := s.openTicketsLine(tickets)
 		msgs = append(msgs, line)
@@ -143,18 +161,18 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *au
 		}
 	}
 	switch {
-	case s.d.Payments == nil:
+	case s.Deps().Payments == nil:
 	case errors.Is(pErr, connector.ErrNotFound):
 	case pErr != nil:
-		msgs, partial = append(msgs, s.p.T("lookup.payments_unknown")), true
+		msgs, partial = append(msgs, s.T("lookup.payments_unknown")), true
 	case len(payments) > 0:
 		p := payments[0]
-		msgs = append(msgs, s.p.T("lookup.last_payment",
-			s.money(p.Amount, p.Currency), s.p.Date(p.CreatedAt), s.statusWord(p.Status)))
+		msgs = append(msgs, s.T("lookup.last_payment",
+			s.Money(p.Amount, p.Currency), s.Printer().Date(p.CreatedAt), s.PaymentStatus(p.Status)))
 		// The answer names no reference for the last payment: neither does the record.
-		rec.Payment = paymentData(p, "")
+		rec.Payment = intents.PaymentData(p, "")
 	}
-	r := s.fulfilled(msgs...)
+	r := s.Fulfilled(msgs...)
 	r.Fallback = partial
 	r.Data = rec
 	return r
@@ -197,19 +215,19 @@ func (s answer) openTicketsLine(all []connector.Ticket) (string, *connector.Tick
 	}
 	switch {
 	case len(own) == 0 && strangers > 0:
-		line = s.p.T("lookup.tickets_none_but_unverified")
+		line = s.T("lookup.tickets_none_but_unverified")
 	case len(own) == 0:
-		line = s.p.T("lookup.tickets_none")
+		line = s.T("lookup.tickets_none")
 	case len(own) == 1:
-		line = s.p.T("lookup.tickets_one", s.tool("tickets[0].number", own[0].ID), s.tool("tickets[0].subject", own[0].Subject))
+		line = s.T("lookup.tickets_one", s.Tool("tickets[0].number", own[0].ID), s.Tool("tickets[0].subject", own[0].Subject))
 	default:
-		line = s.p.T("lookup.tickets_many", len(own), s.tool("tickets[0].number", own[0].ID), s.tool("tickets[0].subject", own[0].Subject))
+		line = s.T("lookup.tickets_many", len(own), s.Tool("tickets[0].number", own[0].ID), s.Tool("tickets[0].subject", own[0].Subject))
 	}
 	switch {
 	case strangers == 1:
-		line += " " + s.p.T("lookup.unverified_one")
+		line += " " + s.T("lookup.unverified_one")
 	case strangers > 1:
-		line += " " + s.p.T("lookup.unverified_many", strangers)
+		line += " " + s.T("lookup.unverified_many", strangers)
 	}
 	return line, quoted
 }

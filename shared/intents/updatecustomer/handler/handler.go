@@ -1,4 +1,8 @@
-package intents
+// Package handler is update_customer's handler (its contract: the folder above,
+// shared/intents/updatecustomer), registered from its init (intents.Register). Its
+// function, functions/updatecustomer, imports it; so does every binary that answers
+// every intent (shared/intents/handlers).
+package handler
 
 import (
 	"context"
@@ -6,23 +10,44 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
-	"github.com/switchboard-dev/switchboard/shared/i18n"
 	"github.com/switchboard-dev/switchboard/shared/idempotency"
+	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/intents/updatecustomer"
+	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 )
 
-// UpdateCustomer is update_customer's canonical name (its contract:
-// shared/intents/updatecustomer).
-const UpdateCustomer = conversation.Intent("update_customer")
+// name is the intent's canonical name (its contract's).
+const name conversation.Intent = updatecustomer.Name
 
-// update_customer's handler: a write, its description to the idempotency layer is
-// UpdateWrite (below).
+// A write: its description to the idempotency layer is UpdateWrite (below).
 func init() {
-	register(UpdateCustomer, handler{fulfil: answer.updateCustomer,
-		write: func(s *Service) idempotency.Write { return s.UpdateWrite() }})
+	intents.Register(name, intents.Handler{
+		Fulfil: func(ctx context.Context, a intents.Answer, t conversation.Turn, slots map[string]string) (conversation.Reply, intents.Audit) {
+			return answer{a}.updateCustomer(ctx, t, slots)
+		},
+		Write: func(s *intents.Service) idempotency.Write { return UpdateWrite{s} },
+	})
+}
+
+// answer is the turn's answer, with this intent's own parts.
+type answer struct{ intents.Answer }
+
+// withSlot is m with slot k set to v, in a copy.
+func withSlot(m map[string]string, k, v string) map[string]string {
+	out := make(map[string]string, len(m)+1)
+	maps.Copy(out, m)
+	out[k] = v
+	return out
+}
+
+func isTimeout(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded)
 }
 
 // updateCustomer changes the verified caller's own phone number or postal address.
@@ -34,21 +59,21 @@ func init() {
 // the caller answered yes to the question that repeats the new values; the first turn
 // with every value asks it and writes nothing, a no writes nothing and says so. The
 // reply states what the CRM holds afterwards, as it read it back.
-func (s answer) updateCustomer(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, audit) {
-	neutral := s.p.T("identity.neutral_update", s.d.SupportEmail)
+func (s answer) updateCustomer(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, intents.Audit) {
+	neutral := s.T("identity.neutral_update", s.Deps().SupportEmail)
 	if t.Caller.Verified() {
 		// Their own record, whatever email the slot names.
-		slots = withSlot(slots, SlotEmail, t.Caller.Email)
+		slots = withSlot(slots, intents.SlotEmail, t.Caller.Email)
 	}
-	caller, stop, a := s.gate(ctx, t, slots, neutral)
+	caller, stop, a := s.Gate(ctx, t, slots, neutral)
 	if stop != nil {
 		return *stop, a
 	}
 	if !caller.Verified() {
 		// identity.open_intents never opens a write to someone's record to a caller
 		// who proved nothing.
-		a.outcome = outUnverified
-		return s.fulfilled(neutral), a
+		a.Outcome = intents.AuditUnverified
+		return s.Fulfilled(neutral), a
 	}
 	r, a := s.updateAnswer(ctx, t, caller, slots)
 	clear := func(names ...string) {
@@ -61,65 +86,65 @@ func (s answer) updateCustomer(ctx context.Context, t conversation.Turn, slots m
 	}
 	if caller.Method == conversation.VerifiedCode && t.Caller.Method != conversation.VerifiedCode {
 		// The code was right: clear it so it is not sent again.
-		clear(SlotVerificationCode)
+		clear(intents.SlotVerificationCode)
 	}
 	if r.Outcome != conversation.OutcomeElicitSlot {
 		// The request is over (written, declined, refused or unknown): a platform that
 		// carries slots across turns (Dialogflow ES contexts) must not bring this yes
 		// to the next change, which gets its own question.
-		clear(SlotField, SlotNewValue, SlotConfirm)
+		clear(intents.SlotField, intents.SlotNewValue, intents.SlotConfirm)
 	}
 	return r, a
 }
 
-// updateAnswer is the answer for a verified caller: the next value to ask for, the
+// updateAnswer is the answer for a verified Caller: the next value to ask for, the
 // question, the refusal on a no, or the write.
-func (s answer) updateAnswer(ctx context.Context, t conversation.Turn, caller conversation.Caller, slots map[string]string) (conversation.Reply, audit) {
+func (s answer) updateAnswer(ctx context.Context, t conversation.Turn, caller conversation.Caller, slots map[string]string) (conversation.Reply, intents.Audit) {
 	change, ask := s.contactChange(slots)
 	if ask != nil {
-		return *ask, audit{}
+		return *ask, intents.Audit{}
 	}
-	switch slots[SlotConfirm] {
+	switch slots[intents.SlotConfirm] {
 	case "":
-		return s.confirmQuestion(change), audit{}
-	case ConfirmNo:
-		return s.fulfilled(s.p.T("update.cancelled")), audit{}
+		return s.confirmQuestion(change), intents.Audit{}
+	case intents.ConfirmNo:
+		return s.Fulfilled(s.T("update.cancelled")), intents.Audit{}
 	}
-	a := audit{tool: s.acc.Tools.Customers, caller: caller, fields: change.Fields()}
-	if s.d.Updater == nil {
-		a.outcome = outUnavailable
-		return s.unavailable("what.update_your_details"), a
+	a := intents.Audit{Tool: s.Tools().Customers, Caller: caller, Fields: change.Fields()}
+	if s.Deps().Updater == nil {
+		a.Outcome = intents.AuditUnavailable
+		return s.Unavailable("what.update_your_details"), a
 	}
 	change.ExternalID = updateExternalID(t, caller.Email, change)
-	cust, err := s.d.Updater.UpdateCustomer(ctx, caller.Email, change)
-	a.customerID = cust.ID
+	cust, err := s.Deps().Updater.UpdateCustomer(ctx, caller.Email, change)
+	a.CustomerID = cust.ID
 	switch {
 	case err == nil:
-		a.outcome = outUpdated
-		r := s.fulfilled(s.nowHolds("update.done", change, cust))
+		a.Outcome = intents.AuditUpdated
+		r := s.Fulfilled(s.nowHolds("update.done", change, cust))
 		r.Data = updatedRecord(caller.Email, change, cust)
 		return r, a
 	case errors.Is(err, connector.ErrNotFound):
-		a.outcome = outNotFound
-		return s.failed(s.p.T("update.no_account", s.d.SupportEmail)), a
+		a.Outcome = intents.AuditNotFound
+		return s.Failed(s.T("update.no_account", s.Deps().SupportEmail)), a
 	case errors.Is(err, connector.ErrUnsupported):
 		// The CRM cannot change contacts: nothing was sent.
-		a.outcome = outUnavailable
-		return s.unavailable("what.update_your_details"), a
+		a.Outcome = intents.AuditUnavailable
+		return s.Unavailable("what.update_your_details"), a
 	case connector.KindOf(err) == connector.KindInvalidInput:
-		a.outcome = outRefused
-		return s.failed(s.p.T("update.not_accepted", s.d.SupportEmail)), a
+		a.Outcome = intents.AuditRefused
+		return s.Failed(s.T("update.not_accepted", s.Deps().SupportEmail)), a
 	case ctx.Err() != nil || connector.KindOf(err) == connector.KindUnavailable && isTimeout(err):
 		// The change may have reached the CRM: not "failed", never "updated". The
 		// idempotency layer records the unknown outcome and a later turn reads the
 		// record back (UpdateWrite.Lookup).
-		a.outcome = outUnknown
-		r := s.failed(s.p.T("update.unconfirmed", s.d.SupportEmail))
+		a.Outcome = intents.AuditUnknown
+		r := s.Failed(s.T("update.unconfirmed", s.Deps().SupportEmail))
 		r.Unconfirmed = true
 		return r, a
 	default:
-		a.outcome = outFailed
-		return s.failed(s.p.T("update.failed", s.d.SupportEmail)), a
+		a.Outcome = intents.AuditFailed
+		return s.Failed(s.T("update.failed", s.Deps().SupportEmail)), a
 	}
 }
 
@@ -127,66 +152,59 @@ func (s answer) updateAnswer(ctx context.Context, t conversation.Turn, caller co
 // missing or asking again for what is not valid: which field (unless the new value
 // says it: a phone number, or an address), then the new value, checked as that field's.
 func (s answer) contactChange(slots map[string]string) (connector.ContactChange, *conversation.Reply) {
-	field, value := slots[SlotField], slots[SlotNewValue]
+	field, value := slots[intents.SlotField], slots[intents.SlotNewValue]
 	phone, phoneOK := checkPhone(value)
 	addr, addrOK := checkAddress(value)
 	if field == "" {
 		switch {
 		case value != "" && phoneOK:
-			field = FieldPhone
+			field = intents.FieldPhone
 		case value != "" && addrOK:
-			field = FieldAddress
+			field = intents.FieldAddress
 		default:
-			r := s.ask(SlotField)
+			r := s.ask(intents.SlotField)
 			if value != "" {
 				// Neither a phone number nor an address: asked again with the field.
-				r.SetSlots = map[string]*string{SlotNewValue: nil}
+				r.SetSlots = map[string]*string{intents.SlotNewValue: nil}
 			}
 			return connector.ContactChange{}, r
 		}
 	}
 	prompt, retry := "prompt.phone", "retry.phone"
-	if field == FieldAddress {
+	if field == intents.FieldAddress {
 		prompt, retry = "prompt.address", "retry.address"
 	}
 	switch {
 	case value == "":
 		return connector.ContactChange{}, s.askValue(prompt)
-	case field == FieldPhone && phoneOK:
+	case field == intents.FieldPhone && phoneOK:
 		return connector.ContactChange{Phone: phone}, nil
-	case field == FieldAddress && addrOK:
+	case field == intents.FieldAddress && addrOK:
 		return connector.ContactChange{Address: &addr}, nil
 	}
 	r := s.askValue(retry)
-	r.SetSlots = map[string]*string{SlotNewValue: nil, SlotConfirm: nil}
+	r.SetSlots = map[string]*string{intents.SlotNewValue: nil, intents.SlotConfirm: nil}
 	return connector.ContactChange{}, r
 }
 
 // askValue asks for new_value in the words of the field's prompt (a catalog key).
 func (s answer) askValue(key string) *conversation.Reply {
-	r := s.ask(SlotNewValue)
-	r.Messages = []string{s.p.T(key)}
+	r := s.ask(intents.SlotNewValue)
+	r.Messages = []string{s.T(key)}
 	return r
 }
 
-// ask asks for slot name of update_customer with its prompt (and its choices).
-func (s answer) ask(name string) *conversation.Reply {
-	for _, sp := range specs[UpdateCustomer] {
-		if sp.name == name {
-			return elicit(s.p, sp, sp.prompt, false)
-		}
-	}
-	panic("intents: update_customer has no slot " + name)
-}
+// ask asks for slot of update_customer with its prompt (and its choices).
+func (s answer) ask(slot string) *conversation.Reply { return s.Ask(name, slot) }
 
 // confirmQuestion repeats the new values and asks for a yes or a no: nothing is
 // written on this turn.
 func (s answer) confirmQuestion(change connector.ContactChange) conversation.Reply {
-	r := *s.ask(SlotConfirm)
+	r := *s.ask(intents.SlotConfirm)
 	if change.Address != nil {
-		r.Messages = []string{s.p.T("update.confirm_address", s.address(*change.Address))}
+		r.Messages = []string{s.T("update.confirm_address", s.address(*change.Address))}
 	} else {
-		r.Messages = []string{s.p.T("update.confirm_phone", data(change.Phone))}
+		r.Messages = []string{s.T("update.confirm_phone", plaintext.Inert(change.Phone))}
 	}
 	return r
 }
@@ -199,18 +217,18 @@ func (s answer) confirmQuestion(change connector.ContactChange) conversation.Rep
 func (s answer) nowHolds(key string, change connector.ContactChange, c connector.Customer) string {
 	var parts []string
 	if change.Phone != "" {
-		parts = append(parts, s.p.T("update.phone_is", orDefault(s.tool("customer.phone", c.Phone), "–")))
+		parts = append(parts, s.T("update.phone_is", intents.OrDefault(s.Tool("customer.phone", c.Phone), "–")))
 	}
 	if change.Address != nil {
 		held := s.address(c.Address)
-		if s.agent && !c.Address.IsZero() && held != "–" {
-			held = Ref("customer.address")
+		if s.Agent() && !c.Address.IsZero() && held != "–" {
+			held = intents.Ref("customer.address")
 		}
-		parts = append(parts, s.p.T("update.address_is", held))
+		parts = append(parts, s.T("update.address_is", held))
 	}
-	msg := s.p.T(key, strings.Join(parts, " "))
+	msg := s.T(key, strings.Join(parts, " "))
 	if !change.Holds(c) {
-		msg = s.p.T("update.differs", strings.Join(parts, " "), s.d.SupportEmail)
+		msg = s.T("update.differs", strings.Join(parts, " "), s.Deps().SupportEmail)
 	}
 	return msg
 }
@@ -219,7 +237,7 @@ func (s answer) nowHolds(key string, change connector.ContactChange, c connector
 // (conversation.Data): the verified caller's email and, of what the CRM holds as read
 // back, only the fields the change set — what the answer says, no more.
 func updatedRecord(email string, ch connector.ContactChange, c connector.Customer) *conversation.Data {
-	rec := &conversation.CustomerData{Email: orDefault(c.Email, email)}
+	rec := &conversation.CustomerData{Email: intents.OrDefault(c.Email, email)}
 	if ch.Phone != "" {
 		rec.Phone = c.Phone
 	}
@@ -235,7 +253,7 @@ func (s answer) address(a connector.Address) string {
 	var parts []string
 	for _, p := range []string{a.Street, strings.TrimSpace(a.PostalCode + " " + a.City), a.Region, a.Country} {
 		if p = strings.TrimSpace(p); p != "" {
-			parts = append(parts, data(p))
+			parts = append(parts, plaintext.Inert(p))
 		}
 	}
 	if len(parts) == 0 {
@@ -271,39 +289,29 @@ func changeSubject(ch connector.ContactChange) string {
 // holds every value the change sets (connector.ContactChange.Holds), the turn reports
 // the change made; otherwise the outcome stays unknown, said as unknown, and the change
 // is not sent again.
-type UpdateWrite struct{ s *Service }
-
-// UpdateWrite returns update_customer's write description over the service's CRM.
-func (s *Service) UpdateWrite() UpdateWrite { return UpdateWrite{s} }
+type UpdateWrite struct{ s *intents.Service }
 
 // change is the change a turn asks to write: ok only for a turn that writes (every
 // value valid and the caller's yes), and who it is for (the verified caller, else the
 // email slot the code flow will prove).
 func (w UpdateWrite) change(t conversation.Turn) (email string, ch connector.ContactChange, ok bool) {
-	t.Intent = UpdateCustomer
-	p := i18n.For(t.Locale)
+	t.Intent = name
 	if t.Caller.Verified() {
-		t.Slots = withSlot(t.Slots, SlotEmail, t.Caller.Email)
+		t.Slots = withSlot(t.Slots, intents.SlotEmail, t.Caller.Email)
 	}
-	slots, elicit := validate(p, UpdateCustomer, t)
-	if elicit != nil || slots[SlotConfirm] != ConfirmYes {
+	slots, valid := intents.ValidSlots(t)
+	if !valid || slots[intents.SlotConfirm] != intents.ConfirmYes {
 		return "", connector.ContactChange{}, false
 	}
-	ch, ask := answer{Service: w.s, p: p}.contactChange(slots)
+	ch, ask := answer{w.s.Answer(t)}.contactChange(slots)
 	if ask != nil {
 		return "", connector.ContactChange{}, false
 	}
-	return strings.ToLower(slots[SlotEmail]), ch, true
+	return strings.ToLower(slots[intents.SlotEmail]), ch, true
 }
 
-func (w UpdateWrite) answer(t conversation.Turn) answer {
-	return w.s.answer(i18n.For(t.Locale), t)
-}
-
-func (w UpdateWrite) localized(a answer, r conversation.Reply) conversation.Reply {
-	r.Language, r.LanguageFallback = a.p.Language(), a.p.Fallback
-	return r
-}
+// answer is the turn's answer in its language.
+func (w UpdateWrite) answer(t conversation.Turn) answer { return answer{w.s.Answer(t)} }
 
 // Subject is what the turn asks for across turns: the customer and the change ("" for
 // a turn that writes nothing: a question, a no).
@@ -326,9 +334,10 @@ func (w UpdateWrite) ExternalID(t conversation.Turn) string {
 // does not hold it, a caller not verified on this turn, or a CRM that cannot be read
 // leaves the outcome unknown (found false).
 func (w UpdateWrite) Lookup(ctx context.Context, t conversation.Turn, _ string) (conversation.Reply, bool, error) {
-	dir := w.s.d.Records
+	a := w.answer(t)
+	dir := a.Deps().Records
 	if dir == nil {
-		dir, _ = w.s.d.Updater.(connector.CustomerDirectory)
+		dir, _ = a.Deps().Updater.(connector.CustomerDirectory)
 	}
 	if dir == nil {
 		return conversation.Reply{}, false, connector.ErrUnsupported
@@ -345,29 +354,143 @@ func (w UpdateWrite) Lookup(ctx context.Context, t conversation.Turn, _ string) 
 	if err != nil || !ch.Holds(c) {
 		return conversation.Reply{}, false, err
 	}
-	a := w.answer(t)
 	// The record was read: the trail says so, fields and no values.
-	_ = w.s.record(ctx, t, audit{tool: w.s.acc.Tools.Customers, caller: t.Caller, customerID: c.ID,
-		outcome: outUpdated, fields: ch.Fields()})
-	r := a.fulfilled(a.nowHolds("update.found", ch, c))
+	_ = a.Record(ctx, t, intents.Audit{Tool: a.Tools().Customers, Caller: t.Caller, CustomerID: c.ID,
+		Outcome: intents.AuditUpdated, Fields: ch.Fields()})
+	r := a.Fulfilled(a.nowHolds("update.found", ch, c))
 	r.Data = updatedRecord(t.Caller.Email, ch, c)
-	return w.localized(a, r), true, nil
+	return a.Localized(r), true, nil
 }
 
 // Unconfirmed is the reply while an earlier attempt's outcome stays unknown: nothing
 // is sent again.
 func (w UpdateWrite) Unconfirmed(t conversation.Turn) conversation.Reply {
 	a := w.answer(t)
-	r := a.failed(a.p.T("update.unconfirmed_yet", w.s.d.SupportEmail))
+	r := a.Failed(a.T("update.unconfirmed_yet", a.Deps().SupportEmail))
 	r.Unconfirmed = true
-	return w.localized(a, r)
+	return a.Localized(r)
 }
 
 // Promise is the reply to the attempt whose outcome just became unknown, once the
 // idempotency layer has recorded it durably: asking again reads the record back.
 func (w UpdateWrite) Promise(t conversation.Turn) conversation.Reply {
 	a := w.answer(t)
-	r := a.failed(a.p.T("update.unconfirmed_noted", w.s.d.SupportEmail))
+	r := a.Failed(a.T("update.unconfirmed_noted", a.Deps().SupportEmail))
 	r.Unconfirmed = true
-	return w.localized(a, r)
+	return a.Localized(r)
+}
+
+// checkPhone normalises a phone number towards E.164: spaces, dots, dashes and
+// brackets dropped, a leading 00 read as +; the result is + and 8 to 15 digits, the
+// first not 0. A number without its country code is refused (the prompt asks for it):
+// the CRM holds numbers callers in any country can dial.
+func checkPhone(s string) (string, bool) {
+	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "tel:"))
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		case r == ' ' || r == '.' || r == '-' || r == '(' || r == ')' || r == '/' || r == '\u00a0':
+		default:
+			return "", false
+		}
+	}
+	n := b.String()
+	if strings.HasPrefix(n, "00") {
+		n = "+" + n[2:]
+	}
+	digits := strings.TrimPrefix(n, "+")
+	if !strings.HasPrefix(n, "+") || len(digits) < 8 || len(digits) > 15 || digits[0] == '0' {
+		return "", false
+	}
+	return n, true
+}
+
+// checkPostalCode accepts letters, digits, spaces and dashes, 2 to 12 characters, with
+// at least one digit or letter (SW1A 1AA, 10115, 75008, H3Z 2Y7, 01310-100), upper-cased.
+func checkPostalCode(s string) (string, bool) {
+	s = strings.ToUpper(strings.Join(strings.Fields(s), " "))
+	if len(s) < 2 || len(s) > 12 {
+		return "", false
+	}
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r == ' ' || r == '-') {
+			return "", false
+		}
+	}
+	return s, strings.Trim(s, " -") != ""
+}
+
+// checkAddress reads a postal address given in one line, its parts separated by
+// commas: the street first and the country last, between them the town or city and
+// the postal code (in one part, either order: "10115 Berlin", "London NW1 6XE", or
+// apart) and, optionally, a region ("IL 62704", or a part of its own after the city).
+// Street, city and country are required; the postal code is not (some countries have
+// none). Each part is plain text, kept as typed (spacing folded); the question that
+// confirms the change shows how it was read.
+func checkAddress(s string) (connector.Address, bool) {
+	var parts []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.Join(strings.Fields(p), " "); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) < 3 || len(parts) > 6 || !utf8.ValidString(s) {
+		return connector.Address{}, false
+	}
+	a := connector.Address{Street: parts[0], Country: parts[len(parts)-1]}
+	for _, p := range parts[1 : len(parts)-1] {
+		words := strings.Fields(p)
+		digit := func(w string) bool { return strings.ContainsAny(w, "0123456789") }
+		lead, trail := 0, len(words)
+		for lead < len(words) && digit(words[lead]) {
+			lead++
+		}
+		for trail > 0 && digit(words[trail-1]) {
+			trail--
+		}
+		var code, rest string
+		switch {
+		case trail < len(words):
+			code, rest = strings.Join(words[trail:], " "), strings.Join(words[:trail], " ")
+		case lead > 0:
+			code, rest = strings.Join(words[:lead], " "), strings.Join(words[lead:], " ")
+		default:
+			rest = p
+		}
+		if code != "" {
+			c, ok := checkPostalCode(code)
+			if !ok || a.PostalCode != "" {
+				return connector.Address{}, false
+			}
+			a.PostalCode = c
+		}
+		switch {
+		case rest == "":
+		case a.City == "":
+			a.City = rest
+		case a.Region == "":
+			a.Region = rest
+		default:
+			return connector.Address{}, false
+		}
+	}
+	if utf8.RuneCountInString(a.Street) < 3 || a.City == "" || utf8.RuneCountInString(a.Country) < 2 {
+		return connector.Address{}, false
+	}
+	// Within what every CRM stores (connector.CheckContactChange's limits), so a value
+	// read here is never one the CRM refuses.
+	for _, f := range []struct {
+		v   string
+		max int
+	}{{a.Street, connector.MaxStreetRunes}, {a.City, connector.MaxCityRunes}, {a.Region, connector.MaxRegionRunes},
+		{a.PostalCode, connector.MaxPostalCodeRunes}, {a.Country, connector.MaxCountryRunes}} {
+		if utf8.RuneCountInString(f.v) > f.max {
+			return connector.Address{}, false
+		}
+	}
+	return a, true
 }
