@@ -10,6 +10,12 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 )
 
+// The sample events a platform lacks for a registered intent are built from the
+// intent's contract by its conversation-console simulator (samplegen); an existing
+// file is never overwritten.
+//
+//go:generate go run ./gen
+
 //go:embed bedrock-agent/*.json dialogflow/*.json dialogflow-cx/*.json lex/*.json rasa/*.json tool-api/*.json
 var files embed.FS
 

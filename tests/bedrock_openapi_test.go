@@ -57,10 +57,6 @@ func TestBedrockOpenAPISchema(t *testing.T) {
 	prism := testenv.StartPrism(t, upstream.URL, testenv.PrismSpec{Prefix: "/",
 		File: filepath.Join(testenv.RepoRoot(), "docs", "platforms", "bedrock-agent", bedrockagent.OpenAPIFile)})
 
-	values := map[string]string{"email": "ada@example.com", "subject": "Cannot log in", "description": "The reset link fails.",
-		"priority": "high", "payment_reference": "pi_demo_ada_1", "query": "reset my password",
-		// update_customer: a no to its question, so the call is answered and changes nothing.
-		"field": "phone", "new_value": "+44 20 7946 0958", "confirm": "no"}
 	call := func(t *testing.T, path string, props map[string]string) (int, bedrockagent.Body) {
 		t.Helper()
 		b, _ := json.Marshal(props)
@@ -82,9 +78,13 @@ func TestBedrockOpenAPISchema(t *testing.T) {
 	for _, in := range spec.All() {
 		t.Run(in.Name, func(t *testing.T) {
 			before := prism.Exchanges()
+			// Its sample turn's values (the contract's examples; update_customer's is a
+			// no to its question, so the call is answered and changes nothing).
 			props := map[string]string{}
 			for _, s := range in.Slots {
-				props[s.Name] = values[s.Name]
+				if s.Example != "" {
+					props[s.Name] = s.Example
+				}
 			}
 			status, doc := call(t, "/"+in.Name, props)
 			if status != 200 || doc.Outcome != conversation.OutcomeFulfilled || doc.Answer == "" {

@@ -23,24 +23,22 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/engine"
 	"github.com/switchboard-dev/switchboard/shared/identity"
 	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
-// eventFile names each intent's sample event in events/<platform>/.
-var eventFile = map[conversation.Intent]string{
-	conversation.LookupCustomer: "lookup_customer.json",
-	conversation.CreateTicket:   "create_ticket.json",
-	conversation.VerifyPayment:  "verify_payment.json",
-	conversation.SearchKB:       "search_kb.json",
-	updateCustomer:              "update_customer.json",
-}
-
-// updateCustomer is update_customer (shared/intents/updatecustomer): its sample
-// events answer no to the question, so they change nothing (a smoke run's safety).
-const updateCustomer = intents.UpdateCustomer
+// eventFile names each registered intent's sample event in events/<platform>/ (its
+// contract's Samples).
+var eventFile = func() map[conversation.Intent]string {
+	m := map[conversation.Intent]string{}
+	for _, in := range spec.All() {
+		m[conversation.Intent(in.Name)] = in.Samples
+	}
+	return m
+}()
 
 // goldenCase changes an intent's sample event into one situation.
 type goldenCase struct {
@@ -55,41 +53,44 @@ type goldenCase struct {
 
 func str(s string) *string { return &s }
 
-// casesFor lists the situations each intent is tested in.
-func casesFor(in conversation.Intent) []goldenCase {
-	required := map[conversation.Intent]string{
-		conversation.LookupCustomer: intents.SlotEmail,
-		conversation.CreateTicket:   intents.SlotEmail,
-		conversation.VerifyPayment:  intents.SlotPaymentReference,
-		conversation.SearchKB:       intents.SlotQuery,
-		updateCustomer:              intents.SlotEmail,
-	}[in]
-	invalid := map[conversation.Intent]string{
-		conversation.LookupCustomer: "ada at example dot com",
-		conversation.CreateTicket:   "ada@@example",
-		conversation.VerifyPayment:  "!!",
-		conversation.SearchKB:       "?",
-		updateCustomer:              "ada at example dot com",
-	}[in]
-	notFound := map[conversation.Intent]map[string]*string{
-		conversation.LookupCustomer: {intents.SlotEmail: str("nobody@example.com")},
-		conversation.CreateTicket:   {intents.SlotEmail: str("new.customer@example.com")},
-		conversation.VerifyPayment:  {intents.SlotPaymentReference: str("pi_3NotARealPaymentXyz")},
-		conversation.SearchKB:       {intents.SlotQuery: str("zzqx flurble wibble")},
-		// Signed: the token's customer's own record, whatever the slot names.
-		updateCustomer: {intents.SlotEmail: str("nobody@example.com")},
-	}[in]
+// invalidValue is what the invalid_slot case puts in an intent's first required slot:
+// no slot kind accepts it.
+const invalidValue = "?"
+
+// casesFor lists the situations each intent is tested in, from its contract: its first
+// required slot is removed (missing_slot), made invalid (invalid_slot) and given the
+// slot's Unknown value (not_found); an intent whose answer depends on who the caller
+// is (Identity) is also tested signed in (<intent>_signed.json).
+func casesFor(t *testing.T, in conversation.Intent) []goldenCase {
+	t.Helper()
+	s, ok := spec.Lookup(string(in))
+	if !ok {
+		t.Fatalf("%s is not registered", in)
+	}
+	var required *spec.Slot
+	for i := range s.Slots {
+		if s.Slots[i].Required {
+			required = &s.Slots[i]
+			break
+		}
+	}
+	if required == nil || required.Unknown == "" {
+		t.Fatalf("%s: the golden matrix needs a required slot with an Unknown value "+
+			"(spec.Slot.Unknown in shared/intents/%s)", in, s.Function)
+	}
+	notFound := map[string]*string{required.Name: str(required.Unknown)}
 	cases := []goldenCase{
 		{name: "success"},
-		{name: "missing_slot", slots: map[string]*string{required: nil}},
-		{name: "invalid_slot", slots: map[string]*string{required: str(invalid)}},
+		{name: "missing_slot", slots: map[string]*string{required.Name: nil}},
+		{name: "invalid_slot", slots: map[string]*string{required.Name: str(invalidValue)}},
 		{name: "not_found", slots: notFound},
 		{name: "backend_error", backendDown: true},
 	}
-	if in != conversation.SearchKB {
+	if s.Identity {
 		// Since issue 11 the unsigned events are anonymous callers: lookups and payment
 		// checks get the neutral answer ("success" and "not_found" read the same), and
-		// the full answers live in the signed cases.
+		// the full answers live in the signed cases. (A signed update_customer changes
+		// the token's customer's own record, whatever the slot names.)
 		cases = append(cases,
 			goldenCase{name: "signed", signed: true},
 			goldenCase{name: "signed_not_found", signed: true, slots: notFound},
@@ -106,9 +107,12 @@ func TestGoldenMatrix(t *testing.T) {
 		t.Run(string(p), func(t *testing.T) {
 			t.Parallel()
 			for _, in := range conversation.Intents {
-				for _, c := range casesFor(in) {
+				for _, c := range casesFor(t, in) {
 					t.Run(string(in)+"/"+c.name, func(t *testing.T) {
 						file := eventFile[in]
+						if file == "" {
+							t.Fatalf("%s registers no sample event (spec.Intent.Samples)", in)
+						}
 						if c.signed {
 							file = strings.TrimSuffix(file, ".json") + "_signed.json"
 						}

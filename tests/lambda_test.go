@@ -26,7 +26,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector/hubspot/hstest"
 	"github.com/switchboard-dev/switchboard/shared/connector/zendesk/zdtest"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
-	"github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
@@ -36,23 +36,34 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
-// intentFunctions maps each functions/<dir> to its canonical intent.
-var intentFunctions = map[string]conversation.Intent{
-	"lookupcustomer": conversation.LookupCustomer,
-	"createticket":   conversation.CreateTicket,
-	"verifypayment":  conversation.VerifyPayment,
-	"searchkb":       conversation.SearchKB,
-	"updatecustomer": intents.UpdateCustomer,
-}
+// intentFunctions maps each registered intent's functions/<dir> to its canonical
+// intent (its contract's Function).
+var intentFunctions = func() map[string]conversation.Intent {
+	m := map[string]conversation.Intent{}
+	for _, in := range spec.All() {
+		m[in.Function] = conversation.Intent(in.Name)
+	}
+	return m
+}()
 
-// functionUses mirrors shared/deploy/settings/settings.go (IntentFunctions): the capabilities each function calls
-// (and so the only secrets its role may read).
-var functionUses = map[string][]string{
-	"lookupcustomer": {"customers", "tickets"},
-	"createticket":   {"tickets"},
-	"verifypayment":  {"payments"},
-	"searchkb":       {"kb"},
-	"updatecustomer": {"customers"},
+// functionUses is what the CDK app deploys each function with (shared/deploy/settings,
+// IntentFunctions): the capabilities its intent's contract Uses (and so the only
+// secrets its role may read).
+var functionUses = func() map[string][]string {
+	m := map[string][]string{}
+	for _, in := range spec.All() {
+		m[in.Function] = in.Uses
+	}
+	return m
+}()
+
+// functionNames lists the registered intents' functions in the registry's order.
+func functionNames() []string {
+	var out []string
+	for _, in := range spec.All() {
+		out = append(out, in.Function)
+	}
+	return out
 }
 
 // productionTools is the tool serving each capability in the RIE test: every one a real
@@ -350,7 +361,10 @@ func TestLambdaRIE(t *testing.T) {
 	// Cold starts first, one at a time: the RIE starts a bootstrap on its first invoke,
 	// so that invoke's wall time is process start + init + a trivial invoke (an event
 	// no handler accepts, answered at once).
-	all := []*rie{hello, rt, fns["sb-lookupcustomer"], fns["sb-createticket"], fns["sb-verifypayment"], fns["sb-searchkb"]}
+	all := []*rie{hello, rt}
+	for _, fn := range functionNames() {
+		all = append(all, fns["sb-"+fn])
+	}
 	cold := map[*rie]time.Duration{}
 	for _, f := range all {
 		start := time.Now()
@@ -387,9 +401,12 @@ func TestLambdaRIE(t *testing.T) {
 				}
 			}
 			// A request for another intent (a mis-routed CX tag) is politely refused.
-			other := conversation.SearchKB
-			if in == other {
-				other = conversation.LookupCustomer
+			var other conversation.Intent
+			for _, o := range spec.All() {
+				if o.Name != string(in) {
+					other = conversation.Intent(o.Name)
+					break
+				}
 			}
 			status, body := platformResponse(t, conversation.DialogflowCX, f.invoke(t,
 				apiEvent(t, "/webhooks/dialogflow-cx/x", readEvent(t, conversation.DialogflowCX, eventFile[other]))))
@@ -406,7 +423,7 @@ func TestLambdaRIE(t *testing.T) {
 		for _, n := range calls {
 			before += n
 		}
-		for _, f := range append([]*rie{rt}, fns["sb-lookupcustomer"], fns["sb-createticket"], fns["sb-verifypayment"], fns["sb-searchkb"]) {
+		for _, f := range all[1:] {
 			for p, path := range webhookPaths {
 				body := readEvent(t, p, eventFile[conversation.SearchKB])
 				if status, out := platformResponse(t, p, f.invoke(t, apiEventAuth(t, path, body, false))); status != 401 {
@@ -445,11 +462,24 @@ func TestLambdaRIE(t *testing.T) {
 			}
 		}
 		evs := auditItems(t, storetest.MotoClient(t), table)
-		// Per platform, lookup: 1 anonymous + 1 signed; create ticket: 1; verify
-		// payment: 1 (anonymous); update customer: 1 (anonymous).
+		// Per platform, one for each intent whose answer depends on the caller (its
+		// anonymous sample: offered a code, or accepted in neutral words), and the
+		// signed lookup.
 		n := len(webhookPlatforms())
-		if len(evs) != 5*n {
-			t.Errorf("%d audit events in the audit table, want %d", len(evs), 5*n)
+		var identity, codes, accepted int
+		for _, in := range spec.All() {
+			if in.Identity {
+				identity++
+			}
+			switch in.Unverified {
+			case spec.UnverifiedCode:
+				codes++
+			case spec.UnverifiedAccepted:
+				accepted++
+			}
+		}
+		if len(evs) != (identity+1)*n {
+			t.Errorf("%d audit events in the audit table, want %d", len(evs), (identity+1)*n)
 		}
 		outcomes := map[string]int{}
 		for _, e := range evs {
@@ -459,7 +489,8 @@ func TestLambdaRIE(t *testing.T) {
 				t.Errorf("audit event holds an email, a name or a token: %s", m)
 			}
 		}
-		if outcomes["answered"] != n || outcomes["created_unverified"] != n || outcomes["refused_unverified"] != 3*n {
+		if outcomes["answered"] != n || outcomes["refused_unverified"] != codes*n ||
+			len(evs)-outcomes["answered"]-outcomes["refused_unverified"] != accepted*n {
 			t.Errorf("audit outcomes %v", outcomes)
 		}
 	})
@@ -588,22 +619,25 @@ func TestLambdaTagsMatchMakefile(t *testing.T) {
 
 // Every function talks to AWS through the SDK's service clients (no hand-written AWS
 // protocol code): with the Lambda build tags, each intent function links
-// service/secretsmanager (the tools' secrets) and, if its turns use the store,
-// service/dynamodb (searchkb's never do: infra/stacks/linking_test.go holds which
-// function links which client), the router service/lambda, and none links the SDK's
-// configuration chain.
+// service/secretsmanager (the tools' secrets) and, if its turns use the store (a write's
+// idempotency, one-time codes), service/dynamodb (a public read's never do:
+// infra/stacks/linking_test.go holds which function links which client), the router
+// service/lambda, and none links the SDK's configuration chain.
 func TestFunctionsLinkTheSDKServiceClients(t *testing.T) {
 	const sdk = "github.com/aws/aws-sdk-go-v2/"
-	for _, tc := range []struct {
+	type fnLinks struct {
 		fn   string
 		want []string
-	}{
-		{"lookupcustomer", []string{"service/dynamodb", "service/secretsmanager"}},
-		{"createticket", []string{"service/dynamodb", "service/secretsmanager"}},
-		{"verifypayment", []string{"service/dynamodb", "service/secretsmanager"}},
-		{"searchkb", []string{"service/secretsmanager"}},
-		{"router", []string{"service/lambda"}},
-	} {
+	}
+	cases := []fnLinks{{"router", []string{"service/lambda"}}}
+	for _, in := range spec.All() {
+		want := []string{"service/secretsmanager"}
+		if in.Write || in.Codes() {
+			want = append(want, "service/dynamodb")
+		}
+		cases = append(cases, fnLinks{in.Function, want})
+	}
+	for _, tc := range cases {
 		cmd := exec.Command("go", "list", "-deps", "-tags", testenv.LambdaTags, "./functions/"+tc.fn)
 		cmd.Dir = testenv.RepoRoot()
 		cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")

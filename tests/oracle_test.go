@@ -17,6 +17,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/server"
 	"github.com/switchboard-dev/switchboard/shared/store/storetest"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
@@ -127,6 +128,19 @@ func describe(m map[string]float64) string {
 	return b.String()
 }
 
+// codeReads are the registered reads that offer an unverified caller a one-time code
+// (lookup_customer, verify_payment): what they answer an anonymous caller must not
+// tell an account from none.
+func codeReads() []conversation.Intent {
+	var out []conversation.Intent
+	for _, in := range spec.All() {
+		if in.Codes() && !in.Write {
+			out = append(out, conversation.Intent(in.Name))
+		}
+	}
+	return out
+}
+
 // oracleTurn is an anonymous turn asking about email in a conversation of its own.
 func oracleTurn(t *testing.T, p conversation.Platform, in conversation.Intent, email string) []byte {
 	body := withSlots(t, p, readEvent(t, p, eventFile[in]), map[string]*string{"email": str(email)})
@@ -144,7 +158,7 @@ func TestAnonymousTurnMovesSameMetrics(t *testing.T) {
 	// are as used as hers.
 	nobody := nextID("nobody") + "@example.com"
 	for _, p := range webhookPlatforms() {
-		for _, in := range []conversation.Intent{conversation.LookupCustomer, conversation.VerifyPayment} {
+		for _, in := range codeReads() {
 			// The owner's own signed turn first: her record is then in the read cache.
 			signed := post(t, base, p, withTurn(t, p, readEvent(t, p, strings.TrimSuffix(eventFile[in], ".json")+"_signed.json"), nextID("s"), nextID("t")))
 			if revealsAda(signed) == "" {
@@ -185,7 +199,7 @@ func TestAnonymousTurnMakesSameCalls(t *testing.T) {
 	// are as used as hers (a request tries one conditional write per slot in use).
 	nobody := nextID("nobody") + "@example.com"
 	for _, p := range webhookPlatforms() {
-		for _, in := range []conversation.Intent{conversation.LookupCustomer, conversation.VerifyPayment} {
+		for _, in := range codeReads() {
 			signed := a.Engine.Serve(ctx, p, withTurn(t, p, readEvent(t, p, strings.TrimSuffix(eventFile[in], ".json")+"_signed.json"), nextID("s"), nextID("t")))
 			if revealsAda(string(signed.Body)) == "" {
 				t.Fatalf("%s %s: the signed turn did not answer: %s", p, in, signed.Body)

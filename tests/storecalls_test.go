@@ -15,6 +15,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/app"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/store/storetest"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
@@ -72,13 +73,21 @@ func TestStoreCallsPerTurn(t *testing.T) {
 	table := storetest.MotoTable(t, storetest.MotoClient(t))
 	endpoint, calls := countDynamo(t, moto)
 	testenv.AWSEnv(t, moto)
-	reads := []struct {
+	// Every registered read, signed in where its answer depends on the caller.
+	type read struct {
 		in   conversation.Intent
 		file string
-	}{
-		{conversation.LookupCustomer, "lookup_customer_signed.json"},
-		{conversation.VerifyPayment, "verify_payment_signed.json"},
-		{conversation.SearchKB, "search_kb.json"},
+	}
+	var reads []read
+	for _, in := range spec.All() {
+		if in.Write {
+			continue
+		}
+		file := in.Samples
+		if in.Identity {
+			file = strings.TrimSuffix(file, ".json") + "_signed.json"
+		}
+		reads = append(reads, read{conversation.Intent(in.Name), file})
 	}
 	for _, shared := range []bool{false, true} {
 		t.Run("shared="+strconv.FormatBool(shared), func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	// shared/connector/specs), so the test knows each tool's package.
 	_ "github.com/switchboard-dev/switchboard/shared/connector/all"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -51,92 +52,78 @@ func linkedTools(deps []string) []string {
 
 // TestFunctionsLinkOnlyTheirTools builds nothing: it asks `go list -deps` with the
 // Lambda build tags which connector packages each function's bootstrap links, and
-// holds that to the capabilities the stacks give the function (Function.Uses): every
-// tool that can serve one of them, no other (so no tool's code, libraries or secret
-// handling ride along in a function that may not use it), and never the demo backend.
+// holds that to the capabilities the stacks give the function (Function.Uses, from its
+// intent's contract): every tool that can serve one of them, no other (so no tool's
+// code, libraries or secret handling ride along in a function that may not use it),
+// and never the demo backend. A new intent or tool is checked without an edit here.
 func TestFunctionsLinkOnlyTheirTools(t *testing.T) {
 	t.Parallel()
-	// Spelled out, so a reader sees what each bootstrap contains; a tool added later
-	// is held to the stacks by the second check alone, so infra needs no edit for it.
-	want := map[string][]string{
-		"lookupcustomer":  {"hubspot", "salesforce", "sql", "zendesk"},
-		"createticket":    {"sql", "zendesk"},
-		"verifypayment":   {"stripe"},
-		"searchkb":        {"zendesk"},
-		"updatecustomer":  {"hubspot", "salesforce", "sql"},
-		stacks.RouterName: nil,
-		"smoke":           nil,
-	}
 	if len(registry.Connectors()) < 6 {
 		t.Fatalf("registered tools = %d, want every tool (this test links shared/connector/all)", len(registry.Connectors()))
 	}
-	// The libraries that make a bootstrap heavy, and the functions that may link them.
-	heavy := map[string][]string{
-		"github.com/jackc/pgx/v5":            {"lookupcustomer", "createticket", "updatecustomer"},
-		"github.com/stripe/stripe-go/v76":    {"verifypayment"},
-		"modernc.org/sqlite":                 nil,
-		module + "shared/connector/demo":     nil,
-		module + "shared/connector/registry": {"lookupcustomer", "createticket", "verifypayment", "searchkb", "updatecustomer"},
-		// The AWS SDK's clients (each one's generated schemas and endpoint tables are
-		// initialised at start whether or not an operation is called): DynamoDB only
-		// where a turn can reach the store (idempotent writes, one-time codes; searchkb's
-		// read turns never do) or the audit trail (the intent reads or writes customer
-		// data: the audit table is written with the same client), SES only where codes
-		// are sent, Lambda only where functions are invoked, and CloudWatch Logs nowhere
-		// (its audit sink, cwaudit, is for `switchboard serve` and custom builds).
-		"github.com/aws/aws-sdk-go-v2/service/dynamodb":       {"lookupcustomer", "createticket", "verifypayment", "updatecustomer"},
-		"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs": nil,
-		module + "shared/identity/cwaudit":                    nil,
-		module + "shared/identity/ddbaudit":                   {"lookupcustomer", "createticket", "verifypayment", "updatecustomer"},
-		"github.com/aws/aws-sdk-go-v2/service/sesv2":          {"lookupcustomer", "verifypayment", "updatecustomer"},
-		"github.com/aws/aws-sdk-go-v2/service/lambda":         {stacks.RouterName, "smoke"},
+	// What each function is given: the router and the smoke function no capability,
+	// each intent function its intent's (the stacks' Function, and whether it writes).
+	type given struct {
+		stacks.Function
+		intent, write bool
 	}
-	// The audit sink and the code sender follow from what the stacks give each function:
-	// the audit sink on the DynamoDB client wherever the stacks set identity.audit.sink
-	// dynamodb (Function.Identity), never the CloudWatch Logs one.
+	fns := map[string]given{stacks.RouterName: {}, "smoke": {}}
 	for _, f := range stacks.IntentFunctions {
-		for lib, given := range map[string]bool{
-			module + "shared/identity/ddbaudit":                   f.Identity,
-			"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs": false,
-			"github.com/aws/aws-sdk-go-v2/service/sesv2":          f.Codes,
-		} {
-			if slices.Contains(heavy[lib], f.Name) != given {
-				t.Errorf("%s: links %s should be %v (Identity %v, Codes %v in the stacks)", f.Name, lib, given, f.Identity, f.Codes)
-			}
+		in, ok := spec.Lookup(string(f.Intent))
+		if !ok {
+			t.Fatalf("%s: intent %s is not registered", f.Name, f.Intent)
 		}
-		if f.Identity && !slices.Contains(heavy["github.com/aws/aws-sdk-go-v2/service/dynamodb"], f.Name) {
-			t.Errorf("%s audits (Identity in the stacks) but may not link the DynamoDB client its audit table needs", f.Name)
-		}
+		fns[f.Name] = given{Function: f, intent: true, write: in.Write}
 	}
-	// Every function is listed: a new one must say what it links.
+	// Every function is listed: a new one must be an intent's (spec.Intent.Function) or
+	// say here what it links.
 	dirs, err := os.ReadDir(filepath.Join(testenv.RepoRoot(), "functions"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range dirs {
-		if _, ok := want[d.Name()]; d.IsDir() && !ok {
-			t.Errorf("functions/%s is not in this test", d.Name())
+		if _, ok := fns[d.Name()]; d.IsDir() && !ok {
+			t.Errorf("functions/%s is no registered intent's function and not in this test", d.Name())
 		}
 	}
-	uses := map[string][]stacks.Capability{stacks.RouterName: nil, "smoke": nil}
-	for _, f := range stacks.IntentFunctions {
-		uses[f.Name] = f.Uses
+	// The libraries that make a bootstrap heavy, and which functions may link them
+	// (given what the stacks give them and the tools they link).
+	heavy := map[string]func(g given, tools []string) bool{
+		// A tool's own client library, only with the tool.
+		"github.com/jackc/pgx/v5":            func(_ given, tools []string) bool { return slices.Contains(tools, "sql") },
+		"github.com/stripe/stripe-go/v76":    func(_ given, tools []string) bool { return slices.Contains(tools, "stripe") },
+		"modernc.org/sqlite":                 func(given, []string) bool { return false },
+		module + "shared/connector/demo":     func(given, []string) bool { return false },
+		module + "shared/connector/registry": func(g given, _ []string) bool { return g.intent },
+		// The AWS SDK's clients (each one's generated schemas and endpoint tables are
+		// initialised at start whether or not an operation is called): DynamoDB only
+		// where a turn can reach the store (idempotent writes, one-time codes; a public
+		// read's turns never do) or the audit trail (the intent reads or writes customer
+		// data: the audit table is written with the same client), SES only where codes
+		// are sent, Lambda only where functions are invoked, and CloudWatch Logs nowhere
+		// (its audit sink, cwaudit, is for `switchboard serve` and custom builds).
+		"github.com/aws/aws-sdk-go-v2/service/dynamodb": func(g given, _ []string) bool {
+			return g.write || g.Codes || g.Identity
+		},
+		"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs": func(given, []string) bool { return false },
+		module + "shared/identity/cwaudit":                    func(given, []string) bool { return false },
+		// The audit sink on the DynamoDB client wherever the stacks set
+		// identity.audit.sink dynamodb (Function.Identity).
+		module + "shared/identity/ddbaudit":          func(g given, _ []string) bool { return g.Identity },
+		"github.com/aws/aws-sdk-go-v2/service/sesv2": func(g given, _ []string) bool { return g.Codes },
+		"github.com/aws/aws-sdk-go-v2/service/lambda": func(g given, _ []string) bool {
+			return !g.intent // the router and the smoke function invoke functions
+		},
 	}
-	for fn, tools := range want {
+	for fn, g := range fns {
 		t.Run(fn, func(t *testing.T) {
 			t.Parallel()
 			d := deps(t, testenv.LambdaTags, "./functions/"+fn)
 			got := linkedTools(d)
-			for _, w := range tools {
-				if !slices.Contains(got, w) {
-					t.Errorf("links tools %v, want %s among them", got, w)
-				}
-			}
-			// The same set follows from the stacks: the tools able to serve what the
-			// function is given.
+			// The tools able to serve what the function is given.
 			var fromUses []string
 			for _, c := range registry.Connectors() {
-				for _, capa := range uses[fn] {
+				for _, capa := range g.Uses {
 					if c.Serves(string(capa)) && c.Name != config.ToolDemo && !slices.Contains(fromUses, c.Name) {
 						fromUses = append(fromUses, c.Name)
 					}
@@ -145,12 +132,15 @@ func TestFunctionsLinkOnlyTheirTools(t *testing.T) {
 			sort.Strings(fromUses)
 			if !slices.Equal(got, fromUses) {
 				t.Errorf("links tools %v, but the tools that can serve its capabilities %v are %v: "+
-					"import exactly those in functions/%s/main.go", got, uses[fn], fromUses, fn)
+					"import exactly those in functions/%s/main.go", got, g.Uses, fromUses, fn)
+			}
+			if g.intent && len(fromUses) == 0 {
+				t.Errorf("no tool serves its capabilities %v", g.Uses)
 			}
 			for lib, allowed := range heavy {
 				linked := slices.ContainsFunc(d, func(p string) bool { return p == lib || strings.HasPrefix(p, lib+"/") })
-				if linked != slices.Contains(allowed, fn) {
-					t.Errorf("links %s = %v, want %v", lib, linked, !linked)
+				if want := allowed(g, fromUses); linked != want {
+					t.Errorf("links %s = %v, want %v", lib, linked, want)
 				}
 			}
 		})

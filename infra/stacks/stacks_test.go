@@ -20,6 +20,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/contract/audittable"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/identity"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/smoke"
 	"github.com/switchboard-dev/switchboard/shared/store"
 	"github.com/switchboard-dev/switchboard/shared/telemetry/metricdefs"
@@ -263,10 +264,43 @@ func names(fs []stacks.Function) []string {
 	return out
 }
 
-var stageFunctions = map[stacks.Rollout][]string{
-	stacks.RolloutReads:    {"lookupcustomer", "searchkb"},
-	stacks.RolloutWrites:   {"lookupcustomer", "createticket", "searchkb", "updatecustomer"},
-	stacks.RolloutPayments: {"lookupcustomer", "createticket", "verifypayment", "searchkb", "updatecustomer"},
+// stageFunctions are the intent functions each rollout stage deploys: every registered
+// intent's whose Stage the rollout includes, in the registry's order.
+var stageFunctions = func() map[stacks.Rollout][]string {
+	m := map[stacks.Rollout][]string{}
+	for _, r := range stacks.Rollouts {
+		for _, in := range spec.All() {
+			if r.Includes(stacks.Rollout(in.Stage)) {
+				m[r] = append(m[r], in.Function)
+			}
+		}
+	}
+	return m
+}()
+
+// Stages only ever add intents, ordered by risk: the first deploys no write and no
+// payment, the last every intent.
+func TestStagesOrderedByRisk(t *testing.T) {
+	t.Parallel()
+	first, last := stacks.Rollouts[0], stacks.Rollouts[len(stacks.Rollouts)-1]
+	for _, in := range spec.All() {
+		if !slices.Contains(stacks.Rollouts, stacks.Rollout(in.Stage)) {
+			t.Errorf("%s: stage %q is no rollout stage", in.Name, in.Stage)
+		}
+		if (in.Write || slices.Contains(in.Uses, spec.Payments)) && slices.Contains(stageFunctions[first], in.Function) {
+			t.Errorf("%s (a write or a payment) is deployed at the first stage, %s", in.Name, first)
+		}
+		if !slices.Contains(stageFunctions[last], in.Function) {
+			t.Errorf("%s is not deployed at the last stage, %s", in.Name, last)
+		}
+	}
+	for i := 1; i < len(stacks.Rollouts); i++ {
+		for _, fn := range stageFunctions[stacks.Rollouts[i-1]] {
+			if !slices.Contains(stageFunctions[stacks.Rollouts[i]], fn) {
+				t.Errorf("%s is deployed at %s but not at %s", fn, stacks.Rollouts[i-1], stacks.Rollouts[i])
+			}
+		}
+	}
 }
 
 func TestSettingsFromContext(t *testing.T) {
@@ -770,11 +804,12 @@ func checkIAM(t *testing.T, sy *synth, want []string) {
 	if _, ok := pols[stacks.RouterName]; !ok {
 		t.Error("router has no policy")
 	}
-	// The payment processor's secret is readable by verifypayment only.
+	// The payment processor's secret is readable only by the functions given payments
+	// (verifypayment).
 	for fn, sts := range pols {
 		for _, st := range sts {
 			for _, r := range resources(st) {
-				if strings.Contains(r, ":secret:"+sy.s.SecretPrefix+"stripe") && fn != "verifypayment" {
+				if strings.Contains(r, ":secret:"+sy.s.SecretPrefix+"stripe") && !slices.Contains(byName[fn].Uses, stacks.Payments) {
 					t.Errorf("%s may read the Stripe secret", fn)
 				}
 			}
@@ -847,12 +882,11 @@ func checkAPI(t *testing.T, sy *synth, want []string) {
 	for _, k := range toolRoutes {
 		wantRoutes[k] = stacks.RouterName
 	}
-	for _, name := range want {
-		for tag, fn := range map[string]string{"lookup-customer": "lookupcustomer", "create-ticket": "createticket",
-			"verify-payment": "verifypayment", "search-kb": "searchkb", "update-customer": "updatecustomer"} {
-			if fn == name {
-				wantRoutes["POST /webhooks/dialogflow-cx/"+tag] = name
-			}
+	// A route per deployed intent, tagged with its Dialogflow CX name (kebab case,
+	// TestDefaultIntentNamesUnchanged in shared/config).
+	for _, in := range spec.All() {
+		if slices.Contains(want, in.Function) {
+			wantRoutes["POST /webhooks/dialogflow-cx/"+strings.ReplaceAll(in.Name, "_", "-")] = in.Function
 		}
 	}
 	if len(routes) != len(wantRoutes) {

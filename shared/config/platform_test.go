@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
 func writeConfig(t *testing.T, yaml string) string {
@@ -168,25 +169,51 @@ func TestPlatformSectionsFromEnvironment(t *testing.T) {
 }
 
 // The default intent names, now each platform's convention applied to each registered
-// intent, are the names every deployed agent was set up with.
+// intent, are the names every deployed agent was set up with. The intents deployed
+// before the registry keep their names exactly (pinned: a regression check that names
+// them on purpose); every registered intent, those included, gets the name its
+// platform's convention gives it (docs/platforms/*.md): the display name on Dialogflow
+// ES and Lex, the canonical name in kebab case on Dialogflow CX, action_<name> on Rasa,
+// the canonical name on the agent surfaces. A new intent is checked without an edit here.
 func TestDefaultIntentNamesUnchanged(t *testing.T) {
 	t.Parallel()
 	c, k, p, v := conversation.LookupCustomer, conversation.SearchKB, conversation.VerifyPayment, conversation.CreateTicket
 	u := conversation.Intent("update_customer")
-	want := map[conversation.Platform]map[string]conversation.Intent{
+	pinned := map[conversation.Platform]map[string]conversation.Intent{
 		conversation.DialogflowES: {"LookupCustomer": c, "CreateTicket": v, "VerifyPayment": p, "SearchKnowledgeBase": k, "UpdateCustomer": u},
 		conversation.DialogflowCX: {"lookup-customer": c, "create-ticket": v, "verify-payment": p, "search-kb": k, "update-customer": u},
 		conversation.LexV2:        {"LookupCustomer": c, "CreateTicket": v, "VerifyPayment": p, "SearchKnowledgeBase": k, "UpdateCustomer": u},
 		conversation.Rasa: {"action_lookup_customer": c, "action_create_ticket": v, "action_verify_payment": p, "action_search_kb": k,
 			"action_update_customer": u},
 	}
+	display := func(in spec.Intent) string { return in.Display }
+	canonical := func(in spec.Intent) string { return in.Name }
+	convention := map[conversation.Platform]func(spec.Intent) string{
+		conversation.DialogflowES: display,
+		conversation.DialogflowCX: func(in spec.Intent) string { return strings.ReplaceAll(in.Name, "_", "-") },
+		conversation.LexV2:        display,
+		conversation.Rasa:         func(in spec.Intent) string { return "action_" + in.Name },
+		"tool-api":                canonical,
+		"bedrock-agent":           canonical,
+	}
 	def := DefaultIntentNames()
-	for pl, names := range want {
-		got := def.Names(pl)
-		if len(got) != len(names) {
-			t.Errorf("%s: %v, want %v", pl, got, names)
+	for pl, name := range convention {
+		want := map[string]conversation.Intent{}
+		for _, in := range spec.All() {
+			want[name(in)] = conversation.Intent(in.Name)
 		}
-		for n, in := range names {
+		for n, in := range pinned[pl] {
+			if _, ok := spec.Lookup(string(in)); !ok {
+				t.Errorf("%s: %s, a deployed intent, is no longer registered", pl, in)
+			} else if want[n] != in {
+				t.Errorf("%s: %s is no longer named %q", pl, in, n)
+			}
+		}
+		got := def.Names(pl)
+		if len(got) != len(want) {
+			t.Errorf("%s: %v, want %v", pl, got, want)
+		}
+		for n, in := range want {
 			if got[n] != in {
 				t.Errorf("%s: %q -> %q, want %q", pl, n, got[n], in)
 			}

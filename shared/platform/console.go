@@ -3,6 +3,7 @@ package platform
 import (
 	"encoding/json"
 	"strings"
+	"time"
 )
 
 // Simulator plays a platform in the conversation console (shared/console, the
@@ -58,6 +59,9 @@ type ConsoleTurn struct {
 	Session, Language, Token string
 	// ID is a fresh id for the turn (the platform's response or message id).
 	ID string
+	// At, when set, is when the message was sent (a sample event's fixed time, so a
+	// rebuild gives the same bytes); zero is now.
+	At time.Time
 	// Text is what the user typed.
 	Text string
 	// Intent is the canonical intent understood; Name its name on this platform.

@@ -25,6 +25,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/app/wiring"
 	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/lambdafn"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
@@ -227,8 +228,11 @@ func TestForward(t *testing.T) {
 		}
 	}
 	r := newRouter(t, api, nil, routes)
-	files := map[conversation.Intent]string{conversation.LookupCustomer: "lookup_customer.json", conversation.CreateTicket: "create_ticket.json",
-		conversation.VerifyPayment: "verify_payment.json", conversation.SearchKB: "search_kb.json"}
+	// Every registered intent's sample event (its contract's Samples).
+	files := map[conversation.Intent]string{}
+	for _, in := range spec.All() {
+		files[conversation.Intent(in.Name)] = in.Samples
+	}
 	for _, p := range routed() {
 		for in, file := range files {
 			ev := event(t, p, file)

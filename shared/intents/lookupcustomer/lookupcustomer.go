@@ -28,7 +28,8 @@ func init() {
 		Identity:   true,
 		Unverified: spec.UnverifiedCode,
 		Slots: []spec.Slot{
-			{Name: "email", Required: true, Prompt: "prompt.email", Retry: "retry.email"},
+			{Name: "email", Required: true, Prompt: "prompt.email", Retry: "retry.email",
+				Example: "ada@example.com", Unknown: "nobody@example.com"},
 		},
 		Withheld: "what.look_up_your_account",
 		Locales:  locales,

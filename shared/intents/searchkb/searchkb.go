@@ -28,7 +28,8 @@ func init() {
 		Identity:   false,
 		Unverified: spec.UnverifiedPublic,
 		Slots: []spec.Slot{
-			{Name: "query", Required: true, Prompt: "prompt.query", Retry: "retry.query"},
+			{Name: "query", Required: true, Prompt: "prompt.query", Retry: "retry.query",
+				Example: "reset my password", Unknown: "zzqx flurble wibble"},
 		},
 		Withheld: "what.look_up_your_account",
 		Locales:  locales,

@@ -87,7 +87,11 @@ type Intent struct {
 	// platforms whose intents have display names default to it (each platform's
 	// naming convention is in shared/platform/names, DefaultIntentName).
 	Display string
-	// Samples is its sample event's file name in events/<platform>/.
+	// Samples is its sample event's file name in events/<platform>/; the same turn
+	// signed in as the demo's customer (the identity token where the platform carries
+	// it) is <name>_signed.json beside it for an intent with Identity. The turn's slot
+	// values are its slots' Example: go generate ./events writes the files a platform
+	// lacks from them.
 	Samples string
 	// Console is how the conversation console (shared/console), standing in for a
 	// platform's language understanding, recognises it in a typed message.
@@ -147,6 +151,16 @@ type Slot struct {
 	// Prompt and Retry are the reply catalogue keys that ask for it and ask again
 	// after an invalid value.
 	Prompt, Retry string
+	// Example is the value the intent's sample turn gives the slot, naming the demo
+	// backend's records (ada@example.com, pi_demo_ada_1) so the sample answers on it;
+	// "" leaves the slot unfilled. The sample events a platform lacks are built from
+	// the examples (go generate ./events), and the tests that call every intent (the
+	// Bedrock API schema's) fill its slots with them.
+	Example string
+	// Unknown, for a required slot, is a well-formed value that names nothing the demo
+	// backend holds (nobody@example.com): the golden matrix's not_found case
+	// (tests/golden_test.go) puts it in the intent's first required slot.
+	Unknown string
 }
 
 var (

@@ -40,10 +40,13 @@ func init() {
 		// parameters per function. The new value is one slot whatever the field: a
 		// phone number, or an address in one line, as callers say it.
 		Slots: []spec.Slot{
-			{Name: "email", Required: true, Prompt: "prompt.email", Retry: "retry.email"},
-			{Name: "field", Prompt: "prompt.field", Retry: "retry.field"},
-			{Name: "new_value", Prompt: "prompt.new_value", Retry: "retry.new_value"},
-			{Name: "confirm", Prompt: "retry.confirm", Retry: "retry.confirm"},
+			{Name: "email", Required: true, Prompt: "prompt.email", Retry: "retry.email",
+				Example: "ada@example.com", Unknown: "nobody@example.com"},
+			{Name: "field", Prompt: "prompt.field", Retry: "retry.field", Example: "phone"},
+			{Name: "new_value", Prompt: "prompt.new_value", Retry: "retry.new_value", Example: "+44 20 7946 0958"},
+			// The sample turn answers no to the question: it changes nothing, so the
+			// smoke test can send it to the real CRM.
+			{Name: "confirm", Prompt: "retry.confirm", Retry: "retry.confirm", Example: "no"},
 		},
 		Withheld:   "what.update_your_details",
 		Slow:       "reply.update_slow",

@@ -28,8 +28,10 @@ func init() {
 		Identity:   true,
 		Unverified: spec.UnverifiedCode,
 		Slots: []spec.Slot{
-			{Name: "payment_reference", Required: true, Prompt: "prompt.payment_reference", Retry: "retry.payment_reference"},
-			{Name: "email", Required: true, Prompt: "prompt.email", Retry: "retry.email"},
+			{Name: "payment_reference", Required: true, Prompt: "prompt.payment_reference", Retry: "retry.payment_reference",
+				Example: "pi_demo_ada_1", Unknown: "pi_3NotARealPaymentXyz"},
+			{Name: "email", Required: true, Prompt: "prompt.email", Retry: "retry.email",
+				Example: "ada@example.com", Unknown: "nobody@example.com"},
 		},
 		Withheld: "what.check_payments",
 		Locales:  locales,

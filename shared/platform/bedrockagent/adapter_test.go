@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/bedrockagent"
@@ -18,13 +19,9 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// names are the configuration defaults: the canonical names.
-var names = platform.Names{
-	"lookup_customer": conversation.LookupCustomer,
-	"create_ticket":   conversation.CreateTicket,
-	"verify_payment":  conversation.VerifyPayment,
-	"search_kb":       conversation.SearchKB,
-}
+// names are the configuration defaults: the platform's naming convention applied to
+// every registered intent.
+var names = platform.Names(config.DefaultIntentNames().Names(bedrockagent.Platform))
 
 func readEvent(t testing.TB, name string) []byte {
 	t.Helper()

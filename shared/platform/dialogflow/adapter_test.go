@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/dialogflow"
@@ -20,13 +21,9 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 const eventsDir = "../../../events/dialogflow"
 
-// names are the configuration defaults for ES display names.
-var names = platform.Names{
-	"LookupCustomer":      conversation.LookupCustomer,
-	"CreateTicket":        conversation.CreateTicket,
-	"VerifyPayment":       conversation.VerifyPayment,
-	"SearchKnowledgeBase": conversation.SearchKB,
-}
+// names are the configuration defaults: the platform's naming convention applied to
+// every registered intent.
+var names = platform.Names(config.DefaultIntentNames().Names(conversation.DialogflowES))
 
 func readEvent(t testing.TB, name string) []byte {
 	t.Helper()

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/dialogflowcx"
@@ -20,13 +21,9 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 const eventsDir = "../../../events/dialogflow-cx"
 
-// names are the configuration defaults for CX fulfillment tags.
-var names = platform.Names{
-	"lookup-customer": conversation.LookupCustomer,
-	"create-ticket":   conversation.CreateTicket,
-	"verify-payment":  conversation.VerifyPayment,
-	"search-kb":       conversation.SearchKB,
-}
+// names are the configuration defaults: the platform's naming convention applied to
+// every registered intent.
+var names = platform.Names(config.DefaultIntentNames().Names(conversation.DialogflowCX))
 
 func readEvent(t testing.TB, name string) []byte {
 	t.Helper()

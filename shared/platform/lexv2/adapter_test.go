@@ -13,6 +13,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/lexv2"
@@ -23,13 +24,9 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 const eventsDir = "../../../events/lex"
 
-// names are the configuration defaults for Lex intent names.
-var names = platform.Names{
-	"LookupCustomer":      conversation.LookupCustomer,
-	"CreateTicket":        conversation.CreateTicket,
-	"VerifyPayment":       conversation.VerifyPayment,
-	"SearchKnowledgeBase": conversation.SearchKB,
-}
+// names are the configuration defaults: the platform's naming convention applied to
+// every registered intent.
+var names = platform.Names(config.DefaultIntentNames().Names(conversation.LexV2))
 
 func readEvent(t testing.TB, name string) []byte {
 	t.Helper()

@@ -9,11 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/switchboard-dev/switchboard/shared/config"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 	"github.com/switchboard-dev/switchboard/shared/platform/rasa"
 	"github.com/switchboard-dev/switchboard/shared/platform/schematest"
@@ -23,13 +26,9 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 const eventsDir = "../../../events/rasa"
 
-// names are the configuration defaults for Rasa custom actions.
-var names = platform.Names{
-	"action_lookup_customer": conversation.LookupCustomer,
-	"action_create_ticket":   conversation.CreateTicket,
-	"action_verify_payment":  conversation.VerifyPayment,
-	"action_search_kb":       conversation.SearchKB,
-}
+// names are the configuration defaults: the platform's naming convention applied to
+// every registered intent.
+var names = platform.Names(config.DefaultIntentNames().Names(conversation.Rasa))
 
 const sender1 = "5f2a9c1e8b7d4e3a9c6b2d1e0f9a8b7c"
 
@@ -493,7 +492,18 @@ func TestEncodeErrors(t *testing.T) {
 
 func TestActions(t *testing.T) {
 	t.Parallel()
-	want := `[{"name":"action_create_ticket"},{"name":"action_lookup_customer"},{"name":"action_search_kb"},{"name":"action_verify_payment"}]`
+	// Every registered intent's action (action_<name>), sorted.
+	var actions []string
+	for _, in := range spec.All() {
+		actions = append(actions, `{"name":"action_`+in.Name+`"}`)
+	}
+	sort.Strings(actions)
+	want := "[" + strings.Join(actions, ",") + "]"
+	for _, deployed := range []string{"lookup_customer", "create_ticket", "verify_payment", "search_kb"} {
+		if !strings.Contains(want, `{"name":"action_`+deployed+`"}`) {
+			t.Fatalf("the registry lacks %s: %s", deployed, want)
+		}
+	}
 	if got := string(rasa.Actions(names)); got != want {
 		t.Errorf("Actions = %s, want %s", got, want)
 	}

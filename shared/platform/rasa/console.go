@@ -24,7 +24,11 @@ func consoleRequest(t platform.ConsoleTurn) ([]byte, error) {
 	_ = json.Unmarshal(t.Carry, &carry)
 	slots := map[string]any{}
 	maps.Copy(slots, carry.Slots)
-	now := float64(time.Now().UnixMicro()) / 1e6
+	at := t.At
+	if at.IsZero() {
+		at = time.Now()
+	}
+	now := float64(at.UnixMicro()) / 1e6
 	entities := []any{}
 	for _, k := range slices.Sorted(maps.Keys(t.Slots)) {
 		slots[k] = t.Slots[k]
