@@ -11,7 +11,11 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	. "github.com/switchboard-dev/switchboard/shared/intents"
+	"github.com/switchboard-dev/switchboard/shared/intents/updatecustomer"
 )
+
+// UpdateCustomer is the intent under test, by its contract's name.
+const UpdateCustomer = conversation.Intent(updatecustomer.Name)
 
 // UpdateCustomer makes the fake a connector.CustomerUpdater: it applies the change to
 // the record and returns the record as it holds it afterwards.

@@ -346,7 +346,6 @@ func catalogHas(key string) bool {
 var namedIntentOutside = map[string]string{
 	"shared/conversation/conversation.go": "the intent constants, for tests and the functions' mains",
 	// The constant tests/golden_test.go and tests/lambda_test.go drive update_customer by.
-	"shared/intents/names.go": "intents.UpdateCustomer, for tests",
 	// What a smoke answer must carry, per intent (the profile's truth).
 	"shared/smoke/cases.go": "smoke truth per intent",
 	// The calls that bring a tool's injected text back, for the agent surfaces' tests.
