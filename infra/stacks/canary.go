@@ -118,19 +118,16 @@ func routerAlarms(scope constructs.Construct, s Settings, name, functionVersion 
 	minute := awscdk.Duration_Minutes(jsii.Number(1))
 	intents := s.EnabledIntents()
 	ratio := func(id, kind string, part metricdefs.Metric, threshold float64, label, what string) awscloudwatch.IAlarm {
-		// CloudWatch allows 10 metrics in an alarm's expression: two per intent, four
-		// intents at most.
-		metrics := map[string]awscloudwatch.IMetric{}
-		var parts, turns []string
-		for i, in := range intents {
-			d := map[string]string{metricdefs.DimIntent: string(in), metricdefs.DimFunctionVersion: functionVersion}
-			p, t := fmt.Sprintf("p%d", i), fmt.Sprintf("t%d", i)
-			metrics[p] = s.emfMetric(part, "Sum", minute, d)
-			metrics[t] = s.emfMetric(metricdefs.RelayedTurns, "Sum", minute, d)
-			parts = append(parts, fmt.Sprintf("FILL(%s, 0)", p))
-			turns = append(turns, fmt.Sprintf("FILL(%s, 0)", t))
+		// The router publishes its relayed turns per version over every intent too
+		// (metricdefs.ScopeRelay's roll-up), so the alarm reads two metrics however many
+		// intents are enabled: CloudWatch allows ten in an alarm's expression, and two per
+		// intent stopped a sixth.
+		d := map[string]string{metricdefs.DimFunctionVersion: functionVersion}
+		metrics := map[string]awscloudwatch.IMetric{
+			"p": s.emfMetric(part, "Sum", minute, d),
+			"t": s.emfMetric(metricdefs.RelayedTurns, "Sum", minute, d),
 		}
-		expr := fmt.Sprintf("100 * (%s) / MAX([%s, 1])", strings.Join(parts, " + "), strings.Join(turns, " + "))
+		expr := "100 * FILL(p, 0) / MAX([FILL(t, 0), 1])"
 		return awscloudwatch.NewAlarm(scope, jsii.String(id), &awscloudwatch.AlarmProps{
 			AlarmName:        jsii.String(s.alarmName(kind, name)),
 			AlarmDescription: jsii.String(s.alarmDescription(kind, what+" CodeDeploy rolls back a deployment in progress.")),

@@ -492,6 +492,10 @@ func TestFunctionVersionDimension(t *testing.T) {
 			{metricdefs.Calls, []string{metricdefs.DimService, metricdefs.DimTool, metricdefs.DimFunctionVersion}},
 			{metricdefs.Errors, []string{metricdefs.DimService, metricdefs.DimTool, metricdefs.DimFunctionVersion}},
 			{metricdefs.Errors, []string{metricdefs.DimService, metricdefs.DimTool, metricdefs.DimErrorClass, metricdefs.DimFunctionVersion}},
+			// The router's rollback alarms (infra/stacks routerAlarms): every intent, per version.
+			{metricdefs.RelayedTurns, []string{metricdefs.DimService, metricdefs.DimFunctionVersion}},
+			{metricdefs.RelayedFailed, []string{metricdefs.DimService, metricdefs.DimFunctionVersion}},
+			{metricdefs.RelayedFallbacks, []string{metricdefs.DimService, metricdefs.DimFunctionVersion}},
 		} {
 			if d := (emfDecl{Name: w.m.Name, Dims: strings.Join(w.dims, ",")}); !slices.Contains(decls, d) {
 				t.Errorf("%s is not declared by [%s]", w.m.Name, d.Dims)

@@ -61,15 +61,21 @@ func (s Scope) Versioned() bool {
 }
 
 // VersionedDimensionSets are the extra dimension sets a versioned series is published
-// under: its full set plus DimFunctionVersion, and for tool errors also the per-tool
-// roll-up (all error classes of a tool, per version).
+// under: its full set plus DimFunctionVersion, for tool errors also the per-tool
+// roll-up (all error classes of a tool, per version), and for relayed turns the
+// router's roll-up (every intent, per version: the router's rollback alarms read it,
+// so they watch any number of intents with two metrics, where CloudWatch allows an
+// alarm ten).
 func (s Scope) VersionedDimensionSets() [][]string {
 	if !s.Versioned() {
 		return nil
 	}
 	out := [][]string{append(append([]string(nil), s.Dimensions()...), DimFunctionVersion)}
-	if s == ScopeToolError {
+	switch s {
+	case ScopeToolError:
 		out = append(out, []string{DimService, DimTool, DimFunctionVersion})
+	case ScopeRelay:
+		out = append(out, []string{DimService, DimFunctionVersion})
 	}
 	return out
 }
