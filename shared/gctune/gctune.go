@@ -20,7 +20,7 @@
 // two CPUs however little of one it may use, and a function answers one invocation
 // at a time (its parallel tool calls wait on the network, not on a CPU): with a second
 // P the scheduler spins a second thread looking for work at every wake-up, which
-// under aws-lambda-rie was about a third of a turn's CPU (docs/benchmarks-history.md).
+// under aws-lambda-rie was a sixth to a third of a turn's CPU (docs/benchmarks-history.md).
 package gctune
 
 import (
