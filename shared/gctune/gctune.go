@@ -14,9 +14,17 @@
 // heap could still grow to five times that between collections under a burst of
 // large bodies (a 64 MiB budget peaked above 300 MB). WithBudget sets a soft limit of
 // the budget plus serveHeapBase, so the collector runs before then.
+//
+// A Lambda function also gets one P (GOMAXPROCS) per whole vCPU its memory buys
+// (lambdaVCPUMemory), at least one, where GOMAXPROCS is not set. The sandbox shows
+// two CPUs however little of one it may use, and a function answers one invocation
+// at a time (its parallel tool calls wait on the network, not on a CPU): with a second
+// P the scheduler spins a second thread looking for work at every wake-up, which
+// under aws-lambda-rie was a sixth to a third of a turn's CPU (docs/benchmarks-history.md).
 package gctune
 
 import (
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -30,17 +38,23 @@ const defaultGOGC = 400
 // stacks and the binary.
 const lambdaMemoryShare = 0.8
 
-// Settings is what Apply did: the GC percent and soft memory limit now in force, and
-// whether each came from the environment.
+// lambdaVCPUMemory is the memory (MB) at which Lambda gives a function one whole vCPU;
+// the CPU share is proportional to the memory.
+const lambdaVCPUMemory = 1769
+
+// Settings is what Apply did: the GC percent, soft memory limit and Ps now in force,
+// and whether each came from the environment.
 type Settings struct {
 	GCPercent       int
 	GCPercentFrom   string // "GOGC" or "default"
 	MemoryLimit     int64  // bytes; 0: none
 	MemoryLimitFrom string // "GOMEMLIMIT", "lambda", "inflight_bytes" (WithBudget) or ""
+	Procs           int    // GOMAXPROCS in force
+	ProcsFrom       string // "GOMAXPROCS", "lambda" or "" (the runtime's default)
 }
 
-// Apply sets the defaults above where getenv (os.Getenv) shows no GOGC or GOMEMLIMIT
-// (the runtime has already applied those itself).
+// Apply sets the defaults above where getenv (os.Getenv) shows no GOGC, GOMEMLIMIT or
+// GOMAXPROCS (the runtime has already applied those itself).
 func Apply(getenv func(string) string) Settings {
 	var s Settings
 	if v := strings.TrimSpace(getenv("GOGC")); v != "" {
@@ -57,6 +71,16 @@ func Apply(getenv func(string) string) Settings {
 		s.MemoryLimitFrom = "lambda"
 		debug.SetMemoryLimit(s.MemoryLimit)
 	}
+	switch mb, err := strconv.Atoi(strings.TrimSpace(getenv("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"))); {
+	case strings.TrimSpace(getenv("GOMAXPROCS")) != "":
+		s.ProcsFrom = "GOMAXPROCS"
+	case err == nil && mb > 0:
+		if n := max(1, mb/lambdaVCPUMemory); n < runtime.GOMAXPROCS(0) {
+			runtime.GOMAXPROCS(n)
+		}
+		s.ProcsFrom = "lambda"
+	}
+	s.Procs = runtime.GOMAXPROCS(0)
 	return s
 }
 

@@ -2,6 +2,7 @@ package gctune
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
@@ -48,5 +49,35 @@ func TestApply(t *testing.T) {
 	debug.SetMemoryLimit(100 << 20)
 	if s := WithBudget(Apply(env(map[string]string{"GOMEMLIMIT": "100MiB"})), 64<<20); s.MemoryLimit != 100<<20 || s.MemoryLimitFrom != "GOMEMLIMIT" || debug.SetMemoryLimit(-1) != 100<<20 {
 		t.Errorf("GOMEMLIMIT wins over the budget: %+v", s)
+	}
+}
+
+// TestApplyProcs: in Lambda, one P per whole vCPU the function's memory buys (at
+// least one) unless GOMAXPROCS is set; outside Lambda, the runtime's default.
+func TestApplyProcs(t *testing.T) {
+	procs := runtime.GOMAXPROCS(0)
+	gc, limit := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64)
+	t.Cleanup(func() { runtime.GOMAXPROCS(procs); debug.SetGCPercent(gc); debug.SetMemoryLimit(limit) })
+	tests := []struct {
+		env       map[string]string
+		want      int
+		wantFrom  string
+		wantProcs int // runtime.GOMAXPROCS before Apply
+	}{
+		{nil, 4, "", 4},
+		{map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256"}, 1, "lambda", 4},
+		{map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1769"}, 1, "lambda", 4},
+		{map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "3538"}, 2, "lambda", 4},
+		// Never more Ps than the runtime found CPUs.
+		{map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "10240"}, 2, "lambda", 2},
+		// GOMAXPROCS set: the runtime applied it at start; Apply leaves it.
+		{map[string]string{"AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256", "GOMAXPROCS": "4"}, 4, "GOMAXPROCS", 4},
+	}
+	for _, tt := range tests {
+		runtime.GOMAXPROCS(tt.wantProcs)
+		s := Apply(env(tt.env))
+		if s.Procs != tt.want || s.ProcsFrom != tt.wantFrom || runtime.GOMAXPROCS(0) != tt.want {
+			t.Errorf("%v with %d Ps: %+v, runtime at %d, want %d from %q", tt.env, tt.wantProcs, s, runtime.GOMAXPROCS(0), tt.want, tt.wantFrom)
+		}
 	}
 }

@@ -73,10 +73,13 @@ func ReadOutcome(p conversation.Platform, body []byte) (WireOutcome, bool) {
 // object (Dialogflow ES and CX).
 func ReadPayloadOutcome(body []byte) (WireOutcome, bool) {
 	var out WireOutcome
+	// Only the outcome: the payload's other keys (the rich replies) are not kept.
 	var w struct {
-		Payload map[string]json.RawMessage `json:"payload"`
+		Payload struct {
+			Outcome json.RawMessage `json:"switchboard"` // OutcomeKey
+		} `json:"payload"`
 	}
-	if json.Unmarshal(body, &w) != nil || w.Payload[OutcomeKey] == nil || json.Unmarshal(w.Payload[OutcomeKey], &out) != nil {
+	if json.Unmarshal(body, &w) != nil || w.Payload.Outcome == nil || json.Unmarshal(w.Payload.Outcome, &out) != nil {
 		return WireOutcome{}, false
 	}
 	return out, out.Outcome != ""

@@ -112,3 +112,26 @@ func TestRelayedOutcomes(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRelayedOutcome reads the outcome of a Dialogflow ES reply as an intent
+// function answers it: an API Gateway response whose body is the ES response.
+func BenchmarkRelayedOutcome(b *testing.B) {
+	ads := adapters.Default(wiring.Adapters(config.Default()))
+	dec, err := ads[conversation.DialogflowES].Decode(readEvent(b, conversation.DialogflowES, "lookup_customer.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	status, out, err := dec.Encode(conversation.Reply{Outcome: conversation.OutcomeFulfilled,
+		Messages: []string{"I found Ada Lovelace (Analytical Engines Ltd). Open tickets: 1."}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	payload, _ := json.Marshal(events.APIGatewayV2HTTPResponse{StatusCode: status,
+		Headers: map[string]string{"Content-Type": "application/json"}, Body: string(out)})
+	b.ReportAllocs()
+	for b.Loop() {
+		if o, ok := RelayedOutcome(conversation.DialogflowES, payload); !ok || o.Outcome != conversation.OutcomeFulfilled {
+			b.Fatalf("outcome %+v %v", o, ok)
+		}
+	}
+}

@@ -1,12 +1,15 @@
 package router
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -80,14 +83,43 @@ func (l lambdaInvoker) Invoke(ctx context.Context, function, qualifier string, p
 
 // NewLambdaClient is the SDK's Lambda client from cfg (awsenv.Load: its retryer fits a
 // chat turn), at endpoint when not "" (else AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL
-// or the regional endpoint), with apiOptions on every call (tracing).
+// or the regional endpoint), with apiOptions on every call (tracing). Its HTTP client
+// is cfg's (the SDK's default when none) behind WholeRequests.
 func NewLambdaClient(cfg aws.Config, endpoint string, apiOptions ...func(*middleware.Stack) error) *lambda.Client {
 	return lambda.NewFromConfig(cfg, func(o *lambda.Options) {
 		if endpoint != "" {
 			o.BaseEndpoint = aws.String(endpoint)
 		}
 		o.APIOptions = append(o.APIOptions, apiOptions...)
+		o.HTTPClient = WholeRequests(o.HTTPClient)
 	})
+}
+
+// MaxWholeBody is the largest request body WholeRequests hands over in memory.
+const MaxWholeBody = 64 << 10
+
+// WholeRequests is c sending each request of at most MaxWholeBody bytes of body with
+// its headers, in one write to the connection. The SDK hands net/http a body net/http
+// cannot tell is in memory, so net/http writes the headers out first and the body
+// after: two writes, two segments (two TLS records on AWS) and two wake-ups of the
+// other side for every Invoke. Read into a bytes.Reader first (the payload is in
+// memory already; the SDK builds a new request for every attempt, rewinding its own
+// copy), the body goes out with the headers.
+func WholeRequests(c lambda.HTTPClient) lambda.HTTPClient { return wholeRequests{c} }
+
+type wholeRequests struct{ c lambda.HTTPClient }
+
+func (w wholeRequests) Do(req *http.Request) (*http.Response, error) {
+	if n := req.ContentLength; req.Body != nil && req.Body != http.NoBody && n > 0 && n <= MaxWholeBody {
+		b := make([]byte, n)
+		_, err := io.ReadFull(req.Body, b)
+		req.Body.Close()
+		if err != nil {
+			return nil, fmt.Errorf("router: request body: %w", err)
+		}
+		req.Body = io.NopCloser(bytes.NewReader(b))
+	}
+	return w.c.Do(req)
 }
 
 // Settings are what the configuration decides for the router (functions/router
@@ -301,7 +333,12 @@ func (r *Router) Handle(ctx context.Context, event json.RawMessage) (any, error)
 func RelayedOutcome(p conversation.Platform, payload []byte) (platform.WireOutcome, bool) {
 	body := payload
 	if e, ok := platform.Lookup(p); ok && e.HTTP {
-		var resp events.APIGatewayV2HTTPResponse
+		// Only what the outcome needs: not the headers' maps.
+		var resp struct {
+			StatusCode      int    `json:"statusCode"`
+			Body            string `json:"body"`
+			IsBase64Encoded bool   `json:"isBase64Encoded"`
+		}
 		if json.Unmarshal(payload, &resp) != nil || resp.StatusCode == 0 {
 			return platform.WireOutcome{}, false
 		}

@@ -83,7 +83,7 @@ func (l *lambdaAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(payload)
 }
 
-func readEvent(t *testing.T, p conversation.Platform, name string) []byte {
+func readEvent(t testing.TB, p conversation.Platform, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "events", string(p), name))
 	if err != nil {
