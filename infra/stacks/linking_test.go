@@ -15,6 +15,7 @@ import (
 	// shared/connector/specs), so the test knows each tool's package.
 	_ "github.com/switchboard-dev/switchboard/shared/connector/all"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
+	"github.com/switchboard-dev/switchboard/shared/deploy/settings"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
 
@@ -154,6 +155,44 @@ func TestFunctionsLinkOnlyTheirTools(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDeploymentBuildsLinkTheirTools: `make build ENV=<name>` builds each intent
+// function with the omit tags of its deployment (settings.LinkTags, through
+// _tools/linktags); asked with those tags, `go list -deps` finds in each bootstrap
+// exactly the tools the deployment chooses for the function's capabilities, and pgx
+// only where SQL is one of them. The shipped environment files are the deployments.
+func TestDeploymentBuildsLinkTheirTools(t *testing.T) {
+	t.Parallel()
+	root := testenv.RepoRoot()
+	ctx, err := stacks.FileContext(filepath.Join(root, "cdk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range []string{"example", "salesforce-sql"} {
+		s, err := stacks.LoadSettings(settings.Sources{Root: root, Context: ctx, Overrides: map[string]any{"env": env}})
+		if err != nil {
+			t.Fatalf("%s: %v", env, err)
+		}
+		for _, f := range stacks.IntentFunctions {
+			t.Run(env+"/"+f.Name, func(t *testing.T) {
+				t.Parallel()
+				tags := append([]string{testenv.LambdaTags}, s.LinkTags(f)...)
+				d := deps(t, strings.Join(tags, ","), "./functions/"+f.Name)
+				if got, want := linkedTools(d), s.LinkedTools(f); !slices.Equal(got, want) {
+					t.Errorf("built with %v links tools %v, want the deployment's %v (tool.* for %v): "+
+						"each functions/%s/link_<tool>.go needs //go:build !omit_<tool>", tags, got, want, f.Uses, f.Name)
+				}
+				pgx := slices.ContainsFunc(d, func(p string) bool { return strings.HasPrefix(p, "github.com/jackc/pgx/") })
+				if want := slices.Contains(s.LinkedTools(f), "sql"); pgx != want {
+					t.Errorf("links pgx = %v, want %v (tools %v)", pgx, want, s.LinkedTools(f))
+				}
+				if err := s.CheckLinked(f, tags); err != nil {
+					t.Errorf("its own build refused: %v", err)
+				}
+			})
+		}
 	}
 }
 
