@@ -19,9 +19,25 @@ var extraEnv = []string{
 }
 
 // envName is the environment variable of a dotted configuration key
-// (connectors.zendesk.subdomain → SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN).
+// (connectors.zendesk.subdomain → SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN). Byte by
+// byte: every function's start names every key (CheckEnv), and a strings.Replacer
+// built per key made that 0.5 ms of its cold start.
 func envName(key string) string {
-	return EnvPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
+	b := make([]byte, len(EnvPrefix), len(EnvPrefix)+len(key))
+	copy(b, EnvPrefix)
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c == '.' || c == '-':
+			c = '_'
+		case 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		case c >= 0x80:
+			return EnvPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 // EnvNames lists every variable Load reads, sorted: one per Keys() entry.
@@ -40,17 +56,21 @@ func EnvNames() []string {
 // Variables of a registered tool are known; those of a tool not linked into this
 // binary are reported as such.
 func CheckEnv(environ []string) error {
-	known := map[string]bool{}
-	names := EnvNames()
-	for _, n := range names {
-		known[n] = true
+	keys := Keys()
+	known := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		known[envName(k)] = true
 	}
 	extra := append([]string(nil), extraEnv...)
 	var bad []string
+	var names []string // sorted, built only for a "did you mean"
 	for _, kv := range environ {
 		k, _, _ := strings.Cut(kv, "=")
 		if !strings.HasPrefix(k, EnvPrefix) || known[k] || admitted(k, extra) {
 			continue
+		}
+		if names == nil {
+			names = EnvNames()
 		}
 		msg := k + " is not a setting"
 		if s := nearest(k, append(names, extra...)); s != "" {
