@@ -19,11 +19,10 @@ import (
 	// does not link it (shared/app.NeedsStore).
 	_ "github.com/switchboard-dev/switchboard/shared/store/dynamostore"
 
-	// One-time codes by SES, and the audit trail in its own DynamoDB table (on the
-	// DynamoDB client the store links already; the CloudWatch Logs sink, cwaudit, is
-	// not linked: docs/identity.md).
+	// The audit trail in its own DynamoDB table (on the DynamoDB client the store links
+	// already; the CloudWatch Logs sink, cwaudit, is not linked: docs/identity.md).
+	// One-time codes by SES: link_sesmail.go.
 	_ "github.com/switchboard-dev/switchboard/shared/identity/ddbaudit"
-	_ "github.com/switchboard-dev/switchboard/shared/identity/sesmail"
 )
 
 func main() { function.Main(conversation.VerifyPayment) }

@@ -13,13 +13,20 @@ import (
 
 // Per-deployment linking. A function's bootstrap links the connector of every tool that
 // can serve one of its capabilities (functions/<fn>/link_<tool>.go, one blank import
-// each), unless its build leaves the tool out: each link file carries the constraint
-// `//go:build !omit_<tool>`. `make build ENV=<name>` (and synth, diff and deploy, which
+// each) and, where its intent may send one-time codes, the SES code sender
+// (link_sesmail.go), unless its build leaves one out: each link file carries the
+// constraint `//go:build !omit_<name>`. `make build ENV=<name>` (and synth, diff and deploy, which
 // build first) gives each function the omit tags of every tool the deployment does not
 // choose for one of its capabilities (LinkTags), so the bootstrap links only the
 // deployment's tools; without ENV nothing is omitted and every function links every
-// tool that can serve it. The CDK app refuses to synthesize a bootstrap that was built
-// without a tool its settings choose (CheckBootstraps): the function would fail at start.
+// tool that can serve it, and the code sender. The CDK app refuses to synthesize a
+// bootstrap that was built without a tool or the code sender its settings need
+// (CheckBootstraps): the function would fail at start.
+
+// CodeSender names the SES code sender (shared/identity/sesmail) in build tags:
+// omit_sesmail leaves it out of a function whose deployment sends no codes (no
+// sesIdentity).
+const CodeSender = "sesmail"
 
 // OmitTagPrefix starts the build tag that leaves a tool out of a function's bootstrap.
 const OmitTagPrefix = "omit_"
@@ -46,11 +53,15 @@ func (s Settings) LinkedTools(f Function) []string {
 // LinkTags returns the build tags of f's bootstrap for this deployment, sorted: the omit
 // tag of every registered tool that can serve one of f's capabilities (so its
 // functions/<fn>/link_<tool>.go imports it) but that f does not need here
-// (LinkedTools). The demo backend is no deployable tool and Lambda builds leave it out
-// already (lambdabuild).
+// (LinkedTools), and omit_sesmail where f may send codes but this deployment sends
+// none (SendsCodes). The demo backend is no deployable tool and Lambda builds leave it
+// out already (lambdabuild).
 func (s Settings) LinkTags(f Function) []string {
 	need := s.LinkedTools(f)
 	var out []string
+	if f.Codes && !s.SendsCodes(f) {
+		out = append(out, OmitTag(CodeSender))
+	}
 	for _, t := range config.Tools() {
 		if t.Name == config.ToolDemo || slices.Contains(need, t.Name) {
 			continue
@@ -77,7 +88,7 @@ func (s Settings) FunctionLinkTags(name string) ([]string, bool) {
 
 // CheckLinked returns an error when a bootstrap of f built with buildTags (the -tags of
 // its build, comma-separated or one per element) leaves out a tool this deployment
-// chooses for one of f's capabilities.
+// chooses for one of f's capabilities, or the code sender when it sends codes.
 func (s Settings) CheckLinked(f Function, buildTags []string) error {
 	var tags []string
 	for _, t := range buildTags {
@@ -86,15 +97,18 @@ func (s Settings) CheckLinked(f Function, buildTags []string) error {
 	var missing []string
 	for _, t := range s.LinkedTools(f) {
 		if slices.Contains(tags, OmitTag(t)) {
-			missing = append(missing, t)
+			missing = append(missing, fmt.Sprintf("%s (tool.* for %v)", t, f.Uses))
 		}
+	}
+	if s.SendsCodes(f) && slices.Contains(tags, OmitTag(CodeSender)) {
+		missing = append(missing, CodeSender+" (the code sender: "+CtxSESIdentity+" is set)")
 	}
 	if len(missing) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%s: its bootstrap was built without %s (build tags %s), which this deployment chooses for %v: "+
+	return fmt.Errorf("%s: its bootstrap was built without %s (build tags %s), which this deployment needs: "+
 		"it would fail at start; build for this deployment (make build ENV=<name>, which synth, diff and deploy run first), "+
-		"or without ENV to link every tool", f.Name, strings.Join(missing, ", "), strings.Join(tags, ","), f.Uses)
+		"or without ENV to link everything", f.Name, strings.Join(missing, ", "), strings.Join(tags, ","))
 }
 
 // CheckBootstraps reads the build settings Go records in each intent function's

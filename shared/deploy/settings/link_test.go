@@ -23,7 +23,8 @@ func function(t *testing.T, name string) settings.Function {
 }
 
 // TestLinkTags: a deployment's build of each intent function omits exactly the tools
-// that could serve its capabilities but that the deployment does not choose.
+// that could serve its capabilities but that the deployment does not choose, and the
+// code sender when it sends no codes.
 func TestLinkTags(t *testing.T) {
 	s := settings.Default()
 	s.Tools = map[settings.Capability]string{settings.Customers: "salesforce", settings.Tickets: "sql",
@@ -32,10 +33,10 @@ func TestLinkTags(t *testing.T) {
 		fn         string
 		tools, tag []string
 	}{
-		{"lookupcustomer", []string{"salesforce", "sql"}, []string{"omit_hubspot", "omit_zendesk"}},
+		{"lookupcustomer", []string{"salesforce", "sql"}, []string{"omit_hubspot", "omit_sesmail", "omit_zendesk"}},
 		{"createticket", []string{"sql"}, []string{"omit_zendesk"}},
-		{"updatecustomer", []string{"salesforce"}, []string{"omit_hubspot", "omit_sql"}},
-		{"verifypayment", []string{"stripe"}, nil},
+		{"updatecustomer", []string{"salesforce"}, []string{"omit_hubspot", "omit_sesmail", "omit_sql"}},
+		{"verifypayment", []string{"stripe"}, []string{"omit_sesmail"}},
 		{"searchkb", []string{"zendesk"}, nil},
 	} {
 		f := function(t, c.fn)
@@ -51,6 +52,28 @@ func TestLinkTags(t *testing.T) {
 		// Its own tags never leave out what it needs.
 		if err := s.CheckLinked(f, []string{"lambda.norpc,lambdabuild," + strings.Join(c.tag, ",")}); err != nil {
 			t.Errorf("%s: its own tags refused: %v", c.fn, err)
+		}
+	}
+	// The code sender: left out where the deployment sends no codes, kept where it does.
+	for _, c := range []struct {
+		ses  string
+		want []string
+	}{{"", []string{"omit_hubspot", "omit_sesmail", "omit_zendesk"}}, {"codes@example.com", []string{"omit_hubspot", "omit_zendesk"}}} {
+		s := s
+		s.SESIdentity, s.CodesFrom = c.ses, c.ses
+		f := function(t, "lookupcustomer")
+		if !f.Codes {
+			t.Fatal("lookupcustomer sends no codes")
+		}
+		if got := s.LinkTags(f); !slices.Equal(got, c.want) {
+			t.Errorf("sesIdentity %q: LinkTags = %v, want %v", c.ses, got, c.want)
+		}
+		err := s.CheckLinked(f, []string{"lambda.norpc,lambdabuild,omit_sesmail"})
+		if c.ses == "" && err != nil {
+			t.Errorf("no codes: a build without the sender refused: %v", err)
+		}
+		if c.ses != "" {
+			wantErr(t, "codes but no sender", err, "without sesmail", "sesIdentity")
 		}
 	}
 	if tags, ok := s.FunctionLinkTags(settings.RouterName); ok || tags != nil {
