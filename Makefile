@@ -170,8 +170,8 @@ diff: build cdk-cli ## show what deploy would change, every stack (ENV=, STAGE=,
 	@echo "==> diff $(if $(ENV),ENV=$(ENV) )$(if $(STAGE),STAGE=$(STAGE) )against the deployed stacks: needs AWS credentials for the target account (AWS_PROFILE or AWS_ACCESS_KEY_ID …)"
 	$(CDK) diff $(CONTEXT) $(CDK_ARGS)
 
-vet: ## go vet (also the Lambda build's tagged files, and the modules infra, tests/loadbench, tests/vulndb)
-	$(GO) vet ./...
+vet: ## go vet (also the Lambda build's tagged files, _tools/linktags, and the modules infra, tests/loadbench, tests/vulndb)
+	$(GO) vet ./... ./_tools/linktags
 	@for m in $(SUBMODULES); do echo "$(GO) -C $$m vet ./..."; $(GO) -C $$m vet ./...; done
 	$(GO) vet -tags $(LAMBDA_TAGS) ./functions/... ./shared/app/... ./shared/connector/registry/... ./shared/awsenv/...
 
