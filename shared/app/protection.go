@@ -84,8 +84,8 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 	}
 
 	ro := resilience.Options{Logger: a.Logger}
-	co := cache.Options{Size: cfg.Store.Cache.Size, Logger: a.Logger,
-		Identity: func(tool string) string { return ToolIdentity(cfg, tool) }}
+	identities := toolIdentities(cfg)
+	co := cache.Options{Size: cfg.Store.Cache.Size, Logger: a.Logger, Identity: identities}
 	if a.Telemetry != nil {
 		ro.Observer = a.Telemetry
 		co.Observer = a.Telemetry
