@@ -23,18 +23,18 @@ import (
 // bootstrap that was built without a tool or the code sender its settings need
 // (CheckBootstraps): the function would fail at start.
 
-// CodeSender names the SES code sender (shared/identity/sesmail) in build tags:
+// codeSender names the SES code sender (shared/identity/sesmail) in build tags:
 // omit_sesmail leaves it out of a function whose deployment sends no codes (no
 // sesIdentity).
-const CodeSender = "sesmail"
+const codeSender = "sesmail"
 
-// OmitTagPrefix starts the build tag that leaves a tool out of a function's bootstrap.
-const OmitTagPrefix = "omit_"
+// omitTagPrefix starts the build tag that leaves a tool out of a function's bootstrap.
+const omitTagPrefix = "omit_"
 
-// OmitTag is the build tag that leaves tool's connector out of a bootstrap
+// omitTag is the build tag that leaves tool's connector out of a bootstrap
 // (omit_salesforce, omit_sql, …).
-func OmitTag(tool string) string {
-	return OmitTagPrefix + strings.NewReplacer("-", "_", ".", "_").Replace(tool)
+func omitTag(tool string) string {
+	return omitTagPrefix + strings.NewReplacer("-", "_", ".", "_").Replace(tool)
 }
 
 // LinkedTools returns the tools f's bootstrap needs in this deployment, sorted: the
@@ -60,14 +60,14 @@ func (s Settings) LinkTags(f Function) []string {
 	need := s.LinkedTools(f)
 	var out []string
 	if f.Codes && !s.SendsCodes(f) {
-		out = append(out, OmitTag(CodeSender))
+		out = append(out, omitTag(codeSender))
 	}
 	for _, t := range config.Tools() {
 		if t.Name == config.ToolDemo || slices.Contains(need, t.Name) {
 			continue
 		}
 		if slices.ContainsFunc(f.Uses, func(c Capability) bool { return t.Serves(string(c)) }) {
-			out = append(out, OmitTag(t.Name))
+			out = append(out, omitTag(t.Name))
 		}
 	}
 	slices.Sort(out)
@@ -96,12 +96,12 @@ func (s Settings) CheckLinked(f Function, buildTags []string) error {
 	}
 	var missing []string
 	for _, t := range s.LinkedTools(f) {
-		if slices.Contains(tags, OmitTag(t)) {
+		if slices.Contains(tags, omitTag(t)) {
 			missing = append(missing, fmt.Sprintf("%s (tool.* for %v)", t, f.Uses))
 		}
 	}
-	if s.SendsCodes(f) && slices.Contains(tags, OmitTag(CodeSender)) {
-		missing = append(missing, CodeSender+" (the code sender: "+CtxSESIdentity+" is set)")
+	if s.SendsCodes(f) && slices.Contains(tags, omitTag(codeSender)) {
+		missing = append(missing, codeSender+" (the code sender: "+CtxSESIdentity+" is set)")
 	}
 	if len(missing) == 0 {
 		return nil
