@@ -19,12 +19,18 @@ var extraEnv = []string{
 }
 
 // envName is the environment variable of a dotted configuration key
-// (connectors.zendesk.subdomain → SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN). Byte by
-// byte: every function's start names every key (CheckEnv), and a strings.Replacer
-// built per key made that 0.5 ms of its cold start.
-func envName(key string) string {
-	b := make([]byte, len(EnvPrefix), len(EnvPrefix)+len(key))
-	copy(b, EnvPrefix)
+// (connectors.zendesk.subdomain → SWITCHBOARD_CONNECTORS_ZENDESK_SUBDOMAIN).
+func envName(key string) string { return envJoin(EnvPrefix, "", key) }
+
+// envJoin is prefix+sep+key with key upper-cased and its "." and "-" turned into "_",
+// built in one allocation: every function's start names every key (CheckEnv) and
+// every field (overlayEnv), and a strings.Replacer built per key made that 0.5 ms of
+// its cold start.
+func envJoin(prefix, sep, key string) string {
+	var b strings.Builder
+	b.Grow(len(prefix) + len(sep) + len(key))
+	b.WriteString(prefix)
+	b.WriteString(sep)
 	for i := 0; i < len(key); i++ {
 		c := key[i]
 		switch {
@@ -33,11 +39,11 @@ func envName(key string) string {
 		case 'a' <= c && c <= 'z':
 			c -= 'a' - 'A'
 		case c >= 0x80:
-			return EnvPrefix + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
+			return prefix + sep + strings.ToUpper(strings.NewReplacer(".", "_", "-", "_").Replace(key))
 		}
-		b = append(b, c)
+		b.WriteByte(c)
 	}
-	return string(b)
+	return b.String()
 }
 
 // EnvNames lists every variable Load reads, sorted: one per Keys() entry.
