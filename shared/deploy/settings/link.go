@@ -15,13 +15,13 @@ import (
 // can serve one of its capabilities (functions/<fn>/link_<tool>.go, one blank import
 // each) and, where its intent may send one-time codes, the SES code sender
 // (link_sesmail.go), unless its build leaves one out: each link file carries the
-// constraint `//go:build !omit_<name>`. `make build ENV=<name>` (and synth, diff and deploy, which
-// build first) gives each function the omit tags of every tool the deployment does not
-// choose for one of its capabilities (LinkTags), so the bootstrap links only the
-// deployment's tools; without ENV nothing is omitted and every function links every
-// tool that can serve it, and the code sender. The CDK app refuses to synthesize a
-// bootstrap that was built without a tool or the code sender its settings need
-// (CheckBootstraps): the function would fail at start.
+// constraint `//go:build !omit_<name>`. `make build ENV=<name>` (and synth, diff and
+// deploy, which build first) gives each function the omit tags of every tool the
+// deployment does not choose for one of its capabilities (LinkTags), so the bootstrap
+// links only the deployment's tools; without ENV nothing is omitted and every function
+// links every tool that can serve it, and the code sender. The CDK app refuses to
+// synthesize a bootstrap that was built without a tool or the code sender its settings
+// need (CheckBootstraps): the function would fail at start.
 
 // codeSender names the SES code sender (shared/identity/sesmail) in build tags:
 // omit_sesmail leaves it out of a function whose deployment sends no codes (no
