@@ -102,15 +102,25 @@ test: tools vet fmt ## install test tools, then vet, gofmt check and every test 
 	@for m in $(SUBMODULES); do echo "$(GO) -C $$m test -count=1 -timeout 30m ./..."; $(GO) -C $$m test -count=1 -timeout 30m ./...; done
 	@echo "==> test: all passed"
 
-build: ## build the Lambda bootstrap binaries for linux/$(GOARCH_LAMBDA) into build/<fn>/bootstrap
+# Per-deployment linking: with ENV=<name> (and the STAGE= and CDK_ARGS -c settings synth
+# gets) each intent function links only the tools that deployment chooses for its
+# capabilities: _tools/linktags computes, with synth's own settings loader, the tags
+# omit_<tool> that leave the others' functions/<fn>/link_<tool>.go out. Without ENV every
+# function links every tool that can serve it. The CDK app refuses a bootstrap built
+# without a tool its settings choose (settings.CheckBootstraps).
+build: ## build the Lambda bootstrap binaries for linux/$(GOARCH_LAMBDA) into build/<fn>/bootstrap (ENV=: only that deployment's tools)
 	@fns=""; for fn in $(FUNCTIONS); do if [ -d functions/$$fn ]; then fns="$$fns $$fn"; fi; done; \
-	n=$$(echo $$fns | wc -w); i=0; \
+	n=$$(echo $$fns | wc -w); i=0; links=""; \
+	if [ -n "$(ENV)" ]; then links=$$($(GO) run ./_tools/linktags $(CONTEXT) $(CDK_ARGS)); fi; \
 	for fn in $$fns; do \
-	  i=$$((i+1)); echo "==> building $$fn ($$i/$$n) for linux/$(GOARCH_LAMBDA)"; \
-	  GOOS=linux GOARCH=$(GOARCH_LAMBDA) CGO_ENABLED=0 $(GO) build -tags $(LAMBDA_TAGS) -trimpath -ldflags='-s -w' \
+	  i=$$((i+1)); tags=$(LAMBDA_TAGS); note=""; \
+	  line=$$(printf '%s\n' "$$links" | awk -v f=$$fn '$$1 == f'); \
+	  if [ -n "$$line" ]; then set -- $$line; if [ "$$2" != "-" ]; then tags="$$tags,$$2"; fi; note=", ENV=$(ENV) tools: $$3"; fi; \
+	  echo "==> building $$fn ($$i/$$n) for linux/$(GOARCH_LAMBDA)$$note"; \
+	  GOOS=linux GOARCH=$(GOARCH_LAMBDA) CGO_ENABLED=0 $(GO) build -tags $$tags -trimpath -ldflags='-s -w' \
 	    -o $(BUILD_DIR)/$$fn/bootstrap ./functions/$$fn; \
 	done; \
-	echo "==> built $$n bootstraps into $(BUILD_DIR)/"
+	echo "==> built $$n bootstraps into $(BUILD_DIR)/ ($(if $(ENV),the tools of ENV=$(ENV),every tool that can serve each function: no ENV))"
 
 # The CDK app is infra/, a Go module of its own (infra/go.mod) so that building and testing
 # the product never compiles the CDK bindings: synth (and cdk.json's "app", which the CDK
@@ -160,8 +170,8 @@ diff: build cdk-cli ## show what deploy would change, every stack (ENV=, STAGE=,
 	@echo "==> diff $(if $(ENV),ENV=$(ENV) )$(if $(STAGE),STAGE=$(STAGE) )against the deployed stacks: needs AWS credentials for the target account (AWS_PROFILE or AWS_ACCESS_KEY_ID …)"
 	$(CDK) diff $(CONTEXT) $(CDK_ARGS)
 
-vet: ## go vet (also the Lambda build's tagged files, and the modules infra, tests/loadbench, tests/vulndb)
-	$(GO) vet ./...
+vet: ## go vet (also the Lambda build's tagged files, _tools/linktags, and the modules infra, tests/loadbench, tests/vulndb)
+	$(GO) vet ./... ./_tools/linktags
 	@for m in $(SUBMODULES); do echo "$(GO) -C $$m vet ./..."; $(GO) -C $$m vet ./...; done
 	$(GO) vet -tags $(LAMBDA_TAGS) ./functions/... ./shared/app/... ./shared/connector/registry/... ./shared/awsenv/...
 

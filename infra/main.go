@@ -54,6 +54,11 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	// A bootstrap built for another deployment (make build ENV=…) may lack a tool these
+	// settings choose: refused here rather than deployed to fail at start.
+	if err := s.CheckBootstraps(); err != nil {
+		return err
+	}
 	var props awscdk.AppProps
 	if fileCtx != nil {
 		props.Context = &fileCtx

@@ -4,9 +4,11 @@
 // variables (see README); shared/function.Main does the wiring.
 //
 // It links the tools that can serve its capability, kb.
-// Each import registers its tool, as a database/sql driver does; a tool not imported
-// here is not in the binary (infra/stacks/linking_test.go holds these imports to the
-// capabilities infra/stacks gives the function).
+// Each link_<tool>.go imports one, which registers its tool as a database/sql driver
+// does; a tool not imported is not in the binary, and a deployment's build leaves out
+// the tools it does not choose (tag omit_<tool>: make build ENV=<name>, docs/deploy.md).
+// infra/stacks/linking_test.go holds these imports to the capabilities infra/stacks
+// gives the function, and each deployment's build to its tools.
 package main
 
 import (
@@ -16,8 +18,6 @@ import (
 	// Its intent's handler: the one intent it answers (function.Main refuses to start
 	// without it), and no other intent's code.
 	_ "github.com/switchboard-dev/switchboard/shared/intents/searchkb/handler"
-
-	_ "github.com/switchboard-dev/switchboard/shared/connector/zendesk" // kb
 )
 
 func main() { function.Main(conversation.SearchKB) }

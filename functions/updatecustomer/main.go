@@ -6,9 +6,11 @@
 // It links the tools that can serve its capability, customers: the CRM whose record it
 // changes and reads back (a CRM that cannot update, connector.CustomerUpdater, answers
 // that the change cannot be made here).
-// Each import registers its tool, as a database/sql driver does; a tool not imported
-// here is not in the binary (infra/stacks/linking_test.go holds these imports to the
-// capabilities infra/stacks gives the function).
+// Each link_<tool>.go imports one, which registers its tool as a database/sql driver
+// does; a tool not imported is not in the binary, and a deployment's build leaves out
+// the tools it does not choose (tag omit_<tool>: make build ENV=<name>, docs/deploy.md).
+// infra/stacks/linking_test.go holds these imports to the capabilities infra/stacks
+// gives the function, and each deployment's build to its tools.
 package main
 
 import (
@@ -18,20 +20,15 @@ import (
 	// without it), and no other intent's code.
 	_ "github.com/switchboard-dev/switchboard/shared/intents/updatecustomer/handler"
 
-	_ "github.com/switchboard-dev/switchboard/shared/connector/hubspot"    // customers
-	_ "github.com/switchboard-dev/switchboard/shared/connector/salesforce" // customers
-	_ "github.com/switchboard-dev/switchboard/shared/connector/sqldb"      // customers
-
 	// The store in DynamoDB (idempotency records of its writes, one-time codes, their
 	// limits and verified sessions). searchkb, whose turns never reach the store, does
 	// not link it (shared/app.NeedsStore).
 	_ "github.com/switchboard-dev/switchboard/shared/store/dynamostore"
 
-	// One-time codes by SES, and the audit trail in its own DynamoDB table (on the
-	// DynamoDB client the store links already; the CloudWatch Logs sink, cwaudit, is
-	// not linked: docs/identity.md).
+	// The audit trail in its own DynamoDB table (on the DynamoDB client the store links
+	// already; the CloudWatch Logs sink, cwaudit, is not linked: docs/identity.md).
+	// One-time codes by SES: link_sesmail.go.
 	_ "github.com/switchboard-dev/switchboard/shared/identity/ddbaudit"
-	_ "github.com/switchboard-dev/switchboard/shared/identity/sesmail"
 )
 
 func main() { function.Main("update_customer") }

@@ -4,9 +4,11 @@
 // variables (see README); shared/function.Main does the wiring.
 //
 // It links the tools that can serve its capability, payments.
-// Each import registers its tool, as a database/sql driver does; a tool not imported
-// here is not in the binary (infra/stacks/linking_test.go holds these imports to the
-// capabilities infra/stacks gives the function).
+// Each link_<tool>.go imports one, which registers its tool as a database/sql driver
+// does; a tool not imported is not in the binary, and a deployment's build leaves out
+// the tools it does not choose (tag omit_<tool>: make build ENV=<name>, docs/deploy.md).
+// infra/stacks/linking_test.go holds these imports to the capabilities infra/stacks
+// gives the function, and each deployment's build to its tools.
 package main
 
 import (
@@ -17,17 +19,14 @@ import (
 	// without it), and no other intent's code.
 	_ "github.com/switchboard-dev/switchboard/shared/intents/verifypayment/handler"
 
-	_ "github.com/switchboard-dev/switchboard/shared/connector/stripe" // payments
-
 	// The store in DynamoDB (one-time codes, their limits and verified sessions). searchkb, whose turns never reach the store,
 	// does not link it (shared/app.NeedsStore).
 	_ "github.com/switchboard-dev/switchboard/shared/store/dynamostore"
 
-	// One-time codes by SES, and the audit trail in its own DynamoDB table (on the
-	// DynamoDB client the store links already; the CloudWatch Logs sink, cwaudit, is
-	// not linked: docs/identity.md).
+	// The audit trail in its own DynamoDB table (on the DynamoDB client the store links
+	// already; the CloudWatch Logs sink, cwaudit, is not linked: docs/identity.md).
+	// One-time codes by SES: link_sesmail.go.
 	_ "github.com/switchboard-dev/switchboard/shared/identity/ddbaudit"
-	_ "github.com/switchboard-dev/switchboard/shared/identity/sesmail"
 )
 
 func main() { function.Main(conversation.VerifyPayment) }

@@ -15,6 +15,7 @@ import (
 	// shared/connector/specs), so the test knows each tool's package.
 	_ "github.com/switchboard-dev/switchboard/shared/connector/all"
 	"github.com/switchboard-dev/switchboard/shared/connector/registry"
+	"github.com/switchboard-dev/switchboard/shared/deploy/settings"
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 	"github.com/switchboard-dev/switchboard/shared/testenv"
 )
@@ -144,6 +145,54 @@ func TestFunctionsLinkOnlyTheirTools(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDeploymentBuildsLinkTheirTools: `make build ENV=<name>` builds each intent
+// function with the omit tags of its deployment (settings.LinkTags, through
+// _tools/linktags); asked with those tags, `go list -deps` finds in each bootstrap
+// exactly the tools the deployment chooses for the function's capabilities, pgx only
+// where SQL is one of them, and SES v2 only where the function sends codes (sesIdentity
+// set). The shipped environment files are the deployments, one of them with codes.
+func TestDeploymentBuildsLinkTheirTools(t *testing.T) {
+	t.Parallel()
+	root := testenv.RepoRoot()
+	ctx, err := stacks.FileContext(filepath.Join(root, "cdk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, over := range map[string]map[string]any{
+		"example":        {"env": "example"},
+		"salesforce-sql": {"env": "salesforce-sql"},
+		// With codes: the code sender stays in the functions that send them.
+		"example+codes": {"env": "example", settings.CtxSESIdentity: "codes@example.com"},
+	} {
+		s, err := stacks.LoadSettings(settings.Sources{Root: root, Context: ctx, Overrides: over})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, f := range stacks.IntentFunctions {
+			t.Run(name+"/"+f.Name, func(t *testing.T) {
+				t.Parallel()
+				tags := append([]string{testenv.LambdaTags}, s.LinkTags(f)...)
+				d := deps(t, strings.Join(tags, ","), "./functions/"+f.Name)
+				if got, want := linkedTools(d), s.LinkedTools(f); !slices.Equal(got, want) {
+					t.Errorf("built with %v links tools %v, want the deployment's %v (tool.* for %v): "+
+						"each functions/%s/link_<tool>.go needs //go:build !omit_<tool>", tags, got, want, f.Uses, f.Name)
+				}
+				pgx := slices.ContainsFunc(d, func(p string) bool { return strings.HasPrefix(p, "github.com/jackc/pgx/") })
+				if want := slices.Contains(s.LinkedTools(f), "sql"); pgx != want {
+					t.Errorf("links pgx = %v, want %v (tools %v)", pgx, want, s.LinkedTools(f))
+				}
+				ses := slices.ContainsFunc(d, func(p string) bool { return strings.HasPrefix(p, "github.com/aws/aws-sdk-go-v2/service/sesv2") })
+				if want := s.SendsCodes(f); ses != want {
+					t.Errorf("links SES v2 (the code sender) = %v, want %v (sesIdentity %q)", ses, want, s.SESIdentity)
+				}
+				if err := s.CheckLinked(f, tags); err != nil {
+					t.Errorf("its own build refused: %v", err)
+				}
+			})
+		}
 	}
 }
 

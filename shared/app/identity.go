@@ -2,6 +2,7 @@ package app
 
 import (
 	"regexp"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -42,4 +43,19 @@ func IdempotencyScope(cfg config.Config) string {
 	t := cfg.Connectors
 	return ToolIdentity(cfg, t.Customers) + "," + ToolIdentity(cfg, t.Tickets) + "," +
 		ToolIdentity(cfg, t.Payments) + "," + ToolIdentity(cfg, t.KB)
+}
+
+// toolIdentities is ToolIdentity of cfg with each tool's identity computed once, when
+// first asked for: the read cache asks for its tool's on every cached read (a YAML
+// encoding of the section and a hash, ~20 allocations), and cfg does not change once
+// the app is built.
+func toolIdentities(cfg config.Config) func(tool string) string {
+	var ids sync.Map // tool → identity
+	return func(tool string) string {
+		if id, ok := ids.Load(tool); ok {
+			return id.(string)
+		}
+		id, _ := ids.LoadOrStore(tool, ToolIdentity(cfg, tool))
+		return id.(string)
+	}
 }

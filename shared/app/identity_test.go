@@ -37,3 +37,20 @@ func TestToolIdentity(t *testing.T) {
 		t.Error("two databases share an identity")
 	}
 }
+
+// TestToolIdentitiesOnce: the read cache's identity of a tool (toolIdentities) is
+// ToolIdentity's, computed once: asking again (every cached read asks) allocates
+// nothing.
+func TestToolIdentitiesOnce(t *testing.T) {
+	cfg := config.Default()
+	cfg.Connectors.Tools[hubspot.Tool].(*hubspot.Config).BaseURL = "https://api.hubapi.com"
+	ids := toolIdentities(cfg)
+	for _, tool := range []string{"hubspot", "none", "demo"} {
+		if got, want := ids(tool), ToolIdentity(cfg, tool); got != want {
+			t.Errorf("%s: %q, want ToolIdentity's %q", tool, got, want)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { _ = ids("hubspot") }); n != 0 {
+		t.Errorf("a known tool's identity costs %v allocations, want 0", n)
+	}
+}

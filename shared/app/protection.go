@@ -84,8 +84,8 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 	}
 
 	ro := resilience.Options{Logger: a.Logger}
-	co := cache.Options{Size: cfg.Store.Cache.Size, Logger: a.Logger,
-		Identity: func(tool string) string { return ToolIdentity(cfg, tool) }}
+	identities := toolIdentities(cfg)
+	co := cache.Options{Size: cfg.Store.Cache.Size, Logger: a.Logger, Identity: identities}
 	if a.Telemetry != nil {
 		ro.Observer = a.Telemetry
 		co.Observer = a.Telemetry
@@ -145,8 +145,9 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 	io := IdempotencyOptions(cfg, "")
 	io.Logger = a.Logger
 	// A turn's key carries the identity of the tools that answer it: a reply stored
-	// under one helpdesk configuration is never replayed under another.
-	io.Scope = IdempotencyScope(cfg)
+	// under one helpdesk configuration is never replayed under another. Computed when a
+	// turn first needs a key: read-only functions never do, and skip its cost at start.
+	io.ScopeOf = func() string { return IdempotencyScope(cfg) }
 	return func(h conversation.Handler) conversation.Handler {
 		o := io
 		if svc, ok := h.(*intents.Service); ok {

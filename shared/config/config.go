@@ -331,7 +331,7 @@ func walk(v reflect.Value, prefix string, env map[string]string) error {
 		if tag == "-" || tag == "" {
 			continue
 		}
-		name := prefix + "_" + envKey(tag)
+		name := envJoin(prefix, "_", tag)
 		fv := v.Field(i)
 		if fv.Kind() == reflect.Struct && fv.Type() != durationType {
 			if err := walk(fv, name, env); err != nil {

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -36,6 +37,10 @@ type Options struct {
 	// every key: a reply stored under one tool configuration is never replayed under
 	// another.
 	Scope string
+	// ScopeOf, when Scope is empty, computes Scope once, when the first turn needs a
+	// key: a function whose turns never do (reads, not made idempotent) never pays for
+	// it at start (app.IdempotencyScope serialises each tool's section).
+	ScopeOf func() string
 	// Expiration is how long a completed turn's reply is replayed (default 1h).
 	Expiration time.Duration
 	// Idempotent reports whether an intent is wrapped (default: every intent).
@@ -168,7 +173,8 @@ type Middleware struct {
 	s       store.Store
 	next    conversation.Handler
 	o       Options
-	local   *replies // nil when off
+	scope   func() string // Options.Scope, or ScopeOf's value once computed
+	local   *replies      // nil when off
 	running flights
 }
 
@@ -224,7 +230,10 @@ func New(s store.Store, next conversation.Handler, o Options) *Middleware {
 	if o.UnknownFor < 24*time.Hour {
 		o.UnknownFor = 24 * time.Hour
 	}
-	m := &Middleware{s: s, next: next, o: o}
+	m := &Middleware{s: s, next: next, o: o, scope: func() string { return o.Scope }}
+	if o.Scope == "" && o.ScopeOf != nil {
+		m.scope = sync.OnceValue(o.ScopeOf)
+	}
 	if o.LocalCache > 0 {
 		m.local = newReplies(o.LocalCache)
 	}
@@ -238,10 +247,11 @@ func (m *Middleware) Key(t conversation.Turn) string {
 	if fn == "" {
 		fn = string(t.Intent)
 	}
-	if m.o.Scope == "" {
+	scope := m.scope()
+	if scope == "" {
 		return store.Key(fn, keyKind, string(t.Intent), string(t.Platform), t.TurnID)
 	}
-	return store.Key(fn, keyKind, string(t.Intent), string(t.Platform), t.TurnID, m.o.Scope)
+	return store.Key(fn, keyKind, string(t.Intent), string(t.Platform), t.TurnID, scope)
 }
 
 // PayloadHash identifies what a turn asks for. A platform redelivers a turn with the
@@ -470,10 +480,11 @@ func (m *Middleware) subjectKey(t conversation.Turn, w Write) string {
 	if fn == "" {
 		fn = string(t.Intent)
 	}
-	if m.o.Scope == "" {
+	scope := m.scope()
+	if scope == "" {
 		return store.Key(fn, unknownKind, string(t.Intent), sub)
 	}
-	return store.Key(fn, unknownKind, string(t.Intent), sub, m.o.Scope)
+	return store.Key(fn, unknownKind, string(t.Intent), sub, scope)
 }
 
 // runWrite runs a turn with a side effect that holds the key. Everything the next

@@ -535,3 +535,32 @@ func TestWriteCallsPerRequest(t *testing.T) {
 		t.Fatalf("the tool was asked to file %d more times, want none", h.calls.Load()-calls)
 	}
 }
+
+// TestScopeOfOnlyWhenAKeyIsNeeded: ScopeOf is computed once, on the first turn that
+// needs a key, never for turns that bypass the layer, and gives the keys Scope would.
+func TestScopeOfOnlyWhenAKeyIsNeeded(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int64
+	idem := func(in conversation.Intent) bool { return in != conversation.SearchKB }
+	m := idempotency.New(memstore.New(nil), &tool{}, idempotency.Options{Idempotent: idem,
+		ScopeOf: func() string { calls.Add(1); return "tools-v1" }})
+	kb := turn()
+	kb.Intent = conversation.SearchKB
+	handle(m, kb)
+	handle(m, kb)
+	if n := calls.Load(); n != 0 {
+		t.Fatalf("ScopeOf called %d times for turns that need no key", n)
+	}
+	tn := turn()
+	handle(m, tn)
+	handle(m, tn)
+	handle(m, turn())
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("ScopeOf called %d times, want once", n)
+	}
+	eager := idempotency.New(memstore.New(nil), &tool{}, idempotency.Options{Idempotent: idem, Scope: "tools-v1"})
+	unscoped := idempotency.New(memstore.New(nil), &tool{}, idempotency.Options{Idempotent: idem})
+	if m.Key(tn) != eager.Key(tn) || m.Key(tn) == unscoped.Key(tn) {
+		t.Errorf("keys: ScopeOf %s, Scope %s, none %s", m.Key(tn), eager.Key(tn), unscoped.Key(tn))
+	}
+}

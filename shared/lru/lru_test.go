@@ -1,6 +1,7 @@
 package lru
 
 import (
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -60,5 +61,24 @@ func TestConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if c.Len() > 64 {
 		t.Fatalf("len %d over the bound", c.Len())
+	}
+}
+
+// TestNewAllocatesForEntriesNotSize: a cache's memory follows what it holds, not its
+// bound, so building the caches at a function's start costs no memory (or time) for
+// entries it may never hold.
+func TestNewAllocatesForEntriesNotSize(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	c := New[struct{}](100000)
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 8<<10 {
+		t.Errorf("New(100000) allocated %d bytes, want a few hundred", got)
+	}
+	for i := range 100 {
+		c.Put(strconv.Itoa(i), struct{}{}, time.Time{})
+	}
+	if c.Len() != 100 {
+		t.Errorf("len %d, want 100", c.Len())
 	}
 }

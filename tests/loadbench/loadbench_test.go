@@ -5,6 +5,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -99,8 +100,9 @@ func TestRowsAreMeasured(t *testing.T) {
 	}
 }
 
-// Every function starts, under the RIE, with the environment the CDK app deploys it
-// with (what the cold-start rows time).
+// Every function, built for the example deployment (only its tools, no code sender),
+// starts under the RIE with the environment the CDK app deploys it with (what the
+// cold-start rows time).
 func TestColdStartEnvironmentStartsEveryFunction(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds every function")
@@ -115,7 +117,7 @@ func TestColdStartEnvironmentStartsEveryFunction(t *testing.T) {
 	for _, f := range functions {
 		t.Run(f.name, func(t *testing.T) {
 			out := filepath.Join(bin, f.name, "bootstrap")
-			if err := buildBootstrap(ctx, testenv.RepoRoot(), "./functions/"+f.name, out); err != nil {
+			if err := buildFunction(ctx, testenv.RepoRoot(), f.name, out, runtime.GOARCH); err != nil {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
