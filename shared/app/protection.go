@@ -85,7 +85,7 @@ func (a *App) protect(ctx context.Context, d *intents.Deps) (func(conversation.H
 
 	ro := resilience.Options{Logger: a.Logger}
 	co := cache.Options{Size: cfg.Store.Cache.Size, Logger: a.Logger,
-		Identity: func(tool string) string { return ToolIdentity(cfg, tool) }}
+		Identity: func(tool string) string { return toolIdentity(cfg, tool) }}
 	if a.Telemetry != nil {
 		ro.Observer = a.Telemetry
 		co.Observer = a.Telemetry

@@ -156,9 +156,9 @@ func parse(fsys fs.FS, own ...fs.FS) catalogs {
 	return c
 }
 
-// Err reports a broken catalog (a test and `switchboard check` call it; replies then
+// catalogErr reports a broken catalog (its test calls it; replies then
 // fall back to the message keys themselves).
-func Err() error { return load().err }
+func catalogErr() error { return load().err }
 
 // Languages lists the languages with a catalog, English first.
 func Languages() []language.Tag { return slices.Clone(load().tags) }
