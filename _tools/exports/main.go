@@ -1,8 +1,9 @@
 // Command exports counts the exported package-level names (functions, types, variables,
 // constants) of the product's packages that no other package names: no file outside
 // the declaring package (an external _test package counts as outside; the CDK app and
-// the bench modules count) refers to pkg.Name. Methods and fields are not counted: telling
-// their uses apart needs type information. Run from the repository root:
+// the bench modules count) refers to pkg.Name, or to a bare Name in a file that imports
+// the package with "." (any exported identifier there counts: slightly generous). Methods
+// and fields are not counted: telling their uses apart needs type information. Run from the repository root:
 //
 //	go run ./_tools/exports            # the counts
 //	go run ./_tools/exports -list      # and every unused name
@@ -145,17 +146,25 @@ func main() {
 	used := map[[2]string]bool{} // {import path, name} named from another package
 	for _, fl := range files {
 		local := map[string]string{} // name in file -> import path
+		var dot []string             // packages imported with "." (their names appear bare)
 		for _, im := range fl.f.Imports {
 			path, _ := strconv.Unquote(im.Path.Value)
 			n := pkgName[path]
 			if im.Name != nil {
 				n = im.Name.Name
 			}
-			if n != "" && n != "_" && n != "." {
+			if n == "." && path != fl.pkg {
+				dot = append(dot, path)
+			} else if n != "" && n != "_" {
 				local[n] = path
 			}
 		}
 		ast.Inspect(fl.f, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && id.IsExported() {
+				for _, path := range dot { // any exported identifier may be the dot-imported name
+					used[[2]string{path, id.Name}] = true
+				}
+			}
 			if se, ok := n.(*ast.SelectorExpr); ok {
 				if id, ok := se.X.(*ast.Ident); ok {
 					if path, ok := local[id.Name]; ok && path != fl.pkg {

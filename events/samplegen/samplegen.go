@@ -24,11 +24,11 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/platform"
 )
 
-// DemoEmail is the demo's customer, the caller the signed samples are signed in as.
-const DemoEmail = "ada@example.com"
+// demoEmail is the demo's customer, the caller the signed samples are signed in as.
+const demoEmail = "ada@example.com"
 
 // The signed samples' identity token: the demo key's (identity.DemoKey, what `make run`
-// and the tests accept), for DemoEmail, issued at signedAt and valid until signedUntil,
+// and the tests accept), for demoEmail, issued at signedAt and valid until signedUntil,
 // so every signed sample carries the same token, hand-written or generated. A sample
 // turn is sent at signedAt too (a platform that stamps its events: Rasa).
 var (
@@ -38,7 +38,7 @@ var (
 
 // Token is the identity token the signed samples carry.
 func Token() (string, error) {
-	return identity.Mint([]byte(identity.DemoKey), DemoEmail, "", "", "", signedAt, signedUntil.Sub(signedAt))
+	return identity.Mint([]byte(identity.DemoKey), demoEmail, "", "", "", signedAt, signedUntil.Sub(signedAt))
 }
 
 // SignedName is the file name of the signed variant of a sample (<intent>_signed.json).
@@ -62,7 +62,7 @@ func Files(e platform.Entry, in spec.Intent) []string {
 }
 
 // Build builds an intent's sample event on a platform: one turn that starts the intent
-// with its slots' Example values, in English, signed in as DemoEmail when signed. Its
+// with its slots' Example values, in English, signed in as demoEmail when signed. Its
 // ids are derived from the platform and the intent, so a rebuild writes the same bytes.
 func Build(e platform.Entry, in spec.Intent, signed bool) ([]byte, error) {
 	sim := e.Console

@@ -52,7 +52,7 @@ func (a *App) identityLayer(ctx context.Context, st store.Store, d *intents.Deps
 		Pepper: cfg.Telemetry.HashSalt,
 	}
 	if sid := id.Codes.PepperSecretID; sid != "" {
-		co.PepperFunc, err = PepperFunc(a.secrets, sid)
+		co.PepperFunc, err = pepperFunc(a.secrets, sid)
 		if err != nil {
 			return nil, err
 		}
@@ -131,9 +131,9 @@ func Verifier(cfg config.Config, p secrets.Provider, log *slog.Logger) (*identit
 	return identity.NewVerifier(o), nil
 }
 
-// PepperFunc reads the code pepper from the "pepper" key of secret id through p (which
+// pepperFunc reads the code pepper from the "pepper" key of secret id through p (which
 // caches), on each call: no network call until the first code is issued or checked.
-func PepperFunc(p secrets.Provider, id string) (func(context.Context) (string, error), error) {
+func pepperFunc(p secrets.Provider, id string) (func(context.Context) (string, error), error) {
 	if p == nil {
 		return nil, fmt.Errorf("identity: codes.pepper_secret_id set but no secrets provider")
 	}

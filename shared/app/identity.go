@@ -14,12 +14,12 @@ import (
 // identity.
 var urlPassword = regexp.MustCompile(`(://[^:/@\s]*):[^@/\s]*@`)
 
-// ToolIdentity is what tells one configuration of a business tool from another: the
+// toolIdentity is what tells one configuration of a business tool from another: the
 // tool's name and a digest of its configuration section (account, subdomain, base
 // URL, database — secret ids but never secret values; a password inside a DSN is
 // removed first), or the data directory for the demo. Cache and idempotency keys
 // carry it, so one backend's data is never served as another's.
-func ToolIdentity(cfg config.Config, tool string) string {
+func toolIdentity(cfg config.Config, tool string) string {
 	if tool == "" || tool == "none" {
 		return tool
 	}
@@ -41,11 +41,11 @@ func ToolIdentity(cfg config.Config, tool string) string {
 // capabilities' tools.
 func IdempotencyScope(cfg config.Config) string {
 	t := cfg.Connectors
-	return ToolIdentity(cfg, t.Customers) + "," + ToolIdentity(cfg, t.Tickets) + "," +
-		ToolIdentity(cfg, t.Payments) + "," + ToolIdentity(cfg, t.KB)
+	return toolIdentity(cfg, t.Customers) + "," + toolIdentity(cfg, t.Tickets) + "," +
+		toolIdentity(cfg, t.Payments) + "," + toolIdentity(cfg, t.KB)
 }
 
-// toolIdentities is ToolIdentity of cfg with each tool's identity computed once, when
+// toolIdentities is toolIdentity of cfg with each tool's identity computed once, when
 // first asked for: the read cache asks for its tool's on every cached read (a YAML
 // encoding of the section and a hash, ~20 allocations), and cfg does not change once
 // the app is built.
@@ -55,7 +55,7 @@ func toolIdentities(cfg config.Config) func(tool string) string {
 		if id, ok := ids.Load(tool); ok {
 			return id.(string)
 		}
-		id, _ := ids.LoadOrStore(tool, ToolIdentity(cfg, tool))
+		id, _ := ids.LoadOrStore(tool, toolIdentity(cfg, tool))
 		return id.(string)
 	}
 }

@@ -12,28 +12,28 @@ func TestToolIdentity(t *testing.T) {
 	a, b := config.Default(), config.Default()
 	a.Connectors.Tools[hubspot.Tool].(*hubspot.Config).BaseURL = "https://api.hubapi.com"
 	b.Connectors.Tools[hubspot.Tool].(*hubspot.Config).BaseURL = "http://127.0.0.1:9999"
-	if ToolIdentity(a, "hubspot") == ToolIdentity(b, "hubspot") {
+	if toolIdentity(a, "hubspot") == toolIdentity(b, "hubspot") {
 		t.Error("two HubSpot base URLs share an identity")
 	}
-	if ToolIdentity(a, "hubspot") == "hubspot" {
+	if toolIdentity(a, "hubspot") == "hubspot" {
 		t.Error("the HubSpot identity carries no digest of its configuration")
 	}
-	if ToolIdentity(a, "hubspot") == ToolIdentity(a, "demo") {
+	if toolIdentity(a, "hubspot") == toolIdentity(a, "demo") {
 		t.Error("HubSpot and the demo share an identity")
 	}
 	a.DataDir, b.DataDir = "/srv/a", "/srv/b"
-	if ToolIdentity(a, "demo") == ToolIdentity(b, "demo") {
+	if toolIdentity(a, "demo") == toolIdentity(b, "demo") {
 		t.Error("two demo data directories share an identity")
 	}
 	// A DSN's password is not part of the identity (a rotated password is the same
 	// database); its host and database are.
 	sa, sb := a.Connectors.Tools[sqldb.Tool].(*sqldb.Config), b.Connectors.Tools[sqldb.Tool].(*sqldb.Config)
 	sa.DSN, sb.DSN = "postgres://u:one@db:5432/crm", "postgres://u:two@db:5432/crm"
-	if ToolIdentity(a, "sql") != ToolIdentity(b, "sql") {
+	if toolIdentity(a, "sql") != toolIdentity(b, "sql") {
 		t.Error("the DSN's password changed the identity")
 	}
 	sb.DSN = "postgres://u:one@db:5432/other"
-	if ToolIdentity(a, "sql") == ToolIdentity(b, "sql") {
+	if toolIdentity(a, "sql") == toolIdentity(b, "sql") {
 		t.Error("two databases share an identity")
 	}
 }
@@ -46,8 +46,8 @@ func TestToolIdentitiesOnce(t *testing.T) {
 	cfg.Connectors.Tools[hubspot.Tool].(*hubspot.Config).BaseURL = "https://api.hubapi.com"
 	ids := toolIdentities(cfg)
 	for _, tool := range []string{"hubspot", "none", "demo"} {
-		if got, want := ids(tool), ToolIdentity(cfg, tool); got != want {
-			t.Errorf("%s: %q, want ToolIdentity's %q", tool, got, want)
+		if got, want := ids(tool), toolIdentity(cfg, tool); got != want {
+			t.Errorf("%s: %q, want toolIdentity's %q", tool, got, want)
 		}
 	}
 	if n := testing.AllocsPerRun(100, func() { _ = ids("hubspot") }); n != 0 {

@@ -92,16 +92,16 @@ func load(ctx context.Context, getenv func(string) string) (aws.Config, error) {
 // context deadline bounds the whole call on top of that.
 const (
 	MaxAttempts = 3
-	MaxBackoff  = 100 * time.Millisecond
+	maxBackoff  = 100 * time.Millisecond
 )
 
 // NewRetryer returns the retryer Load puts in every configuration: retry.NewStandard
-// with MaxAttempts and MaxBackoff, and the SDK's default retry quota (a token bucket
+// with MaxAttempts and maxBackoff, and the SDK's default retry quota (a token bucket
 // that stops retries while a service keeps failing).
 func NewRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = MaxAttempts
-		o.MaxBackoff = MaxBackoff
+		o.MaxBackoff = maxBackoff
 	})
 }
 

@@ -11,9 +11,9 @@ import (
 // Capability names, the first part of every cache key.
 const (
 	CapCustomer       = "customer"
-	CapArticles       = "articles"
-	CapPayment        = "payment"
-	CapRecentPayments = "recent_payments"
+	capArticles       = "articles"
+	capPayment        = "payment"
+	capRecentPayments = "recent_payments"
 )
 
 func always[T any](T) bool { return true }
@@ -75,7 +75,7 @@ type kb struct {
 }
 
 func (d *kb) SearchArticles(ctx context.Context, query string, limit int) ([]connector.Article, error) {
-	return fetch(ctx, d.c, d.p, d.tool, d.c.ToolKey(ctx, d.tool, CapArticles, query, strconv.Itoa(limit)), always[[]connector.Article], slices.Clone[[]connector.Article],
+	return fetch(ctx, d.c, d.p, d.tool, d.c.ToolKey(ctx, d.tool, capArticles, query, strconv.Itoa(limit)), always[[]connector.Article], slices.Clone[[]connector.Article],
 		func(ctx context.Context) ([]connector.Article, error) {
 			return d.next.SearchArticles(ctx, query, limit)
 		})
@@ -105,13 +105,13 @@ func settled(s connector.PaymentStatus) bool {
 }
 
 func (d *payments) FindPayment(ctx context.Context, reference string) (connector.Payment, error) {
-	return fetch(ctx, d.c, d.p, d.tool, d.c.ToolKey(ctx, d.tool, CapPayment, reference),
+	return fetch(ctx, d.c, d.p, d.tool, d.c.ToolKey(ctx, d.tool, capPayment, reference),
 		func(p connector.Payment) bool { return settled(p.Status) }, same[connector.Payment],
 		func(ctx context.Context) (connector.Payment, error) { return d.next.FindPayment(ctx, reference) })
 }
 
 func (d *payments) RecentPayments(ctx context.Context, email string, limit int) ([]connector.Payment, error) {
-	return fetch(ctx, d.c, d.p, d.tool, d.c.ToolKey(ctx, d.tool, CapRecentPayments, email, strconv.Itoa(limit)),
+	return fetch(ctx, d.c, d.p, d.tool, d.c.ToolKey(ctx, d.tool, capRecentPayments, email, strconv.Itoa(limit)),
 		func(ps []connector.Payment) bool {
 			return !slices.ContainsFunc(ps, func(p connector.Payment) bool { return !settled(p.Status) })
 		}, slices.Clone[[]connector.Payment],

@@ -46,7 +46,7 @@ type Local struct {
 
 // Turn implements Runner.
 func (l Local) Turn(ctx context.Context, p conversation.Platform, body []byte) (TurnResult, error) {
-	resp, tr := Run(ctx, l.Engine, p, body)
+	resp, tr := runTurn(ctx, l.Engine, p, body)
 	return TurnResult{Request: rawOrString(body), Status: resp.Status, Reply: rawOrString(resp.Body), Trace: tr}, nil
 }
 

@@ -33,9 +33,9 @@ const Prefix = "/console"
 // maxAPIBody caps a console API body (a Rasa tracker grows with the conversation).
 const maxAPIBody = 4 << 20
 
-// DemoCustomers are the demo data's customers the page offers to sign in as (the
+// demoCustomers are the demo data's customers the page offers to sign in as (the
 // demo backend's seed; any email may be typed).
-var DemoCustomers = []string{"ada@example.com", "grace.hopper@example.com", "alan.turing@example.org"}
+var demoCustomers = []string{"ada@example.com", "grace.hopper@example.com", "alan.turing@example.org"}
 
 // Settings are what the configuration decides for the console (the composition root
 // converts them).
@@ -207,8 +207,8 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-// Info is GET /console/api/info.
-type Info struct {
+// infoBody is GET /console/api/info.
+type infoBody struct {
 	Platforms     []conversation.Platform `json:"platforms"`
 	Languages     []string                `json:"languages"`
 	Intents       []conversation.Intent   `json:"intents"`
@@ -218,14 +218,14 @@ type Info struct {
 }
 
 func (h *handler) info(w http.ResponseWriter, _ *http.Request) {
-	in := Info{Platforms: Platforms, Intents: conversation.Intents,
+	in := infoBody{Platforms: Platforms, Intents: conversation.Intents,
 		SignIn: h.o.Settings.DemoKey,
 		Outbox: h.o.Settings.Outbox != ""}
 	for _, t := range i18n.Languages() {
 		in.Languages = append(in.Languages, t.String())
 	}
 	if h.o.Settings.DemoData {
-		in.DemoCustomers = DemoCustomers
+		in.DemoCustomers = demoCustomers
 	}
 	writeJSON(w, http.StatusOK, in)
 }
@@ -270,14 +270,14 @@ type TurnResult struct {
 	Slots        map[string]string `json:"slots,omitempty"`
 }
 
-// Run sends one platform request through the engine — the webhook path after the
+// runTurn sends one platform request through the engine — the webhook path after the
 // HTTP layer's admission (the console's own access check stands in for the
 // webhook's credentials) — and returns the reply with the turn's trace.
 //
 // A platform whose simulator builds HTTP calls (platform.Simulator.Call: the tool
 // API) has its call read first: the body is decoded, then completed from the path
 // and headers as its route does.
-func Run(ctx context.Context, e *engine.Engine, p conversation.Platform, body []byte) (engine.Response, Trace) {
+func runTurn(ctx context.Context, e *engine.Engine, p conversation.Platform, body []byte) (engine.Response, Trace) {
 	rec := turntrace.New()
 	start := time.Now()
 	ctx = turntrace.With(ctx, rec)
@@ -341,7 +341,7 @@ func (h *handler) turn(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	resp, tr := Run(r.Context(), h.o.Engine, c.Platform, pend.Body)
+	resp, tr := runTurn(r.Context(), h.o.Engine, c.Platform, pend.Body)
 	tr.Intent = pend.Intent
 	v := c.Absorb(pend, resp.Status, resp.Body)
 	writeJSON(w, http.StatusOK, TurnResult{Conversation: c, Request: pend.Body, Status: resp.Status,
@@ -379,7 +379,7 @@ func (h *handler) replay(w http.ResponseWriter, r *http.Request) {
 	if json.Unmarshal(req.Request, &s) == nil {
 		body = []byte(s) // a recorded body that is not JSON, sent as is
 	}
-	resp, tr := Run(r.Context(), h.o.Engine, p, body)
+	resp, tr := runTurn(r.Context(), h.o.Engine, p, body)
 	writeJSON(w, http.StatusOK, TurnResult{Request: req.Request, Status: resp.Status, Reply: rawOrString(resp.Body), Trace: tr})
 }
 

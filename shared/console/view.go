@@ -14,13 +14,6 @@ import (
 // replies into one (shared/platform/<name>/console.go).
 type View = platform.View
 
-// Card is a rich card: an article, a created ticket.
-type Card = platform.Card
-
-// Button is a button or a suggestion chip: Value is what a click sends back, Link a
-// page it opens.
-type Button = platform.Button
-
 // Absorb reads the platform's reply to p and moves the conversation on: the
 // platform's state to carry into the next request, the slot asked for, the intent
 // still in progress.

@@ -23,8 +23,8 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
 
-// English is the fallback language: every key exists in its catalog.
-var English = language.English
+// fallbackTag is English, the fallback language: every key exists in its catalog.
+var fallbackTag = language.English
 
 //go:embed locales/*.json
 var files embed.FS
@@ -85,7 +85,7 @@ func load() *catalogs {
 // file of every intent's own catalogue (shared/intents/spec: Locales). A key defined
 // in two places is an error.
 func parse(fsys fs.FS, own ...fs.FS) catalogs {
-	c := catalogs{builder: catalog.NewBuilder(catalog.Fallback(English)), keys: map[language.Tag][]string{},
+	c := catalogs{builder: catalog.NewBuilder(catalog.Fallback(fallbackTag)), keys: map[language.Tag][]string{},
 		tmpls: map[language.Tag]map[string]tmpl{}}
 	names, err := fs.Glob(fsys, "locales/*.json")
 	if err != nil {
@@ -142,13 +142,13 @@ func parse(fsys fs.FS, own ...fs.FS) catalogs {
 		c.tmpls[tag] = tmpls
 		slices.Sort(keys)
 		c.keys[tag] = keys
-		if tag == English {
+		if tag == fallbackTag {
 			c.tags = append([]language.Tag{tag}, c.tags...)
 		} else {
 			c.tags = append(c.tags, tag)
 		}
 	}
-	if len(c.tags) == 0 || c.tags[0] != English {
+	if len(c.tags) == 0 || c.tags[0] != fallbackTag {
 		c.err = fmt.Errorf("i18n: no English catalog (locales/en.json)")
 		return c
 	}
@@ -156,9 +156,9 @@ func parse(fsys fs.FS, own ...fs.FS) catalogs {
 	return c
 }
 
-// Err reports a broken catalog (a test and `switchboard check` call it; replies then
+// catalogErr reports a broken catalog (its test calls it; replies then
 // fall back to the message keys themselves).
-func Err() error { return load().err }
+func catalogErr() error { return load().err }
 
 // Languages lists the languages with a catalog, English first.
 func Languages() []language.Tag { return slices.Clone(load().tags) }
@@ -196,7 +196,7 @@ func For(locale string) *Printer {
 // resolve is For without the cache.
 func resolve(locale string) *Printer {
 	c := load()
-	pr := &Printer{Requested: locale, tag: English}
+	pr := &Printer{Requested: locale, tag: fallbackTag}
 	if locale = strings.TrimSpace(locale); locale != "" && c.err == nil {
 		tag, err := language.Parse(strings.ReplaceAll(locale, "_", "-"))
 		_, i, conf := c.matcher.Match(tag)
@@ -237,7 +237,7 @@ func (p *Printer) fill(key string, args []any) (string, bool) {
 	c := load()
 	t, ok := c.tmpls[p.tag][key]
 	if !ok {
-		if t, ok = c.tmpls[English][key]; !ok {
+		if t, ok = c.tmpls[fallbackTag][key]; !ok {
 			return "", false
 		}
 	}
@@ -250,7 +250,7 @@ func (p *Printer) ts(key string, args ...string) string {
 	c := load()
 	t, ok := c.tmpls[p.tag][key]
 	if !ok {
-		t, ok = c.tmpls[English][key]
+		t, ok = c.tmpls[fallbackTag][key]
 	}
 	if ok && t.ok && len(args) >= t.max && (t.reordered || len(args) == len(t.args)) {
 		return t.fillStrings(args)

@@ -22,14 +22,14 @@ import (
 // TestCatalogsHaveEveryEnglishKey fails when a language's catalog lacks a key English
 // has (or has one English lacks), or uses other arguments than English does for it.
 func TestCatalogsHaveEveryEnglishKey(t *testing.T) {
-	if err := Err(); err != nil {
+	if err := catalogErr(); err != nil {
 		t.Fatal(err)
 	}
 	langs := Languages()
 	if len(langs) < 5 {
 		t.Fatalf("languages = %v, want at least en, de, fr, es, pt-BR", langs)
 	}
-	en := Keys(English)
+	en := Keys(fallbackTag)
 	if len(en) == 0 {
 		t.Fatal("English catalog is empty")
 	}
@@ -176,7 +176,7 @@ func TestNewLanguageIsOneFile(t *testing.T) {
 	if c.err != nil {
 		t.Fatal(c.err)
 	}
-	if len(c.tags) != 2 || c.tags[0] != English || c.tags[1] != language.Italian {
+	if len(c.tags) != 2 || c.tags[0] != fallbackTag || c.tags[1] != language.Italian {
 		t.Fatalf("tags = %v", c.tags)
 	}
 	bad := parse(fstest.MapFS{"locales/de.json": {Data: []byte(`{}`)}})
@@ -213,7 +213,7 @@ func TestIntentCatalogsMerge(t *testing.T) {
 		t.Errorf("a key defined twice: %v", c.err)
 	}
 	for _, k := range []string{"ticket.created", "lookup.found", "payment.paid", "kb.heading", "update.done"} {
-		if !slices.Contains(Keys(English), k) || !slices.Contains(Keys(language.German), k) {
+		if !slices.Contains(Keys(fallbackTag), k) || !slices.Contains(Keys(language.German), k) {
 			t.Errorf("the intents' key %q is not loaded", k)
 		}
 	}
@@ -232,7 +232,7 @@ func TestTemplatesWriteWhatXTextWrites(t *testing.T) {
 	filled := 0
 	for _, tag := range c.tags {
 		p := For(tag.String())
-		for _, key := range c.keys[English] {
+		for _, key := range c.keys[fallbackTag] {
 			for n := 0; n <= 5; n++ {
 				args := make([]any, n)
 				for i := range args {
@@ -267,11 +267,11 @@ func TestCompileAsPrinter(t *testing.T) {
 	msgs := []string{"plain", "100%% sure", "%s and %s", "%[2]s before %[1]s", "%[2]s then %s", "%[1]s %[1]s",
 		"%5s padded", "%q quoted", "%v any", "trailing %", "%[x]s bad index", "%[1] no verb", "%[3]s only the third"}
 	for i, m := range msgs {
-		if err := b.SetString(English, strconv.Itoa(i), m); err != nil {
+		if err := b.SetString(fallbackTag, strconv.Itoa(i), m); err != nil {
 			t.Fatal(err)
 		}
 	}
-	xp := message.NewPrinter(English, message.Catalog(b))
+	xp := message.NewPrinter(fallbackTag, message.Catalog(b))
 	for i, m := range msgs {
 		tm := compile(m)
 		for n := 0; n <= 4; n++ {

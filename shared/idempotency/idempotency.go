@@ -33,7 +33,7 @@ type Options struct {
 	// Function is the key prefix: the Lambda function's name, so IAM can scope each
 	// function to its own items. Default: the turn's intent.
 	Function string
-	// Scope is the identity of the tools behind the handler (app.ToolIdentity), part of
+	// Scope is the identity of the tools behind the handler (app's toolIdentity), part of
 	// every key: a reply stored under one tool configuration is never replayed under
 	// another.
 	Scope string

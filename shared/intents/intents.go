@@ -62,15 +62,15 @@ func New(d Deps) *Service {
 // Handle validates the turn's slots and, in the fulfil phase, answers the intent, in
 // the language of the turn's locale.
 func (s *Service) Handle(ctx context.Context, t conversation.Turn) conversation.Reply {
-	p := Printer(ctx, s.d.Log, t)
+	p := printerFor(ctx, s.d.Log, t)
 	r := s.handle(ctx, p, t)
 	r.Language, r.LanguageFallback = p.Language(), p.Fallback
 	return r
 }
 
-// Printer returns the Printer for the turn's locale, logging when the locale has no
+// printerFor returns the Printer for the turn's locale, logging when the locale has no
 // catalog and the reply falls back to English.
-func Printer(ctx context.Context, log *slog.Logger, t conversation.Turn) *i18n.Printer {
+func printerFor(ctx context.Context, log *slog.Logger, t conversation.Turn) *i18n.Printer {
 	p := i18n.For(t.Locale)
 	if p.Fallback && log != nil {
 		log.LogAttrs(ctx, slog.LevelInfo, "locale fallback",

@@ -40,7 +40,7 @@ type Access struct {
 	// for the other). Nil: Deps.Customers.
 	Accounts connector.CustomerDirectory
 	// OfferTime is the fixed time a code offer takes (identity.codes.offer_time;
-	// DefaultOfferTime when zero): the reply waits until then, so a known address (a
+	// defaultOfferTime when zero): the reply waits until then, so a known address (a
 	// mail sent) and an unknown one take the same time.
 	OfferTime time.Duration
 	// Audit records one event per fulfilled turn of a customer-data intent.
@@ -76,7 +76,7 @@ func (a *Access) withDefaults() *Access {
 		out.CodeTTL = 5 * time.Minute
 	}
 	if out.OfferTime <= 0 {
-		out.OfferTime = DefaultOfferTime
+		out.OfferTime = defaultOfferTime
 	}
 	if out.Logger == nil {
 		out.Logger = slog.New(slog.DiscardHandler)
@@ -86,9 +86,9 @@ func (a *Access) withDefaults() *Access {
 
 func (a *Access) codesOn() bool { return a.Codes != nil && a.Mailer != nil }
 
-// DefaultOfferTime is Access.OfferTime when unset (identity.codes.offer_time's default
+// defaultOfferTime is Access.OfferTime when unset (identity.codes.offer_time's default
 // with the outbox sender).
-const DefaultOfferTime = 100 * time.Millisecond
+const defaultOfferTime = 100 * time.Millisecond
 
 // offerMargin is how long before the turn's budget ends a padded code offer returns,
 // so the engine never answers for it with a "too slow" reply.

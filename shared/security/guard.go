@@ -110,9 +110,6 @@ const (
 	ReasonInflate = metricdefs.ReasonInflate // compression ratio above the cap, or the in-flight byte budget spent
 )
 
-// Reasons lists every refusal reason.
-var Reasons = metricdefs.Reasons
-
 var (
 	// RefusedAuth, RefusedRate and RefusedSecrets are the answers of Admit, for
 	// endpoints that check credentials their own way (/metrics).

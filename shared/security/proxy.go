@@ -53,7 +53,7 @@ func (p Proxies) Trusts(addr string) bool {
 // trusted proxy, the rightmost X-Forwarded-For address that is not a trusted proxy
 // (the leftmost ones are whatever the caller claimed). A trusted proxy that names no
 // other address is the client itself.
-func (p Proxies) Client(r *http.Request) string { return p.ClientOf(Peer(r), r.Header) }
+func (p Proxies) Client(r *http.Request) string { return p.ClientOf(peerAddr(r), r.Header) }
 
 // ClientOf is Client for a request known by its peer address and headers.
 func (p Proxies) ClientOf(peer string, h http.Header) string {
@@ -74,8 +74,8 @@ func (p Proxies) ClientOf(peer string, h http.Header) string {
 	return peer
 }
 
-// Peer is r's TCP peer address, without its port.
-func Peer(r *http.Request) string {
+// peerAddr is r's TCP peer address, without its port.
+func peerAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -92,7 +92,7 @@ var forwardHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host"
 // "from this machine", even on a loopback listener: a reverse proxy on the same host
 // relays strangers from loopback.
 func (p Proxies) Forwarded(r *http.Request) bool {
-	if p.Trusts(Peer(r)) {
+	if p.Trusts(peerAddr(r)) {
 		return true
 	}
 	for _, h := range forwardHeaders {

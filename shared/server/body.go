@@ -36,13 +36,13 @@ const ratioSlack = 256 << 10
 // whatever its pace (http.Server's ReadTimeout in Serve).
 const bodyTimeout = 30 * time.Second
 
-// Limits bound one body: Max bytes once inflated, and Ratio times its compressed size.
-type Limits struct {
+// bodyLimits bound one body: Max bytes once inflated, and Ratio times its compressed size.
+type bodyLimits struct {
 	Max   int64
 	Ratio int
 }
 
-// What a body holds, as Read claims it from the budget:
+// What a body holds, as readBody claims it from the budget:
 //   - the bytes received (inflated), in chunks that double from firstChunk to
 //     maxChunk, each claimed just before it is filled: a body waiting for its next
 //     bytes holds at most twice what it has sent plus firstChunk;
@@ -58,16 +58,16 @@ const (
 	maxClass     = 6 // firstChunk << maxClass == maxChunk
 )
 
-// Read reads a webhook body of Content-Encoding enc from src within l: deflate (zlib,
+// readBody reads a webhook body of Content-Encoding enc from src within l: deflate (zlib,
 // as Rasa's COMPRESS_ACTION_SERVER_REQUEST sends) or gzip is inflated as it streams
 // (never buffered compressed), and reading stops as soon as the output passes l.Max
 // or l.Ratio times the compressed bytes consumed so far.
 //
-// Every byte Read holds is claimed from c first, as it arrives (see above); nil c
+// Every byte readBody holds is claimed from c first, as it arrives (see above); nil c
 // claims nothing. On success c holds twice the body's length (the body and its decoded
 // form) plus what it held before; on error what it holds is the caller's to Release.
 // A claim the budget refuses ends the read with security.ErrBusy.
-func Read(ctx context.Context, src io.Reader, enc string, l Limits, c *security.Claim) ([]byte, error) {
+func readBody(ctx context.Context, src io.Reader, enc string, l bodyLimits, c *security.Claim) ([]byte, error) {
 	if l.Ratio <= 0 {
 		l.Ratio = defaultInflateRatio
 	}

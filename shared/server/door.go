@@ -105,7 +105,7 @@ func (d Door) Admit(ctx context.Context, r Request) (*Admitted, *Refusal) {
 			return nil, out
 		}
 	}
-	lim := Limits{Max: d.MaxBody, Ratio: ratioOf(g)}
+	lim := bodyLimits{Max: d.MaxBody, Ratio: ratioOf(g)}
 	if lim.Max <= 0 {
 		lim.Max = defaultMaxBody
 	}
@@ -124,7 +124,7 @@ func (d Door) Admit(ctx context.Context, r Request) (*Admitted, *Refusal) {
 		defer uploads.Done(r.Source)
 	}
 	claim := budgetOf(g).Claim()
-	body, err := Read(ctx, r.Body, r.Encoding, lim, claim)
+	body, err := readBody(ctx, r.Body, r.Encoding, lim, claim)
 	if err != nil {
 		claim.Release()
 		ref := refusalFor(err)

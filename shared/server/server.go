@@ -48,7 +48,7 @@ type Options struct {
 	MaxBodyBytes int64
 	Logger       *slog.Logger
 	// Extra routes (e.g. GET /metrics), mounted as is. Off loopback they need the
-	// credentials of a platform whose webhook requires them (see Protected).
+	// credentials of a platform whose webhook requires them (see protected).
 	Extra map[string]http.Handler
 	// Routes are the GET routes the platforms answer beside their webhooks
 	// (adapters.Routes: rasa-sdk's /health and /actions), each behind its platform's
@@ -79,7 +79,7 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 	door := Door{Engine: e, MaxBody: o.MaxBodyBytes}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if open := openPlatforms(e); len(open) > 0 && !Loopback(r, proxiesOf(e.Guard())) {
+		if open := openPlatforms(e); len(open) > 0 && !loopback(r, proxiesOf(e.Guard())) {
 			b, _ := json.Marshal(map[string]any{"status": "ok",
 				"warning": "webhooks answer without credentials (security.auth: none) on a non-loopback address",
 				"open":    open})
@@ -89,12 +89,12 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 		writeJSON(w, http.StatusOK, []byte(`{"status":"ok"}`))
 	})
 	for _, rt := range o.Routes {
-		mux.Handle("GET "+rt.Path, Protected(e, rt.Platform, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.Handle("GET "+rt.Path, protected(e, rt.Platform, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, rt.Body)
 		})))
 	}
 	for path, h := range o.Extra {
-		mux.Handle(path, Protected(e, "", h))
+		mux.Handle(path, protected(e, "", h))
 	}
 	// A platform's own routes (the tool API's POST /api/v1/{intent}): each call
 	// passes the door as its platform's webhook calls do.
@@ -193,11 +193,11 @@ func openPlatforms(e *engine.Engine) []string {
 	return open
 }
 
-// Loopback reports whether the request comes from this machine: it arrived on a
+// loopback reports whether the request comes from this machine: it arrived on a
 // loopback address of this host and not through a proxy (a trusted one, or any that
 // adds its forwarding headers): a reverse proxy on the same host relays strangers from
 // loopback.
-func Loopback(r *http.Request, p security.Proxies) bool {
+func loopback(r *http.Request, p security.Proxies) bool {
 	a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	if !ok {
 		return false
@@ -214,14 +214,14 @@ func proxiesOf(g *security.Guard) security.Proxies {
 	return g.Proxies
 }
 
-// Protected serves h on loopback as is; off loopback it needs the credentials of
+// protected serves h on loopback as is; off loopback it needs the credentials of
 // platform p (or, for p "", of any platform whose webhook requires credentials).
 // When no platform requires credentials (security.auth: none), h is served to anyone,
 // as the webhooks are, and /healthz says so.
-func Protected(e *engine.Engine, p conversation.Platform, h http.Handler) http.Handler {
+func protected(e *engine.Engine, p conversation.Platform, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		g := e.Guard()
-		if g == nil || Loopback(r, g.Proxies) {
+		if g == nil || loopback(r, g.Proxies) {
 			h.ServeHTTP(w, r)
 			return
 		}

@@ -285,7 +285,7 @@ func TestClaimGrowsWithWhatArrives(t *testing.T) {
 		pr, pw := io.Pipe()
 		done := make(chan []byte)
 		go func() {
-			body, err := Read(context.Background(), pr, enc, Limits{Max: 8 << 20, Ratio: 1000}, c)
+			body, err := readBody(context.Background(), pr, enc, bodyLimits{Max: 8 << 20, Ratio: 1000}, c)
 			if err != nil {
 				t.Error(err)
 			}

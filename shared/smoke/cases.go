@@ -176,9 +176,9 @@ var (
 	compiled = map[conversation.Platform]*jsonschema.Schema{}
 )
 
-// Valid returns why body is not a valid webhook response of platform p, or nil; the
+// validReply returns why body is not a valid webhook response of platform p, or nil; the
 // schemas are the ones the adapters' tests hold their responses to.
-func Valid(p conversation.Platform, body []byte) error {
+func validReply(p conversation.Platform, body []byte) error {
 	schemaMu.Lock()
 	sch, ok := compiled[p]
 	if !ok {
@@ -225,7 +225,7 @@ func Expect(p conversation.Platform, in conversation.Intent, prof Profile, r Rep
 	if r.Status != 200 {
 		return fmt.Errorf("HTTP %d: %.300s", r.Status, r.Body)
 	}
-	if err := Valid(p, r.Body); err != nil {
+	if err := validReply(p, r.Body); err != nil {
 		return fmt.Errorf("not a valid %s response: %w", p, err)
 	}
 	text := strings.Join(r.Messages, "\n")

@@ -33,21 +33,21 @@ const (
 	// ARN), comma-separated.
 	EnvTargets       = envnames.SmokeTargets
 	EnvEmail         = envnames.SmokeEmail
-	EnvPaymentRef    = envnames.SmokePaymentRef
-	EnvQuery         = envnames.SmokeQuery
+	envPaymentRef    = envnames.SmokePaymentRef
+	envQuery         = envnames.SmokeQuery
 	EnvName          = envnames.SmokeExpectName
 	EnvPlan          = envnames.SmokeExpectPlan
 	EnvArticleTitle  = envnames.SmokeExpectArticle
-	EnvTicketSandbox = envnames.SmokeTicketSandbox
+	envTicketSandbox = envnames.SmokeTicketSandbox
 	EnvService       = envnames.Service
 )
 
 // ProfileFromEnv reads the smoke customer from the environment.
 func ProfileFromEnv(getenv func(string) string) Profile {
 	return Profile{
-		Email: getenv(EnvEmail), PaymentRef: getenv(EnvPaymentRef), Query: getenv(EnvQuery),
+		Email: getenv(EnvEmail), PaymentRef: getenv(envPaymentRef), Query: getenv(envQuery),
 		Name: getenv(EnvName), Plan: getenv(EnvPlan), ArticleTitle: getenv(EnvArticleTitle),
-		TicketSandbox: getenv(EnvTicketSandbox),
+		TicketSandbox: getenv(envTicketSandbox),
 	}
 }
 
@@ -119,8 +119,8 @@ type HookEvent struct {
 	LifecycleEventHookExecutionID string `json:"LifecycleEventHookExecutionId"`
 }
 
-// SyntheticEvent is the input the schedule sends ({"switchboard":"synthetic"}).
-type SyntheticEvent struct {
+// syntheticEvent is the input the schedule sends ({"switchboard":"synthetic"}).
+type syntheticEvent struct {
 	Switchboard string `json:"switchboard"`
 }
 
@@ -133,7 +133,7 @@ var errUnknownEvent = errors.New("smoke: event is neither a CodeDeploy lifecycle
 // runs every target and writes the metrics.
 func (r *Runner) Handle(ctx context.Context, raw json.RawMessage) (Summary, error) {
 	var hook HookEvent
-	var syn SyntheticEvent
+	var syn syntheticEvent
 	switch {
 	case json.Unmarshal(raw, &hook) == nil && hook.DeploymentID != "" && hook.LifecycleEventHookExecutionID != "":
 		return r.Hook(ctx, hook)
@@ -180,10 +180,10 @@ func (r *Runner) Synthetic(ctx context.Context) Summary {
 	return sum
 }
 
-// Parallel bounds the conversations in flight: the router's hook holds every enabled
+// parallel bounds the conversations in flight: the router's hook holds every enabled
 // intent on every platform, twice, and a hanging version must not use up the hook's
 // whole timeout one conversation after another.
-const Parallel = 8
+const parallel = 8
 
 // reportReserve is kept from the handler's deadline (at most a quarter of what is
 // left) for the report to CodeDeploy: a hook that never reports holds the deployment
@@ -218,7 +218,7 @@ func (r *Runner) run(ctx context.Context, mode string) Summary {
 		}
 	}
 	results := make([]Result, len(jobs))
-	sem := make(chan struct{}, Parallel)
+	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	for i, j := range jobs {
 		wg.Add(1)
@@ -334,7 +334,7 @@ func (r *Runner) logSummary(ctx context.Context, sum Summary, attrs ...slog.Attr
 const (
 	MetricSuccess = metricdefs.SyntheticSuccess
 	MetricLatency = metricdefs.SyntheticLatency
-	DimPlatform   = metricdefs.DimPlatform
+	dimPlatform   = metricdefs.DimPlatform
 )
 
 // emit writes one EMF document: the metrics per {Service, Intent, Platform} and rolled
@@ -353,7 +353,7 @@ func (r *Runner) emit(res Result) {
 			"CloudWatchMetrics": []any{map[string]any{
 				"Namespace": metricdefs.Namespace,
 				"Dimensions": [][]string{
-					{metricdefs.DimService, metricdefs.DimIntent, DimPlatform},
+					{metricdefs.DimService, metricdefs.DimIntent, dimPlatform},
 					{metricdefs.DimService, metricdefs.DimIntent},
 				},
 				"Metrics": []any{
@@ -364,7 +364,7 @@ func (r *Runner) emit(res Result) {
 		},
 		metricdefs.DimService: r.Service,
 		metricdefs.DimIntent:  string(res.Intent),
-		DimPlatform:           string(res.Platform),
+		dimPlatform:           string(res.Platform),
 		MetricSuccess:         ok,
 		MetricLatency:         res.LatencyMS,
 	}

@@ -127,11 +127,11 @@ type Store interface {
 // data (emails, turn ids, search text) out of the key while the "<function>#" prefix
 // lets IAM scope each function to its own items (dynamodb:LeadingKeys).
 func Key(function, kind string, parts ...string) string {
-	return KeyPrefix(function) + kind + "#" + Hash(parts...)
+	return keyPrefix(function) + kind + "#" + Hash(parts...)
 }
 
-// KeyPrefix is the prefix of every key a function writes (table.KeyPrefix).
-func KeyPrefix(function string) string { return table.KeyPrefix(function) }
+// keyPrefix is the prefix of every key a function writes (table.KeyPrefix).
+func keyPrefix(function string) string { return table.KeyPrefix(function) }
 
 // LeadingKeysPattern is the dynamodb:LeadingKeys StringLike value that limits a
 // function's role to its own items (table.LeadingKeysPattern).

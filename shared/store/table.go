@@ -6,8 +6,6 @@ import "github.com/switchboard-dev/switchboard/shared/contract/table"
 // a test creates on moto has the key schema production has.
 // They are defined in shared/contract/table, the leaf package infra reads.
 const (
-	// DefaultTableName is the table used when the configuration names none.
-	DefaultTableName = table.DefaultName
 	// PartitionKey is the only key attribute (a string); there is no sort key.
 	PartitionKey = table.PartitionKey
 	// PartitionKeyType is the DynamoDB scalar type of PartitionKey.

@@ -42,7 +42,7 @@ var (
 // `postgres` (or `nobody`) user because initdb refuses to run as root.
 func Postgres(t testing.TB) string {
 	t.Helper()
-	bin, ok := PostgresBinDir()
+	bin, ok := postgresBinDir()
 	if !ok {
 		Missing(t, "PostgreSQL (initdb, pg_ctl, postgres)",
 			"apt-get install -y postgresql (binaries are looked up on PATH and in /usr/lib/postgresql/*/bin)")
@@ -70,10 +70,10 @@ func pgDSN(port int, db string) string {
 	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", pgSuperuser, port, db)
 }
 
-// PostgresBinDir finds the directory holding initdb, pg_ctl and postgres: PATH first,
+// postgresBinDir finds the directory holding initdb, pg_ctl and postgres: PATH first,
 // then Debian's /usr/lib/postgresql/<version>/bin (newest version), where the
 // postgresql package puts them without linking them onto PATH.
-func PostgresBinDir() (string, bool) {
+func postgresBinDir() (string, bool) {
 	has := func(dir string) bool {
 		for _, b := range []string{"initdb", "postgres"} {
 			st, err := os.Stat(filepath.Join(dir, b))

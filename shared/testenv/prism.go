@@ -21,9 +21,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// PrismVersion is the Stoplight Prism release pinned in _tools/package-lock.json
+// prismVersion is the Stoplight Prism release pinned in _tools/package-lock.json
 // (`make test` installs it with `npm --prefix _tools ci`).
-const PrismVersion = "5.16.0"
+const prismVersion = "5.16.0"
 
 // prismStartTimeout bounds Prism's start-up: it parses and dereferences the whole
 // definition first (Zendesk's Support file is 1.6 MB of YAML), which takes seconds on
@@ -92,13 +92,13 @@ func StartPrism(t testing.TB, upstream string, specs ...PrismSpec) *Prism {
 	t.Helper()
 	bin := filepath.Join(RepoRoot(), "_tools", "node_modules", ".bin", "prism")
 	if _, err := os.Stat(bin); err != nil {
-		Missing(t, "Stoplight Prism (@stoplight/prism-cli "+PrismVersion+")", "npm --prefix _tools ci")
+		Missing(t, "Stoplight Prism (@stoplight/prism-cli "+prismVersion+")", "npm --prefix _tools ci")
 	}
 	if _, err := exec.LookPath("node"); err != nil {
 		Missing(t, "Node.js (for Stoplight Prism)", "install Node.js")
 	}
-	if out, err := exec.Command(bin, "--version").Output(); err != nil || strings.TrimSpace(string(out)) != PrismVersion {
-		t.Fatalf("prism --version: %q, %v; want %s (npm --prefix _tools ci)", strings.TrimSpace(string(out)), err, PrismVersion)
+	if out, err := exec.Command(bin, "--version").Output(); err != nil || strings.TrimSpace(string(out)) != prismVersion {
+		t.Fatalf("prism --version: %q, %v; want %s (npm --prefix _tools ci)", strings.TrimSpace(string(out)), err, prismVersion)
 	}
 	type backend struct {
 		prefix string

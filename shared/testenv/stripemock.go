@@ -9,10 +9,10 @@ import (
 	"time"
 )
 
-// StripeMockVersion is the stripe-mock release the Makefile installs. stripe-mock
+// stripeMockVersion is the stripe-mock release the Makefile installs. stripe-mock
 // answers from the OpenAPI fixtures bundled with this version, so tests that check
 // field values depend on it.
-const StripeMockVersion = "v0.203.0"
+const stripeMockVersion = "v0.203.0"
 
 var (
 	stripeMockOnce sync.Once
@@ -28,7 +28,7 @@ func StripeMock(t testing.TB) string {
 	t.Helper()
 	bin, ok := LookPath("stripe-mock")
 	if !ok {
-		Missing(t, "stripe-mock", "go install github.com/stripe/stripe-mock@"+StripeMockVersion)
+		Missing(t, "stripe-mock", "go install github.com/stripe/stripe-mock@"+stripeMockVersion)
 	}
 	stripeMockOnce.Do(func() {
 		port := FreePort(t)

@@ -15,16 +15,16 @@ import (
 	"time"
 )
 
-// Required reports whether missing components must fail tests instead of skipping them.
-func Required() bool {
+// required reports whether missing components must fail tests instead of skipping them.
+func required() bool {
 	return os.Getenv("CI") != "" || os.Getenv("SWITCHBOARD_REQUIRE_COMPONENTS") != ""
 }
 
-// Missing skips (or, when Required, fails) the test because a component is absent.
+// Missing skips (or, when required, fails) the test because a component is absent.
 func Missing(t testing.TB, component, howToGet string) {
 	t.Helper()
 	msg := fmt.Sprintf("%s not found: %s (run `make test`, which installs it)", component, howToGet)
-	if Required() {
+	if required() {
 		t.Fatal(msg)
 	}
 	t.Skip(msg)

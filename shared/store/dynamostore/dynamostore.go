@@ -14,8 +14,8 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/store"
 )
 
-// Item is a DynamoDB item (or key) by attribute name.
-type Item = map[string]types.AttributeValue
+// attrMap is a DynamoDB item (or key) by attribute name.
+type attrMap = map[string]types.AttributeValue
 
 // Options configure the store. The zero value is the default.
 type Options struct {
@@ -78,11 +78,11 @@ func (s *Store) Create(ctx context.Context, rec store.Record) error {
 }
 
 // createExpression returns the names and values createCondition uses at now.
-func createExpression(now time.Time) (map[string]string, Item) {
+func createExpression(now time.Time) (map[string]string, attrMap) {
 	return map[string]string{
 			"#id": store.PartitionKey, "#exp": store.TTLAttribute,
 			"#status": store.AttrStatus, "#ipe": store.AttrInProgressExpiration,
-		}, Item{
+		}, attrMap{
 			":now":        num(now.Unix()),
 			":nowms":      num(now.UnixMilli()),
 			":inprogress": str(string(store.StatusInProgress)),
@@ -120,7 +120,7 @@ func (s *Store) CreateGuarded(ctx context.Context, rec store.Record, guard strin
 				Key:                                 key(guard),
 				ConditionExpression:                 aws.String(guardCondition),
 				ExpressionAttributeNames:            names,
-				ExpressionAttributeValues:           Item{":now": num(now.Unix())},
+				ExpressionAttributeValues:           attrMap{":now": num(now.Unix())},
 				ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 			}},
 			{Put: &types.Put{
@@ -174,7 +174,7 @@ func (s *Store) CreateGuarded(ctx context.Context, rec store.Record, guard strin
 // existing turns the item a failed condition returned into the refusal wrap builds.
 // An endpoint that ignores ALL_OLD costs one read instead; when the record is gone by
 // then, there is no refusal (nil) and the caller tries again.
-func (s *Store) existing(ctx context.Context, k string, item Item, wrap func(store.Record) error) error {
+func (s *Store) existing(ctx context.Context, k string, item attrMap, wrap func(store.Record) error) error {
 	if item != nil {
 		return wrap(unmarshal(item))
 	}
@@ -193,7 +193,7 @@ func (s *Store) existing(ctx context.Context, k string, item Item, wrap func(sto
 // record): status, expiry, payload hash and the stored reply.
 func (s *Store) Complete(ctx context.Context, rec store.Record) error {
 	names := map[string]string{"#status": store.AttrStatus, "#exp": store.TTLAttribute, "#val": store.AttrPayloadHash, "#data": store.AttrData}
-	values := Item{
+	values := attrMap{
 		":completed": str(string(store.StatusCompleted)),
 		":exp":       num(rec.Expiration.Unix()),
 		":val":       str(rec.PayloadHash),
@@ -252,7 +252,7 @@ func (s *Store) Delete(ctx context.Context, k string) error {
 	return nil
 }
 
-func key(k string) Item { return Item{store.PartitionKey: str(k)} }
+func key(k string) attrMap { return attrMap{store.PartitionKey: str(k)} }
 
 func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
 
@@ -260,7 +260,7 @@ func num(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: strconv.FormatInt(n, 10)}
 }
 
-func marshal(rec store.Record) Item {
+func marshal(rec store.Record) attrMap {
 	item := key(rec.Key)
 	if rec.Status != "" {
 		item[store.AttrStatus] = str(string(rec.Status))
@@ -283,7 +283,7 @@ func marshal(rec store.Record) Item {
 	return item
 }
 
-func unmarshal(item Item) store.Record {
+func unmarshal(item attrMap) store.Record {
 	var rec store.Record
 	if v, ok := item[store.PartitionKey].(*types.AttributeValueMemberS); ok {
 		rec.Key = v.Value

@@ -35,9 +35,9 @@ func MotoClient(t testing.TB) *dynamodb.Client {
 	})
 }
 
-// MotoAPI returns the production store client (dynamostore.NewClientWith) on the test
+// motoAPI returns the production store client (dynamostore.NewClientWith) on the test
 // binary's moto_server, with the same explicit credentials.
-func MotoAPI(t testing.TB) *dynamodb.Client {
+func motoAPI(t testing.TB) *dynamodb.Client {
 	t.Helper()
 	return DynamoClient(testenv.Moto(t))
 }
@@ -92,7 +92,7 @@ func MotoIsolation(stack *middleware.Stack) error {
 // MotoStore returns a fresh table on moto and the production client to use it with.
 func MotoStore(t testing.TB) (*dynamodb.Client, string) {
 	t.Helper()
-	return MotoAPI(t), MotoTable(t, MotoClient(t))
+	return motoAPI(t), MotoTable(t, MotoClient(t))
 }
 
 var tableSeq atomic.Int64

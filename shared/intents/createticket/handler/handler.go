@@ -21,13 +21,13 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/platform/plaintext"
 )
 
-// A write: its description to the idempotency layer is TicketWrite (below).
+// A write: its description to the idempotency layer is ticketWrite (below).
 func init() {
 	intents.Register(createticket.Name, intents.Handler{
 		Fulfil: func(ctx context.Context, a intents.Answer, t conversation.Turn, slots map[string]string) (conversation.Reply, intents.Audit) {
 			return answer{a}.createTicket(ctx, t, slots)
 		},
-		Write: func(s *intents.Service) idempotency.Write { return TicketWrite{s} },
+		Write: func(s *intents.Service) idempotency.Write { return ticketWrite{s} },
 	})
 }
 
@@ -61,7 +61,7 @@ func (s answer) createTicket(ctx context.Context, t conversation.Turn, slots map
 		Subject:        slots[intents.SlotSubject],
 		Description:    description,
 		Priority:       prio,
-		ExternalID:     ExternalID(t, slots),
+		ExternalID:     ticketExternalID(t, slots),
 		// The helpdesk records the provenance (a tag, or the description's mark), so
 		// the email's owner never reads this ticket's words as theirs.
 		Unverified: !verified,
@@ -108,9 +108,9 @@ func (s answer) ticketReply(ctx context.Context, err error, tk connector.Ticket,
 	}
 }
 
-// ExternalID is the idempotency key a ticket is filed with: stable across the
+// ticketExternalID is the idempotency key a ticket is filed with: stable across the
 // platform's retries of one turn, different for different turns.
-func ExternalID(t conversation.Turn, slots map[string]string) string {
+func ticketExternalID(t conversation.Turn, slots map[string]string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%s", t.Platform, t.SessionID, t.TurnID)
 	if t.TurnID == "" {
@@ -124,19 +124,19 @@ func isTimeout(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded)
 }
 
-// TicketWrite describes create_ticket to the idempotency layer (it implements
+// ticketWrite describes create_ticket to the idempotency layer (it implements
 // idempotency.Write): what a turn asks to file, under which external id, and how to
 // look an earlier attempt up in the helpdesk instead of filing it again.
-type TicketWrite struct{ s *intents.Service }
+type ticketWrite struct{ s *intents.Service }
 
-func (w TicketWrite) slots(t conversation.Turn) (map[string]string, bool) {
+func (w ticketWrite) slots(t conversation.Turn) (map[string]string, bool) {
 	t.Intent = createticket.Name
 	return intents.ValidSlots(t)
 }
 
 // Subject is what the turn asks for across turns: the requester and the subject,
 // case and spacing folded ("" while a slot is missing).
-func (w TicketWrite) Subject(t conversation.Turn) string {
+func (w ticketWrite) Subject(t conversation.Turn) string {
 	slots, ok := w.slots(t)
 	if !ok {
 		return ""
@@ -145,16 +145,16 @@ func (w TicketWrite) Subject(t conversation.Turn) string {
 		strings.Join(strings.Fields(strings.ToLower(slots[intents.SlotSubject])), " ")
 }
 
-// ExternalID is the id the turn's ticket is filed under (see ExternalID).
-func (w TicketWrite) ExternalID(t conversation.Turn) string {
+// ExternalID is the id the turn's ticket is filed under (see ticketExternalID).
+func (w ticketWrite) ExternalID(t conversation.Turn) string {
 	slots, _ := w.slots(t)
-	return ExternalID(t, slots)
+	return ticketExternalID(t, slots)
 }
 
 // Lookup finds the ticket filed under externalID. found: the reply tells the user the
 // ticket exists. A helpdesk that cannot look tickets up (connector.ErrUnsupported) or
 // does not answer leaves the outcome unknown (found false, err set).
-func (w TicketWrite) Lookup(ctx context.Context, t conversation.Turn, externalID string) (conversation.Reply, bool, error) {
+func (w ticketWrite) Lookup(ctx context.Context, t conversation.Turn, externalID string) (conversation.Reply, bool, error) {
 	a := w.s.Answer(t)
 	tickets := a.Deps().Tickets
 	finder, ok := tickets.(connector.TicketFinder)
@@ -187,7 +187,7 @@ func (w TicketWrite) Lookup(ctx context.Context, t conversation.Turn, externalID
 
 // Unconfirmed is the reply while an earlier attempt's outcome stays unknown: nothing
 // is filed again.
-func (w TicketWrite) Unconfirmed(t conversation.Turn) conversation.Reply {
+func (w ticketWrite) Unconfirmed(t conversation.Turn) conversation.Reply {
 	a := w.s.Answer(t)
 	r := a.Failed(a.T("ticket.unconfirmed_yet", a.Deps().SupportEmail))
 	r.Unconfirmed = true
@@ -196,7 +196,7 @@ func (w TicketWrite) Unconfirmed(t conversation.Turn) conversation.Reply {
 
 // Promise is the reply to the attempt whose outcome just became unknown, once the
 // idempotency layer has recorded it durably: asking again looks the ticket up.
-func (w TicketWrite) Promise(t conversation.Turn) conversation.Reply {
+func (w ticketWrite) Promise(t conversation.Turn) conversation.Reply {
 	a := w.s.Answer(t)
 	r := a.Failed(a.T("ticket.unconfirmed_noted", a.Deps().SupportEmail))
 	r.Unconfirmed = true

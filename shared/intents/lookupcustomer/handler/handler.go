@@ -178,18 +178,18 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *in
 	return r
 }
 
-// SecondaryShare is the part of a lookup's remaining budget the secondary tools
+// secondaryShare is the part of a lookup's remaining budget the secondary tools
 // (tickets, payments) may use: a slow secondary tool misses its share and the
 // customer's record is answered alone, instead of the whole turn running out.
-const SecondaryShare = 0.75
+const secondaryShare = 0.75
 
-// secondary bounds a secondary tool's call to SecondaryShare of ctx's remaining time.
+// secondary bounds a secondary tool's call to secondaryShare of ctx's remaining time.
 func secondary(ctx context.Context) (context.Context, context.CancelFunc) {
 	d, ok := ctx.Deadline()
 	if !ok {
 		return context.WithCancel(ctx)
 	}
-	return context.WithTimeout(ctx, time.Duration(float64(time.Until(d))*SecondaryShare))
+	return context.WithTimeout(ctx, time.Duration(float64(time.Until(d))*secondaryShare))
 }
 
 // openTicketsLine says how many open tickets the owner has and quotes the newest. A

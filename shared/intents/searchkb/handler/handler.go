@@ -26,23 +26,23 @@ func init() {
 // answer is the turn's answer, with this intent's own parts.
 type answer struct{ intents.Answer }
 
-// KBResults is how many articles a knowledge-base answer lists.
-const KBResults = 3
+// kbResults is how many articles a knowledge-base answer lists.
+const kbResults = 3
 
 func (s answer) searchKB(ctx context.Context, slots map[string]string) conversation.Reply {
 	if s.Deps().KB == nil {
 		return s.Unavailable("what.search_help_center")
 	}
 	q := slots[intents.SlotQuery]
-	arts, err := s.Deps().KB.SearchArticles(ctx, q, KBResults)
+	arts, err := s.Deps().KB.SearchArticles(ctx, q, kbResults)
 	if err != nil {
 		return s.Unavailable("what.search_help_center")
 	}
 	if len(arts) == 0 {
 		return s.Fulfilled(s.T("kb.none", plaintext.Inert(q), s.Deps().SupportEmail))
 	}
-	if len(arts) > KBResults {
-		arts = arts[:KBResults]
+	if len(arts) > kbResults {
+		arts = arts[:kbResults]
 	}
 	msgs := []string{s.T("kb.heading", plaintext.Inert(q))}
 	rich := &conversation.Rich{OpenLabel: s.T("kb.open")}

@@ -25,13 +25,13 @@ import (
 // name is the intent's canonical name (its contract's).
 const name conversation.Intent = updatecustomer.Name
 
-// A write: its description to the idempotency layer is UpdateWrite (below).
+// A write: its description to the idempotency layer is updateWrite (below).
 func init() {
 	intents.Register(name, intents.Handler{
 		Fulfil: func(ctx context.Context, a intents.Answer, t conversation.Turn, slots map[string]string) (conversation.Reply, intents.Audit) {
 			return answer{a}.updateCustomer(ctx, t, slots)
 		},
-		Write: func(s *intents.Service) idempotency.Write { return UpdateWrite{s} },
+		Write: func(s *intents.Service) idempotency.Write { return updateWrite{s} },
 	})
 }
 
@@ -137,7 +137,7 @@ func (s answer) updateAnswer(ctx context.Context, t conversation.Turn, caller co
 	case ctx.Err() != nil || connector.KindOf(err) == connector.KindUnavailable && isTimeout(err):
 		// The change may have reached the CRM: not "failed", never "updated". The
 		// idempotency layer records the unknown outcome and a later turn reads the
-		// record back (UpdateWrite.Lookup).
+		// record back (updateWrite.Lookup).
 		a.Outcome = intents.AuditUnknown
 		r := s.Failed(s.T("update.unconfirmed", s.Deps().SupportEmail))
 		r.Unconfirmed = true
@@ -283,18 +283,18 @@ func changeSubject(ch connector.ContactChange) string {
 	return strings.ToLower(s)
 }
 
-// UpdateWrite describes update_customer to the idempotency layer (it implements
+// updateWrite describes update_customer to the idempotency layer (it implements
 // idempotency.Write). CRMs keep no idempotency key on a record, so an earlier attempt
 // whose outcome is unknown is resolved by reading the caller's record back: when it
 // holds every value the change sets (connector.ContactChange.Holds), the turn reports
 // the change made; otherwise the outcome stays unknown, said as unknown, and the change
 // is not sent again.
-type UpdateWrite struct{ s *intents.Service }
+type updateWrite struct{ s *intents.Service }
 
 // change is the change a turn asks to write: ok only for a turn that writes (every
 // value valid and the caller's yes), and who it is for (the verified caller, else the
 // email slot the code flow will prove).
-func (w UpdateWrite) change(t conversation.Turn) (email string, ch connector.ContactChange, ok bool) {
+func (w updateWrite) change(t conversation.Turn) (email string, ch connector.ContactChange, ok bool) {
 	t.Intent = name
 	if t.Caller.Verified() {
 		t.Slots = withSlot(t.Slots, intents.SlotEmail, t.Caller.Email)
@@ -311,11 +311,11 @@ func (w UpdateWrite) change(t conversation.Turn) (email string, ch connector.Con
 }
 
 // answer is the turn's answer in its language.
-func (w UpdateWrite) answer(t conversation.Turn) answer { return answer{w.s.Answer(t)} }
+func (w updateWrite) answer(t conversation.Turn) answer { return answer{w.s.Answer(t)} }
 
 // Subject is what the turn asks for across turns: the customer and the change ("" for
 // a turn that writes nothing: a question, a no).
-func (w UpdateWrite) Subject(t conversation.Turn) string {
+func (w updateWrite) Subject(t conversation.Turn) string {
 	email, ch, ok := w.change(t)
 	if !ok {
 		return ""
@@ -324,7 +324,7 @@ func (w UpdateWrite) Subject(t conversation.Turn) string {
 }
 
 // ExternalID is the id the turn's change is sent with (see updateExternalID).
-func (w UpdateWrite) ExternalID(t conversation.Turn) string {
+func (w updateWrite) ExternalID(t conversation.Turn) string {
 	email, ch, _ := w.change(t)
 	return updateExternalID(t, email, ch)
 }
@@ -333,7 +333,7 @@ func (w UpdateWrite) ExternalID(t conversation.Turn) string {
 // found when it holds the change (the reply then says what it holds). A record that
 // does not hold it, a caller not verified on this turn, or a CRM that cannot be read
 // leaves the outcome unknown (found false).
-func (w UpdateWrite) Lookup(ctx context.Context, t conversation.Turn, _ string) (conversation.Reply, bool, error) {
+func (w updateWrite) Lookup(ctx context.Context, t conversation.Turn, _ string) (conversation.Reply, bool, error) {
 	a := w.answer(t)
 	dir := a.Deps().Records
 	if dir == nil {
@@ -364,7 +364,7 @@ func (w UpdateWrite) Lookup(ctx context.Context, t conversation.Turn, _ string) 
 
 // Unconfirmed is the reply while an earlier attempt's outcome stays unknown: nothing
 // is sent again.
-func (w UpdateWrite) Unconfirmed(t conversation.Turn) conversation.Reply {
+func (w updateWrite) Unconfirmed(t conversation.Turn) conversation.Reply {
 	a := w.answer(t)
 	r := a.Failed(a.T("update.unconfirmed_yet", a.Deps().SupportEmail))
 	r.Unconfirmed = true
@@ -373,7 +373,7 @@ func (w UpdateWrite) Unconfirmed(t conversation.Turn) conversation.Reply {
 
 // Promise is the reply to the attempt whose outcome just became unknown, once the
 // idempotency layer has recorded it durably: asking again reads the record back.
-func (w UpdateWrite) Promise(t conversation.Turn) conversation.Reply {
+func (w updateWrite) Promise(t conversation.Turn) conversation.Reply {
 	a := w.answer(t)
 	r := a.Failed(a.T("update.unconfirmed_noted", a.Deps().SupportEmail))
 	r.Unconfirmed = true
