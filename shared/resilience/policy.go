@@ -83,7 +83,9 @@ type Settings struct {
 	BreakerOpenFor     time.Duration
 	BreakerProbes      int
 
-	// Rate (requests per second) and Burst size the token bucket (per process).
+	// Rate (requests per second) and Burst size the token bucket (per process). One
+	// token is spent per HTTP request sent to the tool, not per connector call: a
+	// call that searches and then reads spends two (connector.RequestGate).
 	Rate  float64
 	Burst int
 	// MaxInFlight bounds concurrent calls; QueueWait is how long a call waits for a slot
@@ -124,7 +126,9 @@ func NewPolicy(tool string, s Settings, o Options) *Policy {
 		},
 		IsSuccessful: healthy,
 		IsExcluded: func(err error) bool {
-			return errors.Is(err, errNotAttempted) || errors.Is(err, context.Canceled)
+			// ErrLimited: the limiter refused a later request of the call, which says
+			// nothing about the tool's health.
+			return errors.Is(err, errNotAttempted) || errors.Is(err, ErrLimited) || errors.Is(err, context.Canceled)
 		},
 		// Called with the breaker's lock held: only record here, and deliver in flush.
 		OnStateChange: func(_ string, from, to gobreaker.State) {
@@ -178,8 +182,9 @@ type Stats struct {
 	// Calls counts attempts that reached the tool; Failures those that failed in a way
 	// that counts against the breaker; Retries the extra attempts made.
 	Calls, Failures, Retries int64
-	// LimiterWaits counts calls that waited for a token; LimiterRejections those
-	// refused because the wait (or the tool's Retry-After) exceeded the budget.
+	// LimiterWaits counts calls, and later requests of a call, that waited for a
+	// token; LimiterRejections those refused because the wait (or the tool's
+	// Retry-After) exceeded the budget.
 	LimiterWaits, LimiterRejections int64
 	// BulkheadRejections and BreakerRejections count calls refused without reaching
 	// the tool.
@@ -310,24 +315,69 @@ func (p *Policy) attempt(ctx context.Context, op string, call func(context.Conte
 		p.breakerRejections.Add(1)
 		return p.refusal(op, connector.KindUnavailable, "circuit_open", 0, ErrBreakerOpen)
 	}
+	// The token of the call's first request is taken here, so a call that cannot
+	// start within the budget is refused before it reaches the tool; every further
+	// request the connector sends takes its own (requestGate).
 	if err := p.waitTurn(ctx, op); err != nil {
 		done(errNotAttempted)
 		p.flush()
 		return err
 	}
+	g := &requestGate{p: p, op: op}
+	g.prepaid.Store(true)
 	p.calls.Add(1)
 	p.inFlight.Add(1)
-	err = p.normalize(op, call(ctx))
+	err = p.normalize(op, call(connector.WithRequestGate(ctx, g)))
 	p.inFlight.Add(-1)
+	if r := g.refusal(); r != nil && err != nil && errors.Is(err, r) {
+		// A later request of the call was refused by the limiter: the call fails
+		// with that refusal, whatever the connector made of it.
+		err = r
+	}
 	done(err)
 	p.flush()
-	if err != nil && !healthy(err) && !errors.Is(err, context.Canceled) {
+	if err != nil && !healthy(err) && !errors.Is(err, context.Canceled) && !errors.Is(err, ErrLimited) {
 		p.failures.Add(1)
 	}
-	if ra := connector.RetryAfterOf(err); ra > 0 && connector.KindOf(err) == connector.KindRateLimited {
+	if ra := connector.RetryAfterOf(err); ra > 0 && connector.KindOf(err) == connector.KindRateLimited && !errors.Is(err, ErrLimited) {
 		p.coolDown(ra)
 	}
 	return err
+}
+
+// requestGate is the connector.RequestGate of one attempt: the attempt's first
+// request spends the token attempt took, each further one (a second endpoint, a next
+// page, a replay after a refreshed credential) waits its turn like a call does —
+// within the budget, or refused at once.
+type requestGate struct {
+	p       *Policy
+	op      string
+	prepaid atomic.Bool
+
+	mu      sync.Mutex
+	refused error
+}
+
+func (g *requestGate) Admit(ctx context.Context) error {
+	if g.prepaid.CompareAndSwap(true, false) {
+		return nil
+	}
+	err := g.p.waitTurn(ctx, g.op)
+	if err != nil && errors.Is(err, ErrLimited) {
+		g.mu.Lock()
+		if g.refused == nil {
+			g.refused = err
+		}
+		g.mu.Unlock()
+	}
+	return err
+}
+
+// refusal is the limiter's first refusal of a request of the attempt, or nil.
+func (g *requestGate) refusal() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.refused
 }
 
 // coolDown makes every call wait out a Retry-After the tool sent.
@@ -342,7 +392,9 @@ func (p *Policy) coolDown(d time.Duration) {
 }
 
 // waitTurn waits out the tool's Retry-After and takes a token from the bucket, or
-// refuses at once when either wait would outlast the budget.
+// refuses at once when either wait would outlast the budget. It runs before each
+// attempt (the token of its first request) and before each further request the
+// attempt sends (requestGate).
 func (p *Policy) waitTurn(ctx context.Context, op string) error {
 	if until := p.coolUntil.Load(); until > 0 {
 		if wait := time.Until(time.Unix(0, until)); wait > 0 {
