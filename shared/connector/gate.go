@@ -10,9 +10,9 @@ import (
 // tool's rate limit is spent per request the vendor counts (a lookup that searches,
 // then reads, then follows a page link is three), not per connector call.
 type RequestGate interface {
-	// Admit returns nil when the request may be sent now (it may wait first), or the
-	// error that refuses it: the request must then not be sent.
-	Admit(ctx context.Context) error
+	// Admit returns nil when req may be sent now (it may wait first), or the error
+	// that refuses it: req must then not be sent.
+	Admit(req *http.Request) error
 }
 
 type gateKey struct{}
@@ -23,17 +23,17 @@ func WithRequestGate(ctx context.Context, g RequestGate) context.Context {
 	return context.WithValue(ctx, gateKey{}, g)
 }
 
-// AdmitRequest asks ctx's RequestGate to admit one request; without a gate every
-// request is admitted.
-func AdmitRequest(ctx context.Context) error {
-	if g, ok := ctx.Value(gateKey{}).(RequestGate); ok && g != nil {
-		return g.Admit(ctx)
+// AdmitRequest asks the RequestGate of req's context to admit req; without a gate
+// every request is admitted.
+func AdmitRequest(req *http.Request) error {
+	if g, ok := req.Context().Value(gateKey{}).(RequestGate); ok && g != nil {
+		return g.Admit(req)
 	}
 	return nil
 }
 
 // GatedTransport wraps next (http.DefaultTransport when nil) so that every request
-// passes AdmitRequest on its own context before it is sent. A refused request is not
+// passes AdmitRequest before it is sent. A refused request is not
 // sent; the refusal comes back as the round trip's error (http.Client wraps it in a
 // *url.Error, which keeps it in the chain for errors.Is and errors.As).
 func GatedTransport(next http.RoundTripper) http.RoundTripper {
@@ -62,7 +62,7 @@ func GatedClient(hc *http.Client) *http.Client {
 type gatedTransport struct{ next http.RoundTripper }
 
 func (t gatedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := AdmitRequest(req.Context()); err != nil {
+	if err := AdmitRequest(req); err != nil {
 		if req.Body != nil {
 			req.Body.Close() // a RoundTripper closes the body, even on error
 		}

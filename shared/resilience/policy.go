@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -32,6 +33,13 @@ type Op struct {
 	// Idempotent: a read, or a write carrying an idempotency key the tool honours.
 	// Only idempotent operations are retried.
 	Idempotent bool
+	// Write: the operation changes the tool's data. Once one of its requests other
+	// than GET or HEAD has been sent, its later requests (reading the write back,
+	// looking up a create whose answer was lost) are never refused by the rate
+	// limiter: when their wait would outlast the budget they go at once and take
+	// their tokens on credit, which later calls wait off. Refusing them would turn a
+	// change that was made into one reported as not made.
+	Write bool
 }
 
 // Policy is the resilience policy of one business tool. One Policy is shared by every
@@ -231,7 +239,7 @@ func Do[T any](ctx context.Context, p *Policy, op Op, fn func(context.Context) (
 	for attempt := 1; ; attempt++ {
 		var v T
 		start := time.Now()
-		err := p.attempt(ctx, op.Name, func(ctx context.Context) error {
+		err := p.attempt(ctx, op, func(ctx context.Context) error {
 			var err error
 			v, err = fn(ctx)
 			return err
@@ -282,7 +290,8 @@ func (p *Policy) backoff(attempt int) time.Duration {
 }
 
 // attempt is one pass through the guards and, if they allow, one call to the tool.
-func (p *Policy) attempt(ctx context.Context, op string, call func(context.Context) error) error {
+func (p *Policy) attempt(ctx context.Context, o Op, call func(context.Context) error) error {
+	op := o.Name
 	if err := ctx.Err(); err != nil {
 		return p.normalize(op, err)
 	}
@@ -318,12 +327,12 @@ func (p *Policy) attempt(ctx context.Context, op string, call func(context.Conte
 	// The token of the call's first request is taken here, so a call that cannot
 	// start within the budget is refused before it reaches the tool; every further
 	// request the connector sends takes its own (requestGate).
-	if err := p.waitTurn(ctx, op); err != nil {
+	if err := p.waitTurn(ctx, op, false); err != nil {
 		done(errNotAttempted)
 		p.flush()
 		return err
 	}
-	g := &requestGate{p: p, op: op}
+	g := &requestGate{p: p, op: op, write: o.Write}
 	g.prepaid.Store(true)
 	p.calls.Add(1)
 	p.inFlight.Add(1)
@@ -352,25 +361,37 @@ func (p *Policy) attempt(ctx context.Context, op string, call func(context.Conte
 type requestGate struct {
 	p       *Policy
 	op      string
+	write   bool
 	prepaid atomic.Bool
 
 	mu      sync.Mutex
+	wrote   bool // a request of a write operation other than GET or HEAD was admitted
 	refused error
 }
 
-func (g *requestGate) Admit(ctx context.Context) error {
+func (g *requestGate) Admit(req *http.Request) error {
+	unsafe := g.write && req.Method != http.MethodGet && req.Method != http.MethodHead && req.Method != ""
 	if g.prepaid.CompareAndSwap(true, false) {
+		g.note(unsafe, nil)
 		return nil
 	}
-	err := g.p.waitTurn(ctx, g.op)
-	if err != nil && errors.Is(err, ErrLimited) {
-		g.mu.Lock()
-		if g.refused == nil {
-			g.refused = err
-		}
-		g.mu.Unlock()
-	}
+	g.mu.Lock()
+	credit := g.wrote
+	g.mu.Unlock()
+	err := g.p.waitTurn(req.Context(), g.op, credit)
+	g.note(unsafe && err == nil, err)
 	return err
+}
+
+func (g *requestGate) note(wrote bool, err error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if wrote {
+		g.wrote = true
+	}
+	if err != nil && g.refused == nil && errors.Is(err, ErrLimited) {
+		g.refused = err
+	}
 }
 
 // refusal is the limiter's first refusal of a request of the attempt, or nil.
@@ -394,10 +415,11 @@ func (p *Policy) coolDown(d time.Duration) {
 // waitTurn waits out the tool's Retry-After and takes a token from the bucket, or
 // refuses at once when either wait would outlast the budget. It runs before each
 // attempt (the token of its first request) and before each further request the
-// attempt sends (requestGate).
-func (p *Policy) waitTurn(ctx context.Context, op string) error {
+// attempt sends (requestGate). With credit, a wait that would outlast the budget is
+// not made and nothing is refused: the request goes now, its token taken on credit.
+func (p *Policy) waitTurn(ctx context.Context, op string, credit bool) error {
 	if until := p.coolUntil.Load(); until > 0 {
-		if wait := time.Until(time.Unix(0, until)); wait > 0 {
+		if wait := time.Until(time.Unix(0, until)); wait > 0 && !(credit && !fits(ctx, wait)) {
 			if !fits(ctx, wait) {
 				p.limiterRejections.Add(1)
 				return p.refusal(op, connector.KindRateLimited, "retry_after", wait, ErrLimited)
@@ -415,6 +437,9 @@ func (p *Policy) waitTurn(ctx context.Context, op string) error {
 	wait := r.Delay()
 	if wait == 0 {
 		return nil
+	}
+	if r.OK() && credit && !fits(ctx, wait) {
+		return nil // the token stays reserved: later callers wait it off
 	}
 	if !r.OK() || !fits(ctx, wait) {
 		r.Cancel()
