@@ -123,3 +123,21 @@ func TestWriteRequestsAfterTheWriteGoOnCredit(t *testing.T) {
 		t.Fatalf("a read's second request with one token: %v, %d received; want it refused", err, got.Load())
 	}
 }
+
+// BenchmarkDoLimitedCall is the policy's cost for one successful call with a limiter
+// and no HTTP request (the demo backend's case): the gate added to the context.
+func BenchmarkDoLimitedCall(b *testing.B) {
+	p := resilience.NewPolicy("tool", resilience.Settings{
+		MaxAttempts: 1, BreakerFailures: 5, BreakerMinRequests: 100, BreakerWindow: time.Minute,
+		BreakerOpenFor: time.Minute, BreakerProbes: 1, Rate: 1e12, Burst: 1 << 30,
+	}, resilience.Options{})
+	ctx := context.Background()
+	op := resilience.Op{Name: "read", Idempotent: true}
+	fn := func(context.Context) (int, error) { return 1, nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := resilience.Do(ctx, p, op, fn); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
