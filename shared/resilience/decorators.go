@@ -51,7 +51,7 @@ func (c *customers) UpdateCustomer(ctx context.Context, email string, change con
 	if !ok {
 		return connector.Customer{}, connector.ErrUnsupported
 	}
-	op := Op{Name: opUpdateCustomer, Idempotent: c.p.s.RetryWrites && change.ExternalID != ""}
+	op := Op{Name: opUpdateCustomer, Write: true, Idempotent: c.p.s.RetryWrites && change.ExternalID != ""}
 	return Do(ctx, c.p, op, func(ctx context.Context) (connector.Customer, error) {
 		return u.UpdateCustomer(ctx, email, change)
 	})
@@ -77,7 +77,7 @@ type updater struct {
 }
 
 func (u *updater) UpdateCustomer(ctx context.Context, email string, ch connector.ContactChange) (connector.Customer, error) {
-	op := Op{Name: opUpdateCustomer, Idempotent: u.p.s.RetryWrites && ch.ExternalID != ""}
+	op := Op{Name: opUpdateCustomer, Write: true, Idempotent: u.p.s.RetryWrites && ch.ExternalID != ""}
 	return Do(ctx, u.p, op, func(ctx context.Context) (connector.Customer, error) {
 		return u.next.UpdateCustomer(ctx, email, ch)
 	})
@@ -130,7 +130,7 @@ type helpdesk struct {
 }
 
 func (h *helpdesk) CreateTicket(ctx context.Context, t connector.NewTicket) (connector.Ticket, error) {
-	op := Op{Name: opCreateTicket, Idempotent: h.p.s.RetryWrites && h.honours && t.ExternalID != ""}
+	op := Op{Name: opCreateTicket, Write: true, Idempotent: h.p.s.RetryWrites && h.honours && t.ExternalID != ""}
 	return Do(ctx, h.p, op, func(ctx context.Context) (connector.Ticket, error) {
 		return h.next.CreateTicket(ctx, t)
 	})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -32,6 +33,13 @@ type Op struct {
 	// Idempotent: a read, or a write carrying an idempotency key the tool honours.
 	// Only idempotent operations are retried.
 	Idempotent bool
+	// Write: the operation changes the tool's data. Once one of its requests other
+	// than GET or HEAD has been sent, its later requests (reading the write back,
+	// looking up a create whose answer was lost) are never refused by the rate
+	// limiter: when their wait would outlast the budget they go at once and take
+	// their tokens on credit, which later calls wait off. Refusing them would turn a
+	// change that was made into one reported as not made.
+	Write bool
 }
 
 // Policy is the resilience policy of one business tool. One Policy is shared by every
@@ -83,7 +91,9 @@ type Settings struct {
 	BreakerOpenFor     time.Duration
 	BreakerProbes      int
 
-	// Rate (requests per second) and Burst size the token bucket (per process).
+	// Rate (requests per second) and Burst size the token bucket (per process). One
+	// token is spent per HTTP request sent to the tool, not per connector call: a
+	// call that searches and then reads spends two (connector.RequestGate).
 	Rate  float64
 	Burst int
 	// MaxInFlight bounds concurrent calls; QueueWait is how long a call waits for a slot
@@ -124,7 +134,9 @@ func NewPolicy(tool string, s Settings, o Options) *Policy {
 		},
 		IsSuccessful: healthy,
 		IsExcluded: func(err error) bool {
-			return errors.Is(err, errNotAttempted) || errors.Is(err, context.Canceled)
+			// ErrLimited: the limiter refused a later request of the call, which says
+			// nothing about the tool's health.
+			return errors.Is(err, errNotAttempted) || errors.Is(err, ErrLimited) || errors.Is(err, context.Canceled)
 		},
 		// Called with the breaker's lock held: only record here, and deliver in flush.
 		OnStateChange: func(_ string, from, to gobreaker.State) {
@@ -178,8 +190,9 @@ type Stats struct {
 	// Calls counts attempts that reached the tool; Failures those that failed in a way
 	// that counts against the breaker; Retries the extra attempts made.
 	Calls, Failures, Retries int64
-	// LimiterWaits counts calls that waited for a token; LimiterRejections those
-	// refused because the wait (or the tool's Retry-After) exceeded the budget.
+	// LimiterWaits counts calls, and later requests of a call, that waited for a
+	// token; LimiterRejections those refused because the wait (or the tool's
+	// Retry-After) exceeded the budget.
 	LimiterWaits, LimiterRejections int64
 	// BulkheadRejections and BreakerRejections count calls refused without reaching
 	// the tool.
@@ -226,7 +239,7 @@ func Do[T any](ctx context.Context, p *Policy, op Op, fn func(context.Context) (
 	for attempt := 1; ; attempt++ {
 		var v T
 		start := time.Now()
-		err := p.attempt(ctx, op.Name, func(ctx context.Context) error {
+		err := p.attempt(ctx, op, func(ctx context.Context) error {
 			var err error
 			v, err = fn(ctx)
 			return err
@@ -277,7 +290,8 @@ func (p *Policy) backoff(attempt int) time.Duration {
 }
 
 // attempt is one pass through the guards and, if they allow, one call to the tool.
-func (p *Policy) attempt(ctx context.Context, op string, call func(context.Context) error) error {
+func (p *Policy) attempt(ctx context.Context, o Op, call func(context.Context) error) error {
+	op := o.Name
 	if err := ctx.Err(); err != nil {
 		return p.normalize(op, err)
 	}
@@ -310,24 +324,81 @@ func (p *Policy) attempt(ctx context.Context, op string, call func(context.Conte
 		p.breakerRejections.Add(1)
 		return p.refusal(op, connector.KindUnavailable, "circuit_open", 0, ErrBreakerOpen)
 	}
-	if err := p.waitTurn(ctx, op); err != nil {
+	// The token of the call's first request is taken here, so a call that cannot
+	// start within the budget is refused before it reaches the tool; every further
+	// request the connector sends takes its own (requestGate).
+	if err := p.waitTurn(ctx, op, false); err != nil {
 		done(errNotAttempted)
 		p.flush()
 		return err
 	}
+	g := &requestGate{p: p, op: op, write: o.Write}
+	g.prepaid.Store(true)
 	p.calls.Add(1)
 	p.inFlight.Add(1)
-	err = p.normalize(op, call(ctx))
+	err = p.normalize(op, call(connector.WithRequestGate(ctx, g)))
 	p.inFlight.Add(-1)
+	if r := g.refusal(); r != nil && err != nil && errors.Is(err, r) {
+		// A later request of the call was refused by the limiter: the call fails
+		// with that refusal, whatever the connector made of it.
+		err = r
+	}
 	done(err)
 	p.flush()
-	if err != nil && !healthy(err) && !errors.Is(err, context.Canceled) {
+	if err != nil && !healthy(err) && !errors.Is(err, context.Canceled) && !errors.Is(err, ErrLimited) {
 		p.failures.Add(1)
 	}
-	if ra := connector.RetryAfterOf(err); ra > 0 && connector.KindOf(err) == connector.KindRateLimited {
+	if ra := connector.RetryAfterOf(err); ra > 0 && connector.KindOf(err) == connector.KindRateLimited && !errors.Is(err, ErrLimited) {
 		p.coolDown(ra)
 	}
 	return err
+}
+
+// requestGate is the connector.RequestGate of one attempt: the attempt's first
+// request spends the token attempt took, each further one (a second endpoint, a next
+// page, a replay after a refreshed credential) waits its turn like a call does —
+// within the budget, or refused at once.
+type requestGate struct {
+	p       *Policy
+	op      string
+	write   bool
+	prepaid atomic.Bool
+
+	mu      sync.Mutex
+	wrote   bool // a request of a write operation other than GET or HEAD was admitted
+	refused error
+}
+
+func (g *requestGate) Admit(req *http.Request) error {
+	unsafe := g.write && req.Method != http.MethodGet && req.Method != http.MethodHead && req.Method != ""
+	if g.prepaid.CompareAndSwap(true, false) {
+		g.note(unsafe, nil)
+		return nil
+	}
+	g.mu.Lock()
+	credit := g.wrote
+	g.mu.Unlock()
+	err := g.p.waitTurn(req.Context(), g.op, credit)
+	g.note(unsafe && err == nil, err)
+	return err
+}
+
+func (g *requestGate) note(wrote bool, err error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if wrote {
+		g.wrote = true
+	}
+	if err != nil && g.refused == nil && errors.Is(err, ErrLimited) {
+		g.refused = err
+	}
+}
+
+// refusal is the limiter's first refusal of a request of the attempt, or nil.
+func (g *requestGate) refusal() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.refused
 }
 
 // coolDown makes every call wait out a Retry-After the tool sent.
@@ -342,10 +413,13 @@ func (p *Policy) coolDown(d time.Duration) {
 }
 
 // waitTurn waits out the tool's Retry-After and takes a token from the bucket, or
-// refuses at once when either wait would outlast the budget.
-func (p *Policy) waitTurn(ctx context.Context, op string) error {
+// refuses at once when either wait would outlast the budget. It runs before each
+// attempt (the token of its first request) and before each further request the
+// attempt sends (requestGate). With credit, a wait that would outlast the budget is
+// not made and nothing is refused: the request goes now, its token taken on credit.
+func (p *Policy) waitTurn(ctx context.Context, op string, credit bool) error {
 	if until := p.coolUntil.Load(); until > 0 {
-		if wait := time.Until(time.Unix(0, until)); wait > 0 {
+		if wait := time.Until(time.Unix(0, until)); wait > 0 && !(credit && !fits(ctx, wait)) {
 			if !fits(ctx, wait) {
 				p.limiterRejections.Add(1)
 				return p.refusal(op, connector.KindRateLimited, "retry_after", wait, ErrLimited)
@@ -363,6 +437,9 @@ func (p *Policy) waitTurn(ctx context.Context, op string) error {
 	wait := r.Delay()
 	if wait == 0 {
 		return nil
+	}
+	if r.OK() && credit && !fits(ctx, wait) {
+		return nil // the token stays reserved: later callers wait it off
 	}
 	if !r.OK() || !fits(ctx, wait) {
 		r.Cancel()

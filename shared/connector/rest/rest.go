@@ -42,8 +42,9 @@ type Options struct {
 	// empty when every request carries its own Base (Salesforce's instance URL
 	// comes with its token).
 	BaseURL string
-	// HTTPClient sends the requests. Default: a client without a timeout; deadlines
-	// come from each call's context.
+	// HTTPClient sends the requests (through a copy whose transport passes each
+	// request to the context's connector.RequestGate first). Default: a client without
+	// a timeout; deadlines come from each call's context.
 	HTTPClient *http.Client
 	// Auth authenticates each request; after a 401 or 403 it is refreshed once and
 	// the request replayed once (httpauth.Client). Nil: requests carry their own
@@ -73,10 +74,9 @@ type Backend struct {
 
 // New checks o and builds a Backend.
 func New(o Options) (*Backend, error) {
-	b := &Backend{tool: o.Tool, http: o.HTTPClient, header: o.Header, maxBody: o.MaxBody, decode: o.DecodeError, Now: time.Now}
-	if b.http == nil {
-		b.http = &http.Client{}
-	}
+	// Every request (a replay after a 401 and each page included) passes the call's
+	// connector.RequestGate: the tool's rate limit is spent per request it counts.
+	b := &Backend{tool: o.Tool, http: connector.GatedClient(o.HTTPClient), header: o.Header, maxBody: o.MaxBody, decode: o.DecodeError, Now: time.Now}
 	if o.BaseURL != "" {
 		u, err := ParseBase(o.BaseURL)
 		if err != nil {
@@ -282,6 +282,12 @@ func (b *Backend) requestError(ctx context.Context, op string, err error) error 
 
 // RequestError is the classification Backend.Do gives a request that got no answer.
 func RequestError(ctx context.Context, tool, op string, err error) error {
+	// A request the call's connector.RequestGate refused (the resilience layer's rate
+	// limit) was never sent: its refusal is already typed.
+	var ce *connector.Error
+	if errors.As(err, &ce) {
+		return ce
+	}
 	var ue *url.Error
 	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
 		errors.As(err, &ue) || secrets.Unavailable(err) {

@@ -79,6 +79,12 @@ var shapes = map[string]func() any{
 
 // mapError turns whatever stripe-go returned into a *connector.Error.
 func mapError(ctx context.Context, op string, st *callState, err error) error {
+	var ce *connector.Error
+	if errors.As(err, &ce) {
+		// The call's connector.RequestGate (the resilience layer's rate limit) refused
+		// the request: it was never sent, and its refusal is already typed.
+		return ce
+	}
 	e := &connector.Error{Tool: tool, Op: op, StatusCode: st.status, Err: err}
 	var se *stripe.Error
 	switch {

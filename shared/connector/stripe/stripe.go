@@ -88,7 +88,9 @@ func New(opts Options) (*Client, error) {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	hc.Transport = &recorder{next: base}
+	// Each request passes the call's connector.RequestGate (the resilience layer's
+	// per-request rate limit) before the recorder and the wire.
+	hc.Transport = connector.GatedTransport(&recorder{next: base})
 	cfg := &stripe.BackendConfig{
 		HTTPClient:        hc,
 		MaxNetworkRetries: stripe.Int64(0),

@@ -119,7 +119,7 @@ var ToolSpec = toolspec.Spec{
 	SecretKey:    "secret_id",
 	// The CRM search endpoints (contact lookup by email) allow 4-5 requests
 	// per second per account; the general private-app burst limit is 100-190
-	// per 10 s.
+	// per 10 s. The limiter spends a token per request (an update makes three).
 	Resilience: toolspec.Resilience{Rate: 4, Burst: 4, MaxInFlight: 4},
 }
 

@@ -153,7 +153,8 @@ var ToolSpec = toolspec.Spec{
 	NewSection:   func() toolspec.Section { return &Config{} },
 	SecretKey:    "secret_id",
 	// No per-second quota: a rolling 24 h allocation, and 25 concurrent
-	// long-running (>= 20 s) requests per production org.
+	// long-running (>= 20 s) requests per production org. The limiter spends a
+	// token per API request; the OAuth token request takes none.
 	Resilience: toolspec.Resilience{Rate: 25, Burst: 25, MaxInFlight: 25},
 }
 

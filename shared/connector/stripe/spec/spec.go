@@ -65,7 +65,8 @@ var ToolSpec = toolspec.Spec{
 	NewSection:   func() toolspec.Section { return &Config{} },
 	SecretKey:    "secret_id",
 	// Live mode: 100 operations per second; Search API (order-number lookup)
-	// 20 reads per second.
+	// 20 reads per second. The limiter spends a token per request (recent
+	// payments usually makes two).
 	Resilience: toolspec.Resilience{Rate: 20, Burst: 20, MaxInFlight: 20},
 }
 

@@ -136,7 +136,8 @@ var ToolSpec = toolspec.Spec{
 	Capabilities: []string{toolspec.CapTickets, toolspec.CapKB},
 	NewSection:   func() toolspec.Section { return &Config{} },
 	SecretKey:    "secret_id",
-	// Support API, Suite Enterprise: 700 requests per minute per account.
+	// Support API, Suite Enterprise: 700 requests per minute per account. The
+	// limiter spends a token per request (OpenTickets usually makes two).
 	Resilience: toolspec.Resilience{Rate: 700.0 / 60, Burst: 10, MaxInFlight: 10},
 }
 
