@@ -136,7 +136,8 @@ func writeBatches(w io.Writer, b []byte) error {
 	return first
 }
 
-// holders returns the holders of a Telemetry on Lambda: one per distinct writer.
+// holderFor returns the holder of w among hs, adding one when w has none: logs, EMF
+// and spans that share stdout share its holder, so one write carries them all.
 func holderFor(hs *[]*lineHolder, w io.Writer) *lineHolder {
 	for _, h := range *hs {
 		if sameWriter(h.w, w) {
@@ -204,6 +205,8 @@ func (t *Telemetry) PerInvocation(h Invocation) Invocation {
 			lateMu.Lock()
 			defer lateMu.Unlock()
 			for _, lh := range t.holders {
+				// A failed write to stdout has nowhere else to be told: the log is
+				// where it would be said.
 				_ = lh.release(late)
 			}
 			late = true // an expire that lost the race to the lock does nothing
