@@ -2,7 +2,9 @@ package telemetry
 
 import (
 	"context"
+	"encoding/json"
 	"io"
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -73,3 +75,54 @@ func BenchmarkRedactString(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLambdaTurnStdout is one lookup turn's telemetry on Lambda (turn hook, one
+// tool call, the EMF flush) written to a real file descriptor (/dev/null: every write
+// is a syscall, as on Lambda's stdout pipe): "per-line" writes each line and the EMF
+// documents as they come (what a function did before PerInvocation, and what a line
+// outside an invocation still does), "held" runs the turn under PerInvocation with a
+// deadline, as boot.Init does. writes/op counts the writes reaching the file.
+func BenchmarkLambdaTurnStdout(b *testing.B) {
+	for _, held := range []bool{false, true} {
+		name := "per-line"
+		if held {
+			name = "held"
+		}
+		b.Run(name, func(b *testing.B) {
+			devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer devnull.Close()
+			w := &countingWriter{w: devnull}
+			tel, err := New("switchboard", Settings{}, Options{Logs: w, EMF: w, Traces: w, Getenv: func(k string) string { return lambdaEnv[k] }})
+			if err != nil {
+				b.Fatal(err)
+			}
+			h := func(ctx context.Context, _ json.RawMessage) (any, error) {
+				lookupTurn(tel, ctx)
+				return nil, nil
+			}
+			if held {
+				h = tel.PerInvocation(h)
+			}
+			ctx, cancel := context.WithTimeout(WithRequest(context.Background(), RequestInfo{ID: "8f5c2a1e-1111-2222-3333-444455556666"}), time.Hour)
+			defer cancel()
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			for b.Loop() {
+				_, _ = h(ctx, nil)
+			}
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(w.n)/float64(b.N), "writes/op")
+		})
+	}
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) { c.n++; return c.w.Write(p) }

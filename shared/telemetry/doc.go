@@ -4,5 +4,6 @@
 // from metricdefs (and the same counters in Prometheus text format for `switchboard
 // serve`), and OpenTelemetry spans with X-Ray trace ids around each turn, each
 // business-tool call and each AWS SDK call. It implements the engine's turn hook and
-// the resilience layer's Observer.
+// the resilience layer's Observer. On Lambda an invocation's lines reach stdout in one
+// write, before its reply (PerInvocation).
 package telemetry

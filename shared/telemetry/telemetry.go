@@ -82,6 +82,8 @@ type Telemetry struct {
 	now        func() time.Time
 	warm       atomic.Bool
 	emfMu      sync.Mutex
+	// holders hold an invocation's lines on Lambda (PerInvocation); nil elsewhere.
+	holders []*lineHolder
 	// problemsLogged holds the configuration errors already logged (platform, intent,
 	// kind, name): each is logged once per process and counted every time.
 	problemsLogged sync.Map
@@ -167,6 +169,14 @@ func New(service string, s Settings, o Options) (*Telemetry, error) {
 		return nil, fmt.Errorf("telemetry: debug_sample_rate %v: want a fraction between 0 and 1", tc.DebugSampleRate)
 	}
 	onLambda := o.Getenv("AWS_LAMBDA_FUNCTION_NAME") != ""
+	var holders []*lineHolder
+	if onLambda {
+		// On Lambda an invocation's lines are held and written together before its
+		// reply (PerInvocation); logs, EMF and spans sharing stdout share one holder.
+		o.Logs = holderFor(&holders, o.Logs)
+		o.EMF = holderFor(&holders, o.EMF)
+		o.Traces = holderFor(&holders, o.Traces)
+	}
 	var emf bool
 	switch tc.EMF {
 	case "", "auto":
@@ -212,6 +222,7 @@ func New(service string, s Settings, o Options) (*Telemetry, error) {
 		Redactor: red, Tracing: tr,
 		service: service, salt: salt, sampleRate: tc.DebugSampleRate,
 		emfOut: o.EMF, emfPerTurn: emf, getenv: o.Getenv, now: o.Now,
+		holders: holders,
 	}
 	return t, nil
 }
@@ -516,13 +527,17 @@ func (t *Telemetry) Flush() error {
 	return t.Metrics.WriteEMF(t.emfOut)
 }
 
-// Shutdown flushes metrics (when EMF is on) and the span exporter.
+// Shutdown flushes metrics (when EMF is on), the span exporter and any lines held.
 func (t *Telemetry) Shutdown(ctx context.Context) error {
 	var err error
 	if t.emfPerTurn {
 		err = t.Flush()
 	}
-	return errors.Join(err, t.Tracing.Shutdown(ctx))
+	err = errors.Join(err, t.Tracing.Shutdown(ctx))
+	for _, h := range t.holders {
+		err = errors.Join(err, h.flush())
+	}
+	return err
 }
 
 // MetricsHandler serves GET /metrics in the Prometheus text format.

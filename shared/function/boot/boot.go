@@ -106,5 +106,7 @@ func Init(getenv func(string) string, f Function) (Handler, *slog.Logger, error)
 	if err != nil {
 		return nil, tel.Logger, err
 	}
-	return h, tel.Logger, nil
+	// An invocation's log lines and EMF documents reach stdout in one write, before
+	// the reply (telemetry.PerInvocation).
+	return tel.PerInvocation(h), tel.Logger, nil
 }

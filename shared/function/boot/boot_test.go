@@ -145,3 +145,50 @@ func TestRaw(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// TestInitHoldsAnInvocationsLines: on Lambda the handler Init returns holds the lines
+// an invocation logs and writes them to stdout together before it returns (so before
+// the runtime sends the reply): telemetry.PerInvocation is wired here, for the router
+// and every intent function.
+func TestInitHoldsAnInvocationsLines(t *testing.T) {
+	t.Setenv("SWITCHBOARD_TELEMETRY_HASH_SALT", "a-private-salt")
+	t.Setenv("AWS_LAMBDA_FUNCTION_NAME", "sb-test")
+	f, err := os.CreateTemp(t.TempDir(), "stdout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	stdout := os.Stdout
+	os.Stdout = f // telemetry.New's default writer, read when Init builds it
+	defer func() { os.Stdout = stdout }()
+	size := func() int64 {
+		st, err := f.Stat()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Size()
+	}
+	var held int64 = -1
+	h, _, err := Init(os.Getenv, Function{Build: func(_ context.Context, _ config.Config, tel *telemetry.Telemetry) (Handler, error) {
+		return func(ctx context.Context, _ json.RawMessage) (any, error) {
+			tel.Logger.InfoContext(ctx, "one")
+			tel.Logger.InfoContext(ctx, "two")
+			held = size()
+			return "ok", nil
+		}, nil
+	}})
+	os.Stdout = stdout
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h(context.Background(), json.RawMessage(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	if held != 0 {
+		t.Errorf("%d bytes on stdout while the invocation ran, want its lines held", held)
+	}
+	b, _ := os.ReadFile(f.Name())
+	if !strings.Contains(string(b), `"msg":"one"`) || !strings.Contains(string(b), `"msg":"two"`) {
+		t.Errorf("after the invocation stdout holds %q, want both lines", b)
+	}
+}
