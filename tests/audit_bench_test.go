@@ -53,8 +53,8 @@ func BenchmarkAuditTurn(b *testing.B) {
 	if len(at) == 0 {
 		b.Fatal("the turn id is not in the event")
 	}
-	// Outlives each run and each -count (the store table is per run, the audit
-	// table per run too): a turn id is never sent twice.
+	// Seeded from the clock and counted up across every round and case: a turn id
+	// is never sent twice, so no turn is a replay.
 	n := uint64(time.Now().UnixNano())
 	turn := func(b *testing.B, a *app.App) {
 		n++
