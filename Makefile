@@ -214,12 +214,16 @@ bench: tools build ## run the load benchmarks against the peers and print one ta
 # and a routed Dialogflow ES turn (router → Lambda Invoke → function) against the
 # function answering it directly (BenchmarkRouted, at GOMAXPROCS=1: issue 24's routed/
 # direct CPU). Allocations per turn are exact; ns/op depends on what else runs on the
-# machine (BenchmarkRouted's cpu-ns/op is the process's CPU time, steadier).
+# machine (BenchmarkRouted's cpu-ns/op is the process's CPU time, steadier). Last, what
+# the dynamodb audit sink's PutItem adds to a signed lookup on moto_server
+# (BenchmarkAuditTurn; fewer turns, each waits for moto: BENCHAUDIT_ARGS).
 BENCHTURN_ARGS ?= -benchtime=2000x -count=3
+BENCHAUDIT_ARGS ?= -benchtime=200x -count=3
 bench-turn: ## per-turn allocations and CPU, per platform × intent (go test -bench -benchmem; docs/benchmarks.md "Per-turn allocations")
 	$(GO) test -run '^$$' -bench 'BenchmarkTurn$$|BenchmarkVerify$$|BenchmarkT$$|BenchmarkEncode$$|BenchmarkDecodeEncode$$' -benchmem $(BENCHTURN_ARGS) \
 	  ./tests ./shared/identity ./shared/i18n ./shared/platform/...
 	$(GO) test -run '^$$' -bench 'BenchmarkRouted$$' -benchmem -cpu 1 $(BENCHTURN_ARGS) ./tests
+	$(GO) test -run '^$$' -bench 'BenchmarkAuditTurn$$' $(BENCHAUDIT_ARGS) ./tests
 
 # RSS of serve under 50 concurrent 7.5 MiB-inflating bodies (a measurement, not a test).
 MEMLOAD_ARGS ?=

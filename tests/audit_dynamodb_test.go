@@ -68,7 +68,7 @@ func dynamoAuditStack(t *testing.T, endpoint, table string) *identityStack {
 		"SWITCHBOARD_IDENTITY_AUDIT_ENDPOINT="+endpoint)
 }
 
-func newAuditTable(t *testing.T) (*dynamodb.Client, string) {
+func newAuditTable(t testing.TB) (*dynamodb.Client, string) {
 	t.Helper()
 	c := storetest.MotoClient(t)
 	name := fmt.Sprintf("switchboard-audit-e2e-%d", time.Now().UnixNano())

@@ -27,7 +27,7 @@ type dynamoCalls struct {
 	n  map[string]int
 }
 
-func countDynamo(t *testing.T, moto string) (string, *dynamoCalls) {
+func countDynamo(t testing.TB, moto string) (string, *dynamoCalls) {
 	t.Helper()
 	target, err := url.Parse(moto)
 	if err != nil {
