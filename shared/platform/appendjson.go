@@ -9,8 +9,8 @@ import (
 	"unicode/utf8"
 )
 
-// The Append* functions write JSON exactly as EncodeJSON (encoding/json, no HTML
-// escaping) writes the same Go values, for the adapters that encode their reply
+// The Append* functions write JSON exactly as EncodeJSON (Go 1.27's encoding/json, no
+// HTML escaping; see HandEncode) writes the same Go values, for the adapters that encode their reply
 // structs field by field instead of through reflection. TestAppendJSONAsEncodeJSON
 // and FuzzAppendString hold the two byte-equal.
 

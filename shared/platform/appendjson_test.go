@@ -18,6 +18,9 @@ var appendCases = []string{
 // TestAppendJSONAsEncodeJSON: AppendString, AppendRaw and AppendInt write what
 // EncodeJSON writes for the same value.
 func TestAppendJSONAsEncodeJSON(t *testing.T) {
+	if !HandEncode {
+		t.Skip("Go 1.26's encoding/json: the adapters use EncodeJSON")
+	}
 	for _, s := range appendCases {
 		want, err := EncodeJSON(s)
 		if err != nil {
@@ -56,6 +59,9 @@ func FuzzAppendString(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if !HandEncode {
+			t.Skip("Go 1.26's encoding/json: the adapters use EncodeJSON")
+		}
 		want, err := EncodeJSON(s)
 		if err != nil {
 			t.Fatal(err)
@@ -71,6 +77,9 @@ func FuzzAppendRaw(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		if !HandEncode {
+			t.Skip("Go 1.26's encoding/json: the adapters use EncodeJSON")
+		}
 		want, err := EncodeJSON(json.RawMessage(raw))
 		got, gerr := AppendRaw(nil, raw)
 		if (err == nil) != (gerr == nil) {
@@ -78,6 +87,58 @@ func FuzzAppendRaw(f *testing.F) {
 		}
 		if err == nil && !bytes.Equal(got, want) {
 			t.Fatalf("AppendRaw(%q) = %q, EncodeJSON %q", raw, got, want)
+		}
+	})
+}
+
+// identityTokenSlow is IdentityToken without its fast path.
+func identityTokenSlow(raw []byte) string {
+	if len(raw) == 0 || raw[0] != '{' {
+		return ""
+	}
+	var v struct {
+		Token any `json:"identity_token"`
+	}
+	if json.Unmarshal(raw, &v) != nil {
+		return ""
+	}
+	s, _ := v.Token.(string)
+	return strings.TrimSpace(s)
+}
+
+var identitySeeds = []string{
+	`{"identity_token":"eyJ.a.b"}`, `{"identity_token":" t "}`, `{"identity_token":5}`, `{"identity_token":null}`,
+	`{"identity_token":"a","identity_token":"b"}`, `{"Identity_Token":"a"}`, `{"identity_token":"a","IDENTITY_TOKEN":1}`,
+	`{"x":{"identity_token":"no"},"identity_token":"yes"}`, `{"identity_token":1e999}`, `{"x":1e999,"identity_token":"t"}`,
+	"{\"x\":\"\xff\",\"identity_token\":\"t\"}", `{"identity_\u0074oken":"t"}`, `{"identity_token":"\u0074"} x`, `{}`, `{"a":[1,{}]}`,
+	`{"identity_token":{"a":1}}`, `{"identity_token":"t"`, `{"ıdentity_token":"t"}`,
+}
+
+// TestIdentityTokenFastAsUnmarshal: IdentityToken (fast path first) answers as
+// json.Unmarshal into an any answers.
+func TestIdentityTokenFastAsUnmarshal(t *testing.T) {
+	fast := 0
+	for _, s := range identitySeeds {
+		if got, want := IdentityToken([]byte(s)), identityTokenSlow([]byte(s)); got != want {
+			t.Errorf("IdentityToken(%s) = %q, Unmarshal %q", s, got, want)
+		}
+		if _, ok := fastIdentityToken([]byte(s)); ok {
+			fast++
+		}
+	}
+	if _, ok := fastIdentityToken([]byte(identitySeeds[0])); !ok && fastPathBuilt {
+		t.Error("a plain payload did not take the fast path")
+	}
+	t.Logf("%d of %d on the fast path", fast, len(identitySeeds))
+}
+
+func FuzzIdentityToken(f *testing.F) {
+	for _, s := range identitySeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if got, want := IdentityToken(raw), identityTokenSlow(raw); got != want {
+			t.Fatalf("IdentityToken(%q) = %q, Unmarshal %q", raw, got, want)
 		}
 	})
 }

@@ -11,8 +11,11 @@ import (
 // the same WebhookResponse (struct order, omitempty, map keys sorted, no HTML escaping):
 // no reflection, no intermediate values. TestEncodeAsEncodeJSON holds the two equal.
 
-// marshal encodes a response.
+// marshal encodes a response (through platform.EncodeJSON before Go 1.27).
 func marshal(resp *WebhookResponse) ([]byte, error) {
+	if !platform.HandEncode {
+		return platform.EncodeJSON(resp)
+	}
 	b := platform.GetBuffer()
 	defer b.Free()
 	var err error

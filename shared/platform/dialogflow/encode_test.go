@@ -57,7 +57,7 @@ func TestEncodeAsEncodeJSON(t *testing.T) {
 			}
 		}
 	}
-	if _, err := marshal(&WebhookResponse{Payload: json.RawMessage("{")}); err == nil {
+	if _, err := appendResponse(nil, &WebhookResponse{Payload: json.RawMessage("{")}); err == nil {
 		t.Fatal("an invalid payload encoded")
 	}
 }
