@@ -36,15 +36,22 @@ var errSlow = errors.New("platform: not on the fast path")
 
 // Dec is a pooled jsontext decoder over one request body. Its first failure sticks:
 // every later read does nothing and returns zero values, and FastDecode reports false.
+//
+// jsontext's own check for duplicate names is off (it costs a set per object): a known
+// field met twice stops the fast path here (Next); a name skipped twice is ignored,
+// as Unmarshal ignores it; a map key met twice keeps its last value, as Unmarshal does.
 type Dec struct {
-	d   *jsontext.Decoder
-	r   bytes.Reader // the decoder reads the body through its own (reused) buffer
-	err error
+	d    *jsontext.Decoder
+	r    bytes.Reader // the decoder reads the body through its own (reused) buffer
+	err  error
+	seen []uint64 // per open object (innermost last), the known fields read
 }
+
+var decOptions = jsontext.AllowDuplicateNames(true)
 
 var decs = sync.Pool{New: func() any {
 	x := &Dec{}
-	x.d = jsontext.NewDecoder(&x.r)
+	x.d = jsontext.NewDecoder(&x.r, decOptions)
 	return x
 }}
 
@@ -54,8 +61,8 @@ var decs = sync.Pool{New: func() any {
 func FastDecode(body []byte, f func(*Dec)) bool {
 	x := decs.Get().(*Dec)
 	x.r.Reset(body)
-	x.d.Reset(&x.r)
-	x.err = nil
+	x.d.Reset(&x.r, decOptions)
+	x.err, x.seen = nil, x.seen[:0]
 	f(x)
 	if x.err == nil {
 		// Unmarshal refuses anything after the value.
@@ -65,7 +72,7 @@ func FastDecode(body []byte, f func(*Dec)) bool {
 	}
 	ok := x.err == nil
 	x.r.Reset(nil)
-	x.d.Reset(&x.r)
+	x.d.Reset(&x.r, decOptions)
 	decs.Put(x)
 	return ok
 }
@@ -110,7 +117,11 @@ func (x *Dec) value(k jsontext.Kind) []byte {
 }
 
 // Object starts reading an object; Next then yields its members.
-func (x *Dec) Object() { x.token('{') }
+func (x *Dec) Object() {
+	if _, ok := x.token('{'); ok {
+		x.seen = append(x.seen, 0)
+	}
+}
 
 // Next returns the name of the object's next member that is exactly one of fields
 // (the caller then reads its value), or "" at the object's end (read). A name that is
@@ -118,10 +129,16 @@ func (x *Dec) Object() { x.token('{') }
 // case (json.Unmarshal would fill that field: the fast path stops). A name spelled
 // with escapes stops it too.
 func (x *Dec) Next(fields []string) string {
+	if len(fields) > 64 {
+		panic("platform: Dec.Next takes at most 64 fields")
+	}
 	for {
 		switch x.kind() {
 		case '}':
 			x.token('}')
+			if len(x.seen) > 0 {
+				x.seen = x.seen[:len(x.seen)-1]
+			}
 			return ""
 		case '"':
 		default:
@@ -134,8 +151,13 @@ func (x *Dec) Next(fields []string) string {
 			return ""
 		}
 		name := v[1 : len(v)-1]
-		for _, f := range fields {
+		for i, f := range fields {
 			if string(name) == f {
+				if len(x.seen) == 0 || x.seen[len(x.seen)-1]&(1<<i) != 0 {
+					x.err = errSlow // met twice: Unmarshal would merge or replace
+					return ""
+				}
+				x.seen[len(x.seen)-1] |= 1 << i
 				return f
 			}
 		}
@@ -241,9 +263,9 @@ func (x *Dec) Raw() json.RawMessage {
 }
 
 // RawMap reads an object into a map of raw values (an empty object is an empty,
-// non-nil map).
+// non-nil map; a key met twice keeps its last value).
 func (x *Dec) RawMap() map[string]json.RawMessage {
-	x.Object()
+	x.token('{')
 	m := map[string]json.RawMessage{}
 	for x.kind() == '"' {
 		t, _ := x.token('"')

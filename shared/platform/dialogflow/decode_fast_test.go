@@ -52,6 +52,8 @@ func fastSeeds(t testing.TB) (common, odd [][]byte) {
 		`"sentimentAnalysisResult":{"querytextsentiment":{}}`, `"queryText":"caf\u00e9 \ud83d\ude00 \"q\""`, "\"queryText\":\"bad \xff utf8\"",
 		`"unknown":{"deep":[1,2,{"x":null}]},"x":1`, `"webhookPayload":  { "a" : [ 1 , 2 ] } `, `"ſpeechRecognitionConfidence":1`,
 		`"intent":{"displayName":"y","isFallback":true,"endInteraction":false,"name":"n"}`, `"knowledgeAnswers":null`,
+		`"outputContexts":[{"name":"a","name":"b"}]`, `"outputContexts":[{"name":"a","parameters":{"x":"1"},"parameters":{"y":"2"}}]`,
+		`"skipped":1,"skipped":2`, `"parameters":{"a":{"b":1,"b":2}}`,
 	} {
 		odd = append(odd, []byte(strings.Replace(base, "%s", member, 1)))
 	}
