@@ -140,3 +140,13 @@ func (b *Buffer) Free() {
 	b.B = b.B[:0]
 	buffers.Put(b)
 }
+
+// AppendOutcome appends a WireOutcome as EncodeJSON writes it.
+func AppendOutcome(dst []byte, o WireOutcome) []byte {
+	dst = append(dst, `{"outcome":`...)
+	dst = AppendString(dst, string(o.Outcome))
+	if o.Fallback {
+		return append(dst, `,"fallback":true}`...)
+	}
+	return append(dst, `,"fallback":false}`...)
+}
