@@ -77,9 +77,6 @@ func FastDecode(body []byte, f func(*Dec)) bool {
 	return ok
 }
 
-// Slow stops the fast path.
-func (x *Dec) Slow() { x.err = errSlow }
-
 // kind is the next token's kind, or 0 after a failure.
 func (x *Dec) kind() jsontext.Kind {
 	if x.err != nil {
