@@ -45,6 +45,11 @@ type Dec struct {
 	r    bytes.Reader // the decoder reads the body through its own (reused) buffer
 	err  error
 	seen []uint64 // per open object (innermost last), the known fields read
+	// strs holds the short strings made before (by a hash of their bytes), so that
+	// names and values that recur from request to request ("en", "email") are not
+	// allocated again — as encoding/json/v2 keeps its own cache.
+	strs [256]string
+	unq  []byte // a string's unescaped bytes, when it has escapes
 }
 
 var decOptions = jsontext.AllowDuplicateNames(true)
@@ -186,11 +191,41 @@ func (x *Dec) More() bool {
 
 // String reads a JSON string.
 func (x *Dec) String() string {
-	t, ok := x.token('"')
-	if !ok {
+	v := x.value('"')
+	if x.err != nil {
 		return ""
 	}
-	return t.String()
+	b := v[1 : len(v)-1]
+	if bytes.IndexByte(b, '\\') >= 0 {
+		var err error
+		if x.unq, err = jsontext.AppendUnquote(x.unq[:0], v); err != nil {
+			x.err = errSlow
+			return ""
+		}
+		b = x.unq
+	}
+	return x.makeString(b)
+}
+
+// makeString is string(b), from strs when it was made before.
+func (x *Dec) makeString(b []byte) string {
+	if len(b) < 2 || len(b) > 64 {
+		return string(b)
+	}
+	h := uint32(len(b))
+	for _, c := range b[:min(len(b), 8)] {
+		h = h*31 + uint32(c)
+	}
+	for _, c := range b[max(len(b)-8, min(len(b), 8)):] {
+		h = h*31 + uint32(c)
+	}
+	i := h % uint32(len(x.strs))
+	if s := x.strs[i]; s == string(b) {
+		return s
+	}
+	s := string(b)
+	x.strs[i] = s
+	return s
 }
 
 // Strings reads an array of strings (an empty array is an empty, non-nil slice).
@@ -265,8 +300,7 @@ func (x *Dec) RawMap() map[string]json.RawMessage {
 	x.token('{')
 	m := map[string]json.RawMessage{}
 	for x.kind() == '"' {
-		t, _ := x.token('"')
-		k := t.String()
+		k := x.String()
 		m[k] = x.Raw()
 	}
 	x.token('}')
