@@ -35,6 +35,9 @@ import (
 // is read: app.Build on the embedded default (demo tools, the store, idempotency, the
 // identity layer, the guard; abuse limits off as in `make bench`), every turn with a
 // fresh turn id, so each one is answered rather than replayed.
+//
+// cpu-ns/op is the process's CPU time per turn (reportCPU: the GC's and the worker
+// goroutines' too), steadier than ns/op on a machine other work loads.
 func BenchmarkTurn(b *testing.B) {
 	cfg, err := config.Load("", []string{})
 	if err != nil {
@@ -73,6 +76,7 @@ func BenchmarkTurn(b *testing.B) {
 					ctx := context.Background()
 					b.ReportAllocs()
 					b.SetBytes(int64(len(body)))
+					defer reportCPU(b)()
 					for b.Loop() {
 						if r := e.Serve(ctx, p, body); r.Status != 200 {
 							b.Fatalf("HTTP %d: %s", r.Status, r.Body)
@@ -153,6 +157,7 @@ func benchServerTurns(b *testing.B) {
 				ctx := context.Background()
 				b.ReportAllocs()
 				b.SetBytes(int64(len(body)))
+				defer reportCPU(b)()
 				for b.Loop() {
 					n++
 					for _, i := range at {

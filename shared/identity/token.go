@@ -3,6 +3,7 @@ package identity
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
+	"github.com/switchboard-dev/switchboard/shared/lru"
 	"github.com/switchboard-dev/switchboard/shared/secrets"
 )
 
@@ -72,8 +74,13 @@ type Verifier struct {
 	methods []string
 
 	// parser is built once: its options never change, and golang-jwt's Parser only
-	// reads them (safe for concurrent use).
-	parser *jwt.Parser
+	// reads them (safe for concurrent use). validator is the same claim checks
+	// (exp, nbf, iat, iss, aud) on their own, for a token already verified.
+	parser    *jwt.Parser
+	validator *jwt.Validator
+	// seen holds the tokens this verifier accepted, keyed by their exact bytes
+	// (verifiedTokens).
+	seen *lru.Cache[*verifiedToken]
 	// hmac is the HS256 key last read from Secrets Manager, as bytes: converted again
 	// only when the secret's value changes (rotation).
 	hmac atomic.Pointer[hmacKey]
@@ -123,7 +130,33 @@ func NewVerifier(o TokenOptions) *Verifier {
 		opts = append(opts, jwt.WithAudience(o.Audience))
 	}
 	v.parser = jwt.NewParser(opts...)
+	v.validator = jwt.NewValidator(opts...)
+	v.seen = lru.New[*verifiedToken](verifiedTokens)
 	return v
+}
+
+// A token accepted once is remembered (at most verifiedTokens of them, the least
+// recently used dropped first; a token longer than maxRememberedToken never is) by its
+// exact bytes, with its decoded claims and the key that verified its signature. The
+// same bytes again skip the signature check and the decoding, never the rest: the
+// key that verifies the token's algorithm (and kid) now must be the key that verified
+// it then (a rotated secret or JWKS key verifies afresh, and so refuses), and exp, nbf,
+// iat, iss and aud are checked against the time of this turn by golang-jwt's own
+// validator. A token differing in any byte is a different key: verified afresh. Only
+// accepted tokens are kept, so a refused one costs a full check every time.
+const (
+	verifiedTokens     = 512
+	maxRememberedToken = 2 << 10
+)
+
+// verifiedToken is an accepted token: its claims, the caller they prove, and what
+// verified the signature.
+type verifiedToken struct {
+	claims *Claims
+	caller conversation.Caller
+	method jwt.SigningMethod
+	kid    any // the header's kid (nil: none)
+	key    any // []byte (HMAC) or a public key with Equal
 }
 
 // Enabled reports whether any token can be accepted.
@@ -215,8 +248,19 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (conversation.Caller,
 	if !v.Enabled() {
 		return anon(RefusedAlgorithm, errors.New("identity: no token key is configured"))
 	}
-	var claims Claims
-	tok, err := v.parser.ParseWithClaims(raw, &claims, v.keyFunc(ctx))
+	if e, ok := v.seen.Get(raw, time.Time{}); ok && v.sameKey(ctx, e) {
+		if err := v.validator.Validate(e.claims); err != nil {
+			// As ParseWithClaims words a claim that fails (the same errors.Is chain).
+			err = fmt.Errorf("%w: %w", jwt.ErrTokenInvalidClaims, err)
+			return anon(reason(err), fmt.Errorf("identity: token refused (%s): %w", reason(err), err))
+		}
+		return e.caller, nil
+	}
+	var (
+		claims Claims
+		used   any
+	)
+	tok, err := v.parser.ParseWithClaims(raw, &claims, v.keyFunc(ctx, &used))
 	if err == nil {
 		err = critical(tok)
 	}
@@ -232,7 +276,51 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (conversation.Caller,
 	if !ok {
 		return anon(RefusedNoEmail, errors.New("identity: token carries no usable email"))
 	}
-	return conversation.Caller{Method: conversation.VerifiedToken, Email: email}, nil
+	caller := conversation.Caller{Method: conversation.VerifiedToken, Email: email}
+	if len(raw) <= maxRememberedToken && comparableKey(used) {
+		v.seen.Put(raw, &verifiedToken{claims: &claims, caller: caller, method: tok.Method, kid: tok.Header["kid"], key: used}, time.Time{})
+	}
+	return caller, nil
+}
+
+// sameKey reports whether the key that verifies e's algorithm and kid now is the one
+// that verified e. A key that cannot be had now (Secrets Manager down, a kid gone from
+// the JWKS) is not the same: the token is verified afresh, and refused as that says.
+func (v *Verifier) sameKey(ctx context.Context, e *verifiedToken) bool {
+	var (
+		now any
+		err error
+	)
+	if _, ok := e.method.(*jwt.SigningMethodHMAC); ok {
+		now, err = v.hmacKey(ctx)
+	} else {
+		h := map[string]any{"alg": e.method.Alg()}
+		if e.kid != nil {
+			h["kid"] = e.kid
+		}
+		now, err = v.keyFunc(ctx, nil)(&jwt.Token{Header: h, Method: e.method})
+	}
+	if err != nil {
+		return false
+	}
+	switch k := e.key.(type) {
+	case []byte:
+		n, ok := now.([]byte)
+		return ok && bytes.Equal(k, n)
+	case interface{ Equal(crypto.PublicKey) bool }:
+		return k.Equal(now)
+	}
+	return false
+}
+
+// comparableKey: a key sameKey can compare (an HMAC key, an RSA or ECDSA public key);
+// a token verified by anything else (a set of keys) is not remembered.
+func comparableKey(k any) bool {
+	switch k.(type) {
+	case []byte, interface{ Equal(crypto.PublicKey) bool }:
+		return true
+	}
+	return false
 }
 
 var errUnavailable = errors.New("identity: token key unavailable")
@@ -250,8 +338,13 @@ func critical(t *jwt.Token) error {
 // keyFunc picks the key by the token's algorithm family: the HMAC key only ever
 // verifies HMAC tokens and the JWKS keys only RSA/ECDSA ones, so a public key can never
 // be used as an HMAC secret (the alg allow-list has already refused anything else).
-func (v *Verifier) keyFunc(ctx context.Context) jwt.Keyfunc {
-	return func(t *jwt.Token) (any, error) {
+//
+// The key it returns is also stored in *used (when used is not nil).
+func (v *Verifier) keyFunc(ctx context.Context, used *any) jwt.Keyfunc {
+	return func(t *jwt.Token) (k any, err error) {
+		if used != nil {
+			defer func() { *used = k }()
+		}
 		switch t.Method.(type) {
 		case *jwt.SigningMethodHMAC:
 			return v.hmacKey(ctx)

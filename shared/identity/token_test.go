@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -354,12 +355,169 @@ func TestHMACKeyParsedOnce(t *testing.T) {
 	}
 }
 
+// TestVerifiedTokenCache: a token accepted once is accepted again from the cache
+// (no signature check, no decoding: a few allocations), but only for its exact bytes,
+// only while its dates hold at the time of each turn, only while the key that verified
+// it still verifies it, and the cache stays bounded.
+func TestVerifiedTokenCache(t *testing.T) {
+	// Not parallel: AllocsPerRun.
+	var at atomic.Pointer[time.Time]
+	at.Store(&now)
+	o := TokenOptions{HMACKey: hsKey, Now: func() time.Time { return *at.Load() }, Issuer: "https://shop.example.com", Audience: "switchboard"}
+	ctx := context.Background()
+
+	t.Run("hit", func(t *testing.T) {
+		v := NewVerifier(o)
+		tok := sign(t, jwt.SigningMethodHS256, hsKey, claims("Ada@Example.com", nil), "")
+		first, err := v.Verify(ctx, tok)
+		if !first.Verified() || first.Email != "ada@example.com" {
+			t.Fatalf("%+v %v", first, err)
+		}
+		if v.seen.Len() != 1 {
+			t.Fatalf("%d tokens remembered, want 1", v.seen.Len())
+		}
+		var again conversation.Caller
+		allocs := testing.AllocsPerRun(20, func() { again, _ = v.Verify(ctx, tok) })
+		if again != first {
+			t.Fatalf("the cached answer %+v differs from the first %+v", again, first)
+		}
+		// A full check makes about 40 allocations (the header map, the claims, the
+		// signature); the remembered token only the validator's few.
+		if allocs > 4 {
+			t.Fatalf("%v allocations for a token verified before: it was checked afresh", allocs)
+		}
+	})
+
+	t.Run("expired on a hit", func(t *testing.T) {
+		v := NewVerifier(o)
+		tok := sign(t, jwt.SigningMethodHS256, hsKey, claims("ada@example.com", nil), "") // exp: now+10m
+		if c, err := v.Verify(ctx, tok); !c.Verified() {
+			t.Fatalf("%+v %v", c, err)
+		}
+		later := now.Add(10*time.Minute + time.Minute + time.Second) // past exp + 60 s leeway
+		v.o.Now = func() time.Time { return later }
+		v.validator = jwt.NewValidator(jwt.WithLeeway(time.Minute), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
+			jwt.WithTimeFunc(v.o.Now), jwt.WithIssuer(o.Issuer), jwt.WithAudience(o.Audience))
+		if v.seen.Len() != 1 {
+			t.Fatal("the token was not remembered")
+		}
+		c, err := v.Verify(ctx, tok)
+		if c.Verified() || c.Refused != RefusedExpired {
+			t.Fatalf("an expired token was accepted from the cache: %+v %v", c, err)
+		}
+		// And through the clock the verifier was built with, as a server runs.
+		v2 := NewVerifier(o)
+		if c, err := v2.Verify(ctx, tok); !c.Verified() {
+			t.Fatalf("%+v %v", c, err)
+		}
+		at.Store(&later)
+		defer at.Store(&now)
+		if c, err := v2.Verify(ctx, tok); c.Verified() || c.Refused != RefusedExpired {
+			t.Fatalf("an expired token was accepted from the cache: %+v %v", c, err)
+		}
+	})
+
+	t.Run("one byte changed", func(t *testing.T) {
+		v := NewVerifier(o)
+		tok := sign(t, jwt.SigningMethodHS256, hsKey, claims("ada@example.com", nil), "")
+		if c, err := v.Verify(ctx, tok); !c.Verified() {
+			t.Fatalf("%+v %v", c, err)
+		}
+		dot := strings.LastIndexByte(tok, '.')
+		for _, i := range []int{len(tok) - 2, dot - 2, 5} { // signature, claims, header
+			b := []byte(tok)
+			if b[i] == 'A' {
+				b[i] = 'B'
+			} else {
+				b[i] = 'A'
+			}
+			if c, _ := v.Verify(ctx, string(b)); c.Verified() {
+				t.Fatalf("a token with byte %d changed was accepted", i)
+			}
+		}
+		// A byte added at the end: still refused (the exact bytes are the key).
+		if c, _ := v.Verify(ctx, tok+"A"); c.Verified() {
+			t.Fatal("a token with a byte appended was accepted")
+		}
+		if v.seen.Len() != 1 {
+			t.Fatalf("%d tokens remembered, want only the accepted one", v.seen.Len())
+		}
+	})
+
+	t.Run("bounded", func(t *testing.T) {
+		v := NewVerifier(o)
+		var first string
+		for i := range verifiedTokens + 50 {
+			tok := sign(t, jwt.SigningMethodHS256, hsKey, claims(fmt.Sprintf("c%d@example.com", i), nil), "")
+			if i == 0 {
+				first = tok
+			}
+			if c, err := v.Verify(ctx, tok); !c.Verified() {
+				t.Fatalf("%+v %v", c, err)
+			}
+		}
+		if n := v.seen.Len(); n != verifiedTokens {
+			t.Fatalf("%d tokens remembered, want at most %d", n, verifiedTokens)
+		}
+		// The oldest was dropped, and is still accepted (verified afresh).
+		if c, err := v.Verify(ctx, first); !c.Verified() || c.Email != "c0@example.com" {
+			t.Fatalf("%+v %v", c, err)
+		}
+		long := sign(t, jwt.SigningMethodHS256, hsKey, claims("ada@example.com", func(c *Claims) { c.ID = strings.Repeat("j", maxRememberedToken) }), "")
+		v = NewVerifier(o)
+		if c, err := v.Verify(ctx, long); !c.Verified() {
+			t.Fatalf("%+v %v", c, err)
+		}
+		if v.seen.Len() != 0 {
+			t.Fatal("a token longer than maxRememberedToken was remembered")
+		}
+	})
+
+	t.Run("jwks key rotated under the same kid", func(t *testing.T) {
+		jw := newJWKS(t)
+		jw.add(t, rsaKey, "rsa-1", jwkset.AlgRS256)
+		v := NewVerifier(TokenOptions{JWKSURL: jw.URL, Now: clock})
+		tok := sign(t, jwt.SigningMethodRS256, rsaKey, claims("ada@example.com", nil), "rsa-1")
+		if c, err := v.Verify(ctx, tok); !c.Verified() {
+			t.Fatalf("%+v %v", c, err)
+		}
+		if v.seen.Len() != 1 {
+			t.Fatal("the RS256 token was not remembered")
+		}
+		if c, err := v.Verify(ctx, tok); !c.Verified() {
+			t.Fatalf("from the cache: %+v %v", c, err)
+		}
+		// The site replaces the key behind rsa-1 (the verifier's copy is refreshed):
+		// the remembered token no longer matches the key and is checked afresh.
+		jw.add(t, mustRSA(), "rsa-1", jwkset.AlgRS256)
+		kf, err := v.jwksKeyfunc(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := jwkset.NewJWKFromKey(mustRSA().Public(), jwkset.JWKOptions{Metadata: jwkset.JWKMetadataOptions{KID: "rsa-1", ALG: jwkset.AlgRS256, USE: jwkset.UseSig}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := kf.Storage().KeyWrite(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := v.Verify(ctx, tok); c.Verified() || c.Refused != RefusedSignature {
+			t.Fatalf("a token of a replaced key was accepted from the cache: %+v", c)
+		}
+	})
+}
+
 // BenchmarkVerify: one HS256 token check as a turn makes it (the demo key, and a key
-// from a secret).
+// from a secret): a token seen before (remembered), and one seen for the first time
+// (distinct tokens cycled through, more than the verifier remembers: the full check).
 func BenchmarkVerify(b *testing.B) {
-	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims("ada@example.com", nil)).SignedString(hsKey)
-	if err != nil {
-		b.Fatal(err)
+	toks := make([]string, 2*verifiedTokens)
+	for i := range toks {
+		tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims(fmt.Sprintf("c%d@example.com", i), nil)).SignedString(hsKey)
+		if err != nil {
+			b.Fatal(err)
+		}
+		toks[i] = tok
 	}
 	for _, bc := range []struct {
 		name string
@@ -368,15 +526,27 @@ func BenchmarkVerify(b *testing.B) {
 		{"fixed_key", TokenOptions{HMACKey: hsKey, Now: clock, Issuer: "https://shop.example.com", Audience: "switchboard"}},
 		{"secret_key", TokenOptions{SecretID: "k", Secrets: secrets.Static{"k": {"key": string(hsKey)}}, Now: clock, Issuer: "https://shop.example.com", Audience: "switchboard"}},
 	} {
-		b.Run(bc.name, func(b *testing.B) {
-			v := NewVerifier(bc.o)
-			ctx := context.Background()
-			b.ReportAllocs()
-			for b.Loop() {
-				if c, err := v.Verify(ctx, tok); !c.Verified() {
-					b.Fatal(err)
-				}
+		for _, seen := range []bool{true, false} {
+			name := bc.name + "/first_sight"
+			if seen {
+				name = bc.name + "/seen"
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				v := NewVerifier(bc.o)
+				ctx := context.Background()
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					tok := toks[0]
+					if !seen {
+						tok = toks[i%len(toks)]
+						i++
+					}
+					if c, err := v.Verify(ctx, tok); !c.Verified() {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

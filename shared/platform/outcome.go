@@ -43,6 +43,10 @@ func OutcomeOf(r conversation.Reply) WireOutcome {
 // OutcomePayload is {"switchboard": {"outcome", "fallback"}}, the payload ES and CX
 // replies carry.
 func OutcomePayload(r conversation.Reply) json.RawMessage {
+	if HandEncode {
+		b := append(make([]byte, 0, 64), `{"switchboard":`...)
+		return append(AppendOutcome(b, OutcomeOf(r)), '}')
+	}
 	b, _ := EncodeJSON(outcomePayload{OutcomeOf(r)}) // plain struct: always encodes
 	return b
 }

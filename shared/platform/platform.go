@@ -69,6 +69,9 @@ func IdentityToken(raw json.RawMessage) string {
 	if len(raw) == 0 || raw[0] != '{' {
 		return ""
 	}
+	if s, ok := fastIdentityToken(raw); ok {
+		return strings.TrimSpace(s)
+	}
 	var v struct {
 		Token any `json:"identity_token"`
 	}

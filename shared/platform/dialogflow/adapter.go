@@ -63,8 +63,11 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		return nil, bad("empty body")
 	}
 	var w WebhookRequest
-	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, bad(jsonReason(err))
+	if !fastDecode(body, &w) {
+		w = WebhookRequest{}
+		if err := json.Unmarshal(body, &w); err != nil {
+			return nil, bad(jsonReason(err))
+		}
 	}
 	if w.ResponseID == "" {
 		return nil, bad("missing responseId")
@@ -286,7 +289,7 @@ func fit(resp *WebhookResponse, msgs []string, rich []Message) ([]byte, error) {
 		setMessages(resp, msgs, rich)
 		body, err := marshal(resp)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("dialogflow: encode response: %w", err)
 		}
 		over := len(body) - MaxResponseBytes
 		if over <= 0 {
@@ -423,15 +426,6 @@ func dropLargestParam(resp *WebhookResponse) bool {
 	}
 	delete(params, largest)
 	return true
-}
-
-// marshal encodes a response with platform.EncodeJSON (no HTML escaping).
-func marshal(v any) ([]byte, error) {
-	b, err := platform.EncodeJSON(v)
-	if err != nil {
-		return nil, fmt.Errorf("dialogflow: encode response: %w", err)
-	}
-	return b, nil
 }
 
 func jsonString(s string) json.RawMessage {

@@ -328,15 +328,6 @@ func truncate(msgs []string, budget int) []string {
 	return out
 }
 
-// marshal encodes a response with platform.EncodeJSON (no HTML escaping).
-func marshal(v any) ([]byte, error) {
-	b, err := platform.EncodeJSON(v)
-	if err != nil {
-		return nil, fmt.Errorf("dialogflowcx: encode response: %w", err)
-	}
-	return b, nil
-}
-
 func jsonString(s string) json.RawMessage {
 	b, _ := json.Marshal(s) // a string always marshals
 	return b

@@ -276,7 +276,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	if reply.Outcome == conversation.OutcomeFailed && len(resp.Responses) == 0 {
 		resp.Responses = append(resp.Responses, Response{Text: platform.DefaultText(reply.Outcome, c.turn.Locale)})
 	}
-	body, err := marshal(resp)
+	body, err := marshalAction(&resp)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -1,0 +1,174 @@
+package dialogflow
+
+import (
+	"encoding/json"
+	"slices"
+
+	"github.com/switchboard-dev/switchboard/shared/platform"
+)
+
+// The reply is written field by field, in the bytes platform.EncodeJSON writes for
+// the same WebhookResponse (struct order, omitempty, map keys sorted, no HTML escaping):
+// no reflection, no intermediate values. TestEncodeAsEncodeJSON holds the two equal.
+
+// marshal encodes a response (through platform.EncodeJSON before Go 1.27).
+func marshal(resp *WebhookResponse) ([]byte, error) {
+	if !platform.HandEncode {
+		return platform.EncodeJSON(resp)
+	}
+	b := platform.GetBuffer()
+	defer b.Free()
+	var err error
+	if b.B, err = appendResponse(b.B, resp); err != nil {
+		return nil, err
+	}
+	return b.Body(), nil
+}
+
+func appendResponse(dst []byte, r *WebhookResponse) ([]byte, error) {
+	var err error
+	dst = append(dst, '{')
+	first := true
+	key := func(name string) {
+		dst = platform.AppendKey(dst, name, first)
+		first = false
+	}
+	if r.FulfillmentText != "" {
+		key("fulfillmentText")
+		dst = platform.AppendString(dst, r.FulfillmentText)
+	}
+	if len(r.FulfillmentMessages) > 0 {
+		key("fulfillmentMessages")
+		dst = append(dst, '[')
+		for i := range r.FulfillmentMessages {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			if dst, err = appendMessage(dst, &r.FulfillmentMessages[i]); err != nil {
+				return nil, err
+			}
+		}
+		dst = append(dst, ']')
+	}
+	if r.Source != "" {
+		key("source")
+		dst = platform.AppendString(dst, r.Source)
+	}
+	if len(r.Payload) > 0 {
+		key("payload")
+		if dst, err = platform.AppendRaw(dst, r.Payload); err != nil {
+			return nil, err
+		}
+	}
+	if len(r.OutputContexts) > 0 {
+		key("outputContexts")
+		dst = append(dst, '[')
+		for i, c := range r.OutputContexts {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"name":`...)
+			dst = platform.AppendString(dst, c.Name)
+			if c.LifespanCount != 0 {
+				dst = append(dst, `,"lifespanCount":`...)
+				dst = platform.AppendInt(dst, int64(c.LifespanCount))
+			}
+			if len(c.Parameters) > 0 {
+				dst = append(dst, `,"parameters":`...)
+				if dst, err = appendParams(dst, c.Parameters); err != nil {
+					return nil, err
+				}
+			}
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	if e := r.FollowupEventInput; e != nil {
+		key("followupEventInput")
+		dst = append(dst, `{"name":`...)
+		dst = platform.AppendString(dst, e.Name)
+		if len(e.Parameters) > 0 {
+			dst = append(dst, `,"parameters":`...)
+			if dst, err = appendParams(dst, e.Parameters); err != nil {
+				return nil, err
+			}
+		}
+		dst = append(dst, `,"languageCode":`...)
+		dst = platform.AppendString(dst, e.LanguageCode)
+		dst = append(dst, '}')
+	}
+	if len(r.SessionEntityTypes) > 0 {
+		key("sessionEntityTypes")
+		if dst, err = platform.AppendRaw(dst, r.SessionEntityTypes); err != nil {
+			return nil, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+// appendParams writes a parameter map with its keys sorted, as encoding/json does.
+func appendParams(dst []byte, m map[string]json.RawMessage) ([]byte, error) {
+	var keys [16]string
+	ks := keys[:0]
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	var err error
+	dst = append(dst, '{')
+	for i, k := range ks {
+		dst = platform.AppendKey(dst, k, i == 0)
+		if dst, err = platform.AppendRaw(dst, m[k]); err != nil {
+			return nil, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func appendMessage(dst []byte, m *Message) ([]byte, error) {
+	var err error
+	dst = append(dst, '{')
+	first := true
+	key := func(name string) {
+		dst = platform.AppendKey(dst, name, first)
+		first = false
+	}
+	if m.Text != nil {
+		key("text")
+		dst = append(dst, `{"text":`...)
+		if m.Text.Text == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '[')
+			for i, s := range m.Text.Text {
+				if i > 0 {
+					dst = append(dst, ',')
+				}
+				dst = platform.AppendString(dst, s)
+			}
+			dst = append(dst, ']')
+		}
+		dst = append(dst, '}')
+	}
+	for _, f := range [...]struct {
+		name string
+		raw  json.RawMessage
+	}{
+		{"image", m.Image}, {"quickReplies", m.QuickReplies}, {"card", m.Card}, {"payload", m.Payload},
+		{"simpleResponses", m.SimpleResponses}, {"basicCard", m.BasicCard}, {"suggestions", m.Suggestions},
+		{"linkOutSuggestion", m.LinkOutSuggestion}, {"listSelect", m.ListSelect}, {"carouselSelect", m.CarouselSelect},
+		{"browseCarouselCard", m.BrowseCarouselCard}, {"tableCard", m.TableCard}, {"mediaContent", m.MediaContent},
+	} {
+		if len(f.raw) > 0 {
+			key(f.name)
+			if dst, err = platform.AppendRaw(dst, f.raw); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if m.Platform != "" {
+		key("platform")
+		dst = platform.AppendString(dst, m.Platform)
+	}
+	return append(dst, '}'), nil
+}
