@@ -28,7 +28,12 @@ func TestStructureLogsNoValues(t *testing.T) {
 	var out bytes.Buffer
 	log := slog.New(newLogHandler(&out, LogOptions{Level: slog.LevelDebug}))
 	log.LogAttrs(context.Background(), slog.LevelDebug, "webhook request", slog.Any("body", newRedactor().Structure(body)))
+	// The values are looked for in the line without its timestamp, whose nanoseconds
+	// may spell any digits ("…857542712Z" holds 4271).
 	line := out.String()
+	if i, j := strings.Index(line, `"time":"`), strings.Index(line, `","level"`); i >= 0 && j > i {
+		line = line[:i] + line[j+2:]
+	}
 	for _, v := range values {
 		if strings.Contains(line, v) {
 			t.Errorf("debug line holds %q: %s", v, line)
