@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/switchboard-dev/switchboard/shared/contract/table"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/intents/spec"
 )
@@ -78,7 +79,7 @@ func (s *Store) applyDefaults(c *Config) {
 		s.Path = filepath.Join(c.DataDir, "store.db")
 	}
 	if s.Table == "" {
-		s.Table = "switchboard"
+		s.Table = table.DefaultName
 	}
 	if len(s.IdempotentIntents) == 0 {
 		// Only the write: a read turn repeated reads again (through the read cache) and
