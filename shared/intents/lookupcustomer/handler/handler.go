@@ -79,21 +79,23 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *in
 		res.cust, err = s.Deps().Customers.FindCustomerByEmail(ctx, email)
 		return err
 	}
-	if s.Deps().Tickets != nil {
-		fns = append(fns, func(ctx context.Context) (err error) {
-			ctx, cancel := secondary(ctx)
-			defer cancel()
-			res.tickets, err = s.Deps().Tickets.OpenTickets(ctx, email)
-			return err
-		})
-	}
-	if s.Deps().Payments != nil {
-		fns = append(fns, func(ctx context.Context) (err error) {
-			ctx, cancel := secondary(ctx)
-			defer cancel()
-			res.payments, err = s.Deps().Payments.RecentPayments(ctx, email, 1)
-			return err
-		})
+	if s.Deps().Tickets != nil || s.Deps().Payments != nil {
+		// The secondary tools start together and share one budget: one context (and
+		// one timer) for both, released once both have answered.
+		sctx, cancel := secondary(ctx)
+		defer cancel()
+		if s.Deps().Tickets != nil {
+			fns = append(fns, func(context.Context) (err error) {
+				res.tickets, err = s.Deps().Tickets.OpenTickets(sctx, email)
+				return err
+			})
+		}
+		if s.Deps().Payments != nil {
+			fns = append(fns, func(context.Context) (err error) {
+				res.payments, err = s.Deps().Payments.RecentPayments(sctx, email, 1)
+				return err
+			})
+		}
 	}
 	errs := resilience.Parallel(ctx, fns...)
 	cust, tickets, payments := res.cust, res.tickets, res.payments
