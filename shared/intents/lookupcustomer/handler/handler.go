@@ -41,7 +41,7 @@ func (s answer) neutralLookup() string {
 // Only to the verified owner of the email (the policy): anyone else gets the neutral
 // answer, which an email without an account gets too.
 func (s answer) lookupCustomer(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, intents.Audit) {
-	caller, stop, a := s.Gate(ctx, t, slots, s.neutralLookup())
+	caller, stop, a := s.Gate(ctx, t, slots, s.neutralLookup)
 	if stop != nil {
 		return *stop, a
 	}
