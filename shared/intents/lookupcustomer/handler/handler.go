@@ -181,8 +181,9 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *in
 }
 
 // secondaryShare is the part of a lookup's remaining budget the secondary tools
-// (tickets, payments) may use: a slow secondary tool misses its share and the
-// customer's record is answered alone, instead of the whole turn running out.
+// (tickets, payments) may use, both under one context: a slow secondary tool misses
+// its share and the customer's record is answered alone, instead of the whole turn
+// running out.
 const secondaryShare = 0.75
 
 // secondary bounds a secondary tool's call to secondaryShare of ctx's remaining time.
