@@ -167,6 +167,11 @@ const admittedFor = 10 * time.Minute
 // allowTurn applies the per-conversation limit to a new turn; a redelivery of a turn
 // already admitted (same platform, session and turn id) is not counted again.
 func (e *Engine) allowTurn(p conversation.Platform, t conversation.Turn) bool {
+	if !e.guard.LimitsSessions() {
+		// No conversation limit (security.per_session_rate < 0): every turn is
+		// allowed, and there is nothing to remember a redelivery by.
+		return true
+	}
 	key := ""
 	if t.TurnID != "" {
 		key = string(p) + "\x00" + t.SessionID + "\x00" + t.TurnID

@@ -51,6 +51,9 @@ var (
 	symbols sync.Map // symbolKey → string
 	// groupSeps caches each language's digit group separator.
 	groupSeps sync.Map // language.Tag → string
+
+	// numberTags is, per message printer, the language it formats numbers in.
+	numberTags sync.Map // *message.Printer → language.Tag
 )
 
 // months are the month names' message keys ("month.1" … "month.12").
@@ -395,7 +398,7 @@ func (p *Printer) Money(minor int64, code string) string {
 	if scale == 2 {
 		v /= 100
 	}
-	amount := p.p.Sprint(number.Decimal(v, number.Scale(scale)))
+	amount := p.number(number.Decimal(v, number.Scale(scale)))
 	// The amount without grouping is the amount with the language's group separator
 	// taken out (x/text formats the number once rather than twice).
 	plain := amount
@@ -428,6 +431,50 @@ func Decimal(minor int64, code string) string {
 		cents = "0" + cents
 	}
 	return sign + strconv.FormatUint(abs/100, 10) + "." + cents
+}
+
+// number writes f as p.p.Sprint(f) does, without a message printer per call (x/text
+// builds one, and a catalog context, for every Sprint): Sprint hands f its printer as
+// the state, without width, precision or flags, in the printer's language
+// (numberTag), and returns what f wrote.
+func (p *Printer) number(f number.Formatter) string {
+	st := numState{tag: p.numberTag()}
+	f.Format(&st, 'v')
+	return string(st.buf)
+}
+
+// numState is the state number.Formatter.Format writes to (x/text's format.State).
+type numState struct {
+	buf []byte
+	tag language.Tag
+}
+
+func (s *numState) Write(b []byte) (int, error) { s.buf = append(s.buf, b...); return len(b), nil }
+func (s *numState) Width() (int, bool)          { return 0, false }
+func (s *numState) Precision() (int, bool)      { return 0, false }
+func (s *numState) Flag(int) bool               { return false }
+func (s *numState) Language() language.Tag      { return s.tag }
+
+// numberTag is the language p.p formats numbers in: message.NewPrinter matches the tag
+// it is given against its catalog's, so it is asked once, through a value that reads
+// the printer's language from the state Sprint formats it with.
+func (p *Printer) numberTag() language.Tag {
+	if v, ok := numberTags.Load(p.p); ok {
+		return v.(language.Tag)
+	}
+	tag := p.tag
+	p.p.Sprint(tagProbe{&tag})
+	numberTags.Store(p.p, tag)
+	return tag
+}
+
+// tagProbe records the language of the printer that formats it.
+type tagProbe struct{ tag *language.Tag }
+
+func (t tagProbe) Format(f fmt.State, _ rune) {
+	if l, ok := f.(interface{ Language() language.Tag }); ok {
+		*t.tag = l.Language()
+	}
 }
 
 // groupSeparator is the language's digit group separator as x/text writes it ("," in

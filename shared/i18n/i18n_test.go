@@ -319,7 +319,7 @@ func TestFormattersBuiltOnce(t *testing.T) {
 		"message with strings":      {func() { _ = p.T("reply.apology", locale) }, 3},
 		"locale seen before":        {func() { _ = For(locale) }, 2},
 		"date":                      {func() { _ = p.Date(time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)) }, 2},
-		"money":                     {func() { _ = p.Money(120000, "gbp") }, 15},
+		"money":                     {func() { _ = p.Money(120000, "gbp") }, 13},
 	} {
 		if n := testing.AllocsPerRun(50, tc.f); n > tc.max {
 			t.Errorf("%s: %v allocations per call, want at most %v", name, n, tc.max)

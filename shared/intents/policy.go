@@ -185,8 +185,9 @@ const (
 // reply means go on as caller (a's Outcome AuditOtherCustomer: a verified caller asking
 // about an email that is not theirs, to be answered as for an unknown one); otherwise
 // reply is the answer, neutral the words of its neutral answer (the same whether or not
-// an account exists), and a its audit record.
-func (s Answer) Gate(ctx context.Context, t conversation.Turn, slots map[string]string, neutral string) (
+// an account exists; called only when the reply is the neutral answer, so the verified
+// owner's turn does not format words it never sends), and a its audit record.
+func (s Answer) Gate(ctx context.Context, t conversation.Turn, slots map[string]string, neutral func() string) (
 	caller conversation.Caller, reply *conversation.Reply, a Audit) {
 	caller, email := t.Caller, slots[SlotEmail]
 	a.Caller = caller
@@ -204,11 +205,11 @@ func (s Answer) Gate(ctx context.Context, t conversation.Turn, slots map[string]
 		return caller, &r, a
 	case caller.Refused != "":
 		a.Outcome = "token_" + caller.Refused
-		r := s.Fulfilled(neutral)
+		r := s.Fulfilled(neutral())
 		return caller, &r, a
 	case !s.svc.acc.codesOn():
 		a.Outcome = AuditUnverified
-		r := s.Fulfilled(neutral)
+		r := s.Fulfilled(neutral())
 		return caller, &r, a
 	}
 	if code := t.Slot(SlotVerificationCode); code != "" {

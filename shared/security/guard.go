@@ -167,11 +167,15 @@ func (g *Guard) Open(p conversation.Platform) bool {
 
 // AllowSession takes a token from the conversation's bucket.
 func (g *Guard) AllowSession(p conversation.Platform, session string) bool {
-	if g == nil {
+	if !g.LimitsSessions() {
 		return true
 	}
 	return g.Session.Allow(string(p) + "\x00" + session)
 }
+
+// LimitsSessions reports whether conversations are rate limited at all
+// (security.per_session_rate not negative): when not, AllowSession is always true.
+func (g *Guard) LimitsSessions() bool { return g != nil && g.Session != nil }
 
 // Depth checks the body's nesting.
 func (g *Guard) Depth(body []byte) error {

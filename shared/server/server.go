@@ -298,9 +298,20 @@ func refusalFor(err error) *security.Refusal {
 	return nil
 }
 
+// The values of writeJSON's two headers, shared by every answer: net/http copies a
+// header's values when the answer's headers are written (and Set or Add on a value
+// of capacity one never writes into it).
+var (
+	jsonType = []string{"application/json"}[:1:1]
+	noSniff  = []string{"nosniff"}[:1:1]
+)
+
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	// The keys are canonical already: assigned as is, without Set's canonicalizing
+	// and a new value slice per answer.
+	h := w.Header()
+	h["Content-Type"] = jsonType
+	h["X-Content-Type-Options"] = noSniff
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }

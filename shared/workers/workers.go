@@ -7,8 +7,9 @@ package workers
 
 import "time"
 
-// idle is how long a worker waits for its next function before it exits.
-const idle = 30 * time.Second
+// idle is how long a worker waits for its next function before it exits (a variable
+// for the tests).
+var idle = 30 * time.Second
 
 // jobs hands a function to a worker waiting for one; unbuffered, so a send succeeds
 // only when a worker is idle.
@@ -26,17 +27,29 @@ func Go(f func()) {
 	}
 }
 
+// work runs f, then the functions handed to it, until it has waited idle for one.
+// Its timer is not re-armed after each function (re-arming takes the runtime's timer
+// lock, a busy worker would do it on every turn): when it fires, a worker that ran a
+// function since re-arms it for the rest of its wait, measured from that function's
+// end.
 func work(f func()) {
-	t := time.NewTimer(idle)
+	wait := idle
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	for {
 		f()
 		f = nil // let what it holds go while the worker waits
-		t.Reset(idle)
-		select {
-		case f = <-jobs:
-		case <-t.C:
-			return
+		last := time.Now()
+		for f == nil {
+			select {
+			case f = <-jobs:
+			case <-t.C:
+				rest := wait - time.Since(last)
+				if rest <= 0 {
+					return
+				}
+				t.Reset(rest)
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestSequentialFunctionsReuseAWorker: functions run one after another take the idle
@@ -78,4 +79,36 @@ func BenchmarkGo(b *testing.B) {
 			<-done
 		}
 	})
+}
+
+// TestIdleWorkersExit: workers, including one kept busy for longer than its idle wait
+// (its timer fires while it works and is re-armed, not reset per function), exit once
+// they have waited idle with nothing to run.
+func TestIdleWorkersExit(t *testing.T) {
+	defer func(d time.Duration) { idle = d }(idle)
+	idle = 20 * time.Millisecond
+	before := runtime.NumGoroutine()
+	// Eight at once: most on new workers (with the short wait).
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		Go(func() { defer wg.Done(); <-release })
+	}
+	close(release)
+	wg.Wait()
+	// One function after another for longer than the wait: the worker keeps running
+	// them, its timer firing in between.
+	done := make(chan struct{})
+	for end := time.Now().Add(5 * idle); time.Now().Before(end); {
+		Go(func() { time.Sleep(idle / 4); done <- struct{}{} })
+		<-done
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines 10 s after the last function, %d before: idle workers did not exit", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(idle)
+	}
 }

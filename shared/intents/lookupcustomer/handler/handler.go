@@ -41,7 +41,7 @@ func (s answer) neutralLookup() string {
 // Only to the verified owner of the email (the policy): anyone else gets the neutral
 // answer, which an email without an account gets too.
 func (s answer) lookupCustomer(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, intents.Audit) {
-	caller, stop, a := s.Gate(ctx, t, slots, s.neutralLookup())
+	caller, stop, a := s.Gate(ctx, t, slots, s.neutralLookup)
 	if stop != nil {
 		return *stop, a
 	}
@@ -79,21 +79,23 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *in
 		res.cust, err = s.Deps().Customers.FindCustomerByEmail(ctx, email)
 		return err
 	}
-	if s.Deps().Tickets != nil {
-		fns = append(fns, func(ctx context.Context) (err error) {
-			ctx, cancel := secondary(ctx)
-			defer cancel()
-			res.tickets, err = s.Deps().Tickets.OpenTickets(ctx, email)
-			return err
-		})
-	}
-	if s.Deps().Payments != nil {
-		fns = append(fns, func(ctx context.Context) (err error) {
-			ctx, cancel := secondary(ctx)
-			defer cancel()
-			res.payments, err = s.Deps().Payments.RecentPayments(ctx, email, 1)
-			return err
-		})
+	if s.Deps().Tickets != nil || s.Deps().Payments != nil {
+		// The secondary tools start together and share one budget: one context (and
+		// one timer) for both, released once both have answered.
+		sctx, cancel := secondary(ctx)
+		defer cancel()
+		if s.Deps().Tickets != nil {
+			fns = append(fns, func(context.Context) (err error) {
+				res.tickets, err = s.Deps().Tickets.OpenTickets(sctx, email)
+				return err
+			})
+		}
+		if s.Deps().Payments != nil {
+			fns = append(fns, func(context.Context) (err error) {
+				res.payments, err = s.Deps().Payments.RecentPayments(sctx, email, 1)
+				return err
+			})
+		}
 	}
 	errs := resilience.Parallel(ctx, fns...)
 	cust, tickets, payments := res.cust, res.tickets, res.payments
@@ -179,8 +181,9 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *in
 }
 
 // secondaryShare is the part of a lookup's remaining budget the secondary tools
-// (tickets, payments) may use: a slow secondary tool misses its share and the
-// customer's record is answered alone, instead of the whole turn running out.
+// (tickets, payments) may use, both under one context: a slow secondary tool misses
+// its share and the customer's record is answered alone, instead of the whole turn
+// running out.
 const secondaryShare = 0.75
 
 // secondary bounds a secondary tool's call to secondaryShare of ctx's remaining time.

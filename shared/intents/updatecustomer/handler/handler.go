@@ -60,7 +60,7 @@ func isTimeout(err error) bool {
 // with every value asks it and writes nothing, a no writes nothing and says so. The
 // reply states what the CRM holds afterwards, as it read it back.
 func (s answer) updateCustomer(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, intents.Audit) {
-	neutral := s.T("identity.neutral_update", s.Deps().SupportEmail)
+	neutral := func() string { return s.T("identity.neutral_update", s.Deps().SupportEmail) }
 	if t.Caller.Verified() {
 		// Their own record, whatever email the slot names.
 		slots = withSlot(slots, intents.SlotEmail, t.Caller.Email)
@@ -73,7 +73,7 @@ func (s answer) updateCustomer(ctx context.Context, t conversation.Turn, slots m
 		// identity.open_intents never opens a write to someone's record to a caller
 		// who proved nothing.
 		a.Outcome = intents.AuditUnverified
-		return s.Fulfilled(neutral), a
+		return s.Fulfilled(neutral()), a
 	}
 	r, a := s.updateAnswer(ctx, t, caller, slots)
 	clear := func(names ...string) {

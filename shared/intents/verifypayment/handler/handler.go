@@ -40,7 +40,7 @@ func (s answer) neutralPayment() string {
 // The caller must have proved that email (the policy); a verified caller asking with
 // another email gets the same answer as for a payment that does not exist.
 func (s answer) verifyPayment(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, intents.Audit) {
-	caller, stop, a := s.Gate(ctx, t, slots, s.neutralPayment())
+	caller, stop, a := s.Gate(ctx, t, slots, s.neutralPayment)
 	if stop != nil {
 		return *stop, a
 	}
