@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/switchboard-dev/switchboard/shared/console"
 	"github.com/switchboard-dev/switchboard/shared/gctune"
 	"github.com/switchboard-dev/switchboard/shared/platform/adapters"
+	"github.com/switchboard-dev/switchboard/shared/platform/names"
 	"github.com/switchboard-dev/switchboard/shared/platform/toolapi/toolmcp"
 	"github.com/switchboard-dev/switchboard/shared/server"
 	"github.com/switchboard-dev/switchboard/shared/telemetry"
@@ -85,7 +88,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			slog.String("payments", cfg.Connectors.Payments), slog.String("kb", cfg.Connectors.KB),
 			slog.Int("gogc", gc.GCPercent), slog.String("gogc_from", gc.GCPercentFrom),
 			slog.Int64("gomemlimit", gc.MemoryLimit), slog.String("gomemlimit_from", gc.MemoryLimitFrom))
-		fmt.Fprintf(stdout, "switchboard listening on http://%s (webhooks under /webhooks/{dialogflow,dialogflow-cx,lex,rasa}; tool API under /api/v1, described at /openapi.json, MCP at /mcp; console at http://%s/console)\n", l, l)
+		fmt.Fprintf(stdout, "switchboard listening on http://%s (%s; console at http://%s%s)\n", l, routesLine(names.All()), l, console.Prefix)
 		if open := cfg.Security.Open(); len(open) > 0 && !loopback(l) {
 			logger.Warn("webhooks reachable beyond this machine answer without credentials (auth: none); set security.<platform>.method",
 				slog.Any("platforms", open))
@@ -127,4 +130,27 @@ func freeOSMemory() func() {
 func loopback(a net.Addr) bool {
 	ta, ok := a.(*net.TCPAddr)
 	return ok && ta.IP.IsLoopback()
+}
+
+// routesLine says where the platforms are answered, from the registry: the webhooks
+// under /webhooks/<name>, then each platform served at routes of its own (the tool
+// API) by its title and paths.
+func routesLine(specs []names.Spec) string {
+	var hooks, own []string
+	for _, sp := range specs {
+		if len(sp.APIRoutes) == 0 {
+			hooks = append(hooks, sp.Name)
+			continue
+		}
+		var paths []string
+		for _, r := range sp.APIRoutes {
+			_, path, _ := strings.Cut(r, " ")
+			if !slices.Contains(paths, path) {
+				paths = append(paths, path)
+			}
+		}
+		own = append(own, sp.Title+" at "+strings.Join(paths, ", "))
+	}
+	parts := []string{"webhooks under " + names.PathPrefix + "{" + strings.Join(hooks, ",") + "}"}
+	return strings.Join(append(parts, own...), "; ")
 }
