@@ -395,3 +395,18 @@ func consoleSettings(cfg config.Config) console.Settings {
 	}
 	return s
 }
+
+// A replay of an unknown platform is refused with the platforms the console plays, from
+// the registry (it listed four by hand, leaving out the tool API and Bedrock Agents).
+func TestReplayUnknownPlatformListsThePlatforms(t *testing.T) {
+	srv := newServer(t)
+	var e struct{ Error string }
+	if st := post(t, srv, "/console/api/replay", map[string]any{"platform": "teams", "request": map[string]any{}}, &e); st != http.StatusBadRequest {
+		t.Fatalf("HTTP %d %+v", st, e)
+	}
+	for _, p := range console.Platforms {
+		if !strings.Contains(e.Error, string(p)) {
+			t.Errorf("%q does not name %s", e.Error, p)
+		}
+	}
+}

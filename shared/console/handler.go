@@ -367,7 +367,7 @@ func (h *handler) replay(w http.ResponseWriter, r *http.Request) {
 	}
 	p, ok := ParsePlatform(req.Platform)
 	if !ok {
-		writeErr(w, http.StatusBadRequest, "unknown platform; use dialogflow, dialogflow-cx, lex or rasa")
+		writeErr(w, http.StatusBadRequest, "unknown platform; use "+PlatformUsage())
 		return
 	}
 	if len(req.Request) == 0 {
