@@ -341,6 +341,31 @@ func (x *Dec) RawOrNullMap() map[string]json.RawMessage {
 	return m
 }
 
+// Key reads the next key of an object being read as a map (after Object): ok is
+// false at the object's end (read). A key met twice is yielded twice; a map keeps its
+// last value, as Unmarshal's does.
+func (x *Dec) Key() (key string, ok bool) {
+	switch x.kind() {
+	case '}':
+		x.token('}')
+		if len(x.seen) > 0 {
+			x.seen = x.seen[:len(x.seen)-1]
+		}
+		return "", false
+	case '"':
+		k := x.String()
+		return k, x.err == nil
+	}
+	x.err = errSlow
+	return "", false
+}
+
+// IsObject reports whether the next value is an object (reading nothing).
+func (x *Dec) IsObject() bool { return x.kind() == '{' }
+
+// Fail leaves the request to json.Unmarshal.
+func (x *Dec) Fail() { x.err = errSlow }
+
 // Number reads a number as a json.Number: the literal as written.
 func (x *Dec) Number() json.Number {
 	v := x.value('0')
