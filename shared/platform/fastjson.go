@@ -307,6 +307,74 @@ func (x *Dec) RawMap() map[string]json.RawMessage {
 	return m
 }
 
+// Null reads a null and reports true when the next value is one (false otherwise,
+// reading nothing). Unmarshal leaves a field as it is for null, or sets a pointer, slice
+// or map to nil: with duplicate fields stopping the fast path, a caller that reads a
+// null and leaves the field at its zero value gets what Unmarshal gives.
+func (x *Dec) Null() bool {
+	if x.kind() != 'n' {
+		return false
+	}
+	_, ok := x.token('n')
+	return ok
+}
+
+// RawOrNull reads any value as a json.RawMessage, null included: Unmarshal hands a
+// null to json.RawMessage's UnmarshalJSON, which keeps "null".
+func (x *Dec) RawOrNull() json.RawMessage {
+	if x.Null() {
+		return json.RawMessage("null")
+	}
+	return x.Raw()
+}
+
+// RawOrNullMap reads an object into a map of raw values, as RawMap, but a null
+// value is kept as "null" (as Unmarshal keeps it in a map of json.RawMessage).
+func (x *Dec) RawOrNullMap() map[string]json.RawMessage {
+	x.token('{')
+	m := map[string]json.RawMessage{}
+	for x.kind() == '"' {
+		k := x.String()
+		m[k] = x.RawOrNull()
+	}
+	x.token('}')
+	return m
+}
+
+// Key reads the next key of an object being read as a map (after Object): ok is
+// false at the object's end (read). A key met twice is yielded twice; a map keeps its
+// last value, as Unmarshal's does.
+func (x *Dec) Key() (key string, ok bool) {
+	switch x.kind() {
+	case '}':
+		x.token('}')
+		if len(x.seen) > 0 {
+			x.seen = x.seen[:len(x.seen)-1]
+		}
+		return "", false
+	case '"':
+		k := x.String()
+		return k, x.err == nil
+	}
+	x.err = errSlow
+	return "", false
+}
+
+// IsObject reports whether the next value is an object (reading nothing).
+func (x *Dec) IsObject() bool { return x.kind() == '{' }
+
+// Fail leaves the request to json.Unmarshal.
+func (x *Dec) Fail() { x.err = errSlow }
+
+// Number reads a number as a json.Number: the literal as written.
+func (x *Dec) Number() json.Number {
+	v := x.value('0')
+	if x.err != nil {
+		return ""
+	}
+	return json.Number(x.makeString(v))
+}
+
 // Skip reads a value without keeping it.
 func (x *Dec) Skip() {
 	if x.err == nil && x.d.SkipValue() != nil {

@@ -63,8 +63,11 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		return nil, bad("empty body")
 	}
 	var e Event
-	if err := json.Unmarshal(body, &e); err != nil {
-		return nil, bad(jsonReason(err))
+	if !fastDecode(body, &e) {
+		e = Event{}
+		if err := json.Unmarshal(body, &e); err != nil {
+			return nil, bad(jsonReason(err))
+		}
 	}
 	var phase conversation.Phase
 	switch e.InvocationSource {

@@ -67,17 +67,20 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		return nil, invalidBody()
 	}
 	var w ActionCall
-	if err := json.Unmarshal(body, &w); err != nil {
-		var te *json.UnmarshalTypeError
-		if !errors.As(err, &te) {
-			return nil, invalidBody()
+	if !fastDecode(body, &w) {
+		w = ActionCall{}
+		if err := json.Unmarshal(body, &w); err != nil {
+			var te *json.UnmarshalTypeError
+			if !errors.As(err, &te) {
+				return nil, invalidBody()
+			}
+			// encoding/json decodes the rest of the body after a type error, so
+			// next_action is known unless it is the field in error.
+			if w.NextAction == "" {
+				return nil, platform.NewBadRequest(conversation.Rasa, "wrong type for "+te.Field)
+			}
+			return nil, rejected(w.NextAction, "wrong type for "+te.Field)
 		}
-		// encoding/json decodes the rest of the body after a type error, so
-		// next_action is known unless it is the field in error.
-		if w.NextAction == "" {
-			return nil, platform.NewBadRequest(conversation.Rasa, "wrong type for "+te.Field)
-		}
-		return nil, rejected(w.NextAction, "wrong type for "+te.Field)
 	}
 	if w.NextAction == "" {
 		return nil, platform.NewBadRequest(conversation.Rasa, "missing next_action")
