@@ -41,8 +41,12 @@ var errSlow = errors.New("platform: not on the fast path")
 // field met twice stops the fast path here (Next); a name skipped twice is ignored,
 // as Unmarshal ignores it; a map key met twice keeps its last value, as Unmarshal does.
 type Dec struct {
-	d    *jsontext.Decoder
-	r    bytes.Reader // the decoder reads the body through its own (reused) buffer
+	d *jsontext.Decoder
+	// r holds the body: jsontext parses a bytes.Buffer's bytes where they are, so the
+	// decoder copies nothing into a buffer of its own (a bytes.Reader made it copy the
+	// whole body into one that grew by doubling and stayed in the pool: for a large
+	// body, more live memory than the server's in-flight budget had claimed).
+	r    bytes.Buffer
 	err  error
 	seen []uint64 // per open object (innermost last), the known fields read
 	// strs holds the short strings made before (by a hash of their bytes), so that
@@ -65,7 +69,7 @@ var decs = sync.Pool{New: func() any {
 // json.Unmarshal (whatever f filled in is to be discarded).
 func FastDecode(body []byte, f func(*Dec)) bool {
 	x := decs.Get().(*Dec)
-	x.r.Reset(body)
+	x.r = *bytes.NewBuffer(body)
 	x.d.Reset(&x.r, decOptions)
 	x.err, x.seen = nil, x.seen[:0]
 	f(x)
@@ -76,7 +80,7 @@ func FastDecode(body []byte, f func(*Dec)) bool {
 		}
 	}
 	ok := x.err == nil
-	x.r.Reset(nil)
+	x.r = bytes.Buffer{} // the pooled decoder keeps no reference to the body
 	x.d.Reset(&x.r, decOptions)
 	decs.Put(x)
 	return ok
