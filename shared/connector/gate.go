@@ -32,6 +32,27 @@ func AdmitRequest(req *http.Request) error {
 	return nil
 }
 
+type readKey struct{}
+
+// ReadOnly returns a context whose requests change nothing at the tool whatever their
+// method: a search the vendor takes as a POST (HubSpot's CRM search). A RequestGate
+// counts such a request as a read, as it counts GET and HEAD, so it is never taken for
+// the write after which a call's further requests must not be refused.
+func ReadOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, readKey{}, true)
+}
+
+// IsRead reports whether req changes nothing at the tool: a GET or a HEAD, or a
+// request whose context ReadOnly marked.
+func IsRead(req *http.Request) bool {
+	switch req.Method {
+	case "", http.MethodGet, http.MethodHead:
+		return true
+	}
+	read, _ := req.Context().Value(readKey{}).(bool)
+	return read
+}
+
 // GatedTransport wraps next (http.DefaultTransport when nil) so that every request
 // passes AdmitRequest before it is sent. A refused request is not
 // sent; the refusal comes back as the round trip's error (http.Client wraps it in a

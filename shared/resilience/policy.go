@@ -365,12 +365,12 @@ type requestGate struct {
 	prepaid atomic.Bool
 
 	mu      sync.Mutex
-	wrote   bool // a request of a write operation other than GET or HEAD was admitted
+	wrote   bool // a request of a write operation that is not a read (connector.IsRead) was admitted
 	refused error
 }
 
 func (g *requestGate) Admit(req *http.Request) error {
-	unsafe := g.write && req.Method != http.MethodGet && req.Method != http.MethodHead && req.Method != ""
+	unsafe := g.write && !connector.IsRead(req)
 	if g.prepaid.CompareAndSwap(true, false) {
 		g.note(unsafe, nil)
 		return nil

@@ -189,7 +189,7 @@ func (c *Client) findContact(ctx context.Context, email string) (contact, error)
 	seen := 0
 	for {
 		raw, err := c.do(ctx, rest.Request{Op: op, Method: http.MethodPost, Path: "/crm/v3/objects/contacts/search",
-			JSON: EmailSearch(email, c.props.list(), c.pageSize, after)})
+			JSON: EmailSearch(email, c.props.list(), c.pageSize, after), ReadOnly: true})
 		if err != nil {
 			return contact{}, err
 		}

@@ -80,3 +80,26 @@ func TestUpdateCustomerSpendsATokenPerRequestAndReadsBackOnCredit(t *testing.T) 
 		t.Fatalf("%d requests, want 3: a refused call sends nothing", n)
 	}
 }
+
+// The search an update starts with is a POST that changes nothing: it is not the write
+// after which the call's requests go on credit. With the search's token the last one,
+// the PATCH is refused before it is sent, and the update fails with nothing changed.
+func TestUpdateCustomerPatchWaitsItsTurnAfterTheSearch(t *testing.T) {
+	t.Parallel()
+	srv := hstest.New(t)
+	p := limited(1)
+	d := resilience.Customers(p, newClient(t, srv))
+	u, ok := d.(connector.CustomerUpdater)
+	if !ok {
+		t.Fatal("the decorated directory does not update")
+	}
+	_, err := u.UpdateCustomer(ctx(t), connectortest.AdaEmail, connector.ContactChange{Phone: "+44 7700 900012"})
+	checkLimited(t, err)
+	if n := srv.Requests(); n != 1 {
+		t.Fatalf("UpdateCustomer sent %d requests, want 1: the search, then the PATCH refused unsent", n)
+	}
+	got, err := resilience.Customers(limited(5), newClient(t, srv)).FindCustomerByEmail(ctx(t), connectortest.AdaEmail)
+	if err != nil || got.Phone == "+44 7700 900012" {
+		t.Fatalf("after the refused update the contact is %+v, %v; want it unchanged", got, err)
+	}
+}

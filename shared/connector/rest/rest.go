@@ -123,6 +123,10 @@ type Request struct {
 	JSON any
 	// Header is added to this request (e.g. credentials when the backend has no Auth).
 	Header http.Header
+	// ReadOnly says the request changes nothing at the tool although its method is
+	// not GET (a search sent as POST): the rate limiter counts it as a read
+	// (connector.ReadOnly), never as the write a call's later requests get credit for.
+	ReadOnly bool
 }
 
 // Response is a 2xx answer.
@@ -184,6 +188,9 @@ func (b *Backend) build(ctx context.Context, r Request) (*http.Request, error) {
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
+	}
+	if r.ReadOnly {
+		ctx = connector.ReadOnly(ctx)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, target, body)
 	if err != nil {
