@@ -52,8 +52,11 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		return nil, bad("empty body")
 	}
 	var w WebhookRequest
-	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, bad(jsonReason(err))
+	if !fastDecode(body, &w) {
+		w = WebhookRequest{}
+		if err := json.Unmarshal(body, &w); err != nil {
+			return nil, bad(jsonReason(err))
+		}
 	}
 	if w.DetectIntentResponseID == "" {
 		return nil, bad("missing detectIntentResponseId")

@@ -7,7 +7,9 @@ import "encoding/json"
 // request is decoded in one pass into wire types that hold both spellings of every
 // multi-word field; the camelCase value wins, the snake_case one fills in whatever the
 // camelCase form left empty. (Decoding each level through its own UnmarshalJSON read
-// every nested object once per level.)
+// every nested object once per level.) With Go 1.27 the adapter reads a request with
+// decode_fast.go first, which merges the two spellings the same way, and comes here
+// only for what it leaves to json.Unmarshal.
 
 // UnmarshalJSON accepts camelCase and snake_case field names.
 func (r *WebhookRequest) UnmarshalJSON(b []byte) error {

@@ -575,12 +575,3 @@ func cardSubtitle(snippet, link string) string {
 	}
 	return platform.Cut(snippet, MaxCardSubtitle-n-1) + "\n" + link
 }
-
-// marshal encodes without HTML escaping: the texts reach chat and voice, not HTML.
-func marshal(v any) ([]byte, error) {
-	b, err := platform.EncodeJSON(v)
-	if err != nil {
-		return nil, fmt.Errorf("lexv2: encode response: %w", err)
-	}
-	return b, nil
-}

@@ -1,0 +1,7 @@
+//go:build !go1.27
+
+package dialogflowcx
+
+// fastDecode needs Go 1.27's encoding/json/jsontext: before it, every request takes
+// json.Unmarshal.
+func fastDecode([]byte, *WebhookRequest) bool { return false }
