@@ -47,13 +47,23 @@ func (a *Adapter) Platform() conversation.Platform { return conversation.Dialogf
 
 // Call is one decoded webhook call.
 type Call struct {
-	// Wire is the request as Dialogflow sent it.
+	// Wire is the request as Dialogflow sent it: the fields a turn reads (kept).
 	Wire  *WebhookRequest
 	turn  conversation.Turn
 	plain bool
-	// own are the parameters that are Switchboard's to carry forward: the matched
-	// intent's own and those of the switchboard context.
-	own map[string]bool
+	// others are the slots read from another context than Switchboard's, which are
+	// not Switchboard's to carry forward (the other slots are: the matched intent's
+	// own and those of the switchboard context). Usually none: nil.
+	others map[string]bool
+	// store holds the request the fast path decodes, in the Call's allocation.
+	store wireStore
+}
+
+// wireStore is a request and the parts of it the fast path fills.
+type wireStore struct {
+	w  WebhookRequest
+	q  QueryResult
+	in Intent
 }
 
 // Decode parses a WebhookRequest. A body that is not one yields a *platform.BadRequest
@@ -62,12 +72,19 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, bad("empty body")
 	}
-	var w WebhookRequest
-	if !fastDecode(body, &w) {
-		w = WebhookRequest{}
-		if err := json.Unmarshal(body, &w); err != nil {
+	call := &Call{plain: a.PlainText}
+	w := &call.store.w
+	// The site's identity token rides in originalDetectIntentRequest.payload.
+	token, fast := fastDecode(body, &call.store)
+	if !fast {
+		*w = WebhookRequest{}
+		if err := json.Unmarshal(body, w); err != nil {
 			return nil, bad(jsonReason(err))
 		}
+		if o := w.OriginalDetectIntentRequest; o != nil {
+			token = platform.IdentityToken(o.Payload)
+		}
+		kept(w)
 	}
 	if w.ResponseID == "" {
 		return nil, bad("missing responseId")
@@ -84,20 +101,17 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		return nil, bad("missing queryResult.intent.displayName")
 	}
 	raw := q.Intent.DisplayName
-	sl, own := slots(w.Session, q)
-	// The site's identity token rides in originalDetectIntentRequest.payload; one
-	// that arrived as a parameter is taken out of the slots so it is never carried
-	// forward in the output context.
-	token := platform.TakeIdentityToken(sl)
-	if w.OriginalDetectIntentRequest != nil {
-		if p := platform.IdentityToken(w.OriginalDetectIntentRequest.Payload); p != "" {
-			token = p
-		}
+	sl, others := slots(w.Session, q)
+	// A token that arrived as a parameter is taken out of the slots so it is never
+	// carried forward in the output context; the payload's wins.
+	if p := platform.TakeIdentityToken(sl); token == "" {
+		token = p
 	}
 	if len(sl) == 0 {
 		sl = nil
 	}
-	return &Call{Wire: &w, plain: a.PlainText, own: own, turn: conversation.Turn{
+	call.Wire, call.others = w, others
+	call.turn = conversation.Turn{
 		Platform:  conversation.DialogflowES,
 		Intent:    a.names.Resolve(raw),
 		RawIntent: raw,
@@ -109,7 +123,34 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		Text:      q.QueryText,
 
 		IdentityToken: token,
-	}}, nil
+	}
+	return call, nil
+}
+
+// kept clears what a turn never reads from a request json.Unmarshal decoded, so that
+// Wire holds the same whichever path decoded it: the fast path builds only the
+// response id, the session, and of queryResult the query text, language code,
+// parameters, intent display name and output contexts (name, and parameters unless
+// the context is one of Dialogflow's own); originalDetectIntentRequest is read for its
+// payload's identity token only. TestFastDecodeAsUnmarshal holds the two equal.
+func kept(w *WebhookRequest) {
+	w.OriginalDetectIntentRequest = nil
+	q := w.QueryResult
+	if q == nil {
+		return
+	}
+	*q = QueryResult{QueryText: q.QueryText, LanguageCode: q.LanguageCode, Parameters: q.Parameters,
+		OutputContexts: q.OutputContexts, Intent: q.Intent}
+	if q.Intent != nil {
+		q.Intent = &Intent{DisplayName: q.Intent.DisplayName}
+	}
+	for i := range q.OutputContexts {
+		c := &q.OutputContexts[i]
+		c.LifespanCount = 0
+		if systemContext(c.Name) {
+			c.Parameters = nil
+		}
+	}
 }
 
 func bad(reason string) *platform.BadRequest {
@@ -148,13 +189,12 @@ func SessionID(session string) (string, bool) {
 // name wins. ".original" companions and Dialogflow's own contexts (ids starting with
 // "__", such as __system_counters__) are skipped.
 //
-// own names the parameters Switchboard carries forward in its context: those of the
-// matched intent and of the switchboard context. What other contexts hold (an
-// integration's facebook_sender_id or slack_channel, another agent flow's city) is
-// read for this turn but never copied into Switchboard's context.
-func slots(session string, q *QueryResult) (map[string]string, map[string]bool) {
-	out := make(map[string]string, len(q.Parameters))
-	own := map[string]bool{}
+// Switchboard carries forward in its context the parameters of the matched intent and
+// of the switchboard context. What other contexts hold (an integration's
+// facebook_sender_id or slack_channel, another agent flow's city) is read for this
+// turn but never copied into Switchboard's context: others names those slots.
+func slots(session string, q *QueryResult) (out map[string]string, others map[string]bool) {
+	out = make(map[string]string, len(q.Parameters))
 	add := func(params map[string]json.RawMessage, mine bool) {
 		for k, v := range params {
 			if k == "" || strings.HasSuffix(k, ".original") {
@@ -165,27 +205,42 @@ func slots(session string, q *QueryResult) (map[string]string, map[string]bool) 
 			}
 			if s := paramvalue.Dialogflow(v); s != "" {
 				out[k] = s
-				own[k] = mine
+				if !mine {
+					if others == nil {
+						others = map[string]bool{}
+					}
+					others[k] = true
+				}
 			}
 		}
 	}
 	add(q.Parameters, true)
-	ownCtx := session + "/contexts/" + ContextID
 	for _, c := range q.OutputContexts {
-		if c.Name == ownCtx {
+		if ownContext(c.Name, session) {
 			add(c.Parameters, true)
 		}
 	}
 	for _, c := range q.OutputContexts {
-		id := c.Name[strings.LastIndexByte(c.Name, '/')+1:]
-		if c.Name != ownCtx && !strings.HasPrefix(id, "__") {
+		if !ownContext(c.Name, session) && !systemContext(c.Name) {
 			add(c.Parameters, false)
 		}
 	}
 	if len(out) == 0 {
-		return nil, own
+		return nil, others
 	}
-	return out, own
+	return out, others
+}
+
+// ownContext reports whether a context name is session + "/contexts/" + ContextID.
+func ownContext(name, session string) bool {
+	const suffix = "/contexts/" + ContextID
+	return len(name) == len(session)+len(suffix) && strings.HasPrefix(name, session) && strings.HasSuffix(name, suffix)
+}
+
+// systemContext reports whether a context name is one of Dialogflow's own contexts
+// (id starting with "__", such as __system_counters__).
+func systemContext(name string) bool {
+	return strings.HasPrefix(name[strings.LastIndexByte(name, '/')+1:], "__")
 }
 
 // Turn returns the decoded turn.
@@ -245,7 +300,7 @@ func messages(r conversation.Reply, locale string) ([]string, error) {
 func (c *Call) contexts(set map[string]*string) []Context {
 	params := make(map[string]json.RawMessage, len(c.turn.Slots)+len(set))
 	for k, v := range c.turn.Slots {
-		if p, ok := set[k]; (ok && p == nil) || !c.own[k] {
+		if p, ok := set[k]; (ok && p == nil) || c.others[k] {
 			continue
 		}
 		params[k] = jsonString(v)
