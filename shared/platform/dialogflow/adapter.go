@@ -256,7 +256,8 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	resp := WebhookResponse{OutputContexts: c.contexts(reply.SetSlots), Payload: platform.OutcomePayload(reply)}
+	// The payload carries platform.OutcomePayload(reply): marshalReply writes it.
+	resp := WebhookResponse{OutputContexts: c.contexts(reply.SetSlots)}
 	if reply.Outcome == conversation.OutcomeElicitSlot {
 		if reply.SlotToElicit == "" {
 			return 0, nil, errors.New("dialogflow: elicit_slot reply without SlotToElicit")
@@ -268,7 +269,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		// With a follow-up event Dialogflow ignores every message: send none.
 		rich = richMessages(reply.Rich, msgs)
 	}
-	body, err := fit(&resp, msgs, rich)
+	body, err := fit(&resp, msgs, rich, platform.OutcomeOf(reply))
 	if err != nil {
 		return 0, nil, err
 	}
@@ -278,7 +279,11 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 // messages returns the texts to send for an outcome, supplying a default where the
 // reply has none and the user must be told something.
 func messages(r conversation.Reply, locale string) ([]string, error) {
-	msgs := slices.DeleteFunc(slices.Clone(r.Messages), func(s string) bool { return strings.TrimSpace(s) == "" })
+	blank := func(s string) bool { return strings.TrimSpace(s) == "" }
+	msgs := r.Messages // not written to: a blank message means a copy without it
+	if slices.ContainsFunc(msgs, blank) {
+		msgs = slices.DeleteFunc(slices.Clone(msgs), blank)
+	}
 	var def string
 	switch r.Outcome {
 	case conversation.OutcomeFulfilled, conversation.OutcomeElicitSlot, conversation.OutcomeDelegate:
@@ -339,10 +344,9 @@ func (c *Call) elicitEvent(slot string) *EventInput {
 // and then truncating the texts (from the end) until the body fits in
 // MaxResponseBytes. If the texts are gone and it still does not fit, the largest
 // context parameters are dropped.
-func fit(resp *WebhookResponse, msgs []string, rich []Message) ([]byte, error) {
+func fit(resp *WebhookResponse, msgs []string, rich []Message, o platform.WireOutcome) ([]byte, error) {
 	for range 64 {
-		setMessages(resp, msgs, rich)
-		body, err := marshal(resp)
+		body, err := marshalReply(resp, msgs, rich, o)
 		if err != nil {
 			return nil, fmt.Errorf("dialogflow: encode response: %w", err)
 		}
@@ -367,6 +371,7 @@ func fit(resp *WebhookResponse, msgs []string, rich []Message) ([]byte, error) {
 	return nil, fmt.Errorf("dialogflow: response does not fit in %d bytes", MaxResponseBytes)
 }
 
+// setMessages sets the response's messages as marshalReply writes them.
 func setMessages(resp *WebhookResponse, msgs []string, rich []Message) {
 	resp.FulfillmentText = strings.Join(msgs, " ")
 	resp.FulfillmentMessages = slices.Grow(resp.FulfillmentMessages[:0], len(msgs)+len(rich))
@@ -483,7 +488,11 @@ func dropLargestParam(resp *WebhookResponse) bool {
 	return true
 }
 
+// jsonString is json.Marshal(s).
 func jsonString(s string) json.RawMessage {
+	if platform.HandEncode {
+		return platform.AppendMarshalString(make([]byte, 0, len(s)+2), s)
+	}
 	b, _ := json.Marshal(s) // a string always marshals
 	return b
 }

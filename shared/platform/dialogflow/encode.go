@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 
+	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 )
 
@@ -16,16 +17,42 @@ func marshal(resp *WebhookResponse) ([]byte, error) {
 	if !platform.HandEncode {
 		return platform.EncodeJSON(resp)
 	}
+	return encodePooled(resp, nil)
+}
+
+// marshalReply encodes resp with the messages setMessages would set in it and the
+// payload platform.OutcomePayload makes for the outcome (its own FulfillmentText,
+// FulfillmentMessages and Payload are not read), without building them:
+// TestMarshalReplyAsSetMessages holds the two equal.
+func marshalReply(resp *WebhookResponse, msgs []string, rich []Message, o platform.WireOutcome) ([]byte, error) {
+	if !platform.HandEncode {
+		setMessages(resp, msgs, rich)
+		resp.Payload = platform.OutcomePayload(conversation.Reply{Outcome: o.Outcome, Fallback: o.Fallback})
+		return platform.EncodeJSON(resp)
+	}
+	return encodePooled(resp, &replyParts{msgs, rich, o})
+}
+
+// replyParts are a reply's texts, rich messages and outcome.
+type replyParts struct {
+	msgs    []string
+	rich    []Message
+	outcome platform.WireOutcome
+}
+
+func encodePooled(resp *WebhookResponse, m *replyParts) ([]byte, error) {
 	b := platform.GetBuffer()
 	defer b.Free()
 	var err error
-	if b.B, err = appendResponse(b.B, resp); err != nil {
+	if b.B, err = appendResponse(b.B, resp, m); err != nil {
 		return nil, err
 	}
 	return b.Body(), nil
 }
 
-func appendResponse(dst []byte, r *WebhookResponse) ([]byte, error) {
+// appendResponse writes r; with m, r's messages are those setMessages sets from m and
+// its payload the outcome's.
+func appendResponse(dst []byte, r *WebhookResponse, m *replyParts) ([]byte, error) {
 	var err error
 	dst = append(dst, '{')
 	first := true
@@ -33,11 +60,46 @@ func appendResponse(dst []byte, r *WebhookResponse) ([]byte, error) {
 		dst = platform.AppendKey(dst, name, first)
 		first = false
 	}
-	if r.FulfillmentText != "" {
+	if m != nil {
+		// fulfillmentText is the texts joined by spaces, fulfillmentMessages a text
+		// message per text, then the rich messages.
+		if n := len(m.msgs) - 1 + textBytes(m.msgs); n > 0 {
+			key("fulfillmentText")
+			dst = append(dst, '"')
+			for i, s := range m.msgs {
+				if i > 0 {
+					dst = append(dst, ' ')
+				}
+				dst = platform.AppendEscaped(dst, s)
+			}
+			dst = append(dst, '"')
+		}
+		if len(m.msgs)+len(m.rich) > 0 {
+			key("fulfillmentMessages")
+			dst = append(dst, '[')
+			for i, s := range m.msgs {
+				if i > 0 {
+					dst = append(dst, ',')
+				}
+				dst = append(dst, `{"text":{"text":[`...)
+				dst = platform.AppendString(dst, s)
+				dst = append(dst, `]}}`...)
+			}
+			for i := range m.rich {
+				if i > 0 || len(m.msgs) > 0 {
+					dst = append(dst, ',')
+				}
+				if dst, err = appendMessage(dst, &m.rich[i]); err != nil {
+					return nil, err
+				}
+			}
+			dst = append(dst, ']')
+		}
+	} else if r.FulfillmentText != "" {
 		key("fulfillmentText")
 		dst = platform.AppendString(dst, r.FulfillmentText)
 	}
-	if len(r.FulfillmentMessages) > 0 {
+	if m == nil && len(r.FulfillmentMessages) > 0 {
 		key("fulfillmentMessages")
 		dst = append(dst, '[')
 		for i := range r.FulfillmentMessages {
@@ -54,7 +116,13 @@ func appendResponse(dst []byte, r *WebhookResponse) ([]byte, error) {
 		key("source")
 		dst = platform.AppendString(dst, r.Source)
 	}
-	if len(r.Payload) > 0 {
+	if m != nil {
+		// OutcomePayload's bytes, which AppendRaw writes as they are: compact, and
+		// AppendString escapes U+2028 and U+2029.
+		key("payload")
+		dst = append(dst, `{"switchboard":`...)
+		dst = append(platform.AppendOutcome(dst, m.outcome), '}')
+	} else if len(r.Payload) > 0 {
 		key("payload")
 		if dst, err = platform.AppendRaw(dst, r.Payload); err != nil {
 			return nil, err
