@@ -173,15 +173,12 @@ func SessionID(session string) (string, bool) {
 	if !strings.HasPrefix(session, "projects/") || !strings.Contains(session, "/agent/") {
 		return "", false
 	}
-	i := strings.LastIndex(session, "/sessions/")
-	if i < 0 {
-		return "", false
+	// The id is the last segment, after ".../sessions/".
+	i := strings.LastIndexByte(session, '/')
+	if id := session[i+1:]; id != "" && strings.HasSuffix(session[:i], "/sessions") {
+		return id, true
 	}
-	id := session[i+len("/sessions/"):]
-	if id == "" || strings.Contains(id, "/") {
-		return "", false
-	}
-	return id, true
+	return "", false
 }
 
 // slots collects parameter values: queryResult.parameters first, then the switchboard

@@ -186,6 +186,11 @@ func TestSessionID(t *testing.T) {
 		{"projects/p/agent/sessions/", "", false},
 		{"projects/p/agent/sessions/s/contexts/c", "", false},
 		{"projects/p/sessions/s", "", false},
+		{"projects/p/agent/sessions/a/sessions/b", "b", true},
+		{"projects/p/agent/sessions/sessions/", "", false},
+		{"projects/p/agent/xsessions/s", "", false},
+		{"projects/p/agent/sessions//s", "", false},
+		{"projects/p/agent/s", "", false},
 		{"s", "", false},
 		{"", "", false},
 	}
