@@ -253,8 +253,9 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	// The payload carries platform.OutcomePayload(reply): marshalReply writes it.
-	resp := WebhookResponse{OutputContexts: c.contexts(reply.SetSlots)}
+	// The payload carries platform.OutcomePayload(reply) and the output context is
+	// the switchboard context: marshalReply writes them.
+	var resp WebhookResponse
 	if reply.Outcome == conversation.OutcomeElicitSlot {
 		if reply.SlotToElicit == "" {
 			return 0, nil, errors.New("dialogflow: elicit_slot reply without SlotToElicit")
@@ -266,7 +267,8 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		// With a follow-up event Dialogflow ignores every message: send none.
 		rich = richMessages(reply.Rich, msgs)
 	}
-	body, err := fit(&resp, msgs, rich, platform.OutcomeOf(reply))
+	body, err := fit(&resp, &replyParts{msgs: msgs, rich: rich, outcome: platform.OutcomeOf(reply),
+		ctx: &ownCtx{session: c.Wire.Session, slots: c.turn.Slots, others: c.others, set: reply.SetSlots}})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -295,31 +297,59 @@ func messages(r conversation.Reply, locale string) ([]string, error) {
 	return msgs, nil
 }
 
-// contexts returns the switchboard output context: Switchboard's own slots (the
-// matched intent's parameters and the switchboard context's, never another context's)
-// with set applied (nil deletes). The context replaces the active one of the same
-// name, so it carries every such slot, not only the changes.
-func (c *Call) contexts(set map[string]*string) []Context {
-	params := make(map[string]json.RawMessage, len(c.turn.Slots)+len(set))
-	for k, v := range c.turn.Slots {
-		if p, ok := set[k]; (ok && p == nil) || c.others[k] {
+// ownCtx is a reply's switchboard output context: Switchboard's own slots (the
+// matched intent's parameters and the switchboard context's, never another context's:
+// others) with set applied (nil deletes). The context replaces the active one of the
+// same name, so it carries every such slot, not only the changes.
+type ownCtx struct {
+	session string
+	slots   map[string]string
+	others  map[string]bool
+	set     map[string]*string
+}
+
+// build returns the output contexts: the switchboard context, or none.
+func (x *ownCtx) build() []Context {
+	params := make(map[string]json.RawMessage, len(x.slots)+len(x.set))
+	for k, v := range x.slots {
+		if p, ok := x.set[k]; (ok && p == nil) || x.others[k] {
 			continue
 		}
 		params[k] = jsonString(v)
 	}
-	for k, v := range set {
+	for k, v := range x.set {
 		if v != nil {
 			params[k] = jsonString(*v)
 		}
 	}
-	if len(params) == 0 && len(set) == 0 {
+	if len(params) == 0 && len(x.set) == 0 {
 		return nil
 	}
 	return []Context{{
-		Name:          c.Wire.Session + "/contexts/" + ContextID,
+		Name:          x.session + "/contexts/" + ContextID,
 		LifespanCount: ContextLifespan,
 		Parameters:    params,
 	}}
+}
+
+type param struct{ key, value string }
+
+// params appends to ps the context's parameters, sorted by name (as encoding/json
+// sorts a map's keys), and reports whether build makes a context at all.
+func (x *ownCtx) params(ps []param) ([]param, bool) {
+	for k, v := range x.slots {
+		if _, ok := x.set[k]; ok || x.others[k] {
+			continue // deleted, or set below
+		}
+		ps = append(ps, param{k, v})
+	}
+	for k, v := range x.set {
+		if v != nil {
+			ps = append(ps, param{k, *v})
+		}
+	}
+	slices.SortFunc(ps, func(a, b param) int { return strings.Compare(a.key, b.key) })
+	return ps, len(ps) > 0 || len(x.set) > 0
 }
 
 func (c *Call) elicitEvent(slot string) *EventInput {
@@ -341,9 +371,9 @@ func (c *Call) elicitEvent(slot string) *EventInput {
 // and then truncating the texts (from the end) until the body fits in
 // MaxResponseBytes. If the texts are gone and it still does not fit, the largest
 // context parameters are dropped.
-func fit(resp *WebhookResponse, msgs []string, rich []Message, o platform.WireOutcome) ([]byte, error) {
+func fit(resp *WebhookResponse, parts *replyParts) ([]byte, error) {
 	for range 64 {
-		body, err := marshalReply(resp, msgs, rich, o)
+		body, err := marshalReply(resp, parts)
 		if err != nil {
 			return nil, fmt.Errorf("dialogflow: encode response: %w", err)
 		}
@@ -351,15 +381,19 @@ func fit(resp *WebhookResponse, msgs []string, rich []Message, o platform.WireOu
 		if over <= 0 {
 			return body, nil
 		}
-		if rich != nil {
-			rich = nil
+		if parts.rich != nil {
+			parts.rich = nil
 			continue
 		}
-		if total := textBytes(msgs); total > 0 {
+		if total := textBytes(parts.msgs); total > 0 {
 			// Each message appears twice (fulfillmentText and fulfillmentMessages), and
 			// escaping may grow it: cut a little more than half the overflow per round.
-			msgs = truncate(msgs, total-(over/2+len(platform.TruncatedMark)+16))
+			parts.msgs = truncate(parts.msgs, total-(over/2+len(platform.TruncatedMark)+16))
 			continue
+		}
+		if parts.ctx != nil {
+			// The context's parameters are dropped from the built context.
+			resp.OutputContexts, parts.ctx = parts.ctx.build(), nil
 		}
 		if !dropLargestParam(resp) {
 			return nil, fmt.Errorf("dialogflow: response of %d bytes exceeds %d", len(body), MaxResponseBytes)

@@ -366,6 +366,31 @@ func TestEncodeTruncatesToLimit(t *testing.T) {
 	}
 }
 
+// A context parameter too large for the limit is dropped once the texts are gone, the
+// largest first; the others stay.
+func TestEncodeDropsLargestParameter(t *testing.T) {
+	t.Parallel()
+	req := decode(t, readEvent(t, "lookup_customer_signed.json"))
+	big := strings.Repeat("x", dialogflow.MaxResponseBytes)
+	status, out, err := req.Encode(conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"Done."},
+		SetSlots: map[string]*string{"big": &big, "customer_id": conversation.Value("cus_1")}})
+	if err != nil || status != 200 || len(out) > dialogflow.MaxResponseBytes {
+		t.Fatalf("Encode: %d, %d bytes, %v", status, len(out), err)
+	}
+	schematest.Validate(t, conversation.DialogflowES, out)
+	var resp dialogflow.WebhookResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.OutputContexts) != 1 {
+		t.Fatalf("output contexts %+v", resp.OutputContexts)
+	}
+	p := resp.OutputContexts[0].Parameters
+	if _, ok := p["big"]; ok || string(p["customer_id"]) != `"cus_1"` || string(p["email"]) != `"ada@example.com"` {
+		t.Errorf("parameters %s: want the large one dropped and the others kept", out)
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	// Seeds: testdata/fuzz/FuzzDecode holds the sample events compacted, so the
 	// mutator works on short inputs and minimising what it finds stays cheap;

@@ -20,24 +20,31 @@ func marshal(resp *WebhookResponse) ([]byte, error) {
 	return encodePooled(resp, nil)
 }
 
-// marshalReply encodes resp with the messages setMessages would set in it and the
-// payload platform.OutcomePayload makes for the outcome (its own FulfillmentText,
-// FulfillmentMessages and Payload are not read), without building them:
-// TestMarshalReplyAsSetMessages holds the two equal.
-func marshalReply(resp *WebhookResponse, msgs []string, rich []Message, o platform.WireOutcome) ([]byte, error) {
+// marshalReply encodes resp with the messages setMessages would set in it, the
+// payload platform.OutcomePayload makes for the outcome and, with parts.ctx, the
+// output contexts parts.ctx.build() makes (resp's own FulfillmentText,
+// FulfillmentMessages, Payload and, with parts.ctx, OutputContexts are not read),
+// without building them: TestMarshalReplyAsSetMessages holds the two equal.
+func marshalReply(resp *WebhookResponse, parts *replyParts) ([]byte, error) {
 	if !platform.HandEncode {
-		setMessages(resp, msgs, rich)
+		setMessages(resp, parts.msgs, parts.rich)
+		o := parts.outcome
 		resp.Payload = platform.OutcomePayload(conversation.Reply{Outcome: o.Outcome, Fallback: o.Fallback})
+		if parts.ctx != nil {
+			resp.OutputContexts = parts.ctx.build()
+		}
 		return platform.EncodeJSON(resp)
 	}
-	return encodePooled(resp, &replyParts{msgs, rich, o})
+	return encodePooled(resp, parts)
 }
 
-// replyParts are a reply's texts, rich messages and outcome.
+// replyParts are a reply's texts, rich messages, outcome and, unless nil, its
+// switchboard context.
 type replyParts struct {
 	msgs    []string
 	rich    []Message
 	outcome platform.WireOutcome
+	ctx     *ownCtx
 }
 
 func encodePooled(resp *WebhookResponse, m *replyParts) ([]byte, error) {
@@ -128,7 +135,27 @@ func appendResponse(dst []byte, r *WebhookResponse, m *replyParts) ([]byte, erro
 			return nil, err
 		}
 	}
-	if len(r.OutputContexts) > 0 {
+	if m != nil && m.ctx != nil {
+		var buf [16]param
+		if ps, ok := m.ctx.params(buf[:0]); ok {
+			// build's one context: its name, lifespan and parameters (values as
+			// jsonString makes them, which AppendRaw copies as they are).
+			key("outputContexts")
+			dst = append(dst, `[{"name":"`...)
+			dst = platform.AppendEscaped(dst, m.ctx.session) // and an ASCII suffix: the escapes of the whole name
+			dst = append(dst, `/contexts/`+ContextID+`","lifespanCount":`...)
+			dst = platform.AppendInt(dst, ContextLifespan)
+			if len(ps) > 0 {
+				dst = append(dst, `,"parameters":{`...)
+				for i, p := range ps {
+					dst = platform.AppendKey(dst, p.key, i == 0)
+					dst = platform.AppendMarshalString(dst, p.value)
+				}
+				dst = append(dst, '}')
+			}
+			dst = append(dst, "}]"...)
+		}
+	} else if len(r.OutputContexts) > 0 {
 		key("outputContexts")
 		dst = append(dst, '[')
 		for i, c := range r.OutputContexts {
