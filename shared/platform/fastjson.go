@@ -151,8 +151,8 @@ func (x *Dec) Next(fields []string) string {
 			x.err = errSlow
 			return ""
 		}
-		v := x.value('"')
-		if x.err != nil || bytes.IndexByte(v, '\\') >= 0 {
+		v, err := x.d.ReadValue() // a string: peeked above
+		if err != nil || bytes.IndexByte(v, '\\') >= 0 {
 			x.err = errSlow
 			return ""
 		}
@@ -319,8 +319,11 @@ func (x *Dec) Null() bool {
 	if x.kind() != 'n' {
 		return false
 	}
-	_, ok := x.token('n')
-	return ok
+	if _, err := x.d.ReadToken(); err != nil {
+		x.err = errSlow
+		return false
+	}
+	return true
 }
 
 // RawOrNull reads any value as a json.RawMessage, null included: Unmarshal hands a
