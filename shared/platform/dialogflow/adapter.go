@@ -367,8 +367,8 @@ func (c *Call) elicitEvent(slot string) *EventInput {
 	}
 }
 
-// fit marshals resp with msgs and the rich messages, dropping the rich messages first
-// and then truncating the texts (from the end) until the body fits in
+// fit marshals resp with the reply's parts (marshalReply), dropping the rich messages
+// first and then truncating the texts (from the end) until the body fits in
 // MaxResponseBytes. If the texts are gone and it still does not fit, the largest
 // context parameters are dropped.
 func fit(resp *WebhookResponse, parts *replyParts) ([]byte, error) {
