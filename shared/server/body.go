@@ -208,7 +208,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 			return 0, ferr
 		}
 	}
-	if err != nil && (errors.Is(err, errSlowBody) || errors.Is(err, security.ErrBusy)) {
+	if err != nil && err != io.EOF && (errors.Is(err, errSlowBody) || errors.Is(err, security.ErrBusy)) {
 		c.err = err
 	}
 	return n, err
