@@ -19,12 +19,38 @@ import (
 // terminators), an invalid UTF-8 byte as U+FFFD (the replacement character itself);
 // <, > and & as they are.
 func AppendString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
+	return append(appendEscaped(dst, s, &plainSafe), '"')
+}
+
+// AppendEscaped appends what AppendString writes between its quotes. A JSON string
+// made of pieces joined by an ASCII separator can be written piece by piece: no UTF-8
+// sequence spans a separator, so the escapes are those of the joined string.
+func AppendEscaped(dst []byte, s string) []byte { return appendEscaped(dst, s, &plainSafe) }
+
+// AppendMarshalString appends s as Go 1.27's json.Marshal writes a string: as
+// AppendString, but <, > and & as \u003c, \u003e and \u0026 (HTML escaping).
+// FuzzAppendMarshalString holds the two byte-equal.
+func AppendMarshalString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	return append(appendEscaped(dst, s, &htmlSafe), '"')
+}
+
+// plainSafe and htmlSafe are the ASCII bytes written as they are.
+var plainSafe, htmlSafe = func() (plain, html [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		plain[c] = c != '"' && c != '\\'
+		html[c] = plain[c] && c != '<' && c != '>' && c != '&'
+	}
+	return plain, html
+}()
+
+func appendEscaped(dst []byte, s string, safe *[utf8.RuneSelf]bool) []byte {
+	const hex = "0123456789abcdef"
 	start := 0
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if safe[c] {
 				i++
 				continue
 			}
@@ -66,8 +92,7 @@ func AppendString(dst []byte, s string) []byte {
 		}
 		i += size
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
 }
 
 // AppendRaw appends a json.RawMessage as encoding/json does: compacted, U+2028 and
@@ -76,6 +101,9 @@ func AppendString(dst []byte, s string) []byte {
 func AppendRaw(dst []byte, raw json.RawMessage) ([]byte, error) {
 	if raw == nil {
 		return append(dst, "null"...), nil
+	}
+	if plainString(raw) {
+		return append(dst, raw...), nil
 	}
 	n := len(dst)
 	b := bytes.NewBuffer(dst)
@@ -107,6 +135,48 @@ func AppendRaw(dst []byte, raw json.RawMessage) ([]byte, error) {
 }
 
 var rawMessageType = reflect.TypeFor[json.RawMessage]()
+
+// plainString reports whether raw is a JSON string that encoding/json writes as it
+// is: no whitespace around it, valid UTF-8 without U+2028 or U+2029, and no escape
+// but the short ones and \u00XX (what AppendMarshalString writes). A parameter value
+// the adapters made is one: it is copied without compacting it.
+func plainString(raw []byte) bool {
+	n := len(raw)
+	if n < 2 || raw[0] != '"' || raw[n-1] != '"' {
+		return false
+	}
+	isHex := func(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+	for i := 1; i < n-1; {
+		switch c := raw[i]; {
+		case c == '"' || c < 0x20:
+			return false
+		case c == '\\':
+			if i+1 >= n-1 {
+				return false
+			}
+			switch raw[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+5 >= n-1 || raw[i+2] != '0' || raw[i+3] != '0' || !isHex(raw[i+4]) || !isHex(raw[i+5]) {
+					return false
+				}
+				i += 6
+			default:
+				return false
+			}
+		case c < utf8.RuneSelf:
+			i++
+		default:
+			r, size := utf8.DecodeRune(raw[i : n-1])
+			if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
+				return false
+			}
+			i += size
+		}
+	}
+	return true
+}
 
 // AppendInt appends n as a JSON number.
 func AppendInt(dst []byte, n int64) []byte { return strconv.AppendInt(dst, n, 10) }

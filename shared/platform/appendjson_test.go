@@ -29,15 +29,17 @@ func TestAppendJSONAsEncodeJSON(t *testing.T) {
 		if got := AppendString(nil, s); !bytes.Equal(got, want) {
 			t.Errorf("AppendString(%q) = %s, EncodeJSON %s", s, got, want)
 		}
-	}
-	for _, raw := range []string{`{"a": [1, 2 ,{"b":"<&>"}]}`, " \"x\u2028\" ", "null", "1e999", `"\u003c"`} {
-		want, err := EncodeJSON(json.RawMessage(raw))
-		if err != nil {
-			t.Fatal(err)
+		if got := AppendEscaped([]byte(`"`), s); !bytes.Equal(append(got, '"'), want) {
+			t.Errorf("AppendEscaped(%q) = %s, EncodeJSON %s", s, got, want)
 		}
+		checkMarshalString(t, s)
+	}
+	for _, raw := range []string{`{"a": [1, 2 ,{"b":"<&>"}]}`, " \"x\u2028\" ", "null", "1e999", `"\u003c"`, `"ada@example.com"`, `"\u003cb\u003e \" \\ \/ \n é"`,
+		`"\u00e9"`, `"\u2028"`, `"\ud83d\ude00"`, `"\x"`, `"\u00"`, `"a"b"`, "\"\x01\"", "\"\xff\"", "\"\u2029\"", `"`, `""`, `"\"`} {
+		want, werr := EncodeJSON(json.RawMessage(raw))
 		got, err := AppendRaw([]byte("x"), json.RawMessage(raw))
-		if err != nil || !bytes.Equal(got[1:], want) {
-			t.Errorf("AppendRaw(%s) = %s %v, EncodeJSON %s", raw, got, err, want)
+		if (err == nil) != (werr == nil) || err == nil && !bytes.Equal(got[1:], want) {
+			t.Errorf("AppendRaw(%s) = %s %v, EncodeJSON %s %v", raw, got, err, want, werr)
 		}
 	}
 	if _, err := AppendRaw(nil, json.RawMessage("{")); err == nil {
@@ -72,8 +74,39 @@ func FuzzAppendString(f *testing.F) {
 	})
 }
 
+// checkMarshalString: AppendMarshalString writes what json.Marshal writes.
+func checkMarshalString(t *testing.T, s string) {
+	t.Helper()
+	want, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := AppendMarshalString([]byte("x"), s); !bytes.Equal(got[1:], want) {
+		t.Fatalf("AppendMarshalString(%q) = %s, json.Marshal %s", s, got[1:], want)
+	}
+}
+
+func FuzzAppendMarshalString(f *testing.F) {
+	for _, s := range appendCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !HandEncode {
+			t.Skip("Go 1.26's encoding/json: the adapters use json.Marshal")
+		}
+		checkMarshalString(t, s)
+		// The adapters' parameter values, made so, are written as they are.
+		raw := AppendMarshalString(nil, s)
+		want, _ := EncodeJSON(json.RawMessage(raw))
+		if got, err := AppendRaw(nil, raw); err != nil || !bytes.Equal(got, want) || !bytes.Equal(got, raw) {
+			t.Fatalf("AppendRaw(%s) = %s %v, EncodeJSON %s", raw, got, err, want)
+		}
+	})
+}
+
 func FuzzAppendRaw(f *testing.F) {
-	for _, s := range []string{`{"a": [1, 2 ,{"b":"<&>"}]}`, " \"x\u2028\u2029\" ", "null", "1e999", `"\u003c"`, "\"\xff\"", `{"a":"\u2028"}`} {
+	for _, s := range []string{`{"a": [1, 2 ,{"b":"<&>"}]}`, " \"x\u2028\u2029\" ", "null", "1e999", `"\u003c"`, "\"\xff\"", `{"a":"\u2028"}`,
+		`"ada@example.com"`, `"\u003cb\u003e \" \\ \/ \n é"`, `"\u00e9"`, `"\x"`, `"\u00"`, `"a"b"`, "\"\x01\"", `"\"`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {

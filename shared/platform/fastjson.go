@@ -151,8 +151,8 @@ func (x *Dec) Next(fields []string) string {
 			x.err = errSlow
 			return ""
 		}
-		v := x.value('"')
-		if x.err != nil || bytes.IndexByte(v, '\\') >= 0 {
+		v, err := x.d.ReadValue() // a string: peeked above
+		if err != nil || bytes.IndexByte(v, '\\') >= 0 {
 			x.err = errSlow
 			return ""
 		}
@@ -319,8 +319,11 @@ func (x *Dec) Null() bool {
 	if x.kind() != 'n' {
 		return false
 	}
-	_, ok := x.token('n')
-	return ok
+	if _, err := x.d.ReadToken(); err != nil {
+		x.err = errSlow
+		return false
+	}
+	return true
 }
 
 // RawOrNull reads any value as a json.RawMessage, null included: Unmarshal hands a
@@ -386,20 +389,70 @@ func (x *Dec) Skip() {
 	}
 }
 
+// The Skip* readers check a value that nothing reads as json.Unmarshal checks it for a
+// field of that type, without building it: a value of another type stops the fast
+// path (Unmarshal would refuse the request); null passes, as Unmarshal leaves such a
+// field as it is.
+
+// SkipString checks a string field's value.
+func (x *Dec) SkipString() { x.skipAs('"', '"') }
+
+// SkipBool checks a bool field's value.
+func (x *Dec) SkipBool() { x.skipAs('t', 'f') }
+
+// SkipObject checks the value of a field that takes an object (a map, a struct or a
+// pointer to one) whose every member Unmarshal accepts: a map of json.RawMessage.
+func (x *Dec) SkipObject() { x.skipAs('{', '{') }
+
+// SkipFloat checks a float64 field's value (out of range stops the fast path).
+func (x *Dec) SkipFloat() {
+	if !x.Null() {
+		x.Float()
+	}
+}
+
+// SkipInt checks an int field's value.
+func (x *Dec) SkipInt() {
+	if !x.Null() {
+		x.Int()
+	}
+}
+
+func (x *Dec) skipAs(k1, k2 jsontext.Kind) {
+	switch x.kind() {
+	case k1, k2, 'n':
+		x.Skip()
+	default:
+		x.err = errSlow
+	}
+}
+
 var identityFields = []string{"identity_token"}
+
+// IdentityPayload reads any value and returns what IdentityToken returns for its
+// bytes: the trimmed identity_token string of an object, or "". An adapter that only
+// needs the token from a payload reads it in the same pass, without keeping the
+// payload.
+func (x *Dec) IdentityPayload() string {
+	if x.kind() != '{' {
+		x.Skip()
+		return ""
+	}
+	token := ""
+	for x.Object(); x.Next(identityFields) != ""; {
+		token = ""
+		if x.kind() == '"' {
+			token = x.String()
+		} else {
+			x.Skip() // not a string: no token
+		}
+	}
+	return strings.TrimSpace(token)
+}
 
 // fastIdentityToken is IdentityToken's fast path: ok is false when json.Unmarshal must
 // decide.
 func fastIdentityToken(raw []byte) (token string, ok bool) {
-	ok = FastDecode(raw, func(d *Dec) {
-		for d.Object(); d.Next(identityFields) != ""; {
-			token = ""
-			if d.kind() == '"' {
-				token = d.String()
-			} else {
-				d.Skip() // not a string: no token
-			}
-		}
-	})
+	ok = FastDecode(raw, func(d *Dec) { token = d.IdentityPayload() })
 	return token, ok
 }

@@ -37,15 +37,19 @@ const ratioSlack = 256 << 10
 const bodyTimeout = 30 * time.Second
 
 // bodyLimits bound one body: Max bytes once inflated, and Ratio times its compressed size.
+// Declared is its declared length (-1 or 0 when unknown).
 type bodyLimits struct {
-	Max   int64
-	Ratio int
+	Max      int64
+	Ratio    int
+	Declared int64
 }
 
 // What a body holds, as readBody claims it from the budget:
 //   - the bytes received (inflated), in chunks that double from firstChunk to
 //     maxChunk, each claimed just before it is filled: a body waiting for its next
-//     bytes holds at most twice what it has sent plus firstChunk;
+//     bytes holds at most twice what it has sent plus firstChunk (an uncompressed
+//     body declared shorter than firstChunk gets a first chunk of its length and one
+//     byte, to see its end);
 //   - for a compressed body, inflaterCost once its first byte has arrived (a flate
 //     decompressor's 32 KiB window and tables, and its bufio.Reader);
 //   - once complete, the body in one piece (the chunks are then handed back), and its
@@ -76,8 +80,12 @@ func readBody(ctx context.Context, src io.Reader, enc string, l bodyLimits, c *s
 	}
 	in := &countingReader{r: src}
 	var body io.Reader = in
+	first := int64(firstChunk)
 	switch enc = strings.ToLower(strings.TrimSpace(enc)); enc {
 	case "", "identity":
+		if l.Declared > 0 && l.Declared < firstChunk {
+			first = l.Declared + 1
+		}
 	case "deflate", "gzip":
 		in.first = func() error { return c.Grow(ctx, inflaterCost) }
 		var dec io.ReadCloser
@@ -102,7 +110,7 @@ func readBody(ctx context.Context, src io.Reader, enc string, l bodyLimits, c *s
 	default:
 		return nil, fmt.Errorf("unsupported Content-Encoding %q", enc)
 	}
-	b, err := readAll(ctx, io.LimitReader(body, l.Max+1), c)
+	b, err := readAll(ctx, io.LimitReader(body, l.Max+1), c, first)
 	if err != nil {
 		if cause := in.err; cause != nil {
 			return nil, cause
@@ -125,8 +133,9 @@ func readBody(ctx context.Context, src io.Reader, enc string, l bodyLimits, c *s
 
 // readAll reads r to its end into chunks, claiming each from c before filling it, and
 // returns the bytes in one slice (claimed too; the chunks' claims are then handed
-// back, the chunks left to the collector).
-func readAll(ctx context.Context, r io.Reader, c *security.Claim) ([]byte, error) {
+// back, the chunks left to the collector). The first chunk holds first bytes (at most
+// firstChunk); the next ones double from firstChunk.
+func readAll(ctx context.Context, r io.Reader, c *security.Claim, first int64) ([]byte, error) {
 	var chunks [][]byte
 	var claimed int64
 	defer func() { c.Shrink(claimed) }()
@@ -134,6 +143,9 @@ func readAll(ctx context.Context, r io.Reader, c *security.Claim) ([]byte, error
 	class := 0
 	for {
 		size := int64(firstChunk << class)
+		if len(chunks) == 0 {
+			size = first
+		}
 		if err := c.Grow(ctx, size); err != nil {
 			return nil, err
 		}
@@ -196,7 +208,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 			return 0, ferr
 		}
 	}
-	if err != nil && (errors.Is(err, errSlowBody) || errors.Is(err, security.ErrBusy)) {
+	if err != nil && err != io.EOF && (errors.Is(err, errSlowBody) || errors.Is(err, security.ErrBusy)) {
 		c.err = err
 	}
 	return n, err

@@ -105,7 +105,7 @@ func (d Door) Admit(ctx context.Context, r Request) (*Admitted, *Refusal) {
 			return nil, out
 		}
 	}
-	lim := bodyLimits{Max: d.MaxBody, Ratio: ratioOf(g)}
+	lim := bodyLimits{Max: d.MaxBody, Ratio: ratioOf(g), Declared: r.Declared}
 	if lim.Max <= 0 {
 		lim.Max = defaultMaxBody
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -129,7 +130,11 @@ func Handler(e *engine.Engine, o Options) http.Handler {
 		// once, each must keep its pace, and each claims from the in-flight budget as
 		// its bytes arrive.
 		host := proxiesOf(e.Guard()).Client(r)
-		resp, ref := door.Serve(r.Context(), Request{Platform: p, Header: r.Header, Query: r.URL.Query(), Source: host,
+		var query url.Values // most webhooks have none: not parsed into an empty map
+		if r.URL.RawQuery != "" {
+			query = r.URL.Query()
+		}
+		resp, ref := door.Serve(r.Context(), Request{Platform: p, Header: r.Header, Query: query, Source: host,
 			Declared: r.ContentLength, Encoding: r.Header.Get("Content-Encoding"), Streamed: true,
 			Body: http.MaxBytesReader(w, paced(w, r.Body, paceOf(e.Guard())), door.MaxBody)})
 		if ref != nil {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"compress/zlib"
 	"context"
 	"fmt"
@@ -370,5 +371,35 @@ func BenchmarkNormalDuringStall(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestSmallBodyClaimsItsLength: an uncompressed body declared shorter than the first
+// chunk is read into a buffer of its length and one byte (to see its end), and that
+// is what it holds of the budget beside its decoded form; a compressed one, or one
+// of unknown length, still gets the first chunk.
+func TestSmallBodyClaimsItsLength(t *testing.T) {
+	t.Parallel()
+	sample := bytes.Repeat([]byte("x"), 1400)
+	for _, c := range []struct {
+		enc      string
+		declared int64
+		holds    int64
+	}{
+		{"", int64(len(sample)), int64(2*len(sample) + 1)},
+		{"identity", int64(len(sample)), int64(2*len(sample) + 1)},
+		{"", -1, int64(len(sample) + firstChunk)},
+		{"", firstChunk, int64(len(sample) + firstChunk)},
+	} {
+		b := security.NewBudget(64 << 20)
+		claim := b.Claim()
+		body, err := readBody(context.Background(), bytes.NewReader(sample), c.enc, bodyLimits{Max: 8 << 20, Declared: c.declared}, claim)
+		if err != nil || !bytes.Equal(body, sample) {
+			t.Fatalf("%+v: read %d bytes, %v", c, len(body), err)
+		}
+		if got := b.InUse(); got != c.holds {
+			t.Errorf("%+v: holds %d of the budget, want %d", c, got, c.holds)
+		}
+		claim.Release()
 	}
 }

@@ -47,13 +47,23 @@ func (a *Adapter) Platform() conversation.Platform { return conversation.Dialogf
 
 // Call is one decoded webhook call.
 type Call struct {
-	// Wire is the request as Dialogflow sent it.
+	// Wire is the request as Dialogflow sent it: the fields a turn reads (kept).
 	Wire  *WebhookRequest
 	turn  conversation.Turn
 	plain bool
-	// own are the parameters that are Switchboard's to carry forward: the matched
-	// intent's own and those of the switchboard context.
-	own map[string]bool
+	// others are the slots read from another context than Switchboard's, which are
+	// not Switchboard's to carry forward (the other slots are: the matched intent's
+	// own and those of the switchboard context). Usually none: nil.
+	others map[string]bool
+	// store holds the request the fast path decodes, in the Call's allocation.
+	store wireStore
+}
+
+// wireStore is a request and the parts of it the fast path fills.
+type wireStore struct {
+	w  WebhookRequest
+	q  QueryResult
+	in Intent
 }
 
 // Decode parses a WebhookRequest. A body that is not one yields a *platform.BadRequest
@@ -62,12 +72,19 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, bad("empty body")
 	}
-	var w WebhookRequest
-	if !fastDecode(body, &w) {
-		w = WebhookRequest{}
-		if err := json.Unmarshal(body, &w); err != nil {
+	call := &Call{plain: a.PlainText}
+	w := &call.store.w
+	// The site's identity token rides in originalDetectIntentRequest.payload.
+	token, fast := fastDecode(body, &call.store)
+	if !fast {
+		*w = WebhookRequest{}
+		if err := json.Unmarshal(body, w); err != nil {
 			return nil, bad(jsonReason(err))
 		}
+		if o := w.OriginalDetectIntentRequest; o != nil {
+			token = platform.IdentityToken(o.Payload)
+		}
+		kept(w)
 	}
 	if w.ResponseID == "" {
 		return nil, bad("missing responseId")
@@ -84,20 +101,17 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		return nil, bad("missing queryResult.intent.displayName")
 	}
 	raw := q.Intent.DisplayName
-	sl, own := slots(w.Session, q)
-	// The site's identity token rides in originalDetectIntentRequest.payload; one
-	// that arrived as a parameter is taken out of the slots so it is never carried
-	// forward in the output context.
-	token := platform.TakeIdentityToken(sl)
-	if w.OriginalDetectIntentRequest != nil {
-		if p := platform.IdentityToken(w.OriginalDetectIntentRequest.Payload); p != "" {
-			token = p
-		}
+	sl, others := slots(w.Session, q)
+	// A token that arrived as a parameter is taken out of the slots so it is never
+	// carried forward in the output context; the payload's wins.
+	if p := platform.TakeIdentityToken(sl); token == "" {
+		token = p
 	}
 	if len(sl) == 0 {
 		sl = nil
 	}
-	return &Call{Wire: &w, plain: a.PlainText, own: own, turn: conversation.Turn{
+	call.Wire, call.others = w, others
+	call.turn = conversation.Turn{
 		Platform:  conversation.DialogflowES,
 		Intent:    a.names.Resolve(raw),
 		RawIntent: raw,
@@ -109,7 +123,34 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 		Text:      q.QueryText,
 
 		IdentityToken: token,
-	}}, nil
+	}
+	return call, nil
+}
+
+// kept clears what a turn never reads from a request json.Unmarshal decoded, so that
+// Wire holds the same whichever path decoded it: the fast path builds only the
+// response id, the session, and of queryResult the query text, language code,
+// parameters, intent display name and output contexts (name, and parameters unless
+// the context is one of Dialogflow's own); originalDetectIntentRequest is read for its
+// payload's identity token only. TestFastDecodeAsUnmarshal holds the two equal.
+func kept(w *WebhookRequest) {
+	w.OriginalDetectIntentRequest = nil
+	q := w.QueryResult
+	if q == nil {
+		return
+	}
+	*q = QueryResult{QueryText: q.QueryText, LanguageCode: q.LanguageCode, Parameters: q.Parameters,
+		OutputContexts: q.OutputContexts, Intent: q.Intent}
+	if q.Intent != nil {
+		q.Intent = &Intent{DisplayName: q.Intent.DisplayName}
+	}
+	for i := range q.OutputContexts {
+		c := &q.OutputContexts[i]
+		c.LifespanCount = 0
+		if systemContext(c.Name) {
+			c.Parameters = nil
+		}
+	}
 }
 
 func bad(reason string) *platform.BadRequest {
@@ -132,15 +173,12 @@ func SessionID(session string) (string, bool) {
 	if !strings.HasPrefix(session, "projects/") || !strings.Contains(session, "/agent/") {
 		return "", false
 	}
-	i := strings.LastIndex(session, "/sessions/")
-	if i < 0 {
-		return "", false
+	// The id is the last segment, after ".../sessions/".
+	i := strings.LastIndexByte(session, '/')
+	if id := session[i+1:]; id != "" && strings.HasSuffix(session[:i], "/sessions") {
+		return id, true
 	}
-	id := session[i+len("/sessions/"):]
-	if id == "" || strings.Contains(id, "/") {
-		return "", false
-	}
-	return id, true
+	return "", false
 }
 
 // slots collects parameter values: queryResult.parameters first, then the switchboard
@@ -148,13 +186,12 @@ func SessionID(session string) (string, bool) {
 // name wins. ".original" companions and Dialogflow's own contexts (ids starting with
 // "__", such as __system_counters__) are skipped.
 //
-// own names the parameters Switchboard carries forward in its context: those of the
-// matched intent and of the switchboard context. What other contexts hold (an
-// integration's facebook_sender_id or slack_channel, another agent flow's city) is
-// read for this turn but never copied into Switchboard's context.
-func slots(session string, q *QueryResult) (map[string]string, map[string]bool) {
-	out := make(map[string]string, len(q.Parameters))
-	own := map[string]bool{}
+// Switchboard carries forward in its context the parameters of the matched intent and
+// of the switchboard context. What other contexts hold (an integration's
+// facebook_sender_id or slack_channel, another agent flow's city) is read for this
+// turn but never copied into Switchboard's context: others names those slots.
+func slots(session string, q *QueryResult) (out map[string]string, others map[string]bool) {
+	out = make(map[string]string, len(q.Parameters))
 	add := func(params map[string]json.RawMessage, mine bool) {
 		for k, v := range params {
 			if k == "" || strings.HasSuffix(k, ".original") {
@@ -165,27 +202,42 @@ func slots(session string, q *QueryResult) (map[string]string, map[string]bool) 
 			}
 			if s := paramvalue.Dialogflow(v); s != "" {
 				out[k] = s
-				own[k] = mine
+				if !mine {
+					if others == nil {
+						others = map[string]bool{}
+					}
+					others[k] = true
+				}
 			}
 		}
 	}
 	add(q.Parameters, true)
-	ownCtx := session + "/contexts/" + ContextID
 	for _, c := range q.OutputContexts {
-		if c.Name == ownCtx {
+		if ownContext(c.Name, session) {
 			add(c.Parameters, true)
 		}
 	}
 	for _, c := range q.OutputContexts {
-		id := c.Name[strings.LastIndexByte(c.Name, '/')+1:]
-		if c.Name != ownCtx && !strings.HasPrefix(id, "__") {
+		if !ownContext(c.Name, session) && !systemContext(c.Name) {
 			add(c.Parameters, false)
 		}
 	}
 	if len(out) == 0 {
-		return nil, own
+		return nil, others
 	}
-	return out, own
+	return out, others
+}
+
+// ownContext reports whether a context name is session + "/contexts/" + ContextID.
+func ownContext(name, session string) bool {
+	const suffix = "/contexts/" + ContextID
+	return len(name) == len(session)+len(suffix) && strings.HasPrefix(name, session) && strings.HasSuffix(name, suffix)
+}
+
+// systemContext reports whether a context name is one of Dialogflow's own contexts
+// (id starting with "__", such as __system_counters__).
+func systemContext(name string) bool {
+	return strings.HasPrefix(name[strings.LastIndexByte(name, '/')+1:], "__")
 }
 
 // Turn returns the decoded turn.
@@ -201,7 +253,9 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	resp := WebhookResponse{OutputContexts: c.contexts(reply.SetSlots), Payload: platform.OutcomePayload(reply)}
+	// The payload carries platform.OutcomePayload(reply) and the output context is
+	// the switchboard context: marshalReply writes them.
+	var resp WebhookResponse
 	if reply.Outcome == conversation.OutcomeElicitSlot {
 		if reply.SlotToElicit == "" {
 			return 0, nil, errors.New("dialogflow: elicit_slot reply without SlotToElicit")
@@ -213,7 +267,8 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		// With a follow-up event Dialogflow ignores every message: send none.
 		rich = richMessages(reply.Rich, msgs)
 	}
-	body, err := fit(&resp, msgs, rich)
+	body, err := fit(&resp, &replyParts{msgs: msgs, rich: rich, outcome: platform.OutcomeOf(reply),
+		ctx: &ownCtx{session: c.Wire.Session, slots: c.turn.Slots, others: c.others, set: reply.SetSlots}})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -223,7 +278,11 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 // messages returns the texts to send for an outcome, supplying a default where the
 // reply has none and the user must be told something.
 func messages(r conversation.Reply, locale string) ([]string, error) {
-	msgs := slices.DeleteFunc(slices.Clone(r.Messages), func(s string) bool { return strings.TrimSpace(s) == "" })
+	blank := func(s string) bool { return strings.TrimSpace(s) == "" }
+	msgs := r.Messages // not written to: a blank message means a copy without it
+	if slices.ContainsFunc(msgs, blank) {
+		msgs = slices.DeleteFunc(slices.Clone(msgs), blank)
+	}
 	var def string
 	switch r.Outcome {
 	case conversation.OutcomeFulfilled, conversation.OutcomeElicitSlot, conversation.OutcomeDelegate:
@@ -238,31 +297,59 @@ func messages(r conversation.Reply, locale string) ([]string, error) {
 	return msgs, nil
 }
 
-// contexts returns the switchboard output context: Switchboard's own slots (the
-// matched intent's parameters and the switchboard context's, never another context's)
-// with set applied (nil deletes). The context replaces the active one of the same
-// name, so it carries every such slot, not only the changes.
-func (c *Call) contexts(set map[string]*string) []Context {
-	params := make(map[string]json.RawMessage, len(c.turn.Slots)+len(set))
-	for k, v := range c.turn.Slots {
-		if p, ok := set[k]; (ok && p == nil) || !c.own[k] {
+// ownCtx is a reply's switchboard output context: Switchboard's own slots (the
+// matched intent's parameters and the switchboard context's, never another context's:
+// others) with set applied (nil deletes). The context replaces the active one of the
+// same name, so it carries every such slot, not only the changes.
+type ownCtx struct {
+	session string
+	slots   map[string]string
+	others  map[string]bool
+	set     map[string]*string
+}
+
+// build returns the output contexts: the switchboard context, or none.
+func (x *ownCtx) build() []Context {
+	params := make(map[string]json.RawMessage, len(x.slots)+len(x.set))
+	for k, v := range x.slots {
+		if p, ok := x.set[k]; (ok && p == nil) || x.others[k] {
 			continue
 		}
 		params[k] = jsonString(v)
 	}
-	for k, v := range set {
+	for k, v := range x.set {
 		if v != nil {
 			params[k] = jsonString(*v)
 		}
 	}
-	if len(params) == 0 && len(set) == 0 {
+	if len(params) == 0 && len(x.set) == 0 {
 		return nil
 	}
 	return []Context{{
-		Name:          c.Wire.Session + "/contexts/" + ContextID,
+		Name:          x.session + "/contexts/" + ContextID,
 		LifespanCount: ContextLifespan,
 		Parameters:    params,
 	}}
+}
+
+type param struct{ key, value string }
+
+// params appends to ps the context's parameters, sorted by name (as encoding/json
+// sorts a map's keys), and reports whether build makes a context at all.
+func (x *ownCtx) params(ps []param) ([]param, bool) {
+	for k, v := range x.slots {
+		if _, ok := x.set[k]; ok || x.others[k] {
+			continue // deleted, or set below
+		}
+		ps = append(ps, param{k, v})
+	}
+	for k, v := range x.set {
+		if v != nil {
+			ps = append(ps, param{k, *v})
+		}
+	}
+	slices.SortFunc(ps, func(a, b param) int { return strings.Compare(a.key, b.key) })
+	return ps, len(ps) > 0 || len(x.set) > 0
 }
 
 func (c *Call) elicitEvent(slot string) *EventInput {
@@ -280,14 +367,13 @@ func (c *Call) elicitEvent(slot string) *EventInput {
 	}
 }
 
-// fit marshals resp with msgs and the rich messages, dropping the rich messages first
-// and then truncating the texts (from the end) until the body fits in
+// fit marshals resp with the reply's parts (marshalReply), dropping the rich messages
+// first and then truncating the texts (from the end) until the body fits in
 // MaxResponseBytes. If the texts are gone and it still does not fit, the largest
 // context parameters are dropped.
-func fit(resp *WebhookResponse, msgs []string, rich []Message) ([]byte, error) {
+func fit(resp *WebhookResponse, parts *replyParts) ([]byte, error) {
 	for range 64 {
-		setMessages(resp, msgs, rich)
-		body, err := marshal(resp)
+		body, err := marshalReply(resp, parts)
 		if err != nil {
 			return nil, fmt.Errorf("dialogflow: encode response: %w", err)
 		}
@@ -295,15 +381,19 @@ func fit(resp *WebhookResponse, msgs []string, rich []Message) ([]byte, error) {
 		if over <= 0 {
 			return body, nil
 		}
-		if rich != nil {
-			rich = nil
+		if parts.rich != nil {
+			parts.rich = nil
 			continue
 		}
-		if total := textBytes(msgs); total > 0 {
+		if total := textBytes(parts.msgs); total > 0 {
 			// Each message appears twice (fulfillmentText and fulfillmentMessages), and
 			// escaping may grow it: cut a little more than half the overflow per round.
-			msgs = truncate(msgs, total-(over/2+len(platform.TruncatedMark)+16))
+			parts.msgs = truncate(parts.msgs, total-(over/2+len(platform.TruncatedMark)+16))
 			continue
+		}
+		if parts.ctx != nil {
+			// The context's parameters are dropped from the built context.
+			resp.OutputContexts, parts.ctx = parts.ctx.build(), nil
 		}
 		if !dropLargestParam(resp) {
 			return nil, fmt.Errorf("dialogflow: response of %d bytes exceeds %d", len(body), MaxResponseBytes)
@@ -312,6 +402,7 @@ func fit(resp *WebhookResponse, msgs []string, rich []Message) ([]byte, error) {
 	return nil, fmt.Errorf("dialogflow: response does not fit in %d bytes", MaxResponseBytes)
 }
 
+// setMessages sets the response's messages as marshalReply writes them.
 func setMessages(resp *WebhookResponse, msgs []string, rich []Message) {
 	resp.FulfillmentText = strings.Join(msgs, " ")
 	resp.FulfillmentMessages = slices.Grow(resp.FulfillmentMessages[:0], len(msgs)+len(rich))
@@ -428,7 +519,11 @@ func dropLargestParam(resp *WebhookResponse) bool {
 	return true
 }
 
+// jsonString is json.Marshal(s).
 func jsonString(s string) json.RawMessage {
+	if platform.HandEncode {
+		return platform.AppendMarshalString(make([]byte, 0, len(s)+2), s)
+	}
 	b, _ := json.Marshal(s) // a string always marshals
 	return b
 }

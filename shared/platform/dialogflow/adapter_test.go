@@ -186,6 +186,11 @@ func TestSessionID(t *testing.T) {
 		{"projects/p/agent/sessions/", "", false},
 		{"projects/p/agent/sessions/s/contexts/c", "", false},
 		{"projects/p/sessions/s", "", false},
+		{"projects/p/agent/sessions/a/sessions/b", "b", true},
+		{"projects/p/agent/sessions/sessions/", "", false},
+		{"projects/p/agent/xsessions/s", "", false},
+		{"projects/p/agent/sessions//s", "", false},
+		{"projects/p/agent/s", "", false},
 		{"s", "", false},
 		{"", "", false},
 	}
@@ -361,6 +366,31 @@ func TestEncodeTruncatesToLimit(t *testing.T) {
 	}
 }
 
+// A context parameter too large for the limit is dropped once the texts are gone, the
+// largest first; the others stay.
+func TestEncodeDropsLargestParameter(t *testing.T) {
+	t.Parallel()
+	req := decode(t, readEvent(t, "lookup_customer_signed.json"))
+	big := strings.Repeat("x", dialogflow.MaxResponseBytes)
+	status, out, err := req.Encode(conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"Done."},
+		SetSlots: map[string]*string{"big": &big, "customer_id": conversation.Value("cus_1")}})
+	if err != nil || status != 200 || len(out) > dialogflow.MaxResponseBytes {
+		t.Fatalf("Encode: %d, %d bytes, %v", status, len(out), err)
+	}
+	schematest.Validate(t, conversation.DialogflowES, out)
+	var resp dialogflow.WebhookResponse
+	if err := json.Unmarshal(out, &resp); err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.OutputContexts) != 1 {
+		t.Fatalf("output contexts %+v", resp.OutputContexts)
+	}
+	p := resp.OutputContexts[0].Parameters
+	if _, ok := p["big"]; ok || string(p["customer_id"]) != `"cus_1"` || string(p["email"]) != `"ada@example.com"` {
+		t.Errorf("parameters %s: want the large one dropped and the others kept", out)
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	// Seeds: testdata/fuzz/FuzzDecode holds the sample events compacted, so the
 	// mutator works on short inputs and minimising what it finds stays cheap;
@@ -397,29 +427,43 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+// benchEvents are the samples the decode and encode benchmarks run on: the one
+// `make bench` posts (a signed lookup, with Dialogflow's own fulfillment messages and
+// system context) and a ticket.
+var benchEvents = []string{"lookup_customer_signed.json", "create_ticket.json"}
+
 func BenchmarkDecode(b *testing.B) {
-	body := readEvent(b, "create_ticket.json")
-	a := dialogflow.New(names)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(body)))
-	for b.Loop() {
-		req, err := a.Decode(body)
-		if err != nil {
-			b.Fatal(err)
-		}
-		_ = req.Turn()
+	for _, name := range benchEvents {
+		body := readEvent(b, name)
+		b.Run(strings.TrimSuffix(name, ".json"), func(b *testing.B) {
+			a := dialogflow.New(names)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				req, err := a.Decode(body)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_ = req.Turn()
+			}
+		})
 	}
 }
 
 func BenchmarkEncode(b *testing.B) {
-	req := decode(b, readEvent(b, "create_ticket.json"))
 	reply := conversation.Reply{Outcome: conversation.OutcomeFulfilled,
-		Messages: []string{"I opened ticket #1042: Cannot log in.", "We'll email ada@example.com with updates."}}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, _, err := req.Encode(reply); err != nil {
-			b.Fatal(err)
-		}
+		Messages: []string{"I opened ticket #1042: Cannot log in.", "We'll email ada@example.com with updates."},
+		SetSlots: map[string]*string{"customer_id": conversation.Value("cus_1")}}
+	for _, name := range benchEvents {
+		req := decode(b, readEvent(b, name))
+		b.Run(strings.TrimSuffix(name, ".json"), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := req.Encode(reply); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

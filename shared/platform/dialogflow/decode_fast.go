@@ -4,10 +4,14 @@ package dialogflow
 
 import "github.com/switchboard-dev/switchboard/shared/platform"
 
-// fastDecode fills w from body as json.Unmarshal would, or reports false, leaving the
-// request to json.Unmarshal (platform.FastDecode says when).
-func fastDecode(body []byte, w *WebhookRequest) bool {
-	return platform.FastDecode(body, func(d *platform.Dec) { decodeRequest(d, w) })
+// fastDecode fills s.w (and s's other parts, which it points to) from body with the fields a turn reads (see kept), as
+// json.Unmarshal and kept would, and returns the identity token of
+// originalDetectIntentRequest.payload, as platform.IdentityToken reads it; or it
+// reports false, leaving the request to json.Unmarshal (platform.FastDecode says when).
+// The fields nothing reads are checked as Unmarshal checks them, without being built.
+func fastDecode(body []byte, s *wireStore) (token string, ok bool) {
+	ok = platform.FastDecode(body, func(d *platform.Dec) { token = decodeRequest(d, s) })
+	return token, ok
 }
 
 var (
@@ -25,41 +29,48 @@ var (
 	originalFields   = []string{"source", "version", "payload"}
 )
 
-func decodeRequest(d *platform.Dec, w *WebhookRequest) {
+func decodeRequest(d *platform.Dec, s *wireStore) (token string) {
+	w := &s.w
 	for d.Object(); ; {
 		switch d.Next(requestFields) {
 		case "":
-			return
+			return token
 		case "responseId":
 			w.ResponseID = d.String()
 		case "session":
 			w.Session = d.String()
 		case "queryResult":
-			w.QueryResult = &QueryResult{}
-			decodeQueryResult(d, w.QueryResult)
+			if d.Null() {
+				continue
+			}
+			w.QueryResult = &s.q
+			decodeQueryResult(d, s)
 		case "originalDetectIntentRequest":
-			w.OriginalDetectIntentRequest = &OriginalDetectIntentRequest{}
-			decodeOriginal(d, w.OriginalDetectIntentRequest)
+			if d.Null() {
+				continue
+			}
+			token = decodeOriginal(d)
 		}
 	}
 }
 
-func decodeOriginal(d *platform.Dec, o *OriginalDetectIntentRequest) {
+// decodeOriginal reads originalDetectIntentRequest: only its payload's identity token
+// is kept.
+func decodeOriginal(d *platform.Dec) (token string) {
 	for d.Object(); ; {
 		switch d.Next(originalFields) {
 		case "":
-			return
-		case "source":
-			o.Source = d.String()
-		case "version":
-			o.Version = d.String()
+			return token
+		case "source", "version":
+			d.SkipString()
 		case "payload":
-			o.Payload = d.Raw()
+			token = d.IdentityPayload()
 		}
 	}
 }
 
-func decodeQueryResult(d *platform.Dec, q *QueryResult) {
+func decodeQueryResult(d *platform.Dec, s *wireStore) {
+	q := &s.q
 	for d.Object(); ; {
 		switch d.Next(queryResultFields) {
 		case "":
@@ -68,28 +79,8 @@ func decodeQueryResult(d *platform.Dec, q *QueryResult) {
 			q.QueryText = d.String()
 		case "languageCode":
 			q.LanguageCode = d.String()
-		case "speechRecognitionConfidence":
-			q.SpeechRecognitionConfidence = d.Float()
-		case "action":
-			q.Action = d.String()
 		case "parameters":
 			q.Parameters = d.RawMap()
-		case "allRequiredParamsPresent":
-			q.AllRequiredParamsPresent = d.Bool()
-		case "cancelsSlotFilling":
-			q.CancelsSlotFilling = d.Bool()
-		case "fulfillmentText":
-			q.FulfillmentText = d.String()
-		case "fulfillmentMessages":
-			q.FulfillmentMessages = []Message{}
-			for d.Array(); d.More(); {
-				q.FulfillmentMessages = append(q.FulfillmentMessages, Message{})
-				decodeMessage(d, &q.FulfillmentMessages[len(q.FulfillmentMessages)-1])
-			}
-		case "webhookSource":
-			q.WebhookSource = d.String()
-		case "webhookPayload":
-			q.WebhookPayload = d.Raw()
 		case "outputContexts":
 			q.OutputContexts = []Context{}
 			for d.Array(); d.More(); {
@@ -97,47 +88,63 @@ func decodeQueryResult(d *platform.Dec, q *QueryResult) {
 				decodeContext(d, &q.OutputContexts[len(q.OutputContexts)-1])
 			}
 		case "intent":
-			q.Intent = &Intent{}
+			if d.Null() {
+				continue
+			}
+			q.Intent = &s.in
 			decodeIntent(d, q.Intent)
-		case "intentDetectionConfidence":
-			q.IntentDetectionConfidence = d.Float()
-		case "diagnosticInfo":
-			q.DiagnosticInfo = d.Raw()
+		case "action", "fulfillmentText", "webhookSource":
+			d.SkipString()
+		case "speechRecognitionConfidence", "intentDetectionConfidence":
+			d.SkipFloat()
+		case "allRequiredParamsPresent", "cancelsSlotFilling":
+			d.SkipBool()
+		case "webhookPayload", "diagnosticInfo", "knowledgeAnswers":
+			d.Skip() // json.RawMessage: any value
+		case "fulfillmentMessages":
+			if d.Null() {
+				continue
+			}
+			for d.Array(); d.More(); {
+				skipMessage(d)
+			}
 		case "sentimentAnalysisResult":
-			s := &SentimentAnalysisResult{}
-			q.SentimentAnalysisResult = s
+			if d.Null() {
+				continue
+			}
 			for d.Object(); d.Next(sentimentRFields) != ""; {
-				t := &Sentiment{}
-				s.QueryTextSentiment = t
-				for d.Object(); ; {
-					name := d.Next(sentimentFields)
-					if name == "" {
-						break
-					}
-					if name == "score" {
-						t.Score = d.Float()
-					} else {
-						t.Magnitude = d.Float()
-					}
+				if d.Null() {
+					continue
+				}
+				for d.Object(); d.Next(sentimentFields) != ""; {
+					d.SkipFloat()
 				}
 			}
-		case "knowledgeAnswers":
-			q.KnowledgeAnswers = d.Raw()
 		}
 	}
 }
 
+// decodeContext reads an output context. The parameters of Dialogflow's own contexts
+// (ids starting with "__") are not kept (slots never reads them): when the name comes
+// first, they are only checked.
 func decodeContext(d *platform.Dec, c *Context) {
 	for d.Object(); ; {
 		switch d.Next(contextFields) {
 		case "":
+			if systemContext(c.Name) {
+				c.Parameters = nil
+			}
 			return
 		case "name":
 			c.Name = d.String()
 		case "lifespanCount":
-			c.LifespanCount = d.Int()
+			d.SkipInt()
 		case "parameters":
-			c.Parameters = d.RawMap()
+			if systemContext(c.Name) {
+				d.SkipObject()
+			} else {
+				c.Parameters = d.RawMap()
+			}
 		}
 	}
 }
@@ -147,57 +154,41 @@ func decodeIntent(d *platform.Dec, in *Intent) {
 		switch d.Next(intentFields) {
 		case "":
 			return
-		case "name":
-			in.Name = d.String()
 		case "displayName":
 			in.DisplayName = d.String()
-		case "isFallback":
-			in.IsFallback = d.Bool()
-		case "endInteraction":
-			in.EndInteraction = d.Bool()
+		case "name":
+			d.SkipString()
+		case "isFallback", "endInteraction":
+			d.SkipBool()
 		}
 	}
 }
 
-func decodeMessage(d *platform.Dec, m *Message) {
+// skipMessage checks a fulfillment message (nothing reads the request's messages).
+func skipMessage(d *platform.Dec) {
+	if d.Null() {
+		return
+	}
 	for d.Object(); ; {
 		switch d.Next(messageFields) {
 		case "":
 			return
 		case "text":
-			t := &Text{}
-			m.Text = t
-			for d.Object(); d.Next(textFields) != ""; {
-				t.Text = d.Strings()
+			if d.Null() {
+				continue
 			}
-		case "image":
-			m.Image = d.Raw()
-		case "quickReplies":
-			m.QuickReplies = d.Raw()
-		case "card":
-			m.Card = d.Raw()
-		case "payload":
-			m.Payload = d.Raw()
-		case "simpleResponses":
-			m.SimpleResponses = d.Raw()
-		case "basicCard":
-			m.BasicCard = d.Raw()
-		case "suggestions":
-			m.Suggestions = d.Raw()
-		case "linkOutSuggestion":
-			m.LinkOutSuggestion = d.Raw()
-		case "listSelect":
-			m.ListSelect = d.Raw()
-		case "carouselSelect":
-			m.CarouselSelect = d.Raw()
-		case "browseCarouselCard":
-			m.BrowseCarouselCard = d.Raw()
-		case "tableCard":
-			m.TableCard = d.Raw()
-		case "mediaContent":
-			m.MediaContent = d.Raw()
+			for d.Object(); d.Next(textFields) != ""; {
+				if d.Null() {
+					continue
+				}
+				for d.Array(); d.More(); {
+					d.SkipString()
+				}
+			}
 		case "platform":
-			m.Platform = d.String()
+			d.SkipString()
+		default:
+			d.Skip() // json.RawMessage: any value
 		}
 	}
 }

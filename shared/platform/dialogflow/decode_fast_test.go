@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-dev/switchboard/shared/platform"
 )
 
 // fastSeeds are request bodies for the differential test: the sample events, the
@@ -60,11 +62,36 @@ func oddBodies() (odd [][]byte) {
 		`"intent":{"displayName":"y","isFallback":true,"endInteraction":false,"name":"n"}`, `"knowledgeAnswers":null`,
 		`"outputContexts":[{"name":"a","name":"b"}]`, `"outputContexts":[{"name":"a","parameters":{"x":"1"},"parameters":{"y":"2"}}]`,
 		`"skipped":1,"skipped":2`, `"parameters":{"a":{"b":1,"b":2}}`,
+		// Fields nothing reads: checked as Unmarshal checks them, not kept.
+		`"fulfillmentText":5`, `"fulfillmentText":null,"action":null,"webhookSource":"w"`, `"action":{}`, `"webhookSource":[]`,
+		`"cancelsSlotFilling":1`, `"allRequiredParamsPresent":null,"cancelsSlotFilling":false`, `"intentDetectionConfidence":"0.9"`,
+		`"intentDetectionConfidence":null,"speechRecognitionConfidence":-1.5e-3`, `"intentDetectionConfidence":1e400`,
+		`"fulfillmentMessages":null`, `"fulfillmentMessages":[null,{"text":null},{"text":{"text":null}},{"platform":null}]`,
+		`"fulfillmentMessages":[{"text":{"text":[1]}}]`, `"fulfillmentMessages":[{"text":{"text":"a"}}]`, `"fulfillmentMessages":[{"text":"a"}]`,
+		`"fulfillmentMessages":[{"platform":1}]`, `"fulfillmentMessages":[{"card":null,"image":1,"payload":[{}]}]`, `"fulfillmentMessages":[1]`,
+		`"fulfillmentMessages":{}`, `"fulfillmentMessages":[{"TEXT":{"text":["a"]}}]`, `"fulfillmentMessages":[{"text":{"Text":["a"]}}]`,
+		`"fulfillmentMessages":[{"text":{"text":["a"],"text":["b"]}}]`, `"fulfillmentMessages":[{"text":{"text":["a"]},"text":{}}]`,
+		`"intent":null`, `"intent":{"displayName":"y","name":5}`, `"intent":{"displayName":"y","isFallback":"no"}`, `"intent":{"displayName":"y","endInteraction":null}`,
+		`"intent":{"displayName":"y","NAME":"n"}`, `"sentimentAnalysisResult":null`, `"sentimentAnalysisResult":{"queryTextSentiment":null}`,
+		`"sentimentAnalysisResult":{"queryTextSentiment":{"score":"1"}}`, `"sentimentAnalysisResult":{"queryTextSentiment":{"score":null,"magnitude":2}}`,
+		`"sentimentAnalysisResult":[]`, `"diagnosticInfo":{"a":[1,"b",null]},"webhookPayload":null,"knowledgeAnswers":{"answers":[]}`,
+		`"outputContexts":[{"name":"p/contexts/__system_counters__","lifespanCount":2,"parameters":{"no-input":0,"a":null}}]`,
+		`"outputContexts":[{"parameters":{"x":"1"},"name":"p/contexts/__system_counters__"}]`,
+		`"outputContexts":[{"name":"p/contexts/__x","parameters":null}]`, `"outputContexts":[{"name":"p/contexts/__x","parameters":[]}]`,
+		`"outputContexts":[{"name":"p/contexts/__x","parameters":"a"}]`, `"outputContexts":[{"name":"p/contexts/c","lifespanCount":null}]`,
+		`"outputContexts":[{"name":"p/contexts/c","lifespanCount":"1"}]`, `"outputContexts":[{"name":"p/contexts/c","lifespanCount":1e2}]`,
 	} {
 		odd = append(odd, []byte(strings.Replace(base, "%s", member, 1)))
 	}
 	odd = append(odd, []byte(`{"responseId":"r"} x`), []byte(`{"responseId":"r"}{}`), []byte(` {"responseId":"r"} `), []byte(`[]`),
-		[]byte(`null`), []byte(`{"responseId":"r","responseId":"s"}`), []byte(`{"ResponseId":"r"}`), []byte(`{"originalDetectIntentRequest":{"payload":{"identity_token":"t"},"source":"s"}}`))
+		[]byte(`null`), []byte(`{"responseId":"r","responseId":"s"}`), []byte(`{"ResponseId":"r"}`), []byte(`{"originalDetectIntentRequest":{"payload":{"identity_token":"t"},"source":"s"}}`),
+		[]byte(`{"originalDetectIntentRequest":null}`), []byte(`{"queryResult":null}`), []byte(`{"originalDetectIntentRequest":{"source":5}}`),
+		[]byte(`{"originalDetectIntentRequest":{"version":null,"payload":null}}`), []byte(`{"originalDetectIntentRequest":{"payload":"t"}}`),
+		[]byte(`{"originalDetectIntentRequest":{"payload": { "identity_token" : " t\u0020" , "x":1}}}`),
+		[]byte(`{"originalDetectIntentRequest":{"payload":{"identity_token":5}}}`), []byte(`{"originalDetectIntentRequest":{"payload":{"identity_token":null}}}`),
+		[]byte(`{"originalDetectIntentRequest":{"payload":{"identity_token":"a","identity_token":"b"}}}`),
+		[]byte(`{"originalDetectIntentRequest":{"payload":{"Identity_Token":"a"}}}`), []byte(`{"originalDetectIntentRequest":{"payload":[{"identity_token":"a"}]}}`),
+		[]byte(`{"originalDetectIntentRequest":{"payload":{"identity_token":"a"},"payload":{}}}`), []byte(`{"originalDetectIntentRequest":{"Source":"s"}}`))
 	return odd
 }
 
@@ -82,8 +109,14 @@ func checkFast(t *testing.T, b []byte, mustBeFast bool) {
 	t.Helper()
 	var want WebhookRequest
 	werr := json.Unmarshal(b, &want)
-	var got WebhookRequest
-	fast := fastDecode(b, &got)
+	wantToken := ""
+	if o := want.OriginalDetectIntentRequest; o != nil {
+		wantToken = platform.IdentityToken(o.Payload)
+	}
+	kept(&want)
+	var s wireStore
+	token, fast := fastDecode(b, &s)
+	got := s.w
 	switch {
 	case fast && werr != nil:
 		t.Fatalf("fast path read a body json.Unmarshal refuses (%v): %s", werr, b)
@@ -91,6 +124,8 @@ func checkFast(t *testing.T, b []byte, mustBeFast bool) {
 		g, _ := json.Marshal(got)
 		w, _ := json.Marshal(want)
 		t.Fatalf("fast path read %s\n as %s\nUnmarshal: %s", b, g, w)
+	case fast && token != wantToken:
+		t.Fatalf("fast path read the identity token %q, IdentityToken %q: %s", token, wantToken, b)
 	case !fast && mustBeFast && werr == nil:
 		t.Fatalf("a sample request did not take the fast path: %.200s", b)
 	}

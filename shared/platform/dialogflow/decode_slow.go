@@ -4,4 +4,4 @@ package dialogflow
 
 // fastDecode needs Go 1.27's encoding/json/jsontext: before it, every request takes
 // json.Unmarshal.
-func fastDecode([]byte, *WebhookRequest) bool { return false }
+func fastDecode([]byte, *wireStore) (string, bool) { return "", false }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 
+	"github.com/switchboard-dev/switchboard/shared/conversation"
 	"github.com/switchboard-dev/switchboard/shared/platform"
 )
 
@@ -16,16 +17,49 @@ func marshal(resp *WebhookResponse) ([]byte, error) {
 	if !platform.HandEncode {
 		return platform.EncodeJSON(resp)
 	}
+	return encodePooled(resp, nil)
+}
+
+// marshalReply encodes resp with the messages setMessages would set in it, the
+// payload platform.OutcomePayload makes for the outcome and, with parts.ctx, the
+// output contexts parts.ctx.build() makes (resp's own FulfillmentText,
+// FulfillmentMessages, Payload and, with parts.ctx, OutputContexts are not read),
+// without building them: TestMarshalReplyAsSetMessages holds the two equal.
+func marshalReply(resp *WebhookResponse, parts *replyParts) ([]byte, error) {
+	if !platform.HandEncode {
+		setMessages(resp, parts.msgs, parts.rich)
+		o := parts.outcome
+		resp.Payload = platform.OutcomePayload(conversation.Reply{Outcome: o.Outcome, Fallback: o.Fallback})
+		if parts.ctx != nil {
+			resp.OutputContexts = parts.ctx.build()
+		}
+		return platform.EncodeJSON(resp)
+	}
+	return encodePooled(resp, parts)
+}
+
+// replyParts are a reply's texts, rich messages, outcome and, unless nil, its
+// switchboard context.
+type replyParts struct {
+	msgs    []string
+	rich    []Message
+	outcome platform.WireOutcome
+	ctx     *ownCtx
+}
+
+func encodePooled(resp *WebhookResponse, m *replyParts) ([]byte, error) {
 	b := platform.GetBuffer()
 	defer b.Free()
 	var err error
-	if b.B, err = appendResponse(b.B, resp); err != nil {
+	if b.B, err = appendResponse(b.B, resp, m); err != nil {
 		return nil, err
 	}
 	return b.Body(), nil
 }
 
-func appendResponse(dst []byte, r *WebhookResponse) ([]byte, error) {
+// appendResponse writes r; with m, r's messages are those setMessages sets from m and
+// its payload the outcome's.
+func appendResponse(dst []byte, r *WebhookResponse, m *replyParts) ([]byte, error) {
 	var err error
 	dst = append(dst, '{')
 	first := true
@@ -33,11 +67,46 @@ func appendResponse(dst []byte, r *WebhookResponse) ([]byte, error) {
 		dst = platform.AppendKey(dst, name, first)
 		first = false
 	}
-	if r.FulfillmentText != "" {
+	if m != nil {
+		// fulfillmentText is the texts joined by spaces, fulfillmentMessages a text
+		// message per text, then the rich messages.
+		if n := len(m.msgs) - 1 + textBytes(m.msgs); n > 0 {
+			key("fulfillmentText")
+			dst = append(dst, '"')
+			for i, s := range m.msgs {
+				if i > 0 {
+					dst = append(dst, ' ')
+				}
+				dst = platform.AppendEscaped(dst, s)
+			}
+			dst = append(dst, '"')
+		}
+		if len(m.msgs)+len(m.rich) > 0 {
+			key("fulfillmentMessages")
+			dst = append(dst, '[')
+			for i, s := range m.msgs {
+				if i > 0 {
+					dst = append(dst, ',')
+				}
+				dst = append(dst, `{"text":{"text":[`...)
+				dst = platform.AppendString(dst, s)
+				dst = append(dst, `]}}`...)
+			}
+			for i := range m.rich {
+				if i > 0 || len(m.msgs) > 0 {
+					dst = append(dst, ',')
+				}
+				if dst, err = appendMessage(dst, &m.rich[i]); err != nil {
+					return nil, err
+				}
+			}
+			dst = append(dst, ']')
+		}
+	} else if r.FulfillmentText != "" {
 		key("fulfillmentText")
 		dst = platform.AppendString(dst, r.FulfillmentText)
 	}
-	if len(r.FulfillmentMessages) > 0 {
+	if m == nil && len(r.FulfillmentMessages) > 0 {
 		key("fulfillmentMessages")
 		dst = append(dst, '[')
 		for i := range r.FulfillmentMessages {
@@ -54,13 +123,39 @@ func appendResponse(dst []byte, r *WebhookResponse) ([]byte, error) {
 		key("source")
 		dst = platform.AppendString(dst, r.Source)
 	}
-	if len(r.Payload) > 0 {
+	if m != nil {
+		// OutcomePayload's bytes, which AppendRaw writes as they are: compact, and
+		// AppendString escapes U+2028 and U+2029.
+		key("payload")
+		dst = append(dst, `{"switchboard":`...)
+		dst = append(platform.AppendOutcome(dst, m.outcome), '}')
+	} else if len(r.Payload) > 0 {
 		key("payload")
 		if dst, err = platform.AppendRaw(dst, r.Payload); err != nil {
 			return nil, err
 		}
 	}
-	if len(r.OutputContexts) > 0 {
+	if m != nil && m.ctx != nil {
+		var buf [16]param
+		if ps, ok := m.ctx.params(buf[:0]); ok {
+			// build's one context: its name, lifespan and parameters (values as
+			// jsonString makes them, which AppendRaw copies as they are).
+			key("outputContexts")
+			dst = append(dst, `[{"name":"`...)
+			dst = platform.AppendEscaped(dst, m.ctx.session) // and an ASCII suffix: the escapes of the whole name
+			dst = append(dst, `/contexts/`+ContextID+`","lifespanCount":`...)
+			dst = platform.AppendInt(dst, ContextLifespan)
+			if len(ps) > 0 {
+				dst = append(dst, `,"parameters":{`...)
+				for i, p := range ps {
+					dst = platform.AppendKey(dst, p.key, i == 0)
+					dst = platform.AppendMarshalString(dst, p.value)
+				}
+				dst = append(dst, '}')
+			}
+			dst = append(dst, "}]"...)
+		}
+	} else if len(r.OutputContexts) > 0 {
 		key("outputContexts")
 		dst = append(dst, '[')
 		for i, c := range r.OutputContexts {

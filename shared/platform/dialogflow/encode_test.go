@@ -57,7 +57,7 @@ func TestEncodeAsEncodeJSON(t *testing.T) {
 			}
 		}
 	}
-	if _, err := appendResponse(nil, &WebhookResponse{Payload: json.RawMessage("{")}); err == nil {
+	if _, err := appendResponse(nil, &WebhookResponse{Payload: json.RawMessage("{")}, nil); err == nil {
 		t.Fatal("an invalid payload encoded")
 	}
 }
@@ -65,6 +65,7 @@ func TestEncodeAsEncodeJSON(t *testing.T) {
 func FuzzEncode(f *testing.F) {
 	f.Add("I found Ada", "email", "ada@example.com")
 	f.Add("<b>\u2028\xff", "\x00", "\"\\")
+	f.Add("cut \xe2\x80", "\x80 b", "")
 	f.Fuzz(func(t *testing.T, text, key, value string) {
 		for i, r := range responses(text, key, value) {
 			want, err := platform.EncodeJSON(r)
@@ -76,5 +77,49 @@ func FuzzEncode(f *testing.F) {
 				t.Fatalf("response %d:\n got %s %v\nwant %s", i, got, err, want)
 			}
 		}
+		checkMarshalReply(t, text, key, value)
 	})
+}
+
+// TestMarshalReplyAsSetMessages: marshalReply writes what encoding/json writes for
+// the response setMessages fills in — the texts joined (pieces whose UTF-8 is cut
+// at a join too), a text message each, the rich messages after them — with the
+// outcome's payload and the switchboard context ownCtx.build makes.
+func TestMarshalReplyAsSetMessages(t *testing.T) {
+	for _, s := range []string{"", "plain", "quote \" \\ <b>&amp;</b>", "ctl \x00\x1f\t\n", "line\u2028sep", "bad \xff", "cut \xe2\x80", "\x80\xa8 rest", "é 中 🙂"} {
+		checkMarshalReply(t, s, "k"+s, "v"+s)
+	}
+}
+
+func checkMarshalReply(t *testing.T, text, key, value string) {
+	t.Helper()
+	rich := []Message{{Card: json.RawMessage(`{"title":"t"}`)}, {QuickReplies: json.RawMessage(`{"quickReplies":["a"]}`), Platform: "FACEBOOK"}}
+	slots := map[string]string{key: value, "email": "ada@example.com", text: text, "other": value, "gone": "x"}
+	ctxs := []*ownCtx{nil, {session: text}, {session: value, slots: slots},
+		{session: text, slots: slots, others: map[string]bool{"other": true}, set: map[string]*string{"gone": nil, key: &text, "new": &value}},
+		{session: key, set: map[string]*string{"gone": nil}}}
+	for _, msgs := range [][]string{nil, {}, {text}, {text, value}, {"", ""}, {text, "", key}, {value, text, value}} {
+		for _, rich := range [][]Message{nil, rich[:1], rich} {
+			for ci, ctx := range ctxs {
+				for i, r := range responses(text, key, value) {
+					reply := conversation.Reply{Outcome: conversation.Outcome(key), Fallback: i%2 == 1}
+					want := *r
+					setMessages(&want, msgs, rich)
+					want.Payload = platform.OutcomePayload(reply)
+					if ctx != nil {
+						want.OutputContexts = ctx.build()
+					}
+					w, err := platform.EncodeJSON(&want)
+					if err != nil {
+						t.Fatal(err)
+					}
+					resp := *r
+					got, err := marshalReply(&resp, &replyParts{msgs, rich, platform.OutcomeOf(reply), ctx})
+					if err != nil || !bytes.Equal(got, w) {
+						t.Fatalf("response %d, messages %q, %d rich, context %d:\n got %s %v\nwant %s", i, msgs, len(rich), ci, got, err, w)
+					}
+				}
+			}
+		}
+	}
 }
