@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +183,36 @@ func TestConversationLimitCountsTurnsNotDeliveries(t *testing.T) {
 	resp, r := serve(t, e, turn)
 	if resp.Status != 200 || r.Outcome != conversation.OutcomeFailed || !strings.Contains(r.Text(), "slow down") {
 		t.Fatalf("a new turn past the limit: HTTP %d %+v, want the platform's shape saying slow down", resp.Status, r)
+	}
+}
+
+// TestTurnAfterABudgetFallback: a handler that answers after its turn's budget ran out
+// answers into its own turn, never into a later one (the engine reuses a turn's
+// hand-off once its worker has answered).
+func TestTurnAfterABudgetFallback(t *testing.T) {
+	t.Parallel()
+	cfg := defaults()
+	cfg.Deadlines = map[conversation.Platform]time.Duration{conversation.DialogflowES: 150 * time.Millisecond}
+	cfg.ReplyMargin = 100 * time.Millisecond
+	release, late := make(chan struct{}), make(chan struct{})
+	e := newEngine(cfg, func(ctx context.Context, t conversation.Turn) conversation.Reply {
+		if t.SessionID == "slow" {
+			<-release
+			defer close(late)
+		}
+		return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"for " + t.SessionID}}
+	})
+	if _, r := serve(t, e, conversation.Turn{Intent: conversation.CreateTicket, SessionID: "slow"}); !r.Fallback {
+		t.Fatalf("the slow turn got %q, want the budget fallback", r.Text())
+	}
+	for i := range 20 {
+		if i == 5 {
+			close(release) // the slow turn's handler answers now, into its own turn
+			<-late
+		}
+		id := fmt.Sprint("s", i)
+		if _, r := serve(t, e, conversation.Turn{Intent: conversation.CreateTicket, SessionID: id}); r.Text() != "for "+id || r.Fallback {
+			t.Fatalf("turn %s got %q (fallback %v)", id, r.Text(), r.Fallback)
+		}
 	}
 }

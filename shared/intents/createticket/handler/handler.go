@@ -86,25 +86,25 @@ func (s answer) ticketReply(ctx context.Context, err error, tk connector.Ticket,
 	case err == nil:
 		// The requester is what the ticket was filed for (the verified email, or the
 		// one the caller typed), not text the helpdesk gave.
-		r := s.Fulfilled(s.T("ticket.created", s.Tool("tickets[0].number", tk.ID), s.Tool("tickets[0].subject", tk.Subject),
+		r := s.Fulfilled(s.TS("ticket.created", s.Tool("tickets[0].number", tk.ID), s.Tool("tickets[0].subject", tk.Subject),
 			s.TicketPriority(tk.Priority, prio), plaintext.Inert(nt.RequesterEmail)))
 		r.Rich = &conversation.Rich{
 			Ticket: &conversation.TicketCard{Number: tk.ID, Subject: tk.Subject, Link: plaintext.Link(tk.URL),
-				Title: s.T("ticket.card_title", plaintext.Inert(tk.ID))},
+				Title: s.TS("ticket.card_title", plaintext.Inert(tk.ID))},
 			OpenLabel: s.T("ticket.open"),
 		}
 		return r
 	case connector.KindOf(err) == connector.KindInvalidInput:
-		return s.Failed(s.T("ticket.not_accepted", s.Deps().SupportEmail))
+		return s.Failed(s.TS("ticket.not_accepted", s.Deps().SupportEmail))
 	case ctx.Err() != nil || connector.KindOf(err) == connector.KindUnavailable && isTimeout(err):
 		// The request may have reached the helpdesk: do not say it failed, do not say
 		// it worked. Only the idempotency layer, once it has recorded the unknown
 		// outcome durably, may promise that asking again files nothing twice.
-		r := s.Failed(s.T("ticket.unconfirmed", s.Deps().SupportEmail))
+		r := s.Failed(s.TS("ticket.unconfirmed", s.Deps().SupportEmail))
 		r.Unconfirmed = true
 		return r
 	default:
-		return s.Failed(s.T("ticket.failed", s.Deps().SupportEmail))
+		return s.Failed(s.TS("ticket.failed", s.Deps().SupportEmail))
 	}
 }
 
