@@ -518,7 +518,24 @@ func (p *Printer) Date(t time.Time) string {
 		return p.T("date.unknown")
 	}
 	t = t.UTC()
-	return p.ts("format.date", strconv.Itoa(t.Day()), p.ts(months[t.Month()-1]), strconv.Itoa(t.Year()))
+	return p.ts("format.date", strconv.Itoa(t.Day()), p.ts(months[t.Month()-1]), year(t.Year()))
+}
+
+// years are the years from 2000 to 2099 as text, made once (a day's year is one of
+// them on nearly every turn that shows one).
+var years = func() (out [100]string) {
+	for i := range out {
+		out[i] = strconv.Itoa(2000 + i)
+	}
+	return out
+}()
+
+// year is strconv.Itoa(y), without an allocation for the years in years.
+func year(y int) string {
+	if y >= 2000 && y < 2100 {
+		return years[y-2000]
+	}
+	return strconv.Itoa(y)
 }
 
 // Ago says how long ago something was, the way a person would.
