@@ -9,7 +9,6 @@ import (
 	"errors"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -238,13 +237,10 @@ func (c *lookup) Call(ctx context.Context, i int) (err error) {
 // running out.
 const secondaryShare = 0.75
 
-// secondary bounds a secondary tool's call to secondaryShare of ctx's remaining time.
+// secondary bounds a secondary tool's call to secondaryShare of ctx's remaining time
+// (its timer armed only for a tool that looks at its context: resilience.Share).
 func secondary(ctx context.Context) (context.Context, context.CancelFunc) {
-	d, ok := ctx.Deadline()
-	if !ok {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, time.Duration(float64(time.Until(d))*secondaryShare))
+	return resilience.Share(ctx, secondaryShare)
 }
 
 // openTicketsLine says how many open tickets the owner has and quotes the newest. A
