@@ -73,8 +73,9 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *in
 	c.d, c.email, c.n = d, email, 0
 	c.add(callCustomer)
 	if d.Tickets != nil || d.Payments != nil {
-		// The secondary tools start together and share one budget: one context (and
-		// one timer) for both, released once both have answered.
+		// The secondary tools start together and share one budget: one context for
+		// both (its timer armed only if a tool looks at it), released once both have
+		// answered.
 		sctx, cancel := secondary(ctx)
 		defer cancel()
 		c.sctx = sctx
