@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -214,5 +215,48 @@ func TestTurnAfterABudgetFallback(t *testing.T) {
 		if _, r := serve(t, e, conversation.Turn{Intent: conversation.CreateTicket, SessionID: id}); r.Text() != "for "+id || r.Fallback {
 			t.Fatalf("turn %s got %q (fallback %v)", id, r.Text(), r.Fallback)
 		}
+	}
+}
+
+// TestHandlerContextEndsAtTheBudget: a handler that waits on its context sees it end
+// at the budget, as context.WithDeadline's, while the engine answers for it; a caller
+// whose own context ends (a client gone) is answered at once too.
+func TestHandlerContextEndsAtTheBudget(t *testing.T) {
+	t.Parallel()
+	cfg := defaults()
+	cfg.Deadlines = map[conversation.Platform]time.Duration{conversation.DialogflowES: 150 * time.Millisecond}
+	cfg.ReplyMargin = 100 * time.Millisecond
+	errs := make(chan error, 2)
+	e := newEngine(cfg, func(ctx context.Context, t conversation.Turn) conversation.Reply {
+		<-ctx.Done()
+		errs <- ctx.Err()
+		return ok(ctx, t)
+	})
+	if _, r := serve(t, e, conversation.Turn{Intent: conversation.CreateTicket}); !r.Fallback {
+		t.Fatalf("got %q, want the budget fallback", r.Text())
+	}
+	if err := <-errs; !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("handler's context ended with %v, want DeadlineExceeded", err)
+	}
+
+	cfg.Deadlines[conversation.DialogflowES] = time.Hour
+	release := make(chan struct{})
+	defer close(release)
+	e = newEngine(cfg, func(ctx context.Context, t conversation.Turn) conversation.Reply {
+		<-ctx.Done()
+		errs <- ctx.Err()
+		<-release // a handler that does not return when its context ends
+		return ok(ctx, t)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	body, _ := json.Marshal(conversation.Turn{Intent: conversation.CreateTicket})
+	resp := e.Serve(ctx, conversation.DialogflowES, body)
+	var r conversation.Reply
+	if err := json.Unmarshal(resp.Body, &r); err != nil || !r.Fallback {
+		t.Fatalf("a gone caller's turn got %s (%v), want the fallback", resp.Body, err)
+	}
+	if err := <-errs; !errors.Is(err, context.Canceled) {
+		t.Errorf("handler's context ended with %v, want Canceled", err)
 	}
 }

@@ -110,3 +110,47 @@ func TestShareUnusedHasNoTimer(t *testing.T) {
 		t.Errorf("%v allocations per unused share, want at most 2", n)
 	}
 }
+
+// TestUntilIsWithDeadline: Until's context answers as context.WithDeadline's: the
+// earlier deadline, the parent's values, its end at the deadline (Err, Cause, a
+// child), the parent's end; values asked before anything looked at it arm no timer.
+func TestUntilIsWithDeadline(t *testing.T) {
+	type key struct{}
+	parent, cancelParent := context.WithTimeout(context.WithValue(context.Background(), key{}, "v"), time.Hour)
+	defer cancelParent()
+	pd, _ := parent.Deadline()
+
+	ctx, cancel := resilience.Until(parent, pd.Add(time.Hour))
+	if d, _ := ctx.Deadline(); !d.Equal(pd) {
+		t.Errorf("deadline %v, want the parent's earlier %v", d, pd)
+	}
+	cancel()
+
+	n := testing.AllocsPerRun(100, func() {
+		ctx, cancel := resilience.Until(parent, time.Now().Add(time.Minute))
+		if ctx.Value(key{}) != "v" {
+			t.Fatal("not the parent's value")
+		}
+		cancel()
+	})
+	if n > 2 {
+		t.Errorf("%v allocations for a context only asked for a value, want at most 2 (no timer)", n)
+	}
+
+	ctx, cancel = resilience.Until(parent, time.Now().Add(-time.Second))
+	defer cancel()
+	if ctx.Value(key{}) != "v" || !errors.Is(ctx.Err(), context.DeadlineExceeded) ||
+		!errors.Is(context.Cause(ctx), context.DeadlineExceeded) || parent.Err() != nil {
+		t.Errorf("past the deadline: value %v, Err %v, Cause %v, parent's Err %v", ctx.Value(key{}), ctx.Err(), context.Cause(ctx), parent.Err())
+	}
+
+	ctx, cancel = resilience.Until(parent, time.Now().Add(time.Hour/2))
+	defer cancel()
+	child, cancelChild := context.WithCancel(ctx)
+	defer cancelChild()
+	cancelParent()
+	<-child.Done()
+	if !errors.Is(ctx.Err(), context.Canceled) || !errors.Is(child.Err(), context.Canceled) {
+		t.Errorf("after the parent's cancel: Err %v, child's %v", ctx.Err(), child.Err())
+	}
+}
