@@ -113,7 +113,7 @@ func (s answer) ticketReply(ctx context.Context, err error, tk connector.Ticket,
 // It is the SHA-256 of the platform, session and turn ids joined by NUL bytes (and,
 // without a turn id, of the email, subject and description after them), its first 16
 // bytes in hex after "sb-": the bytes are joined in a buffer on the stack, not written
-// through fmt (one allocation, the id, where there were seven).
+// through fmt (one allocation, the id, where there were eight).
 func ticketExternalID(t conversation.Turn, slots map[string]string) string {
 	var buf [256]byte
 	b := append(buf[:0], t.Platform...)
