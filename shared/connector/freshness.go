@@ -19,8 +19,35 @@ type freshnessKey struct{}
 
 // WithFreshness returns a context carrying a new Freshness collector.
 func WithFreshness(ctx context.Context) (context.Context, *Freshness) {
-	f := &Freshness{}
-	return context.WithValue(ctx, freshnessKey{}, f), f
+	c := &freshCtx{Context: ctx}
+	return c, &c.f
+}
+
+// freshCtx is the context WithFreshness returns, and its collector: one allocation
+// where context.WithValue and the collector were two.
+type freshCtx struct {
+	context.Context
+	f Freshness
+}
+
+// Value is the collector for freshnessKey, else the parent's value.
+func (c *freshCtx) Value(key any) any {
+	if key == (freshnessKey{}) {
+		return &c.f
+	}
+	return c.Context.Value(key)
+}
+
+// String names the context as context.WithValue's would (fmt, debugging).
+func (c *freshCtx) String() string {
+	return contextName(c.Context) + ".WithValue(connector.freshnessKey, *connector.Freshness)"
+}
+
+func contextName(c context.Context) string {
+	if s, ok := c.(interface{ String() string }); ok {
+		return s.String()
+	}
+	return "context"
 }
 
 // NoteStale records that a value fetched at fetchedAt was served stale. It is a no-op

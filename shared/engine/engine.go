@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -339,24 +340,50 @@ func (e *Engine) handle(ctx context.Context, t conversation.Turn) (conversation.
 	budget := t.Deadline.Add(-e.settings.ReplyMargin)
 	ctx, cancel := context.WithDeadline(ctx, budget)
 	defer cancel()
-	type answer struct {
-		r        conversation.Reply
-		fallback bool
-	}
-	done := make(chan answer, 1)
 	// On a worker that keeps the stack an earlier turn grew (shared/workers).
-	workers.Go(func() {
-		r, fb := e.safeHandle(ctx, t)
-		done <- answer{r, fb}
-	})
+	h := runs.Get().(*run)
+	h.e, h.ctx, h.t = e, ctx, t
+	workers.Go(h.work)
 	select {
-	case a := <-done:
-		return a.r, a.fallback
+	case <-h.done:
+		r, fb := h.r, h.fallback
+		// The worker is done with h (it sent last): reuse it.
+		*h = run{done: h.done, work: h.work}
+		runs.Put(h)
+		return r, fb
 	case <-ctx.Done():
+		// h stays the worker's: it answers into h.done when it returns, and h is
+		// left to the garbage collector.
 		e.log.LogAttrs(ctx, slog.LevelWarn, "turn budget exhausted",
 			slog.String("intent", string(t.Intent)), slog.String("platform", string(t.Platform)))
 		return e.timeoutReply(t), true
 	}
+}
+
+// run is one turn handed to a worker (handle), reused from turn to turn (runs) once
+// the worker has answered: the turn, its answer, the channel it signals the answer
+// on (buffered: a worker whose turn ran out of budget never blocks), and its work,
+// bound once.
+type run struct {
+	e        *Engine
+	ctx      context.Context
+	t        conversation.Turn
+	r        conversation.Reply
+	fallback bool
+	done     chan struct{}
+	work     func()
+}
+
+var runs = sync.Pool{New: func() any {
+	h := &run{done: make(chan struct{}, 1)}
+	h.work = h.handle
+	return h
+}}
+
+// handle answers the turn, then signals it; nothing of h is touched after the send.
+func (h *run) handle() {
+	h.r, h.fallback = h.e.safeHandle(h.ctx, h.t)
+	h.done <- struct{}{}
 }
 
 // safeHandle turns a panic in a handler into an honest failed reply: a platform must

@@ -3,6 +3,8 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +184,79 @@ func TestConversationLimitCountsTurnsNotDeliveries(t *testing.T) {
 	resp, r := serve(t, e, turn)
 	if resp.Status != 200 || r.Outcome != conversation.OutcomeFailed || !strings.Contains(r.Text(), "slow down") {
 		t.Fatalf("a new turn past the limit: HTTP %d %+v, want the platform's shape saying slow down", resp.Status, r)
+	}
+}
+
+// TestTurnAfterABudgetFallback: a handler that answers after its turn's budget ran out
+// answers into its own turn, never into a later one (the engine reuses a turn's
+// hand-off once its worker has answered).
+func TestTurnAfterABudgetFallback(t *testing.T) {
+	t.Parallel()
+	cfg := defaults()
+	cfg.Deadlines = map[conversation.Platform]time.Duration{conversation.DialogflowES: 150 * time.Millisecond}
+	cfg.ReplyMargin = 100 * time.Millisecond
+	release, late := make(chan struct{}), make(chan struct{})
+	e := newEngine(cfg, func(ctx context.Context, t conversation.Turn) conversation.Reply {
+		if t.SessionID == "slow" {
+			<-release
+			defer close(late)
+		}
+		return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"for " + t.SessionID}}
+	})
+	if _, r := serve(t, e, conversation.Turn{Intent: conversation.CreateTicket, SessionID: "slow"}); !r.Fallback {
+		t.Fatalf("the slow turn got %q, want the budget fallback", r.Text())
+	}
+	for i := range 20 {
+		if i == 5 {
+			close(release) // the slow turn's handler answers now, into its own turn
+			<-late
+		}
+		id := fmt.Sprint("s", i)
+		if _, r := serve(t, e, conversation.Turn{Intent: conversation.CreateTicket, SessionID: id}); r.Text() != "for "+id || r.Fallback {
+			t.Fatalf("turn %s got %q (fallback %v)", id, r.Text(), r.Fallback)
+		}
+	}
+}
+
+// TestHandlerContextEndsAtTheBudget: a handler that waits on its context sees it end
+// at the budget, as context.WithDeadline's, while the engine answers for it; a caller
+// whose own context ends (a client gone) is answered at once too.
+func TestHandlerContextEndsAtTheBudget(t *testing.T) {
+	t.Parallel()
+	cfg := defaults()
+	cfg.Deadlines = map[conversation.Platform]time.Duration{conversation.DialogflowES: 150 * time.Millisecond}
+	cfg.ReplyMargin = 100 * time.Millisecond
+	errs := make(chan error, 2)
+	e := newEngine(cfg, func(ctx context.Context, t conversation.Turn) conversation.Reply {
+		<-ctx.Done()
+		errs <- ctx.Err()
+		return ok(ctx, t)
+	})
+	if _, r := serve(t, e, conversation.Turn{Intent: conversation.CreateTicket}); !r.Fallback {
+		t.Fatalf("got %q, want the budget fallback", r.Text())
+	}
+	if err := <-errs; !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("handler's context ended with %v, want DeadlineExceeded", err)
+	}
+
+	cfg.Deadlines[conversation.DialogflowES] = time.Hour
+	release := make(chan struct{})
+	defer close(release)
+	e = newEngine(cfg, func(ctx context.Context, t conversation.Turn) conversation.Reply {
+		<-ctx.Done()
+		errs <- ctx.Err()
+		<-release // a handler that does not return when its context ends
+		return ok(ctx, t)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	body, _ := json.Marshal(conversation.Turn{Intent: conversation.CreateTicket})
+	resp := e.Serve(ctx, conversation.DialogflowES, body)
+	var r conversation.Reply
+	if err := json.Unmarshal(resp.Body, &r); err != nil || !r.Fallback {
+		t.Fatalf("a gone caller's turn got %s (%v), want the fallback", resp.Body, err)
+	}
+	if err := <-errs; !errors.Is(err, context.Canceled) {
+		t.Errorf("handler's context ended with %v, want Canceled", err)
 	}
 }

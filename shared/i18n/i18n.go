@@ -44,8 +44,9 @@ var (
 	loaded   catalogs
 	printers sync.Map // language.Tag → *message.Printer
 	// locales caches For's answer per locale string as the platforms send it (a few
-	// per deployment); bounded, since the string comes from the caller.
-	locales     sync.Map // string → Printer
+	// per deployment); bounded, since the string comes from the caller. Every turn in
+	// one locale shares its Printer (read-only).
+	locales     sync.Map // string → *Printer
 	localeCount atomic.Int32
 	// symbols caches each currency's symbol per language (valid ISO codes only).
 	symbols sync.Map // symbolKey → string
@@ -182,14 +183,14 @@ type Printer struct {
 
 // For returns the Printer for a platform's locale ("de", "de-DE", "de_DE", "pt-BR").
 // An empty locale is English; a locale without a catalog is English with Fallback set.
+// The Printer may be shared with other turns in the same locale: it is read-only.
 func For(locale string) *Printer {
 	if v, ok := locales.Load(locale); ok {
-		pr := v.(Printer)
-		return &pr
+		return v.(*Printer)
 	}
 	pr := resolve(locale)
 	if localeCount.Load() < maxLocales {
-		if _, loaded := locales.LoadOrStore(locale, *pr); !loaded {
+		if _, loaded := locales.LoadOrStore(locale, pr); !loaded {
 			localeCount.Add(1)
 		}
 	}
@@ -247,8 +248,12 @@ func (p *Printer) fill(key string, args []any) (string, bool) {
 	return t.fill(args)
 }
 
-// ts is T for string arguments, without boxing them when the message's template can
-// write it (Money and Date call it on every turn that shows an amount or a day).
+// TS is T for string arguments, without boxing them into interfaces when the
+// message's template can write it (every verb %s or %[n]s): the same text T writes
+// with the same arguments.
+func (p *Printer) TS(key string, args ...string) string { return p.ts(key, args...) }
+
+// ts is TS (Money and Date call it on every turn that shows an amount or a day).
 func (p *Printer) ts(key string, args ...string) string {
 	c := load()
 	t, ok := c.tmpls[p.tag][key]
@@ -382,6 +387,10 @@ var zeroDecimal = map[string]bool{
 	"xof": true, "xpf": true,
 }
 
+// scaleOpts are Money's number options for scale 0 and 2, made once (an option and
+// its slice are allocated each time they are made).
+var scaleOpts = [2][]number.Option{{number.Scale(0)}, {number.Scale(2)}}
+
 // Money formats an amount in minor units (as Stripe and the connectors give it) for
 // the language: the number with its separators, and the currency placed as the
 // catalog's "format.money" says (%[1]s amount, %[2]s symbol, %[3]s ISO code, %[4]s the
@@ -398,7 +407,7 @@ func (p *Printer) Money(minor int64, code string) string {
 	if scale == 2 {
 		v /= 100
 	}
-	amount := p.number(number.Decimal(v, number.Scale(scale)))
+	amount := p.number(number.Decimal(v, scaleOpts[scale/2]...))
 	// The amount without grouping is the amount with the language's group separator
 	// taken out (x/text formats the number once rather than twice).
 	plain := amount
@@ -422,15 +431,14 @@ func Decimal(minor int64, code string) string {
 	if zeroDecimal[strings.ToLower(strings.TrimSpace(code))] {
 		return strconv.FormatInt(minor, 10)
 	}
-	sign, abs := "", uint64(minor)
+	var buf [24]byte // "-9223372036854775.80" and room to spare
+	b, abs := buf[:0], uint64(minor)
 	if minor < 0 {
-		sign, abs = "-", uint64(-minor)
+		b, abs = append(b, '-'), -abs
 	}
-	cents := strconv.FormatUint(abs%100, 10)
-	if len(cents) == 1 {
-		cents = "0" + cents
-	}
-	return sign + strconv.FormatUint(abs/100, 10) + "." + cents
+	b = strconv.AppendUint(b, abs/100, 10)
+	b = append(b, '.', byte('0'+abs%100/10), byte('0'+abs%10))
+	return string(b)
 }
 
 // number writes f as p.p.Sprint(f) does, without a message printer per call (x/text
@@ -438,10 +446,17 @@ func Decimal(minor int64, code string) string {
 // the state, without width, precision or flags, in the printer's language
 // (numberTag), and returns what f wrote.
 func (p *Printer) number(f number.Formatter) string {
-	st := numState{tag: p.numberTag()}
-	f.Format(&st, 'v')
-	return string(st.buf)
+	st := numStates.Get().(*numState)
+	st.buf, st.tag = st.buf[:0], p.numberTag()
+	f.Format(st, 'v')
+	out := string(st.buf)
+	numStates.Put(st)
+	return out
 }
+
+// numStates are number's states, reused: Format takes one as an interface, which
+// would put each on the heap.
+var numStates = sync.Pool{New: func() any { return &numState{buf: make([]byte, 0, 32)} }}
 
 // numState is the state number.Formatter.Format writes to (x/text's format.State).
 type numState struct {
@@ -503,7 +518,24 @@ func (p *Printer) Date(t time.Time) string {
 		return p.T("date.unknown")
 	}
 	t = t.UTC()
-	return p.ts("format.date", strconv.Itoa(t.Day()), p.ts(months[t.Month()-1]), strconv.Itoa(t.Year()))
+	return p.ts("format.date", strconv.Itoa(t.Day()), p.ts(months[t.Month()-1]), year(t.Year()))
+}
+
+// years are the years from 2000 to 2099 as text, made once (a day's year is one of
+// them on nearly every turn that shows one).
+var years = func() (out [100]string) {
+	for i := range out {
+		out[i] = strconv.Itoa(2000 + i)
+	}
+	return out
+}()
+
+// year is strconv.Itoa(y), without an allocation for the years in years.
+func year(y int) string {
+	if y >= 2000 && y < 2100 {
+		return years[y-2000]
+	}
+	return strconv.Itoa(y)
 }
 
 // Ago says how long ago something was, the way a person would.

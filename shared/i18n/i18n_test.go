@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -245,6 +246,13 @@ func TestTemplatesWriteWhatXTextWrites(t *testing.T) {
 				if _, ok := p.fill(key, args); ok {
 					filled++
 				}
+				strs := make([]string, n)
+				for i := range strs {
+					strs[i] = args[i].(string)
+				}
+				if got := p.TS(key, strs...); got != want {
+					t.Errorf("%s %s with %d string args: TS writes %q, x/text writes %q", tag, key, n, got, want)
+				}
 			}
 		}
 	}
@@ -317,9 +325,11 @@ func TestFormattersBuiltOnce(t *testing.T) {
 	}{
 		"message without arguments": {func() { _ = p.T("month.1") }, 0},
 		"message with strings":      {func() { _ = p.T("reply.apology", locale) }, 3},
-		"locale seen before":        {func() { _ = For(locale) }, 2},
-		"date":                      {func() { _ = p.Date(time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)) }, 2},
-		"money":                     {func() { _ = p.Money(120000, "gbp") }, 13},
+		"message with strings (TS)": {func() { _ = p.TS("reply.apology", locale) }, 1},
+		"locale seen before":        {func() { _ = For(locale) }, 0},
+		"decimal":                   {func() { _ = Decimal(120000, "gbp") }, 1},
+		"date":                      {func() { _ = p.Date(time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)) }, 1},
+		"money":                     {func() { _ = p.Money(120000, "gbp") }, 9},
 	} {
 		if n := testing.AllocsPerRun(50, tc.f); n > tc.max {
 			t.Errorf("%s: %v allocations per call, want at most %v", name, n, tc.max)
@@ -377,6 +387,35 @@ func TestDecimal(t *testing.T) {
 	} {
 		if got := Decimal(c.minor, c.code); got != c.want {
 			t.Errorf("Decimal(%d, %q) = %q, want %q", c.minor, c.code, got, c.want)
+		}
+	}
+}
+
+// TestDecimalEdges: Decimal's text at the edges of int64 and of the cents.
+func TestDecimalEdges(t *testing.T) {
+	for _, tc := range []struct {
+		minor int64
+		code  string
+		want  string
+	}{
+		{0, "usd", "0.00"}, {5, "usd", "0.05"}, {-5, "usd", "-0.05"}, {100, "usd", "1.00"}, {120000, "GBP", "1200.00"},
+		{-123456, "eur", "-1234.56"}, {math.MaxInt64, "usd", "92233720368547758.07"},
+		{math.MinInt64, "usd", "-92233720368547758.08"}, {500, "jpy", "500"}, {-7, " JPY ", "-7"},
+	} {
+		if got := Decimal(tc.minor, tc.code); got != tc.want {
+			t.Errorf("Decimal(%d, %q) = %q, want %q", tc.minor, tc.code, got, tc.want)
+		}
+	}
+}
+
+// TestDateYears: a day's year is written as strconv writes it, inside and outside the
+// years made once.
+func TestDateYears(t *testing.T) {
+	p := For("en")
+	for _, y := range []int{1, 999, 1999, 2000, 2025, 2099, 2100, 12345} {
+		want := p.TS("format.date", "15", p.T("month.1"), strconv.Itoa(y))
+		if got := p.Date(time.Date(y, 1, 15, 12, 0, 0, 0, time.UTC)); got != want {
+			t.Errorf("year %d: %q, want %q", y, got, want)
 		}
 	}
 }

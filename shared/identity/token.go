@@ -287,19 +287,25 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (conversation.Caller,
 // that verified e. A key that cannot be had now (Secrets Manager down, a kid gone from
 // the JWKS) is not the same: the token is verified afresh, and refused as that says.
 func (v *Verifier) sameKey(ctx context.Context, e *verifiedToken) bool {
-	var (
-		now any
-		err error
-	)
 	if _, ok := e.method.(*jwt.SigningMethodHMAC); ok {
-		now, err = v.hmacKey(ctx)
-	} else {
-		h := map[string]any{"alg": e.method.Alg()}
-		if e.kid != nil {
-			h["kid"] = e.kid
+		// The HMAC key compared as bytes, not boxed into now (an allocation per turn).
+		key, err := v.hmacKey(ctx)
+		if err != nil {
+			return false
 		}
-		now, err = v.keyFunc(ctx, nil)(&jwt.Token{Header: h, Method: e.method})
+		switch k := e.key.(type) {
+		case []byte:
+			return bytes.Equal(k, key)
+		case interface{ Equal(crypto.PublicKey) bool }:
+			return k.Equal(key)
+		}
+		return false
 	}
+	h := map[string]any{"alg": e.method.Alg()}
+	if e.kid != nil {
+		h["kid"] = e.kid
+	}
+	now, err := v.keyFunc(ctx, nil)(&jwt.Token{Header: h, Method: e.method})
 	if err != nil {
 		return false
 	}

@@ -24,8 +24,14 @@ func (s Answer) PaymentStatus(st connector.PaymentStatus) string {
 	switch st {
 	case "":
 		return s.p.T("payment_status.unknown")
-	case connector.PaymentPaid, connector.PaymentPending, connector.PaymentFailed, connector.PaymentRefunded:
-		return s.p.T("payment_status." + string(st))
+	case connector.PaymentPaid:
+		return s.p.T("payment_status.paid")
+	case connector.PaymentPending:
+		return s.p.T("payment_status.pending")
+	case connector.PaymentFailed:
+		return s.p.T("payment_status.failed")
+	case connector.PaymentRefunded:
+		return s.p.T("payment_status.refunded")
 	}
 	if s.agent {
 		return s.p.T("payment_status.unknown")
@@ -92,7 +98,14 @@ func knownPriority(pr connector.Priority) bool {
 // the status one the answers know or "unknown", the day in UTC; ref is the reference
 // the answer names ("" when it names none).
 func PaymentData(p connector.Payment, ref string) *conversation.PaymentData {
-	out := &conversation.PaymentData{Reference: ref, Amount: i18n.Decimal(p.Amount, p.Currency),
+	out := PaymentRecord(p, ref)
+	return &out
+}
+
+// PaymentRecord is PaymentData as a value, for a handler that allocates the reply's
+// records together.
+func PaymentRecord(p connector.Payment, ref string) conversation.PaymentData {
+	out := conversation.PaymentData{Reference: ref, Amount: i18n.Decimal(p.Amount, p.Currency),
 		Currency: strings.ToUpper(strings.TrimSpace(p.Currency)), Status: "unknown"}
 	switch p.Status {
 	case connector.PaymentPaid, connector.PaymentPending, connector.PaymentFailed, connector.PaymentRefunded:

@@ -144,6 +144,9 @@ func (s Answer) Deps() Deps { return s.svc.d }
 // T is the catalogue's message key in the answer's language (i18n.Printer.T).
 func (s Answer) T(key string, args ...any) string { return s.p.T(key, args...) }
 
+// TS is T for string arguments, without boxing them (i18n.Printer.TS): the same text.
+func (s Answer) TS(key string, args ...string) string { return s.p.TS(key, args...) }
+
 // Printer is the answer's language: dates, money, its name.
 func (s Answer) Printer() *i18n.Printer { return s.p }
 

@@ -325,13 +325,18 @@ func (s *Service) record(ctx context.Context, t conversation.Turn, a Audit) erro
 		Session: h(t.SessionID), Verification: string(a.Caller.MethodName()),
 		CustomerID: h(a.CustomerID), Object: h(a.Object), Tool: a.Tool, Outcome: a.Outcome, Fields: a.Fields,
 	}
+	turntrace.Add(ctx, turntrace.KindPolicy, a.Outcome, 0, "verification", e.Verification)
+	turntrace.Add(ctx, turntrace.KindAudit, e.Outcome, 0, "intent", e.Intent, "verification", e.Verification,
+		"tool", e.Tool, "customer_id", e.CustomerID, "object", e.Object, "session", e.Session)
+	if _, none := s.acc.Audit.(identity.Discard); none {
+		// No sink (identity.audit.sink: none): nothing to write, and no context (and
+		// timer) made for it.
+		return nil
+	}
 	// The turn's budget may be spent (the engine has answered for it): the event is
 	// still written, within a second of its own.
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
-	turntrace.Add(ctx, turntrace.KindPolicy, a.Outcome, 0, "verification", e.Verification)
-	turntrace.Add(ctx, turntrace.KindAudit, e.Outcome, 0, "intent", e.Intent, "verification", e.Verification,
-		"tool", e.Tool, "customer_id", e.CustomerID, "object", e.Object, "session", e.Session)
 	err := s.acc.Audit.Record(actx, e)
 	if err != nil {
 		s.acc.Logger.LogAttrs(ctx, slog.LevelError, "identity: audit event not recorded",

@@ -148,8 +148,59 @@ func elicit(p *i18n.Printer, s slotSpec, prompt string, invalid bool) *conversat
 
 // checkEmail accepts one plain address (no display name) with a dotted domain, and
 // returns it lower-cased.
+//
+// An address of printable ASCII without RFC 5322 specials — a dot-atom, "@", a dotted
+// dot-atom: what callers type — is accepted here (plainAddress) without net/mail,
+// which allocates its parser's results on every turn; net/mail.ParseAddress accepts
+// every such address as itself. Anything else (a quoted local part, a domain literal,
+// a comment, UTF-8, no "@") is decided by net/mail as before (checkEmailMail).
+// TestCheckEmailFastPath and FuzzCheckEmail hold the two to the same answers.
 func checkEmail(s string) (string, bool) {
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "mailto:"))
+	if len(s) <= 254 && plainAddress(s) {
+		return strings.ToLower(s), true
+	}
+	return checkEmailMail(s)
+}
+
+// plainAddress reports whether s is local@domain, each a dot-atom of printable ASCII
+// other than RFC 5322's specials (no leading, trailing or double dot), the domain
+// with at least one dot.
+func plainAddress(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 {
+		return false
+	}
+	local, domain := s[:at], s[at+1:]
+	return dotAtom(local) && dotAtom(domain) && strings.IndexByte(domain, '.') > 0
+}
+
+// dotAtom reports whether s is atext separated by single dots (RFC 5322 §3.2.3, ASCII
+// only): net/mail's consumeAtom(dot, not permissive) takes all of it.
+func dotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '.':
+			if s[i-1] == '.' {
+				return false
+			}
+		case c < '!' || c > '~':
+			return false
+		case c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' || c == ':' ||
+			c == ';' || c == '@' || c == '\\' || c == ',' || c == '"':
+			return false
+		}
+	}
+	return true
+}
+
+// checkEmailMail is checkEmail by net/mail, for whatever plainAddress does not accept
+// (s already trimmed).
+func checkEmailMail(s string) (string, bool) {
 	if len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>\"") {
 		return "", false
 	}

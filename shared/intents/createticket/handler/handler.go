@@ -9,7 +9,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
@@ -86,38 +85,51 @@ func (s answer) ticketReply(ctx context.Context, err error, tk connector.Ticket,
 	case err == nil:
 		// The requester is what the ticket was filed for (the verified email, or the
 		// one the caller typed), not text the helpdesk gave.
-		r := s.Fulfilled(s.T("ticket.created", s.Tool("tickets[0].number", tk.ID), s.Tool("tickets[0].subject", tk.Subject),
+		r := s.Fulfilled(s.TS("ticket.created", s.Tool("tickets[0].number", tk.ID), s.Tool("tickets[0].subject", tk.Subject),
 			s.TicketPriority(tk.Priority, prio), plaintext.Inert(nt.RequesterEmail)))
 		r.Rich = &conversation.Rich{
 			Ticket: &conversation.TicketCard{Number: tk.ID, Subject: tk.Subject, Link: plaintext.Link(tk.URL),
-				Title: s.T("ticket.card_title", plaintext.Inert(tk.ID))},
+				Title: s.TS("ticket.card_title", plaintext.Inert(tk.ID))},
 			OpenLabel: s.T("ticket.open"),
 		}
 		return r
 	case connector.KindOf(err) == connector.KindInvalidInput:
-		return s.Failed(s.T("ticket.not_accepted", s.Deps().SupportEmail))
+		return s.Failed(s.TS("ticket.not_accepted", s.Deps().SupportEmail))
 	case ctx.Err() != nil || connector.KindOf(err) == connector.KindUnavailable && isTimeout(err):
 		// The request may have reached the helpdesk: do not say it failed, do not say
 		// it worked. Only the idempotency layer, once it has recorded the unknown
 		// outcome durably, may promise that asking again files nothing twice.
-		r := s.Failed(s.T("ticket.unconfirmed", s.Deps().SupportEmail))
+		r := s.Failed(s.TS("ticket.unconfirmed", s.Deps().SupportEmail))
 		r.Unconfirmed = true
 		return r
 	default:
-		return s.Failed(s.T("ticket.failed", s.Deps().SupportEmail))
+		return s.Failed(s.TS("ticket.failed", s.Deps().SupportEmail))
 	}
 }
 
 // ticketExternalID is the idempotency key a ticket is filed with: stable across the
 // platform's retries of one turn, different for different turns.
+//
+// It is the SHA-256 of the platform, session and turn ids joined by NUL bytes (and,
+// without a turn id, of the email, subject and description after them), its first 16
+// bytes in hex after "sb-": the bytes are joined in a buffer on the stack, not written
+// through fmt (one allocation, the id, where there were eight).
 func ticketExternalID(t conversation.Turn, slots map[string]string) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%s\x00%s", t.Platform, t.SessionID, t.TurnID)
+	var buf [256]byte
+	b := append(buf[:0], t.Platform...)
+	b = append(append(b, 0), t.SessionID...)
+	b = append(append(b, 0), t.TurnID...)
 	if t.TurnID == "" {
 		// Without a turn id, the same request in the same session is the same ticket.
-		fmt.Fprintf(h, "\x00%s\x00%s\x00%s", slots[intents.SlotEmail], slots[intents.SlotSubject], slots[intents.SlotDescription])
+		b = append(append(b, 0), slots[intents.SlotEmail]...)
+		b = append(append(b, 0), slots[intents.SlotSubject]...)
+		b = append(append(b, 0), slots[intents.SlotDescription]...)
 	}
-	return "sb-" + hex.EncodeToString(h.Sum(nil))[:32]
+	sum := sha256.Sum256(b)
+	var id [3 + 32]byte
+	copy(id[:], "sb-")
+	hex.Encode(id[3:], sum[:16])
+	return string(id[:])
 }
 
 func isTimeout(err error) bool {
@@ -176,10 +188,10 @@ func (w ticketWrite) Lookup(ctx context.Context, t conversation.Turn, externalID
 	case tk.RequesterEmail != "":
 		email = tk.RequesterEmail
 	}
-	r := a.Fulfilled(a.T("ticket.found", a.Tool("tickets[0].number", tk.ID), a.Tool("tickets[0].subject", tk.Subject), plaintext.Inert(email)))
+	r := a.Fulfilled(a.TS("ticket.found", a.Tool("tickets[0].number", tk.ID), a.Tool("tickets[0].subject", tk.Subject), plaintext.Inert(email)))
 	r.Rich = &conversation.Rich{
 		Ticket: &conversation.TicketCard{Number: tk.ID, Subject: tk.Subject, Link: plaintext.Link(tk.URL),
-			Title: a.T("ticket.card_title", plaintext.Inert(tk.ID))},
+			Title: a.TS("ticket.card_title", plaintext.Inert(tk.ID))},
 		OpenLabel: a.T("ticket.open"),
 	}
 	return a.Localized(r), true, nil
@@ -189,7 +201,7 @@ func (w ticketWrite) Lookup(ctx context.Context, t conversation.Turn, externalID
 // is filed again.
 func (w ticketWrite) Unconfirmed(t conversation.Turn) conversation.Reply {
 	a := w.s.Answer(t)
-	r := a.Failed(a.T("ticket.unconfirmed_yet", a.Deps().SupportEmail))
+	r := a.Failed(a.TS("ticket.unconfirmed_yet", a.Deps().SupportEmail))
 	r.Unconfirmed = true
 	return a.Localized(r)
 }

@@ -8,7 +8,7 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
+	"sync"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -59,53 +59,38 @@ func (s answer) lookupCustomer(ctx context.Context, t conversation.Turn, slots m
 
 // lookupAnswer is the full answer, for a caller the policy let through.
 func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *intents.Audit) conversation.Reply {
-	if s.Deps().Customers == nil {
+	d := s.Deps()
+	if d.Customers == nil {
 		a.Outcome = intents.AuditUnavailable
 		return s.Unavailable("what.look_up_accounts")
 	}
 	email := slots[intents.SlotEmail]
-	// The calls' results in one value (one allocation for the closures to share).
-	var res struct {
-		cust     connector.Customer
-		tickets  []connector.Ticket
-		payments []connector.Payment
-	}
-	var tErr, pErr error
-	// resilience.Parallel turns a panicking connector into that call's error: a panic
-	// on one of these goroutines could not be recovered by the engine. A single call
-	// (no tickets or payments tool) runs on this goroutine.
-	fns := make([]func(context.Context) error, 1, 3)
-	fns[0] = func(ctx context.Context) (err error) {
-		res.cust, err = s.Deps().Customers.FindCustomerByEmail(ctx, email)
-		return err
-	}
-	if s.Deps().Tickets != nil || s.Deps().Payments != nil {
-		// The secondary tools start together and share one budget: one context (and
-		// one timer) for both, released once both have answered.
+	// The calls, made in parallel (lookup.Call); resilience.ParallelCalls turns a
+	// panicking connector into that call's error: a panic on one of these goroutines
+	// could not be recovered by the engine. A single call (no tickets or payments
+	// tool) runs on this goroutine.
+	c := lookups.Get().(*lookup)
+	c.d, c.email, c.n = d, email, 0
+	c.add(callCustomer)
+	if d.Tickets != nil || d.Payments != nil {
+		// The secondary tools start together and share one budget: one context for
+		// both (its timer armed only if a tool looks at it), released once both have
+		// answered.
 		sctx, cancel := secondary(ctx)
 		defer cancel()
-		if s.Deps().Tickets != nil {
-			fns = append(fns, func(context.Context) (err error) {
-				res.tickets, err = s.Deps().Tickets.OpenTickets(sctx, email)
-				return err
-			})
+		c.sctx = sctx
+		if d.Tickets != nil {
+			c.add(callTickets)
 		}
-		if s.Deps().Payments != nil {
-			fns = append(fns, func(context.Context) (err error) {
-				res.payments, err = s.Deps().Payments.RecentPayments(sctx, email, 1)
-				return err
-			})
+		if d.Payments != nil {
+			c.add(callPayments)
 		}
 	}
-	errs := resilience.Parallel(ctx, fns...)
-	cust, tickets, payments := res.cust, res.tickets, res.payments
-	custErr := errs[0]
-	if s.Deps().Tickets != nil {
-		tErr = errs[1]
-	}
-	if s.Deps().Payments != nil {
-		pErr = errs[len(errs)-1]
-	}
+	resilience.ParallelCalls(ctx, c, c.errs[:c.n])
+	cust, tickets, payments := c.cust, c.tickets, c.payments
+	custErr, tErr, pErr := c.errOf(callCustomer), c.errOf(callTickets), c.errOf(callPayments)
+	*c = lookup{}
+	lookups.Put(c)
 
 	switch {
 	case errors.Is(custErr, connector.ErrNotFound):
@@ -121,63 +106,130 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *in
 	// Every string from the tool is quoted as data (plaintext.Inert): it never becomes
 	// markup, a link or HTML on the channel; on an agent surface it is a reference to
 	// the record's field (intents.Answer.Tool, rec below).
-	who := s.Tool("customer.name", cust.Name())
+	name := cust.Name()
+	who := s.Tool("customer.name", name)
 	switch {
-	case strings.TrimSpace(cust.Name()) != "":
+	case strings.TrimSpace(name) != "":
 	case s.Agent():
 		who = s.Tool("customer.email", intents.OrDefault(cust.Email, email))
 	default:
 		who = plaintext.Inert(email)
 	}
 	if cust.Company != "" {
-		who = s.T("lookup.who_company", who, s.Tool("customer.company", cust.Company))
+		who = s.TS("lookup.who_company", who, s.Tool("customer.company", cust.Company))
 	}
 	plan, status := s.Tool("customer.plan", cust.Plan), s.Tool("customer.status", cust.Status)
 	var found string
 	switch {
 	case plan != "" && status != "":
-		found = s.T("lookup.found_plan_status", who, plan, status)
+		found = s.TS("lookup.found_plan_status", who, plan, status)
 	case plan != "":
-		found = s.T("lookup.found_plan", who, plan)
+		found = s.TS("lookup.found_plan", who, plan)
 	case status != "":
-		found = s.T("lookup.found_status", who, status)
+		found = s.TS("lookup.found_status", who, status)
 	default:
-		found = s.T("lookup.found", who)
+		found = s.TS("lookup.found", who)
 	}
-	msgs := []string{found}
 	// The records the answer states, for the agent surfaces: what the messages say
-	// and no more (no phone, no address, no other ticket than the one quoted).
-	rec := &conversation.Data{Customer: &conversation.CustomerData{Name: cust.Name(), Email: intents.OrDefault(cust.Email, email),
-		Company: cust.Company, Plan: cust.Plan, Status: cust.Status}}
+	// and no more (no phone, no address, no other ticket than the one quoted). They
+	// and the messages are allocated together.
+	out := &lookupReply{}
+	out.cust = conversation.CustomerData{Name: name, Email: intents.OrDefault(cust.Email, email),
+		Company: cust.Company, Plan: cust.Plan, Status: cust.Status}
+	rec := &out.data
+	rec.Customer = &out.cust
+	msgs := append(out.msgs[:0], found)
 	// A part left out because its tool failed makes the answer a fallback.
 	partial := false
 	switch {
-	case s.Deps().Tickets == nil:
+	case d.Tickets == nil:
 	case tErr != nil:
 		msgs, partial = append(msgs, s.T("lookup.tickets_unknown")), true
 	default:
 		line, quoted := s.openTicketsLine(tickets)
 		msgs = append(msgs, line)
 		if quoted != nil {
-			rec.Tickets = []conversation.TicketData{{Number: quoted.ID, Subject: quoted.Subject}}
+			out.ticket[0] = conversation.TicketData{Number: quoted.ID, Subject: quoted.Subject}
+			rec.Tickets = out.ticket[:]
 		}
 	}
 	switch {
-	case s.Deps().Payments == nil:
+	case d.Payments == nil:
 	case errors.Is(pErr, connector.ErrNotFound):
 	case pErr != nil:
 		msgs, partial = append(msgs, s.T("lookup.payments_unknown")), true
 	case len(payments) > 0:
 		p := payments[0]
-		msgs = append(msgs, s.T("lookup.last_payment",
+		msgs = append(msgs, s.TS("lookup.last_payment",
 			s.Money(p.Amount, p.Currency), s.Printer().Date(p.CreatedAt), s.PaymentStatus(p.Status)))
 		// The answer names no reference for the last payment: neither does the record.
-		rec.Payment = intents.PaymentData(p, "")
+		out.pay = intents.PaymentRecord(p, "")
+		rec.Payment = &out.pay
 	}
 	r := s.Fulfilled(msgs...)
 	r.Fallback = partial
 	r.Data = rec
 	return r
+}
+
+// lookupReply is what a lookup's reply holds, in one allocation: its messages (the
+// found line, the tickets line, the payment line) and its records.
+type lookupReply struct {
+	msgs   [3]string
+	data   conversation.Data
+	cust   conversation.CustomerData
+	ticket [1]conversation.TicketData
+	pay    conversation.PaymentData
+}
+
+// The calls a lookup makes.
+const (
+	callCustomer = iota + 1
+	callTickets
+	callPayments
+)
+
+// lookup is a lookup's calls and their results (resilience.Calls), reused from turn
+// to turn (lookups): the fan-out needs no closure or slice of its own.
+type lookup struct {
+	d     intents.Deps
+	email string
+	// sctx is the secondary tools' context (secondary).
+	sctx     context.Context
+	calls    [3]int // callCustomer, callTickets, callPayments, in the order made
+	errs     [3]error
+	n        int
+	cust     connector.Customer
+	tickets  []connector.Ticket
+	payments []connector.Payment
+}
+
+var lookups = sync.Pool{New: func() any { return new(lookup) }}
+
+func (c *lookup) add(call int) { c.calls[c.n] = call; c.n++ }
+
+// errOf is the error of call (nil when it was not made).
+func (c *lookup) errOf(call int) error {
+	for i := range c.n {
+		if c.calls[i] == call {
+			return c.errs[i]
+		}
+	}
+	return nil
+}
+
+// Call makes call i: the customer with the lookup's context, the secondary tools with
+// their share of it (sctx).
+func (c *lookup) Call(ctx context.Context, i int) (err error) {
+	switch c.calls[i] {
+	case callCustomer:
+		c.cust, err = c.d.Customers.FindCustomerByEmail(ctx, c.email)
+	case callTickets:
+		c.tickets, err = c.d.Tickets.OpenTickets(c.sctx, c.email)
+	case callPayments:
+		c.payments, err = c.d.Payments.RecentPayments(c.sctx, c.email, 1)
+	}
+	return err
 }
 
 // secondaryShare is the part of a lookup's remaining budget the secondary tools
@@ -186,13 +238,10 @@ func (s answer) lookupAnswer(ctx context.Context, slots map[string]string, a *in
 // running out.
 const secondaryShare = 0.75
 
-// secondary bounds a secondary tool's call to secondaryShare of ctx's remaining time.
+// secondary bounds a secondary tool's call to secondaryShare of ctx's remaining time
+// (its timer armed only for a tool that looks at its context: resilience.Share).
 func secondary(ctx context.Context) (context.Context, context.CancelFunc) {
-	d, ok := ctx.Deadline()
-	if !ok {
-		return context.WithCancel(ctx)
-	}
-	return context.WithTimeout(ctx, time.Duration(float64(time.Until(d))*secondaryShare))
+	return resilience.Share(ctx, secondaryShare)
 }
 
 // openTicketsLine says how many open tickets the owner has and quotes the newest. A
@@ -202,29 +251,28 @@ func secondary(ctx context.Context) (context.Context, context.CancelFunc) {
 //
 // It returns the ticket it quotes (nil when none).
 func (s answer) openTicketsLine(all []connector.Ticket) (string, *connector.Ticket) {
-	var own []connector.Ticket
-	strangers := 0
-	for _, t := range all {
-		if t.Unverified {
+	own, strangers := 0, 0
+	var quoted *connector.Ticket
+	for i := range all {
+		if all[i].Unverified {
 			strangers++
 			continue
 		}
-		own = append(own, t)
+		if own == 0 {
+			quoted = &all[i]
+		}
+		own++
 	}
 	var line string
-	var quoted *connector.Ticket
-	if len(own) > 0 {
-		quoted = &own[0]
-	}
 	switch {
-	case len(own) == 0 && strangers > 0:
+	case own == 0 && strangers > 0:
 		line = s.T("lookup.tickets_none_but_unverified")
-	case len(own) == 0:
+	case own == 0:
 		line = s.T("lookup.tickets_none")
-	case len(own) == 1:
-		line = s.T("lookup.tickets_one", s.Tool("tickets[0].number", own[0].ID), s.Tool("tickets[0].subject", own[0].Subject))
+	case own == 1:
+		line = s.TS("lookup.tickets_one", s.Tool("tickets[0].number", quoted.ID), s.Tool("tickets[0].subject", quoted.Subject))
 	default:
-		line = s.T("lookup.tickets_many", len(own), s.Tool("tickets[0].number", own[0].ID), s.Tool("tickets[0].subject", own[0].Subject))
+		line = s.T("lookup.tickets_many", own, s.Tool("tickets[0].number", quoted.ID), s.Tool("tickets[0].subject", quoted.Subject))
 	}
 	switch {
 	case strangers == 1:

@@ -29,6 +29,16 @@ type answer struct{ intents.Answer }
 // kbResults is how many articles a knowledge-base answer lists.
 const kbResults = 3
 
+// articlePaths are the result fields of each article a reply lists
+// ("articles[0].title"), made once.
+var articlePaths = func() (out [kbResults]struct{ title, snippet, link string }) {
+	for i := range out {
+		at := "articles[" + strconv.Itoa(i) + "]."
+		out[i].title, out[i].snippet, out[i].link = at+"title", at+"snippet", at+"link"
+	}
+	return out
+}()
+
 func (s answer) searchKB(ctx context.Context, slots map[string]string) conversation.Reply {
 	if s.Deps().KB == nil {
 		return s.Unavailable("what.search_help_center")
@@ -39,27 +49,27 @@ func (s answer) searchKB(ctx context.Context, slots map[string]string) conversat
 		return s.Unavailable("what.search_help_center")
 	}
 	if len(arts) == 0 {
-		return s.Fulfilled(s.T("kb.none", plaintext.Inert(q), s.Deps().SupportEmail))
+		return s.Fulfilled(s.TS("kb.none", plaintext.Inert(q), s.Deps().SupportEmail))
 	}
 	if len(arts) > kbResults {
 		arts = arts[:kbResults]
 	}
-	msgs := []string{s.T("kb.heading", plaintext.Inert(q))}
+	msgs := []string{s.TS("kb.heading", plaintext.Inert(q))}
 	rich := &conversation.Rich{OpenLabel: s.T("kb.open")}
 	for i, a := range arts {
 		sn := oneLine(a.Snippet, 160)
 		// The title and snippet are data; the link is the tool's own field, kept only
 		// when it is https (the connector already kept only its allowed hosts).
 		link := plaintext.Link(a.URL)
-		at := "articles[" + strconv.Itoa(i) + "]."
-		line := strconv.Itoa(i+1) + ". " + s.Tool(at+"title", a.Title)
+		path := articlePaths[i]
+		line := strconv.Itoa(i+1) + ". " + s.Tool(path.title, a.Title)
 		if sn != "" {
-			line += " — " + s.Tool(at+"snippet", sn)
+			line += " — " + s.Tool(path.snippet, sn)
 		}
 		switch {
 		case link != "" && s.Agent():
 			// A link is text the tool gave too: its path can say anything.
-			line += " " + intents.Ref(at+"link")
+			line += " " + intents.Ref(path.link)
 		case link != "":
 			line += " " + link
 		}

@@ -60,7 +60,7 @@ func isTimeout(err error) bool {
 // with every value asks it and writes nothing, a no writes nothing and says so. The
 // reply states what the CRM holds afterwards, as it read it back.
 func (s answer) updateCustomer(ctx context.Context, t conversation.Turn, slots map[string]string) (conversation.Reply, intents.Audit) {
-	neutral := func() string { return s.T("identity.neutral_update", s.Deps().SupportEmail) }
+	neutral := func() string { return s.TS("identity.neutral_update", s.Deps().SupportEmail) }
 	if t.Caller.Verified() {
 		// Their own record, whatever email the slot names.
 		slots = withSlot(slots, intents.SlotEmail, t.Caller.Email)
@@ -126,25 +126,25 @@ func (s answer) updateAnswer(ctx context.Context, t conversation.Turn, caller co
 		return r, a
 	case errors.Is(err, connector.ErrNotFound):
 		a.Outcome = intents.AuditNotFound
-		return s.Failed(s.T("update.no_account", s.Deps().SupportEmail)), a
+		return s.Failed(s.TS("update.no_account", s.Deps().SupportEmail)), a
 	case errors.Is(err, connector.ErrUnsupported):
 		// The CRM cannot change contacts: nothing was sent.
 		a.Outcome = intents.AuditUnavailable
 		return s.Unavailable("what.update_your_details"), a
 	case connector.KindOf(err) == connector.KindInvalidInput:
 		a.Outcome = intents.AuditRefused
-		return s.Failed(s.T("update.not_accepted", s.Deps().SupportEmail)), a
+		return s.Failed(s.TS("update.not_accepted", s.Deps().SupportEmail)), a
 	case ctx.Err() != nil || connector.KindOf(err) == connector.KindUnavailable && isTimeout(err):
 		// The change may have reached the CRM: not "failed", never "updated". The
 		// idempotency layer records the unknown outcome and a later turn reads the
 		// record back (updateWrite.Lookup).
 		a.Outcome = intents.AuditUnknown
-		r := s.Failed(s.T("update.unconfirmed", s.Deps().SupportEmail))
+		r := s.Failed(s.TS("update.unconfirmed", s.Deps().SupportEmail))
 		r.Unconfirmed = true
 		return r, a
 	default:
 		a.Outcome = intents.AuditFailed
-		return s.Failed(s.T("update.failed", s.Deps().SupportEmail)), a
+		return s.Failed(s.TS("update.failed", s.Deps().SupportEmail)), a
 	}
 }
 
@@ -202,9 +202,9 @@ func (s answer) ask(slot string) *conversation.Reply { return s.Ask(name, slot) 
 func (s answer) confirmQuestion(change connector.ContactChange) conversation.Reply {
 	r := *s.ask(intents.SlotConfirm)
 	if change.Address != nil {
-		r.Messages = []string{s.T("update.confirm_address", s.address(*change.Address))}
+		r.Messages = []string{s.TS("update.confirm_address", s.address(*change.Address))}
 	} else {
-		r.Messages = []string{s.T("update.confirm_phone", plaintext.Inert(change.Phone))}
+		r.Messages = []string{s.TS("update.confirm_phone", plaintext.Inert(change.Phone))}
 	}
 	return r
 }
@@ -217,18 +217,18 @@ func (s answer) confirmQuestion(change connector.ContactChange) conversation.Rep
 func (s answer) nowHolds(key string, change connector.ContactChange, c connector.Customer) string {
 	var parts []string
 	if change.Phone != "" {
-		parts = append(parts, s.T("update.phone_is", intents.OrDefault(s.Tool("customer.phone", c.Phone), "–")))
+		parts = append(parts, s.TS("update.phone_is", intents.OrDefault(s.Tool("customer.phone", c.Phone), "–")))
 	}
 	if change.Address != nil {
 		held := s.address(c.Address)
 		if s.Agent() && !c.Address.IsZero() && held != "–" {
 			held = intents.Ref("customer.address")
 		}
-		parts = append(parts, s.T("update.address_is", held))
+		parts = append(parts, s.TS("update.address_is", held))
 	}
-	msg := s.T(key, strings.Join(parts, " "))
+	msg := s.TS(key, strings.Join(parts, " "))
 	if !change.Holds(c) {
-		msg = s.T("update.differs", strings.Join(parts, " "), s.Deps().SupportEmail)
+		msg = s.TS("update.differs", strings.Join(parts, " "), s.Deps().SupportEmail)
 	}
 	return msg
 }
@@ -366,7 +366,7 @@ func (w updateWrite) Lookup(ctx context.Context, t conversation.Turn, _ string) 
 // is sent again.
 func (w updateWrite) Unconfirmed(t conversation.Turn) conversation.Reply {
 	a := w.answer(t)
-	r := a.Failed(a.T("update.unconfirmed_yet", a.Deps().SupportEmail))
+	r := a.Failed(a.TS("update.unconfirmed_yet", a.Deps().SupportEmail))
 	r.Unconfirmed = true
 	return a.Localized(r)
 }
@@ -375,7 +375,7 @@ func (w updateWrite) Unconfirmed(t conversation.Turn) conversation.Reply {
 // idempotency layer has recorded it durably: asking again reads the record back.
 func (w updateWrite) Promise(t conversation.Turn) conversation.Reply {
 	a := w.answer(t)
-	r := a.Failed(a.T("update.unconfirmed_noted", a.Deps().SupportEmail))
+	r := a.Failed(a.TS("update.unconfirmed_noted", a.Deps().SupportEmail))
 	r.Unconfirmed = true
 	return a.Localized(r)
 }

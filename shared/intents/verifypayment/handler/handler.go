@@ -30,7 +30,7 @@ type answer struct{ intents.Answer }
 // the payment exists, and for a verified caller asking about an email that is not
 // theirs.
 func (s answer) neutralPayment() string {
-	return s.T("identity.neutral_payment", s.Deps().SupportEmail)
+	return s.TS("identity.neutral_payment", s.Deps().SupportEmail)
 }
 
 // verifyPayment answers the status of one payment, but only to the email that owns it:
@@ -45,9 +45,12 @@ func (s answer) verifyPayment(ctx context.Context, t conversation.Turn, slots ma
 		return *stop, a
 	}
 	ref, email := slots[intents.SlotPaymentReference], slots[intents.SlotEmail]
-	notFound := s.T("payment.not_found", plaintext.Inert(ref), plaintext.Inert(email), s.Deps().SupportEmail)
+	// The not-found words, written only for a reply that says them.
+	notFound := func() string {
+		return s.TS("payment.not_found", plaintext.Inert(ref), plaintext.Inert(email), s.Deps().SupportEmail)
+	}
 	if a.Outcome == intents.AuditOtherCustomer {
-		return s.Fulfilled(notFound), a
+		return s.Fulfilled(notFound()), a
 	}
 	a = intents.Audit{Tool: s.Tools().Payments, Caller: caller}
 	r := s.paymentAnswer(ctx, ref, email, notFound, &a)
@@ -57,7 +60,7 @@ func (s answer) verifyPayment(ctx context.Context, t conversation.Turn, slots ma
 	return r, a
 }
 
-func (s answer) paymentAnswer(ctx context.Context, ref, email, notFound string, a *intents.Audit) conversation.Reply {
+func (s answer) paymentAnswer(ctx context.Context, ref, email string, notFound func() string, a *intents.Audit) conversation.Reply {
 	if s.Deps().Payments == nil {
 		a.Outcome = intents.AuditUnavailable
 		return s.Unavailable("what.check_payments")
@@ -66,13 +69,13 @@ func (s answer) paymentAnswer(ctx context.Context, ref, email, notFound string, 
 	switch {
 	case errors.Is(err, connector.ErrNotFound):
 		a.Outcome = intents.AuditNotFound
-		return s.Fulfilled(notFound)
+		return s.Fulfilled(notFound())
 	case err != nil:
 		a.Outcome = intents.AuditUnavailable
 		return s.Unavailable("what.check_that_payment")
 	case !strings.EqualFold(strings.TrimSpace(p.CustomerEmail), email):
 		a.Outcome = intents.AuditOtherCustomer
-		return s.Fulfilled(notFound)
+		return s.Fulfilled(notFound())
 	}
 	a.Object, a.Outcome = p.ID, intents.AuditAnswered
 	key := "payment.unknown"
@@ -86,7 +89,7 @@ func (s answer) paymentAnswer(ctx context.Context, ref, email, notFound string, 
 	case connector.PaymentRefunded:
 		key = "payment.refunded"
 	}
-	r := s.Fulfilled(s.T(key, s.Tool("payment.reference", intents.OrDefault(p.OrderNumber, p.ID)), s.Money(p.Amount, p.Currency),
+	r := s.Fulfilled(s.TS(key, s.Tool("payment.reference", intents.OrDefault(p.OrderNumber, p.ID)), s.Money(p.Amount, p.Currency),
 		s.Printer().Date(p.CreatedAt), s.Deps().SupportEmail))
 	// A status the tool gave that cannot be interpreted is not the business answer.
 	r.Fallback = key == "payment.unknown"
