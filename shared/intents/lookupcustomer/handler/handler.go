@@ -9,6 +9,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -238,10 +239,13 @@ func (c *lookup) Call(ctx context.Context, i int) (err error) {
 // running out.
 const secondaryShare = 0.75
 
-// secondary bounds a secondary tool's call to secondaryShare of ctx's remaining time
-// (its timer armed only for a tool that looks at its context: resilience.Share).
+// secondary bounds a secondary tool's call to secondaryShare of ctx's remaining time.
 func secondary(ctx context.Context) (context.Context, context.CancelFunc) {
-	return resilience.Share(ctx, secondaryShare)
+	d, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, time.Duration(float64(time.Until(d))*secondaryShare))
 }
 
 // openTicketsLine says how many open tickets the owner has and quotes the newest. A
