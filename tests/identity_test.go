@@ -534,6 +534,10 @@ func TestCodeFlowOnMotoSES(t *testing.T) {
 	sess = nextID("sess")
 	short.serve(t, p, withTurn(t, p, readEvent(t, p, "lookup_customer.json"), sess, nextID("turn")))
 	code = lastCode()
+	// Real time has to pass here: the app takes no clock, and the store compares
+	// expiry in whole seconds. The sleep is a lower bound only: a slower machine
+	// leaves the code more expired, never less, so the outcome does not depend on
+	// speed. (Expiry on a fake clock is covered by shared/identity's code tests.)
 	time.Sleep(2100 * time.Millisecond) // past the TTL, which the store compares in whole seconds
 	body := withSlots(t, p, readEvent(t, p, "lookup_customer.json"), map[string]*string{"verification_code": str(code)})
 	if got := short.serve(t, p, withTurn(t, p, body, sess, nextID("turn"))); revealsAda(got) != "" {

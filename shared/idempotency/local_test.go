@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -113,81 +114,98 @@ func TestLocalCopyIsBounded(t *testing.T) {
 // Deliveries of a turn this process is running wait for it in memory: one claim in the
 // store, one handler call, every delivery the same reply; a different payload under the
 // same id is refused; a panic still releases the waiting deliveries.
+// It runs in a synctest bubble: synctest.Wait returns once every delivery is blocked,
+// so the test knows the waiting deliveries have joined instead of sleeping for it.
 func TestDeliveriesToTheProcessRunningTheTurnWaitInMemory(t *testing.T) {
 	t.Parallel()
-	st := &countingStore{Store: memstore.New(nil)}
-	release := make(chan struct{})
-	started := make(chan struct{}, 1)
-	panics := false
-	h := &tool{reply: func(ctx context.Context, tn conversation.Turn) conversation.Reply {
-		select {
-		case started <- struct{}{}:
-		default:
-		}
-		<-release
-		if panics {
-			panic("handler bug")
-		}
-		return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"ticket #1"}}
-	}}
-	m := idempotency.New(st, h, idempotency.Options{})
-	tn := turn()
-	const n = 20
-	replies := make(chan conversation.Reply, n)
-	go func() { replies <- handle(m, tn) }()
-	<-started
-	var wg sync.WaitGroup
-	for range n - 1 {
-		wg.Add(1)
-		go func() { defer wg.Done(); replies <- handle(m, tn) }()
-	}
-	other := tn
-	other.Slots = map[string]string{"email": "ada@example.com", "subject": "Something else"}
-	if r := handle(m, other); r.Text() != idempotency.PayloadMismatch.String() {
-		t.Fatalf("different payload under a running turn's id: %+v", r)
-	}
-	close(release)
-	wg.Wait()
-	for range n {
-		if r := <-replies; r.Text() != "ticket #1" {
-			t.Fatalf("reply %+v", r)
-		}
-	}
-	if h.calls.Load() != 1 || st.creates != 1 {
-		t.Fatalf("%d handler calls, %d store claims; want 1 and 1", h.calls.Load(), st.creates)
-	}
-
-	// A panicking first delivery releases the deliveries waiting for it with an apology.
-	panics = true
-	release = make(chan struct{})
-	tp := turn()
-	first := make(chan any, 1)
-	go func() {
-		defer func() { first <- recover() }()
-		handle(m, tp)
-	}()
-	<-started
-	waiter := make(chan conversation.Reply, 1)
-	go func() {
-		// A waiter that joins too late runs the turn itself and meets the same panic.
-		defer func() {
-			if recover() != nil {
-				waiter <- conversation.Reply{Outcome: conversation.OutcomeFailed}
+	synctest.Test(t, func(t *testing.T) {
+		st := &countingStore{Store: memstore.New(nil)}
+		release := make(chan struct{})
+		started := make(chan struct{}, 1)
+		panics := false
+		h := &tool{reply: func(ctx context.Context, tn conversation.Turn) conversation.Reply {
+			select {
+			case started <- struct{}{}:
+			default:
 			}
-		}()
-		waiter <- handle(m, tp)
-	}()
-	time.Sleep(10 * time.Millisecond) // let the waiter join; either way it must not hang
-	close(release)
-	if p := <-first; p == nil {
-		t.Fatal("the first delivery's panic was swallowed")
-	}
-	select {
-	case r := <-waiter:
-		if r.Outcome != conversation.OutcomeFailed {
-			t.Fatalf("waiter after a panic: %+v", r)
+			<-release
+			if panics {
+				panic("handler bug")
+			}
+			return conversation.Reply{Outcome: conversation.OutcomeFulfilled, Messages: []string{"ticket #1"}}
+		}}
+		m := idempotency.New(st, h, idempotency.Options{})
+		tn := turn()
+		const n = 20
+		replies := make(chan conversation.Reply, n)
+		go func() { replies <- handle(m, tn) }()
+		<-started
+		var wg sync.WaitGroup
+		for range n - 1 {
+			wg.Add(1)
+			go func() { defer wg.Done(); replies <- handle(m, tn) }()
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("a delivery waiting for a panicked one was never released")
-	}
+		other := tn
+		other.Slots = map[string]string{"email": "ada@example.com", "subject": "Something else"}
+		if r := handle(m, other); r.Text() != idempotency.PayloadMismatch.String() {
+			t.Fatalf("different payload under a running turn's id: %+v", r)
+		}
+		// Every other delivery has joined the running turn and waits for it in memory:
+		// none can arrive after the first has landed and answer from its copy instead.
+		synctest.Wait()
+		if h.calls.Load() != 1 || st.creates != 1 {
+			t.Fatalf("%d handler calls, %d store claims while the first delivery runs; want 1 and 1", h.calls.Load(), st.creates)
+		}
+		close(release)
+		wg.Wait()
+		for range n {
+			if r := <-replies; r.Text() != "ticket #1" {
+				t.Fatalf("reply %+v", r)
+			}
+		}
+		if h.calls.Load() != 1 || st.creates != 1 {
+			t.Fatalf("%d handler calls, %d store claims; want 1 and 1", h.calls.Load(), st.creates)
+		}
+
+		// A panicking first delivery releases the deliveries waiting for it with an apology.
+		panics = true
+		release = make(chan struct{})
+		tp := turn()
+		first := make(chan any, 1)
+		go func() {
+			defer func() { first <- recover() }()
+			handle(m, tp)
+		}()
+		<-started
+		waiter := make(chan conversation.Reply, 1)
+		go func() {
+			// Should the waiter run the turn itself (it must not: it joined the first),
+			// it would meet the same panic.
+			defer func() {
+				if recover() != nil {
+					waiter <- conversation.Reply{Outcome: conversation.OutcomeFailed}
+				}
+			}()
+			waiter <- handle(m, tp)
+		}()
+		synctest.Wait() // the waiter has joined the first delivery and waits for it
+		start := time.Now()
+		close(release)
+		if p := <-first; p == nil {
+			t.Fatal("the first delivery's panic was swallowed")
+		}
+		select {
+		case r := <-waiter:
+			// The apology for the interrupted turn, at once: not the "still working"
+			// a waiter gets when its own deadline comes first.
+			if r.Outcome != conversation.OutcomeFailed || r.Text() != idempotency.Interrupted.String() {
+				t.Fatalf("waiter after a panic: %+v, want the interrupted apology", r)
+			}
+			if waited := time.Since(start); waited != 0 {
+				t.Fatalf("waiter released %s after the panic, want at once", waited)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("a delivery waiting for a panicked one was never released")
+		}
+	})
 }

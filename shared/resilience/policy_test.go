@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
@@ -88,6 +90,31 @@ func newTool(t *testing.T) (*faultserver.Server, httpTool) {
 	srv := faultserver.New(http.HandlerFunc(healthy))
 	t.Cleanup(srv.Close)
 	return srv, httpTool{url: srv.URL, client: &http.Client{}}
+}
+
+// bubbleTool is a client of srv for a test in a synctest bubble: it serves each request
+// with srv's handler in the calling goroutine, without a socket (a goroutine waiting on
+// the network is not durably blocked, so the bubble's clock would not move; one
+// waiting on the handler's timer is). Time in the bubble is fake, so a test can say
+// exactly how long a wait was. Faults that need a connection (Down) are not served.
+func bubbleTool(srv *faultserver.Server) httpTool {
+	return httpTool{url: "http://fake.invalid", client: &http.Client{Transport: handlerTransport{srv.Config.Handler}}}
+}
+
+type handlerTransport struct{ h http.Handler }
+
+func (tr handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	in := req.Clone(req.Context())
+	in.RequestURI, in.RemoteAddr = req.URL.RequestURI(), "192.0.2.1:49152"
+	if in.Body == nil {
+		in.Body = http.NoBody
+	}
+	rec := httptest.NewRecorder()
+	tr.h.ServeHTTP(rec, in)
+	if err := req.Context().Err(); err != nil {
+		return nil, err // as a transport does when the request's context ends first
+	}
+	return rec.Result(), nil
 }
 
 // settings are effective settings with everything permissive, for tests to tighten.
@@ -210,174 +237,194 @@ func TestBreakerOpensOnFailureRate(t *testing.T) {
 	}
 }
 
+// TestHalfOpenProbe runs in a synctest bubble (bubbleTool): the open time runs out on
+// the fake clock exactly when it should, and no check can see it run out early
+// because the machine was slow.
 func TestHalfOpenProbe(t *testing.T) {
 	t.Parallel()
-	srv, tool := newTool(t)
-	s := settings()
-	s.BreakerFailures = 2
-	// Long enough that the state checks right after a call cannot see the open time
-	// run out on a loaded machine.
-	s.BreakerOpenFor = 500 * time.Millisecond
-	rec := &recorder{}
-	p := resilience.NewPolicy("fake", s, resilience.Options{Observer: rec})
-	ctx := context.Background()
-	srv.Set(faultserver.ServerError)
-	_ = call(ctx, p, tool, "/x")
-	_ = call(ctx, p, tool, "/x")
-	if p.State() != resilience.BreakerOpen {
-		t.Fatal("breaker did not open")
-	}
+	srv, _ := newTool(t)
+	synctest.Test(t, func(t *testing.T) {
+		tool := bubbleTool(srv)
+		s := settings()
+		s.BreakerFailures = 2
+		s.BreakerOpenFor = 500 * time.Millisecond
+		rec := &recorder{}
+		p := resilience.NewPolicy("fake", s, resilience.Options{Observer: rec})
+		ctx := context.Background()
+		srv.Set(faultserver.ServerError)
+		_ = call(ctx, p, tool, "/x")
+		_ = call(ctx, p, tool, "/x")
+		if p.State() != resilience.BreakerOpen {
+			t.Fatal("breaker did not open")
+		}
+		// Open for the open time, half-open after it.
+		time.Sleep(s.BreakerOpenFor - time.Millisecond)
+		if p.State() != resilience.BreakerOpen {
+			t.Fatalf("state a millisecond before the open time ends = %s, want open", p.State())
+		}
+		time.Sleep(2 * time.Millisecond)
+		if p.State() != resilience.BreakerHalfOpen {
+			t.Fatalf("state after open time = %s, want half_open", p.State())
+		}
 
-	// A failed probe re-opens the breaker at once.
-	time.Sleep(600 * time.Millisecond)
-	if p.State() != resilience.BreakerHalfOpen {
-		t.Fatalf("state after open time = %s, want half_open", p.State())
-	}
-	if err := call(ctx, p, tool, "/x"); errors.Is(err, resilience.ErrBreakerOpen) || err == nil {
-		t.Fatalf("probe = %v, want the tool's own failure", err)
-	}
-	if p.State() != resilience.BreakerOpen {
-		t.Fatalf("state after failed probe = %s, want open", p.State())
-	}
+		// A failed probe re-opens the breaker at once.
+		if err := call(ctx, p, tool, "/x"); errors.Is(err, resilience.ErrBreakerOpen) || err == nil {
+			t.Fatalf("probe = %v, want the tool's own failure", err)
+		}
+		if p.State() != resilience.BreakerOpen {
+			t.Fatalf("state after failed probe = %s, want open", p.State())
+		}
 
-	// Only one probe at a time: a slow probe holds the slot, a concurrent call is refused.
-	time.Sleep(600 * time.Millisecond)
-	srv.Set(faultserver.Slow)
-	srv.SetDelay(time.Second) // the concurrent call below comes well within it
-	probeDone := make(chan error, 1)
-	go func() { probeDone <- call(ctx, p, tool, "/x") }()
-	deadline := time.Now().Add(time.Second)
-	for p.Stats().InFlight == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	if err := call(ctx, p, tool, "/x"); !errors.Is(err, resilience.ErrBreakerOpen) {
-		t.Fatalf("call during the probe = %v, want refused", err)
-	}
-	if err := <-probeDone; err != nil {
-		t.Fatalf("probe = %v, want success", err)
-	}
-	if p.State() != resilience.BreakerClosed {
-		t.Fatalf("state after successful probe = %s, want closed", p.State())
-	}
-	want := []string{"closed->open", "open->half_open", "half_open->open", "open->half_open", "half_open->closed"}
-	if got := rec.transitions(); fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("transitions %v, want %v", got, want)
-	}
+		// Only one probe at a time: a slow probe holds the slot, a concurrent call is refused.
+		time.Sleep(s.BreakerOpenFor + time.Millisecond)
+		srv.Set(faultserver.Slow)
+		srv.SetDelay(time.Second)
+		probeDone := make(chan error, 1)
+		go func() { probeDone <- call(ctx, p, tool, "/x") }()
+		synctest.Wait() // the probe is at the tool, waiting for its answer
+		if n := p.Stats().InFlight; n != 1 {
+			t.Fatalf("%d calls in flight, want the probe", n)
+		}
+		if err := call(ctx, p, tool, "/x"); !errors.Is(err, resilience.ErrBreakerOpen) {
+			t.Fatalf("call during the probe = %v, want refused", err)
+		}
+		if err := <-probeDone; err != nil {
+			t.Fatalf("probe = %v, want success", err)
+		}
+		if p.State() != resilience.BreakerClosed {
+			t.Fatalf("state after successful probe = %s, want closed", p.State())
+		}
+		want := []string{"closed->open", "open->half_open", "half_open->open", "open->half_open", "half_open->closed"}
+		if got := rec.transitions(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("transitions %v, want %v", got, want)
+		}
+	})
 }
 
+// TestRateLimiterWaitsWithinBudgetAndRefusesBeyondIt runs in a synctest bubble: the
+// calls take no time on its clock, so the wait for the next token is exactly the
+// limiter's, and a refusal that did not wait took no time at all.
 func TestRateLimiterWaitsWithinBudgetAndRefusesBeyondIt(t *testing.T) {
 	t.Parallel()
-	srv, tool := newTool(t)
-	s := settings()
-	s.Rate = 10 // one token every 100ms
-	s.Burst = 2
-	p := resilience.NewPolicy("fake", s, resilience.Options{})
-	ctx := context.Background()
-	// Two calls use the burst; the third needs a token minted 100ms after the bucket
-	// was first drawn on, so three calls cannot all be through sooner than that. (On a
-	// loaded machine the first two may themselves take 100ms, and the third need not
-	// wait: the bound is a lower one, and the wait count at most one.)
-	start := time.Now()
-	for i := 0; i < 3; i++ {
+	srv, _ := newTool(t)
+	synctest.Test(t, func(t *testing.T) {
+		tool := bubbleTool(srv)
+		s := settings()
+		s.Rate = 10 // one token every 100ms
+		s.Burst = 2
+		p := resilience.NewPolicy("fake", s, resilience.Options{})
+		ctx := context.Background()
+		// Two calls use the burst; the third waits 100ms for the next token.
+		start := time.Now()
+		for i := 0; i < 3; i++ {
+			if err := call(ctx, p, tool, "/x"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if took := time.Since(start); took != 100*time.Millisecond {
+			t.Fatalf("three calls took %s, want the third to wait 100ms for the next token", took)
+		}
+		st := p.Stats()
+		if st.LimiterWaits != 1 || st.LimiterRejections != 0 || srv.Hits() != 3 || st.Breaker != resilience.BreakerClosed {
+			t.Fatalf("stats = %+v hits %d", st, srv.Hits())
+		}
+
+		// A turn whose budget cannot cover the wait for the next token is refused at
+		// once, not after waiting (part of) it: the next token is a minute away, the
+		// budget 5s.
+		s.Rate = 1.0 / 60
+		s.Burst = 1
+		p = resilience.NewPolicy("fake", s, resilience.Options{})
 		if err := call(ctx, p, tool, "/x"); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if took := time.Since(start); took < 95*time.Millisecond {
-		t.Fatalf("three calls took %s, want the third to wait for the next token", took)
-	}
-	st := p.Stats()
-	if st.LimiterWaits > 1 || st.LimiterRejections != 0 || srv.Hits() != 3 || st.Breaker != resilience.BreakerClosed {
-		t.Fatalf("stats = %+v hits %d", st, srv.Hits())
-	}
-
-	// A turn whose budget cannot cover the wait for the next token is refused at once,
-	// not after waiting (part of) it. The next token is a minute away and the budget is
-	// 5s: a policy that waited would return only when the budget ran out, so the budget
-	// still being unspent when the refusal arrives shows it did not wait, however slow
-	// the machine.
-	s.Rate = 1.0 / 60
-	s.Burst = 1
-	p = resilience.NewPolicy("fake", s, resilience.Options{})
-	if err := call(ctx, p, tool, "/x"); err != nil {
-		t.Fatal(err)
-	}
-	short, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	err := call(short, p, tool, "/x")
-	if !errors.Is(err, resilience.ErrLimited) || !errors.Is(err, connector.ErrRateLimited) || connector.RetryAfterOf(err) <= 5*time.Second {
-		t.Fatalf("call over budget = %v, want local rate limit with the wait for the next token", err)
-	}
-	if short.Err() != nil {
-		t.Fatalf("refusal came after the budget ran out (%v): the policy waited instead of refusing", short.Err())
-	}
-	st = p.Stats()
-	if st.LimiterWaits != 0 || st.LimiterRejections != 1 || srv.Hits() != 4 || st.Breaker != resilience.BreakerClosed {
-		t.Fatalf("stats = %+v hits %d", st, srv.Hits())
-	}
+		short, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		start = time.Now()
+		err := call(short, p, tool, "/x")
+		if !errors.Is(err, resilience.ErrLimited) || !errors.Is(err, connector.ErrRateLimited) || connector.RetryAfterOf(err) <= 5*time.Second {
+			t.Fatalf("call over budget = %v, want local rate limit with the wait for the next token", err)
+		}
+		if took := time.Since(start); took != 0 {
+			t.Fatalf("refusal came after %s: the policy waited instead of refusing", took)
+		}
+		st = p.Stats()
+		if st.LimiterWaits != 0 || st.LimiterRejections != 1 || srv.Hits() != 4 || st.Breaker != resilience.BreakerClosed {
+			t.Fatalf("stats = %+v hits %d", st, srv.Hits())
+		}
+	})
 }
 
+// TestBulkheadBoundsCallsInFlight runs in a synctest bubble: synctest.Wait says when
+// both calls hold their slots, and the third call's queue wait is measured exactly.
 func TestBulkheadBoundsCallsInFlight(t *testing.T) {
 	t.Parallel()
-	srv, tool := newTool(t)
-	srv.Set(faultserver.Slow)
-	// The two calls filling the bulkhead hang (the stand-in answers after a minute)
-	// until the test cancels them, so no slot can free up while the third call queues,
-	// however slow the machine.
-	srv.SetDelay(time.Minute)
-	s := settings()
-	s.MaxInFlight = 2
-	s.QueueWait = 30 * time.Millisecond
-	p := resilience.NewPolicy("fake", s, resilience.Options{})
-	ctx := context.Background()
-	hangCtx, release := context.WithCancel(ctx)
-	defer release()
-	var wg sync.WaitGroup
-	for i := 0; i < 2; i++ {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = call(hangCtx, p, tool, "/x") }()
-	}
-	deadline := time.Now().Add(time.Second)
-	for p.Stats().InFlight < 2 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
-	}
-	start := time.Now()
-	err := call(ctx, p, tool, "/x")
-	took := time.Since(start)
-	if !errors.Is(err, resilience.ErrBulkheadFull) || !errors.Is(err, connector.ErrUnavailable) {
-		t.Fatalf("third call = %v, want bulkhead full", err)
-	}
-	if took < 25*time.Millisecond {
-		t.Fatalf("refusal after %s, want it to queue for the 30ms queue wait first", took)
-	}
-	release()
-	wg.Wait()
-	st := p.Stats()
-	if st.BulkheadRejections != 1 || srv.Hits() != 2 || st.InFlight != 0 || st.Breaker != resilience.BreakerClosed {
-		t.Fatalf("stats = %+v hits %d", st, srv.Hits())
-	}
+	srv, _ := newTool(t)
+	synctest.Test(t, func(t *testing.T) {
+		tool := bubbleTool(srv)
+		srv.Set(faultserver.Slow)
+		// The two calls filling the bulkhead hang (the stand-in answers after a minute)
+		// until the test cancels them.
+		srv.SetDelay(time.Minute)
+		s := settings()
+		s.MaxInFlight = 2
+		s.QueueWait = 30 * time.Millisecond
+		p := resilience.NewPolicy("fake", s, resilience.Options{})
+		ctx := context.Background()
+		hangCtx, release := context.WithCancel(ctx)
+		defer release()
+		var wg sync.WaitGroup
+		for i := 0; i < 2; i++ {
+			wg.Add(1)
+			go func() { defer wg.Done(); _ = call(hangCtx, p, tool, "/x") }()
+		}
+		synctest.Wait()
+		if n := p.Stats().InFlight; n != 2 {
+			t.Fatalf("%d calls in flight, want 2", n)
+		}
+		start := time.Now()
+		err := call(ctx, p, tool, "/x")
+		took := time.Since(start)
+		if !errors.Is(err, resilience.ErrBulkheadFull) || !errors.Is(err, connector.ErrUnavailable) {
+			t.Fatalf("third call = %v, want bulkhead full", err)
+		}
+		if took != s.QueueWait {
+			t.Fatalf("refusal after %s, want it after the %s queue wait", took, s.QueueWait)
+		}
+		release()
+		wg.Wait()
+		st := p.Stats()
+		if st.BulkheadRejections != 1 || srv.Hits() != 2 || st.InFlight != 0 || st.Breaker != resilience.BreakerClosed {
+			t.Fatalf("stats = %+v hits %d", st, srv.Hits())
+		}
+	})
 }
 
+// TestRetryHonoursRetryAfter runs in a synctest bubble: the retry comes exactly the
+// tool's Retry-After later, on the fake clock.
 func TestRetryHonoursRetryAfter(t *testing.T) {
 	t.Parallel()
-	srv, tool := newTool(t)
-	s := settings()
-	s.MaxAttempts = 3
-	p := resilience.NewPolicy("fake", s, resilience.Options{})
-	srv.SetRetryAfter(1)
-	srv.Next(faultserver.RateLimited)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	start := time.Now()
-	if err := call(ctx, p, tool, "/x"); err != nil {
-		t.Fatalf("call = %v, want success after the Retry-After", err)
-	}
-	if took := time.Since(start); took < 950*time.Millisecond {
-		t.Fatalf("retried after %s, before the 1s Retry-After", took)
-	}
-	if st := p.Stats(); st.Retries != 1 || srv.Hits() != 2 {
-		t.Fatalf("stats = %+v hits %d, want 1 retry", st, srv.Hits())
-	}
+	srv, _ := newTool(t)
+	synctest.Test(t, func(t *testing.T) {
+		tool := bubbleTool(srv)
+		s := settings()
+		s.MaxAttempts = 3
+		p := resilience.NewPolicy("fake", s, resilience.Options{})
+		srv.SetRetryAfter(1)
+		srv.Next(faultserver.RateLimited)
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		start := time.Now()
+		if err := call(ctx, p, tool, "/x"); err != nil {
+			t.Fatalf("call = %v, want success after the Retry-After", err)
+		}
+		if took := time.Since(start); took != time.Second {
+			t.Fatalf("retried after %s, want after the 1s Retry-After", took)
+		}
+		if st := p.Stats(); st.Retries != 1 || srv.Hits() != 2 {
+			t.Fatalf("stats = %+v hits %d, want 1 retry", st, srv.Hits())
+		}
+	})
 }
 
 func TestRetryAfterPastTheBudgetFailsAtOnceAndCoolsOtherCalls(t *testing.T) {
@@ -437,45 +484,47 @@ func TestRetriesA5xxBurst(t *testing.T) {
 	}
 }
 
+// TestNeverSleepsPastTheBudget runs in a synctest bubble: the backoffs are far longer
+// than the budget, and on the fake clock a call must end within the budget itself.
 func TestNeverSleepsPastTheBudget(t *testing.T) {
 	t.Parallel()
-	srv, tool := newTool(t)
-	srv.Set(faultserver.ServerError)
-	s := settings()
-	// Backoffs are an order of magnitude longer than the budget, so a policy that slept
-	// past its budget would take seconds; the bound below is that far from the budget
-	// too, so a loaded machine cannot fail a correct policy.
-	s.MaxAttempts = 50
-	s.BackoffBase = 4 * time.Second
-	s.BackoffMax = 20 * time.Second
-	p := resilience.NewPolicy("fake", s, resilience.Options{})
-	const budget, bound = 150 * time.Millisecond, 3 * time.Second
-	for i := 0; i < 3; i++ {
-		ctx, cancel := context.WithTimeout(context.Background(), budget)
+	srv, _ := newTool(t)
+	synctest.Test(t, func(t *testing.T) {
+		tool := bubbleTool(srv)
+		srv.Set(faultserver.ServerError)
+		s := settings()
+		s.MaxAttempts = 50
+		s.BackoffBase = 4 * time.Second
+		s.BackoffMax = 20 * time.Second
+		p := resilience.NewPolicy("fake", s, resilience.Options{})
+		const budget = 150 * time.Millisecond
+		for i := 0; i < 3; i++ {
+			ctx, cancel := context.WithTimeout(context.Background(), budget)
+			start := time.Now()
+			err := call(ctx, p, tool, "/x")
+			took := time.Since(start)
+			cancel()
+			if err == nil {
+				t.Fatal("succeeded against a failing tool")
+			}
+			if took > budget {
+				t.Fatalf("run %d took %s with a %s budget: it slept past the budget", i, took, budget)
+			}
+		}
+		// A hanging tool is cut off by the budget and reported as a timeout.
+		srv.Set(faultserver.Slow)
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
 		start := time.Now()
 		err := call(ctx, p, tool, "/x")
-		took := time.Since(start)
-		cancel()
-		if err == nil {
-			t.Fatal("succeeded against a failing tool")
+		if took := time.Since(start); took != 100*time.Millisecond {
+			t.Fatalf("hanging tool held the call for %s, want the 100ms budget", took)
 		}
-		if took > bound {
-			t.Fatalf("run %d took %s with a %s budget: it slept past the budget", i, took, budget)
+		var ce *connector.Error
+		if !errors.As(err, &ce) || ce.Kind != connector.KindUnavailable || !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want unavailable wrapping the deadline", err)
 		}
-	}
-	// A hanging tool is cut off by the budget and reported as a timeout.
-	srv.Set(faultserver.Slow)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	err := call(ctx, p, tool, "/x")
-	if took := time.Since(start); took > bound {
-		t.Fatalf("hanging tool held the call for %s", took)
-	}
-	var ce *connector.Error
-	if !errors.As(err, &ce) || ce.Kind != connector.KindUnavailable || !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v, want unavailable wrapping the deadline", err)
-	}
+	})
 }
 
 func TestNonIdempotentCallsAreNotRetried(t *testing.T) {

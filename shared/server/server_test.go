@@ -137,10 +137,15 @@ func TestRoutes(t *testing.T) {
 	}
 }
 
+// TestServeShutsDownGracefully: a request in flight when the context is cancelled is
+// answered before Serve returns. Signals, not sleeps, order the steps: the handler
+// says when the request has arrived, and the listener refusing connections says the
+// shutdown has begun, before the handler is let finish.
 func TestServeShutsDownGracefully(t *testing.T) {
 	t.Parallel()
-	release := make(chan struct{})
+	arrived, release := make(chan struct{}), make(chan struct{})
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(arrived)
 		<-release
 		w.Write([]byte("finished"))
 	})
@@ -160,9 +165,25 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		resp.Body.Close()
 		got <- string(b)
 	}()
-	time.Sleep(100 * time.Millisecond) // the request is in flight
+	<-arrived // the request is in flight
 	cancel()
-	time.Sleep(50 * time.Millisecond)
+	// Shutdown closes the listener first: once a dial is refused, it has begun.
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		c, err := net.Dial("tcp", addr.String())
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the listener still accepts 20 s after the context was cancelled")
+		}
+		time.Sleep(time.Millisecond) // polling a condition, with the deadline above as a hang guard
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("Serve returned (%v) with a request in flight", err)
+	default:
+	}
 	close(release)
 	if s := <-got; s != "finished" {
 		t.Fatalf("in-flight request got %q", s)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/conversation"
@@ -212,53 +213,62 @@ func TestLinesAfterTheReplyAreNotHeld(t *testing.T) {
 // TestDeadlineWritesTheHeldLines: an invocation still running deadlineMargin before
 // its deadline writes what it holds then, and its later lines go through at once:
 // Lambda ends it at the deadline without running the deferred flush. One that starts
-// already within the margin holds nothing.
+// already within the margin holds nothing. It runs in a synctest bubble: the clock is
+// fake, so the margin is checked to the nanosecond and the hang costs no real time.
 func TestDeadlineWritesTheHeldLines(t *testing.T) {
-	var w writeRecorder
-	tel := lambdaTelemetry(t, &w)
-	ctx, cancel := context.WithTimeout(context.Background(), deadlineMargin+time.Second)
-	defer cancel()
-	h := tel.PerInvocation(func(ctx context.Context, _ json.RawMessage) (any, error) {
-		tel.Logger.InfoContext(ctx, "before the hang")
-		// A turn stuck until Lambda's timeout: the line must come out before it.
-		for len(w.calls()) == 0 && ctx.Err() == nil {
-			time.Sleep(time.Millisecond)
-		}
-		if ctx.Err() != nil {
-			t.Error("the held line was not written before the deadline")
-		}
-		tel.Logger.InfoContext(ctx, "past the margin")
+	synctest.Test(t, func(t *testing.T) {
+		var w writeRecorder
+		tel := lambdaTelemetry(t, &w)
+		ctx, cancel := context.WithTimeout(context.Background(), deadlineMargin+time.Second)
+		defer cancel()
+		h := tel.PerInvocation(func(ctx context.Context, _ json.RawMessage) (any, error) {
+			tel.Logger.InfoContext(ctx, "before the hang")
+			// A turn stuck until Lambda's timeout: the line is held until the deadline
+			// less the margin, and comes out then, before the deadline.
+			dl, _ := ctx.Deadline()
+			time.Sleep(time.Until(dl) - deadlineMargin - time.Nanosecond)
+			synctest.Wait()
+			if got := len(w.calls()); got != 0 {
+				t.Errorf("%d writes a nanosecond before the deadline less the margin, want the line held", got)
+			}
+			time.Sleep(time.Nanosecond)
+			synctest.Wait()
+			if got := len(w.calls()); got != 1 || ctx.Err() != nil {
+				t.Errorf("%d writes at the deadline less the margin (ctx err %v), want the held line written before the deadline", got, ctx.Err())
+			}
+			tel.Logger.InfoContext(ctx, "past the margin")
+			if got := len(w.calls()); got != 2 {
+				t.Errorf("a line past the margin was held (%d writes)", got)
+			}
+			return nil, nil
+		})
+		_, _ = h(ctx, nil)
 		if got := len(w.calls()); got != 2 {
-			t.Errorf("a line past the margin was held (%d writes)", got)
+			t.Errorf("%d writes in all, want 2", got)
 		}
-		return nil, nil
-	})
-	_, _ = h(ctx, nil)
-	if got := len(w.calls()); got != 2 {
-		t.Errorf("%d writes in all, want 2", got)
-	}
 
-	short, cancel2 := context.WithTimeout(context.Background(), deadlineMargin/2)
-	defer cancel2()
-	h2 := tel.PerInvocation(func(ctx context.Context, _ json.RawMessage) (any, error) {
-		tel.Logger.InfoContext(ctx, "a")
-		if got := len(w.calls()); got != 3 {
-			t.Errorf("within the margin a line was held (%d writes)", got)
+		short, cancel2 := context.WithTimeout(context.Background(), deadlineMargin/2)
+		defer cancel2()
+		h2 := tel.PerInvocation(func(ctx context.Context, _ json.RawMessage) (any, error) {
+			tel.Logger.InfoContext(ctx, "a")
+			if got := len(w.calls()); got != 3 {
+				t.Errorf("within the margin a line was held (%d writes)", got)
+			}
+			return nil, nil
+		})
+		_, _ = h2(short, nil)
+
+		// The next invocation holds again.
+		h3 := tel.PerInvocation(func(ctx context.Context, _ json.RawMessage) (any, error) {
+			tel.Logger.InfoContext(ctx, "b")
+			tel.Logger.InfoContext(ctx, "c")
+			return nil, nil
+		})
+		_, _ = h3(context.Background(), nil)
+		if got := len(w.calls()); got != 4 {
+			t.Errorf("the next invocation made %d writes, want 1", got-3)
 		}
-		return nil, nil
 	})
-	_, _ = h2(short, nil)
-
-	// The next invocation holds again.
-	h3 := tel.PerInvocation(func(ctx context.Context, _ json.RawMessage) (any, error) {
-		tel.Logger.InfoContext(ctx, "b")
-		tel.Logger.InfoContext(ctx, "c")
-		return nil, nil
-	})
-	_, _ = h3(context.Background(), nil)
-	if got := len(w.calls()); got != 4 {
-		t.Errorf("the next invocation made %d writes, want 1", got-3)
-	}
 }
 
 // TestConcurrentInvocationsLoseNothing: invocations running at once (Lambda managed

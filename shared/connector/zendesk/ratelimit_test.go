@@ -3,7 +3,9 @@ package zendesk_test
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/switchboard-dev/switchboard/shared/connector"
@@ -65,19 +67,54 @@ func TestOpenTicketsSpendsATokenPerRequest(t *testing.T) {
 	}
 }
 
-// A later request whose token comes within the budget waits for it.
+// A later request whose token comes within the budget waits for it. The test runs in
+// a synctest bubble, the client serving its requests with the stand-in's handler in
+// memory: on the fake clock the user search takes no time, so the ticket list's token
+// is exactly 500 ms away however slow the machine (on a real clock a search slower
+// than that would find the token already there, and nothing would wait).
 func TestOpenTicketsWaitsForALaterRequestsToken(t *testing.T) {
 	t.Parallel()
 	srv := zdtest.New(t)
-	// One token, the next 500 ms later: the ticket list waits for it.
-	p := limited(2, 1)
-	h := resilience.Helpdesk(p, newClient(t, srv, nil, nil), resilience.HelpdeskOptions{})
-	if ts, err := h.OpenTickets(ctx(t), connectortest.AdaEmail); err != nil || len(ts) != 1 {
-		t.Fatalf("OpenTickets = %+v, %v", ts, err)
+	synctest.Test(t, func(t *testing.T) {
+		// One token, the next 500 ms later: the ticket list waits for it.
+		p := limited(2, 1)
+		c := newClient(t, srv, nil, func(o *zendesk.Options) {
+			o.HTTPClient = &http.Client{Transport: handlerTransport{srv.Handler()}}
+		})
+		h := resilience.Helpdesk(p, c, resilience.HelpdeskOptions{})
+		start := time.Now()
+		if ts, err := h.OpenTickets(ctx(t), connectortest.AdaEmail); err != nil || len(ts) != 1 {
+			t.Fatalf("OpenTickets = %+v, %v", ts, err)
+		}
+		if took := time.Since(start); took != 500*time.Millisecond {
+			t.Fatalf("OpenTickets took %s, want the ticket list to wait 500ms for its token", took)
+		}
+		if st := p.Stats(); st.LimiterWaits != 1 || st.LimiterRejections != 0 {
+			t.Fatalf("stats = %+v; want the ticket list to have waited once", st)
+		}
+		if n := len(srv.Requests()); n != 2 {
+			t.Fatalf("%d requests, want 2 (user search, requested tickets)", n)
+		}
+	})
+}
+
+// handlerTransport serves each request with h in the calling goroutine, without a
+// socket (a goroutine waiting on the network is not durably blocked in a synctest
+// bubble). Faults that need a connection (Drop) are not served.
+type handlerTransport struct{ h http.Handler }
+
+func (tr handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	in := req.Clone(req.Context())
+	in.RequestURI, in.RemoteAddr = req.URL.RequestURI(), "192.0.2.1:49152"
+	if in.Body == nil {
+		in.Body = http.NoBody
 	}
-	if st := p.Stats(); st.LimiterWaits != 1 || st.LimiterRejections != 0 {
-		t.Fatalf("stats = %+v; want the ticket list to have waited once", st)
+	rec := httptest.NewRecorder()
+	tr.h.ServeHTTP(rec, in)
+	if err := req.Context().Err(); err != nil {
+		return nil, err // as a transport does when the request's context ends first
 	}
+	return rec.Result(), nil
 }
 
 // CreateTicket with an external id looks it up, then files it: the file is refused

@@ -132,6 +132,10 @@ func Start() (*Server, error) {
 // Close stops the server.
 func (s *Server) Close() { s.srv.Close() }
 
+// Handler is the stand-in's handler, for a client that serves requests in memory: a
+// test in a synctest bubble, where waiting on a socket would keep the fake clock still.
+func (s *Server) Handler() http.Handler { return s.srv.Config.Handler }
+
 // URL is the account's base URL, to use as the connector's base_url.
 func (s *Server) URL() string { return s.srv.URL }
 
