@@ -82,11 +82,11 @@ func BenchmarkGo(b *testing.B) {
 }
 
 // TestIdleWorkersExit: workers, including one kept busy for longer than its idle wait
-// (its timer fires while it works and is re-armed, not reset per function), exit once
-// they have waited idle with nothing to run.
+// (the sweeper asks it while it works, and it stays), exit once they have waited idle
+// with nothing to run; the sweeper ends with the last of them.
 func TestIdleWorkersExit(t *testing.T) {
-	defer func(d time.Duration) { idle = d }(idle)
-	idle = 20 * time.Millisecond
+	defer setIdle(setIdle(20 * time.Millisecond))
+	idle := 20 * time.Millisecond
 	before := runtime.NumGoroutine()
 	// Eight at once: most on new workers (with the short wait).
 	release := make(chan struct{})
