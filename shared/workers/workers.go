@@ -73,6 +73,7 @@ func start(f func()) {
 func work(f func()) {
 	for {
 		f()
+		f = nil // let what it holds go while the worker waits
 		last := time.Now()
 		for f = <-jobs; f == nil; f = <-jobs {
 			if time.Since(last) >= time.Duration(idle.Load()) {
