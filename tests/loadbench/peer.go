@@ -302,6 +302,7 @@ func benchPeer(ctx context.Context, o *options, r *report) {
 		}
 		child.Stop()
 	}
+	floorRatio(ctx, o, r, b, ev.QueryResult.Parameters.Email)
 	// Switchboard on the demo backend (three SQLite queries per turn) against the same peer.
 	sb := localDialogflow
 	if sb == nil {
@@ -384,4 +385,56 @@ func sameJSON(a, b []byte) bool {
 		return false
 	}
 	return reflect.DeepEqual(x, y)
+}
+
+// floorRounds is how many alternated runs of each side floorRatio takes the median of.
+const floorRounds = 3
+
+// floorRatio is issue 24's figure: the one-core Switchboard's server CPU per signed
+// lookup over net/http alone answering the same bytes. Both move with the machine (the
+// floor alone went from 13.7 to 17.5 µs between two runs of the same code), so each
+// side runs floorRounds times, alternately (Switchboard, floor, Switchboard, …), each
+// in its own process started once, and the ratio is of the two medians.
+func floorRatio(ctx context.Context, o *options, r *report, b bodies, email string) {
+	const sec = "2"
+	fig := fmt.Sprintf("Switchboard (GOMAXPROCS=1) / net/http alone: server CPU per signed lookup (median of %d alternated runs each)", floorRounds)
+	const target = "≤ 2.0×"
+	sbURL, sbChild, err := startChild(ctx, "mem", email, 1)
+	if err != nil {
+		r.missing(sec, fig, target, err.Error())
+		return
+	}
+	defer sbChild.Stop()
+	floorURL, floorChild, err := startChild(ctx, "floor", email, 1)
+	if err != nil {
+		r.missing(sec, fig, target, err.Error())
+		return
+	}
+	defer floorChild.Stop()
+	path := server.PathPrefix + string(conversation.DialogflowES)
+	var sbs, floors []time.Duration
+	var pairs []string
+	for round := range floorRounds {
+		var cpus [2]time.Duration
+		for i, side := range []struct {
+			name, url string
+			pid       int
+		}{{"switchboard-memory-floor-pair", sbURL, sbChild.Cmd.Process.Pid}, {"nethttp-floor-pair", floorURL, floorChild.Cmd.Process.Pid}} {
+			res, cpu, err := serverCost(side.pid, func() loadResult {
+				// Each round's turns are new ones (turn ids of their own).
+				return attack(side.name, side.url+path, b, o.concurrency, o.duration, o.maxRequests, uint64(round+1)<<38)
+			})
+			if f := res.failure(); f != "" || err != nil {
+				r.missing(sec, fig, target, fmt.Sprint("run failed: ", f, " ", err))
+				return
+			}
+			cpus[i] = cpu
+		}
+		sbs, floors = append(sbs, cpus[0]), append(floors, cpus[1])
+		pairs = append(pairs, fmt.Sprintf("%.1f/%.1f", float64(cpus[0])/float64(time.Microsecond), float64(cpus[1])/float64(time.Microsecond)))
+	}
+	sbMed, floorMed := median(sbs), median(floors)
+	ratio := float64(sbMed) / float64(floorMed)
+	r.check(sec, fig, fmt.Sprintf("%.2f× (%s vs %s per request; runs, µs: %s)", ratio, us(sbMed), us(floorMed), strings.Join(pairs, ", ")),
+		target, ratio <= 2.0)
 }

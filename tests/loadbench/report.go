@@ -142,7 +142,12 @@ const docMethod = `
    inverse is the requests one CPU second serves. The target is judged on that ratio.
    The "net/http alone" row is the floor under any net/http handler: a server in its own
    process, on one core, that reads the same request and answers the same bytes
-   Switchboard answers, with nothing in between. Every server process here (Switchboard's
+   Switchboard answers, with nothing in between. Issue 24's figure, Switchboard's one-core
+   CPU per signed lookup over that floor (target ≤ 2.0×), is its own row: both move
+   with the machine by more than the margin (the floor alone 13.7–17.5 µs between two
+   runs of the same code), so each side runs three more times, alternately, each in
+   one process, and the ratio is of the two medians (every run is listed).
+   Every server process here (Switchboard's
    and the floor) runs with ` + "`switchboard serve`" + `'s GC setting (` + "`shared/gctune`" + `, GOGC=400).
 3. **Powertools idempotency peer.** Powertools for AWS Lambda (TypeScript)
    ` + "`makeIdempotent`" + ` with its DynamoDB persistence layer (` + "`_tools/peers/powertools-idempotency.js`" + `)
