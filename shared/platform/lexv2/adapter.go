@@ -118,6 +118,8 @@ func (a *Adapter) Decode(body []byte) (platform.Request, error) {
 	}}, nil
 }
 
+var errElicitWithoutSlot = errors.New("lexv2: elicit_slot reply without SlotToElicit")
+
 func bad(reason string) *platform.BadRequest {
 	return platform.NewBadRequest(conversation.LexV2, reason)
 }
@@ -215,12 +217,28 @@ func (c *Call) Turn() conversation.Turn { return c.turn }
 // A SetSlots name that is a slot of the intent (Lex lists every one, null when unfilled)
 // sets the slot, nil clearing it; any other name is a session attribute, nil removing
 // it. Messages are PlainText, split to MaxMessageChars and capped at MaxMessages.
+//
+// From Go 1.27 (platform.HandEncode) the response is written straight from the reply
+// and the event (writeReply), without building it; before, encodeStruct builds it and
+// platform.EncodeJSON writes it. TestWriteReplyAsStruct holds the two byte-equal.
 func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 	c.problems = nil
+	undefined := false
 	if reply.Outcome == conversation.OutcomeElicitSlot && reply.SlotToElicit != "" {
-		if _, defined := c.Wire.SessionState.Intent.Slots[reply.SlotToElicit]; !defined {
-			return c.elicitUndefined(reply)
-		}
+		_, defined := c.Wire.SessionState.Intent.Slots[reply.SlotToElicit]
+		undefined = !defined
+	}
+	if !platform.HandEncode {
+		return c.encodeStruct(reply, undefined)
+	}
+	return c.writeReply(reply, undefined)
+}
+
+// encodeStruct builds the response as a Response and encodes it (undefined: the slot
+// to elicit is not one of the intent's, see elicitUndefined).
+func (c *Call) encodeStruct(reply conversation.Reply, undefined bool) (int, []byte, error) {
+	if undefined {
+		return c.elicitUndefined(reply)
 	}
 	msgs, err := messages(reply, c.turn.Locale)
 	if err != nil {
@@ -267,7 +285,7 @@ func (c *Call) Encode(reply conversation.Reply) (int, []byte, error) {
 		action.Type, intent.State = ActionClose, StateFailed
 	case conversation.OutcomeElicitSlot:
 		if reply.SlotToElicit == "" {
-			return 0, nil, errors.New("lexv2: elicit_slot reply without SlotToElicit")
+			return 0, nil, errElicitWithoutSlot
 		}
 		action.Type, action.SlotToElicit, intent.State = ActionElicitSlot, reply.SlotToElicit, StateInProgress
 		// Lex re-elicits a filled slot only once it is null.
@@ -354,12 +372,18 @@ func (c *Call) elicitUndefined(reply conversation.Reply) (int, []byte, error) {
 		sent = "Close (Failed) with the default apology"
 	}
 	resp.Messages = plainMessages(msgs)
-	c.problems = []platform.ConfigProblem{{Kind: "slot", Name: reply.SlotToElicit, Intent: in.Name, Reply: sent}}
+	c.problems = undefinedProblem(reply, in.Name, sent)
 	body, err := marshal(&resp)
 	if err != nil {
 		return 0, nil, err
 	}
 	return 200, body, nil
+}
+
+// undefinedProblem is the ConfigProblem of an elicit_slot reply for a slot the intent
+// does not define, answered with sent.
+func undefinedProblem(reply conversation.Reply, intent, sent string) []platform.ConfigProblem {
+	return []platform.ConfigProblem{{Kind: "slot", Name: reply.SlotToElicit, Intent: intent, Reply: sent}}
 }
 
 func plainMessages(msgs []string) []Message {
@@ -448,7 +472,12 @@ func messages(r conversation.Reply, locale string) ([]string, error) {
 	}
 	out := make([]string, 0, min(len(r.Messages), MaxMessages))
 	for _, m := range r.Messages {
-		for _, part := range split(strings.TrimSpace(m), MaxMessageChars) {
+		m = strings.TrimSpace(m)
+		if m != "" && len(out) < MaxMessages && len(m) <= MaxMessageChars {
+			out = append(out, m) // fits (bytes ≥ characters): split would give it whole
+			continue
+		}
+		for _, part := range split(m, MaxMessageChars) {
 			if len(out) == MaxMessages {
 				out[MaxMessages-1] = mark(out[MaxMessages-1])
 				return out, nil

@@ -79,19 +79,7 @@ func appendSessionState(dst []byte, s *SessionState) ([]byte, error) {
 		dst = append(dst, `{"sessionAttributes":`...)
 	}
 	dst = appendStrings(dst, s.SessionAttributes)
-	if h := s.RuntimeHints; h != nil {
-		dst = append(dst, `,"runtimeHints":{`...)
-		if len(h.SlotHints) > 0 {
-			dst = append(dst, `"slotHints":{`...)
-			var keys [16]string
-			for i, intent := range sortedKeys(keys[:0], h.SlotHints) {
-				dst = platform.AppendKey(dst, intent, i == 0)
-				dst = appendHints(dst, h.SlotHints[intent])
-			}
-			dst = append(dst, '}')
-		}
-		dst = append(dst, '}')
-	}
+	dst = appendRuntimeHints(dst, s.RuntimeHints)
 	if a := s.DialogAction; a != nil {
 		dst = append(dst, `,"dialogAction":{"type":`...)
 		dst = platform.AppendString(dst, a.Type)
@@ -121,6 +109,24 @@ func appendSessionState(dst []byte, s *SessionState) ([]byte, error) {
 		dst = platform.AppendString(dst, s.OriginatingRequestID)
 	}
 	return append(dst, '}'), nil
+}
+
+// appendRuntimeHints writes the runtimeHints member (none when h is nil).
+func appendRuntimeHints(dst []byte, h *RuntimeHints) []byte {
+	if h == nil {
+		return dst
+	}
+	dst = append(dst, `,"runtimeHints":{`...)
+	if len(h.SlotHints) > 0 {
+		dst = append(dst, `"slotHints":{`...)
+		var keys [16]string
+		for i, intent := range sortedKeys(keys[:0], h.SlotHints) {
+			dst = platform.AppendKey(dst, intent, i == 0)
+			dst = appendHints(dst, h.SlotHints[intent])
+		}
+		dst = append(dst, '}')
+	}
+	return append(dst, '}')
 }
 
 // appendHints writes one intent's slot hints (a nil map as null, as it is not omitted).
