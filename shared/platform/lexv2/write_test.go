@@ -205,24 +205,3 @@ func FuzzWriteReply(f *testing.F) {
 		checkWriteReply(t, events, false, text, key, value)
 	})
 }
-
-// TestWriteReplyAllocs bounds what Encode allocates for a lookup's answer: the
-// messages' list and the body. Building the Response first (a cloned attributes map,
-// the outcome attributes' map, the slots' map and each slot's copy, the messages), and
-// a list from split for each message, took 12.
-func TestWriteReplyAllocs(t *testing.T) {
-	body, err := os.ReadFile("../../../events/lex/lookup_customer_signed.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := New(nil).Decode(body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reply := conversation.Reply{Outcome: conversation.OutcomeFulfilled,
-		Messages: []string{"I found Ada Lovelace's account.", "Her plan is Pro."},
-		SetSlots: map[string]*string{"customer_id": conversation.Value("cus_1")}}
-	if n := testing.AllocsPerRun(100, func() { _, _, _ = req.Encode(reply) }); n > 2 {
-		t.Errorf("Encode of a lookup's answer: %v allocations, want at most 2", n)
-	}
-}
